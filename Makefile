@@ -1,0 +1,42 @@
+# chakra-tui — see README.md. `make run` and `make test` are the set-up.
+GO       ?= go
+BIN      := bin/chakra-tui
+PKGS     := ./...
+SEED     ?= 1
+
+.PHONY: run build test test-short bench lint golden model deps-test fmt
+
+run: build
+	./$(BIN)
+
+build:
+	$(GO) build -o $(BIN) ./cmd/chakra-tui
+
+# Everything, race detector on, including the Redis integration tests against
+# a real redis-server (installed with apt-get when missing).
+test: deps-test
+	$(GO) vet $(PKGS)
+	$(GO) test -race -timeout 20m $(PKGS)
+
+test-short:
+	$(GO) test -short $(PKGS)
+
+# redis-server for the featurestore integration tests. Runs apt-get (as root,
+# or through sudo) only when the binary is missing.
+deps-test:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing redis-server (apt-get)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
+	  command -v redis-server >/dev/null 2>&1 || { echo "redis-server still missing" >&2; exit 1; }; }
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
+
+lint:
+	gofmt -l . | tee /dev/stderr | (! read)
+	$(GO) vet $(PKGS)
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+fmt:
+	gofmt -w .

@@ -1,0 +1,91 @@
+package detector
+
+import (
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// Scorer turns windows into verdicts. The TFT scorer and the baselines
+// (fixed threshold, rolling z-score) all stand behind it. A Scorer keeps
+// per-soldier alert state, so each soldier's windows must arrive in tick
+// order; Score is safe for concurrent use on different soldiers.
+type Scorer interface {
+	// Name is a short identifier such as "tft", "threshold" or "zscore".
+	Name() string
+	// Score scores the last row of each window and appends one verdict per
+	// window, in order, to dst.
+	Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error)
+}
+
+// QuantileLevels are the forecast quantiles every scorer reports.
+var QuantileLevels = [NumQuantiles]float64{0.02, 0.1, 0.5, 0.9, 0.98}
+
+// NumQuantiles is the number of forecast quantiles.
+const NumQuantiles = 5
+
+// State is the detector's view of one soldier at one tick.
+type State uint8
+
+// States, in increasing order of concern except the last two.
+const (
+	StateOK        State = iota // readings inside the expected band
+	StateWatch                  // out of band, not yet persistent enough to alert
+	StateAlert                  // an alert is open
+	StateNoData                 // no usable readings (data-quality alerts use StateAlert)
+	StateWarmingUp              // window still too short to forecast
+)
+
+var stateNames = [...]string{"ok", "watch", "alert", "no_data", "warming_up"}
+
+// String returns the state's snake_case name.
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "state(?)"
+}
+
+// Quantiles holds one forecast per level in QuantileLevels.
+type Quantiles [NumQuantiles]float64
+
+// VitalVerdict is the verdict for one vital at one tick.
+type VitalVerdict struct {
+	Observed float64   // the reading; NaN if missing
+	Missing  bool      // no reading at this tick
+	Forecast Quantiles // forecast quantiles; NaN if the scorer has none
+	Out      float64   // signed band-widths outside the calibrated band (+ above, − below, 0 inside)
+}
+
+// Verdict is a scorer's judgement of one soldier at one tick, with what it
+// needs to explain itself.
+type Verdict struct {
+	Soldier     engine.SoldierID
+	T           int64
+	Phase       engine.Phase
+	NextPhase   engine.Phase
+	State       State
+	Kind        engine.AnomalyKind // what the open alert looks like; KindNone without one
+	Score       float64            // largest |Out| over the vitals
+	Vitals      [engine.NumVitals]VitalVerdict
+	Explanation Explanation
+}
+
+// Explanation says why a verdict is what it is. The TFT fills the variable
+// selection weights and attention; baselines leave them empty.
+type Explanation struct {
+	Vital engine.Vital // the vital furthest out of its band
+	// VarWeights are the encoder's variable-selection weights at the last
+	// encoder step, one per name in VarNames (at most MaxVars).
+	VarWeights [MaxVars]float64
+	NumVars    int
+	// Attention is where the decoder looked: attention weight (mean over
+	// heads) per encoder position, oldest first, summing to 1.
+	Attention    [MaxEncoder]float64
+	AttentionLen int
+}
+
+// Limits on the sizes an Explanation can hold.
+const (
+	MaxVars    = 16
+	MaxEncoder = 64
+)

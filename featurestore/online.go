@@ -1,0 +1,47 @@
+package featurestore
+
+import (
+	"context"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Online is the online feature store: each soldier's most recent rows, read
+// by the detector every tick. NewMemory is the embedded default; NewRedis is
+// the store several processes share.
+//
+// Implementations are safe for one writer and many concurrent readers.
+type Online interface {
+	// WriteFrame stores the observations of one tick (typically all soldiers)
+	// at once. A row whose T is not after its soldier's latest row is refused
+	// with ErrOutOfOrder and the whole call writes nothing.
+	WriteFrame(ctx context.Context, obs []engine.Observation) error
+	// Window appends the last n rows of soldier id, oldest first, to dst and
+	// returns it. A soldier with no rows gives an empty window and no error.
+	Window(ctx context.Context, id engine.SoldierID, n int, dst []engine.Observation) ([]engine.Observation, error)
+	// Windows reads the last n rows of every soldier in ids in one call: on
+	// return dst[i] holds ids[i]'s rows, oldest first. dst is grown to
+	// len(ids) and its inner slices are reused.
+	Windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation) ([][]engine.Observation, error)
+	// Latest returns the newest row of soldier id and whether there is one.
+	Latest(ctx context.Context, id engine.SoldierID) (engine.Observation, bool, error)
+	// Soldiers returns the ids of the soldiers with rows that have not
+	// expired, sorted.
+	Soldiers(ctx context.Context) ([]engine.SoldierID, error)
+	// PutProfile stores a soldier's static covariates.
+	PutProfile(ctx context.Context, p engine.Profile) error
+	// Profile returns a soldier's static covariates and whether they are known.
+	Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error)
+	// Ping reports whether the store is reachable.
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Window is what the detector scores for one soldier: the static covariates
+// and the most recent rows, oldest first. The last row is the observation
+// being scored; its Phase and NextPhase are the known inputs.
+type Window struct {
+	Profile engine.Profile
+	Rows    []engine.Observation
+}
