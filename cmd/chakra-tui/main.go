@@ -40,11 +40,10 @@ type subcommand struct {
 	run      func(ctx context.Context, args []string, e env) error
 }
 
-// subcommands lists the named modes; without one, run starts the dashboard
-// (or --headless, --ssh, --replay).
-var subcommands = map[string]subcommand{
-	"sim": {"fast-forward a simulation without a screen and print a summary", runSim},
-}
+// subcommands lists the named modes; each mode's file adds itself in an init
+// function. Without one, run starts the dashboard (or --headless, --ssh,
+// --replay).
+var subcommands = map[string]subcommand{}
 
 // run is the whole program behind main, testable with its own arguments.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
