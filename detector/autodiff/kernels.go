@@ -1,0 +1,475 @@
+package autodiff
+
+import "math"
+
+// The kernels below are the forward and backward computations of the tape's
+// ops as plain functions over flat row-major slices. The tape calls them,
+// and so does the tape-free inference path of package tft, so both give the
+// same numbers. They do not allocate and panic (through bounds checks) on
+// slices that are too short.
+
+// LinearForward computes y = x·W + b for n rows, grouped: x is
+// [n × groups·in], W is [groups·in × out] (group v's block starts at row
+// v·in), b is [groups × out] or nil, and y is [n × groups·out]. With one
+// group this is an ordinary affine layer.
+func LinearForward(y, x, w, b []float64, n, in, out, groups int) {
+	xs, ys := groups*in, groups*out
+	for r := range n {
+		xr := x[r*xs : r*xs+xs]
+		yr := y[r*ys : r*ys+ys]
+		for v := range groups {
+			yv := yr[v*out : v*out+out]
+			if b != nil {
+				copy(yv, b[v*out:v*out+out])
+			} else {
+				clear(yv)
+			}
+			MatVecAcc(yv, xr[v*in:v*in+in], w[v*in*out:(v*in+in)*out])
+		}
+	}
+}
+
+// MatVecAcc adds x·W to y, where x has length in, W is [in × len(y)].
+func MatVecAcc(y, x, w []float64) {
+	out := len(y)
+	in := len(x)
+	w = w[:in*out]
+	k := 0
+	for ; k+4 <= in; k += 4 {
+		a0, a1, a2, a3 := x[k], x[k+1], x[k+2], x[k+3]
+		w0 := w[k*out : k*out+out]
+		w1 := w[(k+1)*out : (k+1)*out+out]
+		w2 := w[(k+2)*out : (k+2)*out+out]
+		w3 := w[(k+3)*out : (k+3)*out+out]
+		for j := range y {
+			y[j] += a0*w0[j] + a1*w1[j] + a2*w2[j] + a3*w3[j]
+		}
+	}
+	for ; k < in; k++ {
+		a := x[k]
+		wk := w[k*out : k*out+out]
+		for j := range y {
+			y[j] += a * wk[j]
+		}
+	}
+}
+
+// LinearBackward accumulates the gradients of LinearForward: dx += dy·Wᵀ,
+// dW += xᵀ·dy and db += Σ dy, each skipped when its destination is nil. Shapes as in LinearForward.
+func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
+	xs, ys := groups*in, groups*out
+	for r := range n {
+		xr := x[r*xs : r*xs+xs]
+		dyr := dy[r*ys : r*ys+ys]
+		for v := range groups {
+			dyv := dyr[v*out : v*out+out]
+			xv := xr[v*in : v*in+in]
+			wv := w[v*in*out : (v*in+in)*out]
+			var dwv []float64
+			if dw != nil {
+				dwv = dw[v*in*out : (v*in+in)*out]
+			}
+			if db != nil {
+				dbv := db[v*out : v*out+out]
+				for j, g := range dyv {
+					dbv[j] += g
+				}
+			}
+			var dxv []float64
+			if dx != nil {
+				dxv = dx[r*xs+v*in : r*xs+v*in+in]
+			}
+			for k, a := range xv {
+				if dwv != nil {
+					dwk := dwv[k*out : k*out+out]
+					for j, g := range dyv {
+						dwk[j] += a * g
+					}
+				}
+				if dxv != nil {
+					wk := wv[k*out : k*out+out]
+					s := 0.0
+					for j, g := range dyv {
+						s += g * wk[j]
+					}
+					dxv[k] += s
+				}
+			}
+		}
+	}
+}
+
+// ELUForward sets y = x for x > 0 and eˣ − 1 otherwise (α = 1); y may be x.
+func ELUForward(y, x []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v > 0 {
+			y[i] = v
+		} else {
+			y[i] = math.Expm1(v)
+		}
+	}
+}
+
+// ELUBackward adds dy·ELU'(x) to dx, using the forward output y
+// (ELU'(x) = 1 for x > 0, y + 1 otherwise).
+func ELUBackward(dx, dy, x, y []float64) {
+	dx = dx[:len(x)]
+	dy = dy[:len(x)]
+	y = y[:len(x)]
+	for i, v := range x {
+		if v > 0 {
+			dx[i] += dy[i]
+		} else {
+			dx[i] += dy[i] * (y[i] + 1)
+		}
+	}
+}
+
+// Sigmoid is 1/(1+e⁻ˣ), computed without overflow.
+func Sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// GLUForward computes y = a ⊙ σ(b) for n rows, where each row of x is
+// [a | b] of width 2d and y is [n × d].
+func GLUForward(y, x []float64, n, d int) {
+	for r := range n {
+		a := x[2*r*d : 2*r*d+d]
+		b := x[2*r*d+d : 2*r*d+2*d]
+		yr := y[r*d : r*d+d]
+		for j := range yr {
+			yr[j] = a[j] * Sigmoid(b[j])
+		}
+	}
+}
+
+// GLUBackward adds the gradient of GLUForward to dx.
+func GLUBackward(dx, dy, x []float64, n, d int) {
+	for r := range n {
+		a := x[2*r*d : 2*r*d+d]
+		b := x[2*r*d+d : 2*r*d+2*d]
+		da := dx[2*r*d : 2*r*d+d]
+		dbb := dx[2*r*d+d : 2*r*d+2*d]
+		g := dy[r*d : r*d+d]
+		for j := range g {
+			s := Sigmoid(b[j])
+			da[j] += g[j] * s
+			dbb[j] += g[j] * a[j] * s * (1 - s)
+		}
+	}
+}
+
+// LayerNormEps is the variance floor of LayerNorm (PyTorch's default).
+const LayerNormEps = 1e-5
+
+// LayerNormForward normalises each of the n rows of x (width d) to zero mean
+// and unit variance and applies γ, β: y = γ·(x−μ)/√(σ²+ε) + β. γ and β are
+// [groups × d]; row r uses row r mod groups. stats, if not nil, receives
+// (μ, 1/√(σ²+ε)) per row (length 2n). y may be x.
+func LayerNormForward(y, stats, x, gamma, beta []float64, n, d, groups int) {
+	inv := 1 / float64(d)
+	for r := range n {
+		xr := x[r*d : r*d+d]
+		yr := y[r*d : r*d+d]
+		g := r % groups
+		gr := gamma[g*d : g*d+d]
+		br := beta[g*d : g*d+d]
+		mu := 0.0
+		for _, v := range xr {
+			mu += v
+		}
+		mu *= inv
+		vr := 0.0
+		for _, v := range xr {
+			dv := v - mu
+			vr += dv * dv
+		}
+		vr *= inv
+		rs := 1 / math.Sqrt(vr+LayerNormEps)
+		for j, v := range xr {
+			yr[j] = (v-mu)*rs*gr[j] + br[j]
+		}
+		if stats != nil {
+			stats[2*r], stats[2*r+1] = mu, rs
+		}
+	}
+}
+
+// LayerNormBackward adds the gradients of LayerNormForward to dx (if not
+// nil), dγ and dβ, from the saved stats.
+func LayerNormBackward(dx, dgamma, dbeta, dy, x, gamma, stats []float64, n, d, groups int) {
+	inv := 1 / float64(d)
+	for r := range n {
+		xr := x[r*d : r*d+d]
+		dyr := dy[r*d : r*d+d]
+		g := r % groups
+		gr := gamma[g*d : g*d+d]
+		dgr := dgamma[g*d : g*d+d]
+		dbr := dbeta[g*d : g*d+d]
+		mu, rs := stats[2*r], stats[2*r+1]
+		m1, m2 := 0.0, 0.0 // mean of dxhat, mean of dxhat·xhat
+		for j, v := range xr {
+			xh := (v - mu) * rs
+			dxh := dyr[j] * gr[j]
+			dgr[j] += dyr[j] * xh
+			dbr[j] += dyr[j]
+			m1 += dxh
+			m2 += dxh * xh
+		}
+		if dx == nil {
+			continue
+		}
+		m1 *= inv
+		m2 *= inv
+		dxr := dx[r*d : r*d+d]
+		for j, v := range xr {
+			xh := (v - mu) * rs
+			dxr[j] += rs * (dyr[j]*gr[j] - m1 - xh*m2)
+		}
+	}
+}
+
+// SoftmaxForward computes a softmax over each of the n rows of x (width m).
+// If mask is not nil, entries with mask 0 are excluded and get 0; a row with
+// nothing left is all zeros. y may be x.
+func SoftmaxForward(y, x, mask []float64, n, m int) {
+	for r := range n {
+		xr := x[r*m : r*m+m]
+		yr := y[r*m : r*m+m]
+		var mr []float64
+		if mask != nil {
+			mr = mask[r*m : r*m+m]
+		}
+		mx := math.Inf(-1)
+		for j, v := range xr {
+			if (mr == nil || mr[j] != 0) && v > mx {
+				mx = v
+			}
+		}
+		if math.IsInf(mx, -1) {
+			clear(yr)
+			continue
+		}
+		s := 0.0
+		for j, v := range xr {
+			if mr != nil && mr[j] == 0 {
+				yr[j] = 0
+				continue
+			}
+			e := math.Exp(v - mx)
+			yr[j] = e
+			s += e
+		}
+		is := 1 / s
+		for j := range yr {
+			yr[j] *= is
+		}
+	}
+}
+
+// SoftmaxBackward adds the gradient of SoftmaxForward to dx, from its
+// output y: dx = y ⊙ (dy − Σ y·dy). Masked entries (y = 0) get nothing.
+func SoftmaxBackward(dx, dy, y []float64, n, m int) {
+	for r := range n {
+		yr := y[r*m : r*m+m]
+		dyr := dy[r*m : r*m+m]
+		dxr := dx[r*m : r*m+m]
+		s := 0.0
+		for j, v := range yr {
+			s += v * dyr[j]
+		}
+		for j, v := range yr {
+			dxr[j] += v * (dyr[j] - s)
+		}
+	}
+}
+
+// WeightedSumForward computes y[r] = Σᵥ w[r,v]·x[r, v·d : v·d+d] for n
+// rows: w is [n × nv], x is [n × nv·d], y is [n × d]. It combines the
+// per-variable outputs of a variable selection network.
+func WeightedSumForward(y, w, x []float64, n, nv, d int) {
+	for r := range n {
+		yr := y[r*d : r*d+d]
+		clear(yr)
+		wr := w[r*nv : r*nv+nv]
+		xr := x[r*nv*d : (r+1)*nv*d]
+		for v, a := range wr {
+			xv := xr[v*d : v*d+d]
+			for j := range yr {
+				yr[j] += a * xv[j]
+			}
+		}
+	}
+}
+
+// WeightedSumBackward adds the gradients of WeightedSumForward to dw and
+// dx.
+func WeightedSumBackward(dw, dx, dy, w, x []float64, n, nv, d int) {
+	for r := range n {
+		dyr := dy[r*d : r*d+d]
+		wr := w[r*nv : r*nv+nv]
+		xr := x[r*nv*d : (r+1)*nv*d]
+		dwr := dw[r*nv : r*nv+nv]
+		dxr := dx[r*nv*d : (r+1)*nv*d]
+		for v, a := range wr {
+			xv := xr[v*d : v*d+d]
+			dxv := dxr[v*d : v*d+d]
+			s := 0.0
+			for j, g := range dyr {
+				s += g * xv[j]
+				dxv[j] += a * g
+			}
+			dwr[v] += s
+		}
+	}
+}
+
+// EmbedVar locates one variable in an embedding table shared by a group of
+// variables: a real variable (Cats = 0) owns rows Row (prescaler weight) and
+// Row+1 (bias), a categorical one owns rows Row…Row+Cats−1.
+type EmbedVar struct {
+	Row  int
+	Cats int
+}
+
+// EmbedForward embeds n rows of raw values x ([n × len(vars)]) into y
+// ([n × len(vars)·d]): a real value v becomes v·table[Row] + table[Row+1]
+// (a Linear 1→d prescaler), a categorical value c (an integer stored as
+// float64, 0 ≤ c < Cats) becomes table[Row+c]. Callers validate c.
+func EmbedForward(y, x, table []float64, vars []EmbedVar, n, d int) {
+	nv := len(vars)
+	for r := range n {
+		xr := x[r*nv : r*nv+nv]
+		for v, ev := range vars {
+			yv := y[(r*nv+v)*d : (r*nv+v)*d+d]
+			EmbedOne(yv, xr[v], table, ev, d)
+		}
+	}
+}
+
+// EmbedOne embeds a single value of variable ev into y (length d).
+func EmbedOne(y []float64, x float64, table []float64, ev EmbedVar, d int) {
+	if ev.Cats > 0 {
+		c := int(x)
+		copy(y, table[(ev.Row+c)*d:(ev.Row+c)*d+d])
+		return
+	}
+	w := table[ev.Row*d : ev.Row*d+d]
+	b := table[(ev.Row+1)*d : (ev.Row+1)*d+d]
+	for j := range y[:d] {
+		y[j] = x*w[j] + b[j]
+	}
+}
+
+// EmbedBackward adds the gradient of EmbedForward to dtable (no gradient
+// flows to the raw values).
+func EmbedBackward(dtable, dy, x []float64, vars []EmbedVar, n, d int) {
+	nv := len(vars)
+	for r := range n {
+		xr := x[r*nv : r*nv+nv]
+		for v, ev := range vars {
+			g := dy[(r*nv+v)*d : (r*nv+v)*d+d]
+			if ev.Cats > 0 {
+				c := int(xr[v])
+				dt := dtable[(ev.Row+c)*d : (ev.Row+c)*d+d]
+				for j := range g {
+					dt[j] += g[j]
+				}
+				continue
+			}
+			dw := dtable[ev.Row*d : ev.Row*d+d]
+			db := dtable[(ev.Row+1)*d : (ev.Row+1)*d+d]
+			a := xr[v]
+			for j := range g {
+				dw[j] += a * g[j]
+				db[j] += g[j]
+			}
+		}
+	}
+}
+
+// LSTMStep advances b rows of an LSTM by one step. gx holds the input part
+// of the gate pre-activations [b × 4h] (x·Wih + bias, gate order input,
+// forget, cell, output), hPrev and cPrev the previous state [b × h], whh
+// is [h × 4h]. It writes the activated gates (i, f, g, o) to gates
+// [b × 4h], and the new state to h and c [b × h].
+func LSTMStep(h, c, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
+	g4 := 4 * hid
+	for r := range b {
+		gr := gates[r*g4 : r*g4+g4]
+		copy(gr, gx[r*g4:r*g4+g4])
+		MatVecAcc(gr, hPrev[r*hid:r*hid+hid], whh)
+		cp := cPrev[r*hid : r*hid+hid]
+		hr := h[r*hid : r*hid+hid]
+		cr := c[r*hid : r*hid+hid]
+		gi := gr[:hid]
+		gf := gr[hid : 2*hid]
+		gg := gr[2*hid : 3*hid]
+		gout := gr[3*hid : 4*hid]
+		for j := range cr {
+			i := Sigmoid(gi[j])
+			f := Sigmoid(gf[j])
+			g := math.Tanh(gg[j])
+			o := Sigmoid(gout[j])
+			gi[j], gf[j], gg[j], gout[j] = i, f, g, o
+			cv := f*cp[j] + i*g
+			cr[j] = cv
+			hr[j] = o * math.Tanh(cv)
+		}
+	}
+}
+
+// QuantileLossForward returns Σ pinball losses / norm over n rows of
+// predictions pred ([n × nt·nq], quantile index fastest) against targets
+// y ([n × nt]). Targets with mask 0 (mask may be nil) are skipped, so they
+// may be NaN. The pinball loss of level q is max(q·e, (q−1)·e), e = y − ŷ.
+func QuantileLossForward(pred, y, mask, qs []float64, n, nt int, norm float64) float64 {
+	nq := len(qs)
+	s := 0.0
+	for r := range n {
+		for t := range nt {
+			i := r*nt + t
+			if mask != nil && mask[i] == 0 {
+				continue
+			}
+			p := pred[i*nq : i*nq+nq]
+			for k, q := range qs {
+				e := y[i] - p[k]
+				if e >= 0 {
+					s += q * e
+				} else {
+					s += (q - 1) * e
+				}
+			}
+		}
+	}
+	return s / norm
+}
+
+// QuantileLossBackward adds g·∂loss/∂pred to dpred.
+func QuantileLossBackward(dpred, pred, y, mask, qs []float64, n, nt int, norm, g float64) {
+	nq := len(qs)
+	s := g / norm
+	for r := range n {
+		for t := range nt {
+			i := r*nt + t
+			if mask != nil && mask[i] == 0 {
+				continue
+			}
+			p := pred[i*nq : i*nq+nq]
+			dp := dpred[i*nq : i*nq+nq]
+			for k, q := range qs {
+				if y[i]-p[k] >= 0 {
+					dp[k] -= q * s
+				} else {
+					dp[k] -= (q - 1) * s
+				}
+			}
+		}
+	}
+}
