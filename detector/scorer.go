@@ -54,19 +54,30 @@ type VitalVerdict struct {
 	Missing  bool      // no reading at this tick
 	Forecast Quantiles // forecast quantiles; NaN if the scorer has none
 	Out      float64   // signed band-widths outside the calibrated band (+ above, − below, 0 inside)
+	// Imputed is set when the scorer fed the model its forecast median
+	// instead of this reading (missing, stuck, out of band or inside an open
+	// alert), so
+	// anomalous readings do not drag the forecast along.
+	Imputed bool
+	// Stuck is set when the reading has been frozen at one value for longer
+	// than this soldier's recent variability makes plausible.
+	Stuck bool
 }
 
 // Verdict is a scorer's judgement of one soldier at one tick, with what it
 // needs to explain itself.
 type Verdict struct {
-	Soldier     engine.SoldierID
-	T           int64
-	Phase       engine.Phase
-	NextPhase   engine.Phase
-	State       State
-	Kind        engine.AnomalyKind // what the open alert looks like; KindNone without one
-	Score       float64            // largest |Out| over the vitals
-	Vitals      [engine.NumVitals]VitalVerdict
+	Soldier   engine.SoldierID
+	T         int64
+	Phase     engine.Phase
+	NextPhase engine.Phase
+	State     State
+	Kind      engine.AnomalyKind // what the open alert looks like; KindNone without one
+	Score     float64            // largest |Out| over the vitals
+	Vitals    [engine.NumVitals]VitalVerdict
+	// Channels holds the alert state per channel (ChannelHeartRate …
+	// ChannelStuck); Kind and State summarise it.
+	Channels    [NumChannels]ChannelAlert
 	Explanation Explanation
 }
 
@@ -78,6 +89,9 @@ type Explanation struct {
 	// encoder step, one per name in VarNames (at most MaxVars).
 	VarWeights [MaxVars]float64
 	NumVars    int
+	// VarNames names the variables behind VarWeights. The slice is shared
+	// by every verdict of a scorer and must not be modified.
+	VarNames []string
 	// Attention is where the decoder looked: attention weight (mean over
 	// heads) per encoder position, oldest first, summing to 1.
 	Attention    [MaxEncoder]float64
@@ -89,3 +103,62 @@ const (
 	MaxVars    = 16
 	MaxEncoder = 64
 )
+
+// Channel is one alert channel of a soldier. Each vital has a physiological
+// channel (its reading outside the expected band); two more channels carry
+// the data-quality alerts: readings missing, and a sensor stuck at one value.
+// Channels open and close independently, so an alert on one does not hide a
+// later alert on another.
+type Channel uint8
+
+// The alert channels. The first NumVitals are indexed like engine.Vital.
+const (
+	ChannelHeartRate Channel = iota // heart rate out of band
+	ChannelStamina                  // stamina out of band
+	ChannelCoreTemp                 // core temperature out of band
+	ChannelSpO2                     // SpO2 out of band
+	ChannelDropout                  // readings missing (data quality)
+	ChannelStuck                    // a reading frozen at one value (data quality)
+	NumChannels      = 6
+)
+
+var channelNames = [NumChannels]string{"heart_rate", "stamina", "core_temp", "spo2", "dropout", "stuck"}
+
+// String returns the channel's snake_case name.
+func (c Channel) String() string {
+	if int(c) < NumChannels {
+		return channelNames[c]
+	}
+	return "channel(?)"
+}
+
+// VitalChannel returns the physiological channel of vital v.
+func VitalChannel(v engine.Vital) Channel { return Channel(v) }
+
+// ChannelAlert is the alert state of one channel at one tick.
+type ChannelAlert struct {
+	Open   bool               // an alert is open on this channel
+	Opened bool               // it opened at this tick (an alert event)
+	Kind   engine.AnomalyKind // what the open alert looks like; KindNone when closed
+	Since  int64              // tick the open alert opened at
+}
+
+// Alerting reports whether any channel of the verdict has an open alert.
+func (v *Verdict) Alerting() bool {
+	for i := range v.Channels {
+		if v.Channels[i].Open {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenedAny reports whether an alert opened on any channel at this tick.
+func (v *Verdict) OpenedAny() bool {
+	for i := range v.Channels {
+		if v.Channels[i].Opened {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,234 @@
+package detector
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// AlertConfig configures the alert state machine that every scorer shares:
+// one mechanism, so the baselines and the TFT differ only in their bands.
+//
+// A physiological channel (one per vital) counts a tick as out of band when
+// |Out| > Open[v]. It opens an alert when at least K of the last M ticks
+// were out of band (persistence), and closes it only after |Out| stayed
+// at or below ClearFrac·Open[v] for ClearTicks consecutive ticks with a
+// reading (hysteresis). An infinite level disables the channel. Ticks without a reading neither count as out of band nor
+// as calm.
+//
+// The dropout channel counts a tick when any vital is missing; it opens
+// after DropoutK of the last DropoutM ticks and closes after ClearTicks
+// ticks with every reading present. The stuck channel opens as soon as a
+// vital is judged stuck (see StuckConfig: that judgement already needs a
+// run of repeats) and closes after ClearTicks ticks with none stuck.
+type AlertConfig struct {
+	Open       [engine.NumVitals]float64 // |Out| above which a tick is out of band, per vital
+	K, M       int                       // persistence: K of the last M ticks out of band open an alert (1 ≤ K ≤ M ≤ 64)
+	ClearFrac  float64                   // hysteresis: the calm level is ClearFrac·Open (0 < ClearFrac ≤ 1)
+	ClearTicks int                       // consecutive calm ticks that close an alert
+	DropoutK   int                       // ticks with a vital missing …
+	DropoutM   int                       // … out of the last DropoutM that open a dropout alert
+	// MaxImpute bounds how long an open alert keeps feeding the model its
+	// own forecast instead of the readings: after MaxImpute ticks the
+	// readings are fed again, so a lasting legitimate change re-anchors the
+	// forecast and the alert can clear. 0 means no bound.
+	MaxImpute int
+	Stuck     StuckConfig
+}
+
+// DefaultAlertConfig returns the persistence and hysteresis every scorer
+// starts from; its Open levels are 1 band-width and are meant to be
+// calibrated (see Calibrate).
+func DefaultAlertConfig() AlertConfig {
+	return AlertConfig{
+		Open:       [engine.NumVitals]float64{1, 1, 1, 1},
+		K:          2,
+		M:          3,
+		ClearFrac:  0.5,
+		ClearTicks: 10,
+		DropoutK:   3,
+		DropoutM:   5,
+		MaxImpute:  300,
+		Stuck:      DefaultStuckConfig(),
+	}
+}
+
+// Validate reports a configuration the state machine cannot run.
+func (c *AlertConfig) Validate() error {
+	switch {
+	case c.K < 1 || c.M < c.K || c.M > 64:
+		return fmt.Errorf("%w: persistence %d of %d (want 1 ≤ K ≤ M ≤ 64)", ErrConfig, c.K, c.M)
+	case c.DropoutK < 1 || c.DropoutM < c.DropoutK || c.DropoutM > 64:
+		return fmt.Errorf("%w: dropout persistence %d of %d (want 1 ≤ K ≤ M ≤ 64)", ErrConfig, c.DropoutK, c.DropoutM)
+	case !(c.ClearFrac > 0 && c.ClearFrac <= 1):
+		return fmt.Errorf("%w: clear fraction %g (want 0 < f ≤ 1)", ErrConfig, c.ClearFrac)
+	case c.ClearTicks < 1:
+		return fmt.Errorf("%w: clear ticks %d (want ≥ 1)", ErrConfig, c.ClearTicks)
+	case c.MaxImpute < 0:
+		return fmt.Errorf("%w: max impute %d (want ≥ 0)", ErrConfig, c.MaxImpute)
+	}
+	for v, o := range c.Open {
+		if !(o >= 0) {
+			return fmt.Errorf("%w: open level %g for %s (want ≥ 0; +Inf disables the channel)", ErrConfig, o, engine.Vital(v))
+		}
+	}
+	return c.Stuck.Validate()
+}
+
+// channelState is the state machine of one channel of one soldier.
+type channelState struct {
+	hist  uint64 // out-of-band ticks, newest in bit 0
+	open  bool
+	kind  engine.AnomalyKind
+	since int64 // tick the alert opened at
+	calm  int   // consecutive calm ticks while open
+}
+
+// alertState is the state machine of all channels of one soldier.
+type alertState struct {
+	ch [NumChannels]channelState
+}
+
+func (a *alertState) reset() { *a = alertState{} }
+
+// stepInput is what the state machine sees of one soldier at one tick.
+type stepInput struct {
+	t       int64
+	out     [engine.NumVitals]float64 // signed band-widths out; NaN where there is no reading or no forecast
+	missing engine.Mask               // vitals without a reading
+	stuck   engine.Mask               // vitals judged stuck
+	frozen  engine.Mask               // vitals repeating their previous value (a hint for the kind)
+}
+
+// step advances every channel by one tick and writes the channels' state
+// into dst.
+func (a *alertState) step(c *AlertConfig, in *stepInput, dst *[NumChannels]ChannelAlert) {
+	mask := uint64(1)<<uint(c.M) - 1
+	if c.M == 64 {
+		mask = ^uint64(0)
+	}
+	for v := range engine.NumVitals {
+		s := &a.ch[v]
+		o := in.out[v]
+		valid := !math.IsNaN(o)
+		level := c.Open[v]
+		out := valid && math.Abs(o) > level
+		s.hist = (s.hist << 1) & mask
+		if out {
+			s.hist |= 1
+		}
+		opened := false
+		if !s.open {
+			if bits.OnesCount64(s.hist) >= c.K {
+				s.open, s.since, s.calm = true, in.t, 0
+				s.kind = classify(engine.Vital(v), o, in.frozen.Has(engine.Vital(v)))
+				opened = true
+			}
+		} else if valid {
+			if math.Abs(o) <= c.ClearFrac*level {
+				s.calm++
+			} else {
+				s.calm = 0
+			}
+			if s.calm >= c.ClearTicks {
+				s.open, s.hist, s.kind = false, 0, engine.KindNone
+			}
+		}
+		dst[v] = ChannelAlert{Open: s.open, Opened: opened, Kind: s.kind, Since: s.since}
+	}
+	dmask := uint64(1)<<uint(c.DropoutM) - 1
+	if c.DropoutM == 64 {
+		dmask = ^uint64(0)
+	}
+	a.dataQuality(ChannelDropout, in.t, in.missing != 0, c.DropoutK, dmask, c.ClearTicks, engine.KindDropout, dst)
+	a.dataQuality(ChannelStuck, in.t, in.stuck != 0, 1, 1, c.ClearTicks, engine.KindStuck, dst)
+}
+
+// dataQuality steps a data-quality channel: bad ticks open it with k of the
+// ticks in mask, clearTicks good ticks in a row close it.
+func (a *alertState) dataQuality(ch Channel, t int64, bad bool, k int, mask uint64, clearTicks int, kind engine.AnomalyKind, dst *[NumChannels]ChannelAlert) {
+	s := &a.ch[ch]
+	s.hist = (s.hist << 1) & mask
+	if bad {
+		s.hist |= 1
+	}
+	opened := false
+	if !s.open {
+		if bits.OnesCount64(s.hist) >= k {
+			s.open, s.since, s.calm, s.kind = true, t, 0, kind
+			opened = true
+		}
+	} else {
+		if bad {
+			s.calm = 0
+		} else {
+			s.calm++
+		}
+		if s.calm >= clearTicks {
+			s.open, s.hist, s.kind = false, 0, engine.KindNone
+		}
+	}
+	dst[ch] = ChannelAlert{Open: s.open, Opened: opened, Kind: s.kind, Since: s.since}
+}
+
+// classify names the anomaly an alert on vital v looks like, from the
+// direction of its excursion: heart rate high is tachycardia, low is
+// bradycardia or collapse; core temperature high is heat strain; stamina
+// low is a stamina crash; SpO2 low goes with collapse. A reading that is
+// frozen at its previous value is a stuck sensor whatever its direction.
+// The directions no anomaly produces (stamina or SpO2 above the band, core
+// temperature below it) are named after the vital's own anomaly.
+func classify(v engine.Vital, out float64, frozen bool) engine.AnomalyKind {
+	if frozen {
+		return engine.KindStuck
+	}
+	switch v {
+	case engine.HeartRate:
+		if out < 0 {
+			return engine.KindBradycardia
+		}
+		return engine.KindTachycardia
+	case engine.Stamina:
+		return engine.KindStaminaCrash
+	case engine.CoreTemp:
+		if out < 0 {
+			return engine.KindBradycardia
+		}
+		return engine.KindHeatStrain
+	default: // SpO2
+		return engine.KindBradycardia
+	}
+}
+
+// kindPriority orders kinds by how urgently a medic needs to see them: the
+// verdict's Kind is the most urgent open one.
+var kindPriority = [engine.NumKinds]int{
+	engine.KindBradycardia:  7,
+	engine.KindHeatStrain:   6,
+	engine.KindTachycardia:  5,
+	engine.KindStaminaCrash: 4,
+	engine.KindStuck:        3,
+	engine.KindDropout:      2,
+	engine.KindArtefact:     1,
+}
+
+// summarise sets the verdict's Kind from its open channels and returns
+// whether any is open.
+func summarise(v *Verdict) bool {
+	any := false
+	best := engine.KindNone
+	for i := range v.Channels {
+		c := &v.Channels[i]
+		if !c.Open {
+			continue
+		}
+		any = true
+		if kindPriority[c.Kind] > kindPriority[best] {
+			best = c.Kind
+		}
+	}
+	v.Kind = best
+	return any
+}

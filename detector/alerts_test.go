@@ -1,0 +1,244 @@
+package detector
+
+import (
+	"math"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// runChannel steps a fresh state machine with heart-rate scores outs (NaN:
+// no reading) and returns the per-tick state of the heart-rate channel.
+func runChannel(t *testing.T, cfg AlertConfig, outs []float64) []ChannelAlert {
+	t.Helper()
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	var a alertState
+	res := make([]ChannelAlert, len(outs))
+	for i, o := range outs {
+		in := stepInput{t: int64(i)}
+		for v := range in.out {
+			in.out[v] = 0
+		}
+		in.out[engine.HeartRate] = o
+		if math.IsNaN(o) {
+			in.missing = in.missing.With(engine.HeartRate)
+		}
+		var dst [NumChannels]ChannelAlert
+		a.step(&cfg, &in, &dst)
+		res[i] = dst[ChannelHeartRate]
+	}
+	return res
+}
+
+func openTicks(cs []ChannelAlert) []int {
+	var ts []int
+	for i, c := range cs {
+		if c.Opened {
+			ts = append(ts, i)
+		}
+	}
+	return ts
+}
+
+func TestAlertPersistence(t *testing.T) {
+	cfg := DefaultAlertConfig()
+	cfg.K, cfg.M = 3, 5
+	cfg.Open[engine.HeartRate] = 1
+	// Isolated spikes (1 of every 3 ticks) never reach 3 of 5.
+	spikes := []float64{0, 0, 5, 0, 0, 5, 0, 0, 5, 0, 0, 5, 0, 0}
+	if got := openTicks(runChannel(t, cfg, spikes)); len(got) != 0 {
+		t.Errorf("spikes opened alerts at %v", got)
+	}
+	// 3 out of band within 5 ticks open on the third.
+	seq := []float64{0, 2, 0, 2, 0.5, 2, 0}
+	got := runChannel(t, cfg, seq)
+	if ts := openTicks(got); len(ts) != 1 || ts[0] != 5 {
+		t.Fatalf("opened at %v, want [5]", ts)
+	}
+	if got[5].Kind != engine.KindTachycardia || got[5].Since != 5 {
+		t.Errorf("opened %+v, want tachycardia since 5", got[5])
+	}
+	// Exactly at the level is not out of band.
+	if ts := openTicks(runChannel(t, cfg, []float64{1, 1, 1, 1, 1})); len(ts) != 0 {
+		t.Errorf("|Out| == level opened at %v", ts)
+	}
+	// Low heart rate is bradycardia.
+	low := runChannel(t, cfg, []float64{-3, -3, -3})
+	if !low[2].Opened || low[2].Kind != engine.KindBradycardia {
+		t.Errorf("low HR: %+v, want bradycardia opening", low[2])
+	}
+}
+
+func TestAlertHysteresis(t *testing.T) {
+	cfg := DefaultAlertConfig()
+	cfg.K, cfg.M, cfg.ClearFrac, cfg.ClearTicks = 2, 2, 0.5, 3
+	cfg.Open[engine.HeartRate] = 1
+	// Open, then hover between the calm level (0.5) and the open level:
+	// stays open; then three calm ticks close it; the fourth tick is closed.
+	seq := []float64{2, 2, 0.8, 0.9, 0.7, 0.8, 0.4, 0.5, 0.1, 0}
+	got := runChannel(t, cfg, seq)
+	for i := 1; i <= 7; i++ {
+		if !got[i].Open {
+			t.Fatalf("tick %d: closed, want open (hysteresis)", i)
+		}
+	}
+	if got[8].Open || got[9].Open {
+		t.Errorf("ticks 8, 9 open after three calm ticks: %+v %+v", got[8], got[9])
+	}
+	if got[8].Kind != engine.KindNone {
+		t.Errorf("closed channel kind %v, want none", got[8].Kind)
+	}
+	// A tick back above calm restarts the count.
+	seq = []float64{2, 2, 0.1, 0.1, 0.9, 0.1, 0.1, 0.1}
+	got = runChannel(t, cfg, seq)
+	if !got[6].Open || got[7].Open {
+		t.Errorf("calm count not restarted: open at 6 = %v, at 7 = %v", got[6].Open, got[7].Open)
+	}
+	// Missing readings neither count as calm nor reset.
+	nan := math.NaN()
+	seq = []float64{2, 2, 0.1, nan, nan, nan, 0.1, 0.1}
+	got = runChannel(t, cfg, seq)
+	if !got[6].Open || got[7].Open {
+		t.Errorf("missing readings: open at 6 = %v, at 7 = %v; want true, false", got[6].Open, got[7].Open)
+	}
+}
+
+func TestAlertDataQuality(t *testing.T) {
+	cfg := DefaultAlertConfig()
+	cfg.DropoutK, cfg.DropoutM, cfg.ClearTicks = 3, 4, 2
+	var a alertState
+	var dst [NumChannels]ChannelAlert
+	step := func(ti int64, missing, stuck engine.Mask) ChannelAlert {
+		in := stepInput{t: ti, missing: missing, stuck: stuck}
+		for v := range engine.NumVitals {
+			in.out[v] = math.NaN()
+			if !missing.Has(engine.Vital(v)) {
+				in.out[v] = 0
+			}
+		}
+		a.step(&cfg, &in, &dst)
+		return dst[ChannelDropout]
+	}
+	spo2 := engine.Mask(0).With(engine.SpO2)
+	// One missing reading in four ticks is not a dropout.
+	for ti := range int64(8) {
+		m := engine.Mask(0)
+		if ti%4 == 0 {
+			m = spo2
+		}
+		if c := step(ti, m, 0); c.Open {
+			t.Fatalf("tick %d: isolated missing readings opened a dropout", ti)
+		}
+	}
+	// Three missing in a row open it on the third, with kind dropout.
+	var c ChannelAlert
+	for ti := int64(10); ti < 13; ti++ {
+		c = step(ti, spo2, 0)
+	}
+	if !c.Opened || c.Kind != engine.KindDropout || c.Since != 12 {
+		t.Fatalf("dropout channel %+v, want opened at 12", c)
+	}
+	if step(13, 0, 0); !dst[ChannelDropout].Open {
+		t.Fatal("dropout closed after one good tick, want ClearTicks = 2")
+	}
+	if c := step(14, 0, 0); c.Open {
+		t.Fatal("dropout still open after two good ticks")
+	}
+	// A stuck vital opens the stuck channel at once.
+	step(20, 0, engine.Mask(0).With(engine.CoreTemp))
+	if s := dst[ChannelStuck]; !s.Opened || s.Kind != engine.KindStuck {
+		t.Fatalf("stuck channel %+v, want opened with kind stuck", s)
+	}
+}
+
+func TestAlertConfigValidate(t *testing.T) {
+	for name, mod := range map[string]func(*AlertConfig){
+		"K>M":       func(c *AlertConfig) { c.K, c.M = 4, 3 },
+		"M>64":      func(c *AlertConfig) { c.M = 65 },
+		"clearfrac": func(c *AlertConfig) { c.ClearFrac = 0 },
+		"clear":     func(c *AlertConfig) { c.ClearTicks = 0 },
+		"level":     func(c *AlertConfig) { c.Open[1] = math.NaN() },
+		"stuck":     func(c *AlertConfig) { c.Stuck.Alpha = 2 },
+	} {
+		c := DefaultAlertConfig()
+		mod(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	c := DefaultAlertConfig()
+	c.Open[0] = math.Inf(1)
+	if err := c.Validate(); err != nil {
+		t.Errorf("+Inf level (channel off): %v", err)
+	}
+}
+
+func TestStuckRelativeToVariability(t *testing.T) {
+	cfg := DefaultStuckConfig()
+	// A vital that changes every tick: a short frozen run is stuck.
+	var s stuckVital
+	s.reset(&cfg)
+	x := 60.0
+	for i := range 600 {
+		x += float64(i%3) - 1 + 0.5
+		s.update(&cfg, engine.HeartRate, x, false)
+	}
+	n := 0
+	for {
+		n++
+		st, frozen := s.update(&cfg, engine.HeartRate, x, false)
+		if frozen != (n >= cfg.MinRun) {
+			t.Fatalf("repeat %d: frozen = %v", n, frozen)
+		}
+		if st {
+			break
+		}
+		if n > 100 {
+			t.Fatal("frozen heart rate never judged stuck")
+		}
+	}
+	if n > 10 {
+		t.Errorf("changing vital judged stuck after %d repeats, want ≤ 10", n)
+	}
+	// A vital that often repeats (core temperature at 0.01 °C): the same
+	// run is plausible and not stuck.
+	var tc stuckVital
+	tc.reset(&cfg)
+	v := 37.0
+	for i := range 600 {
+		if i%6 == 0 {
+			v += 0.01
+		}
+		if st, _ := tc.update(&cfg, engine.CoreTemp, v, false); st {
+			t.Fatalf("tick %d: slowly varying core temperature judged stuck", i)
+		}
+	}
+	for i := range n {
+		if st, _ := tc.update(&cfg, engine.CoreTemp, v, false); st {
+			t.Fatalf("core temperature stuck after %d repeats; it often repeats 5 times", i+1)
+		}
+	}
+	// Stamina pinned at 100 is saturation, never stuck.
+	var st stuckVital
+	st.reset(&cfg)
+	for i := range 600 {
+		y := 100.0
+		if i < 300 {
+			y = 50 + float64(i%7)
+		}
+		if stk, _ := st.update(&cfg, engine.Stamina, y, false); stk {
+			t.Fatalf("tick %d: stamina at 100 judged stuck", i)
+		}
+	}
+	// Missing readings neither break nor extend a run.
+	var m stuckVital
+	m.reset(&cfg)
+	m.update(&cfg, engine.HeartRate, 70, false)
+	m.update(&cfg, engine.HeartRate, 70, false)
+	m.update(&cfg, engine.HeartRate, math.NaN(), true)
+	if m.run != 1 || m.last != 70 {
+		t.Errorf("after a missing reading run = %d, last = %v; want 1, 70", m.run, m.last)
+	}
+}

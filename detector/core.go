@@ -1,0 +1,390 @@
+package detector
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// histCap is the number of cleaned rows the core keeps per soldier; the
+// rolling baselines read at most this many.
+const histCap = 128
+
+// row is one cleaned row of a soldier's history: the readings the models
+// are fed, with imputed values where the reading was missing, stuck, or
+// inside an open alert.
+type row struct {
+	t         int64
+	values    [engine.NumVitals]float64 // never NaN once the history has a value
+	imputed   engine.Mask               // values replaced by a forecast or carried forward
+	missing   engine.Mask               // vitals without a reading
+	phase     engine.Phase
+	nextPhase engine.Phase
+	ambient   float64
+}
+
+// history is a fixed ring of a soldier's last histCap cleaned rows.
+type history struct {
+	rows  [histCap]row
+	start int // index of the oldest row
+	n     int
+}
+
+func (h *history) reset() { h.start, h.n = 0, 0 }
+
+func (h *history) push(r *row) {
+	if h.n < histCap {
+		h.rows[(h.start+h.n)%histCap] = *r
+		h.n++
+		return
+	}
+	h.rows[h.start] = *r
+	h.start = (h.start + 1) % histCap
+}
+
+// at returns the i-th row counting back from the newest (0 = newest).
+func (h *history) at(i int) *row { return &h.rows[(h.start+h.n-1-i)%histCap] }
+
+// vitalForecast is what a forecaster says about one vital of the row being
+// scored: its quantiles and the band the score is measured against.
+type vitalForecast struct {
+	ok     bool
+	q      Quantiles
+	lo, hi float64 // the band; a reading inside it scores 0
+	width  float64 // band-width unit of Out (already floored)
+}
+
+// setBand sets the band from the outer quantiles (0.02 and 0.98), widened
+// symmetrically to at least floor (the sensor-noise floor), and the
+// band-width unit to its width.
+func (f *vitalForecast) setBand(floor float64) {
+	lo, hi := f.q[0], f.q[NumQuantiles-1]
+	if w := hi - lo; w < floor {
+		c := (lo + hi) / 2
+		lo, hi = c-floor/2, c+floor/2
+	}
+	f.lo, f.hi, f.width = lo, hi, hi-lo
+}
+
+// job is one soldier's row to forecast.
+type job struct {
+	s   *soldier
+	obs *engine.Observation // the row being scored (its known inputs)
+	fc  [engine.NumVitals]vitalForecast
+	ex  *Explanation
+}
+
+// forecaster is what a scorer plugs into the shared core.
+type forecaster interface {
+	// warmup is the number of cleaned rows a series needs before the
+	// forecaster can forecast its next row.
+	warmup() int
+	// newSeries returns the forecaster's per-soldier state, or nil.
+	newSeries(p *engine.Profile) any
+	// resetSeries clears a series state for a new run.
+	resetSeries(state any)
+	// push appends a cleaned row to the soldier's series state (the core
+	// has already appended it to s.hist).
+	push(s *soldier, r *row)
+	// forecast fills fc (and may fill ex) of every job. Every job's series
+	// has at least warmup rows. It must not keep the jobs.
+	forecast(jobs []*job)
+	// imputes reports whether rows inside an open alert feed the model the
+	// forecast median instead of the readings.
+	imputes() bool
+}
+
+// soldier is the core's state for one soldier.
+type soldier struct {
+	id      engine.SoldierID
+	profile engine.Profile
+	lastT   int64
+	started bool
+	hist    history
+	alerts  alertState
+	stuck   [engine.NumVitals]stuckVital
+	open    [engine.NumVitals]int // ticks each physiological channel has been open
+	series  any                   // the forecaster's state
+}
+
+// core is the machinery every scorer shares: per-soldier history, the stuck
+// trackers, batching, scoring against the band, the alert state machine,
+// and imputation while an alert is open.
+type core struct {
+	name  string
+	f     forecaster
+	cfg   AlertConfig
+	floor [engine.NumVitals]float64 // sensor-noise floor of the band width
+
+	mu       sync.Mutex
+	soldiers map[engine.SoldierID]*soldier
+	pool     sync.Pool // *batch
+}
+
+// batch is the per-call workspace of Score.
+type batch struct {
+	jobs  []job
+	ready []*job
+}
+
+func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64) (*core, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &core{name: name, f: f, cfg: cfg, floor: floor, soldiers: map[engine.SoldierID]*soldier{}}
+	c.pool.New = func() any { return &batch{} }
+	return c, nil
+}
+
+// Name returns the scorer's short identifier.
+func (c *core) Name() string { return c.name }
+
+// AlertConfig returns the alert configuration the scorer runs with.
+func (c *core) AlertConfig() AlertConfig { return c.cfg }
+
+// Reset forgets every soldier's state, as for a new run.
+func (c *core) Reset() {
+	c.mu.Lock()
+	clear(c.soldiers)
+	c.mu.Unlock()
+}
+
+func (c *core) soldierFor(w *featurestore.Window) (*soldier, error) {
+	if len(w.Rows) == 0 {
+		return nil, fmt.Errorf("%w: no rows", ErrWindow)
+	}
+	id := w.Rows[len(w.Rows)-1].Soldier
+	if w.Profile.ID != 0 && w.Profile.ID != id {
+		return nil, fmt.Errorf("%w: profile of soldier %d with rows of soldier %d", ErrWindow, w.Profile.ID, id)
+	}
+	c.mu.Lock()
+	s, ok := c.soldiers[id]
+	if !ok {
+		p := w.Profile
+		if p.ID == 0 {
+			p = engine.DefaultProfile(id)
+		}
+		s = &soldier{id: id, profile: p, series: c.f.newSeries(&p)}
+		c.soldiers[id] = s
+	}
+	c.mu.Unlock()
+	return s, nil
+}
+
+// Score scores the last row of each window; see Scorer.
+func (c *core) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error) {
+	b := c.pool.Get().(*batch)
+	defer c.pool.Put(b)
+	if cap(b.jobs) < len(ws) {
+		b.jobs = make([]job, len(ws))
+	}
+	b.jobs = b.jobs[:len(ws)]
+	b.ready = b.ready[:0]
+	base := len(dst)
+	for i := range ws {
+		w := &ws[i]
+		s, err := c.soldierFor(w)
+		if err != nil {
+			return dst[:base], fmt.Errorf("score window %d: %w", i, err)
+		}
+		c.catchUp(s, w)
+		dst = append(dst, Verdict{})
+		j := &b.jobs[i]
+		*j = job{s: s, obs: &w.Rows[len(w.Rows)-1]}
+		if s.hist.n >= c.f.warmup() {
+			b.ready = append(b.ready, j)
+		}
+	}
+	for i := range b.jobs {
+		b.jobs[i].ex = &dst[base+i].Explanation // dst no longer grows
+	}
+	if len(b.ready) > 0 {
+		c.f.forecast(b.ready)
+	}
+	for i := range b.jobs {
+		c.finish(&b.jobs[i], &dst[base+i])
+		b.jobs[i] = job{}
+	}
+	return dst, nil
+}
+
+// catchUp brings a soldier's state to the row before the window's last: it
+// replays the window's rows the soldier has not seen (after a missed tick),
+// or restarts the soldier from the window when the rows do not continue its
+// history (a new run, or a gap longer than the window).
+func (c *core) catchUp(s *soldier, w *featurestore.Window) {
+	last := w.Rows[len(w.Rows)-1].T
+	if s.started && last == s.lastT+1 {
+		return
+	}
+	rows := w.Rows[:len(w.Rows)-1]
+	if s.started && last > s.lastT && len(rows) > 0 && rows[0].T <= s.lastT+1 {
+		// A short gap: score the missed rows, dropping their verdicts.
+		var v Verdict
+		for i := range rows {
+			if rows[i].T <= s.lastT {
+				continue
+			}
+			j := job{s: s, obs: &rows[i], ex: &v.Explanation}
+			if s.hist.n >= c.f.warmup() {
+				jp := &j
+				c.f.forecast([]*job{jp})
+			}
+			c.finish(&j, &v)
+		}
+		return
+	}
+	// Restart: feed the window's earlier rows without alerting.
+	s.hist.reset()
+	s.alerts.reset()
+	s.open = [engine.NumVitals]int{}
+	for v := range s.stuck {
+		s.stuck[v].reset(&c.cfg.Stuck)
+	}
+	c.f.resetSeries(s.series)
+	s.started = true
+	s.lastT = last - 1
+	for i := range rows {
+		o := &rows[i]
+		var r row
+		c.cleanRow(s, o, &r, nil, 0)
+		for v := range engine.NumVitals {
+			s.stuck[v].update(&c.cfg.Stuck, engine.Vital(v), o.Values[v], o.Missing.Has(engine.Vital(v)))
+		}
+		s.hist.push(&r)
+		c.f.push(s, &r)
+	}
+}
+
+// cleanRow builds the row fed to the models from observation o: readings
+// where present and trusted, otherwise the forecast median (if fc has one)
+// or the last cleaned value.
+func (c *core) cleanRow(s *soldier, o *engine.Observation, r *row, fc *[engine.NumVitals]vitalForecast, impute engine.Mask) {
+	*r = row{t: o.T, phase: o.Phase, nextPhase: o.NextPhase, ambient: o.Ambient, missing: o.Missing}
+	for v := range engine.NumVitals {
+		x := o.Values[v]
+		if o.Missing.Has(engine.Vital(v)) || math.IsNaN(x) || impute.Has(engine.Vital(v)) {
+			r.imputed = r.imputed.With(engine.Vital(v))
+			switch {
+			case fc != nil && fc[v].ok && !math.IsNaN(fc[v].q[2]):
+				x = fc[v].q[2]
+			case s.hist.n > 0:
+				x = s.hist.at(0).values[v]
+			default:
+				x = math.NaN()
+			}
+		}
+		r.values[v] = x
+	}
+}
+
+// finish scores one job: Out per vital, stuck judgement, the alert state
+// machine, the verdict, and the cleaned row appended to the history.
+func (c *core) finish(j *job, vd *Verdict) {
+	s, o := j.s, j.obs
+	vd.Soldier, vd.T, vd.Phase, vd.NextPhase = s.id, o.T, o.Phase, o.NextPhase
+	in := stepInput{t: o.T, missing: o.Missing}
+	allMissing := true
+	best := -1.0
+	for v := range engine.NumVitals {
+		vital := engine.Vital(v)
+		x := o.Values[v]
+		miss := o.Missing.Has(vital) || math.IsNaN(x)
+		if miss {
+			in.missing = in.missing.With(vital)
+		} else {
+			allMissing = false
+		}
+		vv := &vd.Vitals[v]
+		vv.Observed, vv.Missing = x, miss
+		fc := &j.fc[v]
+		if fc.ok {
+			vv.Forecast = fc.q
+		} else {
+			vv.Forecast = nanQuantiles
+		}
+		in.out[v] = math.NaN()
+		if fc.ok && !miss {
+			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
+			in.out[v] = vv.Out
+			if a := math.Abs(vv.Out); a > best {
+				best = a
+				vd.Explanation.Vital = vital
+			}
+		}
+		stuck, frozen := s.stuck[v].update(&c.cfg.Stuck, vital, x, miss)
+		vv.Stuck = stuck
+		if stuck {
+			in.stuck = in.stuck.With(vital)
+		}
+		if frozen {
+			in.frozen = in.frozen.With(vital)
+		}
+	}
+	vd.Score = max(best, 0)
+	s.alerts.step(&c.cfg, &in, &vd.Channels)
+	alerting := summarise(vd)
+
+	var impute engine.Mask
+	for v := range engine.NumVitals {
+		vital := engine.Vital(v)
+		if vd.Channels[v].Open {
+			s.open[v]++
+		} else {
+			s.open[v] = 0
+		}
+		suspect := vd.Channels[v].Open || math.Abs(in.out[v]) > c.cfg.Open[v] // NaN compares false
+		if in.stuck.Has(vital) || (c.f.imputes() && suspect && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)) {
+			impute = impute.With(vital)
+		}
+	}
+	var r row
+	c.cleanRow(s, o, &r, &j.fc, impute)
+	for v := range engine.NumVitals {
+		vd.Vitals[v].Imputed = r.imputed.Has(engine.Vital(v))
+	}
+	s.hist.push(&r)
+	c.f.push(s, &r)
+	s.lastT = o.T
+
+	switch {
+	case alerting:
+		vd.State = StateAlert
+	case allMissing:
+		vd.State = StateNoData
+	case !j.fc[0].ok && !j.fc[1].ok && !j.fc[2].ok && !j.fc[3].ok:
+		vd.State = StateWarmingUp
+	case c.watching(s, &in):
+		vd.State = StateWatch
+	default:
+		vd.State = StateOK
+	}
+}
+
+// watching reports whether any channel has out-of-band ticks that have not
+// (yet) opened an alert.
+func (c *core) watching(s *soldier, in *stepInput) bool {
+	for v := range engine.NumVitals {
+		if !math.IsNaN(in.out[v]) && math.Abs(in.out[v]) > c.cfg.Open[v] {
+			return true
+		}
+	}
+	return in.missing != 0 || in.stuck != 0
+}
+
+var nanQuantiles = Quantiles{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+
+// outside returns how far x lies outside [lo, hi] in units of width:
+// positive above, negative below, 0 inside.
+func outside(x, lo, hi, width float64) float64 {
+	switch {
+	case x > hi:
+		return (x - hi) / width
+	case x < lo:
+		return (x - lo) / width
+	}
+	return 0
+}

@@ -1,0 +1,335 @@
+package detector
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Event is one ground-truth label of a run with the phase its soldier was in
+// when it started. Labels of kind KindArtefact are kept too: they are not
+// events to detect, but an alert on one is counted as an artefact hit.
+type Event struct {
+	engine.Label
+	Phase engine.Phase // the soldier's phase at Start
+}
+
+// Alert is one alert opening: a channel of a soldier opened at tick T.
+type Alert struct {
+	Soldier engine.SoldierID
+	T       int64
+	Channel Channel
+	Kind    engine.AnomalyKind // the scorer's classification
+	Phase   engine.Phase       // the soldier's phase at T
+}
+
+// Run is what one simulated run produced for one detector: its labels, the
+// detector's alert openings, and the soldier-ticks spent in each phase.
+type Run struct {
+	Events   []Event
+	Alerts   []Alert
+	Exposure [engine.NumPhases]int64 // soldier-ticks per phase
+}
+
+// Matching rules (documented in docs/detector.md):
+//
+//   - An event (a label whose kind IsEvent) is detected when an alert of
+//     the same soldier, on any channel, opens within [Start, End+Grace].
+//     Its delay is the first such opening tick minus Start.
+//   - An alert is true when it opens within [Start, End+Grace] of some
+//     event of its soldier, false otherwise. An alert within an artefact
+//     label's window and no event's is false and also counted as an
+//     artefact hit.
+//   - A true alert is attributed to the matching event of its own kind if
+//     there is one, else to the matching event that started first. Per
+//     kind K: recall = detected K events / K events; precision = true
+//     alerts attributed to K / (those + false alerts the scorer classified
+//     as K). The kind is correct for a detected event when one of the
+//     alerts that opened first for it carries the event's kind.
+//   - Phase splits use the soldier's phase at the event's Start and at the
+//     alert's opening; false alerts per soldier-hour divide by the
+//     soldier-hours spent in that phase.
+type MatchConfig struct {
+	// Grace is how many ticks after an event's End an opening still counts
+	// for it: persistence delays the opening of an alert on a short event.
+	Grace int64
+}
+
+// DefaultGrace is the default MatchConfig.Grace, in ticks.
+const DefaultGrace = 5
+
+// Counts are the raw tallies behind a set of metrics.
+type Counts struct {
+	Events      int     `json:"events"`
+	Detected    int     `json:"detected"`
+	KindCorrect int     `json:"kind_correct"`
+	TrueAlerts  int     `json:"true_alerts"`
+	FalseAlerts int     `json:"false_alerts"`
+	Delays      []int64 `json:"-"`
+}
+
+func (c *Counts) add(o *Counts) {
+	c.Events += o.Events
+	c.Detected += o.Detected
+	c.KindCorrect += o.KindCorrect
+	c.TrueAlerts += o.TrueAlerts
+	c.FalseAlerts += o.FalseAlerts
+	c.Delays = append(c.Delays, o.Delays...)
+}
+
+// Metrics are event-level detection metrics for one slice of the data (all
+// of it, one anomaly kind, or one phase). Rates are NaN where undefined
+// (no events, no alerts); NaN is written as null in JSON.
+type Metrics struct {
+	Counts
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	// KindAccuracy is the fraction of detected events whose first alert
+	// named the right kind.
+	KindAccuracy float64 `json:"kind_accuracy"`
+	// DelayMedian and DelayP90 are detection delays in ticks (seconds).
+	DelayMedian float64 `json:"delay_median_s"`
+	DelayP90    float64 `json:"delay_p90_s"`
+	// SoldierHours is the exposure behind FalsePerSoldierHour (0 for a
+	// per-kind slice, where that rate is NaN).
+	SoldierHours        float64 `json:"soldier_hours"`
+	FalsePerSoldierHour float64 `json:"false_per_soldier_hour"`
+}
+
+// Tally accumulates matched runs of one detector.
+type Tally struct {
+	grace        int64
+	all          Counts
+	kinds        [engine.NumKinds]Counts
+	contact      Counts
+	other        Counts
+	exposure     [engine.NumPhases]int64
+	artefactHits int
+	dqFalse      int
+	channels     [NumChannels]Counts // alerts per channel (true/false only)
+}
+
+// NewTally returns an empty tally with the given matching rules.
+func NewTally(m MatchConfig) *Tally { return &Tally{grace: m.Grace} }
+
+// Add matches one run's alerts against its events and adds the result.
+func (t *Tally) Add(r *Run) {
+	for p, n := range r.Exposure {
+		t.exposure[p] += n
+	}
+	bySoldier := map[engine.SoldierID][]int{}
+	for i := range r.Events {
+		bySoldier[r.Events[i].Soldier] = append(bySoldier[r.Events[i].Soldier], i)
+	}
+	detected := make([]bool, len(r.Events))
+	firstT := make([]int64, len(r.Events))
+	firstKindOK := make([]bool, len(r.Events))
+	for i := range firstT {
+		firstT[i] = math.MaxInt64
+	}
+	for _, a := range r.Alerts {
+		attributed := -1
+		artefact := false
+		for _, ei := range bySoldier[a.Soldier] {
+			e := &r.Events[ei]
+			if a.T < e.Start || a.T > e.End+t.grace {
+				continue
+			}
+			if !e.Kind.IsEvent() {
+				artefact = artefact || e.Kind == engine.KindArtefact
+				continue
+			}
+			// Detection bookkeeping for every event this opening matches.
+			detected[ei] = true
+			switch {
+			case a.T < firstT[ei]:
+				firstT[ei], firstKindOK[ei] = a.T, a.Kind == e.Kind
+			case a.T == firstT[ei] && a.Kind == e.Kind:
+				firstKindOK[ei] = true
+			}
+			if attributed < 0 || betterMatch(&a, e, &r.Events[attributed]) {
+				attributed = ei
+			}
+		}
+		contact := a.Phase == engine.PhaseContact
+		if attributed < 0 {
+			t.all.FalseAlerts++
+			t.kinds[a.Kind].FalseAlerts++
+			t.channels[a.Channel].FalseAlerts++
+			t.phase(contact).FalseAlerts++
+			if artefact {
+				t.artefactHits++
+			}
+			if a.Channel >= ChannelDropout {
+				t.dqFalse++
+			}
+			continue
+		}
+		t.all.TrueAlerts++
+		t.kinds[r.Events[attributed].Kind].TrueAlerts++
+		t.channels[a.Channel].TrueAlerts++
+		t.phase(contact).TrueAlerts++
+	}
+	for i := range r.Events {
+		e := &r.Events[i]
+		if !e.Kind.IsEvent() {
+			continue
+		}
+		var c Counts
+		c.Events = 1
+		if detected[i] {
+			c.Detected = 1
+			c.Delays = []int64{firstT[i] - e.Start}
+			if firstKindOK[i] {
+				c.KindCorrect = 1
+			}
+		}
+		t.all.add(&c)
+		t.kinds[e.Kind].add(&c)
+		t.phase(e.Phase == engine.PhaseContact).add(&c)
+	}
+}
+
+// betterMatch reports whether event e is a better attribution of alert a
+// than event cur: one of a's own kind first, then the earlier start.
+func betterMatch(a *Alert, e, cur *Event) bool {
+	es, cs := e.Kind == a.Kind, cur.Kind == a.Kind
+	if es != cs {
+		return es
+	}
+	return e.Start < cur.Start
+}
+
+func (t *Tally) phase(contact bool) *Counts {
+	if contact {
+		return &t.contact
+	}
+	return &t.other
+}
+
+// soldierHours converts soldier-ticks of one second to soldier-hours.
+func soldierHours(ticks int64) float64 { return float64(ticks) / 3600 }
+
+// Overall returns the metrics over every event kind and phase.
+func (t *Tally) Overall() Metrics {
+	var n int64
+	for _, e := range t.exposure {
+		n += e
+	}
+	return metricsOf(&t.all, soldierHours(n))
+}
+
+// Kind returns the metrics of one anomaly kind. Its FalseAlerts are the
+// false alerts the scorer classified as k; FalsePerSoldierHour divides them
+// by all soldier-hours.
+func (t *Tally) Kind(k engine.AnomalyKind) Metrics {
+	var n int64
+	for _, e := range t.exposure {
+		n += e
+	}
+	return metricsOf(&t.kinds[k], soldierHours(n))
+}
+
+// Contact returns the metrics of events starting and alerts opening in the
+// contact phase; Other those of every other phase.
+func (t *Tally) Contact() Metrics {
+	return metricsOf(&t.contact, soldierHours(t.exposure[engine.PhaseContact]))
+}
+
+// Other returns the metrics outside the contact phase; see Contact.
+func (t *Tally) Other() Metrics {
+	var n int64
+	for p, e := range t.exposure {
+		if engine.Phase(p) != engine.PhaseContact {
+			n += e
+		}
+	}
+	return metricsOf(&t.other, soldierHours(n))
+}
+
+// ArtefactHits is the number of false alerts that opened on a motion
+// artefact.
+func (t *Tally) ArtefactHits() int { return t.artefactHits }
+
+// DataQualityFalse is the number of false alerts from the data-quality
+// channels (dropout, stuck).
+func (t *Tally) DataQualityFalse() int { return t.dqFalse }
+
+// ChannelAlerts returns the true and false alerts that opened on channel c.
+func (t *Tally) ChannelAlerts(c Channel) (true_, false_ int) {
+	return t.channels[c].TrueAlerts, t.channels[c].FalseAlerts
+}
+
+// MarshalJSON writes the metrics with undefined (NaN) rates as null.
+func (m Metrics) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Events              int      `json:"events"`
+		Detected            int      `json:"detected"`
+		KindCorrect         int      `json:"kind_correct"`
+		TrueAlerts          int      `json:"true_alerts"`
+		FalseAlerts         int      `json:"false_alerts"`
+		Precision           *float64 `json:"precision"`
+		Recall              *float64 `json:"recall"`
+		F1                  *float64 `json:"f1"`
+		KindAccuracy        *float64 `json:"kind_accuracy"`
+		DelayMedian         *float64 `json:"delay_median_s"`
+		DelayP90            *float64 `json:"delay_p90_s"`
+		SoldierHours        float64  `json:"soldier_hours"`
+		FalsePerSoldierHour *float64 `json:"false_per_soldier_hour"`
+	}{m.Events, m.Detected, m.KindCorrect, m.TrueAlerts, m.FalseAlerts,
+		finite(m.Precision), finite(m.Recall), finite(m.F1), finite(m.KindAccuracy),
+		finite(m.DelayMedian), finite(m.DelayP90), m.SoldierHours, finite(m.FalsePerSoldierHour)})
+}
+
+// finite returns &x, or nil for NaN and ±Inf (written as JSON null).
+func finite(x float64) *float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return &x
+}
+
+func metricsOf(c *Counts, hours float64) Metrics {
+	m := Metrics{Counts: *c, SoldierHours: hours}
+	m.Delays = slices.Clone(c.Delays)
+	m.Precision = ratio(c.TrueAlerts, c.TrueAlerts+c.FalseAlerts)
+	m.Recall = ratio(c.Detected, c.Events)
+	m.KindAccuracy = ratio(c.KindCorrect, c.Detected)
+	m.F1 = math.NaN()
+	if !math.IsNaN(m.Precision) && !math.IsNaN(m.Recall) {
+		if m.Precision+m.Recall == 0 {
+			m.F1 = 0
+		} else {
+			m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
+		}
+	}
+	m.DelayMedian = percentile(m.Delays, 0.5)
+	m.DelayP90 = percentile(m.Delays, 0.9)
+	m.FalsePerSoldierHour = math.NaN()
+	if hours > 0 {
+		m.FalsePerSoldierHour = float64(c.FalseAlerts) / hours
+	}
+	return m
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+// percentile returns the nearest-rank p-quantile of xs (sorted in place):
+// the smallest x with at least ⌈p·n⌉ values ≤ x; NaN for no values.
+func percentile(xs []int64, p float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(xs)
+	k := int(math.Ceil(p*float64(len(xs)))) - 1
+	k = min(max(k, 0), len(xs)-1)
+	return float64(xs[k])
+}

@@ -1,0 +1,122 @@
+package detector
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+func ev(s engine.SoldierID, start, end int64, k engine.AnomalyKind, p engine.Phase) Event {
+	return Event{Label: engine.Label{Soldier: s, Start: start, End: end, Kind: k}, Phase: p}
+}
+
+func al(s engine.SoldierID, t int64, c Channel, k engine.AnomalyKind, p engine.Phase) Alert {
+	return Alert{Soldier: s, T: t, Channel: c, Kind: k, Phase: p}
+}
+
+func TestTallyHandMade(t *testing.T) {
+	const (
+		tachy = engine.KindTachycardia
+		heat  = engine.KindHeatStrain
+		drop  = engine.KindDropout
+		rest  = engine.PhaseRest
+		cont  = engine.PhaseContact
+	)
+	r := Run{
+		Events: []Event{
+			ev(1, 100, 130, tachy, cont),             // detected at 102 (delay 2), right kind
+			ev(1, 500, 900, heat, rest),              // detected at 800 (delay 300), first alert says tachycardia
+			ev(2, 100, 104, drop, rest),              // detected at 108 (grace 5 → until 109): delay 8
+			ev(2, 300, 310, tachy, rest),             // missed: only alert for soldier 3 at that time
+			ev(3, 50, 50, engine.KindArtefact, rest), // not an event
+			ev(3, 1000, 1002, drop, cont),            // missed: alert at 1008 is past the grace
+		},
+		Alerts: []Alert{
+			al(1, 102, ChannelHeartRate, tachy, cont),             // true (tachy)
+			al(1, 103, ChannelSpO2, engine.KindBradycardia, cont), // true, attributed to tachy event
+			al(1, 800, ChannelHeartRate, tachy, rest),             // true, attributed to heat
+			al(1, 800, ChannelCoreTemp, heat, rest),               // true (heat); kind correct at the first tick
+			al(2, 108, ChannelDropout, drop, rest),                // true within grace
+			al(3, 305, ChannelHeartRate, tachy, rest),             // false (wrong soldier)
+			al(3, 51, ChannelHeartRate, tachy, rest),              // false, on the artefact (grace)
+			al(3, 1008, ChannelDropout, drop, cont),               // false, past grace
+		},
+	}
+	r.Exposure[rest] = 3 * 3600
+	r.Exposure[cont] = 3600
+	tl := NewTally(MatchConfig{Grace: 5})
+	tl.Add(&r)
+
+	o := tl.Overall()
+	if o.Events != 5 || o.Detected != 3 || o.TrueAlerts != 5 || o.FalseAlerts != 3 {
+		t.Fatalf("overall counts %+v", o.Counts)
+	}
+	near(t, "precision", o.Precision, 5.0/8)
+	near(t, "recall", o.Recall, 3.0/5)
+	near(t, "f1", o.F1, 2*(5.0/8)*(3.0/5)/(5.0/8+3.0/5))
+	near(t, "delay median", o.DelayMedian, 8) // delays 2, 8, 300
+	near(t, "delay p90", o.DelayP90, 300)
+	near(t, "kind accuracy", o.KindAccuracy, 1) // heat: a heat alert opened at the first tick too
+	near(t, "false/soldier-hour", o.FalsePerSoldierHour, 3.0/4)
+	if tl.ArtefactHits() != 1 {
+		t.Errorf("artefact hits %d, want 1", tl.ArtefactHits())
+	}
+	if tl.DataQualityFalse() != 1 {
+		t.Errorf("data-quality false alerts %d, want 1", tl.DataQualityFalse())
+	}
+
+	tk := tl.Kind(tachy)
+	// tachy events: 2, detected 1; true alerts attributed: 2 (HR at 102, SpO2 at 103);
+	// false alerts classified tachy: 2 (305, 51).
+	if tk.Events != 2 || tk.Detected != 1 || tk.TrueAlerts != 2 || tk.FalseAlerts != 2 {
+		t.Errorf("tachycardia counts %+v", tk.Counts)
+	}
+	near(t, "tachy precision", tk.Precision, 0.5)
+	hk := tl.Kind(heat)
+	if hk.TrueAlerts != 2 || hk.Detected != 1 {
+		t.Errorf("heat counts %+v", hk.Counts)
+	}
+	near(t, "heat delay", hk.DelayMedian, 300)
+	dk := tl.Kind(drop)
+	if dk.Events != 2 || dk.Detected != 1 || dk.TrueAlerts != 1 || dk.FalseAlerts != 1 {
+		t.Errorf("dropout counts %+v", dk.Counts)
+	}
+
+	c := tl.Contact()
+	// contact: events tachy(1) detected, dropout(3) missed; alerts 102, 103 true, 1008 false.
+	if c.Events != 2 || c.Detected != 1 || c.TrueAlerts != 2 || c.FalseAlerts != 1 {
+		t.Errorf("contact counts %+v", c.Counts)
+	}
+	near(t, "contact false/soldier-hour", c.FalsePerSoldierHour, 1)
+	ot := tl.Other()
+	near(t, "other false/soldier-hour", ot.FalsePerSoldierHour, 2.0/3)
+
+	// Undefined rates are null in JSON.
+	b, err := json.Marshal(tl.Kind(engine.KindStuck))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"recall":null`) {
+		t.Errorf("no events of a kind: %s, want recall null", b)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	xs := []int64{5, 1, 4, 2, 3, 10, 7, 8, 9, 6}
+	near(t, "median", percentile(xs, 0.5), 5)
+	near(t, "p90", percentile(xs, 0.9), 9)
+	near(t, "p100", percentile(xs, 1), 10)
+	if !math.IsNaN(percentile(nil, 0.5)) {
+		t.Error("percentile of nothing is not NaN")
+	}
+}
+
+func near(t *testing.T, what string, got, want float64) {
+	t.Helper()
+	if math.Abs(got-want) > 1e-9 {
+		t.Errorf("%s = %v, want %v", what, got, want)
+	}
+}

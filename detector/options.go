@@ -1,0 +1,60 @@
+package detector
+
+import (
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Option configures a scorer built by NewThreshold, NewZScore, NewTFT or
+// Default. Options that do not apply to a scorer are ignored by it.
+type Option func(*options)
+
+type options struct {
+	alerts  *AlertConfig
+	open    *[engine.NumVitals]float64
+	floor   *[engine.NumVitals]float64
+	window  int
+	impute  *bool
+	explain *bool
+}
+
+func buildOptions(opts []Option) options {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// WithAlertConfig replaces the whole alert configuration (persistence,
+// hysteresis, data-quality rules and open levels).
+func WithAlertConfig(c AlertConfig) Option { return func(o *options) { o.alerts = &c } }
+
+// WithOpenLevels sets the |Out| level per vital above which a tick is out of
+// band, overriding the scorer's calibrated levels.
+func WithOpenLevels(levels [engine.NumVitals]float64) Option {
+	return func(o *options) { o.open = &levels }
+}
+
+// WithNoiseFloor sets the smallest band width per vital (sensor noise, in
+// the vital's unit), so a very confident forecast does not turn sensor
+// noise into many band-widths.
+func WithNoiseFloor(floor [engine.NumVitals]float64) Option {
+	return func(o *options) { o.floor = &floor }
+}
+
+// WithWindow sets the number of past rows the rolling z-score baseline
+// averages over (2 to 128).
+func WithWindow(n int) Option { return func(o *options) { o.window = n } }
+
+// WithImputation turns imputation while an alert is open on or off (on by
+// default for the forecasting scorers).
+func WithImputation(on bool) Option { return func(o *options) { o.impute = &on } }
+
+// WithExplanations turns the TFT's variable-selection and attention
+// explanations on or off (on by default; off saves a little time).
+func WithExplanations(on bool) Option { return func(o *options) { o.explain = &on } }
+
+// DefaultNoiseFloor returns the smallest band width per vital: about twice
+// the simulated sensor noise (heart rate in bpm, stamina in points, core
+// temperature in °C, SpO2 in %).
+func DefaultNoiseFloor() [engine.NumVitals]float64 { return [engine.NumVitals]float64{4, 2, 0.1, 2} }
