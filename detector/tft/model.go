@@ -84,3 +84,15 @@ func (m *Model) Clone() *Model {
 	c.refresh()
 	return c
 }
+
+func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// blockName names the parameter block holding index i (for messages).
+func (m *Model) blockName(i int) string {
+	for _, b := range m.lay.blocks {
+		if i >= b.Off && i < b.Off+b.Size() {
+			return fmt.Sprintf("%s[%d]", b.Name, i-b.Off)
+		}
+	}
+	return "?"
+}

@@ -3,6 +3,8 @@ package tft
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
 // The parameters of a model live in one flat []float64. The structs below
@@ -59,22 +61,14 @@ type grnP struct {
 	hasCtx, hasSkip          bool
 }
 
-// embedVar locates one variable's rows in a group's embedding table: a
-// real variable owns two rows (prescaler weight, bias), a categorical one
-// owns Categories rows.
-type embedVar struct {
-	row  int // first row in the table
-	cats int // 0 for a real variable
-}
-
 // vsnP is a variable selection network over n variables of width d.
 type vsnP struct {
 	n, d   int
 	table  int // offset of the embedding table [rows × d]
 	rows   int
-	vars   []embedVar
-	single grnP // grouped over the n variables: d → d → H
-	flat   grnP // n·d → min(H, n) → n, only when n > 1
+	vars   []autodiff.EmbedVar // a real variable owns two rows (prescaler weight, bias), a categorical one Categories rows
+	single grnP                // grouped over the n variables: d → d → H
+	flat   grnP                // n·d → min(H, n) → n, only when n > 1
 	hasCtx bool
 }
 
@@ -151,9 +145,9 @@ func (b layoutBuilder) vsn(name string, vars []Variable, d, hidden int, ctx bool
 	if p.n == 0 {
 		return p
 	}
-	p.vars = make([]embedVar, len(vars))
+	p.vars = make([]autodiff.EmbedVar, len(vars))
 	for i, v := range vars {
-		p.vars[i] = embedVar{row: p.rows, cats: v.Categories}
+		p.vars[i] = autodiff.EmbedVar{Row: p.rows, Cats: v.Categories}
 		if v.Categories > 0 {
 			p.rows += v.Categories
 		} else {
@@ -259,10 +253,10 @@ func (l *layout) initParams(p []float64, rng *rand.Rand) {
 	// Embedding rows of categorical variables: N(0, 1) as in PyTorch.
 	for _, v := range []*vsnP{&l.staticVSN, &l.encVSN, &l.decVSN} {
 		for _, ev := range v.vars {
-			if ev.cats == 0 {
+			if ev.Cats == 0 {
 				continue
 			}
-			x := p[v.table+ev.row*v.d : v.table+(ev.row+ev.cats)*v.d]
+			x := p[v.table+ev.Row*v.d : v.table+(ev.Row+ev.Cats)*v.d]
 			for i := range x {
 				x[i] = rng.NormFloat64()
 			}
