@@ -254,3 +254,18 @@ type Frame struct {
 	Obs   []Observation // one per soldier, sorted by Soldier
 	Truth []Label       // labels whose window contains T (scorers never see these)
 }
+
+// PSI returns the observation's Physiological Strain Index (Moran 1998)
+// against the soldier's resting values in p; NaN if heart rate or core
+// temperature is missing.
+func (o *Observation) PSI(p Profile) float64 {
+	return PSI(o.Values[CoreTemp], o.Values[HeartRate], p.BaseCoreTemp, p.RestingHR)
+}
+
+// Clone returns a copy of f whose slices share nothing with f.
+func (f Frame) Clone() Frame {
+	c := f
+	c.Obs = append([]Observation(nil), f.Obs...)
+	c.Truth = append([]Label(nil), f.Truth...)
+	return c
+}

@@ -1,0 +1,407 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Recording file format (version 1).
+//
+// A recording is gzip-compressed JSON lines, one record per line, in one or
+// more concatenated gzip members (any gzip reader reads it as one stream).
+// The first line is the header:
+//
+//	{"format":"chakra-tui/recording","version":1,"config":{…}|null,"profiles":[{…},…]}
+//
+// then one line per frame, in tick order:
+//
+//	{"k":"frame","t":12,"time":"2025-06-01T09:00:12Z",
+//	 "obs":[[id,hr,stamina,core_temp,spo2,phase,next_phase,ambient],…],
+//	 "truth":[[soldier,start,end,"kind"],…]}
+//
+// where a missing reading is null (never 0) and phases are Phase numbers;
+// auxiliary records that higher layers add (a detector's verdicts) follow
+// the frame they belong to:
+//
+//	{"k":"aux","t":12,"kind":"verdict","payload":{…}}
+//
+// and the last line is the trailer {"k":"end","frames":N,"aux":M}, whose
+// absence marks a truncated file. A new gzip member starts every
+// SyncEvery frames (default 300), always with a frame line, so a reader can
+// seek to a member without decompressing what comes before it. The writer
+// uses no map iteration and no wall-clock time: the same frames give the
+// same bytes.
+const (
+	RecordingFormat  = "chakra-tui/recording"
+	RecordingVersion = 1
+)
+
+// DefaultSyncEvery is the default number of frames per gzip member.
+const DefaultSyncEvery = 300
+
+// Header is the first record of a recording: what produced it.
+type Header struct {
+	Format   string
+	Version  int
+	Config   *Config // the simulation's configuration; nil for other sources
+	Profiles []Profile
+}
+
+// NewHeader returns the header of a recording of the current format.
+func NewHeader(profiles []Profile, cfg *Config) Header {
+	h := Header{Format: RecordingFormat, Version: RecordingVersion, Profiles: profiles}
+	if cfg != nil {
+		c := *cfg
+		h.Config = &c
+	}
+	return h
+}
+
+// AuxRecord is an auxiliary record a higher layer stored beside the frames,
+// such as a detector's verdicts for tick T.
+type AuxRecord struct {
+	T       int64
+	Kind    string
+	Payload json.RawMessage
+}
+
+// Recorder writes a recording. It is not safe for concurrent use. Errors
+// are sticky: after a failed write every later call returns the same error.
+type Recorder struct {
+	name      string
+	file      *os.File // set by CreateRecording; closed by Close
+	bw        *bufio.Writer
+	zw        *gzip.Writer
+	line      []byte
+	syncEvery int
+	inMember  int
+	frames    int64
+	aux       int64
+	lastT     int64
+	err       error
+	closed    bool
+}
+
+// RecorderOption configures a Recorder.
+type RecorderOption func(*Recorder)
+
+// WithSyncEvery starts a new gzip member every n frames (n ≥ 1): smaller
+// members seek faster and compress a little worse.
+func WithSyncEvery(n int) RecorderOption {
+	return func(r *Recorder) { r.syncEvery = max(n, 1) }
+}
+
+// CreateRecording creates (or truncates) the file at path and writes hdr.
+func CreateRecording(path string, hdr Header, opts ...RecorderOption) (*Recorder, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("create recording: %w", err)
+	}
+	r, err := NewRecorder(f, path, hdr, opts...)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.file = f
+	return r, nil
+}
+
+// NewRecorder writes a recording with header hdr to w; name identifies it
+// in errors. Close finishes the recording but does not close w.
+func NewRecorder(w io.Writer, name string, hdr Header, opts ...RecorderOption) (*Recorder, error) {
+	r := &Recorder{name: name, syncEvery: DefaultSyncEvery, lastT: math.MinInt64}
+	for _, o := range opts {
+		o(r)
+	}
+	if hdr.Format == "" {
+		hdr.Format = RecordingFormat
+	}
+	if hdr.Version == 0 {
+		hdr.Version = RecordingVersion
+	}
+	if hdr.Format != RecordingFormat || hdr.Version != RecordingVersion {
+		return nil, fmt.Errorf("write recording %q: %w: cannot write format %q version %d", name, ErrRecordingVersion, hdr.Format, hdr.Version)
+	}
+	b, err := json.Marshal(headerToJSON(hdr))
+	if err != nil {
+		return nil, fmt.Errorf("write recording %q: encode header: %w", name, err)
+	}
+	r.bw = bufio.NewWriterSize(w, 1<<16)
+	r.zw = gzip.NewWriter(r.bw) // no name, no mod time: deterministic bytes
+	r.line = append(b, '\n')
+	r.write()
+	return r, r.err
+}
+
+func (r *Recorder) write() {
+	if r.err != nil {
+		return
+	}
+	if _, err := r.zw.Write(r.line); err != nil {
+		r.err = fmt.Errorf("write recording %q: %w", r.name, err)
+	}
+}
+
+func (r *Recorder) usable() error {
+	if r.closed {
+		return fmt.Errorf("write recording %q: %w", r.name, ErrClosed)
+	}
+	return r.err
+}
+
+// WriteFrame appends one frame. Ticks must increase from frame to frame.
+// A NaN reading is written as missing; an infinite one is an error.
+func (r *Recorder) WriteFrame(f *Frame) error {
+	if err := r.usable(); err != nil {
+		return err
+	}
+	if f.T <= r.lastT {
+		return fmt.Errorf("write recording %q: frame at tick %d after tick %d: ticks must increase", r.name, f.T, r.lastT)
+	}
+	b := r.line[:0]
+	b = append(b, `{"k":"frame","t":`...)
+	b = strconv.AppendInt(b, f.T, 10)
+	b = append(b, `,"time":"`...)
+	b = f.Time.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","obs":[`...)
+	for i := range f.Obs {
+		o := &f.Obs[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(o.Soldier), 10)
+		for v := range Vital(NumVitals) {
+			b = append(b, ',')
+			x := o.Values[v]
+			if o.Missing.Has(v) || math.IsNaN(x) {
+				b = append(b, "null"...)
+				continue
+			}
+			if math.IsInf(x, 0) {
+				return fmt.Errorf("write recording %q: tick %d soldier %d: %s is %v", r.name, f.T, o.Soldier, v, x)
+			}
+			b = strconv.AppendFloat(b, x, 'f', -1, 64)
+		}
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(o.Phase), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(o.NextPhase), 10)
+		b = append(b, ',')
+		if math.IsNaN(o.Ambient) || math.IsInf(o.Ambient, 0) {
+			b = append(b, "null"...)
+		} else {
+			b = strconv.AppendFloat(b, o.Ambient, 'f', -1, 64)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `],"truth":[`...)
+	for i, l := range f.Truth {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(l.Soldier), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, l.Start, 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, l.End, 10)
+		b = append(b, `,"`...)
+		b = append(b, l.Kind.String()...)
+		b = append(b, `"]`...)
+	}
+	b = append(b, "]}\n"...)
+	r.line = b
+
+	if r.inMember >= r.syncEvery {
+		if err := r.zw.Close(); err != nil {
+			r.err = fmt.Errorf("write recording %q: %w", r.name, err)
+			return r.err
+		}
+		r.zw.Reset(r.bw)
+		r.inMember = 0
+	}
+	r.write()
+	r.inMember++
+	r.frames++
+	r.lastT = f.T
+	return r.err
+}
+
+// WriteAux appends an auxiliary record for tick t: kind names it (such as
+// "verdict") and payload is any JSON value. On replay it comes back with
+// the frame written before it (Replay.Aux).
+func (r *Recorder) WriteAux(t int64, kind string, payload json.RawMessage) error {
+	if err := r.usable(); err != nil {
+		return err
+	}
+	if kind == "" {
+		return fmt.Errorf("write recording %q: aux record at tick %d has no kind", r.name, t)
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, payload); err != nil {
+		return fmt.Errorf("write recording %q: aux %q at tick %d: payload is not JSON: %w", r.name, kind, t, err)
+	}
+	k, _ := json.Marshal(kind)
+	b := append(r.line[:0], `{"k":"aux","t":`...)
+	b = strconv.AppendInt(b, t, 10)
+	b = append(b, `,"kind":`...)
+	b = append(b, k...)
+	b = append(b, `,"payload":`...)
+	b = append(b, buf.Bytes()...)
+	b = append(b, "}\n"...)
+	r.line = b
+	r.write()
+	r.aux++
+	return r.err
+}
+
+// Frames returns the number of frames written.
+func (r *Recorder) Frames() int64 { return r.frames }
+
+// Close writes the trailer, flushes, and closes the file if CreateRecording
+// opened it. Closing twice is harmless.
+func (r *Recorder) Close() error {
+	if r.closed {
+		return r.err
+	}
+	r.closed = true
+	if r.err == nil {
+		b := append(r.line[:0], `{"k":"end","frames":`...)
+		b = strconv.AppendInt(b, r.frames, 10)
+		b = append(b, `,"aux":`...)
+		b = strconv.AppendInt(b, r.aux, 10)
+		r.line = append(b, "}\n"...)
+		r.write()
+	}
+	if r.err == nil {
+		if err := r.zw.Close(); err != nil {
+			r.err = fmt.Errorf("write recording %q: %w", r.name, err)
+		}
+	}
+	if r.err == nil {
+		if err := r.bw.Flush(); err != nil {
+			r.err = fmt.Errorf("write recording %q: %w", r.name, err)
+		}
+	}
+	if r.file != nil {
+		if err := r.file.Close(); err != nil && r.err == nil {
+			r.err = fmt.Errorf("close recording %q: %w", r.name, err)
+		}
+	}
+	return r.err
+}
+
+// Recorded returns a Source that records every frame src delivers through
+// rec as it passes. It does not close rec.
+func Recorded(src Source, rec *Recorder) Source { return &recorded{src: src, rec: rec} }
+
+type recorded struct {
+	src Source
+	rec *Recorder
+}
+
+func (r *recorded) Profiles() []Profile { return r.src.Profiles() }
+
+func (r *recorded) Next(ctx context.Context) (Frame, error) {
+	f, err := r.src.Next(ctx)
+	if err != nil {
+		return f, err
+	}
+	return f, r.rec.WriteFrame(&f)
+}
+
+// ErrClosed is returned by a Recorder or Replay used after Close.
+var ErrClosed = errors.New("closed")
+
+// JSON forms of the header.
+
+type headerJSON struct {
+	Format   string        `json:"format"`
+	Version  int           `json:"version"`
+	Config   *configJSON   `json:"config"`
+	Profiles []profileJSON `json:"profiles"`
+}
+
+type configJSON struct {
+	Soldiers     int       `json:"soldiers"`
+	SquadSize    int       `json:"squad_size"`
+	Seed         uint64    `json:"seed"`
+	Tick         string    `json:"tick"`
+	Start        time.Time `json:"start"`
+	Duration     string    `json:"duration"`
+	PoisonRate   float64   `json:"poison_rate"`
+	Mix          string    `json:"mix"`
+	ArtefactRate float64   `json:"artefact_rate"`
+	AmbientMean  float64   `json:"ambient_mean"`
+	AmbientSwing float64   `json:"ambient_swing"`
+}
+
+type profileJSON struct {
+	ID           SoldierID `json:"id"`
+	Squad        int       `json:"squad"`
+	Age          float64   `json:"age"`
+	Fitness      string    `json:"fitness"`
+	RestingHR    float64   `json:"resting_hr"`
+	HRMax        float64   `json:"hr_max"`
+	Mass         float64   `json:"mass"`
+	Acclimatised float64   `json:"acclimatised"`
+	BaseCoreTemp float64   `json:"base_core_temp"`
+}
+
+func headerToJSON(h Header) headerJSON {
+	j := headerJSON{Format: h.Format, Version: h.Version, Profiles: make([]profileJSON, len(h.Profiles))}
+	if c := h.Config; c != nil {
+		j.Config = &configJSON{Soldiers: c.Soldiers, SquadSize: c.SquadSize, Seed: c.Seed, Tick: c.Tick.String(),
+			Start: c.Start.UTC(), Duration: c.Duration.String(), PoisonRate: c.PoisonRate, Mix: c.Mix.String(),
+			ArtefactRate: c.ArtefactRate, AmbientMean: c.AmbientMean, AmbientSwing: c.AmbientSwing}
+	}
+	for i, p := range h.Profiles {
+		j.Profiles[i] = profileJSON{ID: p.ID, Squad: p.Squad, Age: p.Age, Fitness: p.Fitness.String(), RestingHR: p.RestingHR,
+			HRMax: p.HRMax, Mass: p.Mass, Acclimatised: p.Acclimatised, BaseCoreTemp: p.BaseCoreTemp}
+	}
+	return j
+}
+
+func headerFromJSON(j headerJSON) (Header, error) {
+	h := Header{Format: j.Format, Version: j.Version, Profiles: make([]Profile, len(j.Profiles))}
+	for i, p := range j.Profiles {
+		fit, err := ParseFitness(p.Fitness)
+		if err != nil {
+			return h, fmt.Errorf("profile %d: %w", i, err)
+		}
+		if p.ID <= 0 || (i > 0 && p.ID <= h.Profiles[i-1].ID) {
+			return h, fmt.Errorf("profile %d: ids must be positive and increasing (got %d)", i, p.ID)
+		}
+		h.Profiles[i] = Profile{ID: p.ID, Squad: p.Squad, Age: p.Age, Fitness: fit, RestingHR: p.RestingHR,
+			HRMax: p.HRMax, Mass: p.Mass, Acclimatised: p.Acclimatised, BaseCoreTemp: p.BaseCoreTemp}
+	}
+	if c := j.Config; c != nil {
+		tick, err := time.ParseDuration(c.Tick)
+		if err != nil {
+			return h, fmt.Errorf("config tick: %w", err)
+		}
+		dur, err := time.ParseDuration(c.Duration)
+		if err != nil {
+			return h, fmt.Errorf("config duration: %w", err)
+		}
+		mix, err := ParseMix(c.Mix)
+		if err != nil {
+			return h, fmt.Errorf("config: %w", err)
+		}
+		h.Config = &Config{Soldiers: c.Soldiers, SquadSize: c.SquadSize, Seed: c.Seed, Tick: tick, Start: c.Start,
+			Duration: dur, PoisonRate: c.PoisonRate, Mix: mix, ArtefactRate: c.ArtefactRate,
+			AmbientMean: c.AmbientMean, AmbientSwing: c.AmbientSwing}
+	}
+	return h, nil
+}

@@ -1,0 +1,415 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Sim is the seeded battlefield simulation: a discrete-event clock over
+// squads with phase schedules, soldiers with physiology, and injected
+// anomalies with ground-truth labels. It steps on request: Step for the hot
+// path (reusing the caller's frame), Next for the Source interface (a
+// copied frame). A Pacer runs it against wall time.
+//
+// A Sim is not safe for concurrent use: one goroutine steps it and asks it
+// about the schedule.
+type Sim struct {
+	cfg      Config
+	dt       int64   // tick, seconds
+	dtf      float64 // the same as a float
+	end      int64   // first tick not produced (MaxInt64: no end)
+	next     int64   // tick of the next frame
+	profiles []Profile
+	sol      []soldier
+	anom     []anomaly
+	squads   []squad
+	scheds   []*schedule
+	q        eventQueue
+	labels   []Label // every label opened so far, in start order
+
+	noise, effort, anomRng, artRng *rand.Rand
+
+	mixCum   [NumKinds]float64 // cumulative mix weights
+	gapMean  float64           // mean gap between a soldier's windows, s
+	gapMin   float64           // minimum gap, s
+	artMean  float64           // mean time between a soldier's artefacts, s (0: none)
+	arPhi    float64           // AR(1) coefficient of the HR fluctuation per tick
+	arInnov  float64           // its innovation sd factor, √(1−φ²)
+	effPhi   float64           // AR(1) coefficient of squad effort
+	effInnov float64
+	kTcUp    float64
+	kTcDown  float64
+	scratch  Frame // Next's step buffer
+}
+
+// squad is one squad's per-tick state.
+type squad struct {
+	phase, next Phase
+	effort      float64 // shared effort fluctuation, fraction of HRR
+	intensity   float64 // this tick's %HRR demand
+	stamina     float64 // this tick's stamina rate, points per minute
+	tcRise      float64
+	spo2Drop    float64
+}
+
+// SimOption configures NewSim.
+type SimOption func(*simOptions)
+
+type simOptions struct{ profiles []Profile }
+
+// WithProfiles replaces the generated profiles. ps must hold Config.Soldiers
+// profiles with strictly increasing positive ids and squads in
+// [0, Config.Squads()).
+func WithProfiles(ps []Profile) SimOption {
+	return func(o *simOptions) { o.profiles = append([]Profile(nil), ps...) }
+}
+
+// NewSim returns a simulation of cfg at tick 0. Every random draw derives
+// from cfg.Seed through streams per purpose (profiles, individual factors,
+// schedules per squad, squad effort, noise, anomalies, artefacts).
+func NewSim(cfg Config, opts ...SimOption) (*Sim, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var o simOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	s := &Sim{cfg: cfg, dt: cfg.TickSeconds(), end: math.MaxInt64}
+	s.dtf = float64(s.dt)
+	if cfg.Duration > 0 {
+		s.end = int64(math.Ceil(cfg.Duration.Seconds()/s.dtf)) * s.dt
+	}
+	s.profiles = o.profiles
+	if s.profiles == nil {
+		s.profiles = GenerateProfiles(cfg.Soldiers, cfg.SquadSize, cfg.Seed)
+	} else if err := checkProfiles(s.profiles, cfg); err != nil {
+		return nil, err
+	}
+	s.noise = newStream(cfg.Seed, streamNoise, 0)
+	s.effort = newStream(cfg.Seed, streamEffort, 0)
+	s.anomRng = newStream(cfg.Seed, streamAnomaly, 0)
+	s.artRng = newStream(cfg.Seed, streamArtefact, 0)
+	s.arPhi = math.Exp(-s.dtf / hrARTau)
+	s.arInnov = math.Sqrt(1 - s.arPhi*s.arPhi)
+	s.effPhi = math.Exp(-s.dtf / effortTau)
+	s.effInnov = math.Sqrt(1 - s.effPhi*s.effPhi)
+	s.kTcUp, s.kTcDown = lag(tcTauUp, s.dtf), lag(tcTauDown, s.dtf)
+
+	nsq := cfg.Squads()
+	s.squads = make([]squad, nsq)
+	s.scheds = make([]*schedule, nsq)
+	for q := range s.scheds {
+		s.scheds[q] = newSchedule(cfg.Seed, q, s.dt)
+		s.q.push(event{t: s.scheds[q].nextChange(), kind: evPhase, idx: int32(q)})
+		s.squads[q].phase = s.scheds[q].segs[0].Phase
+		s.squads[q].prepare()
+	}
+
+	heat := heatLoad(s.Ambient(0))
+	ind := newStream(cfg.Seed, streamIndividual, 0)
+	s.sol = make([]soldier, len(s.profiles))
+	s.anom = make([]anomaly, len(s.profiles))
+	for i, p := range s.profiles {
+		s.sol[i] = newSoldier(p, p.Squad, s.dtf, ind)
+		s.sol[i].settle(&s.squads[p.Squad], heat)
+		s.anom[i].artefactT = -1
+	}
+
+	s.prepareAnomalies()
+	s.q.push(event{t: 0, kind: evTick})
+	return s, nil
+}
+
+func checkProfiles(ps []Profile, cfg Config) error {
+	if len(ps) != cfg.Soldiers {
+		return fmt.Errorf("%w: %d profiles for %d soldiers", ErrInvalidConfig, len(ps), cfg.Soldiers)
+	}
+	for i, p := range ps {
+		if p.ID <= 0 || (i > 0 && p.ID <= ps[i-1].ID) {
+			return fmt.Errorf("%w: profile %d: ids must be positive and strictly increasing (got %d)", ErrInvalidConfig, i, p.ID)
+		}
+		if p.Squad < 0 || p.Squad >= cfg.Squads() {
+			return fmt.Errorf("%w: profile of soldier %d: squad %d outside [0, %d)", ErrInvalidConfig, p.ID, p.Squad, cfg.Squads())
+		}
+		if !(p.RestingHR >= 30 && p.RestingHR <= 120 && p.HRMax > p.RestingHR && p.HRMax <= 240) {
+			return fmt.Errorf("%w: profile of soldier %d: resting HR %v and HRmax %v are implausible", ErrInvalidConfig, p.ID, p.RestingHR, p.HRMax)
+		}
+		if !(p.BaseCoreTemp >= 35.5 && p.BaseCoreTemp <= 38) {
+			return fmt.Errorf("%w: profile of soldier %d: resting core temperature %v is implausible", ErrInvalidConfig, p.ID, p.BaseCoreTemp)
+		}
+	}
+	return nil
+}
+
+// prepareAnomalies sets the renewal process of anomaly windows: each soldier
+// alternates gaps and windows; a window's mean length D follows from the mix
+// and the mean gap G = D(1−p)/p makes the long-run fraction of soldier-ticks
+// inside windows the poison rate p. Gaps are a minimum (5 min, or G/2 if
+// that is shorter) plus an exponential draw, so windows never overlap and a
+// tail has time to fade. Artefacts are a Poisson process per soldier.
+func (s *Sim) prepareAnomalies() {
+	var acc float64
+	for k, w := range s.cfg.Mix {
+		acc += w
+		s.mixCum[k] = acc
+	}
+	if p := s.cfg.PoisonRate; p > 0 {
+		d := s.cfg.Mix.meanDuration()
+		s.gapMean = d * (1 - p) / p
+		s.gapMin = min(minGapSeconds, s.gapMean/2)
+		for i := range s.sol {
+			s.q.push(event{t: s.ticksFrom(s.anomRng.ExpFloat64() * s.gapMean), kind: evAnomalyStart, idx: int32(i)})
+		}
+	}
+	if r := s.cfg.ArtefactRate; r > 0 {
+		s.artMean = 3600 / r
+		for i := range s.sol {
+			s.q.push(event{t: s.ticksFrom(s.artRng.ExpFloat64() * s.artMean), kind: evArtefact, idx: int32(i)})
+		}
+	}
+}
+
+// ticksFrom rounds a span of seconds to a whole number of ticks, at least
+// one, and returns it in seconds.
+func (s *Sim) ticksFrom(seconds float64) int64 {
+	n := int64(math.Round(seconds / s.dtf))
+	return max(n, 1) * s.dt
+}
+
+// Config returns the simulation's configuration.
+func (s *Sim) Config() Config { return s.cfg }
+
+// Profiles returns the soldiers' static covariates, sorted by id. The slice
+// is the caller's.
+func (s *Sim) Profiles() []Profile { return append([]Profile(nil), s.profiles...) }
+
+// Squads returns the number of squads.
+func (s *Sim) Squads() int { return len(s.squads) }
+
+// T returns the tick of the next frame.
+func (s *Sim) T() int64 { return s.next }
+
+// Tick returns the simulated time between frames.
+func (s *Sim) Tick() time.Duration { return s.cfg.Tick }
+
+// TimeAt returns the simulated wall-clock time of tick t.
+func (s *Sim) TimeAt(t int64) time.Time { return s.cfg.Start.Add(time.Duration(t) * time.Second) }
+
+// PhaseAt returns squad's phase at tick t; the schedule is known ahead, so t
+// may be in the future. It panics if squad is out of range.
+func (s *Sim) PhaseAt(squad int, t int64) Phase { return s.scheds[squad].at(t) }
+
+// Schedule appends squad's schedule segments overlapping ticks [from, to] to
+// dst and returns it.
+func (s *Sim) Schedule(squad int, from, to int64, dst []Segment) []Segment {
+	return s.scheds[squad].between(from, to, dst)
+}
+
+// Ambient returns the ambient temperature at tick t, °C (known ahead).
+func (s *Sim) Ambient(t int64) float64 {
+	sod := int64(s.cfg.Start.Sub(s.cfg.Start.Truncate(24*time.Hour)).Seconds()) + t
+	return ambientAt(s.cfg.AmbientMean, s.cfg.AmbientSwing, sod%86400)
+}
+
+// Labels returns every label opened so far (windows and artefacts), in order
+// of their start. The slice is the caller's.
+func (s *Sim) Labels() []Label { return append([]Label(nil), s.labels...) }
+
+// Next returns the next frame as a value the caller owns. It returns io.EOF
+// after Config.Duration and ctx.Err() if ctx is done.
+func (s *Sim) Next(ctx context.Context) (Frame, error) {
+	if err := ctx.Err(); err != nil {
+		return Frame{}, err
+	}
+	if err := s.Step(&s.scratch); err != nil {
+		return Frame{}, err
+	}
+	return s.scratch.Clone(), nil
+}
+
+// Step advances the clock by one tick and writes its frame into dst, reusing
+// dst's slices (no allocation once they have grown to size). The frame stays
+// valid until dst is stepped again; use Frame.Clone to keep it. It returns
+// io.EOF after Config.Duration.
+func (s *Sim) Step(dst *Frame) error {
+	if s.next >= s.end {
+		return io.EOF
+	}
+	for {
+		ev := s.q.pop()
+		switch ev.kind {
+		case evPhase:
+			s.phaseChange(ev)
+		case evAnomalyStart:
+			s.anomalyStart(ev)
+		case evAnomalyEnd:
+			s.anomalyEnd(ev)
+		case evArtefact:
+			s.artefact(ev)
+		case evTick:
+			s.tick(ev.t, dst)
+			s.next = ev.t + s.dt
+			s.q.push(event{t: s.next, kind: evTick})
+			return nil
+		}
+	}
+}
+
+func (s *Sim) phaseChange(ev event) {
+	sc := s.scheds[ev.idx]
+	sc.cur++
+	s.squads[ev.idx].phase = sc.segs[sc.cur].Phase
+	s.q.push(event{t: sc.nextChange(), kind: evPhase, idx: ev.idx})
+}
+
+func (s *Sim) anomalyStart(ev event) {
+	u := s.anomRng.Float64() * s.mixCum[NumKinds-1]
+	kind := KindTachycardia
+	for k := range s.mixCum {
+		if s.cfg.Mix[k] > 0 && u < s.mixCum[k] {
+			kind = AnomalyKind(k)
+			break
+		}
+	}
+	r := kindDuration[kind]
+	span := s.ticksFrom(uniform(s.anomRng, r[0], r[1]))
+	lbl := Label{Soldier: s.profiles[ev.idx].ID, Start: ev.t, End: ev.t + span - s.dt, Kind: kind}
+	a := &s.anom[ev.idx]
+	a.start(lbl, s.dtf, s.anomRng)
+	if kind == KindHeatStrain {
+		// Cap the total rise: rate·window ≤ heatRiseMax, ≥ heatRiseMin.
+		perTick := clamp(a.rate*float64(span/s.dt), heatRiseMin, heatRiseMax) / float64(span/s.dt)
+		a.rate = perTick
+	}
+	s.sol[ev.idx].active = true
+	s.labels = append(s.labels, lbl)
+	s.q.push(event{t: ev.t + span, kind: evAnomalyEnd, idx: ev.idx})
+}
+
+func (s *Sim) anomalyEnd(ev event) {
+	s.anom[ev.idx].end(s.dtf)
+	gap := s.gapMin + s.anomRng.ExpFloat64()*(s.gapMean-s.gapMin)
+	s.q.push(event{t: ev.t + s.ticksFrom(gap), kind: evAnomalyStart, idx: ev.idx})
+}
+
+func (s *Sim) artefact(ev event) {
+	a := &s.anom[ev.idx]
+	spike := uniform(s.artRng, artefactUpMin, artefactUpMax)
+	if s.artRng.Float64() < 0.2 {
+		spike = -uniform(s.artRng, artefactDownMin, artefactDownMax)
+	}
+	if a.label.Kind == KindNone && !a.tail {
+		a.artefactT, a.spike = ev.t, spike
+		s.sol[ev.idx].active = true
+		s.labels = append(s.labels, Label{Soldier: s.profiles[ev.idx].ID, Start: ev.t, End: ev.t, Kind: KindArtefact})
+	}
+	s.q.push(event{t: ev.t + s.ticksFrom(s.artRng.ExpFloat64()*s.artMean), kind: evArtefact, idx: ev.idx})
+}
+
+// prepare sets the squad's per-tick demands from its phase and effort.
+func (sq *squad) prepare() {
+	pp := &phaseTable[sq.phase]
+	sq.intensity = pp.intensity + sq.effort
+	sq.stamina = pp.stamina
+	sq.tcRise = pp.tcRise
+	sq.spo2Drop = pp.spo2Drop
+}
+
+// tick computes the frame of tick t into dst.
+func (s *Sim) tick(t int64, dst *Frame) {
+	amb := s.Ambient(t)
+	heat := heatLoad(amb)
+	for q := range s.squads {
+		sq := &s.squads[q]
+		sc := s.scheds[q]
+		sq.next = sq.phase
+		if t+s.dt >= sc.nextChange() {
+			sq.next = sc.segs[sc.cur+1].Phase
+		}
+		sq.effort = s.effPhi*sq.effort + s.effInnov*phaseTable[sq.phase].effortSD*s.effort.NormFloat64()
+		sq.prepare()
+	}
+
+	n := len(s.sol)
+	dst.T = t
+	dst.Time = s.TimeAt(t)
+	if cap(dst.Obs) < n {
+		dst.Obs = make([]Observation, n)
+	}
+	dst.Obs = dst.Obs[:n]
+	dst.Truth = dst.Truth[:0]
+
+	noise := s.noise
+	arPhi, arInnov := s.arPhi, s.arInnov
+	kTcUp, kTcDown := s.kTcUp, s.kTcDown
+	for i := range s.sol {
+		so := &s.sol[i]
+		sq := &s.squads[so.squad]
+
+		// Heart rate: first-order lag toward the target, faster up than down.
+		target := so.hrTarget(sq.intensity)
+		k := so.kDown
+		if target > so.hr {
+			k = so.kUp
+		}
+		so.hr += (target - so.hr) * k
+		so.ar = arPhi*so.ar + arInnov*hrARSD*(1+sq.intensity)*noise.NormFloat64()
+
+		// Stamina: drains with work, recovers at rest (slower near full).
+		if sq.stamina < 0 {
+			so.stamina += sq.stamina * so.drain
+		} else {
+			so.stamina += sq.stamina * so.recovery * 2 * (1 - so.stamina/100)
+		}
+		so.stamina = clamp(so.stamina, 0, 100)
+
+		// Core temperature: lag toward what work and heat ask for.
+		tcT := so.tcTarget(sq.tcRise, heat)
+		if tcT > so.tc {
+			so.tc += (tcT - so.tc) * kTcUp
+		} else {
+			so.tc += (tcT - so.tc) * kTcDown
+		}
+
+		x := [NumVitals]float64{
+			HeartRate: so.hr + so.ar + hrWhiteSD*noise.NormFloat64(),
+			Stamina:   so.stamina + staminaSD*noise.NormFloat64(),
+			CoreTemp:  so.tc + tcSD*noise.NormFloat64(),
+			SpO2:      so.spo2 - sq.spo2Drop + spo2SD*noise.NormFloat64(),
+		}
+		var a *anomaly
+		if so.active {
+			a = &s.anom[i]
+			a.offsets(t, so.hr, &x)
+		}
+
+		o := &dst.Obs[i]
+		o.Soldier = s.profiles[i].ID
+		o.T = t
+		o.Values = [NumVitals]float64{
+			HeartRate: clamp(math.Round(x[HeartRate]), 25, 240),
+			Stamina:   clamp(round1(x[Stamina]), 0, 100),
+			CoreTemp:  clamp(round2(x[CoreTemp]), 34, 43),
+			SpO2:      clamp(math.Round(x[SpO2]), 50, 100),
+		}
+		o.Missing = 0
+		o.Phase = sq.phase
+		o.NextPhase = sq.next
+		o.Ambient = amb
+
+		if a != nil {
+			a.sensor(o)
+			if a.label.Kind != KindNone {
+				dst.Truth = append(dst.Truth, a.label)
+			} else if a.artefactT == t {
+				dst.Truth = append(dst.Truth, Label{Soldier: o.Soldier, Start: t, End: t, Kind: KindArtefact})
+			}
+			so.active = a.busy(t)
+		}
+	}
+}
