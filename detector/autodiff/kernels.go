@@ -106,7 +106,7 @@ func ELUForward(y, x []float64) {
 		if v > 0 {
 			y[i] = v
 		} else {
-			y[i] = math.Expm1(v)
+			y[i] = Expm1(v)
 		}
 	}
 }
@@ -126,13 +126,15 @@ func ELUBackward(dx, dy, x, y []float64) {
 	}
 }
 
-// Sigmoid is 1/(1+e⁻ˣ), computed without overflow.
+// Sigmoid is 1/(1+e⁻ˣ), computed without overflow (and as e^x/(1+e^x)
+// for x < 0, so small results keep their relative precision).
 func Sigmoid(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
+	e := Exp(-math.Abs(x))
+	r := 1 / (1 + e)
+	if x < 0 {
+		return e * r
 	}
-	e := math.Exp(x)
-	return e / (1 + e)
+	return r
 }
 
 // GLUForward computes y = a ⊙ σ(b) for n rows, where each row of x is
@@ -261,7 +263,7 @@ func SoftmaxForward(y, x, mask []float64, n, m int) {
 				yr[j] = 0
 				continue
 			}
-			e := math.Exp(v - mx)
+			e := Exp(v - mx)
 			yr[j] = e
 			s += e
 		}

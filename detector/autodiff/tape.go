@@ -27,6 +27,9 @@ var None = Tensor{}
 
 func (t Tensor) present() bool { return t.R*t.C > 0 }
 
+// Present reports whether t is a tensor rather than None.
+func (t Tensor) Present() bool { return t.present() }
+
 // Tape records ops as they run (define by run) and replays them backwards.
 // The zero value is not usable; call NewTape. A Tape is used by one
 // goroutine.

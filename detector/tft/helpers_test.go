@@ -1,6 +1,7 @@
 package tft
 
 import (
+	"math"
 	"math/rand/v2"
 )
 
@@ -56,3 +57,5 @@ func randomExamples(c *Config, n int, seed uint64) Examples {
 	}
 	return out
 }
+
+func nan() float64 { return math.NaN() }

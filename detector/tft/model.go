@@ -14,6 +14,7 @@ type Model struct {
 	lay    *layout
 	params []float64
 	fold   *folded // inference constants derived from params; see fold.go
+	gen    uint64  // bumped by every refresh, so Streams notice new parameters
 }
 
 // New returns a model for cfg with freshly initialised parameters drawn

@@ -1,22 +1,50 @@
 package tft
 
+import "fmt"
+
 // Stream forecasts a sliding window of one series incrementally. It keeps
 // the last EncoderLen encoder rows and, for each, the per-step outputs of
-// the encoder variable selection (which depend only on that step's inputs
-// and the static context), so that each forecast computes the variable
-// selection of the newest rows only; the LSTMs, enrichment and attention
-// still run over the whole window (the window's first step is its LSTM
-// start). A Stream is not safe for concurrent use; a Model may serve many
-// Streams at once.
+// the encoder variable selection and the LSTM input projection (which
+// depend only on that step's inputs and the static context), so that each
+// forecast computes the variable selection of the newest rows only; the
+// LSTMs, enrichment and attention still run over the whole window (the
+// window's first step is its LSTM start). A Stream is not safe for
+// concurrent use; a Model may serve many Streams at once.
 type Stream struct {
-	m  *Model
+	m *Model
 	st streamState
+}
+
+// streamState is a Stream's ring of cached steps.
+type streamState struct {
+	n       int // rows held, ≤ EncoderLen
+	head    int // ring slot of the oldest row
+	pending int // newest rows whose per-step outputs are not computed yet
+	gen     uint64
+	ready   bool      // ctx and staticW are computed for gen
+	static  []float64 // raw static values
+	staticW []float64
+	ctx     []float64 // cH, cC, cVS, cEnrich, ctxEnc, ctxDec, ctxEnrich
+	raw     []float64 // [Te × ne]
+	emb     []float64 // [Te × H]
+	gx      []float64 // [Te × 4H]
+	w       []float64 // [Te × ne]
 }
 
 // NewStream returns an empty stream for a series with the given static
 // covariates (one value per Config.Static variable).
 func (m *Model) NewStream(static []float64) (*Stream, error) {
+	c := &m.cfg
+	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
 	s := &Stream{m: m}
+	st := &s.st
+	st.static = make([]float64, len(c.Static))
+	st.staticW = make([]float64, len(c.Static))
+	st.ctx = make([]float64, 5*H+max(m.fold.enc.hf, 1)+max(m.fold.dec.hf, 1))
+	st.raw = make([]float64, Te*ne)
+	st.emb = make([]float64, Te*H)
+	st.gx = make([]float64, Te*4*H)
+	st.w = make([]float64, Te*ne)
 	if err := s.Reset(static); err != nil {
 		return nil, err
 	}
@@ -24,11 +52,40 @@ func (m *Model) NewStream(static []float64) (*Stream, error) {
 }
 
 // Reset empties the stream and sets its static covariates.
-func (s *Stream) Reset(static []float64) error { return s.reset(static) }
+func (s *Stream) Reset(static []float64) error {
+	c := &s.m.cfg
+	if err := checkValues("static", static, c.Static, 1); err != nil {
+		return fmt.Errorf("reset stream: %w", err)
+	}
+	st := &s.st
+	copy(st.static, static)
+	st.n, st.head, st.pending, st.ready = 0, 0, 0, false
+	return nil
+}
 
 // Push appends one encoder row (one value per Config.Encoder variable) as
-// the newest step, dropping the oldest once EncoderLen rows are held.
-func (s *Stream) Push(row []float64) error { return s.push(row) }
+// the newest step, dropping the oldest once EncoderLen rows are held. It
+// only validates and stores the row; its variable selection runs in the
+// next Forecast.
+func (s *Stream) Push(row []float64) error {
+	c := &s.m.cfg
+	if err := checkValues("encoder row", row, c.Encoder, 1); err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	st := &s.st
+	Te, ne := c.EncoderLen, len(c.Encoder)
+	var slot int
+	if st.n < Te {
+		slot = (st.head + st.n) % Te
+		st.n++
+	} else {
+		slot = st.head
+		st.head = (st.head + 1) % Te
+	}
+	copy(st.raw[slot*ne:(slot+1)*ne], row)
+	st.pending = min(st.pending+1, st.n)
+	return nil
+}
 
 // Len is the number of rows held, at most EncoderLen.
 func (s *Stream) Len() int { return s.st.n }
@@ -38,8 +95,94 @@ func (s *Stream) Ready() bool { return s.st.n == s.m.cfg.EncoderLen }
 
 // Forecast forecasts the decoder steps after the newest row, given their
 // known inputs ([DecoderLen][len(Config.Decoder)]). The stream must be
-// Ready. The result equals Model.Forecast on the same window up to
-// rounding.
+// Ready. The result equals Model.Forecast on the same window (up to the
+// last bit).
 func (s *Stream) Forecast(ws *Workspace, decoder []float64, out *Forecast) error {
-	return s.m.ForecastStreams(ws, []*Stream{s}, [][]float64{decoder}, out1(out))
+	w := &ws.w
+	w.ss1[0], w.dec1[0] = s, decoder
+	err := s.m.ForecastStreams(ws, w.ss1[:], w.dec1[:], out1(out))
+	w.ss1[0], w.dec1[0] = nil, nil
+	return err
+}
+
+// ErrNotReady is returned when forecasting from a Stream that holds fewer
+// than EncoderLen rows.
+var ErrNotReady = fmt.Errorf("%w: stream holds less than a full window", ErrBadInput)
+
+func (m *Model) forecastStreams(ws *Workspace, ss []*Stream, decoders [][]float64, out []Forecast) error {
+	c := &m.cfg
+	if len(decoders) != len(ss) || len(out) < len(ss) {
+		return fmt.Errorf("%w: %d streams, %d decoder rows, %d forecasts", ErrBadInput, len(ss), len(decoders), len(out))
+	}
+	for i, s := range ss {
+		if s == nil || s.m != m {
+			return fmt.Errorf("%w: stream %d belongs to another model", ErrBadInput, i)
+		}
+		if !s.Ready() {
+			return fmt.Errorf("stream %d: %w", i, ErrNotReady)
+		}
+		if err := checkValues("decoder", decoders[i], c.Decoder, c.DecoderLen); err != nil {
+			return fmt.Errorf("stream %d: %w", i, err)
+		}
+		if !out[i].fits(c) {
+			return fmt.Errorf("%w: forecast %d not sized for this model (use NewForecast)", ErrBadInput, i)
+		}
+	}
+	for start := 0; start < len(ss); start += chunkWindows {
+		end := min(start+chunkWindows, len(ss))
+		m.streamChunk(ws, ss[start:end], decoders[start:end], out[start:end])
+	}
+	return nil
+}
+
+// streamChunk forecasts up to chunkWindows validated streams.
+func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, out []Forecast) {
+	c := &m.cfg
+	B := len(ss)
+	ws.ensure(m, B)
+	w := &ws.w
+	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
+	hfE, hfD := max(m.fold.enc.hf, 1), max(m.fold.dec.hf, 1)
+	for b, s := range ss {
+		st := &s.st
+		// Each cached piece of the static context and its slot in w.
+		parts := [...]struct{ dst []float64 }{
+			{w.cH[b*H : (b+1)*H]}, {w.cC[b*H : (b+1)*H]}, {w.cVS[b*H : (b+1)*H]}, {w.cEnrich[b*H : (b+1)*H]},
+			{w.ctxEnc[b*hfE : (b+1)*hfE]}, {w.ctxDec[b*hfD : (b+1)*hfD]}, {w.ctxEnrich[b*H : (b+1)*H]},
+		}
+		if !st.ready || st.gen != m.gen {
+			if st.gen != m.gen { // parameters changed: recompute every row
+				st.pending = st.n
+				st.gen = m.gen
+			}
+			m.staticContexts(w, b, st.static, st.staticW)
+			off := 0
+			for _, p := range parts {
+				copy(st.ctx[off:], p.dst)
+				off += len(p.dst)
+			}
+			st.ready = true
+		} else {
+			off := 0
+			for _, p := range parts {
+				copy(p.dst, st.ctx[off:off+len(p.dst)])
+				off += len(p.dst)
+			}
+		}
+		copy(out[b].StaticWeights, st.staticW)
+		for k := st.n - st.pending; k < st.n; k++ {
+			slot := (st.head + k) % Te
+			m.encodeRow(w, false, b, st.raw[slot*ne:(slot+1)*ne], st.emb[slot*H:(slot+1)*H], st.w[slot*ne:(slot+1)*ne], st.gx[slot*4*H:(slot+1)*4*H])
+		}
+		st.pending = 0
+		for p := range Te {
+			slot := (st.head + p) % Te
+			r := p*B + b
+			copy(w.emb[r*H:(r+1)*H], st.emb[slot*H:(slot+1)*H])
+			copy(w.gx[r*4*H:(r+1)*4*H], st.gx[slot*4*H:(slot+1)*4*H])
+			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
+		}
+	}
+	m.decoderRows(w, B, func(b int) []float64 { return decoders[b] }, out)
+	m.core(w, B, out)
 }

@@ -1,0 +1,289 @@
+package tft
+
+import (
+	"github.com/chakra-tui/chakra-tui/detector/autodiff"
+)
+
+// Inference folds the linear maps that follow an input embedding into it:
+// a real variable's prescaler (x·w + b) followed by its GRN's first layer
+// W₁ is the affine map x·(w·W₁) + (b·W₁ + b₁), and likewise for its skip
+// projection and its share of the flattened selection GRN's first layer
+// and skip. A categorical variable's whole GRN output depends only on its
+// category, so it is tabulated. This is exact algebra (only the rounding
+// order changes) and removes most of the variable-selection work per row.
+
+// foldedVar holds one variable's folded constants.
+type foldedVar struct {
+	cat  bool
+	cats int
+	// Real variables: fc1 = x·u1 + c1 [d]; skip = x·us + cs [H];
+	// flat fc1 contribution x·uf [hf]; flat skip contribution x·usk [n].
+	u1, c1, us, cs, uf, usk []float64
+	// Categorical variables, per category: GRN output out [cats × H], flat
+	// fc1 contribution cf [cats × hf], flat skip contribution csk
+	// [cats × n].
+	out, cf, csk []float64
+	// The unfolded rest of the variable's GRN.
+	w2, b2, wg, bg, gamma, beta []float64
+}
+
+// foldedVSN is a variable selection network prepared for inference.
+type foldedVSN struct {
+	n, d, h, hf int
+	vars        []foldedVar
+	// Flattened GRN (n > 1): constant parts of fc1 and skip, the rest
+	// unfolded, and the context projection matrix.
+	flatConst, skipConst        []float64
+	wc                          []float64 // [H × hf] or nil
+	w2, b2, wg, bg, gamma, beta []float64
+}
+
+// folded holds everything inference derives from the parameters.
+type folded struct {
+	static, enc, dec foldedVSN
+}
+
+func (m *Model) sl(off, n int) []float64 { return m.params[off : off+n] }
+
+// vecMat returns x·W for W [len(x) × out] as a new slice, plus add (if not
+// nil).
+func vecMat(x, w []float64, out int, add []float64) []float64 {
+	y := make([]float64, out)
+	copy(y, add)
+	autodiff.MatVecAcc(y, x, w)
+	return y
+}
+
+func (m *Model) refresh() {
+	m.gen++
+	m.fold = &folded{
+		static: m.foldVSN(&m.lay.staticVSN),
+		enc:    m.foldVSN(&m.lay.encVSN),
+		dec:    m.foldVSN(&m.lay.decVSN),
+	}
+}
+
+func (m *Model) foldVSN(p *vsnP) foldedVSN {
+	n, d, H := p.n, p.d, m.cfg.Hidden
+	f := foldedVSN{n: n, d: d, h: H}
+	if n == 0 {
+		return f
+	}
+	s := &p.single
+	hf := 0
+	var w1f, wsf []float64
+	if n > 1 {
+		fl := &p.flat
+		hf = fl.hid
+		f.hf = hf
+		w1f = m.sl(fl.fc1.w, n*d*hf)
+		f.flatConst = append([]float64(nil), m.sl(fl.fc1.b, hf)...)
+		f.skipConst = make([]float64, n)
+		if fl.hasSkip {
+			wsf = m.sl(fl.skip.w, n*d*n)
+			copy(f.skipConst, m.sl(fl.skip.b, n))
+		}
+		if fl.hasCtx {
+			f.wc = m.sl(fl.ctx.w, H*hf)
+		}
+		f.w2, f.b2 = m.sl(fl.fc2.w, hf*hf), m.sl(fl.fc2.b, hf)
+		f.wg, f.bg = m.sl(fl.glu.w, hf*2*n), m.sl(fl.glu.b, 2*n)
+		f.gamma, f.beta = m.sl(fl.ln.g, n), m.sl(fl.ln.b, n)
+	}
+	// flatSkip returns e·Ws (block v) or, without a skip projection (d = 1),
+	// e placed at position v.
+	flatSkip := func(v int, e []float64) []float64 {
+		if wsf != nil {
+			return vecMat(e, wsf[v*d*n:(v+1)*d*n], n, nil)
+		}
+		y := make([]float64, n)
+		y[v] = e[0]
+		return y
+	}
+	table := m.sl(p.table, p.rows*d)
+	var sc rowScratch
+	sc.grow(m)
+	f.vars = make([]foldedVar, n)
+	for v, ev := range p.vars {
+		fv := &f.vars[v]
+		w1 := m.sl(s.fc1.w+v*d*d, d*d)
+		b1 := m.sl(s.fc1.b+v*d, d)
+		fv.w2, fv.b2 = m.sl(s.fc2.w+v*d*d, d*d), m.sl(s.fc2.b+v*d, d)
+		fv.wg, fv.bg = m.sl(s.glu.w+v*d*2*H, d*2*H), m.sl(s.glu.b+v*2*H, 2*H)
+		fv.gamma, fv.beta = m.sl(s.ln.g+v*H, H), m.sl(s.ln.b+v*H, H)
+		if ev.Cats > 0 {
+			fv.cat, fv.cats = true, ev.Cats
+			fv.out = make([]float64, ev.Cats*H)
+			if n > 1 {
+				fv.cf = make([]float64, ev.Cats*hf)
+				fv.csk = make([]float64, ev.Cats*n)
+			}
+			for c := range ev.Cats {
+				e := table[(ev.Row+c)*d : (ev.Row+c+1)*d]
+				m.grnGroupRow(s, v, fv.out[c*H:(c+1)*H], e, nil, &sc)
+				if n > 1 {
+					autodiff.MatVecAcc(fv.cf[c*hf:(c+1)*hf], e, w1f[v*d*hf:(v+1)*d*hf])
+					copy(fv.csk[c*n:(c+1)*n], flatSkip(v, e))
+				}
+			}
+			continue
+		}
+		w := table[ev.Row*d : (ev.Row+1)*d]
+		b := table[(ev.Row+1)*d : (ev.Row+2)*d]
+		fv.u1 = vecMat(w, w1, d, nil)
+		fv.c1 = vecMat(b, w1, d, b1)
+		if s.hasSkip {
+			ws := m.sl(s.skip.w+v*d*H, d*H)
+			fv.us = vecMat(w, ws, H, nil)
+			fv.cs = vecMat(b, ws, H, m.sl(s.skip.b+v*H, H))
+		} else {
+			fv.us = append([]float64(nil), w...)
+			fv.cs = append([]float64(nil), b...)
+		}
+		if n > 1 {
+			blk := w1f[v*d*hf : (v+1)*d*hf]
+			fv.uf = vecMat(w, blk, hf, nil)
+			autodiff.MatVecAcc(f.flatConst, b, blk)
+			fv.usk = flatSkip(v, w)
+			for j, x := range flatSkip(v, b) {
+				f.skipConst[j] += x
+			}
+		}
+	}
+	return f
+}
+
+// rowScratch is the per-row scratch of the inference GRNs and VSNs.
+type rowScratch struct {
+	a, b, c, d []float64 // width ≥ max(2H, 2n, d, …)
+	single     []float64 // [nmax × H]
+	f1, fs     []float64
+}
+
+func (sc *rowScratch) grow(m *Model) {
+	c := &m.cfg
+	w := 2 * c.Hidden
+	nmax := max(len(c.Static), len(c.Encoder), len(c.Decoder), 1)
+	w = max(w, 2*nmax, c.InputSize)
+	if len(sc.a) >= w && len(sc.single) >= nmax*c.Hidden {
+		return
+	}
+	sc.a, sc.b, sc.c, sc.d = make([]float64, w), make([]float64, w), make([]float64, w), make([]float64, w)
+	sc.f1, sc.fs = make([]float64, w), make([]float64, w)
+	sc.single = make([]float64, nmax*c.Hidden)
+}
+
+// grnGroupRow applies group v of the (possibly grouped) GRN p to one input
+// row x (width p.in), writing y (width p.out). ctxProj, if not nil, is the
+// context already multiplied by the context weights (width p.hid).
+func (m *Model) grnGroupRow(p *grnP, v int, y, x, ctxProj []float64, sc *rowScratch) {
+	in, hid, out := p.in, p.hid, p.out
+	h1 := sc.a[:hid]
+	copy(h1, m.sl(p.fc1.b+v*hid, hid))
+	autodiff.MatVecAcc(h1, x, m.sl(p.fc1.w+v*in*hid, in*hid))
+	for j, c := range ctxProj {
+		h1[j] += c
+	}
+	autodiff.ELUForward(h1, h1)
+	h2 := sc.b[:hid]
+	copy(h2, m.sl(p.fc2.b+v*hid, hid))
+	autodiff.MatVecAcc(h2, h1, m.sl(p.fc2.w+v*hid*hid, hid*hid))
+	gl := sc.c[:2*out]
+	copy(gl, m.sl(p.glu.b+v*2*out, 2*out))
+	autodiff.MatVecAcc(gl, h2, m.sl(p.glu.w+v*hid*2*out, hid*2*out))
+	autodiff.GLUForward(y, gl, 1, out)
+	if p.hasSkip {
+		sk := sc.d[:out]
+		copy(sk, m.sl(p.skip.b+v*out, out))
+		autodiff.MatVecAcc(sk, x, m.sl(p.skip.w+v*in*out, in*out))
+		addVec(y[:out], sk)
+	} else {
+		addVec(y[:out], x[:out])
+	}
+	autodiff.LayerNormForward(y, nil, y, m.sl(p.ln.g+v*out, out), m.sl(p.ln.b+v*out, out), 1, out, 1)
+}
+
+func addVec(y, x []float64) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += x[i]
+	}
+}
+
+// row runs the folded VSN on one row of raw values x (width n), writing
+// the combined embedding emb [H] and the selection weights w [n].
+// ctxProj is the window's static context times the flattened GRN's
+// context weights [hf] (nil for the static VSN).
+func (f *foldedVSN) row(emb, w, x, ctxProj []float64, sc *rowScratch) {
+	H, d, n := f.h, f.d, f.n
+	single := sc.single[:n*H]
+	for v := range f.vars {
+		fv := &f.vars[v]
+		y := single[v*H : (v+1)*H]
+		if fv.cat {
+			c := int(x[v])
+			copy(y, fv.out[c*H:(c+1)*H])
+			continue
+		}
+		xv := x[v]
+		h1 := sc.a[:d]
+		for j := range h1 {
+			h1[j] = xv*fv.u1[j] + fv.c1[j]
+		}
+		autodiff.ELUForward(h1, h1)
+		h2 := sc.b[:d]
+		copy(h2, fv.b2)
+		autodiff.MatVecAcc(h2, h1, fv.w2)
+		gl := sc.c[:2*H]
+		copy(gl, fv.bg)
+		autodiff.MatVecAcc(gl, h2, fv.wg)
+		autodiff.GLUForward(y, gl, 1, H)
+		us, cs := fv.us[:H], fv.cs[:H]
+		for j := range y {
+			y[j] += xv*us[j] + cs[j]
+		}
+		autodiff.LayerNormForward(y, nil, y, fv.gamma, fv.beta, 1, H, 1)
+	}
+	if n == 1 {
+		copy(emb, single[:H])
+		w[0] = 1
+		return
+	}
+	hf := f.hf
+	f1 := sc.f1[:hf]
+	fs := sc.fs[:n]
+	copy(f1, f.flatConst)
+	copy(fs, f.skipConst)
+	for j, c := range ctxProj {
+		f1[j] += c
+	}
+	for v := range f.vars {
+		fv := &f.vars[v]
+		if fv.cat {
+			c := int(x[v])
+			addVec(f1, fv.cf[c*hf:(c+1)*hf])
+			addVec(fs, fv.csk[c*n:(c+1)*n])
+			continue
+		}
+		xv := x[v]
+		for j, u := range fv.uf[:hf] {
+			f1[j] += xv * u
+		}
+		for j, u := range fv.usk[:n] {
+			fs[j] += xv * u
+		}
+	}
+	autodiff.ELUForward(f1, f1)
+	f2 := sc.b[:hf]
+	copy(f2, f.b2)
+	autodiff.MatVecAcc(f2, f1, f.w2)
+	gl := sc.c[:2*n]
+	copy(gl, f.bg)
+	autodiff.MatVecAcc(gl, f2, f.wg)
+	w = w[:n]
+	autodiff.GLUForward(w, gl, 1, n)
+	addVec(w, fs)
+	autodiff.LayerNormForward(w, nil, w, f.gamma, f.beta, 1, n, 1)
+	autodiff.SoftmaxForward(w, w, nil, 1, n)
+	autodiff.WeightedSumForward(emb, w, single, 1, n, H)
+}

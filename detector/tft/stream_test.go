@@ -1,0 +1,216 @@
+package tft
+
+import (
+	"errors"
+	"math/rand/v2"
+	"testing"
+)
+
+// series is a long random series for one stream: its static values, one
+// encoder row per tick and one decoder block per tick.
+type series struct {
+	static []float64
+	rows   [][]float64
+	dec    [][]float64
+}
+
+func randomSeries(c *Config, ticks int, rng *rand.Rand) series {
+	ex := randomExample(c, rng)
+	s := series{static: ex.Static}
+	for range ticks {
+		e := randomExample(c, rng)
+		s.rows = append(s.rows, e.Encoder[:len(c.Encoder)])
+		s.dec = append(s.dec, e.Decoder)
+	}
+	return s
+}
+
+// window returns the batch-path input for the window ending at tick t.
+func (s series) window(c *Config, t int) Input {
+	in := Input{Static: s.static, Decoder: s.dec[t]}
+	for p := t - c.EncoderLen + 1; p <= t; p++ {
+		in.Encoder = append(in.Encoder, s.rows[p]...)
+	}
+	return in
+}
+
+func TestStreamMatchesBatch(t *testing.T) {
+	for name, c := range testConfigs() {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(c, 9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(4, 4))
+			const nStreams, ticks = 3, 40
+			ser := make([]series, nStreams)
+			streams := make([]*Stream, nStreams)
+			for i := range ser {
+				ser[i] = randomSeries(&m.cfg, ticks, rng)
+				if streams[i], err = m.NewStream(ser[i].static); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ws, wsBatch := m.NewWorkspace(), m.NewWorkspace()
+			got, want := m.NewForecasts(nStreams), m.NewForecasts(nStreams)
+			decs := make([][]float64, nStreams)
+			ins := make([]Input, nStreams)
+			for tick := range ticks {
+				for i, s := range streams {
+					if err := s.Push(ser[i].rows[tick]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if tick < m.cfg.EncoderLen-1 {
+					if streams[0].Ready() {
+						t.Fatalf("ready after %d rows", tick+1)
+					}
+					if err := streams[0].Forecast(ws, ser[0].dec[tick], &got[0]); !errors.Is(err, ErrNotReady) {
+						t.Fatalf("forecast before ready: %v", err)
+					}
+					continue
+				}
+				if tick%3 == 1 { // skip a tick now and then: several pending rows
+					continue
+				}
+				for i := range streams {
+					decs[i] = ser[i].dec[tick]
+					ins[i] = ser[i].window(&m.cfg, tick)
+				}
+				if tick%2 == 0 {
+					if err := m.ForecastStreams(ws, streams, decs, got); err != nil {
+						t.Fatal(err)
+					}
+				} else {
+					for i, s := range streams {
+						if err := s.Forecast(ws, decs[i], &got[i]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if err := m.ForecastBatch(wsBatch, ins, want); err != nil {
+					t.Fatal(err)
+				}
+				for i := range streams {
+					compareForecasts(t, "stream", &got[i], &want[i], 0)
+				}
+			}
+		})
+	}
+}
+
+func TestStreamSeesNewParameters(t *testing.T) {
+	m, _ := New(tinyConfig(), 1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	ser := randomSeries(&m.cfg, m.cfg.EncoderLen, rng)
+	s, err := m.NewStream(ser.static)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range ser.rows {
+		if err := s.Push(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws := m.NewWorkspace()
+	got, want := m.NewForecast(), m.NewForecast()
+	if err := s.Forecast(ws, ser.dec[len(ser.dec)-1], got); err != nil {
+		t.Fatal(err)
+	}
+	for i := range m.Params() {
+		m.Params()[i] *= 1.01
+	}
+	m.Refresh()
+	if err := s.Forecast(ws, ser.dec[len(ser.dec)-1], got); err != nil {
+		t.Fatal(err)
+	}
+	in := ser.window(&m.cfg, len(ser.rows)-1)
+	if err := m.Forecast(ws, &in, want); err != nil {
+		t.Fatal(err)
+	}
+	compareForecasts(t, "after refresh", got, want, 0)
+}
+
+func TestStreamRejectsBadInput(t *testing.T) {
+	m, _ := New(tinyConfig(), 1)
+	if _, err := m.NewStream([]float64{1}); !errors.Is(err, ErrBadInput) {
+		t.Errorf("short static: %v", err)
+	}
+	if _, err := m.NewStream([]float64{1, 3}); !errors.Is(err, ErrBadInput) {
+		t.Errorf("category out of range: %v", err)
+	}
+	s, err := m.NewStream([]float64{0.5, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range [][]float64{{1, 2}, {1, 2, 4}, {1, 2, 1.5}, {nan(), 1, 1}} {
+		if err := s.Push(row); !errors.Is(err, ErrBadInput) {
+			t.Errorf("Push(%v) = %v, want ErrBadInput", row, err)
+		}
+	}
+	if s.Len() != 0 {
+		t.Errorf("rejected rows were kept: Len = %d", s.Len())
+	}
+}
+
+func TestForecastRejectsBadInput(t *testing.T) {
+	m, _ := New(tinyConfig(), 1)
+	ws := m.NewWorkspace()
+	ex := randomExamples(&m.cfg, 1, 3)[0]
+	out := m.NewForecast()
+	if err := m.Forecast(ws, &ex.Input, out); err != nil {
+		t.Fatal(err)
+	}
+	bad := ex.Input
+	bad.Encoder = bad.Encoder[:len(bad.Encoder)-1]
+	if err := m.Forecast(ws, &bad, out); !errors.Is(err, ErrBadInput) {
+		t.Errorf("short encoder: %v", err)
+	}
+	bad = ex.Input
+	bad.Decoder = append([]float64(nil), bad.Decoder...)
+	bad.Decoder[1] = 9 // phase has 4 categories
+	if err := m.Forecast(ws, &bad, out); !errors.Is(err, ErrBadInput) {
+		t.Errorf("bad category: %v", err)
+	}
+	other, _ := New(testConfigs()["default"], 1)
+	if err := m.Forecast(ws, &ex.Input, other.NewForecast()); !errors.Is(err, ErrBadInput) {
+		t.Errorf("forecast of another shape: %v", err)
+	}
+}
+
+func TestForecastDoesNotAllocate(t *testing.T) {
+	m, _ := New(benchConfig(), 1)
+	rng := rand.New(rand.NewPCG(7, 7))
+	ds := randomExamples(&m.cfg, 20, 3)
+	ins := make([]Input, len(ds))
+	for i := range ds {
+		ins[i] = ds[i].Input
+	}
+	ws := m.NewWorkspace()
+	out := m.NewForecasts(len(ins))
+	if err := m.ForecastBatch(ws, ins, out); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(5, func() { _ = m.ForecastBatch(ws, ins, out) }); n != 0 {
+		t.Errorf("ForecastBatch allocates %v times", n)
+	}
+	if n := testing.AllocsPerRun(5, func() { _ = m.Forecast(ws, &ins[0], &out[0]) }); n != 0 {
+		t.Errorf("Forecast allocates %v times", n)
+	}
+	ser := randomSeries(&m.cfg, 40, rng)
+	s, _ := m.NewStream(ser.static)
+	for _, r := range ser.rows[:m.cfg.EncoderLen] {
+		_ = s.Push(r)
+	}
+	if err := s.Forecast(ws, ser.dec[0], &out[0]); err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	if n := testing.AllocsPerRun(5, func() {
+		_ = s.Push(ser.rows[i%40])
+		_ = s.Forecast(ws, ser.dec[i%40], &out[0])
+		i++
+	}); n != 0 {
+		t.Errorf("Stream Push+Forecast allocates %v times", n)
+	}
+}
