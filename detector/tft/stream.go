@@ -11,7 +11,7 @@ import "fmt"
 // window's first step is its LSTM start). A Stream is not safe for
 // concurrent use; a Model may serve many Streams at once.
 type Stream struct {
-	m *Model
+	m  *Model
 	st streamState
 }
 
