@@ -1,0 +1,254 @@
+package featurestore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Memory is the embedded online store: one ring buffer of rows per soldier,
+// in this process. It is safe for concurrent use (writes exclude each other
+// and readers; readers share a read lock), and a frame write allocates
+// nothing once every soldier has been seen.
+type Memory struct {
+	o options
+
+	mu        sync.RWMutex
+	rings     map[engine.SoldierID]*memRing
+	profiles  map[engine.SoldierID]engine.Profile
+	scratch   []*memRing // per-row rings of the write in progress
+	gen       uint64     // write generation, to spot repeated soldiers within one write
+	lastSweep time.Time
+	closed    bool
+}
+
+type memRing struct {
+	ring
+	seen    time.Time // clock time of the last write
+	pendGen uint64    // write generation pendT belongs to
+	pendT   int64     // newest tick of this soldier within the write in progress
+}
+
+var _ Online = (*Memory)(nil)
+
+// NewMemory returns an empty in-memory store. It honours WithCapacity,
+// WithTTL and WithClock.
+func NewMemory(opts ...Option) (*Memory, error) {
+	o := defaultOptions()
+	if err := o.apply(opts); err != nil {
+		return nil, fmt.Errorf("new memory store: %w", err)
+	}
+	return &Memory{o: o, rings: make(map[engine.SoldierID]*memRing),
+		profiles: make(map[engine.SoldierID]engine.Profile), lastSweep: o.clock()}, nil
+}
+
+// expired reports whether r's soldier stopped reporting more than the TTL
+// ago (or never wrote).
+func (m *Memory) expired(r *memRing, now time.Time) bool {
+	return r.n == 0 || (m.o.ttl > 0 && now.Sub(r.seen) >= m.o.ttl)
+}
+
+// WriteFrame stores the rows of one tick. Rows of several ticks and several
+// rows of one soldier are allowed, each after the soldier's previous one; a
+// row that is not refuses the whole call with an *OutOfOrderError.
+func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for i := range obs {
+		if err := checkTick(obs[i].T); err != nil {
+			return fmt.Errorf("write frame: soldier %d: %w", obs[i].Soldier, err)
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	now := m.o.clock()
+	m.gen++
+	m.scratch = m.scratch[:0]
+	// Pass 1: check every row, change nothing visible.
+	for i := range obs {
+		id := obs[i].Soldier
+		r := m.rings[id]
+		if r == nil {
+			r = &memRing{ring: *newRing(m.o.capacity)}
+			m.rings[id] = r
+		}
+		if r.pendGen != m.gen {
+			r.pendGen = m.gen
+			r.pendT = math.MinInt64
+			if !m.expired(r, now) {
+				r.pendT = r.latest().T
+			}
+		}
+		if obs[i].T <= r.pendT {
+			return &OutOfOrderError{Soldier: id, T: obs[i].T, Latest: r.pendT}
+		}
+		r.pendT = obs[i].T
+		m.scratch = append(m.scratch, r)
+	}
+	// Pass 2: append.
+	for i, r := range m.scratch {
+		if m.expired(r, now) {
+			r.reset(0, 0)
+		}
+		r.push(&obs[i])
+		r.seen = now
+	}
+	m.sweep(now)
+	return nil
+}
+
+// sweep forgets soldiers that expired, at most once per half TTL.
+func (m *Memory) sweep(now time.Time) {
+	if m.o.ttl == 0 || now.Sub(m.lastSweep) < m.o.ttl/2 {
+		return
+	}
+	m.lastSweep = now
+	for id, r := range m.rings {
+		if m.expired(r, now) {
+			delete(m.rings, id)
+		}
+	}
+}
+
+// live returns id's ring if it has unexpired rows. The caller holds mu.
+func (m *Memory) live(id engine.SoldierID, now time.Time) *memRing {
+	r := m.rings[id]
+	if r == nil || m.expired(r, now) {
+		return nil
+	}
+	return r
+}
+
+// Window appends the last n rows of soldier id (at most the capacity),
+// oldest first, to dst.
+func (m *Memory) Window(ctx context.Context, id engine.SoldierID, n int, dst []engine.Observation) ([]engine.Observation, error) {
+	if err := ctx.Err(); err != nil {
+		return dst, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return dst, ErrClosed
+	}
+	if r := m.live(id, m.o.clock()); r != nil {
+		dst = r.appendLast(dst, min(n, r.n))
+	}
+	return dst, nil
+}
+
+// Windows reads the last n rows of every soldier in ids under one read lock.
+func (m *Memory) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation) ([][]engine.Observation, error) {
+	dst = growWindows(dst, len(ids))
+	if err := ctx.Err(); err != nil {
+		return dst, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return dst, ErrClosed
+	}
+	now := m.o.clock()
+	for i, id := range ids {
+		dst[i] = dst[i][:0]
+		if r := m.live(id, now); r != nil {
+			dst[i] = r.appendLast(dst[i], min(n, r.n))
+		}
+	}
+	return dst, nil
+}
+
+// Latest returns the newest row of soldier id.
+func (m *Memory) Latest(ctx context.Context, id engine.SoldierID) (engine.Observation, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return engine.Observation{}, false, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return engine.Observation{}, false, ErrClosed
+	}
+	if r := m.live(id, m.o.clock()); r != nil {
+		return *r.latest(), true, nil
+	}
+	return engine.Observation{}, false, nil
+}
+
+// Soldiers returns the ids of the soldiers with unexpired rows, sorted.
+func (m *Memory) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return nil, ErrClosed
+	}
+	now := m.o.clock()
+	ids := make([]engine.SoldierID, 0, len(m.rings))
+	for id, r := range m.rings {
+		if !m.expired(r, now) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// PutProfile stores a soldier's static covariates, replacing earlier ones.
+func (m *Memory) PutProfile(ctx context.Context, p engine.Profile) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	m.profiles[p.ID] = p
+	return nil
+}
+
+// Profile returns a soldier's static covariates.
+func (m *Memory) Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return engine.Profile{}, false, err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return engine.Profile{}, false, ErrClosed
+	}
+	p, ok := m.profiles[id]
+	return p, ok, nil
+}
+
+// Ping returns ErrClosed after Close and nil before.
+func (m *Memory) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// Close drops every row and profile; later calls return ErrClosed.
+func (m *Memory) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	m.rings, m.profiles, m.scratch = nil, nil, nil
+	return nil
+}

@@ -1,0 +1,382 @@
+package featurestore
+
+import (
+	"context"
+	"errors"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// storeKind builds fresh, empty stores of one implementation for the shared
+// behavioural suite.
+type storeKind struct {
+	name string
+	// open returns a new empty store (its own namespace) and closes it at
+	// the end of the test.
+	open func(t *testing.T, opts ...Option) Online
+	// reopen returns a second handle on the same data as s (a second
+	// process), or nil if the implementation has no such thing.
+	reopen func(t *testing.T, s Online, opts ...Option) Online
+	// ttl is a TTL the suite can wait out with advance.
+	ttl time.Duration
+	// advance lets d pass on the store's clock.
+	advance func(d time.Duration)
+}
+
+// testOnline runs the behaviour every Online implementation must have.
+func testOnline(t *testing.T, k storeKind) {
+	ctx := context.Background()
+
+	t.Run("Empty", func(t *testing.T) {
+		s := k.open(t)
+		w, err := s.Window(ctx, 1, 10, nil)
+		if err != nil || len(w) != 0 {
+			t.Fatalf("Window on empty store = %v, %v; want no rows", w, err)
+		}
+		if _, ok, err := s.Latest(ctx, 1); ok || err != nil {
+			t.Fatalf("Latest on empty store = %v, %v; want false, nil", ok, err)
+		}
+		ids, err := s.Soldiers(ctx)
+		if err != nil || len(ids) != 0 {
+			t.Fatalf("Soldiers on empty store = %v, %v", ids, err)
+		}
+		if _, ok, err := s.Profile(ctx, 1); ok || err != nil {
+			t.Fatalf("Profile on empty store = %v, %v", ok, err)
+		}
+		if err := s.Ping(ctx); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+		if err := s.WriteFrame(ctx, nil); err != nil {
+			t.Fatalf("WriteFrame(nil): %v", err)
+		}
+	})
+
+	t.Run("WindowsWrapAround", func(t *testing.T) {
+		const capacity = 32
+		s := k.open(t, WithCapacity(capacity))
+		frames := newGen(1).frames(5, 90, 1000)
+		for _, f := range frames {
+			if err := s.WriteFrame(ctx, f.Obs); err != nil {
+				t.Fatalf("WriteFrame tick %d: %v", f.T, err)
+			}
+		}
+		rowsOf := func(id engine.SoldierID, n int) []engine.Observation {
+			var want []engine.Observation
+			for _, f := range frames[len(frames)-n:] {
+				want = append(want, f.Obs[id-1])
+			}
+			return want
+		}
+		for _, n := range []int{1, 2, 31, capacity, capacity + 1, 1000} {
+			got, err := s.Window(ctx, 3, n, nil)
+			if err != nil {
+				t.Fatalf("Window(3, %d): %v", n, err)
+			}
+			checkRows(t, got, rowsOf(3, min(n, capacity)))
+		}
+		for _, n := range []int{0, -1} {
+			if got, err := s.Window(ctx, 3, n, nil); err != nil || len(got) != 0 {
+				t.Fatalf("Window(3, %d) = %d rows, %v; want none", n, len(got), err)
+			}
+		}
+		// Window appends.
+		prefix := []engine.Observation{{Soldier: 99}}
+		got, err := s.Window(ctx, 2, 3, prefix)
+		if err != nil || len(got) != 4 || got[0].Soldier != 99 {
+			t.Fatalf("Window did not append to dst: %d rows, %v", len(got), err)
+		}
+		checkRows(t, got[1:], rowsOf(2, 3))
+
+		ids := []engine.SoldierID{5, 42, 1, 3}
+		ws, err := s.Windows(ctx, ids, 31, nil)
+		if err != nil || len(ws) != len(ids) {
+			t.Fatalf("Windows = %d windows, %v", len(ws), err)
+		}
+		for i, id := range ids {
+			if id == 42 {
+				if len(ws[i]) != 0 {
+					t.Fatalf("unknown soldier 42 has %d rows", len(ws[i]))
+				}
+				continue
+			}
+			checkRows(t, ws[i], rowsOf(id, 31))
+		}
+		// dst's inner slices are reused.
+		before := &ws[0][0]
+		ws, err = s.Windows(ctx, ids[:2], 31, ws)
+		if err != nil || len(ws) != 2 || &ws[0][0] != before {
+			t.Fatalf("Windows did not reuse dst (len %d, err %v)", len(ws), err)
+		}
+		latest, ok, err := s.Latest(ctx, 4)
+		if err != nil || !ok || !sameObs(latest, frames[len(frames)-1].Obs[3]) {
+			t.Fatalf("Latest(4) = %+v, %v, %v", latest, ok, err)
+		}
+		sol, err := s.Soldiers(ctx)
+		if err != nil || len(sol) != 5 || sol[0] != 1 || sol[4] != 5 {
+			t.Fatalf("Soldiers = %v, %v", sol, err)
+		}
+	})
+
+	t.Run("MissingIsKept", func(t *testing.T) {
+		s := k.open(t)
+		o := engine.Observation{Soldier: 7, T: 5, Values: [4]float64{80, 90, 37.5, 97}, Phase: engine.PhaseMarch,
+			NextPhase: engine.PhaseContact, Ambient: -3.25}
+		o.SetMissing(engine.SpO2)
+		o.SetMissing(engine.HeartRate)
+		if err := s.WriteFrame(ctx, []engine.Observation{o}); err != nil {
+			t.Fatal(err)
+		}
+		got, ok, err := s.Latest(ctx, 7)
+		if err != nil || !ok || !sameObs(got, o) {
+			t.Fatalf("Latest = %+v, %v, %v; want %+v", got, ok, err, o)
+		}
+		if _, present := got.Value(engine.SpO2); present || !math.IsNaN(got.Values[engine.HeartRate]) {
+			t.Fatalf("missing readings came back present: %+v", got)
+		}
+	})
+
+	t.Run("OutOfOrder", func(t *testing.T) {
+		s := k.open(t)
+		g := newGen(2)
+		write := func(rows ...engine.Observation) error { return s.WriteFrame(ctx, rows) }
+		if err := write(g.obs(1, 10), g.obs(2, 10)); err != nil {
+			t.Fatal(err)
+		}
+		// Soldier 1 is fine, soldier 2 repeats its tick: nothing is written.
+		err := write(g.obs(1, 11), g.obs(2, 10))
+		var ooo *OutOfOrderError
+		if !errors.Is(err, ErrOutOfOrder) || !errors.As(err, &ooo) || ooo.Soldier != 2 || ooo.T != 10 || ooo.Latest != 10 {
+			t.Fatalf("err = %v (%+v); want soldier 2 tick 10 after 10", err, ooo)
+		}
+		if o, _, _ := s.Latest(ctx, 1); o.T != 10 {
+			t.Fatalf("refused write still moved soldier 1 to tick %d", o.T)
+		}
+		// Going back in time.
+		if err := write(g.obs(1, 9)); !errors.Is(err, ErrOutOfOrder) {
+			t.Fatalf("tick 9 after 10: err = %v", err)
+		}
+		// A soldier twice in one write must go forward too.
+		if err := write(g.obs(3, 5), g.obs(3, 5)); !errors.Is(err, ErrOutOfOrder) {
+			t.Fatalf("repeated row: err = %v", err)
+		}
+		if _, ok, _ := s.Latest(ctx, 3); ok {
+			t.Fatal("refused write created soldier 3")
+		}
+		if err := write(g.obs(3, 5), g.obs(3, 6), g.obs(1, 12)); err != nil {
+			t.Fatalf("two ticks of one soldier in one write: %v", err)
+		}
+		if w, _ := s.Window(ctx, 3, 10, nil); len(w) != 2 || w[0].T != 5 || w[1].T != 6 {
+			t.Fatalf("soldier 3 window = %+v", w)
+		}
+		if err := write(engine.Observation{Soldier: 4, T: 1 << 53}); !errors.Is(err, ErrInvalid) {
+			t.Fatalf("tick 2^53: err = %v; want ErrInvalid", err)
+		}
+	})
+
+	t.Run("TTL", func(t *testing.T) {
+		s := k.open(t, WithTTL(k.ttl))
+		g := newGen(3)
+		if err := s.WriteFrame(ctx, []engine.Observation{g.obs(1, 100), g.obs(2, 100)}); err != nil {
+			t.Fatal(err)
+		}
+		k.advance(k.ttl / 2)
+		if err := s.WriteFrame(ctx, []engine.Observation{g.obs(2, 101)}); err != nil {
+			t.Fatal(err)
+		}
+		k.advance(k.ttl*3/4 + k.ttl/20)
+		// Soldier 1 last wrote 1.3 TTL ago, soldier 2 0.8 TTL ago.
+		ids, err := s.Soldiers(ctx)
+		if err != nil || len(ids) != 1 || ids[0] != 2 {
+			t.Fatalf("Soldiers after TTL = %v, %v; want [2]", ids, err)
+		}
+		if w, err := s.Window(ctx, 1, 10, nil); err != nil || len(w) != 0 {
+			t.Fatalf("expired soldier 1 still has %d rows (%v)", len(w), err)
+		}
+		if _, ok, _ := s.Latest(ctx, 1); ok {
+			t.Fatal("expired soldier 1 still has a latest row")
+		}
+		if w, err := s.Window(ctx, 2, 10, nil); err != nil || len(w) != 2 {
+			t.Fatalf("live soldier 2 has %d rows (%v)", len(w), err)
+		}
+		// An expired soldier starts afresh: an earlier tick is accepted.
+		if err := s.WriteFrame(ctx, []engine.Observation{g.obs(1, 50)}); err != nil {
+			t.Fatalf("write to expired soldier: %v", err)
+		}
+		if w, _ := s.Window(ctx, 1, 10, nil); len(w) != 1 || w[0].T != 50 {
+			t.Fatalf("restarted soldier 1 window = %+v", w)
+		}
+	})
+
+	t.Run("Profiles", func(t *testing.T) {
+		s := k.open(t)
+		ps := newGen(4).profiles(3)
+		for _, p := range ps {
+			if err := s.PutProfile(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ps[1].Mass = 101.5
+		if err := s.PutProfile(ctx, ps[1]); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			got, ok, err := s.Profile(ctx, p.ID)
+			if err != nil || !ok || got != p {
+				t.Fatalf("Profile(%d) = %+v, %v, %v; want %+v", p.ID, got, ok, err, p)
+			}
+		}
+		if _, ok, err := s.Profile(ctx, 99); ok || err != nil {
+			t.Fatalf("Profile(99) = %v, %v", ok, err)
+		}
+	})
+
+	t.Run("Concurrent", func(t *testing.T) {
+		s := k.open(t, WithCapacity(64))
+		const soldiers, ticks = 20, 150
+		frames := newGen(5).frames(soldiers, ticks, 0)
+		ids := make([]engine.SoldierID, soldiers)
+		for i := range ids {
+			ids[i] = engine.SoldierID(i + 1)
+		}
+		var wg sync.WaitGroup
+		done := make(chan struct{})
+		errs := make(chan error, 8)
+		for range 3 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var ws [][]engine.Observation
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					var err error
+					ws, err = s.Windows(ctx, ids, 31, ws)
+					if err != nil {
+						errs <- err
+						return
+					}
+					for i, w := range ws {
+						for j := range w {
+							if w[j].Soldier != ids[i] || (j > 0 && w[j].T != w[j-1].T+1) || !sameObs(w[j], frames[w[j].T].Obs[i]) {
+								errs <- errors.New("torn or foreign window")
+								return
+							}
+						}
+					}
+				}
+			}()
+		}
+		for _, f := range frames {
+			if err := s.WriteFrame(ctx, f.Obs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(done)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		w, err := s.Window(ctx, 20, 31, nil)
+		if err != nil || len(w) != 31 || w[30].T != ticks-1 {
+			t.Fatalf("final window: %d rows, %v", len(w), err)
+		}
+	})
+
+	if k.reopen != nil {
+		t.Run("SharedBetweenProcesses", func(t *testing.T) {
+			a := k.open(t)
+			b := k.reopen(t, a)
+			frames := newGen(6).frames(4, 40, 0)
+			for i, f := range frames {
+				w := a
+				if i%3 == 2 {
+					w = b // both processes write, in turn
+				}
+				if err := w.WriteFrame(ctx, f.Obs); err != nil {
+					t.Fatalf("tick %d: %v", f.T, err)
+				}
+				for _, r := range []Online{a, b} {
+					got, err := r.Window(ctx, 2, 8, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var want []engine.Observation
+					for _, g := range frames[max(0, i-7) : i+1] {
+						want = append(want, g.Obs[1])
+					}
+					checkRows(t, got, want)
+				}
+			}
+			if err := b.PutProfile(ctx, engine.DefaultProfile(3)); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, err := a.Profile(ctx, 3); !ok || err != nil {
+				t.Fatalf("profile written by b not seen by a: %v, %v", ok, err)
+			}
+		})
+	}
+
+	t.Run("Closed", func(t *testing.T) {
+		s := k.open(t)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, err error) {
+			if !errors.Is(err, ErrClosed) {
+				t.Errorf("%s after Close: err = %v; want ErrClosed", what, err)
+			}
+		}
+		check("WriteFrame", s.WriteFrame(ctx, []engine.Observation{{Soldier: 1, T: 1}}))
+		_, err := s.Window(ctx, 1, 3, nil)
+		check("Window", err)
+		_, err = s.Windows(ctx, []engine.SoldierID{1}, 3, nil)
+		check("Windows", err)
+		_, _, err = s.Latest(ctx, 1)
+		check("Latest", err)
+		_, err = s.Soldiers(ctx)
+		check("Soldiers", err)
+		check("PutProfile", s.PutProfile(ctx, engine.DefaultProfile(1)))
+		_, _, err = s.Profile(ctx, 1)
+		check("Profile", err)
+		check("Ping", s.Ping(ctx))
+	})
+}
+
+// checkRows fails t unless got and want are the same rows.
+func checkRows(t *testing.T, got, want []engine.Observation) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d rows, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !sameObs(got[i], want[i]) {
+			t.Fatalf("row %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+// fakeClock is a settable clock for TTL tests.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}

@@ -1,0 +1,130 @@
+package featurestore
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Binary layouts shared by the Redis store and its Lua scripts. All numbers
+// are little-endian.
+//
+// A row (rowSize bytes):
+//
+//	0   int64    T
+//	8   float64  heart rate, stamina, core temperature, SpO2 (NaN if missing)
+//	40  float64  ambient
+//	48  uint8    missing mask
+//	49  uint8    phase
+//	50  uint8    next phase
+//
+// A profile (profileSize bytes): version byte 1, int32 ID, int32 squad,
+// uint8 fitness, then float64 age, resting HR, HR max, mass, acclimatisation,
+// resting core temperature.
+const (
+	rowSize     = 51
+	profileSize = 1 + 4 + 4 + 1 + 6*8
+	// replyHeaderSize is the per-soldier header of a window reply: float64
+	// epoch, last sequence number, window length k, rows that follow.
+	replyHeaderSize = 32
+)
+
+// appendRow appends the packed form of o to b.
+func appendRow(b []byte, o *engine.Observation) []byte {
+	b = binary.LittleEndian.AppendUint64(b, uint64(o.T))
+	for _, x := range o.Values {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+	}
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(o.Ambient))
+	return append(b, byte(o.Missing), byte(o.Phase), byte(o.NextPhase))
+}
+
+// decodeRow unpacks one row of soldier id; b holds at least rowSize bytes.
+func decodeRow(b []byte, id engine.SoldierID, o *engine.Observation) {
+	_ = b[rowSize-1]
+	o.Soldier = id
+	o.T = int64(binary.LittleEndian.Uint64(b))
+	for v := range o.Values {
+		o.Values[v] = math.Float64frombits(binary.LittleEndian.Uint64(b[8+8*v:]))
+	}
+	o.Ambient = math.Float64frombits(binary.LittleEndian.Uint64(b[40:]))
+	o.Missing = engine.Mask(b[48])
+	o.Phase = engine.Phase(b[49])
+	o.NextPhase = engine.Phase(b[50])
+}
+
+// appendProfile appends the packed form of p to b.
+func appendProfile(b []byte, p *engine.Profile) []byte {
+	b = append(b, 1)
+	b = binary.LittleEndian.AppendUint32(b, uint32(p.ID))
+	b = binary.LittleEndian.AppendUint32(b, uint32(int32(p.Squad)))
+	b = append(b, byte(p.Fitness))
+	for _, x := range [...]float64{p.Age, p.RestingHR, p.HRMax, p.Mass, p.Acclimatised, p.BaseCoreTemp} {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
+	}
+	return b
+}
+
+// decodeProfile unpacks a profile stored by appendProfile.
+func decodeProfile(b []byte) (engine.Profile, error) {
+	if len(b) != profileSize || b[0] != 1 {
+		return engine.Profile{}, fmt.Errorf("profile of %d bytes, version %d: %w", len(b), firstByte(b), ErrCorrupt)
+	}
+	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[10+8*i:])) }
+	p := engine.Profile{
+		ID:      engine.SoldierID(int32(binary.LittleEndian.Uint32(b[1:]))),
+		Squad:   int(int32(binary.LittleEndian.Uint32(b[5:]))),
+		Fitness: engine.FitnessClass(b[9]),
+		Age:     f(0), RestingHR: f(1), HRMax: f(2), Mass: f(3), Acclimatised: f(4), BaseCoreTemp: f(5),
+	}
+	if p.Fitness >= engine.NumFitness {
+		return engine.Profile{}, fmt.Errorf("profile of soldier %d: fitness class %d: %w", p.ID, p.Fitness, ErrCorrupt)
+	}
+	return p, nil
+}
+
+func firstByte(b []byte) int {
+	if len(b) == 0 {
+		return -1
+	}
+	return int(b[0])
+}
+
+// windowHeader is the per-soldier header of a window reply from Redis.
+type windowHeader struct {
+	epoch uint64 // incarnation of the soldier's ring; 0: no live rows
+	seq   uint64 // sequence number of the soldier's newest row
+	k     int    // window length Redis settled on: min(n, capacity, seq)
+	count int    // rows that follow: seq−count+1 … seq
+}
+
+// maxExact is the largest integer every float64 below it represents exactly.
+const maxExact = 1 << 53
+
+// parseWindowHeader reads the header at the start of b and checks it for
+// consistency; rest is what follows the header.
+func parseWindowHeader(b []byte) (h windowHeader, rest []byte, err error) {
+	if len(b) < replyHeaderSize {
+		return h, nil, fmt.Errorf("window reply header truncated at %d bytes: %w", len(b), ErrCorrupt)
+	}
+	var x [4]float64
+	for i := range x {
+		x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
+		if !(x[i] >= 0 && x[i] < maxExact) || x[i] != math.Trunc(x[i]) {
+			return h, nil, fmt.Errorf("window reply header field %d is %g: %w", i, x[i], ErrCorrupt)
+		}
+	}
+	h = windowHeader{epoch: uint64(x[0]), seq: uint64(x[1]), k: int(x[2]), count: int(x[3])}
+	switch {
+	case h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0),
+		h.epoch != 0 && (h.k < 1 || uint64(h.k) > h.seq || uint64(h.count) > h.seq || h.k > 1<<16 || h.count > 1<<16):
+		return h, nil, fmt.Errorf("window reply header %+v inconsistent: %w", h, ErrCorrupt)
+	}
+	b = b[replyHeaderSize:]
+	if len(b) < h.count*rowSize {
+		return h, nil, fmt.Errorf("window reply holds %d bytes for %d rows: %w", len(b), h.count, ErrCorrupt)
+	}
+	return h, b, nil
+}

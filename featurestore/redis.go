@@ -1,0 +1,558 @@
+package featurestore
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Redis is the online store several processes share: rows live in Redis
+// (key layout in docs/featurestore.md), written and read by Lua scripts so
+// that a frame write and a batch window read are one round trip each.
+//
+// A local cache of each soldier's recent rows, keyed by Redis's epoch and
+// sequence numbers, keeps the transfer small: a read asks Redis for every
+// soldier's latest sequence number and receives only the rows it has not
+// seen (rows this process wrote are cached as it writes them). Reads are
+// always checked against Redis, so writes of other processes are seen at
+// once. WithCache(false) turns the cache off.
+//
+// Failures of Redis (refused, reset, timed out) come back as errors matching
+// ErrUnavailable that also wrap the cause; the next call reconnects. A Redis
+// restarted empty is detected by its epochs, so stale cached rows are never
+// served.
+type Redis struct {
+	o      options
+	client *redis.Client
+	trips  atomic.Uint64
+	closed atomic.Bool
+
+	meta, epochKey, profilesKey, ringPrefix string
+	writeSHA, readSHA, soldiersSHA          string
+	capArg, ttlArg, plenArg                 any // boxed once
+
+	kmu  sync.RWMutex
+	keys map[engine.SoldierID]any // boxed ring key per soldier
+
+	wmu   sync.Mutex // serialises writes and guards their scratch
+	wargs []any
+	wbuf  []byte
+
+	cmu   sync.Mutex // guards cache
+	cache map[engine.SoldierID]*ring
+
+	scratch sync.Pool // *readScratch
+}
+
+type readScratch struct {
+	args  []any
+	known []byte
+	one   [][]engine.Observation
+	retry []int
+	ids   []engine.SoldierID
+	sub   [][]engine.Observation
+}
+
+var _ Online = (*Redis)(nil)
+
+// NewRedis returns a store on the Redis at url (redis://[user:pass@]host:port/db
+// or rediss://…). It honours WithCapacity, WithTTL, WithPrefix, WithTimeout
+// and WithCache. It does not connect: the first call does, and Ping checks
+// that Redis is there. Processes sharing a prefix should share a TTL.
+func NewRedis(url string, opts ...Option) (*Redis, error) {
+	o := defaultOptions()
+	if err := o.apply(opts); err != nil {
+		return nil, fmt.Errorf("new redis store: %w", err)
+	}
+	ro, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("new redis store: parse url: %w: %w", ErrInvalid, err)
+	}
+	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = o.timeout, o.timeout, o.timeout, o.timeout
+	ro.ContextTimeoutEnabled = true
+	ro.MaxRetries = -1 // a retried write could apply twice; callers decide
+	ro.DialerRetries = 1
+	ro.DisableIdentity = true
+	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
+	r := &Redis{
+		o:           o,
+		client:      redis.NewClient(ro),
+		meta:        o.prefix + "meta",
+		epochKey:    o.prefix + "epoch",
+		profilesKey: o.prefix + "profiles",
+		ringPrefix:  o.prefix + "rows:",
+		writeSHA:    scriptSHA(writeScript),
+		readSHA:     scriptSHA(readScript),
+		soldiersSHA: scriptSHA(soldiersScript),
+		capArg:      o.capacity,
+		ttlArg:      o.ttl.Milliseconds(),
+		keys:        make(map[engine.SoldierID]any),
+		cache:       make(map[engine.SoldierID]*ring),
+	}
+	r.plenArg = len(r.ringPrefix)
+	routeLogs.Do(func() { redis.SetLogger(slogLogger{}) })
+	r.client.AddHook(tripCounter{&r.trips})
+	r.scratch.New = func() any { return new(readScratch) }
+	return r, nil
+}
+
+// routeLogs sends go-redis's own log lines (dial failures and the like,
+// which our errors report anyway) to slog at debug level instead of stderr,
+// where they would tear the dashboard. go-redis's logger is process-wide.
+var routeLogs sync.Once
+
+type slogLogger struct{}
+
+func (slogLogger) Printf(ctx context.Context, format string, v ...any) {
+	slog.DebugContext(ctx, "go-redis: "+fmt.Sprintf(format, v...))
+}
+
+func scriptSHA(src string) string {
+	h := sha1.Sum([]byte(src))
+	return hex.EncodeToString(h[:])
+}
+
+// RoundTrips returns the number of requests sent to Redis so far (a
+// pipeline counts once, a script retried after NOSCRIPT twice).
+func (r *Redis) RoundTrips() uint64 { return r.trips.Load() }
+
+// tripCounter is a go-redis hook counting requests.
+type tripCounter struct{ n *atomic.Uint64 }
+
+func (h tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (h tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.n.Add(1)
+		return next(ctx, cmds)
+	}
+}
+
+// ringKey returns soldier id's ring key, boxed once so that building
+// arguments does not allocate.
+func (r *Redis) ringKey(id engine.SoldierID) any {
+	r.kmu.RLock()
+	k, ok := r.keys[id]
+	r.kmu.RUnlock()
+	if ok {
+		return k
+	}
+	r.kmu.Lock()
+	defer r.kmu.Unlock()
+	if k, ok = r.keys[id]; !ok {
+		k = r.ringPrefix + strconv.Itoa(int(id))
+		r.keys[id] = k
+	}
+	return k
+}
+
+// call runs one command under the store's timeout and classifies its error.
+func (r *Redis) call(ctx context.Context, action string, args []any) (any, error) {
+	if r.closed.Load() {
+		return nil, ErrClosed
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.o.timeout)
+	defer cancel()
+	cmd := redis.NewCmd(cctx, args...)
+	err := r.client.Process(cctx, cmd)
+	if err != nil && len(args) > 1 && args[0] == "evalsha" && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		// Redis restarted or flushed its script cache: send the source.
+		sha := args[1]
+		args[0], args[1] = "eval", scriptSource(sha.(string))
+		cmd = redis.NewCmd(cctx, args...)
+		err = r.client.Process(cctx, cmd)
+		args[0], args[1] = "evalsha", sha
+	}
+	if err != nil {
+		return nil, r.classify(ctx, action, err)
+	}
+	return cmd.Val(), nil
+}
+
+func scriptSource(sha string) string {
+	for _, s := range [...]string{writeScript, readScript, soldiersScript} {
+		if scriptSHA(s) == sha {
+			return s
+		}
+	}
+	panic("featurestore: unknown script " + sha)
+}
+
+// classify turns a go-redis error into one of the package's.
+func (r *Redis) classify(ctx context.Context, action string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("redis %s: %w", action, ctx.Err())
+	}
+	if errors.Is(err, redis.ErrClosed) {
+		if r.closed.Load() {
+			return ErrClosed
+		}
+		return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
+	}
+	var rerr redis.Error
+	if errors.As(err, &rerr) {
+		var nerr net.Error
+		switch {
+		case errors.As(err, &nerr):
+			return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
+		case redis.HasErrorPrefix(err, "LOADING"), redis.HasErrorPrefix(err, "BUSY"),
+			redis.HasErrorPrefix(err, "MASTERDOWN"), redis.HasErrorPrefix(err, "TRYAGAIN"),
+			redis.HasErrorPrefix(err, "READONLY"):
+			return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
+		case redis.HasErrorPrefix(err, "WRONGTYPE"):
+			return fmt.Errorf("redis %s: a key under prefix %q is not ours: %w: %w", action, r.o.prefix, ErrCorrupt, err)
+		}
+		return fmt.Errorf("redis %s: %w", action, err)
+	}
+	return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
+}
+
+// WriteFrame stores the rows of one tick in one round trip. The Lua script
+// checks every row's order before appending any, so an *OutOfOrderError
+// means nothing was written.
+func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error {
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	if len(obs) == 0 {
+		return ctx.Err()
+	}
+	for i := range obs {
+		if err := checkTick(obs[i].T); err != nil {
+			return fmt.Errorf("write frame: soldier %d: %w", obs[i].Soldier, err)
+		}
+	}
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	args := append(r.wargs[:0], "evalsha", r.writeSHA, len(obs)+2, r.meta, r.epochKey)
+	for i := range obs {
+		args = append(args, r.ringKey(obs[i].Soldier))
+	}
+	buf := r.wbuf[:0]
+	for i := range obs {
+		buf = appendRow(buf, &obs[i])
+	}
+	args = append(args, r.capArg, r.ttlArg, r.plenArg, buf)
+	r.wargs, r.wbuf = args, buf
+	val, err := r.call(ctx, "write frame", args)
+	clear(args[3:]) // drop references to keys and rows
+	if err != nil {
+		return err
+	}
+	res, _ := val.([]any)
+	if len(res) == 3 && res[0] == int64(0) {
+		i, _ := res[1].(int64)
+		latest, _ := res[2].(int64)
+		if i < 1 || int(i) > len(obs) {
+			return fmt.Errorf("redis write frame: reply %v: %w", res, ErrCorrupt)
+		}
+		return &OutOfOrderError{Soldier: obs[i-1].Soldier, T: obs[i-1].T, Latest: latest}
+	}
+	var seqs string
+	if len(res) == 2 && res[0] == int64(1) {
+		seqs, _ = res[1].(string)
+	}
+	if len(seqs) != 16*len(obs) {
+		return fmt.Errorf("redis write frame: unexpected reply of %d elements: %w", len(res), ErrCorrupt)
+	}
+	if r.o.cache {
+		r.cacheWritten(obs, seqs)
+	}
+	return nil
+}
+
+// cacheWritten appends the rows just written to the cache.
+func (r *Redis) cacheWritten(obs []engine.Observation, seqs string) {
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
+	for i := range obs {
+		e := math.Float64frombits(binary.LittleEndian.Uint64([]byte(seqs[16*i : 16*i+8])))
+		q := math.Float64frombits(binary.LittleEndian.Uint64([]byte(seqs[16*i+8 : 16*i+16])))
+		if !(e >= 1 && q >= 1 && e < maxExact && q < maxExact) {
+			continue // not ours to judge here; the next read refetches
+		}
+		epoch, seq := uint64(e), uint64(q)
+		c := r.cache[obs[i].Soldier]
+		if c == nil {
+			c = newRing(r.o.capacity)
+			r.cache[obs[i].Soldier] = c
+			c.reset(epoch, seq-1)
+		} else if c.epoch != epoch || c.hi != seq-1 {
+			c.reset(epoch, seq-1)
+		}
+		c.push(&obs[i])
+	}
+}
+
+// Window appends the last n rows of soldier id (at most the capacity),
+// oldest first, to dst. It is Windows for one soldier.
+func (r *Redis) Window(ctx context.Context, id engine.SoldierID, n int, dst []engine.Observation) ([]engine.Observation, error) {
+	sc := r.scratch.Get().(*readScratch)
+	defer r.scratch.Put(sc)
+	sc.one = growWindows(sc.one, 1)
+	sc.one[0] = dst
+	ids := [1]engine.SoldierID{id}
+	out, err := r.windows(ctx, ids[:], n, sc.one, sc)
+	dst = out[0]
+	out[0] = nil
+	return dst, err
+}
+
+// Windows reads the last n rows of every soldier in ids in one round trip
+// (a second one only if a concurrent write replaced cached rows mid-read).
+func (r *Redis) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation) ([][]engine.Observation, error) {
+	sc := r.scratch.Get().(*readScratch)
+	defer r.scratch.Put(sc)
+	dst = growWindows(dst, len(ids))
+	for i := range dst {
+		dst[i] = dst[i][:0]
+	}
+	return r.windows(ctx, ids, n, dst, sc)
+}
+
+// windows appends the window of ids[i] to dst[i]; len(dst) == len(ids).
+func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation, sc *readScratch) ([][]engine.Observation, error) {
+	if r.closed.Load() {
+		return dst, ErrClosed
+	}
+	k := min(n, r.o.capacity)
+	if len(ids) == 0 || k <= 0 {
+		return dst, ctx.Err()
+	}
+	retry, err := r.fetch(ctx, ids, k, dst, sc, r.o.cache)
+	if err != nil || len(retry) == 0 {
+		return dst, err
+	}
+	// Rows we counted on left the cache while we waited: fetch those
+	// soldiers' whole windows.
+	sc.ids, sc.sub = sc.ids[:0], growWindows(sc.sub, len(retry))
+	for j, i := range retry {
+		sc.ids = append(sc.ids, ids[i])
+		sc.sub[j] = dst[i] // merge left it as it was
+	}
+	left, err := r.fetch(ctx, sc.ids, k, sc.sub, sc, false)
+	for j, i := range slices.Clone(retry) {
+		dst[i], sc.sub[j] = sc.sub[j], nil
+	}
+	if err == nil && len(left) > 0 {
+		err = fmt.Errorf("redis read windows: full window missing from reply: %w", ErrCorrupt)
+	}
+	return dst, err
+}
+
+// fetch runs the read script for ids and fills dst. With useCache it sends
+// what the cache holds and merges the reply into it; it returns the indexes
+// whose window it could not complete.
+func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
+	args := append(sc.args[:0], "evalsha", r.readSHA, len(ids)+1, r.meta)
+	for _, id := range ids {
+		args = append(args, r.ringKey(id))
+	}
+	known := sc.known[:0]
+	if useCache {
+		r.cmu.Lock()
+		for _, id := range ids {
+			var e, lo, hi float64
+			if c := r.cache[id]; c != nil && c.n > 0 {
+				e, lo, hi = float64(c.epoch), float64(c.hi-uint64(c.n)+1), float64(c.hi)
+			}
+			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(e))
+			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(lo))
+			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(hi))
+		}
+		r.cmu.Unlock()
+	} else {
+		known = append(known, make([]byte, 24*len(ids))...)
+	}
+	args = append(args, k, r.ttlArg, r.plenArg, known)
+	sc.args, sc.known = args, known
+	val, err := r.call(ctx, "read windows", args)
+	clear(args[3:])
+	if err != nil {
+		return nil, err
+	}
+	reply, ok := val.(string)
+	if !ok {
+		return nil, fmt.Errorf("redis read windows: reply of type %T: %w", val, ErrCorrupt)
+	}
+	b := unsafeBytes(reply)
+	sc.retry = sc.retry[:0]
+	if useCache {
+		r.cmu.Lock()
+		defer r.cmu.Unlock()
+	}
+	for i, id := range ids {
+		h, rest, err := parseWindowHeader(b)
+		if err != nil {
+			return nil, fmt.Errorf("redis read windows: soldier %d: %w", id, err)
+		}
+		if h.k > k {
+			return nil, fmt.Errorf("redis read windows: soldier %d: window of %d rows, asked %d: %w", id, h.k, k, ErrCorrupt)
+		}
+		rows := rest[:h.count*rowSize]
+		b = rest[h.count*rowSize:]
+		if useCache {
+			var done bool
+			dst[i], done = r.merge(id, h, rows, dst[i])
+			if !done {
+				sc.retry = append(sc.retry, i)
+			}
+			continue
+		}
+		if h.count != h.k {
+			sc.retry = append(sc.retry, i)
+			continue
+		}
+		dst[i] = appendDecoded(dst[i], id, rows)
+	}
+	if len(b) != 0 {
+		return nil, fmt.Errorf("redis read windows: %d bytes after the last soldier: %w", len(b), ErrCorrupt)
+	}
+	return sc.retry, nil
+}
+
+// merge folds one soldier's reply into the cache and appends its window to
+// dst; done is false if the window cannot be completed from what is cached.
+// The caller holds cmu.
+func (r *Redis) merge(id engine.SoldierID, h windowHeader, rows []byte, dst []engine.Observation) (_ []engine.Observation, done bool) {
+	c := r.cache[id]
+	if h.epoch == 0 {
+		delete(r.cache, id)
+		return dst, true
+	}
+	if h.count > 0 {
+		first := h.seq - uint64(h.count) + 1
+		switch {
+		case c == nil:
+			c = newRing(r.o.capacity)
+			r.cache[id] = c
+			c.reset(h.epoch, first-1)
+		case c.epoch != h.epoch || c.hi+1 < first:
+			c.reset(h.epoch, first-1)
+		}
+		if c.hi < h.seq { // else the cache is already ahead of this reply
+			for s := c.hi + 1; s <= h.seq; s++ {
+				decodeRow(rows[(s-first)*rowSize:], id, c.next())
+			}
+		}
+	}
+	lo := h.seq - uint64(h.k) + 1
+	if c != nil && c.epoch == h.epoch && c.holds(lo, h.seq) {
+		return c.appendRange(dst, lo, h.seq), true
+	}
+	if h.count == h.k {
+		return appendDecoded(dst, id, rows), true
+	}
+	return dst, false
+}
+
+// appendDecoded decodes packed rows of soldier id onto dst.
+func appendDecoded(dst []engine.Observation, id engine.SoldierID, rows []byte) []engine.Observation {
+	n := len(rows) / rowSize
+	dst = slices.Grow(dst, n)
+	for j := range n {
+		dst = dst[:len(dst)+1]
+		decodeRow(rows[j*rowSize:], id, &dst[len(dst)-1])
+	}
+	return dst
+}
+
+// Latest returns the newest row of soldier id.
+func (r *Redis) Latest(ctx context.Context, id engine.SoldierID) (engine.Observation, bool, error) {
+	var buf [1]engine.Observation
+	w, err := r.Window(ctx, id, 1, buf[:0])
+	if err != nil || len(w) == 0 {
+		return engine.Observation{}, false, err
+	}
+	return w[0], true, nil
+}
+
+// Soldiers returns the ids of the soldiers with unexpired rows, sorted.
+func (r *Redis) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
+	val, err := r.call(ctx, "list soldiers", []any{"evalsha", r.soldiersSHA, 1, r.meta, r.ttlArg})
+	if err != nil {
+		return nil, err
+	}
+	list, ok := val.([]any)
+	if !ok {
+		return nil, fmt.Errorf("redis list soldiers: reply of type %T: %w", val, ErrCorrupt)
+	}
+	ids := make([]engine.SoldierID, 0, len(list))
+	for _, x := range list {
+		s, _ := x.(string)
+		id, err := strconv.ParseInt(s, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("redis list soldiers: field %q: %w", s, ErrCorrupt)
+		}
+		ids = append(ids, engine.SoldierID(id))
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// PutProfile stores a soldier's static covariates (they do not expire).
+func (r *Redis) PutProfile(ctx context.Context, p engine.Profile) error {
+	_, err := r.call(ctx, "put profile", []any{"hset", r.profilesKey, strconv.Itoa(int(p.ID)), appendProfile(nil, &p)})
+	return err
+}
+
+// Profile returns a soldier's static covariates.
+func (r *Redis) Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error) {
+	if r.closed.Load() {
+		return engine.Profile{}, false, ErrClosed
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.o.timeout)
+	defer cancel()
+	s, err := r.client.HGet(cctx, r.profilesKey, strconv.Itoa(int(id))).Result()
+	if errors.Is(err, redis.Nil) {
+		return engine.Profile{}, false, nil
+	}
+	if err != nil {
+		return engine.Profile{}, false, r.classify(ctx, "get profile", err)
+	}
+	p, err := decodeProfile([]byte(s))
+	if err != nil {
+		return engine.Profile{}, false, fmt.Errorf("redis get profile %d: %w", id, err)
+	}
+	return p, true, nil
+}
+
+// Ping checks that Redis answers within the timeout.
+func (r *Redis) Ping(ctx context.Context) error {
+	_, err := r.call(ctx, "ping", []any{"ping"})
+	return err
+}
+
+// Close closes the connections; later calls return ErrClosed. The data stays
+// in Redis.
+func (r *Redis) Close() error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	if err := r.client.Close(); err != nil {
+		return fmt.Errorf("close redis store: %w", err)
+	}
+	return nil
+}

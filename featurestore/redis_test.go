@@ -1,0 +1,278 @@
+package featurestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// prefixes gives every store in a test binary its own key namespace.
+var prefixes atomic.Int64
+
+func newPrefix() string { return fmt.Sprintf("test%d:", prefixes.Add(1)) }
+
+// openRedis returns a store on srv, closed at the end of t.
+func openRedis(t testing.TB, url string, opts ...Option) *Redis {
+	t.Helper()
+	s, err := NewRedis(url, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestRedis(t *testing.T) {
+	srv := startRedis(t)
+	for _, cache := range []bool{true, false} {
+		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
+			t.Parallel()
+			prefixOf := map[Online]string{}
+			testOnline(t, storeKind{
+				name: "redis",
+				open: func(t *testing.T, opts ...Option) Online {
+					p := newPrefix()
+					s := openRedis(t, srv.URL(), append([]Option{WithPrefix(p), WithCache(cache)}, opts...)...)
+					prefixOf[s] = p
+					return s
+				},
+				reopen: func(t *testing.T, s Online, opts ...Option) Online {
+					return openRedis(t, srv.URL(), append([]Option{WithPrefix(prefixOf[s]), WithCache(cache)}, opts...)...)
+				},
+				ttl:     time.Second,
+				advance: time.Sleep,
+			})
+		})
+	}
+}
+
+func TestRedisOptions(t *testing.T) {
+	for _, c := range []struct {
+		url  string
+		opts []Option
+	}{
+		{"http://x", nil},
+		{"redis://127.0.0.1:1/0", []Option{WithTimeout(0)}},
+		{"redis://127.0.0.1:1/0", []Option{WithPrefix("a b")}},
+	} {
+		if _, err := NewRedis(c.url, c.opts...); !errors.Is(err, ErrInvalid) {
+			t.Errorf("NewRedis(%q) err = %v; want ErrInvalid", c.url, err)
+		}
+	}
+}
+
+// TestRedisRoundTrips counts requests: one per frame write, one per batch
+// read, also with another process writing in between.
+func TestRedisRoundTrips(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	p := newPrefix()
+	a := openRedis(t, srv.URL(), WithPrefix(p))
+	b := openRedis(t, srv.URL(), WithPrefix(p))
+	frames := newGen(9).frames(100, 40, 0)
+	ids := make([]engine.SoldierID, 100)
+	for i := range ids {
+		ids[i] = engine.SoldierID(i + 1)
+	}
+	// Load the scripts (EVALSHA falls back to EVAL once).
+	if err := a.WriteFrame(ctx, frames[0].Obs); err != nil {
+		t.Fatal(err)
+	}
+	var ws [][]engine.Observation
+	var err error
+	if ws, err = a.Windows(ctx, ids, 31, ws); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = b.Windows(ctx, ids, 31, nil); err != nil {
+		t.Fatal(err)
+	}
+	start, startB := a.RoundTrips(), b.RoundTrips()
+	for _, f := range frames[1:] {
+		if err := a.WriteFrame(ctx, f.Obs); err != nil {
+			t.Fatal(err)
+		}
+		if ws, err = a.Windows(ctx, ids, 31, ws); err != nil {
+			t.Fatal(err)
+		}
+		wb, err := b.Windows(ctx, ids, 31, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ids {
+			checkRows(t, wb[i], ws[i])
+		}
+	}
+	n := uint64(len(frames) - 1)
+	if got := a.RoundTrips() - start; got != 2*n {
+		t.Fatalf("writer: %d round trips for %d ticks; want %d", got, n, 2*n)
+	}
+	if got := b.RoundTrips() - startB; got != n {
+		t.Fatalf("reader: %d round trips for %d reads; want %d", got, n, n)
+	}
+}
+
+// TestRedisKilledAndRestarted kills redis-server mid-run: every call returns
+// ErrUnavailable (quickly), and once it is back the store works again,
+// without serving rows cached before the crash.
+func TestRedisKilledAndRestarted(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	const timeout = 500 * time.Millisecond
+	p := newPrefix()
+	w := openRedis(t, srv.URL(), WithPrefix(p), WithTimeout(timeout))
+	r := openRedis(t, srv.URL(), WithPrefix(p), WithTimeout(timeout))
+	g := newGen(10)
+	ids := []engine.SoldierID{1, 2, 3}
+	write := func(s *Redis, t0 int64) error {
+		return s.WriteFrame(ctx, []engine.Observation{g.obs(1, t0), g.obs(2, t0), g.obs(3, t0)})
+	}
+	for tick := int64(0); tick < 20; tick++ {
+		if err := write(w, tick); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ws, err := r.Windows(ctx, ids, 10, nil); err != nil || len(ws[0]) != 10 {
+		t.Fatalf("before the crash: %v", err)
+	}
+
+	srv.Stop()
+	for name, call := range map[string]func() error{
+		"WriteFrame": func() error { return write(w, 20) },
+		"Windows":    func() error { _, err := r.Windows(ctx, ids, 10, nil); return err },
+		"Window":     func() error { _, err := r.Window(ctx, 1, 10, nil); return err },
+		"Latest":     func() error { _, _, err := r.Latest(ctx, 1); return err },
+		"Soldiers":   func() error { _, err := r.Soldiers(ctx); return err },
+		"PutProfile": func() error { return w.PutProfile(ctx, engine.DefaultProfile(1)) },
+		"Profile":    func() error { _, _, err := r.Profile(ctx, 1); return err },
+		"Ping":       func() error { return r.Ping(ctx) },
+	} {
+		start := time.Now()
+		err := call()
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s with Redis down: err = %v; want ErrUnavailable", name, err)
+		}
+		var nerr net.Error
+		if !errors.As(err, &nerr) {
+			t.Errorf("%s with Redis down: err = %v does not wrap the network error", name, err)
+		}
+		if d := time.Since(start); d > 3*timeout {
+			t.Errorf("%s with Redis down took %v; timeout is %v", name, d, timeout)
+		}
+	}
+
+	srv.Restart()
+	// Redis came back empty. The writer goes on from tick 5, behind what the
+	// caches saw, and writes more rows than before the crash, so sequence
+	// numbers overtake the cached ones: only the new epoch tells the cached
+	// rows are stale.
+	var written []engine.Observation
+	for tick := int64(5); tick <= 30; tick++ {
+		rows := []engine.Observation{g.obs(1, tick), g.obs(2, tick), g.obs(3, tick)}
+		var err error
+		for attempt := 0; attempt < 3; attempt++ { // the first call may meet a dead pooled connection
+			if err = w.WriteFrame(ctx, rows); !errors.Is(err, ErrUnavailable) {
+				break
+			}
+		}
+		if err != nil {
+			t.Fatalf("write tick %d after restart: %v", tick, err)
+		}
+		written = append(written, rows[1])
+	}
+	for _, s := range []*Redis{w, r} {
+		ws, err := s.Windows(ctx, ids, 10, nil)
+		if err != nil {
+			t.Fatalf("read after restart: %v", err)
+		}
+		checkRows(t, ws[1], written[len(written)-10:])
+	}
+}
+
+// TestRedisFrozen stops redis-server without closing its sockets: calls must
+// give up after the timeout instead of hanging, and work again once it
+// resumes.
+func TestRedisFrozen(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	const timeout = 300 * time.Millisecond
+	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()), WithTimeout(timeout))
+	g := newGen(11)
+	if err := s.WriteFrame(ctx, []engine.Observation{g.obs(1, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	srv.Freeze()
+	start := time.Now()
+	_, err := s.Window(ctx, 1, 5, nil)
+	d := time.Since(start)
+	srv.Thaw()
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("frozen Redis: err = %v; want ErrUnavailable", err)
+	}
+	if d > 3*timeout {
+		t.Fatalf("frozen Redis: call took %v; timeout is %v", d, timeout)
+	}
+	var w []engine.Observation
+	for attempt := 0; attempt < 3; attempt++ {
+		if w, err = s.Window(ctx, 1, 5, nil); err == nil {
+			break
+		}
+	}
+	if err != nil || len(w) != 1 {
+		t.Fatalf("after thaw: %d rows, %v", len(w), err)
+	}
+}
+
+// TestRedisCallerCancel keeps a cancelled caller apart from an unavailable
+// Redis.
+func TestRedisCallerCancel(t *testing.T) {
+	srv := startRedis(t)
+	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := s.Ping(ctx)
+	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrUnavailable) {
+		t.Fatalf("cancelled caller: err = %v; want context.Canceled only", err)
+	}
+}
+
+// TestRedisForeignKeys: a key under our prefix that is not ours gives
+// ErrCorrupt, not a panic.
+func TestRedisForeignKeys(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	p := newPrefix()
+	s := openRedis(t, srv.URL(), WithPrefix(p))
+	if _, err := s.call(ctx, "test", []any{"set", p + "meta", "not a hash"}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.WriteFrame(ctx, []engine.Observation{{Soldier: 1, T: 1}})
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("write over a foreign meta key: err = %v; want ErrCorrupt", err)
+	}
+	if _, err := s.call(ctx, "test", []any{"hset", p + "profiles", "1", "garbage"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Profile(ctx, 1); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("garbage profile: err = %v; want ErrCorrupt", err)
+	}
+}
+
+// TestRedisPrefixesAreSeparate: two deployments on one Redis do not mix.
+func TestRedisPrefixesAreSeparate(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	a := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
+	b := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
+	if err := a.WriteFrame(ctx, []engine.Observation{{Soldier: 1, T: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := b.Soldiers(ctx); err != nil || len(ids) != 0 {
+		t.Fatalf("b sees a's soldiers: %v, %v", ids, err)
+	}
+}
