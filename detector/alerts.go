@@ -30,6 +30,14 @@ type AlertConfig struct {
 	ClearTicks int                       // consecutive calm ticks that close an alert
 	DropoutK   int                       // ticks with a vital missing …
 	DropoutM   int                       // … out of the last DropoutM that open a dropout alert
+	// ImputeLevel: a reading further than ImputeLevel band-widths outside
+	// the band is replaced by the forecast median in what the model is fed,
+	// whether or not an alert is open, so single wild readings (motion
+	// artefacts) and the first ticks of an anomaly do not drag the forecast
+	// along. It is fixed rather than tied to the calibrated Open levels so
+	// that calibration records the scores with the same imputation the
+	// scorer will run with.
+	ImputeLevel float64
 	// MaxImpute bounds how long an open alert keeps feeding the model its
 	// own forecast instead of the readings: after MaxImpute ticks the
 	// readings are fed again, so a lasting legitimate change re-anchors the
@@ -43,15 +51,16 @@ type AlertConfig struct {
 // calibrated (see Calibrate).
 func DefaultAlertConfig() AlertConfig {
 	return AlertConfig{
-		Open:       [engine.NumVitals]float64{1, 1, 1, 1},
-		K:          2,
-		M:          3,
-		ClearFrac:  0.5,
-		ClearTicks: 10,
-		DropoutK:   3,
-		DropoutM:   5,
-		MaxImpute:  300,
-		Stuck:      DefaultStuckConfig(),
+		Open:        [engine.NumVitals]float64{1, 1, 1, 1},
+		K:           2,
+		M:           3,
+		ClearFrac:   0.5,
+		ClearTicks:  10,
+		DropoutK:    3,
+		DropoutM:    5,
+		ImputeLevel: 0.25,
+		MaxImpute:   300,
+		Stuck:       DefaultStuckConfig(),
 	}
 }
 
@@ -66,6 +75,8 @@ func (c *AlertConfig) Validate() error {
 		return fmt.Errorf("%w: clear fraction %g (want 0 < f ≤ 1)", ErrConfig, c.ClearFrac)
 	case c.ClearTicks < 1:
 		return fmt.Errorf("%w: clear ticks %d (want ≥ 1)", ErrConfig, c.ClearTicks)
+	case !(c.ImputeLevel >= 0):
+		return fmt.Errorf("%w: impute level %g (want ≥ 0)", ErrConfig, c.ImputeLevel)
 	case c.MaxImpute < 0:
 		return fmt.Errorf("%w: max impute %d (want ≥ 0)", ErrConfig, c.MaxImpute)
 	}
@@ -105,45 +116,55 @@ type stepInput struct {
 // step advances every channel by one tick and writes the channels' state
 // into dst.
 func (a *alertState) step(c *AlertConfig, in *stepInput, dst *[NumChannels]ChannelAlert) {
-	mask := uint64(1)<<uint(c.M) - 1
-	if c.M == 64 {
-		mask = ^uint64(0)
-	}
+	mask := histMask(c.M)
 	for v := range engine.NumVitals {
 		s := &a.ch[v]
 		o := in.out[v]
-		valid := !math.IsNaN(o)
-		level := c.Open[v]
-		out := valid && math.Abs(o) > level
-		s.hist = (s.hist << 1) & mask
-		if out {
-			s.hist |= 1
-		}
-		opened := false
-		if !s.open {
-			if bits.OnesCount64(s.hist) >= c.K {
-				s.open, s.since, s.calm = true, in.t, 0
-				s.kind = classify(engine.Vital(v), o, in.frozen.Has(engine.Vital(v)))
-				opened = true
-			}
-		} else if valid {
-			if math.Abs(o) <= c.ClearFrac*level {
-				s.calm++
-			} else {
-				s.calm = 0
-			}
-			if s.calm >= c.ClearTicks {
-				s.open, s.hist, s.kind = false, 0, engine.KindNone
-			}
+		opened := s.stepVital(c, mask, c.Open[v], in.t, o)
+		if opened {
+			s.kind = classify(engine.Vital(v), o, in.frozen.Has(engine.Vital(v)))
 		}
 		dst[v] = ChannelAlert{Open: s.open, Opened: opened, Kind: s.kind, Since: s.since}
 	}
-	dmask := uint64(1)<<uint(c.DropoutM) - 1
-	if c.DropoutM == 64 {
-		dmask = ^uint64(0)
-	}
-	a.dataQuality(ChannelDropout, in.t, in.missing != 0, c.DropoutK, dmask, c.ClearTicks, engine.KindDropout, dst)
+	a.dataQuality(ChannelDropout, in.t, in.missing != 0, c.DropoutK, histMask(c.DropoutM), c.ClearTicks, engine.KindDropout, dst)
 	a.dataQuality(ChannelStuck, in.t, in.stuck != 0, 1, 1, c.ClearTicks, engine.KindStuck, dst)
+}
+
+// stepVital steps a physiological channel with score o (NaN: no reading)
+// against level, mask holding the last M ticks, and reports whether the
+// channel opened. The caller sets the kind of an opened alert.
+func (s *channelState) stepVital(c *AlertConfig, mask uint64, level float64, t int64, o float64) bool {
+	valid := !math.IsNaN(o)
+	s.hist = (s.hist << 1) & mask
+	if valid && math.Abs(o) > level {
+		s.hist |= 1
+	}
+	if !s.open {
+		if bits.OnesCount64(s.hist) >= c.K {
+			s.open, s.since, s.calm = true, t, 0
+			return true
+		}
+		return false
+	}
+	if valid {
+		if math.Abs(o) <= c.ClearFrac*level {
+			s.calm++
+		} else {
+			s.calm = 0
+		}
+		if s.calm >= c.ClearTicks {
+			s.open, s.hist, s.kind = false, 0, engine.KindNone
+		}
+	}
+	return false
+}
+
+// histMask returns the mask of the last m ticks of a channel history.
+func histMask(m int) uint64 {
+	if m >= 64 {
+		return ^uint64(0)
+	}
+	return uint64(1)<<uint(m) - 1
 }
 
 // dataQuality steps a data-quality channel: bad ticks open it with k of the
@@ -179,7 +200,8 @@ func (a *alertState) dataQuality(ch Channel, t int64, bad bool, k int, mask uint
 // low is a stamina crash; SpO2 low goes with collapse. A reading that is
 // frozen at its previous value is a stuck sensor whatever its direction.
 // The directions no anomaly produces (stamina or SpO2 above the band, core
-// temperature below it) are named after the vital's own anomaly.
+// temperature below it, as while cooling after heat strain) are named after
+// the vital's own anomaly.
 func classify(v engine.Vital, out float64, frozen bool) engine.AnomalyKind {
 	if frozen {
 		return engine.KindStuck
@@ -193,9 +215,6 @@ func classify(v engine.Vital, out float64, frozen bool) engine.AnomalyKind {
 	case engine.Stamina:
 		return engine.KindStaminaCrash
 	case engine.CoreTemp:
-		if out < 0 {
-			return engine.KindBradycardia
-		}
 		return engine.KindHeatStrain
 	default: // SpO2
 		return engine.KindBradycardia

@@ -242,7 +242,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.alerts.reset()
 	s.open = [engine.NumVitals]int{}
 	for v := range s.stuck {
-		s.stuck[v].reset(&c.cfg.Stuck)
+		s.stuck[v].reset()
 	}
 	c.f.resetSeries(s.series)
 	s.started = true
@@ -336,7 +336,7 @@ func (c *core) finish(j *job, vd *Verdict) {
 		} else {
 			s.open[v] = 0
 		}
-		suspect := vd.Channels[v].Open || math.Abs(in.out[v]) > c.cfg.Open[v] // NaN compares false
+		suspect := vd.Channels[v].Open || math.Abs(in.out[v]) > c.cfg.ImputeLevel // NaN compares false
 		if in.stuck.Has(vital) || (c.f.imputes() && suspect && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)) {
 			impute = impute.With(vital)
 		}

@@ -53,12 +53,19 @@ type Run struct {
 //     soldier-hours spent in that phase.
 type MatchConfig struct {
 	// Grace is how many ticks after an event's End an opening still counts
-	// for it: persistence delays the opening of an alert on a short event.
+	// for it. Persistence delays the opening of an alert on a short event,
+	// and the simulated physiology does not snap back at End: each offset
+	// decays with its kind's tail (heart rate 8–30 s, SpO2 20 s, stamina
+	// 60 s, core temperature 90 s), during which secondary channels (SpO2
+	// recovering after a collapse, core temperature cooling after heat
+	// strain, a reading jumping back when a stuck sensor frees) can still
+	// open on the event's own after-effects.
 	Grace int64
 }
 
-// DefaultGrace is the default MatchConfig.Grace, in ticks.
-const DefaultGrace = 5
+// DefaultGrace is the default MatchConfig.Grace, in ticks: about one tail
+// time constant of the simulated after-effects.
+const DefaultGrace = 30
 
 // Counts are the raw tallies behind a set of metrics.
 type Counts struct {

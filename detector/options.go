@@ -9,12 +9,14 @@ import (
 type Option func(*options)
 
 type options struct {
-	alerts  *AlertConfig
-	open    *[engine.NumVitals]float64
-	floor   *[engine.NumVitals]float64
-	window  int
-	impute  *bool
-	explain *bool
+	alerts    *AlertConfig
+	open      *[engine.NumVitals]float64
+	floor     *[engine.NumVitals]float64
+	window    int
+	model     *Model
+	modelPath string
+	impute    *bool
+	explain   *bool
 }
 
 func buildOptions(opts []Option) options {

@@ -55,9 +55,8 @@ type VitalVerdict struct {
 	Forecast Quantiles // forecast quantiles; NaN if the scorer has none
 	Out      float64   // signed band-widths outside the calibrated band (+ above, − below, 0 inside)
 	// Imputed is set when the scorer fed the model its forecast median
-	// instead of this reading (missing, stuck, out of band or inside an open
-	// alert), so
-	// anomalous readings do not drag the forecast along.
+	// instead of this reading (missing, stuck, out of band or inside an
+	// open alert), so anomalous readings do not drag the forecast along.
 	Imputed bool
 	// Stuck is set when the reading has been frozen at one value for longer
 	// than this soldier's recent variability makes plausible.

@@ -11,37 +11,50 @@ import (
 // stuck sensor rather than a vital that is legitimately steady.
 //
 // A value can be constant for good reasons: stamina sits at 100 at rest,
-// and core temperature at 0.01 °C resolution can hold a value for a while.
-// So "stuck" is judged against this soldier's own recent variability: the
-// tracker keeps p̂, an exponentially weighted estimate (memory Memory ticks)
-// of the probability that a reading repeats the previous one exactly,
-// learnt from the runs that have ended (the current run is the evidence
-// under test and is left out). A run of r repeats has probability ≈ p̂^r
-// under normal behaviour; the vital is judged stuck once r ≥ MinRun and
-// p̂^r < Alpha. A soldier whose readings often repeat (high p̂) needs a long
-// run; one whose readings change every tick is judged stuck within a few
-// ticks. p̂ starts at PriorP (high), so a soldier who is steady from the
-// start is not called stuck before the tracker has seen the readings move.
+// SpO2 is reported in whole per cent and often repeats, and core
+// temperature at 0.01 °C resolution can hold a value for a while. So
+// "stuck" is judged against what this soldier's own recent variability
+// makes plausible. Per vital the tracker keeps, as exponentially weighted
+// averages over about Memory readings, the rate p̂ at which a reading
+// repeated the previous one exactly and the mean squared change between
+// consecutive readings d̄². The current run of repeats is the evidence
+// under test and is left out of both until it ends. The repeat probability
+// is taken as the larger of p̂ and
+//
+//	p_noise = erf(q / (2·√d̄²))   (d̄² corrected for rounding: − q²/6)
+//
+// the chance that a reading with white noise of that size and sensor
+// resolution q (Resolution) rounds to the same value as the one before, at
+// its worst (the signal centred in a rounding step). A run of r repeats has
+// probability at most p^r under normal behaviour; the vital is judged stuck
+// once r ≥ MinRun and p^r < Alpha. A vital whose readings change every
+// tick (heart rate) is judged stuck within about ten ticks, one that often
+// repeats (SpO2) only after tens of ticks, one that has been steady (small
+// d̄², high p̂) not at all. Until Warmup readings have been seen the tracker
+// judges nothing.
 //
 // A reading pinned at the limit of its range (Saturated) is saturation, not
-// a stuck sensor: stamina 100 at rest, SpO2 100.
+// a stuck sensor: stamina 100 at rest or 0 when spent, SpO2 100.
 type StuckConfig struct {
-	MinRun    int                         // repeats needed before a run can be stuck
-	Alpha     float64                     // run probability below which the vital is stuck
-	Memory    float64                     // EWMA memory of p̂, in readings
-	PriorP    float64                     // p̂ before any run has ended
-	PMin      float64                     // floor of p̂
-	Saturated [engine.NumVitals][]float64 // values at a range limit, never stuck
+	MinRun     int                         // repeats needed before a run can be stuck
+	Alpha      float64                     // run probability below which the vital is stuck
+	Memory     float64                     // EWMA memory, in readings
+	Warmup     int                         // readings seen before anything is judged stuck
+	Resolution [engine.NumVitals]float64   // sensor resolution per vital, in its unit
+	Saturated  [engine.NumVitals][]float64 // values at a range limit, never stuck
 }
 
-// DefaultStuckConfig returns the stuck rule used by every scorer.
+// DefaultStuckConfig returns the stuck rule used by every scorer: at least 5
+// repeats with probability below 10⁻⁸ (about one false stuck alert per 700
+// soldier-hours at the worst case of the bound, measured lower), memory 120
+// readings, sensor resolutions 1 bpm, 0.1 stamina point, 0.01 °C and 1 %.
 func DefaultStuckConfig() StuckConfig {
 	return StuckConfig{
-		MinRun: 5,
-		Alpha:  1e-6,
-		Memory: 120,
-		PriorP: 0.9,
-		PMin:   0.02,
+		MinRun:     5,
+		Alpha:      1e-8,
+		Memory:     120,
+		Warmup:     60,
+		Resolution: [engine.NumVitals]float64{1, 0.1, 0.01, 1},
 		Saturated: [engine.NumVitals][]float64{
 			engine.Stamina: {0, 100},
 			engine.SpO2:    {100},
@@ -58,8 +71,13 @@ func (c *StuckConfig) Validate() error {
 		return fmt.Errorf("%w: stuck alpha %g (want 0 < α < 1)", ErrConfig, c.Alpha)
 	case !(c.Memory >= 1):
 		return fmt.Errorf("%w: stuck memory %g (want ≥ 1)", ErrConfig, c.Memory)
-	case !(c.PriorP > 0 && c.PriorP < 1), !(c.PMin > 0 && c.PMin < 1):
-		return fmt.Errorf("%w: stuck probabilities prior %g, min %g (want in (0,1))", ErrConfig, c.PriorP, c.PMin)
+	case c.Warmup < 0:
+		return fmt.Errorf("%w: stuck warm-up %d (want ≥ 0)", ErrConfig, c.Warmup)
+	}
+	for v, q := range c.Resolution {
+		if !(q >= 0) || math.IsInf(q, 0) {
+			return fmt.Errorf("%w: resolution %g of %s (want a finite value ≥ 0)", ErrConfig, q, engine.Vital(v))
+		}
 	}
 	return nil
 }
@@ -68,11 +86,14 @@ func (c *StuckConfig) Validate() error {
 type stuckVital struct {
 	last   float64
 	primed bool
+	seen   int     // readings seen
 	run    int     // repeats of last so far (0: the last reading differed)
-	p      float64 // estimated probability of a repeat
+	w      float64 // EWMA weight of the pairs folded in (bias correction)
+	p      float64 // EWMA of "repeated the previous reading"
+	d2     float64 // EWMA of the squared change between readings
 }
 
-func (s *stuckVital) reset(c *StuckConfig) { *s = stuckVital{p: c.PriorP} }
+func (s *stuckVital) reset() { *s = stuckVital{} }
 
 // update feeds one reading (ignored if missing) and reports whether the
 // vital is judged stuck and whether it is frozen: it has repeated its value
@@ -81,26 +102,48 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 	if missing || math.IsNaN(x) {
 		return s.judge(c, v), false
 	}
+	s.seen++
 	if !s.primed {
-		s.last, s.primed, s.p = x, true, c.PriorP
+		s.last, s.primed = x, true
 		return false, false
 	}
 	if x == s.last {
 		s.run++
 		return s.judge(c, v), s.run >= c.MinRun
 	}
-	// The run ended: fold its repeats and the change into p̂.
+	// The run ended: fold its repeats, then this change, into the averages.
 	a := 1 / c.Memory
 	if s.run > 0 {
-		s.p = 1 - (1-s.p)*math.Pow(1-a, float64(s.run))
+		k := math.Pow(1-a, float64(s.run)) // r steps of x ← (1−a)x + a·y at once
+		s.p = k*s.p + (1 - k)
+		s.d2 *= k
+		s.w = k*s.w + (1 - k)
 	}
+	d := x - s.last
 	s.p *= 1 - a
+	s.d2 = (1-a)*s.d2 + a*d*d
+	s.w = (1-a)*s.w + a
 	s.run, s.last = 0, x
 	return false, false
 }
 
+// repeatProb is the probability of a repeat the tracker assumes: the
+// larger of the observed repeat rate and the white-noise bound.
+func (s *stuckVital) repeatProb(c *StuckConfig, v engine.Vital) float64 {
+	if s.w <= 0 {
+		return 1
+	}
+	p := s.p / s.w
+	q := c.Resolution[v]
+	d2 := s.d2/s.w - q*q/6
+	if d2 <= 0 {
+		return 1
+	}
+	return min(max(p, math.Erf(q/(2*math.Sqrt(d2)))), 1)
+}
+
 func (s *stuckVital) judge(c *StuckConfig, v engine.Vital) bool {
-	if s.run < c.MinRun {
+	if s.run < c.MinRun || s.seen < c.Warmup {
 		return false
 	}
 	for _, lim := range c.Saturated[v] {
@@ -108,5 +151,6 @@ func (s *stuckVital) judge(c *StuckConfig, v engine.Vital) bool {
 			return false
 		}
 	}
-	return float64(s.run)*math.Log(max(s.p, c.PMin)) < math.Log(c.Alpha)
+	p := s.repeatProb(c, v)
+	return p < 1 && float64(s.run)*math.Log(p) < math.Log(c.Alpha)
 }

@@ -1,0 +1,197 @@
+package detector
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// DefaultTargetFA is the default target of calibration: false alerts per
+// soldier-hour on normal runs (one per 100 soldier-hours).
+const DefaultTargetFA = 0.01
+
+// Calibration records how a scorer's open levels were chosen.
+type Calibration struct {
+	// Alerts is the alert configuration with the calibrated Open levels.
+	Alerts AlertConfig `json:"alerts"`
+	// TargetFA is the target false alerts per soldier-hour over all
+	// channels; the physiological channels share what the data-quality
+	// channels leave of it equally.
+	TargetFA float64 `json:"target_false_per_soldier_hour"`
+	// Seeds, SoldierHours: the normal runs the levels were chosen on.
+	Seeds        []uint64 `json:"seeds"`
+	SoldierHours float64  `json:"soldier_hours"`
+	// Measured is the false-alert rate per soldier-hour of each channel on
+	// those runs at the chosen levels (replayed without the feedback of
+	// imputation, see Calibrate).
+	Measured [NumChannels]float64 `json:"false_per_soldier_hour"`
+}
+
+// CalibrateConfig configures Calibrate.
+type CalibrateConfig struct {
+	Runs RunConfig // normal runs: PoisonRate must be 0
+	// TargetFA is the target false alerts per soldier-hour (default
+	// DefaultTargetFA).
+	TargetFA float64
+	// MinLevel is the lowest open level calibration may choose, in
+	// band-widths (default 0.1).
+	MinLevel float64
+}
+
+// Calibrate chooses the open level of each physiological channel so that,
+// on normal simulated runs (no anomaly windows; motion artefacts as
+// configured), the scorer raises at most TargetFA false alerts per
+// soldier-hour.
+//
+// It runs the scorer once with every physiological channel disabled and
+// records each vital's Out per tick; the data-quality channels run as
+// configured and their false alerts are counted. The physiological budget
+// is TargetFA minus the data-quality rate (at least a tenth of TargetFA),
+// split equally over the four vitals. For each vital the level is the
+// smallest one at which replaying the channel's state machine (persistence
+// and hysteresis of base) over the recorded scores opens no more alerts
+// than its budget allows. The replay leaves out one feedback: at a finite
+// level, out-of-band readings are imputed, which changes later forecasts a
+// little; at the rare exceedances of a calibrated level this is a
+// second-order effect.
+//
+// newScorer must return a fresh scorer with the given alert configuration.
+func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newScorer func(AlertConfig) (Scorer, error)) (Calibration, error) {
+	if err := cc.Runs.validate("calibrate"); err != nil {
+		return Calibration{}, err
+	}
+	if cc.Runs.PoisonRate != 0 {
+		return Calibration{}, fmt.Errorf("%w: calibrate on normal runs (poison rate %g, want 0)", ErrConfig, cc.Runs.PoisonRate)
+	}
+	if cc.TargetFA == 0 {
+		cc.TargetFA = DefaultTargetFA
+	}
+	if cc.MinLevel == 0 {
+		cc.MinLevel = 0.1
+	}
+	if !(cc.TargetFA > 0) || !(cc.MinLevel > 0) {
+		return Calibration{}, fmt.Errorf("%w: target %g false alerts per soldier-hour, min level %g (want > 0)", ErrConfig, cc.TargetFA, cc.MinLevel)
+	}
+	if err := base.Validate(); err != nil {
+		return Calibration{}, err
+	}
+	rec := base
+	for v := range rec.Open {
+		rec.Open[v] = math.Inf(1)
+	}
+
+	// scores[run][soldier][vital] holds Out per tick (NaN: no reading).
+	type runScores struct {
+		outs  [][engine.NumVitals][]float32
+		dq    [NumChannels]int
+		ticks int64
+	}
+	runs := make([]runScores, len(cc.Runs.Seeds))
+	err := forEachSeed(ctx, cc.Runs.Seeds, cc.Runs.Workers, func(ctx context.Context, i int, seed uint64) error {
+		sc, err := newScorer(rec)
+		if err != nil {
+			return fmt.Errorf("calibrate: %w", err)
+		}
+		r := &runs[i]
+		r.outs = make([][engine.NumVitals][]float32, cc.Runs.Soldiers)
+		return drive(ctx, cc.Runs.engineConfig(seed), []Scorer{sc}, func(f *engine.Frame, vs [][]Verdict) error {
+			for j := range vs[0] {
+				v := &vs[0][j]
+				for k := range engine.NumVitals {
+					o := float32(math.NaN())
+					if !v.Vitals[k].Missing && !math.IsNaN(v.Vitals[k].Forecast[NumQuantiles-1]) {
+						o = float32(v.Vitals[k].Out)
+					}
+					r.outs[j][k] = append(r.outs[j][k], o)
+				}
+				for c := ChannelDropout; c < NumChannels; c++ {
+					if v.Channels[c].Opened {
+						r.dq[c]++
+					}
+				}
+			}
+			r.ticks += int64(len(vs[0]))
+			return nil
+		})
+	})
+	if err != nil {
+		return Calibration{}, err
+	}
+
+	cal := Calibration{Alerts: base, TargetFA: cc.TargetFA, Seeds: append([]uint64(nil), cc.Runs.Seeds...)}
+	var ticks int64
+	var dq [NumChannels]int
+	var seqs [engine.NumVitals][][]float32
+	for i := range runs {
+		ticks += runs[i].ticks
+		for c := range dq {
+			dq[c] += runs[i].dq[c]
+		}
+		for _, s := range runs[i].outs {
+			for v := range engine.NumVitals {
+				seqs[v] = append(seqs[v], s[v])
+			}
+		}
+	}
+	hours := soldierHours(ticks)
+	cal.SoldierHours = hours
+	dqRate := 0.0
+	for c := ChannelDropout; c < NumChannels; c++ {
+		cal.Measured[c] = float64(dq[c]) / hours
+		dqRate += cal.Measured[c]
+	}
+	budget := max(cc.TargetFA-dqRate, cc.TargetFA/10) / engine.NumVitals
+	allowed := int(math.Floor(budget * hours))
+	for v := range engine.NumVitals {
+		lvl := chooseLevel(seqs[v], &base, allowed, cc.MinLevel)
+		cal.Alerts.Open[v] = lvl
+		cal.Measured[v] = float64(countOpenings(seqs[v], &base, lvl)) / hours
+	}
+	return cal, nil
+}
+
+// countOpenings replays a physiological channel at level over each
+// soldier's recorded scores and counts the alerts it opens.
+func countOpenings(seqs [][]float32, c *AlertConfig, level float64) int {
+	mask := histMask(c.M)
+	n := 0
+	for _, seq := range seqs {
+		var s channelState
+		for t, o := range seq {
+			if s.stepVital(c, mask, level, int64(t), float64(o)) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// chooseLevel returns the smallest level (to 0.1 %, at least minLevel) at
+// which the channel opens at most allowed alerts over seqs.
+func chooseLevel(seqs [][]float32, c *AlertConfig, allowed int, minLevel float64) float64 {
+	if countOpenings(seqs, c, minLevel) <= allowed {
+		return minLevel
+	}
+	hi := minLevel
+	for countOpenings(seqs, c, hi) > allowed {
+		if hi >= 1e6 {
+			return hi // effectively off; finite so it survives JSON
+		}
+		hi *= 2
+	}
+	lo := hi / 2
+	if lo < minLevel {
+		lo = minLevel
+	}
+	for hi-lo > 1e-3*hi {
+		mid := (lo + hi) / 2
+		if countOpenings(seqs, c, mid) <= allowed {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}

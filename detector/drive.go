@@ -1,0 +1,147 @@
+package detector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// RunConfig describes the simulated runs of a training, calibration or
+// evaluation: each seed is one run of the engine's default battlefield with
+// these sizes.
+type RunConfig struct {
+	Seeds      []uint64      // one run per seed
+	Soldiers   int           // soldiers per run (squads of 10)
+	Duration   time.Duration // simulated length of each run
+	PoisonRate float64       // fraction of soldier-ticks inside anomaly windows (0: normal runs)
+	// Artefacts is the mean number of one-sample motion artefacts per
+	// soldier-hour (the engine's default is 1).
+	Artefacts float64
+	// Workers is how many runs go at once (default 1).
+	Workers int
+}
+
+func (c *RunConfig) validate(what string) error {
+	switch {
+	case len(c.Seeds) == 0:
+		return fmt.Errorf("%w: %s: no seeds", ErrConfig, what)
+	case c.Soldiers < 1:
+		return fmt.Errorf("%w: %s: %d soldiers (want ≥ 1)", ErrConfig, what, c.Soldiers)
+	case c.Duration < time.Minute:
+		return fmt.Errorf("%w: %s: duration %v (want ≥ 1m)", ErrConfig, what, c.Duration)
+	}
+	seen := map[uint64]bool{}
+	for _, s := range c.Seeds {
+		if seen[s] {
+			return fmt.Errorf("%w: %s: seed %d listed twice", ErrConfig, what, s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// engineConfig returns the engine configuration of the run with seed.
+func (c *RunConfig) engineConfig(seed uint64) engine.Config {
+	ec := engine.DefaultConfig()
+	ec.Seed = seed
+	ec.Soldiers = c.Soldiers
+	ec.Duration = c.Duration
+	ec.PoisonRate = c.PoisonRate
+	ec.ArtefactRate = c.Artefacts
+	return ec
+}
+
+// windowKeep is the number of rows the driver keeps per soldier window: the
+// scorers need the newest row, and earlier ones only to catch up.
+const windowKeep = 32
+
+// tickVisitor sees each frame with the verdicts of every scorer.
+type tickVisitor func(f *engine.Frame, verdicts [][]Verdict) error
+
+// drive runs one simulation to its end, scoring every frame with each
+// scorer, and calls visit after each tick.
+func drive(ctx context.Context, ec engine.Config, scorers []Scorer, visit tickVisitor) error {
+	sim, err := engine.NewSim(ec)
+	if err != nil {
+		return fmt.Errorf("start simulation %d: %w", ec.Seed, err)
+	}
+	profiles := sim.Profiles()
+	n := len(profiles)
+	bufs := make([][]engine.Observation, n)
+	for i := range bufs {
+		bufs[i] = make([]engine.Observation, 0, 2*windowKeep)
+	}
+	ws := make([]featurestore.Window, n)
+	verdicts := make([][]Verdict, len(scorers))
+	for i := range verdicts {
+		verdicts[i] = make([]Verdict, 0, n)
+	}
+	var f engine.Frame
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := sim.Step(&f); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("simulation %d: %w", ec.Seed, err)
+		}
+		if len(f.Obs) != n {
+			return fmt.Errorf("simulation %d: frame with %d observations for %d soldiers", ec.Seed, len(f.Obs), n)
+		}
+		for i := range f.Obs {
+			b := bufs[i]
+			if len(b) == cap(b) {
+				b = b[:copy(b, b[len(b)-windowKeep+1:])]
+			}
+			b = append(b, f.Obs[i])
+			bufs[i] = b
+			ws[i] = featurestore.Window{Profile: profiles[i], Rows: b[max(0, len(b)-windowKeep):]}
+		}
+		for s, sc := range scorers {
+			verdicts[s], err = sc.Score(ws, verdicts[s][:0])
+			if err != nil {
+				return fmt.Errorf("simulation %d tick %d: %s: %w", ec.Seed, f.T, sc.Name(), err)
+			}
+		}
+		if err := visit(&f, verdicts); err != nil {
+			return err
+		}
+	}
+}
+
+// forEachSeed calls run for every seed with up to workers at once and
+// returns the first error.
+func forEachSeed(ctx context.Context, seeds []uint64, workers int, run func(ctx context.Context, i int, seed uint64) error) error {
+	if workers < 1 {
+		workers = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := make(chan struct{}, workers)
+	errs := make(chan error, len(seeds))
+	for i, s := range seeds {
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem }()
+			err := run(ctx, i, s)
+			if err != nil {
+				cancel()
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range seeds {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,438 @@
+package detector
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// Detector is one scorer under evaluation: a name and a constructor that
+// returns a fresh scorer (no soldier state) for each run.
+type Detector struct {
+	Name string
+	New  func() (Scorer, error)
+	// Calibration, if set, is reported with the detector's results.
+	Calibration *Calibration
+}
+
+// EvalConfig configures Evaluate.
+type EvalConfig struct {
+	Runs  RunConfig   // the held-out runs (with anomalies)
+	Match MatchConfig // matching rules
+	// Exclude lists seeds that must not be evaluated on (those used for
+	// training and calibration); Evaluate refuses to run on them.
+	Exclude []uint64
+}
+
+// Goals are the issue's targets for held-out seeds.
+var Goals = struct {
+	Recall, Precision, DelayMedian, FalsePerSoldierHour float64
+}{Recall: 0.97, Precision: 0.95, DelayMedian: 3, FalsePerSoldierHour: 0.01}
+
+// Report is the result of an evaluation.
+type Report struct {
+	Seeds        []uint64         `json:"seeds"`
+	Soldiers     int              `json:"soldiers"`
+	Duration     time.Duration    `json:"duration_ns"`
+	PoisonRate   float64          `json:"poison_rate"`
+	Artefacts    float64          `json:"artefacts_per_soldier_hour"`
+	Grace        int64            `json:"grace_ticks"`
+	SoldierHours float64          `json:"soldier_hours"`
+	Detectors    []DetectorReport `json:"detectors"`
+}
+
+// DetectorReport holds one detector's results.
+type DetectorReport struct {
+	Name        string       `json:"name"`
+	Calibration *Calibration `json:"calibration,omitempty"`
+	Overall     Metrics      `json:"overall"`
+	Kinds       []KindReport `json:"kinds"`
+	Contact     Metrics      `json:"contact"`
+	Other       Metrics      `json:"other_phases"`
+	// ArtefactHits counts false alerts that opened on a motion artefact;
+	// DataQualityFalse those from the dropout and stuck channels.
+	ArtefactHits     int            `json:"artefact_hits"`
+	DataQualityFalse int            `json:"data_quality_false"`
+	Channels         []ChannelCount `json:"channels"`
+	Elapsed          time.Duration  `json:"scoring_ns"`
+}
+
+// KindReport holds the metrics of one anomaly kind.
+type KindReport struct {
+	Kind string `json:"kind"`
+	Metrics
+}
+
+// ChannelCount is how many true and false alerts opened on one channel.
+type ChannelCount struct {
+	Channel string `json:"channel"`
+	True    int    `json:"true"`
+	False   int    `json:"false"`
+}
+
+// Evaluate runs every detector on every held-out run and matches their
+// alerts against the ground truth (see MatchConfig for the rules).
+func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, error) {
+	if err := cfg.Runs.validate("evaluate"); err != nil {
+		return nil, err
+	}
+	if len(dets) == 0 {
+		return nil, fmt.Errorf("%w: evaluate: no detectors", ErrConfig)
+	}
+	for _, s := range cfg.Runs.Seeds {
+		for _, x := range cfg.Exclude {
+			if s == x {
+				return nil, fmt.Errorf("%w: evaluate: seed %d was used for training or calibration", ErrConfig, s)
+			}
+		}
+	}
+	type runResult struct {
+		runs    []Run
+		elapsed []time.Duration
+	}
+	results := make([]runResult, len(cfg.Runs.Seeds))
+	err := forEachSeed(ctx, cfg.Runs.Seeds, cfg.Runs.Workers, func(ctx context.Context, i int, seed uint64) error {
+		scorers := make([]Scorer, len(dets))
+		for d := range dets {
+			sc, err := dets[d].New()
+			if err != nil {
+				return fmt.Errorf("evaluate %s: %w", dets[d].Name, err)
+			}
+			scorers[d] = sc
+		}
+		rr := &results[i]
+		rr.runs = make([]Run, len(dets))
+		rr.elapsed = make([]time.Duration, len(dets))
+		return driveRecording(ctx, cfg.Runs.engineConfig(seed), scorers, rr.runs, rr.elapsed)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{
+		Seeds: append([]uint64(nil), cfg.Runs.Seeds...), Soldiers: cfg.Runs.Soldiers, Duration: cfg.Runs.Duration,
+		PoisonRate: cfg.Runs.PoisonRate, Artefacts: cfg.Runs.Artefacts, Grace: cfg.Match.Grace,
+	}
+	for d := range dets {
+		t := NewTally(cfg.Match)
+		var el time.Duration
+		for i := range results {
+			t.Add(&results[i].runs[d])
+			el += results[i].elapsed[d]
+		}
+		dr := DetectorReport{Name: dets[d].Name, Calibration: dets[d].Calibration, Overall: t.Overall(),
+			Contact: t.Contact(), Other: t.Other(), ArtefactHits: t.ArtefactHits(),
+			DataQualityFalse: t.DataQualityFalse(), Elapsed: el}
+		for k := range engine.AnomalyKind(engine.NumKinds) {
+			if k.IsEvent() {
+				dr.Kinds = append(dr.Kinds, KindReport{Kind: k.String(), Metrics: t.Kind(k)})
+			}
+		}
+		for c := range Channel(NumChannels) {
+			tr, fa := t.ChannelAlerts(c)
+			dr.Channels = append(dr.Channels, ChannelCount{Channel: c.String(), True: tr, False: fa})
+		}
+		rep.SoldierHours = dr.Overall.SoldierHours
+		rep.Detectors = append(rep.Detectors, dr)
+	}
+	return rep, nil
+}
+
+// driveRecording runs one simulation through every scorer and records,
+// per scorer, the run's events, alert openings and phase exposure.
+func driveRecording(ctx context.Context, ec engine.Config, scorers []Scorer, runs []Run, elapsed []time.Duration) error {
+	type key struct {
+		s     engine.SoldierID
+		start int64
+		kind  engine.AnomalyKind
+	}
+	seen := map[key]bool{}
+	var events []Event
+	var exposure [engine.NumPhases]int64
+	timed := make([]Scorer, len(scorers))
+	for i, sc := range scorers {
+		timed[i] = &timedScorer{Scorer: sc, d: &elapsed[i]}
+	}
+	err := drive(ctx, ec, timed, func(f *engine.Frame, vs [][]Verdict) error {
+		for i := range f.Obs {
+			exposure[min(f.Obs[i].Phase, engine.NumPhases-1)]++
+		}
+		for _, l := range f.Truth {
+			k := key{l.Soldier, l.Start, l.Kind}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			ph := engine.PhaseRest
+			if i := soldierIndex(f.Obs, l.Soldier); i >= 0 {
+				ph = f.Obs[i].Phase
+			}
+			events = append(events, Event{Label: l, Phase: ph})
+		}
+		for d := range vs {
+			for j := range vs[d] {
+				v := &vs[d][j]
+				for c := range v.Channels {
+					if v.Channels[c].Opened {
+						runs[d].Alerts = append(runs[d].Alerts, Alert{Soldier: v.Soldier, T: v.T,
+							Channel: Channel(c), Kind: v.Channels[c].Kind, Phase: v.Phase})
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for d := range runs {
+		runs[d].Events = events
+		runs[d].Exposure = exposure
+	}
+	return nil
+}
+
+// soldierIndex returns the index of soldier id in obs (sorted by id), or −1.
+func soldierIndex(obs []engine.Observation, id engine.SoldierID) int {
+	lo, hi := 0, len(obs)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if obs[m].Soldier < id {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(obs) && obs[lo].Soldier == id {
+		return lo
+	}
+	return -1
+}
+
+// timedScorer adds up the time spent in Score.
+type timedScorer struct {
+	Scorer
+	d *time.Duration
+}
+
+func (t *timedScorer) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error) {
+	start := time.Now()
+	dst, err := t.Scorer.Score(ws, dst)
+	*t.d += time.Since(start)
+	return dst, err
+}
+
+// WriteTable writes the report as readable tables: per detector the
+// overall and per-kind metrics, the phase split, and a goal check.
+func (r *Report) WriteTable(w io.Writer) error {
+	bw := &errWriter{w: w}
+	fmt.Fprintf(bw, "held-out seeds %v · %d soldiers · %v each · poison %.3g · artefacts %.3g/soldier-hour · grace %d s · %.1f soldier-hours\n\n",
+		r.Seeds, r.Soldiers, r.Duration, r.PoisonRate, r.Artefacts, r.Grace, r.SoldierHours)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "detector\tslice\tevents\tdetected\tprecision\trecall\tF1\tdelay p50 s\tdelay p90 s\tkind ok\tfalse\tfalse/100 sh\t")
+	row := func(name, slice string, m *Metrics) {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t\n", name, slice, m.Events, m.Detected,
+			fmtRate(m.Precision), fmtRate(m.Recall), fmtRate(m.F1), fmtNum(m.DelayMedian), fmtNum(m.DelayP90),
+			fmtRate(m.KindAccuracy), m.FalseAlerts, fmtNum(100*m.FalsePerSoldierHour))
+	}
+	for i := range r.Detectors {
+		d := &r.Detectors[i]
+		row(d.Name, "all", &d.Overall)
+		for j := range d.Kinds {
+			k := &d.Kinds[j]
+			m := k.Metrics
+			m.FalsePerSoldierHour = math.NaN() // per-kind false alerts are by the scorer's label; no rate
+			row("", k.Kind, &m)
+		}
+		row("", "contact", &d.Contact)
+		row("", "other phases", &d.Other)
+		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t")
+	}
+	tw.Flush()
+	fmt.Fprintln(bw, "\nfalse alerts by channel, artefact hits, scoring time:")
+	for i := range r.Detectors {
+		d := &r.Detectors[i]
+		var parts []string
+		for _, c := range d.Channels {
+			if c.True+c.False > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d/%d", c.Channel, c.False, c.True+c.False))
+			}
+		}
+		perWindow := time.Duration(0)
+		if n := int64(r.SoldierHours * 3600); n > 0 {
+			perWindow = d.Elapsed / time.Duration(n)
+		}
+		fmt.Fprintf(bw, "  %-10s %s · artefact hits %d · data-quality false %d · %v scoring (%v/window)\n",
+			d.Name, strings.Join(parts, ", "), d.ArtefactHits, d.DataQualityFalse, d.Elapsed.Round(time.Millisecond), perWindow)
+		if c := d.Calibration; c != nil {
+			fmt.Fprintf(bw, "  %-10s calibrated to %.3g false/soldier-hour on seeds %v (%.0f soldier-hours): open levels %s\n",
+				"", c.TargetFA, c.Seeds, c.SoldierHours, fmtLevels(c.Alerts.Open))
+		}
+	}
+	fmt.Fprintf(bw, "\ngoals: recall ≥ %.2f, precision ≥ %.2f, median delay ≤ %.0f s, ≤ %.0f false alerts per 100 soldier-hours\n",
+		Goals.Recall, Goals.Precision, Goals.DelayMedian, 100*Goals.FalsePerSoldierHour)
+	for i := range r.Detectors {
+		d := &r.Detectors[i]
+		o := &d.Overall
+		fmt.Fprintf(bw, "  %-10s recall %s  precision %s  delay %s  false %s\n", d.Name,
+			goal(o.Recall >= Goals.Recall), goal(o.Precision >= Goals.Precision),
+			goal(o.DelayMedian <= Goals.DelayMedian), goal(o.FalsePerSoldierHour <= Goals.FalsePerSoldierHour))
+	}
+	return bw.err
+}
+
+func goal(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+func fmtRate(x float64) string {
+	if math.IsNaN(x) {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f", x)
+}
+
+func fmtNum(x float64) string {
+	if math.IsNaN(x) {
+		return "—"
+	}
+	return fmt.Sprintf("%.3g", x)
+}
+
+func fmtLevels(l [engine.NumVitals]float64) string {
+	parts := make([]string, engine.NumVitals)
+	for v := range engine.NumVitals {
+		parts[v] = fmt.Sprintf("%s %.3g", engine.Vital(v), l[v])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// errWriter remembers the first write error.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	_, e.err = e.w.Write(p)
+	return len(p), nil
+}
+
+// EvalOptions is what `chakra-tui eval` asks for: which detectors, on which
+// model, calibrated how. RunEval turns it into detectors and evaluates them.
+type EvalOptions struct {
+	Eval      EvalConfig
+	Detectors []string // "tft", "threshold", "zscore"
+	// Model is the TFT's model; nil loads ModelPath, or the embedded model
+	// when ModelPath is empty.
+	Model     *Model
+	ModelPath string
+	// TargetFA, CalibSeeds: recalibrate the TFT and the z-score to TargetFA
+	// (default DefaultTargetFA) on normal runs of CalibSeeds (default the
+	// model's calibration seeds) of CalibDuration each. With neither set
+	// both keep the calibration stored in the model file.
+	TargetFA      float64
+	CalibSeeds    []uint64
+	CalibDuration time.Duration
+}
+
+// RunEval builds the requested detectors, recalibrates them if asked, and
+// evaluates them on seeds disjoint from every seed the model was trained,
+// validated or calibrated on.
+func RunEval(ctx context.Context, o EvalOptions) (*Report, error) {
+	want := map[string]bool{}
+	for _, n := range o.Detectors {
+		switch n {
+		case "tft", "threshold", "zscore":
+			want[n] = true
+		default:
+			return nil, fmt.Errorf("%w: unknown detector %q (want tft, threshold or zscore)", ErrConfig, n)
+		}
+	}
+	m := o.Model
+	var merr error
+	if m == nil {
+		if o.ModelPath != "" {
+			m, merr = LoadModelFile(o.ModelPath)
+		} else {
+			m, merr = EmbeddedModel()
+		}
+	}
+	if merr != nil && (want["tft"] || o.ModelPath != "") {
+		return nil, merr
+	}
+	recal := o.TargetFA != 0 || len(o.CalibSeeds) > 0
+	cc := CalibrateConfig{TargetFA: o.TargetFA, Runs: RunConfig{
+		Seeds: o.CalibSeeds, Soldiers: o.Eval.Runs.Soldiers, Duration: o.CalibDuration,
+		Artefacts: o.Eval.Runs.Artefacts, Workers: o.Eval.Runs.Workers,
+	}}
+	if cc.Runs.Duration == 0 {
+		cc.Runs.Duration = time.Hour
+	}
+	if recal && len(cc.Runs.Seeds) == 0 {
+		if m == nil {
+			return nil, fmt.Errorf("%w: recalibrating needs calibration seeds (no model to take them from: %v)", ErrConfig, merr)
+		}
+		cc.Runs.Seeds = m.Meta.Calibration.Seeds
+	}
+	ex := append([]uint64(nil), o.Eval.Exclude...)
+	ex = append(ex, cc.Runs.Seeds...)
+	if m != nil {
+		t := &m.Meta.Training
+		ex = append(append(append(ex, t.TrainSeeds...), t.ValSeeds...), m.Meta.Calibration.Seeds...)
+		ex = append(ex, m.Meta.ZScore.Seeds...)
+	}
+	o.Eval.Exclude = ex
+
+	var dets []Detector
+	for _, n := range o.Detectors {
+		switch n {
+		case "threshold":
+			dets = append(dets, Detector{Name: n, New: func() (Scorer, error) { return NewThreshold() }})
+		case "zscore":
+			var cal Calibration
+			switch {
+			case recal:
+				c, err := Calibrate(ctx, cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) {
+					return NewZScore(WithAlertConfig(a))
+				})
+				if err != nil {
+					return nil, fmt.Errorf("calibrate zscore: %w", err)
+				}
+				cal = c
+			case m != nil:
+				cal = m.Meta.ZScore
+			default:
+				return nil, fmt.Errorf("%w: the z-score needs a calibration: give calibration seeds (no model to take it from: %v)", ErrConfig, merr)
+			}
+			dets = append(dets, Detector{Name: n, Calibration: &cal,
+				New: func() (Scorer, error) { return NewZScore(WithAlertConfig(cal.Alerts)) }})
+		case "tft":
+			cal := m.Meta.Calibration
+			if recal {
+				c, err := Calibrate(ctx, cc, m.Meta.Calibration.Alerts, func(a AlertConfig) (Scorer, error) {
+					return NewTFT(WithModel(m), WithAlertConfig(a), WithExplanations(false))
+				})
+				if err != nil {
+					return nil, fmt.Errorf("calibrate tft: %w", err)
+				}
+				cal = c
+			}
+			dets = append(dets, Detector{Name: n, Calibration: &cal,
+				New: func() (Scorer, error) { return NewTFT(WithModel(m), WithAlertConfig(cal.Alerts)) }})
+		}
+	}
+	return Evaluate(ctx, o.Eval, dets)
+}

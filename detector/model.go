@@ -1,0 +1,161 @@
+package detector
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/tft"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// ModelFormat names the metadata layout of a detector model file.
+const ModelFormat = "chakra-tui/detector-tft"
+
+// Model is a trained TFT with everything the scorer needs beside the
+// weights: the feature version, the calibrated open levels, and how it was
+// trained and validated. A Model is read-only; many scorers may share one.
+type Model struct {
+	net  *tft.Model
+	Meta ModelMeta
+}
+
+// ModelMeta is the metadata stored in a model file next to the weights.
+type ModelMeta struct {
+	Format         string           `json:"format"`
+	FeatureVersion int              `json:"feature_version"`
+	Training       TrainingInfo     `json:"training"`
+	Calibration    Calibration      `json:"calibration"`
+	Validation     ValidationReport `json:"validation"`
+	// ZScore is the calibration of the rolling z-score baseline on the
+	// same runs, so its default is comparable to the TFT's.
+	ZScore Calibration `json:"zscore_calibration"`
+}
+
+// TrainingInfo records how a model was trained.
+type TrainingInfo struct {
+	Seed          uint64        `json:"seed"`
+	TrainSeeds    []uint64      `json:"train_seeds"`
+	ValSeeds      []uint64      `json:"val_seeds"`
+	Soldiers      int           `json:"soldiers"`
+	Duration      time.Duration `json:"duration_ns"`
+	Stride        int           `json:"stride"`
+	Artefacts     bool          `json:"artefacts"`
+	AugmentProb   float64       `json:"augment_prob"`
+	TrainExamples int           `json:"train_examples"`
+	ValExamples   int           `json:"val_examples"`
+	Epochs        int           `json:"epochs"`
+	Steps         int           `json:"steps"`
+	BestEpoch     int           `json:"best_epoch"`
+	BestValLoss   float64       `json:"best_val_loss"`
+	FinalLoss     float64       `json:"final_train_loss"`
+	Elapsed       time.Duration `json:"elapsed_ns"`
+	Workers       int           `json:"workers"`
+	Params        int           `json:"params"`
+}
+
+// ValidationReport measures the forecasts on the validation runs: how often
+// the reading fell inside each band, per vital (a calibrated 0.02–0.98 band
+// holds 96 % of readings, 0.1–0.9 holds 80 %), and the median absolute error
+// of the median forecast in the vital's unit.
+type ValidationReport struct {
+	Examples   int                       `json:"examples"`
+	Cover96    [engine.NumVitals]float64 `json:"cover_02_98"`
+	Cover80    [engine.NumVitals]float64 `json:"cover_10_90"`
+	MedianAbs  [engine.NumVitals]float64 `json:"median_abs_error"`
+	Width96    [engine.NumVitals]float64 `json:"median_band_width"`
+	PinballAvg float64                   `json:"pinball"`
+}
+
+// Model file errors: LoadModel and DecodeModel wrap ErrModel around these
+// causes where the weights format says what went wrong.
+var errMetaMissing = errors.New("no detector metadata")
+
+// DecodeModel reads a model file held in memory.
+func DecodeModel(b []byte) (*Model, error) {
+	net, raw, err := tft.Decode(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	return newModel(net, raw)
+}
+
+// LoadModel reads a model file written by Model.WriteTo.
+func LoadModel(r io.Reader) (*Model, error) {
+	net, raw, err := tft.Load(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	return newModel(net, raw)
+}
+
+// LoadModelFile reads the model file at path.
+func LoadModelFile(path string) (*Model, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load model %q: %w", path, err)
+	}
+	m, err := DecodeModel(b)
+	if err != nil {
+		return nil, fmt.Errorf("load model %q: %w", path, err)
+	}
+	return m, nil
+}
+
+func newModel(net *tft.Model, raw json.RawMessage) (*Model, error) {
+	if err := net.CheckConfig(modelConfig()); err != nil {
+		return nil, fmt.Errorf("%w: the network does not fit this build's features: %w", ErrModel, err)
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("%w: %w", ErrModel, errMetaMissing)
+	}
+	var meta ModelMeta
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&meta); err != nil {
+		return nil, fmt.Errorf("%w: metadata: %w", ErrModel, err)
+	}
+	if meta.Format != ModelFormat {
+		return nil, fmt.Errorf("%w: metadata format %q, want %q", ErrModel, meta.Format, ModelFormat)
+	}
+	if meta.FeatureVersion != FeatureVersion {
+		return nil, fmt.Errorf("%w: trained for feature version %d, this build has %d (retrain with `make model`)",
+			ErrModel, meta.FeatureVersion, FeatureVersion)
+	}
+	cfg := meta.Calibration.Alerts
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: calibration: %w", ErrModel, err)
+	}
+	return &Model{net: net, Meta: meta}, nil
+}
+
+// WriteTo writes the model file: the weights in the tft format with the
+// metadata as its JSON blob.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	raw, err := json.Marshal(m.Meta)
+	if err != nil {
+		return 0, fmt.Errorf("encode model metadata: %w", err)
+	}
+	cw := &countWriter{w: w}
+	if err := tft.Save(cw, m.net, raw); err != nil {
+		return cw.n, fmt.Errorf("write model: %w", err)
+	}
+	return cw.n, nil
+}
+
+// NumParams is the number of trained parameters.
+func (m *Model) NumParams() int { return m.net.NumParams() }
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

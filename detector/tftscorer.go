@@ -1,0 +1,182 @@
+package detector
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/chakra-tui/chakra-tui/detector/tft"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// WithModel makes NewTFT use m instead of the embedded model.
+func WithModel(m *Model) Option { return func(o *options) { o.model = m } }
+
+// WithModelFile makes NewTFT load its model from the file at path.
+func WithModelFile(path string) Option { return func(o *options) { o.modelPath = path } }
+
+// NewTFT returns the TFT scorer ("tft"): per soldier a stream over the
+// cleaned rows forecasts each vital's quantiles for the tick being scored;
+// Out is the distance outside the 0.02–0.98 band in band-widths (the band
+// widened to the sensor-noise floor); the shared alert state machine runs
+// with the model's calibrated open levels. Without WithModel or
+// WithModelFile it uses the embedded model (see Default).
+func NewTFT(opts ...Option) (Scorer, error) {
+	o := buildOptions(opts)
+	m := o.model
+	if m == nil && o.modelPath != "" {
+		var err error
+		if m, err = LoadModelFile(o.modelPath); err != nil {
+			return nil, err
+		}
+	}
+	if m == nil {
+		var err error
+		if m, err = EmbeddedModel(); err != nil {
+			return nil, err
+		}
+	}
+	return newTFTScorer(m, o)
+}
+
+// Default returns the TFT scorer on the embedded model with its calibrated
+// thresholds: what the dashboard and the HTTP API use.
+func Default(opts ...Option) (Scorer, error) { return NewTFT(opts...) }
+
+func newTFTScorer(m *Model, o options) (*core, error) {
+	cfg := m.Meta.Calibration.Alerts
+	if o.alerts != nil {
+		cfg = *o.alerts
+	}
+	if o.open != nil {
+		cfg.Open = *o.open
+	}
+	f := &tftForecaster{m: m, net: m.net, floor: DefaultNoiseFloor(), explain: true, impute: true}
+	if o.floor != nil {
+		f.floor = *o.floor
+	}
+	if o.explain != nil {
+		f.explain = *o.explain
+	}
+	if o.impute != nil {
+		f.impute = *o.impute
+	}
+	c := m.net.Config()
+	f.te = c.EncoderLen
+	for _, v := range c.Encoder {
+		f.varNames = append(f.varNames, v.Name)
+	}
+	if len(f.varNames) > MaxVars || f.te+1 > MaxEncoder {
+		return nil, fmt.Errorf("%w: model has %d encoder variables and %d steps; explanations hold %d and %d",
+			ErrModel, len(f.varNames), f.te, MaxVars, MaxEncoder-1)
+	}
+	f.work.New = func() any {
+		return &tftWork{ws: m.net.NewWorkspace()}
+	}
+	return newCore("tft", f, cfg, f.floor)
+}
+
+// tftForecaster forecasts with a TFT, one stream per soldier.
+type tftForecaster struct {
+	m        *Model
+	net      *tft.Model
+	floor    [engine.NumVitals]float64
+	explain  bool
+	impute   bool
+	te       int
+	varNames []string
+	work     sync.Pool // *tftWork
+}
+
+// tftSeries is one soldier's stream and normalisation.
+type tftSeries struct {
+	st     *tft.Stream
+	n      norm
+	static [numStatic]float64
+	enc    [numEncoder]float64
+	dec    [numDecoder]float64
+}
+
+// tftWork is the per-call workspace of a batch forecast.
+type tftWork struct {
+	ws      *tft.Workspace
+	streams []*tft.Stream
+	decs    [][]float64
+	out     []tft.Forecast
+}
+
+func (f *tftForecaster) warmup() int   { return f.te }
+func (f *tftForecaster) imputes() bool { return f.impute }
+
+func (f *tftForecaster) newSeries(p *engine.Profile) any {
+	s := &tftSeries{n: normFor(p)}
+	staticRow(p, s.static[:])
+	st, err := f.net.NewStream(s.static[:])
+	if err != nil {
+		// The static row is built by staticRow and always fits the model's
+		// configuration (checked when the model was loaded).
+		panic(fmt.Sprintf("detector: new TFT stream: %v", err))
+	}
+	s.st = st
+	return s
+}
+
+func (f *tftForecaster) resetSeries(state any) {
+	s := state.(*tftSeries)
+	if err := s.st.Reset(s.static[:]); err != nil {
+		panic(fmt.Sprintf("detector: reset TFT stream: %v", err))
+	}
+}
+
+func (f *tftForecaster) push(sd *soldier, r *row) {
+	s := sd.series.(*tftSeries)
+	var prev *row
+	if sd.hist.n > 1 {
+		prev = sd.hist.at(1)
+	}
+	s.n.encoderRow(r, prev, s.enc[:])
+	if err := s.st.Push(s.enc[:]); err != nil {
+		panic(fmt.Sprintf("detector: push TFT row: %v", err))
+	}
+}
+
+func (f *tftForecaster) forecast(jobs []*job) {
+	w := f.work.Get().(*tftWork)
+	defer f.work.Put(w)
+	if cap(w.out) < len(jobs) {
+		w.out = f.net.NewForecasts(len(jobs))
+		w.streams = make([]*tft.Stream, len(jobs))
+		w.decs = make([][]float64, len(jobs))
+	}
+	w.streams, w.decs = w.streams[:len(jobs)], w.decs[:len(jobs)]
+	for i, j := range jobs {
+		s := j.s.series.(*tftSeries)
+		decoderRow(j.obs, s.dec[:])
+		w.streams[i], w.decs[i] = s.st, s.dec[:]
+	}
+	if err := f.net.ForecastStreams(w.ws, w.streams, w.decs, w.out); err != nil {
+		// Streams and decoder rows are built here to fit the model; an
+		// error is a bug in this package.
+		panic(fmt.Sprintf("detector: TFT forecast: %v", err))
+	}
+	for i, j := range jobs {
+		s := j.s.series.(*tftSeries)
+		fc := &w.out[i]
+		last := j.s.hist.at(0)
+		for v := range engine.NumVitals {
+			band := fc.Band(0, v)
+			vf := vitalForecast{ok: true}
+			for q := range vf.q {
+				vf.q[q] = last.values[v] + band[q]/s.n.scale[v]
+			}
+			vf.setBand(f.floor[v])
+			j.fc[v] = vf
+		}
+		if f.explain && j.ex != nil {
+			ew := fc.EncoderWeights[(f.te-1)*numEncoder : f.te*numEncoder]
+			j.ex.NumVars = copy(j.ex.VarWeights[:], ew)
+			j.ex.VarNames = f.varNames
+			j.ex.AttentionLen = copy(j.ex.Attention[:], fc.AttentionRow(0))
+		}
+		w.streams[i], w.decs[i] = nil, nil
+	}
+}
