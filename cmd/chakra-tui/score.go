@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/chakra-tui/chakra-tui/detector/series"
+)
+
+func init() {
+	subcommands["score"] = subcommand{"score a CSV time series (or a folder of them) for anomalies, streaming, no look-ahead", runScore}
+}
+
+// scoreFlags are the flags of the score mode.
+type scoreFlags struct {
+	out, dir, timeCol, valueCol, detector string
+	window, jobs                          int
+	fitFraction                           float64
+	seed                                  uint64
+}
+
+func runScore(ctx context.Context, args []string, e env) error {
+	c := newCommand("score", "chakra-tui score [flags] FILE.csv | chakra-tui score [flags] --dir DIR --out OUT",
+		"Score a CSV time series row by row (each row only from the rows before it) and write the rows back with\n"+
+			"anomaly_score (0..1, full precision) and alert (0/1, the detector's own threshold). With --dir, score every\n"+
+			"CSV under DIR in parallel into the same layout under --out. See docs/nab.md.", e.stderr)
+	var f scoreFlags
+	c.fs.StringVar(&f.out, "out", "", "output file (FILE mode; default stdout) or output folder (--dir mode)")
+	c.example("out", "/tmp/scored")
+	c.fs.StringVar(&f.dir, "dir", "", "score every .csv under this folder (recursively)")
+	c.example("dir", "../shared/nab/data")
+	c.fs.StringVar(&f.timeCol, "time-col", "", "time column name (default: timestamp, time, datetime, date, ts, else the first column)")
+	c.example("time-col", "timestamp")
+	c.fs.StringVar(&f.valueCol, "value-col", "", "value column(s) to score, comma-separated (default: value, else every numeric column)")
+	c.example("value-col", "value")
+	c.fs.StringVar(&f.detector, "detector", "zscore+likelihood", "detector: zscore, zscore+likelihood, tft, vitals")
+	c.example("detector", "zscore")
+	c.fs.IntVar(&f.window, "window", 6400, "rolling window of the z-score detector, rows")
+	c.example("window", "6400")
+	c.fs.IntVar(&f.jobs, "jobs", 0, "files scored at once in --dir mode (default: GOMAXPROCS)")
+	c.example("jobs", "2")
+	c.fs.Float64Var(&f.fitFraction, "fit-fraction", 0.15, "tft: leading fraction of each file the model is trained on (NAB's probationary period)")
+	c.example("fit-fraction", "0.15")
+	c.fs.Uint64Var(&f.seed, "seed", 1, "tft: training seed")
+	c.example("seed", "1")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	fac, err := scoreFactory(f)
+	if err != nil {
+		return err
+	}
+	var read []series.ReadOption
+	if f.timeCol != "" {
+		read = append(read, series.WithTimeColumn(f.timeCol))
+	}
+	if f.valueCol != "" {
+		read = append(read, series.WithValueColumns(splitList(f.valueCol)...))
+	}
+	switch {
+	case f.dir != "" && c.fs.NArg() > 0:
+		return errors.New("score: give FILE.csv or --dir, not both")
+	case f.dir != "":
+		if f.out == "" {
+			return errors.New("score: --dir needs --out (the folder for the results)")
+		}
+		return scoreDir(ctx, f, fac, read, e)
+	case c.fs.NArg() == 1:
+		return scoreOne(c.fs.Arg(0), f.out, fac, read, e)
+	default:
+		c.fs.Usage()
+		return errors.New("score: give one FILE.csv, or --dir DIR --out OUT")
+	}
+}
+
+// scoreFactory builds the detector named by the flags.
+func scoreFactory(f scoreFlags) (series.Factory, error) {
+	switch f.detector {
+	case "zscore":
+		return series.ZScoreFactory(series.WithWindow(f.window)), nil
+	case "zscore+likelihood", "likelihood":
+		return series.LikelihoodFactory("zscore+likelihood", func(series.Info) (series.RawScorer, error) {
+			return series.NewZScore(series.WithWindow(f.window)), nil
+		}), nil
+	case "tft":
+		return series.Factory{}, errors.New("score: the tft detector needs the TFT numerics (detector/tft), not available in this build yet")
+	case "vitals":
+		return series.Factory{}, errors.New("score: the embedded vitals model is not available in this build yet")
+	}
+	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want zscore, zscore+likelihood, tft or vitals)", f.detector)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// scoreOne scores one file to out, or to stdout when out is empty.
+func scoreOne(in, out string, fac series.Factory, read []series.ReadOption, e env) error {
+	if out != "" {
+		return series.ScoreFile(in, out, fac, read...)
+	}
+	t, err := series.ReadFile(in, read...)
+	if err != nil {
+		return err
+	}
+	s, err := series.Run(t, fac)
+	if err != nil {
+		return err
+	}
+	return series.Write(e.stdout, t, s)
+}
+
+// scoreDir scores a folder, drawing a progress bar on a terminal and plain
+// lines otherwise.
+func scoreDir(ctx context.Context, f scoreFlags, fac series.Factory, read []series.ReadOption, e env) error {
+	start := time.Now()
+	tty := isTerminal(e.stderr)
+	failed := 0
+	progress := func(p series.Progress) {
+		if p.Err != nil {
+			failed++
+			if tty {
+				fmt.Fprint(e.stderr, "\r\x1b[2K")
+			}
+			fmt.Fprintf(e.stderr, "failed %s: %v\n", p.File, p.Err)
+		}
+		if tty {
+			fmt.Fprintf(e.stderr, "\r\x1b[2K%s", progressBar(p.Done, p.Total, 30, time.Since(start), p.File))
+			return
+		}
+		if p.Err == nil {
+			fmt.Fprintf(e.stderr, "scored %d/%d %s\n", p.Done, p.Total, p.File)
+		}
+	}
+	opts := []series.DirOption{series.WithProgress(progress), series.WithRead(read...)}
+	if f.jobs > 0 {
+		opts = append(opts, series.WithJobs(f.jobs))
+	}
+	err := series.ScoreDir(ctx, f.dir, f.out, fac, opts...)
+	if tty {
+		fmt.Fprintln(e.stderr)
+	}
+	fmt.Fprintf(e.stderr, "%s: scored %s into %s in %s", fac.Name, f.dir, f.out, time.Since(start).Round(time.Millisecond))
+	if failed > 0 {
+		fmt.Fprintf(e.stderr, " (%d files failed)", failed)
+	}
+	fmt.Fprintln(e.stderr)
+	return err
+}
+
+// progressBar draws "[█████░░░░░] 12/58  3.4s  name" in width cells.
+func progressBar(done, total, width int, elapsed time.Duration, name string) string {
+	filled := 0
+	if total > 0 {
+		filled = done * width / total
+	}
+	return fmt.Sprintf("[%s%s] %d/%d  %s  %s", strings.Repeat("█", filled), strings.Repeat("░", width-filled),
+		done, total, elapsed.Round(100*time.Millisecond), name)
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}

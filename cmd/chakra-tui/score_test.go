@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeSeries writes a NAB-layout file of n rows with a spike at row spike.
+func writeSeries(t *testing.T, path string, n, spike int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("timestamp,value\n")
+	t0 := time.Date(2014, 4, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		v := 50 + 10*math.Sin(float64(i)/20) + float64(i%7)/7
+		if i == spike {
+			v = 500
+		}
+		fmt.Fprintf(&b, "%s,%g\n", t0.Add(time.Duration(i)*5*time.Minute).Format(time.DateTime), v)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runCmd(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+func TestScoreOneFileToStdout(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "s.csv")
+	writeSeries(t, in, 600, 500)
+	out, _, err := runCmd(t, "score", "--detector", "zscore", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 601 || lines[0] != "timestamp,value,anomaly_score,alert" {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.HasSuffix(lines[501], ",1") {
+		t.Errorf("no alert at the spike: %q", lines[501])
+	}
+}
+
+func TestScoreErrors(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.csv")
+	if err := os.WriteFile(empty, []byte("timestamp,value\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := [][]string{
+		{"score", empty},
+		{"score", "--detector", "nope", empty},
+		{"score", "--dir", dir},
+		{"score"},
+	}
+	for _, args := range cases {
+		if _, _, err := runCmd(t, args...); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+	if _, _, err := runCmd(t, "score", empty); err == nil || !strings.Contains(err.Error(), "empty.csv") {
+		t.Errorf("error %v does not name the file", err)
+	}
+}
+
+// TestScoreDirThenNAB runs the two modes end to end on a tiny corpus.
+func TestScoreDirThenNAB(t *testing.T) {
+	root := t.TempDir()
+	data, res := filepath.Join(root, "data"), filepath.Join(root, "results")
+	writeSeries(t, filepath.Join(data, "catA", "a.csv"), 1000, 600)
+	writeSeries(t, filepath.Join(data, "catB", "b.csv"), 1000, 900)
+	labels := filepath.Join(root, "labels", "combined_windows.json")
+	if err := os.MkdirAll(filepath.Dir(labels), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Windows around both spikes (rows 590..640 and 890..940).
+	js := `{"catA/a.csv": [["2014-04-03 01:10:00.000000", "2014-04-03 05:20:00.000000"]],
+	        "catB/b.csv": [["2014-04-04 02:10:00.000000", "2014-04-04 06:20:00.000000"]]}`
+	if err := os.WriteFile(labels, []byte(js), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err := runCmd(t, "score", "--detector", "zscore", "--dir", data, "--out", res)
+	if err != nil {
+		t.Fatal(err, stderr)
+	}
+	if !strings.Contains(stderr, "scored 2/2") {
+		t.Errorf("no progress lines: %q", stderr)
+	}
+	out, _, err := runCmd(t, "nab", "--data", data, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"own (alert column)", "optimised ≥", "reward_low_FP_rate", "catA", "catB", "2 files, 2 windows"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runCmd(t, "nab", "--data", data, "--labels", labels, "--json", res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep nabReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err, out)
+	}
+	if len(rep.Profiles) != 3 || rep.Profiles[0].Own == nil || rep.Windows != 2 {
+		t.Fatalf("report %+v", rep)
+	}
+	own := rep.Profiles[0].Own.Total
+	if own.Detected != 2 || float64(own.Normalised) <= 90 {
+		t.Errorf("own threshold: %+v (both spikes start their windows' rows 10 in)", own)
+	}
+	if _, _, err := runCmd(t, "nab", res); err == nil {
+		t.Error("nab without --data: no error")
+	}
+}
+
+func TestProgressBar(t *testing.T) {
+	got := progressBar(5, 10, 10, 1500*time.Millisecond, "x.csv")
+	if got != "[█████░░░░░] 5/10  1.5s  x.csv" {
+		t.Errorf("bar %q", got)
+	}
+}

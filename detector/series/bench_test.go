@@ -1,0 +1,37 @@
+package series
+
+import (
+	"strings"
+	"testing"
+)
+
+var benchScores Scores
+
+func benchmarkRun(b *testing.B, f Factory, rows int) {
+	tab, err := Read(strings.NewReader(nabCSV(rows, rows/2, 1)), "bench.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		benchScores, _ = Run(tab, f)
+	}
+}
+
+func benchmarkRead(b *testing.B, rows int) {
+	csv := nabCSV(rows, -1, 1)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(csv)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Read(strings.NewReader(csv), "bench.csv"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Benchmarks at the size of NAB's largest file (22695 rows).
+func BenchmarkRunZScore(b *testing.B)     { benchmarkRun(b, ZScoreFactory(), 22695) }
+func BenchmarkRunLikelihood(b *testing.B) { benchmarkRun(b, likelihoodZ(), 22695) }
+func BenchmarkRead(b *testing.B)          { benchmarkRead(b, 22695) }
