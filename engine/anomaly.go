@@ -95,6 +95,9 @@ type anomaly struct {
 
 	artefactT int64   // tick of a pending artefact, −1 for none
 	spike     float64 // its HR spike, bpm
+
+	presetKind AnomalyKind // kind of the next window if already drawn (KindNone: draw at its start)
+	presetSpan int64       // its length, seconds
 }
 
 // start opens a window of kind k from tick t to end (inclusive), drawing its

@@ -16,13 +16,13 @@ type phaseParams struct {
 
 // phaseTable holds the phase parameters. With resting HR 64 and HRmax 190 an
 // average soldier's targets are ≈79 bpm at rest, ≈102 on patrol, ≈121 on a
-// loaded march, ≈162 in contact and ≈99 in recovery (plus heat and fatigue
+// loaded march, ≈160 in contact and ≈99 in recovery (plus heat and fatigue
 // drift), close to the field reference in DESIGN.md.
 var phaseTable = [NumPhases]phaseParams{
 	PhaseRest:     {intensity: 0.12, effortSD: 0.01, stamina: +1.2, tcRise: 0.40, spo2Drop: 0},
 	PhasePatrol:   {intensity: 0.30, effortSD: 0.03, stamina: -0.12, tcRise: 0.75, spo2Drop: 0.3},
 	PhaseMarch:    {intensity: 0.45, effortSD: 0.03, stamina: -0.35, tcRise: 1.00, spo2Drop: 0.6},
-	PhaseContact:  {intensity: 0.78, effortSD: 0.05, stamina: -1.6, tcRise: 1.50, spo2Drop: 1.2},
+	PhaseContact:  {intensity: 0.75, effortSD: 0.05, stamina: -1.6, tcRise: 1.50, spo2Drop: 1.2},
 	PhaseRecovery: {intensity: 0.28, effortSD: 0.02, stamina: +0.6, tcRise: 0.60, spo2Drop: 0.3},
 }
 
@@ -35,7 +35,7 @@ type fitnessParams struct {
 }
 
 var fitnessTable = [NumFitness]fitnessParams{
-	FitnessLow:     {intensity: 1.12, tauUp: 25, tauDown: 80, drain: 1.25, recovery: 0.8, tc: 1.10},
+	FitnessLow:     {intensity: 1.08, tauUp: 25, tauDown: 80, drain: 1.25, recovery: 0.8, tc: 1.10},
 	FitnessAverage: {intensity: 1.00, tauUp: 18, tauDown: 60, drain: 1.00, recovery: 1.0, tc: 1.00},
 	FitnessHigh:    {intensity: 0.90, tauUp: 12, tauDown: 40, drain: 0.80, recovery: 1.2, tc: 0.92},
 }
@@ -46,7 +46,7 @@ const (
 	hrARSD        = 2.0   // bpm, its stationary sd at rest (scaled by 1 + intensity)
 	hrWhiteSD     = 1.0   // bpm, white measurement noise
 	hrHeatGain    = 6.0   // bpm per °C of core temperature above Tc0 + 0.5 (cardiovascular drift)
-	hrFatigueGain = 0.08  // bpm per stamina point below 100
+	hrFatigueGain = 0.06  // bpm per stamina point below 100
 	staminaSD     = 0.15  // points, measurement noise
 	tcTauUp       = 720.0 // s, core temperature time constant while warming
 	tcTauDown     = 1200.0

@@ -137,7 +137,7 @@ func NewRecorder(w io.Writer, name string, hdr Header, opts ...RecorderOption) (
 		return nil, fmt.Errorf("write recording %q: encode header: %w", name, err)
 	}
 	r.bw = bufio.NewWriterSize(w, 1<<16)
-	r.zw = gzip.NewWriter(r.bw) // no name, no mod time: deterministic bytes
+	r.zw, _ = gzip.NewWriterLevel(r.bw, gzip.BestSpeed) // fastest level (recording must not slow a live run); no name, no mod time: deterministic bytes
 	r.line = append(b, '\n')
 	r.write()
 	return r, r.err

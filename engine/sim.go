@@ -151,7 +151,11 @@ func checkProfiles(ps []Profile, cfg Config) error {
 // and the mean gap G = D(1−p)/p makes the long-run fraction of soldier-ticks
 // inside windows the poison rate p. Gaps are a minimum (5 min, or G/2 if
 // that is shorter) plus an exponential draw, so windows never overlap and a
-// tail has time to fade. Artefacts are a Poisson process per soldier.
+// tail has time to fade. The process runs from three mean cycles before
+// tick 0 so that tick 0 is already in its steady state (a window that
+// straddles tick 0 starts at 0); otherwise every soldier would start in a
+// fresh gap and short runs would fall short of p. Artefacts are a Poisson
+// process per soldier.
 func (s *Sim) prepareAnomalies() {
 	var acc float64
 	for k, w := range s.cfg.Mix {
@@ -162,8 +166,20 @@ func (s *Sim) prepareAnomalies() {
 		d := s.cfg.Mix.meanDuration()
 		s.gapMean = d * (1 - p) / p
 		s.gapMin = min(minGapSeconds, s.gapMean/2)
+		warm := s.ticksFrom(3 * (d + s.gapMean))
 		for i := range s.sol {
-			s.q.push(event{t: s.ticksFrom(s.anomRng.ExpFloat64() * s.gapMean), kind: evAnomalyStart, idx: int32(i)})
+			t := -warm
+			for {
+				start := t + s.ticksFrom(s.gap())
+				kind, span := s.drawWindow()
+				if end := start + span; end > 0 {
+					a := &s.anom[i]
+					a.presetKind, a.presetSpan = kind, end-max(start, 0)
+					s.q.push(event{t: max(start, 0), kind: evAnomalyStart, idx: int32(i)})
+					break
+				}
+				t = start + span
+			}
 		}
 	}
 	if r := s.cfg.ArtefactRate; r > 0 {
@@ -172,6 +188,24 @@ func (s *Sim) prepareAnomalies() {
 			s.q.push(event{t: s.ticksFrom(s.artRng.ExpFloat64() * s.artMean), kind: evArtefact, idx: int32(i)})
 		}
 	}
+}
+
+// gap draws the time between two windows of one soldier, seconds.
+func (s *Sim) gap() float64 { return s.gapMin + s.anomRng.ExpFloat64()*(s.gapMean-s.gapMin) }
+
+// drawWindow draws a window's kind from the mix and its length in seconds
+// (a whole number of ticks).
+func (s *Sim) drawWindow() (AnomalyKind, int64) {
+	u := s.anomRng.Float64() * s.mixCum[NumKinds-1]
+	kind := KindTachycardia
+	for k := range s.mixCum {
+		if s.cfg.Mix[k] > 0 && u < s.mixCum[k] {
+			kind = AnomalyKind(k)
+			break
+		}
+	}
+	r := kindDuration[kind]
+	return kind, s.ticksFrom(uniform(s.anomRng, r[0], r[1]))
 }
 
 // ticksFrom rounds a span of seconds to a whole number of ticks, at least
@@ -268,23 +302,18 @@ func (s *Sim) phaseChange(ev event) {
 }
 
 func (s *Sim) anomalyStart(ev event) {
-	u := s.anomRng.Float64() * s.mixCum[NumKinds-1]
-	kind := KindTachycardia
-	for k := range s.mixCum {
-		if s.cfg.Mix[k] > 0 && u < s.mixCum[k] {
-			kind = AnomalyKind(k)
-			break
-		}
-	}
-	r := kindDuration[kind]
-	span := s.ticksFrom(uniform(s.anomRng, r[0], r[1]))
-	lbl := Label{Soldier: s.profiles[ev.idx].ID, Start: ev.t, End: ev.t + span - s.dt, Kind: kind}
 	a := &s.anom[ev.idx]
+	kind, span := a.presetKind, a.presetSpan
+	if kind == KindNone {
+		kind, span = s.drawWindow()
+	}
+	a.presetKind = KindNone
+	lbl := Label{Soldier: s.profiles[ev.idx].ID, Start: ev.t, End: ev.t + span - s.dt, Kind: kind}
 	a.start(lbl, s.dtf, s.anomRng)
 	if kind == KindHeatStrain {
-		// Cap the total rise: rate·window ≤ heatRiseMax, ≥ heatRiseMin.
-		perTick := clamp(a.rate*float64(span/s.dt), heatRiseMin, heatRiseMax) / float64(span/s.dt)
-		a.rate = perTick
+		// Keep the total rise within heatRiseMin–heatRiseMax.
+		n := float64(span / s.dt)
+		a.rate = clamp(a.rate*n, heatRiseMin, heatRiseMax) / n
 	}
 	s.sol[ev.idx].active = true
 	s.labels = append(s.labels, lbl)
@@ -293,8 +322,7 @@ func (s *Sim) anomalyStart(ev event) {
 
 func (s *Sim) anomalyEnd(ev event) {
 	s.anom[ev.idx].end(s.dtf)
-	gap := s.gapMin + s.anomRng.ExpFloat64()*(s.gapMean-s.gapMin)
-	s.q.push(event{t: ev.t + s.ticksFrom(gap), kind: evAnomalyStart, idx: ev.idx})
+	s.q.push(event{t: ev.t + s.ticksFrom(s.gap()), kind: evAnomalyStart, idx: ev.idx})
 }
 
 func (s *Sim) artefact(ev event) {

@@ -4,7 +4,8 @@ import "math"
 
 // Stats accumulates a summary of frames: ticks, labels by kind, the poison
 // rate achieved, and the distribution of every vital and of PSI per phase
-// over the soldier-ticks outside any label (the normal physiology). The sim
+// over the normal soldier-ticks: outside any label and not within Settle
+// seconds after an event window (while the anomaly's tail fades). The sim
 // command prints it; the tests check the documented ranges with it.
 type Stats struct {
 	Ticks        int64            // frames added
@@ -17,8 +18,17 @@ type Stats struct {
 	vitals [NumPhases][NumVitals]hist
 	psi    [NumPhases]hist
 	prof   []Profile
-	byID   map[SoldierID]int
+	byID   map[SoldierID]int // profile index by id, when ids are not 1…n
+	settle map[SoldierID]int64
+	// settleAt is settle by profile index (the fast path for known soldiers).
+	settleAt []int64
 }
+
+// Settle is how long after an event window Stats still ignores a soldier's
+// readings, seconds: by then every anomaly tail has faded below the sensor
+// resolution (the slowest, heat strain with τ = 90 s, takes ≈ 560 s to go
+// from 1.5 °C to under 0.003 °C, where the engine zeroes it).
+const Settle = 600
 
 // Dist summarises a distribution: count, mean, extremes and quantiles.
 type Dist struct {
@@ -30,9 +40,18 @@ type Dist struct {
 // NewStats returns an empty summary; profiles (for PSI) may be nil, and
 // soldiers without a profile count toward everything but PSI.
 func NewStats(profiles []Profile) *Stats {
-	s := &Stats{prof: profiles, byID: map[SoldierID]int{}}
+	s := &Stats{prof: profiles, settle: map[SoldierID]int64{}, settleAt: make([]int64, len(profiles))}
+	for i := range s.settleAt {
+		s.settleAt[i] = math.MinInt64
+	}
 	for i, p := range profiles {
-		s.byID[p.ID] = i
+		if p.ID != SoldierID(i+1) {
+			s.byID = map[SoldierID]int{}
+			for j, q := range profiles {
+				s.byID[q.ID] = j
+			}
+			break
+		}
 	}
 	for p := range s.vitals {
 		s.vitals[p] = [NumVitals]hist{
@@ -71,8 +90,22 @@ func (s *Stats) Add(f *Frame) {
 		for j < len(f.Truth) && f.Truth[j].Soldier < o.Soldier {
 			j++
 		}
+		k, known := s.profile(o.Soldier)
 		if j < len(f.Truth) && f.Truth[j].Soldier == o.Soldier {
+			if l := f.Truth[j]; l.Kind.IsEvent() {
+				if known {
+					s.settleAt[k] = l.End + Settle
+				} else {
+					s.settle[o.Soldier] = l.End + Settle
+				}
+			}
 			continue // labelled: not normal physiology
+		}
+		if known && o.T <= s.settleAt[k] {
+			continue
+		}
+		if !known && len(s.settle) > 0 && o.T <= s.settle[o.Soldier] {
+			continue
 		}
 		ph := o.Phase % NumPhases
 		for v := range Vital(NumVitals) {
@@ -80,12 +113,21 @@ func (s *Stats) Add(f *Frame) {
 				s.vitals[ph][v].add(o.Values[v])
 			}
 		}
-		if k, ok := s.byID[o.Soldier]; ok {
+		if known {
 			if psi := o.PSI(s.prof[k]); !math.IsNaN(psi) {
 				s.psi[ph].add(psi)
 			}
 		}
 	}
+}
+
+func (s *Stats) profile(id SoldierID) (int, bool) {
+	if s.byID == nil {
+		k := int(id) - 1
+		return k, k >= 0 && k < len(s.prof)
+	}
+	k, ok := s.byID[id]
+	return k, ok
 }
 
 // PoisonRate returns the fraction of soldier-ticks inside event windows.
