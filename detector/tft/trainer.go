@@ -1,0 +1,262 @@
+package tft
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/autodiff"
+)
+
+func defaultWorkers() int { return runtime.NumCPU() }
+
+// microBatch is the number of examples one tape pass holds; a worker runs
+// its share of a minibatch as several passes, accumulating gradients, so
+// the tape's arena stays small enough for the caches.
+const microBatch = 8
+
+// worker is one goroutine's training state.
+type worker struct {
+	tp    *autodiff.Tape
+	grads []float64
+	b     batch
+	idx   []int
+	loss  float64 // Σ pinball over its share
+	obs   int     // observed targets in its share
+	err   error
+}
+
+// run computes the summed loss (and, if grad, its gradient into w.grads)
+// of examples idx.
+func (w *worker) run(m *Model, ds Dataset, idx []int, grad bool) {
+	w.loss, w.obs, w.err = 0, 0, nil
+	if grad {
+		clear(w.grads)
+	}
+	for start := 0; start < len(idx); start += microBatch {
+		end := min(start+microBatch, len(idx))
+		if err := w.b.gather(&m.cfg, ds, idx[start:end]); err != nil {
+			w.err = err
+			return
+		}
+		w.tp.Reset()
+		g := m.forward(w.tp, &w.b, true, 1)
+		w.loss += w.tp.Value(g.loss)[0]
+		w.obs += w.b.observed
+		if grad {
+			w.tp.Backward(g.loss)
+		}
+	}
+}
+
+// pool runs workers over contiguous shares of an index list.
+type pool struct {
+	m       *Model
+	workers []*worker
+}
+
+func newPool(m *Model, n int) *pool {
+	p := &pool{m: m, workers: make([]*worker, n)}
+	for i := range p.workers {
+		w := &worker{tp: autodiff.NewTape(), grads: make([]float64, len(m.params))}
+		w.tp.Bind(m.params, w.grads)
+		p.workers[i] = w
+	}
+	return p
+}
+
+// run splits idx into one contiguous share per worker and runs them in
+// parallel. It returns the summed loss and observed-target count, summing
+// in worker order so the result does not depend on scheduling.
+func (p *pool) run(ds Dataset, idx []int, grad bool) (float64, int, error) {
+	n := len(p.workers)
+	var wg sync.WaitGroup
+	for i, w := range p.workers {
+		lo, hi := i*len(idx)/n, (i+1)*len(idx)/n
+		w.idx = idx[lo:hi]
+		if i == n-1 {
+			w.run(p.m, ds, w.idx, grad) // the calling goroutine takes the last share
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.run(p.m, ds, w.idx, grad)
+		}()
+	}
+	wg.Wait()
+	loss, obs := 0.0, 0
+	for _, w := range p.workers {
+		if w.err != nil {
+			return 0, 0, w.err
+		}
+		loss += w.loss
+		obs += w.obs
+	}
+	return loss, obs, nil
+}
+
+// sumGrads adds the workers' gradients into dst in worker order.
+func (p *pool) sumGrads(dst []float64) {
+	copy(dst, p.workers[0].grads)
+	for _, w := range p.workers[1:] {
+		for i, g := range w.grads {
+			dst[i] += g
+		}
+	}
+}
+
+// evalBatch is the number of examples per parallel evaluation round.
+const evalBatch = 256
+
+// loss returns the mean pinball loss of m over ds.
+func (p *pool) loss(ctx context.Context, ds Dataset) (float64, error) {
+	n := ds.Len()
+	idx := make([]int, 0, evalBatch)
+	total, obs := 0.0, 0
+	for start := 0; start < n; start += evalBatch {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		idx = idx[:0]
+		for i := start; i < min(start+evalBatch, n); i++ {
+			idx = append(idx, i)
+		}
+		l, o, err := p.run(ds, idx, false)
+		if err != nil {
+			return 0, err
+		}
+		total += l
+		obs += o
+	}
+	if obs == 0 {
+		return math.NaN(), nil
+	}
+	return total / float64(obs*len(p.m.cfg.Quantiles)), nil
+}
+
+// Loss returns the mean quantile (pinball) loss of m over ds, averaged over
+// the observed targets, quantile levels and decoder steps, computed on
+// workers goroutines (≤ 0: runtime.NumCPU()). It is NaN when ds has no
+// observed target.
+func (m *Model) Loss(ctx context.Context, ds Dataset, workers int) (float64, error) {
+	if workers <= 0 {
+		workers = defaultWorkers()
+	}
+	l, err := newPool(m, workers).loss(ctx, ds)
+	if err != nil {
+		return 0, fmt.Errorf("evaluate loss: %w", err)
+	}
+	return l, nil
+}
+
+func train_(ctx context.Context, m *Model, train, val Dataset, cfg TrainConfig, progress func(Progress)) (Result, error) {
+	cfg = cfg.withDefaults()
+	start := time.Now()
+	res := Result{Workers: cfg.Workers, BestValLoss: math.Inf(1)}
+	if train == nil || train.Len() == 0 {
+		return res, fmt.Errorf("train: %w (training set)", ErrNoData)
+	}
+	if val != nil && val.Len() == 0 {
+		return res, fmt.Errorf("train: %w (validation set)", ErrNoData)
+	}
+	n := train.Len()
+	steps := (n + cfg.BatchSize - 1) / cfg.BatchSize
+	if cfg.StepsPerEpoch > 0 && cfg.StepsPerEpoch < steps {
+		steps = cfg.StepsPerEpoch
+	}
+	pl := newPool(m, cfg.Workers)
+	adam := autodiff.NewAdam(len(m.params), cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon)
+	grad := make([]float64, len(m.params))
+	best := append([]float64(nil), m.params...)
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7466742d74726169)) // "tft-trai"
+	nq := float64(len(m.cfg.Quantiles))
+	lr := cfg.LearningRate
+	sinceBest := 0
+	defer m.refresh()
+	finish := func(err error) (Result, error) {
+		copy(m.params, best)
+		res.Elapsed = time.Since(start)
+		return res, err
+	}
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		epochLoss, epochObs := 0.0, 0
+		adam.LR = lr
+		for step := range steps {
+			if err := ctx.Err(); err != nil {
+				return finish(fmt.Errorf("train: %w", err))
+			}
+			idx := perm[step*cfg.BatchSize : min((step+1)*cfg.BatchSize, n)]
+			loss, obs, err := pl.run(train, idx, true)
+			if err != nil {
+				return finish(fmt.Errorf("train: %w", err))
+			}
+			res.Steps++
+			if obs == 0 {
+				continue
+			}
+			norm := float64(obs) * nq
+			pl.sumGrads(grad)
+			for i := range grad {
+				grad[i] /= norm
+			}
+			autodiff.ClipGlobalNorm(grad, cfg.ClipNorm)
+			adam.Step(m.params, grad)
+			epochLoss += loss
+			epochObs += obs
+			if progress != nil {
+				progress(Progress{
+					Epoch: epoch, Epochs: cfg.Epochs, Step: step + 1, Steps: steps, TotalSteps: res.Steps,
+					TrainLoss: epochLoss / (float64(epochObs) * nq), LR: lr, Elapsed: time.Since(start),
+					BestValLoss: res.BestValLoss, BestEpoch: res.BestEpoch, ValLoss: math.NaN(),
+				})
+			}
+		}
+		trainLoss := math.NaN()
+		if epochObs > 0 {
+			trainLoss = epochLoss / (float64(epochObs) * nq)
+		}
+		res.Epochs = epoch
+		res.FinalTrainLoss = trainLoss
+		valLoss := trainLoss
+		if val != nil {
+			var err error
+			if valLoss, err = pl.loss(ctx, val); err != nil {
+				return finish(fmt.Errorf("train: validate: %w", err))
+			}
+		}
+		improved := valLoss < res.BestValLoss-cfg.MinDelta
+		if improved {
+			res.BestValLoss, res.BestEpoch = valLoss, epoch
+			copy(best, m.params)
+			sinceBest = 0
+		} else {
+			sinceBest++
+		}
+		if progress != nil {
+			progress(Progress{
+				Epoch: epoch, Epochs: cfg.Epochs, Step: steps, Steps: steps, TotalSteps: res.Steps,
+				TrainLoss: trainLoss, EndOfEpoch: true, ValLoss: valLoss, BestValLoss: res.BestValLoss,
+				BestEpoch: res.BestEpoch, Improved: improved, LR: lr, Elapsed: time.Since(start),
+			})
+		}
+		if math.IsNaN(valLoss) || math.IsInf(valLoss, 0) {
+			return finish(fmt.Errorf("train: epoch %d: loss is %v (diverged; lower the learning rate)", epoch, valLoss))
+		}
+		if cfg.Patience > 0 && sinceBest >= cfg.Patience {
+			res.StoppedEarly = epoch < cfg.Epochs
+			break
+		}
+		lr *= cfg.LRDecay
+	}
+	return finish(nil)
+}
