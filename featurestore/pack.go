@@ -27,8 +27,9 @@ const (
 	rowSize     = 51
 	profileSize = 1 + 4 + 4 + 1 + 6*8
 	// replyHeaderSize is the per-soldier header of a window reply: float64
-	// epoch, last sequence number, window length k, rows that follow.
-	replyHeaderSize = 32
+	// epoch, last sequence number, window length k, rows that follow, last
+	// write (server ms), capacity.
+	replyHeaderSize = 48
 )
 
 // appendRow appends the packed form of o to b.
@@ -94,33 +95,44 @@ func firstByte(b []byte) int {
 
 // windowHeader is the per-soldier header of a window reply from Redis.
 type windowHeader struct {
-	epoch uint64 // incarnation of the soldier's ring; 0: no live rows
-	seq   uint64 // sequence number of the soldier's newest row
-	k     int    // window length Redis settled on: min(n, capacity, seq)
-	count int    // rows that follow: seq−count+1 … seq
+	epoch uint64  // incarnation of the soldier's ring; 0: no live rows
+	seq   uint64  // sequence number of the soldier's newest row
+	k     int     // window length Redis settled on: min(n, capacity, seq)
+	count int     // rows that follow: seq−count+1 … seq
+	seen  float64 // server time of the soldier's last write, ms
+	cap   int     // the soldier's ring capacity in Redis
 }
 
 // maxExact is the largest integer every float64 below it represents exactly.
 const maxExact = 1 << 53
 
-// parseWindowHeader reads the header at the start of b and checks it for
-// consistency; rest is what follows the header.
-func parseWindowHeader(b []byte) (h windowHeader, rest []byte, err error) {
-	if len(b) < replyHeaderSize {
-		return h, nil, fmt.Errorf("window reply header truncated at %d bytes: %w", len(b), ErrCorrupt)
+// readDoubles decodes len(x) little-endian doubles from b, each a whole
+// number in [0, 2^53).
+func readDoubles(b []byte, x []float64) error {
+	if len(b) < 8*len(x) {
+		return fmt.Errorf("reply truncated at %d bytes, want %d: %w", len(b), 8*len(x), ErrCorrupt)
 	}
-	var x [4]float64
 	for i := range x {
 		x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
 		if !(x[i] >= 0 && x[i] < maxExact) || x[i] != math.Trunc(x[i]) {
-			return h, nil, fmt.Errorf("window reply header field %d is %g: %w", i, x[i], ErrCorrupt)
+			return fmt.Errorf("reply field %d is %g: %w", i, x[i], ErrCorrupt)
 		}
 	}
-	h = windowHeader{epoch: uint64(x[0]), seq: uint64(x[1]), k: int(x[2]), count: int(x[3])}
+	return nil
+}
+
+// parseWindowHeader reads the header at the start of b and checks it for
+// consistency; rest is what follows the header.
+func parseWindowHeader(b []byte) (h windowHeader, rest []byte, err error) {
+	var x [replyHeaderSize / 8]float64
+	if err := readDoubles(b, x[:]); err != nil {
+		return h, nil, fmt.Errorf("window header: %w", err)
+	}
+	h = windowHeader{epoch: uint64(x[0]), seq: uint64(x[1]), k: int(x[2]), count: int(x[3]), seen: x[4], cap: int(x[5])}
 	switch {
-	case h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0),
-		h.epoch != 0 && (h.k < 1 || uint64(h.k) > h.seq || uint64(h.count) > h.seq || h.k > 1<<16 || h.count > 1<<16):
-		return h, nil, fmt.Errorf("window reply header %+v inconsistent: %w", h, ErrCorrupt)
+	case h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0 || h.cap != 0),
+		h.epoch != 0 && (h.k < 1 || h.cap < 1 || h.cap > 1<<16 || h.k > h.cap || uint64(h.k) > h.seq || h.count > h.k):
+		return h, nil, fmt.Errorf("window header %+v inconsistent: %w", h, ErrCorrupt)
 	}
 	b = b[replyHeaderSize:]
 	if len(b) < h.count*rowSize {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -26,37 +27,57 @@ import (
 // that a frame write and a batch window read are one round trip each.
 //
 // A local cache of each soldier's recent rows, keyed by Redis's epoch and
-// sequence numbers, keeps the transfer small: a read asks Redis for every
-// soldier's latest sequence number and receives only the rows it has not
-// seen (rows this process wrote are cached as it writes them). Reads are
-// always checked against Redis, so writes of other processes are seen at
-// once. WithCache(false) turns the cache off.
+// sequence numbers, keeps the work small. Rows this process writes are cached
+// as it writes them. A read always asks Redis, so writes of other processes
+// are seen at once, but it sends the version of the data its cache reflects:
+// if nothing was written since, Redis answers "unchanged" and the windows are
+// copied from the cache; otherwise Redis sends only the rows the cache lacks.
+// WithCache(false) turns the cache off: every read transfers whole windows.
 //
 // Failures of Redis (refused, reset, timed out) come back as errors matching
 // ErrUnavailable that also wrap the cause; the next call reconnects. A Redis
-// restarted empty is detected by its epochs, so stale cached rows are never
-// served.
+// restarted empty is detected by its versions and epochs, which never repeat,
+// so stale cached rows are never served.
 type Redis struct {
 	o      options
 	client *redis.Client
 	trips  atomic.Uint64
 	closed atomic.Bool
 
-	meta, epochKey, profilesKey, ringPrefix string
-	writeSHA, readSHA, soldiersSHA          string
-	capArg, ttlArg, plenArg                 any // boxed once
+	meta, verKey, profilesKey, ringPrefix string
+	writeSHA, readSHA, soldiersSHA        string
+	capArg, ttlArg                        any // boxed once
 
 	kmu  sync.RWMutex
 	keys map[engine.SoldierID]any // boxed ring key per soldier
 
-	wmu   sync.Mutex // serialises writes and guards their scratch
-	wargs []any
-	wbuf  []byte
+	wmu     sync.Mutex // serialises writes and guards their scratch
+	wargs   []any
+	wbuf    []byte
+	rowArgs []any // rowArgs[i] is wbuf[i*rowSize:][:rowSize], boxed once
 
-	cmu   sync.Mutex // guards cache
-	cache map[engine.SoldierID]*ring
+	cmu   sync.Mutex // guards cache, ver and gen
+	cache map[engine.SoldierID]*cacheEntry
+	ver   uint64 // the Redis version the synced entries reflect; 0: none
+	gen   uint64 // entries with this gen are synced at ver
 
 	scratch sync.Pool // *readScratch
+}
+
+// cacheEntry is the local copy of one soldier's rows in Redis.
+type cacheEntry struct {
+	ring            // epoch 0: the soldier has no live rows in Redis
+	seen    float64 // server time of the soldier's last write, ms
+	capS    int     // the soldier's ring capacity in Redis
+	gen     uint64  // equal to Redis.gen: the entry is Redis's state at Redis.ver
+	capHere int     // capacity of the local ring
+}
+
+// ensure gives the entry its row buffer.
+func (c *cacheEntry) ensure() {
+	if c.buf == nil {
+		c.buf = make([]engine.Observation, c.capHere)
+	}
 }
 
 type readScratch struct {
@@ -93,7 +114,7 @@ func NewRedis(url string, opts ...Option) (*Redis, error) {
 		o:           o,
 		client:      redis.NewClient(ro),
 		meta:        o.prefix + "meta",
-		epochKey:    o.prefix + "epoch",
+		verKey:      o.prefix + "version",
 		profilesKey: o.prefix + "profiles",
 		ringPrefix:  o.prefix + "rows:",
 		writeSHA:    scriptSHA(writeScript),
@@ -102,9 +123,9 @@ func NewRedis(url string, opts ...Option) (*Redis, error) {
 		capArg:      o.capacity,
 		ttlArg:      o.ttl.Milliseconds(),
 		keys:        make(map[engine.SoldierID]any),
-		cache:       make(map[engine.SoldierID]*ring),
+		cache:       make(map[engine.SoldierID]*cacheEntry),
+		gen:         1,
 	}
-	r.plenArg = len(r.ringPrefix)
 	routeLogs.Do(func() { redis.SetLogger(slogLogger{}) })
 	r.client.AddHook(tripCounter{&r.trips})
 	r.scratch.New = func() any { return new(readScratch) }
@@ -246,16 +267,17 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 	}
 	r.wmu.Lock()
 	defer r.wmu.Unlock()
-	args := append(r.wargs[:0], "evalsha", r.writeSHA, len(obs)+2, r.meta, r.epochKey)
+	r.packRows(obs)
+	r.cmu.Lock()
+	sentVer := r.ver
+	r.cmu.Unlock()
+	args := append(r.wargs[:0], "evalsha", r.writeSHA, len(obs)+2, r.meta, r.verKey)
 	for i := range obs {
 		args = append(args, r.ringKey(obs[i].Soldier))
 	}
-	buf := r.wbuf[:0]
-	for i := range obs {
-		buf = appendRow(buf, &obs[i])
-	}
-	args = append(args, r.capArg, r.ttlArg, r.plenArg, buf)
-	r.wargs, r.wbuf = args, buf
+	args = append(args, r.capArg, r.ttlArg, versionArg(sentVer))
+	args = append(args, r.rowArgs[:len(obs)]...)
+	r.wargs = args
 	val, err := r.call(ctx, "write frame", args)
 	clear(args[3:]) // drop references to keys and rows
 	if err != nil {
@@ -270,40 +292,84 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 		}
 		return &OutOfOrderError{Soldier: obs[i-1].Soldier, T: obs[i-1].T, Latest: latest}
 	}
-	var seqs string
+	var reply string
 	if len(res) == 2 && res[0] == int64(1) {
-		seqs, _ = res[1].(string)
+		reply, _ = res[1].(string)
 	}
-	if len(seqs) != 16*len(obs) {
+	if len(reply) != 24+24*len(obs) {
 		return fmt.Errorf("redis write frame: unexpected reply of %d elements: %w", len(res), ErrCorrupt)
 	}
 	if r.o.cache {
-		r.cacheWritten(obs, seqs)
+		return r.cacheWritten(obs, sentVer, unsafeBytes(reply))
 	}
 	return nil
 }
 
-// cacheWritten appends the rows just written to the cache.
-func (r *Redis) cacheWritten(obs []engine.Observation, seqs string) {
+// packRows packs obs into wbuf and keeps rowArgs pointing at its rows.
+func (r *Redis) packRows(obs []engine.Observation) {
+	need := len(obs) * rowSize
+	if cap(r.wbuf) < need {
+		r.wbuf = make([]byte, 0, 2*need)
+		r.rowArgs = r.rowArgs[:0]
+	}
+	buf := r.wbuf[:0]
+	for i := range obs {
+		buf = appendRow(buf, &obs[i])
+	}
+	r.wbuf = buf
+	for i := len(r.rowArgs); i < len(obs); i++ {
+		r.rowArgs = append(r.rowArgs, buf[i*rowSize:(i+1)*rowSize:(i+1)*rowSize])
+	}
+}
+
+// versionArg is a version as the scripts expect it: decimal, "0" for none.
+func versionArg(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// cacheWritten appends the rows just written to the cache. reply is the
+// write script's: match flag, new version, server time, then epoch, seq and
+// capacity per row.
+func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []byte) error {
+	x := make([]float64, 3+3*len(obs))
+	if err := readDoubles(reply, x); err != nil {
+		return fmt.Errorf("redis write frame: %w", err)
+	}
+	match, ver, now := x[0] == 1, uint64(x[1]), x[2]
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
-	for i := range obs {
-		e := math.Float64frombits(binary.LittleEndian.Uint64([]byte(seqs[16*i : 16*i+8])))
-		q := math.Float64frombits(binary.LittleEndian.Uint64([]byte(seqs[16*i+8 : 16*i+16])))
-		if !(e >= 1 && q >= 1 && e < maxExact && q < maxExact) {
-			continue // not ours to judge here; the next read refetches
-		}
-		epoch, seq := uint64(e), uint64(q)
-		c := r.cache[obs[i].Soldier]
-		if c == nil {
-			c = newRing(r.o.capacity)
-			r.cache[obs[i].Soldier] = c
-			c.reset(epoch, seq-1)
-		} else if c.epoch != epoch || c.hi != seq-1 {
-			c.reset(epoch, seq-1)
-		}
-		c.push(&obs[i])
+	if !match || r.ver != sentVer {
+		r.gen++ // someone else wrote: nothing cached is known to be current
 	}
+	for i := range obs {
+		epoch, seq, capS := uint64(x[3+3*i]), uint64(x[4+3*i]), int(x[5+3*i])
+		if epoch == 0 || seq == 0 || capS < 1 {
+			return fmt.Errorf("redis write frame: row %d: epoch %d seq %d capacity %d: %w", i, epoch, seq, capS, ErrCorrupt)
+		}
+		c := r.entry(obs[i].Soldier)
+		c.ensure()
+		switch {
+		case c.epoch == epoch && c.hi >= seq:
+			// A concurrent read already brought this row.
+		case c.epoch == epoch && c.hi == seq-1:
+			c.push(&obs[i])
+		default:
+			c.reset(epoch, seq-1)
+			c.push(&obs[i])
+		}
+		c.seen, c.capS, c.gen = now, capS, r.gen
+	}
+	r.ver = ver
+	return nil
+}
+
+// entry returns soldier id's cache entry, creating an empty one. The caller
+// holds cmu.
+func (r *Redis) entry(id engine.SoldierID) *cacheEntry {
+	c := r.cache[id]
+	if c == nil {
+		c = &cacheEntry{capHere: r.o.capacity}
+		r.cache[id] = c
+	}
+	return c
 }
 
 // Window appends the last n rows of soldier id (at most the capacity),
@@ -350,10 +416,11 @@ func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 	sc.ids, sc.sub = sc.ids[:0], growWindows(sc.sub, len(retry))
 	for j, i := range retry {
 		sc.ids = append(sc.ids, ids[i])
-		sc.sub[j] = dst[i] // merge left it as it was
+		sc.sub[j] = dst[i] // left as it was
 	}
+	idx := slices.Clone(retry)
 	left, err := r.fetch(ctx, sc.ids, k, sc.sub, sc, false)
-	for j, i := range slices.Clone(retry) {
+	for j, i := range idx {
 		dst[i], sc.sub[j] = sc.sub[j], nil
 	}
 	if err == nil && len(left) > 0 {
@@ -362,31 +429,43 @@ func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 	return dst, err
 }
 
-// fetch runs the read script for ids and fills dst. With useCache it sends
-// what the cache holds and merges the reply into it; it returns the indexes
-// whose window it could not complete.
+// fetch runs the read script for ids and appends their windows to dst. With
+// useCache it tells Redis what the cache holds and merges the reply into
+// it. It returns the indexes whose window it could not complete.
 func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
-	args := append(sc.args[:0], "evalsha", r.readSHA, len(ids)+1, r.meta)
+	args := append(sc.args[:0], "evalsha", r.readSHA, len(ids)+2, r.meta, r.verKey)
 	for _, id := range ids {
 		args = append(args, r.ringKey(id))
 	}
 	known := sc.known[:0]
+	var sentVer uint64
 	if useCache {
 		r.cmu.Lock()
+		fast := r.ver != 0
 		for _, id := range ids {
 			var e, lo, hi float64
-			if c := r.cache[id]; c != nil && c.n > 0 {
+			c := r.cache[id]
+			switch {
+			case c == nil || c.gen != r.gen:
+				fast = false
+			case c.epoch != 0 && c.n < min(k, c.capS, int(c.hi)):
+				fast = false
+			}
+			if c != nil && c.epoch != 0 && c.n > 0 {
 				e, lo, hi = float64(c.epoch), float64(c.hi-uint64(c.n)+1), float64(c.hi)
 			}
 			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(e))
 			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(lo))
 			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(hi))
 		}
+		if fast {
+			sentVer = r.ver
+		}
 		r.cmu.Unlock()
 	} else {
 		known = append(known, make([]byte, 24*len(ids))...)
 	}
-	args = append(args, k, r.ttlArg, r.plenArg, known)
+	args = append(args, k, r.ttlArg, versionArg(sentVer), known)
 	sc.args, sc.known = args, known
 	val, err := r.call(ctx, "read windows", args)
 	clear(args[3:])
@@ -399,9 +478,33 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 	}
 	b := unsafeBytes(reply)
 	sc.retry = sc.retry[:0]
+	var head [3]float64
+	if err := readDoubles(b, head[:2]); err != nil {
+		return nil, fmt.Errorf("redis read windows: %w", err)
+	}
+	if head[0] == 1 { // unchanged since sentVer: all from the cache
+		if sentVer == 0 || len(b) != 16 {
+			return nil, fmt.Errorf("redis read windows: unchanged reply to a full read: %w", ErrCorrupt)
+		}
+		r.cmu.Lock()
+		defer r.cmu.Unlock()
+		for i, id := range ids {
+			var done bool
+			if dst[i], done = r.fromCache(id, k, head[1], dst[i]); !done {
+				sc.retry = append(sc.retry, i)
+			}
+		}
+		return sc.retry, nil
+	}
+	if err := readDoubles(b, head[:]); err != nil {
+		return nil, fmt.Errorf("redis read windows: %w", err)
+	}
+	b = b[24:]
 	if useCache {
 		r.cmu.Lock()
 		defer r.cmu.Unlock()
+		r.gen++
+		r.ver = uint64(head[2])
 	}
 	for i, id := range ids {
 		h, rest, err := parseWindowHeader(b)
@@ -415,8 +518,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		b = rest[h.count*rowSize:]
 		if useCache {
 			var done bool
-			dst[i], done = r.merge(id, h, rows, dst[i])
-			if !done {
+			if dst[i], done = r.merge(id, h, rows, dst[i]); !done {
 				sc.retry = append(sc.retry, i)
 			}
 			continue
@@ -433,33 +535,49 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 	return sc.retry, nil
 }
 
-// merge folds one soldier's reply into the cache and appends its window to
-// dst; done is false if the window cannot be completed from what is cached.
-// The caller holds cmu.
-func (r *Redis) merge(id engine.SoldierID, h windowHeader, rows []byte, dst []engine.Observation) (_ []engine.Observation, done bool) {
+// fromCache appends soldier id's window to dst from the cache alone, Redis
+// having said nothing changed; now is Redis's clock (ms) for the TTL. done
+// is false if the cache no longer holds the window. The caller holds cmu.
+func (r *Redis) fromCache(id engine.SoldierID, k int, now float64, dst []engine.Observation) (_ []engine.Observation, done bool) {
 	c := r.cache[id]
-	if h.epoch == 0 {
-		delete(r.cache, id)
+	if c == nil {
+		return dst, false
+	}
+	if c.epoch == 0 || (r.o.ttl > 0 && now-c.seen >= float64(r.o.ttl.Milliseconds())) {
 		return dst, true
 	}
+	lo := c.hi - uint64(min(k, c.capS, int(c.hi))) + 1
+	if !c.holds(lo, c.hi) {
+		return dst, false
+	}
+	return c.appendRange(dst, lo, c.hi), true
+}
+
+// merge folds one soldier's reply into the cache, marks the entry current
+// and appends the soldier's window to dst; done is false if the window
+// cannot be completed from what is cached. The caller holds cmu.
+func (r *Redis) merge(id engine.SoldierID, h windowHeader, rows []byte, dst []engine.Observation) (_ []engine.Observation, done bool) {
+	c := r.entry(id)
+	c.gen = r.gen
+	if h.epoch == 0 {
+		c.reset(0, 0)
+		return dst, true
+	}
+	c.seen, c.capS = h.seen, h.cap
 	if h.count > 0 {
 		first := h.seq - uint64(h.count) + 1
-		switch {
-		case c == nil:
-			c = newRing(r.o.capacity)
-			r.cache[id] = c
-			c.reset(h.epoch, first-1)
-		case c.epoch != h.epoch || c.hi+1 < first:
+		c.ensure()
+		if c.epoch != h.epoch || c.hi+1 < first {
 			c.reset(h.epoch, first-1)
 		}
-		if c.hi < h.seq { // else the cache is already ahead of this reply
-			for s := c.hi + 1; s <= h.seq; s++ {
-				decodeRow(rows[(s-first)*rowSize:], id, c.next())
-			}
+		for s := c.hi + 1; s <= h.seq; s++ { // none if the cache is already ahead
+			decodeRow(rows[(s-first)*rowSize:], id, c.next())
 		}
+	} else if c.epoch != h.epoch || c.hi < h.seq {
+		c.reset(h.epoch, h.seq) // holds nothing we may serve
 	}
 	lo := h.seq - uint64(h.k) + 1
-	if c != nil && c.epoch == h.epoch && c.holds(lo, h.seq) {
+	if c.epoch == h.epoch && c.holds(lo, h.seq) {
 		return c.appendRange(dst, lo, h.seq), true
 	}
 	if h.count == h.k {
@@ -502,8 +620,8 @@ func (r *Redis) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
 	ids := make([]engine.SoldierID, 0, len(list))
 	for _, x := range list {
 		s, _ := x.(string)
-		id, err := strconv.ParseInt(s, 10, 32)
-		if err != nil {
+		id, err := strconv.ParseInt(strings.TrimPrefix(s, r.ringPrefix), 10, 32)
+		if err != nil || !strings.HasPrefix(s, r.ringPrefix) {
 			return nil, fmt.Errorf("redis list soldiers: field %q: %w", s, ErrCorrupt)
 		}
 		ids = append(ids, engine.SoldierID(id))

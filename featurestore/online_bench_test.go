@@ -1,0 +1,197 @@
+package featurestore
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Benchmarks of one dashboard tick: write a frame of 100 soldiers, then read
+// every soldier's window of Te = 31 rows. ns/op is per tick.
+
+var sinkWindows [][]engine.Observation
+
+func BenchmarkTickMemory(b *testing.B) { benchTick(b, memoryStore(b), nil, 100, 31) }
+func BenchmarkTickRedis(b *testing.B)  { benchTick(b, redisStore(b, true), nil, 100, 31) }
+
+// BenchmarkTickRedisNoCache transfers every whole window every tick.
+func BenchmarkTickRedisNoCache(b *testing.B) { benchTick(b, redisStore(b, false), nil, 100, 31) }
+
+// BenchmarkTickRedisTwoProcesses writes with one client and reads with
+// another, so the reader fetches each new row from Redis.
+func BenchmarkTickRedisTwoProcesses(b *testing.B) {
+	w := redisStore(b, true)
+	benchTick(b, w, redisReopen(b, w, true), 100, 31)
+}
+
+// Breakdown of a Redis tick.
+func BenchmarkRedisWriteFrame(b *testing.B)  { benchWrite(b, redisStore(b, true), 100) }
+func BenchmarkRedisReadCached(b *testing.B)  { benchRead(b, redisStore(b, true), 100, 31) }
+func BenchmarkRedisReadFull(b *testing.B)    { benchRead(b, redisStore(b, false), 100, 31) }
+func BenchmarkMemoryWriteFrame(b *testing.B) { benchWrite(b, memoryStore(b), 100) }
+func BenchmarkMemoryRead(b *testing.B)       { benchRead(b, memoryStore(b), 100, 31) }
+func BenchmarkPackRows(b *testing.B)         { benchPack(b, 100) }
+func BenchmarkDecodeRows(b *testing.B)       { benchDecode(b, 100*31) }
+
+func memoryStore(b *testing.B) Online {
+	s, err := NewMemory()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+func redisStore(b *testing.B, cache bool) *Redis {
+	srv := startRedis(b)
+	return openRedis(b, srv.URL(), WithPrefix(newPrefix()), WithCache(cache))
+}
+
+func redisReopen(b *testing.B, s *Redis, cache bool) *Redis {
+	return openRedis(b, s.client.Options().Addr, WithPrefix(s.o.prefix), WithCache(cache))
+}
+
+// tripper is a store that counts its round trips.
+type tripper interface{ RoundTrips() uint64 }
+
+func ids(n int) []engine.SoldierID {
+	out := make([]engine.SoldierID, n)
+	for i := range out {
+		out[i] = engine.SoldierID(i + 1)
+	}
+	return out
+}
+
+// benchTick writes a frame of n soldiers with w and reads their windows of
+// te rows with r (w if nil), per op.
+func benchTick(b *testing.B, w Online, r Online, n, te int) {
+	if r == nil {
+		r = w
+	}
+	ctx := context.Background()
+	frames := newGen(1).frames(n, 64, 0)
+	ids := ids(n)
+	var ws [][]engine.Observation
+	t := int64(0)
+	tick := func() {
+		f := frames[t%int64(len(frames))]
+		for i := range f.Obs {
+			f.Obs[i].T = t
+		}
+		t++
+		if err := w.WriteFrame(ctx, f.Obs); err != nil {
+			b.Fatal(err)
+		}
+		var err error
+		if ws, err = r.Windows(ctx, ids, te, ws); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range 2 * te { // warm up: full windows, scripts loaded
+		tick()
+	}
+	trips := countTrips(w, r)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		tick()
+	}
+	b.StopTimer()
+	reportTrips(b, trips, w, r)
+	sinkWindows = ws
+}
+
+func countTrips(stores ...Online) uint64 {
+	var n uint64
+	for i, s := range stores {
+		if i > 0 && s == stores[0] {
+			continue
+		}
+		if t, ok := s.(tripper); ok {
+			n += t.RoundTrips()
+		}
+	}
+	return n
+}
+
+func reportTrips(b *testing.B, start uint64, stores ...Online) {
+	if _, ok := stores[0].(tripper); ok {
+		b.ReportMetric(float64(countTrips(stores...)-start)/float64(b.N), "roundtrips/op")
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+func benchWrite(b *testing.B, s Online, n int) {
+	ctx := context.Background()
+	frames := newGen(1).frames(n, 64, 0)
+	trips := countTrips(s)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for t := range b.N {
+		f := frames[t%len(frames)]
+		for i := range f.Obs {
+			f.Obs[i].T = int64(t)
+		}
+		if err := s.WriteFrame(ctx, f.Obs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportTrips(b, trips, s)
+}
+
+func benchRead(b *testing.B, s Online, n, te int) {
+	ctx := context.Background()
+	for _, f := range newGen(1).frames(n, 2*te, 0) {
+		if err := s.WriteFrame(ctx, f.Obs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ids := ids(n)
+	var ws [][]engine.Observation
+	var err error
+	if ws, err = s.Windows(ctx, ids, te, ws); err != nil {
+		b.Fatal(err)
+	}
+	trips := countTrips(s)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if ws, err = s.Windows(ctx, ids, te, ws); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reportTrips(b, trips, s)
+	sinkWindows = ws
+}
+
+var sinkBytes []byte
+
+func benchPack(b *testing.B, n int) {
+	f := newGen(1).frames(n, 1, 0)[0]
+	var buf []byte
+	b.ReportAllocs()
+	for range b.N {
+		buf = buf[:0]
+		for i := range f.Obs {
+			buf = appendRow(buf, &f.Obs[i])
+		}
+	}
+	sinkBytes = buf
+}
+
+func benchDecode(b *testing.B, rows int) {
+	g := newGen(1)
+	var buf []byte
+	for i := range rows {
+		o := g.obs(1, int64(i))
+		buf = appendRow(buf, &o)
+	}
+	var dst []engine.Observation
+	b.ReportAllocs()
+	for range b.N {
+		dst = appendDecoded(dst[:0], 1, buf)
+	}
+	sinkWindows = [][]engine.Observation{dst}
+}
