@@ -1,0 +1,241 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// DefaultWindowRows is how many rows per soldier the monitor reads from the
+// store for each score: the TFT's 30-step encoder plus the row being scored
+// and one spare.
+const DefaultWindowRows = 32
+
+// stripes is the number of per-soldier locks; soldiers share a stripe by id.
+const stripes = 64
+
+// Monitor is the ingest → store → score pipeline with the latest verdict per
+// soldier and a stream of alert openings. It is safe for concurrent use.
+type Monitor struct {
+	store  featurestore.Online
+	scorer detector.Scorer
+	rows   int
+	now    func() time.Time
+
+	locks [stripes]sync.Mutex
+
+	mu       sync.RWMutex
+	profiles map[engine.SoldierID]engine.Profile
+	latest   map[engine.SoldierID]detector.Verdict
+
+	alerts *broadcaster[AlertEvent]
+
+	observations atomic.Uint64 // rows ingested
+	scored       atomic.Uint64 // verdicts produced
+	alertCount   atomic.Uint64 // alert openings
+
+	pool sync.Pool // *scratch
+}
+
+// AlertEvent is one alert opening (or more, if several channels opened at
+// the same tick) with the verdict that opened it.
+type AlertEvent struct {
+	Verdict detector.Verdict
+}
+
+// Option configures a Monitor.
+type Option func(*Monitor)
+
+// WithWindowRows sets how many rows per soldier each score reads (≥ 2).
+func WithWindowRows(n int) Option { return func(m *Monitor) { m.rows = n } }
+
+// WithClock replaces the wall clock used for statistics (tests).
+func WithClock(now func() time.Time) Option { return func(m *Monitor) { m.now = now } }
+
+// New returns a monitor over store and scorer. The monitor does not own
+// either; closing them is the caller's business.
+func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Monitor, error) {
+	if store == nil || scorer == nil {
+		return nil, errors.New("monitor: nil store or scorer")
+	}
+	m := &Monitor{store: store, scorer: scorer, rows: DefaultWindowRows, now: time.Now,
+		profiles: map[engine.SoldierID]engine.Profile{},
+		latest:   map[engine.SoldierID]detector.Verdict{},
+		alerts:   newBroadcaster[AlertEvent]()}
+	for _, o := range opts {
+		o(m)
+	}
+	if m.rows < 2 {
+		return nil, fmt.Errorf("monitor: window of %d rows (want ≥ 2)", m.rows)
+	}
+	m.pool.New = func() any { return new(scratch) }
+	return m, nil
+}
+
+// Scorer returns the scorer behind the monitor.
+func (m *Monitor) Scorer() detector.Scorer { return m.scorer }
+
+// Store returns the online store behind the monitor.
+func (m *Monitor) Store() featurestore.Online { return m.store }
+
+// WindowRows returns how many rows per soldier each score reads.
+func (m *Monitor) WindowRows() int { return m.rows }
+
+// SetProfiles stores the static covariates of many soldiers (a simulation's
+// roster) in the monitor and the store.
+func (m *Monitor) SetProfiles(ctx context.Context, ps []engine.Profile) error {
+	for _, p := range ps {
+		if err := m.SetProfile(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetProfile stores one soldier's static covariates.
+func (m *Monitor) SetProfile(ctx context.Context, p engine.Profile) error {
+	if err := m.store.PutProfile(ctx, p); err != nil {
+		return fmt.Errorf("store profile of soldier %d: %w", p.ID, err)
+	}
+	m.mu.Lock()
+	m.profiles[p.ID] = p
+	m.mu.Unlock()
+	return nil
+}
+
+// Profile returns a soldier's static covariates: the cached ones, else the
+// store's, else engine.DefaultProfile. known says whether they were set.
+func (m *Monitor) Profile(ctx context.Context, id engine.SoldierID) (p engine.Profile, known bool, err error) {
+	m.mu.RLock()
+	p, ok := m.profiles[id]
+	m.mu.RUnlock()
+	if ok {
+		return p, true, nil
+	}
+	p, ok, err = m.store.Profile(ctx, id)
+	if err != nil {
+		return engine.Profile{}, false, fmt.Errorf("read profile of soldier %d: %w", id, err)
+	}
+	if !ok {
+		return engine.DefaultProfile(id), false, nil
+	}
+	m.mu.Lock()
+	m.profiles[id] = p
+	m.mu.Unlock()
+	return p, true, nil
+}
+
+// scratch holds the reusable buffers of one Ingest call.
+type scratch struct {
+	ids     []engine.SoldierID
+	rows    [][]engine.Observation
+	windows []featurestore.Window
+	stripes []int
+}
+
+// Ingest runs one batch of observations through the pipeline: it writes them
+// to the store (all or nothing), reads each soldier's window, scores it and
+// appends one verdict per observation, in order, to dst. Observations of one
+// call must belong to distinct soldiers. A store error is returned wrapped,
+// with nothing scored.
+func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
+	if len(obs) == 0 {
+		return dst, nil
+	}
+	s := m.pool.Get().(*scratch)
+	defer m.pool.Put(s)
+	s.ids = s.ids[:0]
+	s.stripes = s.stripes[:0]
+	for i := range obs {
+		s.ids = append(s.ids, obs[i].Soldier)
+		s.stripes = append(s.stripes, stripe(obs[i].Soldier))
+	}
+	slices.Sort(s.stripes)
+	s.stripes = slices.Compact(s.stripes)
+	for _, k := range s.stripes {
+		m.locks[k].Lock()
+	}
+	defer func() {
+		for _, k := range s.stripes {
+			m.locks[k].Unlock()
+		}
+	}()
+
+	if err := m.store.WriteFrame(ctx, obs); err != nil {
+		return dst, fmt.Errorf("write tick to the store: %w", err)
+	}
+	m.observations.Add(uint64(len(obs)))
+	var err error
+	s.rows, err = m.store.Windows(ctx, s.ids, m.rows, s.rows)
+	if err != nil {
+		return dst, fmt.Errorf("read windows from the store: %w", err)
+	}
+	s.windows = s.windows[:0]
+	for i, id := range s.ids {
+		p, _, err := m.Profile(ctx, id)
+		if err != nil {
+			return dst, err
+		}
+		s.windows = append(s.windows, featurestore.Window{Profile: p, Rows: s.rows[i]})
+	}
+	n0 := len(dst)
+	dst, err = m.scorer.Score(s.windows, dst)
+	if err != nil {
+		return dst[:n0], fmt.Errorf("score with %s: %w", m.scorer.Name(), err)
+	}
+	m.scored.Add(uint64(len(dst) - n0))
+	m.mu.Lock()
+	for i := n0; i < len(dst); i++ {
+		m.latest[dst[i].Soldier] = dst[i]
+	}
+	m.mu.Unlock()
+	for i := n0; i < len(dst); i++ {
+		if dst[i].OpenedAny() {
+			m.alertCount.Add(1)
+			m.alerts.publish(AlertEvent{Verdict: dst[i]})
+		}
+	}
+	return dst, nil
+}
+
+func stripe(id engine.SoldierID) int { return int(uint32(id) % stripes) }
+
+// Latest returns the newest verdict for soldier id and whether there is one.
+func (m *Monitor) Latest(id engine.SoldierID) (detector.Verdict, bool) {
+	m.mu.RLock()
+	v, ok := m.latest[id]
+	m.mu.RUnlock()
+	return v, ok
+}
+
+// Stats are the monitor's running totals.
+type Stats struct {
+	Observations uint64 // rows ingested
+	Scored       uint64 // verdicts produced
+	Alerts       uint64 // alert openings
+	Subscribers  int    // alert stream subscribers
+}
+
+// Stats returns the monitor's running totals.
+func (m *Monitor) Stats() Stats {
+	return Stats{Observations: m.observations.Load(), Scored: m.scored.Load(),
+		Alerts: m.alertCount.Load(), Subscribers: m.alerts.count()}
+}
+
+// SubscribeAlerts returns a subscription to alert openings with room for
+// buffer events; a subscriber that falls behind loses its oldest events.
+// Call Close on it when done.
+func (m *Monitor) SubscribeAlerts(buffer int) *Subscription[AlertEvent] {
+	return m.alerts.subscribe(buffer)
+}
+
+// Close ends every alert subscription. It does not close the store.
+func (m *Monitor) Close() { m.alerts.close() }

@@ -1,0 +1,182 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+func newTestMonitor(t *testing.T) *Monitor {
+	t.Helper()
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	sc, err := detector.NewThreshold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(store, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	return m
+}
+
+func obs(id engine.SoldierID, t int64, hr float64) engine.Observation {
+	return engine.Observation{Soldier: id, T: t, Values: [engine.NumVitals]float64{hr, 90, 37.2, 98}, Ambient: 22}
+}
+
+func TestIngestSimulation(t *testing.T) {
+	m := newTestMonitor(t)
+	cfg := engine.DefaultConfig()
+	cfg.Soldiers = 20
+	cfg.Seed = 3
+	sim, err := engine.NewSim(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := m.SetProfiles(ctx, sim.Profiles()); err != nil {
+		t.Fatal(err)
+	}
+	var vs []detector.Verdict
+	for range 120 {
+		f, err := sim.Next(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		vs, err = m.Ingest(ctx, f.Obs, vs[:0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != len(f.Obs) {
+			t.Fatalf("tick %d: %d verdicts for %d observations", f.T, len(vs), len(f.Obs))
+		}
+		for i := range vs {
+			if vs[i].Soldier != f.Obs[i].Soldier || vs[i].T != f.T {
+				t.Fatalf("verdict %d is for soldier %d tick %d, want %d tick %d", i, vs[i].Soldier, vs[i].T, f.Obs[i].Soldier, f.T)
+			}
+		}
+	}
+	st := m.Stats()
+	if st.Observations != 120*20 || st.Scored != 120*20 {
+		t.Errorf("stats %+v, want 2400 observations and verdicts", st)
+	}
+	v, ok := m.Latest(sim.Profiles()[3].ID)
+	if !ok || v.T != 119 {
+		t.Errorf("latest verdict of soldier 4: %+v %v, want tick 119", v, ok)
+	}
+	p, known, err := m.Profile(ctx, sim.Profiles()[3].ID)
+	if err != nil || !known || p != sim.Profiles()[3] {
+		t.Errorf("profile %+v known=%v err=%v", p, known, err)
+	}
+}
+
+func TestUnknownSoldierGetsDefaultProfile(t *testing.T) {
+	m := newTestMonitor(t)
+	p, known, err := m.Profile(context.Background(), 42)
+	if err != nil || known || p != engine.DefaultProfile(42) {
+		t.Fatalf("got %+v known=%v err=%v, want the default profile, unknown", p, known, err)
+	}
+}
+
+func TestOutOfOrderWritesNothing(t *testing.T) {
+	m := newTestMonitor(t)
+	ctx := context.Background()
+	if _, err := m.Ingest(ctx, []engine.Observation{obs(1, 10, 70)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := m.Ingest(ctx, []engine.Observation{obs(1, 9, 70)}, nil)
+	if !errors.Is(err, featurestore.ErrOutOfOrder) {
+		t.Fatalf("err = %v, want ErrOutOfOrder", err)
+	}
+	if len(vs) != 0 {
+		t.Fatalf("%d verdicts for a refused write", len(vs))
+	}
+	if st := m.Stats(); st.Observations != 1 || st.Scored != 1 {
+		t.Fatalf("stats %+v after a refused write", st)
+	}
+}
+
+func TestAlertStream(t *testing.T) {
+	m := newTestMonitor(t)
+	sub := m.SubscribeAlerts(8)
+	defer sub.Close()
+	ctx := context.Background()
+	// A sustained heart rate far above the fixed threshold opens an alert.
+	for tick := range int64(40) {
+		hr := 75.0
+		if tick >= 20 {
+			hr = 205
+		}
+		if _, err := m.Ingest(ctx, []engine.Observation{obs(5, tick, hr)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case ev := <-sub.C:
+		if ev.Verdict.Soldier != 5 || ev.Verdict.T < 20 || !ev.Verdict.OpenedAny() {
+			t.Fatalf("alert event %+v", ev.Verdict)
+		}
+	default:
+		t.Fatal("no alert event for a heart rate of 205 bpm held 20 s")
+	}
+	if m.Stats().Alerts == 0 {
+		t.Fatal("alert count is zero")
+	}
+}
+
+func TestConcurrentSoldiers(t *testing.T) {
+	m := newTestMonitor(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for id := range engine.SoldierID(16) {
+		wg.Go(func() {
+			var vs []detector.Verdict
+			for tick := range int64(50) {
+				var err error
+				vs, err = m.Ingest(ctx, []engine.Observation{obs(id+1, tick, 80)}, vs[:0])
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if st := m.Stats(); st.Scored != 16*50 {
+		t.Fatalf("scored %d, want 800", st.Scored)
+	}
+}
+
+func TestSlowSubscriberDropsOldest(t *testing.T) {
+	b := newBroadcaster[int]()
+	s := b.subscribe(2)
+	for i := range 5 {
+		b.publish(i)
+	}
+	if got := []int{<-s.C, <-s.C}; got[0] != 3 || got[1] != 4 {
+		t.Fatalf("kept %v, want the newest [3 4]", got)
+	}
+	if s.Dropped() != 3 {
+		t.Fatalf("dropped %d, want 3", s.Dropped())
+	}
+	s.Close()
+	s.Close()
+	if _, ok := <-s.C; ok {
+		t.Fatal("channel open after Close")
+	}
+	b.close()
+	late := b.subscribe(1)
+	if _, ok := <-late.C; ok {
+		t.Fatal("subscription after close is open")
+	}
+}
