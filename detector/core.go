@@ -108,6 +108,7 @@ type soldier struct {
 	stuck   [engine.NumVitals]stuckVital
 	open    [engine.NumVitals]int // ticks each physiological channel has been open
 	series  any                   // the forecaster's state
+	scratch row                   // the row being cleaned
 }
 
 // core is the machinery every scorer shares: per-soldier history, the stuck
@@ -249,13 +250,13 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.lastT = last - 1
 	for i := range rows {
 		o := &rows[i]
-		var r row
-		c.cleanRow(s, o, &r, nil, 0)
+		r := &s.scratch
+		c.cleanRow(s, o, r, nil, 0)
 		for v := range engine.NumVitals {
 			s.stuck[v].update(&c.cfg.Stuck, engine.Vital(v), o.Values[v], o.Missing.Has(engine.Vital(v)))
 		}
-		s.hist.push(&r)
-		c.f.push(s, &r)
+		s.hist.push(r)
+		c.f.push(s, r)
 	}
 }
 
@@ -341,13 +342,13 @@ func (c *core) finish(j *job, vd *Verdict) {
 			impute = impute.With(vital)
 		}
 	}
-	var r row
-	c.cleanRow(s, o, &r, &j.fc, impute)
+	r := &s.scratch // a local would escape through the forecaster interface
+	c.cleanRow(s, o, r, &j.fc, impute)
 	for v := range engine.NumVitals {
 		vd.Vitals[v].Imputed = r.imputed.Has(engine.Vital(v))
 	}
-	s.hist.push(&r)
-	c.f.push(s, &r)
+	s.hist.push(r)
+	c.f.push(s, r)
 	s.lastT = o.T
 
 	switch {

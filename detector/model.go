@@ -53,7 +53,6 @@ type TrainingInfo struct {
 	BestEpoch     int           `json:"best_epoch"`
 	BestValLoss   float64       `json:"best_val_loss"`
 	FinalLoss     float64       `json:"final_train_loss"`
-	Elapsed       time.Duration `json:"elapsed_ns"`
 	Workers       int           `json:"workers"`
 	Params        int           `json:"params"`
 }

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/term"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+func init() {
+	subcommands["train"] = subcommand{"train the TFT on simulated normal runs, calibrate it and write the model file", runTrain}
+}
+
+// runTrain trains, validates and calibrates a model and writes it.
+func runTrain(ctx context.Context, args []string, e env) error {
+	c := newCommand("train", "chakra-tui train [flags]",
+		"Simulate normal runs, train the TFT on them, measure its bands on validation runs, calibrate its alert thresholds\n"+
+			"(and the z-score baseline's) on further normal runs, and write the model file the detector embeds.\n"+
+			"The same seed and workers give the same file, byte for byte.", e.stderr)
+	fs := c.fs
+	var tc detector.TrainConfig
+	fs.Uint64Var(&tc.Seed, "seed", 1, "seed of the simulations, initialisation and shuffling")
+	c.example("seed", "7")
+	out := fs.String("out", "detector/model/tft.bin", "model file to write")
+	c.example("out", "/tmp/tft.bin")
+	fs.IntVar(&tc.Soldiers, "soldiers", 100, "soldiers per simulated run")
+	c.example("soldiers", "50")
+	fs.DurationVar(&tc.Duration, "duration", time.Hour, "simulated time per run")
+	c.example("duration", "2h")
+	fs.IntVar(&tc.TrainRuns, "train-runs", 2, "training runs")
+	c.example("train-runs", "4")
+	fs.IntVar(&tc.ValRuns, "val-runs", 1, "validation runs (early stopping and band coverage)")
+	c.example("val-runs", "2")
+	fs.IntVar(&tc.CalibRuns, "calib-runs", 2, "calibration runs (normal, with motion artefacts)")
+	c.example("calib-runs", "4")
+	fs.IntVar(&tc.Stride, "stride", 3, "use every n-th tick of each soldier as a training example")
+	c.example("stride", "5")
+	fs.Float64Var(&tc.AugmentProb, "augment", 0.15, "share of training examples with imputed rows (negative: none)")
+	c.example("augment", "0.3")
+	fs.BoolVar(&tc.Artefacts, "artefacts", false, "keep motion artefacts in the training runs")
+	c.example("artefacts", "true")
+	fs.Float64Var(&tc.TargetFA, "target-fa", detector.DefaultTargetFA, "calibration target: false alerts per soldier-hour")
+	c.example("target-fa", "0.005")
+	fs.IntVar(&tc.Net.Epochs, "epochs", 8, "maximum epochs")
+	c.example("epochs", "20")
+	fs.IntVar(&tc.Net.StepsPerEpoch, "steps-per-epoch", 0, "cap on minibatches per epoch (0: a full pass)")
+	c.example("steps-per-epoch", "500")
+	fs.IntVar(&tc.Net.BatchSize, "batch", 64, "examples per minibatch")
+	c.example("batch", "128")
+	fs.Float64Var(&tc.Net.LearningRate, "lr", 3e-3, "Adam learning rate")
+	c.example("lr", "0.001")
+	fs.IntVar(&tc.Workers, "workers", 2, "goroutines (the file depends on it: keep it fixed to reproduce a model)")
+	c.example("workers", "4")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("train: unexpected argument %q", fs.Arg(0))
+	}
+	bar := newTrainBar(e.stderr)
+	m, res, err := detector.Train(ctx, tc, bar.update)
+	bar.done()
+	if err != nil {
+		return err
+	}
+	if err := writeModel(*out, m); err != nil {
+		return err
+	}
+	printTrainSummary(e.stdout, *out, m, res)
+	return nil
+}
+
+// writeModel writes m to path through a temporary file in the same
+// directory, so a failed write never leaves half a model behind.
+func writeModel(path string, m *detector.Model) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".tft-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write model: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if _, err := m.WriteTo(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write model %q: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		return fmt.Errorf("write model %q: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write model %q: %w", path, err)
+	}
+	return nil
+}
+
+func printTrainSummary(w io.Writer, path string, m *detector.Model, res detector.TrainResult) {
+	t := &m.Meta.Training
+	v := &m.Meta.Validation
+	fmt.Fprintf(w, "wrote %s: %d parameters, seed %d, %d workers\n", path, m.NumParams(), t.Seed, t.Workers)
+	fmt.Fprintf(w, "training: runs %v (%d soldiers × %v), %d examples (stride %d, augment %.2f, artefacts %v), validation runs %v (%d examples)\n",
+		t.TrainSeeds, t.Soldiers, t.Duration, t.TrainExamples, t.Stride, t.AugmentProb, t.Artefacts, t.ValSeeds, t.ValExamples)
+	fmt.Fprintf(w, "optimiser: %d epochs, %d steps, best epoch %d, validation loss %.4f, last training loss %.4f\n",
+		t.Epochs, t.Steps, t.BestEpoch, t.BestValLoss, t.FinalLoss)
+	fmt.Fprintf(w, "validation bands (%d examples): vital, inside 2–98 %% band, inside 10–90 %% band, median |error|, median band width\n", v.Examples)
+	for i := range engine.NumVitals {
+		vt := engine.Vital(i)
+		fmt.Fprintf(w, "  %-10s %.3f  %.3f  %.3g %s  %.3g %s\n", vt, v.Cover96[i], v.Cover80[i], v.MedianAbs[i], vt.Unit(), v.Width96[i], vt.Unit())
+	}
+	for _, c := range []struct {
+		name string
+		cal  *detector.Calibration
+	}{{"tft", &m.Meta.Calibration}, {"zscore", &m.Meta.ZScore}} {
+		var lv, fa []string
+		for i := range engine.NumVitals {
+			lv = append(lv, fmt.Sprintf("%s %.3g", engine.Vital(i), c.cal.Alerts.Open[i]))
+		}
+		for ch := range detector.Channel(detector.NumChannels) {
+			fa = append(fa, fmt.Sprintf("%s %.3g", ch, c.cal.Measured[ch]))
+		}
+		fmt.Fprintf(w, "calibration %s (target %.3g false/soldier-hour, seeds %v, %.0f soldier-hours): open levels %s; false/soldier-hour %s\n",
+			c.name, c.cal.TargetFA, c.cal.Seeds, c.cal.SoldierHours, strings.Join(lv, ", "), strings.Join(fa, ", "))
+	}
+	var st []string
+	for _, s := range []string{"simulate", "train", "validate", "calibrate"} {
+		st = append(st, fmt.Sprintf("%s %v", s, res.Stages[s].Round(100*time.Millisecond)))
+	}
+	fmt.Fprintf(w, "time: %v (%s)\n", res.Elapsed.Round(100*time.Millisecond), strings.Join(st, ", "))
+}
+
+// trainBar shows training progress: a bar redrawn in place on a terminal,
+// a plain line per epoch and stage otherwise.
+type trainBar struct {
+	w     io.Writer
+	tty   bool
+	start time.Time
+	last  time.Time
+	stage string
+	drawn bool
+}
+
+func newTrainBar(w io.Writer) *trainBar {
+	return &trainBar{w: w, tty: writerIsTerminal(w), start: time.Now()}
+}
+
+func (b *trainBar) update(p detector.TrainProgress) {
+	el := time.Since(b.start).Round(100 * time.Millisecond)
+	if p.Stage != b.stage {
+		b.stage = p.Stage
+		if b.drawn {
+			fmt.Fprintln(b.w)
+			b.drawn = false
+		}
+		if p.Stage != "train" {
+			fmt.Fprintf(b.w, "%s … (%v)\n", p.Stage, el)
+		}
+	}
+	n := p.Net
+	if n == nil {
+		return
+	}
+	if !b.tty {
+		if n.EndOfEpoch {
+			fmt.Fprintf(b.w, "epoch %d/%d: train loss %.4f, validation loss %.4f (best %.4f at epoch %d) (%v)\n",
+				n.Epoch, n.Epochs, n.TrainLoss, n.ValLoss, n.BestValLoss, n.BestEpoch, el)
+		}
+		return
+	}
+	if !n.EndOfEpoch && time.Since(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last = time.Now()
+	const width = 30
+	filled := 0
+	if n.Steps > 0 {
+		filled = min(width, n.Step*width/n.Steps)
+	}
+	fmt.Fprintf(b.w, "\repoch %d/%d [%s%s] %d/%d loss %.4f  %v ", n.Epoch, n.Epochs,
+		strings.Repeat("█", filled), strings.Repeat("░", width-filled), n.Step, n.Steps, n.TrainLoss, el)
+	b.drawn = true
+	if n.EndOfEpoch {
+		fmt.Fprintf(b.w, "\n  validation loss %.4f (best %.4f at epoch %d)\n", n.ValLoss, n.BestValLoss, n.BestEpoch)
+		b.drawn = false
+	}
+}
+
+// writerIsTerminal reports whether w is a terminal.
+func writerIsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(f.Fd())
+}
+
+func (b *trainBar) done() {
+	if b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}

@@ -1,0 +1,98 @@
+package detector
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+var sinkVerdicts []Verdict
+
+// benchFeed produces consecutive ticks of synthetic readings for n soldiers
+// and keeps their windows, as the feature store would.
+type benchFeed struct {
+	t    int64
+	r    *rand.Rand
+	bufs [][]engine.Observation
+	ws   []featurestore.Window
+}
+
+func newBenchFeed(n int) *benchFeed {
+	f := &benchFeed{r: rand.New(rand.NewPCG(7, 7)), bufs: make([][]engine.Observation, n), ws: make([]featurestore.Window, n)}
+	for i := range f.bufs {
+		f.bufs[i] = make([]engine.Observation, 0, 2*windowKeep)
+		f.ws[i].Profile = engine.DefaultProfile(engine.SoldierID(i + 1))
+	}
+	return f
+}
+
+// next appends one tick to every soldier's window.
+func (f *benchFeed) next() []featurestore.Window {
+	for i := range f.bufs {
+		o := engine.Observation{Soldier: engine.SoldierID(i + 1), T: f.t, Phase: engine.PhasePatrol, NextPhase: engine.PhasePatrol, Ambient: 22}
+		o.Values = [engine.NumVitals]float64{math.Round(100 + 3*f.r.NormFloat64()), 90 + math.Round(f.r.NormFloat64()), 37.5 + 0.01*math.Round(f.r.NormFloat64()), math.Round(97 + 0.5*f.r.NormFloat64())}
+		b := f.bufs[i]
+		if len(b) == cap(b) {
+			b = b[:copy(b, b[len(b)-windowKeep+1:])]
+		}
+		b = append(b, o)
+		f.bufs[i] = b
+		f.ws[i].Rows = b[max(0, len(b)-windowKeep):]
+	}
+	f.t++
+	return f.ws
+}
+
+// benchScore scores batches of n soldiers' windows, one tick per iteration.
+func benchScore(b *testing.B, sc Scorer, n int) {
+	f := newBenchFeed(n)
+	dst := make([]Verdict, 0, n)
+	var err error
+	for range 64 { // warm up every stream and the workspaces
+		if dst, err = sc.Score(f.next(), dst[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		dst, err = sc.Score(f.next(), dst[:0])
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	sinkVerdicts = dst
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "windows/s")
+}
+
+func benchTFT(b *testing.B, n int) {
+	sc, err := NewTFT(WithModel(untrainedModel(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScore(b, sc, n)
+}
+
+func benchZScore(b *testing.B, n int) {
+	sc, err := NewZScore()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScore(b, sc, n)
+}
+
+func benchThreshold(b *testing.B, n int) {
+	sc, err := NewThreshold()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScore(b, sc, n)
+}
+
+func BenchmarkScoreTFTWindow(b *testing.B)        { benchTFT(b, 1) }
+func BenchmarkScoreTFTTick100(b *testing.B)       { benchTFT(b, 100) }
+func BenchmarkScoreZScoreTick100(b *testing.B)    { benchZScore(b, 100) }
+func BenchmarkScoreThresholdTick100(b *testing.B) { benchThreshold(b, 100) }

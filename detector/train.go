@@ -1,0 +1,275 @@
+package detector
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/tft"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// TrainConfig configures Train. Zero fields take the defaults noted.
+type TrainConfig struct {
+	// Seed derives every simulation seed and the network's initialisation
+	// and shuffling: training runs use seeds 1000·Seed+1…, validation runs
+	// 1000·Seed+101…, calibration runs 1000·Seed+201…
+	Seed uint64
+	// Soldiers per run (default 100) and Duration of each run (default
+	// 1h); TrainRuns, ValRuns and CalibRuns runs (defaults 2, 1, 2).
+	Soldiers                      int
+	Duration                      time.Duration
+	TrainRuns, ValRuns, CalibRuns int
+	// Stride samples every Stride-th tick of each soldier as an example
+	// (default 3): neighbouring ticks are nearly the same example.
+	Stride int
+	// AugmentProb is the share of training examples with imputed rows
+	// (default 0.15; negative: none).
+	AugmentProb float64
+	// Artefacts turns motion artefacts on in the training runs (off by
+	// default: the scorer imputes out-of-band readings, so the model never
+	// sees a spike in its inputs, and a spike as a target only widens the
+	// 98 % quantile).
+	Artefacts bool
+	// TargetFA is the calibration target, false alerts per soldier-hour
+	// (default DefaultTargetFA).
+	TargetFA float64
+	// Net configures the optimiser (epochs, batch, learning rate, …); its
+	// Seed is set from Seed and Workers from Workers.
+	Net tft.TrainConfig
+	// Workers is the number of goroutines (default 2). Results are
+	// deterministic for a given Seed and Workers.
+	Workers int
+}
+
+func (c TrainConfig) withDefaults() TrainConfig {
+	if c.Soldiers == 0 {
+		c.Soldiers = 100
+	}
+	if c.Duration == 0 {
+		c.Duration = time.Hour
+	}
+	if c.TrainRuns == 0 {
+		c.TrainRuns = 2
+	}
+	if c.ValRuns == 0 {
+		c.ValRuns = 1
+	}
+	if c.CalibRuns == 0 {
+		c.CalibRuns = 2
+	}
+	if c.Stride == 0 {
+		c.Stride = 3
+	}
+	if c.AugmentProb == 0 {
+		c.AugmentProb = 0.15
+	}
+	if c.AugmentProb < 0 {
+		c.AugmentProb = 0
+	}
+	if c.TargetFA == 0 {
+		c.TargetFA = DefaultTargetFA
+	}
+	if c.Workers == 0 {
+		c.Workers = 2
+	}
+	if c.Net.Epochs == 0 {
+		c.Net.Epochs = 8
+	}
+	if c.Net.Patience == 0 {
+		c.Net.Patience = 3
+	}
+	c.Net.Seed = c.Seed
+	c.Net.Workers = c.Workers
+	return c
+}
+
+// seeds returns n seeds from 1000·seed+offset+1.
+func seeds(seed uint64, offset, n int) []uint64 {
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = 1000*seed + uint64(offset) + uint64(i) + 1
+	}
+	return out
+}
+
+// TrainProgress reports what Train is doing.
+type TrainProgress struct {
+	Stage string        // "simulate", "train", "validate", "calibrate"
+	Net   *tft.Progress // the optimiser's progress during "train"
+}
+
+// TrainResult is what Train reports beside the model.
+type TrainResult struct {
+	Elapsed   time.Duration
+	Stages    map[string]time.Duration
+	NetResult tft.Result
+}
+
+// Train simulates normal runs (no anomaly windows), trains a TFT on them
+// with the detector's features, measures its forecasts on validation runs,
+// and calibrates its alert thresholds (and the z-score baseline's) on
+// further normal runs. progress, if not nil, is called from Train's
+// goroutine.
+func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (*Model, TrainResult, error) {
+	cfg = cfg.withDefaults()
+	start := time.Now()
+	res := TrainResult{Stages: map[string]time.Duration{}}
+	report := func(p TrainProgress) {
+		if progress != nil {
+			progress(p)
+		}
+	}
+	stage := func(name string, t0 time.Time) { res.Stages[name] += time.Since(t0) }
+	if cfg.Soldiers < 1 || cfg.Duration < 10*time.Minute || cfg.TrainRuns < 1 || cfg.ValRuns < 1 || cfg.CalibRuns < 1 || cfg.Stride < 1 {
+		return nil, res, fmt.Errorf("%w: train: %d soldiers, %v runs (≥ 10m), %d/%d/%d runs, stride %d",
+			ErrConfig, cfg.Soldiers, cfg.Duration, cfg.TrainRuns, cfg.ValRuns, cfg.CalibRuns, cfg.Stride)
+	}
+	artefacts := 0.0
+	if cfg.Artefacts {
+		artefacts = engine.DefaultConfig().ArtefactRate
+	}
+	run := func(s []uint64) RunConfig {
+		return RunConfig{Seeds: s, Soldiers: cfg.Soldiers, Duration: cfg.Duration, Artefacts: artefacts, Workers: cfg.Workers}
+	}
+	trainSeeds, valSeeds, calSeeds := seeds(cfg.Seed, 0, cfg.TrainRuns), seeds(cfg.Seed, 100, cfg.ValRuns), seeds(cfg.Seed, 200, cfg.CalibRuns)
+
+	t0 := time.Now()
+	report(TrainProgress{Stage: "simulate"})
+	trainSeries, err := simulateSeries(ctx, run(trainSeeds))
+	if err != nil {
+		return nil, res, fmt.Errorf("train: %w", err)
+	}
+	valSeries, err := simulateSeries(ctx, run(valSeeds))
+	if err != nil {
+		return nil, res, fmt.Errorf("train: %w", err)
+	}
+	stage("simulate", t0)
+
+	mc := modelConfig()
+	net, err := tft.New(mc, cfg.Seed)
+	if err != nil {
+		return nil, res, fmt.Errorf("train: %w", err)
+	}
+	trainSet := newDataset(trainSeries, mc.EncoderLen, cfg.Stride, cfg.AugmentProb, cfg.Seed)
+	valSet := newDataset(valSeries, mc.EncoderLen, cfg.Stride, 0, cfg.Seed)
+
+	t0 = time.Now()
+	nr, err := tft.Train(ctx, net, trainSet, valSet, cfg.Net, func(p tft.Progress) {
+		report(TrainProgress{Stage: "train", Net: &p})
+	})
+	stage("train", t0)
+	res.NetResult = nr
+	if err != nil {
+		return nil, res, fmt.Errorf("train: %w", err)
+	}
+
+	m := &Model{net: net, Meta: ModelMeta{Format: ModelFormat, FeatureVersion: FeatureVersion}}
+	m.Meta.Training = TrainingInfo{
+		Seed: cfg.Seed, TrainSeeds: trainSeeds, ValSeeds: valSeeds, Soldiers: cfg.Soldiers, Duration: cfg.Duration,
+		Stride: cfg.Stride, Artefacts: cfg.Artefacts, AugmentProb: cfg.AugmentProb,
+		TrainExamples: trainSet.Len(), ValExamples: valSet.Len(), Epochs: nr.Epochs, Steps: nr.Steps,
+		BestEpoch: nr.BestEpoch, BestValLoss: nr.BestValLoss, FinalLoss: nr.FinalTrainLoss,
+		Workers: cfg.Workers, Params: net.NumParams(),
+	}
+
+	t0 = time.Now()
+	report(TrainProgress{Stage: "validate"})
+	if m.Meta.Validation, err = validate(ctx, net, valSet, 20000); err != nil {
+		return nil, res, fmt.Errorf("train: %w", err)
+	}
+	stage("validate", t0)
+
+	t0 = time.Now()
+	report(TrainProgress{Stage: "calibrate"})
+	cc := CalibrateConfig{Runs: run(calSeeds), TargetFA: cfg.TargetFA}
+	cc.Runs.Artefacts = engine.DefaultConfig().ArtefactRate // calibrate on what the field looks like
+	m.Meta.Calibration.Alerts = DefaultAlertConfig()
+	if m.Meta.Calibration, err = Calibrate(ctx, cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) {
+		return NewTFT(WithModel(m), WithAlertConfig(a), WithExplanations(false))
+	}); err != nil {
+		return nil, res, fmt.Errorf("train: calibrate tft: %w", err)
+	}
+	if m.Meta.ZScore, err = Calibrate(ctx, cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) {
+		return NewZScore(WithAlertConfig(a))
+	}); err != nil {
+		return nil, res, fmt.Errorf("train: calibrate zscore: %w", err)
+	}
+	stage("calibrate", t0)
+	res.Elapsed = time.Since(start)
+	return m, res, nil
+}
+
+// validate forecasts up to max evenly spaced examples of ds and measures
+// the bands in the vitals' units.
+func validate(ctx context.Context, net *tft.Model, ds *vitalsDataset, limit int) (ValidationReport, error) {
+	var rep ValidationReport
+	n := ds.Len()
+	step := max(1, n/limit)
+	ws := net.NewWorkspace()
+	out := net.NewForecast()
+	var ex tft.Example
+	var abs, width [engine.NumVitals][]float64
+	var in96, in80, cnt [engine.NumVitals]int
+	var pin float64
+	var pinN int
+	for i := 0; i < n; i += step {
+		if i%(step*1000) == 0 {
+			if err := ctx.Err(); err != nil {
+				return rep, err
+			}
+		}
+		if err := ds.Example(i, &ex); err != nil {
+			return rep, err
+		}
+		if err := net.Forecast(ws, &ex.Input, out); err != nil {
+			return rep, fmt.Errorf("validate: %w", err)
+		}
+		scale := ds.series[ds.refs[i].s].n.scale
+		for v := range engine.NumVitals {
+			if ex.TargetMask[v] == 0 {
+				continue
+			}
+			y := ex.Target[v]
+			b := out.Band(0, v)
+			cnt[v]++
+			if b[0] <= y && y <= b[4] {
+				in96[v]++
+			}
+			if b[1] <= y && y <= b[3] {
+				in80[v]++
+			}
+			abs[v] = append(abs[v], math.Abs(y-b[2])/scale[v])
+			width[v] = append(width[v], (b[4]-b[0])/scale[v])
+			for q, lv := range QuantileLevels {
+				d := y - b[q]
+				pin += max(lv*d, (lv-1)*d)
+				pinN++
+			}
+		}
+		rep.Examples++
+	}
+	for v := range engine.NumVitals {
+		if cnt[v] == 0 {
+			continue
+		}
+		rep.Cover96[v] = float64(in96[v]) / float64(cnt[v])
+		rep.Cover80[v] = float64(in80[v]) / float64(cnt[v])
+		rep.MedianAbs[v] = median(abs[v])
+		rep.Width96[v] = median(width[v])
+	}
+	if pinN > 0 {
+		rep.PinballAvg = pin / float64(pinN)
+	}
+	return rep, nil
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	slices.Sort(xs)
+	return xs[len(xs)/2]
+}
