@@ -64,6 +64,7 @@ func lag(tau, dt float64) float64 { return -math.Expm1(-dt / tau) }
 // soldier is one soldier's hot state: static factors precomputed from the
 // profile and the dynamic physiology, noise-free except the AR(1) term.
 type soldier struct {
+	id     SoldierID
 	squad  int32
 	active bool // an anomaly window, its tail or an artefact needs applying
 
@@ -84,14 +85,15 @@ type soldier struct {
 
 // newSoldier derives a soldier's factors from its profile and hidden
 // individual variation drawn from r.
-func newSoldier(p Profile, squad int, dt float64, r *rand.Rand) soldier {
+func newSoldier(p Profile, dt float64, r *rand.Rand) soldier {
 	f := fitnessTable[p.Fitness%NumFitness]
 	ind := clamp(1+0.05*r.NormFloat64(), 0.9, 1.1)
 	tauJ := uniform(r, 0.85, 1.15)
 	hrMax := max(p.HRMax, p.RestingHR+40)
 	massF := 1 + 0.004*(p.Mass-78)
 	return soldier{
-		squad:    int32(squad),
+		id:       p.ID,
+		squad:    int32(p.Squad),
 		hr0:      p.RestingHR,
 		hrr:      hrMax - p.RestingHR,
 		hrMax:    hrMax,

@@ -30,9 +30,10 @@ var (
 const maxLine = 256 << 20
 
 // Replay reads a recording back as a Source, with seeking. Opening it reads
-// the whole file once without decoding frames: that checks its integrity
-// (a truncated or corrupt gzip stream, a missing trailer, a wrong version
-// are reported at once) and indexes the gzip members, each of which starts
+// the whole file once, checking that every line is JSON but without decoding
+// frames: that checks its integrity (a truncated or corrupt gzip stream, a
+// broken line, ticks out of order, a missing trailer, a wrong version are
+// reported at once) and indexes the gzip members, each of which starts
 // with a frame line, so SeekTo decompresses at most one member (300 frames by
 // default) before the target. A Replay is not safe for concurrent use;
 // pace it with a Pacer.
@@ -144,6 +145,12 @@ func (r *Replay) at(off, line int64, multistream bool) error {
 // resetGzip starts reading a gzip member at the current offset.
 func (r *Replay) resetGzip() error {
 	off := r.cr.n
+	if magic, _ := r.cr.br.Peek(2); len(magic) > 0 && (magic[0] != 0x1f || len(magic) == 2 && magic[1] != 0x8b) {
+		if off == 0 {
+			return fmt.Errorf("read recording %q: %w: not gzip data", r.name, ErrNotRecording)
+		}
+		return fmt.Errorf("read recording %q: %w: bytes after the last gzip member at byte %d are not gzip data", r.name, ErrCorruptRecording, off)
+	}
 	var err error
 	if r.zr == nil {
 		r.zr, err = gzip.NewReader(&r.cr)
@@ -269,6 +276,7 @@ func (r *Replay) index() error {
 			} else if err != nil {
 				return err
 			}
+			r.zr.Multistream(false) // Reset turns it back on
 			r.br.Reset(r.zr)
 			r.members = append(r.members, member{off: off, line: r.no, firstT: math.MinInt64})
 		} else {
@@ -285,6 +293,9 @@ func (r *Replay) index() error {
 			}
 			if end {
 				return r.corrupt("a record after the end record")
+			}
+			if !json.Valid(r.line) {
+				return r.corrupt("not valid JSON: %s", clip(r.line))
 			}
 			kind, t, err := r.lineKind()
 			if err != nil {

@@ -31,7 +31,8 @@ type Sim struct {
 	q        eventQueue
 	labels   []Label // every label opened so far, in start order
 
-	noise, effort, anomRng, artRng *rand.Rand
+	noise                   noiseSource
+	effort, anomRng, artRng *rand.Rand
 
 	mixCum   [NumKinds]float64 // cumulative mix weights
 	gapMean  float64           // mean gap between a soldier's windows, s
@@ -90,7 +91,7 @@ func NewSim(cfg Config, opts ...SimOption) (*Sim, error) {
 	} else if err := checkProfiles(s.profiles, cfg); err != nil {
 		return nil, err
 	}
-	s.noise = newStream(cfg.Seed, streamNoise, 0)
+	s.noise = noiseSource{newPCG(cfg.Seed, streamNoise, 0)}
 	s.effort = newStream(cfg.Seed, streamEffort, 0)
 	s.anomRng = newStream(cfg.Seed, streamAnomaly, 0)
 	s.artRng = newStream(cfg.Seed, streamArtefact, 0)
@@ -115,7 +116,7 @@ func NewSim(cfg Config, opts ...SimOption) (*Sim, error) {
 	s.sol = make([]soldier, len(s.profiles))
 	s.anom = make([]anomaly, len(s.profiles))
 	for i, p := range s.profiles {
-		s.sol[i] = newSoldier(p, p.Squad, s.dtf, ind)
+		s.sol[i] = newSoldier(p, s.dtf, ind)
 		s.sol[i].settle(&s.squads[p.Squad], heat)
 		s.anom[i].artefactT = -1
 	}
@@ -386,7 +387,7 @@ func (s *Sim) tick(t int64, dst *Frame) {
 			k = so.kUp
 		}
 		so.hr += (target - so.hr) * k
-		so.ar = arPhi*so.ar + arInnov*hrARSD*(1+sq.intensity)*noise.NormFloat64()
+		so.ar = arPhi*so.ar + arInnov*hrARSD*(1+sq.intensity)*noise.norm()
 
 		// Stamina: drains with work, recovers at rest (slower near full).
 		if sq.stamina < 0 {
@@ -405,10 +406,10 @@ func (s *Sim) tick(t int64, dst *Frame) {
 		}
 
 		x := [NumVitals]float64{
-			HeartRate: so.hr + so.ar + hrWhiteSD*noise.NormFloat64(),
-			Stamina:   so.stamina + staminaSD*noise.NormFloat64(),
-			CoreTemp:  so.tc + tcSD*noise.NormFloat64(),
-			SpO2:      so.spo2 - sq.spo2Drop + spo2SD*noise.NormFloat64(),
+			HeartRate: so.hr + so.ar + hrWhiteSD*noise.norm(),
+			Stamina:   so.stamina + staminaSD*noise.norm(),
+			CoreTemp:  so.tc + tcSD*noise.norm(),
+			SpO2:      so.spo2 - sq.spo2Drop + spo2SD*noise.norm(),
 		}
 		var a *anomaly
 		if so.active {
@@ -417,7 +418,7 @@ func (s *Sim) tick(t int64, dst *Frame) {
 		}
 
 		o := &dst.Obs[i]
-		o.Soldier = s.profiles[i].ID
+		o.Soldier = so.id
 		o.T = t
 		o.Values = [NumVitals]float64{
 			HeartRate: clamp(math.Round(x[HeartRate]), 25, 240),
