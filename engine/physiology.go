@@ -42,9 +42,9 @@ var fitnessTable = [NumFitness]fitnessParams{
 
 // Physiological constants.
 const (
-	hrARTau       = 5.0   // s, correlation time of the beat-to-beat fluctuation
+	hrARTau       = 3.5   // s, correlation time of the beat-to-beat fluctuation
 	hrARSD        = 2.0   // bpm, its stationary sd at rest (scaled by 1 + intensity)
-	hrWhiteSD     = 1.0   // bpm, white measurement noise
+	hrWhiteSD     = 1.2   // bpm, white measurement noise
 	hrHeatGain    = 6.0   // bpm per °C of core temperature above Tc0 + 0.5 (cardiovascular drift)
 	hrFatigueGain = 0.06  // bpm per stamina point below 100
 	staminaSD     = 0.15  // points, measurement noise

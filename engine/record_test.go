@@ -327,7 +327,9 @@ func TestReplayBadFrameFoundOnRead(t *testing.T) {
 }
 
 func FuzzReplay(f *testing.F) {
-	good, _ := record(f, testConfig(3, 2*time.Minute, 1), WithSyncEvery(50))
+	// A small seed: the fuzzer minimises every new interesting input, which
+	// takes long for large ones.
+	good, _ := record(f, testConfig(2, 20*time.Second, 1), WithSyncEvery(8))
 	zr, _ := gzip.NewReader(bytes.NewReader(good))
 	plain, _ := io.ReadAll(zr)
 	f.Add(plain)
