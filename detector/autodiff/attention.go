@@ -58,7 +58,7 @@ func AttentionForward(out, avg, probs, scratch, q, k, v []float64, s AttentionSh
 				}
 				sum := 0.0
 				for p := 0; p <= last; p++ {
-					e := Exp(pr[p] - mx)
+					e := expScale(expParts(max(pr[p]-mx, -700)))
 					pr[p] = e
 					sum += e
 				}

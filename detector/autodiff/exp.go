@@ -6,31 +6,26 @@ import "math"
 // math.Exp in the kernels' loops. Method: x = (k/64)·ln2 + r with
 // |r| ≤ ln2/128, so eˣ = 2^⌊k/64⌋ · 2^((k mod 64)/64) · eʳ. The middle
 // factor comes from a table, the first goes straight into the exponent
-// bits, and eʳ − 1 is a degree-6 Taylor polynomial (truncation error below
-// 2e-18 on that interval). ln2/64 is split in two (Cody–Waite, fdlibm's
+// bits, and eʳ − 1 is a degree-5 Taylor polynomial (see expCore). ln2/64 is split in two (Cody–Waite, fdlibm's
 // constants) so the reduction loses nothing. Outside ±700 (and for NaN)
 // it defers to math.Exp.
 func Exp(x float64) float64 {
 	if !(x > -700 && x < 700) {
 		return math.Exp(x)
 	}
-	k := math.Round(x * expInvLn2N)
-	ki := int64(k)
-	r := (x - k*expLn2NHi) - k*expLn2NLo
-	p := r * (1 + r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720))))))
-	t := expTable[ki&(expN-1)]
-	s := math.Float64frombits(math.Float64bits(t) + uint64(ki>>expShift)<<52)
-	return s + s*p
+	return expCore(x)
 }
 
-// Expm1 is eˣ − 1 for x ≤ 0 as ELU needs it: exact to a few ulp of the
-// result for x < −1/64·ln2 and to a few ulp of 1 (absolute ≈ 1e-16) closer
-// to 0, where it uses the Taylor polynomial directly.
+// Expm1 is eˣ − 1 for x ≤ 0, as ELU computes it: the Taylor series near 0
+// (full relative precision), Exp(x) − 1 beyond.
 func Expm1(x float64) float64 {
-	if x > -0.0108 && x < 0.0108 {
-		return x * (1 + x*(1.0/2+x*(1.0/6+x*(1.0/24+x*(1.0/120+x*(1.0/720+x*(1.0/5040)))))))
+	switch {
+	case x > 0 || !(x >= -700):
+		return math.Expm1(x)
+	case x > -0.0108:
+		return expm1Taylor(x)
 	}
-	return Exp(x) - 1
+	return expCore(x) - 1
 }
 
 const (
@@ -49,3 +44,85 @@ var expTable = func() (t [expN]float64) {
 	}
 	return t
 }()
+
+// expCore is Exp's body for x already known to lie in [−700, 700]. It is
+// branch-free and small enough for the compiler to inline into the slice
+// loops below. k = round(x·64/ln2) comes from the shifter trick: adding
+// 1.5·2⁵² rounds to an integer held in the low mantissa bits. Since
+// |r| ≤ ln2/128, the degree-5 Taylor polynomial for eʳ − 1 errs by less
+// than r⁶/720 < 4e-17.
+func expCore(x float64) float64 {
+	ki, p := expParts(x)
+	return expScale(ki, p)
+}
+
+// expParts and expScale are expCore in two halves, each cheap enough for
+// the compiler to inline (expCore itself is not): eˣ = 2^(ki/64)·(1 + p).
+func expParts(x float64) (int64, float64) {
+	kf := x*expInvLn2N + expShifter
+	ki := int64(math.Float64bits(kf)) - expShifterBits
+	k := kf - expShifter
+	r := (x - k*expLn2NHi) - k*expLn2NLo
+	return ki, r * (1 + r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+}
+
+func expScale(ki int64, p float64) float64 {
+	s := math.Float64frombits(math.Float64bits(expTable[ki&(expN-1)]) + uint64(ki>>expShift)<<52)
+	return s + s*p
+}
+
+const (
+	expShifter     = 0x1.8p52
+	expShifterBits = 0x4338000000000000 // math.Float64bits(expShifter)
+)
+
+// expm1Taylor is eᵗ − 1 for |t| < 0.0108 (degree 7; error < 1e-19 there).
+func expm1Taylor(t float64) float64 {
+	return t * (1 + t*(1.0/2+t*(1.0/6+t*(1.0/24+t*(1.0/120+t*(1.0/720+t*(1.0/5040)))))))
+}
+
+// sel returns a where mask is all ones and b where it is zero (a
+// branch-free select: the kernels' signs are data-dependent and
+// unpredictable).
+func sel(mask uint64, a, b float64) float64 {
+	return math.Float64frombits(math.Float64bits(a)&mask | math.Float64bits(b)&^mask)
+}
+
+// negMask is all ones when x is negative (sign bit set), else zero.
+func negMask(x float64) uint64 { return uint64(int64(math.Float64bits(x)) >> 63) }
+
+// SigmoidSlice sets y[i] = σ(x[i]) = 1/(1+e^−|x|) for x ≥ 0 and
+// e^−|x|/(1+e^−|x|) for x < 0 (same values as Sigmoid); y may be x.
+func SigmoidSlice(y, x []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		a := -math.Abs(v)
+		e := expScale(expParts(max(a, -700)))
+		r := 1 / (1 + e)
+		y[i] = sel(negMask(v), e*r, r)
+	}
+}
+
+// TanhSlice sets y[i] = tanh(x[i]) = sign·(−m)/(2+m) with m = eᵗ − 1,
+// t = −2|x|; near 0, m comes from its Taylor series so the result keeps
+// full relative precision. y may be x.
+func TanhSlice(y, x []float64) {
+	y = y[:len(x)]
+	for i, v := range x {
+		t := -2 * math.Abs(v)
+		var em1 float64
+		if t > -0.0108 { // rare, so well predicted
+			em1 = expm1Taylor(t)
+		} else {
+			em1 = expScale(expParts(max(t, -700))) - 1
+		}
+		y[i] = math.Copysign(-em1/(2+em1), v)
+	}
+}
+
+// Tanh is tanh(x) as TanhSlice computes it.
+func Tanh(x float64) float64 {
+	var y [1]float64
+	TanhSlice(y[:], []float64{x})
+	return y[0]
+}

@@ -13,6 +13,17 @@ import "math"
 // v·in), b is [groups × out] or nil, and y is [n × groups·out]. With one
 // group this is an ordinary affine layer.
 func LinearForward(y, x, w, b []float64, n, in, out, groups int) {
+	if groups == 1 {
+		if b != nil {
+			for r := range n {
+				copy(y[r*out:(r+1)*out], b[:out])
+			}
+		} else {
+			clear(y[:n*out])
+		}
+		MatMulAcc(y, x, w, n, in, out)
+		return
+	}
 	xs, ys := groups*in, groups*out
 	for r := range n {
 		xr := x[r*xs : r*xs+xs]
@@ -29,6 +40,48 @@ func LinearForward(y, x, w, b []float64, n, in, out, groups int) {
 	}
 }
 
+// MatMulAcc adds x·W to y for n rows: x is [n × in], W is [in × out], y is
+// [n × out]. Rows are taken two at a time so each loaded weight serves two
+// multiply-adds.
+func MatMulAcc(y, x, w []float64, n, in, out int) {
+	w = w[:in*out]
+	r := 0
+	for ; r+2 <= n; r += 2 {
+		x0 := x[r*in : (r+1)*in]
+		x1 := x[(r+1)*in : (r+2)*in]
+		y0 := y[r*out : (r+1)*out]
+		y1 := y[(r+1)*out : (r+2)*out]
+		y1 = y1[:len(y0)]
+		k := 0
+		for ; k+4 <= in; k += 4 {
+			a0, a1, a2, a3 := x0[k], x0[k+1], x0[k+2], x0[k+3]
+			c0, c1, c2, c3 := x1[k], x1[k+1], x1[k+2], x1[k+3]
+			w0 := w[k*out : (k+1)*out]
+			w1 := w[(k+1)*out : (k+2)*out]
+			w2 := w[(k+2)*out : (k+3)*out]
+			w3 := w[(k+3)*out : (k+4)*out]
+			w0, w1, w2, w3 = w0[:len(y0)], w1[:len(y0)], w2[:len(y0)], w3[:len(y0)]
+			for j := range y0 {
+				u0, u1, u2, u3 := w0[j], w1[j], w2[j], w3[j]
+				y0[j] += a0*u0 + a1*u1 + a2*u2 + a3*u3
+				y1[j] += c0*u0 + c1*u1 + c2*u2 + c3*u3
+			}
+		}
+		for ; k < in; k++ {
+			a, c := x0[k], x1[k]
+			wk := w[k*out : (k+1)*out]
+			wk = wk[:len(y0)]
+			for j := range y0 {
+				y0[j] += a * wk[j]
+				y1[j] += c * wk[j]
+			}
+		}
+	}
+	if r < n {
+		MatVecAcc(y[r*out:(r+1)*out], x[r*in:(r+1)*in], w)
+	}
+}
+
 // MatVecAcc adds x·W to y, where x has length in, W is [in × len(y)].
 func MatVecAcc(y, x, w []float64) {
 	out := len(y)
@@ -37,17 +90,19 @@ func MatVecAcc(y, x, w []float64) {
 	k := 0
 	for ; k+4 <= in; k += 4 {
 		a0, a1, a2, a3 := x[k], x[k+1], x[k+2], x[k+3]
-		w0 := w[k*out : k*out+out]
-		w1 := w[(k+1)*out : (k+1)*out+out]
-		w2 := w[(k+2)*out : (k+2)*out+out]
-		w3 := w[(k+3)*out : (k+3)*out+out]
+		w0 := w[k*out : (k+1)*out]
+		w1 := w[(k+1)*out : (k+2)*out]
+		w2 := w[(k+2)*out : (k+3)*out]
+		w3 := w[(k+3)*out : (k+4)*out]
+		w0, w1, w2, w3 = w0[:len(y)], w1[:len(y)], w2[:len(y)], w3[:len(y)]
 		for j := range y {
 			y[j] += a0*w0[j] + a1*w1[j] + a2*w2[j] + a3*w3[j]
 		}
 	}
 	for ; k < in; k++ {
 		a := x[k]
-		wk := w[k*out : k*out+out]
+		wk := w[k*out : (k+1)*out]
+		wk = wk[:len(y)]
 		for j := range y {
 			y[j] += a * wk[j]
 		}
@@ -100,14 +155,20 @@ func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
 }
 
 // ELUForward sets y = x for x > 0 and eˣ − 1 otherwise (α = 1); y may be x.
+// The sign is unpredictable, so both branches are computed and one
+// selected; only tiny negative inputs (rare) take the Taylor branch.
 func ELUForward(y, x []float64) {
 	y = y[:len(x)]
 	for i, v := range x {
-		if v > 0 {
-			y[i] = v
+		m := negMask(v)
+		t := max(sel(m, v, -1), -700) // v if negative, else a dummy
+		var em1 float64
+		if t > -0.0108 {
+			em1 = expm1Taylor(t)
 		} else {
-			y[i] = Expm1(v)
+			em1 = expScale(expParts(t)) - 1
 		}
+		y[i] = sel(m, em1, v)
 	}
 }
 
@@ -142,10 +203,10 @@ func Sigmoid(x float64) float64 {
 func GLUForward(y, x []float64, n, d int) {
 	for r := range n {
 		a := x[2*r*d : 2*r*d+d]
-		b := x[2*r*d+d : 2*r*d+2*d]
 		yr := y[r*d : r*d+d]
+		SigmoidSlice(yr, x[2*r*d+d:2*r*d+2*d])
 		for j := range yr {
-			yr[j] = a[j] * Sigmoid(b[j])
+			yr[j] *= a[j]
 		}
 	}
 }
@@ -263,7 +324,7 @@ func SoftmaxForward(y, x, mask []float64, n, m int) {
 				yr[j] = 0
 				continue
 			}
-			e := Exp(v - mx)
+			e := expScale(expParts(max(v-mx, -700)))
 			yr[j] = e
 			s += e
 		}
@@ -402,10 +463,10 @@ func EmbedBackward(dtable, dy, x []float64, vars []EmbedVar, n, d int) {
 // [b × 4h], and the new state to h and c [b × h].
 func LSTMStep(h, c, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 	g4 := 4 * hid
+	copy(gates[:b*g4], gx[:b*g4])
+	MatMulAcc(gates, hPrev, whh, b, hid, g4)
 	for r := range b {
 		gr := gates[r*g4 : r*g4+g4]
-		copy(gr, gx[r*g4:r*g4+g4])
-		MatVecAcc(gr, hPrev[r*hid:r*hid+hid], whh)
 		cp := cPrev[r*hid : r*hid+hid]
 		hr := h[r*hid : r*hid+hid]
 		cr := c[r*hid : r*hid+hid]
@@ -413,15 +474,17 @@ func LSTMStep(h, c, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 		gf := gr[hid : 2*hid]
 		gg := gr[2*hid : 3*hid]
 		gout := gr[3*hid : 4*hid]
+		SigmoidSlice(gr[:2*hid], gr[:2*hid]) // input and forget gates
+		TanhSlice(gg, gg)
+		SigmoidSlice(gout, gout)
+		cp = cp[:len(cr)]
+		gi, gf, gg, gout = gi[:len(cr)], gf[:len(cr)], gg[:len(cr)], gout[:len(cr)]
 		for j := range cr {
-			i := Sigmoid(gi[j])
-			f := Sigmoid(gf[j])
-			g := math.Tanh(gg[j])
-			o := Sigmoid(gout[j])
-			gi[j], gf[j], gg[j], gout[j] = i, f, g, o
-			cv := f*cp[j] + i*g
-			cr[j] = cv
-			hr[j] = o * math.Tanh(cv)
+			cr[j] = gf[j]*cp[j] + gi[j]*gg[j]
+		}
+		TanhSlice(hr, cr)
+		for j := range hr {
+			hr[j] *= gout[j]
 		}
 	}
 }

@@ -2,7 +2,6 @@ package autodiff
 
 import (
 	"fmt"
-	"math"
 )
 
 type opKind uint8
@@ -92,10 +91,7 @@ func (tp *Tape) GLU(x Tensor) Tensor {
 // Sigmoid returns σ(x) elementwise.
 func (tp *Tape) Sigmoid(x Tensor) Tensor {
 	y := tp.alloc(x.R, x.C)
-	yv := tp.v(y)
-	for i, v := range tp.v(x) {
-		yv[i] = Sigmoid(v)
-	}
+	SigmoidSlice(tp.v(y), tp.v(x))
 	tp.record(op{kind: opSigmoid, x: x, out: y})
 	return y
 }
@@ -103,10 +99,7 @@ func (tp *Tape) Sigmoid(x Tensor) Tensor {
 // Tanh returns tanh(x) elementwise.
 func (tp *Tape) Tanh(x Tensor) Tensor {
 	y := tp.alloc(x.R, x.C)
-	yv := tp.v(y)
-	for i, v := range tp.v(x) {
-		yv[i] = math.Tanh(v)
-	}
+	TanhSlice(tp.v(y), tp.v(x))
 	tp.record(op{kind: opTanh, x: x, out: y})
 	return y
 }
@@ -393,7 +386,7 @@ func (o *op) lstmBackward(tp *Tape) {
 			for j := range H {
 				k := r*H + j
 				i, f, gg, og := gr[j], gr[H+j], gr[2*H+j], gr[3*H+j]
-				tc := math.Tanh(c[k])
+				tc := Tanh(c[k])
 				dh := dhs[t*n+k] + dhn[k]
 				dc := dcs[t*n+k] + dcn[k] + dh*og*(1-tc*tc)
 				dgr[j] = dc * gg * i * (1 - i)

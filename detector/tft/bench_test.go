@@ -1,7 +1,10 @@
 package tft
 
 import (
+	"math/rand/v2"
 	"testing"
+
+	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
 // benchConfig is a vitals-sized model: the default size (H = 16, 4 heads,
@@ -49,8 +52,98 @@ func benchForecastBatch(b *testing.B, n int) {
 	b.ReportMetric(perWindow, "ns/window")
 	b.ReportMetric(1e9/perWindow, "windows/s")
 	b.ReportMetric(float64(m.NumParams()), "params")
+	b.ReportMetric(float64(m.Cost().Window), "MACs/window")
 	sinkForecast = &out[0]
 }
 
 func BenchmarkForecastBatch1(b *testing.B)   { benchForecastBatch(b, 1) }
 func BenchmarkForecastBatch100(b *testing.B) { benchForecastBatch(b, 100) }
+
+// benchStreams pushes one row into each of n ready streams and forecasts
+// them all as one batch, as a scorer does every tick.
+func benchStreams(b *testing.B, n int) {
+	m, err := New(benchConfig(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	const ticks = 64
+	ser := make([]series, n)
+	ss := make([]*Stream, n)
+	decs := make([][]float64, n)
+	for i := range ss {
+		ser[i] = randomSeries(&m.cfg, ticks, rng)
+		ss[i], _ = m.NewStream(ser[i].static)
+		for _, r := range ser[i].rows[:m.cfg.EncoderLen] {
+			_ = ss[i].Push(r)
+		}
+		decs[i] = ser[i].dec[0]
+	}
+	ws := m.NewWorkspace()
+	out := m.NewForecasts(n)
+	if err := m.ForecastStreams(ws, ss, decs, out); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	tick := 0
+	for b.Loop() {
+		for i, s := range ss {
+			_ = s.Push(ser[i].rows[tick%ticks])
+			decs[i] = ser[i].dec[tick%ticks]
+		}
+		sinkErr = m.ForecastStreams(ws, ss, decs, out)
+		tick++
+	}
+	b.StopTimer()
+	perWindow := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
+	b.ReportMetric(perWindow, "ns/window")
+	b.ReportMetric(1e9/perWindow, "windows/s")
+	b.ReportMetric(float64(m.Cost().StreamStep), "MACs/window")
+	sinkForecast = &out[0]
+}
+
+func BenchmarkStreamStep(b *testing.B)    { benchStreams(b, 1) }
+func BenchmarkStreamTick100(b *testing.B) { benchStreams(b, 100) }
+
+// benchTrainStep runs one minibatch of 64 (forward, backward, gradient sum,
+// clipping, Adam) on the given number of workers.
+func benchTrainStep(b *testing.B, workers int) {
+	m, err := New(benchConfig(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const bs = 64
+	ds := randomExamples(&m.cfg, bs, 5)
+	idx := make([]int, bs)
+	for i := range idx {
+		idx[i] = i
+	}
+	pl := newPool(m, workers)
+	adam := autodiff.NewAdam(len(m.params), 1e-3, 0.9, 0.999, 1e-8)
+	grad := make([]float64, len(m.params))
+	step := func() {
+		loss, obs, err := pl.run(ds, idx, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pl.sumGrads(grad)
+		for i := range grad {
+			grad[i] /= float64(obs * len(m.cfg.Quantiles))
+		}
+		autodiff.ClipGlobalNorm(grad, 1)
+		adam.Step(m.params, grad)
+		sinkLoss = loss
+	}
+	step()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		step()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*bs), "ns/example")
+}
+
+func BenchmarkTrainStep1Worker(b *testing.B)  { benchTrainStep(b, 1) }
+func BenchmarkTrainStep2Workers(b *testing.B) { benchTrainStep(b, 2) }

@@ -39,10 +39,11 @@ func (m *Model) ForecastStreams(ws *Workspace, ss []*Stream, decoders [][]float6
 // work is the Workspace's buffers, sized for capB windows.
 type work struct {
 	capB int
-	sc   rowScratch
+	sc   blockScratch
+	rb   rowBufs
 	// Per window.
 	staticEmb, cVS, cEnrich, cH, cC []float64 // [B × H]
-	ctxEnc, ctxDec, ctxEnrich       []float64 // context projections [B × hf], [B × hf], [B × H]
+	ctxEnc, ctxDec, ctxEnrich      []float64 // context projections [B × hf], [B × hf], [B × H]
 	// Per position, time-major (row p·B + b).
 	emb, hs, cs, post, enriched, k []float64 // [T·B × H]
 	gx                             []float64 // [T·B × 4H]
@@ -54,7 +55,6 @@ type work struct {
 	avg       []float64 // [Td·B × T]
 	pred      []float64 // [Td·B × nt·nq]
 	scratch   []float64 // [T]
-	gl        []float64 // [2H]
 	// Single-item slices for Stream.Forecast.
 	ss1  [1]*Stream
 	dec1 [1][]float64
@@ -75,69 +75,91 @@ func (ws *Workspace) ensure(m *Model, B int) {
 	dk := H / c.Heads
 	f := func(n int) []float64 { return make([]float64, n) }
 	w.capB = B
+	R := T * B
+	w.rb = rowBufs{a: f(R * H), b: f(R * H), c: f(R * 2 * H)}
 	w.staticEmb, w.cVS, w.cEnrich, w.cH, w.cC = f(B*H), f(B*H), f(B*H), f(B*H), f(B*H)
 	w.ctxEnc, w.ctxDec, w.ctxEnrich = f(B*max(m.fold.enc.hf, 1)), f(B*max(m.fold.dec.hf, 1)), f(B*H)
-	w.emb, w.hs, w.cs, w.post, w.enriched, w.k = f(T*B*H), f(T*B*H), f(T*B*H), f(T*B*H), f(T*B*H), f(T*B*H)
-	w.gx = f(T * B * 4 * H)
-	w.v = f(T * B * dk)
+	w.emb, w.hs, w.cs, w.post, w.enriched, w.k = f(R*H), f(R*H), f(R*H), f(R*H), f(R*H), f(R*H)
+	w.gx = f(R * 4 * H)
+	w.v = f(R * dk)
 	w.gates = f(B * 4 * H)
 	w.q, w.x1, w.x2 = f(Td*B*H), f(Td*B*H), f(Td*B*H)
 	w.att = f(Td * B * dk)
 	w.avg = f(Td * B * T)
 	w.pred = f(Td * B * c.Outputs())
 	w.scratch = f(T)
-	w.gl = f(2 * H)
 }
 
 func out1(f *Forecast) []Forecast { return unsafe.Slice(f, 1) }
 func inputs1(in *Input) []Input   { return unsafe.Slice(in, 1) }
 
-// staticContexts computes window b's static selection weights, the four
-// static contexts and their projections from its raw static values.
-func (m *Model) staticContexts(w *work, b int, static []float64, staticW []float64) {
+// staticContexts computes the static selection weights, the four static
+// contexts and their projections for windows b0 … b0+n−1 of the chunk,
+// whose raw static values are static(i) and whose weights go to
+// weights(i), i = 0 … n−1.
+func (m *Model) staticContexts(w *work, b0, n int, static, weights func(i int) []float64) {
 	c, l, fd := &m.cfg, m.lay, m.fold
-	H := c.Hidden
-	se := w.staticEmb[b*H : (b+1)*H]
-	if len(c.Static) > 0 {
-		fd.static.row(se, staticW, static, nil, &w.sc)
+	H, ns := c.Hidden, len(c.Static)
+	se := w.staticEmb[b0*H : (b0+n)*H]
+	if ns > 0 {
+		for start := 0; start < n; start += blockRows {
+			k := min(blockRows, n-start)
+			x := w.sc.x[:k*ns]
+			for i := range k {
+				copy(x[i*ns:(i+1)*ns], static(start+i))
+			}
+			wts := w.sc.wts[:k*ns]
+			fd.static.rows(se[start*H:(start+k)*H], wts, x, nil, k, &w.sc)
+			for i := range k {
+				copy(weights(start+i), wts[i*ns:(i+1)*ns])
+			}
+		}
 	} else {
 		clear(se)
 	}
-	m.grnGroupRow(&l.csVS, 0, w.cVS[b*H:(b+1)*H], se, nil, &w.sc)
-	m.grnGroupRow(&l.csEnrich, 0, w.cEnrich[b*H:(b+1)*H], se, nil, &w.sc)
-	m.grnGroupRow(&l.csH, 0, w.cH[b*H:(b+1)*H], se, nil, &w.sc)
-	m.grnGroupRow(&l.csC, 0, w.cC[b*H:(b+1)*H], se, nil, &w.sc)
-	cvs := w.cVS[b*H : (b+1)*H]
+	cvs := w.cVS[b0*H : (b0+n)*H]
+	cen := w.cEnrich[b0*H : (b0+n)*H]
+	m.grnRows(&l.csVS, cvs, se, n, nil, 1, &w.rb)
+	m.grnRows(&l.csEnrich, cen, se, n, nil, 1, &w.rb)
+	m.grnRows(&l.csH, w.cH[b0*H:(b0+n)*H], se, n, nil, 1, &w.rb)
+	m.grnRows(&l.csC, w.cC[b0*H:(b0+n)*H], se, n, nil, 1, &w.rb)
 	if hf := fd.enc.hf; hf > 0 {
-		p := w.ctxEnc[b*hf : (b+1)*hf]
+		p := w.ctxEnc[b0*hf : (b0+n)*hf]
 		clear(p)
-		autodiff.MatVecAcc(p, cvs, fd.enc.wc)
+		autodiff.MatMulAcc(p, cvs, fd.enc.wc, n, H, hf)
 	}
 	if hf := fd.dec.hf; hf > 0 {
-		p := w.ctxDec[b*hf : (b+1)*hf]
+		p := w.ctxDec[b0*hf : (b0+n)*hf]
 		clear(p)
-		autodiff.MatVecAcc(p, cvs, fd.dec.wc)
+		autodiff.MatMulAcc(p, cvs, fd.dec.wc, n, H, hf)
 	}
-	ce := w.ctxEnrich[b*H : (b+1)*H]
+	ce := w.ctxEnrich[b0*H : (b0+n)*H]
 	clear(ce)
-	autodiff.MatVecAcc(ce, w.cEnrich[b*H:(b+1)*H], m.sl(l.enrich.ctx.w, H*H))
+	autodiff.MatMulAcc(ce, cen, m.sl(l.enrich.ctx.w, H*H), n, H, H)
 }
 
-// encodeRow runs the encoder (dec = false) or decoder VSN on one raw row
-// of window b, writing its embedding, weights and LSTM input projection.
-func (m *Model) encodeRow(w *work, dec bool, b int, x, emb, weights, gx []float64) {
+// selectRows runs the encoder (dec = false) or decoder VSN over n ≤
+// blockRows rows already gathered into w.sc.x, with row i belonging to
+// window win(i) of the chunk. It leaves the embeddings in w.sc.emb, the
+// weights in w.sc.wts and the LSTM input projections in w.sc.gx.
+func (m *Model) selectRows(w *work, dec bool, n int, win func(i int) int) {
 	H := m.cfg.Hidden
 	f, ctx, ih := &m.fold.enc, w.ctxEnc, m.lay.lstmEnc.ih
 	if dec {
 		f, ctx, ih = &m.fold.dec, w.ctxDec, m.lay.lstmDec.ih
 	}
 	var cp []float64
-	if f.hf > 0 {
-		cp = ctx[b*f.hf : (b+1)*f.hf]
+	if hf := f.hf; hf > 0 {
+		cp = w.sc.ctx[:n*hf]
+		for i := range n {
+			b := win(i)
+			copy(cp[i*hf:(i+1)*hf], ctx[b*hf:(b+1)*hf])
+		}
 	}
-	f.row(emb, weights, x, cp, &w.sc)
-	copy(gx, m.sl(ih.b, 4*H))
-	autodiff.MatVecAcc(gx, emb, m.sl(ih.w, H*4*H))
+	emb := w.sc.emb[:n*H]
+	f.rows(emb, w.sc.wts, w.sc.x, cp, n, &w.sc)
+	gx := w.sc.gx[:n*4*H]
+	m.linearRows(gx, emb, n, ih)
 }
 
 func (m *Model) forecastBatch(ws *Workspace, in []Input, out []Forecast) error {
@@ -173,13 +195,24 @@ func (m *Model) forecastChunk(ws *Workspace, in []Input, out []Forecast) {
 	ws.ensure(m, B)
 	w := &ws.w
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
-	for b := range in {
-		m.staticContexts(w, b, in[b].Static, out[b].StaticWeights)
-	}
-	for p := range Te {
-		for b := range in {
-			r := p*B + b
-			m.encodeRow(w, false, b, in[b].Encoder[p*ne:(p+1)*ne], w.emb[r*H:(r+1)*H], out[b].EncoderWeights[p*ne:(p+1)*ne], w.gx[r*4*H:(r+1)*4*H])
+	m.staticContexts(w, 0, B,
+		func(i int) []float64 { return in[i].Static },
+		func(i int) []float64 { return out[i].StaticWeights })
+	R := Te * B
+	for r0 := 0; r0 < R; r0 += blockRows {
+		n := min(blockRows, R-r0)
+		for i := range n {
+			r := r0 + i
+			p, b := r/B, r%B
+			copy(w.sc.x[i*ne:(i+1)*ne], in[b].Encoder[p*ne:(p+1)*ne])
+		}
+		m.selectRows(w, false, n, func(i int) int { return (r0 + i) % B })
+		copy(w.emb[r0*H:(r0+n)*H], w.sc.emb)
+		copy(w.gx[r0*4*H:(r0+n)*4*H], w.sc.gx)
+		for i := range n {
+			r := r0 + i
+			p, b := r/B, r%B
+			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
 		}
 	}
 	m.decoderRows(w, B, func(b int) []float64 { return in[b].Decoder }, out)
@@ -190,16 +223,27 @@ func (m *Model) forecastChunk(ws *Workspace, in []Input, out []Forecast) {
 func (m *Model) decoderRows(w *work, B int, rows func(b int) []float64, out []Forecast) {
 	c := &m.cfg
 	H, Te, Td, nd := c.Hidden, c.EncoderLen, c.DecoderLen, len(c.Decoder)
-	for p := range Td {
-		for b := range B {
-			r := (Te+p)*B + b
-			emb, gx := w.emb[r*H:(r+1)*H], w.gx[r*4*H:(r+1)*4*H]
-			if nd == 0 {
-				clear(emb)
-				copy(gx, m.sl(m.lay.lstmDec.ih.b, 4*H))
-				continue
-			}
-			m.encodeRow(w, true, b, rows(b)[p*nd:(p+1)*nd], emb, out[b].DecoderWeights[p*nd:(p+1)*nd], gx)
+	R := Td * B
+	base := Te * B
+	if nd == 0 {
+		clear(w.emb[base*H : (base+R)*H])
+		biasRows(w.gx[base*4*H:(base+R)*4*H], m.sl(m.lay.lstmDec.ih.b, 4*H), R)
+		return
+	}
+	for r0 := 0; r0 < R; r0 += blockRows {
+		n := min(blockRows, R-r0)
+		for i := range n {
+			r := r0 + i
+			p, b := r/B, r%B
+			copy(w.sc.x[i*nd:(i+1)*nd], rows(b)[p*nd:(p+1)*nd])
+		}
+		m.selectRows(w, true, n, func(i int) int { return (r0 + i) % B })
+		copy(w.emb[(base+r0)*H:(base+r0+n)*H], w.sc.emb)
+		copy(w.gx[(base+r0)*4*H:(base+r0+n)*4*H], w.sc.gx)
+		for i := range n {
+			r := r0 + i
+			p, b := r/B, r%B
+			copy(out[b].DecoderWeights[p*nd:(p+1)*nd], w.sc.wts[i*nd:(i+1)*nd])
 		}
 	}
 }
@@ -214,6 +258,8 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 	T := Te + Td
 	dk := H / c.Heads
 	nB := B * H
+	R, Rd := T*B, Td*B
+	dec := Te * B
 
 	// LSTM encoder and decoder.
 	whhE, whhD := m.sl(l.lstmEnc.whh, H*4*H), m.sl(l.lstmDec.whh, H*4*H)
@@ -224,76 +270,39 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 			whh = whhD
 		}
 		h, cc := w.hs[p*nB:(p+1)*nB], w.cs[p*nB:(p+1)*nB]
-		autodiff.LSTMStep(h, cc, w.gates, w.gx[4*p*nB:4*(p+1)*nB], hp, cp, whh, B, H)
+		autodiff.LSTMStep(h, cc, w.gates[:4*nB], w.gx[4*p*nB:4*(p+1)*nB], hp, cp, whh, B, H)
 		hp, cp = h, cc
 	}
 
 	// Gated skip, enrichment, keys and values for every position.
-	gluW, gluB := m.sl(l.postLSTMGLU.w, H*2*H), m.sl(l.postLSTMGLU.b, 2*H)
-	lnG, lnB := m.sl(l.postLSTMLN.g, H), m.sl(l.postLSTMLN.b, H)
-	kW, kB := m.sl(l.k.w, H*H), m.sl(l.k.b, H)
-	vW, vB := m.sl(l.v.w, H*dk), m.sl(l.v.b, dk)
-	for r := range T * B {
-		post := w.post[r*H : (r+1)*H]
-		m.gateAddNormRow(post, w.hs[r*H:(r+1)*H], w.emb[r*H:(r+1)*H], gluW, gluB, lnG, lnB, w.gl)
-		b := r % B
-		en := w.enriched[r*H : (r+1)*H]
-		m.grnGroupRow(&l.enrich, 0, en, post, w.ctxEnrich[b*H:(b+1)*H], &w.sc)
-		k := w.k[r*H : (r+1)*H]
-		copy(k, kB)
-		autodiff.MatVecAcc(k, en, kW)
-		v := w.v[r*dk : (r+1)*dk]
-		copy(v, vB)
-		autodiff.MatVecAcc(v, en, vW)
-	}
+	post, en := w.post[:R*H], w.enriched[:R*H]
+	m.gateAddNormRows(post, w.hs, w.emb, R, l.postLSTMGLU, l.postLSTMLN, &w.rb)
+	m.grnRows(&l.enrich, en, post, R, w.ctxEnrich, B, &w.rb)
+	m.linearRows(w.k, en, R, l.k)
+	m.linearRows(w.v, en, R, l.v)
 
 	// Attention from the decoder steps.
-	qW, qB := m.sl(l.q.w, H*H), m.sl(l.q.b, H)
-	dec := Te * B
-	for r := range Td * B {
-		q := w.q[r*H : (r+1)*H]
-		copy(q, qB)
-		autodiff.MatVecAcc(q, w.enriched[(dec+r)*H:(dec+r+1)*H], qW)
-	}
+	m.linearRows(w.q, en[dec*H:], Rd, l.q)
 	shape := autodiff.AttentionShape{B: B, Te: Te, Td: Td, Heads: c.Heads, Dk: dk, Dv: dk}
 	autodiff.AttentionForward(w.att, w.avg, nil, w.scratch, w.q, w.k, w.v, shape)
 
 	// Decoder tail and head.
-	whW := m.sl(l.wh.w, dk*H)
-	paW, paB := m.sl(l.postAttnGLU.w, H*2*H), m.sl(l.postAttnGLU.b, 2*H)
-	paG, paBeta := m.sl(l.postAttnLN.g, H), m.sl(l.postAttnLN.b, H)
-	poW, poB := m.sl(l.preOutGLU.w, H*2*H), m.sl(l.preOutGLU.b, 2*H)
-	poG, poBeta := m.sl(l.preOutLN.g, H), m.sl(l.preOutLN.b, H)
-	no := c.Outputs()
-	oW, oB := m.sl(l.out.w, H*no), m.sl(l.out.b, no)
-	nq := len(c.Quantiles)
-	for r := range Td * B {
-		a := w.x1[r*H : (r+1)*H]
-		clear(a)
-		autodiff.MatVecAcc(a, w.att[r*dk:(r+1)*dk], whW)
-		x := w.x2[r*H : (r+1)*H]
-		m.gateAddNormRow(x, a, w.enriched[(dec+r)*H:(dec+r+1)*H], paW, paB, paG, paBeta, w.gl)
-		m.grnGroupRow(&l.ff, 0, a, x, nil, &w.sc)
-		m.gateAddNormRow(x, a, w.post[(dec+r)*H:(dec+r+1)*H], poW, poB, poG, poBeta, w.gl)
+	a, x := w.x1[:Rd*H], w.x2[:Rd*H]
+	m.linearRows(a, w.att, Rd, l.wh)
+	m.gateAddNormRows(x, a, en[dec*H:], Rd, l.postAttnGLU, l.postAttnLN, &w.rb)
+	m.grnRows(&l.ff, a, x, Rd, nil, 1, &w.rb)
+	m.gateAddNormRows(x, a, post[dec*H:], Rd, l.preOutGLU, l.preOutLN, &w.rb)
+	no, nq := c.Outputs(), len(c.Quantiles)
+	m.linearRows(w.pred, x, Rd, l.out)
+	for r := range Rd {
 		i, b := r/B, r%B
 		pr := out[b].Quantiles[i*no : (i+1)*no]
-		copy(pr, oB)
-		autodiff.MatVecAcc(pr, x, oW)
+		copy(pr, w.pred[r*no:(r+1)*no])
 		for g := 0; g < no; g += nq {
 			sortSmall(pr[g : g+nq])
 		}
 		copy(out[b].Attention[i*T:(i+1)*T], w.avg[r*T:(r+1)*T])
 	}
-}
-
-// gateAddNormRow sets y = LayerNorm(GLU(x·W + b) + skip) for one row.
-func (m *Model) gateAddNormRow(y, x, skip, w, b, gamma, beta, gl []float64) {
-	H := len(y)
-	copy(gl, b)
-	autodiff.MatVecAcc(gl, x, w)
-	autodiff.GLUForward(y, gl, 1, H)
-	addVec(y, skip)
-	autodiff.LayerNormForward(y, nil, y, gamma, beta, 1, H, 1)
 }
 
 // sortSmall sorts a few values in place (insertion sort: no allocation,

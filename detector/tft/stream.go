@@ -146,33 +146,46 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 	for b, s := range ss {
 		st := &s.st
 		// Each cached piece of the static context and its slot in w.
-		parts := [...]struct{ dst []float64 }{
-			{w.cH[b*H : (b+1)*H]}, {w.cC[b*H : (b+1)*H]}, {w.cVS[b*H : (b+1)*H]}, {w.cEnrich[b*H : (b+1)*H]},
-			{w.ctxEnc[b*hfE : (b+1)*hfE]}, {w.ctxDec[b*hfD : (b+1)*hfD]}, {w.ctxEnrich[b*H : (b+1)*H]},
+		parts := [...][]float64{
+			w.cH[b*H : (b+1)*H], w.cC[b*H : (b+1)*H], w.cVS[b*H : (b+1)*H], w.cEnrich[b*H : (b+1)*H],
+			w.ctxEnc[b*hfE : (b+1)*hfE], w.ctxDec[b*hfD : (b+1)*hfD], w.ctxEnrich[b*H : (b+1)*H],
 		}
 		if !st.ready || st.gen != m.gen {
 			if st.gen != m.gen { // parameters changed: recompute every row
 				st.pending = st.n
 				st.gen = m.gen
 			}
-			m.staticContexts(w, b, st.static, st.staticW)
+			m.staticContexts(w, b, 1,
+				func(int) []float64 { return st.static },
+				func(int) []float64 { return st.staticW })
 			off := 0
 			for _, p := range parts {
-				copy(st.ctx[off:], p.dst)
-				off += len(p.dst)
+				copy(st.ctx[off:], p)
+				off += len(p)
 			}
 			st.ready = true
 		} else {
 			off := 0
 			for _, p := range parts {
-				copy(p.dst, st.ctx[off:off+len(p.dst)])
-				off += len(p.dst)
+				copy(p, st.ctx[off:off+len(p)])
+				off += len(p)
 			}
 		}
 		copy(out[b].StaticWeights, st.staticW)
-		for k := st.n - st.pending; k < st.n; k++ {
-			slot := (st.head + k) % Te
-			m.encodeRow(w, false, b, st.raw[slot*ne:(slot+1)*ne], st.emb[slot*H:(slot+1)*H], st.w[slot*ne:(slot+1)*ne], st.gx[slot*4*H:(slot+1)*4*H])
+		// The variable selection of the rows pushed since the last forecast.
+		for k0 := st.n - st.pending; k0 < st.n; k0 += blockRows {
+			n := min(blockRows, st.n-k0)
+			for i := range n {
+				slot := (st.head + k0 + i) % Te
+				copy(w.sc.x[i*ne:(i+1)*ne], st.raw[slot*ne:(slot+1)*ne])
+			}
+			m.selectRows(w, false, n, func(int) int { return b })
+			for i := range n {
+				slot := (st.head + k0 + i) % Te
+				copy(st.emb[slot*H:(slot+1)*H], w.sc.emb[i*H:(i+1)*H])
+				copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
+				copy(st.gx[slot*4*H:(slot+1)*4*H], w.sc.gx[i*4*H:(i+1)*4*H])
+			}
 		}
 		st.pending = 0
 		for p := range Te {

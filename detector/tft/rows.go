@@ -1,0 +1,191 @@
+package tft
+
+import "github.com/chakra-tui/chakra-tui/detector/autodiff"
+
+// The inference path runs every row-wise layer over blocks of rows (all
+// positions of all windows in a chunk), so the matrix products take rows
+// in pairs (autodiff.MatMulAcc) and the element-wise kernels run long
+// loops. A row's result does not depend on which rows it is processed
+// with, bit for bit, so a Stream (one new row) and a batch agree exactly.
+
+// blockRows is the number of rows a variable selection network processes
+// together.
+const blockRows = 64
+
+// blockScratch is the variable selection networks' scratch for one block.
+type blockScratch struct {
+	x, ctx, emb, wts, h1, h2, gl, tmp, single, fs, gx []float64
+}
+
+func (sc *blockScratch) grow(m *Model) {
+	if sc.x != nil {
+		return
+	}
+	c := &m.cfg
+	H, d := c.Hidden, c.InputSize
+	nmax := max(len(c.Static), len(c.Encoder), len(c.Decoder), 1)
+	hfmax := max(m.fold.static.hf, m.fold.enc.hf, m.fold.dec.hf, 1)
+	f := func(w int) []float64 { return make([]float64, blockRows*w) }
+	sc.x, sc.ctx, sc.emb, sc.wts = f(nmax), f(hfmax), f(H), f(nmax)
+	sc.h1, sc.h2 = f(max(d, hfmax)), f(max(d, hfmax))
+	sc.gl, sc.tmp = f(2*max(H, nmax)), f(H)
+	sc.single, sc.fs, sc.gx = f(nmax*H), f(nmax), f(4*H)
+}
+
+// biasRows sets each of the n rows of y (width len(b)) to b.
+func biasRows(y, b []float64, n int) {
+	w := len(b)
+	for r := range n {
+		copy(y[r*w:(r+1)*w], b)
+	}
+}
+
+// rows runs the folded VSN on n ≤ blockRows rows of raw values x
+// ([n × nv]), writing the combined embeddings emb [n × H] and the selection
+// weights wts [n × nv]. ctx, for a VSN with a context, holds each row's
+// projected static context [n × hf]; nil otherwise.
+func (f *foldedVSN) rows(emb, wts, x, ctx []float64, n int, sc *blockScratch) {
+	H, d, nv := f.h, f.d, f.n
+	single := sc.single[:n*nv*H]
+	for v := range f.vars {
+		fv := &f.vars[v]
+		if fv.cat {
+			for r := range n {
+				c := int(x[r*nv+v])
+				copy(single[(r*nv+v)*H:(r*nv+v+1)*H], fv.out[c*H:(c+1)*H])
+			}
+			continue
+		}
+		h1 := sc.h1[:n*d]
+		for r := range n {
+			xv := x[r*nv+v]
+			hr := h1[r*d : (r+1)*d]
+			for j, u := range fv.u1[:len(hr)] {
+				hr[j] = xv*u + fv.c1[j]
+			}
+		}
+		autodiff.ELUForward(h1, h1)
+		h2 := sc.h2[:n*d]
+		biasRows(h2, fv.b2, n)
+		autodiff.MatMulAcc(h2, h1, fv.w2, n, d, d)
+		gl := sc.gl[:n*2*H]
+		biasRows(gl, fv.bg, n)
+		autodiff.MatMulAcc(gl, h2, fv.wg, n, d, 2*H)
+		t := sc.tmp[:n*H]
+		autodiff.GLUForward(t, gl, n, H)
+		us, cs := fv.us[:H], fv.cs[:H]
+		for r := range n {
+			xv := x[r*nv+v]
+			tr := t[r*H : (r+1)*H]
+			for j := range tr {
+				tr[j] += xv*us[j] + cs[j]
+			}
+		}
+		autodiff.LayerNormForward(t, nil, t, fv.gamma, fv.beta, n, H, 1)
+		for r := range n {
+			copy(single[(r*nv+v)*H:(r*nv+v+1)*H], t[r*H:(r+1)*H])
+		}
+	}
+	if nv == 1 {
+		copy(emb[:n*H], single)
+		for r := range n {
+			wts[r] = 1
+		}
+		return
+	}
+	hf := f.hf
+	f1 := sc.h1[:n*hf]
+	fs := sc.fs[:n*nv]
+	biasRows(f1, f.flatConst, n)
+	biasRows(fs, f.skipConst, n)
+	if ctx != nil {
+		addVec(f1, ctx[:n*hf])
+	}
+	for v := range f.vars {
+		fv := &f.vars[v]
+		for r := range n {
+			fr := f1[r*hf : (r+1)*hf]
+			sr := fs[r*nv : (r+1)*nv]
+			if fv.cat {
+				c := int(x[r*nv+v])
+				addVec(fr, fv.cf[c*hf:(c+1)*hf])
+				addVec(sr, fv.csk[c*nv:(c+1)*nv])
+				continue
+			}
+			xv := x[r*nv+v]
+			for j, u := range fv.uf[:len(fr)] {
+				fr[j] += xv * u
+			}
+			for j, u := range fv.usk[:len(sr)] {
+				sr[j] += xv * u
+			}
+		}
+	}
+	autodiff.ELUForward(f1, f1)
+	f2 := sc.h2[:n*hf]
+	biasRows(f2, f.b2, n)
+	autodiff.MatMulAcc(f2, f1, f.w2, n, hf, hf)
+	gl := sc.gl[:n*2*nv]
+	biasRows(gl, f.bg, n)
+	autodiff.MatMulAcc(gl, f2, f.wg, n, hf, 2*nv)
+	w := wts[:n*nv]
+	autodiff.GLUForward(w, gl, n, nv)
+	addVec(w, fs)
+	autodiff.LayerNormForward(w, nil, w, f.gamma, f.beta, n, nv, 1)
+	autodiff.SoftmaxForward(w, w, nil, n, nv)
+	autodiff.WeightedSumForward(emb, w, single, n, nv, H)
+}
+
+// rowBufs is the scratch of grnRows and gateAddNormRows for up to R rows.
+type rowBufs struct {
+	a, b []float64 // [R × H]
+	c    []float64 // [R × 2H]
+}
+
+// grnRows applies the single-group GRN p (H → H → H, no skip projection)
+// to n rows x, writing y. ctx, if not nil, holds projected context rows
+// [ctxRows × hid]; row r adds ctx row r mod ctxRows.
+func (m *Model) grnRows(p *grnP, y, x []float64, n int, ctx []float64, ctxRows int, rb *rowBufs) {
+	in, hid, out := p.in, p.hid, p.out
+	h1 := rb.a[:n*hid]
+	biasRows(h1, m.sl(p.fc1.b, hid), n)
+	autodiff.MatMulAcc(h1, x, m.sl(p.fc1.w, in*hid), n, in, hid)
+	if ctx != nil {
+		for r := range n {
+			k := r % ctxRows
+			addVec(h1[r*hid:(r+1)*hid], ctx[k*hid:(k+1)*hid])
+		}
+	}
+	autodiff.ELUForward(h1, h1)
+	h2 := rb.b[:n*hid]
+	biasRows(h2, m.sl(p.fc2.b, hid), n)
+	autodiff.MatMulAcc(h2, h1, m.sl(p.fc2.w, hid*hid), n, hid, hid)
+	gl := rb.c[:n*2*out]
+	biasRows(gl, m.sl(p.glu.b, 2*out), n)
+	autodiff.MatMulAcc(gl, h2, m.sl(p.glu.w, hid*2*out), n, hid, 2*out)
+	autodiff.GLUForward(y, gl, n, out)
+	addVec(y[:n*out], x[:n*out])
+	autodiff.LayerNormForward(y, nil, y, m.sl(p.ln.g, out), m.sl(p.ln.b, out), n, out, 1)
+}
+
+// gateAddNormRows sets y = LayerNorm(GLU(x·W + b) + skip) for n rows of
+// width H.
+func (m *Model) gateAddNormRows(y, x, skip []float64, n int, glu linearP, ln lnP, rb *rowBufs) {
+	H := ln.width
+	gl := rb.c[:n*2*H]
+	biasRows(gl, m.sl(glu.b, 2*H), n)
+	autodiff.MatMulAcc(gl, x, m.sl(glu.w, glu.in*2*H), n, glu.in, 2*H)
+	autodiff.GLUForward(y, gl, n, H)
+	addVec(y[:n*H], skip[:n*H])
+	autodiff.LayerNormForward(y, nil, y, m.sl(ln.g, H), m.sl(ln.b, H), n, H, 1)
+}
+
+// linearRows sets y = x·W + b for n rows (b may be absent).
+func (m *Model) linearRows(y, x []float64, n int, p linearP) {
+	if p.b >= 0 {
+		biasRows(y, m.sl(p.b, p.out), n)
+	} else {
+		clear(y[:n*p.out])
+	}
+	autodiff.MatMulAcc(y, x, m.sl(p.w, p.in*p.out), n, p.in, p.out)
+}
