@@ -43,7 +43,7 @@ type work struct {
 	rb   rowBufs
 	// Per window.
 	staticEmb, cVS, cEnrich, cH, cC []float64 // [B × H]
-	ctxEnc, ctxDec, ctxEnrich      []float64 // context projections [B × hf], [B × hf], [B × H]
+	ctxEnc, ctxDec, ctxEnrich       []float64 // context projections [B × hf], [B × hf], [B × H]
 	// Per position, time-major (row p·B + b).
 	emb, hs, cs, post, enriched, k []float64 // [T·B × H]
 	gx                             []float64 // [T·B × 4H]
