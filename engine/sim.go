@@ -245,9 +245,11 @@ func (s *Sim) Schedule(squad int, from, to int64, dst []Segment) []Segment {
 	return s.scheds[squad].between(from, to, dst)
 }
 
-// Ambient returns the ambient temperature at tick t, °C (known ahead).
+// Ambient returns the ambient temperature at tick t, °C (known ahead). The
+// time of day is read on Config.Start's own clock (its location).
 func (s *Sim) Ambient(t int64) float64 {
-	sod := int64(s.cfg.Start.Sub(s.cfg.Start.Truncate(24*time.Hour)).Seconds()) + t
+	h, m, sec := s.cfg.Start.Clock()
+	sod := int64(h*3600+m*60+sec) + t
 	return ambientAt(s.cfg.AmbientMean, s.cfg.AmbientSwing, sod%86400)
 }
 

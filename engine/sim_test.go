@@ -332,3 +332,21 @@ func TestGenerateProfiles(t *testing.T) {
 		}
 	}
 }
+
+func TestAmbientProfile(t *testing.T) {
+	cfg := testConfig(1, 0, 1)
+	cfg.Start = time.Date(2025, 7, 1, 3, 0, 0, 0, time.FixedZone("UTC+5", 5*3600)) // 03:00 local
+	s, err := NewSim(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Ambient(0); got != cfg.AmbientMean-cfg.AmbientSwing {
+		t.Errorf("03:00 local: %v °C, want the coolest %v", got, cfg.AmbientMean-cfg.AmbientSwing)
+	}
+	if got := s.Ambient(12 * 3600); got != cfg.AmbientMean+cfg.AmbientSwing {
+		t.Errorf("15:00 local: %v °C, want the warmest %v", got, cfg.AmbientMean+cfg.AmbientSwing)
+	}
+	if got := s.Ambient(36 * 3600); got != cfg.AmbientMean+cfg.AmbientSwing {
+		t.Errorf("15:00 the next day: %v °C", got)
+	}
+}
