@@ -7,17 +7,19 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
-// benchConfig is a vitals-sized model: the default size (H = 16, 4 heads,
-// input size 8, encoder 30, decoder 1) with 6 static, 10 encoder and 3
-// decoder variables and 4 targets.
+// benchConfig is the detector's vitals model (as detector.modelConfig
+// builds it): the default size (H = 16, 4 heads, input size 8, encoder 30,
+// decoder 1) with 7 static, 11 encoder and 3 decoder variables and 4
+// targets.
 func benchConfig() Config {
 	c := DefaultConfig()
-	c.Static = []Variable{Real("age"), Categorical("fitness", 3), Real("rest_hr"), Real("hr_max"), Real("mass"), Real("acclimatisation")}
-	c.Encoder = []Variable{Real("hr"), Real("stamina"), Real("core_temp"), Real("spo2"),
-		Real("hr_missing"), Real("stamina_missing"), Real("core_temp_missing"), Real("spo2_missing"),
-		Categorical("phase", 5), Real("ambient")}
+	c.Static = []Variable{Real("age"), Categorical("fitness", 3), Real("resting_hr"), Real("hr_max"),
+		Real("mass"), Real("acclimatised"), Real("base_core_temp")}
+	c.Encoder = []Variable{Real("heart_rate"), Real("stamina"), Real("core_temp"), Real("spo2"),
+		Real("d_heart_rate"), Real("d_stamina"), Real("d_core_temp"), Real("d_spo2"),
+		Categorical("phase", 5), Categorical("imputed", 2), Real("ambient")}
 	c.Decoder = []Variable{Categorical("phase", 5), Categorical("next_phase", 5), Real("ambient")}
-	c.Targets = []string{"hr", "stamina", "core_temp", "spo2"}
+	c.Targets = []string{"heart_rate", "stamina", "core_temp", "spo2"}
 	return c
 }
 

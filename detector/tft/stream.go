@@ -87,6 +87,25 @@ func (s *Stream) Push(row []float64) error {
 	return nil
 }
 
+// ReplaceLast overwrites the newest row, e.g. to substitute the forecast
+// for a reading judged anomalous so that it does not shape later
+// forecasts. The stream must hold at least one row.
+func (s *Stream) ReplaceLast(row []float64) error {
+	c := &s.m.cfg
+	if err := checkValues("encoder row", row, c.Encoder, 1); err != nil {
+		return fmt.Errorf("replace last row: %w", err)
+	}
+	st := &s.st
+	if st.n == 0 {
+		return fmt.Errorf("replace last row: %w: the stream is empty", ErrBadInput)
+	}
+	ne := len(c.Encoder)
+	slot := (st.head + st.n - 1) % c.EncoderLen
+	copy(st.raw[slot*ne:(slot+1)*ne], row)
+	st.pending = max(st.pending, 1)
+	return nil
+}
+
 // Len is the number of rows held, at most EncoderLen.
 func (s *Stream) Len() int { return s.st.n }
 

@@ -214,3 +214,41 @@ func TestForecastDoesNotAllocate(t *testing.T) {
 		t.Errorf("Stream Push+Forecast allocates %v times", n)
 	}
 }
+
+func TestStreamReplaceLast(t *testing.T) {
+	m, _ := New(tinyConfig(), 2)
+	rng := rand.New(rand.NewPCG(5, 5))
+	ser := randomSeries(&m.cfg, m.cfg.EncoderLen+2, rng)
+	s, _ := m.NewStream(ser.static)
+	if err := s.ReplaceLast(ser.rows[0]); !errors.Is(err, ErrBadInput) {
+		t.Errorf("ReplaceLast on an empty stream: %v", err)
+	}
+	ws := m.NewWorkspace()
+	got, want := m.NewForecast(), m.NewForecast()
+	last := len(ser.rows) - 1
+	for i, r := range ser.rows {
+		if i == last {
+			// Push a wild reading, forecast (its row is computed), then
+			// replace it with the real one.
+			wild := append([]float64(nil), r...)
+			wild[0] += 50
+			_ = s.Push(wild)
+			if err := s.Forecast(ws, ser.dec[last], got); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.ReplaceLast(r); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		_ = s.Push(r)
+	}
+	if err := s.Forecast(ws, ser.dec[last], got); err != nil {
+		t.Fatal(err)
+	}
+	in := ser.window(&m.cfg, last)
+	if err := m.Forecast(ws, &in, want); err != nil {
+		t.Fatal(err)
+	}
+	compareForecasts(t, "after ReplaceLast", got, want, 0)
+}

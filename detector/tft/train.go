@@ -111,11 +111,15 @@ func (c TrainConfig) withDefaults() TrainConfig {
 }
 
 // Train fits m to train with Adam on the quantile loss, evaluating on val
-// after every epoch and keeping the best parameters; val may be nil (then
-// the last epoch's parameters are kept and ValLoss reports the training
-// loss). progress, if not nil, is called from Train's goroutine. Train
-// stops with ctx's error when ctx is cancelled, leaving m with the best
-// parameters so far.
+// after every epoch and keeping the parameters of the epoch with the best
+// validation loss. val may be nil: the epoch's mean training loss then
+// stands in for the validation loss. Each minibatch is split into Workers
+// contiguous shares whose gradients are summed in worker order, then
+// divided by the number of observed targets × quantiles, clipped to
+// ClipNorm and applied by Adam. progress, if not nil, is called from
+// Train's goroutine. When ctx is cancelled Train returns ctx's error,
+// leaving m with the best parameters of the finished epochs (its initial
+// parameters if none finished).
 func Train(ctx context.Context, m *Model, train, val Dataset, cfg TrainConfig, progress func(Progress)) (Result, error) {
 	return train_(ctx, m, train, val, cfg, progress)
 }
