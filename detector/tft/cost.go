@@ -20,18 +20,18 @@ func (m *Model) Cost() Cost {
 		n := 0
 		for _, v := range f.vars {
 			if !v.cat {
-				n += f.d + f.d*f.d + f.d*2*H + H
+				n += f.d + f.d*2*H + H
 				if f.n > 1 {
 					n += f.hf + f.n
 				}
 			}
 		}
 		if f.n > 1 {
-			n += f.hf*f.hf + f.hf*2*f.n + f.n*H
+			n += f.hf*2*f.n + f.n*H
 		}
 		return n
 	}
-	grn := 4 * H * H // fc1, fc2, GLU (2H wide)
+	grn := 3 * H * H // fc1, then fc2 and the GLU layer folded into one H → 2H map
 	encRow := vsnRow(&m.fold.enc) + 4*H*H
 	decRow := 4 * H * H
 	if len(c.Decoder) > 0 {

@@ -4,7 +4,10 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
-// Inference folds the linear maps that follow an input embedding into it:
+// Inference folds consecutive linear maps. Inside every GRN, fc2 and the
+// linear layer of the GLU that follows it (no nonlinearity between them)
+// become one map: W = W₂·W_g, b = b₂·W_g + b_g. And the maps that follow an
+// input embedding are folded into it:
 // a real variable's prescaler (x·w + b) followed by its GRN's first layer
 // W₁ is the affine map x·(w·W₁) + (b·W₁ + b₁), and likewise for its skip
 // projection and its share of the flattened selection GRN's first layer
@@ -23,8 +26,8 @@ type foldedVar struct {
 	// fc1 contribution cf [cats × hf], flat skip contribution csk
 	// [cats × n].
 	out, cf, csk []float64
-	// The unfolded rest of the variable's GRN.
-	w2, b2, wg, bg, gamma, beta []float64
+	// The rest of the variable's GRN, fc2 folded into the GLU layer.
+	wg, bg, gamma, beta []float64
 }
 
 // foldedVSN is a variable selection network prepared for inference.
@@ -38,9 +41,48 @@ type foldedVSN struct {
 	w2, b2, wg, bg, gamma, beta []float64
 }
 
+// foldedGRN is a single-group GRN with no skip projection (H → H), fc2
+// folded into the GLU layer.
+type foldedGRN struct {
+	in, hid, out        int
+	w1, b1, wc          []float64 // wc is nil without a context
+	wg, bg, gamma, beta []float64
+}
+
 // folded holds everything inference derives from the parameters.
 type folded struct {
-	static, enc, dec foldedVSN
+	static, enc, dec                     foldedVSN
+	csVS, csEnrich, csH, csC, enrich, ff foldedGRN
+}
+
+// foldLinear2 returns W = W₂·W_g ([hid × out2]) and b = b₂·W_g + b_g.
+func foldLinear2(w2, b2, wg, bg []float64, hid, out2 int) (w, b []float64) {
+	w = make([]float64, hid*out2)
+	for i := range hid {
+		autodiff.MatVecAcc(w[i*out2:(i+1)*out2], w2[i*hid:(i+1)*hid], wg)
+	}
+	return w, vecMat(b2, wg, out2, bg)
+}
+
+// foldGRN folds group v of GRN p.
+func (m *Model) foldGRN(p *grnP, v int) (wg, bg []float64) {
+	hid, out := p.hid, p.out
+	return foldLinear2(m.sl(p.fc2.w+v*hid*hid, hid*hid), m.sl(p.fc2.b+v*hid, hid),
+		m.sl(p.glu.w+v*hid*2*out, hid*2*out), m.sl(p.glu.b+v*2*out, 2*out), hid, 2*out)
+}
+
+func (m *Model) foldSingleGRN(p *grnP) foldedGRN {
+	if p.hasSkip || p.groups != 1 {
+		panic("tft: foldSingleGRN of a grouped GRN or one with a skip projection")
+	}
+	g := foldedGRN{in: p.in, hid: p.hid, out: p.out}
+	g.w1, g.b1 = m.sl(p.fc1.w, p.in*p.hid), m.sl(p.fc1.b, p.hid)
+	if p.hasCtx {
+		g.wc = m.sl(p.ctx.w, m.cfg.Hidden*p.hid)
+	}
+	g.wg, g.bg = m.foldGRN(p, 0)
+	g.gamma, g.beta = m.sl(p.ln.g, p.out), m.sl(p.ln.b, p.out)
+	return g
 }
 
 func (m *Model) sl(off, n int) []float64 { return m.params[off : off+n] }
@@ -56,10 +98,17 @@ func vecMat(x, w []float64, out int, add []float64) []float64 {
 
 func (m *Model) refresh() {
 	m.gen++
+	l := m.lay
 	m.fold = &folded{
-		static: m.foldVSN(&m.lay.staticVSN),
-		enc:    m.foldVSN(&m.lay.encVSN),
-		dec:    m.foldVSN(&m.lay.decVSN),
+		static:   m.foldVSN(&l.staticVSN),
+		enc:      m.foldVSN(&l.encVSN),
+		dec:      m.foldVSN(&l.decVSN),
+		csVS:     m.foldSingleGRN(&l.csVS),
+		csEnrich: m.foldSingleGRN(&l.csEnrich),
+		csH:      m.foldSingleGRN(&l.csH),
+		csC:      m.foldSingleGRN(&l.csC),
+		enrich:   m.foldSingleGRN(&l.enrich),
+		ff:       m.foldSingleGRN(&l.ff),
 	}
 }
 
@@ -86,8 +135,7 @@ func (m *Model) foldVSN(p *vsnP) foldedVSN {
 		if fl.hasCtx {
 			f.wc = m.sl(fl.ctx.w, H*hf)
 		}
-		f.w2, f.b2 = m.sl(fl.fc2.w, hf*hf), m.sl(fl.fc2.b, hf)
-		f.wg, f.bg = m.sl(fl.glu.w, hf*2*n), m.sl(fl.glu.b, 2*n)
+		f.wg, f.bg = m.foldGRN(fl, 0)
 		f.gamma, f.beta = m.sl(fl.ln.g, n), m.sl(fl.ln.b, n)
 	}
 	// flatSkip returns e·Ws (block v) or, without a skip projection (d = 1),
@@ -108,8 +156,7 @@ func (m *Model) foldVSN(p *vsnP) foldedVSN {
 		fv := &f.vars[v]
 		w1 := m.sl(s.fc1.w+v*d*d, d*d)
 		b1 := m.sl(s.fc1.b+v*d, d)
-		fv.w2, fv.b2 = m.sl(s.fc2.w+v*d*d, d*d), m.sl(s.fc2.b+v*d, d)
-		fv.wg, fv.bg = m.sl(s.glu.w+v*d*2*H, d*2*H), m.sl(s.glu.b+v*2*H, 2*H)
+		fv.wg, fv.bg = m.foldGRN(s, v)
 		fv.gamma, fv.beta = m.sl(s.ln.g+v*H, H), m.sl(s.ln.b+v*H, H)
 		if ev.Cats > 0 {
 			fv.cat, fv.cats = true, ev.Cats

@@ -76,7 +76,7 @@ func (ws *Workspace) ensure(m *Model, B int) {
 	f := func(n int) []float64 { return make([]float64, n) }
 	w.capB = B
 	R := T * B
-	w.rb = rowBufs{a: f(R * H), b: f(R * H), c: f(R * 2 * H)}
+	w.rb = rowBufs{a: f(R * H), c: f(R * 2 * H)}
 	w.staticEmb, w.cVS, w.cEnrich, w.cH, w.cC = f(B*H), f(B*H), f(B*H), f(B*H), f(B*H)
 	w.ctxEnc, w.ctxDec, w.ctxEnrich = f(B*max(m.fold.enc.hf, 1)), f(B*max(m.fold.dec.hf, 1)), f(B*H)
 	w.emb, w.hs, w.cs, w.post, w.enriched, w.k = f(R*H), f(R*H), f(R*H), f(R*H), f(R*H), f(R*H)
@@ -98,7 +98,7 @@ func inputs1(in *Input) []Input   { return unsafe.Slice(in, 1) }
 // whose raw static values are static(i) and whose weights go to
 // weights(i), i = 0 … n−1.
 func (m *Model) staticContexts(w *work, b0, n int, static, weights func(i int) []float64) {
-	c, l, fd := &m.cfg, m.lay, m.fold
+	c, fd := &m.cfg, m.fold
 	H, ns := c.Hidden, len(c.Static)
 	se := w.staticEmb[b0*H : (b0+n)*H]
 	if ns > 0 {
@@ -119,10 +119,10 @@ func (m *Model) staticContexts(w *work, b0, n int, static, weights func(i int) [
 	}
 	cvs := w.cVS[b0*H : (b0+n)*H]
 	cen := w.cEnrich[b0*H : (b0+n)*H]
-	m.grnRows(&l.csVS, cvs, se, n, nil, 1, &w.rb)
-	m.grnRows(&l.csEnrich, cen, se, n, nil, 1, &w.rb)
-	m.grnRows(&l.csH, w.cH[b0*H:(b0+n)*H], se, n, nil, 1, &w.rb)
-	m.grnRows(&l.csC, w.cC[b0*H:(b0+n)*H], se, n, nil, 1, &w.rb)
+	grnRows(&fd.csVS, cvs, se, n, nil, 1, &w.rb)
+	grnRows(&fd.csEnrich, cen, se, n, nil, 1, &w.rb)
+	grnRows(&fd.csH, w.cH[b0*H:(b0+n)*H], se, n, nil, 1, &w.rb)
+	grnRows(&fd.csC, w.cC[b0*H:(b0+n)*H], se, n, nil, 1, &w.rb)
 	if hf := fd.enc.hf; hf > 0 {
 		p := w.ctxEnc[b0*hf : (b0+n)*hf]
 		clear(p)
@@ -135,7 +135,7 @@ func (m *Model) staticContexts(w *work, b0, n int, static, weights func(i int) [
 	}
 	ce := w.ctxEnrich[b0*H : (b0+n)*H]
 	clear(ce)
-	autodiff.MatMulAcc(ce, cen, m.sl(l.enrich.ctx.w, H*H), n, H, H)
+	autodiff.MatMulAcc(ce, cen, fd.enrich.wc, n, H, H)
 }
 
 // selectRows runs the encoder (dec = false) or decoder VSN over n ≤
@@ -277,7 +277,7 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 	// Gated skip, enrichment, keys and values for every position.
 	post, en := w.post[:R*H], w.enriched[:R*H]
 	m.gateAddNormRows(post, w.hs, w.emb, R, l.postLSTMGLU, l.postLSTMLN, &w.rb)
-	m.grnRows(&l.enrich, en, post, R, w.ctxEnrich, B, &w.rb)
+	grnRows(&m.fold.enrich, en, post, R, w.ctxEnrich, B, &w.rb)
 	m.linearRows(w.k, en, R, l.k)
 	m.linearRows(w.v, en, R, l.v)
 
@@ -290,7 +290,7 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 	a, x := w.x1[:Rd*H], w.x2[:Rd*H]
 	m.linearRows(a, w.att, Rd, l.wh)
 	m.gateAddNormRows(x, a, en[dec*H:], Rd, l.postAttnGLU, l.postAttnLN, &w.rb)
-	m.grnRows(&l.ff, a, x, Rd, nil, 1, &w.rb)
+	grnRows(&m.fold.ff, a, x, Rd, nil, 1, &w.rb)
 	m.gateAddNormRows(x, a, post[dec*H:], Rd, l.preOutGLU, l.preOutLN, &w.rb)
 	no, nq := c.Outputs(), len(c.Quantiles)
 	m.linearRows(w.pred, x, Rd, l.out)

@@ -14,7 +14,7 @@ const blockRows = 64
 
 // blockScratch is the variable selection networks' scratch for one block.
 type blockScratch struct {
-	x, ctx, emb, wts, h1, h2, gl, tmp, single, fs, gx []float64
+	x, ctx, emb, wts, h1, gl, tmp, single, fs, gx []float64
 }
 
 func (sc *blockScratch) grow(m *Model) {
@@ -27,7 +27,7 @@ func (sc *blockScratch) grow(m *Model) {
 	hfmax := max(m.fold.static.hf, m.fold.enc.hf, m.fold.dec.hf, 1)
 	f := func(w int) []float64 { return make([]float64, blockRows*w) }
 	sc.x, sc.ctx, sc.emb, sc.wts = f(nmax), f(hfmax), f(H), f(nmax)
-	sc.h1, sc.h2 = f(max(d, hfmax)), f(max(d, hfmax))
+	sc.h1 = f(max(d, hfmax))
 	sc.gl, sc.tmp = f(2*max(H, nmax)), f(H)
 	sc.single, sc.fs, sc.gx = f(nmax*H), f(nmax), f(4*H)
 }
@@ -65,12 +65,9 @@ func (f *foldedVSN) rows(emb, wts, x, ctx []float64, n int, sc *blockScratch) {
 			}
 		}
 		autodiff.ELUForward(h1, h1)
-		h2 := sc.h2[:n*d]
-		biasRows(h2, fv.b2, n)
-		autodiff.MatMulAcc(h2, h1, fv.w2, n, d, d)
 		gl := sc.gl[:n*2*H]
 		biasRows(gl, fv.bg, n)
-		autodiff.MatMulAcc(gl, h2, fv.wg, n, d, 2*H)
+		autodiff.MatMulAcc(gl, h1, fv.wg, n, d, 2*H)
 		t := sc.tmp[:n*H]
 		autodiff.GLUForward(t, gl, n, H)
 		us, cs := fv.us[:H], fv.cs[:H]
@@ -122,12 +119,9 @@ func (f *foldedVSN) rows(emb, wts, x, ctx []float64, n int, sc *blockScratch) {
 		}
 	}
 	autodiff.ELUForward(f1, f1)
-	f2 := sc.h2[:n*hf]
-	biasRows(f2, f.b2, n)
-	autodiff.MatMulAcc(f2, f1, f.w2, n, hf, hf)
 	gl := sc.gl[:n*2*nv]
 	biasRows(gl, f.bg, n)
-	autodiff.MatMulAcc(gl, f2, f.wg, n, hf, 2*nv)
+	autodiff.MatMulAcc(gl, f1, f.wg, n, hf, 2*nv)
 	w := wts[:n*nv]
 	autodiff.GLUForward(w, gl, n, nv)
 	addVec(w, fs)
@@ -138,18 +132,18 @@ func (f *foldedVSN) rows(emb, wts, x, ctx []float64, n int, sc *blockScratch) {
 
 // rowBufs is the scratch of grnRows and gateAddNormRows for up to R rows.
 type rowBufs struct {
-	a, b []float64 // [R × H]
-	c    []float64 // [R × 2H]
+	a []float64 // [R × H]
+	c []float64 // [R × 2H]
 }
 
-// grnRows applies the single-group GRN p (H → H → H, no skip projection)
-// to n rows x, writing y. ctx, if not nil, holds projected context rows
+// grnRows applies the folded GRN g (no skip projection: in = out) to n
+// rows x, writing y. ctx, if not nil, holds projected context rows
 // [ctxRows × hid]; row r adds ctx row r mod ctxRows.
-func (m *Model) grnRows(p *grnP, y, x []float64, n int, ctx []float64, ctxRows int, rb *rowBufs) {
-	in, hid, out := p.in, p.hid, p.out
+func grnRows(g *foldedGRN, y, x []float64, n int, ctx []float64, ctxRows int, rb *rowBufs) {
+	in, hid, out := g.in, g.hid, g.out
 	h1 := rb.a[:n*hid]
-	biasRows(h1, m.sl(p.fc1.b, hid), n)
-	autodiff.MatMulAcc(h1, x, m.sl(p.fc1.w, in*hid), n, in, hid)
+	biasRows(h1, g.b1, n)
+	autodiff.MatMulAcc(h1, x, g.w1, n, in, hid)
 	if ctx != nil {
 		for r := range n {
 			k := r % ctxRows
@@ -157,15 +151,12 @@ func (m *Model) grnRows(p *grnP, y, x []float64, n int, ctx []float64, ctxRows i
 		}
 	}
 	autodiff.ELUForward(h1, h1)
-	h2 := rb.b[:n*hid]
-	biasRows(h2, m.sl(p.fc2.b, hid), n)
-	autodiff.MatMulAcc(h2, h1, m.sl(p.fc2.w, hid*hid), n, hid, hid)
 	gl := rb.c[:n*2*out]
-	biasRows(gl, m.sl(p.glu.b, 2*out), n)
-	autodiff.MatMulAcc(gl, h2, m.sl(p.glu.w, hid*2*out), n, hid, 2*out)
+	biasRows(gl, g.bg, n)
+	autodiff.MatMulAcc(gl, h1, g.wg, n, hid, 2*out)
 	autodiff.GLUForward(y, gl, n, out)
 	addVec(y[:n*out], x[:n*out])
-	autodiff.LayerNormForward(y, nil, y, m.sl(p.ln.g, out), m.sl(p.ln.b, out), n, out, 1)
+	autodiff.LayerNormForward(y, nil, y, g.gamma, g.beta, n, out, 1)
 }
 
 // gateAddNormRows sets y = LayerNorm(GLU(x·W + b) + skip) for n rows of
