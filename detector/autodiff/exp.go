@@ -120,9 +120,3 @@ func TanhSlice(y, x []float64) {
 	}
 }
 
-// Tanh is tanh(x) as TanhSlice computes it.
-func Tanh(x float64) float64 {
-	var y [1]float64
-	TanhSlice(y[:], []float64{x})
-	return y[0]
-}

@@ -13,44 +13,38 @@ import "math"
 // v·in), b is [groups × out] or nil, and y is [n × groups·out]. With one
 // group this is an ordinary affine layer.
 func LinearForward(y, x, w, b []float64, n, in, out, groups int) {
-	if groups == 1 {
-		if b != nil {
-			for r := range n {
-				copy(y[r*out:(r+1)*out], b[:out])
-			}
-		} else {
-			clear(y[:n*out])
-		}
-		MatMulAcc(y, x, w, n, in, out)
-		return
-	}
 	xs, ys := groups*in, groups*out
-	for r := range n {
-		xr := x[r*xs : r*xs+xs]
-		yr := y[r*ys : r*ys+ys]
-		for v := range groups {
-			yv := yr[v*out : v*out+out]
+	for v := range groups {
+		yv := y[v*out:]
+		for r := range n {
+			yr := yv[r*ys : r*ys+out]
 			if b != nil {
-				copy(yv, b[v*out:v*out+out])
+				copy(yr, b[v*out:v*out+out])
 			} else {
-				clear(yv)
+				clear(yr)
 			}
-			MatVecAcc(yv, xr[v*in:v*in+in], w[v*in*out:(v*in+in)*out])
 		}
+		matMulAcc(yv, ys, x[v*in:], xs, w[v*in*out:(v*in+in)*out], n, in, out)
 	}
 }
 
 // MatMulAcc adds x·W to y for n rows: x is [n × in], W is [in × out], y is
 // [n × out]. Rows are taken two at a time so each loaded weight serves two
-// multiply-adds.
+// multiply-adds. Every row is summed exactly as MatVecAcc sums it, so a
+// row's result does not depend on the rows it is batched with.
 func MatMulAcc(y, x, w []float64, n, in, out int) {
+	matMulAcc(y, out, x, in, w, n, in, out)
+}
+
+// matMulAcc is MatMulAcc with row strides ys and xs (≥ out and in).
+func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
 	w = w[:in*out]
 	r := 0
 	for ; r+2 <= n; r += 2 {
-		x0 := x[r*in : (r+1)*in]
-		x1 := x[(r+1)*in : (r+2)*in]
-		y0 := y[r*out : (r+1)*out]
-		y1 := y[(r+1)*out : (r+2)*out]
+		x0 := x[r*xs : r*xs+in]
+		x1 := x[(r+1)*xs : (r+1)*xs+in]
+		y0 := y[r*ys : r*ys+out]
+		y1 := y[(r+1)*ys : (r+1)*ys+out]
 		y1 = y1[:len(y0)]
 		k := 0
 		for ; k+4 <= in; k += 4 {
@@ -78,11 +72,13 @@ func MatMulAcc(y, x, w []float64, n, in, out int) {
 		}
 	}
 	if r < n {
-		MatVecAcc(y[r*out:(r+1)*out], x[r*in:(r+1)*in], w)
+		MatVecAcc(y[r*ys:r*ys+out], x[r*xs:r*xs+in], w)
 	}
 }
 
-// MatVecAcc adds x·W to y, where x has length in, W is [in × len(y)].
+// MatVecAcc adds x·W to y, where x has length in, W is [in × len(y)]. The
+// products are summed in blocks of four inputs, y + (x₀w₀ + x₁w₁ + x₂w₂ +
+// x₃w₃), then one input at a time; MatMulAcc sums identically.
 func MatVecAcc(y, x, w []float64) {
 	out := len(y)
 	in := len(x)
@@ -110,46 +106,129 @@ func MatVecAcc(y, x, w []float64) {
 }
 
 // LinearBackward accumulates the gradients of LinearForward: dx += dy·Wᵀ,
-// dW += xᵀ·dy and db += Σ dy, each skipped when its destination is nil. Shapes as in LinearForward.
+// dW += xᵀ·dy and db += Σ dy, each skipped when its destination is nil.
 func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
 	xs, ys := groups*in, groups*out
-	for r := range n {
-		xr := x[r*xs : r*xs+xs]
-		dyr := dy[r*ys : r*ys+ys]
-		for v := range groups {
-			dyv := dyr[v*out : v*out+out]
-			xv := xr[v*in : v*in+in]
-			wv := w[v*in*out : (v*in+in)*out]
-			var dwv []float64
-			if dw != nil {
-				dwv = dw[v*in*out : (v*in+in)*out]
+	for v := range groups {
+		dyv := dy[v*out:]
+		if db != nil {
+			dbv := db[v*out : v*out+out]
+			for r := range n {
+				addTo(dbv, dyv[r*ys:r*ys+out])
 			}
-			if db != nil {
-				dbv := db[v*out : v*out+out]
-				for j, g := range dyv {
-					dbv[j] += g
-				}
+		}
+		if dw != nil {
+			matTMulAcc(dw[v*in*out:(v*in+in)*out], x[v*in:], xs, dyv, ys, n, in, out)
+		}
+		if dx != nil {
+			matMulTAcc(dx[v*in:], xs, dyv, ys, w[v*in*out:(v*in+in)*out], n, in, out)
+		}
+	}
+}
+
+// matTMulAcc adds xᵀ·dy to dw ([in × out]) for n rows of x (stride xs,
+// width in) and dy (stride ys, width out): two rows of dw at a time, four
+// rows of x and dy per pass.
+func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
+	dw = dw[:in*out]
+	k := 0
+	for ; k+2 <= in; k += 2 {
+		d0 := dw[k*out : (k+1)*out]
+		d1 := dw[(k+1)*out : (k+2)*out]
+		d1 = d1[:len(d0)]
+		r := 0
+		for ; r+4 <= n; r += 4 {
+			g0 := dy[r*ys : r*ys+out]
+			g1 := dy[(r+1)*ys : (r+1)*ys+out]
+			g2 := dy[(r+2)*ys : (r+2)*ys+out]
+			g3 := dy[(r+3)*ys : (r+3)*ys+out]
+			g0, g1, g2, g3 = g0[:len(d0)], g1[:len(d0)], g2[:len(d0)], g3[:len(d0)]
+			a0, a1, a2, a3 := x[r*xs+k], x[(r+1)*xs+k], x[(r+2)*xs+k], x[(r+3)*xs+k]
+			c0, c1, c2, c3 := x[r*xs+k+1], x[(r+1)*xs+k+1], x[(r+2)*xs+k+1], x[(r+3)*xs+k+1]
+			for j := range d0 {
+				h0, h1, h2, h3 := g0[j], g1[j], g2[j], g3[j]
+				d0[j] += a0*h0 + a1*h1 + a2*h2 + a3*h3
+				d1[j] += c0*h0 + c1*h1 + c2*h2 + c3*h3
 			}
-			var dxv []float64
-			if dx != nil {
-				dxv = dx[r*xs+v*in : r*xs+v*in+in]
+		}
+		for ; r < n; r++ {
+			g := dy[r*ys : r*ys+out]
+			g = g[:len(d0)]
+			a, c := x[r*xs+k], x[r*xs+k+1]
+			for j := range d0 {
+				d0[j] += a * g[j]
+				d1[j] += c * g[j]
 			}
-			for k, a := range xv {
-				if dwv != nil {
-					dwk := dwv[k*out : k*out+out]
-					for j, g := range dyv {
-						dwk[j] += a * g
-					}
-				}
-				if dxv != nil {
-					wk := wv[k*out : k*out+out]
-					s := 0.0
-					for j, g := range dyv {
-						s += g * wk[j]
-					}
-					dxv[k] += s
-				}
+		}
+	}
+	for ; k < in; k++ {
+		d0 := dw[k*out : (k+1)*out]
+		for r := range n {
+			g := dy[r*ys : r*ys+out]
+			g = g[:len(d0)]
+			a := x[r*xs+k]
+			for j := range d0 {
+				d0[j] += a * g[j]
 			}
+		}
+	}
+}
+
+// matMulTAcc adds dy·Wᵀ to dx for n rows of dy (stride ys, width out) and
+// dx (stride xs, width in), W [in × out]: dot products, two rows and two
+// columns at a time.
+func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, out int) {
+	w = w[:in*out]
+	r := 0
+	for ; r+2 <= n; r += 2 {
+		g0 := dy[r*ys : r*ys+out]
+		g1 := dy[(r+1)*ys : (r+1)*ys+out]
+		g1 = g1[:len(g0)]
+		x0 := dx[r*xs : r*xs+in]
+		x1 := dx[(r+1)*xs : (r+1)*xs+in]
+		x1 = x1[:len(x0)]
+		k := 0
+		for ; k+2 <= in; k += 2 {
+			w0 := w[k*out : (k+1)*out]
+			w1 := w[(k+1)*out : (k+2)*out]
+			w0, w1 = w0[:len(g0)], w1[:len(g0)]
+			var s00, s01, s10, s11 float64
+			for j, a := range g0 {
+				b := g1[j]
+				u, v := w0[j], w1[j]
+				s00 += a * u
+				s01 += a * v
+				s10 += b * u
+				s11 += b * v
+			}
+			x0[k] += s00
+			x0[k+1] += s01
+			x1[k] += s10
+			x1[k+1] += s11
+		}
+		for ; k < in; k++ {
+			wk := w[k*out : (k+1)*out]
+			wk = wk[:len(g0)]
+			var s0, s1 float64
+			for j, a := range g0 {
+				s0 += a * wk[j]
+				s1 += g1[j] * wk[j]
+			}
+			x0[k] += s0
+			x1[k] += s1
+		}
+	}
+	for ; r < n; r++ {
+		g := dy[r*ys : r*ys+out]
+		xr := dx[r*xs : r*xs+in]
+		for k := range xr {
+			wk := w[k*out : (k+1)*out]
+			wk = wk[:len(g)]
+			s := 0.0
+			for j, a := range g {
+				s += a * wk[j]
+			}
+			xr[k] += s
 		}
 	}
 }
@@ -211,8 +290,23 @@ func GLUForward(y, x []float64, n, d int) {
 	}
 }
 
-// GLUBackward adds the gradient of GLUForward to dx.
-func GLUBackward(dx, dy, x []float64, n, d int) {
+// GLUForwardSaved is GLUForward that also keeps σ(b) in s [n × d] for
+// GLUBackward.
+func GLUForwardSaved(y, s, x []float64, n, d int) {
+	for r := range n {
+		a := x[2*r*d : 2*r*d+d]
+		sr := s[r*d : r*d+d]
+		SigmoidSlice(sr, x[2*r*d+d:2*r*d+2*d])
+		yr := y[r*d : r*d+d]
+		for j := range yr {
+			yr[j] = a[j] * sr[j]
+		}
+	}
+}
+
+// GLUBackward adds the gradient of GLUForward to dx, given the saved σ(b)
+// s (or nil to recompute it).
+func GLUBackward(dx, dy, x, s []float64, n, d int) {
 	for r := range n {
 		a := x[2*r*d : 2*r*d+d]
 		b := x[2*r*d+d : 2*r*d+2*d]
@@ -220,9 +314,14 @@ func GLUBackward(dx, dy, x []float64, n, d int) {
 		dbb := dx[2*r*d+d : 2*r*d+2*d]
 		g := dy[r*d : r*d+d]
 		for j := range g {
-			s := Sigmoid(b[j])
-			da[j] += g[j] * s
-			dbb[j] += g[j] * a[j] * s * (1 - s)
+			var sj float64
+			if s != nil {
+				sj = s[r*d+j]
+			} else {
+				sj = Sigmoid(b[j])
+			}
+			da[j] += g[j] * sj
+			dbb[j] += g[j] * a[j] * sj * (1 - sj)
 		}
 	}
 }
@@ -460,8 +559,9 @@ func EmbedBackward(dtable, dy, x []float64, vars []EmbedVar, n, d int) {
 // of the gate pre-activations [b × 4h] (x·Wih + bias, gate order input,
 // forget, cell, output), hPrev and cPrev the previous state [b × h], whh
 // is [h × 4h]. It writes the activated gates (i, f, g, o) to gates
-// [b × 4h], and the new state to h and c [b × h].
-func LSTMStep(h, c, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
+// [b × 4h], and the new state to h and c [b × h]; tc, if not nil,
+// receives tanh(c) [b × h] for the backward pass.
+func LSTMStep(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 	g4 := 4 * hid
 	copy(gates[:b*g4], gx[:b*g4])
 	MatMulAcc(gates, hPrev, whh, b, hid, g4)
@@ -483,6 +583,9 @@ func LSTMStep(h, c, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 			cr[j] = gf[j]*cp[j] + gi[j]*gg[j]
 		}
 		TanhSlice(hr, cr)
+		if tc != nil {
+			copy(tc[r*hid:r*hid+hid], hr)
+		}
 		for j := range hr {
 			hr[j] *= gout[j]
 		}

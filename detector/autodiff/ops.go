@@ -83,8 +83,9 @@ func (tp *Tape) GLU(x Tensor) Tensor {
 	}
 	d := x.C / 2
 	y := tp.alloc(x.R, d)
-	GLUForward(tp.v(y), tp.v(x), x.R, d)
-	tp.record(op{kind: opGLU, x: x, out: y, n: x.R, a: d})
+	sg := tp.auxT(x.R, d)
+	GLUForwardSaved(tp.v(y), tp.v(sg), tp.v(x), x.R, d)
+	tp.record(op{kind: opGLU, x: x, out: y, aux: sg, n: x.R, a: d})
 	return y
 }
 
@@ -164,16 +165,17 @@ func (tp *Tape) LSTM(gx, h0, c0, whh Tensor) (hs, cs Tensor) {
 	hs = tp.alloc(T*B, H)
 	cs = tp.alloc(T*B, H)
 	gates := tp.auxT(T*B, 4*H)
+	tanhC := tp.auxT(T*B, H)
 	scratch := tp.auxT(B, 6*H)
-	hv, cv, gv, gxv := tp.v(hs), tp.v(cs), tp.v(gates), tp.v(gx)
+	hv, cv, gv, gxv, tcv := tp.v(hs), tp.v(cs), tp.v(gates), tp.v(gx), tp.v(tanhC)
 	whv := tp.v(whh)
 	hp, cp := tp.v(h0), tp.v(c0)
 	n := B * H
 	for t := range T {
-		LSTMStep(hv[t*n:t*n+n], cv[t*n:t*n+n], gv[4*t*n:4*t*n+4*n], gxv[4*t*n:4*t*n+4*n], hp, cp, whv, B, H)
+		LSTMStep(hv[t*n:t*n+n], cv[t*n:t*n+n], tcv[t*n:t*n+n], gv[4*t*n:4*t*n+4*n], gxv[4*t*n:4*t*n+4*n], hp, cp, whv, B, H)
 		hp, cp = hv[t*n:t*n+n], cv[t*n:t*n+n]
 	}
-	tp.record(op{kind: opLSTM, x: gx, y: h0, z: c0, w: whh, out: hs, out2: cs, aux: gates, aux2: scratch, n: T, a: B, b: H})
+	tp.record(op{kind: opLSTM, x: gx, y: h0, z: c0, w: whh, out: hs, out2: cs, aux: gates, aux2: scratch, u: tanhC, n: T, a: B, b: H})
 	return hs, cs
 }
 
@@ -295,7 +297,7 @@ func (o *op) backward(tp *Tape) {
 		}
 	case opGLU:
 		if dx := tp.g(o.x); dx != nil {
-			GLUBackward(dx, dy, tp.v(o.x), o.n, o.a)
+			GLUBackward(dx, dy, tp.v(o.x), tp.v(o.aux), o.n, o.a)
 		}
 	case opSigmoid:
 		if dx := tp.g(o.x); dx != nil {
@@ -362,7 +364,7 @@ func (o *op) lstmBackward(tp *Tape) {
 	n := B * H
 	dhs, dcs := tp.g(o.out), tp.g(o.out2)
 	hs, cs := tp.v(o.out), tp.v(o.out2)
-	gates := tp.v(o.aux)
+	gates, tanhC := tp.v(o.aux), tp.v(o.u)
 	dgx, dh0, dc0, dwhh := tp.g(o.x), tp.g(o.y), tp.g(o.z), tp.g(o.w)
 	whh := tp.v(o.w)
 	sc := tp.v(o.aux2)
@@ -379,14 +381,14 @@ func (o *op) lstmBackward(tp *Tape) {
 			hp, cp = hs[(t-1)*n:t*n], cs[(t-1)*n:t*n]
 		}
 		g := gates[4*t*n : 4*t*n+4*n]
-		c := cs[t*n : t*n+n]
+		tcs := tanhC[t*n : t*n+n]
 		for r := range B {
 			gr := g[4*r*H : 4*r*H+4*H]
 			dgr := dG[4*r*H : 4*r*H+4*H]
 			for j := range H {
 				k := r*H + j
 				i, f, gg, og := gr[j], gr[H+j], gr[2*H+j], gr[3*H+j]
-				tc := Tanh(c[k])
+				tc := tcs[k]
 				dh := dhs[t*n+k] + dhn[k]
 				dc := dcs[t*n+k] + dcn[k] + dh*og*(1-tc*tc)
 				dgr[j] = dc * gg * i * (1 - i)

@@ -270,7 +270,7 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 			whh = whhD
 		}
 		h, cc := w.hs[p*nB:(p+1)*nB], w.cs[p*nB:(p+1)*nB]
-		autodiff.LSTMStep(h, cc, w.gates[:4*nB], w.gx[4*p*nB:4*(p+1)*nB], hp, cp, whh, B, H)
+		autodiff.LSTMStep(h, cc, nil, w.gates[:4*nB], w.gx[4*p*nB:4*(p+1)*nB], hp, cp, whh, B, H)
 		hp, cp = h, cc
 	}
 
