@@ -119,4 +119,3 @@ func TanhSlice(y, x []float64) {
 		y[i] = math.Copysign(-em1/(2+em1), v)
 	}
 }
-
