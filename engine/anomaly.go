@@ -100,8 +100,7 @@ type anomaly struct {
 	presetSpan int64       // its length, seconds
 }
 
-// start opens a window of kind k from tick t to end (inclusive), drawing its
-// parameters from r.
+// start opens the window lbl, drawing its parameters from r.
 func (a *anomaly) start(lbl Label, dt float64, r *rand.Rand) {
 	a.label = lbl
 	a.tail = false

@@ -208,6 +208,11 @@ func (r *Replay) readLine() error {
 	}
 }
 
+// noEnd describes a recording that stops before its end record.
+func (r *Replay) noEnd() error {
+	return fmt.Errorf("read recording %q: %w: it ends after line %d without its end record", r.name, ErrTruncatedRecording, r.no)
+}
+
 // corrupt describes a bad line.
 func (r *Replay) corrupt(format string, a ...any) error {
 	return fmt.Errorf("read recording %q: line %d: %w: %s", r.name, r.no, ErrCorruptRecording, fmt.Sprintf(format, a...))
@@ -320,7 +325,7 @@ func (r *Replay) index() error {
 		}
 	}
 	if !end {
-		return fmt.Errorf("read recording %q: %w: it ends after line %d without its end record", r.name, ErrTruncatedRecording, r.no)
+		return r.noEnd()
 	}
 	return nil
 }
@@ -421,7 +426,7 @@ func (r *Replay) SeekTo(t int64) error {
 	for {
 		if err := r.readLine(); err != nil {
 			if err == io.EOF {
-				return fmt.Errorf("read recording %q: %w: it ends after line %d without its end record", r.name, ErrTruncatedRecording, r.no)
+				return r.noEnd()
 			}
 			return err
 		}
@@ -471,7 +476,7 @@ func (r *Replay) readUntilFrame(t int64) error {
 	for {
 		if err := r.readLine(); err != nil {
 			if err == io.EOF {
-				return fmt.Errorf("read recording %q: %w: it ends after line %d without its end record", r.name, ErrTruncatedRecording, r.no)
+				return r.noEnd()
 			}
 			return err
 		}

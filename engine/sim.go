@@ -314,9 +314,11 @@ func (s *Sim) anomalyStart(ev event) {
 	lbl := Label{Soldier: s.profiles[ev.idx].ID, Start: ev.t, End: ev.t + span - s.dt, Kind: kind}
 	a.start(lbl, s.dtf, s.anomRng)
 	if kind == KindHeatStrain {
-		// Keep the total rise within heatRiseMin–heatRiseMax.
+		// Cap the total rise at heatRiseMax. A whole window already rises at
+		// least heatRiseMin (heatRateMin over the shortest window); one cut
+		// short at tick 0 keeps its rate.
 		n := float64(span / s.dt)
-		a.rate = clamp(a.rate*n, heatRiseMin, heatRiseMax) / n
+		a.rate = min(a.rate*n, heatRiseMax) / n
 	}
 	s.sol[ev.idx].active = true
 	s.labels = append(s.labels, lbl)

@@ -267,12 +267,12 @@ func TestSimNextCopiesAndEnds(t *testing.T) {
 }
 
 func TestSimStepDoesNotAllocate(t *testing.T) {
-	s, err := NewSim(testConfig(200, 0, 1))
+	s, err := NewSim(testConfig(100, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var f Frame
-	for range 4000 { // warm up: grow the frame, the queue and the schedules
+	for range 1000 { // warm up: grow the frame, the queue and the schedules
 		s.Step(&f)
 	}
 	if n := testing.AllocsPerRun(500, func() { s.Step(&f) }); n > 0.05 {

@@ -94,13 +94,3 @@ func TestSimHelpListsEveryFlagWithExample(t *testing.T) {
 		}
 	}
 }
-
-func TestRootLiveSummary(t *testing.T) {
-	out, _, err := simRun(t, "--soldiers", "5", "--duration", "30s", "--speed", "0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(out, "09:00:00 t=0 ") || !strings.Contains(out, "rest 5") {
-		t.Fatalf("live summary:\n%s", out)
-	}
-}
