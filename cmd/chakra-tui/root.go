@@ -13,33 +13,49 @@ import (
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
-// runRoot runs the default mode. Until the dashboard lands it prints a live
-// text summary of the running simulation, paced at --speed.
+// runRoot runs the default mode: the dashboard when stdout is a terminal,
+// else (or with --text) a live text summary line per second. Other modes
+// (--headless, …) hand over before the flags are parsed.
 func runRoot(ctx context.Context, args []string, e env) error {
+	if rest, ok := headlessRequested(args); ok {
+		return runHeadless(ctx, rest, e)
+	}
 	c := newCommand("chakra-tui", "chakra-tui [flags]",
-		"Run the battlefield simulation and print a live summary line per second of wall time\n"+
-			"(a stand-in until the dashboard lands).", e.stderr)
+		"Watch a simulated battlefield: the dashboard (soldier cards, alerts that explain themselves,\n"+
+			"truth overlay) when stdout is a terminal, else a text summary line per second.", e.stderr)
 	sf := addSimFlags(c, 0)
-	speed := c.fs.Float64("speed", 1, "simulated seconds per wall second (0: as fast as possible)")
-	c.example("speed", "60")
+	df := addDashboardFlags(c)
+	speed := c.fs.Float64("speed", 1, "simulated seconds per wall second (dashboard: its starting speed; text: 0 is as fast as possible)")
+	c.example("speed", "10")
+	text := c.fs.Bool("text", false, "print the text summary even on a terminal")
+	c.example("text", "true")
 	if err := c.parse(args); err != nil {
 		return err
 	}
 	if c.fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q (modes: %s)", c.fs.Arg(0), modeList())
 	}
-	if *speed < 0 || math.IsNaN(*speed) {
+	if *speed < 0 || math.IsNaN(*speed) || math.IsInf(*speed, 0) {
 		return fmt.Errorf("--speed must be ≥ 0 (got %v)", *speed)
 	}
 	cfg, err := sf.config()
 	if err != nil {
 		return err
 	}
+	if *text || !isTerminal(e.stdout) {
+		return runText(ctx, cfg, *speed, e)
+	}
+	return runDashboard(ctx, cfg, *speed, df, e)
+}
+
+// runText prints a live text summary of the running simulation, paced at
+// speed, one line per second of wall time.
+func runText(ctx context.Context, cfg engine.Config, speed float64, e env) error {
 	sim, err := engine.NewSim(cfg)
 	if err != nil {
 		return err
 	}
-	src := engine.NewPacer(sim, *speed)
+	src := engine.NewPacer(sim, speed)
 	var lastPrint time.Time
 	for {
 		f, err := src.Next(ctx)

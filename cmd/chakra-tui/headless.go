@@ -1,0 +1,374 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/httpapi"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+func init() {
+	subcommands["headless"] = subcommand{"serve the monitor over HTTP (same as --headless)", runHeadless}
+}
+
+// headlessRequested reports whether the root mode's args ask for
+// --headless (or CHAKRA_HEADLESS=1) and returns them without that flag; the
+// root mode then hands over to runHeadless.
+func headlessRequested(args []string) ([]string, bool) { return headlessArgs(args, os.LookupEnv) }
+
+// headlessArgs is headlessRequested with the environment injected.
+func headlessArgs(args []string, lookupEnv func(string) (string, bool)) ([]string, bool) {
+	on := false
+	if v, ok := lookupEnv(envName("headless")); ok {
+		on = v == "1" || strings.EqualFold(v, "true")
+	}
+	rest := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		switch strings.TrimLeft(a, "-") {
+		case "headless", "headless=true", "headless=1":
+			if strings.HasPrefix(a, "-") {
+				on = true
+				continue
+			}
+		case "headless=false", "headless=0":
+			if strings.HasPrefix(a, "-") {
+				on = false
+				continue
+			}
+		}
+		rest = append(rest, a)
+	}
+	return rest, on
+}
+
+// headlessFlags are the flags of --headless beside the simulation's.
+type headlessFlags struct {
+	addr, token, store, model, scorer, phase string
+	insecure, simulate, reference            bool
+	speed, defaultAmbient                    float64
+	timeouts                                 httpapi.Timeouts
+	shutdown, maxFuture, heartbeat           time.Duration
+}
+
+// runHeadless serves the monitor over HTTP until ctx ends.
+func runHeadless(ctx context.Context, args []string, e env) error {
+	c := newCommand("headless", "chakra-tui --headless [flags]",
+		"Serve the monitor over HTTP: POST /predict (the prototype's contract), POST /predict/batch,\n"+
+			"GET/PUT /soldiers/{id}, GET /alerts (server-sent events), /health, /ready, /metrics.\n"+
+			"See docs/http.md. With --simulate the battlefield runs inside the server and its alerts\n"+
+			"appear on /alerts without any client.", e.stderr)
+	sf := addSimFlags(c, 0)
+	var f headlessFlags
+	fs := c.fs
+	fs.StringVar(&f.addr, "addr", "127.0.0.1:8000", "address to listen on; anything but loopback needs --token or --insecure")
+	c.example("addr", "0.0.0.0:8000")
+	fs.StringVar(&f.token, "token", "", "require Authorization: Bearer TOKEN on every request (prefer the environment variable)")
+	c.example("token", "s3cret")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow a non-loopback --addr without a token (prints a warning)")
+	c.example("insecure", "true")
+	fs.StringVar(&f.store, "store", "memory", "online store: memory, or a Redis URL shared by several replicas")
+	c.example("store", "redis://127.0.0.1:6379/0")
+	fs.StringVar(&f.scorer, "scorer", "tft", "scorer: tft (falls back to zscore when the build has no model), zscore or threshold")
+	c.example("scorer", "zscore")
+	fs.StringVar(&f.model, "model", "", "TFT model file to use instead of the embedded one")
+	c.example("model", "detector/model/tft.bin")
+	fs.BoolVar(&f.simulate, "simulate", false, "run the simulation inside the server and feed its frames through the monitor")
+	c.example("simulate", "true")
+	fs.Float64Var(&f.speed, "speed", 1, "with --simulate: simulated seconds per wall second (0: as fast as possible)")
+	c.example("speed", "10")
+	fs.StringVar(&f.phase, "default-phase", httpapi.DefaultPhase.String(),
+		"phase of an observation without one when the server has no earlier verdict for the soldier")
+	c.example("default-phase", "rest")
+	fs.Float64Var(&f.defaultAmbient, "default-ambient", httpapi.DefaultAmbient, "ambient °C of an observation without one")
+	c.example("default-ambient", "30")
+	d := httpapi.DefaultTimeouts()
+	fs.DurationVar(&f.timeouts.ReadHeader, "read-header-timeout", d.ReadHeader, "time to read a request's headers")
+	c.example("read-header-timeout", "2s")
+	fs.DurationVar(&f.timeouts.Read, "read-timeout", d.Read, "time to read a whole request")
+	c.example("read-timeout", "5s")
+	fs.DurationVar(&f.timeouts.Write, "write-timeout", d.Write, "time to write a response (per event on /alerts)")
+	c.example("write-timeout", "5s")
+	fs.DurationVar(&f.timeouts.Idle, "idle-timeout", d.Idle, "how long an idle keep-alive connection stays open")
+	c.example("idle-timeout", "2m")
+	fs.DurationVar(&f.shutdown, "shutdown-timeout", httpapi.DefaultShutdownTimeout, "how long in-flight requests may finish at shutdown")
+	c.example("shutdown-timeout", "10s")
+	fs.DurationVar(&f.maxFuture, "max-future", httpapi.DefaultMaxFuture, "how far after the server clock a timestamp may lie")
+	c.example("max-future", "1m")
+	fs.DurationVar(&f.heartbeat, "heartbeat", httpapi.DefaultHeartbeat, "interval of heartbeat comments on /alerts")
+	c.example("heartbeat", "5s")
+	fs.BoolVar(&f.reference, "reference", false, "serve the do-nothing reference handler on /predict instead (load benchmark)")
+	c.example("reference", "true")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if c.fs.NArg() > 0 {
+		return fmt.Errorf("headless: unexpected argument %q", c.fs.Arg(0))
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if err := checkExposure(f.addr, f.token, f.insecure, e.stderr); err != nil {
+		return err
+	}
+	if f.speed < 0 || math.IsNaN(f.speed) {
+		return fmt.Errorf("headless: --speed must be ≥ 0 (got %v)", f.speed)
+	}
+	phase, err := engine.ParsePhase(f.phase)
+	if err != nil {
+		return fmt.Errorf("headless: --default-phase: %w", err)
+	}
+
+	scorer, info, warmup, err := headlessScorer(f.scorer, f.model, log)
+	if err != nil {
+		return err
+	}
+	if f.reference {
+		return serveReference(ctx, f, info.Scorer == "tft", info.Scorer, log, e)
+	}
+	store, storeName, err := openStore(f.store)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	mon, err := monitor.New(store, scorer)
+	if err != nil {
+		return err
+	}
+	defer mon.Close()
+
+	opts := []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(f.token), httpapi.WithModelInfo(info),
+		httpapi.WithWarmup(warmup), httpapi.WithStoreName(storeName), httpapi.WithTimeouts(f.timeouts),
+		httpapi.WithShutdownTimeout(f.shutdown), httpapi.WithMaxFuture(f.maxFuture), httpapi.WithHeartbeat(f.heartbeat),
+		httpapi.WithDefaultPhase(phase), httpapi.WithDefaultAmbient(f.defaultAmbient)}
+	var sim *engine.Sim
+	if f.simulate {
+		cfg, err := sf.config()
+		if err != nil {
+			return err
+		}
+		if sim, err = engine.NewSim(cfg); err != nil {
+			return err
+		}
+		ids := map[engine.SoldierID]bool{}
+		for _, p := range sim.Profiles() {
+			ids[p.ID] = true
+		}
+		opts = append(opts, httpapi.WithReserved(func(id engine.SoldierID) bool { return ids[id] },
+			"is driven by the built-in simulation (--simulate); use another id"))
+		if err := mon.SetProfiles(ctx, sim.Profiles()); err != nil {
+			return fmt.Errorf("headless: store the simulated roster: %w", err)
+		}
+	}
+	api, err := httpapi.New(mon, opts...)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("headless: listen on %s: %w", f.addr, err)
+	}
+	fmt.Fprintf(e.stdout, "listening http://%s\n", ln.Addr())
+	log.Info("serving the monitor over HTTP", "addr", ln.Addr().String(), "store", storeName,
+		"scorer", info.Scorer, "model", info.Version, "warmup_observations", warmup, "simulate", f.simulate, "auth", f.token != "")
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return api.Serve(gctx, ln) })
+	if sim != nil {
+		g.Go(func() error { return simulate(gctx, api, engine.NewPacer(sim, f.speed), log) })
+	}
+	err = g.Wait()
+	log.Info("stopped")
+	return err
+}
+
+// checkExposure refuses a non-loopback address without a token unless
+// --insecure, which prints a warning.
+func checkExposure(addr, token string, insecure bool, stderr io.Writer) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("headless: --addr %q: %w", addr, err)
+	}
+	if isLoopback(host) || token != "" {
+		return nil
+	}
+	if !insecure {
+		return fmt.Errorf("headless: --addr %s is reachable from other machines: set --token (or CHAKRA_TOKEN), or pass --insecure to serve without one", addr)
+	}
+	fmt.Fprintf(stderr, "WARNING: serving on %s without a token (--insecure): anyone who can reach this port can read the soldiers' data and write observations\n", addr)
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// headlessScorer builds the scorer named by --scorer and measures its
+// warm-up on a twin instance. The TFT falls back to the rolling z-score
+// baseline, with a log line, when the build embeds no model.
+func headlessScorer(name, modelPath string, log *slog.Logger) (detector.Scorer, httpapi.ModelInfo, int, error) {
+	var info httpapi.ModelInfo
+	build := func() (detector.Scorer, error) {
+		switch name {
+		case "zscore":
+			return detector.NewZScore()
+		case "threshold":
+			return detector.NewThreshold()
+		}
+		return nil, fmt.Errorf("headless: unknown --scorer %q (want tft, zscore or threshold)", name)
+	}
+	if name == "tft" {
+		var m *detector.Model
+		var err error
+		if modelPath != "" {
+			m, err = detector.LoadModelFile(modelPath)
+			if err != nil {
+				return nil, info, 0, fmt.Errorf("headless: --model: %w", err)
+			}
+		} else if m, err = detector.EmbeddedModel(); err != nil {
+			if !errors.Is(err, detector.ErrModel) {
+				return nil, info, 0, err
+			}
+			log.Warn("no usable embedded TFT model in this build; falling back to the rolling z-score baseline (run `make model`, or pass --model FILE)", "err", err)
+			info.Note = "fallback: this build embeds no TFT model"
+			name = "zscore"
+		}
+		if m != nil {
+			info.Version = modelVersion(m)
+			build = func() (detector.Scorer, error) { return detector.NewTFT(detector.WithModel(m)) }
+		}
+	}
+	sc, err := build()
+	if err != nil {
+		return nil, info, 0, err
+	}
+	twin, err := build()
+	if err != nil {
+		return nil, info, 0, err
+	}
+	warmup, err := httpapi.MeasureWarmup(twin, 1000)
+	if err != nil {
+		return nil, info, 0, err
+	}
+	info.Scorer = sc.Name()
+	if info.Version == "" {
+		info.Version = "baseline"
+	}
+	return sc, info, warmup, nil
+}
+
+// modelVersion is the first 12 hex digits of the SHA-256 of the model file.
+func modelVersion(m *detector.Model) string {
+	h := sha256.New()
+	if _, err := m.WriteTo(h); err != nil {
+		return "unknown"
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// openStore opens the online store named by --store and returns a name for
+// it without any password.
+func openStore(spec string) (featurestore.Online, string, error) {
+	if spec == "" || spec == "memory" {
+		s, err := featurestore.NewMemory()
+		return s, "memory", err
+	}
+	u, err := url.Parse(spec)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		return nil, "", fmt.Errorf("headless: --store %q: want memory or redis://host:port/db", spec)
+	}
+	s, err := featurestore.NewRedis(spec)
+	if err != nil {
+		return nil, "", fmt.Errorf("headless: --store %s: %w", u.Redacted(), err)
+	}
+	return s, u.Redacted(), nil
+}
+
+// simulate feeds the paced simulation through the API's pipeline, so its
+// alerts reach /alerts and its verdicts the metrics. A store outage skips
+// frames (logged once per outage) rather than stopping the server.
+func simulate(ctx context.Context, api *httpapi.Server, src engine.Source, log *slog.Logger) error {
+	var vs []detector.Verdict
+	failing := false
+	for {
+		f, err := src.Next(ctx)
+		switch {
+		case errors.Is(err, io.EOF):
+			log.Info("simulation ended; still serving")
+			return nil
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			return fmt.Errorf("simulate: %w", err)
+		}
+		vs, err = api.Ingest(ctx, f.Obs, vs[:0])
+		switch {
+		case err == nil:
+			if failing {
+				log.Info("simulation frames flow again", "tick", f.T)
+				failing = false
+			}
+		case errors.Is(err, featurestore.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
+			if !failing {
+				log.Error("simulation frames dropped: the feature store is unavailable", "tick", f.T, "err", err)
+				failing = true
+			}
+		case errors.Is(err, featurestore.ErrOutOfOrder):
+			log.Warn("simulation frame refused as out of order", "tick", f.T, "err", err)
+		case ctx.Err() != nil:
+			return nil
+		default:
+			return fmt.Errorf("simulate: tick %d: %w", f.T, err)
+		}
+	}
+}
+
+// serveReference serves the do-nothing reference handler with the same
+// server settings, for the load benchmark.
+func serveReference(ctx context.Context, f headlessFlags, explain bool, scorer string, log *slog.Logger, e env) error {
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("headless: listen on %s: %w", f.addr, err)
+	}
+	fmt.Fprintf(e.stdout, "listening http://%s\n", ln.Addr())
+	log.Info("serving the do-nothing reference handler", "addr", ln.Addr().String(), "explanations", explain)
+	hs := &http.Server{Handler: httpapi.NewReference(explain, scorer), ReadHeaderTimeout: f.timeouts.ReadHeader,
+		ReadTimeout: f.timeouts.Read, WriteTimeout: f.timeouts.Write, IdleTimeout: f.timeouts.Idle}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), f.shutdown)
+		defer cancel()
+		return hs.Shutdown(sctx)
+	})
+	return g.Wait()
+}

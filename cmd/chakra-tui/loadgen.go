@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/httpapi/loadgen"
+)
+
+func init() {
+	subcommands["loadgen"] = subcommand{"drive POST /predict with many connections and report req/s and latency", runLoadgen}
+}
+
+// runLoadgen drives one server, or with --compare starts the servers to
+// compare itself and prints them side by side.
+func runLoadgen(ctx context.Context, args []string, e env) error {
+	c := newCommand("loadgen", "chakra-tui loadgen [flags] [URL]",
+		"Drive POST /predict like the prototype's client: soldiers cycling, each soldier's timestamps\n"+
+			"increasing, a fixed number of keep-alive connections, a bounded time. Prints req/s, latency\n"+
+			"percentiles and errors. With --compare it starts, on 127.0.0.1, the do-nothing reference\n"+
+			"handler, the server with the in-memory store and (if redis-server is installed) the server with\n"+
+			"a Redis it starts, drives each in turn and prints a table with each server's peak RSS.", e.stderr)
+	var cfg loadgen.Config
+	fs := c.fs
+	fs.IntVar(&cfg.Conns, "conns", 16, "concurrent keep-alive connections")
+	c.example("conns", "32")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured time per target")
+	c.example("duration", "30s")
+	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "unmeasured time first (connections, scorer warm-up)")
+	c.example("warmup", "5s")
+	fs.IntVar(&cfg.Soldiers, "soldiers", 100, "soldiers cycling")
+	c.example("soldiers", "1000")
+	fs.IntVar(&cfg.FirstID, "first-id", 1, "id of the first soldier")
+	c.example("first-id", "1001")
+	fs.StringVar(&cfg.Token, "token", "", "bearer token of the server")
+	c.example("token", "s3cret")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the simulated readings")
+	c.example("seed", "7")
+	fs.BoolVar(&cfg.Prototype, "prototype-body", false, "send only the prototype's fields (no core_temp, spo2)")
+	c.example("prototype-body", "true")
+	compare := fs.Bool("compare", false, "start the reference, memory and Redis servers and compare them")
+	c.example("compare", "true")
+	redis := fs.Bool("redis", true, "with --compare: include the Redis store when redis-server is installed")
+	c.example("redis", "false")
+	serverArgs := fs.String("server-args", "", "with --compare: extra flags for every server started (space-separated)")
+	c.example("server-args", "--scorer=threshold")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if !*compare {
+		if c.fs.NArg() != 1 {
+			return errors.New("loadgen: give the server's URL (e.g. http://127.0.0.1:8000), or --compare")
+		}
+		cfg.URL = c.fs.Arg(0)
+		res, err := loadgen.Run(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		loadgen.Table(e.stdout, []string{cfg.URL}, []loadgen.Result{res})
+		printCodes(e.stdout, []string{cfg.URL}, []loadgen.Result{res})
+		return nil
+	}
+	if c.fs.NArg() != 0 {
+		return errors.New("loadgen: --compare starts its own servers; give no URL")
+	}
+	return compareServers(ctx, cfg, *redis, strings.Fields(*serverArgs), e)
+}
+
+// target is a server compareServers starts and drives.
+type target struct {
+	name string
+	args []string
+}
+
+func compareServers(ctx context.Context, cfg loadgen.Config, withRedis bool, extra []string, e env) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("loadgen: find own binary: %w", err)
+	}
+	base := append([]string{"--headless", "--addr", "127.0.0.1:0"}, extra...)
+	targets := []target{
+		{"reference (do-nothing)", append(append([]string{}, base...), "--reference")},
+		{"server, memory store", base},
+	}
+	if withRedis {
+		if bin, err := exec.LookPath("redis-server"); err == nil {
+			r, err := startRedisServer(bin)
+			if err != nil {
+				return err
+			}
+			defer r.stop()
+			targets = append(targets, target{"server, redis store", append(append([]string{}, base...), "--store", r.url)})
+		} else {
+			fmt.Fprintln(e.stderr, "loadgen: redis-server not installed; skipping the Redis store")
+		}
+	}
+	load1, _ := os.ReadFile("/proc/loadavg")
+	fmt.Fprintf(e.stdout, "%d connections, %d soldiers, %v measured after %v warm-up per target; GOMAXPROCS %d; load average before: %s\n",
+		cfg.Conns, cfg.Soldiers, cfg.Duration, cfg.Warmup, runtime.GOMAXPROCS(0), strings.TrimSpace(string(load1)))
+	var names []string
+	var results []loadgen.Result
+	var rss []string
+	for _, t := range targets {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		srv, err := startServer(self, t.args, e.stderr)
+		if err != nil {
+			return fmt.Errorf("loadgen: start %s: %w", t.name, err)
+		}
+		c := cfg
+		c.URL = srv.url
+		res, err := loadgen.Run(ctx, c)
+		peak := srv.peakRSS()
+		srv.stop()
+		if err != nil {
+			return fmt.Errorf("loadgen: %s: %w", t.name, err)
+		}
+		names = append(names, t.name)
+		results = append(results, res)
+		rss = append(rss, peak)
+	}
+	fmt.Fprintln(e.stdout)
+	loadgen.Table(e.stdout, names, results)
+	fmt.Fprintln(e.stdout)
+	for i := range names {
+		fmt.Fprintf(e.stdout, "%-22s peak RSS %s\n", names[i], rss[i])
+	}
+	printCodes(e.stdout, names, results)
+	if len(results) >= 2 && results[0].RPS() > 0 && results[0].P99 > 0 {
+		ref := results[0]
+		fmt.Fprintln(e.stdout)
+		for i := 1; i < len(results); i++ {
+			fmt.Fprintf(e.stdout, "%s: %.2f× the reference's req/s, p99 %.2f× the reference's\n",
+				names[i], results[i].RPS()/ref.RPS(), float64(results[i].P99)/float64(ref.P99))
+		}
+	}
+	return nil
+}
+
+func printCodes(w io.Writer, names []string, results []loadgen.Result) {
+	for i, r := range results {
+		var parts []string
+		for code, n := range r.Codes {
+			parts = append(parts, fmt.Sprintf("%d×%d", code, n))
+		}
+		if r.Failed > 0 {
+			parts = append(parts, fmt.Sprintf("no response×%d", r.Failed))
+		}
+		fmt.Fprintf(w, "%-22s status codes: %s; anomalies %d\n", names[i], strings.Join(parts, " "), r.Anomalies)
+	}
+}
+
+// childServer is a server process started by compareServers.
+type childServer struct {
+	cmd  *exec.Cmd
+	url  string
+	logs string // the server's stderr
+	done chan struct{}
+}
+
+// startServer runs the binary with args and waits for its "listening" line.
+func startServer(bin string, args []string, stderr io.Writer) (*childServer, error) {
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	logs, err := os.CreateTemp("", "chakra-loadgen-*.log")
+	if err != nil {
+		return nil, err
+	}
+	defer logs.Close()
+	cmd.Stderr = logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &childServer{cmd: cmd, logs: logs.Name(), done: make(chan struct{})}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(s.done) }()
+	select {
+	case l := <-lines:
+		u, ok := strings.CutPrefix(l, "listening ")
+		if !ok {
+			s.stop()
+			return nil, fmt.Errorf("unexpected first line %q", l)
+		}
+		s.url = u
+		return s, nil
+	case <-s.done:
+		b, _ := os.ReadFile(logs.Name())
+		os.Remove(logs.Name())
+		return nil, fmt.Errorf("exited at start: %s", strings.TrimSpace(string(b)))
+	case <-time.After(30 * time.Second):
+		s.stop()
+		return nil, errors.New("no listening line within 30 s")
+	}
+}
+
+// peakRSS reads the process's peak resident set from /proc.
+func (s *childServer) peakRSS() string {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(s.cmd.Process.Pid), "status"))
+	if err != nil {
+		return "unknown"
+	}
+	for l := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err == nil {
+				return fmt.Sprintf("%.1f MB", float64(kb)/1024)
+			}
+		}
+	}
+	return "unknown"
+}
+
+// stop asks the server to shut down (SIGTERM) and kills it after 10 s.
+func (s *childServer) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+	os.Remove(s.logs)
+}
+
+// redisProc is a redis-server started for the comparison.
+type redisProc struct {
+	cmd  *exec.Cmd
+	dir  string
+	url  string
+	done chan struct{}
+}
+
+// startRedisServer starts redis-server on a free loopback port without
+// persistence and waits until it answers PING.
+func startRedisServer(bin string) (*redisProc, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir, err := os.MkdirTemp("", "chakra-loadgen-redis-")
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no",
+		"--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("loadgen: start redis-server: %w", err)
+	}
+	r := &redisProc{cmd: cmd, dir: dir, url: fmt.Sprintf("redis://127.0.0.1:%d/0", port), done: make(chan struct{})}
+	go func() { _ = cmd.Wait(); close(r.done) }()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if redisPing(addr) == nil {
+			return r, nil
+		}
+		select {
+		case <-r.done:
+			b, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("loadgen: redis-server exited at start: %s", strings.TrimSpace(string(b)))
+		default:
+		}
+	}
+	r.stop()
+	return nil, errors.New("loadgen: redis-server did not answer PING within 10 s")
+}
+
+func redisPing(addr string) error {
+	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return err
+	}
+	if line != "+PONG\r\n" {
+		return fmt.Errorf("PING answered %q", line)
+	}
+	return nil
+}
+
+func (r *redisProc) stop() {
+	_ = r.cmd.Process.Kill()
+	<-r.done
+	os.RemoveAll(r.dir)
+}

@@ -1,0 +1,488 @@
+// Package loadgen drives POST /predict the way the prototype's client did:
+// a fixed number of keep-alive connections, soldiers cycling, each soldier's
+// timestamps increasing by one second per observation, for a bounded time.
+// It reports requests per second, latency percentiles and errors.
+//
+// Each connection owns a fixed share of the soldiers (soldier i belongs to
+// connection i mod conns), so a soldier's observations reach the server in
+// order and none is refused as out of order. The client speaks HTTP/1.1
+// directly over the connection with a pre-built request, so that on a
+// machine where the generator and the server share the cores it takes as
+// little CPU from the server as it can.
+package loadgen
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Config describes a load run.
+type Config struct {
+	URL      string        // base URL of the server, e.g. http://127.0.0.1:8000
+	Conns    int           // concurrent keep-alive connections (default 16)
+	Duration time.Duration // measured time (default 10 s)
+	// Warmup runs before the measured time, unmeasured: connections open,
+	// every soldier's first observation resynchronises its timestamp with
+	// the server's, and the scorer warms up (default 2 s).
+	Warmup   time.Duration
+	Soldiers int    // soldiers cycling (default 100)
+	FirstID  int    // id of the first soldier (default 1)
+	Token    string // bearer token, if the server needs one
+	Seed     uint64 // seed of the simulated readings
+	// Start is the first timestamp, unix seconds (default: a week ago, so a
+	// run of up to a week of observations per soldier stays in the past).
+	Start int64
+	// Prototype sends only the prototype's fields (soldier_id, heart_rate,
+	// stamina, timestamp) instead of all four vitals.
+	Prototype bool
+}
+
+func (c *Config) defaults() error {
+	if c.Conns == 0 {
+		c.Conns = 16
+	}
+	if c.Duration == 0 {
+		c.Duration = 10 * time.Second
+	}
+	if c.Soldiers == 0 {
+		c.Soldiers = 100
+	}
+	if c.FirstID == 0 {
+		c.FirstID = 1
+	}
+	if c.Start == 0 {
+		c.Start = time.Now().Add(-7 * 24 * time.Hour).Unix()
+	}
+	switch {
+	case c.Conns < 1:
+		return fmt.Errorf("loadgen: %d connections (want ≥ 1)", c.Conns)
+	case c.Soldiers < c.Conns:
+		return fmt.Errorf("loadgen: %d soldiers for %d connections: each connection needs its own soldiers (want soldiers ≥ conns)", c.Soldiers, c.Conns)
+	case c.Duration < 0 || c.Warmup < 0:
+		return errors.New("loadgen: negative duration")
+	case c.FirstID < 1:
+		return fmt.Errorf("loadgen: first soldier id %d (want ≥ 1)", c.FirstID)
+	}
+	return nil
+}
+
+// Result is what a run measured.
+type Result struct {
+	Requests  uint64         // completed requests in the measured time
+	Errors    uint64         // responses other than 200, and failed requests
+	Failed    uint64         // requests without a response (connection errors)
+	Codes     map[int]uint64 // responses by status code
+	WarmingUp uint64         // 200 responses whose verdict was still warming up
+	Anomalies uint64         // 200 responses with "anomaly":true
+	Elapsed   time.Duration  // measured time
+	// Latency percentiles of the measured requests, from writing the request
+	// to reading the end of the response.
+	P50, P90, P99, Max time.Duration
+	BodyBytes          float64 // mean response body size
+}
+
+// RPS returns the completed requests per second.
+func (r Result) RPS() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Requests) / r.Elapsed.Seconds()
+}
+
+// Run drives the server for cfg.Warmup + cfg.Duration and returns what the
+// measured part saw.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	if err := cfg.defaults(); err != nil {
+		return Result{}, err
+	}
+	u, err := url.Parse(cfg.URL)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return Result{}, fmt.Errorf("loadgen: URL %q: want http://host:port", cfg.URL)
+	}
+	workers := make([]*worker, cfg.Conns)
+	for w := range workers {
+		workers[w] = newWorker(&cfg, u.Host, w)
+	}
+	// Phases: warm-up until measureAt, measure until stopAt.
+	start := time.Now()
+	measureAt := start.Add(cfg.Warmup)
+	stopAt := measureAt.Add(cfg.Duration)
+	ctx, cancel := context.WithDeadline(ctx, stopAt)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, len(workers))
+	for i, w := range workers {
+		wg.Go(func() { errs[i] = w.run(ctx, measureAt, stopAt) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return Result{}, err
+	}
+	res := Result{Codes: map[int]uint64{}, Elapsed: cfg.Duration}
+	var lat []int64
+	var bytesSum float64
+	for _, w := range workers {
+		res.Requests += w.n
+		res.Failed += w.failed
+		res.Errors += w.failed
+		res.WarmingUp += w.warming
+		res.Anomalies += w.anomalies
+		bytesSum += float64(w.bodyBytes)
+		for code, n := range w.codes {
+			res.Codes[code] += n
+			if code != 200 {
+				res.Errors += n
+			}
+		}
+		lat = append(lat, w.lat...)
+	}
+	if len(lat) > 0 {
+		slices.Sort(lat)
+		pct := func(p float64) time.Duration {
+			return time.Duration(lat[min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1)])
+		}
+		res.P50, res.P90, res.P99, res.Max = pct(0.50), pct(0.90), pct(0.99), time.Duration(lat[len(lat)-1])
+		res.BodyBytes = bytesSum / float64(len(lat))
+	}
+	return res, nil
+}
+
+// soldier is the simulated state of one soldier a worker drives.
+type soldier struct {
+	id      int
+	ts      int64
+	synced  bool // the server accepted a timestamp of ours
+	hr, sta float64
+	spike   int // remaining requests of a tachycardia spike
+}
+
+// worker owns one connection and its soldiers.
+type worker struct {
+	cfg      *Config
+	host     string
+	soldiers []soldier
+	next     int
+	rng      *rand.Rand
+
+	conn net.Conn
+	br   *bufio.Reader
+	req  []byte
+	body []byte
+	resp []byte
+
+	n, failed, warming, anomalies, bodyBytes uint64
+	codes                                    map[int]uint64
+	lat                                      []int64
+}
+
+func newWorker(cfg *Config, host string, w int) *worker {
+	wk := &worker{cfg: cfg, host: host, codes: map[int]uint64{},
+		rng: rand.New(rand.NewPCG(cfg.Seed, uint64(w)+1))}
+	for i := w; i < cfg.Soldiers; i += cfg.Conns {
+		wk.soldiers = append(wk.soldiers, soldier{id: cfg.FirstID + i, ts: cfg.Start,
+			hr: 70 + 10*wk.rng.Float64(), sta: 90 + 10*wk.rng.Float64()})
+	}
+	wk.lat = make([]int64, 0, 1<<15)
+	return wk
+}
+
+func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
+	defer w.close()
+	for ctx.Err() == nil {
+		s := &w.soldiers[w.next]
+		w.next = (w.next + 1) % len(w.soldiers)
+		w.build(s)
+		t0 := time.Now()
+		code, body, err := w.do(ctx)
+		t1 := time.Now()
+		measured := !t0.Before(measureAt) && !t1.After(stopAt)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if measured {
+				w.failed++
+			}
+			w.close()
+			if errors.Is(err, errDial) {
+				// The server is gone or refusing: do not spin.
+				select {
+				case <-ctx.Done():
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+			continue
+		}
+		if code == 409 && !s.synced {
+			// A server that has seen this soldier: continue after its latest.
+			if latest, ok := jsonInt(body, `"latest":`); ok {
+				s.ts = latest + 1
+				continue
+			}
+		}
+		if code == 200 {
+			s.synced = true
+			s.ts++
+		}
+		if !measured {
+			continue
+		}
+		w.n++
+		w.codes[code]++
+		w.lat = append(w.lat, int64(t1.Sub(t0)))
+		w.bodyBytes += uint64(len(body))
+		if code == 200 {
+			if bytes.Contains(body, []byte(`"state":"warming_up"`)) {
+				w.warming++
+			}
+			if bytes.Contains(body, []byte(`"anomaly":true`)) {
+				w.anomalies++
+			}
+		}
+	}
+	return nil
+}
+
+// build writes the next request for soldier s into w.req.
+func (w *worker) build(s *soldier) {
+	// Readings: a heart rate wandering around its mean, occasional
+	// tachycardia spikes to ~190 bpm (the prototype's example anomaly),
+	// stamina draining slowly and recovering.
+	if s.spike > 0 {
+		s.spike--
+	} else if w.rng.Float64() < 0.002 {
+		s.spike = 20
+	}
+	s.hr += 0.1*(80-s.hr) + 2*w.rng.NormFloat64()
+	hr := s.hr
+	if s.spike > 0 {
+		hr = 185 + 5*w.rng.Float64()
+	}
+	s.sta -= 0.05
+	if s.sta < 40 {
+		s.sta = 100
+	}
+	b := append(w.body[:0], `{"soldier_id":`...)
+	b = strconv.AppendInt(b, int64(s.id), 10)
+	b = append(b, `,"heart_rate":`...)
+	b = strconv.AppendFloat(b, math.Round(hr), 'f', -1, 64)
+	b = append(b, `,"stamina":`...)
+	b = strconv.AppendFloat(b, math.Round(s.sta*10)/10, 'f', -1, 64)
+	if !w.cfg.Prototype {
+		b = append(b, `,"core_temp":`...)
+		b = strconv.AppendFloat(b, math.Round((37.3+0.05*w.rng.NormFloat64())*100)/100, 'f', -1, 64)
+		b = append(b, `,"spo2":`...)
+		b = strconv.AppendFloat(b, math.Round(97.5+0.5*w.rng.NormFloat64()), 'f', -1, 64)
+	}
+	b = append(b, `,"timestamp":`...)
+	b = strconv.AppendInt(b, s.ts, 10)
+	b = append(b, '}')
+	w.body = b
+
+	r := append(w.req[:0], "POST /predict HTTP/1.1\r\nHost: "...)
+	r = append(r, w.host...)
+	r = append(r, "\r\nUser-Agent: chakra-loadgen\r\nContent-Type: application/json\r\n"...)
+	if w.cfg.Token != "" {
+		r = append(r, "Authorization: Bearer "...)
+		r = append(r, w.cfg.Token...)
+		r = append(r, "\r\n"...)
+	}
+	r = append(r, "Content-Length: "...)
+	r = strconv.AppendInt(r, int64(len(b)), 10)
+	r = append(r, "\r\n\r\n"...)
+	r = append(r, b...)
+	w.req = r
+}
+
+var errDial = errors.New("dial")
+
+// do sends w.req and reads the response; body is valid until the next do.
+func (w *worker) do(ctx context.Context) (code int, body []byte, err error) {
+	if w.conn == nil {
+		d := net.Dialer{Timeout: 2 * time.Second}
+		c, err := d.DialContext(ctx, "tcp", w.host)
+		if err != nil {
+			return 0, nil, fmt.Errorf("%w: %w", errDial, err)
+		}
+		if tc, ok := c.(*net.TCPConn); ok {
+			_ = tc.SetNoDelay(true)
+		}
+		w.conn = c
+		w.br = bufio.NewReaderSize(c, 16<<10)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = w.conn.SetDeadline(dl.Add(2 * time.Second))
+	}
+	if _, err := w.conn.Write(w.req); err != nil {
+		return 0, nil, err
+	}
+	return w.readResponse()
+}
+
+// readResponse parses an HTTP/1.1 response with a Content-Length or a
+// chunked body.
+func (w *worker) readResponse() (int, []byte, error) {
+	line, err := w.br.ReadSlice('\n')
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return 0, nil, fmt.Errorf("bad status line %q", line)
+	}
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, nil, fmt.Errorf("bad status line %q", line)
+	}
+	length, chunked, closeAfter := -1, false, false
+	for {
+		h, err := w.br.ReadSlice('\n')
+		if err != nil {
+			return 0, nil, err
+		}
+		h = bytes.TrimRight(h, "\r\n")
+		if len(h) == 0 {
+			break
+		}
+		k, v, ok := bytes.Cut(h, []byte(":"))
+		if !ok {
+			continue
+		}
+		v = bytes.TrimSpace(v)
+		switch {
+		case asciiEqualFold(k, "Content-Length"):
+			if length, err = strconv.Atoi(string(v)); err != nil {
+				return 0, nil, fmt.Errorf("bad Content-Length %q", v)
+			}
+		case asciiEqualFold(k, "Transfer-Encoding"):
+			chunked = asciiEqualFold(v, "chunked")
+		case asciiEqualFold(k, "Connection"):
+			closeAfter = asciiEqualFold(v, "close")
+		}
+	}
+	w.resp = w.resp[:0]
+	switch {
+	case chunked:
+		for {
+			l, err := w.br.ReadSlice('\n')
+			if err != nil {
+				return 0, nil, err
+			}
+			l = bytes.TrimRight(l, "\r\n")
+			if i := bytes.IndexByte(l, ';'); i >= 0 {
+				l = l[:i]
+			}
+			n, err := strconv.ParseInt(string(l), 16, 64)
+			if err != nil || n < 0 {
+				return 0, nil, fmt.Errorf("bad chunk size %q", l)
+			}
+			if n == 0 {
+				for { // trailers
+					t, err := w.br.ReadSlice('\n')
+					if err != nil {
+						return 0, nil, err
+					}
+					if len(bytes.TrimRight(t, "\r\n")) == 0 {
+						break
+					}
+				}
+				break
+			}
+			if w.resp, err = readN(w.br, w.resp, int(n)); err != nil {
+				return 0, nil, err
+			}
+			if _, err := w.br.Discard(2); err != nil {
+				return 0, nil, err
+			}
+		}
+	case length >= 0:
+		if w.resp, err = readN(w.br, w.resp, length); err != nil {
+			return 0, nil, err
+		}
+	default:
+		return 0, nil, errors.New("response without Content-Length")
+	}
+	if closeAfter {
+		w.close()
+	}
+	return code, w.resp, nil
+}
+
+func readN(r io.Reader, dst []byte, n int) ([]byte, error) {
+	l := len(dst)
+	dst = slices.Grow(dst, n)[:l+n]
+	_, err := io.ReadFull(r, dst[l:])
+	return dst, err
+}
+
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := range b {
+		c, d := b[i], s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
+}
+
+func (w *worker) close() {
+	if w.conn != nil {
+		_ = w.conn.Close()
+		w.conn, w.br = nil, nil
+	}
+}
+
+// jsonInt finds key (with its quotes and colon) in a flat JSON body and
+// parses the integer after it.
+func jsonInt(body []byte, key string) (int64, bool) {
+	i := bytes.Index(body, []byte(key))
+	if i < 0 {
+		return 0, false
+	}
+	rest := body[i+len(key):]
+	j := 0
+	for j < len(rest) && (rest[j] == '-' || ('0' <= rest[j] && rest[j] <= '9')) {
+		j++
+	}
+	v, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+	return v, err == nil
+}
+
+// Table formats results side by side: one row per named run.
+func Table(w io.Writer, names []string, results []Result) {
+	fmt.Fprintf(w, "%-22s %10s %9s %9s %9s %9s %8s %8s %8s\n", "target", "req/s", "p50", "p90", "p99", "max", "errors", "warming", "bytes")
+	for i, r := range results {
+		fmt.Fprintf(w, "%-22s %10.0f %9s %9s %9s %9s %8d %8d %8.0f\n", names[i], r.RPS(),
+			round(r.P50), round(r.P90), round(r.P99), round(r.Max), r.Errors, r.WarmingUp, r.BodyBytes)
+	}
+}
+
+func round(d time.Duration) string {
+	switch {
+	case d >= 100*time.Millisecond:
+		return d.Round(time.Millisecond).String()
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond).String()
+	}
+	return d.Round(time.Microsecond).String()
+}

@@ -1,0 +1,241 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// ingestContext is the context of the pipeline: not the request's, so a
+// client that hangs up half-way does not leave an observation written but
+// not scored. Store calls are bounded by the store's own timeout.
+var ingestContext = context.Background()
+
+// predict serves POST /predict: one observation in, one verdict out.
+func (s *Server) predict(w http.ResponseWriter, r *http.Request, rs *reqState) {
+	if e := s.readBody(r, rs); e != nil {
+		s.writeError(w, rs, e)
+		return
+	}
+	rs.lex.reset(rs.body)
+	rule, fatal := decodeObservation(&rs.lex, &rs.f)
+	if fatal == nil {
+		fatal = rs.lex.end()
+	}
+	if fatal != nil {
+		s.writeError(w, rs, fatal)
+		return
+	}
+	if rule != nil {
+		s.writeError(w, rs, rule)
+		return
+	}
+	o, e := s.prepare(&rs.f, s.o.now())
+	if e != nil {
+		s.writeError(w, rs, e)
+		return
+	}
+	rs.obs = append(rs.obs[:0], o)
+	var err error
+	rs.vs, err = s.Ingest(ingestContext, rs.obs, rs.vs[:0])
+	if err != nil {
+		s.fail(w, rs, err)
+		return
+	}
+	rs.out = appendVerdict(rs.out[:0], &rs.vs[0], s.extras)
+	writeJSON(w, http.StatusOK, rs.out)
+}
+
+// prepare applies the rules that need the server (reserved soldiers, the
+// clock) and the defaults, and returns the observation to ingest.
+func (s *Server) prepare(f *obsFields, now time.Time) (engine.Observation, *apiError) {
+	id := engine.SoldierID(f.soldier)
+	if s.o.reserved != nil && s.o.reserved(id) {
+		return engine.Observation{}, newError(http.StatusConflict, codeSimulated, "soldier_id",
+			"soldier_id %d %s", id, s.o.reservedWhy)
+	}
+	if limit := now.Unix() + int64(s.o.maxFuture/time.Second); f.ts > limit {
+		return engine.Observation{}, newError(http.StatusUnprocessableEntity, codeFuture, "timestamp",
+			"timestamp %d lies %ds after the server clock (%d); at most %v is allowed",
+			f.ts, f.ts-now.Unix(), now.Unix(), s.o.maxFuture)
+	}
+	d := obsDefaults{phase: s.o.phase, ambient: s.o.ambient}
+	if !f.has(fPhase) {
+		if v, ok := s.m.Latest(id); ok {
+			d.phase = v.NextPhase
+		}
+	}
+	return f.observation(d), nil
+}
+
+// batchResult is the outcome of one item of a batch: a verdict (vs index)
+// or an error.
+type batchResult struct {
+	verdict int
+	err     *apiError
+}
+
+// maxOutOfOrderRetries bounds how often one round of a batch is retried
+// after the store refused an out-of-order item.
+const maxOutOfOrderRetries = 16
+
+// predictBatch serves POST /predict/batch. Each item is checked on its own:
+// an item that breaks a rule gets its error and is not written, the others
+// go on. Items are written in rounds of distinct soldiers (a soldier's
+// second item in the batch goes in the second round, and so on); each
+// round's store write is all or nothing, so an item the store refuses as
+// out of order is taken out and the rest of its round retried.
+func (s *Server) predictBatch(w http.ResponseWriter, r *http.Request, rs *reqState) {
+	if e := s.readBody(r, rs); e != nil {
+		s.writeError(w, rs, e)
+		return
+	}
+	rs.lex.reset(rs.body)
+	var e *apiError
+	rs.items, e = decodeBatch(&rs.lex, rs.items[:0], s.o.maxBatch)
+	if e != nil {
+		s.writeError(w, rs, e)
+		return
+	}
+	items := rs.items
+	res := make([]batchResult, len(items))
+	obs := make([]engine.Observation, len(items))
+	round := make([]int, len(items))
+	seen := make(map[int64]int, len(items))
+	now := s.o.now()
+	rounds := 0
+	for i := range items {
+		res[i].verdict = -1
+		if items[i].err != nil {
+			res[i].err = items[i].err
+			continue
+		}
+		o, e := s.prepare(&items[i].f, now)
+		if e != nil {
+			res[i].err = e
+			continue
+		}
+		obs[i] = o
+		round[i] = seen[items[i].f.soldier]
+		seen[items[i].f.soldier]++
+		rounds = max(rounds, round[i]+1)
+	}
+	vs := rs.vs[:0]
+	var idx []int
+	var stop *apiError // a failure that ends the batch: every item not yet written gets it
+	for k := 0; k < rounds; k++ {
+		idx = idx[:0]
+		rs.obs = rs.obs[:0]
+		for i := range items {
+			if res[i].err == nil && round[i] == k {
+				idx = append(idx, i)
+				rs.obs = append(rs.obs, obs[i])
+			}
+		}
+		if stop != nil {
+			for _, i := range idx {
+				res[i].err = stop
+			}
+			continue
+		}
+		for retry := 0; len(idx) > 0; retry++ {
+			n0 := len(vs)
+			var err error
+			vs, err = s.Ingest(ingestContext, rs.obs, vs)
+			if err == nil {
+				for j, i := range idx {
+					res[i].verdict = n0 + j
+				}
+				break
+			}
+			var ooo *featurestore.OutOfOrderError
+			if errors.As(err, &ooo) && retry < maxOutOfOrderRetries {
+				if j := indexOfSoldier(rs.obs, ooo.Soldier); j >= 0 {
+					res[idx[j]].err, _ = toAPIError(err)
+					idx = append(idx[:j], idx[j+1:]...)
+					rs.obs = append(rs.obs[:j], rs.obs[j+1:]...)
+					continue
+				}
+			}
+			ae, internal := toAPIError(err)
+			if internal {
+				s.logInternal(err, ae)
+			}
+			if errors.As(err, &ooo) {
+				ae = newError(http.StatusConflict, codeBatchRefused, "timestamp",
+					"not written: more than %d items of this batch were out of order", maxOutOfOrderRetries)
+			}
+			stop = ae
+			for _, i := range idx {
+				res[i].err = ae
+			}
+			break
+		}
+	}
+	rs.vs = vs
+
+	// All failed for one reason the client should retry as a whole (the
+	// store is down): answer with that status.
+	if stop != nil && stop.status >= 500 {
+		all := true
+		for i := range res {
+			if res[i].err != stop {
+				all = false
+				break
+			}
+		}
+		if all {
+			s.writeError(w, rs, stop)
+			return
+		}
+	}
+	b := append(rs.out[:0], `{"results":[`...)
+	accepted := 0
+	for i := range res {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"index":`...)
+		b = strconv.AppendInt(b, int64(i), 10)
+		if res[i].err != nil {
+			b = append(b, `,"status":`...)
+			b = strconv.AppendInt(b, int64(res[i].err.status), 10)
+			b = append(b, ',')
+			b = appendErrorFields(b, res[i].err)
+			b = append(b, '}')
+			continue
+		}
+		accepted++
+		b = append(b, `,"status":200,"verdict":`...)
+		b = appendVerdict(b, &vs[res[i].verdict], s.extras)
+		b = append(b, '}')
+	}
+	b = append(b, `],"accepted":`...)
+	b = strconv.AppendInt(b, int64(accepted), 10)
+	b = append(b, `,"rejected":`...)
+	b = strconv.AppendInt(b, int64(len(res)-accepted), 10)
+	b = append(b, '}')
+	rs.out = b
+	writeJSON(w, http.StatusOK, b)
+}
+
+func indexOfSoldier(obs []engine.Observation, id engine.SoldierID) int {
+	for j := range obs {
+		if obs[j].Soldier == id {
+			return j
+		}
+	}
+	return -1
+}
+
+// verdictOf is a helper for tests and the reference handler: the verdict
+// JSON of v with this server's extras.
+func (s *Server) verdictJSON(dst []byte, v *detector.Verdict) []byte {
+	return appendVerdict(dst, v, s.extras)
+}

@@ -1,0 +1,446 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Server is the HTTP API over a monitor. It is an http.Handler; Serve runs
+// it with timeouts and graceful shutdown. It is safe for concurrent use.
+type Server struct {
+	m       *monitor.Monitor
+	o       options
+	met     *metrics
+	promh   http.Handler
+	extras  verdictExtras
+	started time.Time
+
+	done     chan struct{} // closed when the server starts shutting down
+	doneOnce sync.Once
+	closing  atomic.Bool
+	storeOK  atomic.Bool // false after a store-unavailable error, until the next success
+
+	pool sync.Pool // *reqState
+
+	tracked struct {
+		mu sync.Mutex
+		at time.Time
+		n  float64
+	}
+}
+
+// New returns the HTTP API over m. The server does not own m: closing the
+// monitor and its store stays with the caller.
+func New(m *monitor.Monitor, opts ...Option) (*Server, error) {
+	if m == nil {
+		return nil, errors.New("httpapi: nil monitor")
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch {
+	case o.bodyLimit < 64:
+		return nil, fmt.Errorf("httpapi: body limit %d bytes (want ≥ 64)", o.bodyLimit)
+	case o.maxBatch < 1:
+		return nil, fmt.Errorf("httpapi: batch limit %d (want ≥ 1)", o.maxBatch)
+	case o.maxFuture < 0:
+		return nil, fmt.Errorf("httpapi: max future %v is negative", o.maxFuture)
+	case o.heartbeat <= 0:
+		return nil, fmt.Errorf("httpapi: heartbeat %v (want > 0)", o.heartbeat)
+	case o.phase >= engine.NumPhases:
+		return nil, fmt.Errorf("httpapi: default phase %d does not exist", o.phase)
+	case !ambientRange.Contains(o.ambient):
+		return nil, fmt.Errorf("httpapi: default ambient %g °C outside %g–%g", o.ambient, ambientRange.Min, ambientRange.Max)
+	case o.now == nil || o.log == nil:
+		return nil, errors.New("httpapi: nil clock or logger")
+	}
+	if o.model.Scorer == "" {
+		o.model.Scorer = m.Scorer().Name()
+	}
+	s := &Server{m: m, o: o, started: o.now(), done: make(chan struct{}),
+		extras: verdictExtras{scorer: o.model.Scorer, warmup: o.warmup}}
+	s.storeOK.Store(true)
+	s.met = newMetrics(s)
+	s.promh = promhttp.HandlerFor(s.met.reg, promhttp.HandlerOpts{
+		ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelError), Registry: s.met.reg})
+	s.pool.New = func() any { return &reqState{} }
+	return s, nil
+}
+
+// reqState holds the reusable buffers of one request.
+type reqState struct {
+	sw    statusWriter
+	body  []byte
+	out   []byte
+	lex   lexer
+	f     obsFields
+	obs   []engine.Observation
+	vs    []detector.Verdict
+	items []batchItem
+}
+
+// Buffers larger than these are dropped after a request rather than kept
+// in the pool, so one large batch does not pin memory.
+const (
+	keepBytes = 64 << 10
+	keepRows  = 64
+)
+
+func (s *Server) release(rs *reqState) {
+	rs.sw = statusWriter{}
+	if cap(rs.body) > keepBytes {
+		rs.body = nil
+	}
+	if cap(rs.out) > keepBytes {
+		rs.out = nil
+	}
+	if cap(rs.lex.sbuf) > keepBytes {
+		rs.lex.sbuf = nil
+	}
+	rs.lex.b = nil
+	if cap(rs.obs) > keepRows {
+		rs.obs = nil
+	}
+	if cap(rs.vs) > keepRows {
+		rs.vs = nil
+	}
+	if cap(rs.items) > keepRows {
+		rs.items = nil
+	}
+	s.pool.Put(rs)
+}
+
+// statusWriter records the status of a response for the metrics.
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.code == 0 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Flush sends buffered data to the client (alert streams).
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func routeOf(path string) route {
+	switch path {
+	case "/predict":
+		return routePredict
+	case "/predict/batch":
+		return routeBatch
+	case "/health":
+		return routeHealth
+	case "/ready":
+		return routeReady
+	case "/metrics":
+		return routeMetrics
+	case "/alerts":
+		return routeAlerts
+	}
+	if strings.HasPrefix(path, "/soldiers/") {
+		return routeSoldier
+	}
+	return routeOther
+}
+
+// ServeHTTP routes a request. A panic in a handler is logged with its stack
+// and answered with 500 "internal error"; the server keeps running.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rs := s.pool.Get().(*reqState)
+	rs.sw = statusWriter{ResponseWriter: w}
+	rt := routeOf(r.URL.Path)
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			s.o.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+			if rs.sw.code == 0 {
+				s.writeError(&rs.sw, rs, &apiError{status: http.StatusInternalServerError, code: codeInternal, msg: internalErrorString})
+			}
+		}
+		code := rs.sw.code
+		if code == 0 {
+			code = http.StatusOK
+		}
+		s.met.request(rt, code, time.Since(start))
+		s.release(rs)
+	}()
+	w = &rs.sw
+	if s.o.token != "" && !s.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="chakra-tui"`)
+		s.writeError(w, rs, newError(http.StatusUnauthorized, codeUnauthorized, "",
+			"this server requires the header Authorization: Bearer <token> (see --token)"))
+		return
+	}
+	switch rt {
+	case routePredict:
+		if s.allow(w, r, rs, "POST") {
+			s.predict(w, r, rs)
+		}
+	case routeBatch:
+		if s.allow(w, r, rs, "POST") {
+			s.predictBatch(w, r, rs)
+		}
+	case routeHealth:
+		if s.allow(w, r, rs, "GET", "HEAD") {
+			s.health(w, r, rs)
+		}
+	case routeReady:
+		if s.allow(w, r, rs, "GET", "HEAD") {
+			s.ready(w, r, rs)
+		}
+	case routeMetrics:
+		if s.allow(w, r, rs, "GET", "HEAD") {
+			s.promh.ServeHTTP(w, r)
+		}
+	case routeAlerts:
+		if s.allow(w, r, rs, "GET") {
+			s.alerts(w, r)
+		}
+	case routeSoldier:
+		if s.allow(w, r, rs, "GET", "HEAD", "PUT") {
+			s.soldier(w, r, rs)
+		}
+	default:
+		s.writeError(w, rs, &apiError{status: http.StatusNotFound, code: codeNotFound,
+			msg: "no endpoint " + strconv.Quote(r.URL.Path) + "; the API has /predict, /predict/batch, /soldiers/{id}, /alerts, /health, /ready, /metrics"})
+	}
+}
+
+// allow answers 405 with an Allow header unless the method is one of
+// methods.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, rs *reqState, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m {
+			return true
+		}
+	}
+	list := strings.Join(methods, ", ")
+	w.Header().Set("Allow", list)
+	s.writeError(w, rs, &apiError{status: http.StatusMethodNotAllowed, code: codeMethod,
+		msg: "method " + strconv.Quote(r.Method) + " not allowed on " + r.URL.Path + " (allowed: " + list + ")"})
+	return false
+}
+
+// authorized checks the bearer token in constant time.
+func (s *Server) authorized(r *http.Request) bool {
+	const prefix = "Bearer "
+	h := r.Header.Get("Authorization")
+	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(h[len(prefix):]), []byte(s.o.token)) == 1
+}
+
+var (
+	jsonContentType = []string{"application/json"}
+	noCache         = []string{"no-store"}
+)
+
+// writeJSON writes a complete JSON response.
+func writeJSON(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Cache-Control"] = noCache
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// writeError writes e as a JSON error body.
+func (s *Server) writeError(w http.ResponseWriter, rs *reqState, e *apiError) {
+	rs.out = appendError(rs.out[:0], e)
+	writeJSON(w, e.status, rs.out)
+}
+
+// fail maps a pipeline error to its response and logs what a client is not
+// told.
+func (s *Server) fail(w http.ResponseWriter, rs *reqState, err error) {
+	e, internal := toAPIError(err)
+	if internal {
+		s.logInternal(err, e)
+	}
+	s.writeError(w, rs, e)
+}
+
+// logInternal logs an error a client sees only as a code. Store outages
+// are logged when they start, not once per request.
+func (s *Server) logInternal(err error, e *apiError) {
+	if e.code == codeUnavailable {
+		if s.storeOK.CompareAndSwap(true, false) {
+			s.o.log.Error("feature store unavailable; answering 503 until it returns", "err", err)
+		}
+		return
+	}
+	s.o.log.Error("request failed", "code", e.code, "err", err)
+}
+
+// storeBack notes a successful store call after an outage.
+func (s *Server) storeBack() {
+	if !s.storeOK.Load() && s.storeOK.CompareAndSwap(false, true) {
+		s.o.log.Info("feature store reachable again")
+	}
+}
+
+// isJSON reports whether a Content-Type names application/json.
+func isJSON(ct string) bool {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.EqualFold(strings.TrimSpace(ct), "application/json")
+}
+
+// readBody reads a JSON body into rs.body, enforcing the media type and the
+// size limit.
+func (s *Server) readBody(r *http.Request, rs *reqState) *apiError {
+	return readJSONBody(r, rs, s.o.bodyLimit)
+}
+
+// readJSONBody reads a JSON body of at most limit bytes into rs.body.
+func readJSONBody(r *http.Request, rs *reqState, limit int) *apiError {
+	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
+		return &apiError{status: http.StatusUnsupportedMediaType, code: codeMediaType,
+			msg: "Content-Type must be application/json (got " + strconv.Quote(ct) + ")"}
+	}
+	tooLarge := newError(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "", "the body exceeds the limit of %d bytes", limit)
+	if r.ContentLength > int64(limit) {
+		return tooLarge
+	}
+	b := rs.body[:0]
+	if want := int(r.ContentLength); want > cap(b) {
+		b = make([]byte, 0, want+1)
+	} else if cap(b) < 512 {
+		b = make([]byte, 0, 4096)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if len(b) > limit {
+			rs.body = b
+			return tooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			rs.body = b
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return tooLarge
+			}
+			return newError(http.StatusBadRequest, codeInvalidJSON, "", "could not read the body: %v", err)
+		}
+	}
+	rs.body = b
+	return nil
+}
+
+// Registry-facing helpers.
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// Ingest runs observations through the monitor like POST /predict/batch
+// does for one tick, counting the verdicts in the metrics: the built-in
+// simulation feeds its frames here.
+func (s *Server) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
+	n0 := len(dst)
+	dst, err := s.m.Ingest(ctx, obs, dst)
+	if err != nil {
+		s.met.storeError(err)
+		return dst, err
+	}
+	s.storeBack()
+	for i := n0; i < len(dst); i++ {
+		s.met.verdict(&dst[i])
+	}
+	return dst, nil
+}
+
+// Serve serves HTTP on ln until ctx ends, then shuts down gracefully:
+// it stops accepting, ends alert streams, lets in-flight requests finish
+// for up to the shutdown timeout, then closes what is left. It returns nil
+// after a clean shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	t := s.o.timeouts
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.o.log.Handler(), slog.LevelWarn),
+	}
+	hs.RegisterOnShutdown(s.Drain)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		s.Drain()
+		return fmt.Errorf("serve http on %s: %w", ln.Addr(), err)
+	case <-ctx.Done():
+	}
+	s.closing.Store(true)
+	sctx, cancel := context.WithTimeout(context.Background(), s.o.shutdown)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if err != nil {
+		_ = hs.Close()
+		err = fmt.Errorf("shut down http within %v: %w", s.o.shutdown, err)
+	}
+	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = fmt.Errorf("serve http: %w", serr)
+	}
+	return err
+}
+
+// Drain marks the server as shutting down: /ready answers 503 and alert
+// streams end. Serve calls it; call it yourself when the server runs under
+// another http.Server.
+func (s *Server) Drain() {
+	s.closing.Store(true)
+	s.doneOnce.Do(func() { close(s.done) })
+}
