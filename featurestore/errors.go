@@ -3,6 +3,7 @@ package featurestore
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/chakra-tui/chakra-tui/engine"
 )
@@ -58,6 +59,9 @@ type RangeError struct {
 
 // Error implements error.
 func (e *RangeError) Error() string {
+	if math.IsNaN(e.Value) || math.IsInf(e.Value, 0) {
+		return fmt.Sprintf("%s %g is not a finite number (valid %g–%g %s): %v", e.Feature, e.Value, e.Min, e.Max, e.Unit, ErrOutOfRange)
+	}
 	return fmt.Sprintf("%s %g %s outside the valid range %g–%g %s: %v", e.Feature, e.Value, e.Unit, e.Min, e.Max, e.Unit, ErrOutOfRange)
 }
 

@@ -48,7 +48,7 @@ func redisStore(b *testing.B, cache bool) *Redis {
 }
 
 func redisReopen(b *testing.B, s *Redis, cache bool) *Redis {
-	return openRedis(b, s.client.Options().Addr, WithPrefix(s.o.prefix), WithCache(cache))
+	return openRedis(b, "redis://"+s.client.Options().Addr, WithPrefix(s.o.prefix), WithCache(cache))
 }
 
 // tripper is a store that counts its round trips.

@@ -1,0 +1,85 @@
+package featurestore
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+func TestRowPacking(t *testing.T) {
+	g := newGen(30)
+	for i := range 50 {
+		o := g.obs(engine.SoldierID(i+1), int64(i)*1e9-7)
+		b := appendRow(nil, &o)
+		if len(b) != rowSize {
+			t.Fatalf("packed row of %d bytes", len(b))
+		}
+		var back engine.Observation
+		decodeRow(b, o.Soldier, &back)
+		if !sameObs(back, o) {
+			t.Fatalf("round trip %+v → %+v", o, back)
+		}
+	}
+}
+
+func TestProfilePacking(t *testing.T) {
+	for _, p := range newGen(31).profiles(10) {
+		p.Squad = -3 // signed fields survive
+		back, err := decodeProfile(appendProfile(nil, &p))
+		if err != nil || back != p {
+			t.Fatalf("round trip %+v → %+v, %v", p, back, err)
+		}
+	}
+}
+
+// FuzzDecodeProfile: bytes from Redis are outside input.
+func FuzzDecodeProfile(f *testing.F) {
+	p := engine.DefaultProfile(7)
+	f.Add(appendProfile(nil, &p))
+	f.Add([]byte{})
+	f.Add(make([]byte, profileSize))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := decodeProfile(b)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		if again := appendProfile(nil, &p); string(again) != string(b) {
+			t.Fatalf("decode/encode changed the bytes")
+		}
+	})
+}
+
+// FuzzParseWindowHeader: a window reply from Redis is outside input; a bad
+// one must give ErrCorrupt, never a panic or an out-of-range slice.
+func FuzzParseWindowHeader(f *testing.F) {
+	good := func(x ...float64) []byte {
+		var b []byte
+		for _, v := range x {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v))
+		}
+		return b
+	}
+	f.Add(good(0, 0, 0, 0, 0, 0))
+	f.Add(append(good(5, 10, 3, 1, 1e12, 256), make([]byte, rowSize)...))
+	f.Add(good(5, 10, 3, 4, 1e12, 256))
+	f.Add(good(math.NaN(), 1, 1, 1, 1, 1))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, rest, err := parseWindowHeader(b)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		if len(rest) < h.count*rowSize || h.count > h.k || (h.epoch != 0 && uint64(h.k) > h.seq) {
+			t.Fatalf("accepted inconsistent header %+v with %d bytes", h, len(rest))
+		}
+		_ = appendDecoded(nil, 1, rest[:h.count*rowSize])
+	})
+}

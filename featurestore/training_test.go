@@ -1,0 +1,287 @@
+package featurestore
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+func buildFrom(t testing.TB, spec TrainingSpec, profiles []engine.Profile, frames []engine.Frame) *TrainingSet {
+	t.Helper()
+	b, err := NewBuilder(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddSource(context.Background(), &sliceSource{profiles: profiles, frames: slices.Clone(frames)}); err != nil {
+		t.Fatal(err)
+	}
+	ts, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+// checkPointInTime checks the leakage rule on every example of ts: inputs
+// end at the example's tick and cannot be extended, targets are exactly the
+// following ticks.
+func checkPointInTime(t *testing.T, ts *TrainingSet) {
+	t.Helper()
+	spec := ts.Spec()
+	for i, ex := range ts.All() {
+		if len(ex.Inputs) != spec.Inputs || cap(ex.Inputs) != len(ex.Inputs) || len(ex.Targets) != spec.Horizon {
+			t.Fatalf("example %d: %d inputs (cap %d), %d targets", i, len(ex.Inputs), cap(ex.Inputs), len(ex.Targets))
+		}
+		last := ex.Inputs[len(ex.Inputs)-1]
+		if last.T != ex.T {
+			t.Fatalf("example %d: last input at tick %d, example at %d", i, last.T, ex.T)
+		}
+		for j, o := range ex.Inputs {
+			if o.T > ex.T || o.Soldier != ex.Soldier || (j > 0 && o.T != ex.Inputs[j-1].T+1) {
+				t.Fatalf("example %d (soldier %d, tick %d): input %d is soldier %d tick %d", i, ex.Soldier, ex.T, j, o.Soldier, o.T)
+			}
+		}
+		for j, o := range ex.Targets {
+			if o.T != ex.T+int64(j)+1 || o.Soldier != ex.Soldier {
+				t.Fatalf("example %d (tick %d): target %d is soldier %d tick %d", i, ex.T, j, o.Soldier, o.T)
+			}
+		}
+	}
+}
+
+func TestTrainingSetBasics(t *testing.T) {
+	g := newGen(20)
+	profiles := g.profiles(3)
+	frames := g.frames(3, 100, 0)
+	spec := TrainingSpec{Inputs: 31, Horizon: 2, Stride: 1}
+	ts := buildFrom(t, spec, profiles, frames)
+	// Per soldier: anchors at ticks 30 … 97.
+	if want := 3 * (100 - 31 - 2 + 1); ts.Len() != want {
+		t.Fatalf("Len = %d, want %d", ts.Len(), want)
+	}
+	checkPointInTime(t, ts)
+	ex := ts.Example(0)
+	if ex.Soldier != 1 || ex.T != 30 || ex.Profile != profiles[0] || ex.Run != 0 {
+		t.Fatalf("first example: soldier %d tick %d run %d profile %+v", ex.Soldier, ex.T, ex.Run, ex.Profile)
+	}
+	for j, o := range ex.Inputs {
+		if !sameObs(o, frames[j].Obs[0]) {
+			t.Fatalf("input %d differs from the frame's row", j)
+		}
+	}
+	if !sameObs(ex.Targets[1], frames[32].Obs[0]) {
+		t.Fatal("target differs from the frame's row")
+	}
+	if !ts.RunStart(0).Equal(frames[0].Time) {
+		t.Fatalf("RunStart = %v", ts.RunStart(0))
+	}
+	// Stride.
+	ts = buildFrom(t, TrainingSpec{Inputs: 31, Horizon: 2, Stride: 10}, profiles, frames)
+	if want := 3 * 7; ts.Len() != want { // ticks 30, 40, …, 90
+		t.Fatalf("Len with stride 10 = %d, want %d", ts.Len(), want)
+	}
+	if ts.Example(1).T != 40 {
+		t.Fatalf("second example at tick %d", ts.Example(1).T)
+	}
+	for _, bad := range []TrainingSpec{{Inputs: 0, Horizon: 1}, {Inputs: 1, Horizon: 0}, {Inputs: 1, Horizon: 1, Stride: -1}, {Inputs: 1, Horizon: 1, MaxGap: -1}} {
+		if _, err := NewBuilder(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("NewBuilder(%+v) = %v; want ErrInvalid", bad, err)
+		}
+	}
+}
+
+// TestTrainingSetNoLeakage is the leakage test: poisoning every row after
+// tick P must leave the inputs of every example at or before P untouched.
+// If inputs reached into the future (off by one, a filled gap borrowing a
+// later value, a window anchored at the wrong end), the poison would show.
+func TestTrainingSetNoLeakage(t *testing.T) {
+	g := newGen(21)
+	profiles := g.profiles(4)
+	clean := g.frames(4, 200, 0)
+	// Holes make gap filling part of the test.
+	for _, f := range []int{50, 51, 120} {
+		clean[f].Obs = slices.Delete(slices.Clone(clean[f].Obs), 1, 2)
+	}
+	const P = 100
+	poisoned := make([]engine.Frame, len(clean))
+	for i, f := range clean {
+		f.Obs = slices.Clone(f.Obs)
+		if f.T > P {
+			for j := range f.Obs {
+				f.Obs[j].Values = [engine.NumVitals]float64{1e9, 1e9, 1e9, 1e9}
+				f.Obs[j].Missing = 0
+				f.Obs[j].Ambient = 1e9
+				f.Obs[j].Phase, f.Obs[j].NextPhase = engine.PhaseContact, engine.PhaseContact
+			}
+		}
+		poisoned[i] = f
+	}
+	spec := TrainingSpec{Inputs: 31, Horizon: 3, MaxGap: 3}
+	a := buildFrom(t, spec, profiles, clean)
+	b := buildFrom(t, spec, profiles, poisoned)
+	checkPointInTime(t, a)
+	checkPointInTime(t, b)
+	if a.Len() != b.Len() {
+		t.Fatalf("%d vs %d examples", a.Len(), b.Len())
+	}
+	before, poisonedTargets := 0, 0
+	for i := range a.Len() {
+		ea, eb := a.Example(i), b.Example(i)
+		if ea.T != eb.T || ea.Soldier != eb.Soldier {
+			t.Fatalf("example %d: different anchors", i)
+		}
+		if ea.T > P {
+			continue
+		}
+		before++
+		for j := range ea.Inputs {
+			if !sameObs(ea.Inputs[j], eb.Inputs[j]) {
+				t.Fatalf("example at tick %d: input %d (tick %d) leaked a future row", ea.T, j, eb.Inputs[j].T)
+			}
+		}
+		for _, o := range eb.Targets {
+			if o.Values[0] == 1e9 {
+				poisonedTargets++
+			}
+		}
+	}
+	if before == 0 || poisonedTargets == 0 {
+		t.Fatalf("vacuous test: %d examples at or before P, %d poisoned targets", before, poisonedTargets)
+	}
+}
+
+func TestTrainingSetGaps(t *testing.T) {
+	g := newGen(22)
+	var rows []engine.Observation
+	for _, tick := range []int64{0, 1, 2, 3, 4, 6, 7, 8, 9, 20, 21, 22, 23, 24} {
+		rows = append(rows, g.obs(1, tick))
+	}
+	build := func(maxGap int) *TrainingSet {
+		b, _ := NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1, MaxGap: maxGap})
+		for _, o := range rows {
+			if err := b.Add(o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ts, err := b.Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPointInTime(t, ts)
+		return ts
+	}
+	ticks := func(ts *TrainingSet) []int64 {
+		var out []int64
+		for _, ex := range ts.All() {
+			out = append(out, ex.T)
+		}
+		return out
+	}
+	// MaxGap 0: segments 0–4, 6–9, 20–24.
+	if got, want := ticks(build(0)), []int64{2, 3, 8, 22, 23}; !slices.Equal(got, want) {
+		t.Fatalf("MaxGap 0: examples at %v, want %v", got, want)
+	}
+	// MaxGap 1: tick 5 filled (never an example's own tick), 10–19 still splits.
+	ts := build(1)
+	if got, want := ticks(ts), []int64{2, 3, 4, 6, 7, 8, 22, 23}; !slices.Equal(got, want) {
+		t.Fatalf("MaxGap 1: examples at %v, want %v", got, want)
+	}
+	ex := ts.Example(2) // tick 4: its target is the filler at 5
+	fill := ex.Targets[0]
+	if fill.T != 5 || fill.Missing != 0xF || !math.IsNaN(fill.Values[engine.HeartRate]) ||
+		fill.Phase != rows[4].NextPhase || fill.Ambient != rows[4].Ambient {
+		t.Fatalf("filler row = %+v", fill)
+	}
+	if ts.Rows() != len(rows)+1 {
+		t.Fatalf("Rows = %d, want %d", ts.Rows(), len(rows)+1)
+	}
+	b, _ := NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1})
+	_ = b.Add(rows[3])
+	if err := b.Add(rows[2]); !errors.Is(err, ErrOutOfOrder) {
+		t.Fatalf("out-of-order Add: %v", err)
+	}
+}
+
+func TestTrainingSetSkipLabelled(t *testing.T) {
+	g := newGen(23)
+	frames := g.frames(2, 60, 0)
+	label := engine.Label{Soldier: 2, Start: 30, End: 32, Kind: engine.KindBradycardia}
+	artefact := engine.Label{Soldier: 1, Start: 30, End: 30, Kind: engine.KindArtefact}
+	for i := range frames {
+		for _, l := range []engine.Label{label, artefact} {
+			if l.Contains(frames[i].T) {
+				frames[i].Truth = append(frames[i].Truth, l)
+			}
+		}
+	}
+	spec := TrainingSpec{Inputs: 5, Horizon: 2, SkipLabelled: true}
+	ts := buildFrom(t, spec, nil, frames)
+	per := map[engine.SoldierID]int{}
+	for _, ex := range ts.All() {
+		per[ex.Soldier]++
+		if ex.Soldier == 2 && ex.T+2 >= 30 && ex.T-4 <= 32 {
+			t.Fatalf("example at tick %d overlaps the label", ex.T)
+		}
+	}
+	// Soldier 1 keeps all 54 (the artefact is no event); soldier 2 loses
+	// anchors 28 … 36.
+	if per[1] != 54 || per[2] != 54-9 {
+		t.Fatalf("examples per soldier = %v", per)
+	}
+	if k := ts.KindAt(0, 2, 31); k != engine.KindBradycardia {
+		t.Fatalf("KindAt = %v", k)
+	}
+	if k := ts.KindAt(0, 1, 30); k != engine.KindArtefact {
+		t.Fatalf("KindAt = %v", k)
+	}
+	if ts.Example(0).Profile != engine.DefaultProfile(1) {
+		t.Fatal("a soldier without a profile did not get the default one")
+	}
+}
+
+// TestTrainingSetSameFromParquet: frames straight from a source and the same
+// frames recorded to Parquet give identical sets.
+func TestTrainingSetSameFromParquet(t *testing.T) {
+	dir, profiles, frames, _ := testRun(t, 5, 150, WithRowGroupRows(90))
+	spec := TrainingSpec{Inputs: 31, Horizon: 1, SkipLabelled: true}
+	mem := buildFrom(t, spec, profiles, frames)
+	r, err := OpenRun(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	b, _ := NewBuilder(spec)
+	if err := b.AddRun(r); err != nil {
+		t.Fatal(err)
+	}
+	disk, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mem.Len() != disk.Len() || mem.Len() == 0 {
+		t.Fatalf("%d examples from memory, %d from Parquet", mem.Len(), disk.Len())
+	}
+	for i := range mem.Len() {
+		x, y := mem.Example(i), disk.Example(i)
+		if x.T != y.T || x.Soldier != y.Soldier || x.Profile != y.Profile {
+			t.Fatalf("example %d differs", i)
+		}
+		checkRows(t, y.Inputs, x.Inputs)
+		checkRows(t, y.Targets, x.Targets)
+	}
+}
+
+func TestTrainingExampleNoAllocs(t *testing.T) {
+	g := newGen(24)
+	ts := buildFrom(t, TrainingSpec{Inputs: 31, Horizon: 1}, g.profiles(10), g.frames(10, 100, 0))
+	i := 0
+	if a := testing.AllocsPerRun(100, func() { sinkExample = ts.Example(i % ts.Len()); i++ }); a != 0 {
+		t.Fatalf("Example allocates %.1f times", a)
+	}
+}
+
+var sinkExample Example
