@@ -36,8 +36,6 @@ func (a event) before(b event) bool {
 // events into interfaces (no allocation once the slice has grown).
 type eventQueue struct{ h []event }
 
-func (q *eventQueue) len() int { return len(q.h) }
-
 func (q *eventQueue) peek() event { return q.h[0] }
 
 func (q *eventQueue) push(e event) {
