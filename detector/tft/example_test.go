@@ -36,7 +36,7 @@ func Example() {
 		return ex
 	}
 	var train, val tft.Examples
-	for range 256 {
+	for range 160 {
 		train = append(train, window())
 	}
 	for range 64 {
@@ -49,7 +49,7 @@ func Example() {
 	}
 	ctx := context.Background()
 	before, _ := m.Loss(ctx, val, 1)
-	res, err := tft.Train(ctx, m, train, val, tft.TrainConfig{Epochs: 15, BatchSize: 32, LearningRate: 1e-2, Workers: 2, Seed: 1}, nil)
+	res, err := tft.Train(ctx, m, train, val, tft.TrainConfig{Epochs: 10, BatchSize: 16, LearningRate: 1e-2, Workers: 2, Seed: 1}, nil)
 	if err != nil {
 		panic(err)
 	}

@@ -64,12 +64,16 @@ func (rt regimeTask) examples(n int, seed uint64) (Examples, []bool) {
 	return out, switched
 }
 
+// trainTestSeed seeds TestTrainLearnsRegimeSwitch (the test passes for
+// seeds 1…5; 1 is kept for speed).
+var trainTestSeed uint64 = 1
+
 func TestTrainLearnsRegimeSwitch(t *testing.T) {
 	rt := newRegimeTask()
-	train, _ := rt.examples(480, 1)
-	val, _ := rt.examples(160, 2)
+	train, _ := rt.examples(400, 1)
+	val, _ := rt.examples(100, 2)
 	test, switched := rt.examples(400, 3)
-	m, err := New(rt.cfg, 1)
+	m, err := New(rt.cfg, trainTestSeed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +84,7 @@ func TestTrainLearnsRegimeSwitch(t *testing.T) {
 	}
 	var reports, epochEnds int
 	res, err := Train(ctx, m, train, val, TrainConfig{
-		Epochs: 20, BatchSize: 32, LearningRate: 1e-2, LRDecay: 0.9, Patience: 5, Workers: 2, Seed: 1,
+		Epochs: 10, BatchSize: 16, LearningRate: 1e-2, LRDecay: 0.9, Patience: 4, Workers: 2, Seed: trainTestSeed,
 	}, func(p Progress) {
 		reports++
 		if p.EndOfEpoch {
