@@ -36,6 +36,12 @@ func MatMulAcc(y, x, w []float64, n, in, out int) {
 	matMulAcc(y, out, x, in, w, n, in, out)
 }
 
+// MatMulAccStrided is MatMulAcc over rows that are ys and xs apart in y
+// and x (ys ≥ out, xs ≥ in).
+func MatMulAccStrided(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
+	matMulAcc(y, ys, x, xs, w, n, in, out)
+}
+
 // matMulAcc is MatMulAcc with row strides ys and xs (≥ out and in).
 func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
 	w = w[:in*out]

@@ -42,8 +42,8 @@ func (m *Model) Cost() Cost {
 		static += vsnRow(&m.fold.static)
 	}
 	core := T*H*4*H + // LSTM recurrences
-		T*(2*H*H+grn+H*H+H*dk) + // gated skip, enrichment, K, V
-		Td*(H*H+c.Heads*T*dk+T*dk+dk*H+2*H*H+grn+2*H*H+H*c.Outputs()) // Q, attention, tail, head
+		T*(2*H*H+grn+H*dk) + // gated skip, enrichment, V
+		Td*(H*H+H*H+c.Heads*T*H+T*dk+dk*H+2*H*H+grn+2*H*H+H*c.Outputs()) // Q, W_k·q, scores, attention, tail, head
 	return Cost{
 		Window:     static + Te*encRow + Td*decRow + core,
 		StreamStep: encRow + Td*decRow + core,

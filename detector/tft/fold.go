@@ -53,6 +53,7 @@ type foldedGRN struct {
 type folded struct {
 	static, enc, dec                     foldedVSN
 	csVS, csEnrich, csH, csC, enrich, ff foldedGRN
+	attn                                 foldedAttention
 }
 
 // foldLinear2 returns W = W₂·W_g ([hid × out2]) and b = b₂·W_g + b_g.
@@ -110,6 +111,7 @@ func (m *Model) refresh() {
 		enrich:   m.foldSingleGRN(&l.enrich),
 		ff:       m.foldSingleGRN(&l.ff),
 	}
+	m.fold.attn = m.foldAttention()
 }
 
 func (m *Model) foldVSN(p *vsnP) foldedVSN {

@@ -45,16 +45,16 @@ type work struct {
 	staticEmb, cVS, cEnrich, cH, cC []float64 // [B × H]
 	ctxEnc, ctxDec, ctxEnrich       []float64 // context projections [B × hf], [B × hf], [B × H]
 	// Per position, time-major (row p·B + b).
-	emb, hs, cs, post, enriched, k []float64 // [T·B × H]
-	gx                             []float64 // [T·B × 4H]
-	v                              []float64 // [T·B × Dk]
-	gates                          []float64 // [B × 4H]
+	emb, hs, cs, post, enriched []float64 // [T·B × H]
+	gx                          []float64 // [T·B × 4H]
+	v                           []float64 // [T·B × Dk]
+	gates                       []float64 // [B × 4H]
 	// Per decoder row.
-	q, x1, x2 []float64 // [Td·B × H]
-	att       []float64 // [Td·B × Dk]
-	avg       []float64 // [Td·B × T]
-	pred      []float64 // [Td·B × nt·nq]
-	scratch   []float64 // [T]
+	q, x1, x2    []float64 // [Td·B × H]
+	att          []float64 // [Td·B × Dk]
+	avg          []float64 // [Td·B × T]
+	pred         []float64 // [Td·B × nt·nq]
+	u, uh, s, cb []float64 // attention scratch: [H × heads], [H], [T × heads], [heads]
 	// Single-item slices for Stream.Forecast.
 	ss1  [1]*Stream
 	dec1 [1][]float64
@@ -79,7 +79,7 @@ func (ws *Workspace) ensure(m *Model, B int) {
 	w.rb = rowBufs{a: f(R * H), c: f(R * 2 * H)}
 	w.staticEmb, w.cVS, w.cEnrich, w.cH, w.cC = f(B*H), f(B*H), f(B*H), f(B*H), f(B*H)
 	w.ctxEnc, w.ctxDec, w.ctxEnrich = f(B*max(m.fold.enc.hf, 1)), f(B*max(m.fold.dec.hf, 1)), f(B*H)
-	w.emb, w.hs, w.cs, w.post, w.enriched, w.k = f(R*H), f(R*H), f(R*H), f(R*H), f(R*H), f(R*H)
+	w.emb, w.hs, w.cs, w.post, w.enriched = f(R*H), f(R*H), f(R*H), f(R*H), f(R*H)
 	w.gx = f(R * 4 * H)
 	w.v = f(R * dk)
 	w.gates = f(B * 4 * H)
@@ -87,7 +87,7 @@ func (ws *Workspace) ensure(m *Model, B int) {
 	w.att = f(Td * B * dk)
 	w.avg = f(Td * B * T)
 	w.pred = f(Td * B * c.Outputs())
-	w.scratch = f(T)
+	w.u, w.uh, w.s, w.cb = f(H*c.Heads), f(H), f(T*c.Heads), f(c.Heads)
 }
 
 func out1(f *Forecast) []Forecast { return unsafe.Slice(f, 1) }
@@ -256,7 +256,6 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 	c, l := &m.cfg, m.lay
 	H, Te, Td := c.Hidden, c.EncoderLen, c.DecoderLen
 	T := Te + Td
-	dk := H / c.Heads
 	nB := B * H
 	R, Rd := T*B, Td*B
 	dec := Te * B
@@ -278,13 +277,11 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 	post, en := w.post[:R*H], w.enriched[:R*H]
 	m.gateAddNormRows(post, w.hs, w.emb, R, l.postLSTMGLU, l.postLSTMLN, &w.rb)
 	grnRows(&m.fold.enrich, en, post, R, w.ctxEnrich, B, &w.rb)
-	m.linearRows(w.k, en, R, l.k)
 	m.linearRows(w.v, en, R, l.v)
 
 	// Attention from the decoder steps.
 	m.linearRows(w.q, en[dec*H:], Rd, l.q)
-	shape := autodiff.AttentionShape{B: B, Te: Te, Td: Td, Heads: c.Heads, Dk: dk, Dv: dk}
-	autodiff.AttentionForward(w.att, w.avg, nil, w.scratch, w.q, w.k, w.v, shape)
+	m.attend(w, B)
 
 	// Decoder tail and head.
 	a, x := w.x1[:Rd*H], w.x2[:Rd*H]
