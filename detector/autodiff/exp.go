@@ -91,15 +91,20 @@ func sel(mask uint64, a, b float64) float64 {
 // negMask is all ones when x is negative (sign bit set), else zero.
 func negMask(x float64) uint64 { return uint64(int64(math.Float64bits(x)) >> 63) }
 
-// SigmoidSlice sets y[i] = σ(x[i]) = 1/(1+e^−|x|) for x ≥ 0 and
-// e^−|x|/(1+e^−|x|) for x < 0 (same values as Sigmoid); y may be x.
+// SigmoidSlice sets y[i] = σ(x[i]) = 1/(1 + e^−x) (same values as
+// Sigmoid); y may be x. The exponent is clamped to ±700, so e^−x never
+// overflows and a large negative x still gives its tiny σ to full
+// relative precision.
 func SigmoidSlice(y, x []float64) {
 	y = y[:len(x)]
 	for i, v := range x {
-		a := -math.Abs(v)
-		e := expScale(expParts(max(a, -700)))
-		r := 1 / (1 + e)
-		y[i] = sel(negMask(v), e*r, r)
+		t := -v
+		if t > 700 {
+			t = 700
+		} else if t < -700 {
+			t = -700
+		}
+		y[i] = 1 / (1 + expScale(expParts(t)))
 	}
 }
 

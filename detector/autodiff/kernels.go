@@ -272,15 +272,10 @@ func ELUBackward(dx, dy, x, y []float64) {
 	}
 }
 
-// Sigmoid is 1/(1+e⁻ˣ), computed without overflow (and as e^x/(1+e^x)
-// for x < 0, so small results keep their relative precision).
+// Sigmoid is σ(x) = 1/(1 + e⁻ˣ), computed as SigmoidSlice does.
 func Sigmoid(x float64) float64 {
-	e := Exp(-math.Abs(x))
-	r := 1 / (1 + e)
-	if x < 0 {
-		return e * r
-	}
-	return r
+	t := min(max(-x, -700), 700)
+	return 1 / (1 + expCore(t))
 }
 
 // GLUForward computes y = a ⊙ σ(b) for n rows, where each row of x is

@@ -68,8 +68,9 @@ func Example() {
 
 	// Score a sliding window incrementally.
 	s, _ := m.NewStream([]float64{0.5})
-	for range cfg.EncoderLen {
-		_ = s.Push([]float64{0.5, 0})
+	for i := range cfg.EncoderLen {
+		busy := float64(i % 2)
+		_ = s.Push([]float64{0.5 + busy, busy})
 	}
 	ws, f := m.NewWorkspace(), m.NewForecast()
 	if err := s.Forecast(ws, []float64{1}, f); err != nil { // the next step is busy
