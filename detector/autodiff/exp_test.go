@@ -90,3 +90,47 @@ func BenchmarkMathExp(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/exp")
 }
+
+func TestTanhSigmoidAccuracy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	xs := make([]float64, 0, 100000)
+	for i := range 100000 {
+		switch i % 4 {
+		case 0:
+			xs = append(xs, (rng.Float64()*2-1)*0.02)
+		case 1:
+			xs = append(xs, (rng.Float64()*2-1)*5)
+		case 2:
+			xs = append(xs, (rng.Float64()*2-1)*40)
+		default:
+			xs = append(xs, (rng.Float64()*2-1)*2000)
+		}
+	}
+	th := make([]float64, len(xs))
+	sg := make([]float64, len(xs))
+	TanhSlice(th, xs)
+	SigmoidSlice(sg, xs)
+	worstT, worstTAbs, worstS := 0.0, 0.0, 0.0
+	for i, x := range xs {
+		want := math.Tanh(x)
+		d := math.Abs(th[i] - want)
+		worstTAbs = math.Max(worstTAbs, d)
+		if want != 0 {
+			worstT = math.Max(worstT, d/math.Abs(want))
+		}
+		ws := 1 / (1 + math.Exp(-x))
+		if ws > 1e-300 {
+			worstS = math.Max(worstS, math.Abs(sg[i]-ws)/ws)
+		}
+		if Sigmoid(x) != sg[i] {
+			t.Fatalf("Sigmoid(%v) = %v, SigmoidSlice gives %v", x, Sigmoid(x), sg[i])
+		}
+	}
+	t.Logf("tanh: max relative error %.3g, absolute %.3g; sigmoid: max relative error %.3g", worstT, worstTAbs, worstS)
+	if worstT > 5e-14 || worstTAbs > 5e-16 {
+		t.Errorf("tanh: relative error %.3g, absolute %.3g", worstT, worstTAbs)
+	}
+	if worstS > 1e-15 {
+		t.Errorf("sigmoid: relative error %.3g", worstS)
+	}
+}
