@@ -90,32 +90,31 @@ type fieldValue struct {
 	str  []byte
 }
 
-// scanValue reads the value of a field. Strings and numbers are returned;
-// objects, arrays and booleans are skipped (no field takes them).
-func (l *lexer) scanValue() (fieldValue, *apiError) {
-	var v fieldValue
+// scanValue reads the value of a field into v. Strings and numbers are
+// kept; objects, arrays and booleans are skipped (no field takes them).
+func (l *lexer) scanValue(v *fieldValue) *apiError {
+	*v = fieldValue{}
+	var e *apiError
 	switch c := l.peek(); {
 	case c == '"':
 		v.kind = '"'
-		s, e := l.str()
-		v.str = s
-		return v, e
+		v.str, e = l.str()
 	case c == '-' || ('0' <= c && c <= '9'):
 		v.kind = '0'
-		n, e := l.number()
-		v.num = n
-		return v, e
+		v.num, e = l.number()
 	case c == 'n':
 		v.kind = 'n'
-		return v, l.literal()
+		e = l.literal()
 	case c == 't' || c == 'f':
 		v.kind = 't'
-		return v, l.literal()
+		e = l.literal()
 	case c == '{' || c == '[':
 		v.kind = c
-		return v, l.skip(0)
+		e = l.skip(0)
+	default:
+		e = l.skip(0) // reports the syntax error
 	}
-	return v, l.skip(0) // reports the syntax error
+	return e
 }
 
 func wrongType(field, want string, v *fieldValue) *apiError {
@@ -251,8 +250,8 @@ func decodeObject(l *lexer, dst objectFields, what string) (rule, fatal *apiErro
 		if l.i >= len(l.b) {
 			return nil, l.syntax("unexpected end of input, expected %s", what)
 		}
-		v, e := l.scanValue()
-		if e != nil {
+		var v fieldValue
+		if e := l.scanValue(&v); e != nil {
 			return nil, e
 		}
 		return newError(http.StatusBadRequest, codeWrongType, "", "expected %s, got %s", what, typeName(v.kind)), nil
@@ -280,8 +279,7 @@ func decodeObject(l *lexer, dst objectFields, what string) (rule, fatal *apiErro
 			return nil, e
 		}
 		l.ws()
-		v, e := l.scanValue()
-		if e != nil {
+		if e := l.scanValue(&l.val); e != nil {
 			return nil, e
 		}
 		if rule == nil {
@@ -293,7 +291,7 @@ func decodeObject(l *lexer, dst objectFields, what string) (rule, fatal *apiErro
 				rule = newError(http.StatusBadRequest, codeDuplicateField, name, "field %s appears twice", name)
 			default:
 				*seen |= 1 << idx
-				rule = dst.set(idx, &v)
+				rule = dst.set(idx, &l.val)
 			}
 		}
 		l.ws()
@@ -395,8 +393,8 @@ func decodeBatch(l *lexer, dst []batchItem, max int) ([]batchItem, *apiError) {
 		}
 		l.ws()
 		if l.peek() != '[' {
-			v, e := l.scanValue()
-			if e != nil {
+			var v fieldValue
+			if e := l.scanValue(&v); e != nil {
 				return dst, e
 			}
 			return dst, wrongType("observations", "an array of observation objects", &v)
@@ -405,8 +403,8 @@ func decodeBatch(l *lexer, dst []batchItem, max int) ([]batchItem, *apiError) {
 		if l.i >= len(l.b) {
 			return dst, l.syntax("unexpected end of input, expected a batch")
 		}
-		v, e := l.scanValue()
-		if e != nil {
+		var v fieldValue
+		if e := l.scanValue(&v); e != nil {
 			return dst, e
 		}
 		return dst, newError(http.StatusBadRequest, codeWrongType, "", "a batch must be an array of observations or {\"observations\": [...]} (got %s)", typeName(v.kind))

@@ -92,7 +92,19 @@ func appendSig(b []byte, x float64, prec int) []byte {
 		b = append(b, '-')
 		x = -x
 	}
-	k := prec - 1 - int(math.Floor(math.Log10(x))) // x·10^k has prec digits before the point
+	// e: the decimal exponent, 10^e ≤ x < 10^(e+1), found by table lookup
+	// (math.Log10 costs more than the rest of this function).
+	e := 0
+	if x >= 1 {
+		for e+1 < len(pow10) && x >= pow10[e+1] {
+			e++
+		}
+	} else {
+		for e > -len(pow10)+1 && x < negPow10[-e] {
+			e--
+		}
+	}
+	k := prec - 1 - e // x·10^k has prec digits before the point
 	var m float64
 	switch {
 	case k >= 0 && k < len(pow10):
@@ -102,7 +114,7 @@ func appendSig(b []byte, x float64, prec int) []byte {
 	default:
 		return strconv.AppendFloat(b, x, 'g', prec, 64)
 	}
-	if m >= pow10[prec] { // log10 fell short by one
+	if m >= pow10[prec] { // rounded up to one more digit (or e was one short)
 		m = math.Round(m / 10)
 		k--
 	}
@@ -114,24 +126,33 @@ func appendSig(b []byte, x float64, prec int) []byte {
 		}
 		return b
 	}
-	p := uint64(pow10[k])
-	ip, fp := u/p, u%p
-	b = strconv.AppendUint(b, ip, 10)
-	if fp == 0 {
-		return b
-	}
-	for fp%10 == 0 {
-		fp /= 10
+	// Drop trailing zeros of the fraction, then print u with k decimals.
+	for k > 0 && u%10 == 0 {
+		u /= 10
 		k--
 	}
-	b = append(b, '.')
-	var digits [24]byte
-	for i := k - 1; i >= 0; i-- {
-		digits[i] = byte('0' + fp%10)
-		fp /= 10
+	var digits [32]byte
+	i := len(digits)
+	for range k {
+		i--
+		digits[i] = byte('0' + u%10)
+		u /= 10
 	}
-	return append(b, digits[:k]...)
+	if k > 0 {
+		i--
+		digits[i] = '.'
+	}
+	for first := true; first || u > 0; first = false {
+		i--
+		digits[i] = byte('0' + u%10)
+		u /= 10
+	}
+	return append(b, digits[i:]...)
 }
+
+// negPow10[i] is 10^-i (rounded: only for finding exponents).
+var negPow10 = [...]float64{1e0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10,
+	1e-11, 1e-12, 1e-13, 1e-14, 1e-15, 1e-16, 1e-17, 1e-18, 1e-19, 1e-20, 1e-21, 1e-22}
 
 func appendBool(b []byte, v bool) []byte {
 	if v {

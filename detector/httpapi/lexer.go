@@ -14,7 +14,8 @@ import (
 type lexer struct {
 	b    []byte
 	i    int
-	sbuf []byte // unescaped string contents, reused
+	sbuf []byte     // unescaped string contents, reused
+	val  fieldValue // the value decodeObject is reading
 }
 
 // maxDepth bounds the nesting of values the lexer skips.

@@ -79,10 +79,14 @@ func newMetrics(s *Server) *metrics {
 		Help: "Online feature store calls that failed, by kind of failure.",
 	}, []string{"kind"})
 	for r := range numRoutes {
-		m.durChild[r] = m.duration.WithLabelValues(routeNames[r])
+		if r != routeAlerts { // a stream's duration is its client's business
+			m.durChild[r] = m.duration.WithLabelValues(routeNames[r])
+		}
 	}
 	for k := range engine.AnomalyKind(engine.NumKinds) {
-		m.alertChild[k] = m.alerts.WithLabelValues(k.String())
+		if k.IsEvent() {
+			m.alertChild[k] = m.alerts.WithLabelValues(k.String())
+		}
 	}
 	for _, k := range storeErrorKinds {
 		m.storeErrors.WithLabelValues(k)
@@ -122,8 +126,8 @@ func (m *metrics) request(r route, code int, d time.Duration) {
 		c = &cc
 	}
 	(*c).Inc()
-	if r != routeAlerts {
-		m.durChild[r].Observe(d.Seconds())
+	if o := m.durChild[r]; o != nil {
+		o.Observe(d.Seconds())
 	}
 }
 
@@ -142,7 +146,7 @@ func (m *metrics) verdict(v *detector.Verdict) {
 	}
 	(*c).Inc()
 	for i := range v.Channels {
-		if ch := &v.Channels[i]; ch.Opened && int(ch.Kind) < engine.NumKinds {
+		if ch := &v.Channels[i]; ch.Opened && int(ch.Kind) < engine.NumKinds && m.alertChild[ch.Kind] != nil {
 			m.alertChild[ch.Kind].Inc()
 		}
 	}

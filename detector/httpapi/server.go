@@ -276,11 +276,27 @@ var (
 	noCache         = []string{"no-store"}
 )
 
+// contentLengths caches the Content-Length header values of small bodies,
+// which are most responses, so setting the header does not allocate.
+var contentLengths [16 << 10]atomic.Pointer[[]string]
+
+func contentLength(n int) []string {
+	if n >= len(contentLengths) {
+		return []string{strconv.Itoa(n)}
+	}
+	if p := contentLengths[n].Load(); p != nil {
+		return *p
+	}
+	v := []string{strconv.Itoa(n)}
+	contentLengths[n].Store(&v)
+	return v
+}
+
 // writeJSON writes a complete JSON response.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Length"] = contentLength(len(body))
 	h["Cache-Control"] = noCache
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
@@ -341,9 +357,11 @@ func readJSONBody(r *http.Request, rs *reqState, limit int) *apiError {
 		return &apiError{status: http.StatusUnsupportedMediaType, code: codeMediaType,
 			msg: "Content-Type must be application/json (got " + strconv.Quote(ct) + ")"}
 	}
-	tooLarge := newError(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "", "the body exceeds the limit of %d bytes", limit)
+	tooLarge := func() *apiError {
+		return newError(http.StatusRequestEntityTooLarge, codeBodyTooLarge, "", "the body exceeds the limit of %d bytes", limit)
+	}
 	if r.ContentLength > int64(limit) {
-		return tooLarge
+		return tooLarge()
 	}
 	b := rs.body[:0]
 	if want := int(r.ContentLength); want > cap(b) {
@@ -359,7 +377,7 @@ func readJSONBody(r *http.Request, rs *reqState, limit int) *apiError {
 		b = b[:len(b)+n]
 		if len(b) > limit {
 			rs.body = b
-			return tooLarge
+			return tooLarge()
 		}
 		if err == io.EOF {
 			break
@@ -368,7 +386,7 @@ func readJSONBody(r *http.Request, rs *reqState, limit int) *apiError {
 			rs.body = b
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				return tooLarge
+				return tooLarge()
 			}
 			return newError(http.StatusBadRequest, codeInvalidJSON, "", "could not read the body: %v", err)
 		}

@@ -1,0 +1,139 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// results returns the per-item statuses of a batch response.
+func results(t *testing.T, r *response) []map[string]any {
+	t.Helper()
+	if r.status != 200 {
+		t.Fatalf("batch status %d: %s", r.status, r.body)
+	}
+	var out []map[string]any
+	for i, x := range r.json["results"].([]any) {
+		m := x.(map[string]any)
+		if m["index"] != float64(i) {
+			t.Fatalf("result %d has index %v", i, m["index"])
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func statuses(rs []map[string]any) string {
+	var s []string
+	for _, r := range rs {
+		s = append(s, fmt.Sprint(r["status"]))
+	}
+	return strings.Join(s, " ")
+}
+
+func TestBatch(t *testing.T) {
+	f := newFixture(t, nil)
+	body := "[" + obsJSON(1, 10, 80) + "," + `{"soldier_id": 2, "heart_rate": -1, "stamina": 90, "timestamp": 10}` + "," + obsJSON(3, 10, 80) + "]"
+	r := f.do("POST", "/predict/batch", body)
+	rs := results(t, r)
+	if statuses(rs) != "200 422 200" || r.json["accepted"] != 2.0 || r.json["rejected"] != 1.0 {
+		t.Fatalf("%s", r.body)
+	}
+	if rs[1]["code"] != "out_of_range" || rs[1]["field"] != "heart_rate" || rs[1]["error"] == "" {
+		t.Errorf("bad item %v", rs[1])
+	}
+	if v := rs[2]["verdict"].(map[string]any); v["soldier_id"] != 3.0 || v["timestamp"] != 10.0 {
+		t.Errorf("verdict of item 2 %v", v)
+	}
+	if f.stored(2) != 0 || f.stored(1) != 1 || f.stored(3) != 1 {
+		t.Fatal("only the valid items are written")
+	}
+
+	// The object form; one soldier twice (two rounds); one out of order
+	// against the store; one out of order within the batch.
+	body = `{"observations": [` + strings.Join([]string{
+		obsJSON(1, 11, 80), obsJSON(1, 12, 81), obsJSON(3, 9, 80), obsJSON(4, 5, 80), obsJSON(4, 4, 80), obsJSON(5, 1, 80),
+	}, ",") + `]}`
+	r = f.do("POST", "/predict/batch", body)
+	rs = results(t, r)
+	if statuses(rs) != "200 200 409 200 409 200" {
+		t.Fatalf("statuses %s: %s", statuses(rs), r.body)
+	}
+	if rs[2]["code"] != "out_of_order" || rs[2]["latest"] != 10.0 || rs[4]["code"] != "out_of_order" {
+		t.Errorf("out-of-order items %v %v", rs[2], rs[4])
+	}
+	if f.stored(1) != 3 || f.stored(3) != 1 || f.stored(4) != 1 || f.stored(5) != 1 {
+		t.Fatal("rows after the second batch")
+	}
+
+	for _, c := range []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"empty array", `[]`, 400, "empty_batch"},
+		{"empty object", `{"observations": []}`, 400, "empty_batch"},
+		{"not a batch", `42`, 400, "wrong_type"},
+		{"single object", obsJSON(9, 1, 80), 400, "unknown_field"},
+		{"observations not array", `{"observations": {}}`, 400, "wrong_type"},
+		{"extra key", `{"observations": [` + obsJSON(9, 1, 80) + `], "x": 1}`, 400, "invalid_json"},
+		{"malformed item", `[` + obsJSON(9, 1, 80) + `, {"soldier_id": ]`, 400, "invalid_json"},
+		{"trailing comma", `[` + obsJSON(9, 1, 80) + `,]`, 400, "invalid_json"},
+		{"trailing data", `[` + obsJSON(9, 1, 80) + `] x`, 400, "invalid_json"},
+	} {
+		r := f.do("POST", "/predict/batch", c.body)
+		if r.status != c.status || r.str("code") != c.code || r.str("error") == "" {
+			t.Errorf("%s: %d %s", c.name, r.status, r.body)
+		}
+	}
+	if f.stored(9) != 0 {
+		t.Error("a refused batch wrote rows")
+	}
+}
+
+func TestBatchLimit(t *testing.T) {
+	f := newFixture(t, nil, WithMaxBatch(3))
+	items := make([]string, 4)
+	for i := range items {
+		items[i] = obsJSON(i+1, 1, 80)
+	}
+	r := f.do("POST", "/predict/batch", "["+strings.Join(items, ",")+"]")
+	if r.status != http.StatusRequestEntityTooLarge || r.str("code") != "too_many_items" {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	if f.stored(1) != 0 {
+		t.Fatal("an oversized batch wrote rows")
+	}
+}
+
+// downStore fails every write as unavailable, like a Redis that is gone.
+type downStore struct{ featurestore.Online }
+
+func (downStore) WriteFrame(context.Context, []engine.Observation) error {
+	return fmt.Errorf("redis write: %w: connection refused", featurestore.ErrUnavailable)
+}
+
+func TestBatchStoreDown(t *testing.T) {
+	mem, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixtureOn(t, downStore{mem}, nil)
+	r := f.do("POST", "/predict/batch", "["+obsJSON(1, 1, 80)+","+obsJSON(2, 1, 80)+"]")
+	if r.status != 503 || r.str("code") != "store_unavailable" {
+		t.Fatalf("all items failed on the store: %d %s", r.status, r.body)
+	}
+	// With an invalid item beside, the answer is per item.
+	r = f.do("POST", "/predict/batch", "["+obsJSON(1, 1, 80)+`,{"soldier_id": 0, "heart_rate": 1, "stamina": 1, "timestamp": 1}]`)
+	if rs := results(t, r); statuses(rs) != "503 422" || rs[0]["code"] != "store_unavailable" {
+		t.Fatalf("%s", r.body)
+	}
+	if r := f.predict(obsJSON(1, 1, 80)); r.status != 503 || r.str("code") != "store_unavailable" || strings.Contains(r.str("error"), "refused") {
+		t.Fatalf("predict: %d %s", r.status, r.body)
+	}
+}

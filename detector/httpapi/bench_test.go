@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// benchWriter is a ResponseWriter that discards the body, so benchmarks
+// measure the handler and not a recorder.
+type benchWriter struct {
+	h    http.Header
+	code int
+	n    int
+}
+
+func (w *benchWriter) Header() http.Header         { return w.h }
+func (w *benchWriter) WriteHeader(code int)        { w.code = code }
+func (w *benchWriter) Write(b []byte) (int, error) { w.n += len(b); return len(b), nil }
+
+// benchBody is a reusable request body.
+type benchBody struct {
+	strings.Reader
+}
+
+func (b *benchBody) Close() error { return nil }
+
+var sinkBytes []byte
+
+// benchPredict posts observations of soldiers soldiers in turn, timestamps
+// increasing, straight to the handler (no network): the cost of the
+// pipeline per request.
+func benchPredict(b *testing.B, h http.Handler, soldiers int) {
+	req, _ := http.NewRequest("POST", "/predict", nil)
+	req.Header.Set("Content-Type", "application/json")
+	body := &benchBody{}
+	req.Body = body
+	w := &benchWriter{h: http.Header{}}
+	var ts int64 = 1_600_000_000
+	next := func(i int) string {
+		id := i%soldiers + 1
+		if i%soldiers == 0 {
+			ts++
+		}
+		return `{"soldier_id":` + strconv.Itoa(id) + `,"heart_rate":` + strconv.Itoa(70+i%13) +
+			`,"stamina":90.5,"core_temp":37.21,"spo2":98,"timestamp":` + strconv.FormatInt(ts, 10) + `}`
+	}
+	for i := range 100 * soldiers { // past the warm-up of every soldier
+		body.Reset(next(i))
+		req.ContentLength = int64(body.Len())
+		h.ServeHTTP(w, req)
+		if w.code != 200 {
+			b.Fatalf("warm-up request %d: %d", i, w.code)
+		}
+	}
+	reqs := make([]string, b.N)
+	for i := range reqs {
+		reqs[i] = next(100*soldiers + i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for i := range b.N {
+		body.Reset(reqs[i])
+		req.ContentLength = int64(body.Len())
+		w.code = 0
+		h.ServeHTTP(w, req)
+		if w.code != 200 {
+			b.Fatalf("request %d: %d", i, w.code)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// cpuTime is the process's user and system CPU time: unlike wall time it
+// does not grow while other processes hold the cores.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func benchServer(b *testing.B, sc detector.Scorer) http.Handler {
+	f := newFixture(b, sc, WithMaxFuture(1<<62))
+	return f.api
+}
+
+func zscore(b *testing.B) detector.Scorer {
+	sc, err := detector.NewZScore()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sc
+}
+
+func BenchmarkPredictZScore(b *testing.B)    { benchPredict(b, benchServer(b, zscore(b)), 100) }
+func BenchmarkPredictReference(b *testing.B) { benchPredict(b, NewReference(true, "tft"), 100) }
+
+func BenchmarkDecodeObservation(b *testing.B) {
+	body := []byte(`{"soldier_id": 17, "heart_rate": 83, "stamina": 91.5, "core_temp": 37.21, "spo2": 98, "timestamp": 1700000000}`)
+	var l lexer
+	var o obsFields
+	b.ReportAllocs()
+	for range b.N {
+		l.reset(body)
+		if rule, fatal := decodeObservation(&l, &o); rule != nil || fatal != nil || l.end() != nil {
+			b.Fatal(rule, fatal)
+		}
+	}
+}
+
+func BenchmarkAppendVerdict(b *testing.B) {
+	var v detector.Verdict
+	o := engine.Observation{Soldier: 3, T: 1, Values: [engine.NumVitals]float64{83, 91.5, 37.21, 98}}
+	NewReference(true, "tft").fill(&v, &o)
+	b.ReportAllocs()
+	for range b.N {
+		sinkBytes = appendVerdict(sinkBytes[:0], &v, verdictExtras{scorer: "tft"})
+	}
+	b.SetBytes(int64(len(sinkBytes)))
+}
