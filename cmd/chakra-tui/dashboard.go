@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/ui"
+)
+
+// dashboardFlags are the root mode's flags for the dashboard.
+type dashboardFlags struct {
+	scorer, model, logPath string
+	truth                  bool
+}
+
+// addDashboardFlags registers the dashboard's flags on c.
+func addDashboardFlags(c *command) *dashboardFlags {
+	f := &dashboardFlags{}
+	c.fs.StringVar(&f.scorer, "scorer", "tft", "detector: tft (falls back to the threshold baseline, noted in the header, when the build has no model), zscore or threshold")
+	c.example("scorer", "zscore")
+	c.fs.StringVar(&f.model, "model", "", "TFT model file to use instead of the embedded one")
+	c.example("model", "detector/model/tft.bin")
+	c.fs.StringVar(&f.logPath, "log", defaultLogPath(), "file the dashboard logs to while it owns the terminal (os.DevNull: nowhere)")
+	c.example("log", "/tmp/chakra-tui.log")
+	c.fs.BoolVar(&f.truth, "truth", false, "start with the truth overlay on (ground-truth windows: hits, misses, false alerts)")
+	c.example("truth", "true")
+	return f
+}
+
+// defaultLogPath is dashboard.log in the user's cache directory, else
+// os.DevNull.
+func defaultLogPath() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return os.DevNull
+	}
+	return filepath.Join(dir, "chakra-tui", "dashboard.log")
+}
+
+// runDashboard runs the Bubble Tea dashboard on a simulation of cfg: the
+// program's clock loop steps the simulation at speed and scores every frame
+// through the monitor (in-memory store).
+func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dashboardFlags, e env) error {
+	if speed <= 0 {
+		speed = 1
+	}
+	logf, err := openLog(f.logPath)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	restore := redirectLogs(logf)
+	defer restore()
+	logger := slog.Default()
+
+	sim, err := engine.NewSim(cfg)
+	if err != nil {
+		return err
+	}
+	scorer, name, note, err := dashboardScorer(f.scorer, f.model)
+	if err != nil {
+		return err
+	}
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		return fmt.Errorf("open the in-memory store: %w", err)
+	}
+	defer store.Close()
+	mon, err := monitor.New(store, scorer)
+	if err != nil {
+		return err
+	}
+	defer mon.Close()
+	if err := mon.SetProfiles(ctx, sim.Profiles()); err != nil {
+		return err
+	}
+	logger.Info("dashboard starting", "soldiers", cfg.Soldiers, "seed", cfg.Seed, "scorer", name, "note", note)
+
+	src := fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
+	m, err := ui.New(sim.Profiles(),
+		ui.WithDriver(ui.NewSourceDriver(sim, mon)),
+		ui.WithContext(ctx),
+		ui.WithSource(src),
+		ui.WithDetector(name, note),
+		ui.WithSpeed(speed),
+		ui.WithTruthOverlay(f.truth),
+	)
+	if err != nil {
+		return err
+	}
+	opts := append(ui.ProgramOptions(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	_, err = tea.NewProgram(m, opts...).Run()
+	st := mon.Stats()
+	logger.Info("dashboard stopped", "observations", st.Observations, "scored", st.Scored, "alerts", st.Alerts, "err", err)
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // interrupted: a clean exit
+	}
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}
+
+// dashboardScorer builds the detector named by --scorer; it returns its
+// name for the header and a note when it fell back to a baseline.
+func dashboardScorer(name, modelPath string) (sc detector.Scorer, display, note string, err error) {
+	var m *detector.Model
+	var merr error
+	if modelPath != "" {
+		if m, err = detector.LoadModelFile(modelPath); err != nil {
+			return nil, "", "", fmt.Errorf("--model: %w", err)
+		}
+	} else {
+		m, merr = detector.EmbeddedModel()
+	}
+	switch name {
+	case "tft":
+		if m == nil {
+			if !errors.Is(merr, detector.ErrModel) {
+				return nil, "", "", merr
+			}
+			sc, err = detector.NewThreshold()
+			return sc, "threshold", "no TFT model in this build: fixed-threshold baseline", err
+		}
+		sc, err = detector.NewTFT(detector.WithModel(m))
+		return sc, "tft", "", err
+	case "zscore":
+		if m == nil {
+			sc, err = detector.NewZScore()
+			return sc, "zscore", "uncalibrated: no model to take the calibration from", err
+		}
+		sc, err = detector.NewZScore(detector.WithAlertConfig(m.Meta.ZScore.Alerts))
+		return sc, "zscore", "", err
+	case "threshold":
+		sc, err = detector.NewThreshold()
+		return sc, "threshold", "", err
+	}
+	return nil, "", "", fmt.Errorf("unknown --scorer %q (want tft, zscore or threshold)", name)
+}
+
+// openLog opens (appending) the dashboard's log file, creating its
+// directory.
+func openLog(path string) (*os.File, error) {
+	if path == "" {
+		path = os.DevNull
+	}
+	if path != os.DevNull {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("create the log directory: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open the log file: %w", err)
+	}
+	return f, nil
+}
+
+// redirectLogs sends the standard logger and slog's default to w while the
+// dashboard owns the terminal, so nothing prints over the screen; the
+// returned function restores them.
+func redirectLogs(w io.Writer) (restore func()) {
+	prevOut, prevFlags := log.Writer(), log.Flags()
+	prevSlog := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(w, nil)))
+	log.SetOutput(w)
+	log.SetFlags(log.LstdFlags)
+	return func() {
+		slog.SetDefault(prevSlog)
+		log.SetOutput(prevOut)
+		log.SetFlags(prevFlags)
+	}
+}

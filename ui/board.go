@@ -1,0 +1,264 @@
+package ui
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// soldier is everything the dashboard knows about one soldier.
+type soldier struct {
+	prof   engine.Profile
+	hist   history
+	obs    engine.Observation // latest observation
+	v      detector.Verdict   // latest verdict (valid when scored)
+	seen   bool               // obs is valid
+	scored bool               // v is valid
+	last   uint64             // board.frames when last observed
+
+	alert    detector.Verdict // the verdict that opened the latest alert
+	hasAlert bool
+	truth    soldierTruth
+
+	// The card's heart-rate sparkline, pushed on every frame and drawn in
+	// Update while the card is on screen.
+	spark cardSpark
+}
+
+// state is the soldier's state as the cards show it.
+func (s *soldier) state() detector.State {
+	switch {
+	case !s.seen:
+		return detector.StateNoData
+	case !s.scored:
+		return detector.StateWarmingUp
+	}
+	return s.v.State
+}
+
+// alerting reports whether an alert is open on the soldier.
+func (s *soldier) alerting() bool { return s.scored && s.v.Alerting() }
+
+// hrRange is the heart-rate range the card's sparkline spans: from a little
+// under resting to a little under maximal, so the columns use all eight levels
+// of a one-row sparkline for this soldier's own physiology.
+func (s *soldier) hrRange() (lo, hi float64) {
+	lo, hi = s.prof.RestingHR-10, s.prof.HRMax-10
+	if !(hi > lo+20) {
+		lo, hi = 40, 200
+	}
+	return lo, hi
+}
+
+// sparkValue maps a heart rate onto the sparkline's scale: 0 (an empty
+// column) when missing, never a made-up value; a reading below the range
+// still shows as the lowest block, so a collapse differs from a dropout.
+func (s *soldier) sparkValue(hr float32) float64 {
+	if hr != hr { // NaN
+		return 0
+	}
+	lo, hi := s.hrRange()
+	return min(max(float64(hr)-lo, (hi-lo)/7.5), hi-lo)
+}
+
+// resizeSpark rebuilds the sparkline at width w from the history.
+func (s *soldier) resizeSpark(w int, st *Styles) {
+	if w == s.spark.w && w > 0 {
+		return
+	}
+	lo, hi := s.hrRange()
+	var vals []float64
+	for i := max(0, s.hist.n-w); i < s.hist.n; i++ {
+		vals = append(vals, s.sparkValue(s.hist.at(i).v[engine.HeartRate]))
+	}
+	s.spark.reset(w, hi-lo, st.State[detector.StateOK], vals)
+}
+
+// board is the battlefield as the dashboard sees it: the roster, each
+// soldier's latest state and history, the alert log and the truth tally.
+// Only the model's Update changes it.
+type board struct {
+	soldiers []soldier
+	index    map[engine.SoldierID]int
+	squads   int
+	histCap  int
+	tick     int64 // simulated seconds per frame
+
+	hasFrame bool
+	t        int64     // tick of the latest frame
+	time     time.Time // simulated time of the latest frame
+	start    time.Time // simulated time of tick 0
+	frames   uint64    // frames applied (a cache key)
+	roster   uint64    // bumped when soldiers are added or the board resets
+	counts   [stateCount]int
+	scoredN  int // verdicts in the latest frame
+	log      alertLog
+	tally    truthTally
+	styles   *Styles
+	schedule [][]engine.Segment // per squad, from the latest snapshot that had one
+}
+
+// squadSchedule returns the known schedule of squad q (nil if unknown).
+func (b *board) squadSchedule(q int) []engine.Segment {
+	if q >= 0 && q < len(b.schedule) {
+		return b.schedule[q]
+	}
+	return nil
+}
+
+// ceilDiv is ⌈a/b⌉ for positive b.
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// secondsDur converts simulated seconds to a duration.
+func secondsDur(s int64) time.Duration { return time.Duration(s) * time.Second }
+
+func newBoard(profiles []engine.Profile, histCap int, tick time.Duration, st *Styles) *board {
+	b := &board{index: map[engine.SoldierID]int{}, histCap: histCap, tick: max(1, int64(tick/time.Second)), styles: st}
+	ps := slices.Clone(profiles)
+	slices.SortFunc(ps, func(a, b engine.Profile) int { return int(a.ID) - int(b.ID) })
+	for _, p := range ps {
+		b.add(p)
+	}
+	return b
+}
+
+// add puts a soldier on the roster.
+func (b *board) add(p engine.Profile) int {
+	i := len(b.soldiers)
+	b.soldiers = append(b.soldiers, soldier{prof: p, hist: newHistory(b.histCap)})
+	b.index[p.ID] = i
+	b.squads = max(b.squads, p.Squad+1)
+	b.roster++
+	return i
+}
+
+// reset forgets every soldier's history (the feed went back in time).
+func (b *board) reset() {
+	for i := range b.soldiers {
+		s := &b.soldiers[i]
+		s.hist.clear()
+		s.seen, s.scored, s.hasAlert = false, false, false
+		s.truth.clear()
+		s.spark.clear()
+	}
+	b.hasFrame = false
+	b.tally = truthTally{}
+	b.roster++
+}
+
+// apply takes one snapshot into the board; at is the wall time it arrived.
+// It reports whether the roster changed (the grid must lay out again).
+func (b *board) apply(snap *Snapshot, at time.Time) (rosterChanged bool) {
+	f := &snap.Frame
+	roster := b.roster
+	if b.hasFrame && f.T <= b.t {
+		b.reset()
+	}
+	if b.hasFrame {
+		if gap := (f.T-b.t)/b.tick - 1; gap > 0 {
+			for i := range b.soldiers {
+				s := &b.soldiers[i]
+				for k := int64(0); k < min(gap, int64(b.histCap)); k++ {
+					s.hist.push().blank(f.T - (gap-k)*b.tick)
+				}
+				for k := int64(0); k < min(gap, int64(s.spark.w)); k++ {
+					s.spark.push(0)
+				}
+			}
+		}
+	}
+	b.hasFrame = true
+	b.t, b.time = f.T, f.Time
+	if snap.Schedule != nil {
+		b.schedule = snap.Schedule
+	}
+	b.start = f.Time.Add(-time.Duration(f.T) * time.Second)
+	b.frames++
+
+	for i := range b.soldiers {
+		b.soldiers[i].truth.now = engine.KindNone
+	}
+	for _, l := range f.Truth {
+		i, ok := b.index[l.Soldier]
+		if !ok {
+			continue
+		}
+		st := &b.soldiers[i].truth
+		if st.now == engine.KindNone || l.Kind.IsEvent() {
+			st.now = l.Kind
+		}
+		if st.see(l) {
+			b.tally.events++
+		}
+	}
+
+	b.counts = [stateCount]int{}
+	b.scoredN = 0
+	for k := range f.Obs {
+		o := &f.Obs[k]
+		i, ok := b.index[o.Soldier]
+		if !ok {
+			i = b.add(engine.DefaultProfile(o.Soldier))
+		}
+		s := &b.soldiers[i]
+		var v *detector.Verdict
+		if k < len(snap.Verdicts) && snap.Verdicts[k].Soldier == o.Soldier {
+			v = &snap.Verdicts[k]
+			b.scoredN++
+		}
+		s.hist.push().fill(o, v, s.truth.now)
+		s.obs, s.seen, s.last = *o, true, b.frames
+		if v != nil {
+			s.v, s.scored = *v, true
+			if v.OpenedAny() {
+				b.opened(i, v, at)
+			}
+		} else {
+			s.scored = false
+		}
+		b.tally.missed += s.truth.expire(f.T)
+		s.spark.push(s.sparkValue(s.hist.last().v[engine.HeartRate]))
+	}
+	for i := range b.soldiers {
+		s := &b.soldiers[i]
+		if s.last != b.frames {
+			s.hist.push().blank(f.T)
+			s.seen, s.scored = false, false
+			s.spark.push(0)
+		}
+		b.counts[s.state()]++
+	}
+	return b.roster != roster
+}
+
+// opened records an alert opening of soldier i.
+func (b *board) opened(i int, v *detector.Verdict, at time.Time) {
+	s := &b.soldiers[i]
+	s.alert, s.hasAlert = *v, true
+	e := newAlertEntry(v, at, i, s.prof.Squad)
+	truth, detected := s.truth.open(v.T)
+	e.truth = truth
+	if detected {
+		b.tally.detected++
+	}
+	if truth > 0 {
+		b.tally.trueAlerts++
+	} else {
+		b.tally.falseAlerts++
+		if s.truth.now == engine.KindArtefact {
+			b.tally.artefactHits++
+		}
+	}
+	b.log.add(e)
+}
+
+// psi is the soldier's latest Physiological Strain Index (NaN if unknown).
+func (s *soldier) psi() float64 {
+	if !s.seen {
+		return math.NaN()
+	}
+	return s.obs.PSI(s.prof)
+}

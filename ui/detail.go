@@ -1,0 +1,516 @@
+package ui
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// chartSpan is how much time the detail charts aim to cover, ticks.
+const chartSpan = 300
+
+// chartLabelW is the width of the charts' value labels (with their axis).
+const chartLabelW = 7
+
+// detailPane shows one soldier: vitals over the last minutes against the
+// forecast bands, the phase ribbon with the known next phase, and the
+// explanation of the latest alert.
+type detailPane struct {
+	b     *board
+	st    *Styles
+	w, h  int
+	sel   int
+	truth bool
+	focus bool
+	rev   uint64
+	cache viewCache
+	c     cells
+	cols  []column
+	vars  []varWeight
+}
+
+type varWeight struct {
+	name string
+	w    float64
+}
+
+func newDetailPane(b *board, st *Styles) *detailPane { return &detailPane{b: b, st: st} }
+
+// SetSize sets the pane's area.
+func (d *detailPane) SetSize(w, h int) { d.w, d.h = max(w, 0), max(h, 0) }
+
+// show selects the soldier to show.
+func (d *detailPane) show(i int) {
+	if i != d.sel {
+		d.sel = i
+		d.rev++
+	}
+}
+
+// View renders the pane.
+func (d *detailPane) View() string {
+	k := viewKey{frames: d.b.frames, w: d.w, h: d.h, styles: d.st, rev: d.rev, focus: d.focus}
+	if s, ok := d.cache.lookup(k); ok {
+		return s
+	}
+	return d.cache.store(k, d.render())
+}
+
+// lines tracks the pane's line budget while rendering.
+type lines struct {
+	c     *cells
+	n, of int
+}
+
+// next starts a line; false when the pane is full.
+func (l *lines) next() bool {
+	if l.n >= l.of {
+		return false
+	}
+	if l.n > 0 {
+		l.c.newline()
+	}
+	l.n++
+	return true
+}
+
+func (d *detailPane) render() string {
+	c := &d.c
+	c.reset(d.w)
+	st := d.st
+	if d.sel < 0 || d.sel >= len(d.b.soldiers) || d.h == 0 {
+		c.painted(st.muted, " no soldier selected")
+		return string(c.buf)
+	}
+	s := &d.b.soldiers[d.sel]
+	ln := &lines{c: c, of: d.h}
+
+	// title
+	ln.next()
+	state := s.state()
+	c.painted(st.state[state], stateSymbol[state])
+	c.rune(' ')
+	c.begin(st.title)
+	c.str("soldier ")
+	c.int(int64(s.prof.ID), 0)
+	c.end(st.title)
+	c.begin(st.muted)
+	c.str(" · squad ")
+	c.two(s.prof.Squad + 1)
+	c.str(" · age ")
+	c.float(s.prof.Age, 0, 0)
+	c.str(" · ")
+	c.str(s.prof.Fitness.String())
+	c.str(" fitness · HR rest ")
+	c.float(s.prof.RestingHR, 0, 0)
+	c.str(" max ")
+	c.float(s.prof.HRMax, 0, 0)
+	c.str(" · ")
+	c.float(s.prof.Mass, 0, 0)
+	c.str(" kg · acclim. ")
+	c.float(s.prof.Acclimatised, 1, 0)
+	c.end(st.muted)
+
+	// state
+	ln.next()
+	d.stateLine(c, s, state)
+
+	// vitals now with their 10–90 % bands
+	ln.next()
+	d.nowLine(c, s)
+
+	if s.hist.n == 0 {
+		return string(c.buf)
+	}
+	plotW := max(1, d.w-chartLabelW)
+	step := max(1, ceilDiv(chartSpan, plotW))
+	span := int64(plotW*step) * d.b.tick
+
+	extra := 4 // axis, phase ribbon, alert ribbon, phase text
+	if d.truth {
+		extra++
+	}
+	expl := 4
+	if d.truth {
+		expl++
+	}
+	avail := d.h - 3 - extra - expl
+	small := 0 // rows of each small chart (0: none)
+	if avail >= 8+3*4 {
+		small = min(5, (avail-8)/3-1)
+	}
+	hrH := avail - 3*(small+1)
+	if small == 0 {
+		hrH = avail
+	}
+	hrH = max(hrH, 3)
+
+	d.cols = columns(&s.hist, engine.HeartRate, plotW, step, d.cols)
+	if ln.n+hrH <= ln.of {
+		ln.next()
+		bandChart(c, st, d.cols, engine.HeartRate, hrH, chartLabelW)
+		ln.n += hrH - 1
+	}
+	if ln.next() {
+		axis(c, st, chartLabelW, d.cols, span)
+	}
+	if ln.next() {
+		ribbon(c, st, "phase", chartLabelW, d.cols, func(col *column) (rune, paint) {
+			if col.n == 0 {
+				return ' ', paint{}
+			}
+			if col.phase == engine.PhaseContact {
+				return phaseRune[col.phase], st.accent
+			}
+			return phaseRune[col.phase], st.muted
+		})
+	}
+	if ln.next() {
+		ribbon(c, st, "alert", chartLabelW, d.cols, func(col *column) (rune, paint) {
+			switch col.state {
+			case detector.StateWatch, detector.StateAlert, detector.StateNoData:
+				return stateRune[col.state], st.state[col.state]
+			}
+			return ' ', paint{}
+		})
+	}
+	if d.truth && ln.next() {
+		ribbon(c, st, "truth", chartLabelW, d.cols, func(col *column) (rune, paint) {
+			switch {
+			case col.truth == engine.KindArtefact:
+				return '~', st.muted
+			case col.truth != engine.KindNone:
+				return '█', st.truth
+			}
+			return ' ', paint{}
+		})
+	}
+	if ln.next() {
+		d.phaseLine(c, s)
+	}
+	if small > 0 {
+		for _, x := range []engine.Vital{engine.Stamina, engine.CoreTemp, engine.SpO2} {
+			if ln.n+small+1 > ln.of-expl {
+				break
+			}
+			ln.next()
+			c.begin(st.bold)
+			c.str(x.String())
+			c.end(st.bold)
+			c.begin(st.muted)
+			c.rune(' ')
+			c.str(x.Unit())
+			c.end(st.muted)
+			d.cols = columns(&s.hist, x, plotW, step, d.cols)
+			ln.next()
+			bandChart(c, st, d.cols, x, small, chartLabelW)
+			ln.n += small - 1
+		}
+	}
+	d.explain(c, ln, s)
+	return string(c.buf)
+}
+
+// stateLine says what the detector thinks of the soldier now.
+func (d *detailPane) stateLine(c *cells, s *soldier, state detector.State) {
+	st := d.st
+	c.begin(st.state[state])
+	switch {
+	case s.alerting():
+		c.str("ALERT ")
+		c.str(s.v.Kind.String())
+		for ch := range detector.Channel(detector.NumChannels) {
+			if a := s.v.Channels[ch]; a.Open {
+				c.str(" · ")
+				c.str(ch.String())
+				c.str(" channel open since ")
+				d.clockAt(c, a.Since)
+			}
+		}
+	case state == detector.StateWatch:
+		c.str("WATCH ")
+		c.str(s.v.Explanation.Vital.String())
+		c.str(" out of band, not yet persistent")
+	default:
+		c.str(stateWord[state])
+	}
+	c.end(st.state[state])
+	if s.scored {
+		c.begin(st.muted)
+		c.str(" · score ")
+		c.float(s.v.Score, 1, 0)
+		c.str(" bw")
+		c.end(st.muted)
+	}
+	if n := d.unacked(s.prof.ID); n > 0 {
+		c.begin(st.accent)
+		c.str(" · ")
+		c.int(int64(n), 0)
+		c.str(" unacknowledged (a)")
+		c.end(st.accent)
+	}
+}
+
+func (d *detailPane) unacked(id engine.SoldierID) int {
+	n := 0
+	for i := range d.b.log.entries {
+		if e := &d.b.log.entries[i]; e.soldier == id && !e.acked {
+			n++
+		}
+	}
+	return n
+}
+
+// clockAt writes the simulated time of tick t.
+func (d *detailPane) clockAt(c *cells, t int64) {
+	tm := d.b.start.Add(secondsDur(t))
+	c.clock(tm.Hour(), tm.Minute(), tm.Second())
+}
+
+// nowLine lists the latest vitals with their 10–90 % (else 2–98 %) bands.
+func (d *detailPane) nowLine(c *cells, s *soldier) {
+	st := d.st
+	names := [engine.NumVitals]string{"HR ", "stamina ", "core ", "SpO2 "}
+	for x := range engine.Vital(engine.NumVitals) {
+		if x > 0 {
+			c.str("  ")
+		}
+		c.begin(st.muted)
+		c.str(names[x])
+		c.end(st.muted)
+		last := s.hist.last()
+		if last == nil || !s.seen {
+			c.rune('–')
+			continue
+		}
+		v := float64(last.v[x])
+		if math.IsNaN(v) {
+			c.painted(st.state[detector.StateNoData], "missing")
+		} else {
+			p := st.bold
+			if last.out[x] != 0 {
+				p = st.state[detector.StateAlert]
+			}
+			c.begin(p)
+			c.float(v, precision(x), 0)
+			c.end(p)
+		}
+		lo, hi := float64(last.q[x][1]), float64(last.q[x][3])
+		if math.IsNaN(lo) || math.IsNaN(hi) {
+			lo, hi = float64(last.q[x][0]), float64(last.q[x][detector.NumQuantiles-1])
+		}
+		if !math.IsNaN(lo) && !math.IsNaN(hi) {
+			c.begin(st.muted)
+			c.str(" [")
+			c.float(lo, precision(x), 0)
+			c.rune('–')
+			c.float(hi, precision(x), 0)
+			c.rune(']')
+			c.end(st.muted)
+		}
+	}
+	c.begin(st.muted)
+	c.str("  PSI ")
+	c.end(st.muted)
+	psi := s.psi()
+	p := st.bold
+	if psi >= 7.5 {
+		p = st.state[detector.StateAlert]
+	}
+	c.begin(p)
+	c.float(psi, 1, 0)
+	c.end(p)
+	if psi >= 7.5 {
+		c.painted(st.state[detector.StateAlert], " heat risk")
+	}
+}
+
+// phaseLine names the phase now, the known next phase and when it starts.
+func (d *detailPane) phaseLine(c *cells, s *soldier) {
+	st := d.st
+	c.begin(st.muted)
+	c.str("phase now ")
+	c.end(st.muted)
+	c.painted(st.bold, s.obs.Phase.String())
+	sched := d.b.squadSchedule(s.prof.Squad)
+	next, at := s.obs.NextPhase, int64(-1)
+	for _, seg := range sched {
+		if seg.Start > d.b.t && seg.Phase != s.obs.Phase {
+			next, at = seg.Phase, seg.Start
+			break
+		}
+	}
+	c.begin(st.muted)
+	c.str(" → next ")
+	c.end(st.muted)
+	switch {
+	case at >= 0:
+		c.painted(st.bold, next.String())
+		c.begin(st.muted)
+		c.str(" in ")
+		c.seconds(at - d.b.t)
+		c.str(" (known schedule)")
+		c.end(st.muted)
+	case next != s.obs.Phase:
+		c.painted(st.bold, next.String())
+		c.painted(st.muted, " at the next tick")
+	default:
+		c.painted(st.muted, next.String()+" at the next tick")
+	}
+}
+
+// explain writes the latest alert's explanation: observed against the
+// expected band, band-widths out, variable selection, attention, truth.
+func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
+	st := d.st
+	label := func(s string) {
+		c.begin(st.muted)
+		c.str(s)
+		c.padTo(c.col + 11 - width(s))
+		c.end(st.muted)
+	}
+	if !ln.next() {
+		return
+	}
+	label("why")
+	if !s.hasAlert {
+		if s.scored && s.v.State == detector.StateWatch {
+			c.str(vitalReason(&s.v, s.v.Explanation.Vital))
+			c.painted(st.muted, " (watch, no alert yet)")
+		} else {
+			c.painted(st.muted, "no alert for this soldier yet")
+		}
+		return
+	}
+	a := &s.alert
+	c.begin(st.state[detector.StateAlert])
+	c.str(stateSymbol[detector.StateAlert])
+	c.rune(' ')
+	c.end(st.state[detector.StateAlert])
+	d.clockAt(c, a.T)
+	c.rune(' ')
+	c.painted(st.bold, a.Kind.String())
+	c.str(": ")
+	c.str(reason(a))
+	x := a.Explanation.Vital
+	if q := a.Vitals[x].Forecast; !math.IsNaN(q[1]) && !math.IsNaN(q[3]) {
+		c.begin(st.muted)
+		c.str(" · 10–90 % ")
+		c.float(q[1], precision(x), 0)
+		c.rune('–')
+		c.float(q[3], precision(x), 0)
+		c.end(st.muted)
+	}
+	c.begin(st.muted)
+	c.str(" · ")
+	c.str(a.Phase.String())
+	c.str(" → ")
+	c.str(a.NextPhase.String())
+	c.end(st.muted)
+
+	e := &a.Explanation
+	if ln.next() {
+		label("selection")
+		if e.NumVars == 0 || len(e.VarNames) == 0 {
+			c.painted(st.muted, "— this detector has no variable selection (baseline)")
+		} else {
+			d.vars = d.vars[:0]
+			for i := range min(e.NumVars, len(e.VarNames)) {
+				d.vars = append(d.vars, varWeight{e.VarNames[i], e.VarWeights[i]})
+			}
+			slices.SortStableFunc(d.vars, func(a, b varWeight) int { return cmp.Compare(b.w, a.w) })
+			for i, v := range d.vars {
+				need := width(v.name) + 9
+				if i > 0 && c.room() < need {
+					break
+				}
+				if i > 0 {
+					c.str("  ")
+				}
+				c.str(v.name)
+				c.rune(' ')
+				n := int(math.Round(min(max(v.w, 0), 1) * 5))
+				c.begin(st.accent)
+				c.repeat('█', n)
+				c.end(st.accent)
+				c.begin(st.outer)
+				c.repeat('░', 5-n)
+				c.end(st.outer)
+				c.float(v.w, 2, 5)
+			}
+		}
+	}
+	if ln.next() {
+		label("attention")
+		if e.AttentionLen == 0 {
+			c.painted(st.muted, "— this detector has no attention (baseline)")
+		} else {
+			peak, at := 0.0, 0
+			for i := range e.AttentionLen {
+				if e.Attention[i] > peak {
+					peak, at = e.Attention[i], i
+				}
+			}
+			shades := [...]rune{'·', '░', '▒', '▓', '█'}
+			c.begin(st.accent)
+			for i := range e.AttentionLen {
+				k := 0
+				if peak > 0 {
+					k = int(math.Round(e.Attention[i] / peak * 4))
+				}
+				c.rune(shades[k])
+			}
+			c.end(st.accent)
+			c.begin(st.muted)
+			c.str(" oldest → newest; peak ")
+			if back := int64(e.AttentionLen-1-at) * d.b.tick; back > 0 {
+				c.int(back, 0)
+				c.str(" s before the alert (")
+			} else {
+				c.str("at the alert tick (")
+			}
+			c.float(peak*100, 0, 0)
+			c.str(" % of the attention)")
+			c.end(st.muted)
+		}
+	}
+	if d.truth && ln.next() {
+		label("truth")
+		d.truthLine(c, s)
+	}
+}
+
+// truthLine says how the latest alert and event compare with the truth.
+func (d *detailPane) truthLine(c *cells, s *soldier) {
+	st := d.st
+	var ev *truthEvent
+	if n := len(s.truth.events); n > 0 {
+		ev = &s.truth.events[n-1]
+	}
+	if ev == nil {
+		c.painted(st.muted, "no ground-truth event for this soldier so far")
+	} else {
+		c.begin(st.truth)
+		c.str(ev.label.Kind.String())
+		c.rune(' ')
+		d.clockAt(c, ev.label.Start)
+		c.rune('–')
+		d.clockAt(c, ev.label.End)
+		c.end(st.truth)
+		switch {
+		case ev.detected:
+			c.str(" · hit after ")
+			c.seconds(ev.delay)
+		case ev.missed:
+			c.painted(st.missed, " · missed")
+		default:
+			c.str(" · not detected yet")
+		}
+	}
+	if s.truth.lastOpen < 0 {
+		c.painted(st.missed, " · latest alert was false")
+	}
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"github.com/chakra-tui/chakra-tui/detector"
+)
+
+// headerView is the two header lines: clock, speed, source, detector; then
+// the state counts, rates, and the status line.
+func (m *Model) headerView() string {
+	k := viewKey{frames: m.b.frames, w: m.w, styles: m.st, rev: m.rev}
+	if s, ok := m.headCache.lookup(k); ok {
+		return s
+	}
+	return m.headCache.store(k, m.renderHeader())
+}
+
+func (m *Model) renderHeader() string {
+	c := &m.hc
+	st := m.st
+	b := m.b
+	c.reset(m.w)
+
+	// line 1: title, run state, clock, detector, source
+	c.painted(st.title, " CHAKRA ")
+	switch {
+	case m.ended:
+		c.painted(st.muted, "■ ended")
+	case m.paused:
+		c.painted(st.state[detector.StateWatch], "⏸ paused")
+	case m.seeking:
+		c.painted(st.accent, "⇄ seeking")
+	default:
+		c.painted(st.state[detector.StateOK], "▶")
+	}
+	if m.feed == nil {
+		c.begin(st.bold)
+		c.str(" ×")
+		c.float(m.speeds[m.speedIdx], speedPrec(m.speeds[m.speedIdx]), 0)
+		c.end(st.bold)
+	}
+	c.str("  ")
+	if b.hasFrame {
+		c.begin(st.bold)
+		c.clock(b.time.Hour(), b.time.Minute(), b.time.Second())
+		c.end(st.bold)
+		c.begin(st.muted)
+		c.str(" T+")
+		c.duration(b.t)
+		c.end(st.muted)
+	} else {
+		c.painted(st.muted, "--:--:--")
+	}
+	c.painted(st.muted, "  │ ")
+	c.painted(st.bold, m.detector)
+	if m.note != "" {
+		c.painted(st.state[detector.StateWatch], " ("+m.note+")")
+	}
+	c.painted(st.muted, "  │ ")
+	c.str(m.source)
+	if m.replay != nil {
+		m.progress(c)
+	}
+	c.newline()
+
+	// line 2: counts, rates, flags, status
+	c.rune(' ')
+	for _, s := range []detector.State{detector.StateOK, detector.StateWatch, detector.StateAlert, detector.StateNoData, detector.StateWarmingUp} {
+		n := b.counts[s]
+		if n == 0 && (s == detector.StateWarmingUp || s == detector.StateNoData) {
+			continue
+		}
+		c.begin(st.state[s])
+		c.str(stateSymbol[s])
+		c.rune(' ')
+		c.int(int64(n), 0)
+		c.rune(' ')
+		c.str(stateWord[s])
+		c.end(st.state[s])
+		c.str("  ")
+	}
+	c.begin(st.muted)
+	c.str("│ ")
+	c.float(m.rate.fps, 1, 0)
+	c.str(" frames/s ")
+	c.float(m.rate.sps, 0, 0)
+	c.str(" scores/s")
+	c.end(st.muted)
+	if n := b.log.unacked(); n > 0 {
+		c.begin(st.accent)
+		c.str("  │ ")
+		c.int(int64(n), 0)
+		c.str(" unacked")
+		c.end(st.accent)
+	}
+	if m.grid.sorted {
+		c.painted(st.accent, "  │ by severity")
+	}
+	if m.grid.filter {
+		c.painted(st.accent, "  │ alerting only")
+	}
+	if np := len(m.grid.lay.pages); np > 1 {
+		c.begin(st.muted)
+		c.str("  │ page ")
+		c.int(int64(m.grid.page+1), 0)
+		c.rune('/')
+		c.int(int64(np), 0)
+		c.end(st.muted)
+	}
+	if m.truth {
+		t := &b.tally
+		c.begin(st.truth)
+		c.str("  │ truth: ")
+		c.int(int64(t.events), 0)
+		c.str(" events ")
+		c.int(int64(t.detected), 0)
+		c.str(" hit ")
+		c.int(int64(t.missed), 0)
+		c.str(" missed · ")
+		c.int(int64(t.trueAlerts), 0)
+		c.str(" true ")
+		c.int(int64(t.falseAlerts), 0)
+		c.str(" false alerts")
+		c.end(st.truth)
+	}
+	if m.status != "" {
+		p := st.accent
+		if m.failed {
+			p = st.errorP
+		}
+		c.str("  ")
+		c.painted(p, m.status)
+	}
+	return string(c.buf)
+}
+
+// progress draws the replay's position and a progress bar.
+func (m *Model) progress(c *cells) {
+	rc := m.replay
+	st := m.st
+	pos := m.b.t
+	if m.seeking {
+		pos = m.target
+	}
+	total := max(rc.Last-rc.First, 1)
+	frac := min(max(float64(pos-rc.First)/float64(total), 0), 1)
+	c.rune(' ')
+	c.begin(st.bold)
+	c.duration(pos - rc.First)
+	c.end(st.bold)
+	c.begin(st.muted)
+	c.rune('/')
+	c.duration(total)
+	c.end(st.muted)
+	c.rune(' ')
+	const barW = 20
+	full := int(frac * barW)
+	c.begin(st.accent)
+	c.repeat('━', full)
+	if full < barW {
+		c.rune('╸')
+	}
+	c.end(st.accent)
+	c.begin(st.outer)
+	c.repeat('─', barW-full-1)
+	c.end(st.outer)
+}
+
+// speedPrec is the decimals a speed factor needs.
+func speedPrec(x float64) int {
+	if x == float64(int64(x)) {
+		return 0
+	}
+	return 1
+}
