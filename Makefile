@@ -33,6 +33,11 @@ deps-test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
 
+# Refresh the dashboard's golden views (ui/testdata) after a deliberate
+# change to what it draws; review the diff like code.
+golden:
+	$(GO) test ./ui/... -update
+
 lint:
 	gofmt -l . | tee /dev/stderr | (! read)
 	$(GO) vet $(PKGS)
