@@ -8,8 +8,10 @@ import (
 )
 
 // Workspace holds the scratch buffers of the tape-free forward pass. It
-// grows to the largest batch it has served and is then reused without
-// allocating. A Workspace serves one goroutine at a time and one Model.
+// grows to the largest chunk of windows it has served (at most 16 windows
+// run together) and is then reused without allocating. A Workspace serves
+// one goroutine at a time and only the Model that made it: using it with
+// another Model is a programming error and panics.
 type Workspace struct {
 	m *Model
 	w work

@@ -8,7 +8,8 @@ import (
 // Model is a Temporal Fusion Transformer: its configuration and its
 // parameters. A Model is not modified by forecasting, so many goroutines
 // may forecast with one Model, each with its own Workspace (or Stream).
-// Train modifies the Model it is given.
+// Train and Refresh modify the Model: do not forecast with it while they
+// run.
 type Model struct {
 	cfg    Config
 	lay    *layout

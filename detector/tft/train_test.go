@@ -224,3 +224,18 @@ func TestTargetMaskIgnoresMissing(t *testing.T) {
 		t.Errorf("loss with masked examples %v, without %v", got, full)
 	}
 }
+
+func TestTrainRefusesValidationWithoutTargets(t *testing.T) {
+	rt := newRegimeTask()
+	train, _ := rt.examples(16, 1)
+	val, _ := rt.examples(4, 2)
+	for i := range val {
+		val[i].Target = []float64{math.NaN()}
+		val[i].TargetMask = []float64{0}
+	}
+	m, _ := New(rt.cfg, 1)
+	_, err := Train(context.Background(), m, train, val, TrainConfig{Epochs: 1, Workers: 1}, nil)
+	if !errors.Is(err, ErrNoData) {
+		t.Errorf("err = %v, want ErrNoData", err)
+	}
+}

@@ -113,14 +113,15 @@ func (p *pool) sumGrads(dst []float64) {
 // evalBatch is the number of examples per parallel evaluation round.
 const evalBatch = 256
 
-// loss returns the mean pinball loss of m over ds.
-func (p *pool) loss(ctx context.Context, ds Dataset) (float64, error) {
+// loss returns the mean pinball loss of m over ds (NaN, with obs = 0, when
+// ds has no observed target).
+func (p *pool) loss(ctx context.Context, ds Dataset) (loss float64, obs int, err error) {
 	n := ds.Len()
 	idx := make([]int, 0, evalBatch)
-	total, obs := 0.0, 0
+	total := 0.0
 	for start := 0; start < n; start += evalBatch {
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		idx = idx[:0]
 		for i := start; i < min(start+evalBatch, n); i++ {
@@ -128,15 +129,15 @@ func (p *pool) loss(ctx context.Context, ds Dataset) (float64, error) {
 		}
 		l, o, err := p.run(ds, idx, false)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		total += l
 		obs += o
 	}
 	if obs == 0 {
-		return math.NaN(), nil
+		return math.NaN(), 0, nil
 	}
-	return total / float64(obs*len(p.m.cfg.Quantiles)), nil
+	return total / float64(obs*len(p.m.cfg.Quantiles)), obs, nil
 }
 
 // Loss returns the mean quantile (pinball) loss of m over ds, averaged over
@@ -147,7 +148,7 @@ func (m *Model) Loss(ctx context.Context, ds Dataset, workers int) (float64, err
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	l, err := newPool(m, workers).loss(ctx, ds)
+	l, _, err := newPool(m, workers).loss(ctx, ds)
 	if err != nil {
 		return 0, fmt.Errorf("evaluate loss: %w", err)
 	}
@@ -229,10 +230,14 @@ func train_(ctx context.Context, m *Model, train, val Dataset, cfg TrainConfig, 
 		res.FinalTrainLoss = trainLoss
 		valLoss := trainLoss
 		if val != nil {
-			var err error
-			if valLoss, err = pl.loss(ctx, val); err != nil {
+			l, obs, err := pl.loss(ctx, val)
+			if err != nil {
 				return finish(fmt.Errorf("train: validate: %w", err))
 			}
+			if obs == 0 {
+				return finish(fmt.Errorf("train: %w (no observed target in the validation set)", ErrNoData))
+			}
+			valLoss = l
 		}
 		improved := valLoss < res.BestValLoss-cfg.MinDelta
 		if improved {
