@@ -1,0 +1,46 @@
+// Package sshserve serves the dashboard (package ui) to every SSH client
+// with wish: one shared battlefield, many viewers.
+//
+// # Data flow
+//
+//	Driver.Step (paced source → monitor.Ingest, once per tick)
+//	   │  ui.Snapshot{frame, verdicts}
+//	   ▼
+//	Battlefield ── fan-out, drop-oldest buffer per viewer, recent backlog for late joiners
+//	   │              │              │
+//	 session 1     session 2  …  session N: ui.Model with WithFeed, its own renderer
+//	 (ssh PTY)                               (colour profile), size, selection, panes
+//
+// One simulation (or replay) and one scoring pipeline serve everyone: the
+// Battlefield steps its driver on the server's clock and publishes each
+// snapshot once. Each SSH session runs its own Bubble Tea program over the
+// session (bm.MiddlewareWithProgramHandler, bm.MakeOptions), with styles from
+// the session's renderer (bm.MakeRenderer), so selection, pane, sort, filter,
+// truth overlay, help and terminal size are the viewer's own. A viewer cannot
+// change the shared clock: pause freezes that viewer's screen while the
+// battlefield runs on (on resume the screen jumps to the newest frames its
+// buffer kept); + and − say the speed belongs to the server; a shared replay
+// cannot be seeked.
+//
+// # Sessions
+//
+// Middleware, outermost first: logging, recover, a PTY check (a session
+// without a terminal gets one line saying how to connect, instead of a
+// broken screen), the session cap (over it: one line and close), the
+// session's own bookkeeping (subscription, idle and duration limits, the
+// farewell line), and the Bubble Tea middleware. Idle means no key, mouse or
+// resize from the client for the idle timeout; the maximum duration closes a
+// session however busy. Both end the program cleanly (the terminal is
+// restored) and then print why. Everything a session holds — its
+// subscription, its timers, its program — is released when it ends, however
+// it ends (quit, limit, disconnect mid-frame, server shutdown).
+//
+// # Access
+//
+// Without authorized keys any client may connect; the command binds loopback
+// by default and warns when asked to bind anything else without keys. With
+// authorized keys only those public keys are accepted (no passwords). The
+// host key is a persisted ed25519 key (LoadOrCreateHostKey: created 0600 in
+// a 0700 directory, by default in the user's configuration directory, never
+// the working directory), so clients see the same key across restarts.
+package sshserve

@@ -1,0 +1,276 @@
+package sshserve
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+	"go.uber.org/goleak"
+)
+
+const wait = 20 * time.Second // generous: -race on two shared cores
+
+func TestSessionRendersKeyQuit(t *testing.T) {
+	sh := newShared(t, 12, 4)
+	srv, addr := serve(t, sh.bf)
+	tm := openTerm(t, addr, nil, 120, 40)
+	tm.waitFor(testSource, wait)
+	tm.waitFor("12 ok", wait) // the state counts: the grid has its soldiers
+	if n := srv.Sessions(); n != 1 {
+		t.Fatalf("%d sessions, want 1", n)
+	}
+	m := tm.mark()
+	tm.send("?")
+	tm.waitForAfter(m, "motion artefact", wait) // the help's legend
+	m = tm.mark()
+	tm.send("+")
+	tm.waitForAfter(m, "the speed is set by the feed's owner", wait)
+	tm.send("q")
+	if err := tm.exit(wait); err != nil {
+		t.Fatalf("quit: %v, want exit status 0", err)
+	}
+	eventually(t, wait, "the session and its subscription released", func() bool {
+		return srv.Sessions() == 0 && sh.bf.Viewers() == 0
+	})
+}
+
+func TestTwentySessionsShareOneBattlefield(t *testing.T) {
+	sh := newShared(t, 8, 4)
+	srv, addr := serve(t, sh.bf)
+	const n = 20
+	terms := make([]*term, n)
+	var wg sync.WaitGroup
+	for i := range terms {
+		wg.Go(func() {
+			c, err := dial(t, addr, nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			tm, err := startTerm(t, c, 100+i, 30)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			terms[i] = tm
+		})
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	for _, tm := range terms {
+		tm.waitFor(testSource, wait)
+		tm.waitFor("8 ok", wait)
+	}
+	if s, v := srv.Sessions(), sh.bf.Viewers(); s != n || v != n {
+		t.Fatalf("%d sessions and %d viewers, want %d", s, v, n)
+	}
+	// One pipeline: every published tick was scored once, not once per viewer.
+	before := sh.bf.Published()
+	eventually(t, wait, "three more ticks", func() bool { return sh.bf.Published() >= before+3 })
+	if st, p := sh.mon.Stats(), sh.bf.Published(); st.Scored < uint64(8*p) || st.Scored > uint64(8*(p+1)) {
+		t.Fatalf("scored %d verdicts for %d published ticks of 8 soldiers: the pipeline is not shared", st.Scored, p)
+	}
+	for _, tm := range terms {
+		tm.send("q")
+	}
+	for _, tm := range terms {
+		if err := tm.exit(wait); err != nil {
+			t.Errorf("quit: %v", err)
+		}
+	}
+	eventually(t, wait, "every session released", func() bool { return srv.Sessions() == 0 && sh.bf.Viewers() == 0 })
+}
+
+func TestSessionCap(t *testing.T) {
+	sh := newShared(t, 4, 4)
+	srv, addr := serve(t, sh.bf, WithMaxSessions(2))
+	a := openTerm(t, addr, nil, 100, 30)
+	b := openTerm(t, addr, nil, 100, 30)
+	a.waitFor(testSource, wait)
+	b.waitFor(testSource, wait)
+	c := openTerm(t, addr, nil, 100, 30)
+	c.waitFor("chakra-tui: the server is full (2 viewers); try again later", wait)
+	var exit *gossh.ExitError
+	if err := c.exit(wait); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Fatalf("refused session ended with %v, want exit status 1", err)
+	}
+	if strings.Contains(c.text(), testSource) {
+		t.Fatal("the refused session got a dashboard")
+	}
+	a.send("q")
+	if err := a.exit(wait); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, wait, "a slot freed", func() bool { return srv.Sessions() == 1 })
+	d := openTerm(t, addr, nil, 100, 30)
+	d.waitFor(testSource, wait)
+}
+
+func TestAuthorizedKeys(t *testing.T) {
+	sh := newShared(t, 4, 4)
+	good, bad := newSigner(t), newSigner(t)
+	_, addr := serve(t, sh.bf, WithAuthorizedKeys([]gossh.PublicKey{good.PublicKey()}))
+	if c, err := dial(t, addr, bad); err == nil {
+		c.Close()
+		t.Fatal("a key not in the authorized keys was accepted")
+	} else if !strings.Contains(err.Error(), "unable to authenticate") {
+		t.Fatalf("refusal: %v", err)
+	}
+	if c, err := dial(t, addr, nil); err == nil {
+		c.Close()
+		t.Fatal("a client without a key was accepted")
+	}
+	tm := openTerm(t, addr, good, 100, 30)
+	tm.waitFor(testSource, wait)
+}
+
+func TestNoPTYGetsAMessage(t *testing.T) {
+	sh := newShared(t, 4, 4)
+	srv, addr := serve(t, sh.bf)
+	c, err := dial(t, addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, cmd := range []string{"", "uptime"} {
+		sess, err := c.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []byte
+		if cmd == "" {
+			sess.Stdin = strings.NewReader("")
+			var b strings.Builder
+			sess.Stderr = &b
+			err = sess.Run("")
+			out = []byte(b.String())
+		} else {
+			out, err = sess.CombinedOutput(cmd)
+		}
+		var exit *gossh.ExitError
+		if !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+			t.Errorf("command %q: %v, want exit status 1", cmd, err)
+		}
+		if !strings.Contains(string(out), "the dashboard needs a terminal") {
+			t.Errorf("command %q: output %q", cmd, out)
+		}
+	}
+	if srv.Sessions() != 0 || sh.bf.Viewers() != 0 {
+		t.Fatal("a refused session holds a slot or a subscription")
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	sh := newShared(t, 4, 4)
+	_, addr := serve(t, sh.bf, WithIdleTimeout(1500*time.Millisecond))
+	tm := openTerm(t, addr, nil, 100, 30)
+	tm.waitFor(testSource, wait)
+	tm.waitFor("chakra-tui: closed after 1.5s without input (idle timeout)", wait)
+	if err := tm.exit(wait); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMaxSessionDuration(t *testing.T) {
+	sh := newShared(t, 4, 4)
+	_, addr := serve(t, sh.bf, WithMaxSession(2*time.Second), WithIdleTimeout(time.Second))
+	tm := openTerm(t, addr, nil, 100, 30)
+	tm.waitFor(testSource, wait)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // busy: keys keep the idle timeout away, not the limit
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(200 * time.Millisecond):
+				tm.stdin.Write([]byte("j"))
+			}
+		}
+	}()
+	tm.waitFor("chakra-tui: closed: sessions last at most 2s", wait)
+	if strings.Contains(tm.text(), "idle timeout") {
+		t.Fatal("a busy session hit the idle timeout")
+	}
+}
+
+func TestShutdownEndsSessions(t *testing.T) {
+	sh := newShared(t, 4, 4)
+	srv, addr := serve(t, sh.bf)
+	a := openTerm(t, addr, nil, 100, 30)
+	b := openTerm(t, addr, nil, 100, 30)
+	a.waitFor(testSource, wait)
+	b.waitFor(testSource, wait)
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		done <- srv.Shutdown(ctx)
+	}()
+	for _, tm := range []*term{a, b} {
+		tm.waitFor("chakra-tui: the server is shutting down", wait)
+		if err := tm.exit(wait); err != nil {
+			t.Fatal(err)
+		}
+		tm.client.Close()
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDisconnectLeavesNothing drops clients mid-stream and checks that no
+// session, subscription or goroutine outlives them.
+func TestDisconnectLeavesNothing(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	func() {
+		sh := newSharedNoCleanup(t, 8, 20)
+		defer sh.close(t)
+		srv, addr, stop := serveNoCleanup(t, sh.bf)
+		defer stop()
+		var terms []*term
+		for range 5 {
+			terms = append(terms, openTerm(t, addr, nil, 120, 40))
+		}
+		for _, tm := range terms {
+			tm.waitFor(testSource, wait)
+		}
+		for _, tm := range terms {
+			tm.client.Conn.Close() // mid-frame: frames arrive 20 times a second
+		}
+		eventually(t, wait, "every session released", func() bool { return srv.Sessions() == 0 && sh.bf.Viewers() == 0 })
+	}()
+}
+
+// TestColourProfilePerSession: each viewer's styles follow its own
+// terminal (the session's renderer), not the server's.
+func TestColourProfilePerSession(t *testing.T) {
+	sh := newShared(t, 6, 4)
+	_, addr := serve(t, sh.bf)
+	open := func(name string) *term {
+		c, err := dial(t, addr, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm, err := startTermAs(t, c, name, 110, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm.waitFor(testSource, wait)
+		tm.waitFor("6 ok", wait)
+		return tm
+	}
+	colour, plain := open("xterm-256color"), open("dumb")
+	if !strings.Contains(colour.raw(), "\x1b[38;5;") {
+		t.Error("the 256-colour terminal got no 256-colour styles")
+	}
+	if strings.Contains(plain.raw(), "\x1b[38;") {
+		t.Error("the dumb terminal got colour escapes")
+	}
+}
