@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	gossh "golang.org/x/crypto/ssh"
 	"go.uber.org/goleak"
+	gossh "golang.org/x/crypto/ssh"
 )
 
 const wait = 20 * time.Second // generous: -race on two shared cores
