@@ -200,3 +200,26 @@ func TestGradComposite(t *testing.T) {
 		return tp.LayerNorm(tp.Reshape(y, 3, 4), tp.Param(64, 1, 4), tp.Param(68, 1, 4))
 	})
 }
+
+func TestGradBlockLinear(t *testing.T) {
+	// 7 rows of width 3 in blocks of 2, 4 and 1 rows, each with its own
+	// 3×5 weights.
+	blocks := []RowBlock{{0, 2}, {2, 4}, {6, 1}}
+	gradCheck(t, 7*3+3*3*5, func(tp *Tape, _ *rand.Rand) Tensor {
+		return tp.BlockLinear(tp.Param(0, 7, 3), tp.Param(21, 9, 5), blocks)
+	})
+}
+
+func TestGradEmbedSum(t *testing.T) {
+	vars := []EmbedVar{{Row: 0}, {Row: 2, Cats: 3}, {Row: 5}}
+	gradCheck(t, 7*4, func(tp *Tape, rng *rand.Rand) Tensor {
+		x := tp.Input(5, 3)
+		xv := tp.Value(x)
+		for r := range 5 {
+			xv[r*3] = rng.NormFloat64()
+			xv[r*3+1] = float64(rng.IntN(3))
+			xv[r*3+2] = rng.NormFloat64()
+		}
+		return tp.EmbedSum(x, tp.Param(0, 7, 4), vars)
+	})
+}

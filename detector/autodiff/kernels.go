@@ -642,3 +642,82 @@ func QuantileLossBackward(dpred, pred, y, mask, qs []float64, n, nt int, norm, g
 		}
 	}
 }
+
+// RowBlock is a run of N rows starting at Row, for BlockLinear.
+type RowBlock struct {
+	Row, N int
+}
+
+// BlockLinearForward computes y = a·W blockwise: rows Row…Row+N−1 of a
+// ([rows × din]) are multiplied by block b of W (rows b·din…(b+1)·din−1 of
+// [len(blocks)·din × m]) into the same rows of y ([rows × m]). Rows outside
+// every block are left alone. It folds a per-variable linear layer into the
+// embedding table that feeds it.
+func BlockLinearForward(y, a, w []float64, blocks []RowBlock, din, m int) {
+	for b, bl := range blocks {
+		yb := y[bl.Row*m : (bl.Row+bl.N)*m]
+		clear(yb)
+		matMulAcc(yb, m, a[bl.Row*din:], din, w[b*din*m:(b+1)*din*m], bl.N, din, m)
+	}
+}
+
+// BlockLinearBackward adds the gradients of BlockLinearForward to da and
+// dW (each skipped when nil).
+func BlockLinearBackward(da, dw, dy, a, w []float64, blocks []RowBlock, din, m int) {
+	for b, bl := range blocks {
+		dyb := dy[bl.Row*m:]
+		if dw != nil {
+			matTMulAcc(dw[b*din*m:(b+1)*din*m], a[bl.Row*din:], din, dyb, m, bl.N, din, m)
+		}
+		if da != nil {
+			matMulTAcc(da[bl.Row*din:], din, dyb, m, w[b*din*m:(b+1)*din*m], bl.N, din, m)
+		}
+	}
+}
+
+// EmbedSumForward is EmbedForward followed by a sum over the variables:
+// y[r] = Σᵥ eᵥ(x[r,v]) with y [n × d].
+func EmbedSumForward(y, x, table []float64, vars []EmbedVar, n, d int) {
+	nv := len(vars)
+	for r := range n {
+		yr := y[r*d : r*d+d]
+		clear(yr)
+		xr := x[r*nv : r*nv+nv]
+		for v, ev := range vars {
+			if ev.Cats > 0 {
+				c := int(xr[v])
+				addTo(yr, table[(ev.Row+c)*d:(ev.Row+c)*d+d])
+				continue
+			}
+			a := xr[v]
+			w := table[ev.Row*d : ev.Row*d+d]
+			b := table[(ev.Row+1)*d : (ev.Row+1)*d+d]
+			for j := range yr {
+				yr[j] += a*w[j] + b[j]
+			}
+		}
+	}
+}
+
+// EmbedSumBackward adds the gradient of EmbedSumForward to dtable.
+func EmbedSumBackward(dtable, dy, x []float64, vars []EmbedVar, n, d int) {
+	nv := len(vars)
+	for r := range n {
+		g := dy[r*d : r*d+d]
+		xr := x[r*nv : r*nv+nv]
+		for v, ev := range vars {
+			if ev.Cats > 0 {
+				c := int(xr[v])
+				addTo(dtable[(ev.Row+c)*d:(ev.Row+c)*d+d], g)
+				continue
+			}
+			a := xr[v]
+			dw := dtable[ev.Row*d : ev.Row*d+d]
+			db := dtable[(ev.Row+1)*d : (ev.Row+1)*d+d]
+			for j := range g {
+				dw[j] += a * g[j]
+				db[j] += g[j]
+			}
+		}
+	}
+}

@@ -22,6 +22,8 @@ const (
 	opAttention
 	opQuantileLoss
 	opConcatRows
+	opBlockLinear
+	opEmbedSum
 )
 
 // op is one recorded operation: its inputs, outputs, saved values and
@@ -34,6 +36,7 @@ type op struct {
 	n, a, b, c    int
 	f             float64
 	vars          []EmbedVar
+	blocks        []RowBlock
 	qs            []float64
 	att           AttentionShape
 }
@@ -207,29 +210,32 @@ func (tp *Tape) WeightedSum(w, x Tensor) Tensor {
 // Embed embeds the raw values x ([n × len(vars)], data) through table
 // ([rows × d]); see EmbedForward. vars is kept by reference until Reset.
 func (tp *Tape) Embed(x, table Tensor, vars []EmbedVar) Tensor {
-	if x.C != len(vars) {
-		panic(fmt.Sprintf("autodiff: Embed of %d columns with %d variables", x.C, len(vars)))
-	}
 	d := table.C
+	tp.checkEmbed(x, table, vars)
+	y := tp.alloc(x.R, len(vars)*d)
+	EmbedForward(tp.v(y), tp.v(x), tp.v(table), vars, x.R, d)
+	tp.record(op{kind: opEmbed, x: x, y: table, out: y, n: x.R, a: d, vars: vars})
+	return y
+}
+
+func (tp *Tape) checkEmbed(x, table Tensor, vars []EmbedVar) {
+	if x.C != len(vars) {
+		panic(fmt.Sprintf("autodiff: embedding of %d columns with %d variables", x.C, len(vars)))
+	}
 	for _, ev := range vars {
 		n := 2
 		if ev.Cats > 0 {
 			n = ev.Cats
 		}
 		if ev.Row < 0 || ev.Row+n > table.R {
-			panic("autodiff: Embed: variable rows outside the table")
+			panic("autodiff: embedding: variable rows outside the table")
 		}
 	}
-	xv := tp.v(x)
-	for i, v := range xv {
+	for i, v := range tp.v(x) {
 		if ev := vars[i%len(vars)]; ev.Cats > 0 && (v < 0 || int(v) >= ev.Cats) {
-			panic(fmt.Sprintf("autodiff: Embed: category %v outside 0…%d", v, ev.Cats-1))
+			panic(fmt.Sprintf("autodiff: embedding: category %v outside 0…%d", v, ev.Cats-1))
 		}
 	}
-	y := tp.alloc(x.R, len(vars)*d)
-	EmbedForward(tp.v(y), tp.v(x), tp.v(table), vars, x.R, d)
-	tp.record(op{kind: opEmbed, x: x, y: table, out: y, n: x.R, a: d, vars: vars})
-	return y
 }
 
 // Attention is the interpretable multi-head attention core (see
@@ -273,6 +279,36 @@ func (tp *Tape) ConcatRows(a, b Tensor) Tensor {
 	copy(yv, tp.v(a))
 	copy(yv[a.Size():], tp.v(b))
 	tp.record(op{kind: opConcatRows, x: a, y: b, out: y})
+	return y
+}
+
+// BlockLinear returns a·W blockwise (see BlockLinearForward): a is
+// [rows × din], W is [len(blocks)·din × m]; rows outside every block are 0.
+// blocks is kept by reference until Reset.
+func (tp *Tape) BlockLinear(a, w Tensor, blocks []RowBlock) Tensor {
+	din, m := a.C, w.C
+	if w.R != len(blocks)*din {
+		panic(fmt.Sprintf("autodiff: BlockLinear: %d weight rows for %d blocks of %d", w.R, len(blocks), din))
+	}
+	for _, bl := range blocks {
+		if bl.Row < 0 || bl.N < 0 || bl.Row+bl.N > a.R {
+			panic("autodiff: BlockLinear: block outside the input rows")
+		}
+	}
+	y := tp.alloc(a.R, m)
+	clear(tp.v(y))
+	BlockLinearForward(tp.v(y), tp.v(a), tp.v(w), blocks, din, m)
+	tp.record(op{kind: opBlockLinear, x: a, y: w, out: y, blocks: blocks})
+	return y
+}
+
+// EmbedSum returns the sum over the variables of Embed(x, table, vars):
+// [n × table.C]. vars is kept by reference until Reset.
+func (tp *Tape) EmbedSum(x, table Tensor, vars []EmbedVar) Tensor {
+	tp.checkEmbed(x, table, vars)
+	y := tp.alloc(x.R, table.C)
+	EmbedSumForward(tp.v(y), tp.v(x), tp.v(table), vars, x.R, table.C)
+	tp.record(op{kind: opEmbedSum, x: x, y: table, out: y, n: x.R, a: table.C, vars: vars})
 	return y
 }
 
@@ -356,6 +392,12 @@ func (o *op) backward(tp *Tape) {
 	case opConcatRows:
 		addTo(tp.g(o.x), dy[:o.x.Size()])
 		addTo(tp.g(o.y), dy[o.x.Size():])
+	case opBlockLinear:
+		BlockLinearBackward(tp.g(o.x), tp.g(o.y), dy, tp.v(o.x), tp.v(o.y), o.blocks, o.x.C, o.y.C)
+	case opEmbedSum:
+		if dt := tp.g(o.y); dt != nil {
+			EmbedSumBackward(dt, dy, tp.v(o.x), o.vars, o.n, o.a)
+		}
 	}
 }
 

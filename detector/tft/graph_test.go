@@ -11,6 +11,11 @@ import (
 // batch with central differences for every parameter of the model.
 func wholeModelGradCheck(t *testing.T, c Config) {
 	t.Helper()
+	wholeModelGradCheckPlain(t, c, false)
+}
+
+func wholeModelGradCheckPlain(t *testing.T, c Config, plain bool) {
+	t.Helper()
 	m, err := New(c, 3)
 	if err != nil {
 		t.Fatal(err)
@@ -33,11 +38,11 @@ func wholeModelGradCheck(t *testing.T, c Config) {
 	tp.Bind(m.params, grads)
 	lossAt := func() float64 {
 		tp.Reset()
-		g := m.forward(tp, &b, true, norm)
+		g := m.forwardGraph(tp, &b, true, norm, plain)
 		return tp.Value(g.loss)[0]
 	}
 	tp.Reset()
-	g := m.forward(tp, &b, true, norm)
+	g := m.forwardGraph(tp, &b, true, norm, plain)
 	tp.Backward(g.loss)
 	const h = 1e-5
 	worst, worstSmall := 0.0, 0.0
@@ -87,6 +92,11 @@ func TestWholeModelGradientSingleVariables(t *testing.T) {
 	c.Targets = c.Targets[:1]
 	c.DecoderLen = 1
 	wholeModelGradCheck(t, c)
+}
+
+func TestWholeModelGradientPlain(t *testing.T) {
+	// The reference graph (no folds) has the same gradient too.
+	wholeModelGradCheckPlain(t, tinyConfig(), true)
 }
 
 func TestWholeModelGradientNoStatic(t *testing.T) {

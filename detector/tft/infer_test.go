@@ -8,9 +8,14 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
-// tapeForecasts runs the tape forward pass over ds and returns, per
-// example, what Forecast should produce.
+// tapeForecasts runs the reference (layer by layer, unfolded) tape forward
+// pass over ds and returns, per example, what Forecast should produce.
 func tapeForecasts(t *testing.T, m *Model, ds Examples) []Forecast {
+	return tapeForecastsPlain(t, m, ds, true)
+}
+
+// tapeForecastsPlain is tapeForecasts with or without the training folds.
+func tapeForecastsPlain(t *testing.T, m *Model, ds Examples, plain bool) []Forecast {
 	t.Helper()
 	c := &m.cfg
 	idx := make([]int, len(ds))
@@ -23,7 +28,7 @@ func tapeForecasts(t *testing.T, m *Model, ds Examples) []Forecast {
 	}
 	tp := autodiff.NewTape()
 	tp.Bind(m.params, make([]float64, len(m.params)))
-	g := m.forward(tp, &b, false, 1)
+	g := m.forwardGraph(tp, &b, false, 1, plain)
 	B := len(ds)
 	Te, Td, T := c.EncoderLen, c.DecoderLen, c.Steps()
 	ns, ne, nd, no, nq := len(c.Static), len(c.Encoder), len(c.Decoder), c.Outputs(), len(c.Quantiles)
@@ -112,6 +117,25 @@ func testConfigs() map[string]Config {
 	def.Decoder = []Variable{Categorical("phase", 5), Categorical("next_phase", 5), Real("ambient")}
 	def.Targets = []string{"hr", "stamina", "temp", "spo2"}
 	return map[string]Config{"tiny": tiny, "single": single, "nostatic": noStatic, "inputsize1": d1, "default": def}
+}
+
+// TestFoldsMatchPlainGraph checks the folded training graph against the
+// architecture computed layer by layer.
+func TestFoldsMatchPlainGraph(t *testing.T) {
+	for name, c := range testConfigs() {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(c, 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds := randomExamples(&m.cfg, 5, 8)
+			plain := tapeForecastsPlain(t, m, ds, true)
+			folded := tapeForecastsPlain(t, m, ds, false)
+			for i := range ds {
+				compareForecasts(t, "folded tape", &folded[i], &plain[i], 1e-12)
+			}
+		})
+	}
 }
 
 func TestBatchMatchesTape(t *testing.T) {

@@ -63,13 +63,17 @@ type grnP struct {
 
 // vsnP is a variable selection network over n variables of width d.
 type vsnP struct {
-	n, d   int
-	table  int // offset of the embedding table [rows × d]
-	rows   int
-	vars   []autodiff.EmbedVar // a real variable owns two rows (prescaler weight, bias), a categorical one Categories rows
-	single grnP                // grouped over the n variables: d → d → H
-	flat   grnP                // n·d → min(H, n) → n, only when n > 1
-	hasCtx bool
+	n, d  int
+	table int // offset of the embedding table [rows × d]
+	rows  int
+	vars  []autodiff.EmbedVar // a real variable owns two rows (prescaler weight, bias), a categorical one Categories rows
+	// Row blocks for folding linear layers into the table (one block per
+	// variable), into the single GRNs' fc2 (d rows per variable) and into
+	// their fc2 biases (one row per variable).
+	tableBlocks, dBlocks, oneBlocks []autodiff.RowBlock
+	single                          grnP // grouped over the n variables: d → d → H
+	flat                            grnP // n·d → min(H, n) → n, only when n > 1
+	hasCtx                          bool
 }
 
 // lstmP holds one LSTM layer: gates = x·Wih + b + h·Whh, gate order
@@ -148,11 +152,14 @@ func (b layoutBuilder) vsn(name string, vars []Variable, d, hidden int, ctx bool
 	p.vars = make([]autodiff.EmbedVar, len(vars))
 	for i, v := range vars {
 		p.vars[i] = autodiff.EmbedVar{Row: p.rows, Cats: v.Categories}
+		n := 2
 		if v.Categories > 0 {
-			p.rows += v.Categories
-		} else {
-			p.rows += 2
+			n = v.Categories
 		}
+		p.tableBlocks = append(p.tableBlocks, autodiff.RowBlock{Row: p.rows, N: n})
+		p.dBlocks = append(p.dBlocks, autodiff.RowBlock{Row: i * d, N: d})
+		p.oneBlocks = append(p.oneBlocks, autodiff.RowBlock{Row: i, N: 1})
+		p.rows += n
 	}
 	// The table mixes prescalers (U(±1)) and embeddings (N(0,1)); init
 	// handles it per variable through the vars list (see initParams).
