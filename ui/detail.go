@@ -133,7 +133,10 @@ func (d *detailPane) render() string {
 	if d.truth {
 		extra++
 	}
-	expl := 4
+	expl := 4 // why, selection, attention, a blank line
+	if !s.hasAlert {
+		expl = 2
+	}
 	if d.truth {
 		expl++
 	}

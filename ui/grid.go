@@ -14,13 +14,14 @@ type cardForm struct {
 	name string
 	h    int  // lines per card
 	minW int  // smallest content width, columns
+	maxW int  // widest content width worth having, columns
 	sep  bool // a blank line between squads
 }
 
 var (
-	formLarge   = cardForm{"large", 4, 16, true}
-	formMedium  = cardForm{"medium", 3, 10, false}
-	formCompact = cardForm{"compact", 1, 8, false}
+	formLarge   = cardForm{"large", 4, 16, 48, true}
+	formMedium  = cardForm{"medium", 3, 10, 30, false}
+	formCompact = cardForm{"compact", 1, 8, 22, false}
 	cardForms   = []cardForm{formLarge, formMedium, formCompact}
 )
 
@@ -142,23 +143,32 @@ func (g *gridPane) relayout() {
 		maxG = max(maxG, len(gr))
 	}
 	avail := g.w - lay.labelW
-	chosen := false
-	for _, f := range cardForms {
-		cols := min(maxG, avail/(f.minW+1))
-		if cols < 1 {
-			continue
-		}
-		cols = ceilDiv(maxG, ceilDiv(maxG, cols)) // balance the rows of a group
-		lines := 0
+	lines := func(f cardForm, cols int) int {
+		n := 0
 		for i, gr := range groups {
-			lines += ceilDiv(len(gr), cols) * f.h
+			n += ceilDiv(len(gr), cols) * f.h
 			if f.sep && i > 0 {
-				lines++
+				n++
 			}
 		}
-		lay.form, lay.cols = f, cols
-		if lines <= g.h {
-			chosen = true
+		return n
+	}
+	chosen := false
+	for _, f := range cardForms {
+		most := min(maxG, avail/(f.minW+1))
+		if most < 1 {
+			continue
+		}
+		// the fewest columns (widest cards, most history, up to maxW) that
+		// still fit
+		for r := maxG; r >= ceilDiv(maxG, most) && !chosen; r-- {
+			cols := ceilDiv(maxG, r)
+			tooWide := avail/cols-1 > f.maxW && r > ceilDiv(maxG, most)
+			if cols <= most && !tooWide && lines(f, cols) <= g.h {
+				lay.form, lay.cols, chosen = f, cols, true
+			}
+		}
+		if chosen {
 			break
 		}
 	}
@@ -170,9 +180,7 @@ func (g *gridPane) relayout() {
 		}
 	}
 	lay.cw = max(1, avail/max(lay.cols, 1)-1)
-	if lay.form == formLarge {
-		lay.cw = min(lay.cw, 48)
-	}
+	lay.cw = min(lay.cw, lay.form.maxW)
 	lay.sparkW = sparkWidth(lay.form, lay.cw, lay.idW)
 	lay.pos = slices.Repeat([]int{-1}, len(b.soldiers))
 	for gi, gr := range groups {

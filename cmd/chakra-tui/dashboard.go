@@ -132,7 +132,7 @@ func dashboardScorer(name, modelPath string) (sc detector.Scorer, display, note 
 				return nil, "", "", merr
 			}
 			sc, err = detector.NewThreshold()
-			return sc, "threshold", "no TFT model in this build: fixed-threshold baseline", err
+			return sc, "threshold", "no TFT model: threshold baseline", err
 		}
 		sc, err = detector.NewTFT(detector.WithModel(m))
 		return sc, "tft", "", err
