@@ -54,6 +54,8 @@ func runLoadgen(ctx context.Context, args []string, e env) error {
 	c.example("compare", "true")
 	redis := fs.Bool("redis", true, "with --compare: include the Redis store when redis-server is installed")
 	c.example("redis", "false")
+	rounds := fs.Int("rounds", 5, "with --compare: interleaved rounds the measured time is split into")
+	c.example("rounds", "10")
 	serverArgs := fs.String("server-args", "", "with --compare: extra flags for every server started (space-separated)")
 	c.example("server-args", "--scorer=threshold")
 	if err := c.parse(args); err != nil {
@@ -75,7 +77,7 @@ func runLoadgen(ctx context.Context, args []string, e env) error {
 	if c.fs.NArg() != 0 {
 		return errors.New("loadgen: --compare starts its own servers; give no URL")
 	}
-	return compareServers(ctx, cfg, *redis, strings.Fields(*serverArgs), e)
+	return compareServers(ctx, cfg, *rounds, *redis, strings.Fields(*serverArgs), e)
 }
 
 // target is a server compareServers starts and drives.
@@ -84,7 +86,14 @@ type target struct {
 	args []string
 }
 
-func compareServers(ctx context.Context, cfg loadgen.Config, withRedis bool, extra []string, e env) error {
+// laterWarmup is the unmeasured start of every round after the first: new
+// connections and timestamps resynchronised, the scorer already warm.
+const laterWarmup = 300 * time.Millisecond
+
+func compareServers(ctx context.Context, cfg loadgen.Config, rounds int, withRedis bool, extra []string, e env) error {
+	if rounds < 1 {
+		return fmt.Errorf("loadgen: --rounds %d (want ≥ 1)", rounds)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("loadgen: find own binary: %w", err)
@@ -107,36 +116,72 @@ func compareServers(ctx context.Context, cfg loadgen.Config, withRedis bool, ext
 		}
 	}
 	load1, _ := os.ReadFile("/proc/loadavg")
-	fmt.Fprintf(e.stdout, "%d connections, %d soldiers, %v measured after %v warm-up per target; GOMAXPROCS %d; load average before: %s\n",
-		cfg.Conns, cfg.Soldiers, cfg.Duration, cfg.Warmup, runtime.GOMAXPROCS(0), strings.TrimSpace(string(load1)))
-	var names []string
-	var results []loadgen.Result
-	var rss []string
-	for _, t := range targets {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	fmt.Fprintf(e.stdout, "%d connections, %d soldiers, %v measured per target in %d interleaved rounds (warm-up %v first, %v later); GOMAXPROCS %d; load average before: %s\n",
+		cfg.Conns, cfg.Soldiers, cfg.Duration, rounds, cfg.Warmup, laterWarmup, runtime.GOMAXPROCS(0), strings.TrimSpace(string(load1)))
+	servers := make([]*childServer, len(targets))
+	defer func() {
+		for _, s := range servers {
+			if s != nil {
+				s.stop()
+			}
 		}
+	}()
+	for i, t := range targets {
 		srv, err := startServer(self, t.args, e.stderr)
 		if err != nil {
 			return fmt.Errorf("loadgen: start %s: %w", t.name, err)
 		}
-		c := cfg
-		c.URL = srv.url
-		res, err := loadgen.Run(ctx, c)
-		peak := srv.peakRSS()
-		srv.stop()
-		if err != nil {
-			return fmt.Errorf("loadgen: %s: %w", t.name, err)
+		servers[i] = srv
+	}
+	// Rounds alternate the targets, so a change in the machine's other load
+	// during the run affects them alike.
+	runs := make([][]loadgen.Result, len(targets))
+	cpu := make([]time.Duration, len(targets))
+	gen := make([]time.Duration, len(targets))
+	for round := range rounds {
+		for i, t := range targets {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c := cfg
+			c.URL = servers[i].url
+			c.Duration = cfg.Duration / time.Duration(rounds)
+			if round > 0 {
+				c.Warmup = laterWarmup
+			}
+			cpu0, self0 := servers[i].cpuTime(), selfCPU()
+			res, err := loadgen.Run(ctx, c)
+			cpu[i] += servers[i].cpuTime() - cpu0
+			gen[i] += selfCPU() - self0
+			if err != nil {
+				return fmt.Errorf("loadgen: %s: %w", t.name, err)
+			}
+			runs[i] = append(runs[i], res)
 		}
+	}
+	var names []string
+	var results []loadgen.Result
+	var rss []string
+	for i, t := range targets {
+		res := loadgen.Merge(runs[i]...)
 		names = append(names, t.name)
 		results = append(results, res)
-		rss = append(rss, peak)
+		perReq := func(d time.Duration) string {
+			if res.Sent == 0 || d <= 0 {
+				return "unknown"
+			}
+			return fmt.Sprintf("%.1fµs", float64(d.Nanoseconds())/1e3/float64(res.Sent))
+		}
+		rss = append(rss, fmt.Sprintf("peak RSS %s; CPU per request: server %s, load generator %s",
+			servers[i].peakRSS(), perReq(cpu[i]), perReq(gen[i])))
 	}
+	load2, _ := os.ReadFile("/proc/loadavg")
+	fmt.Fprintf(e.stdout, "load average after: %s\n", strings.TrimSpace(string(load2)))
 	fmt.Fprintln(e.stdout)
 	loadgen.Table(e.stdout, names, results)
 	fmt.Fprintln(e.stdout)
 	for i := range names {
-		fmt.Fprintf(e.stdout, "%-22s peak RSS %s\n", names[i], rss[i])
+		fmt.Fprintf(e.stdout, "%-22s %s\n", names[i], rss[i])
 	}
 	printCodes(e.stdout, names, results)
 	if len(results) >= 2 && results[0].RPS() > 0 && results[0].P99 > 0 {
@@ -234,6 +279,39 @@ func (s *childServer) peakRSS() string {
 		}
 	}
 	return "unknown"
+}
+
+// cpuTime reads the process's user and system CPU time from /proc.
+func (s *childServer) cpuTime() time.Duration {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(s.cmd.Process.Pid), "stat"))
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command name: state is field 3; utime
+	// and stime are fields 14 and 15, in clock ticks (100 per second).
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// selfCPU is this process's user and system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // stop asks the server to shut down (SIGTERM) and kills it after 10 s.

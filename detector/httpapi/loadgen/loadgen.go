@@ -81,6 +81,7 @@ func (c *Config) defaults() error {
 // Result is what a run measured.
 type Result struct {
 	Requests  uint64         // completed requests in the measured time
+	Sent      uint64         // completed requests, warm-up included
 	Errors    uint64         // responses other than 200, and failed requests
 	Failed    uint64         // requests without a response (connection errors)
 	Codes     map[int]uint64 // responses by status code
@@ -91,6 +92,44 @@ type Result struct {
 	// to reading the end of the response.
 	P50, P90, P99, Max time.Duration
 	BodyBytes          float64 // mean response body size
+
+	lat []int64 // the measured latencies, sorted, for Merge
+}
+
+// Merge combines runs against the same target (e.g. interleaved with runs
+// against others) into one result, with percentiles over all requests.
+func Merge(rs ...Result) Result {
+	out := Result{Codes: map[int]uint64{}}
+	var bytesSum float64
+	for _, r := range rs {
+		out.Requests += r.Requests
+		out.Sent += r.Sent
+		out.Errors += r.Errors
+		out.Failed += r.Failed
+		out.WarmingUp += r.WarmingUp
+		out.Anomalies += r.Anomalies
+		out.Elapsed += r.Elapsed
+		bytesSum += r.BodyBytes * float64(len(r.lat))
+		for c, n := range r.Codes {
+			out.Codes[c] += n
+		}
+		out.lat = append(out.lat, r.lat...)
+	}
+	out.finish(bytesSum)
+	return out
+}
+
+// finish sorts the latencies and sets the percentiles and mean body size.
+func (r *Result) finish(bytesSum float64) {
+	if len(r.lat) == 0 {
+		return
+	}
+	slices.Sort(r.lat)
+	pct := func(p float64) time.Duration {
+		return time.Duration(r.lat[min(len(r.lat)-1, max(0, int(math.Ceil(p*float64(len(r.lat))))-1))])
+	}
+	r.P50, r.P90, r.P99, r.Max = pct(0.50), pct(0.90), pct(0.99), time.Duration(r.lat[len(r.lat)-1])
+	r.BodyBytes = bytesSum / float64(len(r.lat))
 }
 
 // RPS returns the completed requests per second.
@@ -131,10 +170,10 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return Result{}, err
 	}
 	res := Result{Codes: map[int]uint64{}, Elapsed: cfg.Duration}
-	var lat []int64
 	var bytesSum float64
 	for _, w := range workers {
 		res.Requests += w.n
+		res.Sent += w.all
 		res.Failed += w.failed
 		res.Errors += w.failed
 		res.WarmingUp += w.warming
@@ -146,26 +185,20 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 				res.Errors += n
 			}
 		}
-		lat = append(lat, w.lat...)
+		res.lat = append(res.lat, w.lat...)
 	}
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		pct := func(p float64) time.Duration {
-			return time.Duration(lat[min(len(lat)-1, int(math.Ceil(p*float64(len(lat))))-1)])
-		}
-		res.P50, res.P90, res.P99, res.Max = pct(0.50), pct(0.90), pct(0.99), time.Duration(lat[len(lat)-1])
-		res.BodyBytes = bytesSum / float64(len(lat))
-	}
+	res.finish(bytesSum)
 	return res, nil
 }
 
 // soldier is the simulated state of one soldier a worker drives.
 type soldier struct {
-	id      int
-	ts      int64
-	synced  bool // the server accepted a timestamp of ours
-	hr, sta float64
-	spike   int // remaining requests of a tachycardia spike
+	id     int
+	ts     int64
+	synced bool    // the server accepted a timestamp of ours
+	phase  float64 // offset of the soldier's slow cycles, radians
+	hr     float64 // heart rate before noise and spikes
+	spike  int     // remaining requests of a tachycardia spike
 }
 
 // worker owns one connection and its soldiers.
@@ -182,9 +215,9 @@ type worker struct {
 	body []byte
 	resp []byte
 
-	n, failed, warming, anomalies, bodyBytes uint64
-	codes                                    map[int]uint64
-	lat                                      []int64
+	n, all, failed, warming, anomalies, bodyBytes uint64
+	codes                                         map[int]uint64
+	lat                                           []int64
 }
 
 func newWorker(cfg *Config, host string, w int) *worker {
@@ -192,7 +225,7 @@ func newWorker(cfg *Config, host string, w int) *worker {
 		rng: rand.New(rand.NewPCG(cfg.Seed, uint64(w)+1))}
 	for i := w; i < cfg.Soldiers; i += cfg.Conns {
 		wk.soldiers = append(wk.soldiers, soldier{id: cfg.FirstID + i, ts: cfg.Start,
-			hr: 70 + 10*wk.rng.Float64(), sta: 90 + 10*wk.rng.Float64()})
+			phase: 2 * math.Pi * float64(i) / float64(cfg.Soldiers), hr: 80 + 4.6*wk.rng.NormFloat64()})
 	}
 	wk.lat = make([]int64, 0, 1<<15)
 	return wk
@@ -208,6 +241,9 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 		code, body, err := w.do(ctx)
 		t1 := time.Now()
 		measured := !t0.Before(measureAt) && !t1.After(stopAt)
+		if err == nil {
+			w.all++
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
@@ -257,12 +293,15 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 
 // build writes the next request for soldier s into w.req.
 func (w *worker) build(s *soldier) {
-	// Readings: a heart rate wandering around its mean, occasional
-	// tachycardia spikes to ~190 bpm (the prototype's example anomaly),
-	// stamina draining slowly and recovering.
+	// Readings. Slow parts are functions of the timestamp, so a later run
+	// against the same server continues each soldier's series without a
+	// jump: stamina cycles between 51 and 99 over two hours, core
+	// temperature ±0.15 °C over three. The heart rate wanders around 80
+	// bpm (AR(1), sd ≈ 4.6 bpm) with occasional tachycardia spikes to ~190
+	// bpm for 20 observations (the prototype's example anomaly).
 	if s.spike > 0 {
 		s.spike--
-	} else if w.rng.Float64() < 0.002 {
+	} else if w.rng.Float64() < 0.001 {
 		s.spike = 20
 	}
 	s.hr += 0.1*(80-s.hr) + 2*w.rng.NormFloat64()
@@ -270,21 +309,20 @@ func (w *worker) build(s *soldier) {
 	if s.spike > 0 {
 		hr = 185 + 5*w.rng.Float64()
 	}
-	s.sta -= 0.05
-	if s.sta < 40 {
-		s.sta = 100
-	}
+	t := float64(s.ts)
+	sta := 75 + 24*math.Sin(2*math.Pi*t/7200+s.phase)
+	tc := 37.3 + 0.15*math.Sin(2*math.Pi*t/10800+s.phase)
 	b := append(w.body[:0], `{"soldier_id":`...)
 	b = strconv.AppendInt(b, int64(s.id), 10)
 	b = append(b, `,"heart_rate":`...)
 	b = strconv.AppendFloat(b, math.Round(hr), 'f', -1, 64)
 	b = append(b, `,"stamina":`...)
-	b = strconv.AppendFloat(b, math.Round(s.sta*10)/10, 'f', -1, 64)
+	b = strconv.AppendFloat(b, math.Round(sta*10)/10, 'f', -1, 64)
 	if !w.cfg.Prototype {
 		b = append(b, `,"core_temp":`...)
-		b = strconv.AppendFloat(b, math.Round((37.3+0.05*w.rng.NormFloat64())*100)/100, 'f', -1, 64)
+		b = strconv.AppendFloat(b, math.Round(tc*100)/100, 'f', -1, 64)
 		b = append(b, `,"spo2":`...)
-		b = strconv.AppendFloat(b, math.Round(97.5+0.5*w.rng.NormFloat64()), 'f', -1, 64)
+		b = strconv.AppendFloat(b, math.Round(97.6+0.3*w.rng.NormFloat64()), 'f', -1, 64)
 	}
 	b = append(b, `,"timestamp":`...)
 	b = strconv.AppendInt(b, s.ts, 10)
