@@ -30,6 +30,12 @@ deps-test:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
 	  command -v redis-server >/dev/null 2>&1 || { echo "redis-server still missing" >&2; exit 1; }; }
 
+# Regenerate the embedded TFT model (detector/model/tft.bin) from SEED:
+# simulate normal runs, train, validate, calibrate. Deterministic for a
+# given SEED (and the fixed 2 workers); a few minutes on 2 cores.
+model:
+	$(GO) run ./cmd/chakra-tui train --seed $(SEED) --workers 2 --out detector/model/tft.bin
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)
 

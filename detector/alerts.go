@@ -31,12 +31,14 @@ type AlertConfig struct {
 	DropoutK   int                       // ticks with a vital missing …
 	DropoutM   int                       // … out of the last DropoutM that open a dropout alert
 	// ImputeLevel: a reading further than ImputeLevel band-widths outside
-	// the band is replaced by the forecast median in what the model is fed,
-	// whether or not an alert is open, so single wild readings (motion
+	// the band is replaced by the forecast median in what the model is fed
+	// for up to M consecutive ticks without an open alert (and for as long
+	// as MaxImpute allows inside one), so single wild readings (motion
 	// artefacts) and the first ticks of an anomaly do not drag the forecast
-	// along. It is fixed rather than tied to the calibrated Open levels so
-	// that calibration records the scores with the same imputation the
-	// scorer will run with.
+	// along, while a forecast that missed a legitimate change re-anchors
+	// after M ticks instead of running away. It is fixed rather than tied
+	// to the calibrated Open levels so that calibration records the scores
+	// with the same imputation the scorer runs with.
 	ImputeLevel float64
 	// MaxImpute bounds how long an open alert keeps feeding the model its
 	// own forecast instead of the readings: after MaxImpute ticks the
@@ -56,8 +58,8 @@ func DefaultAlertConfig() AlertConfig {
 		M:           3,
 		ClearFrac:   0.5,
 		ClearTicks:  10,
-		DropoutK:    3,
-		DropoutM:    5,
+		DropoutK:    2,
+		DropoutM:    3,
 		ImputeLevel: 0.25,
 		MaxImpute:   300,
 		Stuck:       DefaultStuckConfig(),
@@ -122,7 +124,7 @@ func (a *alertState) step(c *AlertConfig, in *stepInput, dst *[NumChannels]Chann
 		o := in.out[v]
 		opened := s.stepVital(c, mask, c.Open[v], in.t, o)
 		if opened {
-			s.kind = classify(engine.Vital(v), o, in.frozen.Has(engine.Vital(v)))
+			s.kind = classify(engine.Vital(v), &in.out, in.frozen.Has(engine.Vital(v)))
 		}
 		dst[v] = ChannelAlert{Open: s.open, Opened: opened, Kind: s.kind, Since: s.since}
 	}
@@ -194,23 +196,29 @@ func (a *alertState) dataQuality(ch Channel, t int64, bad bool, k int, mask uint
 	dst[ch] = ChannelAlert{Open: s.open, Opened: opened, Kind: s.kind, Since: s.since}
 }
 
-// classify names the anomaly an alert on vital v looks like, from the
-// direction of its excursion: heart rate high is tachycardia, low is
-// bradycardia or collapse; core temperature high is heat strain; stamina
-// low is a stamina crash; SpO2 low goes with collapse. A reading that is
-// frozen at its previous value is a stuck sensor whatever its direction.
-// The directions no anomaly produces (stamina or SpO2 above the band, core
-// temperature below it, as while cooling after heat strain) are named after
-// the vital's own anomaly.
-func classify(v engine.Vital, out float64, frozen bool) engine.AnomalyKind {
-	if frozen {
+// classify names the anomaly an alert opening on vital v looks like, from
+// the direction of every vital's excursion at that tick (out, NaN where
+// unknown):
+//
+//   - a reading frozen at its previous value (≥ MinRun repeats): stuck;
+//   - heart rate below its band, whichever vital opened: bradycardia or
+//     collapse (a collapse drags stamina and SpO2 down with it);
+//   - stamina below its band: stamina crash (an injury, whose heart-rate
+//     spike would otherwise read as tachycardia);
+//   - heart rate above: tachycardia; core temperature either way: heat
+//     strain (rising, or cooling after it); SpO2: bradycardia or collapse;
+//     stamina above its band: stamina crash (its own anomaly).
+func classify(v engine.Vital, out *[engine.NumVitals]float64, frozen bool) engine.AnomalyKind {
+	switch {
+	case frozen:
 		return engine.KindStuck
+	case out[engine.HeartRate] < 0:
+		return engine.KindBradycardia
+	case out[engine.Stamina] < 0:
+		return engine.KindStaminaCrash
 	}
 	switch v {
 	case engine.HeartRate:
-		if out < 0 {
-			return engine.KindBradycardia
-		}
 		return engine.KindTachycardia
 	case engine.Stamina:
 		return engine.KindStaminaCrash

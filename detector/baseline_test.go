@@ -154,8 +154,8 @@ func TestDataQualityAlerts(t *testing.T) {
 	}
 	vs := feed(t, sc, s, 30)
 	d := opened(vs, ChannelDropout)
-	if len(d) != 1 || d[0] != 82 {
-		t.Errorf("dropout opened at %v, want [82] (3 of 5)", d)
+	if len(d) != 1 || d[0] != 81 {
+		t.Errorf("dropout opened at %v, want [81] (2 of 3)", d)
 	}
 	if vs[85].State != StateAlert || vs[85].Kind != engine.KindDropout || !vs[85].Vitals[engine.SpO2].Missing {
 		t.Errorf("tick 85: %v %v missing=%v", vs[85].State, vs[85].Kind, vs[85].Vitals[engine.SpO2].Missing)

@@ -143,9 +143,8 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newSco
 		dqRate += cal.Measured[c]
 	}
 	budget := max(cc.TargetFA-dqRate, cc.TargetFA/10) / engine.NumVitals
-	allowed := int(math.Floor(budget * hours))
 	for v := range engine.NumVitals {
-		lvl := chooseLevel(seqs[v], &base, allowed, cc.MinLevel)
+		lvl := chooseLevel(seqs[v], &base, budget*hours, cc.MinLevel)
 		cal.Alerts.Open[v] = lvl
 		cal.Measured[v] = float64(countOpenings(seqs[v], &base, lvl)) / hours
 	}
@@ -168,9 +167,58 @@ func countOpenings(seqs [][]float32, c *AlertConfig, level float64) int {
 	return n
 }
 
-// chooseLevel returns the smallest level (to 0.1 %, at least minLevel) at
+// chooseLevel returns the open level at which the channel is expected to
+// open at most budget alerts over seqs (budget may be below 1).
+//
+// The empirical level is the smallest (to 0.1 %, at least minLevel) at
+// which replaying seqs opens at most ⌊budget⌋ alerts. When the budget is
+// small the data cannot show where the rarer alerts would begin (with no
+// alert allowed, the empirical level sits just above the largest excursion
+// seen, which a fresh run exceeds about as often as not), so the tail is
+// extrapolated: the number of openings N(L) falls roughly exponentially in
+// the level, ln N(L) is fitted linearly over the levels where 20 down to 1
+// alerts open, and the level where the fit reaches budget is taken if it
+// is higher than the empirical one.
+func chooseLevel(seqs [][]float32, c *AlertConfig, budget float64, minLevel float64) float64 {
+	allowed := int(math.Floor(budget))
+	emp := levelFor(seqs, c, allowed, minLevel)
+	if budget >= 20 || emp <= minLevel {
+		return emp
+	}
+	l20 := levelFor(seqs, c, 20, minLevel)
+	if !(l20 < emp) {
+		return emp
+	}
+	// Fit ln N = a − b·L on 12 levels from l20 to the last with N ≥ 1.
+	var sx, sy, sxx, sxy, n float64
+	for i := range 12 {
+		l := l20 + (emp-l20)*float64(i)/12
+		k := countOpenings(seqs, c, l)
+		if k < 1 {
+			break
+		}
+		y := math.Log(float64(k))
+		sx, sy, sxx, sxy, n = sx+l, sy+y, sxx+l*l, sxy+l*y, n+1
+	}
+	if n < 3 {
+		return emp
+	}
+	den := n*sxx - sx*sx
+	if den <= 0 {
+		return emp
+	}
+	slope := (n*sxy - sx*sy) / den
+	if slope >= 0 {
+		return emp
+	}
+	a := (sy - slope*sx) / n
+	ext := (math.Log(max(budget, 0.01)) - a) / slope
+	return min(max(emp, ext), 1e6)
+}
+
+// levelFor returns the smallest level (to 0.1 %, at least minLevel) at
 // which the channel opens at most allowed alerts over seqs.
-func chooseLevel(seqs [][]float32, c *AlertConfig, allowed int, minLevel float64) float64 {
+func levelFor(seqs [][]float32, c *AlertConfig, allowed int, minLevel float64) float64 {
 	if countOpenings(seqs, c, minLevel) <= allowed {
 		return minLevel
 	}

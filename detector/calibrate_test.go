@@ -38,7 +38,7 @@ func TestCalibrationHitsTarget(t *testing.T) {
 	const soldiers, ticks = 100, 3600 // 100 soldier-hours per set
 	calib := synthScores(soldiers, ticks, 1)
 	for _, allowed := range []int{0, 3, 30} {
-		lvl := chooseLevel(calib, &cfg, allowed, 0.01)
+		lvl := levelFor(calib, &cfg, allowed, 0.01)
 		if got := countOpenings(calib, &cfg, lvl); got > allowed {
 			t.Errorf("allowed %d: level %v opens %d", allowed, lvl, got)
 		}
@@ -58,6 +58,22 @@ func TestCalibrationHitsTarget(t *testing.T) {
 	rate := float64(total) / 8
 	if rate < 15 || rate > 45 {
 		t.Errorf("held-out false alerts %.1f per 100 soldier-hours, target 30", rate)
+	}
+
+	// A budget below one alert per calibration set is extrapolated from the
+	// tail: calibrate for 2 per 100 soldier-hours on 100 soldier-hours
+	// (the empirical rule could only allow 1 or 0), check on 2000.
+	lvl = chooseLevel(calib, &cfg, 0.5*2, 0.01)
+	if emp := levelFor(calib, &cfg, 1, 0.01); lvl < emp {
+		t.Errorf("extrapolated level %v below the empirical %v", lvl, emp)
+	}
+	total = 0
+	for s := range 20 {
+		total += countOpenings(synthScores(soldiers, ticks, uint64(100+s)), &cfg, lvl)
+	}
+	rate = float64(total) / 20
+	if rate < 0.3 || rate > 3 {
+		t.Errorf("extrapolated level %v: %.2f false alerts per 100 soldier-hours, target 1", lvl, rate)
 	}
 }
 

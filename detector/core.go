@@ -20,10 +20,14 @@ type row struct {
 	t         int64
 	values    [engine.NumVitals]float64 // never NaN once the history has a value
 	imputed   engine.Mask               // values replaced by a forecast or carried forward
+	held      engine.Mask               // imputed for a stretch: missing, stuck or inside an open alert
 	missing   engine.Mask               // vitals without a reading
 	phase     engine.Phase
 	nextPhase engine.Phase
 	ambient   float64
+	// dmed is the forecast median change for this row (median minus the
+	// previous cleaned value); NaN without a forecast.
+	dmed [engine.NumVitals]float64
 }
 
 // history is a fixed ring of a soldier's last histCap cleaned rows.
@@ -95,6 +99,10 @@ type forecaster interface {
 	// imputes reports whether rows inside an open alert feed the model the
 	// forecast median instead of the readings.
 	imputes() bool
+	// drift returns the drift check's horizon in ticks and its half-band
+	// per vital (0 ticks: no drift check; a non-positive or infinite
+	// half-band: measured but not scored).
+	drift() (ticks int, half *[engine.NumVitals]float64)
 }
 
 // soldier is the core's state for one soldier.
@@ -107,6 +115,7 @@ type soldier struct {
 	alerts  alertState
 	stuck   [engine.NumVitals]stuckVital
 	open    [engine.NumVitals]int // ticks each physiological channel has been open
+	oob     [engine.NumVitals]int // consecutive readings beyond the impute level
 	series  any                   // the forecaster's state
 	scratch row                   // the row being cleaned
 }
@@ -242,6 +251,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.hist.reset()
 	s.alerts.reset()
 	s.open = [engine.NumVitals]int{}
+	s.oob = [engine.NumVitals]int{}
 	for v := range s.stuck {
 		s.stuck[v].reset()
 	}
@@ -252,6 +262,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 		o := &rows[i]
 		r := &s.scratch
 		c.cleanRow(s, o, r, nil, 0)
+		r.dmed = nanVitals
 		for v := range engine.NumVitals {
 			s.stuck[v].update(&c.cfg.Stuck, engine.Vital(v), o.Values[v], o.Missing.Has(engine.Vital(v)))
 		}
@@ -308,8 +319,19 @@ func (c *core) finish(j *job, vd *Verdict) {
 			vv.Forecast = nanQuantiles
 		}
 		in.out[v] = math.NaN()
+		vv.Drift = math.NaN()
 		if fc.ok && !miss {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
+			if n, half := c.f.drift(); n > 0 {
+				if d, ok := driftOf(s, v, n, x, fc.q[2]); ok {
+					vv.Drift = d
+					if h := half[v]; h > 0 && !math.IsInf(h, 0) && d > h {
+						if od := (d - h) / (2 * h); od > math.Abs(vv.Out) {
+							vv.Out = od
+						}
+					}
+				}
+			}
 			in.out[v] = vv.Out
 			if a := math.Abs(vv.Out); a > best {
 				best = a
@@ -329,21 +351,42 @@ func (c *core) finish(j *job, vd *Verdict) {
 	s.alerts.step(&c.cfg, &in, &vd.Channels)
 	alerting := summarise(vd)
 
-	var impute engine.Mask
+	var impute, heldMask engine.Mask
 	for v := range engine.NumVitals {
 		vital := engine.Vital(v)
-		if vd.Channels[v].Open {
+		open := vd.Channels[v].Open
+		if open {
 			s.open[v]++
 		} else {
 			s.open[v] = 0
 		}
-		suspect := vd.Channels[v].Open || math.Abs(in.out[v]) > c.cfg.ImputeLevel // NaN compares false
-		if in.stuck.Has(vital) || (c.f.imputes() && suspect && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)) {
+		if math.Abs(in.out[v]) > c.cfg.ImputeLevel { // NaN compares false
+			s.oob[v]++
+		} else {
+			s.oob[v] = 0
+		}
+		// Inside an open alert impute for up to MaxImpute ticks; outside
+		// one, an out-of-band reading is imputed only while it could still
+		// be the start of an alert (M ticks), so a forecast that missed a
+		// legitimate change re-anchors instead of running away.
+		held := open && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)
+		wild := !open && s.oob[v] > 0 && s.oob[v] <= c.cfg.M
+		if in.stuck.Has(vital) || (c.f.imputes() && (held || wild)) {
 			impute = impute.With(vital)
+		}
+		if in.stuck.Has(vital) || in.missing.Has(vital) || (c.f.imputes() && held) {
+			heldMask = heldMask.With(vital)
 		}
 	}
 	r := &s.scratch // a local would escape through the forecaster interface
 	c.cleanRow(s, o, r, &j.fc, impute)
+	r.held = heldMask
+	for v := range engine.NumVitals {
+		r.dmed[v] = math.NaN()
+		if j.fc[v].ok && s.hist.n > 0 {
+			r.dmed[v] = j.fc[v].q[2] - s.hist.at(0).values[v]
+		}
+	}
 	for v := range engine.NumVitals {
 		vd.Vitals[v].Imputed = r.imputed.Has(engine.Vital(v))
 	}
@@ -376,7 +419,41 @@ func (c *core) watching(s *soldier, in *stepInput) bool {
 	return in.missing != 0 || in.stuck != 0
 }
 
-var nanQuantiles = Quantiles{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+var (
+	nanQuantiles = Quantiles{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+	nanVitals    = [engine.NumVitals]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+)
+
+// driftOf returns the drift of vital v over the last n ticks: how far the
+// reading x has moved from the cleaned value n ticks ago beyond the sum of
+// the forecast median changes in between (the last one being med − the
+// previous cleaned value). One-step forecast errors from sensor noise
+// cancel in the sum; a slow drift the one-step band cannot see (heat
+// strain: 0.1–0.2 °C per minute under 0.015 °C of noise) accumulates.
+// The sum is the sum of the one-step errors of the cleaned rows, so a
+// single imputed out-of-band reading adds nothing; but a horizon that
+// reaches into a stretch held on the forecast (an open alert, a dropout, a
+// stuck sensor) does not count: the cleaned values there followed the
+// forecast, not the soldier, and the junction would look like drift.
+func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
+	if s.hist.n < n || n > histCap {
+		return 0, false
+	}
+	sum := med - s.hist.at(0).values[v]
+	for i := 0; i < n; i++ {
+		r := s.hist.at(i)
+		if r.held.Has(engine.Vital(v)) {
+			return 0, false
+		}
+		if i < n-1 {
+			if math.IsNaN(r.dmed[v]) {
+				return 0, false
+			}
+			sum += r.dmed[v]
+		}
+	}
+	return x - s.hist.at(n - 1).values[v] - sum, true
+}
 
 // outside returns how far x lies outside [lo, hi] in units of width:
 // positive above, negative below, 0 inside.

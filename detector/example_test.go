@@ -41,3 +41,24 @@ func ExampleScorer() {
 	// t=3 HR 195 (band 40–180): alert tachycardia, 1.5 band-widths out, opened=true
 	// t=4 HR 195 (band 40–180): alert tachycardia, 1.5 band-widths out, opened=false
 }
+
+// Explain turns a verdict into the line an alert log shows.
+func ExampleExplain() {
+	sc, err := detector.NewThreshold()
+	if err != nil {
+		panic(err)
+	}
+	p := engine.DefaultProfile(3)
+	var rows []engine.Observation
+	var vs []detector.Verdict
+	for t := range int64(3) {
+		rows = append(rows, engine.Observation{Soldier: 3, T: t, Phase: engine.PhaseContact, NextPhase: engine.PhaseContact,
+			Values: [engine.NumVitals]float64{36, 80, 37.4, 97}})
+		if vs, err = sc.Score([]featurestore.Window{{Profile: p, Rows: rows}}, vs[:0]); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println(detector.Explain(&vs[0]))
+	// Output:
+	// bradycardia: heart_rate 36 bpm, expected 40–180 (0.4 band-widths below); phase contact
+}

@@ -34,7 +34,29 @@ type ModelMeta struct {
 	// ZScore is the calibration of the rolling z-score baseline on the
 	// same runs, so its default is comparable to the TFT's.
 	ZScore Calibration `json:"zscore_calibration"`
+	// Drift is the TFT scorer's drift check.
+	Drift DriftCheck `json:"drift"`
 }
+
+// DriftCheck configures the TFT scorer's slow-drift check, which exists for
+// heat strain: a core temperature creeping up 0.1–0.2 °C per minute faster
+// than the work and the weather explain, too slowly for any one-tick band
+// to see under 0.015 °C of sensor noise. Over the last Ticks ticks the
+// reading's change beyond the sum of the forecast median changes
+// (VitalVerdict.Drift, measured for every vital) is scored one-sided, for
+// a rise: Out is the larger of the one-step score and (Drift − Half)/(2·Half)
+// when Drift > Half. Half is measured at training on normal validation runs
+// (the 0.96 quantile of |Drift|, so it holds as much of normal behaviour as
+// the 0.02–0.98 band does) and set for core temperature only; a vital with
+// Half 0 is measured but not scored. Falls (cooling after exertion or heat
+// strain) are not scored: no anomaly of the simulation is a fall this slow.
+type DriftCheck struct {
+	Ticks int                       `json:"ticks"`
+	Half  [engine.NumVitals]float64 `json:"half_band"`
+}
+
+// DefaultDriftTicks is the drift check's horizon.
+const DefaultDriftTicks = 60
 
 // TrainingInfo records how a model was trained.
 type TrainingInfo struct {
@@ -123,6 +145,9 @@ func newModel(net *tft.Model, raw json.RawMessage) (*Model, error) {
 	if meta.FeatureVersion != FeatureVersion {
 		return nil, fmt.Errorf("%w: trained for feature version %d, this build has %d (retrain with `make model`)",
 			ErrModel, meta.FeatureVersion, FeatureVersion)
+	}
+	if d := meta.Drift; d.Ticks < 0 || d.Ticks > histCap {
+		return nil, fmt.Errorf("%w: drift horizon %d ticks (want 0 to %d)", ErrModel, d.Ticks, histCap)
 	}
 	cfg := meta.Calibration.Alerts
 	if err := cfg.Validate(); err != nil {

@@ -61,6 +61,10 @@ type VitalVerdict struct {
 	// Stuck is set when the reading has been frozen at one value for longer
 	// than this soldier's recent variability makes plausible.
 	Stuck bool
+	// Drift is how far the reading has moved over the TFT's drift horizon
+	// beyond the changes its forecasts expected, in the vital's unit (NaN
+	// for scorers without a drift check or before it has enough history).
+	Drift float64
 }
 
 // Verdict is a scorer's judgement of one soldier at one tick, with what it

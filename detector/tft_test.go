@@ -1,7 +1,11 @@
 package detector
 
 import (
+	"math"
+	"strings"
 	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
 
 	"github.com/chakra-tui/chakra-tui/detector/tft"
 )
@@ -53,4 +57,57 @@ func TestTFTScorerPlumbing(t *testing.T) {
 	}
 	near(t, "sum of selection weights", sw, 1)
 	near(t, "sum of attention", sa, 1)
+}
+
+func TestDriftOf(t *testing.T) {
+	var s soldier
+	// Core temperature rising 0.01 per tick, forecast to rise 0.01 per
+	// tick: no drift. The current reading is 0.3 above the path: drift 0.3.
+	for i := range 80 {
+		r := row{t: int64(i)}
+		r.values[2] = 37 + 0.01*float64(i)
+		r.dmed[2] = 0.01
+		s.hist.push(&r)
+	}
+	last := s.hist.at(0).values[2]
+	d, ok := driftOf(&s, 2, 60, last+0.01, last+0.01)
+	if !ok {
+		t.Fatal("no drift with a full history")
+	}
+	near(t, "drift on the forecast path", d, 0)
+	d, _ = driftOf(&s, 2, 60, last+0.31, last+0.01)
+	near(t, "drift 0.3 above the path", d, 0.3)
+	// A row without a forecast in the horizon: no drift.
+	s.hist.at(10).dmed[2] = math.NaN()
+	if _, ok := driftOf(&s, 2, 60, last, last); ok {
+		t.Error("drift across a row without a forecast")
+	}
+	if _, ok := driftOf(&s, 2, 100, last, last); ok {
+		t.Error("drift over more history than there is")
+	}
+}
+
+func TestTFTExplains(t *testing.T) {
+	sc, err := NewTFT(WithModel(untrainedModel(t)), WithOpenLevels([engine.NumVitals]float64{0.1, 0.1, 0.1, 0.1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := steadySeries(60, 6)
+	for i := 40; i < 60; i++ {
+		s.obs[i].Values[engine.HeartRate] = 200
+	}
+	vs := feed(t, sc, s, 32)
+	v := vs[45]
+	if v.State != StateAlert {
+		t.Fatalf("HR 200 at rest: state %v", v.State)
+	}
+	text := Explain(&v)
+	for _, want := range []string{"heart_rate 200 bpm", "band-widths above", "phase rest", "inputs", "attention peak"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explanation %q lacks %q", text, want)
+		}
+	}
+	if top := v.Explanation.TopVars(3); len(top) != 3 || top[0].Weight < top[2].Weight {
+		t.Errorf("top vars %v", top)
+	}
 }

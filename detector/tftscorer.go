@@ -104,7 +104,11 @@ type tftWork struct {
 	out     []tft.Forecast
 }
 
-func (f *tftForecaster) warmup() int   { return f.te }
+func (f *tftForecaster) warmup() int { return f.te }
+
+func (f *tftForecaster) drift() (int, *[engine.NumVitals]float64) {
+	return f.m.Meta.Drift.Ticks, &f.m.Meta.Drift.Half
+}
 func (f *tftForecaster) imputes() bool { return f.impute }
 
 func (f *tftForecaster) newSeries(p *engine.Profile) any {

@@ -25,6 +25,9 @@ type TrainConfig struct {
 	// Stride samples every Stride-th tick of each soldier as an example
 	// (default 3): neighbouring ticks are nearly the same example.
 	Stride int
+	// ValExamples is about how many validation examples are kept (default
+	// 12000): the validation pass runs after every epoch.
+	ValExamples int
 	// AugmentProb is the share of training examples with imputed rows
 	// (default 0.15; negative: none).
 	AugmentProb float64
@@ -36,8 +39,9 @@ type TrainConfig struct {
 	// TargetFA is the calibration target, false alerts per soldier-hour
 	// (default DefaultTargetFA).
 	TargetFA float64
-	// Net configures the optimiser (epochs, batch, learning rate, …); its
-	// Seed is set from Seed and Workers from Workers.
+	// Net configures the optimiser (epochs, batch, learning rate, …; the
+	// defaults here are 8 epochs of 250 minibatches of 64, patience 3);
+	// its Seed is set from Seed and Workers from Workers.
 	Net tft.TrainConfig
 	// Workers is the number of goroutines (default 2). Results are
 	// deterministic for a given Seed and Workers.
@@ -63,6 +67,9 @@ func (c TrainConfig) withDefaults() TrainConfig {
 	if c.Stride == 0 {
 		c.Stride = 3
 	}
+	if c.ValExamples == 0 {
+		c.ValExamples = 12000
+	}
 	if c.AugmentProb == 0 {
 		c.AugmentProb = 0.15
 	}
@@ -77,6 +84,9 @@ func (c TrainConfig) withDefaults() TrainConfig {
 	}
 	if c.Net.Epochs == 0 {
 		c.Net.Epochs = 8
+	}
+	if c.Net.StepsPerEpoch == 0 {
+		c.Net.StepsPerEpoch = 250
 	}
 	if c.Net.Patience == 0 {
 		c.Net.Patience = 3
@@ -154,7 +164,13 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
 	trainSet := newDataset(trainSeries, mc.EncoderLen, cfg.Stride, cfg.AugmentProb, cfg.Seed)
-	valSet := newDataset(valSeries, mc.EncoderLen, cfg.Stride, 0, cfg.Seed)
+	// The validation pass runs after every epoch: keep it to about
+	// ValExamples examples spread over the validation runs.
+	valStride := 1
+	for _, vs := range valSeries {
+		valStride = max(valStride, len(vs.obs)*len(valSeries)/cfg.ValExamples)
+	}
+	valSet := newDataset(valSeries, mc.EncoderLen, valStride, 0, cfg.Seed+1)
 
 	t0 = time.Now()
 	nr, err := tft.Train(ctx, net, trainSet, valSet, cfg.Net, func(p tft.Progress) {
@@ -180,6 +196,15 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 	if m.Meta.Validation, err = validate(ctx, net, valSet, 20000); err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
+	m.Meta.Drift = DriftCheck{Ticks: DefaultDriftTicks}
+	dr := run(valSeeds)
+	dr.Soldiers = min(dr.Soldiers, 30)
+	dr.Artefacts = engine.DefaultConfig().ArtefactRate
+	half, err := measureDrift(ctx, m, dr)
+	if err != nil {
+		return nil, res, fmt.Errorf("train: %w", err)
+	}
+	m.Meta.Drift.Half[engine.CoreTemp] = half[engine.CoreTemp]
 	stage("validate", t0)
 
 	t0 = time.Now()
@@ -272,4 +297,50 @@ func median(xs []float64) float64 {
 	}
 	slices.Sort(xs)
 	return xs[len(xs)/2]
+}
+
+// measureDrift runs the TFT scorer (alerts off, drift measured but not
+// scored) over normal runs and returns per vital the 0.96 quantile of
+// |VitalVerdict.Drift|: the drift check's half-band.
+func measureDrift(ctx context.Context, m *Model, rc RunConfig) ([engine.NumVitals]float64, error) {
+	var half [engine.NumVitals]float64
+	saved := m.Meta.Drift.Half
+	m.Meta.Drift.Half = [engine.NumVitals]float64{}
+	defer func() { m.Meta.Drift.Half = saved }()
+	cfg := DefaultAlertConfig()
+	for v := range cfg.Open {
+		cfg.Open[v] = math.Inf(1)
+	}
+	per := make([][engine.NumVitals][]float64, len(rc.Seeds))
+	err := forEachSeed(ctx, rc.Seeds, rc.Workers, func(ctx context.Context, i int, seed uint64) error {
+		sc, err := newTFTScorer(m, options{alerts: &cfg})
+		if err != nil {
+			return err
+		}
+		return drive(ctx, rc.engineConfig(seed), []Scorer{sc}, func(_ *engine.Frame, vs [][]Verdict) error {
+			for j := range vs[0] {
+				for v := range engine.NumVitals {
+					if d := vs[0][j].Vitals[v].Drift; !math.IsNaN(d) {
+						per[i][v] = append(per[i][v], math.Abs(d))
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return half, fmt.Errorf("measure drift: %w", err)
+	}
+	for v := range engine.NumVitals {
+		var all []float64
+		for i := range per {
+			all = append(all, per[i][v]...)
+		}
+		if len(all) == 0 {
+			return half, fmt.Errorf("measure drift: no drift values for %s", engine.Vital(v))
+		}
+		slices.Sort(all)
+		half[v] = all[int(0.96*float64(len(all)-1))]
+	}
+	return half, nil
 }

@@ -51,7 +51,7 @@ func runTrain(ctx context.Context, args []string, e env) error {
 	c.example("target-fa", "0.005")
 	fs.IntVar(&tc.Net.Epochs, "epochs", 8, "maximum epochs")
 	c.example("epochs", "20")
-	fs.IntVar(&tc.Net.StepsPerEpoch, "steps-per-epoch", 0, "cap on minibatches per epoch (0: a full pass)")
+	fs.IntVar(&tc.Net.StepsPerEpoch, "steps-per-epoch", 250, "minibatches per epoch (each epoch draws a fresh sample)")
 	c.example("steps-per-epoch", "500")
 	fs.IntVar(&tc.Net.BatchSize, "batch", 64, "examples per minibatch")
 	c.example("batch", "128")

@@ -1,0 +1,107 @@
+package detector
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/detector/tft"
+)
+
+func modelBytes(t *testing.T, m *Model) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := m.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestModelFileRoundTrip(t *testing.T) {
+	m := untrainedModel(t)
+	m.Meta.Training.Seed = 42
+	m.Meta.Calibration.Alerts.Open = [4]float64{1.5, 2, 0.7, 3}
+	b := modelBytes(t, m)
+	got, err := DecodeModel(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Meta.Training.Seed != 42 || got.Meta.Calibration.Alerts.Open != m.Meta.Calibration.Alerts.Open {
+		t.Errorf("metadata did not survive: %+v", got.Meta)
+	}
+	// Same bytes in, same bytes out.
+	if !bytes.Equal(modelBytes(t, got), b) {
+		t.Error("re-encoding a decoded model changes the file")
+	}
+	// Both score the same.
+	s := steadySeries(60, 9)
+	a, _ := NewTFT(WithModel(m))
+	c, _ := NewTFT(WithModel(got))
+	va, vc := feed(t, a, s, 32), feed(t, c, s, 32)
+	if va[59].Vitals[0].Forecast != vc[59].Vitals[0].Forecast {
+		t.Errorf("forecasts differ: %v vs %v", va[59].Vitals[0].Forecast, vc[59].Vitals[0].Forecast)
+	}
+	// The file on disk loads through WithModelFile.
+	path := filepath.Join(t.TempDir(), "m.bin")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewTFT(WithModelFile(path)); err != nil {
+		t.Errorf("WithModelFile: %v", err)
+	}
+}
+
+func TestModelFileRefused(t *testing.T) {
+	m := untrainedModel(t)
+	good := modelBytes(t, m)
+	check := func(name string, b []byte) {
+		t.Helper()
+		_, err := DecodeModel(b)
+		if !errors.Is(err, ErrModel) {
+			t.Errorf("%s: error %v, want ErrModel", name, err)
+		}
+	}
+	check("empty", nil)
+	check("not a model", []byte("hello, this is not a model file at all"))
+	check("truncated", good[:len(good)/2])
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 0x40
+	check("flipped byte", flipped)
+
+	// A network of another shape than this build's features.
+	cfg := modelConfig()
+	cfg.Hidden = 8
+	cfg.Heads = 2
+	net, err := tft.New(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("other shape", modelBytes(t, &Model{net: net, Meta: m.Meta}))
+
+	// Metadata that is missing, of another format or feature version.
+	meta := func(f func(*ModelMeta)) []byte {
+		mm := m.Meta
+		f(&mm)
+		return modelBytes(t, &Model{net: m.net, Meta: mm})
+	}
+	check("other feature version", meta(func(mm *ModelMeta) { mm.FeatureVersion = FeatureVersion + 1 }))
+	check("other format", meta(func(mm *ModelMeta) { mm.Format = "something else" }))
+	check("bad calibration", meta(func(mm *ModelMeta) { mm.Calibration.Alerts.K = 0 }))
+	var nb bytes.Buffer
+	if err := tft.Save(&nb, m.net, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("no metadata", nb.Bytes())
+	var jb bytes.Buffer
+	if err := tft.Save(&jb, m.net, json.RawMessage(`[1,2,3]`)); err != nil {
+		t.Fatal(err)
+	}
+	check("metadata not an object", jb.Bytes())
+
+	if _, err := NewTFT(WithModelFile(filepath.Join(t.TempDir(), "missing.bin"))); err == nil {
+		t.Error("missing model file: no error")
+	}
+}
