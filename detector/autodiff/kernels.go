@@ -1,6 +1,11 @@
 package autodiff
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
 
 // The kernels below are the forward and backward computations of the tape's
 // ops as plain functions over flat row-major slices. The tape calls them,
@@ -42,8 +47,32 @@ func MatMulAccStrided(y []float64, ys int, x []float64, xs int, w []float64, n, 
 	matMulAcc(y, ys, x, xs, w, n, in, out)
 }
 
+// Layers at least wideOut outputs wide go through gonum's Dgemm, whose
+// inner loops are SIMD assembly (AXPY over the output row); narrower ones
+// use the scalar loops below, which have less call overhead. The choice
+// depends only on the layer's shape, never on the number of rows, so a row
+// is summed the same way alone or in a batch. Dgemm is called on blocks of
+// at most 64×64 outputs so it never goes parallel (or allocates).
+const wideOut = 32
+
+var gemm gonum.Implementation
+
+// gemmBlock is the largest block handed to Dgemm (gonum's own block size:
+// one block never runs in parallel).
+const gemmBlock = 64
+
 // matMulAcc is MatMulAcc with row strides ys and xs (≥ out and in).
 func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
+	if out >= wideOut {
+		for r := 0; r < n; r += gemmBlock {
+			m := min(gemmBlock, n-r)
+			for j := 0; j < out; j += gemmBlock {
+				nn := min(gemmBlock, out-j)
+				gemm.Dgemm(blas.NoTrans, blas.NoTrans, m, nn, in, 1, x[r*xs:], xs, w[j:], out, 1, y[r*ys+j:], ys)
+			}
+		}
+		return
+	}
 	w = w[:in*out]
 	r := 0
 	for ; r+2 <= n; r += 2 {
@@ -88,6 +117,10 @@ func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out
 func MatVecAcc(y, x, w []float64) {
 	out := len(y)
 	in := len(x)
+	if out >= wideOut {
+		matMulAcc(y, out, x, in, w, 1, in, out)
+		return
+	}
 	w = w[:in*out]
 	k := 0
 	for ; k+4 <= in; k += 4 {
