@@ -23,7 +23,7 @@ import (
 // readers.
 type Run struct {
 	dir      string
-	file     *os.File
+	file     io.Closer
 	pf       *parquet.File
 	cols     obsColumns
 	profiles []engine.Profile
@@ -39,18 +39,13 @@ type groupStats struct {
 }
 
 // OpenRun opens the run in directory dir (written by RunWriter or Record).
-func OpenRun(dir string) (_ *Run, err error) {
-	defer func() {
-		// parquet-go may panic on a malformed file; a file is outside input.
-		if p := recover(); p != nil {
-			err = fmt.Errorf("open run %q: %v: %w", dir, p, ErrCorrupt)
-		}
-	}()
-	r := &Run{dir: dir}
-	if r.profiles, err = readProfiles(filepath.Join(dir, ProfilesFile)); err != nil {
+func OpenRun(dir string) (*Run, error) {
+	profiles, err := readProfiles(filepath.Join(dir, ProfilesFile))
+	if err != nil {
 		return nil, fmt.Errorf("open run %q: %w", dir, err)
 	}
-	if r.labels, err = readLabels(filepath.Join(dir, LabelsFile)); err != nil {
+	labels, err := readLabels(filepath.Join(dir, LabelsFile))
+	if err != nil {
 		return nil, fmt.Errorf("open run %q: %w", dir, err)
 	}
 	f, err := os.Open(filepath.Join(dir, ObservationsFile))
@@ -58,20 +53,42 @@ func OpenRun(dir string) (_ *Run, err error) {
 		return nil, fmt.Errorf("open run %q: %w", dir, err)
 	}
 	st, err := f.Stat()
-	if err == nil {
-		r.pf, err = parquet.OpenFile(f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open run %q: %w", dir, err)
+	}
+	r, err := openObservations(dir, f, st.Size())
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r.file, r.profiles, r.labels = f, profiles, labels
+	return r, nil
+}
+
+// openObservations reads the footer of an observations file.
+func openObservations(dir string, ra io.ReaderAt, size int64) (r *Run, err error) {
+	defer func() {
+		// parquet-go may panic on a malformed file; a file is outside input.
+		if p := recover(); p != nil {
+			r, err = nil, fmt.Errorf("open run %q: %s: %v: %w", dir, ObservationsFile, p, ErrCorrupt)
+		}
+	}()
+	r = &Run{dir: dir}
+	if err = checkFooter(ra, size); err == nil {
+		r.pf, err = parquet.OpenFile(ra, size)
 	}
 	if err == nil {
 		r.cols, err = columnsOf(r.pf.Schema())
 	}
+	if err == nil {
+		err = checkPages(ra, size, r.pf.Metadata())
+	}
 	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("open run %q: %s: %w", dir, ObservationsFile, errors.Join(ErrCorrupt, err))
 	}
-	r.file = f
 	if s, ok := r.pf.Lookup("chakra.start"); ok {
 		if r.start, err = time.Parse(time.RFC3339Nano, s); err != nil {
-			f.Close()
 			return nil, fmt.Errorf("open run %q: start time %q: %w", dir, s, ErrCorrupt)
 		}
 	}
@@ -86,7 +103,6 @@ func OpenRun(dir string) (_ *Run, err error) {
 		r.groups = append(r.groups, g)
 	}
 	if len(r.groups) != len(r.pf.RowGroups()) {
-		f.Close()
 		return nil, fmt.Errorf("open run %q: row group metadata mismatch: %w", dir, ErrCorrupt)
 	}
 	return r, nil
@@ -135,7 +151,12 @@ func readLabels(path string) ([]engine.Label, error) {
 	return ls, nil
 }
 
-func readSmall[T any](path string) ([]T, error) {
+func readSmall[T any](path string) (_ []T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s: %v: %w", filepath.Base(path), p, ErrCorrupt)
+		}
+	}()
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -266,6 +287,7 @@ type cursor struct {
 	past   bool  // rows are sorted: once beyond hi, stop
 	closed bool  //
 	tn     int64 // time of the row next returned last (unix ns, MinInt64 if null)
+	left   int64 // rows the current row group has yet to give
 }
 
 // lastTime returns the wall-clock time of the row next returned last.
@@ -318,11 +340,16 @@ func (c *cursor) next(o *engine.Observation) (ok bool, err error) {
 		if c.rows != nil {
 			n, err := c.rows.ReadRows(c.buf)
 			c.i, c.n = 0, n
-			if errors.Is(err, io.EOF) {
+			c.left -= int64(n)
+			switch {
+			case errors.Is(err, io.EOF):
 				c.rows.Close()
 				c.rows = nil
-			} else if err != nil {
+			case err != nil:
 				return false, fmt.Errorf("read run %q: %w: %w", c.r.dir, ErrCorrupt, err)
+			case n == 0 || c.left < 0:
+				// A malformed file can make a row reader stall or run on.
+				return false, fmt.Errorf("read run %q: row group %d: rows do not match its row count: %w", c.r.dir, c.g-1, ErrCorrupt)
 			}
 			continue
 		}
@@ -335,6 +362,7 @@ func (c *cursor) next(o *engine.Observation) (ok bool, err error) {
 			break
 		}
 		c.rows = groups[c.g].Rows()
+		c.left = groups[c.g].NumRows()
 		c.g++
 	}
 	return false, nil
