@@ -15,10 +15,13 @@ import (
 
 // runRoot runs the default mode: the dashboard when stdout is a terminal,
 // else (or with --text) a live text summary line per second. Other modes
-// (--headless, …) hand over before the flags are parsed.
+// (--headless, --ssh, …) hand over before the flags are parsed.
 func runRoot(ctx context.Context, args []string, e env) error {
 	if rest, ok := headlessRequested(args); ok {
 		return runHeadless(ctx, rest, e)
+	}
+	if sshRequested(args) {
+		return runSSH(ctx, args, e)
 	}
 	c := newCommand("chakra-tui", "chakra-tui [flags]",
 		"Watch a simulated battlefield: the dashboard (soldier cards, alerts that explain themselves,\n"+

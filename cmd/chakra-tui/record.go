@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/session"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/ui"
+)
+
+// Adapters between detector/session (record and replay whole sessions) and
+// the front ends' ui.Driver.
+
+// errRecordReplay refuses --record with --replay.
+var errRecordReplay = errors.New("--record and --replay together: a replay is already a recording (to score it with another detector use --rescore, or `chakra-tui eval --replay FILE`)")
+
+// recordingDriver records every snapshot its driver produces: the frame
+// with its ground truth and the verdicts shown on it. A failed write stops
+// the driver with the error (a recording asked for is never dropped
+// silently).
+type recordingDriver struct {
+	d   ui.Driver
+	rec *session.Recorder
+}
+
+// Step steps the driver and records the snapshot.
+func (r *recordingDriver) Step(ctx context.Context) (ui.Snapshot, error) {
+	s, err := r.d.Step(ctx)
+	if err != nil {
+		return s, err
+	}
+	if err := r.rec.Write(&s.Frame, s.Verdicts); err != nil {
+		return ui.Snapshot{}, fmt.Errorf("record: %w", err)
+	}
+	return s, nil
+}
+
+// Tick returns the driver's simulated time per frame.
+func (r *recordingDriver) Tick() time.Duration { return driverTick(r.d) }
+
+func driverTick(d ui.Driver) time.Duration {
+	if t, ok := d.(interface{ Tick() time.Duration }); ok {
+		return t.Tick()
+	}
+	return time.Second
+}
+
+// replayDriver drives a session replay: Step takes the next frame from src
+// (the replay itself, or an engine.Pacer over it) with the verdicts the
+// replay holds for it — recorded, or re-scored.
+type replayDriver struct {
+	r   *session.Replay
+	src engine.Source
+}
+
+// Step returns the next frame and its verdicts; io.EOF at the end.
+func (d *replayDriver) Step(ctx context.Context) (ui.Snapshot, error) {
+	f, err := d.src.Next(ctx)
+	if err != nil {
+		return ui.Snapshot{}, err
+	}
+	return ui.Snapshot{Frame: f, Verdicts: d.r.Verdicts()}, nil
+}
+
+// Tick returns the recording's simulated time per frame.
+func (d *replayDriver) Tick() time.Duration { return d.r.Tick() }
+
+// Seek positions the replay at tick t and returns the pre-roll before it.
+func (d *replayDriver) Seek(ctx context.Context, t int64) ([]ui.Snapshot, error) {
+	ticks, err := d.r.Seek(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ui.Snapshot, len(ticks))
+	for i, tk := range ticks {
+		out[i] = ui.Snapshot{Frame: tk.Frame, Verdicts: tk.Verdicts}
+	}
+	return out, nil
+}
+
+// Control returns the replay controls for ui.WithReplay.
+func (d *replayDriver) Control() ui.ReplayControl {
+	return ui.ReplayControl{First: d.r.First(), Last: d.r.Last(), Seek: d.Seek}
+}
+
+// scorerFactory returns a constructor of the detector named by --scorer
+// (see dashboardScorer), for replays that score again after every seek.
+func scorerFactory(name, modelPath string) (func() (detector.Scorer, error), string, string, error) {
+	_, display, note, err := dashboardScorer(name, modelPath)
+	if err != nil {
+		return nil, "", "", err
+	}
+	return func() (detector.Scorer, error) {
+		sc, _, _, err := dashboardScorer(name, modelPath)
+		return sc, err
+	}, display, note, nil
+}
+
+// replayed is an opened replay with what a screen says about it.
+type replayed struct {
+	r        *session.Replay
+	source   string // for the header: "replay run.chakra.gz · recorded tft verdicts"
+	detector string
+	note     string
+}
+
+// openReplay opens the recording at path for a mode. It shows the recorded
+// verdicts, or scores the frames again with --scorer when rescore is set or
+// when the file holds none (a `sim --record` file).
+func openReplay(path string, rescore bool, scorer, modelPath string) (*replayed, error) {
+	probe, err := session.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--replay: %w", err)
+	}
+	meta, has := probe.Meta(), probe.HasVerdicts()
+	probe.Close()
+	base := filepath.Base(path)
+	if has && !rescore {
+		r, err := session.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("--replay: %w", err)
+		}
+		name := meta.Detector
+		if name == "" {
+			name = "recorded"
+		}
+		return &replayed{r: r, source: "replay " + base + " · recorded verdicts", detector: name, note: meta.Note}, nil
+	}
+	newScorer, display, note, err := scorerFactory(scorer, modelPath)
+	if err != nil {
+		return nil, err
+	}
+	r, err := session.Open(path, session.WithRescore(newScorer))
+	if err != nil {
+		return nil, fmt.Errorf("--replay: %w", err)
+	}
+	why := "re-scored"
+	if !has {
+		why = "re-scored (the file holds frames only)"
+	}
+	return &replayed{r: r, source: "replay " + base + " · " + why, detector: display, note: note}, nil
+}
+
+// recordHeader is the header of a new recording of a simulation.
+func recordHeader(sim *engine.Sim) engine.Header {
+	cfg := sim.Config()
+	return engine.NewHeader(sim.Profiles(), &cfg)
+}

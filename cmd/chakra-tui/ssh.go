@@ -1,0 +1,325 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/ssh"
+	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/detector/session"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/ui"
+	"github.com/chakra-tui/chakra-tui/ui/sshserve"
+)
+
+func init() {
+	subcommands["ssh"] = subcommand{"serve the dashboard to SSH clients (same as --ssh ADDR)", runSSH}
+}
+
+// sshShutdown is how long sessions get to end cleanly at shutdown.
+const sshShutdown = 5 * time.Second
+
+// sshRequested reports whether the root mode's args ask for --ssh ADDR (or
+// CHAKRA_SSH is set); the root mode then hands all args to runSSH, whose own
+// flag set reads --ssh.
+func sshRequested(args []string) bool { return sshArgs(args, os.LookupEnv) }
+
+// sshArgs is sshRequested with the environment injected.
+func sshArgs(args []string, lookupEnv func(string) (string, bool)) bool {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && name == "ssh" {
+			return true
+		}
+	}
+	v, ok := lookupEnv(envName("ssh"))
+	return ok && v != ""
+}
+
+// sshFlags are the flags of --ssh beside the simulation's.
+type sshFlags struct {
+	addr, hostKey, authKeys string
+	maxSessions             int
+	idle, maxSession        time.Duration
+	scorer, model           string
+	record, replay          string
+	rescore, truth          bool
+	speed                   float64
+	backlog                 int
+	shutdown                time.Duration
+}
+
+// runSSH serves the dashboard of one shared battlefield to every SSH client
+// until ctx ends.
+func runSSH(ctx context.Context, args []string, e env) error {
+	c := newCommand("ssh", "chakra-tui --ssh ADDR [flags]",
+		"Serve the dashboard to every SSH client (ssh -p PORT HOST): one simulation (or --replay) scored once\n"+
+			"and shared; each session has its own selection, panes, size and colours. Anyone may connect unless\n"+
+			"--ssh-authorized-keys is given; bind loopback unless you mean it.", e.stderr)
+	sf := addSimFlags(c, 0)
+	var f sshFlags
+	fs := c.fs
+	fs.StringVar(&f.addr, "ssh", "127.0.0.1:23234", "address to serve SSH on")
+	c.example("ssh", "127.0.0.1:23234")
+	defKey, _ := sshserve.DefaultHostKeyPath()
+	fs.StringVar(&f.hostKey, "ssh-host-key", defKey, "host key file; an ed25519 key is created there (0600) on first run, so clients see the same key after restarts")
+	c.example("ssh-host-key", "/etc/chakra-tui/ssh_host_ed25519")
+	fs.StringVar(&f.authKeys, "ssh-authorized-keys", "", "admit only these public keys (authorized_keys format); without it anyone may connect")
+	c.example("ssh-authorized-keys", "~/.ssh/authorized_keys")
+	fs.IntVar(&f.maxSessions, "ssh-max-sessions", sshserve.DefaultMaxSessions, "concurrent sessions; one more gets a one-line refusal")
+	c.example("ssh-max-sessions", "8")
+	fs.DurationVar(&f.idle, "ssh-idle-timeout", sshserve.DefaultIdleTimeout, "close a session after this long without a key, click or resize (0: never)")
+	c.example("ssh-idle-timeout", "5m")
+	fs.DurationVar(&f.maxSession, "ssh-max-session", sshserve.DefaultMaxSession, "close a session this long after it started (0: never)")
+	c.example("ssh-max-session", "1h")
+	fs.StringVar(&f.scorer, "scorer", "tft", "detector: tft (falls back to the threshold baseline, noted in the header, when the build has no model), zscore or threshold")
+	c.example("scorer", "zscore")
+	fs.StringVar(&f.model, "model", "", "TFT model file to use instead of the embedded one")
+	c.example("model", "detector/model/tft.bin")
+	fs.Float64Var(&f.speed, "speed", 1, "simulated seconds per wall second of the shared clock (viewers cannot change it)")
+	c.example("speed", "5")
+	fs.StringVar(&f.record, "record", "", "record the shared session (frames, ground truth and verdicts) to this file")
+	c.example("record", "ssh-session.chakra.gz")
+	fs.StringVar(&f.replay, "replay", "", "serve this recording instead of a simulation (viewers share it; no seeking)")
+	c.example("replay", "run.chakra.gz")
+	fs.BoolVar(&f.rescore, "rescore", false, "with --replay: score the frames again with --scorer instead of showing the recorded verdicts")
+	c.example("rescore", "true")
+	fs.BoolVar(&f.truth, "truth", false, "start every viewer with the truth overlay on")
+	c.example("truth", "true")
+	fs.IntVar(&f.backlog, "ssh-backlog", sshserve.DefaultBacklog, "recent ticks a viewer who joins late receives first")
+	c.example("ssh-backlog", "300")
+	fs.DurationVar(&f.shutdown, "shutdown-timeout", sshShutdown, "how long sessions get to end cleanly at shutdown")
+	c.example("shutdown-timeout", "10s")
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if c.fs.NArg() > 0 {
+		return fmt.Errorf("ssh: unexpected argument %q", c.fs.Arg(0))
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+
+	// Access.
+	var keys []gossh.PublicKey
+	if f.authKeys != "" {
+		var err error
+		if keys, err = sshserve.LoadAuthorizedKeys(expandHome(f.authKeys)); err != nil {
+			return fmt.Errorf("ssh: --ssh-authorized-keys: %w", err)
+		}
+	}
+	host, _, err := net.SplitHostPort(f.addr)
+	if err != nil {
+		return fmt.Errorf("ssh: --ssh %q: %w", f.addr, err)
+	}
+	if !isLoopback(host) && keys == nil {
+		fmt.Fprintf(e.stderr, "WARNING: serving SSH on %s without --ssh-authorized-keys: anyone who can reach this port can watch the battlefield\n", f.addr)
+	}
+	if f.hostKey == "" {
+		return errors.New("ssh: no configuration directory for the host key: give --ssh-host-key PATH")
+	}
+	hostKey, created, err := sshserve.LoadOrCreateHostKey(expandHome(f.hostKey))
+	if err != nil {
+		return fmt.Errorf("ssh: --ssh-host-key: %w", err)
+	}
+	fp, err := sshserve.Fingerprint(hostKey)
+	if err != nil {
+		return err
+	}
+
+	// The shared battlefield.
+	bf, dash, closeAll, err := f.battlefield(ctx, sf, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+
+	srv, err := sshserve.New(bf, sshserve.WithHostKey(hostKey), sshserve.WithAuthorizedKeys(keys),
+		sshserve.WithMaxSessions(f.maxSessions), sshserve.WithIdleTimeout(f.idle), sshserve.WithMaxSession(f.maxSession),
+		sshserve.WithLogger(log), sshserve.WithDashboard(dash...))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", f.addr)
+	if err != nil {
+		return fmt.Errorf("ssh: listen on %s: %w", f.addr, err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	keyNote := "loaded"
+	if created {
+		keyNote = "created"
+	}
+	fmt.Fprintf(e.stdout, "listening ssh://%s\n", ln.Addr())
+	fmt.Fprintf(e.stdout, "connect with: ssh -p %s %s   (host key %s, %s %s)\n", port, connectHost(host), fp, keyNote, f.hostKey)
+	log.Info("serving the dashboard over SSH", "addr", ln.Addr().String(), "max_sessions", f.maxSessions,
+		"idle_timeout", f.idle, "max_session", f.maxSession, "authorized_keys", len(keys), "record", f.record, "replay", f.replay)
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		err := bf.Run(gctx)
+		if err == nil && gctx.Err() == nil {
+			log.Info("the battlefield ended (end of the replay or of --duration); viewers keep its last ticks")
+		}
+		return err
+	})
+	g.Go(func() error {
+		if err := srv.Serve(ln); !errors.Is(err, ssh.ErrServerClosed) {
+			return fmt.Errorf("ssh: serve: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), f.shutdown)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	err = g.Wait()
+	if cerr := closeAll(); err == nil {
+		err = cerr
+	}
+	log.Info("stopped", "ticks", bf.Published())
+	if err == nil && f.record != "" {
+		fmt.Fprintf(e.stdout, "recorded %d ticks to %s\n", bf.Published(), f.record)
+	}
+	return err
+}
+
+// check validates the flags.
+func (f *sshFlags) check() error {
+	switch {
+	case f.maxSessions < 1:
+		return fmt.Errorf("ssh: --ssh-max-sessions must be ≥ 1 (got %d)", f.maxSessions)
+	case f.idle < 0 || f.maxSession < 0:
+		return errors.New("ssh: --ssh-idle-timeout and --ssh-max-session must be ≥ 0")
+	case !(f.speed > 0) || math.IsInf(f.speed, 0):
+		return fmt.Errorf("ssh: --speed must be > 0 (got %v): the shared clock runs in real time", f.speed)
+	case f.record != "" && f.replay != "":
+		return fmt.Errorf("ssh: %w", errRecordReplay)
+	case f.rescore && f.replay == "":
+		return errors.New("ssh: --rescore needs --replay")
+	case f.backlog < 0:
+		return fmt.Errorf("ssh: --ssh-backlog must be ≥ 0 (got %d)", f.backlog)
+	}
+	return nil
+}
+
+// battlefield builds the shared battlefield (a paced simulation scored by one
+// monitor, or a paced replay), its recorder if asked, and the dashboard
+// options every viewer gets. closeAll releases everything; calling it twice
+// is harmless and returns the recording's error the first time.
+func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logger) (*sshserve.Battlefield, []ui.Option, func() error, error) {
+	var closers []func() error
+	closed := false
+	closeAll := func() error {
+		if closed {
+			return nil
+		}
+		closed = true
+		var first error
+		for i := len(closers) - 1; i >= 0; i-- {
+			if err := closers[i](); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}
+	fail := func(err error) (*sshserve.Battlefield, []ui.Option, func() error, error) {
+		closeAll()
+		return nil, nil, nil, err
+	}
+	dash := []ui.Option{ui.WithTruthOverlay(f.truth)}
+	opts := []sshserve.BattlefieldOption{sshserve.WithBacklog(f.backlog), sshserve.WithBuffer(max(sshserve.DefaultBuffer, 2*f.backlog))}
+
+	if f.replay != "" {
+		rp, err := openReplay(f.replay, f.rescore, f.scorer, f.model)
+		if err != nil {
+			return fail(fmt.Errorf("ssh: %w", err))
+		}
+		closers = append(closers, rp.r.Close)
+		d := &replayDriver{r: rp.r, src: engine.NewPacer(rp.r, f.speed)}
+		rc := d.Control()
+		rc.Seek = func(context.Context, int64) ([]ui.Snapshot, error) {
+			return nil, errors.New("viewers share this replay: seek it in the local dashboard (chakra-tui --replay FILE)")
+		}
+		dash = append(dash, ui.WithSource(rp.source+" · shared over SSH"), ui.WithDetector(rp.detector, rp.note),
+			ui.WithTick(rp.r.Tick()), ui.WithReplay(rc))
+		log.Info("serving a replay", "file", f.replay, "ticks", rp.r.Len(), "detector", rp.detector, "rescoring", rp.r.Rescoring())
+		return sshserve.NewBattlefield(rp.r.Profiles(), d, opts...), dash, closeAll, nil
+	}
+
+	cfg, err := sf.config()
+	if err != nil {
+		return fail(err)
+	}
+	sim, err := engine.NewSim(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	scorer, name, note, err := dashboardScorer(f.scorer, f.model)
+	if err != nil {
+		return fail(err)
+	}
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		return fail(fmt.Errorf("open the in-memory store: %w", err))
+	}
+	closers = append(closers, store.Close)
+	mon, err := monitor.New(store, scorer)
+	if err != nil {
+		return fail(err)
+	}
+	closers = append(closers, func() error { mon.Close(); return nil })
+	if err := mon.SetProfiles(ctx, sim.Profiles()); err != nil {
+		return fail(err)
+	}
+	src := fmt.Sprintf("simulation · seed %d · %d soldiers · shared over SSH", cfg.Seed, cfg.Soldiers)
+	var d ui.Driver = ui.NewSourceDriver(engine.NewPacer(sim, f.speed), mon)
+	if f.record != "" {
+		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src})
+		if err != nil {
+			return fail(fmt.Errorf("ssh: --record: %w", err))
+		}
+		closers = append(closers, rec.Close)
+		d = &recordingDriver{d: d, rec: rec}
+		src += " · recording"
+	}
+	opts = append(opts, sshserve.WithScheduler(sim))
+	dash = append(dash, ui.WithSource(src), ui.WithDetector(name, note), ui.WithTick(cfg.Tick))
+	return sshserve.NewBattlefield(sim.Profiles(), d, opts...), dash, closeAll, nil
+}
+
+// connectHost is the host to print in the connect line.
+func connectHost(host string) string {
+	switch host {
+	case "", "0.0.0.0", "::":
+		return "HOST"
+	case "127.0.0.1", "::1":
+		return "localhost"
+	}
+	return host
+}
+
+// expandHome expands a leading ~/ to the home directory.
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return home + string(os.PathSeparator) + rest
+		}
+	}
+	return p
+}
