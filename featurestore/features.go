@@ -88,12 +88,13 @@ var features = [...]Feature{
 	{"acclimatised", Static, "fraction", 0, 1, "heat acclimatisation, 0 none to 1 full"},
 	{"base_core_temp", Static, "°C", 35.5, 38.5, "resting core temperature Tc0"},
 
-	// Derived features (Derive). Deltas are per tick; rolling statistics
-	// cover the last span rows, present readings only.
-	{"delta_heart_rate", Derived, "bpm/tick", -300, 300, "heart-rate change per tick since the previous row"},
-	{"delta_stamina", Derived, "%/tick", -100, 100, "stamina change per tick since the previous row"},
-	{"delta_core_temp", Derived, "°C/tick", -20, 20, "core-temperature change per tick since the previous row"},
-	{"delta_spo2", Derived, "%/tick", -100, 100, "SpO2 change per tick since the previous row"},
+	// Derived features (Derive). Deltas are per simulated second (unit of
+	// Observation.T); rolling statistics cover the last span rows, present
+	// readings only.
+	{"delta_heart_rate", Derived, "bpm/s", -300, 300, "heart-rate change per second since the previous row"},
+	{"delta_stamina", Derived, "%/s", -100, 100, "stamina change per second since the previous row"},
+	{"delta_core_temp", Derived, "°C/s", -20, 20, "core-temperature change per second since the previous row"},
+	{"delta_spo2", Derived, "%/s", -100, 100, "SpO2 change per second since the previous row"},
 	{"mean_heart_rate", Derived, "bpm", 0, 300, "rolling mean of heart rate"},
 	{"mean_stamina", Derived, "%", 0, 100, "rolling mean of stamina"},
 	{"mean_core_temp", Derived, "°C", 25, 45, "rolling mean of core temperature"},
@@ -189,9 +190,8 @@ func checkTick(t int64) error {
 	return nil
 }
 
-// TimeOfDay returns the hour of the day, in [0, 24), at tick t of a scenario
-// whose tick 0 fell at start (one tick is one simulated second), in start's
-// location.
+// TimeOfDay returns the hour of the day, in [0, 24), at T = t (simulated
+// seconds) of a scenario whose T = 0 fell at start, in start's location.
 func TimeOfDay(start time.Time, t int64) float64 {
 	at := start.Add(time.Duration(t) * time.Second)
 	h, m, s := at.Clock()
@@ -205,7 +205,7 @@ const DefaultSpan = 10
 // DerivedRow holds the derived features of one row. Every field is NaN when
 // its inputs are missing.
 type DerivedRow struct {
-	// Delta is the change per tick since the previous row,
+	// Delta is the change per second (unit of T) since the previous row,
 	// (x_i − x_{i−1}) / (T_i − T_{i−1}); NaN if either reading is missing or
 	// there is no previous row.
 	Delta [engine.NumVitals]float64

@@ -108,7 +108,7 @@ func TestDerive(t *testing.T) {
 	}{
 		{d[0].Delta[engine.HeartRate], math.NaN(), "no previous row"},
 		{d[1].Delta[engine.HeartRate], 10, "delta"},
-		{d[2].Delta[engine.HeartRate], 10, "delta over a 2-tick gap is per tick"},
+		{d[2].Delta[engine.HeartRate], 10, "delta over a 2-second gap is per second"},
 		{d[2].Delta[engine.SpO2], math.NaN(), "delta from a missing reading"},
 		{d[1].Mean[engine.SpO2], 98, "mean of present readings"},
 		{d[2].Mean[engine.HeartRate], (60 + 70 + 90) / 3.0, "mean over the span"},

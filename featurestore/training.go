@@ -16,23 +16,28 @@ import (
 
 // TrainingSpec says how a TrainingSet cuts examples out of soldiers' series.
 //
-// An example at tick T has Inputs rows ending at T and Horizon target rows
-// T+1 … T+Horizon. Rows are never taken from after T into the inputs: that
-// is the point-in-time rule, enforced by TrainingSet.Example alone.
+// Rows of a run come every Step units of T (the engine's tick in simulated
+// seconds; inferred per run as the smallest difference between two
+// consecutive rows of one soldier unless Step is set). An example at T has
+// Inputs rows ending at T and Horizon target rows at T+Step … T+Horizon·Step.
+// Rows are never taken from after T into the inputs: that is the
+// point-in-time rule, enforced by TrainingSet.Example alone.
 //
 // Gaps: a soldier's rows are cut into segments wherever more than MaxGap
-// ticks in a row have no row. A shorter gap is filled with rows whose
-// readings are all missing (Missing bits set, values NaN) and whose known
-// inputs are carried forward: Phase and NextPhase are the last real row's
-// NextPhase, Ambient its Ambient. So within a segment ticks are consecutive,
-// an example's inputs cover exactly Inputs ticks and its targets are exactly
-// the next Horizon ticks. Examples never span two segments, and an example's
-// own tick T is always a real row (a filled row is never "now").
+// ticks in a row have no row, or two rows are not a whole number of ticks
+// apart. A shorter gap is filled with rows whose readings are all missing
+// (Missing bits set, values NaN) and whose known inputs are carried forward:
+// Phase and NextPhase are the last real row's NextPhase, Ambient its Ambient.
+// So within a segment ticks are consecutive, an example's inputs cover
+// exactly Inputs ticks and its targets are exactly the next Horizon ticks.
+// Examples never span two segments, and an example's own tick T is always a
+// real row (a filled row is never "now").
 type TrainingSpec struct {
-	Inputs  int // rows per input window, Te (≥ 1)
-	Horizon int // target rows after the window (≥ 1)
-	Stride  int // ticks between one soldier's consecutive examples (0 means 1)
-	MaxGap  int // longest run of missing ticks that is filled (0: any gap splits)
+	Inputs  int   // rows per input window, Te (≥ 1)
+	Horizon int   // target rows after the window (≥ 1)
+	Stride  int   // ticks between one soldier's consecutive examples (0 means 1)
+	MaxGap  int   // longest run of missing ticks that is filled (0: any gap splits)
+	Step    int64 // T units per tick; 0: inferred per run
 	// SkipLabelled leaves out examples whose inputs or targets overlap a
 	// ground-truth event label of their soldier (artefacts do not count), to
 	// train a forecaster on normal behaviour.
@@ -45,8 +50,8 @@ func (s TrainingSpec) check() error {
 		return fmt.Errorf("training spec: inputs %d not in [1, 65536]: %w", s.Inputs, ErrInvalid)
 	case s.Horizon < 1 || s.Horizon > 1<<16:
 		return fmt.Errorf("training spec: horizon %d not in [1, 65536]: %w", s.Horizon, ErrInvalid)
-	case s.Stride < 0 || s.MaxGap < 0 || s.MaxGap > 1<<16:
-		return fmt.Errorf("training spec: stride %d, max gap %d: %w", s.Stride, s.MaxGap, ErrInvalid)
+	case s.Stride < 0 || s.MaxGap < 0 || s.MaxGap > 1<<16 || s.Step < 0 || s.Step > 1<<32:
+		return fmt.Errorf("training spec: stride %d, max gap %d, step %d: %w", s.Stride, s.MaxGap, s.Step, ErrInvalid)
 	}
 	return nil
 }
@@ -203,13 +208,40 @@ func (b *Builder) Build() (*TrainingSet, error) {
 		})
 		ts.runs = append(ts.runs, runMeta{start: ri.start, labels: labels, profiles: ri.profiles})
 	}
+	// The tick of each run.
+	for i := range ts.runs {
+		ts.runs[i].step = spec.Step
+	}
+	if spec.Step == 0 {
+		for _, s := range b.series {
+			rm := &ts.runs[s.run]
+			for i := 1; i < len(s.rows); i++ {
+				if d := s.rows[i].T - s.rows[i-1].T; rm.step == 0 || d < rm.step {
+					rm.step = d
+				}
+			}
+		}
+		for i := range ts.runs {
+			ts.runs[i].step = max(ts.runs[i].step, 1)
+		}
+	}
+	// missing returns how many ticks lie strictly between a and b, or −1 if
+	// the rows must not share a segment.
+	missing := func(a, b int64, step int64) int64 {
+		d := b - a
+		if d%step != 0 || d/step-1 > int64(spec.MaxGap) {
+			return -1
+		}
+		return d/step - 1
+	}
 	// Size the row slice: rows plus filled gaps.
 	total := 0
 	for _, s := range b.series {
 		total += len(s.rows)
+		step := ts.runs[s.run].step
 		for i := 1; i < len(s.rows); i++ {
-			if gap := s.rows[i].T - s.rows[i-1].T - 1; gap > 0 && gap <= int64(spec.MaxGap) {
-				total += int(gap)
+			if m := missing(s.rows[i-1].T, s.rows[i].T, step); m > 0 {
+				total += int(m)
 			}
 		}
 	}
@@ -220,6 +252,7 @@ func (b *Builder) Build() (*TrainingSet, error) {
 	ts.filled = make([]uint64, (total+63)/64)
 	var inEvent []int32 // per segment row: prefix count of rows inside an event label
 	for _, s := range b.series {
+		step := ts.runs[s.run].step
 		segStart := len(ts.rows)
 		closeSeg := func() {
 			if len(ts.rows) > segStart {
@@ -230,15 +263,13 @@ func (b *Builder) Build() (*TrainingSet, error) {
 		for i := range s.rows {
 			if i > 0 {
 				prev := &s.rows[i-1]
-				gap := s.rows[i].T - prev.T - 1
-				switch {
-				case gap > int64(spec.MaxGap):
+				m := missing(prev.T, s.rows[i].T, step)
+				if m < 0 {
 					closeSeg()
-				case gap > 0:
-					for t := prev.T + 1; t < s.rows[i].T; t++ {
-						ts.setFilled(len(ts.rows))
-						ts.rows = append(ts.rows, filledRow(prev, t))
-					}
+				}
+				for k := int64(1); k <= m; k++ {
+					ts.setFilled(len(ts.rows))
+					ts.rows = append(ts.rows, filledRow(prev, prev.T+k*step))
 				}
 			}
 			ts.rows = append(ts.rows, s.rows[i])
@@ -279,6 +310,7 @@ type segment struct {
 }
 
 type runMeta struct {
+	step     int64 // T units per tick
 	start    time.Time
 	labels   []engine.Label // by soldier, then start
 	profiles map[engine.SoldierID]engine.Profile
@@ -349,8 +381,8 @@ type Example struct {
 	// Inputs are the spec's Inputs rows ending at T, oldest first. Its
 	// capacity equals its length: appending cannot reach the targets.
 	Inputs []engine.Observation
-	// Targets are the rows at T+1 … T+Horizon (gap fillers where the
-	// soldier had no row).
+	// Targets are the rows of the Horizon ticks after T (gap fillers where
+	// the soldier had no row).
 	Targets []engine.Observation
 }
 
@@ -399,6 +431,9 @@ func (ts *TrainingSet) Runs() int { return len(ts.runs) }
 // RunStart returns the wall-clock time of tick 0 of run i (zero if
 // unknown), for TimeOfDay.
 func (ts *TrainingSet) RunStart(i int) time.Time { return ts.runs[i].start }
+
+// Step returns the T units per tick of run i (Spec().Step or inferred).
+func (ts *TrainingSet) Step(i int) int64 { return ts.runs[i].step }
 
 // Labels returns the ground-truth labels of run i, by soldier and start.
 func (ts *TrainingSet) Labels(i int) []engine.Label { return slices.Clone(ts.runs[i].labels) }

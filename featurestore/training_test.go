@@ -40,13 +40,14 @@ func checkPointInTime(t *testing.T, ts *TrainingSet) {
 		if last.T != ex.T {
 			t.Fatalf("example %d: last input at tick %d, example at %d", i, last.T, ex.T)
 		}
+		step := ts.Step(ex.Run)
 		for j, o := range ex.Inputs {
-			if o.T > ex.T || o.Soldier != ex.Soldier || (j > 0 && o.T != ex.Inputs[j-1].T+1) {
+			if o.T > ex.T || o.Soldier != ex.Soldier || (j > 0 && o.T != ex.Inputs[j-1].T+step) {
 				t.Fatalf("example %d (soldier %d, tick %d): input %d is soldier %d tick %d", i, ex.Soldier, ex.T, j, o.Soldier, o.T)
 			}
 		}
 		for j, o := range ex.Targets {
-			if o.T != ex.T+int64(j)+1 || o.Soldier != ex.Soldier {
+			if o.T != ex.T+int64(j+1)*step || o.Soldier != ex.Soldier {
 				t.Fatalf("example %d (tick %d): target %d is soldier %d tick %d", i, ex.T, j, o.Soldier, o.T)
 			}
 		}
@@ -199,7 +200,24 @@ func TestTrainingSetGaps(t *testing.T) {
 	if ts.Rows() != len(rows)+1 {
 		t.Fatalf("Rows = %d, want %d", ts.Rows(), len(rows)+1)
 	}
-	b, _ := NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1})
+	// Two-second ticks: the same holes, in units of the tick.
+	b, _ := NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1, MaxGap: 1})
+	for _, o := range rows {
+		o.T *= 2
+		if err := b.Add(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = b.Add(engine.Observation{Soldier: 2, T: 1}) // a lone row of another soldier
+	ts2, err := b.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPointInTime(t, ts2)
+	if ts2.Step(0) != 2 || ts2.Len() != ts.Len() || ts2.Example(2).Targets[0].T != 10 {
+		t.Fatalf("two-second ticks: step %d, %d examples", ts2.Step(0), ts2.Len())
+	}
+	b, _ = NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1})
 	_ = b.Add(rows[3])
 	if err := b.Add(rows[2]); !errors.Is(err, ErrOutOfOrder) {
 		t.Fatalf("out-of-order Add: %v", err)
