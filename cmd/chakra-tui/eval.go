@@ -49,8 +49,17 @@ func runEval(ctx context.Context, args []string, e env) error {
 	c.example("model", "detector/model/tft.bin")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	c.example("json", "true")
+	replay := fs.String("replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
+	c.example("replay", "run.chakra.gz")
 	if err := c.parse(args); err != nil {
 		return err
+	}
+	if *replay != "" {
+		names := strings.Split(*dets, ",")
+		for i := range names {
+			names[i] = strings.TrimSpace(names[i])
+		}
+		return runEvalReplay(ctx, *replay, names, *modelPath, *grace, *asJSON, e)
 	}
 	evalSeeds, err := parseSeeds(*seeds)
 	if err != nil {
