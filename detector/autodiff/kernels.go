@@ -169,6 +169,16 @@ func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
 // width in) and dy (stride ys, width out): two rows of dw at a time, four
 // rows of x and dy per pass.
 func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
+	if out >= wideOut && n > 0 {
+		for i := 0; i < in; i += gemmBlock {
+			m := min(gemmBlock, in-i)
+			for j := 0; j < out; j += gemmBlock {
+				nn := min(gemmBlock, out-j)
+				gemm.Dgemm(blas.Trans, blas.NoTrans, m, nn, n, 1, x[i:], xs, dy[j:], ys, 1, dw[i*out+j:], out)
+			}
+		}
+		return
+	}
 	dw = dw[:in*out]
 	k := 0
 	for ; k+2 <= in; k += 2 {
@@ -217,6 +227,16 @@ func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
 // dx (stride xs, width in), W [in × out]: dot products, two rows and two
 // columns at a time.
 func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, out int) {
+	if out >= 2*wideOut { // Dgemm's dot-product loops only pay off on longer rows
+		for r := 0; r < n; r += gemmBlock {
+			m := min(gemmBlock, n-r)
+			for k := 0; k < in; k += gemmBlock {
+				kk := min(gemmBlock, in-k)
+				gemm.Dgemm(blas.NoTrans, blas.Trans, m, kk, out, 1, dy[r*ys:], ys, w[k*out:], out, 1, dx[r*xs+k:], xs)
+			}
+		}
+		return
+	}
 	w = w[:in*out]
 	r := 0
 	for ; r+2 <= n; r += 2 {
