@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -129,18 +128,6 @@ func (f *fixture) stored(id engine.SoldierID) int {
 		f.t.Fatal(err)
 	}
 	return len(rows)
-}
-
-// mustJSON checks that b is valid JSON and decodes it.
-func mustJSON(t testing.TB, b []byte) any {
-	t.Helper()
-	var v any
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
-		t.Fatalf("invalid JSON: %v\n%s", err, b)
-	}
-	return v
 }
 
 // doReader posts a body of unknown length (no Content-Length).

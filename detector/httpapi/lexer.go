@@ -90,15 +90,6 @@ func (l *lexer) literal() *apiError {
 	return l.syntax("invalid literal")
 }
 
-// isNull consumes null if it comes next.
-func (l *lexer) isNull() bool {
-	if len(l.b)-l.i >= 4 && string(l.b[l.i:l.i+4]) == "null" {
-		l.i += 4
-		return true
-	}
-	return false
-}
-
 // str consumes a string and returns its contents, unescaped. The slice is
 // valid until the next call of str.
 func (l *lexer) str() ([]byte, *apiError) {

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
@@ -232,10 +231,4 @@ func indexOfSoldier(obs []engine.Observation, id engine.SoldierID) int {
 		}
 	}
 	return -1
-}
-
-// verdictOf is a helper for tests and the reference handler: the verdict
-// JSON of v with this server's extras.
-func (s *Server) verdictJSON(dst []byte, v *detector.Verdict) []byte {
-	return appendVerdict(dst, v, s.extras)
 }
