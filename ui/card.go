@@ -82,6 +82,11 @@ func (g *gridPane) cardCompact(c *cells, s *soldier, st detector.State, p paint)
 		return
 	}
 	g.hr(c, s)
+	if s.alerting() && c.room() > len(kindShort[s.v.Kind]) {
+		c.rune(' ') // the alert's kind instead of the sparkline
+		c.str(kindShort[s.v.Kind])
+		return
+	}
 	c.strBytes(s.spark.text)
 }
 

@@ -62,45 +62,67 @@ func (m *Model) renderHeader() string {
 	}
 	c.newline()
 
-	// line 2: counts, rates, flags, status
+	// line 2: counts, rates, flags, status (terse on narrow terminals)
+	wide := m.w >= 120
+	sep := "  │ "
+	if !wide {
+		sep = " │ "
+	}
 	c.rune(' ')
 	for _, s := range []detector.State{detector.StateOK, detector.StateWatch, detector.StateAlert, detector.StateNoData, detector.StateWarmingUp} {
 		n := b.counts[s]
-		if n == 0 && (s == detector.StateWarmingUp || s == detector.StateNoData) {
+		if n == 0 && s == detector.StateWarmingUp {
 			continue
 		}
 		c.begin(st.state[s])
 		c.str(stateSymbol[s])
-		c.rune(' ')
+		if wide {
+			c.rune(' ')
+		}
 		c.int(int64(n), 0)
-		c.rune(' ')
-		c.str(stateWord[s])
+		if wide {
+			c.rune(' ')
+			c.str(stateWord[s])
+			c.rune(' ')
+		}
 		c.end(st.state[s])
-		c.str("  ")
+		c.rune(' ')
+	}
+	fps, sps := m.rate.fps, m.rate.sps
+	if m.paused || m.ended || m.seeking {
+		fps, sps = 0, 0
 	}
 	c.begin(st.muted)
 	c.str("│ ")
-	c.float(m.rate.fps, 1, 0)
-	c.str(" frames/s ")
-	c.float(m.rate.sps, 0, 0)
-	c.str(" scores/s")
+	c.float(fps, 1, 0)
+	if wide {
+		c.str(" frames/s ")
+	} else {
+		c.str(" f/s ")
+	}
+	c.float(sps, 0, 0)
+	if wide {
+		c.str(" scores/s")
+	} else {
+		c.str(" s/s")
+	}
 	c.end(st.muted)
 	if n := b.log.unacked(); n > 0 {
 		c.begin(st.accent)
-		c.str("  │ ")
+		c.str(sep)
 		c.int(int64(n), 0)
 		c.str(" unacked")
 		c.end(st.accent)
 	}
 	if m.grid.sorted {
-		c.painted(st.accent, "  │ by severity")
+		c.painted(st.accent, sep+"by severity")
 	}
 	if m.grid.filter {
-		c.painted(st.accent, "  │ alerting only")
+		c.painted(st.accent, sep+"alerting only")
 	}
 	if np := len(m.grid.lay.pages); np > 1 {
 		c.begin(st.muted)
-		c.str("  │ page ")
+		c.str(sep + "page ")
 		c.int(int64(m.grid.page+1), 0)
 		c.rune('/')
 		c.int(int64(np), 0)
@@ -109,17 +131,28 @@ func (m *Model) renderHeader() string {
 	if m.truth {
 		t := &b.tally
 		c.begin(st.truth)
-		c.str("  │ truth: ")
-		c.int(int64(t.events), 0)
-		c.str(" events ")
-		c.int(int64(t.detected), 0)
-		c.str(" hit ")
-		c.int(int64(t.missed), 0)
-		c.str(" missed · ")
-		c.int(int64(t.trueAlerts), 0)
-		c.str(" true ")
-		c.int(int64(t.falseAlerts), 0)
-		c.str(" false alerts")
+		c.str(sep + "truth: ")
+		if wide {
+			c.int(int64(t.events), 0)
+			c.str(" events ")
+			c.int(int64(t.detected), 0)
+			c.str(" hit ")
+			c.int(int64(t.missed), 0)
+			c.str(" missed · ")
+			c.int(int64(t.trueAlerts), 0)
+			c.str(" true ")
+			c.int(int64(t.falseAlerts), 0)
+			c.str(" false alerts")
+		} else {
+			c.int(int64(t.detected), 0)
+			c.rune('/')
+			c.int(int64(t.events), 0)
+			c.str(" hit ")
+			c.int(int64(t.missed), 0)
+			c.str(" miss ")
+			c.int(int64(t.falseAlerts), 0)
+			c.str(" false")
+		}
 		c.end(st.truth)
 	}
 	if m.status != "" {
