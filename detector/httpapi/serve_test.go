@@ -365,3 +365,32 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("promtool check metrics: %v\n%s", err, out)
 	}
 }
+
+// TestAlertStreamOutlivesTimeouts: a stream stays open longer than the
+// server's read and write timeouts.
+func TestAlertStreamOutlivesTimeouts(t *testing.T) {
+	short := Timeouts{ReadHeader: 100 * time.Millisecond, Read: 150 * time.Millisecond, Write: 150 * time.Millisecond, Idle: time.Second}
+	s := serve(t, newFixture(t, nil, WithTimeouts(short), WithHeartbeat(50*time.Millisecond)))
+	client := &http.Client{}
+	defer client.CloseIdleConnections()
+	resp, err := client.Get(s.url + "/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	br := bufio.NewReader(resp.Body)
+	deadline := time.Now().Add(600 * time.Millisecond)
+	beats := 0
+	for time.Now().Before(deadline) {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended after %d heartbeats: %v", beats, err)
+		}
+		if strings.HasPrefix(line, ": heartbeat") {
+			beats++
+		}
+	}
+	if beats < 5 {
+		t.Fatalf("%d heartbeats in 600 ms", beats)
+	}
+}
