@@ -141,7 +141,7 @@ func openReplay(path string, rescore bool, scorer, modelPath string) (*replayed,
 	}
 	why := "re-scored"
 	if !has {
-		why = "re-scored (the file holds frames only)"
+		why = "frames only, re-scored"
 	}
 	return &replayed{r: r, source: "replay " + base + " · " + why, detector: display, note: note}, nil
 }
