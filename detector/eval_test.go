@@ -14,7 +14,7 @@ import (
 func TestEvaluateSmoke(t *testing.T) {
 	m := untrainedModel(t)
 	cfg := EvalConfig{
-		Runs:  RunConfig{Seeds: []uint64{21, 22}, Soldiers: 4, Duration: 10 * time.Minute, PoisonRate: 0.3, Artefacts: 5, Workers: 2},
+		Runs:  RunConfig{Seeds: []uint64{21, 22}, Soldiers: 3, Duration: 10 * time.Minute, PoisonRate: 0.3, Artefacts: 5, Workers: 2},
 		Match: MatchConfig{Grace: DefaultGrace},
 	}
 	rep, err := RunEval(context.Background(), EvalOptions{
@@ -27,7 +27,7 @@ func TestEvaluateSmoke(t *testing.T) {
 	if len(rep.Detectors) != 3 {
 		t.Fatalf("%d detector reports", len(rep.Detectors))
 	}
-	near(t, "soldier-hours", rep.SoldierHours, 2*4*10.0/60)
+	near(t, "soldier-hours", rep.SoldierHours, 2*3*10.0/60)
 	events := rep.Detectors[0].Overall.Events
 	if events == 0 {
 		t.Fatal("no events in a poisoned run")

@@ -105,3 +105,36 @@ func TestModelFileRefused(t *testing.T) {
 		t.Error("missing model file: no error")
 	}
 }
+
+func TestEmbeddedModel(t *testing.T) {
+	m, err := EmbeddedModel()
+	if err != nil {
+		t.Fatalf("the embedded model does not load: %v", err)
+	}
+	if m.Meta.Format != ModelFormat || m.Meta.FeatureVersion != FeatureVersion {
+		t.Errorf("embedded model metadata %q v%d", m.Meta.Format, m.Meta.FeatureVersion)
+	}
+	for v, l := range m.Meta.Calibration.Alerts.Open {
+		if !(l > 0) || l >= 1e6 {
+			t.Errorf("vital %d: calibrated open level %v", v, l)
+		}
+	}
+	if m.Meta.Drift.Ticks == 0 || !(m.Meta.Drift.Half[2] > 0) {
+		t.Errorf("embedded model has no drift check: %+v", m.Meta.Drift)
+	}
+	// The default evaluation seeds were never used to train or calibrate it.
+	used := append(append(append([]uint64(nil), m.Meta.Training.TrainSeeds...), m.Meta.Training.ValSeeds...), m.Meta.Calibration.Seeds...)
+	for _, s := range used {
+		if s >= 9001 && s <= 9004 {
+			t.Errorf("seed %d used for the model is a default evaluation seed", s)
+		}
+	}
+	sc, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := feed(t, sc, steadySeries(40, 8), 32)
+	if vs[39].State == StateWarmingUp || vs[39].Explanation.NumVars == 0 {
+		t.Errorf("Default scorer: state %v, %d explained variables", vs[39].State, vs[39].Explanation.NumVars)
+	}
+}
