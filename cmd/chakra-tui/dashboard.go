@@ -14,6 +14,7 @@ import (
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/ui"
@@ -23,6 +24,8 @@ import (
 type dashboardFlags struct {
 	scorer, model, logPath string
 	truth                  bool
+	record, replay         string // --record, --replay (dashreplay.go)
+	rescore                bool
 }
 
 // addDashboardFlags registers the dashboard's flags on c.
@@ -36,6 +39,12 @@ func addDashboardFlags(c *command) *dashboardFlags {
 	c.example("log", "/tmp/chakra-tui.log")
 	c.fs.BoolVar(&f.truth, "truth", false, "start with the truth overlay on (ground-truth windows: hits, misses, false alerts)")
 	c.example("truth", "true")
+	c.fs.StringVar(&f.record, "record", "", "record the session (frames, ground truth and the verdicts shown) to this file")
+	c.example("record", "session.chakra.gz")
+	c.fs.StringVar(&f.replay, "replay", "", "watch a recording instead of a simulation: pause, speed, seek ([ ] { }), progress bar")
+	c.example("replay", "session.chakra.gz")
+	c.fs.BoolVar(&f.rescore, "rescore", false, "with --replay: score the frames again with --scorer instead of showing the recorded verdicts")
+	c.example("rescore", "true")
 	return f
 }
 
@@ -64,6 +73,12 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	restore := redirectLogs(logf)
 	defer restore()
 	logger := slog.Default()
+	if f.replay != "" && f.record != "" {
+		return errRecordReplay
+	}
+	if f.replay != "" {
+		return runDashboardReplay(ctx, f.replay, f.rescore, f.scorer, f.model, speed, f.truth, e)
+	}
 
 	sim, err := engine.NewSim(cfg)
 	if err != nil {
@@ -89,8 +104,13 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	logger.Info("dashboard starting", "soldiers", cfg.Soldiers, "seed", cfg.Seed, "scorer", name, "note", note)
 
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
+	d, closeRec, err := recordTo(ui.NewSourceDriver(sim, mon), f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src})
+	if err != nil {
+		return err
+	}
+	defer closeRec()
 	m, err := ui.New(sim.Profiles(),
-		ui.WithDriver(ui.NewSourceDriver(sim, mon)),
+		ui.WithDriver(d),
 		ui.WithContext(ctx),
 		ui.WithSource(src),
 		ui.WithDetector(name, note),
@@ -104,6 +124,9 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	_, err = tea.NewProgram(m, opts...).Run()
 	st := mon.Stats()
 	logger.Info("dashboard stopped", "observations", st.Observations, "scored", st.Scored, "alerts", st.Alerts, "err", err)
+	if cerr := closeRec(); cerr != nil && err == nil {
+		return cerr
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted: a clean exit
 	}

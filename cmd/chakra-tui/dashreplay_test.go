@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -214,4 +215,23 @@ func TestDashboardReplayOfFramesRescores(t *testing.T) {
 	scr.wait(0, "end of the source")
 	scr.tm.Send(tea.QuitMsg{})
 	scr.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+func TestDashboardRecordReplayFlagErrors(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--text", "--record", "x.gz"}, "needs a terminal"},
+		{[]string{"--replay", "x.gz"}, "needs a terminal"}, // the test's stdout is not a terminal
+	} {
+		_, _, err := simRun(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.args, err, c.want)
+		}
+	}
+	f := &dashboardFlags{record: "a.gz", replay: "b.gz", logPath: os.DevNull}
+	if err := runDashboard(context.Background(), engine.DefaultConfig(), 1, f, env{}); !errors.Is(err, errRecordReplay) {
+		t.Errorf("--record with --replay: %v", err)
+	}
 }

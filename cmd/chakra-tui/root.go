@@ -46,6 +46,9 @@ func runRoot(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if *text || !isTerminal(e.stdout) {
+		if df.record != "" || df.replay != "" {
+			return errors.New("--record and --replay drive the dashboard, which needs a terminal (without one: chakra-tui sim --record, --headless --simulate --record, chakra-tui eval --replay)")
+		}
 		return runText(ctx, cfg, *speed, e)
 	}
 	return runDashboard(ctx, cfg, *speed, df, e)
