@@ -121,22 +121,18 @@ func readDoubles(b []byte, x []float64) error {
 	return nil
 }
 
-// parseWindowHeader reads the header at the start of b and checks it for
-// consistency; rest is what follows the header.
-func parseWindowHeader(b []byte) (h windowHeader, rest []byte, err error) {
+// parseWindowHeader decodes one per-soldier header of a window reply (b
+// holds at least replyHeaderSize bytes) and checks it for consistency.
+func parseWindowHeader(b []byte) (h windowHeader, err error) {
 	var x [replyHeaderSize / 8]float64
 	if err := readDoubles(b, x[:]); err != nil {
-		return h, nil, fmt.Errorf("window header: %w", err)
+		return h, fmt.Errorf("window header: %w", err)
 	}
 	h = windowHeader{epoch: uint64(x[0]), seq: uint64(x[1]), k: int(x[2]), count: int(x[3]), seen: x[4], cap: int(x[5])}
 	switch {
 	case h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0 || h.cap != 0),
 		h.epoch != 0 && (h.k < 1 || h.cap < 1 || h.cap > 1<<16 || h.k > h.cap || uint64(h.k) > h.seq || h.count > h.k):
-		return h, nil, fmt.Errorf("window header %+v inconsistent: %w", h, ErrCorrupt)
+		return h, fmt.Errorf("window header %+v inconsistent: %w", h, ErrCorrupt)
 	}
-	b = b[replyHeaderSize:]
-	if len(b) < h.count*rowSize {
-		return h, nil, fmt.Errorf("window reply holds %d bytes for %d rows: %w", len(b), h.count, ErrCorrupt)
-	}
-	return h, b, nil
+	return h, nil
 }

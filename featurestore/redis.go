@@ -500,6 +500,10 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		return nil, fmt.Errorf("redis read windows: %w", err)
 	}
 	b = b[24:]
+	if len(b) < replyHeaderSize*len(ids) {
+		return nil, fmt.Errorf("redis read windows: reply of %d bytes for %d soldiers: %w", len(b), len(ids), ErrCorrupt)
+	}
+	headers, data := b[:replyHeaderSize*len(ids)], b[replyHeaderSize*len(ids):]
 	if useCache {
 		r.cmu.Lock()
 		defer r.cmu.Unlock()
@@ -507,15 +511,16 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		r.ver = uint64(head[2])
 	}
 	for i, id := range ids {
-		h, rest, err := parseWindowHeader(b)
+		h, err := parseWindowHeader(headers[replyHeaderSize*i:])
 		if err != nil {
 			return nil, fmt.Errorf("redis read windows: soldier %d: %w", id, err)
 		}
-		if h.k > k {
-			return nil, fmt.Errorf("redis read windows: soldier %d: window of %d rows, asked %d: %w", id, h.k, k, ErrCorrupt)
+		if h.k > k || len(data) < h.count*rowSize {
+			return nil, fmt.Errorf("redis read windows: soldier %d: %d rows of a window of %d (asked %d) in %d bytes: %w",
+				id, h.count, h.k, k, len(data), ErrCorrupt)
 		}
-		rows := rest[:h.count*rowSize]
-		b = rest[h.count*rowSize:]
+		rows := data[:h.count*rowSize]
+		data = data[h.count*rowSize:]
 		if useCache {
 			var done bool
 			if dst[i], done = r.merge(id, h, rows, dst[i]); !done {
@@ -529,8 +534,8 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		}
 		dst[i] = appendDecoded(dst[i], id, rows)
 	}
-	if len(b) != 0 {
-		return nil, fmt.Errorf("redis read windows: %d bytes after the last soldier: %w", len(b), ErrCorrupt)
+	if len(data) != 0 {
+		return nil, fmt.Errorf("redis read windows: %d bytes after the last soldier: %w", len(data), ErrCorrupt)
 	}
 	return sc.retry, nil
 }

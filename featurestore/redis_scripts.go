@@ -6,9 +6,12 @@ package featurestore
 // which is why ticks are limited to ±2^53 (checkTick).
 //
 // Per soldier the meta hash holds, under the soldier's ring key as field, a
-// 48-byte header of six little-endian doubles: epoch, seq (rows written in
+// 72-byte header of nine little-endian doubles: epoch, seq (rows written in
 // this epoch), last tick, last write (server ms), capacity, expiry of the ring
-// key (server ms). A soldier whose last write is a TTL or more ago is
+// key (server ms) and three zeros. The padding keeps values above Redis's
+// hash-max-listpack-value (64 by default), so the hash stays in its hashtable
+// encoding: a listpack is searched linearly, which made reading and writing
+// 100 headers several times slower. A soldier whose last write is a TTL or more ago is
 // expired: readers ignore it and its next write starts a new epoch.
 //
 // The version key counts writes: every write sets it to max(version + 1,
@@ -31,7 +34,15 @@ package featurestore
 // everything, {0, 1-based index of the first offending row, the tick it had
 // to exceed}.
 const writeScript = `
-local RS, HS = 51, 48
+local RS, HS = 51, 72
+local function packd(t)
+  local parts = {}
+  for i = 1, #t, 1500 do
+    local j = math.min(i + 1499, #t)
+    parts[#parts + 1] = struct.pack('<' .. string.rep('d', j - i + 1), unpack(t, i, j))
+  end
+  return table.concat(parts)
+end
 local meta, verKey = KEYS[1], KEYS[2]
 local cap, ttl = tonumber(ARGV[1]), tonumber(ARGV[2])
 local n = #KEYS - 2
@@ -72,7 +83,7 @@ end
 local old = redis.call('GET', verKey)
 local ver = math.max((tonumber(old) or 0) + 1, tonumber(tm[1]) * 1000000 + tonumber(tm[2]))
 redis.call('SET', verKey, string.format('%.0f', ver))
-local out = {struct.pack('<ddd', old == ARGV[3] and 1 or 0, ver, now)}
+local res = {old == ARGV[3] and 1 or 0, ver, now}
 local hs = {}
 for i = 1, n do
   local key = KEYS[i + 2]
@@ -89,18 +100,20 @@ for i = 1, n do
     X[f] = now + 2 * ttl
     redis.call('PEXPIREAT', key, X[f])
   end
-  out[i + 1] = struct.pack('<ddd', E[f], q, C[f])
+  res[#res + 1] = E[f]
+  res[#res + 1] = q
+  res[#res + 1] = C[f]
 end
 for i = 1, n do
   if first[KEYS[i + 2]] == i then
     hs[#hs + 1] = KEYS[i + 2]
-    hs[#hs + 1] = struct.pack('<dddddd', E[i], Q[i], T[i], now, C[i], X[i])
+    hs[#hs + 1] = struct.pack('<ddddddddd', E[i], Q[i], T[i], now, C[i], X[i], 0, 0, 0)
     if #hs >= 1000 then redis.call('HSET', meta, unpack(hs)); hs = {} end
   end
 end
 if #hs > 0 then redis.call('HSET', meta, unpack(hs)) end
 if ttl > 0 then redis.call('PEXPIRE', meta, 2 * ttl) end
-return {1, table.concat(out)}
+return {1, packd(res)}
 `
 
 // readScript returns the window of each ring key, or only the rows the
@@ -115,11 +128,11 @@ return {1, table.concat(out)}
 // It returns one string. If the version is still ARGV[3]: two doubles, 1 and
 // the server time in ms. Otherwise three doubles (0, server time, version),
 // then per key a 48-byte header (doubles epoch, seq, k, count, last write,
-// capacity; all 0 for a soldier without live rows) and count packed rows,
-// the rows seq−count+1 … seq. The window is rows seq−k+1 … seq with
-// k = min(n, capacity, seq); count < k means the caller holds the rest.
+// capacity; all 0 for a soldier without live rows), then per key its count
+// packed rows, the rows seq−count+1 … seq. The window is rows seq−k+1 … seq
+// with k = min(n, capacity, seq); count < k means the caller holds the rest.
 const readScript = `
-local RS, HS = 51, 48
+local RS, HS = 51, 72
 local meta, verKey = KEYS[1], KEYS[2]
 local n, ttl, known = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4]
 local m = #KEYS - 2
@@ -136,41 +149,42 @@ while i <= m do
   for k = 1, #part do hdrs[i + k - 1] = part[k] end
   i = j + 1
 end
-local none = struct.pack('<dddddd', 0, 0, 0, 0, 0, 0)
-local out = {struct.pack('<ddd', 0, now, tonumber(ver) or 0)}
+local hd, data = {0, now, tonumber(ver) or 0}, {}
 for i = 1, m do
   local h, e, q, c, seen = hdrs[i], 0, 0, 0, 0
   if h and #h == HS then
     local e1, q1, lt, s1, c1 = struct.unpack('<ddddd', h)
     if ttl == 0 or now - s1 < ttl then e, q, c, seen = e1, q1, c1, s1 end
   end
-  local k = math.min(n, c, q)
-  if e == 0 or k < 1 then
-    out[#out + 1] = none
-  else
+  local k, cnt = math.min(n, c, q), 0
+  if e ~= 0 and k >= 1 then
     local from = q - k + 1
     local ke, klo, khi = struct.unpack('<ddd', known, (i - 1) * 24 + 1)
     local a = from
     if ke == e and klo <= from and khi >= from - 1 and khi <= q then a = khi + 1 end
-    local data = ''
-    if a <= q then
+    cnt = q - a + 1
+    if cnt > 0 then
       local key = KEYS[i + 2]
       local sa, sb = (a - 1) % c, (q - 1) % c
+      local d
       if sa <= sb then
-        data = redis.call('GETRANGE', key, sa * RS, (sb + 1) * RS - 1)
+        d = redis.call('GETRANGE', key, sa * RS, (sb + 1) * RS - 1)
       else
-        data = redis.call('GETRANGE', key, sa * RS, c * RS - 1) .. redis.call('GETRANGE', key, 0, (sb + 1) * RS - 1)
+        d = redis.call('GETRANGE', key, sa * RS, c * RS - 1) .. redis.call('GETRANGE', key, 0, (sb + 1) * RS - 1)
       end
-    end
-    if #data ~= (q - a + 1) * RS then
-      out[#out + 1] = none
-    else
-      out[#out + 1] = struct.pack('<dddddd', e, q, k, q - a + 1, seen, c)
-      out[#out + 1] = data
+      if #d == cnt * RS then data[#data + 1] = d else e = 0 end
     end
   end
+  if e == 0 or k < 1 then e, q, k, cnt, seen, c = 0, 0, 0, 0, 0, 0 end
+  local o = #hd
+  hd[o + 1], hd[o + 2], hd[o + 3], hd[o + 4], hd[o + 5], hd[o + 6] = e, q, k, cnt, seen, c
 end
-return table.concat(out)
+local parts = {}
+for i = 1, #hd, 1500 do
+  local j = math.min(i + 1499, #hd)
+  parts[#parts + 1] = struct.pack('<' .. string.rep('d', j - i + 1), unpack(hd, i, j))
+end
+return table.concat(parts) .. table.concat(data)
 `
 
 // soldiersScript lists the ring keys of soldiers with live rows and forgets
@@ -178,7 +192,7 @@ return table.concat(out)
 //
 //	KEYS[1] meta hash; ARGV[1] TTL ms
 const soldiersScript = `
-local HS = 48
+local HS = 72
 local ttl = tonumber(ARGV[1])
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
