@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/x/term"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/series"
 )
 
@@ -21,9 +23,10 @@ func init() {
 // scoreFlags are the flags of the score mode.
 type scoreFlags struct {
 	out, dir, timeCol, valueCol, detector string
-	window, jobs                          int
+	window, jobs, fitMax                  int
 	fitFraction                           float64
 	seed                                  uint64
+	single                                bool // one file: training may use every core
 }
 
 func runScore(ctx context.Context, args []string, e env) error {
@@ -40,19 +43,22 @@ func runScore(ctx context.Context, args []string, e env) error {
 	c.example("time-col", "timestamp")
 	c.fs.StringVar(&f.valueCol, "value-col", "", "value column(s) to score, comma-separated (default: value, else every numeric column)")
 	c.example("value-col", "value")
-	c.fs.StringVar(&f.detector, "detector", "zscore+likelihood", "detector: zscore, zscore+likelihood, tft, vitals")
-	c.example("detector", "zscore")
+	c.fs.StringVar(&f.detector, "detector", "tft", "detector: tft, tft-only, zscore, zscore+likelihood, zscore+likelihood+range, vitals (docs/nab.md)")
+	c.example("detector", "zscore+likelihood")
 	c.fs.IntVar(&f.window, "window", 6400, "rolling window of the z-score detector, rows")
 	c.example("window", "6400")
 	c.fs.IntVar(&f.jobs, "jobs", 0, "files scored at once in --dir mode (default: GOMAXPROCS)")
 	c.example("jobs", "2")
-	c.fs.Float64Var(&f.fitFraction, "fit-fraction", 0.15, "tft: leading fraction of each file the model is trained on (NAB's probationary period)")
+	c.fs.Float64Var(&f.fitFraction, "fit-fraction", 0.15, "tft: leading fraction of each file the model is trained on (NAB's probationary fraction)")
 	c.example("fit-fraction", "0.15")
+	c.fs.IntVar(&f.fitMax, "fit-max", 750, "tft: cap on the rows trained on (750: NAB's cap on its probationary period; -1: no cap)")
+	c.example("fit-max", "750")
 	c.fs.Uint64Var(&f.seed, "seed", 1, "tft: training seed")
 	c.example("seed", "1")
 	if err := c.parse(args); err != nil {
 		return err
 	}
+	f.single = f.dir == ""
 	fac, err := scoreFactory(f)
 	if err != nil {
 		return err
@@ -89,12 +95,24 @@ func scoreFactory(f scoreFlags) (series.Factory, error) {
 		return series.LikelihoodFactory("zscore+likelihood", func(series.Info) (series.RawScorer, error) {
 			return series.NewZScore(series.WithWindow(f.window)), nil
 		}), nil
-	case "tft":
-		return series.Factory{}, errors.New("score: the tft detector needs the TFT numerics (detector/tft), not available in this build yet")
+	case "zscore+likelihood+range":
+		return series.ZScoreRangeFactory(), nil
+	case "tft", "tft-only":
+		if !(f.fitFraction > 0 && f.fitFraction < 1) {
+			return series.Factory{}, fmt.Errorf("score: --fit-fraction %v not in (0, 1)", f.fitFraction)
+		}
+		cfg := series.TFTConfig{FitFraction: f.fitFraction, FitMax: f.fitMax, Seed: f.seed}
+		if f.single {
+			cfg.Workers = runtime.GOMAXPROCS(0)
+		}
+		if f.detector == "tft-only" {
+			return series.TFTOnlyFactory(cfg), nil
+		}
+		return series.TFTFactory(cfg), nil
 	case "vitals":
-		return series.Factory{}, errors.New("score: the embedded vitals model is not available in this build yet")
+		return series.VitalsFactory(func() (detector.Scorer, error) { return detector.Default() }), nil
 	}
-	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want zscore, zscore+likelihood, tft or vitals)", f.detector)
+	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want tft, tft-only, zscore, zscore+likelihood, zscore+likelihood+range or vitals)", f.detector)
 }
 
 func splitList(s string) []string {

@@ -48,9 +48,22 @@ func LikelihoodFactory(name string, newRaw func(Info) (RawScorer, error), opts .
 	}}
 }
 
+// Primer is implemented by raw scorers that can give the post-processor
+// raw scores of rows they have already seen, such as a model's out-of-sample
+// scores on held-out training rows. Prime returns them once, then nil.
+type Primer interface {
+	Prime() []float64
+}
+
 // Observe implements Detector.
 func (l *Likelihood) Observe(t time.Time, x float64, ok bool) (float64, bool) {
 	raw, valid := l.raw.ObserveRaw(t, x, ok)
+	if p, isPrimer := l.raw.(Primer); isPrimer {
+		for _, r := range p.Prime() {
+			l.short.push(r)
+			l.hist.push(l.short.mean())
+		}
+	}
 	if !valid {
 		return l.last, false
 	}

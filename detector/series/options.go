@@ -1,5 +1,7 @@
 package series
 
+import "math"
+
 // Option configures the detectors of this package; each detector uses the
 // fields that concern it and ignores the rest.
 type Option func(*config)
@@ -54,9 +56,19 @@ func WithLearning(n int) Option { return func(c *config) { c.learn = max(1, n) }
 // the averages, in raw-score units (default 0.05).
 func WithSigmaFloor(s float64) Option { return func(c *config) { c.sigmaFloor = s } }
 
+// WithoutAlarm makes a detector never alert nor cap its scores, for use
+// inside an Ensemble, which alerts for its members.
+func WithoutAlarm() Option {
+	return func(c *config) { c.alarm = Alarm{On: math.Inf(1), Off: math.Inf(1)} }
+}
+
+// WithRefractory sets how many rows after an alert opens no new one can
+// (default 0).
+func WithRefractory(n int) Option { return func(c *config) { c.alarm.Refractory = max(0, n) } }
+
 // WithAlarm sets the alert hysteresis: open at score ≥ on, re-arm when the
 // score drops below off (default 0.5 and 0.375: an alert opens at
 // p ≤ 1e-5 and re-arms once p > 1e-3).
 func WithAlarm(on, off float64) Option {
-	return func(c *config) { c.alarm = Alarm{On: on, Off: min(on, off)} }
+	return func(c *config) { c.alarm.On, c.alarm.Off = on, min(on, off) }
 }
