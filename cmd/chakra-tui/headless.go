@@ -22,6 +22,7 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/httpapi"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
@@ -67,6 +68,8 @@ func headlessArgs(args []string, lookupEnv func(string) (string, bool)) ([]strin
 // headlessFlags are the flags of --headless beside the simulation's.
 type headlessFlags struct {
 	addr, token, store, model, scorer, phase string
+	groupCommit                              string
+	record, replay                           string // --record, --replay: the built-in battlefield's session
 	insecure, simulate, reference            bool
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
@@ -99,6 +102,10 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	c.example("simulate", "true")
 	fs.Float64Var(&f.speed, "speed", 1, "with --simulate: simulated seconds per wall second (0: as fast as possible)")
 	c.example("speed", "10")
+	fs.StringVar(&f.record, "record", "", "with --simulate: record the built-in battlefield's frames, ground truth and the server's verdicts to this file")
+	c.example("record", "headless.chakra.gz")
+	fs.StringVar(&f.replay, "replay", "", "feed this recording's frames through the monitor instead of a simulation (implies --simulate; the server scores them)")
+	c.example("replay", "session.chakra.gz")
 	fs.StringVar(&f.phase, "default-phase", httpapi.DefaultPhase.String(),
 		"phase of an observation without one when the server has no earlier verdict for the soldier")
 	c.example("default-phase", "rest")
@@ -119,6 +126,9 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	c.example("max-future", "1m")
 	fs.DurationVar(&f.heartbeat, "heartbeat", httpapi.DefaultHeartbeat, "interval of heartbeat comments on /alerts")
 	c.example("heartbeat", "5s")
+	fs.StringVar(&f.groupCommit, "group-commit", "auto",
+		"ingest concurrent /predict requests together: on, off, or auto (on with Redis, where it saves round trips)")
+	c.example("group-commit", "on")
 	fs.BoolVar(&f.reference, "reference", false, "serve the do-nothing reference handler on /predict instead (load benchmark)")
 	c.example("reference", "true")
 	if err := c.parse(args); err != nil {
@@ -137,6 +147,9 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	phase, err := engine.ParsePhase(f.phase)
 	if err != nil {
 		return fmt.Errorf("headless: --default-phase: %w", err)
+	}
+	if f.groupCommit != "auto" && f.groupCommit != "on" && f.groupCommit != "off" {
+		return fmt.Errorf("headless: --group-commit %q: want auto, on or off", f.groupCommit)
 	}
 
 	scorer, info, warmup, err := headlessScorer(f.scorer, f.model, log)
@@ -165,25 +178,55 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	opts := []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(f.token), httpapi.WithModelInfo(info),
 		httpapi.WithWarmup(warmup), httpapi.WithStoreName(storeName), httpapi.WithTimeouts(f.timeouts),
 		httpapi.WithShutdownTimeout(f.shutdown), httpapi.WithMaxFuture(f.maxFuture), httpapi.WithHeartbeat(f.heartbeat),
-		httpapi.WithDefaultPhase(phase), httpapi.WithDefaultAmbient(f.defaultAmbient)}
-	var sim *engine.Sim
-	if f.simulate {
+		httpapi.WithDefaultPhase(phase), httpapi.WithDefaultAmbient(f.defaultAmbient),
+		// With the in-memory store a request's cost is the scorer's CPU, and
+		// requests scored one by one use every core; with Redis it is the
+		// round trips, which a group shares.
+		httpapi.WithGroupCommit(f.groupCommit == "on" || (f.groupCommit == "auto" && storeName != "memory"))}
+	// The built-in battlefield (--simulate): a simulation or a replay.
+	var src engine.Source
+	var hdr engine.Header
+	if f.replay != "" {
+		f.simulate = true
+		if f.record != "" {
+			return fmt.Errorf("headless: %w", errRecordReplay)
+		}
+		r, err := engine.OpenReplay(f.replay)
+		if err != nil {
+			return fmt.Errorf("headless: --replay: %w", err)
+		}
+		defer r.Close()
+		src, hdr = r, r.Header()
+	} else if f.simulate {
 		cfg, err := sf.config()
 		if err != nil {
 			return err
 		}
-		if sim, err = engine.NewSim(cfg); err != nil {
+		sim, err := engine.NewSim(cfg)
+		if err != nil {
 			return err
 		}
+		src, hdr = sim, recordHeader(sim)
+	} else if f.record != "" {
+		return errors.New("headless: --record needs --simulate (or --replay): it records the built-in battlefield")
+	}
+	if src != nil {
 		ids := map[engine.SoldierID]bool{}
-		for _, p := range sim.Profiles() {
+		for _, p := range src.Profiles() {
 			ids[p.ID] = true
 		}
 		opts = append(opts, httpapi.WithReserved(func(id engine.SoldierID) bool { return ids[id] },
 			"is driven by the built-in simulation (--simulate); use another id"))
-		if err := mon.SetProfiles(ctx, sim.Profiles()); err != nil {
+		if err := mon.SetProfiles(ctx, src.Profiles()); err != nil {
 			return fmt.Errorf("headless: store the simulated roster: %w", err)
 		}
+	}
+	var rec *session.Recorder
+	if f.record != "" {
+		if rec, err = session.Create(f.record, hdr, session.Meta{Detector: info.Scorer, Note: info.Note, Source: "headless --simulate"}); err != nil {
+			return fmt.Errorf("headless: --record: %w", err)
+		}
+		defer rec.Close()
 	}
 	api, err := httpapi.New(mon, opts...)
 	if err != nil {
@@ -199,10 +242,15 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return api.Serve(gctx, ln) })
-	if sim != nil {
-		g.Go(func() error { return simulate(gctx, api, engine.NewPacer(sim, f.speed), log) })
+	if src != nil {
+		g.Go(func() error { return simulate(gctx, api, engine.NewPacer(src, f.speed), rec, log) })
 	}
 	err = g.Wait()
+	if rec != nil {
+		if cerr := rec.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("headless: --record: %w", cerr)
+		}
+	}
 	log.Info("stopped")
 	return err
 }
@@ -315,8 +363,10 @@ func openStore(spec string) (featurestore.Online, string, error) {
 
 // simulate feeds the paced simulation through the API's pipeline, so its
 // alerts reach /alerts and its verdicts the metrics. A store outage skips
-// frames (logged once per outage) rather than stopping the server.
-func simulate(ctx context.Context, api *httpapi.Server, src engine.Source, log *slog.Logger) error {
+// frames (logged once per outage) rather than stopping the server. rec, if
+// not nil, records every scored frame with its verdicts (frames the server
+// could not score are left out).
+func simulate(ctx context.Context, api *httpapi.Server, src engine.Source, rec *session.Recorder, log *slog.Logger) error {
 	var vs []detector.Verdict
 	failing := false
 	for {
@@ -336,6 +386,11 @@ func simulate(ctx context.Context, api *httpapi.Server, src engine.Source, log *
 			if failing {
 				log.Info("simulation frames flow again", "tick", f.T)
 				failing = false
+			}
+			if rec != nil {
+				if err := rec.Write(&f, vs); err != nil {
+					return fmt.Errorf("simulate: %w", err)
+				}
 			}
 		case errors.Is(err, featurestore.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 			if !failing {
