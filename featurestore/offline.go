@@ -133,7 +133,7 @@ func WithRowGroupRows(n int) RunOption {
 type RunWriter struct {
 	dir      string
 	file     *os.File
-	w        *parquet.Writer
+	w        *parquet.GenericWriter[any]
 	cols     obsColumns
 	profiles []engine.Profile
 	labels   map[engine.Label]struct{}
@@ -168,7 +168,7 @@ func CreateRun(dir string, profiles []engine.Profile, opts ...RunOption) (*RunWr
 		f.Close()
 		return nil, fmt.Errorf("create run %q: %w", dir, err)
 	}
-	w := parquet.NewWriter(f, obsSchema, parquet.MaxRowsPerRowGroup(o.rowGroupRows),
+	w := parquet.NewGenericWriter[any](f, obsSchema, parquet.MaxRowsPerRowGroup(o.rowGroupRows),
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.KeyValueMetadata("chakra.format", formatVersion))
 	return &RunWriter{dir: dir, file: f, w: w, cols: cols, profiles: slices.Clone(profiles),
