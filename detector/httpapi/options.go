@@ -69,6 +69,7 @@ type options struct {
 	reservedWhy  string
 	windowMax    int
 	storeTimeout time.Duration
+	groupCommit  bool
 }
 
 func defaultOptions() options {
@@ -146,3 +147,12 @@ func WithReserved(reserved func(engine.SoldierID) bool, why string) Option {
 // WithStoreTimeout bounds the store calls of /ready, /health and the
 // soldiers-tracked metric (default 2 s).
 func WithStoreTimeout(d time.Duration) Option { return func(o *options) { o.storeTimeout = d } }
+
+// WithGroupCommit turns group commit of POST /predict on or off (default
+// off): concurrent requests are ingested together, one store write and one
+// window read for many soldiers, without waiting for a timer (see
+// groupcommit.go). It pays with a remote store (Redis), where each Ingest
+// costs round trips; with the in-memory store, where the cost is the
+// scorer's CPU, requests ingested one by one use every core while a group
+// is scored on one.
+func WithGroupCommit(on bool) Option { return func(o *options) { o.groupCommit = on } }

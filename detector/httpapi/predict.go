@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
@@ -40,14 +41,30 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request, rs *reqState) {
 		s.writeError(w, rs, e)
 		return
 	}
-	rs.obs = append(rs.obs[:0], o)
-	var err error
-	rs.vs, err = s.Ingest(ingestContext, rs.obs, rs.vs[:0])
-	if err != nil {
-		s.fail(w, rs, err)
-		return
+	var v *detector.Verdict
+	if s.commit != nil {
+		p := &rs.pend
+		if p.wake == nil {
+			p.wake = make(chan struct{}, 1)
+		}
+		p.obs = o
+		s.commit.do(p)
+		if p.err != nil {
+			s.fail(w, rs, p.err)
+			return
+		}
+		v = &p.verdict
+	} else {
+		rs.obs = append(rs.obs[:0], o)
+		var err error
+		rs.vs, err = s.Ingest(ingestContext, rs.obs, rs.vs[:0])
+		if err != nil {
+			s.fail(w, rs, err)
+			return
+		}
+		v = &rs.vs[0]
 	}
-	rs.out = appendVerdict(rs.out[:0], &rs.vs[0], s.extras)
+	rs.out = appendVerdict(rs.out[:0], v, s.extras)
 	writeJSON(w, http.StatusOK, rs.out)
 }
 

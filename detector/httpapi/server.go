@@ -38,7 +38,8 @@ type Server struct {
 	closing  atomic.Bool
 	storeOK  atomic.Bool // false after a store-unavailable error, until the next success
 
-	pool sync.Pool // *reqState
+	pool   sync.Pool  // *reqState
+	commit *committer // nil without group commit
 
 	tracked struct {
 		mu sync.Mutex
@@ -83,6 +84,16 @@ func New(m *monitor.Monitor, opts ...Option) (*Server, error) {
 	s.promh = promhttp.HandlerFor(s.met.reg, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelError), Registry: s.met.reg})
 	s.pool.New = func() any { return &reqState{} }
+	if o.groupCommit {
+		s.commit = &committer{
+			ingest: func(obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
+				return s.Ingest(ingestContext, obs, dst)
+			},
+			onPanic: func(p any, stack []byte) {
+				s.o.log.Error("panic ingesting observations", "panic", p, "stack", string(stack))
+			},
+		}
+	}
 	return s, nil
 }
 
@@ -96,6 +107,7 @@ type reqState struct {
 	obs   []engine.Observation
 	vs    []detector.Verdict
 	items []batchItem
+	pend  pending
 }
 
 // Buffers larger than these are dropped after a request rather than kept
@@ -126,6 +138,7 @@ func (s *Server) release(rs *reqState) {
 	if cap(rs.items) > keepRows {
 		rs.items = nil
 	}
+	rs.pend.verdict = detector.Verdict{}
 	s.pool.Put(rs)
 }
 
