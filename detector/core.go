@@ -432,9 +432,11 @@ var (
 // strain: 0.1–0.2 °C per minute under 0.015 °C of noise) accumulates.
 // The sum is the sum of the one-step errors of the cleaned rows, so a
 // single imputed out-of-band reading adds nothing; but a horizon that
-// reaches into a stretch held on the forecast (an open alert, a dropout, a
-// stuck sensor) does not count: the cleaned values there followed the
-// forecast, not the soldier, and the junction would look like drift.
+// reaches into a stretch where any vital was held on the forecast (an open
+// alert, a dropout, a stuck sensor) does not count: the cleaned values
+// there followed the forecast, not the soldier, the junction would look
+// like drift, and the model's forecast of each vital leans on the others
+// (an anomalous stamina shifts the expected core temperature).
 func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
 	if s.hist.n < n || n > histCap {
 		return 0, false
@@ -442,7 +444,7 @@ func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
 	sum := med - s.hist.at(0).values[v]
 	for i := 0; i < n; i++ {
 		r := s.hist.at(i)
-		if r.held.Has(engine.Vital(v)) {
+		if r.held != 0 {
 			return 0, false
 		}
 		if i < n-1 {

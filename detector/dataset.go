@@ -2,35 +2,21 @@ package detector
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 
 	"github.com/chakra-tui/chakra-tui/detector/tft"
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
-// soldierSeries is one soldier's whole run, the raw material of training
-// examples.
-type soldierSeries struct {
-	n      norm
-	static [numStatic]float64
-	obs    []engine.Observation
-}
-
-// exampleRef names one training example: the series and the index of the
-// observation whose change is the target.
-type exampleRef struct {
-	s int32
-	t int32
-}
-
-// vitalsDataset serves TFT training examples from simulated runs. Each
-// example is point-in-time correct: its encoder rows are the EncoderLen
-// rows before tick t (plus one more for the first change), its decoder row
-// holds only t's known inputs (phase, next phase, ambient), and its target
-// is t's change from the row before.
+// vitalsDataset serves TFT training examples cut by the feature store's
+// point-in-time-correct training set (featurestore.Builder): each example's
+// inputs are the EncoderLen+1 rows ending at tick T (the extra row gives the
+// first row's change) and its target is the row of T+1, so the encoder only
+// ever sees the past, the decoder row holds only the target tick's known
+// inputs (phase, next phase, ambient), and the target is that tick's change
+// from the row before.
 //
 // With probability augment an example's last k rows (k from 1 to 12) of
 // one vital, or of all four (a dropout), are replaced by the last value
@@ -40,35 +26,43 @@ type exampleRef struct {
 // is a hash of (seed, example index): deterministic and free of shared
 // state, so workers may build examples concurrently.
 type vitalsDataset struct {
-	series  []soldierSeries
-	refs    []exampleRef
+	ts      *featurestore.TrainingSet
 	te      int
 	augment float64
 	seed    uint64
 }
 
 // Len returns the number of examples.
-func (d *vitalsDataset) Len() int { return len(d.refs) }
+func (d *vitalsDataset) Len() int { return d.ts.Len() }
+
+// normOf returns the normalisation of example i's soldier.
+func (d *vitalsDataset) normOf(i int) norm {
+	p := d.ts.Example(i).Profile
+	return normFor(&p)
+}
 
 // Example fills dst with example i.
 func (d *vitalsDataset) Example(i int, dst *tft.Example) error {
-	if i < 0 || i >= len(d.refs) {
-		return fmt.Errorf("example %d of %d: %w", i, len(d.refs), tft.ErrBadInput)
+	if i < 0 || i >= d.ts.Len() {
+		return fmt.Errorf("example %d of %d: %w", i, d.ts.Len(), tft.ErrBadInput)
 	}
-	ref := d.refs[i]
-	s := &d.series[ref.s]
-	t := int(ref.t)
+	fx := d.ts.Example(i)
 	te := d.te
-	dst.Static = append(dst.Static[:0], s.static[:]...)
+	if len(fx.Inputs) != te+1 || len(fx.Targets) != 1 {
+		return fmt.Errorf("example %d: %d input and %d target rows, want %d and 1: %w", i, len(fx.Inputs), len(fx.Targets), te+1, tft.ErrBadInput)
+	}
+	n := normFor(&fx.Profile)
+	dst.Static = growTo(dst.Static, numStatic)
+	staticRow(&fx.Profile, dst.Static)
 	dst.Encoder = growTo(dst.Encoder, te*numEncoder)
 	dst.Decoder = growTo(dst.Decoder, numDecoder)
 	dst.Target = growTo(dst.Target, engine.NumVitals)
 	dst.TargetMask = growTo(dst.TargetMask, engine.NumVitals)
 
-	// rows[0..te] are the cleaned rows of ticks t−te−1 … t−1.
+	// rows[0..te] are the cleaned rows of ticks T−te … T.
 	var rows [MaxEncoder + 1]row
 	for j := 0; j <= te; j++ {
-		o := &s.obs[t-te-1+j]
+		o := &fx.Inputs[j]
 		r := &rows[j]
 		*r = row{t: o.T, phase: o.Phase, nextPhase: o.NextPhase, ambient: o.Ambient, missing: o.Missing, values: o.Values}
 		for v := range engine.NumVitals {
@@ -99,9 +93,9 @@ func (d *vitalsDataset) Example(i int, dst *tft.Example) error {
 		}
 	}
 	for j := 1; j <= te; j++ {
-		s.n.encoderRow(&rows[j], &rows[j-1], dst.Encoder[(j-1)*numEncoder:j*numEncoder])
+		n.encoderRow(&rows[j], &rows[j-1], dst.Encoder[(j-1)*numEncoder:j*numEncoder])
 	}
-	o := &s.obs[t]
+	o := &fx.Targets[0]
 	decoderRow(o, dst.Decoder)
 	for v := range engine.NumVitals {
 		x, anchor := o.Values[v], rows[te].values[v]
@@ -109,7 +103,7 @@ func (d *vitalsDataset) Example(i int, dst *tft.Example) error {
 			dst.Target[v], dst.TargetMask[v] = 0, 0
 			continue
 		}
-		dst.Target[v], dst.TargetMask[v] = (x-anchor)*s.n.scale[v], 1
+		dst.Target[v], dst.TargetMask[v] = (x-anchor)*n.scale[v], 1
 	}
 	return nil
 }
@@ -129,59 +123,31 @@ func splitmix(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-// simulateSeries runs the simulations of rc and returns every soldier's
-// whole run.
-func simulateSeries(ctx context.Context, rc RunConfig) ([]soldierSeries, error) {
-	per := make([][]soldierSeries, len(rc.Seeds))
-	err := forEachSeed(ctx, rc.Seeds, rc.Workers, func(ctx context.Context, i int, seed uint64) error {
+// buildTrainingSet simulates the runs of rc (one after the other: the
+// builder is not safe for concurrent use) through the feature store's
+// training-set builder, cutting an example every stride ticks of each
+// soldier. Examples overlapping an event label are left out (there are none
+// in normal runs).
+func buildTrainingSet(ctx context.Context, rc RunConfig, te, stride int) (*featurestore.TrainingSet, error) {
+	b, err := featurestore.NewBuilder(featurestore.TrainingSpec{Inputs: te + 1, Horizon: 1, Stride: stride, SkipLabelled: true})
+	if err != nil {
+		return nil, fmt.Errorf("training set: %w", err)
+	}
+	for _, seed := range rc.Seeds {
 		sim, err := engine.NewSim(rc.engineConfig(seed))
 		if err != nil {
-			return fmt.Errorf("start simulation %d: %w", seed, err)
+			return nil, fmt.Errorf("start simulation %d: %w", seed, err)
 		}
-		ps := sim.Profiles()
-		ss := make([]soldierSeries, len(ps))
-		ticks := int(rc.Duration.Seconds())
-		for j := range ss {
-			ss[j].n = normFor(&ps[j])
-			staticRow(&ps[j], ss[j].static[:])
-			ss[j].obs = make([]engine.Observation, 0, ticks)
+		if err := b.AddSource(ctx, sim); err != nil {
+			return nil, fmt.Errorf("simulation %d: %w", seed, err)
 		}
-		var f engine.Frame
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if err := sim.Step(&f); err != nil {
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				return fmt.Errorf("simulation %d: %w", seed, err)
-			}
-			for j := range f.Obs {
-				ss[j].obs = append(ss[j].obs, f.Obs[j])
-			}
-		}
-		per[i] = ss
-		return nil
-	})
+	}
+	ts, err := b.Build()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("training set: %w", err)
 	}
-	var all []soldierSeries
-	for _, ss := range per {
-		all = append(all, ss...)
+	if ts.Len() == 0 {
+		return nil, fmt.Errorf("%w: training set: runs too short for a %d-row window", ErrConfig, te+1)
 	}
-	return all, nil
-}
-
-// newDataset indexes every stride-th tick of every series that has a full
-// encoder window before it.
-func newDataset(series []soldierSeries, te, stride int, augment float64, seed uint64) *vitalsDataset {
-	d := &vitalsDataset{series: series, te: te, augment: augment, seed: seed}
-	for s := range series {
-		for t := te + 1; t < len(series[s].obs); t += stride {
-			d.refs = append(d.refs, exampleRef{s: int32(s), t: int32(t)})
-		}
-	}
-	return d
+	return ts, nil
 }

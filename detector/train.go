@@ -148,29 +148,26 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 
 	t0 := time.Now()
 	report(TrainProgress{Stage: "simulate"})
-	trainSeries, err := simulateSeries(ctx, run(trainSeeds))
+	mc := modelConfig()
+	trainTS, err := buildTrainingSet(ctx, run(trainSeeds), mc.EncoderLen, cfg.Stride)
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
-	valSeries, err := simulateSeries(ctx, run(valSeeds))
+	// The validation pass runs after every epoch: keep it to about
+	// ValExamples examples spread over the validation runs.
+	valStride := max(1, cfg.Soldiers*int(cfg.Duration.Seconds())*cfg.ValRuns/cfg.ValExamples)
+	valTS, err := buildTrainingSet(ctx, run(valSeeds), mc.EncoderLen, valStride)
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
 	stage("simulate", t0)
 
-	mc := modelConfig()
 	net, err := tft.New(mc, cfg.Seed)
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
-	trainSet := newDataset(trainSeries, mc.EncoderLen, cfg.Stride, cfg.AugmentProb, cfg.Seed)
-	// The validation pass runs after every epoch: keep it to about
-	// ValExamples examples spread over the validation runs.
-	valStride := 1
-	for _, vs := range valSeries {
-		valStride = max(valStride, len(vs.obs)*len(valSeries)/cfg.ValExamples)
-	}
-	valSet := newDataset(valSeries, mc.EncoderLen, valStride, 0, cfg.Seed+1)
+	trainSet := &vitalsDataset{ts: trainTS, te: mc.EncoderLen, augment: cfg.AugmentProb, seed: cfg.Seed}
+	valSet := &vitalsDataset{ts: valTS, te: mc.EncoderLen, seed: cfg.Seed + 1}
 
 	t0 = time.Now()
 	nr, err := tft.Train(ctx, net, trainSet, valSet, cfg.Net, func(p tft.Progress) {
@@ -252,7 +249,7 @@ func validate(ctx context.Context, net *tft.Model, ds *vitalsDataset, limit int)
 		if err := net.Forecast(ws, &ex.Input, out); err != nil {
 			return rep, fmt.Errorf("validate: %w", err)
 		}
-		scale := ds.series[ds.refs[i].s].n.scale
+		scale := ds.normOf(i).scale
 		for v := range engine.NumVitals {
 			if ex.TargetMask[v] == 0 {
 				continue

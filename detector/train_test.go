@@ -66,35 +66,41 @@ func TestTrainDeterministic(t *testing.T) {
 }
 
 func TestDatasetPointInTime(t *testing.T) {
-	series, err := simulateSeries(context.Background(), RunConfig{Seeds: []uint64{5}, Soldiers: 2, Duration: 2 * time.Minute})
+	te := modelConfig().EncoderLen
+	ts, err := buildTrainingSet(context.Background(), RunConfig{Seeds: []uint64{5}, Soldiers: 2, Duration: 2 * time.Minute}, te, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	te := modelConfig().EncoderLen
-	ds := newDataset(series, te, 7, 0, 1)
+	ds := &vitalsDataset{ts: ts, te: te, seed: 1}
+	if ds.Len() == 0 {
+		t.Fatal("no examples")
+	}
 	var ex tft.Example
 	for i := range ds.Len() {
 		if err := ds.Example(i, &ex); err != nil {
 			t.Fatal(err)
 		}
-		ref := ds.refs[i]
-		s := &ds.series[ref.s]
-		o := &s.obs[ref.t]
-		prev := &s.obs[ref.t-1]
-		// The target is the change from the row before to the target row…
-		for v := range engine.NumVitals {
-			near(t, "target", ex.Target[v], (o.Values[v]-prev.Values[v])*s.n.scale[v])
+		fx := ts.Example(i)
+		n := normFor(&fx.Profile)
+		o := &fx.Targets[0]
+		prev := &fx.Inputs[len(fx.Inputs)-1]
+		if o.T != prev.T+1 {
+			t.Fatalf("target tick %d after input tick %d", o.T, prev.T)
 		}
-		// … the last encoder row is the row before the target (no look-ahead)…
+		// The target is the change from the last input row to the target row…
+		for v := range engine.NumVitals {
+			near(t, "target", ex.Target[v], (o.Values[v]-prev.Values[v])*n.scale[v])
+		}
+		// … the last encoder row is the last input row (no look-ahead)…
 		last := ex.Encoder[(te-1)*numEncoder : te*numEncoder]
-		near(t, "last encoder HR", last[encHR], (prev.Values[engine.HeartRate]-s.n.hr0)/s.n.hrr)
+		near(t, "last encoder HR", last[encHR], (prev.Values[engine.HeartRate]-n.hr0)/n.hrr)
 		// … and the decoder row holds only the target tick's known inputs.
 		if ex.Decoder[decPhase] != float64(o.Phase) || ex.Decoder[decNextPhase] != float64(o.NextPhase) {
 			t.Fatalf("decoder %v for phase %v→%v", ex.Decoder, o.Phase, o.NextPhase)
 		}
 	}
 	// Augmentation holds the last rows of some vital and flags them.
-	aug := newDataset(series, te, 7, 1, 1)
+	aug := &vitalsDataset{ts: ts, te: te, augment: 1, seed: 1}
 	flagged := 0
 	for i := range aug.Len() {
 		if err := aug.Example(i, &ex); err != nil {
