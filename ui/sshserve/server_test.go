@@ -19,7 +19,7 @@ func TestSessionRendersKeyQuit(t *testing.T) {
 	srv, addr := serve(t, sh.bf)
 	tm := openTerm(t, addr, nil, 120, 40)
 	tm.waitFor(testSource, wait)
-	tm.waitFor("12 ok", wait) // the state counts: the grid has its soldiers
+	tm.waitFor("♥", wait) // a soldier card with its heart rate: the grid has data
 	if n := srv.Sessions(); n != 1 {
 		t.Fatalf("%d sessions, want 1", n)
 	}
@@ -65,7 +65,7 @@ func TestTwentySessionsShareOneBattlefield(t *testing.T) {
 	}
 	for _, tm := range terms {
 		tm.waitFor(testSource, wait)
-		tm.waitFor("8 ok", wait)
+		tm.waitFor("♥", wait)
 	}
 	if s, v := srv.Sessions(), sh.bf.Viewers(); s != n || v != n {
 		t.Fatalf("%d sessions and %d viewers, want %d", s, v, n)
@@ -263,7 +263,7 @@ func TestColourProfilePerSession(t *testing.T) {
 			t.Fatal(err)
 		}
 		tm.waitFor(testSource, wait)
-		tm.waitFor("6 ok", wait)
+		tm.waitFor("♥", wait)
 		return tm
 	}
 	colour, plain := open("xterm-256color"), open("dumb")
