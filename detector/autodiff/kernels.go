@@ -1,11 +1,6 @@
 package autodiff
 
-import (
-	"math"
-
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
-)
+import "math"
 
 // The kernels below are the forward and backward computations of the tape's
 // ops as plain functions over flat row-major slices. The tape calls them,
@@ -47,32 +42,8 @@ func MatMulAccStrided(y []float64, ys int, x []float64, xs int, w []float64, n, 
 	matMulAcc(y, ys, x, xs, w, n, in, out)
 }
 
-// Layers at least wideOut outputs wide go through gonum's Dgemm, whose
-// inner loops are SIMD assembly (AXPY over the output row); narrower ones
-// use the scalar loops below, which have less call overhead. The choice
-// depends only on the layer's shape, never on the number of rows, so a row
-// is summed the same way alone or in a batch. Dgemm is called on blocks of
-// at most 64×64 outputs so it never goes parallel (or allocates).
-const wideOut = 32
-
-var gemm gonum.Implementation
-
-// gemmBlock is the largest block handed to Dgemm (gonum's own block size:
-// one block never runs in parallel).
-const gemmBlock = 64
-
 // matMulAcc is MatMulAcc with row strides ys and xs (≥ out and in).
 func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
-	if out >= wideOut {
-		for r := 0; r < n; r += gemmBlock {
-			m := min(gemmBlock, n-r)
-			for j := 0; j < out; j += gemmBlock {
-				nn := min(gemmBlock, out-j)
-				gemm.Dgemm(blas.NoTrans, blas.NoTrans, m, nn, in, 1, x[r*xs:], xs, w[j:], out, 1, y[r*ys+j:], ys)
-			}
-		}
-		return
-	}
 	w = w[:in*out]
 	r := 0
 	for ; r+2 <= n; r += 2 {
@@ -117,10 +88,6 @@ func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out
 func MatVecAcc(y, x, w []float64) {
 	out := len(y)
 	in := len(x)
-	if out >= wideOut {
-		matMulAcc(y, out, x, in, w, 1, in, out)
-		return
-	}
 	w = w[:in*out]
 	k := 0
 	for ; k+4 <= in; k += 4 {
@@ -169,16 +136,6 @@ func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
 // width in) and dy (stride ys, width out): two rows of dw at a time, four
 // rows of x and dy per pass.
 func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
-	if out >= wideOut && n > 0 {
-		for i := 0; i < in; i += gemmBlock {
-			m := min(gemmBlock, in-i)
-			for j := 0; j < out; j += gemmBlock {
-				nn := min(gemmBlock, out-j)
-				gemm.Dgemm(blas.Trans, blas.NoTrans, m, nn, n, 1, x[i:], xs, dy[j:], ys, 1, dw[i*out+j:], out)
-			}
-		}
-		return
-	}
 	dw = dw[:in*out]
 	k := 0
 	for ; k+2 <= in; k += 2 {
@@ -227,16 +184,6 @@ func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
 // dx (stride xs, width in), W [in × out]: dot products, two rows and two
 // columns at a time.
 func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, out int) {
-	if out >= 2*wideOut { // Dgemm's dot-product loops only pay off on longer rows
-		for r := 0; r < n; r += gemmBlock {
-			m := min(gemmBlock, n-r)
-			for k := 0; k < in; k += gemmBlock {
-				kk := min(gemmBlock, in-k)
-				gemm.Dgemm(blas.NoTrans, blas.Trans, m, kk, out, 1, dy[r*ys:], ys, w[k*out:], out, 1, dx[r*xs+k:], xs)
-			}
-		}
-		return
-	}
 	w = w[:in*out]
 	r := 0
 	for ; r+2 <= n; r += 2 {
