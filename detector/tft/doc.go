@@ -65,8 +65,9 @@
 // the GLU's linear layer, at inference also the attention keys into the
 // queries), and test that they agree with the plain layer-by-layer graph
 // to 1e-12. Inference runs the row-wise layers of up to 16 windows as
-// matrix products, the LSTM gates as one product per step, and wide layers
-// through gonum's Dgemm. A Stream caches each step's variable selection and
+// matrix products (two rows per pass over the weights) and the LSTM gates
+// as one product per step. (gonum's Dgemm was tried for the wider layers:
+// fewer instructions, but slower on these small shapes.) A Stream caches each step's variable selection and
 // LSTM input projection, so a sliding window costs about 40% of a fresh
 // one; Model.Cost counts the multiply-adds of both.
 //
