@@ -101,6 +101,15 @@ func zscore(b *testing.B) detector.Scorer {
 	return sc
 }
 
+func tft(b *testing.B) detector.Scorer {
+	sc, err := detector.Default()
+	if err != nil {
+		b.Skipf("no embedded TFT model: %v", err)
+	}
+	return sc
+}
+
+func BenchmarkPredictTFT(b *testing.B)       { benchPredict(b, benchServer(b, tft(b)), 100) }
 func BenchmarkPredictZScore(b *testing.B)    { benchPredict(b, benchServer(b, zscore(b)), 100) }
 func BenchmarkPredictReference(b *testing.B) { benchPredict(b, NewReference(true, "tft"), 100) }
 
