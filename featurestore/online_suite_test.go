@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -287,6 +289,81 @@ func testOnline(t *testing.T, k storeKind) {
 		w, err := s.Window(ctx, 20, 31, nil)
 		if err != nil || len(w) != 31 || w[30].T != ticks-1 {
 			t.Fatalf("final window: %d rows, %v", len(w), err)
+		}
+	})
+
+	t.Run("AgainstModel", func(t *testing.T) {
+		// Random frames over awkward ids (several blocks, negative, extreme),
+		// random subsets in random order, some refused; every window must
+		// match a plain model of the contract.
+		const capacity = 8
+		s := k.open(t, WithCapacity(capacity))
+		ids := []engine.SoldierID{-200, -129, -128, -1, 0, 1, 2, 3, 127, 128, 129, 300, 1_000_000, math.MaxInt32, math.MinInt32}
+		rng := rand.New(rand.NewPCG(99, 1))
+		g := newGen(98)
+		model := map[engine.SoldierID][]engine.Observation{}
+		next := map[engine.SoldierID]int64{}
+		for round := 0; round < 60; round++ {
+			var frame []engine.Observation
+			for _, i := range rng.Perm(len(ids)) {
+				if rng.IntN(3) == 0 {
+					continue
+				}
+				id := ids[i]
+				next[id] += 1 + int64(rng.IntN(3))
+				frame = append(frame, g.obs(id, next[id]))
+			}
+			bad := len(frame) > 0 && rng.IntN(8) == 0
+			if bad {
+				o := frame[rng.IntN(len(frame))]
+				o.T = 0 // not after the soldier's earlier rows
+				frame = append(frame, o)
+			}
+			err := s.WriteFrame(ctx, frame)
+			if bad {
+				if !errors.Is(err, ErrOutOfOrder) {
+					t.Fatalf("round %d: refused write returned %v", round, err)
+				}
+				for _, o := range frame { // roll the model's clocks back
+					next[o.Soldier] = 0
+					if rows := model[o.Soldier]; len(rows) > 0 {
+						next[o.Soldier] = rows[len(rows)-1].T
+					}
+				}
+			} else {
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				for _, o := range frame {
+					model[o.Soldier] = append(model[o.Soldier], o)
+				}
+			}
+			n := 1 + rng.IntN(capacity+3)
+			ws, err := s.Windows(ctx, ids, n, nil)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			for i, id := range ids {
+				want := model[id][max(0, len(model[id])-min(n, capacity)):]
+				if len(ws[i]) != len(want) {
+					t.Fatalf("round %d: soldier %d: %d rows, want %d", round, id, len(ws[i]), len(want))
+				}
+				checkRows(t, ws[i], want)
+			}
+		}
+		got, err := s.Soldiers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []engine.SoldierID
+		for _, id := range ids {
+			if len(model[id]) > 0 {
+				want = append(want, id)
+			}
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Fatalf("Soldiers = %v, want %v", got, want)
 		}
 	})
 

@@ -27,9 +27,9 @@ const (
 	rowSize     = 51
 	profileSize = 1 + 4 + 4 + 1 + 6*8
 	// replyHeaderSize is the per-soldier header of a window reply: float64
-	// epoch, last sequence number, window length k, rows that follow, last
-	// write (server ms), capacity.
-	replyHeaderSize = 48
+	// epoch, last sequence number, window length k, rows in the reply, last
+	// write (server ms), capacity, offset and stride of the rows.
+	replyHeaderSize = 64
 )
 
 // appendRow appends the packed form of o to b.
@@ -95,12 +95,24 @@ func firstByte(b []byte) int {
 
 // windowHeader is the per-soldier header of a window reply from Redis.
 type windowHeader struct {
-	epoch uint64  // incarnation of the soldier's ring; 0: no live rows
-	seq   uint64  // sequence number of the soldier's newest row
-	k     int     // window length Redis settled on: min(n, capacity, seq)
-	count int     // rows that follow: seq−count+1 … seq
-	seen  float64 // server time of the soldier's last write, ms
-	cap   int     // the soldier's ring capacity in Redis
+	epoch  uint64  // incarnation of the soldier's ring; 0: no live rows
+	seq    uint64  // sequence number of the soldier's newest row
+	k      int     // window length Redis settled on: min(n, capacity, seq)
+	count  int     // rows that follow: seq−count+1 … seq
+	seen   float64 // server time of the soldier's last write, ms
+	cap    int     // the soldier's ring capacity in Redis
+	off    int     // byte offset of the first row in the reply's row data
+	stride int     // bytes from one of the soldier's rows to the next
+}
+
+// fits reports whether the header's rows lie within n bytes of row data.
+func (h *windowHeader) fits(n int) bool {
+	return h.count == 0 || (h.off >= 0 && h.stride >= rowSize && h.off+(h.count-1)*h.stride+rowSize <= n)
+}
+
+// row returns the header's i-th row in data; fits must hold.
+func (h *windowHeader) row(data []byte, i int) []byte {
+	return data[h.off+i*h.stride:][:rowSize]
 }
 
 // maxExact is the largest integer every float64 below it represents exactly.
@@ -128,7 +140,8 @@ func parseWindowHeader(b []byte) (h windowHeader, err error) {
 	if err := readDoubles(b, x[:]); err != nil {
 		return h, fmt.Errorf("window header: %w", err)
 	}
-	h = windowHeader{epoch: uint64(x[0]), seq: uint64(x[1]), k: int(x[2]), count: int(x[3]), seen: x[4], cap: int(x[5])}
+	h = windowHeader{epoch: uint64(x[0]), seq: uint64(x[1]), k: int(x[2]), count: int(x[3]), seen: x[4], cap: int(x[5]),
+		off: int(min(x[6], 1<<40)), stride: int(min(x[7], 1<<40))}
 	switch {
 	case h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0 || h.cap != 0),
 		h.epoch != 0 && (h.k < 1 || h.cap < 1 || h.cap > 1<<16 || h.k > h.cap || uint64(h.k) > h.seq || h.count > h.k):

@@ -12,7 +12,6 @@ import (
 	"net"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -44,17 +43,17 @@ type Redis struct {
 	trips  atomic.Uint64
 	closed atomic.Bool
 
-	meta, verKey, profilesKey, ringPrefix string
-	writeSHA, readSHA, soldiersSHA        string
-	capArg, ttlArg                        any // boxed once
+	verKey, blocksKey, profilesKey, blockPrefix string
+	writeSHA, readSHA, soldiersSHA              string
+	capArg, ttlArg                              any // boxed once
 
 	kmu  sync.RWMutex
-	keys map[engine.SoldierID]any // boxed ring key per soldier
+	keys map[int64][2]any // boxed hdr and rows key per block
 
-	wmu     sync.Mutex // serialises writes and guards their scratch
-	wargs   []any
-	wbuf    []byte
-	rowArgs []any // rowArgs[i] is wbuf[i*rowSize:][:rowSize], boxed once
+	wmu   sync.Mutex // serialises writes and guards their scratch
+	ws    placement
+	wargs []any
+	wbuf  []byte
 
 	cmu   sync.Mutex // guards cache, ver and gen
 	cache map[engine.SoldierID]*cacheEntry
@@ -81,6 +80,7 @@ func (c *cacheEntry) ensure() {
 }
 
 type readScratch struct {
+	pl    placement
 	args  []any
 	known []byte
 	one   [][]engine.Observation
@@ -113,16 +113,16 @@ func NewRedis(url string, opts ...Option) (*Redis, error) {
 	r := &Redis{
 		o:           o,
 		client:      redis.NewClient(ro),
-		meta:        o.prefix + "meta",
 		verKey:      o.prefix + "version",
+		blocksKey:   o.prefix + "blocks",
 		profilesKey: o.prefix + "profiles",
-		ringPrefix:  o.prefix + "rows:",
+		blockPrefix: o.prefix + "blk:",
 		writeSHA:    scriptSHA(writeScript),
 		readSHA:     scriptSHA(readScript),
 		soldiersSHA: scriptSHA(soldiersScript),
 		capArg:      o.capacity,
 		ttlArg:      o.ttl.Milliseconds(),
-		keys:        make(map[engine.SoldierID]any),
+		keys:        make(map[int64][2]any),
 		cache:       make(map[engine.SoldierID]*cacheEntry),
 		gen:         1,
 	}
@@ -171,22 +171,73 @@ func (h tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 	}
 }
 
-// ringKey returns soldier id's ring key, boxed once so that building
+// blockSize is the number of soldiers per Redis block (see redis_scripts.go).
+const blockSize = 128
+
+// blockOf returns the block and slot of soldier id: ⌊id/128⌋, id mod 128.
+func blockOf(id engine.SoldierID) (int64, int) { return int64(id) >> 7, int(id & (blockSize - 1)) }
+
+// blockKeys returns block b's hdr and rows keys, boxed once so that building
 // arguments does not allocate.
-func (r *Redis) ringKey(id engine.SoldierID) any {
+func (r *Redis) blockKeys(b int64) [2]any {
 	r.kmu.RLock()
-	k, ok := r.keys[id]
+	k, ok := r.keys[b]
 	r.kmu.RUnlock()
 	if ok {
 		return k
 	}
 	r.kmu.Lock()
 	defer r.kmu.Unlock()
-	if k, ok = r.keys[id]; !ok {
-		k = r.ringPrefix + strconv.Itoa(int(id))
-		r.keys[id] = k
+	if k, ok = r.keys[b]; !ok {
+		base := r.blockPrefix + strconv.FormatInt(b, 10)
+		k = [2]any{base + ":hdr", base + ":rows"}
+		r.keys[b] = k
 	}
 	return k
+}
+
+// placement is the block layout of one call's soldiers: the distinct blocks
+// in order of first appearance and, per soldier, its block's index (from 1)
+// and slot as two little-endian uint16.
+type placement struct {
+	index  map[int64]int
+	blocks []int64
+	where  []byte
+}
+
+func (p *placement) place(id engine.SoldierID) error {
+	if p.index == nil {
+		p.index = make(map[int64]int)
+	}
+	b, slot := blockOf(id)
+	j, ok := p.index[b]
+	if !ok {
+		if len(p.blocks) == 1<<16-1 {
+			return fmt.Errorf("soldiers in more than %d blocks of %d ids in one call: %w", 1<<16-1, blockSize, ErrInvalid)
+		}
+		p.blocks = append(p.blocks, b)
+		j = len(p.blocks)
+		p.index[b] = j
+	}
+	p.where = binary.LittleEndian.AppendUint16(p.where, uint16(j))
+	p.where = binary.LittleEndian.AppendUint16(p.where, uint16(slot))
+	return nil
+}
+
+func (p *placement) reset() {
+	clear(p.index)
+	p.blocks, p.where = p.blocks[:0], p.where[:0]
+}
+
+// appendKeys appends the script keys for p's blocks: version, block set,
+// then hdr and rows per block.
+func (r *Redis) appendKeys(args []any, p *placement) []any {
+	args = append(args, 2+2*len(p.blocks), r.verKey, r.blocksKey)
+	for _, b := range p.blocks {
+		k := r.blockKeys(b)
+		args = append(args, k[0], k[1])
+	}
+	return args
 }
 
 // call runs one command under the store's timeout and classifies its error.
@@ -267,16 +318,22 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 	}
 	r.wmu.Lock()
 	defer r.wmu.Unlock()
-	r.packRows(obs)
+	r.ws.reset()
+	for i := range obs {
+		if err := r.ws.place(obs[i].Soldier); err != nil {
+			return fmt.Errorf("write frame: %w", err)
+		}
+	}
+	buf := r.wbuf[:0]
+	for i := range obs {
+		buf = appendRow(buf, &obs[i])
+	}
+	r.wbuf = buf
 	r.cmu.Lock()
 	sentVer := r.ver
 	r.cmu.Unlock()
-	args := append(r.wargs[:0], "evalsha", r.writeSHA, len(obs)+2, r.meta, r.verKey)
-	for i := range obs {
-		args = append(args, r.ringKey(obs[i].Soldier))
-	}
-	args = append(args, r.capArg, r.ttlArg, versionArg(sentVer))
-	args = append(args, r.rowArgs[:len(obs)]...)
+	args := r.appendKeys(append(r.wargs[:0], "evalsha", r.writeSHA), &r.ws)
+	args = append(args, r.capArg, r.ttlArg, versionArg(sentVer), r.ws.where, buf)
 	r.wargs = args
 	val, err := r.call(ctx, "write frame", args)
 	clear(args[3:]) // drop references to keys and rows
@@ -303,23 +360,6 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 		return r.cacheWritten(obs, sentVer, unsafeBytes(reply))
 	}
 	return nil
-}
-
-// packRows packs obs into wbuf and keeps rowArgs pointing at its rows.
-func (r *Redis) packRows(obs []engine.Observation) {
-	need := len(obs) * rowSize
-	if cap(r.wbuf) < need {
-		r.wbuf = make([]byte, 0, 2*need)
-		r.rowArgs = r.rowArgs[:0]
-	}
-	buf := r.wbuf[:0]
-	for i := range obs {
-		buf = appendRow(buf, &obs[i])
-	}
-	r.wbuf = buf
-	for i := len(r.rowArgs); i < len(obs); i++ {
-		r.rowArgs = append(r.rowArgs, buf[i*rowSize:(i+1)*rowSize:(i+1)*rowSize])
-	}
 }
 
 // versionArg is a version as the scripts expect it: decimal, "0" for none.
@@ -433,10 +473,13 @@ func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 // useCache it tells Redis what the cache holds and merges the reply into
 // it. It returns the indexes whose window it could not complete.
 func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
-	args := append(sc.args[:0], "evalsha", r.readSHA, len(ids)+2, r.meta, r.verKey)
+	sc.pl.reset()
 	for _, id := range ids {
-		args = append(args, r.ringKey(id))
+		if err := sc.pl.place(id); err != nil {
+			return nil, fmt.Errorf("redis read windows: %w", err)
+		}
 	}
+	args := r.appendKeys(append(sc.args[:0], "evalsha", r.readSHA), &sc.pl)
 	known := sc.known[:0]
 	var sentVer uint64
 	if useCache {
@@ -465,7 +508,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 	} else {
 		known = append(known, make([]byte, 24*len(ids))...)
 	}
-	args = append(args, k, r.ttlArg, versionArg(sentVer), known)
+	args = append(args, k, r.ttlArg, versionArg(sentVer), sc.pl.where, known)
 	sc.args, sc.known = args, known
 	val, err := r.call(ctx, "read windows", args)
 	clear(args[3:])
@@ -515,15 +558,13 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		if err != nil {
 			return nil, fmt.Errorf("redis read windows: soldier %d: %w", id, err)
 		}
-		if h.k > k || len(data) < h.count*rowSize {
-			return nil, fmt.Errorf("redis read windows: soldier %d: %d rows of a window of %d (asked %d) in %d bytes: %w",
-				id, h.count, h.k, k, len(data), ErrCorrupt)
+		if h.k > k || !h.fits(len(data)) {
+			return nil, fmt.Errorf("redis read windows: soldier %d: %d rows of a window of %d (asked %d) at %d+%d·i in %d bytes: %w",
+				id, h.count, h.k, k, h.off, h.stride, len(data), ErrCorrupt)
 		}
-		rows := data[:h.count*rowSize]
-		data = data[h.count*rowSize:]
 		if useCache {
 			var done bool
-			if dst[i], done = r.merge(id, h, rows, dst[i]); !done {
+			if dst[i], done = r.merge(id, h, data, dst[i]); !done {
 				sc.retry = append(sc.retry, i)
 			}
 			continue
@@ -532,10 +573,10 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 			sc.retry = append(sc.retry, i)
 			continue
 		}
-		dst[i] = appendDecoded(dst[i], id, rows)
-	}
-	if len(data) != 0 {
-		return nil, fmt.Errorf("redis read windows: %d bytes after the last soldier: %w", len(data), ErrCorrupt)
+		for j := range h.count {
+			dst[i] = append(dst[i], engine.Observation{})
+			decodeRow(h.row(data, j), id, &dst[i][len(dst[i])-1])
+		}
 	}
 	return sc.retry, nil
 }
@@ -561,7 +602,7 @@ func (r *Redis) fromCache(id engine.SoldierID, k int, now float64, dst []engine.
 // merge folds one soldier's reply into the cache, marks the entry current
 // and appends the soldier's window to dst; done is false if the window
 // cannot be completed from what is cached. The caller holds cmu.
-func (r *Redis) merge(id engine.SoldierID, h windowHeader, rows []byte, dst []engine.Observation) (_ []engine.Observation, done bool) {
+func (r *Redis) merge(id engine.SoldierID, h windowHeader, data []byte, dst []engine.Observation) (_ []engine.Observation, done bool) {
 	c := r.entry(id)
 	c.gen = r.gen
 	if h.epoch == 0 {
@@ -576,7 +617,7 @@ func (r *Redis) merge(id engine.SoldierID, h windowHeader, rows []byte, dst []en
 			c.reset(h.epoch, first-1)
 		}
 		for s := c.hi + 1; s <= h.seq; s++ { // none if the cache is already ahead
-			decodeRow(rows[(s-first)*rowSize:], id, c.next())
+			decodeRow(h.row(data, int(s-first)), id, c.next())
 		}
 	} else if c.epoch != h.epoch || c.hi < h.seq {
 		c.reset(h.epoch, h.seq) // holds nothing we may serve
@@ -586,7 +627,11 @@ func (r *Redis) merge(id engine.SoldierID, h windowHeader, rows []byte, dst []en
 		return c.appendRange(dst, lo, h.seq), true
 	}
 	if h.count == h.k {
-		return appendDecoded(dst, id, rows), true
+		for j := range h.count {
+			dst = append(dst, engine.Observation{})
+			decodeRow(h.row(data, j), id, &dst[len(dst)-1])
+		}
+		return dst, true
 	}
 	return dst, false
 }
@@ -614,7 +659,7 @@ func (r *Redis) Latest(ctx context.Context, id engine.SoldierID) (engine.Observa
 
 // Soldiers returns the ids of the soldiers with unexpired rows, sorted.
 func (r *Redis) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
-	val, err := r.call(ctx, "list soldiers", []any{"evalsha", r.soldiersSHA, 1, r.meta, r.ttlArg})
+	val, err := r.call(ctx, "list soldiers", []any{"evalsha", r.soldiersSHA, 1, r.blocksKey, r.ttlArg})
 	if err != nil {
 		return nil, err
 	}
@@ -624,10 +669,9 @@ func (r *Redis) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
 	}
 	ids := make([]engine.SoldierID, 0, len(list))
 	for _, x := range list {
-		s, _ := x.(string)
-		id, err := strconv.ParseInt(strings.TrimPrefix(s, r.ringPrefix), 10, 32)
-		if err != nil || !strings.HasPrefix(s, r.ringPrefix) {
-			return nil, fmt.Errorf("redis list soldiers: field %q: %w", s, ErrCorrupt)
+		id, ok := x.(int64)
+		if !ok || id < math.MinInt32 || id > math.MaxInt32 {
+			return nil, fmt.Errorf("redis list soldiers: id %v: %w", x, ErrCorrupt)
 		}
 		ids = append(ids, engine.SoldierID(id))
 	}

@@ -248,12 +248,15 @@ func TestRedisForeignKeys(t *testing.T) {
 	ctx := context.Background()
 	p := newPrefix()
 	s := openRedis(t, srv.URL(), WithPrefix(p))
-	if _, err := s.call(ctx, "test", []any{"set", p + "meta", "not a hash"}); err != nil {
+	if _, err := s.call(ctx, "test", []any{"rpush", p + "blk:0:hdr", "not a string"}); err != nil {
 		t.Fatal(err)
 	}
 	err := s.WriteFrame(ctx, []engine.Observation{{Soldier: 1, T: 1}})
 	if !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("write over a foreign meta key: err = %v; want ErrCorrupt", err)
+		t.Fatalf("write over a foreign block key: err = %v; want ErrCorrupt", err)
+	}
+	if _, err := s.Window(ctx, 1, 5, nil); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("read of a foreign block key: err = %v; want ErrCorrupt", err)
 	}
 	if _, err := s.call(ctx, "test", []any{"hset", p + "profiles", "1", "garbage"}); err != nil {
 		t.Fatal(err)
