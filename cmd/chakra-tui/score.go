@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -26,7 +25,6 @@ type scoreFlags struct {
 	window, jobs, fitMax                  int
 	fitFraction                           float64
 	seed                                  uint64
-	single                                bool // one file: training may use every core
 }
 
 func runScore(ctx context.Context, args []string, e env) error {
@@ -58,7 +56,6 @@ func runScore(ctx context.Context, args []string, e env) error {
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	f.single = f.dir == ""
 	fac, err := scoreFactory(f)
 	if err != nil {
 		return err
@@ -101,10 +98,10 @@ func scoreFactory(f scoreFlags) (series.Factory, error) {
 		if !(f.fitFraction > 0 && f.fitFraction < 1) {
 			return series.Factory{}, fmt.Errorf("score: --fit-fraction %v not in (0, 1)", f.fitFraction)
 		}
+		// One training goroutine per file in both modes, so a file scores
+		// the same alone as in a folder (training is deterministic for a
+		// seed and a worker count).
 		cfg := series.TFTConfig{FitFraction: f.fitFraction, FitMax: f.fitMax, Seed: f.seed}
-		if f.single {
-			cfg.Workers = runtime.GOMAXPROCS(0)
-		}
 		if f.detector == "tft-only" {
 			return series.TFTOnlyFactory(cfg), nil
 		}

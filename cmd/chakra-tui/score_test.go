@@ -57,6 +57,26 @@ func TestScoreOneFileToStdout(t *testing.T) {
 	}
 }
 
+// TestScoreTFTWiring runs the default detector (the TFT ensemble) on a
+// small file: it trains on the first 45 rows (a few examples, so the test
+// stays fast; training proper is tested in detector/series) and scores the
+// rest.
+func TestScoreTFTWiring(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "s.csv")
+	writeSeries(t, in, 300, 250)
+	out, _, err := runCmd(t, "score", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 301 || lines[0] != "timestamp,value,anomaly_score,alert" {
+		t.Fatalf("%d lines, header %q", len(lines), lines[0])
+	}
+	if !strings.HasSuffix(lines[251], ",1") {
+		t.Errorf("no alert at the spike: %q", lines[251])
+	}
+}
+
 func TestScoreErrors(t *testing.T) {
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty.csv")
@@ -66,6 +86,7 @@ func TestScoreErrors(t *testing.T) {
 	cases := [][]string{
 		{"score", empty},
 		{"score", "--detector", "nope", empty},
+		{"score", "--detector", "tft", "--fit-fraction", "1.5", empty},
 		{"score", "--dir", dir},
 		{"score"},
 	}

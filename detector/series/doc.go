@@ -53,4 +53,14 @@
 // hysteresis (Alarm): an alert opens at the row where the score first
 // reaches the opening level, and a new one cannot open until the score has
 // dropped below the closing level.
+//
+// The TFT scorer (TFTFactory) trains a Temporal Fusion Transformer (package
+// tft) on each file's leading rows, with hour of day, day of week and the
+// time step as known inputs, forecasts every later row from the rows before
+// it, and refits itself on recent rows at rows 2·fit, 4·fit, …; its raw
+// score is the distance outside the 2–98 % forecast band in band widths.
+// The "tft" detector is an Ensemble of that forecaster's likelihood, the
+// z-score likelihood and a Range check under one alarm. VitalsFactory runs
+// the monitor's own scorers (the embedded vitals model) on heart-rate-like
+// series. docs/nab.md has the rules and the NAB results.
 package series
