@@ -303,15 +303,31 @@ func testOnline(t *testing.T, k storeKind) {
 		g := newGen(98)
 		model := map[engine.SoldierID][]engine.Observation{}
 		next := map[engine.SoldierID]int64{}
-		for round := 0; round < 60; round++ {
+		for round := 0; round < 120; round++ {
 			var frame []engine.Observation
-			for _, i := range rng.Perm(len(ids)) {
-				if rng.IntN(3) == 0 {
-					continue
+			switch mode := rng.IntN(10); {
+			case mode < 6: // a frame in lockstep: ids in order, one tick
+				var tick int64
+				for _, id := range ids {
+					tick = max(tick, next[id]+1)
 				}
-				id := ids[i]
-				next[id] += 1 + int64(rng.IntN(3))
-				frame = append(frame, g.obs(id, next[id]))
+				sorted := slices.Clone(ids)
+				slices.Sort(sorted)
+				for _, id := range sorted {
+					if mode < 3 || rng.IntN(4) > 0 {
+						next[id] = tick
+						frame = append(frame, g.obs(id, tick))
+					}
+				}
+			default: // ragged: random subset, random order, own ticks
+				for _, i := range rng.Perm(len(ids)) {
+					if rng.IntN(3) == 0 {
+						continue
+					}
+					id := ids[i]
+					next[id] += 1 + int64(rng.IntN(3))
+					frame = append(frame, g.obs(id, next[id]))
+				}
 			}
 			bad := len(frame) > 0 && rng.IntN(8) == 0
 			if bad {

@@ -26,10 +26,11 @@ import (
 const (
 	rowSize     = 51
 	profileSize = 1 + 4 + 4 + 1 + 6*8
-	// replyHeaderSize is the per-soldier header of a window reply: float64
-	// epoch, last sequence number, window length k, rows in the reply, last
-	// write (server ms), capacity, offset and stride of the rows.
-	replyHeaderSize = 64
+	// groupHeaderSize is the header of one group of soldiers in a window
+	// reply: float64 soldiers in the group, epoch, last sequence number,
+	// window length k, rows in the reply, last write (server ms), capacity,
+	// offset and stride of the rows.
+	groupHeaderSize = 72
 )
 
 // appendRow appends the packed form of o to b.
@@ -133,19 +134,23 @@ func readDoubles(b []byte, x []float64) error {
 	return nil
 }
 
-// parseWindowHeader decodes one per-soldier header of a window reply (b
-// holds at least replyHeaderSize bytes) and checks it for consistency.
-func parseWindowHeader(b []byte) (h windowHeader, err error) {
-	var x [replyHeaderSize / 8]float64
+// parseGroupHeader decodes one group header of a window reply (b holds at
+// least groupHeaderSize bytes) and checks it for consistency. h describes
+// the group's first soldier; the p-th has its rows p·rowSize further on.
+func parseGroupHeader(b []byte) (size int, h windowHeader, err error) {
+	var x [groupHeaderSize / 8]float64
 	if err := readDoubles(b, x[:]); err != nil {
-		return h, fmt.Errorf("window header: %w", err)
+		return 0, h, fmt.Errorf("group header: %w", err)
 	}
-	h = windowHeader{epoch: uint64(x[0]), seq: uint64(x[1]), k: int(x[2]), count: int(x[3]), seen: x[4], cap: int(x[5]),
-		off: int(min(x[6], 1<<40)), stride: int(min(x[7], 1<<40))}
+	size = int(min(x[0], 1<<20))
+	h = windowHeader{epoch: uint64(x[1]), seq: uint64(x[2]), k: int(min(x[3], 1<<20)), count: int(min(x[4], 1<<20)),
+		seen: x[5], cap: int(min(x[6], 1<<20)), off: int(min(x[7], 1<<40)), stride: int(min(x[8], 1<<40))}
 	switch {
-	case h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0 || h.cap != 0),
-		h.epoch != 0 && (h.k < 1 || h.cap < 1 || h.cap > 1<<16 || h.k > h.cap || uint64(h.k) > h.seq || h.count > h.k):
-		return h, fmt.Errorf("window header %+v inconsistent: %w", h, ErrCorrupt)
+	case size < 1 || size > blockSize,
+		h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0 || h.cap != 0),
+		h.epoch != 0 && (h.k < 1 || h.cap < 1 || h.cap > 1<<16 || h.k > h.cap || uint64(h.k) > h.seq || h.count > h.k),
+		h.count > 0 && h.stride != size*rowSize:
+		return 0, h, fmt.Errorf("group header %d×%+v inconsistent: %w", size, h, ErrCorrupt)
 	}
-	return h, nil
+	return size, h, nil
 }

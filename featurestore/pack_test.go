@@ -55,9 +55,9 @@ func FuzzDecodeProfile(f *testing.F) {
 	})
 }
 
-// FuzzParseWindowHeader: a window reply from Redis is outside input; a bad
+// FuzzParseGroupHeader: a window reply from Redis is outside input; a bad
 // one must give ErrCorrupt, never a panic or an out-of-range slice.
-func FuzzParseWindowHeader(f *testing.F) {
+func FuzzParseGroupHeader(f *testing.F) {
 	good := func(x ...float64) []byte {
 		var b []byte
 		for _, v := range x {
@@ -65,20 +65,31 @@ func FuzzParseWindowHeader(f *testing.F) {
 		}
 		return b
 	}
-	f.Add(good(0, 0, 0, 0, 0, 0))
-	f.Add(append(good(5, 10, 3, 1, 1e12, 256), make([]byte, rowSize)...))
-	f.Add(good(5, 10, 3, 4, 1e12, 256))
-	f.Add(good(math.NaN(), 1, 1, 1, 1, 1))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := parseWindowHeader(b)
+	f.Add(good(3, 0, 0, 0, 0, 0, 0, 0, 0), 0)
+	f.Add(good(1, 5, 10, 3, 1, 1e12, 256, 0, 51), rowSize)
+	f.Add(good(2, 5, 10, 3, 3, 1e12, 256, 0, 102), 6*rowSize)
+	f.Add(good(math.NaN(), 1, 1, 1, 1, 1, 1, 1, 1), 100)
+	f.Fuzz(func(t *testing.T, b []byte, dataLen int) {
+		size, h, err := parseGroupHeader(b)
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) {
 				t.Fatalf("error %v is not ErrCorrupt", err)
 			}
 			return
 		}
-		if h.count > h.k || h.k > h.cap || (h.epoch != 0 && uint64(h.k) > h.seq) || (h.epoch == 0 && h.k != 0) {
-			t.Fatalf("accepted inconsistent header %+v", h)
+		if size < 1 || h.count > h.k || h.k > h.cap || (h.epoch != 0 && uint64(h.k) > h.seq) || (h.epoch == 0 && h.k != 0) {
+			t.Fatalf("accepted inconsistent header %d×%+v", size, h)
+		}
+		data := make([]byte, max(0, min(dataLen, 1<<16)))
+		for p := range size {
+			hp := h
+			hp.off += p * rowSize
+			if hp.fits(len(data)) {
+				for i := range hp.count {
+					var o engine.Observation
+					decodeRow(hp.row(data, i), 1, &o)
+				}
+			}
 		}
 	})
 }

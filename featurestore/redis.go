@@ -82,7 +82,6 @@ func (c *cacheEntry) ensure() {
 type readScratch struct {
 	pl    placement
 	args  []any
-	known []byte
 	one   [][]engine.Observation
 	retry []int
 	ids   []engine.SoldierID
@@ -197,15 +196,21 @@ func (r *Redis) blockKeys(b int64) [2]any {
 }
 
 // placement is the block layout of one call's soldiers: the distinct blocks
-// in order of first appearance and, per soldier, its block's index (from 1)
-// and slot as two little-endian uint16.
+// in order of first appearance and the runs (see redis_scripts.go), each run
+// a block index from 1, a first slot and a length (little-endian uint16),
+// with, for reads, the cache state its soldiers share (three doubles).
 type placement struct {
 	index  map[int64]int
 	blocks []int64
-	where  []byte
+	runs   []byte
+	known  []byte
+	// the open run
+	j, slot, n int
+	state      [3]float64
 }
 
-func (p *placement) place(id engine.SoldierID) error {
+// place appends soldier id, whose cache state is state, to the runs.
+func (p *placement) place(id engine.SoldierID, state [3]float64) error {
 	if p.index == nil {
 		p.index = make(map[int64]int)
 	}
@@ -219,14 +224,25 @@ func (p *placement) place(id engine.SoldierID) error {
 		j = len(p.blocks)
 		p.index[b] = j
 	}
-	p.where = binary.LittleEndian.AppendUint16(p.where, uint16(j))
-	p.where = binary.LittleEndian.AppendUint16(p.where, uint16(slot))
+	if p.n > 0 && j == p.j && slot == p.slot+1 && state == p.state {
+		p.n++
+		binary.LittleEndian.PutUint16(p.runs[len(p.runs)-2:], uint16(p.n))
+	} else {
+		p.runs = binary.LittleEndian.AppendUint16(p.runs, uint16(j))
+		p.runs = binary.LittleEndian.AppendUint16(p.runs, uint16(slot))
+		p.runs = binary.LittleEndian.AppendUint16(p.runs, 1)
+		for _, x := range state {
+			p.known = binary.LittleEndian.AppendUint64(p.known, math.Float64bits(x))
+		}
+		p.n, p.state = 1, state
+	}
+	p.j, p.slot = j, slot
 	return nil
 }
 
 func (p *placement) reset() {
 	clear(p.index)
-	p.blocks, p.where = p.blocks[:0], p.where[:0]
+	p.blocks, p.runs, p.known, p.n = p.blocks[:0], p.runs[:0], p.known[:0], 0
 }
 
 // appendKeys appends the script keys for p's blocks: version, block set,
@@ -320,7 +336,7 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 	defer r.wmu.Unlock()
 	r.ws.reset()
 	for i := range obs {
-		if err := r.ws.place(obs[i].Soldier); err != nil {
+		if err := r.ws.place(obs[i].Soldier, [3]float64{}); err != nil {
 			return fmt.Errorf("write frame: %w", err)
 		}
 	}
@@ -333,7 +349,7 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 	sentVer := r.ver
 	r.cmu.Unlock()
 	args := r.appendKeys(append(r.wargs[:0], "evalsha", r.writeSHA), &r.ws)
-	args = append(args, r.capArg, r.ttlArg, versionArg(sentVer), r.ws.where, buf)
+	args = append(args, r.capArg, r.ttlArg, versionArg(sentVer), r.ws.runs, buf)
 	r.wargs = args
 	val, err := r.call(ctx, "write frame", args)
 	clear(args[3:]) // drop references to keys and rows
@@ -353,35 +369,48 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 	if len(res) == 2 && res[0] == int64(1) {
 		reply, _ = res[1].(string)
 	}
-	if len(reply) != 24+24*len(obs) {
-		return fmt.Errorf("redis write frame: unexpected reply of %d elements: %w", len(res), ErrCorrupt)
-	}
-	if r.o.cache {
-		return r.cacheWritten(obs, sentVer, unsafeBytes(reply))
-	}
-	return nil
+	return r.cacheWritten(obs, sentVer, unsafeBytes(reply))
 }
 
 // versionArg is a version as the scripts expect it: decimal, "0" for none.
 func versionArg(v uint64) string { return strconv.FormatUint(v, 10) }
 
-// cacheWritten appends the rows just written to the cache. reply is the
-// write script's: match flag, new version, server time, then epoch, seq and
-// capacity per row.
+// cacheWritten checks the write script's reply and appends the rows just
+// written to the cache. The reply is: match flag, new version, server time,
+// mode, then epoch, seq and capacity per run of r.ws (mode 1) or per row
+// (mode 0).
 func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []byte) error {
-	x := make([]float64, 3+3*len(obs))
-	if err := readDoubles(reply, x); err != nil {
+	var head [4]float64
+	if err := readDoubles(reply, head[:]); err != nil {
 		return fmt.Errorf("redis write frame: %w", err)
 	}
-	match, ver, now := x[0] == 1, uint64(x[1]), x[2]
+	match, ver, now, mode := head[0] == 1, uint64(head[1]), head[2], head[3]
+	units := len(obs)
+	if mode == 1 {
+		units = len(r.ws.runs) / 6
+	}
+	if mode > 1 || len(reply) != 32+24*units {
+		return fmt.Errorf("redis write frame: reply of %d bytes in mode %g for %d rows: %w", len(reply), mode, len(obs), ErrCorrupt)
+	}
+	if !r.o.cache {
+		return nil
+	}
+	x := make([]float64, 3*units)
+	if err := readDoubles(reply[32:], x); err != nil {
+		return fmt.Errorf("redis write frame: %w", err)
+	}
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
 	if !match || r.ver != sentVer {
 		r.gen++ // someone else wrote: nothing cached is known to be current
 	}
+	u, left := 0, 1 // unit of row i, rows left in it
+	if mode == 1 {
+		left = int(binary.LittleEndian.Uint16(r.ws.runs[4:]))
+	}
 	for i := range obs {
-		epoch, seq, capS := uint64(x[3+3*i]), uint64(x[4+3*i]), int(x[5+3*i])
-		if epoch == 0 || seq == 0 || capS < 1 {
+		epoch, seq, capS := uint64(x[3*u]), uint64(x[3*u+1]), int(x[3*u+2])
+		if epoch == 0 || seq == 0 || capS < 1 || capS > 1<<16 {
 			return fmt.Errorf("redis write frame: row %d: epoch %d seq %d capacity %d: %w", i, epoch, seq, capS, ErrCorrupt)
 		}
 		c := r.entry(obs[i].Soldier)
@@ -396,6 +425,12 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 			c.push(&obs[i])
 		}
 		c.seen, c.capS, c.gen = now, capS, r.gen
+		if left--; left == 0 && i+1 < len(obs) {
+			u, left = u+1, 1
+			if mode == 1 {
+				left = int(binary.LittleEndian.Uint16(r.ws.runs[6*u+4:]))
+			}
+		}
 	}
 	r.ver = ver
 	return nil
@@ -474,19 +509,14 @@ func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 // it. It returns the indexes whose window it could not complete.
 func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
 	sc.pl.reset()
-	for _, id := range ids {
-		if err := sc.pl.place(id); err != nil {
-			return nil, fmt.Errorf("redis read windows: %w", err)
-		}
-	}
-	args := r.appendKeys(append(sc.args[:0], "evalsha", r.readSHA), &sc.pl)
-	known := sc.known[:0]
 	var sentVer uint64
 	if useCache {
 		r.cmu.Lock()
-		fast := r.ver != 0
-		for _, id := range ids {
-			var e, lo, hi float64
+	}
+	fast := useCache && r.ver != 0
+	for _, id := range ids {
+		var state [3]float64
+		if useCache {
 			c := r.cache[id]
 			switch {
 			case c == nil || c.gen != r.gen:
@@ -495,21 +525,26 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 				fast = false
 			}
 			if c != nil && c.epoch != 0 && c.n > 0 {
-				e, lo, hi = float64(c.epoch), float64(c.hi-uint64(c.n)+1), float64(c.hi)
+				state = [3]float64{float64(c.epoch), float64(c.hi - uint64(c.n) + 1), float64(c.hi)}
 			}
-			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(e))
-			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(lo))
-			known = binary.LittleEndian.AppendUint64(known, math.Float64bits(hi))
 		}
+		if err := sc.pl.place(id, state); err != nil {
+			if useCache {
+				r.cmu.Unlock()
+			}
+			return nil, fmt.Errorf("redis read windows: %w", err)
+		}
+	}
+	if useCache {
 		if fast {
 			sentVer = r.ver
 		}
 		r.cmu.Unlock()
-	} else {
-		known = append(known, make([]byte, 24*len(ids))...)
 	}
-	args = append(args, k, r.ttlArg, versionArg(sentVer), sc.pl.where, known)
-	sc.args, sc.known = args, known
+	args := r.appendKeys(append(sc.args[:0], "evalsha", r.readSHA), &sc.pl)
+	known := sc.pl.known
+	args = append(args, k, r.ttlArg, versionArg(sentVer), sc.pl.runs, known)
+	sc.args = args
 	val, err := r.call(ctx, "read windows", args)
 	clear(args[3:])
 	if err != nil {
@@ -521,8 +556,8 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 	}
 	b := unsafeBytes(reply)
 	sc.retry = sc.retry[:0]
-	var head [3]float64
-	if err := readDoubles(b, head[:2]); err != nil {
+	var head [2]float64
+	if err := readDoubles(b, head[:]); err != nil {
 		return nil, fmt.Errorf("redis read windows: %w", err)
 	}
 	if head[0] == 1 { // unchanged since sentVer: all from the cache
@@ -539,44 +574,57 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		}
 		return sc.retry, nil
 	}
-	if err := readDoubles(b, head[:]); err != nil {
+	var head4 [4]float64
+	if err := readDoubles(b, head4[:]); err != nil {
 		return nil, fmt.Errorf("redis read windows: %w", err)
 	}
-	b = b[24:]
-	if len(b) < replyHeaderSize*len(ids) {
-		return nil, fmt.Errorf("redis read windows: reply of %d bytes for %d soldiers: %w", len(b), len(ids), ErrCorrupt)
+	groups := int(min(head4[3], float64(len(ids))+1))
+	b = b[32:]
+	if groups > len(ids) || len(b) < groupHeaderSize*groups {
+		return nil, fmt.Errorf("redis read windows: %d groups in %d bytes for %d soldiers: %w", groups, len(b), len(ids), ErrCorrupt)
 	}
-	headers, data := b[:replyHeaderSize*len(ids)], b[replyHeaderSize*len(ids):]
+	headers, data := b[:groupHeaderSize*groups], b[groupHeaderSize*groups:]
 	if useCache {
 		r.cmu.Lock()
 		defer r.cmu.Unlock()
 		r.gen++
-		r.ver = uint64(head[2])
+		r.ver = uint64(head4[2])
 	}
-	for i, id := range ids {
-		h, err := parseWindowHeader(headers[replyHeaderSize*i:])
+	i := 0
+	for g := range groups {
+		size, h, err := parseGroupHeader(headers[groupHeaderSize*g:])
 		if err != nil {
-			return nil, fmt.Errorf("redis read windows: soldier %d: %w", id, err)
+			return nil, fmt.Errorf("redis read windows: group %d: %w", g, err)
 		}
-		if h.k > k || !h.fits(len(data)) {
-			return nil, fmt.Errorf("redis read windows: soldier %d: %d rows of a window of %d (asked %d) at %d+%d·i in %d bytes: %w",
-				id, h.count, h.k, k, h.off, h.stride, len(data), ErrCorrupt)
+		if size > len(ids)-i {
+			return nil, fmt.Errorf("redis read windows: group %d of %d soldiers after %d of %d: %w", g, size, i, len(ids), ErrCorrupt)
 		}
-		if useCache {
-			var done bool
-			if dst[i], done = r.merge(id, h, data, dst[i]); !done {
-				sc.retry = append(sc.retry, i)
+		for p := range size {
+			id := ids[i]
+			hp := h
+			hp.off += p * rowSize
+			if h.k > k || !hp.fits(len(data)) {
+				return nil, fmt.Errorf("redis read windows: soldier %d: %d rows of a window of %d (asked %d) at %d+%d·i in %d bytes: %w",
+					id, h.count, h.k, k, hp.off, hp.stride, len(data), ErrCorrupt)
 			}
-			continue
+			if useCache {
+				var done bool
+				if dst[i], done = r.merge(id, hp, data, dst[i]); !done {
+					sc.retry = append(sc.retry, i)
+				}
+			} else if hp.count != hp.k {
+				sc.retry = append(sc.retry, i)
+			} else {
+				for j := range hp.count {
+					dst[i] = append(dst[i], engine.Observation{})
+					decodeRow(hp.row(data, j), id, &dst[i][len(dst[i])-1])
+				}
+			}
+			i++
 		}
-		if h.count != h.k {
-			sc.retry = append(sc.retry, i)
-			continue
-		}
-		for j := range h.count {
-			dst[i] = append(dst[i], engine.Observation{})
-			decodeRow(h.row(data, j), id, &dst[i][len(dst[i])-1])
-		}
+	}
+	if i != len(ids) {
+		return nil, fmt.Errorf("redis read windows: reply covers %d of %d soldiers: %w", i, len(ids), ErrCorrupt)
 	}
 	return sc.retry, nil
 }

@@ -31,24 +31,31 @@ package featurestore
 // Keys of every script: KEYS[1] version, KEYS[2] the set of block header
 // keys, then per block j its hdr key KEYS[1+2j] and rows key KEYS[2+2j].
 
+// Soldiers are named by runs: a run is (block index j from 1, first slot,
+// length), three little-endian uint16, covering that many consecutive rows
+// (or requested soldiers) in neighbouring slots. Clients cut runs as long as
+// they can; a run of soldiers whose 32-byte headers are byte-for-byte equal
+// (soldiers that started together and advance together, as the simulation's
+// do) is handled as one, without per-soldier work.
+
 // writeScript appends one row per soldier after checking all of them.
 //
 //	ARGV[1] capacity for new blocks, ARGV[2] TTL ms (0: none), ARGV[3] the
-//	version the caller last saw ("0": none), ARGV[4] per row the block
-//	index j and slot (two little-endian uint16), ARGV[5] the packed rows
-//	(rowSize bytes each)
+//	version the caller last saw ("0": none), ARGV[4] the runs, ARGV[5] the
+//	packed rows (rowSize bytes each), in run order
 //
-// It returns {1, reply} where reply is three doubles (1 if the version
-// before this write was ARGV[3], else 0; the new version; server time in ms)
-// followed by three doubles per row (epoch, seq, capacity); or, refusing
+// It returns {1, reply} where reply is four doubles (1 if the version before
+// this write was ARGV[3], else 0; the new version; server time in ms; mode)
+// followed, in mode 1, by three doubles per run (epoch, seq, capacity, equal
+// for all its rows) or, in mode 0, three doubles per row; or, refusing
 // everything, {0, 1-based index of the first offending row, the tick it had
 // to exceed}.
 const writeScript = `
 local RS, HS, BH, BS = 51, 32, 32, 128
-local cap, ttl, where, rows = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[5]
-local nb, n = (#KEYS - 2) / 2, #where / 4
-if nb ~= math.floor(nb) or #rows ~= n * RS or #where ~= n * 4 then
-  return redis.error_reply('ERR chakra: ' .. #rows .. ' bytes of rows, ' .. #where .. ' of slots, ' .. #KEYS .. ' keys')
+local cap, ttl, runs, rows = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[5]
+local nb, nr, n = (#KEYS - 2) / 2, #runs / 6, #rows / RS
+if nb ~= math.floor(nb) or nr ~= math.floor(nr) or n ~= math.floor(n) then
+  return redis.error_reply('ERR chakra: ' .. #rows .. ' bytes of rows, ' .. #runs .. ' of runs, ' .. #KEYS .. ' keys')
 end
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
@@ -62,40 +69,131 @@ for j = 1, nb do
     H[j], BC[j], BX[j], BNEW[j] = false, cap, 0, true
   end
 end
--- Pass 1: the state of every soldier (first[j*BS+slot] = index of its first
--- row) and the order check. Nothing is written.
-local first, E, Q, T, F, JR, SR = {}, {}, {}, {}, {}, {}, {}
-for i = 1, n do
-  local j, slot = struct.unpack('<HH', where, (i - 1) * 4 + 1)
-  if j < 1 or j > nb or slot >= BS then return redis.error_reply('ERR chakra: row ' .. i .. ' in block ' .. j .. ' slot ' .. slot) end
-  JR[i], SR[i] = j, slot
-  local id = j * BS + slot
-  local f = first[id]
-  if f == nil then
-    f = i
-    first[id] = i
-    if H[j] then
-      local e, q, lt, seen = struct.unpack('<dddd', H[j], BH + slot * HS + 1)
-      if e > 0 and (ttl == 0 or now - seen < ttl) then E[i], Q[i], T[i] = e, q, lt end
-    end
-    if E[i] == nil then E[i], Q[i], F[i] = 0, 0, true end
-  end
-  local t = struct.unpack('<i8', rows, (i - 1) * RS + 1)
-  if T[f] ~= nil and t <= T[f] then return {0, i, T[f]} end
-  T[f] = t
+local RJ, R0, RL, RI = {}, {}, {}, {}
+local used, fast, i = {}, true, 1
+for r = 1, nr do
+  local j, s0, L = struct.unpack('<HHH', runs, (r - 1) * 6 + 1)
+  if j < 1 or j > nb or L < 1 or s0 + L > BS then return redis.error_reply('ERR chakra: run ' .. r .. ' block ' .. j .. ' slots ' .. s0 .. '+' .. L) end
+  RJ[r], R0[r], RL[r], RI[r] = j, s0, L, i
+  if used[j] then fast = false end
+  used[j] = true
+  i = i + L
 end
--- Pass 2: append, one SETRANGE per run of neighbouring slots on one tick-row.
+if i - 1 ~= n then return redis.error_reply('ERR chakra: runs cover ' .. (i - 1) .. ' rows of ' .. n) end
+-- The state of each run, if its headers are all equal.
+local RE, RQ, RT = {}, {}, {}
+for r = 1, nr do
+  if not fast then break end
+  local j, s0, L = RJ[r], R0[r], RL[r]
+  RE[r], RQ[r] = 0, 0
+  if H[j] then
+    local hs = string.sub(H[j], BH + s0 * HS + 1, BH + (s0 + L) * HS)
+    local h1 = string.sub(hs, 1, HS)
+    if L > 1 and hs ~= string.rep(h1, L) then
+      fast = false
+    else
+      local e, q, lt, seen = struct.unpack('<dddd', h1)
+      if e > 0 and (ttl == 0 or now - seen < ttl) then RE[r], RQ[r], RT[r] = e, q, lt end
+    end
+  end
+end
 local old = redis.call('GET', KEYS[1])
 local ver = math.max((tonumber(old) or 0) + 1, tonumber(tm[1]) * 1000000 + tonumber(tm[2]))
-redis.call('SET', KEYS[1], string.format('%.0f', ver))
-for j = 1, nb do
-  if BNEW[j] then
-    redis.call('DEL', KEYS[1 + 2 * j], KEYS[2 + 2 * j])
-    redis.call('SETRANGE', KEYS[1 + 2 * j], BH + BS * HS - 1, '\0')
-    redis.call('SADD', KEYS[2], KEYS[1 + 2 * j])
+local res = {old == ARGV[3] and 1 or 0, ver, now, fast and 1 or 0}
+
+local function newblocks()
+  redis.call('SET', KEYS[1], string.format('%.0f', ver))
+  for j = 1, nb do
+    if BNEW[j] then
+      redis.call('DEL', KEYS[1 + 2 * j], KEYS[2 + 2 * j])
+      redis.call('SETRANGE', KEYS[1 + 2 * j], BH + BS * HS - 1, '\0')
+      redis.call('SADD', KEYS[2], KEYS[1 + 2 * j])
+    end
   end
 end
-local res = {old == ARGV[3] and 1 or 0, ver, now}
+local function blockheaders()
+  for j = 1, nb do
+    if BNEW[j] or (ttl > 0 and BX[j] - now < ttl) then
+      if ttl > 0 then BX[j] = now + 2 * ttl end
+      redis.call('SETRANGE', KEYS[1 + 2 * j], 0, struct.pack('<dddd', BC[j], BX[j], 0, 0))
+      if ttl > 0 then
+        redis.call('PEXPIREAT', KEYS[1 + 2 * j], BX[j])
+        redis.call('PEXPIREAT', KEYS[2 + 2 * j], BX[j])
+      end
+    end
+  end
+end
+local function packd(t)
+  local parts = {}
+  for i = 1, #t, 1500 do
+    local k = math.min(i + 1499, #t)
+    parts[#parts + 1] = struct.pack('<' .. string.rep('d', k - i + 1), unpack(t, i, k))
+  end
+  return table.concat(parts)
+end
+
+if fast then
+  -- Order check, then one SETRANGE of rows and one of headers per run.
+  local TE = {}
+  for r = 1, nr do
+    local lt, t1, same = RT[r], nil, true
+    for i = RI[r], RI[r] + RL[r] - 1 do
+      local t = struct.unpack('<i8', rows, (i - 1) * RS + 1)
+      if lt ~= nil and t <= lt then return {0, i, lt} end
+      if t1 == nil then t1 = t elseif t ~= t1 then same = false end
+    end
+    TE[r] = same and t1 or false
+  end
+  newblocks()
+  for r = 1, nr do
+    local j, s0, L, i0 = RJ[r], R0[r], RL[r], RI[r]
+    if RE[r] == 0 then RE[r], RQ[r] = ver, 0 end
+    local q, c = RQ[r] + 1, BC[j]
+    local blob = rows
+    if nr > 1 then blob = string.sub(rows, (i0 - 1) * RS + 1, (i0 + L - 1) * RS) end
+    redis.call('SETRANGE', KEYS[2 + 2 * j], (((q - 1) % c) * BS + s0) * RS, blob)
+    local hb
+    if TE[r] then
+      hb = string.rep(struct.pack('<dddd', RE[r], q, TE[r], now), L)
+    else
+      local vals = {}
+      for i = i0, i0 + L - 1 do
+        local o = #vals
+        vals[o + 1], vals[o + 2], vals[o + 3], vals[o + 4] = RE[r], q, struct.unpack('<i8', rows, (i - 1) * RS + 1), now
+      end
+      hb = struct.pack('<' .. string.rep('d', #vals), unpack(vals))
+    end
+    redis.call('SETRANGE', KEYS[1 + 2 * j], BH + s0 * HS, hb)
+    res[#res + 1], res[#res + 2], res[#res + 3] = RE[r], q, c
+  end
+  blockheaders()
+  return {1, packd(res)}
+end
+
+-- General path: per row. first[j*BS+slot] is the index of a soldier's first
+-- row; E, Q, T, F its epoch, seq, last tick and freshness.
+local first, E, Q, T, F, JR, SR = {}, {}, {}, {}, {}, {}, {}
+for r = 1, nr do
+  for p = 0, RL[r] - 1 do
+    local i, j, slot = RI[r] + p, RJ[r], R0[r] + p
+    JR[i], SR[i] = j, slot
+    local id = j * BS + slot
+    local f = first[id]
+    if f == nil then
+      f = i
+      first[id] = i
+      if H[j] then
+        local e, q, lt, seen = struct.unpack('<dddd', H[j], BH + slot * HS + 1)
+        if e > 0 and (ttl == 0 or now - seen < ttl) then E[i], Q[i], T[i] = e, q, lt end
+      end
+      if E[i] == nil then E[i], Q[i], F[i] = 0, 0, true end
+    end
+    local t = struct.unpack('<i8', rows, (i - 1) * RS + 1)
+    if T[f] ~= nil and t <= T[f] then return {0, i, T[f]} end
+    T[f] = t
+  end
+end
+newblocks()
 local r0, rj, rs0, rlast, rtr = nil, 0, 0, 0, 0
 local function flush(i1)
   local blob = rows
@@ -119,12 +217,9 @@ for i = 1, n do
     if r0 ~= nil then flush(i - 1) end
     r0, rj, rs0, rlast, rtr = i, j, slot, slot, tr
   end
-  res[#res + 1] = E[f]
-  res[#res + 1] = q
-  res[#res + 1] = c
+  res[#res + 1], res[#res + 2], res[#res + 3] = E[f], q, c
 end
 if r0 ~= nil then flush(n) end
--- Headers: one SETRANGE per run of neighbouring written slots.
 local MOD = {}
 for i = 1, n do
   local j, slot = JR[i], SR[i]
@@ -134,68 +229,53 @@ for i = 1, n do
   end
 end
 for j = 1, nb do
-  local hk, m = KEYS[1 + 2 * j], MOD[j]
-  local s = 0
+  local m, s = MOD[j], 0
   while m and s < BS do
     if m[s] then
       local s0, vals = s, {}
       while s < BS and m[s] do
-        local f = m[s]
-        vals[#vals + 1] = E[f]
-        vals[#vals + 1] = Q[f]
-        vals[#vals + 1] = T[f]
-        vals[#vals + 1] = now
+        local f, o = m[s], #vals
+        vals[o + 1], vals[o + 2], vals[o + 3], vals[o + 4] = E[f], Q[f], T[f], now
         s = s + 1
       end
-      redis.call('SETRANGE', hk, BH + s0 * HS, struct.pack('<' .. string.rep('d', #vals), unpack(vals)))
+      redis.call('SETRANGE', KEYS[1 + 2 * j], BH + s0 * HS, struct.pack('<' .. string.rep('d', #vals), unpack(vals)))
     else
       s = s + 1
     end
   end
-  if BNEW[j] or (ttl > 0 and BX[j] - now < ttl) then
-    if ttl > 0 then BX[j] = now + 2 * ttl end
-    redis.call('SETRANGE', hk, 0, struct.pack('<dddd', BC[j], BX[j], 0, 0))
-    if ttl > 0 then
-      redis.call('PEXPIREAT', hk, BX[j])
-      redis.call('PEXPIREAT', KEYS[2 + 2 * j], BX[j])
-    end
-  end
 end
-local parts = {}
-for i = 1, #res, 1500 do
-  local k = math.min(i + 1499, #res)
-  parts[#parts + 1] = struct.pack('<' .. string.rep('d', k - i + 1), unpack(res, i, k))
-end
-return {1, table.concat(parts)}
+blockheaders()
+return {1, packd(res)}
 `
 
 // readScript returns the window of each soldier, or only the rows the caller
 // does not have yet, or nothing at all if nothing changed.
 //
 //	ARGV[1] window length n, ARGV[2] TTL ms, ARGV[3] the version the
-//	caller's cache reflects for all these soldiers ("0": none), ARGV[4] per
-//	soldier its block index j and slot (two little-endian uint16), ARGV[5]
-//	per soldier three doubles: epoch, first and last sequence number the
-//	caller holds (zeros: nothing)
+//	caller's cache reflects for all these soldiers ("0": none), ARGV[4] the
+//	runs of requested soldiers, ARGV[5] per run three doubles: epoch, first
+//	and last sequence number the caller holds for each of its soldiers
+//	(zeros: nothing)
 //
 // It returns one string. If the version is still ARGV[3]: two doubles, 1 and
-// the server time in ms. Otherwise three doubles (0, server time, version),
-// then per soldier a 64-byte header (doubles epoch, seq, k, count, last
-// write, capacity, offset, stride; all 0 for a soldier without live rows),
-// then the row data. The window is rows seq−k+1 … seq with
-// k = min(n, capacity, seq); the reply holds rows seq−count+1 … seq (count < k
-// means the caller holds the rest), row number seq−count+1+i at byte
-// offset + i·stride of the row data.
+// the server time in ms. Otherwise four doubles (0, server time, version,
+// number of groups), then per group a 72-byte header, then the row data. A
+// group covers the next L requested soldiers, which share everything in its
+// header: doubles L, epoch, seq, k, count, last write, capacity, offset,
+// stride (epoch 0: no live rows). The window is rows seq−k+1 … seq with
+// k = min(n, capacity, seq); the reply holds rows seq−count+1 … seq (count
+// < k means the caller holds the rest): row seq−count+1+i of the group's
+// p-th soldier is at byte offset + p·51 + i·stride of the row data.
 const readScript = `
 local RS, HS, BH, BS = 51, 32, 32, 128
-local n, ttl, where, known = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[5]
+local n, ttl, runs, known = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[5]
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
 local ver = redis.call('GET', KEYS[1])
 if ARGV[3] ~= '0' and ver == ARGV[3] then return struct.pack('<dd', 1, now) end
-local nb, m = (#KEYS - 2) / 2, #where / 4
-if nb ~= math.floor(nb) or #where ~= m * 4 or #known ~= m * 24 then
-  return redis.error_reply('ERR chakra: ' .. #where .. ' bytes of slots, ' .. #known .. ' of cache state, ' .. #KEYS .. ' keys')
+local nb, nr = (#KEYS - 2) / 2, #runs / 6
+if nb ~= math.floor(nb) or nr ~= math.floor(nr) or #known ~= nr * 24 then
+  return redis.error_reply('ERR chakra: ' .. #runs .. ' bytes of runs, ' .. #known .. ' of cache state, ' .. #KEYS .. ' keys')
 end
 local H, BC = {}, {}
 for j = 1, nb do
@@ -206,63 +286,75 @@ for j = 1, nb do
     H[j], BC[j] = false, 0
   end
 end
-local Ej, Sl, Ee, Eq, Ek, Ea, Es = {}, {}, {}, {}, {}, {}, {}
-for i = 1, m do
-  local j, slot = struct.unpack('<HH', where, (i - 1) * 4 + 1)
-  if j < 1 or j > nb or slot >= BS then return redis.error_reply('ERR chakra: soldier ' .. i .. ' in block ' .. j .. ' slot ' .. slot) end
-  Ej[i], Sl[i], Ee[i], Eq[i], Ek[i], Ea[i], Es[i] = j, slot, 0, 0, 0, 1, 0
-  if H[j] then
-    local e, q, lt, seen = struct.unpack('<dddd', H[j], BH + slot * HS + 1)
-    local k = math.min(n, BC[j], q)
+-- Units: a whole run if its headers are equal, else its soldiers one by one.
+local UJ, US, UL, UH, UK = {}, {}, {}, {}, {}
+for r = 1, nr do
+  local j, s0, L = struct.unpack('<HHH', runs, (r - 1) * 6 + 1)
+  if j < 1 or j > nb or L < 1 or s0 + L > BS then return redis.error_reply('ERR chakra: run ' .. r .. ' block ' .. j .. ' slots ' .. s0 .. '+' .. L) end
+  local hs = false
+  if H[j] then hs = string.sub(H[j], BH + s0 * HS + 1, BH + (s0 + L) * HS) end
+  if not hs or L == 1 or hs == string.rep(string.sub(hs, 1, HS), L) then
+    local u = #UJ + 1
+    UJ[u], US[u], UL[u], UH[u], UK[u] = j, s0, L, hs and string.sub(hs, 1, HS), r
+  else
+    for p = 0, L - 1 do
+      local u = #UJ + 1
+      UJ[u], US[u], UL[u], UH[u], UK[u] = j, s0 + p, 1, string.sub(hs, p * HS + 1, (p + 1) * HS), r
+    end
+  end
+end
+-- State of each unit; neighbouring units needing the same rows merge into
+-- one group, fetched with one GETRANGE per row number.
+local GE, GQ, GK, GA, GS = {}, {}, {}, {}, {}
+for u = 1, #UJ do
+  GE[u], GQ[u], GK[u], GA[u], GS[u] = 0, 0, 0, 1, 0
+  if UH[u] then
+    local e, q, lt, seen = struct.unpack('<dddd', UH[u])
+    local k = math.min(n, BC[UJ[u]], q)
     if e > 0 and k >= 1 and (ttl == 0 or now - seen < ttl) then
       local from = q - k + 1
-      local ke, klo, khi = struct.unpack('<ddd', known, (i - 1) * 24 + 1)
+      local ke, klo, khi = struct.unpack('<ddd', known, (UK[u] - 1) * 24 + 1)
       local a = from
       if ke == e and klo <= from and khi >= from - 1 and khi <= q then a = khi + 1 end
-      Ee[i], Eq[i], Ek[i], Ea[i], Es[i] = e, q, k, a, seen
+      GE[u], GQ[u], GK[u], GA[u], GS[u] = e, q, k, a, seen
     end
   end
 end
--- Rows: a group is a run of soldiers in neighbouring slots of one block that
--- need the same row numbers; one GETRANGE per row number per group.
-local data, dlen, OFF, STR = {}, 0, {}, {}
-local i = 1
-while i <= m do
-  local g = i
-  if Ee[i] ~= 0 and Ea[i] <= Eq[i] then
-    while g < m and Ee[g + 1] ~= 0 and Ej[g + 1] == Ej[i] and Sl[g + 1] == Sl[g] + 1 and Ea[g + 1] == Ea[i] and Eq[g + 1] == Eq[i] do g = g + 1 end
-    local j, c, glen = Ej[i], BC[Ej[i]], g - i + 1
-    local pieces, ok = {}, true
-    for s = Ea[i], Eq[i] do
-      local off = (((s - 1) % c) * BS + Sl[i]) * RS
-      local d = redis.call('GETRANGE', KEYS[2 + 2 * j], off, off + glen * RS - 1)
-      if #d ~= glen * RS then ok = false break end
+local hd, data, dlen = {0, now, tonumber(ver) or 0, 0}, {}, 0
+local u = 1
+while u <= #UJ do
+  local g, L = u, UL[u]
+  if GE[u] ~= 0 then
+    while g < #UJ and GE[g + 1] ~= 0 and UJ[g + 1] == UJ[u] and US[g + 1] == US[g] + UL[g] and
+      GE[g + 1] == GE[u] and GQ[g + 1] == GQ[u] and GK[g + 1] == GK[u] and GA[g + 1] == GA[u] and GS[g + 1] == GS[u] do
+      g = g + 1
+      L = L + UL[g]
+    end
+  end
+  local e, q, k, a, c = GE[u], GQ[u], GK[u], GA[u], BC[UJ[u]]
+  local off, cnt = dlen, 0
+  if e ~= 0 and a <= q then
+    local pieces = {}
+    for s = a, q do
+      local o = (((s - 1) % c) * BS + US[u]) * RS
+      local d = redis.call('GETRANGE', KEYS[2 + 2 * UJ[u]], o, o + L * RS - 1)
+      if #d ~= L * RS then e = 0 break end
       pieces[#pieces + 1] = d
     end
-    for p = i, g do
-      if ok then
-        OFF[p], STR[p] = dlen + (p - i) * RS, glen * RS
-      else
-        Ee[p] = 0
-      end
-    end
-    if ok then
+    if e ~= 0 then
+      cnt = q - a + 1
       for _, d in ipairs(pieces) do data[#data + 1] = d end
-      dlen = dlen + #pieces * glen * RS
+      dlen = dlen + cnt * L * RS
     end
   end
-  i = g + 1
-end
-local hd = {0, now, tonumber(ver) or 0}
-for i = 1, m do
   local o = #hd
-  if Ee[i] == 0 then
-    hd[o + 1], hd[o + 2], hd[o + 3], hd[o + 4], hd[o + 5], hd[o + 6], hd[o + 7], hd[o + 8] = 0, 0, 0, 0, 0, 0, 0, 0
+  if e == 0 then
+    hd[o + 1], hd[o + 2], hd[o + 3], hd[o + 4], hd[o + 5], hd[o + 6], hd[o + 7], hd[o + 8], hd[o + 9] = L, 0, 0, 0, 0, 0, 0, 0, 0
   else
-    local cnt = Eq[i] - Ea[i] + 1
-    hd[o + 1], hd[o + 2], hd[o + 3], hd[o + 4], hd[o + 5], hd[o + 6] = Ee[i], Eq[i], Ek[i], cnt, Es[i], BC[Ej[i]]
-    hd[o + 7], hd[o + 8] = OFF[i] or 0, STR[i] or 0
+    hd[o + 1], hd[o + 2], hd[o + 3], hd[o + 4], hd[o + 5], hd[o + 6], hd[o + 7], hd[o + 8], hd[o + 9] = L, e, q, k, cnt, GS[u], c, off, L * RS
   end
+  hd[4] = hd[4] + 1
+  u = g + 1
 end
 local parts = {}
 for i = 1, #hd, 1500 do
