@@ -75,10 +75,40 @@ type runInfo struct {
 	start    time.Time
 }
 
+// series holds one soldier's rows of one run in chunks, so that growing it
+// never copies rows (Build copies each row once).
 type series struct {
 	run     int
 	soldier engine.SoldierID
-	rows    []engine.Observation
+	chunks  [][]engine.Observation
+	n       int
+}
+
+func (s *series) last() *engine.Observation {
+	c := s.chunks[len(s.chunks)-1]
+	return &c[len(c)-1]
+}
+
+func (s *series) add(o *engine.Observation) {
+	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == cap(s.chunks[len(s.chunks)-1]) {
+		s.chunks = append(s.chunks, make([]engine.Observation, 0, min(64<<len(s.chunks), 8192)))
+	}
+	c := &s.chunks[len(s.chunks)-1]
+	*c = append(*c, *o)
+	s.n++
+}
+
+// pairs calls fn for each row after the first with the row before it.
+func (s *series) pairs(fn func(prev, cur *engine.Observation)) {
+	var prev *engine.Observation
+	for _, c := range s.chunks {
+		for i := range c {
+			if prev != nil {
+				fn(prev, &c[i])
+			}
+			prev = &c[i]
+		}
+	}
 }
 
 // NewBuilder returns a builder for spec.
@@ -135,10 +165,10 @@ func (b *Builder) Add(o engine.Observation) error {
 		b.cur[o.Soldier] = s
 		b.series = append(b.series, s)
 	}
-	if n := len(s.rows); n > 0 && o.T <= s.rows[n-1].T {
-		return &OutOfOrderError{Soldier: o.Soldier, T: o.T, Latest: s.rows[n-1].T}
+	if s.n > 0 && o.T <= s.last().T {
+		return &OutOfOrderError{Soldier: o.Soldier, T: o.T, Latest: s.last().T}
 	}
-	s.rows = append(s.rows, o)
+	s.add(&o)
 	b.rows++
 	return nil
 }
@@ -215,11 +245,11 @@ func (b *Builder) Build() (*TrainingSet, error) {
 	if spec.Step == 0 {
 		for _, s := range b.series {
 			rm := &ts.runs[s.run]
-			for i := 1; i < len(s.rows); i++ {
-				if d := s.rows[i].T - s.rows[i-1].T; rm.step == 0 || d < rm.step {
+			s.pairs(func(prev, cur *engine.Observation) {
+				if d := cur.T - prev.T; rm.step == 0 || d < rm.step {
 					rm.step = d
 				}
-			}
+			})
 		}
 		for i := range ts.runs {
 			ts.runs[i].step = max(ts.runs[i].step, 1)
@@ -237,13 +267,13 @@ func (b *Builder) Build() (*TrainingSet, error) {
 	// Size the row slice: rows plus filled gaps.
 	total := 0
 	for _, s := range b.series {
-		total += len(s.rows)
+		total += s.n
 		step := ts.runs[s.run].step
-		for i := 1; i < len(s.rows); i++ {
-			if m := missing(s.rows[i-1].T, s.rows[i].T, step); m > 0 {
+		s.pairs(func(prev, cur *engine.Observation) {
+			if m := missing(prev.T, cur.T, step); m > 0 {
 				total += int(m)
 			}
-		}
+		})
 	}
 	if total > math.MaxInt32 {
 		return nil, fmt.Errorf("build training set: %d rows, more than 2^31: %w", total, ErrInvalid)
@@ -260,22 +290,25 @@ func (b *Builder) Build() (*TrainingSet, error) {
 			}
 			segStart = len(ts.rows)
 		}
-		for i := range s.rows {
-			if i > 0 {
-				prev := &s.rows[i-1]
-				m := missing(prev.T, s.rows[i].T, step)
-				if m < 0 {
-					closeSeg()
+		var prev *engine.Observation
+		for _, c := range s.chunks {
+			for i := range c {
+				if prev != nil {
+					m := missing(prev.T, c[i].T, step)
+					if m < 0 {
+						closeSeg()
+					}
+					for k := int64(1); k <= m; k++ {
+						ts.setFilled(len(ts.rows))
+						ts.rows = append(ts.rows, filledRow(prev, prev.T+k*step))
+					}
 				}
-				for k := int64(1); k <= m; k++ {
-					ts.setFilled(len(ts.rows))
-					ts.rows = append(ts.rows, filledRow(prev, prev.T+k*step))
-				}
+				ts.rows = append(ts.rows, c[i])
+				prev = &c[i]
 			}
-			ts.rows = append(ts.rows, s.rows[i])
 		}
 		closeSeg()
-		s.rows = nil
+		s.chunks = nil
 	}
 	*b = Builder{spec: b.spec}
 	return ts, nil
