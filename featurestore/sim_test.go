@@ -1,8 +1,10 @@
 package featurestore
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"math"
 	"path/filepath"
 	"slices"
@@ -107,5 +109,70 @@ func TestSimulatedRun(t *testing.T) {
 	}
 	if err := store.WriteFrame(ctx, w[30:]); !errors.Is(err, ErrOutOfOrder) {
 		t.Fatalf("rewrite of the last row: %v", err)
+	}
+}
+
+// TestRecordFromReplay converts an engine recording (engine.Replay is an
+// engine.Source) to Parquet: the same rows and labels as recording the
+// simulation directly.
+func TestRecordFromReplay(t *testing.T) {
+	cfg := engine.DefaultConfig()
+	cfg.Soldiers, cfg.Seed, cfg.Duration, cfg.PoisonRate = 8, 11, 5*time.Minute, 0.2
+	ctx := context.Background()
+	dir := t.TempDir()
+
+	sim, err := engine.NewSim(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Record(ctx, sim, filepath.Join(dir, "direct")); err != nil {
+		t.Fatal(err)
+	}
+
+	sim, _ = engine.NewSim(cfg)
+	var buf bytes.Buffer
+	rec, err := engine.NewRecorder(&buf, "test", engine.NewHeader(sim.Profiles(), &cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		f, err := sim.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rec.WriteFrame(&f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	replay, err := engine.NewReplay(bytes.NewReader(buf.Bytes()), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer replay.Close()
+	if _, err := Record(ctx, replay, filepath.Join(dir, "replayed")); err != nil {
+		t.Fatal(err)
+	}
+
+	a, err := OpenRun(filepath.Join(dir, "direct"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := OpenRun(filepath.Join(dir, "replayed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ra, _ := a.Observations(math.MinInt64, math.MaxInt64, nil)
+	rb, _ := b.Observations(math.MinInt64, math.MaxInt64, nil)
+	checkRows(t, rb, ra)
+	if !slices.Equal(a.Labels(), b.Labels()) || !slices.Equal(a.Profiles(), b.Profiles()) || !a.Start().Equal(b.Start()) {
+		t.Fatal("labels, profiles or start differ between the direct and the replayed recording")
 	}
 }
