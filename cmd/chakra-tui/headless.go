@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -164,11 +163,6 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer store.Close()
-	if storeName != "memory" {
-		// Without it every observation of a soldier nobody described costs
-		// a Redis round trip to learn, again, that it has no profile.
-		store = newProfileCache(store, profileCacheTTL)
-	}
 	mon, err := monitor.New(store, scorer)
 	if err != nil {
 		return err
@@ -432,53 +426,4 @@ func serveReference(ctx context.Context, f headlessFlags, explain bool, scorer s
 		return hs.Shutdown(sctx)
 	})
 	return g.Wait()
-}
-
-// profileCacheTTL bounds how long a replica keeps answering "no profile"
-// for a soldier whose profile another replica has since stored.
-const profileCacheTTL = 5 * time.Second
-
-// profileCache remembers, for a short while, the soldiers a shared store
-// has no profile for. The monitor caches the profiles it finds but asks
-// the store again, on every observation, about a soldier without one.
-type profileCache struct {
-	featurestore.Online
-	ttl  time.Duration
-	now  func() time.Time
-	mu   sync.Mutex
-	none map[engine.SoldierID]time.Time // soldier → when the store said it has no profile
-}
-
-func newProfileCache(s featurestore.Online, ttl time.Duration) *profileCache {
-	return &profileCache{Online: s, ttl: ttl, now: time.Now, none: map[engine.SoldierID]time.Time{}}
-}
-
-// Profile answers "unknown" from memory within the TTL, else asks the store.
-func (c *profileCache) Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error) {
-	now := c.now()
-	c.mu.Lock()
-	at, ok := c.none[id]
-	c.mu.Unlock()
-	if ok && now.Sub(at) < c.ttl {
-		return engine.Profile{}, false, nil
-	}
-	p, known, err := c.Online.Profile(ctx, id)
-	if err == nil && !known {
-		c.mu.Lock()
-		if len(c.none) > 100_000 { // a bound, not an eviction policy: start over
-			clear(c.none)
-		}
-		c.none[id] = now
-		c.mu.Unlock()
-	}
-	return p, known, err
-}
-
-// PutProfile stores the profile and forgets that it was unknown.
-func (c *profileCache) PutProfile(ctx context.Context, p engine.Profile) error {
-	err := c.Online.PutProfile(ctx, p)
-	c.mu.Lock()
-	delete(c.none, p.ID)
-	c.mu.Unlock()
-	return err
 }

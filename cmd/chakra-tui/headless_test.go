@@ -9,9 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chakra-tui/chakra-tui/engine"
-	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
 func TestHeadlessArgs(t *testing.T) {
@@ -66,49 +63,6 @@ func TestCheckExposure(t *testing.T) {
 	if err := checkExposure("nonsense", "", false, &warn); err == nil {
 		t.Fatal("bad address accepted")
 	}
-}
-
-func TestProfileCache(t *testing.T) {
-	mem, err := featurestore.NewMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	counting := &countingStore{Online: mem}
-	c := newProfileCache(counting, time.Second)
-	now := time.Unix(100, 0)
-	c.now = func() time.Time { return now }
-	ctx := context.Background()
-	for range 3 {
-		if _, known, err := c.Profile(ctx, 4); err != nil || known {
-			t.Fatal(known, err)
-		}
-	}
-	if counting.profiles != 1 {
-		t.Fatalf("%d store lookups for an unknown soldier within the TTL, want 1", counting.profiles)
-	}
-	now = now.Add(time.Second)
-	c.Profile(ctx, 4)
-	if counting.profiles != 2 {
-		t.Fatalf("%d lookups after the TTL, want 2", counting.profiles)
-	}
-	p := engine.DefaultProfile(4)
-	p.Age = 44
-	if err := c.PutProfile(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	if got, known, err := c.Profile(ctx, 4); err != nil || !known || got.Age != 44 {
-		t.Fatalf("after PutProfile: %+v %v %v", got, known, err)
-	}
-}
-
-type countingStore struct {
-	featurestore.Online
-	profiles int
-}
-
-func (s *countingStore) Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error) {
-	s.profiles++
-	return s.Online.Profile(ctx, id)
 }
 
 // startHeadless runs the --headless mode with args and returns its base URL

@@ -35,6 +35,11 @@ type Monitor struct {
 	mu       sync.RWMutex
 	profiles map[engine.SoldierID]engine.Profile
 	latest   map[engine.SoldierID]detector.Verdict
+	// misses remembers when the store last said it has no profile for a
+	// soldier, so an undescribed soldier costs one store lookup per missTTL,
+	// not one per observation.
+	misses  map[engine.SoldierID]time.Time
+	missTTL time.Duration
 
 	alerts *broadcaster[AlertEvent]
 
@@ -57,7 +62,17 @@ type Option func(*Monitor)
 // WithWindowRows sets how many rows per soldier each score reads (≥ 2).
 func WithWindowRows(n int) Option { return func(m *Monitor) { m.rows = n } }
 
-// WithClock replaces the wall clock used for statistics (tests).
+// DefaultProfileMissTTL is how long the monitor keeps answering "no
+// profile" for a soldier before it asks the store again: the delay before a
+// profile another process put into a shared store takes effect here.
+const DefaultProfileMissTTL = 5 * time.Second
+
+// WithProfileMissTTL sets how long "the store has no profile for this
+// soldier" is remembered (0: ask the store every time).
+func WithProfileMissTTL(d time.Duration) Option { return func(m *Monitor) { m.missTTL = d } }
+
+// WithClock replaces the wall clock used for statistics and the profile
+// miss cache (tests).
 func WithClock(now func() time.Time) Option { return func(m *Monitor) { m.now = now } }
 
 // New returns a monitor over store and scorer. The monitor does not own
@@ -69,7 +84,8 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 	m := &Monitor{store: store, scorer: scorer, rows: DefaultWindowRows, now: time.Now,
 		profiles: map[engine.SoldierID]engine.Profile{},
 		latest:   map[engine.SoldierID]detector.Verdict{},
-		alerts:   newBroadcaster[AlertEvent]()}
+		misses:   map[engine.SoldierID]time.Time{}, missTTL: DefaultProfileMissTTL,
+		alerts: newBroadcaster[AlertEvent]()}
 	for _, o := range opts {
 		o(m)
 	}
@@ -107,31 +123,46 @@ func (m *Monitor) SetProfile(ctx context.Context, p engine.Profile) error {
 	}
 	m.mu.Lock()
 	m.profiles[p.ID] = p
+	delete(m.misses, p.ID)
 	m.mu.Unlock()
 	return nil
 }
 
 // Profile returns a soldier's static covariates: the cached ones, else the
 // store's, else engine.DefaultProfile. known says whether they were set.
+// A miss is remembered for the profile miss TTL.
 func (m *Monitor) Profile(ctx context.Context, id engine.SoldierID) (p engine.Profile, known bool, err error) {
+	now := m.now()
 	m.mu.RLock()
 	p, ok := m.profiles[id]
+	missed, isMiss := m.misses[id]
 	m.mu.RUnlock()
 	if ok {
 		return p, true, nil
+	}
+	if isMiss && now.Sub(missed) < m.missTTL {
+		return engine.DefaultProfile(id), false, nil
 	}
 	p, ok, err = m.store.Profile(ctx, id)
 	if err != nil {
 		return engine.Profile{}, false, fmt.Errorf("read profile of soldier %d: %w", id, err)
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if !ok {
+		if len(m.misses) >= maxMisses { // a bound, not an eviction policy: start over
+			clear(m.misses)
+		}
+		m.misses[id] = now
 		return engine.DefaultProfile(id), false, nil
 	}
-	m.mu.Lock()
 	m.profiles[id] = p
-	m.mu.Unlock()
+	delete(m.misses, id)
 	return p, true, nil
 }
+
+// maxMisses bounds the profile miss cache.
+const maxMisses = 100_000
 
 // scratch holds the reusable buffers of one Ingest call.
 type scratch struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -86,6 +87,68 @@ func TestUnknownSoldierGetsDefaultProfile(t *testing.T) {
 	if err != nil || known || p != engine.DefaultProfile(42) {
 		t.Fatalf("got %+v known=%v err=%v, want the default profile, unknown", p, known, err)
 	}
+}
+
+func TestProfileMissCache(t *testing.T) {
+	mem, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	counting := &countingStore{Online: mem}
+	sc, err := detector.NewThreshold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(100, 0)
+	m, err := New(counting, sc, WithProfileMissTTL(time.Second), WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for tick := range int64(3) {
+		if _, err := m.Ingest(ctx, []engine.Observation{obs(4, tick, 70)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counting.profiles != 1 {
+		t.Fatalf("%d store lookups for an undescribed soldier within the TTL, want 1", counting.profiles)
+	}
+	now = now.Add(time.Second)
+	if _, known, _ := m.Profile(ctx, 4); known || counting.profiles != 2 {
+		t.Fatalf("known=%v after %d lookups; want unknown after 2 (the TTL ran out)", known, counting.profiles)
+	}
+	// Another process describes the soldier in the shared store: seen once
+	// the TTL has run out.
+	p := engine.DefaultProfile(4)
+	p.Age = 44
+	if err := mem.PutProfile(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, known, _ := m.Profile(ctx, 4); known {
+		t.Fatal("the cached miss was not honoured")
+	}
+	now = now.Add(time.Second)
+	if got, known, err := m.Profile(ctx, 4); err != nil || !known || got.Age != 44 {
+		t.Fatalf("after the TTL: %+v %v %v", got, known, err)
+	}
+	// SetProfile through the monitor takes effect at once.
+	p.Age = 50
+	if err := m.SetProfile(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := m.Profile(ctx, 4); got.Age != 50 {
+		t.Fatalf("after SetProfile: age %v", got.Age)
+	}
+}
+
+type countingStore struct {
+	featurestore.Online
+	profiles int
+}
+
+func (s *countingStore) Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error) {
+	s.profiles++
+	return s.Online.Profile(ctx, id)
 }
 
 func TestOutOfOrderWritesNothing(t *testing.T) {
