@@ -61,6 +61,10 @@ type Redis struct {
 	gen   uint64 // entries with this gen are synced at ver
 
 	scratch sync.Pool // *readScratch
+
+	// testHookReply, if set, runs after a read's round trip and before its
+	// reply is merged: tests use it to play a concurrent write.
+	testHookReply func()
 }
 
 // cacheEntry is the local copy of one soldier's rows in Redis.
@@ -549,6 +553,9 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 	clear(args[3:])
 	if err != nil {
 		return nil, err
+	}
+	if r.testHookReply != nil {
+		r.testHookReply()
 	}
 	reply, ok := val.(string)
 	if !ok {

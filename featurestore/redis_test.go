@@ -279,3 +279,74 @@ func TestRedisPrefixesAreSeparate(t *testing.T) {
 		t.Fatalf("b sees a's soldiers: %v, %v", ids, err)
 	}
 }
+
+// TestRedisCacheLostMidRead plays the race the read path guards against: the
+// cached rows a read counted on are replaced between its round trip and the
+// merge. The read must fetch those windows whole (a second round trip) and
+// still return the right rows.
+func TestRedisCacheLostMidRead(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	p := newPrefix()
+	w := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(16))
+	r := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(16))
+	frames := newGen(12).frames(6, 23, 0)
+	ids := []engine.SoldierID{1, 2, 3, 4, 5, 6}
+	for _, f := range frames[:20] {
+		if err := w.WriteFrame(ctx, f.Obs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.Windows(ctx, ids, 10, nil); err != nil { // r caches 10 rows each
+		t.Fatal(err)
+	}
+	for _, f := range frames[20:] { // 3 new rows each: the next read is a delta
+		if err := w.WriteFrame(ctx, f.Obs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.testHookReply = func() {
+		r.testHookReply = nil
+		r.cmu.Lock()
+		for _, id := range ids[2:4] {
+			r.cache[id].reset(r.cache[id].epoch, 1) // rows gone, as after a reset
+		}
+		r.cmu.Unlock()
+	}
+	before := r.RoundTrips()
+	ws, err := r.Windows(ctx, ids, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trips := r.RoundTrips() - before; trips != 2 {
+		t.Fatalf("%d round trips; want 2 (delta, then whole windows for the lost soldiers)", trips)
+	}
+	check := func(ws [][]engine.Observation) {
+		t.Helper()
+		for i := range ids {
+			var want []engine.Observation
+			for _, f := range frames[13:] {
+				want = append(want, f.Obs[i])
+			}
+			checkRows(t, ws[i], want)
+		}
+	}
+	check(ws)
+
+	// Nothing written since: Redis answers "unchanged", and the cache
+	// loses rows before the windows are copied out of it.
+	r.testHookReply = func() {
+		r.testHookReply = nil
+		r.cmu.Lock()
+		r.cache[ids[5]].reset(r.cache[ids[5]].epoch, 1)
+		r.cmu.Unlock()
+	}
+	before = r.RoundTrips()
+	if ws, err = r.Windows(ctx, ids, 10, ws); err != nil {
+		t.Fatal(err)
+	}
+	if trips := r.RoundTrips() - before; trips != 2 {
+		t.Fatalf("%d round trips after an unchanged reply; want 2", trips)
+	}
+	check(ws)
+}
