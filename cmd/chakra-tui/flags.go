@@ -25,6 +25,7 @@ type command struct {
 	usage    string // the argument pattern after the command name
 	fs       *flag.FlagSet
 	examples map[string]string // flag name → example value, shown in --help
+	footer   string            // printed after the flags, if set
 }
 
 // newCommand returns a command whose flag set reports errors instead of
@@ -57,6 +58,9 @@ func (c *command) printUsage(w io.Writer) {
 		} else {
 			fmt.Fprintf(w, "      [%s]\n", envName(n))
 		}
+	}
+	if c.footer != "" {
+		fmt.Fprintf(w, "\n%s", c.footer)
 	}
 }
 

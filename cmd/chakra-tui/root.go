@@ -26,6 +26,7 @@ func runRoot(ctx context.Context, args []string, e env) error {
 	c := newCommand("chakra-tui", "chakra-tui [flags]",
 		"Watch a simulated battlefield: the dashboard (soldier cards, alerts that explain themselves,\n"+
 			"truth overlay) when stdout is a terminal, else a text summary line per second.", e.stderr)
+	c.footer = rootFooter()
 	sf := addSimFlags(c, 0)
 	df := addDashboardFlags(c)
 	speed := c.fs.Float64("speed", 1, "simulated seconds per wall second (dashboard: its starting speed; text: 0 is as fast as possible)")
@@ -121,6 +122,25 @@ func liveLine(f *engine.Frame) string {
 	return fmt.Sprintf("%s t=%-6d %4.1f°C | %s | HR %.0f [%.0f–%.0f] | Tc %.2f | labels: %s",
 		f.Time.Format("15:04:05"), f.T, amb, strings.Join(ph, ", "),
 		hrSum/float64(max(hrN, 1)), hrMin, hrMax, tcSum/float64(max(tcN, 1)), strings.Join(an, ", "))
+}
+
+// rootFooter lists the other modes under the dashboard's flags.
+func rootFooter() string {
+	var b strings.Builder
+	b.WriteString("Other modes (each has its own --help):\n")
+	b.WriteString("  --headless      serve the monitor over HTTP: POST /predict, /predict/batch, /health, /metrics, /alerts\n")
+	b.WriteString("                  e.g. chakra-tui --headless --addr 127.0.0.1:8000 [--simulate] [--store redis://127.0.0.1:6379/0]\n")
+	b.WriteString("  --ssh ADDR      serve the dashboard to every SSH client, one shared battlefield\n")
+	b.WriteString("                  e.g. chakra-tui --ssh 127.0.0.1:23234, then ssh -p 23234 localhost\n")
+	var names []string
+	for n := range subcommands {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-15s %s\n", n, subcommands[n].synopsis)
+	}
+	return b.String()
 }
 
 // modeList names the subcommands, sorted.
