@@ -60,6 +60,18 @@ func (l *alertLog) add(e alertEntry) {
 	l.rev++
 }
 
+// truncateFrom drops the entries that opened at tick t or later.
+func (l *alertLog) truncateFrom(t int64) {
+	n := len(l.entries)
+	for n > 0 && l.entries[n-1].t >= t {
+		n--
+	}
+	if n < len(l.entries) {
+		l.entries = l.entries[:n]
+		l.rev++
+	}
+}
+
 // unacked counts the entries not yet acknowledged.
 func (l *alertLog) unacked() int {
 	n := 0

@@ -88,6 +88,7 @@ type board struct {
 	tick     int64 // simulated seconds per frame
 
 	hasFrame bool
+	rewound  bool      // reset: the next frame cuts the alert log back to its tick
 	t        int64     // tick of the latest frame
 	time     time.Time // simulated time of the latest frame
 	start    time.Time // simulated time of tick 0
@@ -145,6 +146,7 @@ func (b *board) reset() {
 		s.spark.clear()
 	}
 	b.hasFrame = false
+	b.rewound = true
 	b.tally = truthTally{}
 	b.roster++
 }
@@ -156,6 +158,12 @@ func (b *board) apply(snap *Snapshot, at time.Time) (rosterChanged bool) {
 	roster := b.roster
 	if b.hasFrame && f.T <= b.t {
 		b.reset()
+	}
+	if b.rewound {
+		// The feed went back in time: alerts from the tick of this frame on
+		// will open again as the frames come, so the log forgets them.
+		b.log.truncateFrom(f.T)
+		b.rewound = false
 	}
 	if b.hasFrame {
 		if gap := (f.T-b.t)/b.tick - 1; gap > 0 {

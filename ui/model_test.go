@@ -553,6 +553,14 @@ func TestReplaySeek(t *testing.T) {
 	if m.seeking || next == nil || m.b.t != 138 {
 		t.Fatalf("after the seek: seeking=%v, board at tick %d (want 138, the last pre-roll frame)", m.seeking, m.b.t)
 	}
+	seen := map[[2]int64]bool{}
+	for _, e := range m.b.log.entries {
+		key := [2]int64{int64(e.soldier), e.t}
+		if e.t > 138 || seen[key] {
+			t.Errorf("alert log after seeking back holds soldier %d at tick %d (later than 138 or twice)", e.soldier, e.t)
+		}
+		seen[key] = true
+	}
 	s, err := d.Step(ctx)
 	if err != nil || s.Frame.T != 139 {
 		t.Fatalf("first frame after the seek is tick %d (%v), want 139", s.Frame.T, err)
@@ -569,6 +577,23 @@ func TestReplaySeek(t *testing.T) {
 	}
 	if _, err := d.Step(ctx); !errors.Is(err, io.EOF) {
 		t.Errorf("step after the last frame: %v, want EOF", err)
+	}
+}
+
+func TestAlertLogTruncateFrom(t *testing.T) {
+	var l alertLog
+	for _, tick := range []int64{10, 50, 50, 100} {
+		l.add(alertEntry{t: tick})
+	}
+	rev := l.rev
+	l.truncateFrom(50)
+	if len(l.entries) != 1 || l.entries[0].t != 10 || l.rev == rev {
+		t.Fatalf("after truncateFrom(50): %d entries (first at %d), rev changed %v", len(l.entries), l.entries[0].t, l.rev != rev)
+	}
+	rev = l.rev
+	l.truncateFrom(11)
+	if len(l.entries) != 1 || l.rev != rev {
+		t.Fatal("truncating past the end changed the log")
 	}
 }
 
