@@ -35,3 +35,32 @@ func benchmarkRead(b *testing.B, rows int) {
 func BenchmarkRunZScore(b *testing.B)     { benchmarkRun(b, ZScoreFactory(), 22695) }
 func BenchmarkRunLikelihood(b *testing.B) { benchmarkRun(b, likelihoodZ(), 22695) }
 func BenchmarkRead(b *testing.B)          { benchmarkRead(b, 22695) }
+
+var benchRaw float64
+
+// benchmarkTFTObserve times one streaming TFT forecast and raw score per
+// row (the default model size) after a fit outside the timer.
+func benchmarkTFTObserve(b *testing.B, rows int) {
+	tab, err := Read(strings.NewReader(nabCSV(rows, -1, 1)), "bench.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := TFTConfig{Epochs: 2, NoRefit: true}.withDefaults()
+	raw := newTFTRaw(cfg, Info{Name: "bench", Rows: rows})
+	fit := raw.fitN
+	for i := range fit {
+		raw.ObserveRaw(tab.Times[i], tab.Values[0][i], true)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := fit
+	for b.Loop() {
+		if i == rows {
+			i = fit
+		}
+		benchRaw, _ = raw.ObserveRaw(tab.Times[i], tab.Values[0][i], true)
+		i++
+	}
+}
+
+func BenchmarkTFTObserve(b *testing.B) { benchmarkTFTObserve(b, 5000) }
