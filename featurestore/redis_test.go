@@ -350,3 +350,35 @@ func TestRedisCacheLostMidRead(t *testing.T) {
 	}
 	check(ws)
 }
+
+// TestRedisCapacitiesDiffer: two processes configured with different
+// capacities share one deployment; the block's capacity, set by whoever
+// created it, bounds every window.
+func TestRedisCapacitiesDiffer(t *testing.T) {
+	srv := startRedis(t)
+	ctx := context.Background()
+	p := newPrefix()
+	small := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(8))
+	large := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(32))
+	frames := newGen(13).frames(3, 40, 0)
+	for i, f := range frames {
+		s := small
+		if i%2 == 1 {
+			s = large
+		}
+		if err := s.WriteFrame(ctx, f.Obs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, s := range []*Redis{small, large} {
+		w, err := s.Window(ctx, 2, 20, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []engine.Observation
+		for _, f := range frames[32:] {
+			want = append(want, f.Obs[1])
+		}
+		checkRows(t, w, want)
+	}
+}
