@@ -40,6 +40,9 @@ type AlertConfig struct {
 	// to the calibrated Open levels so that calibration records the scores
 	// with the same imputation the scorer runs with.
 	ImputeLevel float64
+	// WildTicks bounds how many consecutive out-of-band readings outside
+	// an alert are imputed (see ImputeLevel); 0 means M.
+	WildTicks int
 	// MaxImpute bounds how long an open alert keeps feeding the model its
 	// own forecast instead of the readings: after MaxImpute ticks the
 	// readings are fed again, so a lasting legitimate change re-anchors the
@@ -79,6 +82,8 @@ func (c *AlertConfig) Validate() error {
 		return fmt.Errorf("%w: clear ticks %d (want ≥ 1)", ErrConfig, c.ClearTicks)
 	case !(c.ImputeLevel >= 0):
 		return fmt.Errorf("%w: impute level %g (want ≥ 0)", ErrConfig, c.ImputeLevel)
+	case c.WildTicks < 0:
+		return fmt.Errorf("%w: wild ticks %d (want ≥ 0)", ErrConfig, c.WildTicks)
 	case c.MaxImpute < 0:
 		return fmt.Errorf("%w: max impute %d (want ≥ 0)", ErrConfig, c.MaxImpute)
 	}

@@ -116,8 +116,11 @@ type soldier struct {
 	stuck   [engine.NumVitals]stuckVital
 	open    [engine.NumVitals]int // ticks each physiological channel has been open
 	oob     [engine.NumVitals]int // consecutive readings beyond the impute level
-	series  any                   // the forecaster's state
-	scratch row                   // the row being cleaned
+	// sinceHeld counts the rows since any vital was last held on the
+	// forecast (missing, stuck, or inside an open alert).
+	sinceHeld int
+	series    any // the forecaster's state
+	scratch   row // the row being cleaned
 }
 
 // core is the machinery every scorer shares: per-soldier history, the stuck
@@ -252,6 +255,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.alerts.reset()
 	s.open = [engine.NumVitals]int{}
 	s.oob = [engine.NumVitals]int{}
+	s.sinceHeld = 0
 	for v := range s.stuck {
 		s.stuck[v].reset()
 	}
@@ -370,7 +374,7 @@ func (c *core) finish(j *job, vd *Verdict) {
 		// be the start of an alert (M ticks), so a forecast that missed a
 		// legitimate change re-anchors instead of running away.
 		held := open && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)
-		wild := !open && s.oob[v] > 0 && s.oob[v] <= c.cfg.M
+		wild := !open && s.oob[v] > 0 && s.oob[v] <= c.wildTicks()
 		if in.stuck.Has(vital) || (c.f.imputes() && (held || wild)) {
 			impute = impute.With(vital)
 		}
@@ -381,6 +385,11 @@ func (c *core) finish(j *job, vd *Verdict) {
 	r := &s.scratch // a local would escape through the forecaster interface
 	c.cleanRow(s, o, r, &j.fc, impute)
 	r.held = heldMask
+	if heldMask != 0 {
+		s.sinceHeld = 0
+	} else {
+		s.sinceHeld++
+	}
 	for v := range engine.NumVitals {
 		r.dmed[v] = math.NaN()
 		if j.fc[v].ok && s.hist.n > 0 {
@@ -408,6 +417,15 @@ func (c *core) finish(j *job, vd *Verdict) {
 	}
 }
 
+// wildTicks is how many consecutive out-of-band readings outside an alert
+// are imputed.
+func (c *core) wildTicks() int {
+	if c.cfg.WildTicks > 0 {
+		return c.cfg.WildTicks
+	}
+	return c.cfg.M
+}
+
 // watching reports whether any channel has out-of-band ticks that have not
 // (yet) opened an alert.
 func (c *core) watching(s *soldier, in *stepInput) bool {
@@ -424,6 +442,12 @@ var (
 	nanVitals    = [engine.NumVitals]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
 )
 
+// driftCooldown is how many drift horizons after the last held row the
+// drift check waits. Anomaly windows of one soldier are at least five
+// minutes apart in the simulation, so waiting three one-minute horizons
+// rarely costs a detection.
+const driftCooldown = 3
+
 // driftOf returns the drift of vital v over the last n ticks: how far the
 // reading x has moved from the cleaned value n ticks ago beyond the sum of
 // the forecast median changes in between (the last one being med − the
@@ -431,28 +455,26 @@ var (
 // cancel in the sum; a slow drift the one-step band cannot see (heat
 // strain: 0.1–0.2 °C per minute under 0.015 °C of noise) accumulates.
 // The sum is the sum of the one-step errors of the cleaned rows, so a
-// single imputed out-of-band reading adds nothing; but a horizon that
-// reaches into a stretch where any vital was held on the forecast (an open
-// alert, a dropout, a stuck sensor) does not count: the cleaned values
-// there followed the forecast, not the soldier, the junction would look
-// like drift, and the model's forecast of each vital leans on the others
-// (an anomalous stamina shifts the expected core temperature).
+// single imputed out-of-band reading adds nothing. But there is no drift
+// until driftCooldown horizons after any vital was last held on the
+// forecast (an open alert, a dropout, a stuck sensor): the cleaned values
+// there followed the forecast, not the soldier, and the model's forecast of
+// each vital leans on the others — a stamina still recovering from a crash
+// biases the expected core temperature for minutes.
 func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
 	if s.hist.n < n || n > histCap {
 		return 0, false
 	}
+	if s.sinceHeld < driftCooldown*n {
+		return 0, false
+	}
 	sum := med - s.hist.at(0).values[v]
-	for i := 0; i < n; i++ {
-		r := s.hist.at(i)
-		if r.held != 0 {
+	for i := 0; i < n-1; i++ {
+		d := s.hist.at(i).dmed[v]
+		if math.IsNaN(d) {
 			return 0, false
 		}
-		if i < n-1 {
-			if math.IsNaN(r.dmed[v]) {
-				return 0, false
-			}
-			sum += r.dmed[v]
-		}
+		sum += d
 	}
 	return x - s.hist.at(n - 1).values[v] - sum, true
 }

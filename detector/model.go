@@ -48,7 +48,8 @@ type ModelMeta struct {
 // when Drift > Half. Half is measured at training on normal validation runs
 // (the 0.96 quantile of |Drift|, so it holds as much of normal behaviour as
 // the 0.02–0.98 band does) and set for core temperature only; a vital with
-// Half 0 is measured but not scored. Falls (cooling after exertion or heat
+// Half 0 is measured but not scored. The check waits three horizons after
+// any vital was held on the forecast (see driftOf). Falls (cooling after exertion or heat
 // strain) are not scored: no anomaly of the simulation is a fall this slow.
 type DriftCheck struct {
 	Ticks int                       `json:"ticks"`

@@ -61,6 +61,7 @@ func TestTFTScorerPlumbing(t *testing.T) {
 
 func TestDriftOf(t *testing.T) {
 	var s soldier
+	s.sinceHeld = driftCooldown * 60
 	// Core temperature rising 0.01 per tick, forecast to rise 0.01 per
 	// tick: no drift. The current reading is 0.3 above the path: drift 0.3.
 	for i := range 80 {
@@ -77,6 +78,12 @@ func TestDriftOf(t *testing.T) {
 	near(t, "drift on the forecast path", d, 0)
 	d, _ = driftOf(&s, 2, 60, last+0.31, last+0.01)
 	near(t, "drift 0.3 above the path", d, 0.3)
+	// Too soon after a held stretch: no drift.
+	s.sinceHeld = 60
+	if _, ok := driftOf(&s, 2, 60, last, last); ok {
+		t.Error("drift one horizon after a held row")
+	}
+	s.sinceHeld = driftCooldown * 60
 	// A row without a forecast in the horizon: no drift.
 	s.hist.at(10).dmed[2] = math.NaN()
 	if _, ok := driftOf(&s, 2, 60, last, last); ok {
