@@ -205,3 +205,66 @@ func TestScorerRestartsOnGap(t *testing.T) {
 		t.Error("empty window: no error")
 	}
 }
+
+// TestUnmeasuredVitalIsNoDropout: a kit that never reports core
+// temperature or SpO2 (the prototype's clients send heart rate and stamina
+// only) raises no dropout; a vital it did report going missing does.
+func TestUnmeasuredVitalIsNoDropout(t *testing.T) {
+	for _, mk := range []func() (Scorer, error){
+		func() (Scorer, error) { return NewZScore(WithWindow(30)) },
+		func() (Scorer, error) { return NewTFT(WithModel(untrainedModel(t))) },
+	} {
+		sc, err := mk()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := steadySeries(150, 4)
+		for i := range s.obs {
+			s.obs[i].SetMissing(engine.CoreTemp)
+			s.obs[i].SetMissing(engine.SpO2)
+		}
+		for i := 100; i < 110; i++ {
+			s.obs[i].SetMissing(engine.HeartRate)
+		}
+		vs := feed(t, sc, s, 32)
+		d := opened(vs, ChannelDropout)
+		if len(d) != 1 || d[0] != 101 {
+			t.Errorf("%s: dropout opened at %v, want only [101] (heart rate lost at 100)", sc.Name(), d)
+		}
+		if v := vs[50]; v.State == StateAlert || !v.Vitals[engine.CoreTemp].Missing {
+			t.Errorf("%s: tick 50 state %v, core temperature missing=%v", sc.Name(), v.State, v.Vitals[engine.CoreTemp].Missing)
+		}
+	}
+}
+
+// TestProfileChangeRestartsSeries: static covariates put after the first
+// readings reach the scorer at the next window.
+func TestProfileChangeRestartsSeries(t *testing.T) {
+	sc, err := NewTFT(WithModel(untrainedModel(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := steadySeries(80, 6)
+	feed(t, sc, &series{p: s.p, obs: s.obs[:60]}, 32)
+	older := s.p
+	older.Age, older.RestingHR = 44, 58
+	var vs []Verdict
+	for i := 60; i < 80; i++ {
+		vs, err = sc.Score([]featurestore.Window{{Profile: older, Rows: s.obs[max(0, i-31) : i+1]}}, vs)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := sc.(*core)
+	if got := c.soldiers[1].profile; got != older {
+		t.Fatalf("scorer still holds profile %+v, want the new one", got)
+	}
+	if got := c.soldiers[1].series.(*tftSeries).n; got != normFor(&older) {
+		t.Fatal("the series normalises with the old profile")
+	}
+	for _, v := range vs {
+		if v.State == StateWarmingUp {
+			t.Fatalf("tick %d warming up again after a profile change (the window has enough rows)", v.T)
+		}
+	}
+}

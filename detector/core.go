@@ -119,8 +119,13 @@ type soldier struct {
 	// sinceHeld counts the rows since any vital was last held on the
 	// forecast (missing, stuck, or inside an open alert).
 	sinceHeld int
-	series    any // the forecaster's state
-	scratch   row // the row being cleaned
+	// measured holds the vitals this soldier's sensors have reported at
+	// least once since the series started. A vital never reported is not
+	// measured by its kit (the prototype's clients send only heart rate and
+	// stamina): it is imputed for the model but raises no dropout.
+	measured engine.Mask
+	series   any // the forecaster's state
+	scratch  row // the row being cleaned
 }
 
 // core is the machinery every scorer shares: per-soldier history, the stuck
@@ -182,6 +187,12 @@ func (c *core) soldierFor(w *featurestore.Window) (*soldier, error) {
 		}
 		s = &soldier{id: id, profile: p, series: c.f.newSeries(&p)}
 		c.soldiers[id] = s
+	} else if w.Profile.ID != 0 && w.Profile != s.profile {
+		// New static covariates (PUT /soldiers/{id} after the first
+		// readings): the series restarts from the window with them.
+		s.profile = w.Profile
+		s.series = c.f.newSeries(&s.profile)
+		s.started = false
 	}
 	c.mu.Unlock()
 	return s, nil
@@ -256,6 +267,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.open = [engine.NumVitals]int{}
 	s.oob = [engine.NumVitals]int{}
 	s.sinceHeld = 0
+	s.measured = 0
 	for v := range s.stuck {
 		s.stuck[v].reset()
 	}
@@ -267,6 +279,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 		r := &s.scratch
 		c.cleanRow(s, o, r, nil, 0)
 		r.dmed = nanVitals
+		s.measured |= reported(o)
 		for v := range engine.NumVitals {
 			s.stuck[v].update(&c.cfg.Stuck, engine.Vital(v), o.Values[v], o.Missing.Has(engine.Vital(v)))
 		}
@@ -302,7 +315,8 @@ func (c *core) cleanRow(s *soldier, o *engine.Observation, r *row, fc *[engine.N
 func (c *core) finish(j *job, vd *Verdict) {
 	s, o := j.s, j.obs
 	vd.Soldier, vd.T, vd.Phase, vd.NextPhase = s.id, o.T, o.Phase, o.NextPhase
-	in := stepInput{t: o.T, missing: o.Missing}
+	s.measured |= reported(o)
+	in := stepInput{t: o.T}
 	allMissing := true
 	best := -1.0
 	for v := range engine.NumVitals {
@@ -310,7 +324,9 @@ func (c *core) finish(j *job, vd *Verdict) {
 		x := o.Values[v]
 		miss := o.Missing.Has(vital) || math.IsNaN(x)
 		if miss {
-			in.missing = in.missing.With(vital)
+			if s.measured.Has(vital) {
+				in.missing = in.missing.With(vital)
+			}
 		} else {
 			allMissing = false
 		}
@@ -378,6 +394,8 @@ func (c *core) finish(j *job, vd *Verdict) {
 		if in.stuck.Has(vital) || (c.f.imputes() && (held || wild)) {
 			impute = impute.With(vital)
 		}
+		// A vital its kit does not measure is not in in.missing, so it is
+		// never held: it has no readings for the forecast to stand in for.
 		if in.stuck.Has(vital) || in.missing.Has(vital) || (c.f.imputes() && held) {
 			heldMask = heldMask.With(vital)
 		}
@@ -435,6 +453,17 @@ func (c *core) watching(s *soldier, in *stepInput) bool {
 		}
 	}
 	return in.missing != 0 || in.stuck != 0
+}
+
+// reported returns the vitals o has readings for.
+func reported(o *engine.Observation) engine.Mask {
+	var m engine.Mask
+	for v := range engine.NumVitals {
+		if !o.Missing.Has(engine.Vital(v)) && !math.IsNaN(o.Values[v]) {
+			m = m.With(engine.Vital(v))
+		}
+	}
+	return m
 }
 
 var (

@@ -118,3 +118,28 @@ func TestTFTExplains(t *testing.T) {
 		t.Errorf("top vars %v", top)
 	}
 }
+
+// TestForecastInsidePhysicalRange: the forecast never leaves a vital's
+// physical range, even from a soldier pinned at its edge (SpO2 100 %).
+func TestForecastInsidePhysicalRange(t *testing.T) {
+	sc, err := NewTFT(WithModel(untrainedModel(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := steadySeries(80, 7)
+	for i := range s.obs {
+		s.obs[i].Values[engine.SpO2] = 100
+	}
+	for _, v := range feed(t, sc, s, 32)[40:] {
+		for _, q := range v.Vitals[engine.SpO2].Forecast {
+			if q > 100 {
+				t.Fatalf("tick %d: SpO2 forecast %v above 100 %%", v.T, v.Vitals[engine.SpO2].Forecast)
+			}
+		}
+		for _, q := range v.Vitals[engine.Stamina].Forecast {
+			if q > 100 || q < 0 {
+				t.Fatalf("tick %d: stamina forecast %v outside 0–100", v.T, v.Vitals[engine.Stamina].Forecast)
+			}
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/chakra-tui/chakra-tui/detector/tft"
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
 // WithModel makes NewTFT use m instead of the embedded model.
@@ -51,6 +52,10 @@ func newTFTScorer(m *Model, o options) (*core, error) {
 		cfg.Open = *o.open
 	}
 	f := &tftForecaster{m: m, net: m.net, floor: DefaultNoiseFloor(), explain: true, impute: true}
+	for v := range engine.NumVitals {
+		ft := featurestore.VitalFeature(engine.Vital(v))
+		f.lo[v], f.hi[v] = ft.Min, ft.Max
+	}
 	if o.floor != nil {
 		f.floor = *o.floor
 	}
@@ -80,6 +85,7 @@ type tftForecaster struct {
 	m        *Model
 	net      *tft.Model
 	floor    [engine.NumVitals]float64
+	lo, hi   [engine.NumVitals]float64 // each vital's physical range (featurestore)
 	explain  bool
 	impute   bool
 	te       int
@@ -170,7 +176,9 @@ func (f *tftForecaster) forecast(jobs []*job) {
 			band := fc.Band(0, v)
 			vf := vitalForecast{ok: true}
 			for q := range vf.q {
-				vf.q[q] = last.values[v] + band[q]/s.n.scale[v]
+				// A forecast cannot leave the vital's physical range
+				// (SpO2 above 100 %, stamina below 0).
+				vf.q[q] = min(max(last.values[v]+band[q]/s.n.scale[v], f.lo[v]), f.hi[v])
 			}
 			vf.setBand(f.floor[v])
 			j.fc[v] = vf
