@@ -100,9 +100,9 @@ type forecaster interface {
 	// forecast median instead of the readings.
 	imputes() bool
 	// drift returns the drift check's horizon in ticks and its half-band
-	// per vital (0 ticks: no drift check; a non-positive or infinite
-	// half-band: measured but not scored).
-	drift() (ticks int, half *[engine.NumVitals]float64)
+	// per vital for a row in phase p (0 ticks: no drift check; a
+	// non-positive or infinite half-band: measured but not scored).
+	drift(p engine.Phase) (ticks int, half *[engine.NumVitals]float64)
 }
 
 // soldier is the core's state for one soldier.
@@ -342,7 +342,7 @@ func (c *core) finish(j *job, vd *Verdict) {
 		vv.Drift = math.NaN()
 		if fc.ok && !miss {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
-			if n, half := c.f.drift(); n > 0 {
+			if n, half := c.f.drift(o.Phase); n > 0 {
 				if d, ok := driftOf(s, v, n, x, fc.q[2]); ok {
 					vv.Drift = d
 					if h := half[v]; h > 0 && !math.IsInf(h, 0) && d > h {

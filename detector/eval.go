@@ -44,6 +44,7 @@ type Report struct {
 	PoisonRate   float64          `json:"poison_rate"`
 	Artefacts    float64          `json:"artefacts_per_soldier_hour"`
 	Grace        int64            `json:"grace_ticks"`
+	Probation    int64            `json:"probation_ticks"`
 	SoldierHours float64          `json:"soldier_hours"`
 	Detectors    []DetectorReport `json:"detectors"`
 }
@@ -110,7 +111,7 @@ func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, er
 		rr := &results[i]
 		rr.runs = make([]Run, len(dets))
 		rr.elapsed = make([]time.Duration, len(dets))
-		return driveRecording(ctx, cfg.Runs.engineConfig(seed), scorers, rr.runs, rr.elapsed)
+		return driveRecording(ctx, cfg.Runs.engineConfig(seed), cfg.Match, scorers, rr.runs, rr.elapsed)
 	})
 	if err != nil {
 		return nil, err
@@ -118,6 +119,7 @@ func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, er
 	rep := &Report{
 		Seeds: append([]uint64(nil), cfg.Runs.Seeds...), Soldiers: cfg.Runs.Soldiers, Duration: cfg.Runs.Duration,
 		PoisonRate: cfg.Runs.PoisonRate, Artefacts: cfg.Runs.Artefacts, Grace: cfg.Match.Grace,
+		Probation: cfg.Match.Probation,
 	}
 	for d := range dets {
 		t := NewTally(cfg.Match)
@@ -126,18 +128,7 @@ func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, er
 			t.Add(&results[i].runs[d])
 			el += results[i].elapsed[d]
 		}
-		dr := DetectorReport{Name: dets[d].Name, Calibration: dets[d].Calibration, Overall: t.Overall(),
-			Contact: t.Contact(), Other: t.Other(), ArtefactHits: t.ArtefactHits(),
-			DataQualityFalse: t.DataQualityFalse(), Elapsed: el}
-		for k := range engine.AnomalyKind(engine.NumKinds) {
-			if k.IsEvent() {
-				dr.Kinds = append(dr.Kinds, KindReport{Kind: k.String(), Metrics: t.Kind(k)})
-			}
-		}
-		for c := range Channel(NumChannels) {
-			tr, fa := t.ChannelAlerts(c)
-			dr.Channels = append(dr.Channels, ChannelCount{Channel: c.String(), True: tr, False: fa})
-		}
+		dr := NewDetectorReport(dets[d].Name, dets[d].Calibration, t, el)
 		rep.SoldierHours = dr.Overall.SoldierHours
 		rep.Detectors = append(rep.Detectors, dr)
 	}
@@ -146,45 +137,16 @@ func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, er
 
 // driveRecording runs one simulation through every scorer and records,
 // per scorer, the run's events, alert openings and phase exposure.
-func driveRecording(ctx context.Context, ec engine.Config, scorers []Scorer, runs []Run, elapsed []time.Duration) error {
-	type key struct {
-		s     engine.SoldierID
-		start int64
-		kind  engine.AnomalyKind
-	}
-	seen := map[key]bool{}
-	var events []Event
-	var exposure [engine.NumPhases]int64
+func driveRecording(ctx context.Context, ec engine.Config, m MatchConfig, scorers []Scorer, runs []Run, elapsed []time.Duration) error {
 	timed := make([]Scorer, len(scorers))
 	for i, sc := range scorers {
 		timed[i] = &timedScorer{Scorer: sc, d: &elapsed[i]}
 	}
+	col := NewCollector(len(scorers), m)
 	err := drive(ctx, ec, timed, func(f *engine.Frame, vs [][]Verdict) error {
-		for i := range f.Obs {
-			exposure[min(f.Obs[i].Phase, engine.NumPhases-1)]++
-		}
-		for _, l := range f.Truth {
-			k := key{l.Soldier, l.Start, l.Kind}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			ph := engine.PhaseRest
-			if i := soldierIndex(f.Obs, l.Soldier); i >= 0 {
-				ph = f.Obs[i].Phase
-			}
-			events = append(events, Event{Label: l, Phase: ph})
-		}
+		col.Frame(f)
 		for d := range vs {
-			for j := range vs[d] {
-				v := &vs[d][j]
-				for c := range v.Channels {
-					if v.Channels[c].Opened {
-						runs[d].Alerts = append(runs[d].Alerts, Alert{Soldier: v.Soldier, T: v.T,
-							Channel: Channel(c), Kind: v.Channels[c].Kind, Phase: v.Phase})
-					}
-				}
-			}
+			col.Verdicts(d, vs[d])
 		}
 		return nil
 	})
@@ -192,27 +154,9 @@ func driveRecording(ctx context.Context, ec engine.Config, scorers []Scorer, run
 		return err
 	}
 	for d := range runs {
-		runs[d].Events = events
-		runs[d].Exposure = exposure
+		runs[d] = col.Run(d)
 	}
 	return nil
-}
-
-// soldierIndex returns the index of soldier id in obs (sorted by id), or −1.
-func soldierIndex(obs []engine.Observation, id engine.SoldierID) int {
-	lo, hi := 0, len(obs)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if obs[m].Soldier < id {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(obs) && obs[lo].Soldier == id {
-		return lo
-	}
-	return -1
 }
 
 // timedScorer adds up the time spent in Score.
@@ -232,8 +176,8 @@ func (t *timedScorer) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict,
 // overall and per-kind metrics, the phase split, and a goal check.
 func (r *Report) WriteTable(w io.Writer) error {
 	bw := &errWriter{w: w}
-	fmt.Fprintf(bw, "held-out seeds %v · %d soldiers · %v each · poison %.3g · artefacts %.3g/soldier-hour · grace %d s · %.1f soldier-hours\n\n",
-		r.Seeds, r.Soldiers, r.Duration, r.PoisonRate, r.Artefacts, r.Grace, r.SoldierHours)
+	fmt.Fprintf(bw, "held-out seeds %v · %d soldiers · %v each · poison %.3g · artefacts %.3g/soldier-hour · grace %d s · probation %d s · %.1f soldier-hours\n\n",
+		r.Seeds, r.Soldiers, r.Duration, r.PoisonRate, r.Artefacts, r.Grace, r.Probation, r.SoldierHours)
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "detector\tslice\tevents\tdetected\tprecision\trecall\tF1\tdelay p50 s\tdelay p90 s\tkind ok\tfalse\tfalse/100 sh\t")
 	row := func(name, slice string, m *Metrics) {

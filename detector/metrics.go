@@ -28,9 +28,12 @@ type Alert struct {
 // Run is what one simulated run produced for one detector: its labels, the
 // detector's alert openings, and the soldier-ticks spent in each phase.
 type Run struct {
-	Events   []Event
-	Alerts   []Alert
-	Exposure [engine.NumPhases]int64 // soldier-ticks per phase
+	Events []Event
+	Alerts []Alert
+	// Exposure counts the soldier-ticks per phase after the probationary
+	// period (Collector leaves the period out).
+	Exposure [engine.NumPhases]int64
+	First    int64 // the run's first tick
 }
 
 // Matching rules (documented in docs/detector.md):
@@ -51,6 +54,13 @@ type Run struct {
 //   - Phase splits use the soldier's phase at the event's Start and at the
 //     alert's opening; false alerts per soldier-hour divide by the
 //     soldier-hours spent in that phase.
+//   - Probationary period (as NAB's): the first Probation ticks of a run
+//     are not scored. Events that start in it are left out, alerts that open
+//     in it are ignored, an alert that matches only left-out events is
+//     neither true nor false, and its soldier-ticks are not exposure. No
+//     scorer can know a soldier's normal before it has seen any of it: the
+//     simulation starts in its steady state, so some anomalies are already
+//     under way at tick 0.
 type MatchConfig struct {
 	// Grace is how many ticks after an event's End an opening still counts
 	// for it. Persistence delays the opening of an alert on a short event,
@@ -61,11 +71,17 @@ type MatchConfig struct {
 	// strain, a reading jumping back when a stuck sensor frees) can still
 	// open on the event's own after-effects.
 	Grace int64
+	// Probation is how many ticks at the start of a run are not scored.
+	Probation int64
 }
 
 // DefaultGrace is the default MatchConfig.Grace, in ticks: about one tail
 // time constant of the simulated after-effects.
 const DefaultGrace = 30
+
+// DefaultProbation is the default MatchConfig.Probation, in ticks: the TFT
+// needs 30 rows of history and the rolling z-score 60 before they forecast.
+const DefaultProbation = 60
 
 // Counts are the raw tallies behind a set of metrics.
 type Counts struct {
@@ -109,6 +125,7 @@ type Metrics struct {
 // Tally accumulates matched runs of one detector.
 type Tally struct {
 	grace        int64
+	probation    int64
 	all          Counts
 	kinds        [engine.NumKinds]Counts
 	contact      Counts
@@ -120,7 +137,7 @@ type Tally struct {
 }
 
 // NewTally returns an empty tally with the given matching rules.
-func NewTally(m MatchConfig) *Tally { return &Tally{grace: m.Grace} }
+func NewTally(m MatchConfig) *Tally { return &Tally{grace: m.Grace, probation: m.Probation} }
 
 // Add matches one run's alerts against its events and adds the result.
 func (t *Tally) Add(r *Run) {
@@ -137,12 +154,23 @@ func (t *Tally) Add(r *Run) {
 	for i := range firstT {
 		firstT[i] = math.MaxInt64
 	}
+	cut := int64(math.MinInt64) // without a probation every label counts, even one under way at the start
+	if t.probation > 0 {
+		cut = r.First + t.probation
+	}
 	for _, a := range r.Alerts {
+		if a.T < cut {
+			continue
+		}
 		attributed := -1
-		artefact := false
+		artefact, excluded := false, false
 		for _, ei := range bySoldier[a.Soldier] {
 			e := &r.Events[ei]
 			if a.T < e.Start || a.T > e.End+t.grace {
+				continue
+			}
+			if e.Start < cut {
+				excluded = excluded || e.Kind.IsEvent()
 				continue
 			}
 			if !e.Kind.IsEvent() {
@@ -162,6 +190,9 @@ func (t *Tally) Add(r *Run) {
 			}
 		}
 		contact := a.Phase == engine.PhaseContact
+		if attributed < 0 && excluded {
+			continue // an after-effect of an event left out with the probation
+		}
 		if attributed < 0 {
 			t.all.FalseAlerts++
 			t.kinds[a.Kind].FalseAlerts++
@@ -182,7 +213,7 @@ func (t *Tally) Add(r *Run) {
 	}
 	for i := range r.Events {
 		e := &r.Events[i]
-		if !e.Kind.IsEvent() {
+		if !e.Kind.IsEvent() || e.Start < cut {
 			continue
 		}
 		var c Counts

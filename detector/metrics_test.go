@@ -120,3 +120,50 @@ func near(t *testing.T, what string, got, want float64) {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
 }
+
+func TestTallyProbation(t *testing.T) {
+	const (
+		tachy = engine.KindTachycardia
+		rest  = engine.PhaseRest
+	)
+	r := Run{
+		First: 1000,
+		Events: []Event{
+			ev(1, 990, 1100, tachy, rest),  // under way before the run: left out
+			ev(2, 1030, 1040, tachy, rest), // starts inside the probation: left out
+			ev(3, 1200, 1210, tachy, rest), // scored: detected at 1201
+			ev(4, 1300, 1310, tachy, rest), // scored: missed
+		},
+		Alerts: []Alert{
+			al(1, 1020, ChannelHeartRate, tachy, rest), // inside the probation: ignored
+			al(1, 1070, ChannelHeartRate, tachy, rest), // after it, on a left-out event: neither true nor false
+			al(3, 1201, ChannelHeartRate, tachy, rest), // true
+			al(5, 1500, ChannelHeartRate, tachy, rest), // false
+		},
+	}
+	tl := NewTally(MatchConfig{Grace: 5, Probation: 60})
+	tl.Add(&r)
+	o := tl.Overall()
+	if o.Events != 2 || o.Detected != 1 || o.TrueAlerts != 1 || o.FalseAlerts != 1 {
+		t.Fatalf("with probation: counts %+v, want 2 events, 1 detected, 1 true and 1 false alert", o.Counts)
+	}
+	tl = NewTally(MatchConfig{Grace: 5})
+	tl.Add(&r)
+	if o := tl.Overall(); o.Events != 4 || o.Detected != 2 || o.TrueAlerts != 3 || o.FalseAlerts != 1 {
+		t.Fatalf("without probation: counts %+v, want 4 events, 2 detected, 3 true, 1 false", o.Counts)
+	}
+}
+
+func TestCollectorLeavesProbationOutOfExposure(t *testing.T) {
+	col := NewCollector(1, MatchConfig{Probation: 2})
+	lab := engine.Label{Soldier: 1, Start: 10, End: 20, Kind: engine.KindDropout}
+	for tick := int64(10); tick < 15; tick++ {
+		f := engine.Frame{T: tick, Obs: []engine.Observation{{Soldier: 1, T: tick, Phase: engine.PhaseMarch}}, Truth: []engine.Label{lab}}
+		col.Frame(&f)
+		col.Verdicts(0, []Verdict{{Soldier: 1, T: tick, Channels: [NumChannels]ChannelAlert{ChannelDropout: {Opened: tick == 13}}}})
+	}
+	r := col.Run(0)
+	if r.First != 10 || r.Exposure[engine.PhaseMarch] != 3 || len(r.Events) != 1 || len(r.Alerts) != 1 || r.Alerts[0].T != 13 {
+		t.Fatalf("run %+v: want first 10, 3 march ticks of exposure, one event, one alert at 13", r)
+	}
+}

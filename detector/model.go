@@ -51,9 +51,29 @@ type ModelMeta struct {
 // Half 0 is measured but not scored. The check waits three horizons after
 // any vital was held on the forecast (see driftOf). Falls (cooling after exertion or heat
 // strain) are not scored: no anomaly of the simulation is a fall this slow.
+//
+// PhaseHalf holds the same quantile measured within each phase, where the
+// validation runs had enough rows of it (minDriftRows): in contact the
+// forecast lags a legitimately faster rise, so the half-band measured over
+// all phases would flag firefights. A phase without its own half-band
+// (zero) uses Half.
 type DriftCheck struct {
-	Ticks int                       `json:"ticks"`
-	Half  [engine.NumVitals]float64 `json:"half_band"`
+	Ticks     int                                         `json:"ticks"`
+	Half      [engine.NumVitals]float64                   `json:"half_band"`
+	PhaseHalf [engine.NumPhases][engine.NumVitals]float64 `json:"phase_half_band"`
+}
+
+// halfFor returns the half-bands for a row in phase p.
+func (d *DriftCheck) halfFor(p engine.Phase) *[engine.NumVitals]float64 {
+	if int(p) < engine.NumPhases {
+		h := &d.PhaseHalf[p]
+		for v := range h {
+			if h[v] != 0 {
+				return h
+			}
+		}
+	}
+	return &d.Half
 }
 
 // DefaultDriftTicks is the drift check's horizon.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/detector/tft"
+	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 func modelBytes(t *testing.T, m *Model) []byte {
@@ -136,5 +137,24 @@ func TestEmbeddedModel(t *testing.T) {
 	vs := feed(t, sc, steadySeries(40, 8), 32)
 	if vs[39].State == StateWarmingUp || vs[39].Explanation.NumVars == 0 {
 		t.Errorf("Default scorer: state %v, %d explained variables", vs[39].State, vs[39].Explanation.NumVars)
+	}
+}
+
+func TestDriftHalfPerPhase(t *testing.T) {
+	var d DriftCheck
+	d.Half[engine.CoreTemp] = 0.07
+	d.PhaseHalf[engine.PhaseContact][engine.CoreTemp] = 0.12
+	if h := d.halfFor(engine.PhaseContact); h[engine.CoreTemp] != 0.12 {
+		t.Errorf("contact half-band %v, want its own 0.12", h[engine.CoreTemp])
+	}
+	if h := d.halfFor(engine.PhaseRest); h[engine.CoreTemp] != 0.07 {
+		t.Errorf("rest half-band %v, want the overall 0.07 (no half-band of its own)", h[engine.CoreTemp])
+	}
+	m, err := EmbeddedModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Meta.Drift.PhaseHalf[engine.PhaseContact][engine.CoreTemp] <= 0 {
+		t.Error("the shipped model has no contact half-band for core temperature")
 	}
 }

@@ -112,8 +112,8 @@ type tftWork struct {
 
 func (f *tftForecaster) warmup() int { return f.te }
 
-func (f *tftForecaster) drift() (int, *[engine.NumVitals]float64) {
-	return f.m.Meta.Drift.Ticks, &f.m.Meta.Drift.Half
+func (f *tftForecaster) drift(p engine.Phase) (int, *[engine.NumVitals]float64) {
+	return f.m.Meta.Drift.Ticks, f.m.Meta.Drift.halfFor(p)
 }
 func (f *tftForecaster) imputes() bool { return f.impute }
 

@@ -58,12 +58,12 @@ func NewThreshold(opts ...Option) (Scorer, error) {
 	return newCore("threshold", &threshold{rules: ThresholdRules()}, cfg, [engine.NumVitals]float64{})
 }
 
-func (t *threshold) warmup() int                              { return 0 }
-func (t *threshold) newSeries(*engine.Profile) any            { return nil }
-func (t *threshold) resetSeries(any)                          {}
-func (t *threshold) push(*soldier, *row)                      {}
-func (t *threshold) imputes() bool                            { return false }
-func (t *threshold) drift() (int, *[engine.NumVitals]float64) { return 0, nil }
+func (t *threshold) warmup() int                                          { return 0 }
+func (t *threshold) newSeries(*engine.Profile) any                        { return nil }
+func (t *threshold) resetSeries(any)                                      {}
+func (t *threshold) push(*soldier, *row)                                  {}
+func (t *threshold) imputes() bool                                        { return false }
+func (t *threshold) drift(engine.Phase) (int, *[engine.NumVitals]float64) { return 0, nil }
 
 func (t *threshold) forecast(jobs []*job) {
 	nan := math.NaN()

@@ -195,13 +195,18 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 	}
 	m.Meta.Drift = DriftCheck{Ticks: DefaultDriftTicks}
 	dr := run(valSeeds)
-	dr.Soldiers = min(dr.Soldiers, 30)
+	// All the validation soldiers: phases are per squad, and contact is
+	// about 2 % of the time, so fewer squads can leave contact without a
+	// half-band of its own.
 	dr.Artefacts = engine.DefaultConfig().ArtefactRate
-	half, err := measureDrift(ctx, m, dr)
+	half, phaseHalf, err := measureDrift(ctx, m, dr)
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
 	m.Meta.Drift.Half[engine.CoreTemp] = half[engine.CoreTemp]
+	for p := range phaseHalf {
+		m.Meta.Drift.PhaseHalf[p][engine.CoreTemp] = phaseHalf[p][engine.CoreTemp]
+	}
 	stage("validate", t0)
 
 	t0 = time.Now()
@@ -296,29 +301,35 @@ func median(xs []float64) float64 {
 	return xs[len(xs)/2]
 }
 
+// minDriftRows is how many drift values a phase needs in the validation
+// runs before it gets a half-band of its own.
+const minDriftRows = 2000
+
 // measureDrift runs the TFT scorer (alerts off, drift measured but not
 // scored) over normal runs and returns per vital the 0.96 quantile of
-// |VitalVerdict.Drift|: the drift check's half-band.
-func measureDrift(ctx context.Context, m *Model, rc RunConfig) ([engine.NumVitals]float64, error) {
-	var half [engine.NumVitals]float64
-	saved := m.Meta.Drift.Half
+// |VitalVerdict.Drift| — the drift check's half-band — over all rows and
+// within each phase that has at least minDriftRows rows (zero otherwise).
+func measureDrift(ctx context.Context, m *Model, rc RunConfig) (half [engine.NumVitals]float64, phaseHalf [engine.NumPhases][engine.NumVitals]float64, err error) {
+	saved := m.Meta.Drift
 	m.Meta.Drift.Half = [engine.NumVitals]float64{}
-	defer func() { m.Meta.Drift.Half = saved }()
+	m.Meta.Drift.PhaseHalf = [engine.NumPhases][engine.NumVitals]float64{}
+	defer func() { m.Meta.Drift = saved }()
 	cfg := DefaultAlertConfig()
 	for v := range cfg.Open {
 		cfg.Open[v] = math.Inf(1)
 	}
-	per := make([][engine.NumVitals][]float64, len(rc.Seeds))
-	err := forEachSeed(ctx, rc.Seeds, rc.Workers, func(ctx context.Context, i int, seed uint64) error {
+	per := make([][engine.NumPhases][engine.NumVitals][]float64, len(rc.Seeds))
+	err = forEachSeed(ctx, rc.Seeds, rc.Workers, func(ctx context.Context, i int, seed uint64) error {
 		sc, err := newTFTScorer(m, options{alerts: &cfg})
 		if err != nil {
 			return err
 		}
 		return drive(ctx, rc.engineConfig(seed), []Scorer{sc}, func(_ *engine.Frame, vs [][]Verdict) error {
 			for j := range vs[0] {
+				ph := min(vs[0][j].Phase, engine.NumPhases-1)
 				for v := range engine.NumVitals {
 					if d := vs[0][j].Vitals[v].Drift; !math.IsNaN(d) {
-						per[i][v] = append(per[i][v], math.Abs(d))
+						per[i][ph][v] = append(per[i][ph][v], math.Abs(d))
 					}
 				}
 			}
@@ -326,18 +337,28 @@ func measureDrift(ctx context.Context, m *Model, rc RunConfig) ([engine.NumVital
 		})
 	})
 	if err != nil {
-		return half, fmt.Errorf("measure drift: %w", err)
+		return half, phaseHalf, fmt.Errorf("measure drift: %w", err)
+	}
+	q96 := func(xs []float64) float64 {
+		slices.Sort(xs)
+		return xs[int(0.96*float64(len(xs)-1))]
 	}
 	for v := range engine.NumVitals {
 		var all []float64
-		for i := range per {
-			all = append(all, per[i][v]...)
+		for p := range engine.NumPhases {
+			var in []float64
+			for i := range per {
+				in = append(in, per[i][p][v]...)
+			}
+			all = append(all, in...)
+			if len(in) >= minDriftRows {
+				phaseHalf[p][v] = q96(in)
+			}
 		}
 		if len(all) == 0 {
-			return half, fmt.Errorf("measure drift: no drift values for %s", engine.Vital(v))
+			return half, phaseHalf, fmt.Errorf("measure drift: no drift values for %s", engine.Vital(v))
 		}
-		slices.Sort(all)
-		half[v] = all[int(0.96*float64(len(all)-1))]
+		half[v] = q96(all)
 	}
-	return half, nil
+	return half, phaseHalf, nil
 }

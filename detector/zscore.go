@@ -51,12 +51,12 @@ func NewZScore(opts ...Option) (Scorer, error) {
 	return newCore("zscore", z, cfg, z.floor)
 }
 
-func (z *zscore) warmup() int                              { return z.n }
-func (z *zscore) newSeries(*engine.Profile) any            { return nil }
-func (z *zscore) resetSeries(any)                          {}
-func (z *zscore) push(*soldier, *row)                      {}
-func (z *zscore) imputes() bool                            { return true }
-func (z *zscore) drift() (int, *[engine.NumVitals]float64) { return 0, nil }
+func (z *zscore) warmup() int                                          { return z.n }
+func (z *zscore) newSeries(*engine.Profile) any                        { return nil }
+func (z *zscore) resetSeries(any)                                      {}
+func (z *zscore) push(*soldier, *row)                                  {}
+func (z *zscore) imputes() bool                                        { return true }
+func (z *zscore) drift(engine.Phase) (int, *[engine.NumVitals]float64) { return 0, nil }
 
 func (z *zscore) forecast(jobs []*job) {
 	for _, j := range jobs {

@@ -43,6 +43,8 @@ func runEval(ctx context.Context, args []string, e env) error {
 	c.example("calib-duration", "2h")
 	grace := fs.Int64("grace", detector.DefaultGrace, "ticks after an event's end during which an alert still counts for it")
 	c.example("grace", "10")
+	probation := fs.Int64("probation", detector.DefaultProbation, "ticks at the start of each run that are not scored (events starting in them, alerts opening in them)")
+	c.example("probation", "0")
 	workers := fs.Int("workers", runtime.NumCPU(), "simulations run at once")
 	c.example("workers", "1")
 	modelPath := fs.String("model", "", "model file to use instead of the embedded model")
@@ -59,7 +61,7 @@ func runEval(ctx context.Context, args []string, e env) error {
 		for i := range names {
 			names[i] = strings.TrimSpace(names[i])
 		}
-		return runEvalReplay(ctx, *replay, names, *modelPath, *grace, *asJSON, e)
+		return runEvalReplay(ctx, *replay, names, *modelPath, detector.MatchConfig{Grace: *grace, Probation: *probation}, *asJSON, e)
 	}
 	evalSeeds, err := parseSeeds(*seeds)
 	if err != nil {
@@ -79,7 +81,7 @@ func runEval(ctx context.Context, args []string, e env) error {
 		Eval: detector.EvalConfig{
 			Runs: detector.RunConfig{Seeds: evalSeeds, Soldiers: *soldiers, Duration: *duration,
 				PoisonRate: *poison, Artefacts: *artefacts, Workers: *workers},
-			Match: detector.MatchConfig{Grace: *grace},
+			Match: detector.MatchConfig{Grace: *grace, Probation: *probation},
 		},
 		Detectors:     names,
 		ModelPath:     *modelPath,

@@ -15,9 +15,9 @@ import (
 // answer key) and, when the file holds verdicts, evaluates those too, as
 // "recorded:NAME". names may include "recorded" alone to evaluate only the
 // stored verdicts.
-func runEvalReplay(ctx context.Context, path string, names []string, modelPath string, grace int64, asJSON bool, e env) error {
+func runEvalReplay(ctx context.Context, path string, names []string, modelPath string, match detector.MatchConfig, asJSON bool, e env) error {
 	var opts session.EvalOptions
-	opts.Match = detector.MatchConfig{Grace: grace}
+	opts.Match = match
 	probe, err := session.Open(path)
 	if err != nil {
 		return fmt.Errorf("eval --replay: %w", err)

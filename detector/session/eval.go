@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 // EvalOptions says how Evaluate scores a recording.
@@ -55,7 +54,6 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 		name    string
 		cal     *detector.Calibration
 		replay  *Replay // nil: the recorded verdicts of r
-		run     detector.Run
 		elapsed time.Duration
 	}
 	var lanes []*lane
@@ -73,25 +71,7 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 		lanes = append(lanes, &lane{name: d.Name, cal: d.Calibration, replay: lr})
 	}
 
-	type key struct {
-		s     engine.SoldierID
-		start int64
-		kind  engine.AnomalyKind
-	}
-	seen := map[key]bool{}
-	var events []detector.Event
-	var exposure [engine.NumPhases]int64
-	collect := func(l *lane, vs []detector.Verdict) {
-		for j := range vs {
-			v := &vs[j]
-			for c := range v.Channels {
-				if v.Channels[c].Opened {
-					l.run.Alerts = append(l.run.Alerts, detector.Alert{Soldier: v.Soldier, T: v.T,
-						Channel: detector.Channel(c), Kind: v.Channels[c].Kind, Phase: v.Phase})
-				}
-			}
-		}
-	}
+	col := detector.NewCollector(len(lanes), o.Match)
 	for {
 		f, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -100,24 +80,10 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 		if err != nil {
 			return nil, err
 		}
-		for i := range f.Obs {
-			exposure[min(f.Obs[i].Phase, engine.NumPhases-1)]++
-		}
-		for _, l := range f.Truth {
-			k := key{l.Soldier, l.Start, l.Kind}
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			ph := engine.PhaseRest
-			if i := obsIndex(f.Obs, l.Soldier); i >= 0 {
-				ph = f.Obs[i].Phase
-			}
-			events = append(events, detector.Event{Label: l, Phase: ph})
-		}
-		for _, l := range lanes {
+		col.Frame(&f)
+		for li, l := range lanes {
 			if l.replay == nil {
-				collect(l, r.Verdicts())
+				col.Verdicts(li, r.Verdicts())
 				continue
 			}
 			start := time.Now()
@@ -129,53 +95,25 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 			if lf.T != f.T {
 				return nil, fmt.Errorf("evaluate %s: read tick %d beside tick %d", l.name, lf.T, f.T)
 			}
-			collect(l, l.replay.Verdicts())
+			col.Verdicts(li, l.replay.Verdicts())
 		}
 	}
 
 	h := r.Header()
-	rep := &detector.Report{Soldiers: len(h.Profiles), Grace: o.Match.Grace}
+	rep := &detector.Report{Soldiers: len(h.Profiles), Grace: o.Match.Grace, Probation: o.Match.Probation}
 	if r.Len() > 0 {
 		rep.Duration = time.Duration(r.Last()-r.First())*time.Second + r.Tick()
 	}
 	if c := h.Config; c != nil {
 		rep.Seeds, rep.PoisonRate, rep.Artefacts = []uint64{c.Seed}, c.PoisonRate, c.ArtefactRate
 	}
-	for _, l := range lanes {
-		l.run.Events, l.run.Exposure = events, exposure
+	for li, l := range lanes {
+		run := col.Run(li)
 		t := detector.NewTally(o.Match)
-		t.Add(&l.run)
-		dr := detector.DetectorReport{Name: l.name, Calibration: l.cal, Overall: t.Overall(),
-			Contact: t.Contact(), Other: t.Other(), ArtefactHits: t.ArtefactHits(),
-			DataQualityFalse: t.DataQualityFalse(), Elapsed: l.elapsed}
-		for k := range engine.AnomalyKind(engine.NumKinds) {
-			if k.IsEvent() {
-				dr.Kinds = append(dr.Kinds, detector.KindReport{Kind: k.String(), Metrics: t.Kind(k)})
-			}
-		}
-		for c := range detector.Channel(detector.NumChannels) {
-			tr, fa := t.ChannelAlerts(c)
-			dr.Channels = append(dr.Channels, detector.ChannelCount{Channel: c.String(), True: tr, False: fa})
-		}
+		t.Add(&run)
+		dr := detector.NewDetectorReport(l.name, l.cal, t, l.elapsed)
 		rep.SoldierHours = dr.Overall.SoldierHours
 		rep.Detectors = append(rep.Detectors, dr)
 	}
 	return rep, nil
-}
-
-// obsIndex returns the index of soldier id in obs (sorted by id), or −1.
-func obsIndex(obs []engine.Observation, id engine.SoldierID) int {
-	lo, hi := 0, len(obs)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if obs[m].Soldier < id {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	if lo < len(obs) && obs[lo].Soldier == id {
-		return lo
-	}
-	return -1
 }
