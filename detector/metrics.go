@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/gonum/stat"
+
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -361,13 +363,16 @@ func ratio(a, b int) float64 {
 }
 
 // percentile returns the nearest-rank p-quantile of xs (sorted in place):
-// the smallest x with at least ⌈p·n⌉ values ≤ x; NaN for no values.
+// the smallest x with at least ⌈p·n⌉ values ≤ x (gonum's empirical
+// quantile); NaN for no values.
 func percentile(xs []int64, p float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
 	slices.Sort(xs)
-	k := int(math.Ceil(p*float64(len(xs)))) - 1
-	k = min(max(k, 0), len(xs)-1)
-	return float64(xs[k])
+	fs := make([]float64, len(xs))
+	for i, x := range xs {
+		fs[i] = float64(x)
+	}
+	return stat.Quantile(p, stat.Empirical, fs, nil)
 }

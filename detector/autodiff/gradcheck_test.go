@@ -230,8 +230,8 @@ func TestGradEmbedSum(t *testing.T) {
 }
 
 func TestGradLinearWide(t *testing.T) {
-	// Wide outputs go through gonum's Dgemm (forward and backward); more
-	// than 64 rows and outputs cross its block boundaries.
+	// Wide layers with many rows exercise the kernels' row and column
+	// blocking (pairs of rows, four inputs at a time) and their remainders.
 	const n, in, out = 70, 3, 66
 	gradCheck(t, n*in+in*out+out, func(tp *Tape, _ *rand.Rand) Tensor {
 		return tp.Linear(tp.Param(0, n, in), tp.Param(n*in, in, out), tp.Param(n*in+in*out, 1, out), 1)
