@@ -38,6 +38,9 @@ var Goals = struct {
 
 // Report is the result of an evaluation.
 type Report struct {
+	// Recording names the file evaluated instead of simulated seeds
+	// (chakra-tui eval --replay); Seeds then holds the recording's seed.
+	Recording    string           `json:"recording,omitempty"`
 	Seeds        []uint64         `json:"seeds"`
 	Soldiers     int              `json:"soldiers"`
 	Duration     time.Duration    `json:"duration_ns"`
@@ -176,8 +179,13 @@ func (t *timedScorer) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict,
 // overall and per-kind metrics, the phase split, and a goal check.
 func (r *Report) WriteTable(w io.Writer) error {
 	bw := &errWriter{w: w}
-	fmt.Fprintf(bw, "held-out seeds %v · %d soldiers · %v each · poison %.3g · artefacts %.3g/soldier-hour · grace %d s · probation %d s · %.1f soldier-hours\n\n",
-		r.Seeds, r.Soldiers, r.Duration, r.PoisonRate, r.Artefacts, r.Grace, r.Probation, r.SoldierHours)
+	if r.Recording != "" {
+		fmt.Fprintf(bw, "recording %s (simulation seed %v) · ", r.Recording, r.Seeds)
+	} else {
+		fmt.Fprintf(bw, "held-out seeds %v · ", r.Seeds)
+	}
+	fmt.Fprintf(bw, "%d soldiers · %v each · poison %.3g · artefacts %.3g/soldier-hour · grace %d s · probation %d s · %.1f soldier-hours\n\n",
+		r.Soldiers, r.Duration, r.PoisonRate, r.Artefacts, r.Grace, r.Probation, r.SoldierHours)
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "detector\tslice\tevents\tdetected\tprecision\trecall\tF1\tdelay p50 s\tdelay p90 s\tkind ok\tfalse\tfalse/100 sh\t")
 	row := func(name, slice string, m *Metrics) {

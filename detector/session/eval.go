@@ -100,7 +100,7 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 	}
 
 	h := r.Header()
-	rep := &detector.Report{Soldiers: len(h.Profiles), Grace: o.Match.Grace, Probation: o.Match.Probation}
+	rep := &detector.Report{Recording: path, Soldiers: len(h.Profiles), Grace: o.Match.Grace, Probation: o.Match.Probation}
 	if r.Len() > 0 {
 		rep.Duration = time.Duration(r.Last()-r.First())*time.Second + r.Tick()
 	}
