@@ -67,13 +67,6 @@ func paintOf(s lipgloss.Style) paint {
 	return paint{pre: out[:i], post: out[i+len(marker):]}
 }
 
-// appendTo writes text in this paint to b.
-func (p paint) appendTo(b []byte, text string) []byte {
-	b = append(b, p.pre...)
-	b = append(b, text...)
-	return append(b, p.post...)
-}
-
 // stateCount is the number of detector states the dashboard distinguishes.
 const stateCount = int(detector.StateWarmingUp) + 1
 

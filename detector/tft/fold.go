@@ -36,9 +36,9 @@ type foldedVSN struct {
 	vars        []foldedVar
 	// Flattened GRN (n > 1): constant parts of fc1 and skip, the rest
 	// unfolded, and the context projection matrix.
-	flatConst, skipConst        []float64
-	wc                          []float64 // [H × hf] or nil
-	w2, b2, wg, bg, gamma, beta []float64
+	flatConst, skipConst []float64
+	wc                   []float64 // [H × hf] or nil
+	wg, bg, gamma, beta  []float64
 }
 
 // foldedGRN is a single-group GRN with no skip projection (H → H), fc2

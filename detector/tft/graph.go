@@ -9,14 +9,13 @@ import (
 // batch holds a minibatch gathered into time-major layout for the tape:
 // the row of step p of example b is p·B + b.
 type batch struct {
-	B                      int
-	static                 []float64 // [B × ns]
-	enc                    []float64 // [Te·B × ne]
-	dec                    []float64 // [Td·B × nd]
-	target, mask           []float64 // [Td·B × nt]
-	observed               int       // number of observed targets
-	ex                     Example   // scratch for Dataset.Example
-	staticN, encN, decN, n int
+	B            int
+	static       []float64 // [B × ns]
+	enc          []float64 // [Te·B × ne]
+	dec          []float64 // [Td·B × nd]
+	target, mask []float64 // [Td·B × nt]
+	observed     int       // number of observed targets
+	ex           Example   // scratch for Dataset.Example
 }
 
 // gather fills b from examples idx of ds.
