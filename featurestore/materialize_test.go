@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
 )
 
 func TestMaterialize(t *testing.T) {
@@ -16,7 +17,7 @@ func TestMaterialize(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	stores := map[string]func() Online{
 		"memory": func() Online { s, _ := NewMemory(WithTTL(0)); return s },

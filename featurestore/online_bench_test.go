@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
 )
 
 // Benchmarks of one dashboard tick: write a frame of 100 soldiers, then read
@@ -43,7 +44,7 @@ func memoryStore(b *testing.B) Online {
 }
 
 func redisStore(b *testing.B, cache bool) *Redis {
-	srv := startRedis(b)
+	srv := redisserver.StartT(b)
 	return openRedis(b, srv.URL(), WithPrefix(newPrefix()), WithCache(cache))
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
 )
 
 // prefixes gives every store in a test binary its own key namespace.
@@ -29,7 +30,7 @@ func openRedis(t testing.TB, url string, opts ...Option) *Redis {
 }
 
 func TestRedis(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	for _, cache := range []bool{true, false} {
 		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
 			t.Parallel()
@@ -70,7 +71,7 @@ func TestRedisOptions(t *testing.T) {
 // TestRedisRoundTrips counts requests: one per frame write, one per batch
 // read, also with another process writing in between.
 func TestRedisRoundTrips(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	p := newPrefix()
 	a := openRedis(t, srv.URL(), WithPrefix(p))
@@ -121,7 +122,7 @@ func TestRedisRoundTrips(t *testing.T) {
 // ErrUnavailable (quickly), and once it is back the store works again,
 // without serving rows cached before the crash.
 func TestRedisKilledAndRestarted(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	const timeout = 500 * time.Millisecond
 	p := newPrefix()
@@ -166,7 +167,9 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 		}
 	}
 
-	srv.Restart()
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
 	// Redis came back empty. The writer goes on from tick 5, behind what the
 	// caches saw, and writes more rows than before the crash, so sequence
 	// numbers overtake the cached ones: only the new epoch tells the cached
@@ -198,7 +201,7 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 // give up after the timeout instead of hanging, and work again once it
 // resumes.
 func TestRedisFrozen(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	const timeout = 300 * time.Millisecond
 	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()), WithTimeout(timeout))
@@ -231,7 +234,7 @@ func TestRedisFrozen(t *testing.T) {
 // TestRedisCallerCancel keeps a cancelled caller apart from an unavailable
 // Redis.
 func TestRedisCallerCancel(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -244,7 +247,7 @@ func TestRedisCallerCancel(t *testing.T) {
 // TestRedisForeignKeys: a key under our prefix that is not ours gives
 // ErrCorrupt, not a panic.
 func TestRedisForeignKeys(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	p := newPrefix()
 	s := openRedis(t, srv.URL(), WithPrefix(p))
@@ -268,7 +271,7 @@ func TestRedisForeignKeys(t *testing.T) {
 
 // TestRedisPrefixesAreSeparate: two deployments on one Redis do not mix.
 func TestRedisPrefixesAreSeparate(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	a := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
 	b := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
@@ -285,7 +288,7 @@ func TestRedisPrefixesAreSeparate(t *testing.T) {
 // merge. The read must fetch those windows whole (a second round trip) and
 // still return the right rows.
 func TestRedisCacheLostMidRead(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	p := newPrefix()
 	w := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(16))
@@ -355,7 +358,7 @@ func TestRedisCacheLostMidRead(t *testing.T) {
 // capacities share one deployment; the block's capacity, set by whoever
 // created it, bounds every window.
 func TestRedisCapacitiesDiffer(t *testing.T) {
-	srv := startRedis(t)
+	srv := redisserver.StartT(t)
 	ctx := context.Background()
 	p := newPrefix()
 	small := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(8))

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector/httpapi/loadgen"
+	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
 )
 
 func init() {
@@ -104,14 +104,13 @@ func compareServers(ctx context.Context, cfg loadgen.Config, rounds int, withRed
 		{"server, memory store", base},
 	}
 	if withRedis {
-		if bin, err := exec.LookPath("redis-server"); err == nil {
-			r, err := startRedisServer(bin)
-			if err != nil {
-				return err
-			}
-			defer r.stop()
-			targets = append(targets, target{"server, redis store", append(append([]string{}, base...), "--store", r.url)})
-		} else {
+		switch r, err := redisserver.Start(""); {
+		case err == nil:
+			defer r.Stop()
+			targets = append(targets, target{"server, redis store", append(append([]string{}, base...), "--store", r.URL())})
+		case !errors.Is(err, redisserver.ErrNotInstalled):
+			return fmt.Errorf("loadgen: %w", err)
+		default:
 			fmt.Fprintln(e.stderr, "loadgen: redis-server not installed; skipping the Redis store")
 		}
 	}
@@ -324,77 +323,4 @@ func (s *childServer) stop() {
 		<-s.done
 	}
 	os.Remove(s.logs)
-}
-
-// redisProc is a redis-server started for the comparison.
-type redisProc struct {
-	cmd  *exec.Cmd
-	dir  string
-	url  string
-	done chan struct{}
-}
-
-// startRedisServer starts redis-server on a free loopback port without
-// persistence and waits until it answers PING.
-func startRedisServer(bin string) (*redisProc, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	dir, err := os.MkdirTemp("", "chakra-loadgen-redis-")
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(port), "--save", "", "--appendonly", "no",
-		"--dir", dir, "--logfile", filepath.Join(dir, "redis.log"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("loadgen: start redis-server: %w", err)
-	}
-	r := &redisProc{cmd: cmd, dir: dir, url: fmt.Sprintf("redis://127.0.0.1:%d/0", port), done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(r.done) }()
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if redisPing(addr) == nil {
-			return r, nil
-		}
-		select {
-		case <-r.done:
-			b, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-			os.RemoveAll(dir)
-			return nil, fmt.Errorf("loadgen: redis-server exited at start: %s", strings.TrimSpace(string(b)))
-		default:
-		}
-	}
-	r.stop()
-	return nil, errors.New("loadgen: redis-server did not answer PING within 10 s")
-}
-
-func redisPing(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := c.Write([]byte("PING\r\n")); err != nil {
-		return err
-	}
-	line, err := bufio.NewReader(c).ReadString('\n')
-	if err != nil {
-		return err
-	}
-	if line != "+PONG\r\n" {
-		return fmt.Errorf("PING answered %q", line)
-	}
-	return nil
-}
-
-func (r *redisProc) stop() {
-	_ = r.cmd.Process.Kill()
-	<-r.done
-	os.RemoveAll(r.dir)
 }

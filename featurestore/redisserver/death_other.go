@@ -1,6 +1,6 @@
 //go:build !linux
 
-package featurestore
+package redisserver
 
 import "os/exec"
 
