@@ -106,7 +106,7 @@ func compareServers(ctx context.Context, cfg loadgen.Config, rounds int, withRed
 	if withRedis {
 		switch r, err := redisserver.Start(""); {
 		case err == nil:
-			defer r.Stop()
+			defer r.Close()
 			targets = append(targets, target{"server, redis store", append(append([]string{}, base...), "--store", r.URL())})
 		case !errors.Is(err, redisserver.ErrNotInstalled):
 			return fmt.Errorf("loadgen: %w", err)

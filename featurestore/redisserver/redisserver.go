@@ -35,7 +35,7 @@ type Server struct {
 
 // Start starts redis-server on a free loopback port with saving off and
 // --appendonly no, writing its log under dir (a temporary directory,
-// removed by Stop, if dir is empty), and waits until it answers PING.
+// removed by Close, if dir is empty), and waits until it answers PING.
 func Start(dir string) (*Server, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -50,7 +50,7 @@ func Start(dir string) (*Server, error) {
 	}
 	for attempt := 0; ; attempt++ {
 		if s.port, err = freePort(); err != nil {
-			s.Stop()
+			s.Close()
 			return nil, err
 		}
 		err = s.start()
@@ -58,7 +58,7 @@ func Start(dir string) (*Server, error) {
 			return s, nil
 		}
 		if attempt == 3 { // another process took the port each time
-			s.Stop()
+			s.Close()
 			return nil, fmt.Errorf("start redis-server: %w", err)
 		}
 	}
@@ -72,7 +72,7 @@ func StartT(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Stop)
+	t.Cleanup(s.Close)
 	return s
 }
 
@@ -153,15 +153,21 @@ func (s *Server) Restart() error {
 }
 
 // Stop kills the server (SIGKILL, as a crash would) and waits until it is
-// gone. A directory Start created is removed. Stop may be called twice.
+// gone; Restart brings it back. Stop may be called twice.
 func (s *Server) Stop() {
-	if s.cmd != nil {
-		pid := s.cmd.Process.Pid
-		s.cmd = nil
-		_ = syscall.Kill(pid, syscall.SIGKILL)
-		_ = syscall.Kill(pid, syscall.SIGCONT) // a frozen process dies only once resumed
-		<-s.done
+	if s.cmd == nil {
+		return
 	}
+	pid := s.cmd.Process.Pid
+	s.cmd = nil
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	_ = syscall.Kill(pid, syscall.SIGCONT) // a frozen process dies only once resumed
+	<-s.done
+}
+
+// Close stops the server for good and removes the directory Start created.
+func (s *Server) Close() {
+	s.Stop()
 	if s.ownsDir {
 		os.RemoveAll(s.dir)
 		s.ownsDir = false

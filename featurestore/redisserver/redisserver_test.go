@@ -27,9 +27,9 @@ func TestStartStopRestart(t *testing.T) {
 	if err := Ping(s.Addr()); err != nil {
 		t.Fatalf("PING after Restart: %v", err)
 	}
-	s.Stop()
-	s.Stop()
+	s.Close()
+	s.Close()
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
-		t.Fatalf("the temporary directory %s outlived Stop (%v)", dir, err)
+		t.Fatalf("the temporary directory %s outlived Close (%v)", dir, err)
 	}
 }
