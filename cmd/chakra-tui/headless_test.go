@@ -69,21 +69,30 @@ func TestCheckExposure(t *testing.T) {
 // and a function that stops it and returns its error.
 func startHeadless(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
+	return startMode(t, append([]string{"--headless", "--addr", "127.0.0.1:0"}, args...), "listening ", 10*time.Second)
+}
+
+// startMode runs the program with args until the test ends. It waits for
+// its first line of output, which must start with prefix, and returns the
+// rest of that line (the address it serves on) and a function that stops it
+// (waiting at most wait) and returns its error.
+func startMode(t *testing.T, args []string, prefix string, wait time.Duration) (string, func() error) {
+	t.Helper()
 	pr, pw := io.Pipe()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"--headless", "--addr", "127.0.0.1:0"}, args...), strings.NewReader(""), pw, io.Discard)
+		done <- run(ctx, args, strings.NewReader(""), pw, io.Discard)
 		pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)
 	if !lines.Scan() {
 		cancel()
-		t.Fatalf("no listening line: %v", <-done)
+		t.Fatalf("%v: no listening line: %v", args, <-done)
 	}
-	url, ok := strings.CutPrefix(lines.Text(), "listening ")
+	addr, ok := strings.CutPrefix(lines.Text(), prefix)
 	if !ok {
-		t.Fatalf("first line %q", lines.Text())
+		t.Fatalf("%v: first line %q, want %q…", args, lines.Text(), prefix)
 	}
 	go func() {
 		for lines.Scan() {
@@ -99,13 +108,13 @@ func startHeadless(t *testing.T, args ...string) (string, func() error) {
 		select {
 		case err := <-done:
 			return err
-		case <-time.After(10 * time.Second):
-			t.Fatal("headless did not stop within 10 s")
+		case <-time.After(wait):
+			t.Fatalf("%v did not stop within %v", args, wait)
 		}
 		return nil
 	}
 	t.Cleanup(func() { stop() })
-	return url, stop
+	return addr, stop
 }
 
 func TestHeadlessServesAndStops(t *testing.T) {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -86,43 +85,7 @@ func TestSSHWarnsOnExposedAddress(t *testing.T) {
 // address and a function that stops it and returns its error.
 func startSSH(t *testing.T, args ...string) (string, func() error) {
 	t.Helper()
-	pr, pw := io.Pipe()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"--ssh", "127.0.0.1:0"}, args...), strings.NewReader(""), pw, io.Discard)
-		pw.Close()
-	}()
-	lines := bufio.NewScanner(pr)
-	if !lines.Scan() {
-		cancel()
-		t.Fatalf("no listening line: %v", <-done)
-	}
-	addr, ok := strings.CutPrefix(lines.Text(), "listening ssh://")
-	if !ok {
-		t.Fatalf("first line %q", lines.Text())
-	}
-	go func() {
-		for lines.Scan() {
-		}
-	}()
-	stopped := false
-	stop := func() error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(sshWait):
-			t.Fatal("ssh mode did not stop")
-		}
-		return nil
-	}
-	t.Cleanup(func() { stop() })
-	return addr, stop
+	return startMode(t, append([]string{"--ssh", "127.0.0.1:0"}, args...), "listening ssh://", sshWait)
 }
 
 // sshScreen is a PTY session that answers the renderer's terminal queries
