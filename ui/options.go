@@ -45,7 +45,7 @@ func WithDriver(d Driver) Option { return func(c *config) { c.driver = d } }
 // WithFeed makes the model watch a battlefield it does not own (a shared
 // simulation, someone else's replay): it receives snapshots from ch with a
 // re-armed command. Pausing freezes the view and stops draining ch, so the
-// sender must never block on it (engine.FanOut-style drop-oldest buffers).
+// sender must never block on it (drop-oldest buffers such as engine.Broadcast).
 // Closing ch ends the feed.
 func WithFeed(ch <-chan Snapshot) Option { return func(c *config) { c.feed = ch } }
 

@@ -48,7 +48,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 	var id, dropped uint64
 	for {
 		select {
-		case ev, ok := <-sub.C:
+		case ev, ok := <-sub.C():
 			if !ok {
 				send([]byte("event: shutdown\ndata: {}\n\n"))
 				return

@@ -41,7 +41,7 @@ type Monitor struct {
 	misses  map[engine.SoldierID]time.Time
 	missTTL time.Duration
 
-	alerts *broadcaster[AlertEvent]
+	alerts *engine.Broadcast[AlertEvent]
 
 	observations atomic.Uint64 // rows ingested
 	scored       atomic.Uint64 // verdicts produced
@@ -85,7 +85,7 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 		profiles: map[engine.SoldierID]engine.Profile{},
 		latest:   map[engine.SoldierID]detector.Verdict{},
 		misses:   map[engine.SoldierID]time.Time{}, missTTL: DefaultProfileMissTTL,
-		alerts: newBroadcaster[AlertEvent]()}
+		alerts: engine.NewBroadcast[AlertEvent](0)}
 	for _, o := range opts {
 		o(m)
 	}
@@ -231,7 +231,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	for i := n0; i < len(dst); i++ {
 		if dst[i].OpenedAny() {
 			m.alertCount.Add(1)
-			m.alerts.publish(AlertEvent{Verdict: dst[i]})
+			m.alerts.Publish(AlertEvent{Verdict: dst[i]})
 		}
 	}
 	return dst, nil
@@ -258,15 +258,15 @@ type Stats struct {
 // Stats returns the monitor's running totals.
 func (m *Monitor) Stats() Stats {
 	return Stats{Observations: m.observations.Load(), Scored: m.scored.Load(),
-		Alerts: m.alertCount.Load(), Subscribers: m.alerts.count()}
+		Alerts: m.alertCount.Load(), Subscribers: m.alerts.Subscribers()}
 }
 
 // SubscribeAlerts returns a subscription to alert openings with room for
 // buffer events; a subscriber that falls behind loses its oldest events.
 // Call Close on it when done.
-func (m *Monitor) SubscribeAlerts(buffer int) *Subscription[AlertEvent] {
-	return m.alerts.subscribe(buffer)
+func (m *Monitor) SubscribeAlerts(buffer int) *engine.Sub[AlertEvent] {
+	return m.alerts.Subscribe(buffer)
 }
 
 // Close ends every alert subscription. It does not close the store.
-func (m *Monitor) Close() { m.alerts.close() }
+func (m *Monitor) Close() { m.alerts.Close() }

@@ -29,7 +29,7 @@ type Battlefield struct {
 	profiles []engine.Profile
 	driver   ui.Driver
 	sched    ui.Scheduler
-	feed     *feed[ui.Snapshot]
+	feed     *engine.Broadcast[ui.Snapshot]
 	buffer   int
 
 	published atomic.Int64
@@ -51,7 +51,7 @@ func WithScheduler(sc ui.Scheduler) BattlefieldOption {
 // WithBacklog sets how many recent snapshots a new viewer receives first
 // (default DefaultBacklog; 0 for none).
 func WithBacklog(n int) BattlefieldOption {
-	return func(b *Battlefield) { b.feed = newFeed[ui.Snapshot](n) }
+	return func(b *Battlefield) { b.feed = engine.NewBroadcast[ui.Snapshot](n) }
 }
 
 // WithBuffer sets each viewer's buffer (default DefaultBuffer; at least the
@@ -67,7 +67,7 @@ func NewBattlefield(profiles []engine.Profile, d ui.Driver, opts ...BattlefieldO
 		o(b)
 	}
 	if b.feed == nil {
-		b.feed = newFeed[ui.Snapshot](DefaultBacklog)
+		b.feed = engine.NewBroadcast[ui.Snapshot](DefaultBacklog)
 	}
 	return b
 }
@@ -93,7 +93,7 @@ func (b *Battlefield) Run(ctx context.Context) error {
 	b.mu.Lock()
 	b.err = err
 	b.mu.Unlock()
-	b.feed.close()
+	b.feed.Close()
 	close(b.done)
 	return err
 }
@@ -116,7 +116,7 @@ func (b *Battlefield) run(ctx context.Context) error {
 				s.Schedule[q] = b.sched.Schedule(q, s.Frame.T, s.Frame.T+ui.ScheduleHorizon, nil)
 			}
 		}
-		b.feed.publish(s)
+		b.feed.Publish(s)
 		b.published.Add(1)
 	}
 }
@@ -135,21 +135,15 @@ func (b *Battlefield) Err() error {
 func (b *Battlefield) Published() int64 { return b.published.Load() }
 
 // Viewers returns the number of current subscriptions.
-func (b *Battlefield) Viewers() int { return b.feed.count() }
+func (b *Battlefield) Viewers() int { return b.feed.Subscribers() }
 
-// Subscription is one viewer's feed of snapshots.
-type Subscription struct{ s *subscription[ui.Snapshot] }
+// Subscription is one viewer's feed of snapshots: C() yields them, closed
+// by Close or when the battlefield ends.
+type Subscription = engine.Sub[ui.Snapshot]
 
 // Subscribe returns a new viewer's feed: the backlog first, then every
 // snapshot as it is published, dropping the oldest when the viewer falls
 // behind. Close it when the viewer leaves.
 func (b *Battlefield) Subscribe() *Subscription {
-	return &Subscription{s: b.feed.subscribe(b.buffer)}
+	return b.feed.Subscribe(b.buffer)
 }
-
-// C returns the channel of snapshots, closed by Close or when the
-// battlefield ends.
-func (s *Subscription) C() <-chan ui.Snapshot { return s.s.c }
-
-// Close ends the subscription. Closing twice is harmless.
-func (s *Subscription) Close() { s.s.Close() }

@@ -10,52 +10,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/ui"
 )
 
-func TestFeedBacklogAndDropOldest(t *testing.T) {
-	f := newFeed[int](3)
-	for i := range 5 {
-		f.publish(i)
-	}
-	s := f.subscribe(4) // gets the backlog 2, 3, 4
-	f.publish(5)
-	f.publish(6) // full: 2 is dropped
-	var got []int
-	for range 4 {
-		got = append(got, <-s.c)
-	}
-	if want := []int{3, 4, 5, 6}; !equal(got, want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	if f.count() != 1 {
-		t.Fatal("subscriber not counted")
-	}
-	s.Close()
-	s.Close()
-	if _, ok := <-s.c; ok || f.count() != 0 {
-		t.Fatal("closed subscription still open or counted")
-	}
-	f.close()
-	late := f.subscribe(1) // backlog, then closed
-	var tail []int
-	for v := range late.c {
-		tail = append(tail, v)
-	}
-	if want := []int{4, 5, 6}; !equal(tail, want) {
-		t.Fatalf("late subscriber got %v, want %v", tail, want)
-	}
-}
-
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // steps is a driver of n snapshots, then io.EOF.
 type steps struct{ n, i int }
 
