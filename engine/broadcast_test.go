@@ -26,7 +26,7 @@ func TestBroadcastBacklogAndDropOldest(t *testing.T) {
 		t.Fatal("closed subscription still open or counted")
 	}
 	b.Close()
-	b.Publish(7) // ignored
+	b.Publish(7)           // ignored
 	late := b.Subscribe(1) // backlog, then closed
 	var tail []int
 	for v := range late.C() {
