@@ -38,7 +38,7 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, rs *reqState) {
 		b = appendString(b, "ok")
 	}
 	b = appendKey(b, "uptime_seconds", false)
-	b = appendFloat(b, s.o.now().Sub(s.started).Round(time.Millisecond).Seconds(), -1)
+	b = strconv.AppendFloat(b, s.o.now().Sub(s.started).Seconds(), 'f', 3, 64)
 	b = append(b, `,"model":{"scorer":`...)
 	b = appendString(b, s.o.model.Scorer)
 	b = appendKey(b, "version", false)
