@@ -126,8 +126,11 @@ func parseSeeds(s string) ([]uint64, error) {
 				return nil, fmt.Errorf("seed range %q: more than 10000 seeds", part)
 			}
 		}
-		for x := a; x <= b; x++ {
+		for x := a; ; x++ { // not x <= b: that never ends when b is the largest uint64
 			out = append(out, x)
+			if x == b {
+				break
+			}
 		}
 	}
 	if len(out) == 0 {
