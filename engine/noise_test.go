@@ -1,15 +1,14 @@
 package engine
 
 import (
-	"encoding/csv"
 	"errors"
 	"io/fs"
 	"math"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine/actes"
 )
 
 // Reference beat-to-beat variability from real data: the ACTES graded cycle
@@ -19,7 +18,7 @@ import (
 // 31-s moving average, its lag-1 autocorrelation, and the sd of 1-s
 // differences. Medians over subjects: 2.62 bpm (range 1.71–3.23), 0.46,
 // 2.62 bpm. TestACTESReference recomputes them from the data when
-// ../shared/realhr is there (actesStats says how).
+// ../shared/realhr is there (package actes says how beats become 1 Hz).
 const (
 	actesResidualSD                        = 2.62
 	actesResidualSDMin, actesResidualSDMax = 1.71, 3.23
@@ -29,78 +28,28 @@ const (
 
 // actesFile is the shared copy of the ACTES beat table, relative to this
 // package.
-const actesFile = "../../shared/realhr/actes_cycle/test_measure.csv"
+const actesFile = "../" + actes.DefaultPath
 
-// actesStats computes the reference figures from the ACTES beat table
-// (ID,time,RR,VO2,power; one row per beat). Per subject: beats with an RR
-// outside 250–2000 ms, or more than 20 % away from the previous beat's RR
-// (ectopic beats and detection artefacts), are dropped; exercise runs from
-// the first to the last beat with power > 0; each whole second reports the
-// rate of the last kept beat at or before it, rounded to 1 bpm, as a 1 Hz
-// wearable does. Returns the medians over subjects and the range of the
-// residual sd.
+// actesStats computes the reference figures from the ACTES beat table, read
+// by package actes (its artefact rule and 1 Hz conversion), over each
+// subject's exercise. Returns the medians over subjects and the range of
+// the residual sd.
 func actesStats(t *testing.T) (sd, sdMin, sdMax, lag1, diffSD float64) {
 	t.Helper()
-	f, err := os.Open(actesFile)
+	subjects, err := actes.Load(actesFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		t.Skip("ACTES data not present at", actesFile)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	type beat struct{ t, rr, power float64 }
-	subjects := map[string][]beat{}
-	prev := map[string]float64{}
-	var order []string
-	for _, r := range rows[1:] {
-		id := r[0]
-		if _, ok := subjects[id]; !ok {
-			order = append(order, id)
-			subjects[id] = nil
-		}
-		rr, err := strconv.ParseFloat(r[2], 64)
-		if err != nil || rr < 250 || rr > 2000 {
-			prev[id] = 0
-			continue
-		}
-		p := prev[id]
-		prev[id] = rr
-		if p > 0 && math.Abs(rr-p) > 0.2*p {
-			continue
-		}
-		tm, err1 := strconv.ParseFloat(r[1], 64)
-		power, err2 := strconv.ParseFloat(r[4], 64)
-		if err1 != nil || err2 != nil {
-			t.Fatalf("row %v: %v %v", r, err1, err2)
-		}
-		subjects[id] = append(subjects[id], beat{tm, rr, power})
-	}
 	var sds, lags, diffs []float64
-	for _, id := range order {
-		bs := subjects[id]
-		start, end := math.Inf(1), math.Inf(-1)
-		for _, b := range bs {
-			if b.power > 0 {
-				start, end = math.Min(start, b.t), math.Max(end, b.t)
-			}
+	for _, s := range subjects {
+		hr, from, to := s.HeartRate()
+		if to-from < 240 {
+			t.Fatalf("subject %s: only %d s of exercise", s.ID, to-from)
 		}
-		var s []float64
-		j := 0
-		for sec := math.Ceil(start); sec <= end; sec++ {
-			for j+1 < len(bs) && bs[j+1].t <= sec {
-				j++
-			}
-			s = append(s, math.Round(60000/bs[j].rr))
-		}
-		if len(s) < 240 {
-			t.Fatalf("subject %s: only %d s of exercise", id, len(s))
-		}
-		a, b, c := hrNoise(s)
+		a, b, c := hrNoise(hr[from:to])
 		sds, lags, diffs = append(sds, a), append(lags, b), append(diffs, c)
 	}
 	sdMin, sdMax = math.Inf(1), math.Inf(-1)
