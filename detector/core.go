@@ -79,6 +79,9 @@ type job struct {
 	obs *engine.Observation // the row being scored (its known inputs)
 	fc  [engine.NumVitals]vitalForecast
 	ex  *Explanation
+	// width0 is each vital's band width before the soldier's band scale
+	// stretched it (forecasters that adapt set it; see dispersion).
+	width0 [engine.NumVitals]float64
 }
 
 // forecaster is what a scorer plugs into the shared core.
@@ -124,8 +127,9 @@ type soldier struct {
 	// measured by its kit (the prototype's clients send only heart rate and
 	// stamina): it is imputed for the model but raises no dropout.
 	measured engine.Mask
-	series   any // the forecaster's state
-	scratch  row // the row being cleaned
+	disp     dispersion // the per-soldier band scale (forecasters that adapt)
+	series   any        // the forecaster's state
+	scratch  row        // the row being cleaned
 }
 
 // core is the machinery every scorer shares: per-soldier history, the stuck
@@ -136,6 +140,7 @@ type core struct {
 	f     forecaster
 	cfg   AlertConfig
 	floor [engine.NumVitals]float64 // sensor-noise floor of the band width
+	adapt bool                      // the forecaster stretches bands per soldier (dispersion)
 
 	mu       sync.Mutex
 	soldiers map[engine.SoldierID]*soldier
@@ -153,6 +158,9 @@ func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals
 		return nil, err
 	}
 	c := &core{name: name, f: f, cfg: cfg, floor: floor, soldiers: map[engine.SoldierID]*soldier{}}
+	if a, ok := f.(interface{ adaptsBand() bool }); ok {
+		c.adapt = a.adaptsBand()
+	}
 	c.pool.New = func() any { return &batch{} }
 	return c, nil
 }
@@ -268,6 +276,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.oob = [engine.NumVitals]int{}
 	s.sinceHeld = 0
 	s.measured = 0
+	s.disp.reset()
 	for v := range s.stuck {
 		s.stuck[v].reset()
 	}
@@ -398,6 +407,16 @@ func (c *core) finish(j *job, vd *Verdict) {
 		// never held: it has no readings for the forecast to stand in for.
 		if in.stuck.Has(vital) || in.missing.Has(vital) || (c.f.imputes() && held) {
 			heldMask = heldMask.With(vital)
+		}
+	}
+	if c.adapt {
+		for v := range engine.NumVitals {
+			vital := engine.Vital(v)
+			// Only readings that cannot be the anomaly teach the scale.
+			if j.fc[v].ok && !vd.Vitals[v].Missing && !vd.Channels[v].Open && s.open[v] == 0 &&
+				!in.stuck.Has(vital) && !heldMask.Has(vital) {
+				s.disp.learn(v, o.Values[v], j.fc[v].q[2], j.width0[v])
+			}
 		}
 	}
 	r := &s.scratch // a local would escape through the forecaster interface

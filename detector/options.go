@@ -17,6 +17,7 @@ type options struct {
 	modelPath string
 	impute    *bool
 	explain   *bool
+	adapt     *bool
 }
 
 func buildOptions(opts []Option) options {
@@ -55,6 +56,11 @@ func WithImputation(on bool) Option { return func(o *options) { o.impute = &on }
 // WithExplanations turns the TFT's variable-selection and attention
 // explanations on or off (on by default; off saves a little time).
 func WithExplanations(on bool) Option { return func(o *options) { o.explain = &on } }
+
+// WithAdaptiveBands turns the TFT's per-soldier band scale on or off (on by
+// default): each soldier's bands widen, up to 3×, when its readings scatter
+// more around the forecast than the training data did (see dispersion.go).
+func WithAdaptiveBands(on bool) Option { return func(o *options) { o.adapt = &on } }
 
 // DefaultNoiseFloor returns the smallest band width per vital: about twice
 // the simulated sensor noise (heart rate in bpm, stamina in points, core

@@ -51,7 +51,7 @@ func newTFTScorer(m *Model, o options) (*core, error) {
 	if o.open != nil {
 		cfg.Open = *o.open
 	}
-	f := &tftForecaster{m: m, net: m.net, floor: DefaultNoiseFloor(), explain: true, impute: true}
+	f := &tftForecaster{m: m, net: m.net, floor: DefaultNoiseFloor(), explain: true, impute: true, adapt: true}
 	for v := range engine.NumVitals {
 		ft := featurestore.VitalFeature(engine.Vital(v))
 		f.lo[v], f.hi[v] = ft.Min, ft.Max
@@ -64,6 +64,9 @@ func newTFTScorer(m *Model, o options) (*core, error) {
 	}
 	if o.impute != nil {
 		f.impute = *o.impute
+	}
+	if o.adapt != nil {
+		f.adapt = *o.adapt
 	}
 	c := m.net.Config()
 	f.te = c.EncoderLen
@@ -88,6 +91,7 @@ type tftForecaster struct {
 	lo, hi   [engine.NumVitals]float64 // each vital's physical range (featurestore)
 	explain  bool
 	impute   bool
+	adapt    bool // stretch bands per soldier (dispersion)
 	te       int
 	varNames []string
 	work     sync.Pool // *tftWork
@@ -115,7 +119,8 @@ func (f *tftForecaster) warmup() int { return f.te }
 func (f *tftForecaster) drift(p engine.Phase) (int, *[engine.NumVitals]float64) {
 	return f.m.Meta.Drift.Ticks, f.m.Meta.Drift.halfFor(p)
 }
-func (f *tftForecaster) imputes() bool { return f.impute }
+func (f *tftForecaster) imputes() bool    { return f.impute }
+func (f *tftForecaster) adaptsBand() bool { return f.adapt }
 
 func (f *tftForecaster) newSeries(p *engine.Profile) any {
 	s := &tftSeries{n: normFor(p)}
@@ -181,6 +186,14 @@ func (f *tftForecaster) forecast(jobs []*job) {
 				vf.q[q] = min(max(last.values[v]+band[q]/s.n.scale[v], f.lo[v]), f.hi[v])
 			}
 			vf.setBand(f.floor[v])
+			j.width0[v] = vf.width
+			if k := j.s.disp.scale(v); f.adapt && k > 1 {
+				m := vf.q[2]
+				for q := range vf.q {
+					vf.q[q] = min(max(m+(vf.q[q]-m)*k, f.lo[v]), f.hi[v])
+				}
+				vf.setBand(f.floor[v])
+			}
 			j.fc[v] = vf
 		}
 		if f.explain && j.ex != nil {
