@@ -708,15 +708,49 @@ func (m *Model) helpView() string {
 	sb.WriteString("\n\n")
 	sb.WriteString(m.help.FullHelpView(m.keys.FullHelp()))
 	sb.WriteString("\n\n")
-	sb.WriteString(m.st.Muted.Render(legend))
+	sb.WriteString(m.st.Muted.Render(legendView(m.w)))
 	return m.helpCache.store(k, fitLines(sb.String(), m.w, m.bodyH()))
 }
 
-// legend explains the symbols, shown with the full help.
-const legend = `states   ✓ ok   ◇ watch (out of band, not yet persistent)   ▲ alert   ? no data   … warming up
-truth    ◉ hit   ○ missed (or not yet detected)   ✗ false alert   ~ motion artefact (a non-event)
-charts   ░ 2–98 % forecast band   ▒ 10–90 % band   ─ median   ● reading   ◆ reading out of band
-phases   · rest   ─ patrol   ═ march   █ contact   ░ recovery`
+// legend explains the symbols, shown with the full help: a label and its
+// items, wrapped to the width (continuation lines indented under the items).
+var legend = [...]struct {
+	label string
+	items []string
+}{
+	{"states", []string{"✓ ok", "◇ watch (out of band, not yet persistent)", "▲ alert", "? no data", "… warming up"}},
+	{"truth", []string{"◉ hit", "○ missed (or not yet detected)", "✗ false alert", "~ motion artefact (a non-event)"}},
+	{"charts", []string{"░ 2–98 % forecast band", "▒ 10–90 % band", "─ median", "● reading", "◆ reading out of band"}},
+	{"phases", []string{"· rest", "─ patrol", "═ march", "█ contact", "░ recovery"}},
+}
+
+// legendView renders the legend for a width of w columns.
+func legendView(w int) string {
+	const indent, gap = 9, 3
+	var sb strings.Builder
+	for i, row := range legend {
+		if i > 0 {
+			sb.WriteByte('\n')
+		}
+		sb.WriteString(row.label)
+		sb.WriteString(strings.Repeat(" ", indent-len(row.label)))
+		col := indent
+		for j, it := range row.items {
+			iw := ansi.StringWidth(it)
+			if j > 0 && col+gap+iw > w {
+				sb.WriteByte('\n')
+				sb.WriteString(strings.Repeat(" ", indent))
+				col = indent
+			} else if j > 0 {
+				sb.WriteString(strings.Repeat(" ", gap))
+				col += gap
+			}
+			sb.WriteString(it)
+			col += iw
+		}
+	}
+	return sb.String()
+}
 
 // fitLines cuts every line of s to w columns and keeps at most h lines.
 func fitLines(s string, w, h int) string {

@@ -646,3 +646,26 @@ func TestUnscoredFeedShowsWarmingUp(t *testing.T) {
 		t.Errorf("counts %v, want every soldier warming up without verdicts", m.b.counts)
 	}
 }
+
+// The legend wraps to the width instead of losing its ends (it used to be
+// cut with an ellipsis at 80 columns).
+func TestLegendWraps(t *testing.T) {
+	for _, w := range []int{60, 80, 120, 200} {
+		out := legendView(w)
+		for _, line := range strings.Split(out, "\n") {
+			if lw := ansi.StringWidth(line); lw > w {
+				t.Errorf("width %d: line of %d columns: %q", w, lw, line)
+			}
+		}
+		for _, row := range legend {
+			for _, it := range row.items {
+				if !strings.Contains(out, it) {
+					t.Errorf("width %d: %q missing", w, it)
+				}
+			}
+		}
+	}
+	if n := strings.Count(legendView(200), "\n"); n != len(legend)-1 {
+		t.Errorf("at 200 columns the legend takes %d lines, want %d", n+1, len(legend))
+	}
+}
