@@ -10,6 +10,7 @@
 //	  ▼
 //	forecaster ── TFT (NewTFT, Default) · rolling z-score (NewZScore) · fixed rules (NewThreshold)
 //	  │  quantiles per vital for the row being scored; band = [q0.02, q0.98] widened to a noise floor
+//	  │  (TFT: stretched per soldier when its readings scatter more than the training data; dispersion.go)
 //	  ▼
 //	Out = signed band-widths outside the band, per vital
 //	  ▼
