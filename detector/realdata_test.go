@@ -40,10 +40,11 @@ func TestRealHeartRateACTES(t *testing.T) {
 			for i, x := range hr {
 				o := engine.Observation{Soldier: 1, T: int64(i), Phase: engine.PhaseRest, NextPhase: engine.PhaseRest, Ambient: 20}
 				for v := range engine.Vital(engine.NumVitals) {
-					o.SetMissing(v)
+					if v != engine.HeartRate { // a heart-rate strap measures nothing else
+						o.SetMissing(v)
+					}
 				}
 				o.Values[engine.HeartRate] = x
-				o.Missing &^= 1 << engine.HeartRate
 				s.obs = append(s.obs, o)
 			}
 			sc, err := Default(WithAdaptiveBands(adapt))
