@@ -31,10 +31,7 @@ type dashboardFlags struct {
 // addDashboardFlags registers the dashboard's flags on c.
 func addDashboardFlags(c *command) *dashboardFlags {
 	f := &dashboardFlags{}
-	c.fs.StringVar(&f.scorer, "scorer", "tft", "detector: tft (falls back to the threshold baseline, noted in the header, when the build has no model), zscore or threshold")
-	c.example("scorer", "zscore")
-	c.fs.StringVar(&f.model, "model", "", "TFT model file to use instead of the embedded one")
-	c.example("model", "detector/model/tft.bin")
+	addScorerFlags(c, &f.scorer, &f.model)
 	c.fs.StringVar(&f.logPath, "log", defaultLogPath(), "file the dashboard logs to while it owns the terminal (os.DevNull: nowhere)")
 	c.example("log", "/tmp/chakra-tui.log")
 	c.fs.BoolVar(&f.truth, "truth", false, "start with the truth overlay on (ground-truth windows: hits, misses, false alerts)")
@@ -136,41 +133,79 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	return nil
 }
 
+// addScorerFlags defines --scorer and --model, read by loadScorer.
+func addScorerFlags(c *command, scorer, model *string) {
+	c.fs.StringVar(scorer, "scorer", "tft", "detector: tft (falls back to the threshold baseline, and says so, when the build has no model), zscore or threshold")
+	c.example("scorer", "zscore")
+	c.fs.StringVar(model, "model", "", "TFT model file to use instead of the embedded one")
+	c.example("model", "detector/model/tft.bin")
+}
+
+// scorerSpec is the detector named by --scorer and --model, with the model
+// loaded once: every mode builds its scorers (and replays after a seek,
+// the HTTP server its warm-up twin) from it.
+type scorerSpec struct {
+	name     string          // what build makes: tft, zscore or threshold
+	note     string          // why it is not what was asked for, or why uncalibrated
+	model    *detector.Model // nil for a build without a usable model
+	modelErr error           // why model is nil, when the TFT was asked for
+}
+
+// loadScorer reads --scorer and --model. Without a usable embedded model the
+// TFT falls back to the fixed-threshold baseline (with a note); a bad
+// --model file is an error.
+func loadScorer(name, modelPath string) (scorerSpec, error) {
+	s := scorerSpec{name: name}
+	switch name {
+	case "tft", "zscore", "threshold":
+	default:
+		return s, fmt.Errorf("unknown --scorer %q (want tft, zscore or threshold)", name)
+	}
+	if modelPath != "" {
+		m, err := detector.LoadModelFile(modelPath)
+		if err != nil {
+			return s, fmt.Errorf("--model: %w", err)
+		}
+		s.model = m
+	} else if m, err := detector.EmbeddedModel(); err == nil {
+		s.model = m
+	} else if !errors.Is(err, detector.ErrModel) {
+		return s, err
+	} else {
+		s.modelErr = err
+	}
+	switch {
+	case name == "tft" && s.model == nil:
+		s.name, s.note = "threshold", "no TFT model: threshold baseline"
+	case name == "zscore" && s.model == nil:
+		s.note = "uncalibrated: no model to take the calibration from"
+	}
+	return s, nil
+}
+
+// build returns a new scorer of the spec.
+func (s scorerSpec) build() (detector.Scorer, error) {
+	switch s.name {
+	case "tft":
+		return detector.NewTFT(detector.WithModel(s.model))
+	case "zscore":
+		if s.model == nil {
+			return detector.NewZScore()
+		}
+		return detector.NewZScore(detector.WithAlertConfig(s.model.Meta.ZScore.Alerts))
+	}
+	return detector.NewThreshold()
+}
+
 // dashboardScorer builds the detector named by --scorer; it returns its
 // name for the header and a note when it fell back to a baseline.
 func dashboardScorer(name, modelPath string) (sc detector.Scorer, display, note string, err error) {
-	var m *detector.Model
-	var merr error
-	if modelPath != "" {
-		if m, err = detector.LoadModelFile(modelPath); err != nil {
-			return nil, "", "", fmt.Errorf("--model: %w", err)
-		}
-	} else {
-		m, merr = detector.EmbeddedModel()
+	s, err := loadScorer(name, modelPath)
+	if err != nil {
+		return nil, "", "", err
 	}
-	switch name {
-	case "tft":
-		if m == nil {
-			if !errors.Is(merr, detector.ErrModel) {
-				return nil, "", "", merr
-			}
-			sc, err = detector.NewThreshold()
-			return sc, "threshold", "no TFT model: threshold baseline", err
-		}
-		sc, err = detector.NewTFT(detector.WithModel(m))
-		return sc, "tft", "", err
-	case "zscore":
-		if m == nil {
-			sc, err = detector.NewZScore()
-			return sc, "zscore", "uncalibrated: no model to take the calibration from", err
-		}
-		sc, err = detector.NewZScore(detector.WithAlertConfig(m.Meta.ZScore.Alerts))
-		return sc, "zscore", "", err
-	case "threshold":
-		sc, err = detector.NewThreshold()
-		return sc, "threshold", "", err
-	}
-	return nil, "", "", fmt.Errorf("unknown --scorer %q (want tft, zscore or threshold)", name)
+	sc, err = s.build()
+	return sc, s.name, s.note, err
 }
 
 // openLog opens (appending) the dashboard's log file, creating its

@@ -93,10 +93,7 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	c.example("insecure", "true")
 	fs.StringVar(&f.store, "store", "memory", "online store: memory, or a Redis URL shared by several replicas")
 	c.example("store", "redis://127.0.0.1:6379/0")
-	fs.StringVar(&f.scorer, "scorer", "tft", "scorer: tft (falls back to zscore when the build has no model), zscore or threshold")
-	c.example("scorer", "zscore")
-	fs.StringVar(&f.model, "model", "", "TFT model file to use instead of the embedded one")
-	c.example("model", "detector/model/tft.bin")
+	addScorerFlags(c, &f.scorer, &f.model)
 	fs.BoolVar(&f.simulate, "simulate", false, "run the simulation inside the server and feed its frames through the monitor")
 	c.example("simulate", "true")
 	fs.Float64Var(&f.speed, "speed", 1, "with --simulate: simulated seconds per wall second (0: as fast as possible)")
@@ -274,46 +271,24 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// headlessScorer builds the scorer named by --scorer and measures its
-// warm-up on a twin instance. The TFT falls back to the rolling z-score
-// baseline, with a log line, when the build embeds no model.
+// headlessScorer builds the scorer named by --scorer (see loadScorer) and
+// measures its warm-up on a twin instance. Without a usable model the TFT
+// falls back to the fixed-threshold baseline, with a log line.
 func headlessScorer(name, modelPath string, log *slog.Logger) (detector.Scorer, httpapi.ModelInfo, int, error) {
 	var info httpapi.ModelInfo
-	build := func() (detector.Scorer, error) {
-		switch name {
-		case "zscore":
-			return detector.NewZScore()
-		case "threshold":
-			return detector.NewThreshold()
-		}
-		return nil, fmt.Errorf("headless: unknown --scorer %q (want tft, zscore or threshold)", name)
+	s, err := loadScorer(name, modelPath)
+	if err != nil {
+		return nil, info, 0, fmt.Errorf("headless: %w", err)
 	}
-	if name == "tft" {
-		var m *detector.Model
-		var err error
-		if modelPath != "" {
-			m, err = detector.LoadModelFile(modelPath)
-			if err != nil {
-				return nil, info, 0, fmt.Errorf("headless: --model: %w", err)
-			}
-		} else if m, err = detector.EmbeddedModel(); err != nil {
-			if !errors.Is(err, detector.ErrModel) {
-				return nil, info, 0, err
-			}
-			log.Warn("no usable embedded TFT model in this build; falling back to the rolling z-score baseline (run `make model`, or pass --model FILE)", "err", err)
-			info.Note = "fallback: this build embeds no TFT model"
-			name = "zscore"
-		}
-		if m != nil {
-			info.Version = modelVersion(m)
-			build = func() (detector.Scorer, error) { return detector.NewTFT(detector.WithModel(m)) }
-		}
+	if name == "tft" && s.model == nil {
+		log.Warn("no usable embedded TFT model in this build; falling back to the threshold baseline (run `make model`, or pass --model FILE)", "err", s.modelErr)
+		info.Note = "fallback: this build embeds no TFT model"
 	}
-	sc, err := build()
+	sc, err := s.build()
 	if err != nil {
 		return nil, info, 0, err
 	}
-	twin, err := build()
+	twin, err := s.build()
 	if err != nil {
 		return nil, info, 0, err
 	}
@@ -321,9 +296,9 @@ func headlessScorer(name, modelPath string, log *slog.Logger) (detector.Scorer, 
 	if err != nil {
 		return nil, info, 0, err
 	}
-	info.Scorer = sc.Name()
-	if info.Version == "" {
-		info.Version = "baseline"
+	info.Scorer, info.Version = sc.Name(), "baseline"
+	if s.name == "tft" {
+		info.Version = modelVersion(s.model)
 	}
 	return sc, info, warmup, nil
 }

@@ -89,16 +89,14 @@ func (d *replayDriver) Control() ui.ReplayControl {
 }
 
 // scorerFactory returns a constructor of the detector named by --scorer
-// (see dashboardScorer), for replays that score again after every seek.
+// (see loadScorer), for replays that score again after every seek; the
+// model is read once.
 func scorerFactory(name, modelPath string) (func() (detector.Scorer, error), string, string, error) {
-	_, display, note, err := dashboardScorer(name, modelPath)
+	s, err := loadScorer(name, modelPath)
 	if err != nil {
 		return nil, "", "", err
 	}
-	return func() (detector.Scorer, error) {
-		sc, _, _, err := dashboardScorer(name, modelPath)
-		return sc, err
-	}, display, note, nil
+	return s.build, s.name, s.note, nil
 }
 
 // replayed is an opened replay with what a screen says about it.
