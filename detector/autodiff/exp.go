@@ -22,7 +22,7 @@ func Expm1(x float64) float64 {
 	switch {
 	case x > 0 || !(x >= -700):
 		return math.Expm1(x)
-	case x > -0.0108:
+	case x > eluSmall:
 		return expm1Taylor(x)
 	}
 	return expCore(x) - 1
@@ -52,23 +52,25 @@ var expTable = func() (t [expN]float64) {
 // |r| ≤ ln2/128, the degree-5 Taylor polynomial for eʳ − 1 errs by less
 // than r⁶/720 < 4e-17.
 func expCore(x float64) float64 {
-	ki, p := expParts(x)
-	return expScale(ki, p)
+	return expScale(expParts(x))
 }
 
 // expParts and expScale are expCore in two halves, each cheap enough for
 // the compiler to inline (expCore itself is not): eˣ = 2^(ki/64)·(1 + p).
-func expParts(x float64) (int64, float64) {
-	kf := x*expInvLn2N + expShifter
-	ki := int64(math.Float64bits(kf)) - expShifterBits
+func expParts(x float64) (kf, p float64) {
+	kf = float64(x*expInvLn2N) + expShifter
 	k := kf - expShifter
-	r := (x - k*expLn2NHi) - k*expLn2NLo
-	return ki, r * (1 + r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120)))))
+	r := (x - float64(k*expLn2NHi)) - float64(k*expLn2NLo)
+	q := 1.0/24 + float64(r*(1.0/120))
+	q = 1.0/6 + float64(r*q)
+	q = 1.0/2 + float64(r*q)
+	return kf, r * (1 + float64(r*q))
 }
 
-func expScale(ki int64, p float64) float64 {
+func expScale(kf, p float64) float64 {
+	ki := int64(math.Float64bits(kf)) - expShifterBits
 	s := math.Float64frombits(math.Float64bits(expTable[ki&(expN-1)]) + uint64(ki>>expShift)<<52)
-	return s + s*p
+	return s + mul(s, p)
 }
 
 const (
@@ -76,10 +78,27 @@ const (
 	expShifterBits = 0x4338000000000000 // math.Float64bits(expShifter)
 )
 
+// Below these the tanh and ELU kernels switch to their Taylor series.
+const (
+	tanhSmall = 0.0054  // |x| below it: tanh's series
+	eluSmall  = -0.0108 // x above it (and ≤ 0): eˣ − 1's series
+)
+
 // expm1Taylor is eᵗ − 1 for |t| < 0.0108 (degree 7; error < 1e-19 there).
 func expm1Taylor(t float64) float64 {
-	return t * (1 + t*(1.0/2+t*(1.0/6+t*(1.0/24+t*(1.0/120+t*(1.0/720+t*(1.0/5040)))))))
+	q := 1.0/720 + float64(t*(1.0/5040))
+	q = 1.0/120 + float64(t*q)
+	q = 1.0/24 + float64(t*q)
+	q = 1.0/6 + float64(t*q)
+	q = 1.0/2 + float64(t*q)
+	return t * (1 + float64(t*q))
 }
+
+// mul is a·b rounded to float64 on its own: the explicit conversion keeps
+// the compiler from fusing it into a neighbouring add (it would with
+// GOAMD64=v3), so these kernels give the same bits on every amd64 level
+// and match the AVX2 kernels, which never fuse.
+func mul(a, b float64) float64 { return float64(a * b) }
 
 // sel returns a where mask is all ones and b where it is zero (a
 // branch-free select: the kernels' signs are data-dependent and
@@ -97,6 +116,11 @@ func negMask(x float64) uint64 { return uint64(int64(math.Float64bits(x)) >> 63)
 // relative precision.
 func SigmoidSlice(y, x []float64) {
 	y = y[:len(x)]
+	if useAVX2 && len(x) >= 4 {
+		k := len(x) &^ 3
+		sigmoidAVX2(y[:k], x[:k])
+		y, x = y[k:], x[k:]
+	}
 	for i, v := range x {
 		t := -v
 		if t > 700 {
@@ -115,10 +139,17 @@ func SigmoidSlice(y, x []float64) {
 // x.
 func TanhSlice(y, x []float64) {
 	y = y[:len(x)]
+	if useAVX2 && len(x) >= 4 {
+		k := len(x) &^ 3
+		tanhAVX2(y[:k], x[:k])
+		y, x = y[k:], x[k:]
+	}
 	for i, v := range x {
-		if math.Abs(v) < 0.0054 {
+		if math.Abs(v) < tanhSmall {
 			v2 := v * v
-			y[i] = v * (1 + v2*(-1.0/3+v2*(2.0/15+v2*(-17.0/315))))
+			q := 2.0/15 + mul(v2, -17.0/315)
+			q = -1.0/3 + mul(v2, q)
+			y[i] = v * (1 + mul(v2, q))
 			continue
 		}
 		t := -2 * v

@@ -42,8 +42,25 @@ func MatMulAccStrided(y []float64, ys int, x []float64, xs int, w []float64, n, 
 	matMulAcc(y, ys, x, xs, w, n, in, out)
 }
 
-// matMulAcc is MatMulAcc with row strides ys and xs (≥ out and in).
+// matMulAcc is MatMulAcc with row strides ys and xs (≥ out and in). With
+// AVX2 and out a multiple of four it runs matMulAccAVX2, which sums
+// identically.
 func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
+	if useAVX2 && out > 0 && out%4 == 0 && in > 0 && n > 0 {
+		if ys < out || xs < in {
+			panic("autodiff: matMulAcc row stride shorter than its row")
+		}
+		_ = y[(n-1)*ys+out-1]
+		_ = x[(n-1)*xs+in-1]
+		_ = w[in*out-1]
+		matMulAccAVX2(y, ys, x, xs, w, n, in, out)
+		return
+	}
+	matMulAccGo(y, ys, x, xs, w, n, in, out)
+}
+
+// matMulAccGo is matMulAcc in Go.
+func matMulAccGo(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
 	w = w[:in*out]
 	r := 0
 	for ; r+2 <= n; r += 2 {
@@ -63,8 +80,8 @@ func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out
 			w0, w1, w2, w3 = w0[:len(y0)], w1[:len(y0)], w2[:len(y0)], w3[:len(y0)]
 			for j := range y0 {
 				u0, u1, u2, u3 := w0[j], w1[j], w2[j], w3[j]
-				y0[j] += a0*u0 + a1*u1 + a2*u2 + a3*u3
-				y1[j] += c0*u0 + c1*u1 + c2*u2 + c3*u3
+				y0[j] += mul(a0, u0) + mul(a1, u1) + mul(a2, u2) + mul(a3, u3)
+				y1[j] += mul(c0, u0) + mul(c1, u1) + mul(c2, u2) + mul(c3, u3)
 			}
 		}
 		for ; k < in; k++ {
@@ -72,13 +89,13 @@ func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out
 			wk := w[k*out : (k+1)*out]
 			wk = wk[:len(y0)]
 			for j := range y0 {
-				y0[j] += a * wk[j]
-				y1[j] += c * wk[j]
+				y0[j] += mul(a, wk[j])
+				y1[j] += mul(c, wk[j])
 			}
 		}
 	}
 	if r < n {
-		MatVecAcc(y[r*ys:r*ys+out], x[r*xs:r*xs+in], w)
+		matVecAccGo(y[r*ys:r*ys+out], x[r*xs:r*xs+in], w)
 	}
 }
 
@@ -86,6 +103,16 @@ func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out
 // products are summed in blocks of four inputs, y + (x₀w₀ + x₁w₁ + x₂w₂ +
 // x₃w₃), then one input at a time; MatMulAcc sums identically.
 func MatVecAcc(y, x, w []float64) {
+	if useAVX2 && len(y) > 0 && len(y)%4 == 0 && len(x) > 0 {
+		_ = w[len(x)*len(y)-1]
+		matMulAccAVX2(y, len(y), x, len(x), w, 1, len(x), len(y))
+		return
+	}
+	matVecAccGo(y, x, w)
+}
+
+// matVecAccGo is MatVecAcc in Go.
+func matVecAccGo(y, x, w []float64) {
 	out := len(y)
 	in := len(x)
 	w = w[:in*out]
@@ -98,7 +125,7 @@ func MatVecAcc(y, x, w []float64) {
 		w3 := w[(k+3)*out : (k+4)*out]
 		w0, w1, w2, w3 = w0[:len(y)], w1[:len(y)], w2[:len(y)], w3[:len(y)]
 		for j := range y {
-			y[j] += a0*w0[j] + a1*w1[j] + a2*w2[j] + a3*w3[j]
+			y[j] += mul(a0, w0[j]) + mul(a1, w1[j]) + mul(a2, w2[j]) + mul(a3, w3[j])
 		}
 	}
 	for ; k < in; k++ {
@@ -106,7 +133,7 @@ func MatVecAcc(y, x, w []float64) {
 		wk := w[k*out : (k+1)*out]
 		wk = wk[:len(y)]
 		for j := range y {
-			y[j] += a * wk[j]
+			y[j] += mul(a, wk[j])
 		}
 	}
 }
@@ -244,11 +271,16 @@ func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, 
 // selected; only tiny negative inputs (rare) take the Taylor branch.
 func ELUForward(y, x []float64) {
 	y = y[:len(x)]
+	if useAVX2 && len(x) >= 4 {
+		k := len(x) &^ 3
+		eluAVX2(y[:k], x[:k])
+		y, x = y[k:], x[k:]
+	}
 	for i, v := range x {
 		m := negMask(v)
 		t := max(sel(m, v, -1), -700) // v if negative, else a dummy
 		var em1 float64
-		if t > -0.0108 {
+		if t > eluSmall {
 			em1 = expm1Taylor(t)
 		} else {
 			em1 = expScale(expParts(t)) - 1

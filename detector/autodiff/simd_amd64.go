@@ -1,0 +1,48 @@
+//go:build amd64 && !purego
+
+package autodiff
+
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
+
+// useAVX2 routes the hot kernels (MatMulAcc, MatVecAcc, SigmoidSlice,
+// TanhSlice, ELUForward) to their AVX2 versions in simd_amd64.s. Those do
+// the very same IEEE operations in the very same order as the Go loops,
+// four columns at a time (multiplies and adds, never fused), so results
+// are bit-identical with and without them; the tests compare both paths.
+var useAVX2 = cpu.X86.HasAVX2
+
+// vecConsts holds the constants of the vector kernels, four copies each
+// (one 32-byte AVX2 operand per constant), in the order of the C_* offsets
+// in simd_amd64.s.
+var vecConsts = func() (c [25][4]float64) {
+	bits := math.Float64frombits
+	for i, v := range [...]float64{
+		expInvLn2N, expShifter, expLn2NHi, expLn2NLo,
+		1, 1.0 / 2, 1.0 / 6, 1.0 / 24, 1.0 / 120, 1.0 / 720, 1.0 / 5040,
+		700, -700,
+		bits(0xfff0000000000000), bits(expN - 1), bits(1 << 63), bits(1<<63 - 1),
+		tanhSmall, -2, 2, -1.0 / 3, 2.0 / 15, -17.0 / 315,
+		eluSmall, -1,
+	} {
+		c[i] = [4]float64{v, v, v, v}
+	}
+	return c
+}()
+
+// The AVX2 kernels. The Go wrappers check every bound first.
+
+//go:noescape
+func matMulAccAVX2(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int)
+
+//go:noescape
+func sigmoidAVX2(y, x []float64)
+
+//go:noescape
+func tanhAVX2(y, x []float64)
+
+//go:noescape
+func eluAVX2(y, x []float64)

@@ -1,0 +1,378 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX2 versions of the hot kernels of kernels.go and exp.go. Each computes
+// exactly what its Go loop computes, operation for operation (VMULPD and
+// VADDPD, never a fused multiply-add), four float64 columns at a time, so
+// the results are bit-identical; the Go wrappers check bounds and handle
+// what is not a multiple of four.
+
+// Offsets into vecConsts (32 bytes per constant).
+#define C_INVLN2N 0
+#define C_SHIFTER 32
+#define C_LN2HI 64
+#define C_LN2LO 96
+#define C_ONE 128
+#define C_HALF 160
+#define C_I6 192
+#define C_I24 224
+#define C_I120 256
+#define C_I720 288
+#define C_I5040 320
+#define C_700 352
+#define C_N700 384
+#define C_HIMASK 416
+#define C_IDX 448
+#define C_SIGN 480
+#define C_ABS 512
+#define C_TANHSMALL 544
+#define C_NEG2 576
+#define C_TWO 608
+#define C_TTHIRD 640
+#define C_T215 672
+#define C_T17 704
+#define C_ELUSMALL 736
+#define C_MINUS1 768
+
+// func matMulAccAVX2(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int)
+//
+// y[r][j] += Σₖ x[r][k]·w[k][j] for n rows, summed as matMulAcc does: for
+// each block of four k, t = x₀w₀ + x₁w₁ + x₂w₂ + x₃w₃ (left to right), then
+// y += t; the remaining k one at a time. Rows go two at a time. out must be
+// a positive multiple of 4.
+//
+// Registers: DI y row, SI x row, DX w, CX rows left, R8 ys·8, R9 xs·8,
+// R11 out·8, R12 3·out·8; per k block BX → x[r][k], AX → w[k], R13 k left;
+// per column block R10 → w[k][j], R14 → y[r][j], R15 bytes left.
+TEXT ·matMulAccAVX2(SB), NOSPLIT, $0-112
+	MOVQ y_base+0(FP), DI
+	MOVQ ys+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x_base+32(FP), SI
+	MOVQ xs+56(FP), R9
+	SHLQ $3, R9
+	MOVQ w_base+64(FP), DX
+	MOVQ n+88(FP), CX
+	MOVQ out+104(FP), R11
+	SHLQ $3, R11
+	LEAQ (R11)(R11*2), R12
+
+pairs:
+	CMPQ CX, $2
+	JLT  single
+	MOVQ SI, BX
+	MOVQ DX, AX
+	MOVQ in+96(FP), R13
+
+pk4:
+	CMPQ         R13, $4
+	JLT          pk1
+	VBROADCASTSD 0(BX), Y0
+	VBROADCASTSD 8(BX), Y1
+	VBROADCASTSD 16(BX), Y2
+	VBROADCASTSD 24(BX), Y3
+	VBROADCASTSD 0(BX)(R9*1), Y4
+	VBROADCASTSD 8(BX)(R9*1), Y5
+	VBROADCASTSD 16(BX)(R9*1), Y6
+	VBROADCASTSD 24(BX)(R9*1), Y7
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+pj4:
+	VMOVUPD (R10), Y8
+	VMULPD  Y8, Y0, Y12
+	VMULPD  Y8, Y4, Y13
+	VMOVUPD (R10)(R11*1), Y8
+	VMULPD  Y8, Y1, Y9
+	VADDPD  Y9, Y12, Y12
+	VMULPD  Y8, Y5, Y9
+	VADDPD  Y9, Y13, Y13
+	VMOVUPD (R10)(R11*2), Y8
+	VMULPD  Y8, Y2, Y9
+	VADDPD  Y9, Y12, Y12
+	VMULPD  Y8, Y6, Y9
+	VADDPD  Y9, Y13, Y13
+	VMOVUPD (R10)(R12*1), Y8
+	VMULPD  Y8, Y3, Y9
+	VADDPD  Y9, Y12, Y12
+	VMULPD  Y8, Y7, Y9
+	VADDPD  Y9, Y13, Y13
+	VADDPD  (R14), Y12, Y12
+	VMOVUPD Y12, (R14)
+	VADDPD  (R14)(R8*1), Y13, Y13
+	VMOVUPD Y13, (R14)(R8*1)
+	ADDQ    $32, R10
+	ADDQ    $32, R14
+	SUBQ    $32, R15
+	JNZ     pj4
+	ADDQ    $32, BX
+	LEAQ    (AX)(R11*4), AX
+	SUBQ    $4, R13
+	JMP     pk4
+
+pk1:
+	TESTQ        R13, R13
+	JZ           pnext
+	VBROADCASTSD (BX), Y0
+	VBROADCASTSD (BX)(R9*1), Y4
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+pj1:
+	VMOVUPD (R10), Y8
+	VMULPD  Y8, Y0, Y12
+	VADDPD  (R14), Y12, Y12
+	VMOVUPD Y12, (R14)
+	VMULPD  Y8, Y4, Y13
+	VADDPD  (R14)(R8*1), Y13, Y13
+	VMOVUPD Y13, (R14)(R8*1)
+	ADDQ    $32, R10
+	ADDQ    $32, R14
+	SUBQ    $32, R15
+	JNZ     pj1
+	ADDQ    $8, BX
+	ADDQ    R11, AX
+	DECQ    R13
+	JMP     pk1
+
+pnext:
+	LEAQ (DI)(R8*2), DI
+	LEAQ (SI)(R9*2), SI
+	SUBQ $2, CX
+	JMP  pairs
+
+single:
+	TESTQ CX, CX
+	JZ    done
+	MOVQ  SI, BX
+	MOVQ  DX, AX
+	MOVQ  in+96(FP), R13
+
+sk4:
+	CMPQ         R13, $4
+	JLT          sk1
+	VBROADCASTSD 0(BX), Y0
+	VBROADCASTSD 8(BX), Y1
+	VBROADCASTSD 16(BX), Y2
+	VBROADCASTSD 24(BX), Y3
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+sj4:
+	VMOVUPD (R10), Y8
+	VMULPD  Y8, Y0, Y12
+	VMOVUPD (R10)(R11*1), Y8
+	VMULPD  Y8, Y1, Y9
+	VADDPD  Y9, Y12, Y12
+	VMOVUPD (R10)(R11*2), Y8
+	VMULPD  Y8, Y2, Y9
+	VADDPD  Y9, Y12, Y12
+	VMOVUPD (R10)(R12*1), Y8
+	VMULPD  Y8, Y3, Y9
+	VADDPD  Y9, Y12, Y12
+	VADDPD  (R14), Y12, Y12
+	VMOVUPD Y12, (R14)
+	ADDQ    $32, R10
+	ADDQ    $32, R14
+	SUBQ    $32, R15
+	JNZ     sj4
+	ADDQ    $32, BX
+	LEAQ    (AX)(R11*4), AX
+	SUBQ    $4, R13
+	JMP     sk4
+
+sk1:
+	TESTQ        R13, R13
+	JZ           done
+	VBROADCASTSD (BX), Y0
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+sj1:
+	VMOVUPD (R10), Y8
+	VMULPD  Y8, Y0, Y12
+	VADDPD  (R14), Y12, Y12
+	VMOVUPD Y12, (R14)
+	ADDQ    $32, R10
+	ADDQ    $32, R14
+	SUBQ    $32, R15
+	JNZ     sj1
+	ADDQ    $8, BX
+	ADDQ    R11, AX
+	DECQ    R13
+	JMP     sk1
+
+done:
+	VZEROUPPER
+	RET
+
+// EXP4 is expScale(expParts(t)) for the four (already clamped) exponents
+// in Y0, left in Y9: kf = t·64/ln2 + shifter, ki = bits(kf) − bits(shifter),
+// k = kf − shifter, r = (t − k·hi) − k·lo, p = r(1 + r(1/2 + r(1/6 +
+// r(1/24 + r/120)))), s = table[ki & 63] with (ki >> 6) added to its
+// exponent (as ki << 46 with the low 52 bits cleared), e = s + s·p.
+// AX → vecConsts, DX → expTable. Clobbers Y1–Y8.
+#define EXP4 \
+	VMULPD     C_INVLN2N(AX), Y0, Y1; \
+	VADDPD     C_SHIFTER(AX), Y1, Y1; \
+	VPSUBQ     C_SHIFTER(AX), Y1, Y2; \
+	VSUBPD     C_SHIFTER(AX), Y1, Y3; \
+	VMULPD     C_LN2HI(AX), Y3, Y4; \
+	VSUBPD     Y4, Y0, Y4; \
+	VMULPD     C_LN2LO(AX), Y3, Y5; \
+	VSUBPD     Y5, Y4, Y4; \
+	VMULPD     C_I120(AX), Y4, Y5; \
+	VADDPD     C_I24(AX), Y5, Y5; \
+	VMULPD     Y4, Y5, Y5; \
+	VADDPD     C_I6(AX), Y5, Y5; \
+	VMULPD     Y4, Y5, Y5; \
+	VADDPD     C_HALF(AX), Y5, Y5; \
+	VMULPD     Y4, Y5, Y5; \
+	VADDPD     C_ONE(AX), Y5, Y5; \
+	VMULPD     Y4, Y5, Y5; \
+	VPAND      C_IDX(AX), Y2, Y6; \
+	VPCMPEQQ   Y8, Y8, Y8; \
+	VGATHERQPD Y8, (DX)(Y6*8), Y7; \
+	VPSLLQ     $46, Y2, Y2; \
+	VPAND      C_HIMASK(AX), Y2, Y2; \
+	VPADDQ     Y2, Y7, Y7; \
+	VMULPD     Y5, Y7, Y9; \
+	VADDPD     Y7, Y9, Y9
+
+// func sigmoidAVX2(y, x []float64)
+//
+// y[i] = 1/(1 + e^t), t = −x[i] clamped to ±700, for the first len(x)&^3
+// elements (SigmoidSlice). MINPD/MAXPD with t second keep a NaN t, as the
+// Go comparisons do.
+TEXT ·sigmoidAVX2(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), CX
+	SHRQ    $2, CX
+	JZ      sdone
+	LEAQ    ·vecConsts(SB), AX
+	LEAQ    ·expTable(SB), DX
+	VMOVUPD C_ONE(AX), Y10
+	VMOVUPD C_700(AX), Y11
+	VMOVUPD C_N700(AX), Y12
+
+sloop:
+	VMOVUPD (SI), Y0
+	VXORPD  C_SIGN(AX), Y0, Y0
+	VMINPD  Y0, Y11, Y0
+	VMAXPD  Y0, Y12, Y0
+	EXP4
+	VADDPD  Y10, Y9, Y9
+	VDIVPD  Y9, Y10, Y9
+	VMOVUPD Y9, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     sloop
+
+sdone:
+	VZEROUPPER
+	RET
+
+// func tanhAVX2(y, x []float64)
+//
+// y[i] = tanh(x[i]) as TanhSlice computes it, for the first len(x)&^3
+// elements: both the Taylor series (|x| < 0.0054) and 2/(1 + e^−2x) − 1
+// are computed and the lanes blended.
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), CX
+	SHRQ    $2, CX
+	JZ      tdone
+	LEAQ    ·vecConsts(SB), AX
+	LEAQ    ·expTable(SB), DX
+	VMOVUPD C_ONE(AX), Y10
+	VMOVUPD C_700(AX), Y11
+	VMOVUPD C_N700(AX), Y12
+	VMOVUPD C_TWO(AX), Y14
+
+tloop:
+	VMOVUPD   (SI), Y13
+	VMULPD    C_NEG2(AX), Y13, Y0
+	VMINPD    Y0, Y11, Y0
+	VMAXPD    Y0, Y12, Y0
+	EXP4
+	VADDPD    Y10, Y9, Y9
+	VDIVPD    Y9, Y14, Y9
+	VSUBPD    Y10, Y9, Y9
+	VMULPD    Y13, Y13, Y1
+	VMULPD    C_T17(AX), Y1, Y2
+	VADDPD    C_T215(AX), Y2, Y2
+	VMULPD    Y1, Y2, Y2
+	VADDPD    C_TTHIRD(AX), Y2, Y2
+	VMULPD    Y1, Y2, Y2
+	VADDPD    Y10, Y2, Y2
+	VMULPD    Y13, Y2, Y2
+	VANDPD    C_ABS(AX), Y13, Y3
+	VCMPPD    $1, C_TANHSMALL(AX), Y3, Y3
+	VBLENDVPD Y3, Y2, Y9, Y9
+	VMOVUPD   Y9, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       tloop
+
+tdone:
+	VZEROUPPER
+	RET
+
+// func eluAVX2(y, x []float64)
+//
+// y[i] = ELU(x[i]) as ELUForward computes it, for the first len(x)&^3
+// elements: t = max(x if its sign bit is set else −1, −700), e^t − 1 by
+// the Taylor series when t > −0.0108 and by EXP4 otherwise, and x itself
+// where its sign bit is clear.
+TEXT ·eluAVX2(SB), NOSPLIT, $0-48
+	MOVQ    y_base+0(FP), DI
+	MOVQ    x_base+24(FP), SI
+	MOVQ    x_len+32(FP), CX
+	SHRQ    $2, CX
+	JZ      edone
+	LEAQ    ·vecConsts(SB), AX
+	LEAQ    ·expTable(SB), DX
+	VMOVUPD C_ONE(AX), Y10
+	VMOVUPD C_N700(AX), Y12
+	VMOVUPD C_MINUS1(AX), Y14
+
+eloop:
+	VMOVUPD   (SI), Y13
+	VBLENDVPD Y13, Y13, Y14, Y0
+	VMAXPD    Y0, Y12, Y0
+	EXP4
+	VSUBPD    Y10, Y9, Y9
+	VMULPD    C_I5040(AX), Y0, Y1
+	VADDPD    C_I720(AX), Y1, Y1
+	VMULPD    Y0, Y1, Y1
+	VADDPD    C_I120(AX), Y1, Y1
+	VMULPD    Y0, Y1, Y1
+	VADDPD    C_I24(AX), Y1, Y1
+	VMULPD    Y0, Y1, Y1
+	VADDPD    C_I6(AX), Y1, Y1
+	VMULPD    Y0, Y1, Y1
+	VADDPD    C_HALF(AX), Y1, Y1
+	VMULPD    Y0, Y1, Y1
+	VADDPD    Y10, Y1, Y1
+	VMULPD    Y0, Y1, Y1
+	VCMPPD    $14, C_ELUSMALL(AX), Y0, Y2
+	VBLENDVPD Y2, Y1, Y9, Y9
+	VBLENDVPD Y13, Y9, Y13, Y9
+	VMOVUPD   Y9, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       eloop
+
+edone:
+	VZEROUPPER
+	RET

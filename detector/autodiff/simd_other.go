@@ -1,0 +1,14 @@
+//go:build !amd64 || purego
+
+package autodiff
+
+// useAVX2 is false where there are no AVX2 kernels: the Go loops run.
+var useAVX2 = false
+
+func matMulAccAVX2(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
+	panic("autodiff: no AVX2 kernels in this build")
+}
+
+func sigmoidAVX2(y, x []float64) { panic("autodiff: no AVX2 kernels in this build") }
+func tanhAVX2(y, x []float64)    { panic("autodiff: no AVX2 kernels in this build") }
+func eluAVX2(y, x []float64)     { panic("autodiff: no AVX2 kernels in this build") }
