@@ -368,12 +368,39 @@ const LayerNormEps = 1e-5
 // (μ, 1/√(σ²+ε)) per row (length 2n). y may be x.
 func LayerNormForward(y, stats, x, gamma, beta []float64, n, d, groups int) {
 	inv := 1 / float64(d)
-	for r := range n {
+	r := 0
+	// Four rows at a time: their sums are independent chains the processor
+	// overlaps; each row is still summed in column order, so the result
+	// does not depend on the rows it is grouped with.
+	for ; r+4 <= n; r += 4 {
+		x0 := x[r*d : r*d+d]
+		x1 := x[(r+1)*d : (r+1)*d+d]
+		x2 := x[(r+2)*d : (r+2)*d+d]
+		x3 := x[(r+3)*d : (r+3)*d+d]
+		x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
+		var m0, m1, m2, m3 float64
+		for j := range x0 {
+			m0 += x0[j]
+			m1 += x1[j]
+			m2 += x2[j]
+			m3 += x3[j]
+		}
+		m0, m1, m2, m3 = m0*inv, m1*inv, m2*inv, m3*inv
+		var v0, v1, v2, v3 float64
+		for j := range x0 {
+			d0, d1, d2, d3 := x0[j]-m0, x1[j]-m1, x2[j]-m2, x3[j]-m3
+			v0 += mul(d0, d0)
+			v1 += mul(d1, d1)
+			v2 += mul(d2, d2)
+			v3 += mul(d3, d3)
+		}
+		layerNormRow(y, stats, x0, gamma, beta, r, d, groups, m0, v0*inv)
+		layerNormRow(y, stats, x1, gamma, beta, r+1, d, groups, m1, v1*inv)
+		layerNormRow(y, stats, x2, gamma, beta, r+2, d, groups, m2, v2*inv)
+		layerNormRow(y, stats, x3, gamma, beta, r+3, d, groups, m3, v3*inv)
+	}
+	for ; r < n; r++ {
 		xr := x[r*d : r*d+d]
-		yr := y[r*d : r*d+d]
-		g := r % groups
-		gr := gamma[g*d : g*d+d]
-		br := beta[g*d : g*d+d]
 		mu := 0.0
 		for _, v := range xr {
 			mu += v
@@ -382,16 +409,26 @@ func LayerNormForward(y, stats, x, gamma, beta []float64, n, d, groups int) {
 		vr := 0.0
 		for _, v := range xr {
 			dv := v - mu
-			vr += dv * dv
+			vr += mul(dv, dv)
 		}
-		vr *= inv
-		rs := 1 / math.Sqrt(vr+LayerNormEps)
-		for j, v := range xr {
-			yr[j] = (v-mu)*rs*gr[j] + br[j]
-		}
-		if stats != nil {
-			stats[2*r], stats[2*r+1] = mu, rs
-		}
+		layerNormRow(y, stats, xr, gamma, beta, r, d, groups, mu, vr*inv)
+	}
+}
+
+// layerNormRow writes row r of LayerNormForward from its input xr, mean
+// mu and variance vr.
+func layerNormRow(y, stats, xr, gamma, beta []float64, r, d, groups int, mu, vr float64) {
+	yr := y[r*d : r*d+d]
+	g := r % groups
+	gr := gamma[g*d : g*d+d]
+	br := beta[g*d : g*d+d]
+	rs := 1 / math.Sqrt(vr+LayerNormEps)
+	xr, gr, br = xr[:len(yr)], gr[:len(yr)], br[:len(yr)]
+	for j, v := range xr {
+		yr[j] = mul(mul(v-mu, rs), gr[j]) + br[j]
+	}
+	if stats != nil {
+		stats[2*r], stats[2*r+1] = mu, rs
 	}
 }
 

@@ -151,3 +151,50 @@ func BenchmarkSigmoidSlice64(b *testing.B) {
 		SigmoidSlice(x, x)
 	}
 }
+
+// layerNormOneRow is LayerNormForward's formula for one row, written
+// plainly: the grouped kernel must match it bit for bit.
+func layerNormOneRow(y, x, g, b []float64) (mu, rs float64) {
+	for _, v := range x {
+		mu += v
+	}
+	mu *= 1 / float64(len(x))
+	vr := 0.0
+	for _, v := range x {
+		vr += mul(v-mu, v-mu)
+	}
+	vr *= 1 / float64(len(x))
+	rs = 1 / math.Sqrt(vr+LayerNormEps)
+	for j, v := range x {
+		y[j] = mul(mul(v-mu, rs), g[j]) + b[j]
+	}
+	return mu, rs
+}
+
+func TestLayerNormRowsMatchOneRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 3, 4, 5, 8, 9, 31} {
+		for _, d := range []int{1, 5, 16} {
+			for _, groups := range []int{1, 2} {
+				x := activationInputs(rng, n*d)
+				for i := range x {
+					if math.IsInf(x[i], 0) || math.Abs(x[i]) > 1e100 {
+						x[i] = rng.NormFloat64()
+					}
+				}
+				g, b := activationInputs(rng, groups*d), activationInputs(rng, groups*d)
+				want, wantStats := make([]float64, n*d), make([]float64, 2*n)
+				for r := range n {
+					k := r % groups
+					wantStats[2*r], wantStats[2*r+1] = layerNormOneRow(want[r*d:(r+1)*d], x[r*d:(r+1)*d], g[k*d:(k+1)*d], b[k*d:(k+1)*d])
+				}
+				got, stats := make([]float64, n*d), make([]float64, 2*n)
+				LayerNormForward(got, stats, x, g, b, n, d, groups)
+				sameBits(t, "LayerNormForward", got, want)
+				sameBits(t, "LayerNormForward stats", stats, wantStats)
+				LayerNormForward(x, nil, x, g, b, n, d, groups)
+				sameBits(t, "LayerNormForward in place", x, want)
+			}
+		}
+	}
+}

@@ -26,8 +26,8 @@ type streamState struct {
 	staticW []float64
 	ctx     []float64 // cH, cC, cVS, cEnrich, ctxEnc, ctxDec, ctxEnrich
 	raw     []float64 // [Te × ne]
-	emb     []float64 // [Te × H]
-	gx      []float64 // [Te × 4H]
+	emb     []float64 // [(2Te + Td) × H]: slot s at rows s and s + Te (see below)
+	gx      []float64 // [(2Te + Td) × 4H], as emb
 	w       []float64 // [Te × ne]
 }
 
@@ -42,8 +42,9 @@ func (m *Model) NewStream(static []float64) (*Stream, error) {
 	st.staticW = make([]float64, len(c.Static))
 	st.ctx = make([]float64, 5*H+max(m.fold.enc.hf, 1)+max(m.fold.dec.hf, 1))
 	st.raw = make([]float64, Te*ne)
-	st.emb = make([]float64, Te*H)
-	st.gx = make([]float64, Te*4*H)
+	T2 := 2*Te + c.DecoderLen
+	st.emb = make([]float64, T2*H)
+	st.gx = make([]float64, T2*4*H)
 	st.w = make([]float64, Te*ne)
 	if err := s.Reset(static); err != nil {
 		return nil, err
@@ -201,19 +202,41 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 			m.selectRows(w, false, n, func(int) int { return b })
 			for i := range n {
 				slot := (st.head + k0 + i) % Te
-				copy(st.emb[slot*H:(slot+1)*H], w.sc.emb[i*H:(i+1)*H])
 				copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
-				copy(st.gx[slot*4*H:(slot+1)*4*H], w.sc.gx[i*4*H:(i+1)*4*H])
+				for _, at := range [2]int{slot, slot + Te} {
+					copy(st.emb[at*H:(at+1)*H], w.sc.emb[i*H:(i+1)*H])
+					copy(st.gx[at*4*H:(at+1)*4*H], w.sc.gx[i*4*H:(i+1)*4*H])
+				}
 			}
 		}
 		st.pending = 0
-		for p := range Te {
-			slot := (st.head + p) % Te
-			r := p*B + b
-			copy(w.emb[r*H:(r+1)*H], st.emb[slot*H:(slot+1)*H])
-			copy(w.gx[r*4*H:(r+1)*4*H], st.gx[slot*4*H:(slot+1)*4*H])
-			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
+		if B == 1 {
+			for p := range Te {
+				slot := (st.head + p) % Te
+				copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
+			}
+			break
 		}
+		for p := range Te {
+			r := p*B + b
+			copy(w.emb[r*H:(r+1)*H], st.emb[(st.head+p)*H:(st.head+p+1)*H])
+			copy(w.gx[r*4*H:(r+1)*4*H], st.gx[(st.head+p)*4*H:(st.head+p+1)*4*H])
+			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[((st.head+p)%Te)*ne:((st.head+p)%Te+1)*ne])
+		}
+	}
+	if B == 1 {
+		// One stream: the network reads its window where it lies, rows
+		// head … head+Te−1 of its doubled cache, and writes the decoder
+		// rows after it (over copies of rows the window no longer holds
+		// and that are written again before they are read).
+		st := &ss[0].st
+		T := c.Steps()
+		emb, gx := w.emb, w.gx
+		w.emb, w.gx = st.emb[st.head*H:(st.head+T)*H], st.gx[st.head*4*H:(st.head+T)*4*H]
+		m.decoderRows(w, 1, func(int) []float64 { return decoders[0] }, out)
+		m.core(w, 1, out)
+		w.emb, w.gx = emb, gx
+		return
 	}
 	m.decoderRows(w, B, func(b int) []float64 { return decoders[b] }, out)
 	m.core(w, B, out)
