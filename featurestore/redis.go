@@ -54,6 +54,7 @@ type Redis struct {
 	ws    placement
 	wargs []any
 	wbuf  []byte
+	wspan []byte // per run: lowest and highest tick (float64)
 
 	cmu   sync.Mutex // guards cache, ver and gen
 	cache map[engine.SoldierID]*cacheEntry
@@ -86,6 +87,7 @@ func (c *cacheEntry) ensure() {
 type readScratch struct {
 	pl    placement
 	args  []any
+	data  []byte // the reply's row data, joined
 	one   [][]engine.Observation
 	retry []int
 	ids   []engine.SoldierID
@@ -349,11 +351,12 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 		buf = appendRow(buf, &obs[i])
 	}
 	r.wbuf = buf
+	r.wspan = appendTickSpans(r.wspan[:0], obs, r.ws.runs)
 	r.cmu.Lock()
 	sentVer := r.ver
 	r.cmu.Unlock()
 	args := r.appendKeys(append(r.wargs[:0], "evalsha", r.writeSHA), &r.ws)
-	args = append(args, r.capArg, r.ttlArg, versionArg(sentVer), r.ws.runs, buf)
+	args = append(args, r.capArg, r.ttlArg, versionArg(sentVer), r.ws.runs, buf, r.wspan)
 	r.wargs = args
 	val, err := r.call(ctx, "write frame", args)
 	clear(args[3:]) // drop references to keys and rows
@@ -374,6 +377,25 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 		reply, _ = res[1].(string)
 	}
 	return r.cacheWritten(obs, sentVer, unsafeBytes(reply))
+}
+
+// appendTickSpans appends, per run of runs (see placement), the lowest and
+// the highest tick of its rows in obs as two little-endian float64: the
+// write script checks order on a run's lowest tick and gives the run one
+// header when both are equal.
+func appendTickSpans(b []byte, obs []engine.Observation, runs []byte) []byte {
+	i := 0
+	for r := 0; r+6 <= len(runs); r += 6 {
+		n := int(binary.LittleEndian.Uint16(runs[r+4:]))
+		lo, hi := obs[i].T, obs[i].T
+		for _, o := range obs[i+1 : i+n] {
+			lo, hi = min(lo, o.T), max(hi, o.T)
+		}
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(float64(lo)))
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(float64(hi)))
+		i += n
+	}
+	return b
 }
 
 // versionArg is a version as the scripts expect it: decimal, "0" for none.
@@ -557,19 +579,17 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 	if r.testHookReply != nil {
 		r.testHookReply()
 	}
-	reply, ok := val.(string)
-	if !ok {
-		return nil, fmt.Errorf("redis read windows: reply of type %T: %w", val, ErrCorrupt)
-	}
-	b := unsafeBytes(reply)
 	sc.retry = sc.retry[:0]
-	var head [2]float64
-	if err := readDoubles(b, head[:]); err != nil {
-		return nil, fmt.Errorf("redis read windows: %w", err)
-	}
-	if head[0] == 1 { // unchanged since sentVer: all from the cache
-		if sentVer == 0 || len(b) != 16 {
-			return nil, fmt.Errorf("redis read windows: unchanged reply to a full read: %w", ErrCorrupt)
+	var b []byte
+	switch v := val.(type) {
+	case string: // "unchanged"
+		b = unsafeBytes(v)
+		var head [2]float64
+		if err := readDoubles(b, head[:]); err != nil {
+			return nil, fmt.Errorf("redis read windows: %w", err)
+		}
+		if head[0] != 1 || sentVer == 0 || len(b) != 16 {
+			return nil, fmt.Errorf("redis read windows: unchanged reply %v to version %d: %w", head, sentVer, ErrCorrupt)
 		}
 		r.cmu.Lock()
 		defer r.cmu.Unlock()
@@ -580,17 +600,33 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 			}
 		}
 		return sc.retry, nil
+	case []any: // header string, then pieces of row data
+		for i, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil, fmt.Errorf("redis read windows: reply element %d of type %T: %w", i, x, ErrCorrupt)
+			}
+			if i == 0 {
+				b = unsafeBytes(s)
+				sc.data = sc.data[:0]
+			} else {
+				sc.data = append(sc.data, s...)
+			}
+		}
 	}
 	var head4 [4]float64
 	if err := readDoubles(b, head4[:]); err != nil {
-		return nil, fmt.Errorf("redis read windows: %w", err)
+		return nil, fmt.Errorf("redis read windows: reply of type %T: %w", val, err)
+	}
+	if head4[0] != 0 {
+		return nil, fmt.Errorf("redis read windows: reply %v: %w", head4, ErrCorrupt)
 	}
 	groups := int(min(head4[3], float64(len(ids))+1))
 	b = b[32:]
-	if groups > len(ids) || len(b) < groupHeaderSize*groups {
+	if groups > len(ids) || len(b) != groupHeaderSize*groups {
 		return nil, fmt.Errorf("redis read windows: %d groups in %d bytes for %d soldiers: %w", groups, len(b), len(ids), ErrCorrupt)
 	}
-	headers, data := b[:groupHeaderSize*groups], b[groupHeaderSize*groups:]
+	headers, data := b, sc.data
 	if useCache {
 		r.cmu.Lock()
 		defer r.cmu.Unlock()

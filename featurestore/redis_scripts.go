@@ -8,10 +8,14 @@ package featurestore
 // Soldiers live in blocks of 128 by id (block ⌊id/128⌋, slot id mod 128).
 // A block has two strings:
 //
-//   - hdr: a 32-byte block header (doubles capacity, expiry of the block's
-//     keys in server ms, 0, 0), then per slot a 32-byte soldier header
-//     (doubles epoch, seq = rows written in this epoch, last tick, last write
-//     in server ms; epoch 0 = never written);
+//   - hdr: a 64-byte block header (doubles capacity, expiry of the block's
+//     keys in server ms, U0, U1, then one 32-byte soldier header U), then per
+//     slot a 32-byte soldier header (doubles epoch, seq = rows written in
+//     this epoch, last tick, last write in server ms; epoch 0 = never
+//     written). The soldiers in slots U0 ≤ slot < U1 (the uniform range,
+//     empty if U0 = U1) all have header U, and their own headers are unused:
+//     soldiers that advance together (the simulation's) are written and read
+//     without touching per-soldier headers;
 //   - rows: capacity tick-rows of 128 slots of packed rows; row number s
 //     (1-based) of the soldier in slot j is at ((s−1) mod capacity)·128 + j.
 //
@@ -42,7 +46,8 @@ package featurestore
 //
 //	ARGV[1] capacity for new blocks, ARGV[2] TTL ms (0: none), ARGV[3] the
 //	version the caller last saw ("0": none), ARGV[4] the runs, ARGV[5] the
-//	packed rows (rowSize bytes each), in run order
+//	packed rows (rowSize bytes each), in run order, ARGV[6] per run two
+//	doubles: the lowest and the highest tick of its rows
 //
 // It returns {1, reply} where reply is four doubles (1 if the version before
 // this write was ARGV[3], else 0; the new version; server time in ms; mode)
@@ -50,23 +55,40 @@ package featurestore
 // for all its rows) or, in mode 0, three doubles per row; or, refusing
 // everything, {0, 1-based index of the first offending row, the tick it had
 // to exceed}.
+//
+// Every byte that enters Lua as a string (arguments, redis.call replies,
+// substrings) costs Redis's Lua a hash over all of it, so the lockstep path
+// reads and writes only the 64-byte block header: the run lies in the
+// block's uniform range, whose one header is every soldier's, and it becomes
+// the new uniform range. Soldier headers are read and written one by one
+// only when runs leave that shape.
 const writeScript = `
-local RS, HS, BH, BS = 51, 32, 32, 128
-local cap, ttl, runs, rows = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[5]
+local RS, HS, BH, BS = 51, 32, 64, 128
+local ZH = string.rep('\0', HS)
+local cap, ttl, runs, rows, span = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[5], ARGV[6]
 local nb, nr, n = (#KEYS - 2) / 2, #runs / 6, #rows / RS
-if nb ~= math.floor(nb) or nr ~= math.floor(nr) or n ~= math.floor(n) then
-  return redis.error_reply('ERR chakra: ' .. #rows .. ' bytes of rows, ' .. #runs .. ' of runs, ' .. #KEYS .. ' keys')
+if nb ~= math.floor(nb) or nr ~= math.floor(nr) or n ~= math.floor(n) or #span ~= nr * 16 then
+  return redis.error_reply('ERR chakra: ' .. #rows .. ' bytes of rows, ' .. #runs .. ' of runs, ' .. #span .. ' of tick spans, ' .. #KEYS .. ' keys')
 end
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
-local H, BC, BX, BNEW = {}, {}, {}, {}
+-- Block state: capacity, expiry, uniform range [U0, U1) and its header UH.
+local BC, BX, U0, U1, UH, BNEW = {}, {}, {}, {}, {}, {}
 for j = 1, nb do
-  local h = redis.call('GET', KEYS[1 + 2 * j])
-  if h and #h == BH + BS * HS then
-    H[j] = h
-    BC[j], BX[j] = struct.unpack('<dd', h)
+  local k = KEYS[1 + 2 * j]
+  local h = redis.call('GETRANGE', k, 0, BH - 1)
+  if #h == BH and redis.call('STRLEN', k) == BH + BS * HS then
+    BC[j], BX[j], U0[j], U1[j] = struct.unpack('<dddd', h)
+    UH[j] = string.sub(h, HS + 1, BH)
   else
-    H[j], BC[j], BX[j], BNEW[j] = false, cap, 0, true
+    BC[j], BX[j], U0[j], U1[j], UH[j], BNEW[j] = cap, 0, 0, BS, ZH, true
+  end
+end
+-- materialize writes the uniform header into the soldier headers of slots
+-- [a, b) of block j (no change of meaning: inside the range they are unused).
+local function materialize(j, a, b)
+  if a < b and not BNEW[j] then
+    redis.call('SETRANGE', KEYS[1 + 2 * j], BH + a * HS, string.rep(UH[j], b - a))
   end
 end
 local RJ, R0, RL, RI = {}, {}, {}, {}
@@ -80,21 +102,26 @@ for r = 1, nr do
   i = i + L
 end
 if i - 1 ~= n then return redis.error_reply('ERR chakra: runs cover ' .. (i - 1) .. ' rows of ' .. n) end
--- The state of each run, if its headers are all equal.
+-- The state of each run, if its headers are all equal: from the uniform
+-- range if the run lies in it, else from the soldier headers.
 local RE, RQ, RT = {}, {}, {}
 for r = 1, nr do
   if not fast then break end
   local j, s0, L = RJ[r], R0[r], RL[r]
-  RE[r], RQ[r] = 0, 0
-  if H[j] then
-    local hs = string.sub(H[j], BH + s0 * HS + 1, BH + (s0 + L) * HS)
-    local h1 = string.sub(hs, 1, HS)
-    if L > 1 and hs ~= string.rep(h1, L) then
-      fast = false
-    else
-      local e, q, lt, seen = struct.unpack('<dddd', h1)
-      if e > 0 and (ttl == 0 or now - seen < ttl) then RE[r], RQ[r], RT[r] = e, q, lt end
+  local h1 = UH[j]
+  if s0 < U0[j] or s0 + L > U1[j] then
+    if s0 < U1[j] and s0 + L > U0[j] then -- overlap: make the soldier headers exact
+      materialize(j, U0[j], U1[j])
+      U0[j], U1[j] = 0, 0
     end
+    local hs = redis.call('GETRANGE', KEYS[1 + 2 * j], BH + s0 * HS, BH + (s0 + L) * HS - 1)
+    h1 = string.sub(hs, 1, HS)
+    if #hs ~= L * HS or (L > 1 and hs ~= string.rep(h1, L)) then fast = false end
+  end
+  RE[r], RQ[r] = 0, 0
+  if fast then
+    local e, q, lt, seen = struct.unpack('<dddd', h1)
+    if e > 0 and (ttl == 0 or now - seen < ttl) then RE[r], RQ[r], RT[r] = e, q, lt end
   end
 end
 local old = redis.call('GET', KEYS[1])
@@ -111,15 +138,16 @@ local function newblocks()
     end
   end
 end
+-- blockheaders writes every block header (capacity, expiry, uniform range
+-- and header) and refreshes the keys' expiry when less than a TTL is left.
 local function blockheaders()
   for j = 1, nb do
-    if BNEW[j] or (ttl > 0 and BX[j] - now < ttl) then
-      if ttl > 0 then BX[j] = now + 2 * ttl end
-      redis.call('SETRANGE', KEYS[1 + 2 * j], 0, struct.pack('<dddd', BC[j], BX[j], 0, 0))
-      if ttl > 0 then
-        redis.call('PEXPIREAT', KEYS[1 + 2 * j], BX[j])
-        redis.call('PEXPIREAT', KEYS[2 + 2 * j], BX[j])
-      end
+    local refresh = BNEW[j] or (ttl > 0 and BX[j] - now < ttl)
+    if refresh and ttl > 0 then BX[j] = now + 2 * ttl end
+    redis.call('SETRANGE', KEYS[1 + 2 * j], 0, struct.pack('<dddd', BC[j], BX[j], U0[j], U1[j]) .. UH[j])
+    if refresh and ttl > 0 then
+      redis.call('PEXPIREAT', KEYS[1 + 2 * j], BX[j])
+      redis.call('PEXPIREAT', KEYS[2 + 2 * j], BX[j])
     end
   end
 end
@@ -131,18 +159,21 @@ local function packd(t)
   end
   return table.concat(parts)
 end
+-- rowtick is the tick of row i.
+local function rowtick(i) return (struct.unpack('<i8', rows, (i - 1) * RS + 1)) end
 
 if fast then
-  -- Order check, then one SETRANGE of rows and one of headers per run.
+  -- Order check on each run's lowest tick (rows one by one only to name the
+  -- offender), then one SETRANGE of rows per run and one block header.
   local TE = {}
   for r = 1, nr do
-    local lt, t1, same = RT[r], nil, true
-    for i = RI[r], RI[r] + RL[r] - 1 do
-      local t = struct.unpack('<i8', rows, (i - 1) * RS + 1)
-      if lt ~= nil and t <= lt then return {0, i, lt} end
-      if t1 == nil then t1 = t elseif t ~= t1 then same = false end
+    local lt, lo, hi = RT[r], struct.unpack('<dd', span, (r - 1) * 16 + 1)
+    if lt ~= nil and lo <= lt then
+      for i = RI[r], RI[r] + RL[r] - 1 do
+        if rowtick(i) <= lt then return {0, i, lt} end
+      end
     end
-    TE[r] = same and t1 or false
+    TE[r] = lo == hi and lo or false
   end
   newblocks()
   for r = 1, nr do
@@ -152,26 +183,37 @@ if fast then
     local blob = rows
     if nr > 1 then blob = string.sub(rows, (i0 - 1) * RS + 1, (i0 + L - 1) * RS) end
     redis.call('SETRANGE', KEYS[2 + 2 * j], (((q - 1) % c) * BS + s0) * RS, blob)
-    local hb
-    if TE[r] then
-      hb = string.rep(struct.pack('<dddd', RE[r], q, TE[r], now), L)
+    -- What stays of the uniform range outside the run gets its headers.
+    if U0[j] < U1[j] then
+      materialize(j, U0[j], math.min(U1[j], s0))
+      materialize(j, math.max(U0[j], s0 + L), U1[j])
+    end
+    if TE[r] then -- the run becomes the uniform range
+      U0[j], U1[j], UH[j] = s0, s0 + L, struct.pack('<dddd', RE[r], q, TE[r], now)
     else
+      U0[j], U1[j] = 0, 0
       local vals = {}
       for i = i0, i0 + L - 1 do
         local o = #vals
-        vals[o + 1], vals[o + 2], vals[o + 3], vals[o + 4] = RE[r], q, struct.unpack('<i8', rows, (i - 1) * RS + 1), now
+        vals[o + 1], vals[o + 2], vals[o + 3], vals[o + 4] = RE[r], q, rowtick(i), now
       end
-      hb = struct.pack('<' .. string.rep('d', #vals), unpack(vals))
+      redis.call('SETRANGE', KEYS[1 + 2 * j], BH + s0 * HS, struct.pack('<' .. string.rep('d', #vals), unpack(vals)))
     end
-    redis.call('SETRANGE', KEYS[1 + 2 * j], BH + s0 * HS, hb)
     res[#res + 1], res[#res + 2], res[#res + 3] = RE[r], q, c
   end
   blockheaders()
   return {1, packd(res)}
 end
 
--- General path: per row. first[j*BS+slot] is the index of a soldier's first
--- row; E, Q, T, F its epoch, seq, last tick and freshness.
+-- General path: per row, on exact soldier headers (uniform ranges are
+-- materialized and dropped first). first[j*BS+slot] is the index of a
+-- soldier's first row; E, Q, T, F its epoch, seq, last tick and freshness.
+local H = {}
+for j = 1, nb do
+  materialize(j, U0[j], U1[j])
+  U0[j], U1[j] = 0, 0
+  if not BNEW[j] then H[j] = redis.call('GET', KEYS[1 + 2 * j]) end
+end
 local first, E, Q, T, F, JR, SR = {}, {}, {}, {}, {}, {}, {}
 for r = 1, nr do
   for p = 0, RL[r] - 1 do
@@ -188,7 +230,7 @@ for r = 1, nr do
       end
       if E[i] == nil then E[i], Q[i], F[i] = 0, 0, true end
     end
-    local t = struct.unpack('<i8', rows, (i - 1) * RS + 1)
+    local t = rowtick(i)
     if T[f] ~= nil and t <= T[f] then return {0, i, T[f]} end
     T[f] = t
   end
@@ -257,17 +299,19 @@ return {1, packd(res)}
 //	and last sequence number the caller holds for each of its soldiers
 //	(zeros: nothing)
 //
-// It returns one string. If the version is still ARGV[3]: two doubles, 1 and
-// the server time in ms. Otherwise four doubles (0, server time, version,
-// number of groups), then per group a 72-byte header, then the row data. A
-// group covers the next L requested soldiers, which share everything in its
-// header: doubles L, epoch, seq, k, count, last write, capacity, offset,
-// stride (epoch 0: no live rows). The window is rows seq−k+1 … seq with
-// k = min(n, capacity, seq); the reply holds rows seq−count+1 … seq (count
-// < k means the caller holds the rest): row seq−count+1+i of the group's
-// p-th soldier is at byte offset + p·51 + i·stride of the row data.
+// If the version is still ARGV[3] it returns one string: two doubles, 1 and
+// the server time in ms. Otherwise an array of strings: first four doubles
+// (0, server time, version, number of groups) followed by a 72-byte header
+// per group, then pieces of row data to be joined. A group covers the next
+// L requested soldiers, which share everything in its header: doubles L,
+// epoch, seq, k, count, last write, capacity, offset, stride (epoch 0: no
+// live rows). The window is rows seq−k+1 … seq with k = min(n, capacity,
+// seq); the reply holds rows seq−count+1 … seq (count < k means the caller
+// holds the rest): row seq−count+1+i of the group's p-th soldier is at byte
+// offset + p·51 + i·stride of the joined row data. (Rows go back as they
+// came from GETRANGE: joining them in Lua would hash them once more.)
 const readScript = `
-local RS, HS, BH, BS = 51, 32, 32, 128
+local RS, HS, BH, BS = 51, 32, 64, 128
 local n, ttl, runs, known = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[4], ARGV[5]
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
@@ -277,29 +321,46 @@ local nb, nr = (#KEYS - 2) / 2, #runs / 6
 if nb ~= math.floor(nb) or nr ~= math.floor(nr) or #known ~= nr * 24 then
   return redis.error_reply('ERR chakra: ' .. #runs .. ' bytes of runs, ' .. #known .. ' of cache state, ' .. #KEYS .. ' keys')
 end
-local H, BC = {}, {}
+-- Block state: capacity, uniform range [U0, U1) and its header UH.
+local OK, BC, U0, U1, UH = {}, {}, {}, {}, {}
 for j = 1, nb do
-  local h = redis.call('GET', KEYS[1 + 2 * j])
-  if h and #h == BH + BS * HS then
-    H[j], BC[j] = h, struct.unpack('<d', h)
-  else
-    H[j], BC[j] = false, 0
+  local k = KEYS[1 + 2 * j]
+  local h = redis.call('GETRANGE', k, 0, BH - 1)
+  OK[j], BC[j], U0[j], U1[j] = false, 0, 0, 0
+  if #h == BH and redis.call('STRLEN', k) == BH + BS * HS then
+    local c, _, u0, u1 = struct.unpack('<dddd', h)
+    OK[j], BC[j], U0[j], U1[j], UH[j] = true, c, u0, u1, string.sub(h, HS + 1, BH)
   end
 end
 -- Units: a whole run if its headers are equal, else its soldiers one by one.
-local UJ, US, UL, UH, UK = {}, {}, {}, {}, {}
+local UJ, US, UL, UHD, UK = {}, {}, {}, {}, {}
+local function unit(j, s, L, h, r)
+  local u = #UJ + 1
+  UJ[u], US[u], UL[u], UHD[u], UK[u] = j, s, L, h, r
+end
 for r = 1, nr do
   local j, s0, L = struct.unpack('<HHH', runs, (r - 1) * 6 + 1)
   if j < 1 or j > nb or L < 1 or s0 + L > BS then return redis.error_reply('ERR chakra: run ' .. r .. ' block ' .. j .. ' slots ' .. s0 .. '+' .. L) end
-  local hs = false
-  if H[j] then hs = string.sub(H[j], BH + s0 * HS + 1, BH + (s0 + L) * HS) end
-  if not hs or L == 1 or hs == string.rep(string.sub(hs, 1, HS), L) then
-    local u = #UJ + 1
-    UJ[u], US[u], UL[u], UH[u], UK[u] = j, s0, L, hs and string.sub(hs, 1, HS), r
+  if not OK[j] then
+    unit(j, s0, L, false, r)
+  elseif s0 >= U0[j] and s0 + L <= U1[j] then
+    unit(j, s0, L, UH[j], r)
   else
-    for p = 0, L - 1 do
-      local u = #UJ + 1
-      UJ[u], US[u], UL[u], UH[u], UK[u] = j, s0 + p, 1, string.sub(hs, p * HS + 1, (p + 1) * HS), r
+    local hs = redis.call('GETRANGE', KEYS[1 + 2 * j], BH + s0 * HS, BH + (s0 + L) * HS - 1)
+    local h1 = string.sub(hs, 1, HS)
+    if #hs ~= L * HS then
+      unit(j, s0, L, false, r)
+    elseif (s0 >= U1[j] or s0 + L <= U0[j]) and (L == 1 or hs == string.rep(h1, L)) then
+      unit(j, s0, L, h1, r)
+    else
+      for p = 0, L - 1 do
+        local s = s0 + p
+        if s >= U0[j] and s < U1[j] then
+          unit(j, s, 1, UH[j], r)
+        else
+          unit(j, s, 1, string.sub(hs, p * HS + 1, (p + 1) * HS), r)
+        end
+      end
     end
   end
 end
@@ -308,8 +369,8 @@ end
 local GE, GQ, GK, GA, GS = {}, {}, {}, {}, {}
 for u = 1, #UJ do
   GE[u], GQ[u], GK[u], GA[u], GS[u] = 0, 0, 0, 1, 0
-  if UH[u] then
-    local e, q, lt, seen = struct.unpack('<dddd', UH[u])
+  if UHD[u] then
+    local e, q, lt, seen = struct.unpack('<dddd', UHD[u])
     local k = math.min(n, BC[UJ[u]], q)
     if e > 0 and k >= 1 and (ttl == 0 or now - seen < ttl) then
       local from = q - k + 1
@@ -320,7 +381,7 @@ for u = 1, #UJ do
     end
   end
 end
-local hd, data, dlen = {0, now, tonumber(ver) or 0, 0}, {}, 0
+local hd, out, dlen = {0, now, tonumber(ver) or 0, 0}, {false}, 0
 local u = 1
 while u <= #UJ do
   local g, L = u, UL[u]
@@ -343,7 +404,7 @@ while u <= #UJ do
     end
     if e ~= 0 then
       cnt = q - a + 1
-      for _, d in ipairs(pieces) do data[#data + 1] = d end
+      for _, d in ipairs(pieces) do out[#out + 1] = d end
       dlen = dlen + cnt * L * RS
     end
   end
@@ -361,7 +422,8 @@ for i = 1, #hd, 1500 do
   local k = math.min(i + 1499, #hd)
   parts[#parts + 1] = struct.pack('<' .. string.rep('d', k - i + 1), unpack(hd, i, k))
 end
-return table.concat(parts) .. table.concat(data)
+out[1] = table.concat(parts)
+return out
 `
 
 // soldiersScript lists the ids of the soldiers with live rows and forgets
@@ -372,7 +434,7 @@ return table.concat(parts) .. table.concat(data)
 // It reads the header keys named in the set, which is why they are not
 // declared: the store needs a single Redis, not a cluster.
 const soldiersScript = `
-local HS, BH, BS = 32, 32, 128
+local HS, BH, BS = 32, 64, 128
 local ttl = tonumber(ARGV[1])
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
@@ -381,8 +443,11 @@ for _, hk in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local h = redis.call('GET', hk)
   local b = tonumber(string.match(hk, ':(%-?%d+):hdr$'))
   if h and #h == BH + BS * HS and b then
+    local _, _, u0, u1 = struct.unpack('<dddd', h)
     for slot = 0, BS - 1 do
-      local e, _, _, seen = struct.unpack('<dddd', h, BH + slot * HS + 1)
+      local o = BH + slot * HS + 1
+      if slot >= u0 and slot < u1 then o = HS + 1 end
+      local e, _, _, seen = struct.unpack('<dddd', h, o)
       if e > 0 and (ttl == 0 or now - seen < ttl) then ids[#ids + 1] = b * BS + slot end
     end
   else

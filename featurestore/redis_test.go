@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -383,5 +384,103 @@ func TestRedisCapacitiesDiffer(t *testing.T) {
 			want = append(want, f.Obs[1])
 		}
 		checkRows(t, w, want)
+	}
+}
+
+// TestRedisUniformRange walks a block through the shapes the write script
+// tells apart: soldiers in the block's uniform range (one shared header),
+// a run inside it with range soldiers left behind on either side, runs
+// whose headers differ, ragged frames, one run with different ticks, and a
+// return to lockstep. After every frame a handle without a cache and a
+// writer's own cache must both match a plain model.
+func TestRedisUniformRange(t *testing.T) {
+	srv := redisserver.StartT(t)
+	ctx := context.Background()
+	p := newPrefix()
+	const capacity = 4
+	w := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(capacity))
+	cold := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(capacity), WithCache(false))
+	g := newGen(14)
+	ids := []engine.SoldierID{1, 2, 3, 4, 5, 6, 7, 130, 131, 132, 260, 261, 390, 391, 392}
+	model := map[engine.SoldierID][]engine.Observation{}
+	tick := int64(0)
+	frame := func(name string, order []engine.SoldierID, ticks ...int64) {
+		t.Helper()
+		tick++
+		var f []engine.Observation
+		for i, id := range order {
+			tt := tick
+			if len(ticks) > 0 {
+				tt = ticks[i]
+			}
+			f = append(f, g.obs(id, tt))
+		}
+		for _, tt := range ticks {
+			tick = max(tick, tt)
+		}
+		if err := w.WriteFrame(ctx, f); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, o := range f {
+			model[o.Soldier] = append(model[o.Soldier], o)
+		}
+		for _, r := range []*Redis{cold, w} {
+			ws, err := r.Windows(ctx, ids, capacity, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for i, id := range ids {
+				want := model[id][max(0, len(model[id])-capacity):]
+				if len(ws[i]) != len(want) {
+					t.Fatalf("%s: soldier %d: %d rows, want %d", name, id, len(ws[i]), len(want))
+				}
+				checkRows(t, ws[i], want)
+			}
+		}
+		got, err := cold.Soldiers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []engine.SoldierID
+		for _, id := range ids {
+			if len(model[id]) > 0 {
+				want = append(want, id)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: Soldiers = %v, want %v", name, got, want)
+		}
+	}
+	all := ids[:6]
+	frame("lockstep", all)
+	frame("lockstep again", all)
+	frame("run inside the range", []engine.SoldierID{3, 4})
+	frame("run at the range's start", []engine.SoldierID{3})
+	frame("run over headers that differ", all)
+	frame("ragged", []engine.SoldierID{6, 1, 3})
+	frame("equal headers outside any range", []engine.SoldierID{1, 2, 3, 4, 5, 6, 7})
+	frame("lockstep after ragged", ids[:7])
+	frame("one run, different ticks", ids[:7], 100, 101, 100, 102, 100, 100, 103)
+	frame("lockstep after different ticks", ids[:7], 200, 200, 200, 200, 200, 200, 200)
+	frame("lockstep, last soldier missing", ids[:6], 201, 201, 201, 201, 201, 201)
+	frame("lockstep, first soldier missing", ids[1:6], 202, 202, 202, 202, 202)
+
+	// Fresh blocks, so that each change meets a live uniform range.
+	b1, b2, b3 := ids[7:10], ids[10:12], ids[12:]
+	frame("new block", b1[:2])
+	frame("run one past the range", b1)
+	frame("new block", b2)
+	frame("lockstep", b2)
+	frame("different ticks over a range", b2, 300, 302)
+	err := w.WriteFrame(ctx, []engine.Observation{g.obs(b2[1], 301)})
+	if !errors.Is(err, ErrOutOfOrder) {
+		t.Fatalf("tick 301 after 302: err = %v; want ErrOutOfOrder", err)
+	}
+	frame("lockstep after different ticks", b2, 303, 303)
+	frame("new block", b3)
+	frame("lockstep", b3)
+	frame("ragged over a range", []engine.SoldierID{b3[2], b3[0]})
+	for range capacity + 1 { // around the ring
+		frame("lockstep", ids)
 	}
 }
