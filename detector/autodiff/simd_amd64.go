@@ -18,6 +18,8 @@ var useAVX2 = cpu.X86.HasAVX2
 // vecConsts holds the constants of the vector kernels, four copies each
 // (one 32-byte AVX2 operand per constant), in the order of the C_* offsets
 // in simd_amd64.s.
+//
+//lint:ignore U1000 read only by the assembly.
 var vecConsts = func() (c [25][4]float64) {
 	bits := math.Float64frombits
 	for i, v := range [...]float64{
