@@ -380,12 +380,7 @@ func testOnline(t *testing.T, k storeKind) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []engine.SoldierID
-		for _, id := range ids {
-			if len(model[id]) > 0 {
-				want = append(want, id)
-			}
-		}
+		want := written(model, ids)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
 			t.Fatalf("Soldiers = %v, want %v", got, want)
@@ -481,4 +476,15 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+}
+
+// written returns the ids, in their order, that have rows in model.
+func written(model map[engine.SoldierID][]engine.Observation, ids []engine.SoldierID) []engine.SoldierID {
+	var w []engine.SoldierID
+	for _, id := range ids {
+		if len(model[id]) > 0 {
+			w = append(w, id)
+		}
+	}
+	return w
 }

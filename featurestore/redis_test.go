@@ -441,13 +441,7 @@ func TestRedisUniformRange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var want []engine.SoldierID
-		for _, id := range ids {
-			if len(model[id]) > 0 {
-				want = append(want, id)
-			}
-		}
-		if !slices.Equal(got, want) {
+		if want := written(model, ids); !slices.Equal(got, want) {
 			t.Fatalf("%s: Soldiers = %v, want %v", name, got, want)
 		}
 	}
