@@ -38,6 +38,17 @@ type Online interface {
 	Close() error
 }
 
+// FrameWindower is implemented by online stores that can write a frame and
+// read the windows of its soldiers in one call for less than WriteFrame and
+// Windows cost one after the other (the Redis store: often one round trip
+// instead of two). The windows are as they stand just after the write:
+// dst[i] holds the last n rows of obs[i]'s soldier, oldest first.
+// written reports whether the frame was stored, so a caller can tell a
+// refused write (nothing stored) from a failed read after a stored one.
+type FrameWindower interface {
+	WriteFrameWindows(ctx context.Context, obs []engine.Observation, n int, dst [][]engine.Observation) (_ [][]engine.Observation, written bool, err error)
+}
+
 // Window is what the detector scores for one soldier: the static covariates
 // and the most recent rows, oldest first. The last row is the observation
 // being scored; its Phase and NextPhase are the known inputs.

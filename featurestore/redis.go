@@ -85,6 +85,7 @@ func (c *cacheEntry) ensure() {
 }
 
 type readScratch struct {
+	frame []engine.SoldierID // WriteFrameWindows's soldiers
 	pl    placement
 	args  []any
 	data  []byte // the reply's row data, joined
@@ -94,7 +95,10 @@ type readScratch struct {
 	sub   [][]engine.Observation
 }
 
-var _ Online = (*Redis)(nil)
+var (
+	_ Online        = (*Redis)(nil)
+	_ FrameWindower = (*Redis)(nil)
+)
 
 // NewRedis returns a store on the Redis at url (redis://[user:pass@]host:port/db
 // or rediss://…). It honours WithCapacity, WithTTL, WithPrefix, WithTimeout
@@ -327,15 +331,28 @@ func (r *Redis) classify(ctx context.Context, action string, err error) error {
 // checks every row's order before appending any, so an *OutOfOrderError
 // means nothing was written.
 func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error {
+	_, err := r.writeFrame(ctx, obs)
+	return err
+}
+
+// writeResult is what a frame write leaves in the cache.
+type writeResult struct {
+	gen     uint64  // the cache generation after the write
+	current bool    // nobody else wrote between the cache's last sync and the write
+	now     float64 // Redis's clock at the write, ms
+}
+
+// writeFrame is WriteFrame, reporting the state of the cache it leaves.
+func (r *Redis) writeFrame(ctx context.Context, obs []engine.Observation) (writeResult, error) {
 	if r.closed.Load() {
-		return ErrClosed
+		return writeResult{}, ErrClosed
 	}
 	if len(obs) == 0 {
-		return ctx.Err()
+		return writeResult{}, ctx.Err()
 	}
 	for i := range obs {
 		if err := checkTick(obs[i].T); err != nil {
-			return fmt.Errorf("write frame: soldier %d: %w", obs[i].Soldier, err)
+			return writeResult{}, fmt.Errorf("write frame: soldier %d: %w", obs[i].Soldier, err)
 		}
 	}
 	r.wmu.Lock()
@@ -343,7 +360,7 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 	r.ws.reset()
 	for i := range obs {
 		if err := r.ws.place(obs[i].Soldier, [3]float64{}); err != nil {
-			return fmt.Errorf("write frame: %w", err)
+			return writeResult{}, fmt.Errorf("write frame: %w", err)
 		}
 	}
 	buf := r.wbuf[:0]
@@ -361,16 +378,16 @@ func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error 
 	val, err := r.call(ctx, "write frame", args)
 	clear(args[3:]) // drop references to keys and rows
 	if err != nil {
-		return err
+		return writeResult{}, err
 	}
 	res, _ := val.([]any)
 	if len(res) == 3 && res[0] == int64(0) {
 		i, _ := res[1].(int64)
 		latest, _ := res[2].(int64)
 		if i < 1 || int(i) > len(obs) {
-			return fmt.Errorf("redis write frame: reply %v: %w", res, ErrCorrupt)
+			return writeResult{}, fmt.Errorf("redis write frame: reply %v: %w", res, ErrCorrupt)
 		}
-		return &OutOfOrderError{Soldier: obs[i-1].Soldier, T: obs[i-1].T, Latest: latest}
+		return writeResult{}, &OutOfOrderError{Soldier: obs[i-1].Soldier, T: obs[i-1].T, Latest: latest}
 	}
 	var reply string
 	if len(res) == 2 && res[0] == int64(1) {
@@ -405,10 +422,10 @@ func versionArg(v uint64) string { return strconv.FormatUint(v, 10) }
 // written to the cache. The reply is: match flag, new version, server time,
 // mode, then epoch, seq and capacity per run of r.ws (mode 1) or per row
 // (mode 0).
-func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []byte) error {
+func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []byte) (writeResult, error) {
 	var head [4]float64
 	if err := readDoubles(reply, head[:]); err != nil {
-		return fmt.Errorf("redis write frame: %w", err)
+		return writeResult{}, fmt.Errorf("redis write frame: %w", err)
 	}
 	match, ver, now, mode := head[0] == 1, uint64(head[1]), head[2], head[3]
 	units := len(obs)
@@ -416,18 +433,19 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 		units = len(r.ws.runs) / 6
 	}
 	if mode > 1 || len(reply) != 32+24*units {
-		return fmt.Errorf("redis write frame: reply of %d bytes in mode %g for %d rows: %w", len(reply), mode, len(obs), ErrCorrupt)
+		return writeResult{}, fmt.Errorf("redis write frame: reply of %d bytes in mode %g for %d rows: %w", len(reply), mode, len(obs), ErrCorrupt)
 	}
 	if !r.o.cache {
-		return nil
+		return writeResult{now: now}, nil
 	}
 	x := make([]float64, 3*units)
 	if err := readDoubles(reply[32:], x); err != nil {
-		return fmt.Errorf("redis write frame: %w", err)
+		return writeResult{}, fmt.Errorf("redis write frame: %w", err)
 	}
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
-	if !match || r.ver != sentVer {
+	current := match && r.ver == sentVer
+	if !current {
 		r.gen++ // someone else wrote: nothing cached is known to be current
 	}
 	u, left := 0, 1 // unit of row i, rows left in it
@@ -437,7 +455,7 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 	for i := range obs {
 		epoch, seq, capS := uint64(x[3*u]), uint64(x[3*u+1]), int(x[3*u+2])
 		if epoch == 0 || seq == 0 || capS < 1 || capS > 1<<16 {
-			return fmt.Errorf("redis write frame: row %d: epoch %d seq %d capacity %d: %w", i, epoch, seq, capS, ErrCorrupt)
+			return writeResult{}, fmt.Errorf("redis write frame: row %d: epoch %d seq %d capacity %d: %w", i, epoch, seq, capS, ErrCorrupt)
 		}
 		c := r.entry(obs[i].Soldier)
 		c.ensure()
@@ -459,7 +477,7 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 		}
 	}
 	r.ver = ver
-	return nil
+	return writeResult{gen: r.gen, current: current, now: now}, nil
 }
 
 // entry returns soldier id's cache entry, creating an empty one. The caller
@@ -497,6 +515,60 @@ func (r *Redis) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 		dst[i] = dst[i][:0]
 	}
 	return r.windows(ctx, ids, n, dst, sc)
+}
+
+// WriteFrameWindows writes a frame and reads the windows of its soldiers
+// (dst[i] for obs[i]) in one call; see FrameWindower. When nobody else
+// wrote to Redis since this handle's cache last synced with it, the write's
+// reply says so and the windows come from the cache — the rows just written
+// and those held before, which were Redis's state at the write — so the call
+// is one round trip. Otherwise it reads them as Windows does (a second round
+// trip). written reports whether the frame was stored.
+func (r *Redis) WriteFrameWindows(ctx context.Context, obs []engine.Observation, n int, dst [][]engine.Observation) (_ [][]engine.Observation, written bool, err error) {
+	wr, err := r.writeFrame(ctx, obs)
+	if err != nil {
+		return dst, false, err
+	}
+	sc := r.scratch.Get().(*readScratch)
+	defer r.scratch.Put(sc)
+	sc.frame = sc.frame[:0]
+	for i := range obs {
+		sc.frame = append(sc.frame, obs[i].Soldier)
+	}
+	dst = growWindows(dst, len(obs))
+	for i := range dst {
+		dst[i] = dst[i][:0]
+	}
+	if k := min(n, r.o.capacity); wr.current && k > 0 && r.windowsAt(wr, sc.frame, k, dst) {
+		return dst, true, nil
+	}
+	for i := range dst {
+		dst[i] = dst[i][:0]
+	}
+	dst, err = r.windows(ctx, sc.frame, n, dst, sc)
+	return dst, true, err
+}
+
+// windowsAt appends the windows of ids to the empty dst[i] from the cache
+// alone, if the cache is still as the write wr left it and holds every
+// window in full; it reports whether it did.
+func (r *Redis) windowsAt(wr writeResult, ids []engine.SoldierID, k int, dst [][]engine.Observation) bool {
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
+	if r.gen != wr.gen {
+		return false // a read since the write changed what the cache holds
+	}
+	for i, id := range ids {
+		c := r.cache[id]
+		if c == nil || c.gen != r.gen || (c.epoch != 0 && c.n < min(k, c.capS, int(c.hi))) {
+			return false
+		}
+		var done bool
+		if dst[i], done = r.fromCache(id, k, wr.now, dst[i]); !done {
+			return false
+		}
+	}
+	return true
 }
 
 // windows appends the window of ids[i] to dst[i]; len(dst) == len(ids).

@@ -478,3 +478,66 @@ func TestRedisUniformRange(t *testing.T) {
 		frame("lockstep", ids)
 	}
 }
+
+// TestRedisWriteFrameWindows: the combined call gives the windows a fresh
+// read would, in one round trip while this handle is the only writer and in
+// two once another handle wrote in between (whose rows it then shows).
+func TestRedisWriteFrameWindows(t *testing.T) {
+	srv := redisserver.StartT(t)
+	ctx := context.Background()
+	p := newPrefix()
+	a := openRedis(t, srv.URL(), WithPrefix(p))
+	b := openRedis(t, srv.URL(), WithPrefix(p))
+	truth := openRedis(t, srv.URL(), WithPrefix(p), WithCache(false))
+	const soldiers, te = 20, 31
+	frames := newGen(4).frames(soldiers, 80, 0)
+	ids := make([]engine.SoldierID, soldiers)
+	for i := range ids {
+		ids[i] = engine.SoldierID(i + 1)
+	}
+	var ws [][]engine.Observation
+	step := func(t *testing.T, tick int) uint64 {
+		t.Helper()
+		before := a.RoundTrips()
+		var written bool
+		var err error
+		ws, written, err = a.WriteFrameWindows(ctx, frames[tick].Obs, te, ws)
+		if err != nil || !written {
+			t.Fatalf("tick %d: written %v, %v", tick, written, err)
+		}
+		trips := a.RoundTrips() - before
+		want, err := truth.Windows(ctx, ids, te, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ws) != soldiers {
+			t.Fatalf("tick %d: %d windows", tick, len(ws))
+		}
+		for i := range ids {
+			checkRows(t, ws[i], want[i])
+			if last := ws[i][len(ws[i])-1]; last.T != int64(tick) {
+				t.Fatalf("tick %d: soldier %d's window ends at %d", tick, ids[i], last.T)
+			}
+		}
+		return trips
+	}
+	for tick := range 40 { // alone: one round trip per tick once warm
+		if trips := step(t, tick); tick >= 2 && trips != 1 {
+			t.Fatalf("tick %d alone: %d round trips, want 1", tick, trips)
+		}
+	}
+	for tick := 40; tick < 80; tick += 2 { // b writes every other tick
+		if err := b.WriteFrame(ctx, frames[tick].Obs); err != nil {
+			t.Fatal(err)
+		}
+		if trips := step(t, tick+1); trips != 2 {
+			t.Fatalf("tick %d after another writer: %d round trips, want 2", tick+1, trips)
+		}
+	}
+	// A refused write stores nothing and says so.
+	_, written, err := a.WriteFrameWindows(ctx, frames[10].Obs, te, ws)
+	var ooo *OutOfOrderError
+	if written || !errors.As(err, &ooo) {
+		t.Fatalf("stale frame: written %v, %v", written, err)
+	}
+}
