@@ -2,6 +2,9 @@ package featurestore
 
 import (
 	"context"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -212,4 +215,91 @@ func benchDecode(b *testing.B, rows int) {
 		dst = appendDecoded(dst[:0], 1, buf)
 	}
 	sinkWindows = [][]engine.Observation{dst}
+}
+
+// BenchmarkRedisWriteRagged writes, per op, a frame of 6 soldiers out of
+// 100, each at its own next tick, through WriteFrameWindows: what the
+// headless server's group commit sends for concurrent /predict requests.
+// redis-µs/call is the server's own time per EVALSHA (INFO commandstats).
+func BenchmarkRedisWriteRagged(b *testing.B) { benchRagged(b, redisStore(b, true), 100, 6, 31) }
+
+// benchRagged warms n soldiers up to full windows in lockstep, then writes
+// frames of k distinct soldiers drawn by a seeded PCG, in drawn order, each
+// at its own next tick, and reads their windows of te rows in the same call.
+func benchRagged(b *testing.B, s *Redis, n, k, te int) {
+	ctx := context.Background()
+	frames := newGen(1).frames(n, 64, 0)
+	for t := range 2 * te {
+		if err := s.WriteFrame(ctx, frames[t].Obs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	next := make([]int64, n)
+	for i := range next {
+		next[i] = int64(2 * te)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	obs := make([]engine.Observation, k)
+	var ws [][]engine.Observation
+	op := func() {
+		for i := range obs {
+		draw:
+			for {
+				p := rng.IntN(n)
+				for _, o := range obs[:i] {
+					if int(o.Soldier) == p+1 {
+						continue draw
+					}
+				}
+				obs[i] = frames[next[p]%int64(len(frames))].Obs[p]
+				obs[i].T = next[p]
+				next[p]++
+				break
+			}
+		}
+		var err error
+		if ws, _, err = s.WriteFrameWindows(ctx, obs, te, ws); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for range 20 { // scripts loaded, uniform range gone
+		op()
+	}
+	if err := s.client.ConfigResetStat(ctx).Err(); err != nil {
+		b.Fatal(err)
+	}
+	trips := countTrips(s)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		op()
+	}
+	b.StopTimer()
+	reportTrips(b, trips, s)
+	reportServerTime(b, s)
+	sinkWindows = ws
+}
+
+// reportServerTime reports Redis's own time per EVALSHA since the last
+// CONFIG RESETSTAT, from INFO commandstats.
+func reportServerTime(b *testing.B, s *Redis) {
+	info, err := s.client.Info(context.Background(), "commandstats").Result()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(info) {
+		rest, ok := strings.CutPrefix(line, "cmdstat_evalsha:")
+		if !ok {
+			continue
+		}
+		for f := range strings.SplitSeq(strings.TrimSpace(rest), ",") {
+			if v, ok := strings.CutPrefix(f, "usec_per_call="); ok {
+				x, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(x, "redis-µs/call")
+			}
+		}
+	}
 }

@@ -72,17 +72,39 @@ if nb ~= math.floor(nb) or nr ~= math.floor(nr) or n ~= math.floor(n) or #span ~
 end
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
--- Block state: capacity, expiry, uniform range [U0, U1) and its header UH.
-local BC, BX, U0, U1, UH, BNEW = {}, {}, {}, {}, {}, {}
+local RJ, R0, RL, RI = {}, {}, {}, {}
+local used, fast, i, WHOLE = {}, true, 1, {}
+for r = 1, nr do
+  local j, s0, L = struct.unpack('<HHH', runs, (r - 1) * 6 + 1)
+  if j < 1 or j > nb or L < 1 or s0 + L > BS then return redis.error_reply('ERR chakra: run ' .. r .. ' block ' .. j .. ' slots ' .. s0 .. '+' .. L) end
+  RJ[r], R0[r], RL[r], RI[r] = j, s0, L, i
+  if used[j] then fast, WHOLE[j] = false, true end
+  used[j] = true
+  i = i + L
+end
+if i - 1 ~= n then return redis.error_reply('ERR chakra: runs cover ' .. (i - 1) .. ' rows of ' .. n) end
+-- Block state: capacity, expiry, uniform range [U0, U1) (as read: OU0,
+-- OU1) and its header UH. A block with more than one run (a ragged frame)
+-- has its whole header string read at once into HW: one GET costs less
+-- than a GETRANGE per soldier header.
+local BC, BX, U0, U1, UH, BNEW, OU0, OU1, HW = {}, {}, {}, {}, {}, {}, {}, {}, {}
 for j = 1, nb do
-  local k = KEYS[1 + 2 * j]
-  local h = redis.call('GETRANGE', k, 0, BH - 1)
-  if #h == BH and redis.call('STRLEN', k) == BH + BS * HS then
+  local k, h, ok = KEYS[1 + 2 * j], nil, false
+  if WHOLE[j] then
+    h = redis.call('GET', k)
+    ok = h and #h == BH + BS * HS
+    if ok then HW[j] = h end
+  else
+    h = redis.call('GETRANGE', k, 0, BH - 1)
+    ok = #h == BH and redis.call('STRLEN', k) == BH + BS * HS
+  end
+  if ok then
     BC[j], BX[j], U0[j], U1[j] = struct.unpack('<dddd', h)
     UH[j] = string.sub(h, HS + 1, BH)
   else
     BC[j], BX[j], U0[j], U1[j], UH[j], BNEW[j] = cap, 0, 0, BS, ZH, true
   end
+  OU0[j], OU1[j] = U0[j], U1[j]
 end
 -- materialize writes the uniform header into the soldier headers of slots
 -- [a, b) of block j (no change of meaning: inside the range they are unused).
@@ -91,17 +113,6 @@ local function materialize(j, a, b)
     redis.call('SETRANGE', KEYS[1 + 2 * j], BH + a * HS, string.rep(UH[j], b - a))
   end
 end
-local RJ, R0, RL, RI = {}, {}, {}, {}
-local used, fast, i = {}, true, 1
-for r = 1, nr do
-  local j, s0, L = struct.unpack('<HHH', runs, (r - 1) * 6 + 1)
-  if j < 1 or j > nb or L < 1 or s0 + L > BS then return redis.error_reply('ERR chakra: run ' .. r .. ' block ' .. j .. ' slots ' .. s0 .. '+' .. L) end
-  RJ[r], R0[r], RL[r], RI[r] = j, s0, L, i
-  if used[j] then fast = false end
-  used[j] = true
-  i = i + L
-end
-if i - 1 ~= n then return redis.error_reply('ERR chakra: runs cover ' .. (i - 1) .. ' rows of ' .. n) end
 -- The state of each run, if its headers are all equal: from the uniform
 -- range if the run lies in it, else from the soldier headers.
 local RE, RQ, RT = {}, {}, {}
@@ -124,12 +135,19 @@ for r = 1, nr do
     if e > 0 and (ttl == 0 or now - seen < ttl) then RE[r], RQ[r], RT[r] = e, q, lt end
   end
 end
-local old = redis.call('GET', KEYS[1])
-local ver = math.max((tonumber(old) or 0) + 1, tonumber(tm[1]) * 1000000 + tonumber(tm[2]))
-local res = {old == ARGV[3] and 1 or 0, ver, now, fast and 1 or 0}
+-- res[1] and res[2] (did the version match, the new one) are filled in by
+-- newblocks, once the write is accepted.
+local ver, res = 0, {0, 0, now, fast and 1 or 0}
 
+-- newblocks sets the version (one SET … GET: the server time in µs is
+-- almost always above the old version; if not, a second SET) and creates
+-- the new blocks' keys.
 local function newblocks()
-  redis.call('SET', KEYS[1], string.format('%.0f', ver))
+  local us = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
+  local old = redis.call('SET', KEYS[1], string.format('%.0f', us), 'GET')
+  ver = math.max((tonumber(old) or 0) + 1, us)
+  if ver ~= us then redis.call('SET', KEYS[1], string.format('%.0f', ver)) end
+  res[1], res[2] = old == ARGV[3] and 1 or 0, ver
   for j = 1, nb do
     if BNEW[j] then
       redis.call('DEL', KEYS[1 + 2 * j], KEYS[2 + 2 * j])
@@ -144,7 +162,9 @@ local function blockheaders()
   for j = 1, nb do
     local refresh = BNEW[j] or (ttl > 0 and BX[j] - now < ttl)
     if refresh and ttl > 0 then BX[j] = now + 2 * ttl end
-    redis.call('SETRANGE', KEYS[1 + 2 * j], 0, struct.pack('<dddd', BC[j], BX[j], U0[j], U1[j]) .. UH[j])
+    if fast or refresh or U0[j] ~= OU0[j] or U1[j] ~= OU1[j] then
+      redis.call('SETRANGE', KEYS[1 + 2 * j], 0, struct.pack('<dddd', BC[j], BX[j], U0[j], U1[j]) .. UH[j])
+    end
     if refresh and ttl > 0 then
       redis.call('PEXPIREAT', KEYS[1 + 2 * j], BX[j])
       redis.call('PEXPIREAT', KEYS[2 + 2 * j], BX[j])
@@ -205,35 +225,54 @@ if fast then
   return {1, packd(res)}
 end
 
--- General path: per row, on exact soldier headers (uniform ranges are
--- materialized and dropped first). first[j*BS+slot] is the index of a
--- soldier's first row; E, Q, T, F its epoch, seq, last tick and freshness.
-local H = {}
-for j = 1, nb do
-  materialize(j, U0[j], U1[j])
-  U0[j], U1[j] = 0, 0
-  if not BNEW[j] then H[j] = redis.call('GET', KEYS[1 + 2 * j]) end
-end
-local first, E, Q, T, F, JR, SR = {}, {}, {}, {}, {}, {}, {}
+-- General path: per soldier, on exact soldier headers. A block's uniform
+-- range stays as it is unless one of the rows falls in it; then it is
+-- written out to its soldier headers and dropped. Only the headers of the
+-- soldiers written are read (one GETRANGE each, or one GET of the block's
+-- header string when a block has several) and written (one SETRANGE per run
+-- of neighbouring slots). S[i] is row i's soldier as j*BS+slot; E, Q, T
+-- hold each soldier's epoch (0: starts one), seq and last tick.
+local S, TS, E, Q, T = {}, {}, {}, {}, {}
 for r = 1, nr do
+  local j, s0 = RJ[r], R0[r]
+  local ts = TS[j]
+  if ts == nil then ts = {} TS[j] = ts end
   for p = 0, RL[r] - 1 do
-    local i, j, slot = RI[r] + p, RJ[r], R0[r] + p
-    JR[i], SR[i] = j, slot
+    local slot = s0 + p
     local id = j * BS + slot
-    local f = first[id]
-    if f == nil then
-      f = i
-      first[id] = i
-      if H[j] then
-        local e, q, lt, seen = struct.unpack('<dddd', H[j], BH + slot * HS + 1)
-        if e > 0 and (ttl == 0 or now - seen < ttl) then E[i], Q[i], T[i] = e, q, lt end
+    S[RI[r] + p] = id
+    if E[id] == nil then
+      E[id] = 0
+      ts[#ts + 1] = slot
+      if slot >= U0[j] and slot < U1[j] then
+        materialize(j, U0[j], U1[j])
+        U0[j], U1[j] = 0, 0
       end
-      if E[i] == nil then E[i], Q[i], F[i] = 0, 0, true end
     end
-    local t = rowtick(i)
-    if T[f] ~= nil and t <= T[f] then return {0, i, T[f]} end
-    T[f] = t
   end
+end
+for j, ts in pairs(TS) do
+  local k, h = KEYS[1 + 2 * j], HW[j]
+  if h == nil and not BNEW[j] and #ts > 2 then h = redis.call('GET', k) end
+  for _, slot in ipairs(ts) do
+    local x, o = h, BH + slot * HS + 1
+    if slot >= OU0[j] and slot < OU1[j] then -- the uniform header (now or before materialize)
+      x, o = UH[j], 1
+    elseif x == nil then
+      x, o = redis.call('GETRANGE', k, o - 1, o + HS - 2), 1
+    end
+    local e, q, lt, seen = struct.unpack('<dddd', x, o)
+    if e > 0 and (ttl == 0 or now - seen < ttl) then
+      local id = j * BS + slot
+      E[id], Q[id], T[id] = e, q, lt
+    end
+  end
+end
+for i = 1, n do
+  local id, t = S[i], rowtick(i)
+  local lt = T[id]
+  if lt ~= nil and t <= lt then return {0, i, lt} end
+  T[id] = t
 end
 newblocks()
 local r0, rj, rs0, rlast, rtr = nil, 0, 0, 0, 0
@@ -243,14 +282,12 @@ local function flush(i1)
   redis.call('SETRANGE', KEYS[2 + 2 * rj], (rtr * BS + rs0) * RS, blob)
 end
 for i = 1, n do
-  local j, slot = JR[i], SR[i]
-  local f = first[j * BS + slot]
-  if F[f] then
-    F[f] = false
-    E[f] = ver
-  end
-  local q = Q[f] + 1
-  Q[f] = q
+  local id = S[i]
+  local j = math.floor(id / BS)
+  local slot = id - j * BS
+  if E[id] == 0 then E[id] = ver end
+  local q = (Q[id] or 0) + 1
+  Q[id] = q
   local c = BC[j]
   local tr = (q - 1) % c
   if r0 ~= nil and j == rj and slot == rlast + 1 and tr == rtr then
@@ -259,31 +296,30 @@ for i = 1, n do
     if r0 ~= nil then flush(i - 1) end
     r0, rj, rs0, rlast, rtr = i, j, slot, slot, tr
   end
-  res[#res + 1], res[#res + 2], res[#res + 3] = E[f], q, c
+  res[#res + 1], res[#res + 2], res[#res + 3] = E[id], q, c
 end
 if r0 ~= nil then flush(n) end
-local MOD = {}
-for i = 1, n do
-  local j, slot = JR[i], SR[i]
-  if first[j * BS + slot] == i then
-    MOD[j] = MOD[j] or {}
-    MOD[j][slot] = i
-  end
-end
-for j = 1, nb do
-  local m, s = MOD[j], 0
-  while m and s < BS do
-    if m[s] then
-      local s0, vals = s, {}
-      while s < BS and m[s] do
-        local f, o = m[s], #vals
-        vals[o + 1], vals[o + 2], vals[o + 3], vals[o + 4] = E[f], Q[f], T[f], now
-        s = s + 1
-      end
-      redis.call('SETRANGE', KEYS[1 + 2 * j], BH + s0 * HS, struct.pack('<' .. string.rep('d', #vals), unpack(vals)))
+for j, ts in pairs(TS) do
+  table.sort(ts)
+  local k, m, a = KEYS[1 + 2 * j], #ts, 1
+  while a <= m do
+    local b = a
+    while b < m and ts[b + 1] == ts[b] + 1 do b = b + 1 end
+    local id = j * BS + ts[a]
+    local hb
+    if a == b then
+      hb = struct.pack('<dddd', E[id], Q[id], T[id], now)
     else
-      s = s + 1
+      local vals = {}
+      for x = a, b do
+        local o = #vals
+        id = j * BS + ts[x]
+        vals[o + 1], vals[o + 2], vals[o + 3], vals[o + 4] = E[id], Q[id], T[id], now
+      end
+      hb = struct.pack('<' .. string.rep('d', #vals), unpack(vals))
     end
+    redis.call('SETRANGE', k, BH + ts[a] * HS, hb)
+    a = b + 1
   end
 end
 blockheaders()

@@ -474,8 +474,42 @@ func TestRedisUniformRange(t *testing.T) {
 	frame("new block", b3)
 	frame("lockstep", b3)
 	frame("ragged over a range", []engine.SoldierID{b3[2], b3[0]})
+
+	// A ragged frame beside a uniform range leaves it in place.
+	b4, side := []engine.SoldierID{520, 521, 522, 523}, []engine.SoldierID{530, 531}
+	ids = append(ids, append(b4, side...)...)
+	frame("new block", b4)
+	frame("lockstep", b4)
+	checkRange(t, w, 4, 8, 12)
+	frame("ragged beside a range", []engine.SoldierID{side[1], side[0]})
+	checkRange(t, w, 4, 8, 12)
+	frame("one soldier twice beside a range", []engine.SoldierID{side[0], side[1], side[0]}, tick+1, tick+1, tick+2)
+	frame("two unequal headers beside a range", side)
+	checkRange(t, w, 4, 8, 12)
+	frame("lockstep beside ragged soldiers", b4)
+	checkRange(t, w, 4, 8, 12)
+	frame("ragged into a range", []engine.SoldierID{side[0], b4[2]})
+	checkRange(t, w, 4, 0, 0)
+	frame("lockstep after a range was dropped", b4)
 	for range capacity + 1 { // around the ring
 		frame("lockstep", ids)
+	}
+}
+
+// checkRange fails unless block b's header in Redis has the uniform range
+// [u0, u1).
+func checkRange(t *testing.T, r *Redis, b int64, u0, u1 float64) {
+	t.Helper()
+	h, err := r.client.GetRange(context.Background(), r.blockKeys(b)[0].(string), 0, 31).Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x [4]float64
+	if err := readDoubles(h, x[:]); err != nil {
+		t.Fatal(err)
+	}
+	if x[2] != u0 || x[3] != u1 {
+		t.Fatalf("block %d: uniform range [%g, %g), want [%g, %g)", b, x[2], x[3], u0, u1)
 	}
 }
 
@@ -539,5 +573,39 @@ func TestRedisWriteFrameWindows(t *testing.T) {
 	var ooo *OutOfOrderError
 	if written || !errors.As(err, &ooo) {
 		t.Fatalf("stale frame: written %v, %v", written, err)
+	}
+}
+
+// TestRedisVersionAhead: a version above the server clock (a clock set
+// back) still grows by one per write, so versions never repeat.
+func TestRedisVersionAhead(t *testing.T) {
+	srv := redisserver.StartT(t)
+	ctx := context.Background()
+	p := newPrefix()
+	w := openRedis(t, srv.URL(), WithPrefix(p))
+	r := openRedis(t, srv.URL(), WithPrefix(p))
+	const ahead = 4_000_000_000_000_000 // µs: the year 2096
+	if err := w.client.Set(ctx, w.verKey, ahead, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	g := newGen(3)
+	for i := range int64(3) {
+		if err := w.WriteFrame(ctx, []engine.Observation{g.obs(1, i), g.obs(2, i)}); err != nil {
+			t.Fatal(err)
+		}
+		v, err := w.client.Get(ctx, w.verKey).Int64()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != ahead+i+1 {
+			t.Fatalf("write %d: version %d, want %d", i, v, ahead+i+1)
+		}
+		ws, err := r.Windows(ctx, []engine.SoldierID{1, 2}, 8, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ws[0]) != int(i+1) || len(ws[1]) != int(i+1) {
+			t.Fatalf("write %d: windows of %d and %d rows", i, len(ws[0]), len(ws[1]))
+		}
 	}
 }
