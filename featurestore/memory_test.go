@@ -2,6 +2,7 @@ package featurestore
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -85,5 +86,38 @@ func TestMemorySweepForgetsExpired(t *testing.T) {
 	s.mu.RUnlock()
 	if n != 1 {
 		t.Fatalf("%d rings after the sweep; want 1 (soldier 1 expired)", n)
+	}
+}
+
+// WriteFrameWindows on a store without the one-call path: WriteFrame, then
+// Windows; a refused frame is reported as not written.
+func TestWriteFrameWindowsFallback(t *testing.T) {
+	ctx := context.Background()
+	s, err := NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := newGen(2).frames(5, 4, 0)
+	ids := []engine.SoldierID{1, 2, 3, 4, 5}
+	var ws [][]engine.Observation
+	for tick, f := range frames {
+		var written bool
+		if ws, written, err = WriteFrameWindows(ctx, s, f.Obs, ids, 3, ws); err != nil || !written {
+			t.Fatalf("tick %d: written %v, %v", tick, written, err)
+		}
+		want, err := s.Windows(ctx, ids, 3, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range ids {
+			checkRows(t, ws[i], want[i])
+			if len(ws[i]) != min(tick+1, 3) || ws[i][len(ws[i])-1].T != int64(tick) {
+				t.Fatalf("tick %d: soldier %d: %d rows ending at %d", tick, ids[i], len(ws[i]), ws[i][len(ws[i])-1].T)
+			}
+		}
+	}
+	_, written, err := WriteFrameWindows(ctx, s, frames[0].Obs, ids, 3, ws)
+	if written || !errors.Is(err, ErrOutOfOrder) {
+		t.Fatalf("stale frame: written %v, %v", written, err)
 	}
 }

@@ -49,6 +49,22 @@ type FrameWindower interface {
 	WriteFrameWindows(ctx context.Context, obs []engine.Observation, n int, dst [][]engine.Observation) (_ [][]engine.Observation, written bool, err error)
 }
 
+// WriteFrameWindows writes obs to s and returns the windows of their
+// soldiers (dst[i] for obs[i], the last n rows as they stand just after the
+// write): in one call when s is a FrameWindower, else WriteFrame then
+// Windows over ids, which must hold obs[i].Soldier at i (the caller's
+// scratch). written reports whether the frame was stored.
+func WriteFrameWindows(ctx context.Context, s Online, obs []engine.Observation, ids []engine.SoldierID, n int, dst [][]engine.Observation) (_ [][]engine.Observation, written bool, err error) {
+	if fw, ok := s.(FrameWindower); ok {
+		return fw.WriteFrameWindows(ctx, obs, n, dst)
+	}
+	if err := s.WriteFrame(ctx, obs); err != nil {
+		return dst, false, err
+	}
+	dst, err = s.Windows(ctx, ids, n, dst)
+	return dst, true, err
+}
+
 // Window is what the detector scores for one soldier: the static covariates
 // and the most recent rows, oldest first. The last row is the observation
 // being scored; its Phase and NextPhase are the known inputs.

@@ -54,7 +54,8 @@ type Redis struct {
 	ws    placement
 	wargs []any
 	wbuf  []byte
-	wspan []byte // per run: lowest and highest tick (float64)
+	wspan []byte    // per run: lowest and highest tick (float64)
+	wx    []float64 // the write reply's per-run (or per-row) epoch, seq, capacity
 
 	cmu   sync.Mutex // guards cache, ver and gen
 	cache map[engine.SoldierID]*cacheEntry
@@ -438,7 +439,8 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 	if !r.o.cache {
 		return writeResult{now: now}, nil
 	}
-	x := make([]float64, 3*units)
+	r.wx = slices.Grow(r.wx[:0], 3*units)[:3*units] // under wmu, like the rest of the write's scratch
+	x := r.wx
 	if err := readDoubles(reply[32:], x); err != nil {
 		return writeResult{}, fmt.Errorf("redis write frame: %w", err)
 	}
@@ -535,23 +537,19 @@ func (r *Redis) WriteFrameWindows(ctx context.Context, obs []engine.Observation,
 	for i := range obs {
 		sc.frame = append(sc.frame, obs[i].Soldier)
 	}
-	dst = growWindows(dst, len(obs))
-	for i := range dst {
-		dst[i] = dst[i][:0]
+	if k := min(n, r.o.capacity); wr.current && k > 0 {
+		dst = growWindows(dst, len(obs))
+		if r.windowsAt(wr, sc.frame, k, dst) {
+			return dst, true, nil
+		}
 	}
-	if k := min(n, r.o.capacity); wr.current && k > 0 && r.windowsAt(wr, sc.frame, k, dst) {
-		return dst, true, nil
-	}
-	for i := range dst {
-		dst[i] = dst[i][:0]
-	}
-	dst, err = r.windows(ctx, sc.frame, n, dst, sc)
+	dst, err = r.Windows(ctx, sc.frame, n, dst)
 	return dst, true, err
 }
 
-// windowsAt appends the windows of ids to the empty dst[i] from the cache
-// alone, if the cache is still as the write wr left it and holds every
-// window in full; it reports whether it did.
+// windowsAt sets dst[i] (len(dst) == len(ids)) to the window of ids[i]
+// from the cache alone, if the cache is still as the write wr left it and
+// holds every window in full; it reports whether it did.
 func (r *Redis) windowsAt(wr writeResult, ids []engine.SoldierID, k int, dst [][]engine.Observation) bool {
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
@@ -559,8 +557,8 @@ func (r *Redis) windowsAt(wr writeResult, ids []engine.SoldierID, k int, dst [][
 		return false // a read since the write changed what the cache holds
 	}
 	for i, id := range ids {
-		c := r.cache[id]
-		if c == nil || c.gen != r.gen || (c.epoch != 0 && c.n < min(k, c.capS, int(c.hi))) {
+		dst[i] = dst[i][:0]
+		if !r.completes(r.cache[id], k) {
 			return false
 		}
 		var done bool
@@ -569,6 +567,13 @@ func (r *Redis) windowsAt(wr writeResult, ids []engine.SoldierID, k int, dst [][
 		}
 	}
 	return true
+}
+
+// completes reports whether cache entry c (nil: none) is current and holds
+// its soldier's whole k-row window, so that an answer from the cache alone
+// is complete. The caller holds cmu.
+func (r *Redis) completes(c *cacheEntry, k int) bool {
+	return c != nil && c.gen == r.gen && (c.epoch == 0 || c.n >= min(k, c.capS, int(c.hi)))
 }
 
 // windows appends the window of ids[i] to dst[i]; len(dst) == len(ids).
@@ -616,10 +621,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		var state [3]float64
 		if useCache {
 			c := r.cache[id]
-			switch {
-			case c == nil || c.gen != r.gen:
-				fast = false
-			case c.epoch != 0 && c.n < min(k, c.capS, int(c.hi)):
+			if !r.completes(c, k) {
 				fast = false
 			}
 			if c != nil && c.epoch != 0 && c.n > 0 {

@@ -94,6 +94,18 @@ func expm1Taylor(t float64) float64 {
 	return t * (1 + float64(t*q))
 }
 
+// vectorHead runs an AVX2 kernel over the longest prefix of x whose
+// length is a multiple of four (when the build and processor have AVX2)
+// and returns the rest of y and x for the Go loop.
+func vectorHead(y, x []float64, kernel func(y, x []float64)) ([]float64, []float64) {
+	if !useAVX2 || len(x) < 4 {
+		return y, x
+	}
+	k := len(x) &^ 3
+	kernel(y[:k], x[:k])
+	return y[k:], x[k:]
+}
+
 // mul is a·b rounded to float64 on its own: the explicit conversion keeps
 // the compiler from fusing it into a neighbouring add (it would with
 // GOAMD64=v3), so these kernels give the same bits on every amd64 level
@@ -116,11 +128,7 @@ func negMask(x float64) uint64 { return uint64(int64(math.Float64bits(x)) >> 63)
 // relative precision.
 func SigmoidSlice(y, x []float64) {
 	y = y[:len(x)]
-	if useAVX2 && len(x) >= 4 {
-		k := len(x) &^ 3
-		sigmoidAVX2(y[:k], x[:k])
-		y, x = y[k:], x[k:]
-	}
+	y, x = vectorHead(y, x, sigmoidAVX2)
 	for i, v := range x {
 		t := -v
 		if t > 700 {
@@ -139,11 +147,7 @@ func SigmoidSlice(y, x []float64) {
 // x.
 func TanhSlice(y, x []float64) {
 	y = y[:len(x)]
-	if useAVX2 && len(x) >= 4 {
-		k := len(x) &^ 3
-		tanhAVX2(y[:k], x[:k])
-		y, x = y[k:], x[k:]
-	}
+	y, x = vectorHead(y, x, tanhAVX2)
 	for i, v := range x {
 		if math.Abs(v) < tanhSmall {
 			v2 := v * v

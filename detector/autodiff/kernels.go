@@ -103,12 +103,7 @@ func matMulAccGo(y []float64, ys int, x []float64, xs int, w []float64, n, in, o
 // products are summed in blocks of four inputs, y + (x₀w₀ + x₁w₁ + x₂w₂ +
 // x₃w₃), then one input at a time; MatMulAcc sums identically.
 func MatVecAcc(y, x, w []float64) {
-	if useAVX2 && len(y) > 0 && len(y)%4 == 0 && len(x) > 0 {
-		_ = w[len(x)*len(y)-1]
-		matMulAccAVX2(y, len(y), x, len(x), w, 1, len(x), len(y))
-		return
-	}
-	matVecAccGo(y, x, w)
+	matMulAcc(y, len(y), x, len(x), w, 1, len(x), len(y))
 }
 
 // matVecAccGo is MatVecAcc in Go.
@@ -271,11 +266,7 @@ func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, 
 // selected; only tiny negative inputs (rare) take the Taylor branch.
 func ELUForward(y, x []float64) {
 	y = y[:len(x)]
-	if useAVX2 && len(x) >= 4 {
-		k := len(x) &^ 3
-		eluAVX2(y[:k], x[:k])
-		y, x = y[k:], x[k:]
-	}
+	y, x = vectorHead(y, x, eluAVX2)
 	for i, v := range x {
 		m := negMask(v)
 		t := max(sel(m, v, -1), -700) // v if negative, else a dummy
@@ -394,10 +385,10 @@ func LayerNormForward(y, stats, x, gamma, beta []float64, n, d, groups int) {
 			v2 += mul(d2, d2)
 			v3 += mul(d3, d3)
 		}
-		layerNormRow(y, stats, x0, gamma, beta, r, d, groups, m0, v0*inv)
-		layerNormRow(y, stats, x1, gamma, beta, r+1, d, groups, m1, v1*inv)
-		layerNormRow(y, stats, x2, gamma, beta, r+2, d, groups, m2, v2*inv)
-		layerNormRow(y, stats, x3, gamma, beta, r+3, d, groups, m3, v3*inv)
+		layerNormRow(y, stats, x0, gamma, beta, r, d, groups, m0, mul(v0, inv))
+		layerNormRow(y, stats, x1, gamma, beta, r+1, d, groups, m1, mul(v1, inv))
+		layerNormRow(y, stats, x2, gamma, beta, r+2, d, groups, m2, mul(v2, inv))
+		layerNormRow(y, stats, x3, gamma, beta, r+3, d, groups, m3, mul(v3, inv))
 	}
 	for ; r < n; r++ {
 		xr := x[r*d : r*d+d]
@@ -411,7 +402,7 @@ func LayerNormForward(y, stats, x, gamma, beta []float64, n, d, groups int) {
 			dv := v - mu
 			vr += mul(dv, dv)
 		}
-		layerNormRow(y, stats, xr, gamma, beta, r, d, groups, mu, vr*inv)
+		layerNormRow(y, stats, xr, gamma, beta, r, d, groups, mu, mul(vr, inv))
 	}
 }
 

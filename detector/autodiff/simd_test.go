@@ -163,8 +163,7 @@ func layerNormOneRow(y, x, g, b []float64) (mu, rs float64) {
 	for _, v := range x {
 		vr += mul(v-mu, v-mu)
 	}
-	vr *= 1 / float64(len(x))
-	rs = 1 / math.Sqrt(vr+LayerNormEps)
+	rs = 1 / math.Sqrt(mul(vr, 1/float64(len(x)))+LayerNormEps)
 	for j, v := range x {
 		y[j] = mul(mul(v-mu, rs), g[j]) + b[j]
 	}

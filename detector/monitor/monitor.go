@@ -200,27 +200,16 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		}
 	}()
 
+	// With Redis, usually one round trip for both.
+	var written bool
 	var err error
-	if fw, ok := m.store.(featurestore.FrameWindower); ok {
-		// One call (with Redis, often one round trip) for both.
-		var written bool
-		s.rows, written, err = fw.WriteFrameWindows(ctx, obs, m.rows, s.rows)
-		if err != nil && !written {
-			return dst, fmt.Errorf("write tick to the store: %w", err)
-		}
-		m.observations.Add(uint64(len(obs)))
-		if err != nil {
-			return dst, fmt.Errorf("read windows from the store: %w", err)
-		}
-	} else {
-		if err := m.store.WriteFrame(ctx, obs); err != nil {
-			return dst, fmt.Errorf("write tick to the store: %w", err)
-		}
-		m.observations.Add(uint64(len(obs)))
-		s.rows, err = m.store.Windows(ctx, s.ids, m.rows, s.rows)
-		if err != nil {
-			return dst, fmt.Errorf("read windows from the store: %w", err)
-		}
+	s.rows, written, err = featurestore.WriteFrameWindows(ctx, m.store, obs, s.ids, m.rows, s.rows)
+	if !written {
+		return dst, fmt.Errorf("write tick to the store: %w", err)
+	}
+	m.observations.Add(uint64(len(obs)))
+	if err != nil {
+		return dst, fmt.Errorf("read windows from the store: %w", err)
 	}
 	s.windows = s.windows[:0]
 	for i, id := range s.ids {
