@@ -31,7 +31,9 @@ func runLoadgen(ctx context.Context, args []string, e env) error {
 			"increasing, a fixed number of keep-alive connections, a bounded time. Prints req/s, latency\n"+
 			"percentiles and errors. With --compare it starts, on 127.0.0.1, the do-nothing reference\n"+
 			"handler, the server with the in-memory store and (if redis-server is installed) the server with\n"+
-			"a Redis it starts, drives each in turn and prints a table with each server's peak RSS.", e.stderr)
+			"a Redis it starts, drives each in turn and prints a table with each server's peak RSS. With\n"+
+			"--batch it drives POST /predict/batch with ticks of each connection's soldiers and prints\n"+
+			"verdicts/s too.", e.stderr)
 	var cfg loadgen.Config
 	fs := c.fs
 	fs.IntVar(&cfg.Conns, "conns", 16, "concurrent keep-alive connections")
@@ -50,6 +52,8 @@ func runLoadgen(ctx context.Context, args []string, e env) error {
 	c.example("seed", "7")
 	fs.BoolVar(&cfg.Prototype, "prototype-body", false, "send only the prototype's fields (no core_temp, spo2)")
 	c.example("prototype-body", "true")
+	fs.BoolVar(&cfg.Batch, "batch", false, "POST /predict/batch: each request carries a tick of every soldier its connection owns (soldiers/conns)")
+	c.example("batch", "true")
 	compare := fs.Bool("compare", false, "start the reference, memory and Redis servers and compare them")
 	c.example("compare", "true")
 	redis := fs.Bool("redis", true, "with --compare: include the Redis store when redis-server is installed")
@@ -72,10 +76,17 @@ func runLoadgen(ctx context.Context, args []string, e env) error {
 		}
 		loadgen.Table(e.stdout, []string{cfg.URL}, []loadgen.Result{res})
 		printCodes(e.stdout, []string{cfg.URL}, []loadgen.Result{res})
+		if cfg.Batch && res.Requests > 0 {
+			fmt.Fprintf(e.stdout, "%s verdicts: %.0f/s, %.1f per request; %d items refused\n", cfg.URL, res.PPS(),
+				float64(res.Predictions)/float64(res.Requests), res.Refused)
+		}
 		return nil
 	}
 	if c.fs.NArg() != 0 {
 		return errors.New("loadgen: --compare starts its own servers; give no URL")
+	}
+	if cfg.Batch {
+		return errors.New("loadgen: --batch needs a URL: the reference handler of --compare serves only /predict")
 	}
 	return compareServers(ctx, cfg, *rounds, *redis, strings.Fields(*serverArgs), e)
 }

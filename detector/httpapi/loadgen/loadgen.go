@@ -9,6 +9,10 @@
 // directly over the connection with a pre-built request, so that on a
 // machine where the generator and the server share the cores it takes as
 // little CPU from the server as it can.
+//
+// With Config.Batch it drives POST /predict/batch instead, each request a
+// tick of every soldier its connection owns, and reports verdicts per
+// second besides requests.
 package loadgen
 
 import (
@@ -47,6 +51,11 @@ type Config struct {
 	// Prototype sends only the prototype's fields (soldier_id, heart_rate,
 	// stamina, timestamp) instead of all four vitals.
 	Prototype bool
+	// Batch sends POST /predict/batch instead: each request carries one
+	// observation of every soldier its connection owns, each at its next
+	// timestamp — a tick (soldiers/conns items; --conns 1 --soldiers 100
+	// sends ticks of 100).
+	Batch bool
 }
 
 func (c *Config) defaults() error {
@@ -80,14 +89,16 @@ func (c *Config) defaults() error {
 
 // Result is what a run measured.
 type Result struct {
-	Requests  uint64         // completed requests in the measured time
-	Sent      uint64         // completed requests, warm-up included
-	Errors    uint64         // responses other than 200, and failed requests
-	Failed    uint64         // requests without a response (connection errors)
-	Codes     map[int]uint64 // responses by status code
-	WarmingUp uint64         // 200 responses whose verdict was still warming up
-	Anomalies uint64         // 200 responses with "anomaly":true
-	Elapsed   time.Duration  // measured time
+	Requests    uint64         // completed requests in the measured time
+	Predictions uint64         // their verdicts: one per 200 of /predict, the accepted items of a batch
+	Sent        uint64         // completed requests, warm-up included
+	Errors      uint64         // responses other than 200, failed requests, refused batch items
+	Refused     uint64         // items of batches answered 200 that the server refused (each with its error)
+	Failed      uint64         // requests without a response (connection errors)
+	Codes       map[int]uint64 // responses by status code
+	WarmingUp   uint64         // measured verdicts still warming up
+	Anomalies   uint64         // measured verdicts with "anomaly":true
+	Elapsed     time.Duration  // measured time
 	// Latency percentiles of the measured requests, from writing the request
 	// to reading the end of the response.
 	P50, P90, P99, Max time.Duration
@@ -103,6 +114,8 @@ func Merge(rs ...Result) Result {
 	var bytesSum float64
 	for _, r := range rs {
 		out.Requests += r.Requests
+		out.Predictions += r.Predictions
+		out.Refused += r.Refused
 		out.Sent += r.Sent
 		out.Errors += r.Errors
 		out.Failed += r.Failed
@@ -140,6 +153,14 @@ func (r Result) RPS() float64 {
 	return float64(r.Requests) / r.Elapsed.Seconds()
 }
 
+// PPS returns the verdicts per second.
+func (r Result) PPS() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Predictions) / r.Elapsed.Seconds()
+}
+
 // Run drives the server for cfg.Warmup + cfg.Duration and returns what the
 // measured part saw.
 func Run(ctx context.Context, cfg Config) (Result, error) {
@@ -173,6 +194,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var bytesSum float64
 	for _, w := range workers {
 		res.Requests += w.n
+		res.Predictions += w.predictions
+		res.Refused += w.refused
+		res.Errors += w.refused
 		res.Sent += w.all
 		res.Failed += w.failed
 		res.Errors += w.failed
@@ -215,9 +239,9 @@ type worker struct {
 	body []byte
 	resp []byte
 
-	n, all, failed, warming, anomalies, bodyBytes uint64
-	codes                                         map[int]uint64
-	lat                                           []int64
+	n, all, failed, warming, anomalies, bodyBytes, predictions, refused uint64
+	codes                                                               map[int]uint64
+	lat                                                                 []int64
 }
 
 func newWorker(cfg *Config, host string, w int) *worker {
@@ -234,9 +258,14 @@ func newWorker(cfg *Config, host string, w int) *worker {
 func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 	defer w.close()
 	for ctx.Err() == nil {
-		s := &w.soldiers[w.next]
-		w.next = (w.next + 1) % len(w.soldiers)
-		w.build(s)
+		var s *soldier
+		if w.cfg.Batch {
+			w.buildBatch()
+		} else {
+			s = &w.soldiers[w.next]
+			w.next = (w.next + 1) % len(w.soldiers)
+			w.build(s)
+		}
 		t0 := time.Now()
 		code, body, err := w.do(ctx)
 		t1 := time.Now()
@@ -261,16 +290,18 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 			}
 			continue
 		}
-		if code == 409 && !s.synced {
-			// A server that has seen this soldier: continue after its latest.
-			if latest, ok := jsonInt(body, `"latest":`); ok {
-				s.ts = latest + 1
+		var verdicts, refused uint64
+		if w.cfg.Batch {
+			verdicts, refused = w.advanceBatch(code, body)
+		} else {
+			if code == 409 && !s.synced && s.resync(body) {
 				continue
 			}
-		}
-		if code == 200 {
-			s.synced = true
-			s.ts++
+			if code == 200 {
+				s.synced = true
+				s.ts++
+				verdicts = 1
+			}
 		}
 		if !measured {
 			continue
@@ -280,19 +311,90 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 		w.lat = append(w.lat, int64(t1.Sub(t0)))
 		w.bodyBytes += uint64(len(body))
 		if code == 200 {
-			if bytes.Contains(body, []byte(`"state":"warming_up"`)) {
-				w.warming++
-			}
-			if bytes.Contains(body, []byte(`"anomaly":true`)) {
-				w.anomalies++
-			}
+			w.predictions += verdicts
+			w.refused += refused
+			w.warming += uint64(bytes.Count(body, []byte(`"state":"warming_up"`)))
+			w.anomalies += uint64(bytes.Count(body, []byte(`"anomaly":true`)))
 		}
 	}
 	return nil
 }
 
+// resync moves a soldier the server refused as out of order, and that the
+// server has seen before, after the server's latest timestamp (from the 409
+// body); it reports whether it did.
+func (s *soldier) resync(body []byte) bool {
+	latest, ok := jsonInt(body, `"latest":`)
+	if ok {
+		s.ts = latest + 1
+	}
+	return ok
+}
+
+// advanceBatch moves each soldier of the batch just answered on: one second
+// for an accepted item, after the server's latest for an item refused as
+// out of order before the soldier was in step. Items are found by their
+// "index" (the soldier's place in the batch). It returns how many items
+// were accepted and how many refused.
+func (w *worker) advanceBatch(code int, body []byte) (accepted, refused uint64) {
+	if code != 200 {
+		return 0, 0
+	}
+	marker := []byte(`{"index":`)
+	for rest := body; ; {
+		i := bytes.Index(rest, marker)
+		if i < 0 {
+			return accepted, refused
+		}
+		rest = rest[i+len(marker):]
+		item := rest
+		if j := bytes.Index(rest, marker); j >= 0 {
+			item = rest[:j]
+		}
+		n := 0
+		for n < len(item) && '0' <= item[n] && item[n] <= '9' {
+			n++
+		}
+		idx, err := strconv.Atoi(string(item[:n]))
+		if err != nil || idx >= len(w.soldiers) {
+			continue
+		}
+		s := &w.soldiers[idx]
+		if bytes.HasPrefix(item[n:], []byte(`,"status":200`)) {
+			s.synced = true
+			s.ts++
+			accepted++
+			continue
+		}
+		refused++
+		if !s.synced && bytes.Contains(item, []byte(`"code":"out_of_order"`)) {
+			s.resync(item)
+		}
+	}
+}
+
 // build writes the next request for soldier s into w.req.
 func (w *worker) build(s *soldier) {
+	w.body = w.appendObservation(w.body[:0], s)
+	w.frame("/predict")
+}
+
+// buildBatch writes a POST /predict/batch of every soldier of the worker,
+// each at its next timestamp, into w.req.
+func (w *worker) buildBatch() {
+	b := append(w.body[:0], '[')
+	for i := range w.soldiers {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = w.appendObservation(b, &w.soldiers[i])
+	}
+	w.body = append(b, ']')
+	w.frame("/predict/batch")
+}
+
+// appendObservation appends the JSON of soldier s's next observation.
+func (w *worker) appendObservation(b []byte, s *soldier) []byte {
 	// Readings. Slow parts are functions of the timestamp, so a later run
 	// against the same server continues each soldier's series without a
 	// jump: stamina cycles between 51 and 99 over two hours, core
@@ -312,7 +414,7 @@ func (w *worker) build(s *soldier) {
 	t := float64(s.ts)
 	sta := 75 + 24*math.Sin(2*math.Pi*t/7200+s.phase)
 	tc := 37.3 + 0.15*math.Sin(2*math.Pi*t/10800+s.phase)
-	b := append(w.body[:0], `{"soldier_id":`...)
+	b = append(b, `{"soldier_id":`...)
 	b = strconv.AppendInt(b, int64(s.id), 10)
 	b = append(b, `,"heart_rate":`...)
 	b = strconv.AppendFloat(b, math.Round(hr), 'f', -1, 64)
@@ -326,10 +428,14 @@ func (w *worker) build(s *soldier) {
 	}
 	b = append(b, `,"timestamp":`...)
 	b = strconv.AppendInt(b, s.ts, 10)
-	b = append(b, '}')
-	w.body = b
+	return append(b, '}')
+}
 
-	r := append(w.req[:0], "POST /predict HTTP/1.1\r\nHost: "...)
+// frame writes the HTTP request carrying w.body to path into w.req.
+func (w *worker) frame(path string) {
+	r := append(w.req[:0], "POST "...)
+	r = append(r, path...)
+	r = append(r, " HTTP/1.1\r\nHost: "...)
 	r = append(r, w.host...)
 	r = append(r, "\r\nUser-Agent: chakra-loadgen\r\nContent-Type: application/json\r\n"...)
 	if w.cfg.Token != "" {
@@ -338,9 +444,9 @@ func (w *worker) build(s *soldier) {
 		r = append(r, "\r\n"...)
 	}
 	r = append(r, "Content-Length: "...)
-	r = strconv.AppendInt(r, int64(len(b)), 10)
+	r = strconv.AppendInt(r, int64(len(w.body)), 10)
 	r = append(r, "\r\n\r\n"...)
-	r = append(r, b...)
+	r = append(r, w.body...)
 	w.req = r
 }
 

@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/httpapi"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
 func TestRunAgainstReference(t *testing.T) {
@@ -103,4 +106,74 @@ func TestConfigErrors(t *testing.T) {
 func itoa(v int64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// batchServer is the real server on the in-memory store and the threshold
+// scorer (no warm-up), for the batch mode.
+func batchServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := detector.NewThreshold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mon, err := monitor.New(store, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := httpapi.New(mon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api)
+	t.Cleanup(func() { srv.Close(); mon.Close(); store.Close() })
+	return srv
+}
+
+// TestBatch: each request is a tick of the connection's soldiers, every
+// item is accepted, and a second run against the same server resumes each
+// soldier after its latest timestamp.
+func TestBatch(t *testing.T) {
+	srv := batchServer(t)
+	cfg := Config{URL: srv.URL, Conns: 2, Soldiers: 10, Batch: true, Start: 1_700_000_000,
+		Duration: 200 * time.Millisecond, Warmup: 50 * time.Millisecond}
+	for run := range 2 {
+		res, err := Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Requests == 0 || res.Errors != 0 || res.Refused != 0 || res.Predictions != 5*res.Requests {
+			t.Fatalf("run %d: %d requests, %d errors, %d refused items, %d verdicts (want 5 per request)",
+				run, res.Requests, res.Errors, res.Refused, res.Predictions)
+		}
+		if res.PPS() != 5*res.RPS() {
+			t.Fatalf("run %d: %v verdicts/s for %v requests/s", run, res.PPS(), res.RPS())
+		}
+	}
+}
+
+// TestAdvanceBatch: accepted items move on one second, an out-of-order
+// item of a soldier not yet in step moves after the server's latest, other
+// refusals leave the soldier where it was.
+func TestAdvanceBatch(t *testing.T) {
+	w := newWorker(&Config{Conns: 1, Soldiers: 4, FirstID: 1, Start: 100}, "x", 0)
+	body := []byte(`{"results":[{"index":0,"status":200,"verdict":{"soldier_id":1,"state":"ok"}},` +
+		`{"index":1,"status":409,"error":"timestamp 100 is not after soldier 2's latest","code":"out_of_order","field":"timestamp","latest":500},` +
+		`{"index":2,"status":422,"error":"heart_rate must be between 0 and 300 bpm","code":"out_of_range","field":"heart_rate"},` +
+		`{"index":3,"status":200,"verdict":{"soldier_id":4,"state":"ok"}}],"accepted":2,"rejected":2}`)
+	if ok, bad := w.advanceBatch(200, body); ok != 2 || bad != 2 {
+		t.Fatalf("accepted %d, refused %d, want 2 and 2", ok, bad)
+	}
+	want := []int64{101, 501, 100, 101}
+	for i, s := range w.soldiers {
+		if s.ts != want[i] {
+			t.Errorf("soldier %d at %d, want %d", s.id, s.ts, want[i])
+		}
+	}
+	if ok, bad := w.advanceBatch(503, body); ok != 0 || bad != 0 || w.soldiers[0].ts != 101 {
+		t.Error("a refused batch moved the soldiers")
+	}
 }
