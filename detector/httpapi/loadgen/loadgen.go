@@ -482,11 +482,11 @@ func (w *worker) readResponse() (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
 		return 0, nil, fmt.Errorf("bad status line %q", line)
 	}
 	code, err := strconv.Atoi(string(line[9:12]))
-	if err != nil {
+	if err != nil || code < 100 {
 		return 0, nil, fmt.Errorf("bad status line %q", line)
 	}
 	length, chunked, closeAfter := -1, false, false
@@ -563,8 +563,15 @@ func (w *worker) readResponse() (int, []byte, error) {
 	return code, w.resp, nil
 }
 
+// maxResponse bounds a response body (a batch of 1000 verdicts is ≈ 1.7 MB).
+const maxResponse = 16 << 20
+
+// readN appends n bytes of r to dst, refusing bodies over maxResponse.
 func readN(r io.Reader, dst []byte, n int) ([]byte, error) {
 	l := len(dst)
+	if n < 0 || n > maxResponse-l {
+		return dst, fmt.Errorf("response body over %d bytes", maxResponse)
+	}
 	dst = slices.Grow(dst, n)[:l+n]
 	_, err := io.ReadFull(r, dst[l:])
 	return dst, err

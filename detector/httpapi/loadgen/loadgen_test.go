@@ -1,6 +1,8 @@
 package loadgen
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -176,4 +178,44 @@ func TestAdvanceBatch(t *testing.T) {
 	if ok, bad := w.advanceBatch(503, body); ok != 0 || bad != 0 || w.soldiers[0].ts != 101 {
 		t.Error("a refused batch moved the soldiers")
 	}
+}
+
+// FuzzAdvanceBatch: any body a server might answer a batch with neither
+// panics nor counts more items than it names, nor moves a soldier back
+// without an out-of-order refusal.
+func FuzzAdvanceBatch(f *testing.F) {
+	f.Add([]byte(`{"results":[{"index":0,"status":200,"verdict":{}},{"index":1,"status":409,"code":"out_of_order","latest":7}],"accepted":1,"rejected":1}`))
+	f.Add([]byte(`{"index":99999999999999999999,"status":200}{"index":-1,"status":200}{"index":`))
+	f.Add([]byte(`{"index":2,"status":409,"code":"out_of_order","latest":-5}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		w := newWorker(&Config{Conns: 1, Soldiers: 3, FirstID: 1, Start: 100}, "x", 0)
+		ok, bad := w.advanceBatch(200, body)
+		if n := uint64(bytes.Count(body, []byte(`{"index":`))); ok+bad > n {
+			t.Fatalf("%d accepted and %d refused items from %d markers", ok, bad, n)
+		}
+		if !bytes.Contains(body, []byte(`"code":"out_of_order"`)) {
+			for _, s := range w.soldiers {
+				if s.ts < 100 {
+					t.Fatalf("soldier %d moved back to %d", s.id, s.ts)
+				}
+			}
+		}
+	})
+}
+
+// FuzzReadResponse: any bytes on the connection give a status code or an
+// error, never a panic.
+func FuzzReadResponse(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 409 Conflict\r\nConnection: close\r\nContent-Length: 5\r\n\r\nabc"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffff\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w := newWorker(&Config{Conns: 1, Soldiers: 1, FirstID: 1}, "x", 0)
+		w.br = bufio.NewReader(bytes.NewReader(data))
+		code, body, err := w.readResponse()
+		if err == nil && (code < 100 || code > 999) {
+			t.Fatalf("code %d, body %q without an error", code, body)
+		}
+	})
 }
