@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	subcommands["loadgen"] = subcommand{"drive POST /predict with many connections and report req/s and latency", runLoadgen}
+	subcommands["loadgen"] = subcommand{"drive POST /predict (or /predict/batch) with many connections and report req/s and latency", runLoadgen}
 }
 
 // runLoadgen drives one server, or with --compare starts the servers to
