@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
@@ -135,5 +136,22 @@ func TestBatchStoreDown(t *testing.T) {
 	}
 	if r := f.predict(obsJSON(1, 1, 80)); r.status != 503 || r.str("code") != "store_unavailable" || strings.Contains(r.str("error"), "refused") {
 		t.Fatalf("predict: %d %s", r.status, r.body)
+	}
+}
+
+// TestReleaseKeepsTickBuffers: the buffers of a batch of a 100-soldier tick
+// go back to the pool with the request state; those of a batch over 256
+// items are dropped.
+func TestReleaseKeepsTickBuffers(t *testing.T) {
+	f := newFixture(t, nil)
+	tick := &reqState{out: make([]byte, 0, 200<<10), vs: make([]detector.Verdict, 0, 100), obs: make([]engine.Observation, 0, 100)}
+	f.api.release(tick)
+	if cap(tick.out) == 0 || cap(tick.vs) == 0 || cap(tick.obs) == 0 {
+		t.Errorf("a tick's buffers were dropped: out %d, verdicts %d, observations %d", cap(tick.out), cap(tick.vs), cap(tick.obs))
+	}
+	big := &reqState{out: make([]byte, 0, 1<<20), vs: make([]detector.Verdict, 0, 1000), items: make([]batchItem, 0, 1000)}
+	f.api.release(big)
+	if big.out != nil || big.vs != nil || big.items != nil {
+		t.Errorf("a 1000-item batch's buffers were kept: out %d, verdicts %d, items %d", cap(big.out), cap(big.vs), cap(big.items))
 	}
 }

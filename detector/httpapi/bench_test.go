@@ -37,22 +37,50 @@ var sinkBytes []byte
 // increasing, straight to the handler (no network): the cost of the
 // pipeline per request.
 func benchPredict(b *testing.B, h http.Handler, soldiers int) {
-	req, _ := http.NewRequest("POST", "/predict", nil)
+	benchRequests(b, h, soldiers, 1)
+}
+
+// benchRequests posts the observations of soldiers soldiers in turn,
+// timestamps increasing, per of them to a request: to /predict one at a
+// time (per 1), else to /predict/batch. It reports the CPU time per request
+// and, for batches, the time per verdict.
+func benchRequests(b *testing.B, h http.Handler, soldiers, per int) {
+	path := "/predict"
+	if per > 1 {
+		path = "/predict/batch"
+	}
+	req, _ := http.NewRequest("POST", path, nil)
 	req.Header.Set("Content-Type", "application/json")
 	body := &benchBody{}
 	req.Body = body
 	w := &benchWriter{h: http.Header{}}
 	var ts int64 = 1_600_000_000
-	next := func(i int) string {
-		id := i%soldiers + 1
-		if i%soldiers == 0 {
-			ts++
+	item := 0
+	next := func() string {
+		var sb strings.Builder
+		if per > 1 {
+			sb.WriteByte('[')
 		}
-		return `{"soldier_id":` + strconv.Itoa(id) + `,"heart_rate":` + strconv.Itoa(70+i%13) +
-			`,"stamina":90.5,"core_temp":37.21,"spo2":98,"timestamp":` + strconv.FormatInt(ts, 10) + `}`
+		for k := range per {
+			i := item
+			item++
+			id := i%soldiers + 1
+			if i%soldiers == 0 {
+				ts++
+			}
+			if k > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString(`{"soldier_id":` + strconv.Itoa(id) + `,"heart_rate":` + strconv.Itoa(70+i%13) +
+				`,"stamina":90.5,"core_temp":37.21,"spo2":98,"timestamp":` + strconv.FormatInt(ts, 10) + `}`)
+		}
+		if per > 1 {
+			sb.WriteByte(']')
+		}
+		return sb.String()
 	}
-	for i := range 100 * soldiers { // past the warm-up of every soldier
-		body.Reset(next(i))
+	for i := range 100 * soldiers / per { // past the warm-up of every soldier
+		body.Reset(next())
 		req.ContentLength = int64(body.Len())
 		h.ServeHTTP(w, req)
 		if w.code != 200 {
@@ -61,7 +89,7 @@ func benchPredict(b *testing.B, h http.Handler, soldiers int) {
 	}
 	reqs := make([]string, b.N)
 	for i := range reqs {
-		reqs[i] = next(100*soldiers + i)
+		reqs[i] = next()
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -76,6 +104,9 @@ func benchPredict(b *testing.B, h http.Handler, soldiers int) {
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	if per > 1 {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*per), "ns/verdict")
+	}
 }
 
 // cpuTime is the process's user and system CPU time: unlike wall time it
@@ -110,6 +141,7 @@ func tft(b *testing.B) detector.Scorer {
 }
 
 func BenchmarkPredictTFT(b *testing.B)       { benchPredict(b, benchServer(b, tft(b)), 100) }
+func BenchmarkPredictBatchTFT(b *testing.B)  { benchRequests(b, benchServer(b, tft(b)), 100, 100) }
 func BenchmarkPredictZScore(b *testing.B)    { benchPredict(b, benchServer(b, zscore(b)), 100) }
 func BenchmarkPredictReference(b *testing.B) { benchPredict(b, NewReference(true, "tft"), 100) }
 
