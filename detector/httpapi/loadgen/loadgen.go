@@ -190,29 +190,28 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return Result{}, err
 	}
-	res := Result{Codes: map[int]uint64{}, Elapsed: cfg.Duration}
-	var bytesSum float64
-	for _, w := range workers {
-		res.Requests += w.n
-		res.Predictions += w.predictions
-		res.Refused += w.refused
-		res.Errors += w.refused
-		res.Sent += w.all
-		res.Failed += w.failed
-		res.Errors += w.failed
-		res.WarmingUp += w.warming
-		res.Anomalies += w.anomalies
-		bytesSum += float64(w.bodyBytes)
-		for code, n := range w.codes {
-			res.Codes[code] += n
-			if code != 200 {
-				res.Errors += n
-			}
-		}
-		res.lat = append(res.lat, w.lat...)
+	rs := make([]Result, len(workers))
+	for i, w := range workers {
+		rs[i] = w.result()
 	}
-	res.finish(bytesSum)
+	res := Merge(rs...)
+	res.Elapsed = cfg.Duration // the workers ran at the same time
 	return res, nil
+}
+
+// result is what the worker measured, as a Result without its Elapsed.
+func (w *worker) result() Result {
+	r := Result{Requests: w.n, Predictions: w.predictions, Refused: w.refused, Sent: w.all, Failed: w.failed,
+		Errors: w.failed + w.refused, Codes: w.codes, WarmingUp: w.warming, Anomalies: w.anomalies, lat: w.lat}
+	for code, n := range w.codes {
+		if code != 200 {
+			r.Errors += n
+		}
+	}
+	if len(w.lat) > 0 {
+		r.BodyBytes = float64(w.bodyBytes) / float64(len(w.lat))
+	}
+	return r
 }
 
 // soldier is the simulated state of one soldier a worker drives.
