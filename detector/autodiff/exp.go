@@ -94,16 +94,25 @@ func expm1Taylor(t float64) float64 {
 	return t * (1 + float64(t*q))
 }
 
-// vectorHead runs an AVX2 kernel over the longest prefix of x whose
-// length is a multiple of four (when the build and processor have AVX2)
-// and returns the rest of y and x for the Go loop.
-func vectorHead(y, x []float64, kernel func(y, x []float64)) ([]float64, []float64) {
+// vectorHead runs a vector kernel over the longest prefix of x whose
+// length is a multiple of four (when the build and processor have AVX2):
+// k8, the AVX-512 kernel, over the longest multiple of eight when the
+// processor has AVX-512, then k4, the AVX2 kernel, over the longest
+// multiple of four of what remains. It returns the rest of y and x for the Go loop.
+func vectorHead(y, x []float64, k8, k4 func(y, x []float64)) ([]float64, []float64) {
 	if !useAVX2 || len(x) < 4 {
 		return y, x
 	}
-	k := len(x) &^ 3
-	kernel(y[:k], x[:k])
-	return y[k:], x[k:]
+	if useAVX512 && len(x) >= 8 {
+		k := len(x) &^ 7
+		k8(y[:k], x[:k])
+		y, x = y[k:], x[k:]
+	}
+	if k := len(x) &^ 3; k > 0 {
+		k4(y[:k], x[:k])
+		y, x = y[k:], x[k:]
+	}
+	return y, x
 }
 
 // mul is a·b rounded to float64 on its own: the explicit conversion keeps
@@ -128,7 +137,7 @@ func negMask(x float64) uint64 { return uint64(int64(math.Float64bits(x)) >> 63)
 // relative precision.
 func SigmoidSlice(y, x []float64) {
 	y = y[:len(x)]
-	y, x = vectorHead(y, x, sigmoidAVX2)
+	y, x = vectorHead(y, x, sigmoidAVX512, sigmoidAVX2)
 	for i, v := range x {
 		t := -v
 		if t > 700 {
@@ -147,7 +156,7 @@ func SigmoidSlice(y, x []float64) {
 // x.
 func TanhSlice(y, x []float64) {
 	y = y[:len(x)]
-	y, x = vectorHead(y, x, tanhAVX2)
+	y, x = vectorHead(y, x, tanhAVX512, tanhAVX2)
 	for i, v := range x {
 		if math.Abs(v) < tanhSmall {
 			v2 := v * v

@@ -43,8 +43,8 @@ func MatMulAccStrided(y []float64, ys int, x []float64, xs int, w []float64, n, 
 }
 
 // matMulAcc is MatMulAcc with row strides ys and xs (≥ out and in). With
-// AVX2 and out a multiple of four it runs matMulAccAVX2, which sums
-// identically.
+// AVX2 and out a multiple of four it runs matMulAccAVX2, with AVX-512 and
+// out a multiple of eight matMulAccAVX512; both sum identically.
 func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
 	if useAVX2 && out > 0 && out%4 == 0 && in > 0 && n > 0 {
 		if ys < out || xs < in {
@@ -53,6 +53,10 @@ func matMulAcc(y []float64, ys int, x []float64, xs int, w []float64, n, in, out
 		_ = y[(n-1)*ys+out-1]
 		_ = x[(n-1)*xs+in-1]
 		_ = w[in*out-1]
+		if useAVX512 && out%8 == 0 {
+			matMulAccAVX512(y, ys, x, xs, w, n, in, out)
+			return
+		}
 		matMulAccAVX2(y, ys, x, xs, w, n, in, out)
 		return
 	}
@@ -266,7 +270,7 @@ func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, 
 // selected; only tiny negative inputs (rare) take the Taylor branch.
 func ELUForward(y, x []float64) {
 	y = y[:len(x)]
-	y, x = vectorHead(y, x, eluAVX2)
+	y, x = vectorHead(y, x, eluAVX512, eluAVX2)
 	for i, v := range x {
 		m := negMask(v)
 		t := max(sel(m, v, -1), -700) // v if negative, else a dummy

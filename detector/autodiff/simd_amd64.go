@@ -15,6 +15,12 @@ import (
 // are bit-identical with and without them; the tests compare both paths.
 var useAVX2 = cpu.X86.HasAVX2
 
+// useAVX512 routes the same kernels, where the data allow eight columns at
+// a time, to their AVX-512 versions in simd512_amd64.s (same operations in
+// the same order, so the same bits again). They need only AVX512F; the
+// flag is false when the processor or the operating system lacks it.
+var useAVX512 = useAVX2 && cpu.X86.HasAVX512F
+
 // vecConsts holds the constants of the vector kernels, four copies each
 // (one 32-byte AVX2 operand per constant), in the order of the C_* offsets
 // in simd_amd64.s.
@@ -48,3 +54,17 @@ func tanhAVX2(y, x []float64)
 
 //go:noescape
 func eluAVX2(y, x []float64)
+
+// The AVX-512 kernels: the AVX2 kernels eight columns at a time.
+
+//go:noescape
+func matMulAccAVX512(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int)
+
+//go:noescape
+func sigmoidAVX512(y, x []float64)
+
+//go:noescape
+func tanhAVX512(y, x []float64)
+
+//go:noescape
+func eluAVX512(y, x []float64)

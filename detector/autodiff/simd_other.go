@@ -5,6 +5,9 @@ package autodiff
 // useAVX2 is false where there are no AVX2 kernels: the Go loops run.
 var useAVX2 = false
 
+// useAVX512 is false likewise.
+var useAVX512 = false
+
 func matMulAccAVX2(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
 	panic("autodiff: no AVX2 kernels in this build")
 }
@@ -12,3 +15,11 @@ func matMulAccAVX2(y []float64, ys int, x []float64, xs int, w []float64, n, in,
 func sigmoidAVX2(y, x []float64) { panic("autodiff: no AVX2 kernels in this build") }
 func tanhAVX2(y, x []float64)    { panic("autodiff: no AVX2 kernels in this build") }
 func eluAVX2(y, x []float64)     { panic("autodiff: no AVX2 kernels in this build") }
+
+func matMulAccAVX512(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}
+
+func sigmoidAVX512(y, x []float64) { panic("autodiff: no AVX-512 kernels in this build") }
+func tanhAVX512(y, x []float64)    { panic("autodiff: no AVX-512 kernels in this build") }
+func eluAVX512(y, x []float64)     { panic("autodiff: no AVX-512 kernels in this build") }

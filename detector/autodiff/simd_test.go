@@ -1,26 +1,47 @@
 package autodiff
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 )
 
-// withGo runs f with the AVX2 kernels switched off.
-func withGo(t *testing.T, f func()) {
-	t.Helper()
-	saved := useAVX2
-	useAVX2 = false
-	defer func() { useAVX2 = saved }()
+// level is a set of vector kernels the package may use.
+type level struct {
+	name         string
+	avx2, avx512 bool
+}
+
+// withLevel runs f with the kernels of l switched on (and no others).
+func withLevel(l level, f func()) {
+	s2, s512 := useAVX2, useAVX512
+	useAVX2, useAVX512 = l.avx2, l.avx512
+	defer func() { useAVX2, useAVX512 = s2, s512 }()
 	f()
 }
 
-// needAVX2 skips when this build or machine has no AVX2 kernels.
-func needAVX2(t *testing.T) {
+// withGo runs f with every vector kernel switched off.
+func withGo(t *testing.T, f func()) {
 	t.Helper()
-	if !useAVX2 {
-		t.Skip("no AVX2 kernels here: the Go loops are the only path")
+	withLevel(level{name: "Go"}, f)
+}
+
+// vectorLevels returns the vector levels this build and machine can run
+// (AVX-512, then AVX2 alone), skipping the test when there are none.
+func vectorLevels(t testing.TB) []level {
+	t.Helper()
+	var ls []level
+	if useAVX512 {
+		ls = append(ls, level{"AVX-512", true, true})
 	}
+	if useAVX2 {
+		ls = append(ls, level{"AVX2", true, false})
+	}
+	if len(ls) == 0 {
+		t.Skip("no vector kernels here: the Go loops are the only path")
+	}
+	return ls
 }
 
 // sameBits fails unless got and want are identical value for value (any
@@ -30,7 +51,7 @@ func sameBits(t *testing.T, what string, got, want []float64) {
 	for i := range want {
 		g, w := got[i], want[i]
 		if math.Float64bits(g) != math.Float64bits(w) && !(math.IsNaN(g) && math.IsNaN(w)) {
-			t.Fatalf("%s[%d]: AVX2 %v (%#x), Go %v (%#x)", what, i, g, math.Float64bits(g), w, math.Float64bits(w))
+			t.Fatalf("%s[%d]: vector %v (%#x), Go %v (%#x)", what, i, g, math.Float64bits(g), w, math.Float64bits(w))
 		}
 	}
 }
@@ -56,15 +77,20 @@ func activationInputs(rng *rand.Rand, n int) []float64 {
 	return x
 }
 
-func TestActivationsAVX2MatchGo(t *testing.T) {
-	needAVX2(t)
+func TestActivationsVectorMatchGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) { withLevel(l, func() { testActivationsMatchGo(t) }) })
+	}
+}
+
+func testActivationsMatchGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	kernels := []struct {
 		name string
 		f    func(y, x []float64)
 	}{{"sigmoid", SigmoidSlice}, {"tanh", TanhSlice}, {"elu", ELUForward}}
 	for _, k := range kernels {
-		for _, n := range []int{0, 1, 3, 4, 5, 16, 31, 64, 1003} {
+		for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 12, 13, 16, 31, 64, 1003} {
 			for range 20 {
 				x := activationInputs(rng, n)
 				got, want := make([]float64, n), make([]float64, n)
@@ -79,8 +105,13 @@ func TestActivationsAVX2MatchGo(t *testing.T) {
 	}
 }
 
-func TestMatMulAVX2MatchesGo(t *testing.T) {
-	needAVX2(t)
+func TestMatMulVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) { withLevel(l, func() { testMatMulMatchesGo(t) }) })
+	}
+}
+
+func testMatMulMatchesGo(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	fill := func(n int) []float64 {
 		v := make([]float64, n)
@@ -91,7 +122,7 @@ func TestMatMulAVX2MatchesGo(t *testing.T) {
 	}
 	for _, n := range []int{1, 2, 3, 5, 16, 31} {
 		for _, in := range []int{1, 2, 3, 4, 5, 8, 16, 17} {
-			for _, out := range []int{1, 3, 4, 8, 16, 20, 64} {
+			for _, out := range []int{1, 3, 4, 8, 12, 16, 20, 24, 64} {
 				xs, ys := in+rng.IntN(3), out+rng.IntN(3)
 				x, w, y0 := fill(n*xs), fill(in*out), fill(n*ys)
 				got := append([]float64(nil), y0...)
@@ -118,38 +149,62 @@ func TestMatMulAVX2MatchesGo(t *testing.T) {
 }
 
 func TestMatMulShortSlicesPanic(t *testing.T) {
-	for _, avx := range []bool{false, true} {
-		if avx && !useAVX2 {
-			continue
-		}
-		saved := useAVX2
-		useAVX2 = avx
-		func() {
+	ls := []level{{name: "Go"}}
+	if useAVX2 {
+		ls = append(ls, vectorLevels(t)...)
+	}
+	for _, l := range ls {
+		withLevel(l, func() {
 			defer func() {
 				if recover() == nil {
-					t.Errorf("AVX2 %v: a weight matrix one value short did not panic", avx)
+					t.Errorf("%s: a weight matrix one value short did not panic", l.name)
 				}
 			}()
-			MatMulAcc(make([]float64, 8), make([]float64, 8), make([]float64, 4*4-1), 2, 4, 4)
-		}()
-		useAVX2 = saved
+			MatMulAcc(make([]float64, 16), make([]float64, 8), make([]float64, 4*8-1), 2, 4, 8)
+		})
+	}
+}
+
+// benchLevels runs f as one sub-benchmark per kernel level: Go, and each
+// vector level this machine has.
+func benchLevels(b *testing.B, f func(b *testing.B)) {
+	ls := []level{{name: "Go"}}
+	if useAVX2 {
+		ls = append(ls, vectorLevels(b)...)
+	}
+	for _, l := range ls {
+		b.Run(l.name, func(b *testing.B) { withLevel(l, func() { f(b) }) })
 	}
 }
 
 func BenchmarkMatMulAcc31x16x64(b *testing.B) {
-	x, w, y := make([]float64, 31*16), make([]float64, 16*64), make([]float64, 31*64)
-	b.ReportAllocs()
-	for b.Loop() {
-		MatMulAcc(y, x, w, 31, 16, 64)
-	}
+	benchLevels(b, func(b *testing.B) {
+		x, w, y := make([]float64, 31*16), make([]float64, 16*64), make([]float64, 31*64)
+		b.ReportAllocs()
+		for b.Loop() {
+			MatMulAcc(y, x, w, 31, 16, 64)
+		}
+	})
 }
 
 func BenchmarkSigmoidSlice64(b *testing.B) {
-	x := make([]float64, 64)
-	b.ReportAllocs()
-	for b.Loop() {
-		SigmoidSlice(x, x)
-	}
+	benchLevels(b, func(b *testing.B) {
+		x := make([]float64, 64)
+		b.ReportAllocs()
+		for b.Loop() {
+			SigmoidSlice(x, x)
+		}
+	})
+}
+
+func BenchmarkTanhSlice64(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		x := make([]float64, 64)
+		b.ReportAllocs()
+		for b.Loop() {
+			TanhSlice(x, x)
+		}
+	})
 }
 
 // layerNormOneRow is LayerNormForward's formula for one row, written
@@ -195,5 +250,19 @@ func TestLayerNormRowsMatchOneRow(t *testing.T) {
 				sameBits(t, "LayerNormForward in place", x, want)
 			}
 		}
+	}
+}
+
+func BenchmarkMatVecShapes(b *testing.B) {
+	for _, sh := range [][3]int{{1, 16, 64}, {1, 16, 16}, {1, 32, 16}, {2, 16, 64}} {
+		n, in, out := sh[0], sh[1], sh[2]
+		b.Run(fmt.Sprintf("%dx%dx%d", n, in, out), func(b *testing.B) {
+			benchLevels(b, func(b *testing.B) {
+				x, w, y := make([]float64, n*in), make([]float64, in*out), make([]float64, n*out)
+				for b.Loop() {
+					MatMulAcc(y, x, w, n, in, out)
+				}
+			})
+		})
 	}
 }

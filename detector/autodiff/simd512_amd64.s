@@ -1,0 +1,369 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// AVX-512 versions of the AVX2 kernels of simd_amd64.s: the same
+// operations in the same order, eight float64 columns at a time instead of
+// four, so the results are the same bits as the AVX2 kernels' and the Go
+// loops'. Constants come from vecConsts with embedded broadcasts (.BCST
+// reads one float64 and fills the eight lanes); lane masks live in K
+// registers instead of vector registers.
+
+// Offsets into vecConsts (32 bytes per constant; only the first copy is read).
+#define C_INVLN2N 0
+#define C_SHIFTER 32
+#define C_LN2HI 64
+#define C_LN2LO 96
+#define C_ONE 128
+#define C_HALF 160
+#define C_I6 192
+#define C_I24 224
+#define C_I120 256
+#define C_I720 288
+#define C_I5040 320
+#define C_700 352
+#define C_N700 384
+#define C_HIMASK 416
+#define C_IDX 448
+#define C_SIGN 480
+#define C_ABS 512
+#define C_TANHSMALL 544
+#define C_NEG2 576
+#define C_TWO 608
+#define C_TTHIRD 640
+#define C_T215 672
+#define C_T17 704
+#define C_ELUSMALL 736
+#define C_MINUS1 768
+
+// func matMulAccAVX512(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int)
+//
+// matMulAccAVX2 eight columns at a time: the same sums in the same order
+// for every column. out must be a positive multiple of 8.
+//
+// Registers as in matMulAccAVX2: DI y row, SI x row, DX w, CX rows left,
+// R8 ys·8, R9 xs·8, R11 out·8, R12 3·out·8; per k block BX → x[r][k],
+// AX → w[k], R13 k left; per column block R10 → w[k][j], R14 → y[r][j],
+// R15 bytes left.
+TEXT ·matMulAccAVX512(SB), NOSPLIT, $0-112
+	MOVQ y_base+0(FP), DI
+	MOVQ ys+24(FP), R8
+	SHLQ $3, R8
+	MOVQ x_base+32(FP), SI
+	MOVQ xs+56(FP), R9
+	SHLQ $3, R9
+	MOVQ w_base+64(FP), DX
+	MOVQ n+88(FP), CX
+	MOVQ out+104(FP), R11
+	SHLQ $3, R11
+	LEAQ (R11)(R11*2), R12
+
+pairs:
+	CMPQ CX, $2
+	JLT  single
+	MOVQ SI, BX
+	MOVQ DX, AX
+	MOVQ in+96(FP), R13
+
+pk4:
+	CMPQ         R13, $4
+	JLT          pk1
+	VBROADCASTSD 0(BX), Z0
+	VBROADCASTSD 8(BX), Z1
+	VBROADCASTSD 16(BX), Z2
+	VBROADCASTSD 24(BX), Z3
+	VBROADCASTSD 0(BX)(R9*1), Z4
+	VBROADCASTSD 8(BX)(R9*1), Z5
+	VBROADCASTSD 16(BX)(R9*1), Z6
+	VBROADCASTSD 24(BX)(R9*1), Z7
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+pj4:
+	VMOVUPD (R10), Z8
+	VMULPD  Z8, Z0, Z12
+	VMULPD  Z8, Z4, Z13
+	VMOVUPD (R10)(R11*1), Z8
+	VMULPD  Z8, Z1, Z9
+	VADDPD  Z9, Z12, Z12
+	VMULPD  Z8, Z5, Z9
+	VADDPD  Z9, Z13, Z13
+	VMOVUPD (R10)(R11*2), Z8
+	VMULPD  Z8, Z2, Z9
+	VADDPD  Z9, Z12, Z12
+	VMULPD  Z8, Z6, Z9
+	VADDPD  Z9, Z13, Z13
+	VMOVUPD (R10)(R12*1), Z8
+	VMULPD  Z8, Z3, Z9
+	VADDPD  Z9, Z12, Z12
+	VMULPD  Z8, Z7, Z9
+	VADDPD  Z9, Z13, Z13
+	VADDPD  (R14), Z12, Z12
+	VMOVUPD Z12, (R14)
+	VADDPD  (R14)(R8*1), Z13, Z13
+	VMOVUPD Z13, (R14)(R8*1)
+	ADDQ    $64, R10
+	ADDQ    $64, R14
+	SUBQ    $64, R15
+	JNZ     pj4
+	ADDQ    $32, BX
+	LEAQ    (AX)(R11*4), AX
+	SUBQ    $4, R13
+	JMP     pk4
+
+pk1:
+	TESTQ        R13, R13
+	JZ           pnext
+	VBROADCASTSD (BX), Z0
+	VBROADCASTSD (BX)(R9*1), Z4
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+pj1:
+	VMOVUPD (R10), Z8
+	VMULPD  Z8, Z0, Z12
+	VADDPD  (R14), Z12, Z12
+	VMOVUPD Z12, (R14)
+	VMULPD  Z8, Z4, Z13
+	VADDPD  (R14)(R8*1), Z13, Z13
+	VMOVUPD Z13, (R14)(R8*1)
+	ADDQ    $64, R10
+	ADDQ    $64, R14
+	SUBQ    $64, R15
+	JNZ     pj1
+	ADDQ    $8, BX
+	ADDQ    R11, AX
+	DECQ    R13
+	JMP     pk1
+
+pnext:
+	LEAQ (DI)(R8*2), DI
+	LEAQ (SI)(R9*2), SI
+	SUBQ $2, CX
+	JMP  pairs
+
+single:
+	TESTQ CX, CX
+	JZ    done
+	MOVQ  SI, BX
+	MOVQ  DX, AX
+	MOVQ  in+96(FP), R13
+
+sk4:
+	CMPQ         R13, $4
+	JLT          sk1
+	VBROADCASTSD 0(BX), Z0
+	VBROADCASTSD 8(BX), Z1
+	VBROADCASTSD 16(BX), Z2
+	VBROADCASTSD 24(BX), Z3
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+sj4:
+	VMOVUPD (R10), Z8
+	VMULPD  Z8, Z0, Z12
+	VMOVUPD (R10)(R11*1), Z8
+	VMULPD  Z8, Z1, Z9
+	VADDPD  Z9, Z12, Z12
+	VMOVUPD (R10)(R11*2), Z8
+	VMULPD  Z8, Z2, Z9
+	VADDPD  Z9, Z12, Z12
+	VMOVUPD (R10)(R12*1), Z8
+	VMULPD  Z8, Z3, Z9
+	VADDPD  Z9, Z12, Z12
+	VADDPD  (R14), Z12, Z12
+	VMOVUPD Z12, (R14)
+	ADDQ    $64, R10
+	ADDQ    $64, R14
+	SUBQ    $64, R15
+	JNZ     sj4
+	ADDQ    $32, BX
+	LEAQ    (AX)(R11*4), AX
+	SUBQ    $4, R13
+	JMP     sk4
+
+sk1:
+	TESTQ        R13, R13
+	JZ           done
+	VBROADCASTSD (BX), Z0
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         R11, R15
+
+sj1:
+	VMOVUPD (R10), Z8
+	VMULPD  Z8, Z0, Z12
+	VADDPD  (R14), Z12, Z12
+	VMOVUPD Z12, (R14)
+	ADDQ    $64, R10
+	ADDQ    $64, R14
+	SUBQ    $64, R15
+	JNZ     sj1
+	ADDQ    $8, BX
+	ADDQ    R11, AX
+	DECQ    R13
+	JMP     sk1
+
+done:
+	VZEROUPPER
+	RET
+
+// EXP8 is EXP4 of simd_amd64.s for the eight (already clamped) exponents
+// in Z0, left in Z9. AX → vecConsts, DX → expTable. Clobbers Z1–Z8, K2.
+#define EXP8 \
+	VMULPD.BCST C_INVLN2N(AX), Z0, Z1; \
+	VADDPD.BCST C_SHIFTER(AX), Z1, Z1; \
+	VPSUBQ.BCST C_SHIFTER(AX), Z1, Z2; \
+	VSUBPD.BCST C_SHIFTER(AX), Z1, Z3; \
+	VMULPD.BCST C_LN2HI(AX), Z3, Z4; \
+	VSUBPD      Z4, Z0, Z4; \
+	VMULPD.BCST C_LN2LO(AX), Z3, Z5; \
+	VSUBPD      Z5, Z4, Z4; \
+	VMULPD.BCST C_I120(AX), Z4, Z5; \
+	VADDPD.BCST C_I24(AX), Z5, Z5; \
+	VMULPD      Z4, Z5, Z5; \
+	VADDPD.BCST C_I6(AX), Z5, Z5; \
+	VMULPD      Z4, Z5, Z5; \
+	VADDPD.BCST C_HALF(AX), Z5, Z5; \
+	VMULPD      Z4, Z5, Z5; \
+	VADDPD.BCST C_ONE(AX), Z5, Z5; \
+	VMULPD      Z4, Z5, Z5; \
+	VPANDQ.BCST C_IDX(AX), Z2, Z6; \
+	KXNORW      K2, K2, K2; \
+	VGATHERQPD  (DX)(Z6*8), K2, Z7; \
+	VPSLLQ      $46, Z2, Z2; \
+	VPANDQ.BCST C_HIMASK(AX), Z2, Z2; \
+	VPADDQ      Z2, Z7, Z7; \
+	VMULPD      Z5, Z7, Z9; \
+	VADDPD      Z7, Z9, Z9
+
+// func sigmoidAVX512(y, x []float64)
+//
+// sigmoidAVX2 for the first len(x)&^7 elements.
+TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-48
+	MOVQ         y_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	SHRQ         $3, CX
+	JZ           sdone
+	LEAQ         ·vecConsts(SB), AX
+	LEAQ         ·expTable(SB), DX
+	VBROADCASTSD C_ONE(AX), Z10
+	VBROADCASTSD C_700(AX), Z11
+	VBROADCASTSD C_N700(AX), Z12
+
+sloop:
+	VMOVUPD     (SI), Z0
+	VPXORQ.BCST C_SIGN(AX), Z0, Z0
+	VMINPD      Z0, Z11, Z0
+	VMAXPD      Z0, Z12, Z0
+	EXP8
+	VADDPD      Z10, Z9, Z9
+	VDIVPD      Z9, Z10, Z9
+	VMOVUPD     Z9, (DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	DECQ        CX
+	JNZ         sloop
+
+sdone:
+	VZEROUPPER
+	RET
+
+// func tanhAVX512(y, x []float64)
+//
+// tanhAVX2 for the first len(x)&^7 elements.
+TEXT ·tanhAVX512(SB), NOSPLIT, $0-48
+	MOVQ         y_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	SHRQ         $3, CX
+	JZ           tdone
+	LEAQ         ·vecConsts(SB), AX
+	LEAQ         ·expTable(SB), DX
+	VBROADCASTSD C_ONE(AX), Z10
+	VBROADCASTSD C_700(AX), Z11
+	VBROADCASTSD C_N700(AX), Z12
+	VBROADCASTSD C_TWO(AX), Z14
+
+tloop:
+	VMOVUPD     (SI), Z13
+	VMULPD.BCST C_NEG2(AX), Z13, Z0
+	VMINPD      Z0, Z11, Z0
+	VMAXPD      Z0, Z12, Z0
+	EXP8
+	VADDPD      Z10, Z9, Z9
+	VDIVPD      Z9, Z14, Z9
+	VSUBPD      Z10, Z9, Z9
+	VMULPD      Z13, Z13, Z1
+	VMULPD.BCST C_T17(AX), Z1, Z2
+	VADDPD.BCST C_T215(AX), Z2, Z2
+	VMULPD      Z1, Z2, Z2
+	VADDPD.BCST C_TTHIRD(AX), Z2, Z2
+	VMULPD      Z1, Z2, Z2
+	VADDPD      Z10, Z2, Z2
+	VMULPD      Z13, Z2, Z2
+	VPANDQ.BCST C_ABS(AX), Z13, Z3
+	VCMPPD.BCST $1, C_TANHSMALL(AX), Z3, K1
+	VBLENDMPD   Z2, Z9, K1, Z9
+	VMOVUPD     Z9, (DI)
+	ADDQ        $64, SI
+	ADDQ        $64, DI
+	DECQ        CX
+	JNZ         tloop
+
+tdone:
+	VZEROUPPER
+	RET
+
+// func eluAVX512(y, x []float64)
+//
+// eluAVX2 for the first len(x)&^7 elements; K1 holds the lanes whose
+// sign bit is set.
+TEXT ·eluAVX512(SB), NOSPLIT, $0-48
+	MOVQ         y_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         x_len+32(FP), CX
+	SHRQ         $3, CX
+	JZ           edone
+	LEAQ         ·vecConsts(SB), AX
+	LEAQ         ·expTable(SB), DX
+	VBROADCASTSD C_ONE(AX), Z10
+	VBROADCASTSD C_N700(AX), Z12
+	VBROADCASTSD C_MINUS1(AX), Z14
+
+eloop:
+	VMOVUPD       (SI), Z13
+	VPTESTMQ.BCST C_SIGN(AX), Z13, K1
+	VBLENDMPD     Z13, Z14, K1, Z0
+	VMAXPD        Z0, Z12, Z0
+	EXP8
+	VSUBPD        Z10, Z9, Z9
+	VMULPD.BCST   C_I5040(AX), Z0, Z1
+	VADDPD.BCST   C_I720(AX), Z1, Z1
+	VMULPD        Z0, Z1, Z1
+	VADDPD.BCST   C_I120(AX), Z1, Z1
+	VMULPD        Z0, Z1, Z1
+	VADDPD.BCST   C_I24(AX), Z1, Z1
+	VMULPD        Z0, Z1, Z1
+	VADDPD.BCST   C_I6(AX), Z1, Z1
+	VMULPD        Z0, Z1, Z1
+	VADDPD.BCST   C_HALF(AX), Z1, Z1
+	VMULPD        Z0, Z1, Z1
+	VADDPD        Z10, Z1, Z1
+	VMULPD        Z0, Z1, Z1
+	VCMPPD.BCST   $14, C_ELUSMALL(AX), Z0, K3
+	VBLENDMPD     Z1, Z9, K3, Z9
+	VBLENDMPD     Z9, Z13, K1, Z9
+	VMOVUPD       Z9, (DI)
+	ADDQ          $64, SI
+	ADDQ          $64, DI
+	DECQ          CX
+	JNZ           eloop
+
+edone:
+	VZEROUPPER
+	RET
