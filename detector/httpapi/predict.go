@@ -83,8 +83,8 @@ func (s *Server) prepare(f *obsFields, now time.Time) (engine.Observation, *apiE
 	}
 	d := obsDefaults{phase: s.o.phase, ambient: s.o.ambient}
 	if !f.has(fPhase) {
-		if v, ok := s.m.Latest(id); ok {
-			d.phase = v.NextPhase
+		if p, ok := s.m.NextPhase(id); ok {
+			d.phase = p
 		}
 	}
 	return f.observation(d), nil

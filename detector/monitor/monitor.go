@@ -249,6 +249,17 @@ func (m *Monitor) Latest(id engine.SoldierID) (detector.Verdict, bool) {
 	return v, ok
 }
 
+// NextPhase returns the phase the newest verdict for soldier id announced
+// for the next second (its NextPhase) and whether there is a verdict: what
+// Latest gives, without copying the whole verdict.
+func (m *Monitor) NextPhase(id engine.SoldierID) (engine.Phase, bool) {
+	m.mu.RLock()
+	_, ok := m.latest[id]
+	p := m.latest[id].NextPhase
+	m.mu.RUnlock()
+	return p, ok
+}
+
 // Stats are the monitor's running totals.
 type Stats struct {
 	Observations uint64 // rows ingested

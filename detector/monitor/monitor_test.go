@@ -75,6 +75,12 @@ func TestIngestSimulation(t *testing.T) {
 	if !ok || v.T != 119 {
 		t.Errorf("latest verdict of soldier 4: %+v %v, want tick 119", v, ok)
 	}
+	if np, ok := m.NextPhase(v.Soldier); !ok || np != v.NextPhase {
+		t.Errorf("next phase of soldier 4: %v %v, want %v from its latest verdict", np, ok, v.NextPhase)
+	}
+	if _, ok := m.NextPhase(9999); ok {
+		t.Error("a soldier with no verdict has a next phase")
+	}
 	p, known, err := m.Profile(ctx, sim.Profiles()[3].ID)
 	if err != nil || !known || p != sim.Profiles()[3] {
 		t.Errorf("profile %+v known=%v err=%v", p, known, err)
