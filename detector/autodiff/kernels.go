@@ -628,6 +628,26 @@ func EmbedBackward(dtable, dy, x []float64, vars []EmbedVar, n, d int) {
 // receives tanh(c) [b × h] for the backward pass.
 func LSTMStep(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 	g4 := 4 * hid
+	if useAVX512 && hid > 0 && hid%8 == 0 && b > 0 {
+		// The fused kernel, one row at a time: the same operations in the
+		// same order as below (a row's product does not depend on the rows
+		// batched with it).
+		n := b * hid
+		_, _, _, _ = h[n-1], c[n-1], hPrev[n-1], cPrev[n-1]
+		_, _, _ = gates[b*g4-1], gx[b*g4-1], whh[hid*g4-1]
+		if tc != nil {
+			_ = tc[n-1]
+		}
+		for r := range b {
+			var tcr []float64
+			if tc != nil {
+				tcr = tc[r*hid : (r+1)*hid]
+			}
+			lstmStepAVX512(h[r*hid:(r+1)*hid], c[r*hid:(r+1)*hid], tcr, gates[r*g4:(r+1)*g4], gx[r*g4:(r+1)*g4],
+				hPrev[r*hid:(r+1)*hid], cPrev[r*hid:(r+1)*hid], whh, hid)
+		}
+		return
+	}
 	copy(gates[:b*g4], gx[:b*g4])
 	MatMulAcc(gates, hPrev, whh, b, hid, g4)
 	for r := range b {

@@ -240,6 +240,38 @@ done:
 	VMULPD      Z5, Z7, Z9; \
 	VADDPD      Z7, Z9, Z9
 
+// SIGMOID8 sets Z9 = 1/(1 + e^t), t = −Z0 clamped to ±700 (sigmoidAVX2's
+// lanes). Needs Z10 = 1, Z11 = 700, Z12 = −700; clobbers Z0–Z8, K2.
+#define SIGMOID8 \
+	VPXORQ.BCST C_SIGN(AX), Z0, Z0; \
+	VMINPD      Z0, Z11, Z0; \
+	VMAXPD      Z0, Z12, Z0; \
+	EXP8; \
+	VADDPD      Z10, Z9, Z9; \
+	VDIVPD      Z9, Z10, Z9
+
+// TANH8 sets Z9 = tanh(Z13) as tanhAVX2 computes it. Needs Z10 = 1,
+// Z11 = 700, Z12 = −700, Z14 = 2; clobbers Z0–Z8, K1, K2.
+#define TANH8 \
+	VMULPD.BCST C_NEG2(AX), Z13, Z0; \
+	VMINPD      Z0, Z11, Z0; \
+	VMAXPD      Z0, Z12, Z0; \
+	EXP8; \
+	VADDPD      Z10, Z9, Z9; \
+	VDIVPD      Z9, Z14, Z9; \
+	VSUBPD      Z10, Z9, Z9; \
+	VMULPD      Z13, Z13, Z1; \
+	VMULPD.BCST C_T17(AX), Z1, Z2; \
+	VADDPD.BCST C_T215(AX), Z2, Z2; \
+	VMULPD      Z1, Z2, Z2; \
+	VADDPD.BCST C_TTHIRD(AX), Z2, Z2; \
+	VMULPD      Z1, Z2, Z2; \
+	VADDPD      Z10, Z2, Z2; \
+	VMULPD      Z13, Z2, Z2; \
+	VPANDQ.BCST C_ABS(AX), Z13, Z3; \
+	VCMPPD.BCST $1, C_TANHSMALL(AX), Z3, K1; \
+	VBLENDMPD   Z2, Z9, K1, Z9
+
 // func sigmoidAVX512(y, x []float64)
 //
 // sigmoidAVX2 for the first len(x)&^7 elements.
@@ -256,14 +288,9 @@ TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSD C_N700(AX), Z12
 
 sloop:
-	VMOVUPD     (SI), Z0
-	VPXORQ.BCST C_SIGN(AX), Z0, Z0
-	VMINPD      Z0, Z11, Z0
-	VMAXPD      Z0, Z12, Z0
-	EXP8
-	VADDPD      Z10, Z9, Z9
-	VDIVPD      Z9, Z10, Z9
-	VMOVUPD     Z9, (DI)
+	VMOVUPD (SI), Z0
+	SIGMOID8
+	VMOVUPD Z9, (DI)
 	ADDQ        $64, SI
 	ADDQ        $64, DI
 	DECQ        CX
@@ -290,26 +317,9 @@ TEXT ·tanhAVX512(SB), NOSPLIT, $0-48
 	VBROADCASTSD C_TWO(AX), Z14
 
 tloop:
-	VMOVUPD     (SI), Z13
-	VMULPD.BCST C_NEG2(AX), Z13, Z0
-	VMINPD      Z0, Z11, Z0
-	VMAXPD      Z0, Z12, Z0
-	EXP8
-	VADDPD      Z10, Z9, Z9
-	VDIVPD      Z9, Z14, Z9
-	VSUBPD      Z10, Z9, Z9
-	VMULPD      Z13, Z13, Z1
-	VMULPD.BCST C_T17(AX), Z1, Z2
-	VADDPD.BCST C_T215(AX), Z2, Z2
-	VMULPD      Z1, Z2, Z2
-	VADDPD.BCST C_TTHIRD(AX), Z2, Z2
-	VMULPD      Z1, Z2, Z2
-	VADDPD      Z10, Z2, Z2
-	VMULPD      Z13, Z2, Z2
-	VPANDQ.BCST C_ABS(AX), Z13, Z3
-	VCMPPD.BCST $1, C_TANHSMALL(AX), Z3, K1
-	VBLENDMPD   Z2, Z9, K1, Z9
-	VMOVUPD     Z9, (DI)
+	VMOVUPD (SI), Z13
+	TANH8
+	VMOVUPD Z9, (DI)
 	ADDQ        $64, SI
 	ADDQ        $64, DI
 	DECQ        CX
@@ -365,5 +375,140 @@ eloop:
 	JNZ           eloop
 
 edone:
+	VZEROUPPER
+	RET
+
+// func lstmStepAVX512(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, hid int)
+//
+// One row of LSTMStep, hid a positive multiple of 8: gates = gx + hPrev·whh
+// summed as matMulAcc sums a row (for each block of four k, t = x₀w₀ +
+// x₁w₁ + x₂w₂ + x₃w₃ left to right, then y += t; the first block adds t to
+// gx instead of to a copy of it), σ on the input, forget and output gates
+// and tanh on the cell gate, c = f·cPrev + i·g, tc = tanh(c) when tc is not
+// empty, h = tanh(c)·o — LSTMStep's operations, in its order.
+//
+// Registers in the product: DI → gates, SI → gx, BX → hPrev[k], R14 →
+// whh[k], R12 = 4·hid·8 (a whh row), R8 = 3·R12, R13 k left, R15 →
+// whh[k][j], CX = j·8, AX → the block's y (gx, then gates). In the
+// activations AX → vecConsts, DX → expTable, R15 → the gate, CX counts.
+// In the state update R15 → gates (i), R12 = hid·8, R13 = 3·hid·8, R8 →
+// cPrev, R9 → h, R10 → c, R11 → tc, BX = len(tc), CX counts.
+TEXT ·lstmStepAVX512(SB), NOSPLIT, $0-200
+	MOVQ gates_base+72(FP), DI
+	MOVQ gx_base+96(FP), SI
+	MOVQ hPrev_base+120(FP), BX
+	MOVQ whh_base+168(FP), R14
+	MOVQ hid+192(FP), R13
+	MOVQ R13, R12
+	SHLQ $5, R12
+	LEAQ (R12)(R12*2), R8
+	MOVQ SI, AX
+
+lk4:
+	VBROADCASTSD 0(BX), Z16
+	VBROADCASTSD 8(BX), Z17
+	VBROADCASTSD 16(BX), Z18
+	VBROADCASTSD 24(BX), Z19
+	MOVQ         R14, R15
+	XORQ         CX, CX
+
+lj:
+	VMOVUPD (R15), Z20
+	VMULPD  Z20, Z16, Z21
+	VMOVUPD (R15)(R12*1), Z20
+	VMULPD  Z20, Z17, Z22
+	VADDPD  Z22, Z21, Z21
+	VMOVUPD (R15)(R12*2), Z20
+	VMULPD  Z20, Z18, Z22
+	VADDPD  Z22, Z21, Z21
+	VMOVUPD (R15)(R8*1), Z20
+	VMULPD  Z20, Z19, Z22
+	VADDPD  Z22, Z21, Z21
+	VADDPD  (AX)(CX*1), Z21, Z21
+	VMOVUPD Z21, (DI)(CX*1)
+	ADDQ    $64, R15
+	ADDQ    $64, CX
+	CMPQ    CX, R12
+	JLT     lj
+	MOVQ    DI, AX
+	ADDQ    $32, BX
+	LEAQ    (R14)(R12*4), R14
+	SUBQ    $4, R13
+	JNZ     lk4
+
+	// Activations: σ on i and f (2·hid values), tanh on g, σ on o.
+	LEAQ         ·vecConsts(SB), AX
+	LEAQ         ·expTable(SB), DX
+	VBROADCASTSD C_ONE(AX), Z10
+	VBROADCASTSD C_700(AX), Z11
+	VBROADCASTSD C_N700(AX), Z12
+	VBROADCASTSD C_TWO(AX), Z14
+	MOVQ         DI, R15
+	MOVQ         hid+192(FP), CX
+	SHRQ         $2, CX
+
+lsig:
+	VMOVUPD (R15), Z0
+	SIGMOID8
+	VMOVUPD Z9, (R15)
+	ADDQ    $64, R15
+	DECQ    CX
+	JNZ     lsig
+	MOVQ    hid+192(FP), CX
+	SHRQ    $3, CX
+
+ltanh:
+	VMOVUPD (R15), Z13
+	TANH8
+	VMOVUPD Z9, (R15)
+	ADDQ    $64, R15
+	DECQ    CX
+	JNZ     ltanh
+	MOVQ    hid+192(FP), CX
+	SHRQ    $3, CX
+
+lsig2:
+	VMOVUPD (R15), Z0
+	SIGMOID8
+	VMOVUPD Z9, (R15)
+	ADDQ    $64, R15
+	DECQ    CX
+	JNZ     lsig2
+
+	// State: c = f·cPrev + i·g, h = tanh(c)·o.
+	MOVQ DI, R15
+	MOVQ hid+192(FP), R12
+	MOVQ R12, CX
+	SHRQ $3, CX
+	SHLQ $3, R12
+	LEAQ (R12)(R12*2), R13
+	MOVQ cPrev_base+144(FP), R8
+	MOVQ h_base+0(FP), R9
+	MOVQ c_base+24(FP), R10
+	MOVQ tc_base+48(FP), R11
+	MOVQ tc_len+56(FP), BX
+
+lstate:
+	VMOVUPD (R15)(R12*1), Z20
+	VMULPD  (R8), Z20, Z20
+	VMOVUPD (R15), Z21
+	VMULPD  (R15)(R12*2), Z21, Z21
+	VADDPD  Z21, Z20, Z13
+	VMOVUPD Z13, (R10)
+	TANH8
+	TESTQ   BX, BX
+	JZ      lnotc
+	VMOVUPD Z9, (R11)
+	ADDQ    $64, R11
+
+lnotc:
+	VMULPD  (R15)(R13*1), Z9, Z9
+	VMOVUPD Z9, (R9)
+	ADDQ    $64, R15
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	ADDQ    $64, R10
+	DECQ    CX
+	JNZ     lstate
 	VZEROUPPER
 	RET

@@ -68,3 +68,6 @@ func tanhAVX512(y, x []float64)
 
 //go:noescape
 func eluAVX512(y, x []float64)
+
+//go:noescape
+func lstmStepAVX512(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, hid int)

@@ -23,3 +23,7 @@ func matMulAccAVX512(y []float64, ys int, x []float64, xs int, w []float64, n, i
 func sigmoidAVX512(y, x []float64) { panic("autodiff: no AVX-512 kernels in this build") }
 func tanhAVX512(y, x []float64)    { panic("autodiff: no AVX-512 kernels in this build") }
 func eluAVX512(y, x []float64)     { panic("autodiff: no AVX-512 kernels in this build") }
+
+func lstmStepAVX512(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, hid int) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}

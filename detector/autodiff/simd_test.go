@@ -266,3 +266,66 @@ func BenchmarkMatVecShapes(b *testing.B) {
 		})
 	}
 }
+
+func TestLSTMStepVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) { withLevel(l, func() { testLSTMStepMatchesGo(t) }) })
+	}
+}
+
+func testLSTMStepMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	fill := func(n int, scale float64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = rng.NormFloat64() * scale
+		}
+		return v
+	}
+	for _, b := range []int{1, 2, 3, 5} {
+		for _, hid := range []int{1, 4, 8, 12, 16, 24, 32} {
+			for _, withTC := range []bool{false, true} {
+				g4 := 4 * hid
+				// gx mixes the activations' edge cases with ordinary values.
+				gx := activationInputs(rng, b*g4)
+				hPrev, cPrev, whh := fill(b*hid, 1), fill(b*hid, 2), fill(hid*g4, 0.5)
+				type state struct{ h, c, tc, gates []float64 }
+				run := func() state {
+					s := state{make([]float64, b*hid), make([]float64, b*hid), nil, make([]float64, b*g4)}
+					if withTC {
+						s.tc = make([]float64, b*hid)
+					}
+					LSTMStep(s.h, s.c, s.tc, s.gates, gx, hPrev, cPrev, whh, b, hid)
+					return s
+				}
+				got := run()
+				var want state
+				withGo(t, func() { want = run() })
+				what := fmt.Sprintf("b=%d hid=%d tc=%v", b, hid, withTC)
+				sameBits(t, what+" h", got.h, want.h)
+				sameBits(t, what+" c", got.c, want.c)
+				sameBits(t, what+" gates", got.gates, want.gates)
+				if withTC {
+					sameBits(t, what+" tc", got.tc, want.tc)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkLSTMStep16(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		const hid = 16
+		h, c, hp, cp := make([]float64, hid), make([]float64, hid), make([]float64, hid), make([]float64, hid)
+		gates, gx, whh := make([]float64, 4*hid), make([]float64, 4*hid), make([]float64, hid*4*hid)
+		for i := range whh {
+			whh[i] = float64(i%7) * 0.01
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			LSTMStep(h, c, nil, gates, gx, hp, cp, whh, 1, hid)
+			h, hp = hp, h
+			c, cp = cp, c
+		}
+	})
+}
