@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "simd_amd64.h"
 
 // AVX-512 versions of the AVX2 kernels of simd_amd64.s: the same
 // operations in the same order, eight float64 columns at a time instead of
@@ -9,207 +10,13 @@
 // reads one float64 and fills the eight lanes); lane masks live in K
 // registers instead of vector registers.
 
-// Offsets into vecConsts (32 bytes per constant; only the first copy is read).
-#define C_INVLN2N 0
-#define C_SHIFTER 32
-#define C_LN2HI 64
-#define C_LN2LO 96
-#define C_ONE 128
-#define C_HALF 160
-#define C_I6 192
-#define C_I24 224
-#define C_I120 256
-#define C_I720 288
-#define C_I5040 320
-#define C_700 352
-#define C_N700 384
-#define C_HIMASK 416
-#define C_IDX 448
-#define C_SIGN 480
-#define C_ABS 512
-#define C_TANHSMALL 544
-#define C_NEG2 576
-#define C_TWO 608
-#define C_TTHIRD 640
-#define C_T215 672
-#define C_T17 704
-#define C_ELUSMALL 736
-#define C_MINUS1 768
-
 // func matMulAccAVX512(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int)
 //
-// matMulAccAVX2 eight columns at a time: the same sums in the same order
-// for every column. out must be a positive multiple of 8.
-//
-// Registers as in matMulAccAVX2: DI y row, SI x row, DX w, CX rows left,
-// R8 ys·8, R9 xs·8, R11 out·8, R12 3·out·8; per k block BX → x[r][k],
-// AX → w[k], R13 k left; per column block R10 → w[k][j], R14 → y[r][j],
-// R15 bytes left.
+// matMulAccAVX2 eight columns at a time (MATMULACC in simd_amd64.h): the
+// same sums in the same order for every column. out must be a positive
+// multiple of 8.
 TEXT ·matMulAccAVX512(SB), NOSPLIT, $0-112
-	MOVQ y_base+0(FP), DI
-	MOVQ ys+24(FP), R8
-	SHLQ $3, R8
-	MOVQ x_base+32(FP), SI
-	MOVQ xs+56(FP), R9
-	SHLQ $3, R9
-	MOVQ w_base+64(FP), DX
-	MOVQ n+88(FP), CX
-	MOVQ out+104(FP), R11
-	SHLQ $3, R11
-	LEAQ (R11)(R11*2), R12
-
-pairs:
-	CMPQ CX, $2
-	JLT  single
-	MOVQ SI, BX
-	MOVQ DX, AX
-	MOVQ in+96(FP), R13
-
-pk4:
-	CMPQ         R13, $4
-	JLT          pk1
-	VBROADCASTSD 0(BX), Z0
-	VBROADCASTSD 8(BX), Z1
-	VBROADCASTSD 16(BX), Z2
-	VBROADCASTSD 24(BX), Z3
-	VBROADCASTSD 0(BX)(R9*1), Z4
-	VBROADCASTSD 8(BX)(R9*1), Z5
-	VBROADCASTSD 16(BX)(R9*1), Z6
-	VBROADCASTSD 24(BX)(R9*1), Z7
-	MOVQ         AX, R10
-	MOVQ         DI, R14
-	MOVQ         R11, R15
-
-pj4:
-	VMOVUPD (R10), Z8
-	VMULPD  Z8, Z0, Z12
-	VMULPD  Z8, Z4, Z13
-	VMOVUPD (R10)(R11*1), Z8
-	VMULPD  Z8, Z1, Z9
-	VADDPD  Z9, Z12, Z12
-	VMULPD  Z8, Z5, Z9
-	VADDPD  Z9, Z13, Z13
-	VMOVUPD (R10)(R11*2), Z8
-	VMULPD  Z8, Z2, Z9
-	VADDPD  Z9, Z12, Z12
-	VMULPD  Z8, Z6, Z9
-	VADDPD  Z9, Z13, Z13
-	VMOVUPD (R10)(R12*1), Z8
-	VMULPD  Z8, Z3, Z9
-	VADDPD  Z9, Z12, Z12
-	VMULPD  Z8, Z7, Z9
-	VADDPD  Z9, Z13, Z13
-	VADDPD  (R14), Z12, Z12
-	VMOVUPD Z12, (R14)
-	VADDPD  (R14)(R8*1), Z13, Z13
-	VMOVUPD Z13, (R14)(R8*1)
-	ADDQ    $64, R10
-	ADDQ    $64, R14
-	SUBQ    $64, R15
-	JNZ     pj4
-	ADDQ    $32, BX
-	LEAQ    (AX)(R11*4), AX
-	SUBQ    $4, R13
-	JMP     pk4
-
-pk1:
-	TESTQ        R13, R13
-	JZ           pnext
-	VBROADCASTSD (BX), Z0
-	VBROADCASTSD (BX)(R9*1), Z4
-	MOVQ         AX, R10
-	MOVQ         DI, R14
-	MOVQ         R11, R15
-
-pj1:
-	VMOVUPD (R10), Z8
-	VMULPD  Z8, Z0, Z12
-	VADDPD  (R14), Z12, Z12
-	VMOVUPD Z12, (R14)
-	VMULPD  Z8, Z4, Z13
-	VADDPD  (R14)(R8*1), Z13, Z13
-	VMOVUPD Z13, (R14)(R8*1)
-	ADDQ    $64, R10
-	ADDQ    $64, R14
-	SUBQ    $64, R15
-	JNZ     pj1
-	ADDQ    $8, BX
-	ADDQ    R11, AX
-	DECQ    R13
-	JMP     pk1
-
-pnext:
-	LEAQ (DI)(R8*2), DI
-	LEAQ (SI)(R9*2), SI
-	SUBQ $2, CX
-	JMP  pairs
-
-single:
-	TESTQ CX, CX
-	JZ    done
-	MOVQ  SI, BX
-	MOVQ  DX, AX
-	MOVQ  in+96(FP), R13
-
-sk4:
-	CMPQ         R13, $4
-	JLT          sk1
-	VBROADCASTSD 0(BX), Z0
-	VBROADCASTSD 8(BX), Z1
-	VBROADCASTSD 16(BX), Z2
-	VBROADCASTSD 24(BX), Z3
-	MOVQ         AX, R10
-	MOVQ         DI, R14
-	MOVQ         R11, R15
-
-sj4:
-	VMOVUPD (R10), Z8
-	VMULPD  Z8, Z0, Z12
-	VMOVUPD (R10)(R11*1), Z8
-	VMULPD  Z8, Z1, Z9
-	VADDPD  Z9, Z12, Z12
-	VMOVUPD (R10)(R11*2), Z8
-	VMULPD  Z8, Z2, Z9
-	VADDPD  Z9, Z12, Z12
-	VMOVUPD (R10)(R12*1), Z8
-	VMULPD  Z8, Z3, Z9
-	VADDPD  Z9, Z12, Z12
-	VADDPD  (R14), Z12, Z12
-	VMOVUPD Z12, (R14)
-	ADDQ    $64, R10
-	ADDQ    $64, R14
-	SUBQ    $64, R15
-	JNZ     sj4
-	ADDQ    $32, BX
-	LEAQ    (AX)(R11*4), AX
-	SUBQ    $4, R13
-	JMP     sk4
-
-sk1:
-	TESTQ        R13, R13
-	JZ           done
-	VBROADCASTSD (BX), Z0
-	MOVQ         AX, R10
-	MOVQ         DI, R14
-	MOVQ         R11, R15
-
-sj1:
-	VMOVUPD (R10), Z8
-	VMULPD  Z8, Z0, Z12
-	VADDPD  (R14), Z12, Z12
-	VMOVUPD Z12, (R14)
-	ADDQ    $64, R10
-	ADDQ    $64, R14
-	SUBQ    $64, R15
-	JNZ     sj1
-	ADDQ    $8, BX
-	ADDQ    R11, AX
-	DECQ    R13
-	JMP     sk1
-
-done:
-	VZEROUPPER
-	RET
+	MATMULACC(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z12, Z13, 64)
 
 // EXP8 is EXP4 of simd_amd64.s for the eight (already clamped) exponents
 // in Z0, left in Z9. AX → vecConsts, DX → expTable. Clobbers Z1–Z8, K2.
