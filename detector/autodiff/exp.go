@@ -98,7 +98,8 @@ func expm1Taylor(t float64) float64 {
 // length is a multiple of four (when the build and processor have AVX2):
 // k8, the AVX-512 kernel, over the longest multiple of eight when the
 // processor has AVX-512, then k4, the AVX2 kernel, over the longest
-// multiple of four of what remains. It returns the rest of y and x for the Go loop.
+// multiple of four of what remains. It returns the rest of y and x for the
+// Go loop.
 func vectorHead(y, x []float64, k8, k4 func(y, x []float64)) ([]float64, []float64) {
 	if !useAVX2 || len(x) < 4 {
 		return y, x

@@ -625,7 +625,9 @@ func EmbedBackward(dtable, dy, x []float64, vars []EmbedVar, n, d int) {
 // forget, cell, output), hPrev and cPrev the previous state [b × h], whh
 // is [h × 4h]. It writes the activated gates (i, f, g, o) to gates
 // [b × 4h], and the new state to h and c [b × h]; tc, if not nil,
-// receives tanh(c) [b × h] for the backward pass.
+// receives tanh(c) [b × h] for the backward pass. h and c may be hPrev
+// and cPrev themselves (the state updated in place) but must not overlap
+// them otherwise.
 func LSTMStep(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 	g4 := 4 * hid
 	if useAVX512 && hid > 0 && hid%8 == 0 && b > 0 {

@@ -22,8 +22,8 @@ var useAVX2 = cpu.X86.HasAVX2
 var useAVX512 = useAVX2 && cpu.X86.HasAVX512F
 
 // vecConsts holds the constants of the vector kernels, four copies each
-// (one 32-byte AVX2 operand per constant), in the order of the C_* offsets
-// in simd_amd64.s.
+// (one 32-byte AVX2 operand per constant; the AVX-512 kernels broadcast the
+// first), in the order of the C_* offsets in simd_amd64.h.
 //
 //lint:ignore U1000 read only by the assembly.
 var vecConsts = func() (c [25][4]float64) {

@@ -308,6 +308,15 @@ func testLSTMStepMatchesGo(t *testing.T) {
 				if withTC {
 					sameBits(t, what+" tc", got.tc, want.tc)
 				}
+				// The new state may overwrite the old one in place.
+				inPlace := func() state {
+					s := state{append([]float64(nil), hPrev...), append([]float64(nil), cPrev...), nil, make([]float64, b*g4)}
+					LSTMStep(s.h, s.c, nil, s.gates, gx, s.h, s.c, whh, b, hid)
+					return s
+				}
+				gotIn := inPlace()
+				sameBits(t, what+" h in place", gotIn.h, want.h)
+				sameBits(t, what+" c in place", gotIn.c, want.c)
 			}
 		}
 	}
