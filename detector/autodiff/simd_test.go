@@ -259,6 +259,7 @@ func BenchmarkMatVecShapes(b *testing.B) {
 		b.Run(fmt.Sprintf("%dx%dx%d", n, in, out), func(b *testing.B) {
 			benchLevels(b, func(b *testing.B) {
 				x, w, y := make([]float64, n*in), make([]float64, in*out), make([]float64, n*out)
+				b.ReportAllocs()
 				for b.Loop() {
 					MatMulAcc(y, x, w, n, in, out)
 				}
