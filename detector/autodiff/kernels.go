@@ -306,8 +306,13 @@ func Sigmoid(x float64) float64 {
 }
 
 // GLUForward computes y = a ⊙ σ(b) for n rows, where each row of x is
-// [a | b] of width 2d and y is [n × d].
+// [a | b] of width 2d and y is [n × d]; y must not overlap x.
 func GLUForward(y, x []float64, n, d int) {
+	if useAVX512 && d > 0 && d%8 == 0 && n > 0 {
+		_, _ = y[n*d-1], x[2*n*d-1]
+		gluAVX512(y, x, n, d)
+		return
+	}
 	for r := range n {
 		a := x[2*r*d : 2*r*d+d]
 		yr := y[r*d : r*d+d]
@@ -419,8 +424,12 @@ func layerNormRow(y, stats, xr, gamma, beta []float64, r, d, groups int, mu, vr 
 	br := beta[g*d : g*d+d]
 	rs := 1 / math.Sqrt(vr+LayerNormEps)
 	xr, gr, br = xr[:len(yr)], gr[:len(yr)], br[:len(yr)]
-	for j, v := range xr {
-		yr[j] = mul(mul(v-mu, rs), gr[j]) + br[j]
+	if useAVX512 && d > 0 && d%8 == 0 {
+		layerNormRowAVX512(yr, xr, gr, br, mu, rs)
+	} else {
+		for j, v := range xr {
+			yr[j] = mul(mul(v-mu, rs), gr[j]) + br[j]
+		}
 	}
 	if stats != nil {
 		stats[2*r], stats[2*r+1] = mu, rs

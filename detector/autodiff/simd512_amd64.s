@@ -319,3 +319,77 @@ lnotc:
 	JNZ     lstate
 	VZEROUPPER
 	RET
+
+// func gluAVX512(y, x []float64, n, d int)
+//
+// GLUForward: y[r][j] = σ(x[r][d+j])·x[r][j] for n rows, d a positive
+// multiple of 8 (SigmoidSlice's value, then the product). y must not
+// overlap x. DI → y row, SI → x row, R10 → its second half, R9 = d·8,
+// R8 rows left, CX the column offset.
+TEXT ·gluAVX512(SB), NOSPLIT, $0-64
+	MOVQ         y_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         n+48(FP), R8
+	MOVQ         d+56(FP), R9
+	SHLQ         $3, R9
+	TESTQ        R8, R8
+	JZ           gdone
+	LEAQ         ·vecConsts(SB), AX
+	LEAQ         ·expTable(SB), DX
+	VBROADCASTSD C_ONE(AX), Z10
+	VBROADCASTSD C_700(AX), Z11
+	VBROADCASTSD C_N700(AX), Z12
+
+grow:
+	LEAQ (SI)(R9*1), R10
+	XORQ CX, CX
+
+gcol:
+	VMOVUPD (R10)(CX*1), Z0
+	SIGMOID8
+	VMULPD  (SI)(CX*1), Z9, Z9
+	VMOVUPD Z9, (DI)(CX*1)
+	ADDQ    $64, CX
+	CMPQ    CX, R9
+	JLT     gcol
+	LEAQ    (SI)(R9*2), SI
+	ADDQ    R9, DI
+	DECQ    R8
+	JNZ     grow
+
+gdone:
+	VZEROUPPER
+	RET
+
+// func layerNormRowAVX512(y, x, g, b []float64, mu, rs float64)
+//
+// layerNormRow's last step: y[j] = ((x[j] − mu)·rs)·g[j] + b[j], len(y) a
+// positive multiple of 8; y may be x.
+TEXT ·layerNormRowAVX512(SB), NOSPLIT, $0-112
+	MOVQ         y_base+0(FP), DI
+	MOVQ         y_len+8(FP), CX
+	MOVQ         x_base+24(FP), SI
+	MOVQ         g_base+48(FP), R8
+	MOVQ         b_base+72(FP), R9
+	VBROADCASTSD mu+96(FP), Z1
+	VBROADCASTSD rs+104(FP), Z2
+	SHRQ         $3, CX
+	JZ           ldone
+
+lrow:
+	VMOVUPD (SI), Z0
+	VSUBPD  Z1, Z0, Z0
+	VMULPD  Z2, Z0, Z0
+	VMULPD  (R8), Z0, Z0
+	VADDPD  (R9), Z0, Z0
+	VMOVUPD Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	DECQ    CX
+	JNZ     lrow
+
+ldone:
+	VZEROUPPER
+	RET

@@ -71,3 +71,9 @@ func eluAVX512(y, x []float64)
 
 //go:noescape
 func lstmStepAVX512(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, hid int)
+
+//go:noescape
+func gluAVX512(y, x []float64, n, d int)
+
+//go:noescape
+func layerNormRowAVX512(y, x, g, b []float64, mu, rs float64)

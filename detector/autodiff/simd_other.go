@@ -27,3 +27,9 @@ func eluAVX512(y, x []float64)     { panic("autodiff: no AVX-512 kernels in this
 func lstmStepAVX512(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, hid int) {
 	panic("autodiff: no AVX-512 kernels in this build")
 }
+
+func gluAVX512(y, x []float64, n, d int) { panic("autodiff: no AVX-512 kernels in this build") }
+
+func layerNormRowAVX512(y, x, g, b []float64, mu, rs float64) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}

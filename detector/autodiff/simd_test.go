@@ -149,11 +149,7 @@ func testMatMulMatchesGo(t *testing.T) {
 }
 
 func TestMatMulShortSlicesPanic(t *testing.T) {
-	ls := []level{{name: "Go"}}
-	if useAVX2 {
-		ls = append(ls, vectorLevels(t)...)
-	}
-	for _, l := range ls {
+	for _, l := range allLevels(t) {
 		withLevel(l, func() {
 			defer func() {
 				if recover() == nil {
@@ -168,11 +164,7 @@ func TestMatMulShortSlicesPanic(t *testing.T) {
 // benchLevels runs f as one sub-benchmark per kernel level: Go, and each
 // vector level this machine has.
 func benchLevels(b *testing.B, f func(b *testing.B)) {
-	ls := []level{{name: "Go"}}
-	if useAVX2 {
-		ls = append(ls, vectorLevels(b)...)
-	}
-	for _, l := range ls {
+	for _, l := range allLevels(b) {
 		b.Run(l.name, func(b *testing.B) { withLevel(l, func() { f(b) }) })
 	}
 }
@@ -225,10 +217,25 @@ func layerNormOneRow(y, x, g, b []float64) (mu, rs float64) {
 	return mu, rs
 }
 
+// allLevels returns the Go loops and every vector level this machine has.
+func allLevels(t testing.TB) []level {
+	ls := []level{{name: "Go"}}
+	if useAVX2 {
+		ls = append(ls, vectorLevels(t)...)
+	}
+	return ls
+}
+
 func TestLayerNormRowsMatchOneRow(t *testing.T) {
+	for _, l := range allLevels(t) {
+		t.Run(l.name, func(t *testing.T) { withLevel(l, func() { testLayerNormRowsMatchOneRow(t) }) })
+	}
+}
+
+func testLayerNormRowsMatchOneRow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{1, 3, 4, 5, 8, 9, 31} {
-		for _, d := range []int{1, 5, 16} {
+		for _, d := range []int{1, 5, 8, 16, 24} {
 			for _, groups := range []int{1, 2} {
 				x := activationInputs(rng, n*d)
 				for i := range x {
@@ -336,6 +343,49 @@ func BenchmarkLSTMStep16(b *testing.B) {
 			LSTMStep(h, c, nil, gates, gx, hp, cp, whh, 1, hid)
 			h, hp = hp, h
 			c, cp = cp, c
+		}
+	})
+}
+
+func TestGLUVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(9, 10))
+				for _, n := range []int{1, 2, 3, 31} {
+					for _, d := range []int{1, 4, 8, 12, 16, 24} {
+						// The gate half mixes the sigmoid's edge cases with ordinary values.
+						x := activationInputs(rng, 2*n*d)
+						got, want := make([]float64, n*d), make([]float64, n*d)
+						GLUForward(got, x, n, d)
+						withGo(t, func() { GLUForward(want, x, n, d) })
+						sameBits(t, fmt.Sprintf("GLUForward n=%d d=%d", n, d), got, want)
+					}
+				}
+			})
+		})
+	}
+}
+
+func BenchmarkGLUForward31x16(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		x, y := make([]float64, 31*32), make([]float64, 31*16)
+		b.ReportAllocs()
+		for b.Loop() {
+			GLUForward(y, x, 31, 16)
+		}
+	})
+}
+
+func BenchmarkLayerNormForward31x16(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		x, g, be := make([]float64, 31*16), make([]float64, 16), make([]float64, 16)
+		for i := range x {
+			x[i] = float64(i%13) * 0.1
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			LayerNormForward(x, nil, x, g, be, 31, 16, 1)
 		}
 	})
 }
