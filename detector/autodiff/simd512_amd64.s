@@ -47,6 +47,15 @@ TEXT ·matMulAccAVX512(SB), NOSPLIT, $0-112
 	VMULPD      Z5, Z7, Z9; \
 	VADDPD      Z7, Z9, Z9
 
+// CONSTS8 loads what SIGMOID8 and TANH8 need: AX → vecConsts, DX →
+// expTable, Z10 = 1, Z11 = 700, Z12 = −700 (TANH8 needs Z14 = 2 too).
+#define CONSTS8 \
+	LEAQ         ·vecConsts(SB), AX; \
+	LEAQ         ·expTable(SB), DX; \
+	VBROADCASTSD C_ONE(AX), Z10; \
+	VBROADCASTSD C_700(AX), Z11; \
+	VBROADCASTSD C_N700(AX), Z12
+
 // SIGMOID8 sets Z9 = 1/(1 + e^t), t = −Z0 clamped to ±700 (sigmoidAVX2's
 // lanes). Needs Z10 = 1, Z11 = 700, Z12 = −700; clobbers Z0–Z8, K2.
 #define SIGMOID8 \
@@ -88,11 +97,7 @@ TEXT ·sigmoidAVX512(SB), NOSPLIT, $0-48
 	MOVQ         x_len+32(FP), CX
 	SHRQ         $3, CX
 	JZ           sdone
-	LEAQ         ·vecConsts(SB), AX
-	LEAQ         ·expTable(SB), DX
-	VBROADCASTSD C_ONE(AX), Z10
-	VBROADCASTSD C_700(AX), Z11
-	VBROADCASTSD C_N700(AX), Z12
+	CONSTS8
 
 sloop:
 	VMOVUPD (SI), Z0
@@ -116,11 +121,7 @@ TEXT ·tanhAVX512(SB), NOSPLIT, $0-48
 	MOVQ         x_len+32(FP), CX
 	SHRQ         $3, CX
 	JZ           tdone
-	LEAQ         ·vecConsts(SB), AX
-	LEAQ         ·expTable(SB), DX
-	VBROADCASTSD C_ONE(AX), Z10
-	VBROADCASTSD C_700(AX), Z11
-	VBROADCASTSD C_N700(AX), Z12
+	CONSTS8
 	VBROADCASTSD C_TWO(AX), Z14
 
 tloop:
@@ -244,11 +245,7 @@ lj:
 	JNZ     lk4
 
 	// Activations: σ on i and f (2·hid values), tanh on g, σ on o.
-	LEAQ         ·vecConsts(SB), AX
-	LEAQ         ·expTable(SB), DX
-	VBROADCASTSD C_ONE(AX), Z10
-	VBROADCASTSD C_700(AX), Z11
-	VBROADCASTSD C_N700(AX), Z12
+	CONSTS8
 	VBROADCASTSD C_TWO(AX), Z14
 	MOVQ         DI, R15
 	MOVQ         hid+192(FP), CX
@@ -334,11 +331,7 @@ TEXT ·gluAVX512(SB), NOSPLIT, $0-64
 	SHLQ         $3, R9
 	TESTQ        R8, R8
 	JZ           gdone
-	LEAQ         ·vecConsts(SB), AX
-	LEAQ         ·expTable(SB), DX
-	VBROADCASTSD C_ONE(AX), Z10
-	VBROADCASTSD C_700(AX), Z11
-	VBROADCASTSD C_N700(AX), Z12
+	CONSTS8
 
 grow:
 	LEAQ (SI)(R9*1), R10
