@@ -19,10 +19,13 @@
 //     first of timestamp, time, datetime, date, ts (any case), else the first
 //     column. Value columns are the named ones, else "value" if present,
 //     else every other column holding at least one number.
+//   - Only comma-separated files are read: a header that is one field
+//     holding semicolons or tabs is ErrSeparator.
 //   - Timestamps: "YYYY-MM-DD HH:MM:SS" (optional fraction; also with "T",
 //     without seconds, or a bare date), RFC 3339 with a zone, or unix seconds
 //     (integer or decimal; ≥ 1e11 is read as milliseconds). Times without a
-//     zone are UTC.
+//     zone are UTC. A date written with slashes or dots (01/02/2024) is
+//     ErrAmbiguousDate: its day/month order is not guessed.
 //   - Rows keep their file order. Repeated or backward timestamps and uneven
 //     gaps are passed to the detector as they are; the detectors here do not
 //     assume an even step.
@@ -30,9 +33,15 @@
 //     timestamp does not parse is a missing observation: the detector is
 //     told ok=false (with the last good timestamp), carries its previous
 //     score, never alerts on it and does not learn from it.
+//   - Table.Notes counts what was read with a guess or as missing (value
+//     cells that are not numbers, unreadable timestamps, rows earlier than
+//     the row before, timestamps read as unix time) and Table.Warnings words
+//     each kind as one line naming the first case; a clean file has none.
 //   - A row with fewer fields than the header is padded with empty fields;
 //     one with more is an error naming the line. A file without a single row
-//     holding both a timestamp and a value is ErrNoUsableRows.
+//     holding both a timestamp and a value is ErrNoUsableRows, wrapped with
+//     the likely cause when there is one (no timestamp parses, no value is a
+//     number, a single column).
 //
 // # Output
 //

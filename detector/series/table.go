@@ -24,6 +24,9 @@ var (
 	ErrRowWidth = errors.New("row has more fields than the header")
 	// ErrOutputColumn means the input already has a column the output adds.
 	ErrOutputColumn = errors.New("input already has an output column")
+	// ErrSeparator means the file is not comma-separated: its header is one
+	// field holding semicolons or tabs.
+	ErrSeparator = errors.New("not comma-separated")
 )
 
 // Output column names.
@@ -43,6 +46,8 @@ type Table struct {
 	Times     []time.Time
 	TimeOK    []bool      // false where the timestamp did not parse
 	Values    [][]float64 // per value column, per row; NaN where missing
+	Notes     Notes       // what Read accepted with a guess or as missing
+	lines     []int       // per row, its line in the file
 }
 
 // Rows returns the number of data rows.
@@ -113,6 +118,9 @@ func Read(r io.Reader, name string, opts ...ReadOption) (*Table, error) {
 		return nil, fmt.Errorf("header: %w", err)
 	}
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	if err := checkSeparator(header); err != nil {
+		return nil, err
+	}
 	t := &Table{Name: name, Header: header}
 	var guessed bool
 	if t.TimeCol, guessed, err = findTimeColumn(header, cfg.timeCol); err != nil {
@@ -137,22 +145,59 @@ func Read(r io.Reader, name string, opts ...ReadOption) (*Table, error) {
 		if len(rec) > len(header) {
 			return nil, fmt.Errorf("line %d: %d fields, header has %d: %w", line, len(rec), len(header), ErrRowWidth)
 		}
+		recLine, _ := cr.FieldPos(0)
 		for len(rec) < len(header) {
 			rec = append(rec, "")
 		}
 		t.Records = append(t.Records, rec)
+		t.lines = append(t.lines, recLine)
 	}
 	if t.ValueCols, err = findValueColumns(header, t.TimeCol, cfg.valueCols, t.Records); err != nil {
 		return nil, err
 	}
-	t.parse()
+	if err := t.parse(); err != nil {
+		return nil, err
+	}
 	if t.Usable() == 0 {
-		return nil, ErrNoUsableRows
+		return nil, t.whyUnusable()
 	}
 	return t, nil
 }
 
-func (t *Table) parse() {
+// checkSeparator refuses a header that is one field holding semicolons or
+// tabs: the file is separated by those, and every row would read as one
+// field.
+func checkSeparator(header []string) error {
+	if len(header) != 1 {
+		return nil
+	}
+	for _, sep := range []struct{ char, name string }{{";", "semicolon"}, {"\t", "tab"}} {
+		if strings.Contains(header[0], sep.char) {
+			return fmt.Errorf("the header %s is one field holding %ss: the file looks %s-separated, and only comma-separated files are read (export it as CSV with commas): %w",
+				quoteCell(header[0]), sep.name, sep.name, ErrSeparator)
+		}
+	}
+	return nil
+}
+
+// whyUnusable explains ErrNoUsableRows for a table with rows: no timestamp
+// parsed, or no value did.
+func (t *Table) whyUnusable() error {
+	n := &t.Notes
+	if t.Rows() > 0 && n.BadTimes.N == t.Rows() {
+		return fmt.Errorf("no timestamp in column %q parses (first at line %d: %s; %s): %w",
+			t.Header[t.TimeCol], n.BadTimes.Line, quoteCell(n.BadTimes.Text), acceptedTimes, ErrNoUsableRows)
+	}
+	if n.NotNumbers.N > 0 {
+		return fmt.Errorf("no row has both a timestamp and a number (first value that is not a number at line %d: %s): %w",
+			n.NotNumbers.Line, quoteCell(n.NotNumbers.Text), ErrNoUsableRows)
+	}
+	return ErrNoUsableRows
+}
+
+// parse fills Times, TimeOK, Values and Notes from the records. It fails
+// with ErrAmbiguousDate at the first time cell written like 01/02/2024.
+func (t *Table) parse() error {
 	n := len(t.Records)
 	t.Times = make([]time.Time, n)
 	t.TimeOK = make([]bool, n)
@@ -160,14 +205,42 @@ func (t *Table) parse() {
 	for c := range t.Values {
 		t.Values[c] = make([]float64, n)
 	}
+	notes := &t.Notes
+	var last time.Time
+	lastOK := false
+	lastText := ""
 	for i, rec := range t.Records {
-		if tm, err := ParseTime(rec[t.TimeCol]); err == nil {
+		line := t.lines[i]
+		cell := rec[t.TimeCol]
+		tm, kind, err := parseTime(cell)
+		switch {
+		case err != nil && isNumericDate(cell):
+			return fmt.Errorf("timestamp %s at line %d: the day/month order of dates like 01/02/2024 is not guessed (%s): %w",
+				quoteCell(cell), line, acceptedTimes, ErrAmbiguousDate)
+		case err != nil:
+			notes.BadTimes.add(line, cell)
+		default:
 			t.Times[i], t.TimeOK[i] = tm, true
+			if kind != timeDate && !notes.Unix {
+				notes.Unix, notes.UnixText, notes.UnixMS, notes.UnixTime = true, strings.TrimSpace(cell), kind == timeUnixMSec, tm
+			}
+			if lastOK && tm.Before(last) {
+				if notes.Backward.N == 0 {
+					notes.Before = lastText
+				}
+				notes.Backward.add(line, cell)
+			}
+			last, lastOK, lastText = tm, true, cell
 		}
 		for c, col := range t.ValueCols {
-			t.Values[c][i], _ = parseValue(rec[col])
+			v, ok := parseValue(rec[col])
+			t.Values[c][i] = v
+			if !ok && strings.TrimSpace(rec[col]) != "" {
+				notes.NotNumbers.add(line, rec[col])
+			}
 		}
 	}
+	return nil
 }
 
 // looksLikeData reports whether a header row is really a data row: its
@@ -239,7 +312,10 @@ func findValueColumns(header []string, timeCol int, names []string, records [][]
 		}
 	}
 	if len(cols) == 0 {
-		return nil, ErrNoUsableRows
+		if len(header) == 1 {
+			return nil, fmt.Errorf("the only column, %q, is taken as the time column and there is no value column: %w", header[0], ErrNoUsableRows)
+		}
+		return nil, fmt.Errorf("no column besides the time column %q holds a number: %w", header[timeCol], ErrNoUsableRows)
 	}
 	return cols, nil
 }
