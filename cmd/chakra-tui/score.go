@@ -25,6 +25,7 @@ type scoreFlags struct {
 	window, jobs, fitMax                  int
 	fitFraction                           float64
 	seed                                  uint64
+	quiet                                 bool
 }
 
 func runScore(ctx context.Context, args []string, e env) error {
@@ -53,9 +54,12 @@ func runScore(ctx context.Context, args []string, e env) error {
 	c.example("fit-max", "750")
 	c.fs.Uint64Var(&f.seed, "seed", 1, "tft: training seed")
 	c.example("seed", "1")
+	c.fs.BoolVar(&f.quiet, "quiet", false, "print no warnings about the input (values that are not numbers, unreadable or backward timestamps, unix-time guesses)")
+	c.example("quiet", "true")
 	if err := c.parse(args); err != nil {
 		return err
 	}
+	files := c.fs.Args()
 	fac, err := scoreFactory(f)
 	if err != nil {
 		return err
@@ -68,15 +72,15 @@ func runScore(ctx context.Context, args []string, e env) error {
 		read = append(read, series.WithValueColumns(splitList(f.valueCol)...))
 	}
 	switch {
-	case f.dir != "" && c.fs.NArg() > 0:
+	case f.dir != "" && len(files) > 0:
 		return errors.New("score: give FILE.csv or --dir, not both")
 	case f.dir != "":
 		if f.out == "" {
 			return errors.New("score: --dir needs --out (the folder for the results)")
 		}
 		return scoreDir(ctx, f, fac, read, e)
-	case c.fs.NArg() == 1:
-		return scoreOne(c.fs.Arg(0), f.out, fac, read, e)
+	case len(files) == 1:
+		return scoreOne(files[0], f, fac, read, e)
 	default:
 		c.fs.Usage()
 		return errors.New("score: give one FILE.csv, or --dir DIR --out OUT")
@@ -122,20 +126,31 @@ func splitList(s string) []string {
 	return out
 }
 
-// scoreOne scores one file to out, or to stdout when out is empty.
-func scoreOne(in, out string, fac series.Factory, read []series.ReadOption, e env) error {
-	if out != "" {
-		return series.ScoreFile(in, out, fac, read...)
-	}
+// scoreOne scores one file to f.out, or to stdout when that is empty. The
+// input's warnings go to stderr, one line each, before scoring starts.
+func scoreOne(in string, f scoreFlags, fac series.Factory, read []series.ReadOption, e env) error {
 	t, err := series.ReadFile(in, read...)
 	if err != nil {
 		return err
+	}
+	if !f.quiet {
+		printWarnings(e.stderr, t.Warnings())
 	}
 	s, err := series.Run(t, fac)
 	if err != nil {
 		return err
 	}
+	if f.out != "" {
+		return series.WriteFile(f.out, t, s)
+	}
 	return series.Write(e.stdout, t, s)
+}
+
+// printWarnings writes each warning on its own line.
+func printWarnings(w io.Writer, warnings []string) {
+	for _, s := range warnings {
+		fmt.Fprintf(w, "chakra-tui: warning: %s\n", s)
+	}
 }
 
 // scoreDir scores a folder, drawing a progress bar on a terminal and plain
@@ -151,6 +166,12 @@ func scoreDir(ctx context.Context, f scoreFlags, fac series.Factory, read []seri
 				fmt.Fprint(e.stderr, "\r\x1b[2K")
 			}
 			fmt.Fprintf(e.stderr, "failed %s: %v\n", p.File, p.Err)
+		}
+		if len(p.Warnings) > 0 && !f.quiet {
+			if tty {
+				fmt.Fprint(e.stderr, "\r\x1b[2K")
+			}
+			printWarnings(e.stderr, p.Warnings)
 		}
 		if tty {
 			fmt.Fprintf(e.stderr, "\r\x1b[2K%s", progressBar(p.Done, p.Total, 30, time.Since(start), p.File))

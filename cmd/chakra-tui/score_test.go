@@ -158,3 +158,58 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("bar %q", got)
 	}
 }
+
+// TestScoreWarnings checks that input read with a guess or as missing is
+// reported on stderr, one line per kind, in both modes, and that --quiet
+// silences it while the scores stay on stdout.
+func TestScoreWarnings(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("t,v\n")
+	for i := range 200 {
+		v := fmt.Sprint(50 + i%7)
+		if i == 16 || i == 30 {
+			v = "n/a"
+		}
+		ts := 1234567890 + 60*i
+		if i == 100 {
+			ts -= 600
+		}
+		fmt.Fprintf(&b, "%d,%s\n", ts, v)
+	}
+	in := filepath.Join(dir, "in", "w.csv")
+	if err := os.MkdirAll(filepath.Dir(in), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(in, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"chakra-tui: warning: " + in + `: timestamps in column "t" read as unix seconds (first: 1234567890 → 2009-02-13T23:31:30Z)`,
+		"chakra-tui: warning: " + in + ": 2 values were not numbers and were treated as missing (first at line 18: 'n/a')",
+		"chakra-tui: warning: " + in + ": 1 row goes back in time and was scored in file order (first at line 102: '1234573290' after '1234573830')",
+	}
+	stdout, stderr, err := runCmd(t, "score", "--detector", "zscore", in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Split(strings.TrimSpace(stderr), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, strings.Join(want, "\n"))
+	}
+	if strings.Count(stdout, "\n") != 201 {
+		t.Errorf("%d lines on stdout", strings.Count(stdout, "\n"))
+	}
+	stdout, stderr, err = runCmd(t, "score", "--quiet", "--detector", "zscore", in)
+	if err != nil || stderr != "" || strings.Count(stdout, "\n") != 201 {
+		t.Errorf("--quiet: %v, stderr %q, %d lines", err, stderr, strings.Count(stdout, "\n"))
+	}
+	_, stderr, err = runCmd(t, "score", "--detector", "zscore", "--dir", filepath.Dir(in), "--out", filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		if !strings.Contains(stderr, w+"\n") {
+			t.Errorf("--dir stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+}

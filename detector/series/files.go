@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -18,26 +20,32 @@ import (
 
 // ScoreFile reads the CSV series at in, scores it with a fresh detector from
 // f and writes the result to out (through a temporary file renamed into
-// place, so a failed run leaves no half-written output). Errors name in.
-func ScoreFile(in, out string, f Factory, opts ...ReadOption) error {
+// place, so a failed run leaves no half-written output; the file and any
+// folders created get the usual permissions less the umask). It returns the
+// table's warnings (Table.Warnings). Errors name in.
+func ScoreFile(in, out string, f Factory, opts ...ReadOption) ([]string, error) {
 	t, err := ReadFile(in, opts...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s, err := Run(t, f)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return writeFile(out, t, s)
+	return t.Warnings(), WriteFile(out, t, s)
 }
 
-func writeFile(out string, t *Table, s Scores) (err error) {
+// WriteFile writes t and its scores to the file out as Write does, through
+// a temporary file in the same folder renamed into place. The file is
+// created with mode 0666 and folders with 0777, both less the umask, as
+// other Unix tools do.
+func WriteFile(out string, t *Table, s Scores) (err error) {
 	if dir := filepath.Dir(out); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		if err := os.MkdirAll(dir, 0o777); err != nil {
 			return fmt.Errorf("create output folder: %w", err)
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(out), "."+filepath.Base(out)+".*")
+	tmp, err := createTemp(filepath.Dir(out), "."+filepath.Base(out)+".")
 	if err != nil {
 		return fmt.Errorf("create output: %w", err)
 	}
@@ -63,11 +71,26 @@ func writeFile(out string, t *Table, s Scores) (err error) {
 	return nil
 }
 
+// createTemp creates a new file named prefix plus a random number in dir,
+// like os.CreateTemp but with mode 0666 less the umask instead of 0600, so
+// that the renamed output has the permissions a user expects.
+func createTemp(dir, prefix string) (*os.File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		return f, err
+	}
+}
+
 // Progress reports one finished file of a ScoreDir run.
 type Progress struct {
 	Done, Total int
-	File        string // path relative to the input folder
-	Err         error  // nil when the file was scored
+	File        string   // path relative to the input folder
+	Err         error    // nil when the file was scored
+	Warnings    []string // the file's Table.Warnings when it was scored
 }
 
 // DirOption configures ScoreDir.
@@ -166,7 +189,7 @@ func ScoreDir(ctx context.Context, dir, out string, f Factory, opts ...DirOption
 			if gctx.Err() != nil {
 				return gctx.Err()
 			}
-			err := ScoreFile(filepath.Join(dir, filepath.FromSlash(rel)), filepath.Join(out, filepath.FromSlash(rel)), f, cfg.read...)
+			warn, err := ScoreFile(filepath.Join(dir, filepath.FromSlash(rel)), filepath.Join(out, filepath.FromSlash(rel)), f, cfg.read...)
 			mu.Lock()
 			defer mu.Unlock()
 			done++
@@ -174,7 +197,7 @@ func ScoreDir(ctx context.Context, dir, out string, f Factory, opts ...DirOption
 				errs = append(errs, err)
 			}
 			if cfg.progress != nil {
-				cfg.progress(Progress{Done: done, Total: len(files), File: rel, Err: err})
+				cfg.progress(Progress{Done: done, Total: len(files), File: rel, Err: err, Warnings: warn})
 			}
 			return nil
 		})

@@ -71,7 +71,7 @@ func TestLoadNAB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := ScoreFile(filepath.Join(data, "cat", "f.csv"), filepath.Join(res, "cat", "f.csv"), ZScoreFactory()); err != nil {
+	if _, err := ScoreFile(filepath.Join(data, "cat", "f.csv"), filepath.Join(res, "cat", "f.csv"), ZScoreFactory()); err != nil {
 		t.Fatal(err)
 	}
 	run, err := LoadNAB(labels, data, res)
