@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,7 +30,7 @@ type scoreFlags struct {
 }
 
 func runScore(ctx context.Context, args []string, e env) error {
-	c := newCommand("score", "chakra-tui score [flags] FILE.csv | chakra-tui score [flags] --dir DIR --out OUT",
+	c := newCommand("score", "chakra-tui score [flags] FILE.csv [flags] | chakra-tui score [flags] --dir DIR --out OUT",
 		"Score a CSV time series row by row (each row only from the rows before it) and write the rows back with\n"+
 			"anomaly_score (0..1, full precision) and alert (0/1, the detector's own threshold). With --dir, score every\n"+
 			"CSV under DIR in parallel into the same layout under --out. See docs/nab.md.", e.stderr)
@@ -56,10 +57,10 @@ func runScore(ctx context.Context, args []string, e env) error {
 	c.example("seed", "1")
 	c.fs.BoolVar(&f.quiet, "quiet", false, "print no warnings about the input (values that are not numbers, unreadable or backward timestamps, unix-time guesses)")
 	c.example("quiet", "true")
-	if err := c.parse(args); err != nil {
+	files, err := parseInterspersed(c, args)
+	if err != nil {
 		return err
 	}
-	files := c.fs.Args()
 	fac, err := scoreFactory(f)
 	if err != nil {
 		return err
@@ -81,10 +82,53 @@ func runScore(ctx context.Context, args []string, e env) error {
 		return scoreDir(ctx, f, fac, read, e)
 	case len(files) == 1:
 		return scoreOne(files[0], f, fac, read, e)
+	case len(files) > 1:
+		return fmt.Errorf("score: give one FILE.csv, not %d (%s); for many, put them in a folder and use --dir DIR --out OUT", len(files), strings.Join(files, " "))
 	default:
-		c.fs.Usage()
-		return errors.New("score: give one FILE.csv, or --dir DIR --out OUT")
+		return errors.New("score: give one FILE.csv, or --dir DIR --out OUT (see chakra-tui score --help)")
 	}
+}
+
+// parseInterspersed parses args with flags before, between or after the
+// positional arguments (score FILE --out X), as users of Unix tools expect;
+// everything after "--" is positional. It returns the positional
+// arguments. A bad flag is a one-line error pointing to --help rather than
+// the whole usage; --help prints the usage and returns flag.ErrHelp.
+func parseInterspersed(c *command, args []string) ([]string, error) {
+	usage, out := c.fs.Usage, c.fs.Output()
+	c.fs.Usage = func() {}
+	c.fs.SetOutput(io.Discard)
+	var flags, pos []string
+	rest := args
+	for {
+		err := c.fs.Parse(rest)
+		if errors.Is(err, flag.ErrHelp) {
+			usage()
+			return nil, err
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w (see chakra-tui %s --help)", c.name, err, c.name)
+		}
+		left := c.fs.Args()
+		used := len(rest) - len(left)
+		flags = append(flags, rest[:used]...)
+		if len(left) == 0 {
+			break
+		}
+		if used > 0 && rest[used-1] == "--" {
+			pos = append(pos, left...)
+			break
+		}
+		pos, rest = append(pos, left[0]), left[1:]
+	}
+	c.fs.Usage = usage
+	c.fs.SetOutput(out)
+	// Parse once more in the usual order, so the environment fills the
+	// flags not given, as in every other mode.
+	if err := c.parse(append(flags, "--")); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.name, err)
+	}
+	return pos, nil
 }
 
 // scoreFactory builds the detector named by the flags.

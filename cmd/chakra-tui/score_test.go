@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -156,6 +158,60 @@ func TestProgressBar(t *testing.T) {
 	got := progressBar(5, 10, 10, 1500*time.Millisecond, "x.csv")
 	if got != "[█████░░░░░] 5/10  1.5s  x.csv" {
 		t.Errorf("bar %q", got)
+	}
+}
+
+// TestScoreArgs checks flags after the file, and that a bad command line
+// is one line of error with no usage dump.
+func TestScoreArgs(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "s.csv")
+	writeSeries(t, in, 200, 150)
+	dashed := filepath.Join(dir, "-dash.csv")
+	writeSeries(t, dashed, 200, 150)
+	cases := []struct {
+		name    string
+		args    []string
+		out     string // file that must be written, if any
+		errHas  string // "" for success
+		wantOut bool   // scores on stdout
+	}{
+		{"flags after the file", []string{"score", in, "--out", filepath.Join(dir, "a.csv"), "--detector", "zscore"}, filepath.Join(dir, "a.csv"), "", false},
+		{"flags on both sides", []string{"score", "--detector", "zscore", in, "--out=" + filepath.Join(dir, "b.csv")}, filepath.Join(dir, "b.csv"), "", false},
+		{"double dash", []string{"score", "--detector", "zscore", "--", dashed}, "", "", true},
+		{"unknown flag after the file", []string{"score", in, "--nope"}, "", "flag provided but not defined: -nope (see chakra-tui score --help)", false},
+		{"bad value", []string{"score", in, "--jobs", "many"}, "", `invalid value "many" for flag -jobs`, false},
+		{"flag without its value", []string{"score", in, "--out"}, "", "flag needs an argument: -out (see chakra-tui score --help)", false},
+		{"two files", []string{"score", in, in, "--detector", "zscore"}, "", "give one FILE.csv, not 2", false},
+		{"no file", []string{"score", "--detector", "zscore"}, "", "give one FILE.csv, or --dir DIR --out OUT (see chakra-tui score --help)", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			stdout, stderr, err := runCmd(t, c.args...)
+			if c.errHas == "" && err != nil {
+				t.Fatalf("error %v\n%s", err, stderr)
+			}
+			if c.errHas != "" {
+				if err == nil || !strings.Contains(err.Error(), c.errHas) || strings.Contains(err.Error(), "\n") {
+					t.Fatalf("error %q, want one line containing %q", err, c.errHas)
+				}
+			}
+			if stderr != "" {
+				t.Errorf("stderr %q, want nothing (the error is returned, no usage)", stderr)
+			}
+			if got := strings.Count(stdout, "\n"); (got == 201) != c.wantOut {
+				t.Errorf("%d lines on stdout", got)
+			}
+			if c.out != "" {
+				if s, err := os.ReadFile(c.out); err != nil || strings.Count(string(s), "\n") != 201 {
+					t.Errorf("output %s: %d lines, %v", c.out, strings.Count(string(s), "\n"), err)
+				}
+			}
+		})
+	}
+	_, stderr, err := runCmd(t, "score", in, "--help")
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr, "Usage: chakra-tui score") {
+		t.Errorf("--help after the file: %v, %q", err, stderr)
 	}
 }
 
