@@ -29,6 +29,8 @@ func TestReadWarnings(t *testing.T) {
 			[]string{`x.csv: timestamps in column "t" read as unix seconds (first: 1234567890 → 2009-02-13T23:31:30Z)`}},
 		{"unix milliseconds", "when,v\n 1234567890500,1\n",
 			[]string{`timestamps in column "when" read as unix milliseconds (first: 1234567890500 → 2009-02-13T23:31:30.5Z)`}},
+		{"unix seconds shown to the microsecond", "time,v\n-130.84,1\n",
+			[]string{"(first: -130.84 → 1969-12-31T23:57:49.16Z)"}},
 		{"all kinds", "time,v\n-130.5,1\n-131,x\nnope,2\n",
 			[]string{"read as unix seconds (first: -130.5 → 1969-12-31T23:57:49.5Z)", "1 row had no readable timestamp and was treated",
 				"1 value was not a number", "1 row goes back in time and was scored in file order (first at line 3: '-131' after '-130.5')"}},

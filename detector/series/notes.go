@@ -37,7 +37,8 @@ type Notes struct {
 	Before   string
 	// Unix is set when the timestamps are plain numbers read as unix
 	// seconds (or milliseconds, from 1e11 up): the first such cell, its
-	// unit and the time it was read as.
+	// unit and the time it was read as (the warning shows it rounded to
+	// the microsecond).
 	Unix     bool
 	UnixText string
 	UnixMS   bool
@@ -56,7 +57,7 @@ func (t *Table) Warnings() []string {
 			unit = "milliseconds"
 		}
 		add("timestamps in column %q read as unix %s (first: %s → %s)",
-			t.Header[t.TimeCol], unit, n.UnixText, n.UnixTime.Format(time.RFC3339Nano))
+			t.Header[t.TimeCol], unit, n.UnixText, n.UnixTime.Round(time.Microsecond).Format(time.RFC3339Nano))
 	}
 	if c := n.BadTimes; c.N > 0 {
 		add("%s no readable timestamp and %s treated as missing (first at line %d: %s)",
