@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
-	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
+	"github.com/chakra-tui/chakra-tui/featurestore/redis/redistest"
 )
 
 func TestMaterialize(t *testing.T) {
@@ -17,7 +17,7 @@ func TestMaterialize(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	stores := map[string]func() Online{
 		"memory": func() Online { s, _ := NewMemory(WithTTL(0)); return s },

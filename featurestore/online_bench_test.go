@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
-	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
+	"github.com/chakra-tui/chakra-tui/featurestore/redis/redistest"
 )
 
 // Benchmarks of one dashboard tick: write a frame of 100 soldiers, then read
@@ -54,7 +54,7 @@ func memoryStore(b *testing.B) Online {
 }
 
 func redisStore(b *testing.B, cache bool) *Redis {
-	srv := redisserver.StartT(b)
+	srv := redistest.Start(b)
 	return openRedis(b, srv.URL(), WithPrefix(newPrefix()), WithCache(cache))
 }
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
-	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
+	"github.com/chakra-tui/chakra-tui/featurestore/redis/redistest"
 )
 
 // prefixes gives every store in a test binary its own key namespace.
@@ -31,7 +31,7 @@ func openRedis(t testing.TB, url string, opts ...Option) *Redis {
 }
 
 func TestRedis(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	for _, cache := range []bool{true, false} {
 		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
 			t.Parallel()
@@ -72,7 +72,7 @@ func TestRedisOptions(t *testing.T) {
 // TestRedisRoundTrips counts requests: one per frame write, one per batch
 // read, also with another process writing in between.
 func TestRedisRoundTrips(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
 	a := openRedis(t, srv.URL(), WithPrefix(p))
@@ -123,7 +123,7 @@ func TestRedisRoundTrips(t *testing.T) {
 // ErrUnavailable (quickly), and once it is back the store works again,
 // without serving rows cached before the crash.
 func TestRedisKilledAndRestarted(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	const timeout = 500 * time.Millisecond
 	p := newPrefix()
@@ -202,7 +202,7 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 // give up after the timeout instead of hanging, and work again once it
 // resumes.
 func TestRedisFrozen(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	const timeout = 300 * time.Millisecond
 	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()), WithTimeout(timeout))
@@ -235,7 +235,7 @@ func TestRedisFrozen(t *testing.T) {
 // TestRedisCallerCancel keeps a cancelled caller apart from an unavailable
 // Redis.
 func TestRedisCallerCancel(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -248,7 +248,7 @@ func TestRedisCallerCancel(t *testing.T) {
 // TestRedisForeignKeys: a key under our prefix that is not ours gives
 // ErrCorrupt, not a panic.
 func TestRedisForeignKeys(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
 	s := openRedis(t, srv.URL(), WithPrefix(p))
@@ -272,7 +272,7 @@ func TestRedisForeignKeys(t *testing.T) {
 
 // TestRedisPrefixesAreSeparate: two deployments on one Redis do not mix.
 func TestRedisPrefixesAreSeparate(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	a := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
 	b := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
@@ -289,7 +289,7 @@ func TestRedisPrefixesAreSeparate(t *testing.T) {
 // merge. The read must fetch those windows whole (a second round trip) and
 // still return the right rows.
 func TestRedisCacheLostMidRead(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
 	w := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(16))
@@ -359,7 +359,7 @@ func TestRedisCacheLostMidRead(t *testing.T) {
 // capacities share one deployment; the block's capacity, set by whoever
 // created it, bounds every window.
 func TestRedisCapacitiesDiffer(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
 	small := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(8))
@@ -394,7 +394,7 @@ func TestRedisCapacitiesDiffer(t *testing.T) {
 // return to lockstep. After every frame a handle without a cache and a
 // writer's own cache must both match a plain model.
 func TestRedisUniformRange(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
 	const capacity = 4
@@ -517,7 +517,7 @@ func checkRange(t *testing.T, r *Redis, b int64, u0, u1 float64) {
 // read would, in one round trip while this handle is the only writer and in
 // two once another handle wrote in between (whose rows it then shows).
 func TestRedisWriteFrameWindows(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
 	a := openRedis(t, srv.URL(), WithPrefix(p))
@@ -579,7 +579,7 @@ func TestRedisWriteFrameWindows(t *testing.T) {
 // TestRedisVersionAhead: a version above the server clock (a clock set
 // back) still grows by one per write, so versions never repeat.
 func TestRedisVersionAhead(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
 	w := openRedis(t, srv.URL(), WithPrefix(p))

@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/featurestore"
-	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
+	"github.com/chakra-tui/chakra-tui/featurestore/redis/redistest"
 )
 
 // TestRedisDownAndBack: with Redis gone, /ready and /predict answer 503
 // with a clear JSON error and nothing is scored; when it returns, service
 // resumes without a restart.
 func TestRedisDownAndBack(t *testing.T) {
-	srv := redisserver.StartT(t)
+	srv := redistest.Start(t)
 	store, err := featurestore.NewRedis(srv.URL(), featurestore.WithTimeout(300*time.Millisecond),
 		featurestore.WithPrefix(fmt.Sprintf("httpapi-test-%d:", time.Now().UnixNano())))
 	if err != nil {

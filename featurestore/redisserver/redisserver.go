@@ -1,8 +1,8 @@
 // Package redisserver runs a throwaway redis-server on a free loopback port,
-// without persistence: for the Redis integration tests (featurestore, the
-// HTTP API) and for the HTTP load comparison (chakra-tui loadgen --compare).
-// It talks to the server only through its process and a raw PING; it does
-// not import go-redis.
+// without persistence: for the Redis integration tests (through
+// featurestore/redis/redistest) and for the HTTP load comparison
+// (chakra-tui loadgen --compare). It talks to the server only through its
+// process and a raw PING; it imports neither go-redis nor testing.
 package redisserver
 
 import (
@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -62,18 +61,6 @@ func Start(dir string) (*Server, error) {
 			return nil, fmt.Errorf("start redis-server: %w", err)
 		}
 	}
-}
-
-// StartT starts a server for one test or benchmark and stops it when that
-// ends, also on failure. A missing binary fails it with ErrNotInstalled.
-func StartT(t testing.TB) *Server {
-	t.Helper()
-	s, err := Start(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	return s
 }
 
 func freePort() (int, error) {
