@@ -152,7 +152,7 @@ func Valid(v engine.Vital, x float64) error {
 // Missing bit set, phases that exist, a plausible ambient temperature and a
 // tick within ±2^53. It returns the first problem found.
 func ValidateObservation(o *engine.Observation) error {
-	if err := checkTick(o.T); err != nil {
+	if err := CheckTick(o.T); err != nil {
 		return err
 	}
 	for v := range engine.Vital(engine.NumVitals) {
@@ -183,7 +183,10 @@ func ValidateObservation(o *engine.Observation) error {
 // numbers are doubles).
 const maxTick = 1 << 53
 
-func checkTick(t int64) error {
+// CheckTick returns an error matching ErrInvalid if tick t (simulated
+// seconds) is at or beyond ±2^53, where a float64 no longer holds every
+// integer: every store refuses such rows.
+func CheckTick(t int64) error {
 	if t <= -maxTick || t >= maxTick {
 		return fmt.Errorf("tick %d beyond ±2^53: %w", t, ErrInvalid)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore/internal/ring"
 )
 
 // Memory is the embedded online store: one ring buffer of rows per soldier,
@@ -16,7 +17,7 @@ import (
 // and readers; readers share a read lock), and a frame write allocates
 // nothing once every soldier has been seen.
 type Memory struct {
-	o options
+	o Config
 
 	mu        sync.RWMutex
 	rings     map[engine.SoldierID]*memRing
@@ -28,7 +29,7 @@ type Memory struct {
 }
 
 type memRing struct {
-	ring
+	ring.Ring
 	seen    time.Time // clock time of the last write
 	pendGen uint64    // write generation pendT belongs to
 	pendT   int64     // newest tick of this soldier within the write in progress
@@ -39,18 +40,18 @@ var _ Online = (*Memory)(nil)
 // NewMemory returns an empty in-memory store. It honours WithCapacity,
 // WithTTL and WithClock.
 func NewMemory(opts ...Option) (*Memory, error) {
-	o := defaultOptions()
-	if err := o.apply(opts); err != nil {
+	o, err := NewConfig(opts...)
+	if err != nil {
 		return nil, fmt.Errorf("new memory store: %w", err)
 	}
 	return &Memory{o: o, rings: make(map[engine.SoldierID]*memRing),
-		profiles: make(map[engine.SoldierID]engine.Profile), lastSweep: o.clock()}, nil
+		profiles: make(map[engine.SoldierID]engine.Profile), lastSweep: o.Clock()}, nil
 }
 
 // expired reports whether r's soldier stopped reporting more than the TTL
 // ago (or never wrote).
 func (m *Memory) expired(r *memRing, now time.Time) bool {
-	return r.n == 0 || (m.o.ttl > 0 && now.Sub(r.seen) >= m.o.ttl)
+	return r.N == 0 || (m.o.TTL > 0 && now.Sub(r.seen) >= m.o.TTL)
 }
 
 // WriteFrame stores the rows of one tick. Rows of several ticks and several
@@ -61,7 +62,7 @@ func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error
 		return err
 	}
 	for i := range obs {
-		if err := checkTick(obs[i].T); err != nil {
+		if err := CheckTick(obs[i].T); err != nil {
 			return fmt.Errorf("write frame: soldier %d: %w", obs[i].Soldier, err)
 		}
 	}
@@ -70,7 +71,7 @@ func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error
 	if m.closed {
 		return ErrClosed
 	}
-	now := m.o.clock()
+	now := m.o.Clock()
 	m.gen++
 	m.scratch = m.scratch[:0]
 	// Pass 1: check every row, change nothing visible.
@@ -78,14 +79,14 @@ func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error
 		id := obs[i].Soldier
 		r := m.rings[id]
 		if r == nil {
-			r = &memRing{ring: *newRing(m.o.capacity)}
+			r = &memRing{Ring: *ring.New(m.o.Capacity)}
 			m.rings[id] = r
 		}
 		if r.pendGen != m.gen {
 			r.pendGen = m.gen
 			r.pendT = math.MinInt64
 			if !m.expired(r, now) {
-				r.pendT = r.latest().T
+				r.pendT = r.Latest().T
 			}
 		}
 		if obs[i].T <= r.pendT {
@@ -97,9 +98,9 @@ func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error
 	// Pass 2: append.
 	for i, r := range m.scratch {
 		if m.expired(r, now) {
-			r.reset(0, 0)
+			r.Reset(0)
 		}
-		r.push(&obs[i])
+		r.Push(&obs[i])
 		r.seen = now
 	}
 	m.sweep(now)
@@ -108,7 +109,7 @@ func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error
 
 // sweep forgets soldiers that expired, at most once per half TTL.
 func (m *Memory) sweep(now time.Time) {
-	if m.o.ttl == 0 || now.Sub(m.lastSweep) < m.o.ttl/2 {
+	if m.o.TTL == 0 || now.Sub(m.lastSweep) < m.o.TTL/2 {
 		return
 	}
 	m.lastSweep = now
@@ -139,15 +140,15 @@ func (m *Memory) Window(ctx context.Context, id engine.SoldierID, n int, dst []e
 	if m.closed {
 		return dst, ErrClosed
 	}
-	if r := m.live(id, m.o.clock()); r != nil {
-		dst = r.appendLast(dst, min(n, r.n))
+	if r := m.live(id, m.o.Clock()); r != nil {
+		dst = r.AppendLast(dst, min(n, r.N))
 	}
 	return dst, nil
 }
 
 // Windows reads the last n rows of every soldier in ids under one read lock.
 func (m *Memory) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation) ([][]engine.Observation, error) {
-	dst = growWindows(dst, len(ids))
+	dst = ring.GrowWindows(dst, len(ids))
 	if err := ctx.Err(); err != nil {
 		return dst, err
 	}
@@ -156,11 +157,11 @@ func (m *Memory) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst
 	if m.closed {
 		return dst, ErrClosed
 	}
-	now := m.o.clock()
+	now := m.o.Clock()
 	for i, id := range ids {
 		dst[i] = dst[i][:0]
 		if r := m.live(id, now); r != nil {
-			dst[i] = r.appendLast(dst[i], min(n, r.n))
+			dst[i] = r.AppendLast(dst[i], min(n, r.N))
 		}
 	}
 	return dst, nil
@@ -176,8 +177,8 @@ func (m *Memory) Latest(ctx context.Context, id engine.SoldierID) (engine.Observ
 	if m.closed {
 		return engine.Observation{}, false, ErrClosed
 	}
-	if r := m.live(id, m.o.clock()); r != nil {
-		return *r.latest(), true, nil
+	if r := m.live(id, m.o.Clock()); r != nil {
+		return *r.Latest(), true, nil
 	}
 	return engine.Observation{}, false, nil
 }
@@ -192,7 +193,7 @@ func (m *Memory) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
 	if m.closed {
 		return nil, ErrClosed
 	}
-	now := m.o.clock()
+	now := m.o.Clock()
 	ids := make([]engine.SoldierID, 0, len(m.rings))
 	for id, r := range m.rings {
 		if !m.expired(r, now) {

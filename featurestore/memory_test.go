@@ -1,4 +1,4 @@
-package featurestore
+package featurestore_test
 
 import (
 	"context"
@@ -7,28 +7,30 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
 
 func TestMemory(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	testOnline(t, storeKind{
-		name: "memory",
-		open: func(t *testing.T, opts ...Option) Online {
-			s, err := NewMemory(append([]Option{WithClock(clock.Now)}, opts...)...)
+	clock := storetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	storetest.RunOnline(t, storetest.Kind{
+		Name: "memory",
+		Open: func(t *testing.T, opts ...featurestore.Option) featurestore.Online {
+			s, err := featurestore.NewMemory(append([]featurestore.Option{featurestore.WithClock(clock.Now)}, opts...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { s.Close() })
 			return s
 		},
-		ttl:     time.Minute,
-		advance: clock.Advance,
+		TTL:     time.Minute,
+		Advance: clock.Advance,
 	})
 }
 
 func TestMemoryOptions(t *testing.T) {
-	for _, opt := range []Option{WithCapacity(0), WithCapacity(1 << 17), WithTTL(-time.Second), WithClock(nil)} {
-		if _, err := NewMemory(opt); err == nil {
+	for _, opt := range []featurestore.Option{featurestore.WithCapacity(0), featurestore.WithCapacity(1 << 17), featurestore.WithTTL(-time.Second), featurestore.WithClock(nil)} {
+		if _, err := featurestore.NewMemory(opt); err == nil {
 			t.Errorf("NewMemory accepted a bad option")
 		}
 	}
@@ -41,11 +43,11 @@ func TestMemoryNoAllocs(t *testing.T) {
 		t.Skip("allocation counts are not meaningful with -short builds under -race")
 	}
 	ctx := context.Background()
-	s, err := NewMemory()
+	s, err := featurestore.NewMemory()
 	if err != nil {
 		t.Fatal(err)
 	}
-	frames := newGen(7).frames(100, 64, 0)
+	frames := storetest.NewGen(7).Frames(100, 64, 0)
 	ids := make([]engine.SoldierID, 100)
 	for i := range ids {
 		ids[i] = engine.SoldierID(i + 1)
@@ -73,36 +75,20 @@ func TestMemoryNoAllocs(t *testing.T) {
 	}
 }
 
-func TestMemorySweepForgetsExpired(t *testing.T) {
-	ctx := context.Background()
-	clock := &fakeClock{now: time.Unix(0, 0)}
-	s, _ := NewMemory(WithClock(clock.Now), WithTTL(time.Minute))
-	g := newGen(8)
-	_ = s.WriteFrame(ctx, []engine.Observation{g.obs(1, 1), g.obs(2, 1)})
-	clock.Advance(2 * time.Minute)
-	_ = s.WriteFrame(ctx, []engine.Observation{g.obs(2, 2)})
-	s.mu.RLock()
-	n := len(s.rings)
-	s.mu.RUnlock()
-	if n != 1 {
-		t.Fatalf("%d rings after the sweep; want 1 (soldier 1 expired)", n)
-	}
-}
-
 // WriteFrameWindows on a store without the one-call path: WriteFrame, then
 // Windows; a refused frame is reported as not written.
 func TestWriteFrameWindowsFallback(t *testing.T) {
 	ctx := context.Background()
-	s, err := NewMemory()
+	s, err := featurestore.NewMemory()
 	if err != nil {
 		t.Fatal(err)
 	}
-	frames := newGen(2).frames(5, 4, 0)
+	frames := storetest.NewGen(2).Frames(5, 4, 0)
 	ids := []engine.SoldierID{1, 2, 3, 4, 5}
 	var ws [][]engine.Observation
 	for tick, f := range frames {
 		var written bool
-		if ws, written, err = WriteFrameWindows(ctx, s, f.Obs, ids, 3, ws); err != nil || !written {
+		if ws, written, err = featurestore.WriteFrameWindows(ctx, s, f.Obs, ids, 3, ws); err != nil || !written {
 			t.Fatalf("tick %d: written %v, %v", tick, written, err)
 		}
 		want, err := s.Windows(ctx, ids, 3, nil)
@@ -110,14 +96,14 @@ func TestWriteFrameWindowsFallback(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range ids {
-			checkRows(t, ws[i], want[i])
+			storetest.CheckRows(t, ws[i], want[i])
 			if len(ws[i]) != min(tick+1, 3) || ws[i][len(ws[i])-1].T != int64(tick) {
 				t.Fatalf("tick %d: soldier %d: %d rows ending at %d", tick, ids[i], len(ws[i]), ws[i][len(ws[i])-1].T)
 			}
 		}
 	}
-	_, written, err := WriteFrameWindows(ctx, s, frames[0].Obs, ids, 3, ws)
-	if written || !errors.Is(err, ErrOutOfOrder) {
+	_, written, err := featurestore.WriteFrameWindows(ctx, s, frames[0].Obs, ids, 3, ws)
+	if written || !errors.Is(err, featurestore.ErrOutOfOrder) {
 		t.Fatalf("stale frame: written %v, %v", written, err)
 	}
 }

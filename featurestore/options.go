@@ -18,28 +18,35 @@ const (
 	DefaultTimeout = 2 * time.Second
 )
 
-// options configure NewMemory and NewRedis. Options that do not apply to a
-// store are ignored by it (their doc says which).
-type options struct {
-	capacity int
-	ttl      time.Duration
-	clock    func() time.Time
-	prefix   string
-	timeout  time.Duration
-	cache    bool
-	err      error
+// Config is an online store's configuration: the defaults with the options
+// applied. NewMemory and the adapters in subpackages (featurestore/redis)
+// build theirs with NewConfig; a store ignores the fields that do not apply
+// to it (the options' docs say which).
+type Config struct {
+	Capacity int              // rows kept per soldier (WithCapacity)
+	TTL      time.Duration    // 0: rows never expire (WithTTL)
+	Clock    func() time.Time // the in-memory store's clock (WithClock)
+	Prefix   string           // of every Redis key (WithPrefix)
+	Timeout  time.Duration    // bound of every Redis call (WithTimeout)
+	Cache    bool             // the Redis store's local row cache (WithCache)
 }
 
-func defaultOptions() options {
-	return options{capacity: DefaultCapacity, ttl: DefaultTTL, clock: time.Now,
-		prefix: DefaultPrefix, timeout: DefaultTimeout, cache: true}
-}
-
-func (o *options) apply(opts []Option) error {
+// NewConfig returns the defaults with opts applied in order, or the error of
+// the last invalid option (matching ErrInvalid).
+func NewConfig(opts ...Option) (Config, error) {
+	o := options{Config: Config{Capacity: DefaultCapacity, TTL: DefaultTTL, Clock: time.Now,
+		Prefix: DefaultPrefix, Timeout: DefaultTimeout, Cache: true}}
 	for _, opt := range opts {
-		opt(o)
+		opt(&o)
 	}
-	return o.err
+	return o.Config, o.err
+}
+
+// options is what an Option sets: the configuration and the error of an
+// invalid option.
+type options struct {
+	Config
+	err error
 }
 
 // Option configures an online store.
@@ -53,7 +60,7 @@ func WithCapacity(n int) Option {
 			o.err = fmt.Errorf("capacity %d not in [1, 65536]: %w", n, ErrInvalid)
 			return
 		}
-		o.capacity = n
+		o.Capacity = n
 	}
 }
 
@@ -67,7 +74,7 @@ func WithTTL(d time.Duration) Option {
 			o.err = fmt.Errorf("ttl %v is negative: %w", d, ErrInvalid)
 			return
 		}
-		o.ttl = d
+		o.TTL = d
 	}
 }
 
@@ -80,7 +87,7 @@ func WithClock(now func() time.Time) Option {
 			o.err = fmt.Errorf("nil clock: %w", ErrInvalid)
 			return
 		}
-		o.clock = now
+		o.Clock = now
 	}
 }
 
@@ -93,7 +100,7 @@ func WithPrefix(p string) Option {
 			o.err = fmt.Errorf("key prefix %q contains white space: %w", p, ErrInvalid)
 			return
 		}
-		o.prefix = p
+		o.Prefix = p
 	}
 }
 
@@ -106,7 +113,7 @@ func WithTimeout(d time.Duration) Option {
 			o.err = fmt.Errorf("timeout %v not positive: %w", d, ErrInvalid)
 			return
 		}
-		o.timeout = d
+		o.Timeout = d
 	}
 }
 
@@ -115,5 +122,5 @@ func WithTimeout(d time.Duration) Option {
 // sequence number every time, but fetches only rows it has not seen; without
 // it, every read transfers whole windows. The in-memory store ignores it.
 func WithCache(on bool) Option {
-	return func(o *options) { o.cache = on }
+	return func(o *options) { o.Cache = on }
 }

@@ -156,7 +156,7 @@ func (b *Builder) Add(o engine.Observation) error {
 	if len(b.runs) == 0 {
 		b.StartRun(nil, nil, time.Time{})
 	}
-	if err := checkTick(o.T); err != nil {
+	if err := CheckTick(o.T); err != nil {
 		return fmt.Errorf("add soldier %d: %w", o.Soldier, err)
 	}
 	s := b.cur[o.Soldier]
@@ -210,15 +210,6 @@ func (b *Builder) AddSource(ctx context.Context, src engine.Source) error {
 			return fmt.Errorf("add source: tick %d: %w", f.T, err)
 		}
 	}
-}
-
-// AddRun adds a recorded run as a new run.
-func (b *Builder) AddRun(r *Run) error {
-	b.StartRun(r.Profiles(), r.Labels(), r.Start())
-	if err := r.Scan(math.MinInt64, math.MaxInt64, func(o *engine.Observation) error { return b.Add(*o) }); err != nil {
-		return fmt.Errorf("add run %q: %w", r.Dir(), err)
-	}
-	return nil
 }
 
 // Build cuts the examples. It moves every row into one slice that the

@@ -1,95 +1,52 @@
-package featurestore
+package featurestore_test
 
 import (
-	"context"
 	"errors"
 	"math"
 	"slices"
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
 
-func buildFrom(t testing.TB, spec TrainingSpec, profiles []engine.Profile, frames []engine.Frame) *TrainingSet {
-	t.Helper()
-	b, err := NewBuilder(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.AddSource(context.Background(), &sliceSource{profiles: profiles, frames: slices.Clone(frames)}); err != nil {
-		t.Fatal(err)
-	}
-	ts, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ts
-}
-
-// checkPointInTime checks the leakage rule on every example of ts: inputs
-// end at the example's tick and cannot be extended, targets are exactly the
-// following ticks.
-func checkPointInTime(t *testing.T, ts *TrainingSet) {
-	t.Helper()
-	spec := ts.Spec()
-	for i, ex := range ts.All() {
-		if len(ex.Inputs) != spec.Inputs || cap(ex.Inputs) != len(ex.Inputs) || len(ex.Targets) != spec.Horizon {
-			t.Fatalf("example %d: %d inputs (cap %d), %d targets", i, len(ex.Inputs), cap(ex.Inputs), len(ex.Targets))
-		}
-		last := ex.Inputs[len(ex.Inputs)-1]
-		if last.T != ex.T {
-			t.Fatalf("example %d: last input at tick %d, example at %d", i, last.T, ex.T)
-		}
-		step := ts.Step(ex.Run)
-		for j, o := range ex.Inputs {
-			if o.T > ex.T || o.Soldier != ex.Soldier || (j > 0 && o.T != ex.Inputs[j-1].T+step) {
-				t.Fatalf("example %d (soldier %d, tick %d): input %d is soldier %d tick %d", i, ex.Soldier, ex.T, j, o.Soldier, o.T)
-			}
-		}
-		for j, o := range ex.Targets {
-			if o.T != ex.T+int64(j+1)*step || o.Soldier != ex.Soldier {
-				t.Fatalf("example %d (tick %d): target %d is soldier %d tick %d", i, ex.T, j, o.Soldier, o.T)
-			}
-		}
-	}
-}
-
 func TestTrainingSetBasics(t *testing.T) {
-	g := newGen(20)
-	profiles := g.profiles(3)
-	frames := g.frames(3, 100, 0)
-	spec := TrainingSpec{Inputs: 31, Horizon: 2, Stride: 1}
-	ts := buildFrom(t, spec, profiles, frames)
+	g := storetest.NewGen(20)
+	profiles := g.Profiles(3)
+	frames := g.Frames(3, 100, 0)
+	spec := featurestore.TrainingSpec{Inputs: 31, Horizon: 2, Stride: 1}
+	ts := storetest.BuildFrom(t, spec, profiles, frames)
 	// Per soldier: anchors at ticks 30 … 97.
 	if want := 3 * (100 - 31 - 2 + 1); ts.Len() != want {
 		t.Fatalf("Len = %d, want %d", ts.Len(), want)
 	}
-	checkPointInTime(t, ts)
+	storetest.CheckPointInTime(t, ts)
 	ex := ts.Example(0)
 	if ex.Soldier != 1 || ex.T != 30 || ex.Profile != profiles[0] || ex.Run != 0 {
 		t.Fatalf("first example: soldier %d tick %d run %d profile %+v", ex.Soldier, ex.T, ex.Run, ex.Profile)
 	}
 	for j, o := range ex.Inputs {
-		if !sameObs(o, frames[j].Obs[0]) {
+		if !storetest.SameObs(o, frames[j].Obs[0]) {
 			t.Fatalf("input %d differs from the frame's row", j)
 		}
 	}
-	if !sameObs(ex.Targets[1], frames[32].Obs[0]) {
+	if !storetest.SameObs(ex.Targets[1], frames[32].Obs[0]) {
 		t.Fatal("target differs from the frame's row")
 	}
 	if !ts.RunStart(0).Equal(frames[0].Time) {
 		t.Fatalf("RunStart = %v", ts.RunStart(0))
 	}
 	// Stride.
-	ts = buildFrom(t, TrainingSpec{Inputs: 31, Horizon: 2, Stride: 10}, profiles, frames)
+	ts = storetest.BuildFrom(t, featurestore.TrainingSpec{Inputs: 31, Horizon: 2, Stride: 10}, profiles, frames)
 	if want := 3 * 7; ts.Len() != want { // ticks 30, 40, …, 90
 		t.Fatalf("Len with stride 10 = %d, want %d", ts.Len(), want)
 	}
 	if ts.Example(1).T != 40 {
 		t.Fatalf("second example at tick %d", ts.Example(1).T)
 	}
-	for _, bad := range []TrainingSpec{{Inputs: 0, Horizon: 1}, {Inputs: 1, Horizon: 0}, {Inputs: 1, Horizon: 1, Stride: -1}, {Inputs: 1, Horizon: 1, MaxGap: -1}} {
-		if _, err := NewBuilder(bad); !errors.Is(err, ErrInvalid) {
+	for _, bad := range []featurestore.TrainingSpec{{Inputs: 0, Horizon: 1}, {Inputs: 1, Horizon: 0}, {Inputs: 1, Horizon: 1, Stride: -1}, {Inputs: 1, Horizon: 1, MaxGap: -1}} {
+		if _, err := featurestore.NewBuilder(bad); !errors.Is(err, featurestore.ErrInvalid) {
 			t.Errorf("NewBuilder(%+v) = %v; want ErrInvalid", bad, err)
 		}
 	}
@@ -100,9 +57,9 @@ func TestTrainingSetBasics(t *testing.T) {
 // If inputs reached into the future (off by one, a filled gap borrowing a
 // later value, a window anchored at the wrong end), the poison would show.
 func TestTrainingSetNoLeakage(t *testing.T) {
-	g := newGen(21)
-	profiles := g.profiles(4)
-	clean := g.frames(4, 200, 0)
+	g := storetest.NewGen(21)
+	profiles := g.Profiles(4)
+	clean := g.Frames(4, 200, 0)
 	// Holes make gap filling part of the test.
 	for _, f := range []int{50, 51, 120} {
 		clean[f].Obs = slices.Delete(slices.Clone(clean[f].Obs), 1, 2)
@@ -121,11 +78,11 @@ func TestTrainingSetNoLeakage(t *testing.T) {
 		}
 		poisoned[i] = f
 	}
-	spec := TrainingSpec{Inputs: 31, Horizon: 3, MaxGap: 3}
-	a := buildFrom(t, spec, profiles, clean)
-	b := buildFrom(t, spec, profiles, poisoned)
-	checkPointInTime(t, a)
-	checkPointInTime(t, b)
+	spec := featurestore.TrainingSpec{Inputs: 31, Horizon: 3, MaxGap: 3}
+	a := storetest.BuildFrom(t, spec, profiles, clean)
+	b := storetest.BuildFrom(t, spec, profiles, poisoned)
+	storetest.CheckPointInTime(t, a)
+	storetest.CheckPointInTime(t, b)
 	if a.Len() != b.Len() {
 		t.Fatalf("%d vs %d examples", a.Len(), b.Len())
 	}
@@ -140,7 +97,7 @@ func TestTrainingSetNoLeakage(t *testing.T) {
 		}
 		before++
 		for j := range ea.Inputs {
-			if !sameObs(ea.Inputs[j], eb.Inputs[j]) {
+			if !storetest.SameObs(ea.Inputs[j], eb.Inputs[j]) {
 				t.Fatalf("example at tick %d: input %d (tick %d) leaked a future row", ea.T, j, eb.Inputs[j].T)
 			}
 		}
@@ -156,13 +113,13 @@ func TestTrainingSetNoLeakage(t *testing.T) {
 }
 
 func TestTrainingSetGaps(t *testing.T) {
-	g := newGen(22)
+	g := storetest.NewGen(22)
 	var rows []engine.Observation
 	for _, tick := range []int64{0, 1, 2, 3, 4, 6, 7, 8, 9, 20, 21, 22, 23, 24} {
-		rows = append(rows, g.obs(1, tick))
+		rows = append(rows, g.Obs(1, tick))
 	}
-	build := func(maxGap int) *TrainingSet {
-		b, _ := NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1, MaxGap: maxGap})
+	build := func(maxGap int) *featurestore.TrainingSet {
+		b, _ := featurestore.NewBuilder(featurestore.TrainingSpec{Inputs: 3, Horizon: 1, MaxGap: maxGap})
 		for _, o := range rows {
 			if err := b.Add(o); err != nil {
 				t.Fatal(err)
@@ -172,10 +129,10 @@ func TestTrainingSetGaps(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkPointInTime(t, ts)
+		storetest.CheckPointInTime(t, ts)
 		return ts
 	}
-	ticks := func(ts *TrainingSet) []int64 {
+	ticks := func(ts *featurestore.TrainingSet) []int64 {
 		var out []int64
 		for _, ex := range ts.All() {
 			out = append(out, ex.T)
@@ -201,7 +158,7 @@ func TestTrainingSetGaps(t *testing.T) {
 		t.Fatalf("Rows = %d, want %d", ts.Rows(), len(rows)+1)
 	}
 	// Two-second ticks: the same holes, in units of the tick.
-	b, _ := NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1, MaxGap: 1})
+	b, _ := featurestore.NewBuilder(featurestore.TrainingSpec{Inputs: 3, Horizon: 1, MaxGap: 1})
 	for _, o := range rows {
 		o.T *= 2
 		if err := b.Add(o); err != nil {
@@ -213,20 +170,20 @@ func TestTrainingSetGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPointInTime(t, ts2)
+	storetest.CheckPointInTime(t, ts2)
 	if ts2.Step(0) != 2 || ts2.Len() != ts.Len() || ts2.Example(2).Targets[0].T != 10 {
 		t.Fatalf("two-second ticks: step %d, %d examples", ts2.Step(0), ts2.Len())
 	}
-	b, _ = NewBuilder(TrainingSpec{Inputs: 3, Horizon: 1})
+	b, _ = featurestore.NewBuilder(featurestore.TrainingSpec{Inputs: 3, Horizon: 1})
 	_ = b.Add(rows[3])
-	if err := b.Add(rows[2]); !errors.Is(err, ErrOutOfOrder) {
+	if err := b.Add(rows[2]); !errors.Is(err, featurestore.ErrOutOfOrder) {
 		t.Fatalf("out-of-order Add: %v", err)
 	}
 }
 
 func TestTrainingSetSkipLabelled(t *testing.T) {
-	g := newGen(23)
-	frames := g.frames(2, 60, 0)
+	g := storetest.NewGen(23)
+	frames := g.Frames(2, 60, 0)
 	label := engine.Label{Soldier: 2, Start: 30, End: 32, Kind: engine.KindBradycardia}
 	artefact := engine.Label{Soldier: 1, Start: 30, End: 30, Kind: engine.KindArtefact}
 	for i := range frames {
@@ -236,8 +193,8 @@ func TestTrainingSetSkipLabelled(t *testing.T) {
 			}
 		}
 	}
-	spec := TrainingSpec{Inputs: 5, Horizon: 2, SkipLabelled: true}
-	ts := buildFrom(t, spec, nil, frames)
+	spec := featurestore.TrainingSpec{Inputs: 5, Horizon: 2, SkipLabelled: true}
+	ts := storetest.BuildFrom(t, spec, nil, frames)
 	per := map[engine.SoldierID]int{}
 	for _, ex := range ts.All() {
 		per[ex.Soldier]++
@@ -261,45 +218,13 @@ func TestTrainingSetSkipLabelled(t *testing.T) {
 	}
 }
 
-// TestTrainingSetSameFromParquet: frames straight from a source and the same
-// frames recorded to Parquet give identical sets.
-func TestTrainingSetSameFromParquet(t *testing.T) {
-	dir, profiles, frames, _ := testRun(t, 5, 150, WithRowGroupRows(90))
-	spec := TrainingSpec{Inputs: 31, Horizon: 1, SkipLabelled: true}
-	mem := buildFrom(t, spec, profiles, frames)
-	r, err := OpenRun(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	b, _ := NewBuilder(spec)
-	if err := b.AddRun(r); err != nil {
-		t.Fatal(err)
-	}
-	disk, err := b.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if mem.Len() != disk.Len() || mem.Len() == 0 {
-		t.Fatalf("%d examples from memory, %d from Parquet", mem.Len(), disk.Len())
-	}
-	for i := range mem.Len() {
-		x, y := mem.Example(i), disk.Example(i)
-		if x.T != y.T || x.Soldier != y.Soldier || x.Profile != y.Profile {
-			t.Fatalf("example %d differs", i)
-		}
-		checkRows(t, y.Inputs, x.Inputs)
-		checkRows(t, y.Targets, x.Targets)
-	}
-}
-
 func TestTrainingExampleNoAllocs(t *testing.T) {
-	g := newGen(24)
-	ts := buildFrom(t, TrainingSpec{Inputs: 31, Horizon: 1}, g.profiles(10), g.frames(10, 100, 0))
+	g := storetest.NewGen(24)
+	ts := storetest.BuildFrom(t, featurestore.TrainingSpec{Inputs: 31, Horizon: 1}, g.Profiles(10), g.Frames(10, 100, 0))
 	i := 0
 	if a := testing.AllocsPerRun(100, func() { sinkExample = ts.Example(i % ts.Len()); i++ }); a != 0 {
 		t.Fatalf("Example allocates %.1f times", a)
 	}
 }
 
-var sinkExample Example
+var sinkExample featurestore.Example

@@ -24,6 +24,7 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/redis"
 )
 
 func init() {
@@ -323,7 +324,7 @@ func openStore(spec string) (featurestore.Online, string, error) {
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		return nil, "", fmt.Errorf("headless: --store %q: want memory or redis://host:port/db", spec)
 	}
-	s, err := featurestore.NewRedis(spec)
+	s, err := redis.New(spec)
 	if err != nil {
 		return nil, "", fmt.Errorf("headless: --store %s: %w", u.Redacted(), err)
 	}

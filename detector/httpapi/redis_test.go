@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/redis"
 	"github.com/chakra-tui/chakra-tui/featurestore/redis/redistest"
 )
 
@@ -15,7 +16,7 @@ import (
 // resumes without a restart.
 func TestRedisDownAndBack(t *testing.T) {
 	srv := redistest.Start(t)
-	store, err := featurestore.NewRedis(srv.URL(), featurestore.WithTimeout(300*time.Millisecond),
+	store, err := redis.New(srv.URL(), featurestore.WithTimeout(300*time.Millisecond),
 		featurestore.WithPrefix(fmt.Sprintf("httpapi-test-%d:", time.Now().UnixNano())))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package featurestore
+package storetest
 
 import (
 	"math"
@@ -8,21 +8,27 @@ import (
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
-// gen is a tiny deterministic stand-in for the simulation: random walks of
+// Gen is a tiny deterministic stand-in for the simulation: random walks of
 // the four vitals with explicit missing readings, a phase schedule and an
-// ambient temperature. The same seed gives the same frames.
-type gen struct {
+// ambient temperature. The same seed gives the same frames. Frame times
+// start at 2026-07-01 06:00 UTC (tick 0) and advance a second per tick.
+type Gen struct {
 	rng   *rand.Rand
 	state map[engine.SoldierID]*[engine.NumVitals]float64
 	start time.Time
 }
 
-func newGen(seed uint64) *gen {
-	return &gen{rng: rand.New(rand.NewPCG(seed, 0x5eed)), state: map[engine.SoldierID]*[engine.NumVitals]float64{},
+// NewGen returns a generator seeded with seed.
+func NewGen(seed uint64) *Gen {
+	return &Gen{rng: rand.New(rand.NewPCG(seed, 0x5eed)), state: map[engine.SoldierID]*[engine.NumVitals]float64{},
 		start: time.Date(2026, 7, 1, 6, 0, 0, 0, time.UTC)}
 }
 
-func (g *gen) profiles(n int) []engine.Profile {
+// Start is the wall-clock time of tick 0 in the frames.
+func (g *Gen) Start() time.Time { return g.start }
+
+// Profiles returns random profiles of soldiers 1…n.
+func (g *Gen) Profiles(n int) []engine.Profile {
 	ps := make([]engine.Profile, n)
 	for i := range ps {
 		age := 20 + 20*g.rng.Float64()
@@ -34,8 +40,9 @@ func (g *gen) profiles(n int) []engine.Profile {
 	return ps
 }
 
-// obs returns soldier id's observation at tick t.
-func (g *gen) obs(id engine.SoldierID, t int64) engine.Observation {
+// Obs returns soldier id's next observation, at tick t: one step of its
+// random walk.
+func (g *Gen) Obs(id engine.SoldierID, t int64) engine.Observation {
 	s := g.state[id]
 	if s == nil {
 		s = &[engine.NumVitals]float64{75, 100, 37.2, 98}
@@ -56,23 +63,23 @@ func (g *gen) obs(id engine.SoldierID, t int64) engine.Observation {
 	return o
 }
 
-// frames returns ticks frames of soldiers 1…n from tick t0 on.
-func (g *gen) frames(n, ticks int, t0 int64) []engine.Frame {
+// Frames returns ticks frames of soldiers 1…n from tick t0 on.
+func (g *Gen) Frames(n, ticks int, t0 int64) []engine.Frame {
 	fs := make([]engine.Frame, ticks)
 	for i := range fs {
 		t := t0 + int64(i)
 		f := engine.Frame{T: t, Time: g.start.Add(time.Duration(t) * time.Second), Obs: make([]engine.Observation, n)}
 		for j := range f.Obs {
-			f.Obs[j] = g.obs(engine.SoldierID(j+1), t)
+			f.Obs[j] = g.Obs(engine.SoldierID(j+1), t)
 		}
 		fs[i] = f
 	}
 	return fs
 }
 
-// sameObs reports whether two observations are identical, NaN payloads
+// SameObs reports whether two observations are identical, NaN payloads
 // included.
-func sameObs(a, b engine.Observation) bool {
+func SameObs(a, b engine.Observation) bool {
 	if a.Soldier != b.Soldier || a.T != b.T || a.Missing != b.Missing || a.Phase != b.Phase ||
 		a.NextPhase != b.NextPhase || math.Float64bits(a.Ambient) != math.Float64bits(b.Ambient) {
 		return false

@@ -1,4 +1,4 @@
-package featurestore
+package parquet
 
 import (
 	"cmp"
@@ -12,10 +12,11 @@ import (
 	"slices"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	goparquet "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
 // The files of one run, in the run's directory. See docs/featurestore.md.
@@ -69,7 +70,7 @@ type profileRecord struct {
 	BaseCoreTemp float64 `parquet:"base_core_temp"`
 }
 
-var obsSchema = parquet.SchemaOf(obsRecord{})
+var obsSchema = goparquet.SchemaOf(obsRecord{})
 
 // obsColumns are the leaf column indexes of the observation schema.
 type obsColumns struct {
@@ -77,12 +78,12 @@ type obsColumns struct {
 	vital                                  [engine.NumVitals]int
 }
 
-func columnsOf(s *parquet.Schema) (obsColumns, error) {
+func columnsOf(s *goparquet.Schema) (obsColumns, error) {
 	var c obsColumns
 	look := func(name string, dst *int) error {
 		leaf, ok := s.Lookup(name)
 		if !ok {
-			return fmt.Errorf("column %q missing: %w", name, ErrCorrupt)
+			return fmt.Errorf("column %q missing: %w", name, featurestore.ErrCorrupt)
 		}
 		*dst = leaf.ColumnIndex
 		return nil
@@ -133,11 +134,11 @@ func WithRowGroupRows(n int) RunOption {
 type RunWriter struct {
 	dir      string
 	file     *os.File
-	w        *parquet.GenericWriter[any]
+	w        *goparquet.GenericWriter[any]
 	cols     obsColumns
 	profiles []engine.Profile
 	labels   map[engine.Label]struct{}
-	rows     []parquet.Row
+	rows     []goparquet.Row
 	lastT    int64
 	frames   int
 	start    time.Time
@@ -168,9 +169,9 @@ func CreateRun(dir string, profiles []engine.Profile, opts ...RunOption) (*RunWr
 		f.Close()
 		return nil, fmt.Errorf("create run %q: %w", dir, err)
 	}
-	w := parquet.NewGenericWriter[any](f, obsSchema, parquet.MaxRowsPerRowGroup(o.rowGroupRows),
-		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
-		parquet.KeyValueMetadata("chakra.format", formatVersion))
+	w := goparquet.NewGenericWriter[any](f, obsSchema, goparquet.MaxRowsPerRowGroup(o.rowGroupRows),
+		goparquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
+		goparquet.KeyValueMetadata("chakra.format", formatVersion))
 	return &RunWriter{dir: dir, file: f, w: w, cols: cols, profiles: slices.Clone(profiles),
 		labels: map[engine.Label]struct{}{}, lastT: math.MinInt64}, nil
 }
@@ -180,19 +181,19 @@ func CreateRun(dir string, profiles []engine.Profile, opts ...RunOption) (*RunWr
 // stored as missing.
 func (w *RunWriter) WriteFrame(f engine.Frame) error {
 	if w.closed {
-		return ErrClosed
+		return featurestore.ErrClosed
 	}
 	if f.T <= w.lastT {
-		return fmt.Errorf("write run %q: frame at tick %d after tick %d: %w", w.dir, f.T, w.lastT, ErrOutOfOrder)
+		return fmt.Errorf("write run %q: frame at tick %d after tick %d: %w", w.dir, f.T, w.lastT, featurestore.ErrOutOfOrder)
 	}
 	for i := range f.Obs {
 		if f.Obs[i].T != f.T {
 			return fmt.Errorf("write run %q: soldier %d observed at tick %d in the frame of tick %d: %w",
-				w.dir, f.Obs[i].Soldier, f.Obs[i].T, f.T, ErrInvalid)
+				w.dir, f.Obs[i].Soldier, f.Obs[i].T, f.T, featurestore.ErrInvalid)
 		}
 		if f.Obs[i].Phase >= engine.NumPhases || f.Obs[i].NextPhase >= engine.NumPhases {
 			return fmt.Errorf("write run %q: soldier %d tick %d: phase %d/%d: %w",
-				w.dir, f.Obs[i].Soldier, f.T, f.Obs[i].Phase, f.Obs[i].NextPhase, ErrInvalid)
+				w.dir, f.Obs[i].Soldier, f.T, f.Obs[i].Phase, f.Obs[i].NextPhase, featurestore.ErrInvalid)
 		}
 	}
 	if w.frames == 0 && !f.Time.IsZero() {
@@ -204,13 +205,13 @@ func (w *RunWriter) WriteFrame(f engine.Frame) error {
 		w.labels[l] = struct{}{}
 	}
 	for len(w.rows) < len(f.Obs) {
-		w.rows = append(w.rows, make(parquet.Row, 0, 10))
+		w.rows = append(w.rows, make(goparquet.Row, 0, 10))
 	}
-	var tv parquet.Value
+	var tv goparquet.Value
 	if f.Time.IsZero() {
-		tv = parquet.NullValue().Level(0, 0, w.cols.time)
+		tv = goparquet.NullValue().Level(0, 0, w.cols.time)
 	} else {
-		tv = parquet.Int64Value(f.Time.UnixNano()).Level(0, 1, w.cols.time)
+		tv = goparquet.Int64Value(f.Time.UnixNano()).Level(0, 1, w.cols.time)
 	}
 	rows := w.rows[:len(f.Obs)]
 	for i := range f.Obs {
@@ -223,23 +224,23 @@ func (w *RunWriter) WriteFrame(f engine.Frame) error {
 }
 
 // encode appends o's column values, in column order, to row.
-func (w *RunWriter) encode(row parquet.Row, o *engine.Observation, tv parquet.Value) parquet.Row {
+func (w *RunWriter) encode(row goparquet.Row, o *engine.Observation, tv goparquet.Value) goparquet.Row {
 	c := &w.cols
-	var vals [10]parquet.Value
-	vals[c.t] = parquet.Int64Value(o.T).Level(0, 0, c.t)
+	var vals [10]goparquet.Value
+	vals[c.t] = goparquet.Int64Value(o.T).Level(0, 0, c.t)
 	vals[c.time] = tv
-	vals[c.soldier] = parquet.Int32Value(int32(o.Soldier)).Level(0, 0, c.soldier)
+	vals[c.soldier] = goparquet.Int32Value(int32(o.Soldier)).Level(0, 0, c.soldier)
 	for v := range engine.Vital(engine.NumVitals) {
 		col := c.vital[v]
 		if x := o.Values[v]; o.Missing.Has(v) || math.IsNaN(x) {
-			vals[col] = parquet.NullValue().Level(0, 0, col)
+			vals[col] = goparquet.NullValue().Level(0, 0, col)
 		} else {
-			vals[col] = parquet.DoubleValue(x).Level(0, 1, col)
+			vals[col] = goparquet.DoubleValue(x).Level(0, 1, col)
 		}
 	}
-	vals[c.phase] = parquet.ByteArrayValue(phaseBytes[o.Phase]).Level(0, 0, c.phase)
-	vals[c.next] = parquet.ByteArrayValue(phaseBytes[o.NextPhase]).Level(0, 0, c.next)
-	vals[c.ambient] = parquet.DoubleValue(o.Ambient).Level(0, 0, c.ambient)
+	vals[c.phase] = goparquet.ByteArrayValue(phaseBytes[o.Phase]).Level(0, 0, c.phase)
+	vals[c.next] = goparquet.ByteArrayValue(phaseBytes[o.NextPhase]).Level(0, 0, c.next)
+	vals[c.ambient] = goparquet.DoubleValue(o.Ambient).Level(0, 0, c.ambient)
 	return append(row, vals[:]...)
 }
 
@@ -300,7 +301,7 @@ func writeSmall[T any](path string, rows []T) error {
 	if err != nil {
 		return err
 	}
-	w := parquet.NewGenericWriter[T](f, parquet.KeyValueMetadata("chakra.format", formatVersion))
+	w := goparquet.NewGenericWriter[T](f, goparquet.KeyValueMetadata("chakra.format", formatVersion))
 	if _, err := w.Write(rows); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)

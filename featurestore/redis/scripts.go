@@ -1,9 +1,9 @@
-package featurestore
+package redis
 
 // The Lua scripts of the Redis store. Each runs atomically inside Redis, so a
 // frame write (order check for every row, then every append) and a batch
 // window read are one round trip each. Numbers cross into Lua as doubles,
-// which is why ticks are limited to ±2^53 (checkTick).
+// which is why ticks are limited to ±2^53 (featurestore.CheckTick).
 //
 // Soldiers live in blocks of 128 by id (block ⌊id/128⌋, slot id mod 128).
 // A block has two strings:

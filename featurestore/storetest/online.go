@@ -1,4 +1,4 @@
-package featurestore
+package storetest
 
 import (
 	"context"
@@ -11,30 +11,34 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
-// storeKind builds fresh, empty stores of one implementation for the shared
-// behavioural suite.
-type storeKind struct {
-	name string
-	// open returns a new empty store (its own namespace) and closes it at
+// Kind builds fresh, empty stores of one implementation for RunOnline.
+type Kind struct {
+	// Name names the implementation in failure messages.
+	Name string
+	// Open returns a new empty store (its own namespace) and closes it at
 	// the end of the test.
-	open func(t *testing.T, opts ...Option) Online
-	// reopen returns a second handle on the same data as s (a second
+	Open func(t *testing.T, opts ...featurestore.Option) featurestore.Online
+	// Reopen returns a second handle on the same data as s (a second
 	// process), or nil if the implementation has no such thing.
-	reopen func(t *testing.T, s Online, opts ...Option) Online
-	// ttl is a TTL the suite can wait out with advance.
-	ttl time.Duration
-	// advance lets d pass on the store's clock.
-	advance func(d time.Duration)
+	Reopen func(t *testing.T, s featurestore.Online, opts ...featurestore.Option) featurestore.Online
+	// TTL is a TTL the suite can wait out with Advance.
+	TTL time.Duration
+	// Advance lets d pass on the store's clock.
+	Advance func(d time.Duration)
 }
 
-// testOnline runs the behaviour every Online implementation must have.
-func testOnline(t *testing.T, k storeKind) {
+// RunOnline runs, as subtests of t, the behaviour every featurestore.Online
+// implementation must have: empty reads, windows and their wrap-around,
+// all-or-nothing writes and their order checks, TTL expiry, profiles,
+// concurrent readers, a second handle (if the kind has one) and Close.
+func RunOnline(t *testing.T, k Kind) {
 	ctx := context.Background()
 
 	t.Run("Empty", func(t *testing.T) {
-		s := k.open(t)
+		s := k.Open(t)
 		w, err := s.Window(ctx, 1, 10, nil)
 		if err != nil || len(w) != 0 {
 			t.Fatalf("Window on empty store = %v, %v; want no rows", w, err)
@@ -59,8 +63,8 @@ func testOnline(t *testing.T, k storeKind) {
 
 	t.Run("WindowsWrapAround", func(t *testing.T) {
 		const capacity = 32
-		s := k.open(t, WithCapacity(capacity))
-		frames := newGen(1).frames(5, 90, 1000)
+		s := k.Open(t, featurestore.WithCapacity(capacity))
+		frames := NewGen(1).Frames(5, 90, 1000)
 		for _, f := range frames {
 			if err := s.WriteFrame(ctx, f.Obs); err != nil {
 				t.Fatalf("WriteFrame tick %d: %v", f.T, err)
@@ -78,7 +82,7 @@ func testOnline(t *testing.T, k storeKind) {
 			if err != nil {
 				t.Fatalf("Window(3, %d): %v", n, err)
 			}
-			checkRows(t, got, rowsOf(3, min(n, capacity)))
+			CheckRows(t, got, rowsOf(3, min(n, capacity)))
 		}
 		for _, n := range []int{0, -1} {
 			if got, err := s.Window(ctx, 3, n, nil); err != nil || len(got) != 0 {
@@ -91,7 +95,7 @@ func testOnline(t *testing.T, k storeKind) {
 		if err != nil || len(got) != 4 || got[0].Soldier != 99 {
 			t.Fatalf("Window did not append to dst: %d rows, %v", len(got), err)
 		}
-		checkRows(t, got[1:], rowsOf(2, 3))
+		CheckRows(t, got[1:], rowsOf(2, 3))
 
 		ids := []engine.SoldierID{5, 42, 1, 3}
 		ws, err := s.Windows(ctx, ids, 31, nil)
@@ -105,7 +109,7 @@ func testOnline(t *testing.T, k storeKind) {
 				}
 				continue
 			}
-			checkRows(t, ws[i], rowsOf(id, 31))
+			CheckRows(t, ws[i], rowsOf(id, 31))
 		}
 		// dst's inner slices are reused.
 		before := &ws[0][0]
@@ -114,7 +118,7 @@ func testOnline(t *testing.T, k storeKind) {
 			t.Fatalf("Windows did not reuse dst (len %d, err %v)", len(ws), err)
 		}
 		latest, ok, err := s.Latest(ctx, 4)
-		if err != nil || !ok || !sameObs(latest, frames[len(frames)-1].Obs[3]) {
+		if err != nil || !ok || !SameObs(latest, frames[len(frames)-1].Obs[3]) {
 			t.Fatalf("Latest(4) = %+v, %v, %v", latest, ok, err)
 		}
 		sol, err := s.Soldiers(ctx)
@@ -124,7 +128,7 @@ func testOnline(t *testing.T, k storeKind) {
 	})
 
 	t.Run("MissingIsKept", func(t *testing.T) {
-		s := k.open(t)
+		s := k.Open(t)
 		o := engine.Observation{Soldier: 7, T: 5, Values: [4]float64{80, 90, 37.5, 97}, Phase: engine.PhaseMarch,
 			NextPhase: engine.PhaseContact, Ambient: -3.25}
 		o.SetMissing(engine.SpO2)
@@ -133,7 +137,7 @@ func testOnline(t *testing.T, k storeKind) {
 			t.Fatal(err)
 		}
 		got, ok, err := s.Latest(ctx, 7)
-		if err != nil || !ok || !sameObs(got, o) {
+		if err != nil || !ok || !SameObs(got, o) {
 			t.Fatalf("Latest = %+v, %v, %v; want %+v", got, ok, err, o)
 		}
 		if _, present := got.Value(engine.SpO2); present || !math.IsNaN(got.Values[engine.HeartRate]) {
@@ -142,54 +146,54 @@ func testOnline(t *testing.T, k storeKind) {
 	})
 
 	t.Run("OutOfOrder", func(t *testing.T) {
-		s := k.open(t)
-		g := newGen(2)
+		s := k.Open(t)
+		g := NewGen(2)
 		write := func(rows ...engine.Observation) error { return s.WriteFrame(ctx, rows) }
-		if err := write(g.obs(1, 10), g.obs(2, 10)); err != nil {
+		if err := write(g.Obs(1, 10), g.Obs(2, 10)); err != nil {
 			t.Fatal(err)
 		}
 		// Soldier 1 is fine, soldier 2 repeats its tick: nothing is written.
-		err := write(g.obs(1, 11), g.obs(2, 10))
-		var ooo *OutOfOrderError
-		if !errors.Is(err, ErrOutOfOrder) || !errors.As(err, &ooo) || ooo.Soldier != 2 || ooo.T != 10 || ooo.Latest != 10 {
+		err := write(g.Obs(1, 11), g.Obs(2, 10))
+		var ooo *featurestore.OutOfOrderError
+		if !errors.Is(err, featurestore.ErrOutOfOrder) || !errors.As(err, &ooo) || ooo.Soldier != 2 || ooo.T != 10 || ooo.Latest != 10 {
 			t.Fatalf("err = %v (%+v); want soldier 2 tick 10 after 10", err, ooo)
 		}
 		if o, _, _ := s.Latest(ctx, 1); o.T != 10 {
 			t.Fatalf("refused write still moved soldier 1 to tick %d", o.T)
 		}
 		// Going back in time.
-		if err := write(g.obs(1, 9)); !errors.Is(err, ErrOutOfOrder) {
+		if err := write(g.Obs(1, 9)); !errors.Is(err, featurestore.ErrOutOfOrder) {
 			t.Fatalf("tick 9 after 10: err = %v", err)
 		}
 		// A soldier twice in one write must go forward too.
-		if err := write(g.obs(3, 5), g.obs(3, 5)); !errors.Is(err, ErrOutOfOrder) {
+		if err := write(g.Obs(3, 5), g.Obs(3, 5)); !errors.Is(err, featurestore.ErrOutOfOrder) {
 			t.Fatalf("repeated row: err = %v", err)
 		}
 		if _, ok, _ := s.Latest(ctx, 3); ok {
 			t.Fatal("refused write created soldier 3")
 		}
-		if err := write(g.obs(3, 5), g.obs(3, 6), g.obs(1, 12)); err != nil {
+		if err := write(g.Obs(3, 5), g.Obs(3, 6), g.Obs(1, 12)); err != nil {
 			t.Fatalf("two ticks of one soldier in one write: %v", err)
 		}
 		if w, _ := s.Window(ctx, 3, 10, nil); len(w) != 2 || w[0].T != 5 || w[1].T != 6 {
 			t.Fatalf("soldier 3 window = %+v", w)
 		}
-		if err := write(engine.Observation{Soldier: 4, T: 1 << 53}); !errors.Is(err, ErrInvalid) {
+		if err := write(engine.Observation{Soldier: 4, T: 1 << 53}); !errors.Is(err, featurestore.ErrInvalid) {
 			t.Fatalf("tick 2^53: err = %v; want ErrInvalid", err)
 		}
 	})
 
 	t.Run("TTL", func(t *testing.T) {
-		s := k.open(t, WithTTL(k.ttl))
-		g := newGen(3)
-		if err := s.WriteFrame(ctx, []engine.Observation{g.obs(1, 100), g.obs(2, 100)}); err != nil {
+		s := k.Open(t, featurestore.WithTTL(k.TTL))
+		g := NewGen(3)
+		if err := s.WriteFrame(ctx, []engine.Observation{g.Obs(1, 100), g.Obs(2, 100)}); err != nil {
 			t.Fatal(err)
 		}
-		k.advance(k.ttl / 2)
-		if err := s.WriteFrame(ctx, []engine.Observation{g.obs(2, 101)}); err != nil {
+		k.Advance(k.TTL / 2)
+		if err := s.WriteFrame(ctx, []engine.Observation{g.Obs(2, 101)}); err != nil {
 			t.Fatal(err)
 		}
-		k.advance(k.ttl*3/4 + k.ttl/20)
+		k.Advance(k.TTL*3/4 + k.TTL/20)
 		// Soldier 1 last wrote 1.3 TTL ago, soldier 2 0.8 TTL ago.
 		ids, err := s.Soldiers(ctx)
 		if err != nil || len(ids) != 1 || ids[0] != 2 {
@@ -205,7 +209,7 @@ func testOnline(t *testing.T, k storeKind) {
 			t.Fatalf("live soldier 2 has %d rows (%v)", len(w), err)
 		}
 		// An expired soldier starts afresh: an earlier tick is accepted.
-		if err := s.WriteFrame(ctx, []engine.Observation{g.obs(1, 50)}); err != nil {
+		if err := s.WriteFrame(ctx, []engine.Observation{g.Obs(1, 50)}); err != nil {
 			t.Fatalf("write to expired soldier: %v", err)
 		}
 		if w, _ := s.Window(ctx, 1, 10, nil); len(w) != 1 || w[0].T != 50 {
@@ -214,8 +218,8 @@ func testOnline(t *testing.T, k storeKind) {
 	})
 
 	t.Run("Profiles", func(t *testing.T) {
-		s := k.open(t)
-		ps := newGen(4).profiles(3)
+		s := k.Open(t)
+		ps := NewGen(4).Profiles(3)
 		for _, p := range ps {
 			if err := s.PutProfile(ctx, p); err != nil {
 				t.Fatal(err)
@@ -237,9 +241,9 @@ func testOnline(t *testing.T, k storeKind) {
 	})
 
 	t.Run("Concurrent", func(t *testing.T) {
-		s := k.open(t, WithCapacity(64))
+		s := k.Open(t, featurestore.WithCapacity(64))
 		const soldiers, ticks = 20, 150
-		frames := newGen(5).frames(soldiers, ticks, 0)
+		frames := NewGen(5).Frames(soldiers, ticks, 0)
 		ids := make([]engine.SoldierID, soldiers)
 		for i := range ids {
 			ids[i] = engine.SoldierID(i + 1)
@@ -266,7 +270,7 @@ func testOnline(t *testing.T, k storeKind) {
 					}
 					for i, w := range ws {
 						for j := range w {
-							if w[j].Soldier != ids[i] || (j > 0 && w[j].T != w[j-1].T+1) || !sameObs(w[j], frames[w[j].T].Obs[i]) {
+							if w[j].Soldier != ids[i] || (j > 0 && w[j].T != w[j-1].T+1) || !SameObs(w[j], frames[w[j].T].Obs[i]) {
 								errs <- errors.New("torn or foreign window")
 								return
 							}
@@ -297,14 +301,14 @@ func testOnline(t *testing.T, k storeKind) {
 		// random subsets in random order, some refused; every window must
 		// match a plain model of the contract.
 		const capacity = 8
-		s := k.open(t, WithCapacity(capacity))
-		readers := []Online{s}
-		if k.reopen != nil { // a second handle, with its own cache, reads too
-			readers = append(readers, k.reopen(t, s, WithCapacity(capacity)))
+		s := k.Open(t, featurestore.WithCapacity(capacity))
+		readers := []featurestore.Online{s}
+		if k.Reopen != nil { // a second handle, with its own cache, reads too
+			readers = append(readers, k.Reopen(t, s, featurestore.WithCapacity(capacity)))
 		}
 		ids := []engine.SoldierID{-200, -129, -128, -1, 0, 1, 2, 3, 127, 128, 129, 300, 1_000_000, math.MaxInt32, math.MinInt32}
 		rng := rand.New(rand.NewPCG(99, 1))
-		g := newGen(98)
+		g := NewGen(98)
 		model := map[engine.SoldierID][]engine.Observation{}
 		next := map[engine.SoldierID]int64{}
 		for round := 0; round < 120; round++ {
@@ -320,7 +324,7 @@ func testOnline(t *testing.T, k storeKind) {
 				for _, id := range sorted {
 					if mode < 3 || rng.IntN(4) > 0 {
 						next[id] = tick
-						frame = append(frame, g.obs(id, tick))
+						frame = append(frame, g.Obs(id, tick))
 					}
 				}
 			default: // ragged: random subset, random order, own ticks
@@ -330,7 +334,7 @@ func testOnline(t *testing.T, k storeKind) {
 					}
 					id := ids[i]
 					next[id] += 1 + int64(rng.IntN(3))
-					frame = append(frame, g.obs(id, next[id]))
+					frame = append(frame, g.Obs(id, next[id]))
 				}
 			}
 			bad := len(frame) > 0 && rng.IntN(8) == 0
@@ -341,7 +345,7 @@ func testOnline(t *testing.T, k storeKind) {
 			}
 			err := s.WriteFrame(ctx, frame)
 			if bad {
-				if !errors.Is(err, ErrOutOfOrder) {
+				if !errors.Is(err, featurestore.ErrOutOfOrder) {
 					t.Fatalf("round %d: refused write returned %v", round, err)
 				}
 				for _, o := range frame { // roll the model's clocks back
@@ -372,7 +376,7 @@ func testOnline(t *testing.T, k storeKind) {
 					if len(ws[i]) != len(want) {
 						t.Fatalf("round %d: reader %d: soldier %d: %d rows, want %d", round, ri, id, len(ws[i]), len(want))
 					}
-					checkRows(t, ws[i], want)
+					CheckRows(t, ws[i], want)
 				}
 			}
 		}
@@ -387,11 +391,11 @@ func testOnline(t *testing.T, k storeKind) {
 		}
 	})
 
-	if k.reopen != nil {
+	if k.Reopen != nil {
 		t.Run("SharedBetweenProcesses", func(t *testing.T) {
-			a := k.open(t)
-			b := k.reopen(t, a)
-			frames := newGen(6).frames(4, 40, 0)
+			a := k.Open(t)
+			b := k.Reopen(t, a)
+			frames := NewGen(6).Frames(4, 40, 0)
 			for i, f := range frames {
 				w := a
 				if i%3 == 2 {
@@ -400,7 +404,7 @@ func testOnline(t *testing.T, k storeKind) {
 				if err := w.WriteFrame(ctx, f.Obs); err != nil {
 					t.Fatalf("tick %d: %v", f.T, err)
 				}
-				for _, r := range []Online{a, b} {
+				for _, r := range []featurestore.Online{a, b} {
 					got, err := r.Window(ctx, 2, 8, nil)
 					if err != nil {
 						t.Fatal(err)
@@ -409,7 +413,7 @@ func testOnline(t *testing.T, k storeKind) {
 					for _, g := range frames[max(0, i-7) : i+1] {
 						want = append(want, g.Obs[1])
 					}
-					checkRows(t, got, want)
+					CheckRows(t, got, want)
 				}
 			}
 			if err := b.PutProfile(ctx, engine.DefaultProfile(3)); err != nil {
@@ -422,12 +426,12 @@ func testOnline(t *testing.T, k storeKind) {
 	}
 
 	t.Run("Closed", func(t *testing.T) {
-		s := k.open(t)
+		s := k.Open(t)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 		check := func(what string, err error) {
-			if !errors.Is(err, ErrClosed) {
+			if !errors.Is(err, featurestore.ErrClosed) {
 				t.Errorf("%s after Close: err = %v; want ErrClosed", what, err)
 			}
 		}
@@ -447,35 +451,17 @@ func testOnline(t *testing.T, k storeKind) {
 	})
 }
 
-// checkRows fails t unless got and want are the same rows.
-func checkRows(t *testing.T, got, want []engine.Observation) {
+// CheckRows fails t unless got and want are the same rows (SameObs).
+func CheckRows(t testing.TB, got, want []engine.Observation) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d rows, want %d", len(got), len(want))
 	}
 	for i := range got {
-		if !sameObs(got[i], want[i]) {
+		if !SameObs(got[i], want[i]) {
 			t.Fatalf("row %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
-}
-
-// fakeClock is a settable clock for TTL tests.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // written returns the ids, in their order, that have rows in model.

@@ -1,4 +1,4 @@
-package featurestore
+package parquet
 
 import (
 	"cmp"
@@ -8,28 +8,30 @@ import (
 	"slices"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/internal/ring"
 )
 
 // Materialize loads a recorded run into an online store: every profile, and
 // per soldier the last n rows of the run, written frame by frame in tick
 // order. The store must not already hold later rows of these soldiers
-// (ErrOutOfOrder).
-func Materialize(ctx context.Context, dst Online, run *Run, n int) error {
+// (featurestore.ErrOutOfOrder).
+func Materialize(ctx context.Context, dst featurestore.Online, run *Run, n int) error {
 	return MaterializeAsOf(ctx, dst, run, n, math.MaxInt64)
 }
 
 // MaterializeAsOf is Materialize as the store would have been at tick asOf:
 // per soldier the last n rows with tick ≤ asOf.
-func MaterializeAsOf(ctx context.Context, dst Online, run *Run, n int, asOf int64) error {
+func MaterializeAsOf(ctx context.Context, dst featurestore.Online, run *Run, n int, asOf int64) error {
 	if n < 1 {
-		return fmt.Errorf("materialize %q: window of %d rows: %w", run.Dir(), n, ErrInvalid)
+		return fmt.Errorf("materialize %q: window of %d rows: %w", run.Dir(), n, featurestore.ErrInvalid)
 	}
 	for _, p := range run.profiles {
 		if err := dst.PutProfile(ctx, p); err != nil {
 			return fmt.Errorf("materialize %q: %w", run.Dir(), err)
 		}
 	}
-	last := map[engine.SoldierID]*ring{}
+	last := map[engine.SoldierID]*ring.Ring{}
 	to := asOf
 	if to < math.MaxInt64 {
 		to++
@@ -40,10 +42,10 @@ func MaterializeAsOf(ctx context.Context, dst Online, run *Run, n int, asOf int6
 		}
 		r := last[o.Soldier]
 		if r == nil {
-			r = newRing(n)
+			r = ring.New(n)
 			last[o.Soldier] = r
 		}
-		r.push(o)
+		r.Push(o)
 		return ctx.Err()
 	})
 	if err != nil {
@@ -51,7 +53,7 @@ func MaterializeAsOf(ctx context.Context, dst Online, run *Run, n int, asOf int6
 	}
 	var rows []engine.Observation
 	for _, r := range last {
-		rows = r.appendLast(rows, r.n)
+		rows = r.AppendLast(rows, r.N)
 	}
 	slices.SortFunc(rows, func(a, b engine.Observation) int {
 		if c := cmp.Compare(a.T, b.T); c != 0 {

@@ -1,4 +1,4 @@
-package featurestore
+package parquet
 
 import (
 	"bytes"
@@ -12,34 +12,16 @@ import (
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
-
-// sliceSource is an engine.Source over prepared frames.
-type sliceSource struct {
-	profiles []engine.Profile
-	frames   []engine.Frame
-}
-
-func (s *sliceSource) Profiles() []engine.Profile { return s.profiles }
-
-func (s *sliceSource) Next(ctx context.Context) (engine.Frame, error) {
-	if err := ctx.Err(); err != nil {
-		return engine.Frame{}, err
-	}
-	if len(s.frames) == 0 {
-		return engine.Frame{}, io.EOF
-	}
-	f := s.frames[0]
-	s.frames = s.frames[1:]
-	return f, nil
-}
 
 // testRun builds frames with labels and records them in a fresh directory.
 func testRun(t testing.TB, soldiers, ticks int, opts ...RunOption) (string, []engine.Profile, []engine.Frame, []engine.Label) {
 	t.Helper()
-	g := newGen(42)
-	profiles := g.profiles(soldiers)
-	frames := g.frames(soldiers, ticks, 0)
+	g := storetest.NewGen(42)
+	profiles := g.Profiles(soldiers)
+	frames := g.Frames(soldiers, ticks, 0)
 	labels := []engine.Label{
 		{Soldier: 2, Start: 10, End: 30, Kind: engine.KindTachycardia},
 		{Soldier: 1, Start: 40, End: 40, Kind: engine.KindArtefact},
@@ -53,7 +35,7 @@ func testRun(t testing.TB, soldiers, ticks int, opts ...RunOption) (string, []en
 		}
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	n, err := Record(context.Background(), &sliceSource{profiles: profiles, frames: slices.Clone(frames)}, dir, opts...)
+	n, err := Record(context.Background(), storetest.NewFrames(profiles, slices.Clone(frames)), dir, opts...)
 	if err != nil || n != ticks {
 		t.Fatalf("Record = %d, %v", n, err)
 	}
@@ -91,7 +73,7 @@ func TestRunRoundTrip(t *testing.T) {
 	for _, f := range frames {
 		want = append(want, f.Obs...)
 	}
-	checkRows(t, all, want)
+	storetest.CheckRows(t, all, want)
 	missing := 0
 	for _, o := range all {
 		missing += popcount(o.Missing)
@@ -130,7 +112,7 @@ func TestRunRanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkRows(t, got, rowsIn(c[0], c[1]))
+		storetest.CheckRows(t, got, rowsIn(c[0], c[1]))
 	}
 	// Wall-clock ranges select the same rows as the ticks they cover.
 	from, to := frames[120].Time, frames[170].Time
@@ -138,7 +120,7 @@ func TestRunRanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkRows(t, got, rowsIn(120, 170))
+	storetest.CheckRows(t, got, rowsIn(120, 170))
 	// Scan stops at the callback's error.
 	stop := errors.New("stop")
 	n := 0
@@ -179,7 +161,7 @@ func TestRunSourceReplays(t *testing.T) {
 		if got.T != want.T || !got.Time.Equal(want.Time) || !slices.Equal(got.Truth, want.Truth) {
 			t.Fatalf("frame %d = T %d time %v truth %v; want %v %v", want.T, got.T, got.Time, got.Truth, want.Time, want.Truth)
 		}
-		checkRows(t, got.Obs, want.Obs)
+		storetest.CheckRows(t, got.Obs, want.Obs)
 	}
 	if _, err := src.Next(ctx); !errors.Is(err, io.EOF) {
 		t.Fatalf("after the last frame: %v; want io.EOF", err)
@@ -195,7 +177,7 @@ func TestRunSourceReplays(t *testing.T) {
 	defer r2.Close()
 	a, _ := r.Observations(math.MinInt64, math.MaxInt64, nil)
 	b, _ := r2.Observations(math.MinInt64, math.MaxInt64, nil)
-	checkRows(t, b, a)
+	storetest.CheckRows(t, b, a)
 	if !slices.Equal(r.Labels(), r2.Labels()) {
 		t.Fatal("labels differ after record(replay)")
 	}
@@ -207,17 +189,17 @@ func TestRunWriterRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := newGen(1)
-	f := g.frames(2, 2, 10)
+	g := storetest.NewGen(1)
+	f := g.Frames(2, 2, 10)
 	if err := w.WriteFrame(f[1]); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.WriteFrame(f[0]); !errors.Is(err, ErrOutOfOrder) {
+	if err := w.WriteFrame(f[0]); !errors.Is(err, featurestore.ErrOutOfOrder) {
 		t.Fatalf("earlier frame: %v; want ErrOutOfOrder", err)
 	}
-	bad := g.frames(2, 1, 20)[0]
+	bad := g.Frames(2, 1, 20)[0]
 	bad.Obs[1].T = 19
-	if err := w.WriteFrame(bad); !errors.Is(err, ErrInvalid) {
+	if err := w.WriteFrame(bad); !errors.Is(err, featurestore.ErrInvalid) {
 		t.Fatalf("row of another tick: %v; want ErrInvalid", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, ObservationsFile)); err == nil {
@@ -247,7 +229,7 @@ func TestOpenRunErrors(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ObservationsFile), []byte("PAR1 not really PAR1"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenRun(dir); !errors.Is(err, ErrCorrupt) {
+	if _, err := OpenRun(dir); !errors.Is(err, featurestore.ErrCorrupt) {
 		t.Fatalf("garbage file: %v; want ErrCorrupt", err)
 	}
 }
@@ -266,7 +248,7 @@ func FuzzOpenRun(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := openObservations("fuzz", bytes.NewReader(data), int64(len(data)))
 		if err != nil {
-			if !errors.Is(err, ErrCorrupt) {
+			if !errors.Is(err, featurestore.ErrCorrupt) {
 				t.Fatalf("error %v is not ErrCorrupt", err)
 			}
 			return

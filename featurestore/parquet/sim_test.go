@@ -1,4 +1,4 @@
-package featurestore
+package parquet
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
 
 // TestSimulatedRun records a short simulation to Parquet and checks the
@@ -58,13 +60,13 @@ func TestSimulatedRun(t *testing.T) {
 	}
 	missing := 0
 	err = r.Scan(math.MinInt64, math.MaxInt64, func(o *engine.Observation) error {
-		if err := checkTick(o.T); err != nil {
+		if err := featurestore.CheckTick(o.T); err != nil {
 			return err
 		}
 		for v := range engine.Vital(engine.NumVitals) {
 			if o.Missing.Has(v) {
 				missing++
-			} else if err := Valid(v, o.Values[v]); err != nil {
+			} else if err := featurestore.Valid(v, o.Values[v]); err != nil {
 				return err
 			}
 		}
@@ -75,15 +77,15 @@ func TestSimulatedRun(t *testing.T) {
 	}
 	t.Logf("%d rows, %d labels (%d events), %d missing readings", r.NumRows(), len(r.Labels()), events, missing)
 
-	b, _ := NewBuilder(TrainingSpec{Inputs: 31, Horizon: 1, SkipLabelled: true})
-	if err := b.AddRun(r); err != nil {
+	b, _ := featurestore.NewBuilder(featurestore.TrainingSpec{Inputs: 31, Horizon: 1, SkipLabelled: true})
+	if err := r.AddTo(b); err != nil {
 		t.Fatal(err)
 	}
 	ts, err := b.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPointInTime(t, ts)
+	storetest.CheckPointInTime(t, ts)
 	if ts.Len() == 0 || ts.Len() >= 20*(1200-31) {
 		t.Fatalf("%d examples; want some, fewer than all", ts.Len())
 	}
@@ -95,7 +97,7 @@ func TestSimulatedRun(t *testing.T) {
 		}
 	}
 
-	store, _ := NewMemory()
+	store, _ := featurestore.NewMemory()
 	if err := Materialize(ctx, store, r, 31); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +109,7 @@ func TestSimulatedRun(t *testing.T) {
 	if len(w) != 31 || w[30].T != 1199 {
 		t.Fatalf("materialized window: %d rows ending at %d", len(w), w[len(w)-1].T)
 	}
-	if err := store.WriteFrame(ctx, w[30:]); !errors.Is(err, ErrOutOfOrder) {
+	if err := store.WriteFrame(ctx, w[30:]); !errors.Is(err, featurestore.ErrOutOfOrder) {
 		t.Fatalf("rewrite of the last row: %v", err)
 	}
 }
@@ -171,7 +173,7 @@ func TestRecordFromReplay(t *testing.T) {
 	defer b.Close()
 	ra, _ := a.Observations(math.MinInt64, math.MaxInt64, nil)
 	rb, _ := b.Observations(math.MinInt64, math.MaxInt64, nil)
-	checkRows(t, rb, ra)
+	storetest.CheckRows(t, rb, ra)
 	if !slices.Equal(a.Labels(), b.Labels()) || !slices.Equal(a.Profiles(), b.Profiles()) || !a.Start().Equal(b.Start()) {
 		t.Fatal("labels, profiles or start differ between the direct and the replayed recording")
 	}

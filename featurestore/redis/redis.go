@@ -1,4 +1,4 @@
-package featurestore
+package redis
 
 import (
 	"context"
@@ -15,13 +15,15 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/redis/go-redis/v9"
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/internal/ring"
 )
 
-// Redis is the online store several processes share: rows live in Redis
+// Store is the online store several processes share: rows live in Redis
 // (key layout in docs/featurestore.md), written and read by Lua scripts so
 // that a frame write and a batch window read are one round trip each.
 //
@@ -31,15 +33,15 @@ import (
 // are seen at once, but it sends the version of the data its cache reflects:
 // if nothing was written since, Redis answers "unchanged" and the windows are
 // copied from the cache; otherwise Redis sends only the rows the cache lacks.
-// WithCache(false) turns the cache off: every read transfers whole windows.
+// featurestore.WithCache(false) turns the cache off: every read transfers whole windows.
 //
 // Failures of Redis (refused, reset, timed out) come back as errors matching
-// ErrUnavailable that also wrap the cause; the next call reconnects. A Redis
+// featurestore.ErrUnavailable that also wrap the cause; the next call reconnects. A Redis
 // restarted empty is detected by its versions and epochs, which never repeat,
 // so stale cached rows are never served.
-type Redis struct {
-	o      options
-	client *redis.Client
+type Store struct {
+	o      featurestore.Config
+	client *goredis.Client
 	trips  atomic.Uint64
 	closed atomic.Bool
 
@@ -71,17 +73,22 @@ type Redis struct {
 
 // cacheEntry is the local copy of one soldier's rows in Redis.
 type cacheEntry struct {
-	ring            // epoch 0: the soldier has no live rows in Redis
+	ring.Ring
+	epoch   uint64  // the incarnation of the soldier's ring in Redis; 0: no live rows
 	seen    float64 // server time of the soldier's last write, ms
 	capS    int     // the soldier's ring capacity in Redis
-	gen     uint64  // equal to Redis.gen: the entry is Redis's state at Redis.ver
+	gen     uint64  // equal to Store.gen: the entry is Redis's state at Store.ver
 	capHere int     // capacity of the local ring
 }
 
+// reset empties the entry's ring and sets the soldier's epoch and newest
+// sequence number.
+func (c *cacheEntry) reset(epoch, hi uint64) { c.epoch = epoch; c.Reset(hi) }
+
 // ensure gives the entry its row buffer.
 func (c *cacheEntry) ensure() {
-	if c.buf == nil {
-		c.buf = make([]engine.Observation, c.capHere)
+	if c.Buf == nil {
+		c.Buf = make([]engine.Observation, c.capHere)
 	}
 }
 
@@ -97,46 +104,47 @@ type readScratch struct {
 }
 
 var (
-	_ Online        = (*Redis)(nil)
-	_ FrameWindower = (*Redis)(nil)
+	_ featurestore.Online        = (*Store)(nil)
+	_ featurestore.FrameWindower = (*Store)(nil)
 )
 
-// NewRedis returns a store on the Redis at url (redis://[user:pass@]host:port/db
-// or rediss://…). It honours WithCapacity, WithTTL, WithPrefix, WithTimeout
-// and WithCache. It does not connect: the first call does, and Ping checks
-// that Redis is there. Processes sharing a prefix should share a TTL.
-func NewRedis(url string, opts ...Option) (*Redis, error) {
-	o := defaultOptions()
-	if err := o.apply(opts); err != nil {
+// New returns a store on the Redis at url (redis://[user:pass@]host:port/db
+// or rediss://…). It honours the featurestore options WithCapacity,
+// WithTTL, WithPrefix, WithTimeout and WithCache. It does not connect: the
+// first call does, and Ping checks that Redis is there. Processes sharing a
+// prefix should share a TTL.
+func New(url string, opts ...featurestore.Option) (*Store, error) {
+	o, err := featurestore.NewConfig(opts...)
+	if err != nil {
 		return nil, fmt.Errorf("new redis store: %w", err)
 	}
-	ro, err := redis.ParseURL(url)
+	ro, err := goredis.ParseURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("new redis store: parse url: %w: %w", ErrInvalid, err)
+		return nil, fmt.Errorf("new redis store: parse url: %w: %w", featurestore.ErrInvalid, err)
 	}
-	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = o.timeout, o.timeout, o.timeout, o.timeout
+	ro.DialTimeout, ro.ReadTimeout, ro.WriteTimeout, ro.PoolTimeout = o.Timeout, o.Timeout, o.Timeout, o.Timeout
 	ro.ContextTimeoutEnabled = true
 	ro.MaxRetries = -1 // a retried write could apply twice; callers decide
 	ro.DialerRetries = 1
 	ro.DisableIdentity = true
 	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	r := &Redis{
+	r := &Store{
 		o:           o,
-		client:      redis.NewClient(ro),
-		verKey:      o.prefix + "version",
-		blocksKey:   o.prefix + "blocks",
-		profilesKey: o.prefix + "profiles",
-		blockPrefix: o.prefix + "blk:",
+		client:      goredis.NewClient(ro),
+		verKey:      o.Prefix + "version",
+		blocksKey:   o.Prefix + "blocks",
+		profilesKey: o.Prefix + "profiles",
+		blockPrefix: o.Prefix + "blk:",
 		writeSHA:    scriptSHA(writeScript),
 		readSHA:     scriptSHA(readScript),
 		soldiersSHA: scriptSHA(soldiersScript),
-		capArg:      o.capacity,
-		ttlArg:      o.ttl.Milliseconds(),
+		capArg:      o.Capacity,
+		ttlArg:      o.TTL.Milliseconds(),
 		keys:        make(map[int64][2]any),
 		cache:       make(map[engine.SoldierID]*cacheEntry),
 		gen:         1,
 	}
-	routeLogs.Do(func() { redis.SetLogger(slogLogger{}) })
+	routeLogs.Do(func() { goredis.SetLogger(slogLogger{}) })
 	r.client.AddHook(tripCounter{&r.trips})
 	r.scratch.New = func() any { return new(readScratch) }
 	return r, nil
@@ -160,22 +168,22 @@ func scriptSHA(src string) string {
 
 // RoundTrips returns the number of requests sent to Redis so far (a
 // pipeline counts once, a script retried after NOSCRIPT twice).
-func (r *Redis) RoundTrips() uint64 { return r.trips.Load() }
+func (r *Store) RoundTrips() uint64 { return r.trips.Load() }
 
 // tripCounter is a go-redis hook counting requests.
 type tripCounter struct{ n *atomic.Uint64 }
 
-func (h tripCounter) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h tripCounter) DialHook(next goredis.DialHook) goredis.DialHook { return next }
 
-func (h tripCounter) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
+func (h tripCounter) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
 		h.n.Add(1)
 		return next(ctx, cmd)
 	}
 }
 
-func (h tripCounter) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
+func (h tripCounter) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
 		h.n.Add(1)
 		return next(ctx, cmds)
 	}
@@ -189,7 +197,7 @@ func blockOf(id engine.SoldierID) (int64, int) { return int64(id) >> 7, int(id &
 
 // blockKeys returns block b's hdr and rows keys, boxed once so that building
 // arguments does not allocate.
-func (r *Redis) blockKeys(b int64) [2]any {
+func (r *Store) blockKeys(b int64) [2]any {
 	r.kmu.RLock()
 	k, ok := r.keys[b]
 	r.kmu.RUnlock()
@@ -229,7 +237,7 @@ func (p *placement) place(id engine.SoldierID, state [3]float64) error {
 	j, ok := p.index[b]
 	if !ok {
 		if len(p.blocks) == 1<<16-1 {
-			return fmt.Errorf("soldiers in more than %d blocks of %d ids in one call: %w", 1<<16-1, blockSize, ErrInvalid)
+			return fmt.Errorf("soldiers in more than %d blocks of %d ids in one call: %w", 1<<16-1, blockSize, featurestore.ErrInvalid)
 		}
 		p.blocks = append(p.blocks, b)
 		j = len(p.blocks)
@@ -258,7 +266,7 @@ func (p *placement) reset() {
 
 // appendKeys appends the script keys for p's blocks: version, block set,
 // then hdr and rows per block.
-func (r *Redis) appendKeys(args []any, p *placement) []any {
+func (r *Store) appendKeys(args []any, p *placement) []any {
 	args = append(args, 2+2*len(p.blocks), r.verKey, r.blocksKey)
 	for _, b := range p.blocks {
 		k := r.blockKeys(b)
@@ -268,19 +276,19 @@ func (r *Redis) appendKeys(args []any, p *placement) []any {
 }
 
 // call runs one command under the store's timeout and classifies its error.
-func (r *Redis) call(ctx context.Context, action string, args []any) (any, error) {
+func (r *Store) call(ctx context.Context, action string, args []any) (any, error) {
 	if r.closed.Load() {
-		return nil, ErrClosed
+		return nil, featurestore.ErrClosed
 	}
-	cctx, cancel := context.WithTimeout(ctx, r.o.timeout)
+	cctx, cancel := context.WithTimeout(ctx, r.o.Timeout)
 	defer cancel()
-	cmd := redis.NewCmd(cctx, args...)
+	cmd := goredis.NewCmd(cctx, args...)
 	err := r.client.Process(cctx, cmd)
-	if err != nil && len(args) > 1 && args[0] == "evalsha" && redis.HasErrorPrefix(err, "NOSCRIPT") {
+	if err != nil && len(args) > 1 && args[0] == "evalsha" && goredis.HasErrorPrefix(err, "NOSCRIPT") {
 		// Redis restarted or flushed its script cache: send the source.
 		sha := args[1]
 		args[0], args[1] = "eval", scriptSource(sha.(string))
-		cmd = redis.NewCmd(cctx, args...)
+		cmd = goredis.NewCmd(cctx, args...)
 		err = r.client.Process(cctx, cmd)
 		args[0], args[1] = "evalsha", sha
 	}
@@ -300,38 +308,38 @@ func scriptSource(sha string) string {
 }
 
 // classify turns a go-redis error into one of the package's.
-func (r *Redis) classify(ctx context.Context, action string, err error) error {
+func (r *Store) classify(ctx context.Context, action string, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("redis %s: %w", action, ctx.Err())
 	}
-	if errors.Is(err, redis.ErrClosed) {
+	if errors.Is(err, goredis.ErrClosed) {
 		if r.closed.Load() {
-			return ErrClosed
+			return featurestore.ErrClosed
 		}
-		return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
+		return fmt.Errorf("redis %s: %w: %w", action, featurestore.ErrUnavailable, err)
 	}
-	var rerr redis.Error
+	var rerr goredis.Error
 	if errors.As(err, &rerr) {
 		var nerr net.Error
 		switch {
 		case errors.As(err, &nerr):
-			return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
-		case redis.HasErrorPrefix(err, "LOADING"), redis.HasErrorPrefix(err, "BUSY"),
-			redis.HasErrorPrefix(err, "MASTERDOWN"), redis.HasErrorPrefix(err, "TRYAGAIN"),
-			redis.HasErrorPrefix(err, "READONLY"):
-			return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
-		case redis.HasErrorPrefix(err, "WRONGTYPE"):
-			return fmt.Errorf("redis %s: a key under prefix %q is not ours: %w: %w", action, r.o.prefix, ErrCorrupt, err)
+			return fmt.Errorf("redis %s: %w: %w", action, featurestore.ErrUnavailable, err)
+		case goredis.HasErrorPrefix(err, "LOADING"), goredis.HasErrorPrefix(err, "BUSY"),
+			goredis.HasErrorPrefix(err, "MASTERDOWN"), goredis.HasErrorPrefix(err, "TRYAGAIN"),
+			goredis.HasErrorPrefix(err, "READONLY"):
+			return fmt.Errorf("redis %s: %w: %w", action, featurestore.ErrUnavailable, err)
+		case goredis.HasErrorPrefix(err, "WRONGTYPE"):
+			return fmt.Errorf("redis %s: a key under prefix %q is not ours: %w: %w", action, r.o.Prefix, featurestore.ErrCorrupt, err)
 		}
 		return fmt.Errorf("redis %s: %w", action, err)
 	}
-	return fmt.Errorf("redis %s: %w: %w", action, ErrUnavailable, err)
+	return fmt.Errorf("redis %s: %w: %w", action, featurestore.ErrUnavailable, err)
 }
 
 // WriteFrame stores the rows of one tick in one round trip. The Lua script
-// checks every row's order before appending any, so an *OutOfOrderError
-// means nothing was written.
-func (r *Redis) WriteFrame(ctx context.Context, obs []engine.Observation) error {
+// checks every row's order before appending any, so a
+// *featurestore.OutOfOrderError means nothing was written.
+func (r *Store) WriteFrame(ctx context.Context, obs []engine.Observation) error {
 	_, err := r.writeFrame(ctx, obs)
 	return err
 }
@@ -344,15 +352,15 @@ type writeResult struct {
 }
 
 // writeFrame is WriteFrame, reporting the state of the cache it leaves.
-func (r *Redis) writeFrame(ctx context.Context, obs []engine.Observation) (writeResult, error) {
+func (r *Store) writeFrame(ctx context.Context, obs []engine.Observation) (writeResult, error) {
 	if r.closed.Load() {
-		return writeResult{}, ErrClosed
+		return writeResult{}, featurestore.ErrClosed
 	}
 	if len(obs) == 0 {
 		return writeResult{}, ctx.Err()
 	}
 	for i := range obs {
-		if err := checkTick(obs[i].T); err != nil {
+		if err := featurestore.CheckTick(obs[i].T); err != nil {
 			return writeResult{}, fmt.Errorf("write frame: soldier %d: %w", obs[i].Soldier, err)
 		}
 	}
@@ -386,9 +394,9 @@ func (r *Redis) writeFrame(ctx context.Context, obs []engine.Observation) (write
 		i, _ := res[1].(int64)
 		latest, _ := res[2].(int64)
 		if i < 1 || int(i) > len(obs) {
-			return writeResult{}, fmt.Errorf("redis write frame: reply %v: %w", res, ErrCorrupt)
+			return writeResult{}, fmt.Errorf("redis write frame: reply %v: %w", res, featurestore.ErrCorrupt)
 		}
-		return writeResult{}, &OutOfOrderError{Soldier: obs[i-1].Soldier, T: obs[i-1].T, Latest: latest}
+		return writeResult{}, &featurestore.OutOfOrderError{Soldier: obs[i-1].Soldier, T: obs[i-1].T, Latest: latest}
 	}
 	var reply string
 	if len(res) == 2 && res[0] == int64(1) {
@@ -423,7 +431,7 @@ func versionArg(v uint64) string { return strconv.FormatUint(v, 10) }
 // written to the cache. The reply is: match flag, new version, server time,
 // mode, then epoch, seq and capacity per run of r.ws (mode 1) or per row
 // (mode 0).
-func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []byte) (writeResult, error) {
+func (r *Store) cacheWritten(obs []engine.Observation, sentVer uint64, reply []byte) (writeResult, error) {
 	var head [4]float64
 	if err := readDoubles(reply, head[:]); err != nil {
 		return writeResult{}, fmt.Errorf("redis write frame: %w", err)
@@ -434,9 +442,9 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 		units = len(r.ws.runs) / 6
 	}
 	if mode > 1 || len(reply) != 32+24*units {
-		return writeResult{}, fmt.Errorf("redis write frame: reply of %d bytes in mode %g for %d rows: %w", len(reply), mode, len(obs), ErrCorrupt)
+		return writeResult{}, fmt.Errorf("redis write frame: reply of %d bytes in mode %g for %d rows: %w", len(reply), mode, len(obs), featurestore.ErrCorrupt)
 	}
-	if !r.o.cache {
+	if !r.o.Cache {
 		return writeResult{now: now}, nil
 	}
 	r.wx = slices.Grow(r.wx[:0], 3*units)[:3*units] // under wmu, like the rest of the write's scratch
@@ -457,18 +465,18 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 	for i := range obs {
 		epoch, seq, capS := uint64(x[3*u]), uint64(x[3*u+1]), int(x[3*u+2])
 		if epoch == 0 || seq == 0 || capS < 1 || capS > 1<<16 {
-			return writeResult{}, fmt.Errorf("redis write frame: row %d: epoch %d seq %d capacity %d: %w", i, epoch, seq, capS, ErrCorrupt)
+			return writeResult{}, fmt.Errorf("redis write frame: row %d: epoch %d seq %d capacity %d: %w", i, epoch, seq, capS, featurestore.ErrCorrupt)
 		}
 		c := r.entry(obs[i].Soldier)
 		c.ensure()
 		switch {
-		case c.epoch == epoch && c.hi >= seq:
+		case c.epoch == epoch && c.Hi >= seq:
 			// A concurrent read already brought this row.
-		case c.epoch == epoch && c.hi == seq-1:
-			c.push(&obs[i])
+		case c.epoch == epoch && c.Hi == seq-1:
+			c.Push(&obs[i])
 		default:
 			c.reset(epoch, seq-1)
-			c.push(&obs[i])
+			c.Push(&obs[i])
 		}
 		c.seen, c.capS, c.gen = now, capS, r.gen
 		if left--; left == 0 && i+1 < len(obs) {
@@ -484,10 +492,10 @@ func (r *Redis) cacheWritten(obs []engine.Observation, sentVer uint64, reply []b
 
 // entry returns soldier id's cache entry, creating an empty one. The caller
 // holds cmu.
-func (r *Redis) entry(id engine.SoldierID) *cacheEntry {
+func (r *Store) entry(id engine.SoldierID) *cacheEntry {
 	c := r.cache[id]
 	if c == nil {
-		c = &cacheEntry{capHere: r.o.capacity}
+		c = &cacheEntry{capHere: r.o.Capacity}
 		r.cache[id] = c
 	}
 	return c
@@ -495,10 +503,10 @@ func (r *Redis) entry(id engine.SoldierID) *cacheEntry {
 
 // Window appends the last n rows of soldier id (at most the capacity),
 // oldest first, to dst. It is Windows for one soldier.
-func (r *Redis) Window(ctx context.Context, id engine.SoldierID, n int, dst []engine.Observation) ([]engine.Observation, error) {
+func (r *Store) Window(ctx context.Context, id engine.SoldierID, n int, dst []engine.Observation) ([]engine.Observation, error) {
 	sc := r.scratch.Get().(*readScratch)
 	defer r.scratch.Put(sc)
-	sc.one = growWindows(sc.one, 1)
+	sc.one = ring.GrowWindows(sc.one, 1)
 	sc.one[0] = dst
 	ids := [1]engine.SoldierID{id}
 	out, err := r.windows(ctx, ids[:], n, sc.one, sc)
@@ -509,10 +517,10 @@ func (r *Redis) Window(ctx context.Context, id engine.SoldierID, n int, dst []en
 
 // Windows reads the last n rows of every soldier in ids in one round trip
 // (a second one only if a concurrent write replaced cached rows mid-read).
-func (r *Redis) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation) ([][]engine.Observation, error) {
+func (r *Store) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation) ([][]engine.Observation, error) {
 	sc := r.scratch.Get().(*readScratch)
 	defer r.scratch.Put(sc)
-	dst = growWindows(dst, len(ids))
+	dst = ring.GrowWindows(dst, len(ids))
 	for i := range dst {
 		dst[i] = dst[i][:0]
 	}
@@ -526,7 +534,7 @@ func (r *Redis) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 // and those held before, which were Redis's state at the write — so the call
 // is one round trip. Otherwise it reads them as Windows does (a second round
 // trip). written reports whether the frame was stored.
-func (r *Redis) WriteFrameWindows(ctx context.Context, obs []engine.Observation, n int, dst [][]engine.Observation) (_ [][]engine.Observation, written bool, err error) {
+func (r *Store) WriteFrameWindows(ctx context.Context, obs []engine.Observation, n int, dst [][]engine.Observation) (_ [][]engine.Observation, written bool, err error) {
 	wr, err := r.writeFrame(ctx, obs)
 	if err != nil {
 		return dst, false, err
@@ -537,8 +545,8 @@ func (r *Redis) WriteFrameWindows(ctx context.Context, obs []engine.Observation,
 	for i := range obs {
 		sc.frame = append(sc.frame, obs[i].Soldier)
 	}
-	if k := min(n, r.o.capacity); wr.current && k > 0 {
-		dst = growWindows(dst, len(obs))
+	if k := min(n, r.o.Capacity); wr.current && k > 0 {
+		dst = ring.GrowWindows(dst, len(obs))
 		if r.windowsAt(wr, sc.frame, k, dst) {
 			return dst, true, nil
 		}
@@ -550,7 +558,7 @@ func (r *Redis) WriteFrameWindows(ctx context.Context, obs []engine.Observation,
 // windowsAt sets dst[i] (len(dst) == len(ids)) to the window of ids[i]
 // from the cache alone, if the cache is still as the write wr left it and
 // holds every window in full; it reports whether it did.
-func (r *Redis) windowsAt(wr writeResult, ids []engine.SoldierID, k int, dst [][]engine.Observation) bool {
+func (r *Store) windowsAt(wr writeResult, ids []engine.SoldierID, k int, dst [][]engine.Observation) bool {
 	r.cmu.Lock()
 	defer r.cmu.Unlock()
 	if r.gen != wr.gen {
@@ -572,26 +580,26 @@ func (r *Redis) windowsAt(wr writeResult, ids []engine.SoldierID, k int, dst [][
 // completes reports whether cache entry c (nil: none) is current and holds
 // its soldier's whole k-row window, so that an answer from the cache alone
 // is complete. The caller holds cmu.
-func (r *Redis) completes(c *cacheEntry, k int) bool {
-	return c != nil && c.gen == r.gen && (c.epoch == 0 || c.n >= min(k, c.capS, int(c.hi)))
+func (r *Store) completes(c *cacheEntry, k int) bool {
+	return c != nil && c.gen == r.gen && (c.epoch == 0 || c.N >= min(k, c.capS, int(c.Hi)))
 }
 
 // windows appends the window of ids[i] to dst[i]; len(dst) == len(ids).
-func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation, sc *readScratch) ([][]engine.Observation, error) {
+func (r *Store) windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation, sc *readScratch) ([][]engine.Observation, error) {
 	if r.closed.Load() {
-		return dst, ErrClosed
+		return dst, featurestore.ErrClosed
 	}
-	k := min(n, r.o.capacity)
+	k := min(n, r.o.Capacity)
 	if len(ids) == 0 || k <= 0 {
 		return dst, ctx.Err()
 	}
-	retry, err := r.fetch(ctx, ids, k, dst, sc, r.o.cache)
+	retry, err := r.fetch(ctx, ids, k, dst, sc, r.o.Cache)
 	if err != nil || len(retry) == 0 {
 		return dst, err
 	}
 	// Rows we counted on left the cache while we waited: fetch those
 	// soldiers' whole windows.
-	sc.ids, sc.sub = sc.ids[:0], growWindows(sc.sub, len(retry))
+	sc.ids, sc.sub = sc.ids[:0], ring.GrowWindows(sc.sub, len(retry))
 	for j, i := range retry {
 		sc.ids = append(sc.ids, ids[i])
 		sc.sub[j] = dst[i] // left as it was
@@ -602,7 +610,7 @@ func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 		dst[i], sc.sub[j] = sc.sub[j], nil
 	}
 	if err == nil && len(left) > 0 {
-		err = fmt.Errorf("redis read windows: full window missing from reply: %w", ErrCorrupt)
+		err = fmt.Errorf("redis read windows: full window missing from reply: %w", featurestore.ErrCorrupt)
 	}
 	return dst, err
 }
@@ -610,7 +618,7 @@ func (r *Redis) windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 // fetch runs the read script for ids and appends their windows to dst. With
 // useCache it tells Redis what the cache holds and merges the reply into
 // it. It returns the indexes whose window it could not complete.
-func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
+func (r *Store) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
 	sc.pl.reset()
 	var sentVer uint64
 	if useCache {
@@ -624,8 +632,8 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 			if !r.completes(c, k) {
 				fast = false
 			}
-			if c != nil && c.epoch != 0 && c.n > 0 {
-				state = [3]float64{float64(c.epoch), float64(c.hi - uint64(c.n) + 1), float64(c.hi)}
+			if c != nil && c.epoch != 0 && c.N > 0 {
+				state = [3]float64{float64(c.epoch), float64(c.Hi - uint64(c.N) + 1), float64(c.Hi)}
 			}
 		}
 		if err := sc.pl.place(id, state); err != nil {
@@ -663,7 +671,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 			return nil, fmt.Errorf("redis read windows: %w", err)
 		}
 		if head[0] != 1 || sentVer == 0 || len(b) != 16 {
-			return nil, fmt.Errorf("redis read windows: unchanged reply %v to version %d: %w", head, sentVer, ErrCorrupt)
+			return nil, fmt.Errorf("redis read windows: unchanged reply %v to version %d: %w", head, sentVer, featurestore.ErrCorrupt)
 		}
 		r.cmu.Lock()
 		defer r.cmu.Unlock()
@@ -678,7 +686,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		for i, x := range v {
 			s, ok := x.(string)
 			if !ok {
-				return nil, fmt.Errorf("redis read windows: reply element %d of type %T: %w", i, x, ErrCorrupt)
+				return nil, fmt.Errorf("redis read windows: reply element %d of type %T: %w", i, x, featurestore.ErrCorrupt)
 			}
 			if i == 0 {
 				b = unsafeBytes(s)
@@ -693,12 +701,12 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		return nil, fmt.Errorf("redis read windows: reply of type %T: %w", val, err)
 	}
 	if head4[0] != 0 {
-		return nil, fmt.Errorf("redis read windows: reply %v: %w", head4, ErrCorrupt)
+		return nil, fmt.Errorf("redis read windows: reply %v: %w", head4, featurestore.ErrCorrupt)
 	}
 	groups := int(min(head4[3], float64(len(ids))+1))
 	b = b[32:]
 	if groups > len(ids) || len(b) != groupHeaderSize*groups {
-		return nil, fmt.Errorf("redis read windows: %d groups in %d bytes for %d soldiers: %w", groups, len(b), len(ids), ErrCorrupt)
+		return nil, fmt.Errorf("redis read windows: %d groups in %d bytes for %d soldiers: %w", groups, len(b), len(ids), featurestore.ErrCorrupt)
 	}
 	headers, data := b, sc.data
 	if useCache {
@@ -714,7 +722,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 			return nil, fmt.Errorf("redis read windows: group %d: %w", g, err)
 		}
 		if size > len(ids)-i {
-			return nil, fmt.Errorf("redis read windows: group %d of %d soldiers after %d of %d: %w", g, size, i, len(ids), ErrCorrupt)
+			return nil, fmt.Errorf("redis read windows: group %d of %d soldiers after %d of %d: %w", g, size, i, len(ids), featurestore.ErrCorrupt)
 		}
 		for p := range size {
 			id := ids[i]
@@ -722,7 +730,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 			hp.off += p * rowSize
 			if h.k > k || !hp.fits(len(data)) {
 				return nil, fmt.Errorf("redis read windows: soldier %d: %d rows of a window of %d (asked %d) at %d+%d·i in %d bytes: %w",
-					id, h.count, h.k, k, hp.off, hp.stride, len(data), ErrCorrupt)
+					id, h.count, h.k, k, hp.off, hp.stride, len(data), featurestore.ErrCorrupt)
 			}
 			if useCache {
 				var done bool
@@ -741,7 +749,7 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 		}
 	}
 	if i != len(ids) {
-		return nil, fmt.Errorf("redis read windows: reply covers %d of %d soldiers: %w", i, len(ids), ErrCorrupt)
+		return nil, fmt.Errorf("redis read windows: reply covers %d of %d soldiers: %w", i, len(ids), featurestore.ErrCorrupt)
 	}
 	return sc.retry, nil
 }
@@ -749,25 +757,25 @@ func (r *Redis) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 // fromCache appends soldier id's window to dst from the cache alone, Redis
 // having said nothing changed; now is Redis's clock (ms) for the TTL. done
 // is false if the cache no longer holds the window. The caller holds cmu.
-func (r *Redis) fromCache(id engine.SoldierID, k int, now float64, dst []engine.Observation) (_ []engine.Observation, done bool) {
+func (r *Store) fromCache(id engine.SoldierID, k int, now float64, dst []engine.Observation) (_ []engine.Observation, done bool) {
 	c := r.cache[id]
 	if c == nil {
 		return dst, false
 	}
-	if c.epoch == 0 || (r.o.ttl > 0 && now-c.seen >= float64(r.o.ttl.Milliseconds())) {
+	if c.epoch == 0 || (r.o.TTL > 0 && now-c.seen >= float64(r.o.TTL.Milliseconds())) {
 		return dst, true
 	}
-	lo := c.hi - uint64(min(k, c.capS, int(c.hi))) + 1
-	if !c.holds(lo, c.hi) {
+	lo := c.Hi - uint64(min(k, c.capS, int(c.Hi))) + 1
+	if !c.Holds(lo, c.Hi) {
 		return dst, false
 	}
-	return c.appendRange(dst, lo, c.hi), true
+	return c.AppendRange(dst, lo, c.Hi), true
 }
 
 // merge folds one soldier's reply into the cache, marks the entry current
 // and appends the soldier's window to dst; done is false if the window
 // cannot be completed from what is cached. The caller holds cmu.
-func (r *Redis) merge(id engine.SoldierID, h windowHeader, data []byte, dst []engine.Observation) (_ []engine.Observation, done bool) {
+func (r *Store) merge(id engine.SoldierID, h windowHeader, data []byte, dst []engine.Observation) (_ []engine.Observation, done bool) {
 	c := r.entry(id)
 	c.gen = r.gen
 	if h.epoch == 0 {
@@ -778,18 +786,18 @@ func (r *Redis) merge(id engine.SoldierID, h windowHeader, data []byte, dst []en
 	if h.count > 0 {
 		first := h.seq - uint64(h.count) + 1
 		c.ensure()
-		if c.epoch != h.epoch || c.hi+1 < first {
+		if c.epoch != h.epoch || c.Hi+1 < first {
 			c.reset(h.epoch, first-1)
 		}
-		for s := c.hi + 1; s <= h.seq; s++ { // none if the cache is already ahead
-			decodeRow(h.row(data, int(s-first)), id, c.next())
+		for s := c.Hi + 1; s <= h.seq; s++ { // none if the cache is already ahead
+			decodeRow(h.row(data, int(s-first)), id, c.Next())
 		}
-	} else if c.epoch != h.epoch || c.hi < h.seq {
+	} else if c.epoch != h.epoch || c.Hi < h.seq {
 		c.reset(h.epoch, h.seq) // holds nothing we may serve
 	}
 	lo := h.seq - uint64(h.k) + 1
-	if c.epoch == h.epoch && c.holds(lo, h.seq) {
-		return c.appendRange(dst, lo, h.seq), true
+	if c.epoch == h.epoch && c.Holds(lo, h.seq) {
+		return c.AppendRange(dst, lo, h.seq), true
 	}
 	if h.count == h.k {
 		for j := range h.count {
@@ -813,7 +821,7 @@ func appendDecoded(dst []engine.Observation, id engine.SoldierID, rows []byte) [
 }
 
 // Latest returns the newest row of soldier id.
-func (r *Redis) Latest(ctx context.Context, id engine.SoldierID) (engine.Observation, bool, error) {
+func (r *Store) Latest(ctx context.Context, id engine.SoldierID) (engine.Observation, bool, error) {
 	var buf [1]engine.Observation
 	w, err := r.Window(ctx, id, 1, buf[:0])
 	if err != nil || len(w) == 0 {
@@ -823,20 +831,20 @@ func (r *Redis) Latest(ctx context.Context, id engine.SoldierID) (engine.Observa
 }
 
 // Soldiers returns the ids of the soldiers with unexpired rows, sorted.
-func (r *Redis) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
+func (r *Store) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
 	val, err := r.call(ctx, "list soldiers", []any{"evalsha", r.soldiersSHA, 1, r.blocksKey, r.ttlArg})
 	if err != nil {
 		return nil, err
 	}
 	list, ok := val.([]any)
 	if !ok {
-		return nil, fmt.Errorf("redis list soldiers: reply of type %T: %w", val, ErrCorrupt)
+		return nil, fmt.Errorf("redis list soldiers: reply of type %T: %w", val, featurestore.ErrCorrupt)
 	}
 	ids := make([]engine.SoldierID, 0, len(list))
 	for _, x := range list {
 		id, ok := x.(int64)
 		if !ok || id < math.MinInt32 || id > math.MaxInt32 {
-			return nil, fmt.Errorf("redis list soldiers: id %v: %w", x, ErrCorrupt)
+			return nil, fmt.Errorf("redis list soldiers: id %v: %w", x, featurestore.ErrCorrupt)
 		}
 		ids = append(ids, engine.SoldierID(id))
 	}
@@ -845,20 +853,20 @@ func (r *Redis) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
 }
 
 // PutProfile stores a soldier's static covariates (they do not expire).
-func (r *Redis) PutProfile(ctx context.Context, p engine.Profile) error {
+func (r *Store) PutProfile(ctx context.Context, p engine.Profile) error {
 	_, err := r.call(ctx, "put profile", []any{"hset", r.profilesKey, strconv.Itoa(int(p.ID)), appendProfile(nil, &p)})
 	return err
 }
 
 // Profile returns a soldier's static covariates.
-func (r *Redis) Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error) {
+func (r *Store) Profile(ctx context.Context, id engine.SoldierID) (engine.Profile, bool, error) {
 	if r.closed.Load() {
-		return engine.Profile{}, false, ErrClosed
+		return engine.Profile{}, false, featurestore.ErrClosed
 	}
-	cctx, cancel := context.WithTimeout(ctx, r.o.timeout)
+	cctx, cancel := context.WithTimeout(ctx, r.o.Timeout)
 	defer cancel()
 	s, err := r.client.HGet(cctx, r.profilesKey, strconv.Itoa(int(id))).Result()
-	if errors.Is(err, redis.Nil) {
+	if errors.Is(err, goredis.Nil) {
 		return engine.Profile{}, false, nil
 	}
 	if err != nil {
@@ -872,14 +880,14 @@ func (r *Redis) Profile(ctx context.Context, id engine.SoldierID) (engine.Profil
 }
 
 // Ping checks that Redis answers within the timeout.
-func (r *Redis) Ping(ctx context.Context) error {
+func (r *Store) Ping(ctx context.Context) error {
 	_, err := r.call(ctx, "ping", []any{"ping"})
 	return err
 }
 
-// Close closes the connections; later calls return ErrClosed. The data stays
+// Close closes the connections; later calls return featurestore.ErrClosed. The data stays
 // in Redis.
-func (r *Redis) Close() error {
+func (r *Store) Close() error {
 	if r.closed.Swap(true) {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package featurestore
+package redis
 
 import (
 	"encoding/binary"
@@ -7,26 +7,28 @@ import (
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
 
 func TestRowPacking(t *testing.T) {
-	g := newGen(30)
+	g := storetest.NewGen(30)
 	for i := range 50 {
-		o := g.obs(engine.SoldierID(i+1), int64(i)*1e9-7)
+		o := g.Obs(engine.SoldierID(i+1), int64(i)*1e9-7)
 		b := appendRow(nil, &o)
 		if len(b) != rowSize {
 			t.Fatalf("packed row of %d bytes", len(b))
 		}
 		var back engine.Observation
 		decodeRow(b, o.Soldier, &back)
-		if !sameObs(back, o) {
+		if !storetest.SameObs(back, o) {
 			t.Fatalf("round trip %+v → %+v", o, back)
 		}
 	}
 }
 
 func TestProfilePacking(t *testing.T) {
-	for _, p := range newGen(31).profiles(10) {
+	for _, p := range storetest.NewGen(31).Profiles(10) {
 		p.Squad = -3 // signed fields survive
 		back, err := decodeProfile(appendProfile(nil, &p))
 		if err != nil || back != p {
@@ -44,7 +46,7 @@ func FuzzDecodeProfile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := decodeProfile(b)
 		if err != nil {
-			if !errors.Is(err, ErrCorrupt) {
+			if !errors.Is(err, featurestore.ErrCorrupt) {
 				t.Fatalf("error %v is not ErrCorrupt", err)
 			}
 			return
@@ -72,7 +74,7 @@ func FuzzParseGroupHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte, dataLen int) {
 		size, h, err := parseGroupHeader(b)
 		if err != nil {
-			if !errors.Is(err, ErrCorrupt) {
+			if !errors.Is(err, featurestore.ErrCorrupt) {
 				t.Fatalf("error %v is not ErrCorrupt", err)
 			}
 			return

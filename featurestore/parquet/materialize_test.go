@@ -1,13 +1,17 @@
-package featurestore
+package parquet
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/redis"
 	"github.com/chakra-tui/chakra-tui/featurestore/redis/redistest"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
 
 func TestMaterialize(t *testing.T) {
@@ -19,10 +23,17 @@ func TestMaterialize(t *testing.T) {
 	defer r.Close()
 	srv := redistest.Start(t)
 	ctx := context.Background()
-	stores := map[string]func() Online{
-		"memory": func() Online { s, _ := NewMemory(WithTTL(0)); return s },
-		"redis": func() Online {
-			return openRedis(t, srv.URL(), WithPrefix(newPrefix()), WithTTL(time.Hour))
+	prefixes := 0
+	stores := map[string]func() featurestore.Online{
+		"memory": func() featurestore.Online { s, _ := featurestore.NewMemory(featurestore.WithTTL(0)); return s },
+		"redis": func() featurestore.Online {
+			prefixes++ // a fresh store each time
+			s, err := redis.New(srv.URL(), featurestore.WithPrefix(fmt.Sprintf("materialize%d:", prefixes)), featurestore.WithTTL(time.Hour))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
 		},
 	}
 	for name, open := range stores {
@@ -44,7 +55,7 @@ func TestMaterialize(t *testing.T) {
 			for _, f := range frames[200-31:] {
 				want = append(want, f.Obs[2])
 			}
-			checkRows(t, w, want)
+			storetest.CheckRows(t, w, want)
 
 			// Point in time: a fresh store as of tick 99.
 			s = open()
@@ -56,12 +67,12 @@ func TestMaterialize(t *testing.T) {
 			for _, f := range frames[90:100] {
 				want = append(want, f.Obs[0])
 			}
-			checkRows(t, w, want)
+			storetest.CheckRows(t, w, want)
 			// A store that already has later rows refuses.
 			if err := Materialize(ctx, s, r, 5); err != nil {
 				t.Fatalf("materialize later rows on top: %v", err)
 			}
-			if err := MaterializeAsOf(ctx, s, r, 5, 50); !errors.Is(err, ErrOutOfOrder) {
+			if err := MaterializeAsOf(ctx, s, r, 5, 50); !errors.Is(err, featurestore.ErrOutOfOrder) {
 				t.Fatalf("materialize older rows on top: %v; want ErrOutOfOrder", err)
 			}
 		})

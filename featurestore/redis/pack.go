@@ -1,4 +1,4 @@
-package featurestore
+package redis
 
 import (
 	"encoding/binary"
@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
 // Binary layouts shared by the Redis store and its Lua scripts. All numbers
@@ -72,7 +73,7 @@ func appendProfile(b []byte, p *engine.Profile) []byte {
 // decodeProfile unpacks a profile stored by appendProfile.
 func decodeProfile(b []byte) (engine.Profile, error) {
 	if len(b) != profileSize || b[0] != 1 {
-		return engine.Profile{}, fmt.Errorf("profile of %d bytes, version %d: %w", len(b), firstByte(b), ErrCorrupt)
+		return engine.Profile{}, fmt.Errorf("profile of %d bytes, version %d: %w", len(b), firstByte(b), featurestore.ErrCorrupt)
 	}
 	f := func(i int) float64 { return math.Float64frombits(binary.LittleEndian.Uint64(b[10+8*i:])) }
 	p := engine.Profile{
@@ -82,7 +83,7 @@ func decodeProfile(b []byte) (engine.Profile, error) {
 		Age:     f(0), RestingHR: f(1), HRMax: f(2), Mass: f(3), Acclimatised: f(4), BaseCoreTemp: f(5),
 	}
 	if p.Fitness >= engine.NumFitness {
-		return engine.Profile{}, fmt.Errorf("profile of soldier %d: fitness class %d: %w", p.ID, p.Fitness, ErrCorrupt)
+		return engine.Profile{}, fmt.Errorf("profile of soldier %d: fitness class %d: %w", p.ID, p.Fitness, featurestore.ErrCorrupt)
 	}
 	return p, nil
 }
@@ -123,12 +124,12 @@ const maxExact = 1 << 53
 // number in [0, 2^53).
 func readDoubles(b []byte, x []float64) error {
 	if len(b) < 8*len(x) {
-		return fmt.Errorf("reply truncated at %d bytes, want %d: %w", len(b), 8*len(x), ErrCorrupt)
+		return fmt.Errorf("reply truncated at %d bytes, want %d: %w", len(b), 8*len(x), featurestore.ErrCorrupt)
 	}
 	for i := range x {
 		x[i] = math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:]))
 		if !(x[i] >= 0 && x[i] < maxExact) || x[i] != math.Trunc(x[i]) {
-			return fmt.Errorf("reply field %d is %g: %w", i, x[i], ErrCorrupt)
+			return fmt.Errorf("reply field %d is %g: %w", i, x[i], featurestore.ErrCorrupt)
 		}
 	}
 	return nil
@@ -150,7 +151,7 @@ func parseGroupHeader(b []byte) (size int, h windowHeader, err error) {
 		h.epoch == 0 && (h.seq != 0 || h.k != 0 || h.count != 0 || h.cap != 0),
 		h.epoch != 0 && (h.k < 1 || h.cap < 1 || h.cap > 1<<16 || h.k > h.cap || uint64(h.k) > h.seq || h.count > h.k),
 		h.count > 0 && h.stride != size*rowSize:
-		return 0, h, fmt.Errorf("group header %d×%+v inconsistent: %w", size, h, ErrCorrupt)
+		return 0, h, fmt.Errorf("group header %d×%+v inconsistent: %w", size, h, featurestore.ErrCorrupt)
 	}
 	return size, h, nil
 }

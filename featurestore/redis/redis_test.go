@@ -1,4 +1,4 @@
-package featurestore
+package redis
 
 import (
 	"context"
@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/featurestore/redis/redistest"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
 
 // prefixes gives every store in a test binary its own key namespace.
@@ -20,9 +22,9 @@ var prefixes atomic.Int64
 func newPrefix() string { return fmt.Sprintf("test%d:", prefixes.Add(1)) }
 
 // openRedis returns a store on srv, closed at the end of t.
-func openRedis(t testing.TB, url string, opts ...Option) *Redis {
+func openRedis(t testing.TB, url string, opts ...featurestore.Option) *Store {
 	t.Helper()
-	s, err := NewRedis(url, opts...)
+	s, err := New(url, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,20 +37,20 @@ func TestRedis(t *testing.T) {
 	for _, cache := range []bool{true, false} {
 		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
 			t.Parallel()
-			prefixOf := map[Online]string{}
-			testOnline(t, storeKind{
-				name: "redis",
-				open: func(t *testing.T, opts ...Option) Online {
+			prefixOf := map[featurestore.Online]string{}
+			storetest.RunOnline(t, storetest.Kind{
+				Name: "redis",
+				Open: func(t *testing.T, opts ...featurestore.Option) featurestore.Online {
 					p := newPrefix()
-					s := openRedis(t, srv.URL(), append([]Option{WithPrefix(p), WithCache(cache)}, opts...)...)
+					s := openRedis(t, srv.URL(), append([]featurestore.Option{featurestore.WithPrefix(p), featurestore.WithCache(cache)}, opts...)...)
 					prefixOf[s] = p
 					return s
 				},
-				reopen: func(t *testing.T, s Online, opts ...Option) Online {
-					return openRedis(t, srv.URL(), append([]Option{WithPrefix(prefixOf[s]), WithCache(cache)}, opts...)...)
+				Reopen: func(t *testing.T, s featurestore.Online, opts ...featurestore.Option) featurestore.Online {
+					return openRedis(t, srv.URL(), append([]featurestore.Option{featurestore.WithPrefix(prefixOf[s]), featurestore.WithCache(cache)}, opts...)...)
 				},
-				ttl:     time.Second,
-				advance: time.Sleep,
+				TTL:     time.Second,
+				Advance: time.Sleep,
 			})
 		})
 	}
@@ -57,14 +59,14 @@ func TestRedis(t *testing.T) {
 func TestRedisOptions(t *testing.T) {
 	for _, c := range []struct {
 		url  string
-		opts []Option
+		opts []featurestore.Option
 	}{
 		{"http://x", nil},
-		{"redis://127.0.0.1:1/0", []Option{WithTimeout(0)}},
-		{"redis://127.0.0.1:1/0", []Option{WithPrefix("a b")}},
+		{"redis://127.0.0.1:1/0", []featurestore.Option{featurestore.WithTimeout(0)}},
+		{"redis://127.0.0.1:1/0", []featurestore.Option{featurestore.WithPrefix("a b")}},
 	} {
-		if _, err := NewRedis(c.url, c.opts...); !errors.Is(err, ErrInvalid) {
-			t.Errorf("NewRedis(%q) err = %v; want ErrInvalid", c.url, err)
+		if _, err := New(c.url, c.opts...); !errors.Is(err, featurestore.ErrInvalid) {
+			t.Errorf("New(%q) err = %v; want ErrInvalid", c.url, err)
 		}
 	}
 }
@@ -75,9 +77,9 @@ func TestRedisRoundTrips(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
-	a := openRedis(t, srv.URL(), WithPrefix(p))
-	b := openRedis(t, srv.URL(), WithPrefix(p))
-	frames := newGen(9).frames(100, 40, 0)
+	a := openRedis(t, srv.URL(), featurestore.WithPrefix(p))
+	b := openRedis(t, srv.URL(), featurestore.WithPrefix(p))
+	frames := storetest.NewGen(9).Frames(100, 40, 0)
 	ids := make([]engine.SoldierID, 100)
 	for i := range ids {
 		ids[i] = engine.SoldierID(i + 1)
@@ -107,7 +109,7 @@ func TestRedisRoundTrips(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range ids {
-			checkRows(t, wb[i], ws[i])
+			storetest.CheckRows(t, wb[i], ws[i])
 		}
 	}
 	n := uint64(len(frames) - 1)
@@ -127,12 +129,12 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	ctx := context.Background()
 	const timeout = 500 * time.Millisecond
 	p := newPrefix()
-	w := openRedis(t, srv.URL(), WithPrefix(p), WithTimeout(timeout))
-	r := openRedis(t, srv.URL(), WithPrefix(p), WithTimeout(timeout))
-	g := newGen(10)
+	w := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithTimeout(timeout))
+	r := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithTimeout(timeout))
+	g := storetest.NewGen(10)
 	ids := []engine.SoldierID{1, 2, 3}
-	write := func(s *Redis, t0 int64) error {
-		return s.WriteFrame(ctx, []engine.Observation{g.obs(1, t0), g.obs(2, t0), g.obs(3, t0)})
+	write := func(s *Store, t0 int64) error {
+		return s.WriteFrame(ctx, []engine.Observation{g.Obs(1, t0), g.Obs(2, t0), g.Obs(3, t0)})
 	}
 	for tick := int64(0); tick < 20; tick++ {
 		if err := write(w, tick); err != nil {
@@ -156,7 +158,7 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	} {
 		start := time.Now()
 		err := call()
-		if !errors.Is(err, ErrUnavailable) {
+		if !errors.Is(err, featurestore.ErrUnavailable) {
 			t.Errorf("%s with Redis down: err = %v; want ErrUnavailable", name, err)
 		}
 		var nerr net.Error
@@ -177,10 +179,10 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 	// rows are stale.
 	var written []engine.Observation
 	for tick := int64(5); tick <= 30; tick++ {
-		rows := []engine.Observation{g.obs(1, tick), g.obs(2, tick), g.obs(3, tick)}
+		rows := []engine.Observation{g.Obs(1, tick), g.Obs(2, tick), g.Obs(3, tick)}
 		var err error
 		for attempt := 0; attempt < 3; attempt++ { // the first call may meet a dead pooled connection
-			if err = w.WriteFrame(ctx, rows); !errors.Is(err, ErrUnavailable) {
+			if err = w.WriteFrame(ctx, rows); !errors.Is(err, featurestore.ErrUnavailable) {
 				break
 			}
 		}
@@ -189,12 +191,12 @@ func TestRedisKilledAndRestarted(t *testing.T) {
 		}
 		written = append(written, rows[1])
 	}
-	for _, s := range []*Redis{w, r} {
+	for _, s := range []*Store{w, r} {
 		ws, err := s.Windows(ctx, ids, 10, nil)
 		if err != nil {
 			t.Fatalf("read after restart: %v", err)
 		}
-		checkRows(t, ws[1], written[len(written)-10:])
+		storetest.CheckRows(t, ws[1], written[len(written)-10:])
 	}
 }
 
@@ -205,9 +207,9 @@ func TestRedisFrozen(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	const timeout = 300 * time.Millisecond
-	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()), WithTimeout(timeout))
-	g := newGen(11)
-	if err := s.WriteFrame(ctx, []engine.Observation{g.obs(1, 1)}); err != nil {
+	s := openRedis(t, srv.URL(), featurestore.WithPrefix(newPrefix()), featurestore.WithTimeout(timeout))
+	g := storetest.NewGen(11)
+	if err := s.WriteFrame(ctx, []engine.Observation{g.Obs(1, 1)}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Freeze()
@@ -215,7 +217,7 @@ func TestRedisFrozen(t *testing.T) {
 	_, err := s.Window(ctx, 1, 5, nil)
 	d := time.Since(start)
 	srv.Thaw()
-	if !errors.Is(err, ErrUnavailable) {
+	if !errors.Is(err, featurestore.ErrUnavailable) {
 		t.Fatalf("frozen Redis: err = %v; want ErrUnavailable", err)
 	}
 	if d > 3*timeout {
@@ -236,11 +238,11 @@ func TestRedisFrozen(t *testing.T) {
 // Redis.
 func TestRedisCallerCancel(t *testing.T) {
 	srv := redistest.Start(t)
-	s := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
+	s := openRedis(t, srv.URL(), featurestore.WithPrefix(newPrefix()))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	err := s.Ping(ctx)
-	if !errors.Is(err, context.Canceled) || errors.Is(err, ErrUnavailable) {
+	if !errors.Is(err, context.Canceled) || errors.Is(err, featurestore.ErrUnavailable) {
 		t.Fatalf("cancelled caller: err = %v; want context.Canceled only", err)
 	}
 }
@@ -251,21 +253,21 @@ func TestRedisForeignKeys(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
-	s := openRedis(t, srv.URL(), WithPrefix(p))
+	s := openRedis(t, srv.URL(), featurestore.WithPrefix(p))
 	if _, err := s.call(ctx, "test", []any{"rpush", p + "blk:0:hdr", "not a string"}); err != nil {
 		t.Fatal(err)
 	}
 	err := s.WriteFrame(ctx, []engine.Observation{{Soldier: 1, T: 1}})
-	if !errors.Is(err, ErrCorrupt) {
+	if !errors.Is(err, featurestore.ErrCorrupt) {
 		t.Fatalf("write over a foreign block key: err = %v; want ErrCorrupt", err)
 	}
-	if _, err := s.Window(ctx, 1, 5, nil); !errors.Is(err, ErrCorrupt) {
+	if _, err := s.Window(ctx, 1, 5, nil); !errors.Is(err, featurestore.ErrCorrupt) {
 		t.Fatalf("read of a foreign block key: err = %v; want ErrCorrupt", err)
 	}
 	if _, err := s.call(ctx, "test", []any{"hset", p + "profiles", "1", "garbage"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Profile(ctx, 1); !errors.Is(err, ErrCorrupt) {
+	if _, _, err := s.Profile(ctx, 1); !errors.Is(err, featurestore.ErrCorrupt) {
 		t.Fatalf("garbage profile: err = %v; want ErrCorrupt", err)
 	}
 }
@@ -274,8 +276,8 @@ func TestRedisForeignKeys(t *testing.T) {
 func TestRedisPrefixesAreSeparate(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
-	a := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
-	b := openRedis(t, srv.URL(), WithPrefix(newPrefix()))
+	a := openRedis(t, srv.URL(), featurestore.WithPrefix(newPrefix()))
+	b := openRedis(t, srv.URL(), featurestore.WithPrefix(newPrefix()))
 	if err := a.WriteFrame(ctx, []engine.Observation{{Soldier: 1, T: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -292,9 +294,9 @@ func TestRedisCacheLostMidRead(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
-	w := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(16))
-	r := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(16))
-	frames := newGen(12).frames(6, 23, 0)
+	w := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithCapacity(16))
+	r := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithCapacity(16))
+	frames := storetest.NewGen(12).Frames(6, 23, 0)
 	ids := []engine.SoldierID{1, 2, 3, 4, 5, 6}
 	for _, f := range frames[:20] {
 		if err := w.WriteFrame(ctx, f.Obs); err != nil {
@@ -332,7 +334,7 @@ func TestRedisCacheLostMidRead(t *testing.T) {
 			for _, f := range frames[13:] {
 				want = append(want, f.Obs[i])
 			}
-			checkRows(t, ws[i], want)
+			storetest.CheckRows(t, ws[i], want)
 		}
 	}
 	check(ws)
@@ -362,9 +364,9 @@ func TestRedisCapacitiesDiffer(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
-	small := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(8))
-	large := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(32))
-	frames := newGen(13).frames(3, 40, 0)
+	small := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithCapacity(8))
+	large := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithCapacity(32))
+	frames := storetest.NewGen(13).Frames(3, 40, 0)
 	for i, f := range frames {
 		s := small
 		if i%2 == 1 {
@@ -374,7 +376,7 @@ func TestRedisCapacitiesDiffer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, s := range []*Redis{small, large} {
+	for _, s := range []*Store{small, large} {
 		w, err := s.Window(ctx, 2, 20, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -383,7 +385,7 @@ func TestRedisCapacitiesDiffer(t *testing.T) {
 		for _, f := range frames[32:] {
 			want = append(want, f.Obs[1])
 		}
-		checkRows(t, w, want)
+		storetest.CheckRows(t, w, want)
 	}
 }
 
@@ -398,9 +400,9 @@ func TestRedisUniformRange(t *testing.T) {
 	ctx := context.Background()
 	p := newPrefix()
 	const capacity = 4
-	w := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(capacity))
-	cold := openRedis(t, srv.URL(), WithPrefix(p), WithCapacity(capacity), WithCache(false))
-	g := newGen(14)
+	w := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithCapacity(capacity))
+	cold := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithCapacity(capacity), featurestore.WithCache(false))
+	g := storetest.NewGen(14)
 	ids := []engine.SoldierID{1, 2, 3, 4, 5, 6, 7, 130, 131, 132, 260, 261, 390, 391, 392}
 	model := map[engine.SoldierID][]engine.Observation{}
 	tick := int64(0)
@@ -413,7 +415,7 @@ func TestRedisUniformRange(t *testing.T) {
 			if len(ticks) > 0 {
 				tt = ticks[i]
 			}
-			f = append(f, g.obs(id, tt))
+			f = append(f, g.Obs(id, tt))
 		}
 		for _, tt := range ticks {
 			tick = max(tick, tt)
@@ -424,7 +426,7 @@ func TestRedisUniformRange(t *testing.T) {
 		for _, o := range f {
 			model[o.Soldier] = append(model[o.Soldier], o)
 		}
-		for _, r := range []*Redis{cold, w} {
+		for _, r := range []*Store{cold, w} {
 			ws, err := r.Windows(ctx, ids, capacity, nil)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
@@ -434,7 +436,7 @@ func TestRedisUniformRange(t *testing.T) {
 				if len(ws[i]) != len(want) {
 					t.Fatalf("%s: soldier %d: %d rows, want %d", name, id, len(ws[i]), len(want))
 				}
-				checkRows(t, ws[i], want)
+				storetest.CheckRows(t, ws[i], want)
 			}
 		}
 		got, err := cold.Soldiers(ctx)
@@ -466,8 +468,8 @@ func TestRedisUniformRange(t *testing.T) {
 	frame("new block", b2)
 	frame("lockstep", b2)
 	frame("different ticks over a range", b2, 300, 302)
-	err := w.WriteFrame(ctx, []engine.Observation{g.obs(b2[1], 301)})
-	if !errors.Is(err, ErrOutOfOrder) {
+	err := w.WriteFrame(ctx, []engine.Observation{g.Obs(b2[1], 301)})
+	if !errors.Is(err, featurestore.ErrOutOfOrder) {
 		t.Fatalf("tick 301 after 302: err = %v; want ErrOutOfOrder", err)
 	}
 	frame("lockstep after different ticks", b2, 303, 303)
@@ -498,7 +500,7 @@ func TestRedisUniformRange(t *testing.T) {
 
 // checkRange fails unless block b's header in Redis has the uniform range
 // [u0, u1).
-func checkRange(t *testing.T, r *Redis, b int64, u0, u1 float64) {
+func checkRange(t *testing.T, r *Store, b int64, u0, u1 float64) {
 	t.Helper()
 	h, err := r.client.GetRange(context.Background(), r.blockKeys(b)[0].(string), 0, 31).Bytes()
 	if err != nil {
@@ -520,11 +522,11 @@ func TestRedisWriteFrameWindows(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
-	a := openRedis(t, srv.URL(), WithPrefix(p))
-	b := openRedis(t, srv.URL(), WithPrefix(p))
-	truth := openRedis(t, srv.URL(), WithPrefix(p), WithCache(false))
+	a := openRedis(t, srv.URL(), featurestore.WithPrefix(p))
+	b := openRedis(t, srv.URL(), featurestore.WithPrefix(p))
+	truth := openRedis(t, srv.URL(), featurestore.WithPrefix(p), featurestore.WithCache(false))
 	const soldiers, te = 20, 31
-	frames := newGen(4).frames(soldiers, 80, 0)
+	frames := storetest.NewGen(4).Frames(soldiers, 80, 0)
 	ids := make([]engine.SoldierID, soldiers)
 	for i := range ids {
 		ids[i] = engine.SoldierID(i + 1)
@@ -548,7 +550,7 @@ func TestRedisWriteFrameWindows(t *testing.T) {
 			t.Fatalf("tick %d: %d windows", tick, len(ws))
 		}
 		for i := range ids {
-			checkRows(t, ws[i], want[i])
+			storetest.CheckRows(t, ws[i], want[i])
 			if last := ws[i][len(ws[i])-1]; last.T != int64(tick) {
 				t.Fatalf("tick %d: soldier %d's window ends at %d", tick, ids[i], last.T)
 			}
@@ -570,7 +572,7 @@ func TestRedisWriteFrameWindows(t *testing.T) {
 	}
 	// A refused write stores nothing and says so.
 	_, written, err := a.WriteFrameWindows(ctx, frames[10].Obs, te, ws)
-	var ooo *OutOfOrderError
+	var ooo *featurestore.OutOfOrderError
 	if written || !errors.As(err, &ooo) {
 		t.Fatalf("stale frame: written %v, %v", written, err)
 	}
@@ -582,15 +584,15 @@ func TestRedisVersionAhead(t *testing.T) {
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	p := newPrefix()
-	w := openRedis(t, srv.URL(), WithPrefix(p))
-	r := openRedis(t, srv.URL(), WithPrefix(p))
+	w := openRedis(t, srv.URL(), featurestore.WithPrefix(p))
+	r := openRedis(t, srv.URL(), featurestore.WithPrefix(p))
 	const ahead = 4_000_000_000_000_000 // µs: the year 2096
 	if err := w.client.Set(ctx, w.verKey, ahead, 0).Err(); err != nil {
 		t.Fatal(err)
 	}
-	g := newGen(3)
+	g := storetest.NewGen(3)
 	for i := range int64(3) {
-		if err := w.WriteFrame(ctx, []engine.Observation{g.obs(1, i), g.obs(2, i)}); err != nil {
+		if err := w.WriteFrame(ctx, []engine.Observation{g.Obs(1, i), g.Obs(2, i)}); err != nil {
 			t.Fatal(err)
 		}
 		v, err := w.client.Get(ctx, w.verKey).Int64()
@@ -608,4 +610,15 @@ func TestRedisVersionAhead(t *testing.T) {
 			t.Fatalf("write %d: windows of %d and %d rows", i, len(ws[0]), len(ws[1]))
 		}
 	}
+}
+
+// written returns the ids, in their order, that have rows in model.
+func written(model map[engine.SoldierID][]engine.Observation, ids []engine.SoldierID) []engine.SoldierID {
+	var w []engine.SoldierID
+	for _, id := range ids {
+		if len(model[id]) > 0 {
+			w = append(w, id)
+		}
+	}
+	return w
 }

@@ -1,4 +1,4 @@
-package featurestore
+package parquet
 
 import (
 	"cmp"
@@ -13,9 +13,10 @@ import (
 	"slices"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	goparquet "github.com/parquet-go/parquet-go"
 
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
 // Run is one recorded run opened for reading: observations by tick or
@@ -24,7 +25,7 @@ import (
 type Run struct {
 	dir      string
 	file     io.Closer
-	pf       *parquet.File
+	pf       *goparquet.File
 	cols     obsColumns
 	profiles []engine.Profile
 	labels   []engine.Label
@@ -71,12 +72,12 @@ func openObservations(dir string, ra io.ReaderAt, size int64) (r *Run, err error
 	defer func() {
 		// parquet-go may panic on a malformed file; a file is outside input.
 		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("open run %q: %s: %v: %w", dir, ObservationsFile, p, ErrCorrupt)
+			r, err = nil, fmt.Errorf("open run %q: %s: %v: %w", dir, ObservationsFile, p, featurestore.ErrCorrupt)
 		}
 	}()
 	r = &Run{dir: dir}
 	if err = checkFooter(ra, size); err == nil {
-		r.pf, err = parquet.OpenFile(ra, size)
+		r.pf, err = goparquet.OpenFile(ra, size)
 	}
 	if err == nil {
 		r.cols, err = columnsOf(r.pf.Schema())
@@ -85,11 +86,11 @@ func openObservations(dir string, ra io.ReaderAt, size int64) (r *Run, err error
 		err = checkPages(ra, size, r.pf.Metadata())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open run %q: %s: %w", dir, ObservationsFile, errors.Join(ErrCorrupt, err))
+		return nil, fmt.Errorf("open run %q: %s: %w", dir, ObservationsFile, errors.Join(featurestore.ErrCorrupt, err))
 	}
 	if s, ok := r.pf.Lookup("chakra.start"); ok {
 		if r.start, err = time.Parse(time.RFC3339Nano, s); err != nil {
-			return nil, fmt.Errorf("open run %q: start time %q: %w", dir, s, ErrCorrupt)
+			return nil, fmt.Errorf("open run %q: start time %q: %w", dir, s, featurestore.ErrCorrupt)
 		}
 	}
 	for _, rg := range r.pf.Metadata().RowGroups {
@@ -103,7 +104,7 @@ func openObservations(dir string, ra io.ReaderAt, size int64) (r *Run, err error
 		r.groups = append(r.groups, g)
 	}
 	if len(r.groups) != len(r.pf.RowGroups()) {
-		return nil, fmt.Errorf("open run %q: row group metadata mismatch: %w", dir, ErrCorrupt)
+		return nil, fmt.Errorf("open run %q: row group metadata mismatch: %w", dir, featurestore.ErrCorrupt)
 	}
 	return r, nil
 }
@@ -126,7 +127,7 @@ func readProfiles(path string) ([]engine.Profile, error) {
 	for i, p := range recs {
 		fit, err := engine.ParseFitness(p.Fitness)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %w", ProfilesFile, ErrCorrupt, err)
+			return nil, fmt.Errorf("%s: %w: %w", ProfilesFile, featurestore.ErrCorrupt, err)
 		}
 		ps[i] = engine.Profile{ID: engine.SoldierID(p.ID), Squad: int(p.Squad), Age: p.Age, Fitness: fit,
 			RestingHR: p.RestingHR, HRMax: p.HRMax, Mass: p.Mass, Acclimatised: p.Acclimatised, BaseCoreTemp: p.BaseCoreTemp}
@@ -144,7 +145,7 @@ func readLabels(path string) ([]engine.Label, error) {
 	for i, l := range recs {
 		kind, err := engine.ParseKind(l.Kind)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w: %w", LabelsFile, ErrCorrupt, err)
+			return nil, fmt.Errorf("%s: %w: %w", LabelsFile, featurestore.ErrCorrupt, err)
 		}
 		ls[i] = engine.Label{Soldier: engine.SoldierID(l.Soldier), Start: l.Start, End: l.End, Kind: kind}
 	}
@@ -154,7 +155,7 @@ func readLabels(path string) ([]engine.Label, error) {
 func readSmall[T any](path string) (_ []T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("%s: %v: %w", filepath.Base(path), p, ErrCorrupt)
+			err = fmt.Errorf("%s: %v: %w", filepath.Base(path), p, featurestore.ErrCorrupt)
 		}
 	}()
 	f, err := os.Open(path)
@@ -166,22 +167,22 @@ func readSmall[T any](path string) (_ []T, err error) {
 	if err != nil {
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	pf, err := goparquet.OpenFile(f, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %w", filepath.Base(path), ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %w", filepath.Base(path), featurestore.ErrCorrupt, err)
 	}
 	if pf.NumRows() > 1<<24 {
-		return nil, fmt.Errorf("%s: %d rows: %w", filepath.Base(path), pf.NumRows(), ErrCorrupt)
+		return nil, fmt.Errorf("%s: %d rows: %w", filepath.Base(path), pf.NumRows(), featurestore.ErrCorrupt)
 	}
-	rd := parquet.NewGenericReader[T](pf)
+	rd := goparquet.NewGenericReader[T](pf)
 	defer rd.Close()
 	out := make([]T, pf.NumRows())
 	n, err := rd.Read(out)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w: %w", filepath.Base(path), ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %w", filepath.Base(path), featurestore.ErrCorrupt, err)
 	}
 	if n != len(out) {
-		return nil, fmt.Errorf("%s: read %d of %d rows: %w", filepath.Base(path), n, len(out), ErrCorrupt)
+		return nil, fmt.Errorf("%s: read %d of %d rows: %w", filepath.Base(path), n, len(out), featurestore.ErrCorrupt)
 	}
 	return out, nil
 }
@@ -281,8 +282,8 @@ type cursor struct {
 	r      *Run
 	f      rangeFilter
 	g      int // next row group
-	rows   parquet.Rows
-	buf    []parquet.Row
+	rows   goparquet.Rows
+	buf    []goparquet.Row
 	i, n   int
 	past   bool  // rows are sorted: once beyond hi, stop
 	closed bool  //
@@ -294,7 +295,7 @@ type cursor struct {
 func (c *cursor) lastTime() int64 { return c.tn }
 
 func (r *Run) cursor(f rangeFilter) *cursor {
-	return &cursor{r: r, f: f, buf: make([]parquet.Row, 256)}
+	return &cursor{r: r, f: f, buf: make([]goparquet.Row, 256)}
 }
 
 func (c *cursor) close() {
@@ -309,7 +310,7 @@ func (c *cursor) close() {
 func (c *cursor) next(o *engine.Observation) (ok bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("read run %q: %v: %w", c.r.dir, p, ErrCorrupt)
+			err = fmt.Errorf("read run %q: %v: %w", c.r.dir, p, featurestore.ErrCorrupt)
 		}
 	}()
 	for !c.closed && !c.past {
@@ -346,10 +347,10 @@ func (c *cursor) next(o *engine.Observation) (ok bool, err error) {
 				c.rows.Close()
 				c.rows = nil
 			case err != nil:
-				return false, fmt.Errorf("read run %q: %w: %w", c.r.dir, ErrCorrupt, err)
+				return false, fmt.Errorf("read run %q: %w: %w", c.r.dir, featurestore.ErrCorrupt, err)
 			case n == 0 || c.left < 0:
 				// A malformed file can make a row reader stall or run on.
-				return false, fmt.Errorf("read run %q: row group %d: rows do not match its row count: %w", c.r.dir, c.g-1, ErrCorrupt)
+				return false, fmt.Errorf("read run %q: row group %d: rows do not match its row count: %w", c.r.dir, c.g-1, featurestore.ErrCorrupt)
 			}
 			continue
 		}
@@ -370,7 +371,7 @@ func (c *cursor) next(o *engine.Observation) (ok bool, err error) {
 
 // decode turns one Parquet row into o and returns its time (unix ns, or
 // math.MinInt64 if null).
-func (r *Run) decode(row parquet.Row, o *engine.Observation) (int64, error) {
+func (r *Run) decode(row goparquet.Row, o *engine.Observation) (int64, error) {
 	c := &r.cols
 	*o = engine.Observation{}
 	tn := int64(math.MinInt64)
@@ -389,7 +390,7 @@ func (r *Run) decode(row parquet.Row, o *engine.Observation) (int64, error) {
 		case c.phase, c.next:
 			p, ok := parsePhaseBytes(v.ByteArray())
 			if !ok {
-				return tn, fmt.Errorf("read run %q: phase %q: %w", r.dir, v.ByteArray(), ErrCorrupt)
+				return tn, fmt.Errorf("read run %q: phase %q: %w", r.dir, v.ByteArray(), featurestore.ErrCorrupt)
 			}
 			if col == c.phase {
 				o.Phase = p
@@ -412,10 +413,10 @@ func (r *Run) decode(row parquet.Row, o *engine.Observation) (int64, error) {
 		seen++
 	}
 	if seen != 10 {
-		return tn, fmt.Errorf("read run %q: row of %d values: %w", r.dir, seen, ErrCorrupt)
+		return tn, fmt.Errorf("read run %q: row of %d values: %w", r.dir, seen, featurestore.ErrCorrupt)
 	}
-	if err := checkTick(o.T); err != nil {
-		return tn, fmt.Errorf("read run %q: %w", r.dir, errors.Join(ErrCorrupt, err))
+	if err := featurestore.CheckTick(o.T); err != nil {
+		return tn, fmt.Errorf("read run %q: %w", r.dir, errors.Join(featurestore.ErrCorrupt, err))
 	}
 	return tn, nil
 }
