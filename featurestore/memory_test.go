@@ -24,7 +24,7 @@ func TestMemory(t *testing.T) {
 			return s
 		},
 		TTL:     time.Minute,
-		Advance: clock.Advance,
+		Advance: func(_ *testing.T, d time.Duration) { clock.Advance(d) },
 	})
 }
 

@@ -38,19 +38,20 @@ func TestRedis(t *testing.T) {
 		t.Run(fmt.Sprintf("cache=%v", cache), func(t *testing.T) {
 			t.Parallel()
 			prefixOf := map[featurestore.Online]string{}
+			tr := newTravel(t, srv.URL())
 			storetest.RunOnline(t, storetest.Kind{
 				Name: "redis",
 				Open: func(t *testing.T, opts ...featurestore.Option) featurestore.Online {
 					p := newPrefix()
-					s := openRedis(t, srv.URL(), append([]featurestore.Option{featurestore.WithPrefix(p), featurestore.WithCache(cache)}, opts...)...)
+					s := tr.add(openRedis(t, srv.URL(), append([]featurestore.Option{featurestore.WithPrefix(p), featurestore.WithCache(cache)}, opts...)...))
 					prefixOf[s] = p
 					return s
 				},
 				Reopen: func(t *testing.T, s featurestore.Online, opts ...featurestore.Option) featurestore.Online {
-					return openRedis(t, srv.URL(), append([]featurestore.Option{featurestore.WithPrefix(prefixOf[s]), featurestore.WithCache(cache)}, opts...)...)
+					return tr.add(openRedis(t, srv.URL(), append([]featurestore.Option{featurestore.WithPrefix(prefixOf[s]), featurestore.WithCache(cache)}, opts...)...))
 				},
-				TTL:     time.Second,
-				Advance: time.Sleep,
+				TTL:     time.Hour,
+				Advance: tr.advance,
 			})
 		})
 	}
