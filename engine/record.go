@@ -9,9 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -37,10 +39,15 @@ import (
 //
 // and the last line is the trailer {"k":"end","frames":N,"aux":M}, whose
 // absence marks a truncated file. A new gzip member starts every
-// SyncEvery frames (default 300), always with a frame line, so a reader can
-// seek to a member without decompressing what comes before it. The writer
-// uses no map iteration and no wall-clock time: the same frames give the
-// same bytes.
+// SyncEvery frames (default 300) and, in a file CreateRecording made, at
+// least every DefaultFlushEvery of wall time; each member is written to the
+// operating system when it closes, so a process killed at any moment leaves
+// every closed member readable (Replay plays them and reports the cut
+// tail). A member starts with a frame line (or the header), so a reader
+// can seek to a member without decompressing what comes before it. The
+// content uses no map iteration and no wall-clock time: the same frames
+// give the same decompressed text, and the same bytes when flushing by
+// wall time is off (WithFlushEvery(0), the default of NewRecorder).
 const (
 	RecordingFormat  = "chakra-tui/recording"
 	RecordingVersion = 1
@@ -48,6 +55,16 @@ const (
 
 // DefaultSyncEvery is the default number of frames per gzip member.
 const DefaultSyncEvery = 300
+
+// DefaultFlushEvery is how often, in wall time, a recording that
+// CreateRecording made closes its current gzip member and writes it to the
+// operating system: a process killed with SIGKILL loses at most the frames
+// of about the last DefaultFlushEvery (plus the write in flight).
+const DefaultFlushEvery = 2 * time.Second
+
+// ErrRecordingExists is returned by CreateRecording when the file exists
+// and WithOverwrite was not given.
+var ErrRecordingExists = errors.New("the file already exists")
 
 // Header is the first record of a recording: what produced it.
 type Header struct {
@@ -75,21 +92,32 @@ type AuxRecord struct {
 	Payload json.RawMessage
 }
 
-// Recorder writes a recording. It is not safe for concurrent use. Errors
-// are sticky: after a failed write every later call returns the same error.
+// Recorder writes a recording. Its methods are meant to be called from one
+// goroutine (the periodic flush runs beside them under a lock). Errors are
+// sticky: after a failed write every later call returns the same error.
 type Recorder struct {
+	mu        sync.Mutex // guards everything below against the flush goroutine
 	name      string
-	file      *os.File // set by CreateRecording; closed by Close
+	file      *os.File // set by CreateRecording; synced and closed by Close
 	bw        *bufio.Writer
 	zw        *gzip.Writer
 	line      []byte
+	scratch   bytes.Buffer
 	syncEvery int
-	inMember  int
+	inMember  int   // frames in the current member
+	unflushed int   // lines in the current member
+	flushed   int64 // frames in members written to w
 	frames    int64
 	aux       int64
 	lastT     int64
 	err       error
 	closed    bool
+
+	flushEvery time.Duration    // wall-time flush period; 0: off
+	flushSet   bool             // WithFlushEvery was given
+	ticks      <-chan time.Time // WithFlushTicker
+	overwrite  bool             // WithOverwrite
+	stop, done chan struct{}    // the flush goroutine's
 }
 
 // RecorderOption configures a Recorder.
@@ -101,25 +129,77 @@ func WithSyncEvery(n int) RecorderOption {
 	return func(r *Recorder) { r.syncEvery = max(n, 1) }
 }
 
-// CreateRecording creates (or truncates) the file at path and writes hdr.
+// WithFlushEvery closes the current gzip member and writes it to the
+// operating system every d of wall time, if anything was written since the
+// last flush (d ≤ 0: only every SyncEvery frames and at Close). A flush
+// never separates a frame from the aux records written with it
+// (WriteFrame). CreateRecording defaults to DefaultFlushEvery, NewRecorder
+// to 0. Member boundaries then depend on wall time: the decompressed text
+// stays the same for the same frames, the compressed bytes do not.
+func WithFlushEvery(d time.Duration) RecorderOption {
+	return func(r *Recorder) { r.flushEvery, r.flushSet = max(d, 0), true }
+}
+
+// WithFlushTicker flushes as WithFlushEvery does, but whenever a value
+// arrives on c instead of on a wall-clock ticker: a test's clock.
+func WithFlushTicker(c <-chan time.Time) RecorderOption {
+	return func(r *Recorder) { r.ticks = c }
+}
+
+// WithOverwrite lets CreateRecording replace an existing file (truncating
+// it and limiting its mode to 0600) instead of refusing it.
+func WithOverwrite() RecorderOption {
+	return func(r *Recorder) { r.overwrite = true }
+}
+
+// CreateRecording creates the file at path, readable and writable by its
+// owner only (0600: recordings hold health data), and writes hdr. An
+// existing path is refused with ErrRecordingExists unless WithOverwrite is
+// given. The recording is flushed every DefaultFlushEvery unless
+// WithFlushEvery says otherwise; Close syncs the file to disk.
 func CreateRecording(path string, hdr Header, opts ...RecorderOption) (*Recorder, error) {
-	f, err := os.Create(path)
+	probe := Recorder{}
+	for _, o := range opts {
+		o(&probe)
+	}
+	flag := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if probe.overwrite {
+		flag = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flag, 0o600)
+	if errors.Is(err, fs.ErrExist) && !probe.overwrite {
+		return nil, fmt.Errorf("create recording %q: %w: refusing to overwrite it (--force overwrites)", path, ErrRecordingExists)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create recording: %w", err)
 	}
-	r, err := NewRecorder(f, path, hdr, opts...)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&^0o600 != 0 {
+		if err := f.Chmod(fi.Mode().Perm() & 0o600); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("create recording %q: limit its mode to 0600: %w", path, err)
+		}
+	}
+	if !probe.flushSet {
+		opts = append([]RecorderOption{WithFlushEvery(DefaultFlushEvery)}, opts...)
+	}
+	r, err := newRecorder(f, path, hdr, f, opts)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	r.file = f
 	return r, nil
 }
 
 // NewRecorder writes a recording with header hdr to w; name identifies it
-// in errors. Close finishes the recording but does not close w.
+// in errors. Close finishes the recording but does not close w. It flushes
+// by wall time only when WithFlushEvery or WithFlushTicker asks; the flush
+// then writes to w from its own goroutine (under the Recorder's lock).
 func NewRecorder(w io.Writer, name string, hdr Header, opts ...RecorderOption) (*Recorder, error) {
-	r := &Recorder{name: name, syncEvery: DefaultSyncEvery, lastT: math.MinInt64}
+	return newRecorder(w, name, hdr, nil, opts)
+}
+
+func newRecorder(w io.Writer, name string, hdr Header, file *os.File, opts []RecorderOption) (*Recorder, error) {
+	r := &Recorder{name: name, file: file, syncEvery: DefaultSyncEvery, lastT: math.MinInt64}
 	for _, o := range opts {
 		o(r)
 	}
@@ -140,16 +220,91 @@ func NewRecorder(w io.Writer, name string, hdr Header, opts ...RecorderOption) (
 	r.zw, _ = gzip.NewWriterLevel(r.bw, gzip.BestSpeed) // fastest level (recording must not slow a live run); no name, no mod time: deterministic bytes
 	r.line = append(b, '\n')
 	r.write()
-	return r, r.err
+	if r.err != nil {
+		return nil, r.err
+	}
+	r.startFlusher()
+	return r, nil
 }
 
+// startFlusher starts the goroutine that flushes on every tick.
+func (r *Recorder) startFlusher() {
+	c, stopTicker := r.ticks, func() {}
+	if c == nil && r.flushEvery > 0 {
+		t := time.NewTicker(r.flushEvery)
+		c, stopTicker = t.C, t.Stop
+	}
+	if c == nil {
+		return
+	}
+	r.stop, r.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(r.done)
+		defer stopTicker()
+		for {
+			select {
+			case <-r.stop:
+				return
+			case <-c:
+				r.mu.Lock()
+				if !r.closed {
+					r.flushLocked()
+				}
+				r.mu.Unlock()
+			}
+		}
+	}()
+}
+
+// write appends r.line to the current member.
 func (r *Recorder) write() {
 	if r.err != nil {
 		return
 	}
 	if _, err := r.zw.Write(r.line); err != nil {
 		r.err = fmt.Errorf("write recording %q: %w", r.name, err)
+		return
 	}
+	r.unflushed++
+}
+
+// flushLocked closes the current member, if it holds anything, and writes
+// it to the underlying writer (one write(2) of a file, no fsync).
+func (r *Recorder) flushLocked() {
+	if r.err != nil || r.unflushed == 0 {
+		return
+	}
+	if err := r.zw.Close(); err != nil {
+		r.err = fmt.Errorf("write recording %q: %w", r.name, err)
+		return
+	}
+	if err := r.bw.Flush(); err != nil {
+		r.err = fmt.Errorf("write recording %q: %w", r.name, err)
+		return
+	}
+	r.zw.Reset(r.bw)
+	r.inMember, r.unflushed, r.flushed = 0, 0, r.frames
+}
+
+// Flush closes the current gzip member and writes it out now, so that
+// everything written so far survives the process being killed. It is safe
+// to call from any goroutine.
+func (r *Recorder) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.usable(); err != nil {
+		return err
+	}
+	r.flushLocked()
+	return r.err
+}
+
+// Flushed returns the number of frames in gzip members already written out
+// (what a kill would keep, short of a crash of the machine).
+func (r *Recorder) Flushed() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.flushed
 }
 
 func (r *Recorder) usable() error {
@@ -159,9 +314,14 @@ func (r *Recorder) usable() error {
 	return r.err
 }
 
-// WriteFrame appends one frame. Ticks must increase from frame to frame.
-// A NaN reading is written as missing; an infinite one is an error.
-func (r *Recorder) WriteFrame(f *Frame) error {
+// WriteFrame appends one frame and the auxiliary records that belong to it
+// (such as a detector's verdicts on it), as one unit that a flush never
+// splits; each is checked before anything is written. Ticks must increase
+// from frame to frame. A NaN reading is written as missing; an infinite one
+// is an error.
+func (r *Recorder) WriteFrame(f *Frame, aux ...AuxRecord) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if err := r.usable(); err != nil {
 		return err
 	}
@@ -221,57 +381,87 @@ func (r *Recorder) WriteFrame(f *Frame) error {
 		b = append(b, `"]`...)
 	}
 	b = append(b, "]}\n"...)
+	for _, a := range aux {
+		var err error
+		if b, err = r.appendAux(b, a.T, a.Kind, a.Payload); err != nil {
+			r.line = b
+			return err
+		}
+	}
 	r.line = b
 
 	if r.inMember >= r.syncEvery {
-		if err := r.zw.Close(); err != nil {
-			r.err = fmt.Errorf("write recording %q: %w", r.name, err)
-			return r.err
-		}
-		r.zw.Reset(r.bw)
-		r.inMember = 0
+		r.flushLocked()
 	}
 	r.write()
 	r.inMember++
 	r.frames++
+	r.aux += int64(len(aux))
 	r.lastT = f.T
 	return r.err
+}
+
+// appendAux appends an aux line to b, checking kind and payload.
+func (r *Recorder) appendAux(b []byte, t int64, kind string, payload json.RawMessage) ([]byte, error) {
+	if kind == "" {
+		return b, fmt.Errorf("write recording %q: aux record at tick %d has no kind", r.name, t)
+	}
+	r.scratch.Reset()
+	if err := json.Compact(&r.scratch, payload); err != nil {
+		return b, fmt.Errorf("write recording %q: aux %q at tick %d: payload is not JSON: %w", r.name, kind, t, err)
+	}
+	k, _ := json.Marshal(kind)
+	b = append(b, `{"k":"aux","t":`...)
+	b = strconv.AppendInt(b, t, 10)
+	b = append(b, `,"kind":`...)
+	b = append(b, k...)
+	b = append(b, `,"payload":`...)
+	b = append(b, r.scratch.Bytes()...)
+	return append(b, "}\n"...), nil
 }
 
 // WriteAux appends an auxiliary record for tick t: kind names it (such as
 // "verdict") and payload is any JSON value. On replay it comes back with
 // the frame written before it (Replay.Aux).
+// A periodic flush may fall between the frame and a record written this
+// way; pass the records to WriteFrame to keep them together.
 func (r *Recorder) WriteAux(t int64, kind string, payload json.RawMessage) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if err := r.usable(); err != nil {
 		return err
 	}
-	if kind == "" {
-		return fmt.Errorf("write recording %q: aux record at tick %d has no kind", r.name, t)
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, payload); err != nil {
-		return fmt.Errorf("write recording %q: aux %q at tick %d: payload is not JSON: %w", r.name, kind, t, err)
-	}
-	k, _ := json.Marshal(kind)
-	b := append(r.line[:0], `{"k":"aux","t":`...)
-	b = strconv.AppendInt(b, t, 10)
-	b = append(b, `,"kind":`...)
-	b = append(b, k...)
-	b = append(b, `,"payload":`...)
-	b = append(b, buf.Bytes()...)
-	b = append(b, "}\n"...)
+	b, err := r.appendAux(r.line[:0], t, kind, payload)
 	r.line = b
+	if err != nil {
+		return err
+	}
 	r.write()
 	r.aux++
 	return r.err
 }
 
 // Frames returns the number of frames written.
-func (r *Recorder) Frames() int64 { return r.frames }
+func (r *Recorder) Frames() int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.frames
+}
 
-// Close writes the trailer, flushes, and closes the file if CreateRecording
-// opened it. Closing twice is harmless.
+// Close writes the trailer, flushes, stops the periodic flush, and syncs
+// and closes the file if CreateRecording opened it. Closing twice is
+// harmless.
 func (r *Recorder) Close() error {
+	if r.stop != nil {
+		select {
+		case <-r.stop:
+		default:
+			close(r.stop)
+		}
+		<-r.done
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.closed {
 		return r.err
 	}
@@ -295,6 +485,11 @@ func (r *Recorder) Close() error {
 		}
 	}
 	if r.file != nil {
+		if r.err == nil {
+			if err := r.file.Sync(); err != nil {
+				r.err = fmt.Errorf("sync recording %q: %w", r.name, err)
+			}
+		}
 		if err := r.file.Close(); err != nil && r.err == nil {
 			r.err = fmt.Errorf("close recording %q: %w", r.name, err)
 		}

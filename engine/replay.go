@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -31,12 +32,18 @@ const maxLine = 256 << 20
 
 // Replay reads a recording back as a Source, with seeking. Opening it reads
 // the whole file once, checking that every line is JSON but without decoding
-// frames: that checks its integrity (a truncated or corrupt gzip stream, a
-// broken line, ticks out of order, a missing trailer, a wrong version are
-// reported at once) and indexes the gzip members, each of which starts
-// with a frame line, so SeekTo decompresses at most one member (300 frames by
-// default) before the target. A Replay is not safe for concurrent use;
-// pace it with a Pacer.
+// frames: that checks its integrity (a corrupt gzip stream, a broken line,
+// ticks out of order, a wrong version are reported at once) and indexes the
+// gzip members, each of which starts with a frame line, so SeekTo
+// decompresses at most one member (300 frames by default) before the
+// target.
+//
+// A recording whose tail is cut (its writer was killed: the file ends inside
+// a gzip member, or after a member without the end record) opens anyway: it
+// plays the frames of every complete member, checksums verified, and
+// Truncated describes what was lost. A cut inside the first member, before
+// any complete member, is an error. A Replay is not safe for concurrent
+// use; pace it with a Pacer.
 type Replay struct {
 	name string
 	rs   io.ReadSeeker
@@ -59,7 +66,55 @@ type Replay struct {
 	aux        []AuxRecord // aux records after the last frame returned
 	done       bool        // the trailer has been read
 	closed     bool
+	size       int64       // of the file, in bytes
+	trunc      *Truncation // nil: the file is whole
 }
+
+// Truncation describes the cut tail of a recording: Replay plays every
+// frame before Offset and none after it. As an error it wraps
+// ErrTruncatedRecording.
+type Truncation struct {
+	Name   string // the recording's name
+	Offset int64  // byte offset where the unreadable tail starts (the end of the last complete gzip member)
+	Size   int64  // the file's size in bytes
+	// Frames is how many frames play; LastT and LastTime are the tick and
+	// time of the last of them (MinInt64 and zero when none).
+	Frames   int64
+	LastT    int64
+	LastTime time.Time
+	// LostFrames counts the frame lines readable in the cut member, which
+	// are not played (its checksum cannot be verified); LostLastT is the
+	// tick of the last of them. More frames may have been lost beyond the
+	// cut: this is a lower bound.
+	LostFrames int64
+	LostLastT  int64
+}
+
+// Error says what plays and what was lost.
+func (t *Truncation) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "recording %q is cut short: ", t.Name)
+	if t.Offset < t.Size {
+		fmt.Fprintf(&b, "the file ends inside a gzip member at byte %d", t.Size)
+	} else {
+		fmt.Fprintf(&b, "the file ends at byte %d without its end record", t.Size)
+	}
+	if t.Frames == 0 {
+		b.WriteString("; no complete frame plays")
+	} else {
+		fmt.Fprintf(&b, "; %d frames play, the last at tick %d (%s)", t.Frames, t.LastT, t.LastTime.UTC().Format(time.RFC3339))
+	}
+	if t.Offset < t.Size {
+		fmt.Fprintf(&b, "; the %d bytes from byte %d on are lost", t.Size-t.Offset, t.Offset)
+		if t.LostFrames > 0 {
+			fmt.Fprintf(&b, ", with at least %d more frames (to tick %d)", t.LostFrames, t.LostLastT)
+		}
+	}
+	return b.String()
+}
+
+// Unwrap returns ErrTruncatedRecording.
+func (t *Truncation) Unwrap() error { return ErrTruncatedRecording }
 
 // member is one gzip member of the file.
 type member struct {
@@ -95,8 +150,23 @@ func NewReplay(rs io.ReadSeeker, name string) (*Replay, error) {
 	if size == 0 {
 		return nil, fmt.Errorf("open recording %q: %w (0 bytes)", name, ErrEmptyRecording)
 	}
+	r.size = size
+	r.cr.limit = -1
 	if err := r.index(); err != nil {
 		return nil, err
+	}
+	if r.trunc != nil {
+		// Read no further than the last complete member, and find the time
+		// of the last frame that plays.
+		r.cr.limit = r.trunc.Offset
+		if r.frames > 0 {
+			if err := r.SeekTo(r.last); err != nil {
+				return nil, err
+			}
+			if r.pending != nil {
+				r.trunc.LastTime = r.pending.Time
+			}
+		}
 	}
 	if err := r.SeekTo(math.MinInt64); err != nil {
 		return nil, err
@@ -104,21 +174,42 @@ func NewReplay(rs io.ReadSeeker, name string) (*Replay, error) {
 	return r, nil
 }
 
+// Truncated describes the recording's cut tail, or returns nil when the
+// file is whole (it ends with its end record).
+func (r *Replay) Truncated() *Truncation {
+	if r.trunc == nil {
+		return nil
+	}
+	t := *r.trunc
+	return &t
+}
+
 // countingReader counts the bytes the gzip reader consumes. It implements
 // io.ByteReader, so the decompressor reads no further than a member's end
-// and n is the exact offset of the next member.
+// and n is the exact offset of the next member. It ends (io.EOF) at byte
+// limit unless limit < 0.
 type countingReader struct {
-	br *bufio.Reader
-	n  int64
+	br    *bufio.Reader
+	n     int64
+	limit int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.limit >= 0 {
+		if c.n >= c.limit {
+			return 0, io.EOF
+		}
+		p = p[:min(int64(len(p)), c.limit-c.n)]
+	}
 	n, err := c.br.Read(p)
 	c.n += int64(n)
 	return n, err
 }
 
 func (c *countingReader) ReadByte() (byte, error) {
+	if c.limit >= 0 && c.n >= c.limit {
+		return 0, io.EOF
+	}
 	b, err := c.br.ReadByte()
 	if err == nil {
 		c.n++
@@ -208,6 +299,17 @@ func (r *Replay) readLine() error {
 	}
 }
 
+// endOfCut ends a truncated recording where its complete members end
+// (Next then returns io.EOF); for a whole one, reaching the end of the
+// stream before the end record is an error.
+func (r *Replay) endOfCut() error {
+	if r.trunc != nil {
+		r.done = true
+		return nil
+	}
+	return r.noEnd()
+}
+
 // noEnd describes a recording that stops before its end record.
 func (r *Replay) noEnd() error {
 	return fmt.Errorf("read recording %q: %w: it ends after line %d without its end record", r.name, ErrTruncatedRecording, r.no)
@@ -260,7 +362,9 @@ func fastFrameT(line []byte) (int64, bool) {
 }
 
 // index reads the whole file once: the header, every member's offset and
-// first tick, the frame count, and the trailer.
+// first tick, the frame count, and the trailer. A file that ends inside a
+// member (after the first) or without the end record is indexed up to its
+// last complete member and r.trunc describes the rest.
 func (r *Replay) index() error {
 	if err := r.at(0, 0, false); err != nil {
 		if err == io.EOF {
@@ -274,12 +378,27 @@ func (r *Replay) index() error {
 	end := false
 	prevT := int64(math.MinInt64)
 	for m := 0; ; m++ {
+		// What the complete members hold, restored if this one is cut.
+		frames, first, last, no, prev := r.frames, r.first, r.last, r.no, prevT
+		off := r.cr.n
+		cut := func(err error) error {
+			if m == 0 || !errors.Is(err, ErrTruncatedRecording) || r.cr.n < r.size {
+				return err
+			}
+			r.trunc = &Truncation{Name: r.name, Offset: off, Size: r.size, LostFrames: r.frames - frames, LostLastT: r.last}
+			r.frames, r.first, r.last, r.no, prevT = frames, first, last, no, prev
+			r.members = r.members[:m]
+			return nil
+		}
 		if m > 0 {
-			off := r.cr.n
 			if err := r.resetGzip(); err == io.EOF {
 				break
 			} else if err != nil {
-				return err
+				r.members = append(r.members, member{off: off, line: r.no, firstT: math.MinInt64})
+				if err := cut(err); err != nil {
+					return err
+				}
+				break
 			}
 			r.zr.Multistream(false) // Reset turns it back on
 			r.br.Reset(r.zr)
@@ -294,7 +413,10 @@ func (r *Replay) index() error {
 				break
 			}
 			if err != nil {
-				return err
+				if err := cut(err); err != nil {
+					return err
+				}
+				break
 			}
 			if end {
 				return r.corrupt("a record after the end record")
@@ -323,9 +445,19 @@ func (r *Replay) index() error {
 				end = true
 			}
 		}
+		if r.trunc != nil {
+			end = false
+			break
+		}
 	}
-	if !end {
-		return r.noEnd()
+	if !end && r.trunc == nil {
+		r.trunc = &Truncation{Name: r.name, Offset: r.size, Size: r.size, LostLastT: math.MinInt64}
+	}
+	if r.trunc != nil {
+		r.trunc.Frames, r.trunc.LastT = r.frames, r.last
+		if r.trunc.LostFrames == 0 {
+			r.trunc.LostLastT = math.MinInt64
+		}
 	}
 	return nil
 }
@@ -426,7 +558,7 @@ func (r *Replay) SeekTo(t int64) error {
 	for {
 		if err := r.readLine(); err != nil {
 			if err == io.EOF {
-				return r.noEnd()
+				return r.endOfCut()
 			}
 			return err
 		}
@@ -476,7 +608,7 @@ func (r *Replay) readUntilFrame(t int64) error {
 	for {
 		if err := r.readLine(); err != nil {
 			if err == io.EOF {
-				return r.noEnd()
+				return r.endOfCut()
 			}
 			return err
 		}
