@@ -192,6 +192,12 @@ func (r *Replay) Scorer() string {
 	return r.meta.Detector
 }
 
+// Truncated describes the recording's cut tail (its writer was killed), or
+// returns nil when the file is whole: a cut file plays every frame of its
+// complete members (engine.Replay.Truncated). Front ends show it as a
+// warning.
+func (r *Replay) Truncated() *engine.Truncation { return r.r.Truncated() }
+
 // Len returns the number of frames; First and Last their first and last
 // ticks (engine.Replay).
 func (r *Replay) Len() int64 { return r.r.Len() }
