@@ -25,7 +25,7 @@ type dashboardFlags struct {
 	scorer, model, logPath string
 	truth                  bool
 	record, replay         string // --record, --replay (dashreplay.go)
-	rescore                bool
+	rescore, force         bool
 }
 
 // addDashboardFlags registers the dashboard's flags on c.
@@ -38,6 +38,7 @@ func addDashboardFlags(c *command) *dashboardFlags {
 	c.example("truth", "true")
 	c.fs.StringVar(&f.record, "record", "", "record the session (frames, ground truth and the verdicts shown) to this file")
 	c.example("record", "session.chakra.gz")
+	addForceFlag(c, &f.force)
 	c.fs.StringVar(&f.replay, "replay", "", "watch a recording instead of a simulation: pause, speed, seek ([ ] { }), progress bar")
 	c.example("replay", "session.chakra.gz")
 	c.fs.BoolVar(&f.rescore, "rescore", false, "with --replay: score the frames again with --scorer instead of showing the recorded verdicts")
@@ -101,7 +102,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	logger.Info("dashboard starting", "soldiers", cfg.Soldiers, "seed", cfg.Seed, "scorer", name, "note", note)
 
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
-	d, closeRec, err := recordTo(ui.NewSourceDriver(sim, mon), f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src})
+	d, closeRec, err := recordTo(ui.NewSourceDriver(sim, mon), f.record, f.force, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src})
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,12 @@ func runDashboardReplay(ctx context.Context, path string, rescore bool, scorer, 
 	}
 	defer rp.r.Close()
 	slog.Info("dashboard replay starting", "file", path, "ticks", rp.r.Len(), "detector", rp.detector, "rescoring", rp.r.Rescoring())
+	if rp.warning != "" {
+		// The header says so while it plays; the whole message follows the
+		// screen, on the terminal.
+		slog.Warn("replaying a recording that is cut short", "warning", rp.warning)
+		defer fmt.Fprintln(e.stderr, "warning:", rp.warning)
+	}
 	m, err := replayModel(ctx, rp, speed, truth)
 	if err != nil {
 		return err
@@ -63,11 +69,11 @@ func runDashboardReplay(ctx context.Context, path string, rescore bool, scorer, 
 
 // recordTo wraps d so that every snapshot is recorded to path (--record);
 // it returns d itself when path is empty. closeRec finishes the file.
-func recordTo(d ui.Driver, path string, hdr engine.Header, meta session.Meta) (ui.Driver, func() error, error) {
+func recordTo(d ui.Driver, path string, force bool, hdr engine.Header, meta session.Meta) (ui.Driver, func() error, error) {
 	if path == "" {
 		return d, func() error { return nil }, nil
 	}
-	rec, err := session.Create(path, hdr, meta)
+	rec, err := session.Create(path, hdr, meta, recordOptions(force)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--record: %w", err)
 	}

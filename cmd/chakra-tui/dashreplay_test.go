@@ -92,7 +92,7 @@ func TestDashboardRecordThenReplay(t *testing.T) {
 
 	// Record: the dashboard runs the simulation to its end.
 	sim, live := liveDriver(t, cfg)
-	d, closeRec, err := recordTo(live, path, recordHeader(sim), session.Meta{Detector: "threshold", Source: "test"})
+	d, closeRec, err := recordTo(live, path, false, recordHeader(sim), session.Meta{Detector: "threshold", Source: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,9 @@ func runEvalReplay(ctx context.Context, path string, names []string, modelPath s
 		return fmt.Errorf("eval --replay: %w", err)
 	}
 	has, meta := probe.HasVerdicts(), probe.Meta()
+	if tr := probe.Truncated(); tr != nil {
+		fmt.Fprintf(e.stderr, "warning: %v; evaluating the %d frames it holds\n", tr, tr.Frames)
+	}
 	probe.Close()
 	var model *detector.Model
 	loadModel := func() (*detector.Model, error) {

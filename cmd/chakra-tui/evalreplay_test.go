@@ -93,12 +93,25 @@ func TestEvalReplay(t *testing.T) {
 		t.Fatalf("recorded verdicts of a frame recording: %v", err)
 	}
 
-	// Damaged files give clear errors.
+	// A cut file (its recorder was killed) is evaluated up to its last
+	// complete member, with a warning; damaged files give clear errors.
 	data, _ := os.ReadFile(sess)
 	bad := filepath.Join(dir, "bad.chakra.gz")
-	os.WriteFile(bad, data[:len(data)/2], 0o600)
+	os.WriteFile(bad, data[:len(data)*3/4], 0o600)
+	out, errOut, err := simRun(t, "eval", "--replay", bad, "--detectors", "threshold", "--json")
+	if err != nil || !strings.Contains(errOut, "warning: ") || !strings.Contains(errOut, "cut short") || !strings.Contains(errOut, bad) {
+		t.Fatalf("cut file: %v\n%s", err, errOut)
+	}
+	var cut detector.Report
+	if err := json.Unmarshal([]byte(out), &cut); err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if h := cut.Detectors[0].Overall.SoldierHours; !(h > 0 && h < rep.Detectors[0].Overall.SoldierHours) {
+		t.Fatalf("cut file: %v soldier-hours of %v", h, rep.Detectors[0].Overall.SoldierHours)
+	}
+	os.WriteFile(bad, data[:100], 0o600)
 	if _, _, err := simRun(t, "eval", "--replay", bad, "--detectors", "threshold"); !errors.Is(err, engine.ErrTruncatedRecording) {
-		t.Fatalf("truncated: %v", err)
+		t.Fatalf("cut inside the first member: %v", err)
 	}
 	os.WriteFile(bad, []byte("not a recording"), 0o600)
 	if _, _, err := simRun(t, "eval", "--replay", bad, "--detectors", "threshold"); !errors.Is(err, engine.ErrNotRecording) {

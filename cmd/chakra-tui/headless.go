@@ -70,7 +70,7 @@ type headlessFlags struct {
 	addr, token, store, model, scorer, phase string
 	groupCommit                              string
 	record, replay                           string // --record, --replay: the built-in battlefield's session
-	insecure, simulate, reference            bool
+	insecure, simulate, reference, force     bool
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
 	shutdown, maxFuture, heartbeat           time.Duration
@@ -101,6 +101,7 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	c.example("speed", "10")
 	fs.StringVar(&f.record, "record", "", "with --simulate: record the built-in battlefield's frames, ground truth and the server's verdicts to this file")
 	c.example("record", "headless.chakra.gz")
+	addForceFlag(c, &f.force)
 	fs.StringVar(&f.replay, "replay", "", "feed this recording's frames through the monitor instead of a simulation (implies --simulate; the server scores them)")
 	c.example("replay", "session.chakra.gz")
 	fs.StringVar(&f.phase, "default-phase", httpapi.DefaultPhase.String(),
@@ -188,6 +189,9 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 			return fmt.Errorf("headless: --replay: %w", err)
 		}
 		defer r.Close()
+		if tr := r.Truncated(); tr != nil {
+			log.Warn("--replay: the recording is cut short; feeding the frames it holds", "warning", tr.Error())
+		}
 		src, hdr = r, r.Header()
 	} else if f.simulate {
 		cfg, err := sf.config()
@@ -215,7 +219,7 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	}
 	var rec *session.Recorder
 	if f.record != "" {
-		if rec, err = session.Create(f.record, hdr, session.Meta{Detector: info.Scorer, Note: info.Note, Source: "headless --simulate"}); err != nil {
+		if rec, err = session.Create(f.record, hdr, session.Meta{Detector: info.Scorer, Note: info.Note, Source: "headless --simulate"}, recordOptions(f.force)...); err != nil {
 			return fmt.Errorf("headless: --record: %w", err)
 		}
 		defer rec.Close()

@@ -105,6 +105,7 @@ type replayed struct {
 	source   string // for the header: "replay run.chakra.gz · recorded tft verdicts"
 	detector string
 	note     string
+	warning  string // what a cut recording lost (engine.Truncation), "" for a whole one
 }
 
 // openReplay opens the recording at path for a mode. It shows the recorded
@@ -127,7 +128,7 @@ func openReplay(path string, rescore bool, scorer, modelPath string) (*replayed,
 		if name == "" {
 			name = "recorded"
 		}
-		return &replayed{r: r, source: "replay " + base + " · recorded verdicts", detector: name, note: meta.Note}, nil
+		return withWarning(&replayed{r: r, source: "replay " + base + " · recorded verdicts", detector: name, note: meta.Note}), nil
 	}
 	newScorer, display, note, err := scorerFactory(scorer, modelPath)
 	if err != nil {
@@ -141,7 +142,43 @@ func openReplay(path string, rescore bool, scorer, modelPath string) (*replayed,
 	if !has {
 		why = "frames only, re-scored"
 	}
-	return &replayed{r: r, source: "replay " + base + " · " + why, detector: display, note: note}, nil
+	return withWarning(&replayed{r: r, source: "replay " + base + " · " + why, detector: display, note: note}), nil
+}
+
+// withWarning notes a cut recording in rp's source line and warning.
+func withWarning(rp *replayed) *replayed {
+	if tr := rp.r.Truncated(); tr != nil {
+		rp.source += cutNote(tr)
+		rp.warning = tr.Error()
+	}
+	return rp
+}
+
+// addForceFlag registers --force, which lets --record replace an existing
+// file.
+func addForceFlag(c *command, force *bool) {
+	c.fs.BoolVar(force, "force", false, "with --record: overwrite an existing file (without it an existing path is refused)")
+	c.example("force", "true")
+}
+
+// recordOptions returns the session options behind --record and --force.
+func recordOptions(force bool) []session.Option {
+	if force {
+		return []session.Option{session.WithOverwrite()}
+	}
+	return nil
+}
+
+// cutNote is what a screen's source line adds for a recording whose tail is
+// cut ("" for a whole one).
+func cutNote(tr *engine.Truncation) string {
+	if tr == nil {
+		return ""
+	}
+	if tr.Frames == 0 {
+		return " · CUT SHORT: no complete frame"
+	}
+	return fmt.Sprintf(" · CUT SHORT: ends at tick %d, bytes from %d lost", tr.LastT, tr.Offset)
 }
 
 // recordHeader is the header of a new recording of a simulation.

@@ -91,6 +91,8 @@ func runSim(ctx context.Context, args []string, e env) error {
 	sf := addSimFlags(c, 2*time.Hour)
 	record := c.fs.String("record", "", "write the run to this recording file (gzip JSON lines, replayable)")
 	c.example("record", "run.chakra.gz")
+	var force bool
+	addForceFlag(c, &force)
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -110,9 +112,13 @@ func runSim(ctx context.Context, args []string, e env) error {
 	}
 	var rec *engine.Recorder
 	if *record != "" {
-		rec, err = engine.CreateRecording(*record, engine.NewHeader(sim.Profiles(), &cfg))
+		var opts []engine.RecorderOption
+		if force {
+			opts = append(opts, engine.WithOverwrite())
+		}
+		rec, err = engine.CreateRecording(*record, engine.NewHeader(sim.Profiles(), &cfg), opts...)
 		if err != nil {
-			return err
+			return fmt.Errorf("sim: --record: %w", err)
 		}
 		defer rec.Close()
 	}

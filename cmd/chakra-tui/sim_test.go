@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,6 +44,31 @@ func TestSimModeRecordsAndSummarises(t *testing.T) {
 		h.Config.Mix[engine.KindStuck] != 0 {
 		t.Fatalf("recording: %d frames, config %+v", r.Len(), h.Config)
 	}
+}
+
+// TestRecordRefusesExistingFile: --record never replaces a file without
+// --force, and recordings are private (0600).
+func TestRecordRefusesExistingFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("field notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := simRun(t, "sim", "--soldiers", "2", "--duration", "1m", "--record", path)
+	if !errors.Is(err, engine.ErrRecordingExists) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("existing file: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "field notes\n" {
+		t.Fatalf("the file was changed: %q", b)
+	}
+	if _, _, err := simRun(t, "sim", "--soldiers", "2", "--duration", "1m", "--record", path, "--force"); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(path)
+	r, err := engine.OpenReplay(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("after --force: mode %v, %v", fi.Mode().Perm(), err)
+	}
+	r.Close()
 }
 
 func TestSimFlagsFromEnvironment(t *testing.T) {

@@ -56,7 +56,7 @@ type sshFlags struct {
 	idle, maxSession        time.Duration
 	scorer, model           string
 	record, replay          string
-	rescore, truth          bool
+	rescore, truth, force   bool
 	speed                   float64
 	backlog                 int
 	shutdown                time.Duration
@@ -90,6 +90,7 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	c.example("speed", "5")
 	fs.StringVar(&f.record, "record", "", "record the shared session (frames, ground truth and verdicts) to this file")
 	c.example("record", "ssh-session.chakra.gz")
+	addForceFlag(c, &f.force)
 	fs.StringVar(&f.replay, "replay", "", "serve this recording instead of a simulation (viewers share it; no seeking)")
 	c.example("replay", "run.chakra.gz")
 	fs.BoolVar(&f.rescore, "rescore", false, "with --replay: score the frames again with --scorer instead of showing the recorded verdicts")
@@ -255,7 +256,7 @@ func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logg
 		}
 		dash = append(dash, ui.WithSource(rp.source+" · shared over SSH"), ui.WithDetector(rp.detector, rp.note),
 			ui.WithTick(rp.r.Tick()), ui.WithReplay(rc))
-		log.Info("serving a replay", "file", f.replay, "ticks", rp.r.Len(), "detector", rp.detector, "rescoring", rp.r.Rescoring())
+		log.Info("serving a replay", "file", f.replay, "ticks", rp.r.Len(), "detector", rp.detector, "rescoring", rp.r.Rescoring(), "warning", rp.warning)
 		return sshserve.NewBattlefield(rp.r.Profiles(), d, opts...), dash, closeAll, nil
 	}
 
@@ -287,7 +288,7 @@ func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logg
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers · shared over SSH", cfg.Seed, cfg.Soldiers)
 	var d ui.Driver = ui.NewSourceDriver(engine.NewPacer(sim, f.speed), mon)
 	if f.record != "" {
-		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src})
+		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
 		if err != nil {
 			return fail(fmt.Errorf("ssh: --record: %w", err))
 		}
