@@ -182,13 +182,66 @@ func TestDashboardRecordThenReplay(t *testing.T) {
 		t.Fatalf("after seeking to 50: tick %d, %v", s.Frame.T, err)
 	}
 
-	// A damaged recording is refused before the screen opens.
+	// A recording cut inside its first gzip member is refused before the
+	// screen opens.
 	data, _ := os.ReadFile(path)
 	bad := filepath.Join(t.TempDir(), "bad.chakra.gz")
-	os.WriteFile(bad, data[:len(data)-20], 0o600)
+	os.WriteFile(bad, data[:100], 0o600)
 	if _, err := openReplay(bad, false, "threshold", ""); !errors.Is(err, engine.ErrTruncatedRecording) {
 		t.Fatalf("truncated recording: %v", err)
 	}
+}
+
+// TestDashboardReplayOfCutRecording: a recording whose writer was killed
+// plays to its last flushed tick, and the header says it was cut.
+func TestDashboardReplayOfCutRecording(t *testing.T) {
+	cfg := engine.DefaultConfig()
+	cfg.Soldiers, cfg.SquadSize, cfg.Duration, cfg.Seed = 6, 3, 80*time.Second, 4
+	path := filepath.Join(t.TempDir(), "cut.chakra.gz")
+	ctx := context.Background()
+	sim, live := liveDriver(t, cfg)
+	rec, err := session.Create(path, recordHeader(sim), session.Meta{Detector: "threshold"}, session.WithFlushEvery(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 80 {
+		s, err := live.Step(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rec.Write(&s.Frame, s.Verdicts); err != nil {
+			t.Fatal(err)
+		}
+		if i == 49 {
+			if err := rec.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	os.WriteFile(path, data[:len(data)-20], 0o600)
+
+	rp, err := openReplay(path, false, "threshold", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.r.Close()
+	if rp.r.Len() != 50 || !strings.Contains(rp.source, "CUT SHORT: ends at tick 49") ||
+		!strings.Contains(rp.warning, "cut short") || !strings.Contains(rp.warning, "50 frames play") {
+		t.Fatalf("%d ticks; source %q; warning %q", rp.r.Len(), rp.source, rp.warning)
+	}
+	rm, err := replayModel(ctx, rp, 100, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr := newScreen(t, rm, 200, 40)
+	scr.wait(0, "CUT SHORT: ends at tick 49")
+	scr.wait(0, "end of the source")
+	scr.tm.Type("q")
+	scr.tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 }
 
 // TestDashboardReplayOfFramesRescores: a frame recording (sim --record) has

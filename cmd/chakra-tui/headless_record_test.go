@@ -116,7 +116,7 @@ func TestHeadlessSimulateRecordThenReplay(t *testing.T) {
 	// Bad combinations and damaged files are refused before serving.
 	data, _ := os.ReadFile(path)
 	bad := filepath.Join(t.TempDir(), "bad.chakra.gz")
-	os.WriteFile(bad, data[:len(data)/3], 0o600)
+	os.WriteFile(bad, data[:100], 0o600) // cut inside the first gzip member: nothing to play
 	for _, c := range []struct {
 		args []string
 		want error

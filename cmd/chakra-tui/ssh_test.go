@@ -269,7 +269,7 @@ func TestSSHRecordThenReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := filepath.Join(dir, "bad.chakra.gz")
-	os.WriteFile(bad, data[:len(data)*2/3], 0o600)
+	os.WriteFile(bad, data[:100], 0o600) // cut inside the first gzip member: nothing to play
 	err = run(context.Background(), []string{"--ssh", "127.0.0.1:0", "--ssh-host-key", key, "--replay", bad},
 		strings.NewReader(""), io.Discard, io.Discard)
 	if !errors.Is(err, engine.ErrTruncatedRecording) || !strings.Contains(err.Error(), "bad.chakra.gz") {
