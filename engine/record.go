@@ -43,8 +43,9 @@ import (
 // least every DefaultFlushEvery of wall time; each member is written to the
 // operating system when it closes, so a process killed at any moment leaves
 // every closed member readable (Replay plays them and reports the cut
-// tail). A member starts with a frame line (or the header), so a reader
-// can seek to a member without decompressing what comes before it. The
+// tail). A member starts with a frame line (or the header) when aux
+// records are written with their frame (WriteFrame), so a reader can seek
+// to a member without decompressing what comes before it. The
 // content uses no map iteration and no wall-clock time: the same frames
 // give the same decompressed text, and the same bytes when flushing by
 // wall time is off (WithFlushEvery(0), the default of NewRecorder).

@@ -49,8 +49,15 @@
 // dashboard's charts keep anyway), which halves the file. Rounded returns a
 // verdict as a recording stores it, so replay(record(v)) == Rounded(v).
 //
-// Errors: a file that is not a recording, truncated or corrupt is reported
-// by engine (ErrNotRecording, ErrTruncatedRecording, ErrCorruptRecording);
+// Durability: Create makes a new file, mode 0600 (WithOverwrite replaces
+// an existing one), and writes a frame with its records as one unit that
+// the periodic flush (every engine.DefaultFlushEvery of wall time) never
+// splits. A file whose writer was killed replays every tick of its complete
+// gzip members, verdicts included, and Replay.Truncated says what was lost.
+//
+// Errors: a file that is not a recording, cut inside its first gzip member
+// or corrupt is reported by engine (ErrNotRecording, ErrTruncatedRecording,
+// ErrCorruptRecording);
 // a verdict record this build cannot read is ErrVersion, and one that does
 // not decode or does not match its frame is ErrCorrupt. Every error names
 // the file and the tick.
