@@ -315,6 +315,15 @@ func TestCreateRecordingRefusesExisting(t *testing.T) {
 		t.Fatalf("new recording has mode %v, want 0600", fi.Mode().Perm())
 	}
 
+	// A header that cannot be written leaves no file behind.
+	failed := filepath.Join(dir, "failed.chakra.gz")
+	if _, err := CreateRecording(failed, Header{Format: RecordingFormat, Version: 9}); !errors.Is(err, ErrRecordingVersion) {
+		t.Fatalf("writing version 9: %v", err)
+	}
+	if _, err := os.Stat(failed); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a failed create left a file: %v", err)
+	}
+
 	rec, err = CreateRecording(path, hdr, WithOverwrite())
 	if err != nil {
 		t.Fatal(err)

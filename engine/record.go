@@ -186,6 +186,9 @@ func CreateRecording(path string, hdr Header, opts ...RecorderOption) (*Recorder
 	r, err := newRecorder(f, path, hdr, f, opts)
 	if err != nil {
 		f.Close()
+		if !probe.overwrite {
+			os.Remove(path) // the file this call created, so that a retry is not refused
+		}
 		return nil, err
 	}
 	return r, nil
