@@ -30,8 +30,8 @@
 // Every draw comes from math/rand/v2 PCG streams derived from Config.Seed,
 // one per purpose (profiles, individual factors, each squad's schedule,
 // squad effort, noise, anomalies, artefacts), so the same seed gives the
-// same frames and the same decompressed recording (the same bytes too when
-// the recording is not flushed by wall time, see WithFlushEvery), and
+// same frames and the same recording, byte for byte (its gzip members
+// close by frame time, never by the machine's clock), and
 // changing the anomaly mix or poison rate changes neither the schedule nor
 // the physiology underneath.
 //

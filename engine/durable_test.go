@@ -217,69 +217,57 @@ func members(t *testing.T, data []byte) []string {
 	}
 }
 
-// waitFlushed waits until rec has written out n frames (the flush
-// goroutine handles a tick right after receiving it).
-func waitFlushed(t *testing.T, rec *Recorder, n int64) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for rec.Flushed() != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d frames written out, want %d", rec.Flushed(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// TestFlushTickerKeepsContent flushes on an injected ticker at chosen
-// frames: the file gets extra members, each written out when the tick is
-// handled, each starting with a frame line (a flush never separates a frame
-// from its aux records), and decompresses to exactly the text of a
-// recording without them.
-func TestFlushTickerKeepsContent(t *testing.T) {
+// TestFlushEveryKeepsContent closes a member after every 7 s of frame
+// time: the file gets a member per 7 frames, each written out as soon as
+// its last frame is, each starting with a frame line (a flush never
+// separates a frame from its aux records); it decompresses to exactly the
+// text of a recording without them, and writing the same frames again gives
+// the same bytes.
+func TestFlushEveryKeepsContent(t *testing.T) {
 	cfg := testConfig(4, 5*time.Minute, 3)
 	plain, frames := record(t, cfg)
-	s, _ := NewSim(cfg)
-	var buf bytes.Buffer
-	tick := make(chan time.Time)
-	rec, err := NewRecorder(&buf, "ticked", NewHeader(s.Profiles(), &cfg), WithFlushTicker(tick))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ticked := 0
-	for i := range frames {
-		f := frames[i]
-		var aux []AuxRecord
-		if f.T%100 == 0 {
-			aux = append(aux, AuxRecord{T: f.T, Kind: "verdict", Payload: json.RawMessage(fmt.Sprintf(`{"tick": %d, "alerts": ["x"]}`, f.T))})
-		}
-		if err := rec.WriteFrame(&f, aux...); err != nil {
+	write := func() []byte {
+		s, _ := NewSim(cfg)
+		var buf bytes.Buffer
+		rec, err := NewRecorder(&buf, "flushed", NewHeader(s.Profiles(), &cfg), WithFlushEvery(7*time.Second))
+		if err != nil {
 			t.Fatal(err)
 		}
-		if f.T%41 == 0 || f.T == 100 {
-			tick <- time.Time{}
-			ticked++
-			waitFlushed(t, rec, int64(i+1))
+		for i := range frames {
+			f := frames[i]
+			var aux []AuxRecord
+			if f.T%100 == 0 {
+				aux = append(aux, AuxRecord{T: f.T, Kind: "verdict", Payload: json.RawMessage(fmt.Sprintf(`{"tick": %d, "alerts": ["x"]}`, f.T))})
+			}
+			if err := rec.WriteFrame(&f, aux...); err != nil {
+				t.Fatal(err)
+			}
+			if want := int64(i+1) / 7 * 7; rec.Flushed() != want {
+				t.Fatalf("after frame %d: %d frames written out, want %d", i+1, rec.Flushed(), want)
+			}
 		}
+		if err := rec.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
 	}
-	if err := rec.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ms := members(t, buf.Bytes())
-	if pm := len(members(t, plain)); pm != 1 || len(ms) != ticked+1 {
-		t.Fatalf("%d members for %d ticks (%d without them)", len(ms), ticked, pm)
+	got := write()
+	ms := members(t, got)
+	if pm, want := len(members(t, plain)), (len(frames)+6)/7; pm != 1 || len(ms) != want {
+		t.Fatalf("%d members for %d frames, want %d (%d without flushing)", len(ms), len(frames), want, pm)
 	}
 	for i, m := range ms[1:] {
 		if !strings.HasPrefix(m, `{"k":"frame",`) {
 			t.Fatalf("member %d starts with %.40q", i+1, m)
 		}
 	}
-	if bytes.Equal(plain, buf.Bytes()) {
-		t.Fatal("extra members left the bytes unchanged")
-	}
 	if strings.Join(members(t, plain), "") != strings.Join(ms, "") {
 		t.Fatal("the flushed recording decompresses to different text")
 	}
-	r, err := NewReplay(bytes.NewReader(buf.Bytes()), "ticked")
+	if !bytes.Equal(got, write()) {
+		t.Fatal("the same frames gave different bytes")
+	}
+	r, err := NewReplay(bytes.NewReader(got), "flushed")
 	if err != nil || r.Truncated() != nil || r.Len() != int64(len(frames)) {
 		t.Fatalf("replay: %v, %d frames", err, r.Len())
 	}

@@ -51,7 +51,7 @@
 //
 // Durability: Create makes a new file, mode 0600 (WithOverwrite replaces
 // an existing one), and writes a frame with its records as one unit that
-// the periodic flush (every engine.DefaultFlushEvery of wall time) never
+// the flush (after every engine.DefaultFlushEvery of frame time) never
 // splits. A file whose writer was killed replays every tick of its complete
 // gzip members, verdicts included, and Replay.Truncated says what was lost.
 //

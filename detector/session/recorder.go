@@ -27,8 +27,8 @@ func WithSyncEvery(n int) Option {
 	return func(o *recOptions) { o.engine = append(o.engine, engine.WithSyncEvery(n)) }
 }
 
-// WithFlushEvery writes the recording out (closing a gzip member) every d
-// of wall time (engine.WithFlushEvery); Create defaults to
+// WithFlushEvery writes the recording out (closing a gzip member) after
+// every d of frame time (engine.WithFlushEvery); Create defaults to
 // engine.DefaultFlushEvery, d ≤ 0 turns it off.
 func WithFlushEvery(d time.Duration) Option {
 	return func(o *recOptions) { o.engine = append(o.engine, engine.WithFlushEvery(d)) }
@@ -55,8 +55,9 @@ type Recorder struct {
 // Create creates the session file at path, mode 0600, refusing an existing
 // one unless WithOverwrite is given; hdr describes the battlefield
 // (engine.NewHeader) and meta the detector. The file is written out every
-// engine.DefaultFlushEvery of wall time (WithFlushEvery), so a killed
-// process leaves a file that replays up to about then (engine.Replay).
+// engine.DefaultFlushEvery of frame time (WithFlushEvery), so a killed
+// process leaves a file that replays all but at most that many seconds of
+// frames (engine.Replay).
 func Create(path string, hdr engine.Header, meta Meta, opts ...Option) (*Recorder, error) {
 	o := apply(opts)
 	rec, err := engine.CreateRecording(path, hdr, o.engine...)
