@@ -271,7 +271,7 @@ func decodeObject(l *lexer, dst objectFields, what string) (rule, fatal *apiErro
 		}
 		idx := dst.field(key)
 		var unknown string
-		if idx < 0 && rule == nil {
+		if idx < 0 {
 			unknown = string(key) // before the value's strings reuse the buffer
 		}
 		l.ws()
@@ -280,8 +280,9 @@ func decodeObject(l *lexer, dst objectFields, what string) (rule, fatal *apiErro
 		}
 		l.ws()
 		if e := l.scanValue(&l.val); e != nil {
-			return nil, e
+			return nil, inValue(e, dst, idx, unknown)
 		}
+		valueEnd := l.i
 		if rule == nil {
 			switch {
 			case idx < 0:
@@ -303,8 +304,33 @@ func decodeObject(l *lexer, dst objectFields, what string) (rule, fatal *apiErro
 			l.i++
 			return rule, nil
 		}
-		return nil, l.expect('}', "',' or '}' in an object")
+		e = l.expect('}', "',' or '}' in an object")
+		if c := l.peek(); l.i == valueEnd && l.val.kind == '0' && (c == '.' || c == 'e' || c == 'E' || ('0' <= c && c <= '9')) {
+			// A number that goes on where JSON ends it (a leading zero, 01):
+			// still the field's value.
+			e = inValue(e, dst, idx, unknown)
+		}
+		return nil, e
 	}
+}
+
+// inValue names the field whose value holds the syntax error e (NaN,
+// Infinity, 01, a broken string): idx is its index in dst, or -1 for the
+// unknown field called unknown.
+func inValue(e *apiError, dst objectFields, idx int, unknown string) *apiError {
+	if e.field != "" {
+		return e
+	}
+	switch {
+	case idx >= 0:
+		e.field = dst.fieldName(idx)
+	case unknown != "":
+		e.field = unknown
+	}
+	if e.field != "" {
+		e.msg += " (in the value of " + strconv.Quote(e.field) + ")"
+	}
+	return e
 }
 
 // decodeObservation reads one observation object. rule is a broken field

@@ -406,48 +406,90 @@ func parseFloatSlow(raw []byte) (float64, bool) {
 	return f, true
 }
 
-// parseInt converts the text of a JSON number that must be a whole number
-// within [lo, hi]. Integral numbers written with a fraction or an exponent
-// (1.0, 1e3) are accepted. whole is false for a fraction; inRange is false
-// for a whole number outside [lo, hi].
+// parseInt converts the text of a JSON number (as number scanned it) that
+// must be a whole number within [lo, hi]. Integral numbers written with a
+// fraction or an exponent (7.0, 7e0, 1.5e1) are accepted. The value is
+// worked out exactly in decimal, never through a float64 and never modulo
+// 2^64: 18446744073709551621 is out of range, not 5, and
+// 1.0000000000000000001 is a fraction, not 1. whole is false for a number
+// with a fractional part; inRange is false for a whole number outside
+// [lo, hi]. -0 is the whole number 0. lo must be ≥ 0: a nonzero negative
+// number is always out of range.
 func parseInt(raw []byte, lo, hi int64) (v int64, whole, inRange bool) {
-	simple := true
-	for _, c := range raw {
-		if c == '.' || c == 'e' || c == 'E' {
-			simple = false
-			break
-		}
+	i, neg := 0, false
+	if len(raw) > 0 && raw[0] == '-' {
+		i, neg = 1, true
 	}
-	if simple {
-		i, neg := 0, false
-		if raw[0] == '-' {
-			i, neg = 1, true
+	start := i
+	for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
+		i++
+	}
+	ip := raw[start:i] // integer part
+	var fp []byte      // fraction
+	if i < len(raw) && raw[i] == '.' {
+		i++
+		start = i
+		for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
+			i++
 		}
-		var u uint64
-		for ; i < len(raw); i++ {
-			if u > 1<<62 {
-				return 0, true, false
+		fp = raw[start:i]
+	}
+	exp := 0
+	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
+		i++
+		sign := 1
+		if i < len(raw) && (raw[i] == '+' || raw[i] == '-') {
+			if raw[i] == '-' {
+				sign = -1
 			}
-			u = u*10 + uint64(raw[i]-'0')
+			i++
 		}
-		if u > 1<<62 {
-			return 0, true, false
+		for ; i < len(raw); i++ {
+			if exp < 1_000_000 { // far past any answer that could change
+				exp = exp*10 + int(raw[i]-'0')
+			}
 		}
-		v = int64(u)
-		if neg {
-			v = -v
-		}
-		return v, true, lo <= v && v <= hi
+		exp *= sign
 	}
-	f, ok := parseFloat(raw)
-	if !ok {
+	// The mantissa is the digits of ip then fp, scaled by 10^(exp-len(fp)).
+	n := len(ip) + len(fp)
+	at := func(k int) byte {
+		if k < len(ip) {
+			return ip[k]
+		}
+		return fp[k-len(ip)]
+	}
+	first := 0
+	for first < n && at(first) == '0' {
+		first++
+	}
+	if first == n {
+		return 0, true, lo <= 0 && 0 <= hi // 0, -0, 0.000, 0e99
+	}
+	last := n // one past the last nonzero digit
+	for at(last-1) == '0' {
+		last--
+	}
+	scale := exp - len(fp) + (n - last) // value = digits[first:last] × 10^scale
+	sig := last - first
+	switch {
+	case scale < 0:
+		return 0, false, false // a nonzero digit after the point
+	case neg:
+		return 0, true, false // a nonzero negative number: below lo ≥ 0
+	case sig+scale > 19:
+		return 0, true, false // ≥ 10^19 > MaxInt64
+	}
+	var u uint64 // < 10^19 < 2^64: no wrap
+	for k := first; k < last; k++ {
+		u = u*10 + uint64(at(k)-'0')
+	}
+	for range scale {
+		u *= 10
+	}
+	if u > math.MaxInt64 {
 		return 0, true, false
 	}
-	if f != math.Trunc(f) {
-		return 0, false, false
-	}
-	if f < float64(lo) || f > float64(hi) {
-		return 0, true, false
-	}
-	return int64(f), true, true
+	v = int64(u)
+	return v, true, lo <= v && v <= hi
 }
