@@ -29,6 +29,9 @@ var (
 	// ErrUnauthorized: a token is required and the request lacks it or has
 	// another one. Status 401.
 	ErrUnauthorized = errors.New("unauthorized")
+	// ErrRequestTimeout: the body did not arrive within the read timeout.
+	// Status 408.
+	ErrRequestTimeout = errors.New("request timeout")
 )
 
 // Error codes: the machine-readable "code" of a JSON error body.
@@ -52,6 +55,8 @@ const (
 	codeUnauthorized    = "unauthorized"
 	codeUnavailable     = "store_unavailable"
 	codeTimeout         = "timeout"
+	codeRequestTimeout  = "request_timeout"
+	codeOverCapacity    = "over_capacity"
 	codeInternal        = "internal"
 	codeBatchRefused    = "batch_refused"
 	codeShuttingDown    = "shutting_down"
@@ -97,6 +102,8 @@ func newError(status int, code, field, format string, args ...any) *apiError {
 		e.kind = ErrTooLarge
 	case http.StatusUnauthorized:
 		e.kind = ErrUnauthorized
+	case http.StatusRequestTimeout:
+		e.kind = ErrRequestTimeout
 	}
 	return e
 }

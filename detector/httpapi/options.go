@@ -70,6 +70,7 @@ type options struct {
 	windowMax    int
 	storeTimeout time.Duration
 	groupCommit  bool
+	maxConns     int
 }
 
 func defaultOptions() options {
@@ -77,7 +78,7 @@ func defaultOptions() options {
 		maxBatch: DefaultMaxBatch, phase: DefaultPhase, ambient: DefaultAmbient,
 		log: slog.New(slog.NewTextHandler(io.Discard, nil)), heartbeat: DefaultHeartbeat,
 		timeouts: DefaultTimeouts(), shutdown: DefaultShutdownTimeout, windowMax: 256,
-		storeTimeout: 2 * time.Second}
+		storeTimeout: 2 * time.Second, maxConns: DefaultMaxConns}
 }
 
 // Option configures a Server.
@@ -156,3 +157,10 @@ func WithStoreTimeout(d time.Duration) Option { return func(o *options) { o.stor
 // scorer's CPU, requests ingested one by one use every core while a group
 // is scored on one.
 func WithGroupCommit(on bool) Option { return func(o *options) { o.groupCommit = on } }
+
+// WithMaxConns caps the connections Serve serves at a time (default
+// DefaultMaxConns). Beyond the cap a connection is not queued: a health
+// check (GET or HEAD of /health or /ready) is served on one of a few
+// reserved connections, anything else is answered 503 over_capacity with
+// Retry-After: 1 and closed (see connlimit.go).
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -36,7 +37,8 @@ type Server struct {
 	done     chan struct{} // closed when the server starts shutting down
 	doneOnce sync.Once
 	closing  atomic.Bool
-	storeOK  atomic.Bool // false after a store-unavailable error, until the next success
+	inflight atomic.Int64 // requests being served, alert streams aside
+	storeOK  atomic.Bool  // false after a store-unavailable error, until the next success
 
 	pool   sync.Pool  // *reqState
 	commit *committer // nil without group commit
@@ -63,6 +65,8 @@ func New(m *monitor.Monitor, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: body limit %d bytes (want ≥ 64)", o.bodyLimit)
 	case o.maxBatch < 1:
 		return nil, fmt.Errorf("httpapi: batch limit %d (want ≥ 1)", o.maxBatch)
+	case o.maxConns < 1:
+		return nil, fmt.Errorf("httpapi: connection limit %d (want ≥ 1)", o.maxConns)
 	case o.maxFuture < 0:
 		return nil, fmt.Errorf("httpapi: max future %v is negative", o.maxFuture)
 	case o.heartbeat <= 0:
@@ -220,6 +224,28 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.release(rs)
 	}()
 	w = &rs.sw
+	if rt != routeAlerts {
+		s.inflight.Add(1)
+		defer s.inflight.Add(-1)
+		// The read deadline of the whole request, set here rather than as
+		// http.Server.ReadTimeout so that a body too slow to arrive gets a
+		// 408 rather than a silently closed connection. Alert streams read
+		// nothing and have none.
+		if d, ok := rs.sw.ResponseWriter.(interface{ SetReadDeadline(time.Time) error }); ok && s.o.timeouts.Read > 0 {
+			_ = d.SetReadDeadline(start.Add(s.o.timeouts.Read))
+		}
+	}
+	if onProbeConn(r.Context()) {
+		// A connection let in over the cap for a health check: one probe,
+		// then closed.
+		w.Header().Set("Connection", "close")
+		if rt != routeHealth && rt != routeReady {
+			w.Header().Set("Retry-After", "1")
+			s.writeError(w, rs, &apiError{status: http.StatusServiceUnavailable, code: codeOverCapacity,
+				msg: "the server is at its connection limit; retry shortly"})
+			return
+		}
+	}
 	if s.o.token != "" && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="chakra-tui"`)
 		s.writeError(w, rs, newError(http.StatusUnauthorized, codeUnauthorized, "",
@@ -366,7 +392,15 @@ func (s *Server) readBody(r *http.Request, rs *reqState) *apiError {
 	return readJSONBody(r, rs, s.o.bodyLimit)
 }
 
-// readJSONBody reads a JSON body of at most limit bytes into rs.body.
+// Body buffers start at minBody bytes and double as bytes arrive, up to
+// the limit: a declared Content-Length is checked against the limit but
+// never allocated ahead of the bytes, so a client that declares 1 MiB and
+// sends one byte costs 4 KiB, not 1 MiB.
+const minBody = 4 << 10
+
+// readJSONBody reads a JSON body of at most limit bytes into rs.body,
+// which grows with what actually arrives. A body still arriving at the
+// read deadline is answered 408.
 func readJSONBody(r *http.Request, rs *reqState, limit int) *apiError {
 	if ct := r.Header.Get("Content-Type"); !isJSON(ct) {
 		return &apiError{status: http.StatusUnsupportedMediaType, code: codeMediaType,
@@ -379,14 +413,12 @@ func readJSONBody(r *http.Request, rs *reqState, limit int) *apiError {
 		return tooLarge()
 	}
 	b := rs.body[:0]
-	if want := int(r.ContentLength); want > cap(b) {
-		b = make([]byte, 0, want+1)
-	} else if cap(b) < 512 {
-		b = make([]byte, 0, 4096)
+	if cap(b) < minBody {
+		b = make([]byte, 0, minBody)
 	}
 	for {
 		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
+			b = growBody(b, limit)
 		}
 		n, err := r.Body.Read(b[len(b):cap(b)])
 		b = b[:len(b)+n]
@@ -400,14 +432,38 @@ func readJSONBody(r *http.Request, rs *reqState, limit int) *apiError {
 		if err != nil {
 			rs.body = b
 			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
+			var ne net.Error
+			switch {
+			case errors.As(err, &mbe):
 				return tooLarge()
+			case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+				return newError(http.StatusRequestTimeout, codeRequestTimeout, "",
+					"the body did not arrive within the read timeout (%d of %s bytes came); nothing was written", len(b), declared(r))
 			}
 			return newError(http.StatusBadRequest, codeInvalidJSON, "", "could not read the body: %v", err)
 		}
 	}
 	rs.body = b
 	return nil
+}
+
+// growBody doubles the capacity of a full body buffer, to at most one byte
+// past limit (so that a body over the limit is seen).
+func growBody(b []byte, limit int) []byte {
+	n := min(2*cap(b), limit+1)
+	if n <= cap(b) {
+		n = cap(b) + 1
+	}
+	nb := make([]byte, len(b), n)
+	copy(nb, b)
+	return nb
+}
+
+func declared(r *http.Request) string {
+	if r.ContentLength < 0 {
+		return "an unknown number of"
+	}
+	return strconv.FormatInt(r.ContentLength, 10)
 }
 
 // Registry-facing helpers.
@@ -438,18 +494,26 @@ func (s *Server) Ingest(ctx context.Context, obs []engine.Observation, dst []det
 // after a clean shutdown.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	t := s.o.timeouts
+	idle := t.Idle
+	if idle == 0 {
+		idle = t.Read // what http.Server would do with ReadTimeout set
+	}
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: t.ReadHeader,
-		ReadTimeout:       t.Read,
-		WriteTimeout:      t.Write,
-		IdleTimeout:       t.Idle,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.o.log.Handler(), slog.LevelWarn),
+		// No ReadTimeout: ServeHTTP sets the read deadline of each request
+		// (t.Read from the end of its headers) so that it can answer 408.
+		WriteTimeout:   t.Write,
+		IdleTimeout:    idle,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.o.log.Handler(), slog.LevelWarn),
+		ConnContext:    connContext,
 	}
 	hs.RegisterOnShutdown(s.Drain)
+	lim := newLimitListener(ln, s.o.maxConns)
+	defer lim.wait()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	go func() { errc <- hs.Serve(lim) }()
 	select {
 	case err := <-errc:
 		s.Drain()
@@ -461,8 +525,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	err := hs.Shutdown(sctx)
 	if err != nil {
+		cut := s.inflight.Load()
 		_ = hs.Close()
-		err = fmt.Errorf("shut down http within %v: %w", s.o.shutdown, err)
+		err = fmt.Errorf("shut down http within %v: %d request(s) still running were cut off, their answers lost: %w", s.o.shutdown, cut, err)
 	}
 	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && err == nil {
 		err = fmt.Errorf("serve http: %w", serr)
