@@ -74,6 +74,7 @@ type headlessFlags struct {
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
 	shutdown, maxFuture, heartbeat           time.Duration
+	maxConns                                 int
 }
 
 // runHeadless serves the monitor over HTTP until ctx ends.
@@ -120,6 +121,9 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	c.example("idle-timeout", "2m")
 	fs.DurationVar(&f.shutdown, "shutdown-timeout", httpapi.DefaultShutdownTimeout, "how long in-flight requests may finish at shutdown")
 	c.example("shutdown-timeout", "10s")
+	fs.IntVar(&f.maxConns, "max-conns", httpapi.DefaultMaxConns,
+		"most connections served at a time; beyond it health checks get a reserved connection, the rest 503 over_capacity")
+	c.example("max-conns", "4096")
 	fs.DurationVar(&f.maxFuture, "max-future", httpapi.DefaultMaxFuture, "how far after the server clock a timestamp may lie")
 	c.example("max-future", "1m")
 	fs.DurationVar(&f.heartbeat, "heartbeat", httpapi.DefaultHeartbeat, "interval of heartbeat comments on /alerts")
@@ -171,7 +175,7 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	opts := []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(f.token), httpapi.WithModelInfo(info),
 		httpapi.WithWarmup(warmup), httpapi.WithStoreName(storeName), httpapi.WithTimeouts(f.timeouts),
 		httpapi.WithShutdownTimeout(f.shutdown), httpapi.WithMaxFuture(f.maxFuture), httpapi.WithHeartbeat(f.heartbeat),
-		httpapi.WithDefaultPhase(phase), httpapi.WithDefaultAmbient(f.defaultAmbient),
+		httpapi.WithDefaultPhase(phase), httpapi.WithDefaultAmbient(f.defaultAmbient), httpapi.WithMaxConns(f.maxConns),
 		// With the in-memory store a request's cost is the scorer's CPU, and
 		// requests scored one by one use every core; with Redis it is the
 		// round trips, which a group shares.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -190,5 +191,46 @@ func TestHeadlessSimulate(t *testing.T) {
 	http.DefaultClient.CloseIdleConnections()
 	if err := stop(); err != nil {
 		t.Fatalf("stop: %v", err)
+	}
+}
+
+// TestHeadlessForcedShutdownIsAnError: a request still running when the
+// shutdown grace period ends is cut off, and the mode returns an error (the
+// process exits 1) that says how many were.
+func TestHeadlessForcedShutdownIsAnError(t *testing.T) {
+	url, stop := startHeadless(t, "--scorer", "threshold", "--shutdown-timeout", "50ms", "--read-timeout", "1m")
+	c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(30 * time.Second)) // a hang bound
+	// Expect: 100-continue makes the server say when the handler starts
+	// reading the body, which then never comes: the request is in flight.
+	if _, err := io.WriteString(c, "POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
+		"Content-Length: 100\r\nExpect: 100-continue\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("waiting for 100 Continue: %q %v", line, err)
+	}
+	err = stop()
+	if err == nil || !strings.Contains(err.Error(), "1 request(s) still running were cut off") {
+		t.Fatalf("forced shutdown: %v, want an error counting 1 request cut off", err)
+	}
+}
+
+func TestHeadlessMaxConnsFlag(t *testing.T) {
+	err := run(context.Background(), []string{"headless", "--scorer", "threshold", "--addr", "127.0.0.1:0", "--max-conns", "0"},
+		strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "connection limit 0") {
+		t.Fatalf("--max-conns 0: %v", err)
+	}
+	t.Setenv("CHAKRA_MAX_CONNS", "-3")
+	err = run(context.Background(), []string{"headless", "--scorer", "threshold", "--addr", "127.0.0.1:0"},
+		strings.NewReader(""), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "connection limit -3") {
+		t.Fatalf("CHAKRA_MAX_CONNS=-3: %v", err)
 	}
 }
