@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -62,7 +65,37 @@ func runLoadgen(ctx context.Context, args []string, e env) error {
 	c.example("rounds", "10")
 	serverArgs := fs.String("server-args", "", "with --compare: extra flags for every server started (space-separated)")
 	c.example("server-args", "--scorer=threshold")
+	attack := fs.String("attack", "", "instead of load, run an attack (loopback only): declared-length — each connection declares a 1 MiB body, sends 1 byte and holds on")
+	c.example("attack", "declared-length")
+	waves := fs.Int("waves", 8, "with --attack: waves of --conns connections")
+	c.example("waves", "8")
+	hold := fs.Duration("hold", 5*time.Second, "with --attack: how long each wave holds its connections")
+	c.example("hold", "10s")
+	soak := fs.Bool("soak", false, "with --attack: start the server (--server-bin, defaults, 127.0.0.1), sample its RSS and /health during and after the attack, and fail if RSS reaches --rss-limit or /health stops answering")
+	c.example("soak", "true")
+	serverBin := fs.String("server-bin", "", "with --soak: the chakra-tui binary to attack (default: this one)")
+	c.example("server-bin", "/tmp/chakra-tui-main")
+	rssLimit := fs.Float64("rss-limit", 150, "with --soak: the server's peak RSS, MB, at or above which the soak fails")
+	c.example("rss-limit", "150")
+	after := fs.Duration("after", 5*time.Second, "with --soak: how long to keep sampling after the attack")
+	c.example("after", "30s")
 	if err := c.parse(args); err != nil {
+		return err
+	}
+	if *attack != "" {
+		ac := loadgen.AttackConfig{Kind: *attack, Conns: cfg.Conns, Waves: *waves, Hold: *hold}
+		if *soak {
+			if c.fs.NArg() != 0 {
+				return errors.New("loadgen: --soak starts its own server; give no URL")
+			}
+			return soakServer(ctx, ac, *serverBin, strings.Fields(*serverArgs), *rssLimit, *after, e)
+		}
+		if c.fs.NArg() != 1 {
+			return errors.New("loadgen: --attack needs the server's URL (http://127.0.0.1:PORT), or --soak")
+		}
+		ac.URL = c.fs.Arg(0)
+		res, err := loadgen.Attack(ctx, ac)
+		printAttack(e.stdout, ac, res)
 		return err
 	}
 	if !*compare {
@@ -89,6 +122,139 @@ func runLoadgen(ctx context.Context, args []string, e env) error {
 		return errors.New("loadgen: --batch needs a URL: the reference handler of --compare serves only /predict")
 	}
 	return compareServers(ctx, cfg, *rounds, *redis, strings.Fields(*serverArgs), e)
+}
+
+func printAttack(w io.Writer, ac loadgen.AttackConfig, r loadgen.AttackResult) {
+	var codes []string
+	for code, n := range r.Codes {
+		codes = append(codes, fmt.Sprintf("%d×%d", code, n))
+	}
+	slices.Sort(codes)
+	fmt.Fprintf(w, "attack %s: %d waves × %d connections held %v: %d opened, %d failed to open, %d bytes sent; at the end of each hold: answered %s, closed unanswered %d, still open %d\n",
+		ac.Kind, ac.Waves, ac.Conns, ac.Hold, r.Opened, r.DialFail, r.BytesSent, strings.Join(codes, " "), r.Closed, r.Open)
+}
+
+// soakServer starts a server with its defaults on 127.0.0.1, runs the
+// attack against it while sampling its RSS (VmRSS, VmHWM) and GET /health
+// every 250 ms, keeps sampling for after, prints what it saw, and fails if
+// the peak RSS reached rssLimit MB or a /health sample got no 200 within
+// 2 s.
+func soakServer(ctx context.Context, ac loadgen.AttackConfig, bin string, extra []string, rssLimit float64, after time.Duration, e env) error {
+	if bin == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("loadgen: find own binary: %w", err)
+		}
+		bin = self
+	}
+	srv, err := startServer(bin, append([]string{"--headless", "--addr", "127.0.0.1:0"}, extra...), e.stderr)
+	if err != nil {
+		return fmt.Errorf("loadgen: start %s: %w", bin, err)
+	}
+	defer srv.stop()
+	ac.URL = srv.url
+	rss0, _ := srv.rss()
+	fmt.Fprintf(e.stdout, "soak: %s --headless %s at %s, RSS %.1f MB at start\n", bin, strings.Join(extra, " "), srv.url, rss0)
+
+	type sample struct {
+		at          time.Duration
+		rss, hwm    float64
+		health      int // status, 0 for none
+		healthErr   string
+		healthTaken time.Duration
+		phase       string
+	}
+	var (
+		mu      sync.Mutex
+		samples []sample
+		phase   = "attack"
+	)
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	start := time.Now()
+	stopSampling := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			s := sample{at: time.Since(start)}
+			s.rss, s.hwm = srv.rss()
+			t0 := time.Now()
+			resp, err := client.Get(srv.url + "/health")
+			s.healthTaken = time.Since(t0)
+			if err != nil {
+				s.healthErr = err.Error()
+			} else {
+				s.health = resp.StatusCode
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			mu.Lock()
+			s.phase = phase
+			samples = append(samples, s)
+			mu.Unlock()
+			select {
+			case <-stopSampling:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	ac.OnWave = func(w int) {
+		rss, _ := srv.rss()
+		fmt.Fprintf(e.stdout, "  wave %d opened at %v, server RSS %.1f MB\n", w+1, time.Since(start).Round(time.Millisecond), rss)
+	}
+	res, aerr := loadgen.Attack(ctx, ac)
+	mu.Lock()
+	phase = "after"
+	mu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-time.After(after):
+	}
+	close(stopSampling)
+	<-sampled
+	printAttack(e.stdout, ac, res)
+	if aerr != nil {
+		return fmt.Errorf("loadgen: attack: %w", aerr)
+	}
+	var peak, peakRSS, lastRSS float64
+	var maxTaken time.Duration
+	counts := map[string][2]int{} // phase → {answered 200, not}
+	var failures []string
+	for _, s := range samples {
+		peak, peakRSS, lastRSS = max(peak, s.hwm), max(peakRSS, s.rss), s.rss
+		maxTaken = max(maxTaken, s.healthTaken)
+		c := counts[s.phase]
+		if s.health == 200 {
+			c[0]++
+		} else {
+			c[1]++
+			if len(failures) < 5 {
+				failures = append(failures, fmt.Sprintf("at %v: %d %s", s.at.Round(time.Millisecond), s.health, s.healthErr))
+			}
+		}
+		counts[s.phase] = c
+	}
+	_, hwm := srv.rss()
+	peak = max(peak, hwm)
+	fmt.Fprintf(e.stdout, "server RSS: peak (VmHWM) %.1f MB, highest sampled VmRSS %.1f MB, last %.1f MB (limit %.0f MB)\n", peak, peakRSS, lastRSS, rssLimit)
+	fmt.Fprintf(e.stdout, "/health: during the attack %d×200, %d failed; after it %d×200, %d failed; slowest answer %v\n",
+		counts["attack"][0], counts["attack"][1], counts["after"][0], counts["after"][1], maxTaken.Round(time.Millisecond))
+	for _, f := range failures {
+		fmt.Fprintf(e.stdout, "  /health failed %s\n", f)
+	}
+	switch {
+	case peak >= rssLimit:
+		return fmt.Errorf("loadgen: soak failed: the server's peak RSS %.1f MB reached the %.0f MB limit", peak, rssLimit)
+	case counts["attack"][1]+counts["after"][1] > 0:
+		return fmt.Errorf("loadgen: soak failed: /health did not answer 200 within 2 s %d time(s)", counts["attack"][1]+counts["after"][1])
+	case counts["after"][0] == 0:
+		return errors.New("loadgen: soak failed: no /health sample after the attack")
+	}
+	fmt.Fprintln(e.stdout, "soak passed")
+	return nil
 }
 
 // target is a server compareServers starts and drives.
@@ -272,6 +438,25 @@ func startServer(bin string, args []string, stderr io.Writer) (*childServer, err
 		s.stop()
 		return nil, errors.New("no listening line within 30 s")
 	}
+}
+
+// rss reads the process's resident set (VmRSS) and its peak (VmHWM), MB,
+// from /proc; 0 if unknown.
+func (s *childServer) rss() (rss, hwm float64) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(s.cmd.Process.Pid), "status"))
+	if err != nil {
+		return 0, 0
+	}
+	for l := range strings.SplitSeq(string(b), "\n") {
+		for key, dst := range map[string]*float64{"VmRSS:": &rss, "VmHWM:": &hwm} {
+			if v, ok := strings.CutPrefix(l, key); ok {
+				if kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB"))); err == nil {
+					*dst = float64(kb) / 1024
+				}
+			}
+		}
+	}
+	return rss, hwm
 }
 
 // peakRSS reads the process's peak resident set from /proc.

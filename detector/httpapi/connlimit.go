@@ -28,12 +28,16 @@ import (
 //
 // Triage itself is bounded: at most triageSlots connections are triaged at
 // a time, each for at most triageTimeout; beyond that an excess connection
-// is closed unanswered. Memory therefore stays bounded whatever the number
-// of connections a client opens.
+// is closed unanswered. A refused connection then waits, on one of
+// lingerSlots, at most lingerTimeout for its client to read the 503 and
+// close (or is closed at once when those are taken). Memory therefore
+// stays bounded whatever the number of connections a client opens.
 const (
 	probeSlots    = 8
-	triageSlots   = 64
+	triageSlots   = 256
 	triageTimeout = time.Second
+	lingerSlots   = 1024
+	lingerTimeout = 250 * time.Millisecond
 )
 
 // DefaultMaxConns is the most connections served at a time unless
@@ -61,6 +65,7 @@ type limitListener struct {
 	slots  chan struct{} // one token per open ordinary connection
 	probes chan struct{} // one token per open probe connection
 	triage chan struct{} // one token per connection being triaged
+	linger chan struct{} // one token per refused connection waiting for its client to read the 503
 	ready  chan net.Conn // connections for Accept
 	done   chan struct{} // closed when the accept loop ends
 	closed chan struct{} // closed by Close
@@ -74,7 +79,7 @@ type limitListener struct {
 
 func newLimitListener(ln net.Listener, max int) *limitListener {
 	return &limitListener{Listener: ln, slots: make(chan struct{}, max), probes: make(chan struct{}, probeSlots),
-		triage: make(chan struct{}, triageSlots), ready: make(chan net.Conn), done: make(chan struct{}), closed: make(chan struct{})}
+		triage: make(chan struct{}, triageSlots), linger: make(chan struct{}, lingerSlots), ready: make(chan net.Conn), done: make(chan struct{}), closed: make(chan struct{})}
 }
 
 // Accept returns the next connection within the cap, or a triaged probe.
@@ -132,7 +137,14 @@ func (l *limitListener) acceptLoop() {
 // probe goes to Accept on a reserved slot, anything else gets 503.
 func (l *limitListener) triageConn(c net.Conn) {
 	defer l.wg.Done()
-	defer func() { <-l.triage }()
+	released := false
+	release := func() { // the triage slot
+		if !released {
+			released = true
+			<-l.triage
+		}
+	}
+	defer release()
 	_ = c.SetDeadline(time.Now().Add(triageTimeout))
 	var buf [maxProbeLine]byte
 	n, _ := io.ReadFull(c, buf[:])
@@ -159,12 +171,26 @@ func (l *limitListener) triageConn(c net.Conn) {
 	}
 	l.refused.Add(1)
 	_, _ = c.Write(overCapacity)
-	// Let the client read the answer before the close: a close with
-	// unread data resets the connection, and the reset can overtake it.
-	if tc, ok := c.(interface{ CloseWrite() error }); ok {
-		_ = tc.CloseWrite()
-		_, _ = io.CopyN(io.Discard, c, 64<<10)
+	// Let the client read the answer before the close: a close with unread
+	// data resets the connection, and the reset can overtake the answer.
+	// The lingering has slots of its own, so that it does not hold up the
+	// triage of the next connection (a health check, maybe).
+	tc, ok := c.(interface{ CloseWrite() error })
+	if !ok {
+		_ = c.Close()
+		return
 	}
+	_ = tc.CloseWrite()
+	select {
+	case l.linger <- struct{}{}:
+	default:
+		_ = c.Close()
+		return
+	}
+	release()
+	defer func() { <-l.linger }()
+	_ = c.SetReadDeadline(time.Now().Add(lingerTimeout))
+	_, _ = io.CopyN(io.Discard, c, 64<<10)
 	_ = c.Close()
 }
 

@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,6 +57,10 @@ type Config struct {
 	// timestamp — a tick (soldiers/conns items; --conns 1 --soldiers 100
 	// sends ticks of 100).
 	Batch bool
+	// Requests, if positive, ends the run after this many measured
+	// requests in all (Duration then only bounds a run that hangs, and
+	// Result.Elapsed is the time they took).
+	Requests int
 }
 
 func (c *Config) defaults() error {
@@ -183,10 +188,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, len(workers))
+	var left atomic.Int64 // measured requests still to send, with cfg.Requests
+	left.Store(int64(cfg.Requests))
 	for i, w := range workers {
+		w.left = &left
 		wg.Go(func() { errs[i] = w.run(ctx, measureAt, stopAt) })
 	}
 	wg.Wait()
+	end := time.Now()
 	if err := errors.Join(errs...); err != nil {
 		return Result{}, err
 	}
@@ -196,6 +205,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	res := Merge(rs...)
 	res.Elapsed = cfg.Duration // the workers ran at the same time
+	if cfg.Requests > 0 {
+		res.Elapsed = end.Sub(measureAt)
+	}
 	return res, nil
 }
 
@@ -232,6 +244,9 @@ type worker struct {
 	next     int
 	rng      *rand.Rand
 
+	left     *atomic.Int64 // with Config.Requests: measured requests still to send
+	resynced int           // soldiers the last batch resynchronised
+
 	conn net.Conn
 	br   *bufio.Reader
 	req  []byte
@@ -266,15 +281,22 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 			w.build(s)
 		}
 		t0 := time.Now()
+		counted := w.cfg.Requests > 0 && !t0.Before(measureAt)
+		if counted && w.left.Add(-1) < 0 {
+			return nil // the others have sent the rest
+		}
 		code, body, err := w.do(ctx)
 		t1 := time.Now()
-		measured := !t0.Before(measureAt) && !t1.After(stopAt)
+		measured := !t0.Before(measureAt) && (counted || !t1.After(stopAt))
 		if err == nil {
 			w.all++
 		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
+			}
+			if counted {
+				w.left.Add(1) // not sent: someone sends it again
 			}
 			if measured {
 				w.failed++
@@ -292,8 +314,15 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 		var verdicts, refused uint64
 		if w.cfg.Batch {
 			verdicts, refused = w.advanceBatch(code, body)
+			if counted && w.resynced > 0 {
+				w.left.Add(1) // a resynchronisation, not a measured request
+				continue
+			}
 		} else {
 			if code == 409 && !s.synced && s.resync(body) {
+				if counted {
+					w.left.Add(1) // a resynchronisation, not a measured request
+				}
 				continue
 			}
 			if code == 200 {
@@ -336,6 +365,7 @@ func (s *soldier) resync(body []byte) bool {
 // "index" (the soldier's place in the batch). It returns how many items
 // were accepted and how many refused.
 func (w *worker) advanceBatch(code int, body []byte) (accepted, refused uint64) {
+	w.resynced = 0
 	if code != 200 {
 		return 0, 0
 	}
@@ -366,8 +396,8 @@ func (w *worker) advanceBatch(code int, body []byte) (accepted, refused uint64) 
 			continue
 		}
 		refused++
-		if !s.synced && bytes.Contains(item, []byte(`"code":"out_of_order"`)) {
-			s.resync(item)
+		if !s.synced && bytes.Contains(item, []byte(`"code":"out_of_order"`)) && s.resync(item) {
+			w.resynced++
 		}
 	}
 }
