@@ -16,15 +16,17 @@ import (
 // resumes without a restart.
 func TestRedisDownAndBack(t *testing.T) {
 	srv := redistest.Start(t)
-	store, err := redis.New(srv.URL(), featurestore.WithTimeout(300*time.Millisecond),
+	// Generous store timeouts: a loaded machine must not turn a slow
+	// answer into an outage. With Redis down, calls fail at once
+	// (connection refused), not at the timeout.
+	const storeTimeout = 5 * time.Second
+	store, err := redis.New(srv.URL(), featurestore.WithTimeout(storeTimeout),
 		featurestore.WithPrefix(fmt.Sprintf("httpapi-test-%d:", time.Now().UnixNano())))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newFixtureOn(t, store, nil, WithStoreName("redis://127.0.0.1/0"), WithStoreTimeout(300*time.Millisecond))
-	if r := f.do("GET", "/ready", ""); r.status != 200 {
-		t.Fatalf("ready: %d %s", r.status, r.body)
-	}
+	f := newFixtureOn(t, store, nil, WithStoreName("redis://127.0.0.1/0"), WithStoreTimeout(storeTimeout))
+	waitReady(t, f, "at start")
 	if r := f.predict(obsJSON(1, 100, 80)); r.status != 200 {
 		t.Fatalf("predict: %d %s", r.status, r.body)
 	}
@@ -59,9 +61,9 @@ func TestRedisDownAndBack(t *testing.T) {
 	if err := srv.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r := f.predict(obsJSON(1, 102, 80))
+	deadline := time.Now().Add(30 * time.Second)
+	for ts := int64(102); ; ts++ { // a new timestamp each try: a timed-out try may have been written
+		r := f.predict(obsJSON(1, ts, 80))
 		if r.status == 200 {
 			break
 		}
@@ -70,7 +72,22 @@ func TestRedisDownAndBack(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if r := f.do("GET", "/ready", ""); r.status != 200 {
-		t.Fatalf("ready after Redis returned: %d %s", r.status, r.body)
+	waitReady(t, f, "after Redis returned")
+}
+
+// waitReady polls /ready until it answers 200; the bound only stops a
+// hang.
+func waitReady(t *testing.T, f *fixture, when string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := f.do("GET", "/ready", "")
+		if r.status == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ready %s: still %d after 30 s: %s", when, r.status, r.body)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
