@@ -101,16 +101,27 @@ func (l *limitListener) Accept() (net.Conn, error) {
 func (l *limitListener) acceptLoop() {
 	defer l.wg.Done()
 	defer close(l.done)
+	var backoff time.Duration
 	for {
 		c, err := l.Listener.Accept()
 		if err != nil {
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			// Out of file descriptors and the like: wait and retry, as
+			// http.Server does, rather than stop serving for good.
+			var tmp interface{ Temporary() bool }
+			if errors.As(err, &tmp) && tmp.Temporary() {
+				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
+				select {
+				case <-l.closed:
+					l.err = err
+					return
+				case <-time.After(backoff):
+				}
 				continue
 			}
 			l.err = err
 			return
 		}
+		backoff = 0
 		select {
 		case l.slots <- struct{}{}:
 			lc := &limitConn{Conn: c, release: l.slots}

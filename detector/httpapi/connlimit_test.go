@@ -252,3 +252,37 @@ func TestSlowBody408(t *testing.T) {
 		t.Fatalf("%d observations written", n)
 	}
 }
+
+// tempErr is an accept error that passes (EMFILE and the like).
+type tempErr struct{}
+
+func (tempErr) Error() string   { return "too many open files" }
+func (tempErr) Temporary() bool { return true }
+func (tempErr) Timeout() bool   { return false }
+
+// flakyListener fails its first accepts with a temporary error.
+type flakyListener struct {
+	net.Listener
+	fails int
+}
+
+func (f *flakyListener) Accept() (net.Conn, error) {
+	if f.fails > 0 {
+		f.fails--
+		return nil, tempErr{}
+	}
+	return f.Listener.Accept()
+}
+
+// TestLimitListenerSurvivesTemporaryErrors: running out of file
+// descriptors for a moment does not stop the server accepting for good.
+func TestLimitListenerSurvivesTemporaryErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLimitListener(&flakyListener{Listener: ln, fails: 3}, 2)
+	defer func() { l.Close(); l.wait() }()
+	dial(t, ln.Addr().String())
+	acceptOne(t, l)
+}

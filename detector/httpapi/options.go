@@ -32,7 +32,7 @@ const (
 // Timeouts bound the phases of every connection (see http.Server).
 type Timeouts struct {
 	ReadHeader time.Duration // reading the request line and headers
-	Read       time.Duration // reading the whole request, body included
+	Read       time.Duration // reading the body, from the end of the headers; a body still arriving then gets 408
 	Write      time.Duration // from the end of the headers to the end of the response (alert streams extend it per event)
 	Idle       time.Duration // a keep-alive connection waiting for its next request
 }
