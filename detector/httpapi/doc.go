@@ -6,7 +6,7 @@
 // Data flow of one POST /predict:
 //
 //	body (≤ 1 MiB, application/json) → decodeObservation (strict, no
-//	reflection, every rule a 4xx naming the field) → engine.Observation
+//	reflection, integers exact, every rule a 4xx naming the field) → engine.Observation
 //	(timestamp in unix seconds as the tick T) → monitor.Ingest (store write
 //	all-or-nothing, window read, score) → verdict → appendVerdict (a
 //	hand-written JSON encoder into a pooled buffer)
@@ -16,9 +16,14 @@
 // codes with errors.Is, and anything unexpected becomes 500 "internal
 // error" with the cause logged, never shown.
 //
-// Server.Serve runs an http.Server with read-header, read, write and idle
-// timeouts and shuts it down gracefully (in-flight requests finish, alert
-// streams end) when its context ends. Reference is the do-nothing handler
+// Server.Serve runs an http.Server with read-header, write and idle
+// timeouts, a body read deadline per request (a body too slow gets 408)
+// and a cap on connections (connlimit.go: beyond it, health checks get a
+// reserved connection and the rest 503), and shuts it down gracefully
+// (in-flight requests finish, alert streams end) when its context ends;
+// requests still running at the deadline are cut off and counted in
+// Serve's error. Bodies are read into pooled buffers that grow with what
+// arrives, never to a declared length ahead of the bytes. Reference is the do-nothing handler
 // the load benchmark measures the server against: it decodes and encodes
 // the same JSON and does nothing else.
 //
