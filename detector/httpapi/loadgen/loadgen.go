@@ -283,7 +283,10 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 		t0 := time.Now()
 		counted := w.cfg.Requests > 0 && !t0.Before(measureAt)
 		if counted && w.left.Add(-1) < 0 {
-			return nil // the others have sent the rest
+			// The others are sending the rest. Give the slot back: one of
+			// theirs may turn out a resynchronisation and need it.
+			w.left.Add(1)
+			return nil
 		}
 		code, body, err := w.do(ctx)
 		t1 := time.Now()
