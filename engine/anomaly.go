@@ -93,11 +93,16 @@ type anomaly struct {
 	held    bool    // stuck sensor: heldVal is set
 	heldVal float64 // stuck sensor: the frozen reading
 
-	artefactT int64   // tick of a pending artefact, −1 for none
-	spike     float64 // its HR spike, bpm
+	artStart, artEnd int64   // first and last tick of the current or pending artefact, −1 for none
+	spike            float64 // its HR jump (or dip), bpm
+	lock             bool    // the sensor reports the step cadence instead
+	cadence          float64 // the cadence it reports, steps per minute
+
+	full bool // the next window starts at full strength (under way before tick 0)
 
 	presetKind AnomalyKind // kind of the next window if already drawn (KindNone: draw at its start)
 	presetSpan int64       // its length, seconds
+	nextStart  int64       // tick the next window is queued to start (MaxInt64: none)
 }
 
 // start opens the window lbl, drawing its parameters from r.
@@ -174,14 +179,27 @@ func (a *anomaly) offsets(t int64, hr float64, x *[NumVitals]float64) {
 			a.tgt[HeartRate] = crashHRHold
 		}
 	}
+	if a.full {
+		// Under way before tick 0: the onset is already over.
+		for v := range a.off {
+			if kind != KindHeatStrain || v != int(CoreTemp) {
+				a.off[v] = a.tgt[v]
+			}
+		}
+		a.full = false
+	}
 	for v := range a.off {
 		if kind != KindHeatStrain || v != int(CoreTemp) {
 			a.off[v] += (a.tgt[v] - a.off[v]) * a.k[v]
 		}
 		x[v] += a.off[v]
 	}
-	if a.artefactT == t {
-		x[HeartRate] += a.spike
+	if a.artStart <= t && t <= a.artEnd {
+		if a.lock {
+			x[HeartRate] = a.cadence
+		} else {
+			x[HeartRate] += a.spike
+		}
 	}
 	if a.tail && math.Abs(a.off[HeartRate]) < tailEpsHR && math.Abs(a.off[Stamina]) < tailEpsSt &&
 		math.Abs(a.off[CoreTemp]) < tailEpsTc && math.Abs(a.off[SpO2]) < tailEpsSp {
@@ -208,5 +226,5 @@ func (a *anomaly) sensor(o *Observation) {
 // busy reports whether the soldier still needs anomaly processing after
 // tick t.
 func (a *anomaly) busy(t int64) bool {
-	return a.label.Kind != KindNone || a.tail || a.artefactT > t
+	return a.label.Kind != KindNone || a.tail || a.artEnd > t
 }

@@ -14,11 +14,17 @@ func BenchmarkStep100(b *testing.B)  { benchmarkStep(b, 100) }
 func BenchmarkStep10k(b *testing.B)  { benchmarkStep(b, 10_000) }
 func BenchmarkStep100k(b *testing.B) { benchmarkStep(b, 100_000) }
 
+// BenchmarkStep100Field steps 100 soldiers in the field sensor world.
+func BenchmarkStep100Field(b *testing.B) { benchmarkStepWorld(b, 100, FieldWorld()) }
+
 // benchmarkStep measures one tick of n soldiers in steady state (after the
 // frame has grown and the schedules are under way).
-func benchmarkStep(b *testing.B, n int) {
+func benchmarkStep(b *testing.B, n int) { benchmarkStepWorld(b, n, DefaultConfig().World) }
+
+func benchmarkStepWorld(b *testing.B, n int, w World) {
 	cfg := DefaultConfig()
 	cfg.Soldiers = n
+	cfg.World = w
 	s, err := NewSim(cfg)
 	if err != nil {
 		b.Fatal(err)

@@ -45,16 +45,25 @@ type Config struct {
 	// AmbientMean is the day's mean ambient temperature, °C; AmbientSwing is
 	// half the day-night range, °C (coolest at 03:00, warmest at 15:00).
 	AmbientMean, AmbientSwing float64
+	// World is the sensor world: artefacts, noise, lost readings, schedule
+	// drift, soldiers unwell at the start and profile errors (CleanWorld:
+	// none of that).
+	World World
 }
 
 // DefaultConfig returns the prototype's battlefield: 100 soldiers in squads
 // of 10, one-second ticks, 5 % poison rate with every kind equally likely,
-// one artefact per soldier-hour, a 22 °C day swinging ±4 °C, seed 1, no end.
+// one artefact per soldier-hour, a 22 °C day swinging ±4 °C, seed 1, no end,
+// in the DefaultWorldName sensor world.
 func DefaultConfig() Config {
+	w, err := WorldPreset(DefaultWorldName)
+	if err != nil {
+		panic("engine: DefaultWorldName is not a preset") // a programmer error
+	}
 	return Config{
 		Soldiers: 100, SquadSize: 10, Seed: 1, Tick: time.Second, Start: DefaultStart,
 		PoisonRate: 0.05, Mix: DefaultMix(), ArtefactRate: 1,
-		AmbientMean: 22, AmbientSwing: 4,
+		AmbientMean: 22, AmbientSwing: 4, World: w,
 	}
 }
 
@@ -106,7 +115,7 @@ func (c Config) Validate() error {
 	if c.PoisonRate > 0 && c.Mix.total() == 0 {
 		return bad("poison rate %v needs at least one anomaly kind with a positive weight in the mix", c.PoisonRate)
 	}
-	return nil
+	return c.World.validate(c.Tick)
 }
 
 // Mix weighs the event kinds drawn for anomaly windows, indexed by

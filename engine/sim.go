@@ -19,11 +19,13 @@ import (
 // about the schedule.
 type Sim struct {
 	cfg      Config
-	dt       int64   // tick, seconds
-	dtf      float64 // the same as a float
-	end      int64   // first tick not produced (MaxInt64: no end)
-	next     int64   // tick of the next frame
-	profiles []Profile
+	dt       int64        // tick, seconds
+	dtf      float64      // the same as a float
+	end      int64        // first tick not produced (MaxInt64: no end)
+	next     int64        // tick of the next frame
+	profiles []Profile    // the true profiles the physiology uses
+	given    []Profile    // the profiles a scorer is given (World.Profile*Error)
+	world    *sensorWorld // nil in the clean world
 	sol      []soldier
 	anom     []anomaly
 	squads   []squad
@@ -49,12 +51,13 @@ type Sim struct {
 
 // squad is one squad's per-tick state.
 type squad struct {
-	phase, next Phase
-	effort      float64 // shared effort fluctuation, fraction of HRR
-	intensity   float64 // this tick's %HRR demand
-	stamina     float64 // this tick's stamina rate, points per minute
-	tcRise      float64
-	spo2Drop    float64
+	plan, next Phase   // the plan's phase at this tick and the next (known inputs)
+	phase      Phase   // the phase actually under way (the plan's in the clean world)
+	effort     float64 // shared effort fluctuation, fraction of HRR
+	intensity  float64 // this tick's %HRR demand
+	stamina    float64 // this tick's stamina rate, points per minute
+	tcRise     float64
+	spo2Drop   float64
 }
 
 // SimOption configures NewSim.
@@ -91,6 +94,7 @@ func NewSim(cfg Config, opts ...SimOption) (*Sim, error) {
 	} else if err := checkProfiles(s.profiles, cfg); err != nil {
 		return nil, err
 	}
+	s.given = misreport(s.profiles, cfg.World, cfg.Seed)
 	s.noise = noiseSource{newPCG(cfg.Seed, streamNoise, 0)}
 	s.effort = newStream(cfg.Seed, streamEffort, 0)
 	s.anomRng = newStream(cfg.Seed, streamAnomaly, 0)
@@ -102,12 +106,14 @@ func NewSim(cfg Config, opts ...SimOption) (*Sim, error) {
 	s.kTcUp, s.kTcDown = lag(tcTauUp, s.dtf), lag(tcTauDown, s.dtf)
 
 	nsq := cfg.Squads()
+	s.world = newSensorWorld(cfg, len(s.profiles), nsq, s.dtf)
 	s.squads = make([]squad, nsq)
 	s.scheds = make([]*schedule, nsq)
 	for q := range s.scheds {
 		s.scheds[q] = newSchedule(cfg.Seed, q, s.dt)
 		s.q.push(event{t: s.scheds[q].nextChange(), kind: evPhase, idx: int32(q)})
 		s.squads[q].phase = s.scheds[q].segs[0].Phase
+		s.squads[q].plan = s.squads[q].phase
 		s.squads[q].prepare()
 	}
 
@@ -118,7 +124,8 @@ func NewSim(cfg Config, opts ...SimOption) (*Sim, error) {
 	for i, p := range s.profiles {
 		s.sol[i] = newSoldier(p, s.dtf, ind)
 		s.sol[i].settle(&s.squads[p.Squad], heat)
-		s.anom[i].artefactT = -1
+		s.anom[i].artStart, s.anom[i].artEnd = -1, -1
+		s.anom[i].nextStart = math.MaxInt64
 	}
 
 	s.prepareAnomalies()
@@ -168,7 +175,11 @@ func (s *Sim) prepareAnomalies() {
 		s.gapMean = d * (1 - p) / p
 		s.gapMin = min(minGapSeconds, s.gapMean/2)
 		warm := s.ticksFrom(3 * (d + s.gapMean))
+		starting := s.startAnomalous()
 		for i := range s.sol {
+			if starting != nil && starting[i] {
+				continue
+			}
 			t := -warm
 			for {
 				start := t + s.ticksFrom(s.gap())
@@ -176,7 +187,7 @@ func (s *Sim) prepareAnomalies() {
 				if end := start + span; end > 0 {
 					a := &s.anom[i]
 					a.presetKind, a.presetSpan = kind, end-max(start, 0)
-					s.q.push(event{t: max(start, 0), kind: evAnomalyStart, idx: int32(i)})
+					s.queueStart(i, max(start, 0))
 					break
 				}
 				t = start + span
@@ -185,10 +196,49 @@ func (s *Sim) prepareAnomalies() {
 	}
 	if r := s.cfg.ArtefactRate; r > 0 {
 		s.artMean = 3600 / r
+		if s.world != nil {
+			s.artMean /= s.world.artFactor // the fastest rate; artefact thins it by phase
+		}
 		for i := range s.sol {
 			s.q.push(event{t: s.ticksFrom(s.artRng.ExpFloat64() * s.artMean), kind: evArtefact, idx: int32(i)})
 		}
 	}
+}
+
+// startAnomalous picks the soldiers (World.StartAnomalous of them, at
+// random) whose first window is already under way at full strength at
+// tick 0, draws each one's window from the mix and queues its start at 0.
+// It returns which soldiers it picked (nil: none).
+func (s *Sim) startAnomalous() []bool {
+	if s.world == nil || s.world.w.StartAnomalous == 0 {
+		return nil
+	}
+	r := newStream(s.cfg.Seed, streamStartAnomaly, 0)
+	n := len(s.sol)
+	k := int(math.Round(s.world.w.StartAnomalous * float64(n)))
+	picked := make([]bool, n)
+	for _, i := range r.Perm(n)[:k] {
+		picked[i] = true
+		u := r.Float64() * s.mixCum[NumKinds-1]
+		kind := KindTachycardia
+		for j := range s.mixCum {
+			if s.cfg.Mix[j] > 0 && u < s.mixCum[j] {
+				kind = AnomalyKind(j)
+				break
+			}
+		}
+		d := kindDuration[kind]
+		a := &s.anom[i]
+		a.presetKind, a.presetSpan, a.full = kind, s.ticksFrom(uniform(r, d[0], d[1])), true
+		s.queueStart(i, 0)
+	}
+	return picked
+}
+
+// queueStart queues the start of soldier i's next window at tick t.
+func (s *Sim) queueStart(i int, t int64) {
+	s.anom[i].nextStart = t
+	s.q.push(event{t: t, kind: evAnomalyStart, idx: int32(i)})
 }
 
 // gap draws the time between two windows of one soldier, seconds.
@@ -219,9 +269,11 @@ func (s *Sim) ticksFrom(seconds float64) int64 {
 // Config returns the simulation's configuration.
 func (s *Sim) Config() Config { return s.cfg }
 
-// Profiles returns the soldiers' static covariates, sorted by id. The slice
-// is the caller's.
-func (s *Sim) Profiles() []Profile { return append([]Profile(nil), s.profiles...) }
+// Profiles returns the soldiers' static covariates as a scorer is given
+// them, sorted by id: in a world with profile errors (World.ProfileHRError,
+// ProfileAgeError) resting HR, age and HRmax are off from the true ones the
+// physiology uses. The slice is the caller's.
+func (s *Sim) Profiles() []Profile { return append([]Profile(nil), s.given...) }
 
 // Squads returns the number of squads.
 func (s *Sim) Squads() int { return len(s.squads) }
@@ -235,8 +287,11 @@ func (s *Sim) Tick() time.Duration { return s.cfg.Tick }
 // TimeAt returns the simulated wall-clock time of tick t.
 func (s *Sim) TimeAt(t int64) time.Time { return s.cfg.Start.Add(time.Duration(t) * time.Second) }
 
-// PhaseAt returns squad's phase at tick t; the schedule is known ahead, so t
-// may be in the future. It panics if squad is out of range.
+// PhaseAt returns squad's planned phase at tick t; the schedule is known
+// ahead, so t may be in the future. In a world with schedule drift
+// (World.ScheduleJitter, UnplannedContact) the phase actually under way may
+// differ: the plan is what a scorer knows. It panics if squad is out of
+// range.
 func (s *Sim) PhaseAt(squad int, t int64) Phase { return s.scheds[squad].at(t) }
 
 // Schedule appends squad's schedule segments overlapping ticks [from, to] to
@@ -300,7 +355,11 @@ func (s *Sim) Step(dst *Frame) error {
 func (s *Sim) phaseChange(ev event) {
 	sc := s.scheds[ev.idx]
 	sc.cur++
-	s.squads[ev.idx].phase = sc.segs[sc.cur].Phase
+	sq := &s.squads[ev.idx]
+	sq.plan = sc.segs[sc.cur].Phase
+	if s.world == nil || s.world.actual == nil {
+		sq.phase = sq.plan
+	}
 	s.q.push(event{t: sc.nextChange(), kind: evPhase, idx: ev.idx})
 }
 
@@ -319,6 +378,9 @@ func (s *Sim) anomalyStart(ev event) {
 		// short at tick 0 keeps its rate.
 		n := float64(span / s.dt)
 		a.rate = min(a.rate*n, heatRiseMax) / n
+		if a.full {
+			a.off[CoreTemp] = a.rate * n / 2 // already halfway up at tick 0
+		}
 	}
 	s.sol[ev.idx].active = true
 	s.labels = append(s.labels, lbl)
@@ -327,21 +389,67 @@ func (s *Sim) anomalyStart(ev event) {
 
 func (s *Sim) anomalyEnd(ev event) {
 	s.anom[ev.idx].end(s.dtf)
-	s.q.push(event{t: ev.t + s.ticksFrom(s.gap()), kind: evAnomalyStart, idx: ev.idx})
+	s.queueStart(int(ev.idx), ev.t+s.ticksFrom(s.gap()))
 }
 
 func (s *Sim) artefact(ev event) {
 	a := &s.anom[ev.idx]
+	if sw := s.world; sw != nil && (!sw.w.oneTickArtefacts() || sw.artFactor > 1) {
+		s.fieldArtefact(ev, a)
+	} else {
+		s.cleanArtefact(ev, a)
+	}
+	s.q.push(event{t: ev.t + s.ticksFrom(s.artRng.ExpFloat64()*s.artMean), kind: evArtefact, idx: ev.idx})
+}
+
+// cleanArtefact starts a one-tick artefact of the clean world.
+func (s *Sim) cleanArtefact(ev event, a *anomaly) {
 	spike := uniform(s.artRng, artefactUpMin, artefactUpMax)
 	if s.artRng.Float64() < 0.2 {
 		spike = -uniform(s.artRng, artefactDownMin, artefactDownMax)
 	}
 	if a.label.Kind == KindNone && !a.tail {
-		a.artefactT, a.spike = ev.t, spike
+		a.artStart, a.artEnd, a.spike = ev.t, ev.t, spike
 		s.sol[ev.idx].active = true
 		s.labels = append(s.labels, Label{Soldier: s.profiles[ev.idx].ID, Start: ev.t, End: ev.t, Kind: KindArtefact})
 	}
-	s.q.push(event{t: ev.t + s.ticksFrom(s.artRng.ExpFloat64()*s.artMean), kind: evArtefact, idx: ev.idx})
+}
+
+// fieldArtefact starts an artefact of the sensor world: the Poisson process
+// runs at the fastest rate and is thinned to the squad's actual phase
+// (World.ArtefactExertion in march and contact); a kept artefact lasts a
+// heavy-tailed number of ticks and is a jump, a dip or a cadence lock.
+func (s *Sim) fieldArtefact(ev event, a *anomaly) {
+	sw := s.world
+	p := s.squads[s.sol[ev.idx].squad].phase
+	if sw.artFactor > 1 {
+		f := 1.0
+		if exertion(p) {
+			f = sw.artFactor
+		}
+		if sw.shape.Float64()*sw.artFactor >= f {
+			return
+		}
+	}
+	if a.label.Kind != KindNone || a.tail || a.artEnd >= ev.t {
+		return
+	}
+	var span int64
+	if sw.w.oneTickArtefacts() {
+		span = s.dt
+		a.lock = false
+		a.spike = uniform(sw.shape, artefactUpMin, artefactUpMax)
+		if sw.shape.Float64() < 0.2 {
+			a.spike = -uniform(sw.shape, artefactDownMin, artefactDownMax)
+		}
+	} else {
+		span = sw.artefact(a, p, s.dtf)
+	}
+	// A lasting artefact ends before the soldier's next window starts, so
+	// labels never overlap and the label is final from its first tick.
+	a.artStart, a.artEnd = ev.t, min(ev.t+span, a.nextStart)-s.dt
+	s.sol[ev.idx].active = true
+	s.labels = append(s.labels, Label{Soldier: s.profiles[ev.idx].ID, Start: a.artStart, End: a.artEnd, Kind: KindArtefact})
 }
 
 // prepare sets the squad's per-tick demands from its phase and effort.
@@ -360,9 +468,12 @@ func (s *Sim) tick(t int64, dst *Frame) {
 	for q := range s.squads {
 		sq := &s.squads[q]
 		sc := s.scheds[q]
-		sq.next = sq.phase
+		sq.next = sq.plan
 		if t+s.dt >= sc.nextChange() {
 			sq.next = sc.segs[sc.cur+1].Phase
+		}
+		if s.world != nil && s.world.actual != nil {
+			sq.phase = s.world.phase(q, sc, t, s.dtf)
 		}
 		sq.effort = s.effPhi*sq.effort + s.effInnov*phaseTable[sq.phase].effortSD*s.effort.NormFloat64()
 		sq.prepare()
@@ -409,15 +520,26 @@ func (s *Sim) tick(t int64, dst *Frame) {
 			so.tc += (tcT - so.tc) * kTcDown
 		}
 
+		e := [NumVitals]float64{noise.norm(), noise.norm(), noise.norm(), noise.norm()}
+		sw := s.world
+		if sw != nil && sw.tnoise != nil {
+			sw.noise(&e)
+		}
 		x := [NumVitals]float64{
-			HeartRate: so.hr + so.ar + hrWhiteSD*noise.norm(),
-			Stamina:   so.stamina + staminaSD*noise.norm(),
-			CoreTemp:  so.tc + tcSD*noise.norm(),
-			SpO2:      so.spo2 - sq.spo2Drop + spo2SD*noise.norm(),
+			HeartRate: so.hr + so.ar + hrWhiteSD*e[HeartRate],
+			Stamina:   so.stamina + staminaSD*e[Stamina],
+			CoreTemp:  so.tc + tcSD*e[CoreTemp],
+			SpO2:      so.spo2 - sq.spo2Drop + spo2SD*e[SpO2],
+		}
+		if sw != nil && sw.dev != nil {
+			sw.deviceError(i, &x)
 		}
 		var a *anomaly
 		if so.active {
 			a = &s.anom[i]
+			if a.lock && a.artStart <= t && t <= a.artEnd {
+				sw.wander(a)
+			}
 			a.offsets(t, so.hr, &x)
 		}
 
@@ -431,7 +553,7 @@ func (s *Sim) tick(t int64, dst *Frame) {
 			SpO2:      clamp(math.Round(x[SpO2]), 50, 100),
 		}
 		o.Missing = 0
-		o.Phase = sq.phase
+		o.Phase = sq.plan
 		o.NextPhase = sq.next
 		o.Ambient = amb
 
@@ -439,10 +561,13 @@ func (s *Sim) tick(t int64, dst *Frame) {
 			a.sensor(o)
 			if a.label.Kind != KindNone {
 				dst.Truth = append(dst.Truth, a.label)
-			} else if a.artefactT == t {
-				dst.Truth = append(dst.Truth, Label{Soldier: o.Soldier, Start: t, End: t, Kind: KindArtefact})
+			} else if a.artStart <= t && t <= a.artEnd {
+				dst.Truth = append(dst.Truth, Label{Soldier: o.Soldier, Start: a.artStart, End: a.artEnd, Kind: KindArtefact})
 			}
 			so.active = a.busy(t)
+		}
+		if sw != nil && sw.lost != nil {
+			sw.lose(i, t, s.dtf, o)
 		}
 	}
 }
