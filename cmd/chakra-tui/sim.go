@@ -29,6 +29,7 @@ type simFlags struct {
 	poison, artefacts   float64
 	mix                 string
 	ambient, swing      float64
+	world               *worldFlags
 }
 
 // addSimFlags registers the simulation flags on c; duration is the default
@@ -53,12 +54,13 @@ func addSimFlags(c *command, duration time.Duration) *simFlags {
 	c.example("poison-rate", "0.1")
 	fs.StringVar(&f.mix, "mix", d.Mix.String(), "relative weight of each anomaly kind (kinds not listed get 0)")
 	c.example("mix", "tachycardia=2,dropout=1,heat_strain=1")
-	fs.Float64Var(&f.artefacts, "artefact-rate", d.ArtefactRate, "one-sample motion artefacts (non-events) per soldier-hour")
+	fs.Float64Var(&f.artefacts, "artefact-rate", d.ArtefactRate, "motion artefacts (non-events) per soldier-hour (× --artefact-exertion in march and contact)")
 	c.example("artefact-rate", "2")
 	fs.Float64Var(&f.ambient, "ambient", d.AmbientMean, "mean ambient temperature of the day, °C")
 	c.example("ambient", "32")
 	fs.Float64Var(&f.swing, "ambient-swing", d.AmbientSwing, "half the day-night range of ambient temperature, °C")
 	c.example("ambient-swing", "6")
+	f.world = addWorldFlags(c)
 	return f
 }
 
@@ -77,6 +79,9 @@ func (f *simFlags) config() (engine.Config, error) {
 	cfg.Tick, cfg.Duration, cfg.Start = f.tick, f.duration, start.UTC()
 	cfg.PoisonRate, cfg.Mix, cfg.ArtefactRate = f.poison, mix, f.artefacts
 	cfg.AmbientMean, cfg.AmbientSwing = f.ambient, f.swing
+	if cfg.World, err = f.world.world(); err != nil {
+		return cfg, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return cfg, err
 	}
