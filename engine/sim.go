@@ -187,6 +187,9 @@ func (s *Sim) prepareAnomalies() {
 				if end := start + span; end > 0 {
 					a := &s.anom[i]
 					a.presetKind, a.presetSpan = kind, end-max(start, 0)
+					// In a world with soldiers unwell at the start, a window
+					// under way before tick 0 is at full strength there.
+					a.full = start < 0 && starting != nil
 					s.queueStart(i, max(start, 0))
 					break
 				}
