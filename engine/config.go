@@ -39,8 +39,9 @@ type Config struct {
 	PoisonRate float64
 	// Mix weighs the anomaly kinds drawn for event windows.
 	Mix Mix
-	// ArtefactRate is the mean number of one-sample motion artefacts per
-	// soldier-hour (labelled KindArtefact, a non-event), ≥ 0.
+	// ArtefactRate is the mean number of motion artefacts per soldier-hour
+	// (labelled KindArtefact, a non-event), ≥ 0: one-tick spikes in the
+	// clean world; World sets their duration, shape and rate by phase.
 	ArtefactRate float64
 	// AmbientMean is the day's mean ambient temperature, °C; AmbientSwing is
 	// half the day-night range, °C (coolest at 03:00, warmest at 15:00).

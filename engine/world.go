@@ -14,14 +14,14 @@ import (
 // profiles a scorer is given. The physiology underneath is the same in every
 // world.
 //
-// The zero value of every field but ArtefactMin/ArtefactMax is "off";
-// CleanWorld is today's idealised world (one-tick artefacts, bounded
-// Gaussian noise, nothing else) and FieldWorld the field-realistic one.
-// docs/engine.md gives each default its source.
+// The zero value of every field is "off" (for the artefact durations: one
+// tick), so the zero World is CleanWorld, today's idealised world (one-tick
+// artefacts, bounded Gaussian noise, nothing else); FieldWorld is the
+// field-realistic one. docs/engine.md gives each default its source.
 type World struct {
 	// ArtefactMin and ArtefactMax bound a motion artefact's duration. A
-	// duration is drawn from a bounded Pareto distribution (shape
-	// artefactShape: most short, a heavy tail) and rounded to whole ticks,
+	// duration is drawn from a bounded Pareto distribution (shape 1: most
+	// short, a heavy tail) and rounded to whole ticks,
 	// at least one. Both zero (CleanWorld) means exactly one tick, as today.
 	ArtefactMin, ArtefactMax time.Duration
 	// ArtefactExertion multiplies Config.ArtefactRate while the squad
