@@ -711,3 +711,20 @@ func TestProfileErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldStepDoesNotAllocate: the sensor world keeps Step free of
+// allocations in steady state (beyond the amortised growth of labels and
+// schedules).
+func TestFieldStepDoesNotAllocate(t *testing.T) {
+	s, err := NewSim(worldConfig(100, 0, 1, FieldWorld()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f Frame
+	for range 1000 {
+		s.Step(&f)
+	}
+	if n := testing.AllocsPerRun(500, func() { s.Step(&f) }); n > 0.05 {
+		t.Errorf("Step allocates %.2f times per tick in the field world", n)
+	}
+}

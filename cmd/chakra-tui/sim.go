@@ -170,6 +170,7 @@ func printSummary(w io.Writer, cfg engine.Config, s *engine.Stats, stepping, ela
 	fmt.Fprintf(w, "simulated %v: %d ticks × %d soldiers in %d squads = %d soldier-ticks (seed %d, ambient %.1f±%.1f °C)\n",
 		time.Duration(s.Ticks)*cfg.Tick, s.Ticks, cfg.Soldiers, cfg.Squads(), s.SoldierTicks, cfg.Seed, cfg.AmbientMean, cfg.AmbientSwing)
 
+	fmt.Fprintf(w, "sensor world: %s\n", worldName(cfg.World))
 	fmt.Fprintln(w, "\nanomalies")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "kind\twindows\tsoldier-ticks\tshare\t")

@@ -170,3 +170,13 @@ func (f *worldFlags) world() (engine.World, error) {
 	}
 	return w, nil
 }
+
+// worldName names w's preset, or "custom" for a preset with overrides.
+func worldName(w engine.World) string {
+	for _, n := range engine.WorldNames {
+		if p, _ := engine.WorldPreset(n); p == w {
+			return n
+		}
+	}
+	return "custom"
+}

@@ -133,11 +133,16 @@ func TestSimHelpListsWorldFlags(t *testing.T) {
 }
 
 func TestSimModeFieldWorld(t *testing.T) {
-	out, _, err := simRun(t, "sim", "--world", "field", "--soldiers", "20", "--duration", "30m", "--seed", "4")
+	out, _, err := simRun(t, "sim", "--world", "field", "--noise-df", "0", "--soldiers", "4", "--duration", "1m")
+	if err != nil || !strings.Contains(out, "sensor world: custom\n") {
+		t.Fatalf("a field world with an override: %v\n%s", err, out)
+	}
+	out, _, err = simRun(t, "sim", "--world", "field", "--soldiers", "20", "--duration", "30m", "--seed", "4")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "1800 ticks × 20 soldiers") || strings.Contains(out, "missing readings: heart_rate 0,") {
+	if !strings.Contains(out, "1800 ticks × 20 soldiers") || !strings.Contains(out, "sensor world: field\n") ||
+		strings.Contains(out, "missing readings: heart_rate 0,") {
 		t.Fatalf("field summary:\n%s", out)
 	}
 }
