@@ -30,8 +30,10 @@ type World struct {
 	ArtefactExertion float64
 	// CadenceLock is the fraction of artefacts during march or contact in
 	// which the optical sensor locks onto the step cadence and reports it as
-	// the heart rate, in [0, 1]. The other artefacts (and all of them in
-	// CleanWorld) are jumps or dips added to the true rate.
+	// the heart rate, in [0, 1]. The other artefacts are jumps or dips
+	// added to the true rate. It applies to lasting artefacts only: with
+	// ArtefactMin and ArtefactMax zero every artefact is today's one-tick
+	// spike.
 	CadenceLock float64
 	// CadenceMin and CadenceMax bound the step cadence a locked sensor
 	// reports, steps per minute.
