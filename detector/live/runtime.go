@@ -1,0 +1,420 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/detector/session"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// Defaults of a Runtime's fan-out.
+const (
+	// DefaultBuffer is how many snapshots a subscriber's feed holds before
+	// the oldest are dropped (a paused or slow viewer).
+	DefaultBuffer = 240
+	// ScheduleHorizon is how far ahead a snapshot's schedule reaches, ticks.
+	ScheduleHorizon = 3600
+)
+
+// Sentinel errors; match them with errors.Is.
+var (
+	// ErrConfig reports an invalid Config.
+	ErrConfig = errors.New("invalid live runtime configuration")
+	// ErrNotSeekable: the source cannot seek, or the runtime records or
+	// scores through a pipeline that only moves forward in time.
+	ErrNotSeekable = errors.New("this battlefield cannot seek")
+	// ErrRunning: Run was called while it runs or after it returned.
+	ErrRunning = errors.New("the runtime's clock runs already (Run may be called once)")
+)
+
+// Snapshot is one tick of a battlefield: the frame (with its ground truth,
+// which only a truth overlay shows) and the detector's verdicts on it.
+// Snapshots are immutable values: nobody may touch their slices once
+// published.
+type Snapshot struct {
+	Frame engine.Frame
+	// Verdicts holds one verdict per Frame.Obs, in the same order; nil when
+	// nothing scores the battlefield.
+	Verdicts []detector.Verdict
+	// Schedule holds each squad's known phase schedule from Frame.T to
+	// Frame.T+ScheduleHorizon (the known future input), indexed by squad;
+	// nil when the source does not know it (a replay).
+	Schedule [][]engine.Segment
+}
+
+// Pipeline scores one tick's observations, appending one verdict per
+// observation, in order, to dst: a *monitor.Monitor, or something that
+// wraps one (the HTTP API's Ingest also counts metrics).
+type Pipeline interface {
+	Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error)
+}
+
+// Recorder is the recording tap: it receives every published tick, in
+// order (a *session.Recorder).
+type Recorder interface {
+	Write(f *engine.Frame, vs []detector.Verdict) error
+}
+
+// Scheduler is a source that knows each squad's phase schedule ahead of
+// time (*engine.Sim); snapshots of it carry their Schedule.
+type Scheduler interface {
+	Squads() int
+	Schedule(squad int, from, to int64, dst []engine.Segment) []engine.Segment
+}
+
+// Verdicter is a source that carries the verdicts on the frame its Next
+// returned last (*session.Replay: recorded, or re-scored).
+type Verdicter interface {
+	Verdicts() []detector.Verdict
+}
+
+// Seeker is a source that can seek (*session.Replay): Seek positions it so
+// that Next returns the first frame at or after tick t, clamped to
+// [First, Last], and returns the ticks of a pre-roll before it.
+type Seeker interface {
+	First() int64
+	Last() int64
+	Seek(ctx context.Context, t int64) ([]session.Tick, error)
+}
+
+// Config describes a battlefield. Source is required; the rest is optional.
+type Config struct {
+	// Source produces the frames. The runtime does not close it.
+	Source engine.Source
+	// Store and Scorer, both or neither, are joined by a monitor.Monitor
+	// that the runtime builds (with the source's profiles) and closes; it
+	// closes neither of them.
+	Store  featurestore.Online
+	Scorer detector.Scorer
+	// Pipeline scores each frame instead (a caller's monitor, or the HTTP
+	// API over it); it excludes Store and Scorer. With none of the three,
+	// the verdicts are the source's own (Verdicter) or none.
+	Pipeline Pipeline
+	// Record, if not nil, is written every published tick; the runtime does
+	// not close it.
+	Record Recorder
+	// Speed is the simulated seconds per wall second at which Run steps
+	// (0: as fast as the source allows).
+	Speed float64
+	// Clock is the wall clock Run paces on (default engine.WallClock; tests
+	// inject a fake one and never sleep).
+	Clock engine.Clock
+	// Backlog is how many recent snapshots a new subscriber receives first.
+	Backlog int
+	// Buffer is each subscriber's buffer (default DefaultBuffer; at least
+	// Backlog).
+	Buffer int
+	// OnScore, if not nil, is called after each tick is scored with the
+	// error of scoring it (nil on success). For an error, returning nil
+	// skips the tick (it is neither recorded nor published) and returning an
+	// error stops the runtime with it. Without OnScore a failed score stops
+	// the runtime.
+	OnScore func(t int64, err error) error
+}
+
+// Runtime owns one battlefield's loop: source → store → score → record →
+// viewers. It is safe for concurrent use.
+type Runtime struct {
+	src      engine.Source
+	pacer    *engine.Pacer
+	pipe     Pipeline
+	mon      *monitor.Monitor // built by Open (nil when the caller owns the pipeline)
+	verdicts Verdicter        // the source's own verdicts, when nothing scores
+	sched    Scheduler
+	seeker   Seeker
+	rec      Recorder
+	onScore  func(int64, error) error
+	feed     *engine.Broadcast[Snapshot]
+	buffer   int
+
+	mu sync.Mutex // one step or seek at a time
+
+	pmu     sync.Mutex
+	paused  bool
+	resume  chan struct{} // closed by Resume
+	running bool          // Run was called
+	parked  func()        // tests: called when Run waits while paused
+
+	published atomic.Int64
+	closeOnce sync.Once
+}
+
+// Open returns the runtime of the battlefield cfg describes. It stores the
+// source's profiles in the monitor it builds (Store and Scorer), which may
+// talk to the store under ctx.
+func Open(ctx context.Context, cfg Config) (*Runtime, error) {
+	switch {
+	case cfg.Source == nil:
+		return nil, fmt.Errorf("%w: no source", ErrConfig)
+	case (cfg.Store == nil) != (cfg.Scorer == nil):
+		return nil, fmt.Errorf("%w: a store without a scorer, or a scorer without a store", ErrConfig)
+	case cfg.Store != nil && cfg.Pipeline != nil:
+		return nil, fmt.Errorf("%w: a pipeline and a store with a scorer", ErrConfig)
+	case cfg.Speed < 0 || math.IsNaN(cfg.Speed):
+		return nil, fmt.Errorf("%w: speed %v (want ≥ 0)", ErrConfig, cfg.Speed)
+	case cfg.Backlog < 0 || cfg.Buffer < 0:
+		return nil, fmt.Errorf("%w: backlog %d, buffer %d (want ≥ 0)", ErrConfig, cfg.Backlog, cfg.Buffer)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = engine.WallClock{}
+	}
+	if cfg.Buffer == 0 {
+		cfg.Buffer = DefaultBuffer
+	}
+	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore,
+		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock)),
+		feed:  engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
+	if cfg.Store != nil {
+		mon, err := monitor.New(cfg.Store, cfg.Scorer)
+		if err != nil {
+			return nil, fmt.Errorf("open the scoring pipeline: %w", err)
+		}
+		if err := mon.SetProfiles(ctx, cfg.Source.Profiles()); err != nil {
+			mon.Close()
+			return nil, fmt.Errorf("open the scoring pipeline: %w", err)
+		}
+		r.mon, r.pipe = mon, mon
+	}
+	if r.pipe == nil {
+		r.verdicts, _ = cfg.Source.(Verdicter)
+	}
+	r.sched, _ = cfg.Source.(Scheduler)
+	r.seeker, _ = cfg.Source.(Seeker)
+	return r, nil
+}
+
+// Profiles returns the static covariates of the source's soldiers.
+func (r *Runtime) Profiles() []engine.Profile {
+	return append([]engine.Profile(nil), r.src.Profiles()...)
+}
+
+// Monitor returns the monitor Open built from Store and Scorer (nil when
+// the caller gave a Pipeline or nothing scores).
+func (r *Runtime) Monitor() *monitor.Monitor { return r.mon }
+
+// Tick returns the source's simulated time per frame (one second unless the
+// source says otherwise).
+func (r *Runtime) Tick() time.Duration {
+	if t, ok := r.src.(interface{ Tick() time.Duration }); ok && t.Tick() > 0 {
+		return t.Tick()
+	}
+	if h, ok := r.src.(interface{ Header() engine.Header }); ok {
+		if c := h.Header().Config; c != nil && c.Tick > 0 {
+			return c.Tick
+		}
+	}
+	return time.Second
+}
+
+// Step reads, scores, records and publishes the source's next tick at once
+// and returns it: the caller's clock drives the battlefield (the local
+// dashboard's tick loop). It returns io.EOF at the end of the source.
+func (r *Runtime) Step(ctx context.Context) (Snapshot, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.step(ctx, r.src)
+}
+
+// Run steps the battlefield on the runtime's clock, at the configured speed
+// (SetSpeed changes it, Pause holds it), until the source ends, a step
+// fails or ctx ends; then it closes every subscription. It returns nil at
+// the end of the source or of ctx, the failure otherwise. Run may be called
+// once.
+func (r *Runtime) Run(ctx context.Context) error {
+	r.pmu.Lock()
+	if r.running {
+		r.pmu.Unlock()
+		return ErrRunning
+	}
+	r.running = true
+	r.pmu.Unlock()
+	defer r.feed.Close()
+	for {
+		if err := r.waitWhilePaused(ctx); err != nil {
+			return nil
+		}
+		r.mu.Lock()
+		_, err := r.step(ctx, r.pacer)
+		r.mu.Unlock()
+		switch {
+		case err == nil:
+		case errors.Is(err, io.EOF), ctx.Err() != nil:
+			return nil
+		default:
+			return err
+		}
+	}
+}
+
+// step is the battlefield loop's body, the only one: next frame → score →
+// record → fan out.
+func (r *Runtime) step(ctx context.Context, src engine.Source) (Snapshot, error) {
+	for {
+		f, err := src.Next(ctx)
+		if err != nil {
+			return Snapshot{}, err
+		}
+		s := Snapshot{Frame: f}
+		switch {
+		case r.pipe != nil:
+			s.Verdicts, err = r.pipe.Ingest(ctx, f.Obs, make([]detector.Verdict, 0, len(f.Obs)))
+			if r.onScore != nil {
+				if herr := r.onScore(f.T, err); herr != nil {
+					return Snapshot{}, herr
+				}
+				if err != nil {
+					continue // skipped by OnScore
+				}
+			} else if err != nil {
+				return Snapshot{}, fmt.Errorf("score tick %d: %w", f.T, err)
+			}
+		case r.verdicts != nil:
+			s.Verdicts = r.verdicts.Verdicts()
+		}
+		if r.sched != nil {
+			s.Schedule = schedules(r.sched, f.T)
+		}
+		if r.rec != nil {
+			if err := r.rec.Write(&s.Frame, s.Verdicts); err != nil {
+				return Snapshot{}, fmt.Errorf("record: %w", err)
+			}
+		}
+		r.feed.Publish(s)
+		r.published.Add(1)
+		return s, nil
+	}
+}
+
+// schedules reads every squad's schedule from t to t+ScheduleHorizon.
+func schedules(sc Scheduler, t int64) [][]engine.Segment {
+	out := make([][]engine.Segment, sc.Squads())
+	for q := range out {
+		out[q] = sc.Schedule(q, t, t+ScheduleHorizon, nil)
+	}
+	return out
+}
+
+// waitWhilePaused returns when the runtime is not paused, or ctx's error
+// when ctx ends first.
+func (r *Runtime) waitWhilePaused(ctx context.Context) error {
+	r.pmu.Lock()
+	for r.paused {
+		ch, parked := r.resume, r.parked
+		r.pmu.Unlock()
+		if parked != nil {
+			parked()
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		r.pmu.Lock()
+	}
+	r.pmu.Unlock()
+	return ctx.Err()
+}
+
+// Pause holds Run's clock after the tick in progress; Resume restarts it.
+// Step is not affected (its caller is the clock).
+func (r *Runtime) Pause() {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	if !r.paused {
+		r.paused, r.resume = true, make(chan struct{})
+	}
+}
+
+// Resume restarts Run's clock; the next tick sets the pace afresh.
+func (r *Runtime) Resume() {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	if r.paused {
+		r.paused = false
+		close(r.resume)
+		r.pacer.Reanchor()
+	}
+}
+
+// Paused reports whether Run's clock is held.
+func (r *Runtime) Paused() bool {
+	r.pmu.Lock()
+	defer r.pmu.Unlock()
+	return r.paused
+}
+
+// SetSpeed sets Run's speed in simulated seconds per wall second (0: as
+// fast as the source allows) from the last tick on.
+func (r *Runtime) SetSpeed(x float64) { r.pacer.SetSpeed(x) }
+
+// Speed returns Run's speed.
+func (r *Runtime) Speed() float64 { return r.pacer.Speed() }
+
+// Bounds returns the ticks of the first and last frame of a seekable
+// source; ok is false when Seek would fail with ErrNotSeekable.
+func (r *Runtime) Bounds() (first, last int64, ok bool) {
+	if r.seeker == nil || r.pipe != nil || r.rec != nil {
+		return 0, 0, false
+	}
+	return r.seeker.First(), r.seeker.Last(), true
+}
+
+// Seek positions the source so that the next tick is the first at or after
+// t (clamped to the source) and returns the pre-roll before it, for the
+// caller's screen; the pre-roll is neither recorded nor published.
+func (r *Runtime) Seek(ctx context.Context, t int64) ([]Snapshot, error) {
+	if _, _, ok := r.Bounds(); !ok {
+		return nil, ErrNotSeekable
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ticks, err := r.seeker.Seek(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("seek to tick %d: %w", t, err)
+	}
+	r.pacer.Reanchor()
+	out := make([]Snapshot, len(ticks))
+	for i, tk := range ticks {
+		out[i] = Snapshot{Frame: tk.Frame, Verdicts: tk.Verdicts}
+	}
+	return out, nil
+}
+
+// Subscription is one viewer's feed of snapshots (engine.Sub): C() yields
+// them; Close it when the viewer leaves.
+type Subscription = engine.Sub[Snapshot]
+
+// Subscribe returns a new viewer's feed: the backlog first, then every
+// snapshot as it is published, dropping the oldest when the viewer falls
+// behind. A subscription to a runtime that has ended gives the backlog and
+// a closed channel.
+func (r *Runtime) Subscribe() *Subscription { return r.feed.Subscribe(r.buffer) }
+
+// Viewers returns the number of current subscriptions.
+func (r *Runtime) Viewers() int { return r.feed.Subscribers() }
+
+// Published returns how many ticks have been published (and recorded).
+func (r *Runtime) Published() int64 { return r.published.Load() }
+
+// Close ends every subscription and closes the monitor Open built. It does
+// not close the source, the store, the scorer's resources or the recorder.
+// Closing twice is harmless.
+func (r *Runtime) Close() error {
+	r.closeOnce.Do(func() {
+		r.feed.Close()
+		if r.mon != nil {
+			r.mon.Close()
+		}
+	})
+	return nil
+}
