@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 )
 
 // viewSink keeps the benchmarked views alive.
@@ -22,13 +23,13 @@ func benchFrames(b *testing.B, w, h int, sd side, sorted bool) {
 	m, d := testModel(b, w, h)
 	steps(b, m, d, 60)
 	const ring = 256
-	snaps := make([]Snapshot, ring)
+	snaps := make([]live.Snapshot, ring)
 	for i := range snaps {
 		s, err := d.Step(context.Background())
 		if err != nil {
 			b.Fatal(err)
 		}
-		snaps[i] = s.clone()
+		snaps[i] = cloneSnapshot(s)
 	}
 	if sd != sideNone {
 		m.openSide(sd)
@@ -56,9 +57,9 @@ func benchFrames(b *testing.B, w, h int, sd side, sorted bool) {
 	}
 }
 
-// clone copies a snapshot deeply enough for shift to change it.
-func (s Snapshot) clone() Snapshot {
-	c := Snapshot{Frame: s.Frame.Clone(), Schedule: s.Schedule}
+// cloneSnapshot copies a snapshot deeply enough for shift to change it.
+func cloneSnapshot(s live.Snapshot) live.Snapshot {
+	c := live.Snapshot{Frame: s.Frame.Clone(), Schedule: s.Schedule}
 	c.Verdicts = append([]detector.Verdict(nil), s.Verdicts...)
 	return c
 }
@@ -75,7 +76,7 @@ func cpuTime() time.Duration {
 }
 
 // shift moves a snapshot dt ticks later.
-func shift(s *Snapshot, dt int64) {
+func shift(s *live.Snapshot, dt int64) {
 	s.Frame.T += dt
 	for i := range s.Frame.Obs {
 		s.Frame.Obs[i].T += dt

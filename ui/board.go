@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -153,7 +154,7 @@ func (b *board) reset() {
 
 // apply takes one snapshot into the board; at is the wall time it arrived.
 // It reports whether the roster changed (the grid must lay out again).
-func (b *board) apply(snap *Snapshot, at time.Time) (rosterChanged bool) {
+func (b *board) apply(snap *live.Snapshot, at time.Time) (rosterChanged bool) {
 	f := &snap.Frame
 	roster := b.roster
 	if b.hasFrame && f.T <= b.t {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/chakra-tui/chakra-tui/detector/live"
 )
 
 // tick arms one beat of clock loop seq after d.
@@ -24,7 +26,7 @@ func stepCmd(ctx context.Context, d Driver, id, epoch int) tea.Cmd {
 // waitForFrame receives the next snapshot of an external feed; Update
 // re-arms it after every frame. It returns nil when ctx ends (the program is
 // gone).
-func waitForFrame(ctx context.Context, id int, ch <-chan Snapshot) tea.Cmd {
+func waitForFrame(ctx context.Context, id int, ch <-chan live.Snapshot) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case s, ok := <-ch:
@@ -39,7 +41,7 @@ func waitForFrame(ctx context.Context, id int, ch <-chan Snapshot) tea.Cmd {
 }
 
 // seekCmd seeks a replay off the Update path.
-func seekCmd(ctx context.Context, seek func(context.Context, int64) ([]Snapshot, error), id, epoch int, t int64) tea.Cmd {
+func seekCmd(ctx context.Context, seek func(context.Context, int64) ([]live.Snapshot, error), id, epoch int, t int64) tea.Cmd {
 	return func() tea.Msg {
 		pre, err := seek(ctx, t)
 		return seekMsg{id: id, epoch: epoch, target: t, pre: pre, err: err}

@@ -9,33 +9,16 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
-
-// Snapshot is one tick of a battlefield as the dashboard shows it: the frame
-// (with its ground truth, shown only by the truth overlay) and the detector's
-// verdicts on it. Snapshots are immutable values: whoever sends one must not
-// touch its slices afterwards.
-type Snapshot struct {
-	Frame engine.Frame
-	// Verdicts holds one verdict per Frame.Obs, in the same order; nil when
-	// the source does not score.
-	Verdicts []detector.Verdict
-	// Schedule optionally holds each squad's known phase schedule from
-	// Frame.T on (the known future input), indexed by squad; the detail pane
-	// names the next phase with it. Nil when the source does not know it.
-	Schedule [][]engine.Segment
-}
-
-// ScheduleHorizon is how far ahead a SourceDriver reads the schedule, ticks.
-const ScheduleHorizon = 3600
 
 // Driver steps a battlefield the dashboard owns: the model's tick loop calls
 // Step (in a command, never inside Update) at the chosen speed. Step returns
 // io.EOF when the source ends. The model never calls Step concurrently with
 // itself or with a seek.
 type Driver interface {
-	Step(ctx context.Context) (Snapshot, error)
+	Step(ctx context.Context) (live.Snapshot, error)
 }
 
 // Ingester is the scoring pipeline a driver feeds each frame through
@@ -46,7 +29,7 @@ type Ingester interface {
 
 // Scheduler knows each squad's phase schedule ahead of time (a simulation
 // does; a replay does not). A SourceDriver over a Scheduler fills
-// Snapshot.Schedule.
+// live.Snapshot.Schedule.
 type Scheduler interface {
 	Squads() int
 	Schedule(squad int, from, to int64, dst []engine.Segment) []engine.Segment
@@ -67,7 +50,7 @@ func NewSourceDriver(src engine.Source, in Ingester) *SourceDriver {
 }
 
 // Step returns the source's next frame with its verdicts.
-func (d *SourceDriver) Step(ctx context.Context) (Snapshot, error) {
+func (d *SourceDriver) Step(ctx context.Context) (live.Snapshot, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s, err := step(ctx, d.src, d.in)
@@ -84,7 +67,7 @@ func (d *SourceDriver) Step(ctx context.Context) (Snapshot, error) {
 func schedules(sc Scheduler, t int64) [][]engine.Segment {
 	out := make([][]engine.Segment, sc.Squads())
 	for q := range out {
-		out[q] = sc.Schedule(q, t, t+ScheduleHorizon, nil)
+		out[q] = sc.Schedule(q, t, t+live.ScheduleHorizon, nil)
 	}
 	return out
 }
@@ -98,16 +81,16 @@ func (d *SourceDriver) Tick() time.Duration {
 	return time.Second
 }
 
-func step(ctx context.Context, src engine.Source, in Ingester) (Snapshot, error) {
+func step(ctx context.Context, src engine.Source, in Ingester) (live.Snapshot, error) {
 	f, err := src.Next(ctx)
 	if err != nil {
-		return Snapshot{}, err
+		return live.Snapshot{}, err
 	}
-	s := Snapshot{Frame: f}
+	s := live.Snapshot{Frame: f}
 	if in != nil {
 		s.Verdicts, err = in.Ingest(ctx, f.Obs, make([]detector.Verdict, 0, len(f.Obs)))
 		if err != nil {
-			return Snapshot{}, fmt.Errorf("score tick %d: %w", f.T, err)
+			return live.Snapshot{}, fmt.Errorf("score tick %d: %w", f.T, err)
 		}
 	}
 	return s, nil
@@ -140,7 +123,7 @@ func NewReplayDriver(r *engine.Replay, newPipeline func() (Ingester, error)) (*R
 }
 
 // Step returns the recording's next frame with its verdicts.
-func (d *ReplayDriver) Step(ctx context.Context) (Snapshot, error) {
+func (d *ReplayDriver) Step(ctx context.Context) (live.Snapshot, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return step(ctx, d.r, d.in)
@@ -149,7 +132,7 @@ func (d *ReplayDriver) Step(ctx context.Context) (Snapshot, error) {
 // Seek positions the replay so that the next Step returns the first frame at
 // or after tick t, and returns the pre-roll: the snapshots of up to
 // DefaultPreroll ticks before it, scored by a fresh pipeline.
-func (d *ReplayDriver) Seek(ctx context.Context, t int64) ([]Snapshot, error) {
+func (d *ReplayDriver) Seek(ctx context.Context, t int64) ([]live.Snapshot, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	t = min(max(t, d.r.First()), d.r.Last())
@@ -162,7 +145,7 @@ func (d *ReplayDriver) Seek(ctx context.Context, t int64) ([]Snapshot, error) {
 	if err := d.r.SeekTo(from); err != nil {
 		return nil, fmt.Errorf("seek to tick %d: %w", from, err)
 	}
-	var pre []Snapshot
+	var pre []live.Snapshot
 	for d.r.Pos() < t {
 		s, err := step(ctx, d.r, d.in)
 		if errors.Is(err, io.EOF) {
@@ -195,5 +178,5 @@ func (d *ReplayDriver) Tick() time.Duration {
 // arrive through the driver or feed as usual.
 type ReplayControl struct {
 	First, Last int64 // ticks of the first and last frame
-	Seek        func(ctx context.Context, t int64) ([]Snapshot, error)
+	Seek        func(ctx context.Context, t int64) ([]live.Snapshot, error)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
@@ -103,7 +104,7 @@ func testModelScorer(t testing.TB, w, h int, explain bool, opts ...Option) (*Mod
 type recording struct {
 	name     string
 	profiles []engine.Profile
-	snaps    []Snapshot
+	snaps    []live.Snapshot
 }
 
 // recordedTicks is how many ticks of the seeded run the tests share.
@@ -162,13 +163,13 @@ func recorded(t testing.TB, explain bool) *recording {
 
 // cannedDriver steps through recorded snapshots.
 type cannedDriver struct {
-	snaps []Snapshot
+	snaps []live.Snapshot
 	next  int
 }
 
-func (d *cannedDriver) Step(context.Context) (Snapshot, error) {
+func (d *cannedDriver) Step(context.Context) (live.Snapshot, error) {
 	if d.next >= len(d.snaps) {
-		return Snapshot{}, io.EOF
+		return live.Snapshot{}, io.EOF
 	}
 	d.next++
 	return d.snaps[d.next-1], nil

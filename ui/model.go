@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -65,7 +66,7 @@ type Model struct {
 	alerts *logPane
 
 	driver   Driver
-	feed     <-chan Snapshot
+	feed     <-chan live.Snapshot
 	replay   *ReplayControl
 	source   string
 	detector string
@@ -263,7 +264,7 @@ func (m *Model) onFrame(msg frameMsg) tea.Cmd {
 }
 
 // apply takes a snapshot onto the board and into the panes.
-func (m *Model) apply(s *Snapshot) {
+func (m *Model) apply(s *live.Snapshot) {
 	n := len(m.b.log.entries) + m.b.log.dropped
 	now := m.now()
 	changed := m.b.apply(s, now)

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -440,7 +441,7 @@ func TestFeed(t *testing.T) {
 	sim := testSim(t, 5, 20)
 	mon := testPipeline(t, sim.Profiles(), nil)
 	src := NewSourceDriver(sim, mon)
-	ch := make(chan Snapshot, 4)
+	ch := make(chan live.Snapshot, 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	m, err := New(sim.Profiles(), WithFeed(ch), WithContext(ctx), WithClock(fakeClock()))
@@ -491,7 +492,7 @@ func TestFeed(t *testing.T) {
 
 func TestFeedWaitEndsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := waitForFrame(ctx, 1, make(chan Snapshot))
+	cmd := waitForFrame(ctx, 1, make(chan live.Snapshot))
 	cancel()
 	if msg := cmd(); msg != nil {
 		t.Errorf("wait returned %T after the context ended", msg)
@@ -617,7 +618,7 @@ func TestNewOptions(t *testing.T) {
 		want error
 	}{
 		{"no source", nil, ErrNoSource},
-		{"two sources", []Option{WithDriver(d), WithFeed(make(chan Snapshot))}, ErrNoSource},
+		{"two sources", []Option{WithDriver(d), WithFeed(make(chan live.Snapshot))}, ErrNoSource},
 		{"speed 0", []Option{WithDriver(d), WithSpeed(0)}, ErrOption},
 		{"short history", []Option{WithDriver(d), WithHistory(10)}, ErrOption},
 		{"half-second tick", []Option{WithDriver(d), WithTick(500 * time.Millisecond)}, ErrOption},

@@ -1,5 +1,7 @@
 package ui
 
+import "github.com/chakra-tui/chakra-tui/detector/live"
+
 // Messages are unexported: only this package's commands produce them.
 
 // tickMsg is one beat of a model's clock loop. id names the model and seq
@@ -12,7 +14,7 @@ type tickMsg struct{ id, seq int }
 // from before a seek is dropped.
 type frameMsg struct {
 	id, epoch int
-	snap      Snapshot
+	snap      live.Snapshot
 	err       error
 	feed      bool // from the external feed, not the model's own driver
 }
@@ -25,6 +27,6 @@ type feedClosedMsg struct{ id int }
 type seekMsg struct {
 	id, epoch int
 	target    int64
-	pre       []Snapshot
+	pre       []live.Snapshot
 	err       error
 }

@@ -7,6 +7,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+
+	"github.com/chakra-tui/chakra-tui/detector/live"
 )
 
 // Errors of New.
@@ -23,7 +25,7 @@ type Option func(*config)
 type config struct {
 	ctx      context.Context
 	driver   Driver
-	feed     <-chan Snapshot
+	feed     <-chan live.Snapshot
 	renderer *lipgloss.Renderer
 	theme    *Theme
 	styles   *Styles
@@ -47,7 +49,7 @@ func WithDriver(d Driver) Option { return func(c *config) { c.driver = d } }
 // re-armed command. Pausing freezes the view and stops draining ch, so the
 // sender must never block on it (drop-oldest buffers such as engine.Broadcast).
 // Closing ch ends the feed.
-func WithFeed(ch <-chan Snapshot) Option { return func(c *config) { c.feed = ch } }
+func WithFeed(ch <-chan live.Snapshot) Option { return func(c *config) { c.feed = ch } }
 
 // WithContext bounds the model's commands (steps, seeks, feed waits); the
 // default is context.Background.

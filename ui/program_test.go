@@ -11,6 +11,8 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/chakra-tui/chakra-tui/detector/live"
 )
 
 // TestProgramSmoke runs the dashboard as a real Bubble Tea program: start,
@@ -46,7 +48,7 @@ func TestProgramSmoke(t *testing.T) {
 // panicky is a driver whose Step panics.
 type panicky struct{}
 
-func (panicky) Step(context.Context) (Snapshot, error) { panic("sensor exploded") }
+func (panicky) Step(context.Context) (live.Snapshot, error) { panic("sensor exploded") }
 
 // panicModel panics in Update on the key x.
 type panicModel struct{ *Model }

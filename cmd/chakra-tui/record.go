@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/ui"
@@ -29,13 +30,13 @@ type recordingDriver struct {
 }
 
 // Step steps the driver and records the snapshot.
-func (r *recordingDriver) Step(ctx context.Context) (ui.Snapshot, error) {
+func (r *recordingDriver) Step(ctx context.Context) (live.Snapshot, error) {
 	s, err := r.d.Step(ctx)
 	if err != nil {
 		return s, err
 	}
 	if err := r.rec.Write(&s.Frame, s.Verdicts); err != nil {
-		return ui.Snapshot{}, fmt.Errorf("record: %w", err)
+		return live.Snapshot{}, fmt.Errorf("record: %w", err)
 	}
 	return s, nil
 }
@@ -59,26 +60,26 @@ type replayDriver struct {
 }
 
 // Step returns the next frame and its verdicts; io.EOF at the end.
-func (d *replayDriver) Step(ctx context.Context) (ui.Snapshot, error) {
+func (d *replayDriver) Step(ctx context.Context) (live.Snapshot, error) {
 	f, err := d.src.Next(ctx)
 	if err != nil {
-		return ui.Snapshot{}, err
+		return live.Snapshot{}, err
 	}
-	return ui.Snapshot{Frame: f, Verdicts: d.r.Verdicts()}, nil
+	return live.Snapshot{Frame: f, Verdicts: d.r.Verdicts()}, nil
 }
 
 // Tick returns the recording's simulated time per frame.
 func (d *replayDriver) Tick() time.Duration { return d.r.Tick() }
 
 // Seek positions the replay at tick t and returns the pre-roll before it.
-func (d *replayDriver) Seek(ctx context.Context, t int64) ([]ui.Snapshot, error) {
+func (d *replayDriver) Seek(ctx context.Context, t int64) ([]live.Snapshot, error) {
 	ticks, err := d.r.Seek(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ui.Snapshot, len(ticks))
+	out := make([]live.Snapshot, len(ticks))
 	for i, tk := range ticks {
-		out[i] = ui.Snapshot{Frame: tk.Frame, Verdicts: tk.Verdicts}
+		out[i] = live.Snapshot{Frame: tk.Frame, Verdicts: tk.Verdicts}
 	}
 	return out, nil
 }

@@ -15,6 +15,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -251,7 +252,7 @@ func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logg
 		closers = append(closers, rp.r.Close)
 		d := &replayDriver{r: rp.r, src: engine.NewPacer(rp.r, f.speed)}
 		rc := d.Control()
-		rc.Seek = func(context.Context, int64) ([]ui.Snapshot, error) {
+		rc.Seek = func(context.Context, int64) ([]live.Snapshot, error) {
 			return nil, errors.New("viewers share this replay: seek it in the local dashboard (chakra-tui --replay FILE)")
 		}
 		dash = append(dash, ui.WithSource(rp.source+" · shared over SSH"), ui.WithDetector(rp.detector, rp.note),

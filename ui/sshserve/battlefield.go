@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/ui"
 )
@@ -29,7 +30,7 @@ type Battlefield struct {
 	profiles []engine.Profile
 	driver   ui.Driver
 	sched    ui.Scheduler
-	feed     *engine.Broadcast[ui.Snapshot]
+	feed     *engine.Broadcast[live.Snapshot]
 	buffer   int
 
 	published atomic.Int64
@@ -51,7 +52,7 @@ func WithScheduler(sc ui.Scheduler) BattlefieldOption {
 // WithBacklog sets how many recent snapshots a new viewer receives first
 // (default DefaultBacklog; 0 for none).
 func WithBacklog(n int) BattlefieldOption {
-	return func(b *Battlefield) { b.feed = engine.NewBroadcast[ui.Snapshot](n) }
+	return func(b *Battlefield) { b.feed = engine.NewBroadcast[live.Snapshot](n) }
 }
 
 // WithBuffer sets each viewer's buffer (default DefaultBuffer; at least the
@@ -67,7 +68,7 @@ func NewBattlefield(profiles []engine.Profile, d ui.Driver, opts ...BattlefieldO
 		o(b)
 	}
 	if b.feed == nil {
-		b.feed = engine.NewBroadcast[ui.Snapshot](DefaultBacklog)
+		b.feed = engine.NewBroadcast[live.Snapshot](DefaultBacklog)
 	}
 	return b
 }
@@ -113,7 +114,7 @@ func (b *Battlefield) run(ctx context.Context) error {
 		if b.sched != nil && s.Schedule == nil {
 			s.Schedule = make([][]engine.Segment, b.sched.Squads())
 			for q := range s.Schedule {
-				s.Schedule[q] = b.sched.Schedule(q, s.Frame.T, s.Frame.T+ui.ScheduleHorizon, nil)
+				s.Schedule[q] = b.sched.Schedule(q, s.Frame.T, s.Frame.T+live.ScheduleHorizon, nil)
 			}
 		}
 		b.feed.Publish(s)
@@ -139,7 +140,7 @@ func (b *Battlefield) Viewers() int { return b.feed.Subscribers() }
 
 // Subscription is one viewer's feed of snapshots: C() yields them, closed
 // by Close or when the battlefield ends.
-type Subscription = engine.Sub[ui.Snapshot]
+type Subscription = engine.Sub[live.Snapshot]
 
 // Subscribe returns a new viewer's feed: the backlog first, then every
 // snapshot as it is published, dropping the oldest when the viewer falls

@@ -4,7 +4,7 @@
 // # Data flow
 //
 //	Driver.Step (paced source → monitor.Ingest, once per tick)
-//	   │  ui.Snapshot{frame, verdicts}
+//	   │  live.Snapshot{frame, verdicts}
 //	   ▼
 //	Battlefield ── fan-out, drop-oldest buffer per viewer, recent backlog for late joiners
 //	   │              │              │

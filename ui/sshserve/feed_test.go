@@ -6,19 +6,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
-	"github.com/chakra-tui/chakra-tui/ui"
 )
 
 // steps is a driver of n snapshots, then io.EOF.
 type steps struct{ n, i int }
 
-func (s *steps) Step(ctx context.Context) (ui.Snapshot, error) {
+func (s *steps) Step(ctx context.Context) (live.Snapshot, error) {
 	if s.i == s.n {
-		return ui.Snapshot{}, io.EOF
+		return live.Snapshot{}, io.EOF
 	}
 	s.i++
-	return ui.Snapshot{Frame: engine.Frame{T: int64(s.i - 1)}}, nil
+	return live.Snapshot{Frame: engine.Frame{T: int64(s.i - 1)}}, nil
 }
 
 func TestBattlefieldEndsFeeds(t *testing.T) {
