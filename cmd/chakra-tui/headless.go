@@ -20,6 +20,7 @@ import (
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/httpapi"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -232,6 +233,19 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	var rt *live.Runtime
+	if src != nil {
+		// The built-in battlefield runs on the live runtime, scored through
+		// the API (so its verdicts reach the metrics and its alerts /alerts).
+		c := live.Config{Source: src, Pipeline: api, Speed: f.speed, OnScore: simulationHealth(log)}
+		if rec != nil {
+			c.Record = rec
+		}
+		if rt, err = live.Open(ctx, c); err != nil {
+			return fmt.Errorf("headless: %w", err)
+		}
+		defer rt.Close()
+	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
 		return fmt.Errorf("headless: listen on %s: %w", f.addr, err)
@@ -242,8 +256,16 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return api.Serve(gctx, ln) })
-	if src != nil {
-		g.Go(func() error { return simulate(gctx, api, engine.NewPacer(src, f.speed), rec, log) })
+	if rt != nil {
+		g.Go(func() error {
+			if err := rt.Run(gctx); err != nil {
+				return fmt.Errorf("simulate: %w", err)
+			}
+			if gctx.Err() == nil {
+				log.Info("simulation ended; still serving")
+			}
+			return nil
+		})
 	}
 	err = g.Wait()
 	if rec != nil {
@@ -339,49 +361,31 @@ func openStore(spec string) (featurestore.Online, string, error) {
 	return s, u.Redacted(), nil
 }
 
-// simulate feeds the paced simulation through the API's pipeline, so its
-// alerts reach /alerts and its verdicts the metrics. A store outage skips
-// frames (logged once per outage) rather than stopping the server. rec, if
-// not nil, records every scored frame with its verdicts (frames the server
-// could not score are left out).
-func simulate(ctx context.Context, api *httpapi.Server, src engine.Source, rec *session.Recorder, log *slog.Logger) error {
-	var vs []detector.Verdict
+// simulationHealth is the built-in battlefield's policy on frames the
+// server cannot score (live.Config.OnScore): a store outage skips frames
+// (logged once per outage) rather than stopping the server, and so does a
+// frame refused as out of order (with a warning); anything else stops the
+// battlefield. Skipped frames are not recorded.
+func simulationHealth(log *slog.Logger) func(t int64, err error) error {
 	failing := false
-	for {
-		f, err := src.Next(ctx)
-		switch {
-		case errors.Is(err, io.EOF):
-			log.Info("simulation ended; still serving")
-			return nil
-		case ctx.Err() != nil:
-			return nil
-		case err != nil:
-			return fmt.Errorf("simulate: %w", err)
-		}
-		vs, err = api.Ingest(ctx, f.Obs, vs[:0])
+	return func(t int64, err error) error {
 		switch {
 		case err == nil:
 			if failing {
-				log.Info("simulation frames flow again", "tick", f.T)
+				log.Info("simulation frames flow again", "tick", t)
 				failing = false
-			}
-			if rec != nil {
-				if err := rec.Write(&f, vs); err != nil {
-					return fmt.Errorf("simulate: %w", err)
-				}
 			}
 		case errors.Is(err, featurestore.ErrUnavailable), errors.Is(err, context.DeadlineExceeded):
 			if !failing {
-				log.Error("simulation frames dropped: the feature store is unavailable", "tick", f.T, "err", err)
+				log.Error("simulation frames dropped: the feature store is unavailable", "tick", t, "err", err)
 				failing = true
 			}
 		case errors.Is(err, featurestore.ErrOutOfOrder):
-			log.Warn("simulation frame refused as out of order", "tick", f.T, "err", err)
-		case ctx.Err() != nil:
-			return nil
+			log.Warn("simulation frame refused as out of order", "tick", t, "err", err)
 		default:
-			return fmt.Errorf("simulate: tick %d: %w", f.T, err)
+			return fmt.Errorf("tick %d: %w", t, err)
 		}
+		return nil
 	}
 }
 
