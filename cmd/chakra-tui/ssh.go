@@ -16,7 +16,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chakra-tui/chakra-tui/detector/live"
-	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
@@ -217,11 +216,12 @@ func (f *sshFlags) check() error {
 	return nil
 }
 
-// battlefield builds the shared battlefield (a paced simulation scored by one
-// monitor, or a paced replay), its recorder if asked, and the dashboard
-// options every viewer gets. closeAll releases everything; calling it twice
-// is harmless and returns the recording's error the first time.
-func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logger) (*sshserve.Battlefield, []ui.Option, func() error, error) {
+// battlefield builds the shared battlefield — the live runtime of a
+// simulation scored by one monitor, or of a replay — with its recording
+// tap if asked, and the dashboard options every viewer gets. closeAll
+// releases everything; calling it twice is harmless and returns the
+// recording's error the first time.
+func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logger) (*live.Runtime, []ui.Option, func() error, error) {
 	var closers []func() error
 	closed := false
 	closeAll := func() error {
@@ -237,12 +237,20 @@ func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logg
 		}
 		return first
 	}
-	fail := func(err error) (*sshserve.Battlefield, []ui.Option, func() error, error) {
+	fail := func(err error) (*live.Runtime, []ui.Option, func() error, error) {
 		closeAll()
 		return nil, nil, nil, err
 	}
+	open := func(c live.Config) (*live.Runtime, error) {
+		c.Speed, c.Backlog, c.Buffer = f.speed, f.backlog, max(live.DefaultBuffer, 2*f.backlog)
+		rt, err := live.Open(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("ssh: %w", err)
+		}
+		closers = append(closers, rt.Close)
+		return rt, nil
+	}
 	dash := []ui.Option{ui.WithTruthOverlay(f.truth)}
-	opts := []sshserve.BattlefieldOption{sshserve.WithBacklog(f.backlog), sshserve.WithBuffer(max(sshserve.DefaultBuffer, 2*f.backlog))}
 
 	if f.replay != "" {
 		rp, err := openReplay(f.replay, f.rescore, f.scorer, f.model)
@@ -250,15 +258,18 @@ func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logg
 			return fail(fmt.Errorf("ssh: %w", err))
 		}
 		closers = append(closers, rp.r.Close)
-		d := &replayDriver{r: rp.r, src: engine.NewPacer(rp.r, f.speed)}
-		rc := d.Control()
-		rc.Seek = func(context.Context, int64) ([]live.Snapshot, error) {
-			return nil, errors.New("viewers share this replay: seek it in the local dashboard (chakra-tui --replay FILE)")
+		rt, err := open(live.Config{Source: rp.r})
+		if err != nil {
+			return fail(err)
 		}
+		rc := ui.ReplayControl{First: rp.r.First(), Last: rp.r.Last(),
+			Seek: func(context.Context, int64) ([]live.Snapshot, error) {
+				return nil, errors.New("viewers share this replay: seek it in the local dashboard (chakra-tui --replay FILE)")
+			}}
 		dash = append(dash, ui.WithSource(rp.source+" · shared over SSH"), ui.WithDetector(rp.detector, rp.note),
 			ui.WithTick(rp.r.Tick()), ui.WithReplay(rc))
 		log.Info("serving a replay", "file", f.replay, "ticks", rp.r.Len(), "detector", rp.detector, "rescoring", rp.r.Rescoring(), "warning", rp.warning)
-		return sshserve.NewBattlefield(rp.r.Profiles(), d, opts...), dash, closeAll, nil
+		return rt, dash, closeAll, nil
 	}
 
 	cfg, err := sf.config()
@@ -278,28 +289,23 @@ func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logg
 		return fail(fmt.Errorf("open the in-memory store: %w", err))
 	}
 	closers = append(closers, store.Close)
-	mon, err := monitor.New(store, scorer)
-	if err != nil {
-		return fail(err)
-	}
-	closers = append(closers, func() error { mon.Close(); return nil })
-	if err := mon.SetProfiles(ctx, sim.Profiles()); err != nil {
-		return fail(err)
-	}
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers · shared over SSH", cfg.Seed, cfg.Soldiers)
-	var d ui.Driver = ui.NewSourceDriver(engine.NewPacer(sim, f.speed), mon)
+	c := live.Config{Source: sim, Store: store, Scorer: scorer}
 	if f.record != "" {
 		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
 		if err != nil {
 			return fail(fmt.Errorf("ssh: --record: %w", err))
 		}
 		closers = append(closers, rec.Close)
-		d = &recordingDriver{d: d, rec: rec}
+		c.Record = rec
 		src += " · recording"
 	}
-	opts = append(opts, sshserve.WithScheduler(sim))
+	rt, err := open(c)
+	if err != nil {
+		return fail(err)
+	}
 	dash = append(dash, ui.WithSource(src), ui.WithDetector(name, note), ui.WithTick(cfg.Tick))
-	return sshserve.NewBattlefield(sim.Profiles(), d, opts...), dash, closeAll, nil
+	return rt, dash, closeAll, nil
 }
 
 // connectHost is the host to print in the connect line.

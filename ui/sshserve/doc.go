@@ -3,24 +3,25 @@
 //
 // # Data flow
 //
-//	Driver.Step (paced source → monitor.Ingest, once per tick)
-//	   │  live.Snapshot{frame, verdicts}
+//	live.Runtime.Run (paced source → monitor.Ingest → recording tap, once per tick)
+//	   │  live.Snapshot{frame, verdicts, schedule}
 //	   ▼
-//	Battlefield ── fan-out, drop-oldest buffer per viewer, recent backlog for late joiners
+//	fan-out ── drop-oldest buffer per viewer, recent backlog for late joiners
 //	   │              │              │
 //	 session 1     session 2  …  session N: ui.Model with WithFeed, its own renderer
 //	 (ssh PTY)                               (colour profile), size, selection, panes
 //
 // One simulation (or replay) and one scoring pipeline serve everyone: the
-// Battlefield steps its driver on the server's clock and publishes each
-// snapshot once. Each SSH session runs its own Bubble Tea program over the
-// session (bm.MiddlewareWithProgramHandler, bm.MakeOptions), with styles from
-// the session's renderer (bm.MakeRenderer), so selection, pane, sort, filter,
-// truth overlay, help and terminal size are the viewer's own. A viewer cannot
-// change the shared clock: pause freezes that viewer's screen while the
-// battlefield runs on (on resume the screen jumps to the newest frames its
-// buffer kept); + and − say the speed belongs to the server; a shared replay
-// cannot be seeked.
+// command runs the battlefield's live.Runtime on the server's clock, and the
+// server only subscribes each session to it (package live owns the loop, the
+// slow-viewer policy and the backlog). Each SSH session runs its own Bubble
+// Tea program over the session (bm.MiddlewareWithProgramHandler,
+// bm.MakeOptions), with styles from the session's renderer
+// (bm.MakeRenderer), so selection, pane, sort, filter, truth overlay, help
+// and terminal size are the viewer's own. A viewer cannot change the shared
+// clock: pause freezes that viewer's screen while the battlefield runs on
+// (on resume the screen jumps to the newest frames its buffer kept); + and −
+// say the speed belongs to the server; a shared replay cannot be seeked.
 //
 // # Sessions
 //

@@ -18,6 +18,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
@@ -30,7 +31,7 @@ const testSource = "ssh test battlefield"
 // shared is a running battlefield for tests: a small paced simulation
 // scored once by the threshold baseline.
 type shared struct {
-	bf    *Battlefield
+	bf    *live.Runtime
 	mon   *monitor.Monitor
 	store featurestore.Online
 	stop  context.CancelFunc
@@ -68,9 +69,11 @@ func newSharedNoCleanup(t testing.TB, soldiers int, speed float64) *shared {
 	if err := mon.SetProfiles(ctx, sim.Profiles()); err != nil {
 		t.Fatal(err)
 	}
-	d := ui.NewSourceDriver(engine.NewPacer(sim, speed), mon)
-	s := &shared{bf: NewBattlefield(sim.Profiles(), d, WithScheduler(sim), WithBacklog(20)), mon: mon, store: store,
-		stop: cancel, done: make(chan error, 1)}
+	rt, err := live.Open(ctx, live.Config{Source: sim, Pipeline: mon, Speed: speed, Backlog: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &shared{bf: rt, mon: mon, store: store, stop: cancel, done: make(chan error, 1)}
 	go func() { s.done <- s.bf.Run(ctx) }()
 	return s
 }
@@ -85,14 +88,14 @@ func (s *shared) close(t testing.TB) {
 }
 
 // serve starts a server for bf on 127.0.0.1:0 and returns its address.
-func serve(t testing.TB, bf *Battlefield, opts ...Option) (*Server, string) {
+func serve(t testing.TB, bf *live.Runtime, opts ...Option) (*Server, string) {
 	t.Helper()
 	srv, addr, stop := serveNoCleanup(t, bf, opts...)
 	t.Cleanup(stop)
 	return srv, addr
 }
 
-func serveNoCleanup(t testing.TB, bf *Battlefield, opts ...Option) (*Server, string, func()) {
+func serveNoCleanup(t testing.TB, bf *live.Runtime, opts ...Option) (*Server, string, func()) {
 	t.Helper()
 	key, err := NewHostKey()
 	if err != nil {

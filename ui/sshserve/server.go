@@ -19,12 +19,17 @@ import (
 	"github.com/muesli/termenv"
 	gossh "golang.org/x/crypto/ssh"
 
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/ui"
 )
 
 // Defaults of a Server.
 const (
 	DefaultMaxSessions = 32
+	// DefaultBacklog is how many recent ticks a viewer who joins late
+	// receives first (about two minutes at ×1: the charts start full); the
+	// command gives it to the battlefield's runtime (live.Config.Backlog).
+	DefaultBacklog     = 120
 	DefaultIdleTimeout = 15 * time.Minute
 	DefaultMaxSession  = 2 * time.Hour
 )
@@ -87,7 +92,7 @@ func WithDashboard(opts ...ui.Option) Option {
 // Server serves the battlefield's dashboard to SSH clients. It is safe for
 // concurrent use.
 type Server struct {
-	bf  *Battlefield
+	bf  *live.Runtime // the shared battlefield; the server only subscribes
 	srv *ssh.Server
 	cfg config
 
@@ -97,8 +102,9 @@ type Server struct {
 	closing  bool
 }
 
-// New returns a server for bf; Serve starts it.
-func New(bf *Battlefield, opts ...Option) (*Server, error) {
+// New returns a server for the shared battlefield bf (its owner runs it);
+// Serve starts it.
+func New(bf *live.Runtime, opts ...Option) (*Server, error) {
 	cfg := config{maxSessions: DefaultMaxSessions, idle: DefaultIdleTimeout, limit: DefaultMaxSession, now: time.Now}
 	for _, o := range opts {
 		o(&cfg)

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/chakra-tui/chakra-tui/detector/live"
 )
 
 // viewer is what the server holds for one SSH session: its feed, its
@@ -14,7 +16,7 @@ type viewer struct {
 	done chan struct{} // closed when the session ends: stops its timers
 
 	mu      sync.Mutex
-	sub     *Subscription
+	sub     *live.Subscription
 	cancel  context.CancelFunc // of the dashboard's context
 	program *tea.Program
 	reason  string
@@ -41,7 +43,7 @@ func (v *viewer) why() string {
 // attach records the session's subscription, program and the cancel
 // function of its dashboard's context; it returns false if the viewer was
 // already released (the session is over).
-func (v *viewer) attach(sub *Subscription, p *tea.Program, cancel context.CancelFunc) bool {
+func (v *viewer) attach(sub *live.Subscription, p *tea.Program, cancel context.CancelFunc) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.closed {
