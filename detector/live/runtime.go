@@ -380,7 +380,7 @@ func (r *Runtime) Seek(ctx context.Context, t int64) ([]Snapshot, error) {
 	defer r.mu.Unlock()
 	ticks, err := r.seeker.Seek(ctx, t)
 	if err != nil {
-		return nil, fmt.Errorf("seek to tick %d: %w", t, err)
+		return nil, err // the seeker's errors name the seek and the tick
 	}
 	r.pacer.Reanchor()
 	out := make([]Snapshot, len(ticks))
