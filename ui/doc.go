@@ -7,18 +7,21 @@
 //
 // # Data flow
 //
-//	Driver.Step (own clock)  ─┐                      ┌─▶ board: history per soldier,
-//	  sim.Next → Ingest       ├─▶ frameMsg{Snapshot} ─┤   alert log, truth tally
-//	feed channel (SSH, replay)┘    (in a Cmd)        └─▶ panes: grid, detail, log, header
+//	Driver.Step (own clock)   ─┐                           ┌─▶ board: history per soldier,
+//	  live.Runtime: next frame, ├─▶ frameMsg{live.Snapshot} ─┤   alert log, truth tally
+//	  score, record             │     (in a Cmd)            └─▶ panes: grid, detail, log, header
+//	feed channel (SSH)         ─┘
 //
 // A model either owns the clock (WithDriver: its tagged tick loop steps the
 // driver at ×1, ×2, ×5 or ×10 in a command, so Update never blocks and pause
 // stops the clock, not the screen) or watches a feed it does not own
 // (WithFeed: a re-armed waitForFrame command, as for a shared SSH battlefield).
-// A driver returns Snapshots: a frame (one observation per soldier, plus the
-// ground-truth labels the scorer never sees) and the detector's verdicts.
-// SourceDriver scores any engine.Source through an Ingester (the monitor);
-// ReplayDriver adds seeking with a fresh pipeline and a short pre-roll.
+// Either way the battlefield is a live.Runtime (package detector/live owns
+// the one loop: source, scoring, recording, fan-out): the driver is the
+// runtime itself, the feed one of its subscriptions. A snapshot is a frame
+// (one observation per soldier, plus the ground-truth labels the scorer
+// never sees) and the detector's verdicts. A replay's runtime also seeks
+// (WithReplay: a progress bar and [ ] { }, with a short pre-roll of history).
 //
 // # Rendering
 //

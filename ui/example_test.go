@@ -9,14 +9,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/ui"
 )
 
 // The dashboard on a simulation it owns: the model's clock loop steps the
-// simulation and scores each frame through the monitor. A program runs it
+// simulation's live runtime, which scores each frame. A program runs it
 // with tea.NewProgram(m, ui.ProgramOptions()...); here the loop is driven by
 // hand.
 func Example() {
@@ -26,11 +26,11 @@ func Example() {
 	sim, _ := engine.NewSim(cfg)
 	store, _ := featurestore.NewMemory()
 	scorer, _ := detector.NewThreshold()
-	mon, _ := monitor.New(store, scorer)
-	_ = mon.SetProfiles(ctx, sim.Profiles())
+	rt, _ := live.Open(ctx, live.Config{Source: sim, Store: store, Scorer: scorer})
+	defer rt.Close()
 
-	m, err := ui.New(sim.Profiles(),
-		ui.WithDriver(ui.NewSourceDriver(sim, mon)),
+	m, err := ui.New(rt.Profiles(),
+		ui.WithDriver(rt),
 		ui.WithDetector(scorer.Name(), ""),
 		ui.WithSource("simulation · seed 1"),
 		ui.WithSpeed(1000), // a step every millisecond

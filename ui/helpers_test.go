@@ -66,6 +66,22 @@ func testPipeline(t testing.TB, profiles []engine.Profile, sc detector.Scorer) *
 	return mon
 }
 
+// testRuntime is the live runtime of src the dashboard steps: scored by pipe,
+// or unscored when pipe is nil.
+func testRuntime(t testing.TB, src engine.Source, pipe live.Pipeline) *live.Runtime {
+	t.Helper()
+	c := live.Config{Source: src}
+	if pipe != nil {
+		c.Pipeline = pipe
+	}
+	rt, err := live.Open(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rt.Close() })
+	return rt
+}
+
 // fakeClock advances one second per call, so the header's rates are
 // deterministic (one frame per second).
 func fakeClock() func() time.Time {
@@ -140,7 +156,10 @@ func recorded(t testing.TB, explain bool) *recording {
 	if err := mon.SetProfiles(context.Background(), sim.Profiles()); err != nil {
 		t.Fatal(err)
 	}
-	d := NewSourceDriver(sim, mon)
+	d, err := live.Open(context.Background(), live.Config{Source: sim, Pipeline: mon})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := &recording{name: sc.Name(), profiles: sim.Profiles()}
 	if !explain {
 		r.name = "threshold"

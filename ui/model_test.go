@@ -14,6 +14,7 @@ import (
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/live"
+	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -440,7 +441,7 @@ func TestResizeReflows(t *testing.T) {
 func TestFeed(t *testing.T) {
 	sim := testSim(t, 5, 20)
 	mon := testPipeline(t, sim.Profiles(), nil)
-	src := NewSourceDriver(sim, mon)
+	src := testRuntime(t, sim, mon)
 	ch := make(chan live.Snapshot, 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -520,16 +521,19 @@ func TestReplaySeek(t *testing.T) {
 	if err := rec.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := engine.OpenReplay(path)
+	// A frame recording re-scored by a fresh pipeline at every seek.
+	r, err := session.Open(path, session.WithRescore(func() (detector.Scorer, error) { return detector.NewThreshold() }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	d, err := NewReplayDriver(r, func() (Ingester, error) { return testPipeline(t, r.Profiles(), nil), nil })
-	if err != nil {
-		t.Fatal(err)
+	d := testRuntime(t, r, nil)
+	first, last, ok := d.Bounds()
+	if !ok {
+		t.Fatal("the replay's runtime cannot seek")
 	}
-	m, err := New(r.Profiles(), WithDriver(d), WithReplay(d.Control()), WithSource("replay run.chakra.gz"), WithClock(fakeClock()))
+	m, err := New(r.Profiles(), WithDriver(d), WithReplay(ReplayControl{First: first, Last: last, Seek: d.Seek}),
+		WithSource("replay run.chakra.gz"), WithClock(fakeClock()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -547,8 +551,8 @@ func TestReplaySeek(t *testing.T) {
 	if !ok || sm.err != nil {
 		t.Fatalf("seek returned %#v", sm.err)
 	}
-	if len(sm.pre) != DefaultPreroll {
-		t.Errorf("pre-roll of %d frames, want %d", len(sm.pre), DefaultPreroll)
+	if len(sm.pre) != session.DefaultPreroll {
+		t.Errorf("pre-roll of %d frames, want %d", len(sm.pre), session.DefaultPreroll)
 	}
 	next := m.Update2(sm)
 	if m.seeking || next == nil || m.b.t != 138 {
@@ -611,7 +615,7 @@ func TestSeekKeysNeedReplay(t *testing.T) {
 
 func TestNewOptions(t *testing.T) {
 	sim := testSim(t, 1, 10)
-	d := NewSourceDriver(sim, nil)
+	d := testRuntime(t, sim, nil)
 	for _, tc := range []struct {
 		name string
 		opts []Option
@@ -637,7 +641,7 @@ func TestNewOptions(t *testing.T) {
 
 func TestUnscoredFeedShowsWarmingUp(t *testing.T) {
 	sim := testSim(t, 2, 10)
-	m, err := New(sim.Profiles(), WithDriver(NewSourceDriver(sim, nil)), WithClock(fakeClock()))
+	m, err := New(sim.Profiles(), WithDriver(testRuntime(t, sim, nil)), WithClock(fakeClock()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func TestTFTView(t *testing.T) {
 	}
 	sim := testSim(t, 3, 20)
 	mon := testPipeline(t, sim.Profiles(), sc)
-	d := NewSourceDriver(sim, mon)
+	d := testRuntime(t, sim, mon)
 	m, err := New(sim.Profiles(), WithDriver(d), WithDetector(sc.Name(), ""), WithClock(fakeClock()))
 	if err != nil {
 		t.Fatal(err)

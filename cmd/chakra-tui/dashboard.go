@@ -13,7 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
@@ -57,8 +57,9 @@ func defaultLogPath() string {
 }
 
 // runDashboard runs the Bubble Tea dashboard on a simulation of cfg: the
-// program's clock loop steps the simulation at speed and scores every frame
-// through the monitor (in-memory store).
+// program's clock loop steps the simulation's live runtime at speed, which
+// scores every frame through a monitor (in-memory store) and records it
+// with --record.
 func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dashboardFlags, e env) error {
 	if speed <= 0 {
 		speed = 1
@@ -91,24 +92,26 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		return fmt.Errorf("open the in-memory store: %w", err)
 	}
 	defer store.Close()
-	mon, err := monitor.New(store, scorer)
-	if err != nil {
-		return err
-	}
-	defer mon.Close()
-	if err := mon.SetProfiles(ctx, sim.Profiles()); err != nil {
-		return err
-	}
-	logger.Info("dashboard starting", "soldiers", cfg.Soldiers, "seed", cfg.Seed, "scorer", name, "note", note)
-
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
-	d, closeRec, err := recordTo(ui.NewSourceDriver(sim, mon), f.record, f.force, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src})
-	if err != nil {
-		return err
+	c := live.Config{Source: sim, Store: store, Scorer: scorer}
+	closeRec := func() error { return nil }
+	if f.record != "" {
+		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
+		if err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+		c.Record, closeRec = rec, rec.Close
 	}
 	defer closeRec()
-	m, err := ui.New(sim.Profiles(),
-		ui.WithDriver(d),
+	rt, err := live.Open(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	logger.Info("dashboard starting", "soldiers", cfg.Soldiers, "seed", cfg.Seed, "scorer", name, "note", note)
+
+	m, err := ui.New(rt.Profiles(),
+		ui.WithDriver(rt),
 		ui.WithContext(ctx),
 		ui.WithSource(src),
 		ui.WithDetector(name, note),
@@ -120,7 +123,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	}
 	opts := append(ui.ProgramOptions(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	_, err = tea.NewProgram(m, opts...).Run()
-	st := mon.Stats()
+	st := rt.Monitor().Stats()
 	logger.Info("dashboard stopped", "observations", st.Observations, "scored", st.Scored, "alerts", st.Alerts, "err", err)
 	if cerr := closeRec(); cerr != nil && err == nil {
 		return cerr

@@ -8,20 +8,24 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/chakra-tui/chakra-tui/detector/session"
-	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/ui"
 )
 
 // replayModel returns the dashboard on an opened replay: the program's clock
-// steps it at speed; pause and speed act on it, [ ] { } seek (with a
-// pre-roll of history), the header shows a progress bar, and the end of the
-// recording is shown as the end of the source.
+// steps the replay's live runtime at speed; pause and speed act on it, [ ] { }
+// seek (with a pre-roll of history), the header shows a progress bar, and the
+// end of the recording is shown as the end of the source. The runtime holds
+// nothing to release: the replay is rp's.
 func replayModel(ctx context.Context, rp *replayed, speed float64, truth bool) (*ui.Model, error) {
-	d := &replayDriver{r: rp.r, src: rp.r}
-	return ui.New(rp.r.Profiles(),
-		ui.WithDriver(d),
-		ui.WithReplay(d.Control()),
+	rt, err := live.Open(ctx, live.Config{Source: rp.r})
+	if err != nil {
+		return nil, err
+	}
+	first, last, _ := rt.Bounds()
+	return ui.New(rt.Profiles(),
+		ui.WithDriver(rt),
+		ui.WithReplay(ui.ReplayControl{First: first, Last: last, Seek: rt.Seek}),
 		ui.WithContext(ctx),
 		ui.WithSource(rp.source),
 		ui.WithDetector(rp.detector, rp.note),
@@ -65,17 +69,4 @@ func runDashboardReplay(ctx context.Context, path string, rescore bool, scorer, 
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
-}
-
-// recordTo wraps d so that every snapshot is recorded to path (--record);
-// it returns d itself when path is empty. closeRec finishes the file.
-func recordTo(d ui.Driver, path string, force bool, hdr engine.Header, meta session.Meta) (ui.Driver, func() error, error) {
-	if path == "" {
-		return d, func() error { return nil }, nil
-	}
-	rec, err := session.Create(path, hdr, meta, recordOptions(force)...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--record: %w", err)
-	}
-	return &recordingDriver{d: d, rec: rec}, rec.Close, nil
 }

@@ -15,16 +15,24 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/detector/monitor"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/ui"
 )
 
-// liveDriver is the dashboard's live source: a simulation scored by the
-// threshold baseline through a monitor.
+// liveDriver is the dashboard's live source: the runtime of a simulation
+// scored by the threshold baseline.
 func liveDriver(t *testing.T, cfg engine.Config) (*engine.Sim, ui.Driver) {
+	t.Helper()
+	sim, rt, _ := liveRuntime(t, cfg, "")
+	return sim, rt
+}
+
+// liveRuntime is liveDriver recording to path unless it is empty; closeRec
+// finishes the recording.
+func liveRuntime(t *testing.T, cfg engine.Config, path string) (sim *engine.Sim, rt *live.Runtime, closeRec func() error) {
 	t.Helper()
 	sim, err := engine.NewSim(cfg)
 	if err != nil {
@@ -33,12 +41,21 @@ func liveDriver(t *testing.T, cfg engine.Config) (*engine.Sim, ui.Driver) {
 	store, _ := featurestore.NewMemory()
 	t.Cleanup(func() { store.Close() })
 	sc, _ := detector.NewThreshold()
-	mon, _ := monitor.New(store, sc)
-	t.Cleanup(mon.Close)
-	if err := mon.SetProfiles(context.Background(), sim.Profiles()); err != nil {
+	c := live.Config{Source: sim, Store: store, Scorer: sc}
+	closeRec = func() error { return nil }
+	if path != "" {
+		rec, err := session.Create(path, recordHeader(sim), session.Meta{Detector: "threshold", Source: "test"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Record, closeRec = rec, rec.Close
+		t.Cleanup(func() { rec.Close() })
+	}
+	if rt, err = live.Open(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	return sim, ui.NewSourceDriver(sim, mon)
+	t.Cleanup(func() { rt.Close() })
+	return sim, rt, closeRec
 }
 
 // screen keeps everything a test program wrote, so consecutive waits do not
@@ -91,11 +108,7 @@ func TestDashboardRecordThenReplay(t *testing.T) {
 	ctx := context.Background()
 
 	// Record: the dashboard runs the simulation to its end.
-	sim, live := liveDriver(t, cfg)
-	d, closeRec, err := recordTo(live, path, false, recordHeader(sim), session.Meta{Detector: "threshold", Source: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sim, d, closeRec := liveRuntime(t, cfg, path)
 	m, err := ui.New(sim.Profiles(), ui.WithDriver(d), ui.WithSpeed(100), ui.WithSource("live"), ui.WithDetector("threshold", ""))
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +155,10 @@ func TestDashboardRecordThenReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	rd := &replayDriver{r: r, src: r}
+	rd, err := live.Open(ctx, live.Config{Source: r})
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	for {
 		got, err := rd.Step(ctx)

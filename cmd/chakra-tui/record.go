@@ -1,93 +1,20 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
-	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
-	"github.com/chakra-tui/chakra-tui/ui"
 )
 
-// Adapters between detector/session (record and replay whole sessions) and
-// the front ends' ui.Driver.
+// Opening recordings for the modes: every mode then steps the replay (or
+// records its battlefield) through a live runtime.
 
 // errRecordReplay refuses --record with --replay.
 var errRecordReplay = errors.New("--record and --replay together: a replay is already a recording (to score it with another detector use --rescore, or `chakra-tui eval --replay FILE`)")
-
-// recordingDriver records every snapshot its driver produces: the frame
-// with its ground truth and the verdicts shown on it. A failed write stops
-// the driver with the error (a recording asked for is never dropped
-// silently).
-type recordingDriver struct {
-	d   ui.Driver
-	rec *session.Recorder
-}
-
-// Step steps the driver and records the snapshot.
-func (r *recordingDriver) Step(ctx context.Context) (live.Snapshot, error) {
-	s, err := r.d.Step(ctx)
-	if err != nil {
-		return s, err
-	}
-	if err := r.rec.Write(&s.Frame, s.Verdicts); err != nil {
-		return live.Snapshot{}, fmt.Errorf("record: %w", err)
-	}
-	return s, nil
-}
-
-// Tick returns the driver's simulated time per frame.
-func (r *recordingDriver) Tick() time.Duration { return driverTick(r.d) }
-
-func driverTick(d ui.Driver) time.Duration {
-	if t, ok := d.(interface{ Tick() time.Duration }); ok {
-		return t.Tick()
-	}
-	return time.Second
-}
-
-// replayDriver drives a session replay: Step takes the next frame from src
-// (the replay itself, or an engine.Pacer over it) with the verdicts the
-// replay holds for it — recorded, or re-scored.
-type replayDriver struct {
-	r   *session.Replay
-	src engine.Source
-}
-
-// Step returns the next frame and its verdicts; io.EOF at the end.
-func (d *replayDriver) Step(ctx context.Context) (live.Snapshot, error) {
-	f, err := d.src.Next(ctx)
-	if err != nil {
-		return live.Snapshot{}, err
-	}
-	return live.Snapshot{Frame: f, Verdicts: d.r.Verdicts()}, nil
-}
-
-// Tick returns the recording's simulated time per frame.
-func (d *replayDriver) Tick() time.Duration { return d.r.Tick() }
-
-// Seek positions the replay at tick t and returns the pre-roll before it.
-func (d *replayDriver) Seek(ctx context.Context, t int64) ([]live.Snapshot, error) {
-	ticks, err := d.r.Seek(ctx, t)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]live.Snapshot, len(ticks))
-	for i, tk := range ticks {
-		out[i] = live.Snapshot{Frame: tk.Frame, Verdicts: tk.Verdicts}
-	}
-	return out, nil
-}
-
-// Control returns the replay controls for ui.WithReplay.
-func (d *replayDriver) Control() ui.ReplayControl {
-	return ui.ReplayControl{First: d.r.First(), Last: d.r.Last(), Seek: d.Seek}
-}
 
 // scorerFactory returns a constructor of the detector named by --scorer
 // (see loadScorer), for replays that score again after every seek; the
