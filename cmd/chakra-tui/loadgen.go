@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector/httpapi/loadgen"
+	"github.com/chakra-tui/chakra-tui/cmd/chakra-bench/loadgen"
 	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
 )
 

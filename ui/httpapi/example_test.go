@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/detector/httpapi"
+	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
