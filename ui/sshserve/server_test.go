@@ -177,17 +177,23 @@ func TestIdleTimeout(t *testing.T) {
 	}
 }
 
+// TestMaxSessionDuration: the duration limit closes a session however busy
+// it is. The idle timeout is an hour, so on a loaded machine nothing but the
+// limit can end the session (a 1 s idle timeout used to fire first when the
+// typing goroutine was starved).
 func TestMaxSessionDuration(t *testing.T) {
 	sh := newShared(t, 4, 4)
-	_, addr := serve(t, sh.bf, WithMaxSession(2*time.Second), WithIdleTimeout(time.Second))
+	_, addr := serve(t, sh.bf, WithMaxSession(2*time.Second), WithIdleTimeout(time.Hour))
 	tm := openTerm(t, addr, nil, 100, 30)
 	tm.waitFor(testSource, wait)
 	stop := make(chan struct{})
 	defer close(stop)
-	go func() { // busy: keys keep the idle timeout away, not the limit
+	go func() { // busy: the client keeps typing until the session ends
 		for {
 			select {
 			case <-stop:
+				return
+			case <-tm.ended:
 				return
 			case <-time.After(200 * time.Millisecond):
 				tm.stdin.Write([]byte("j"))
@@ -195,8 +201,11 @@ func TestMaxSessionDuration(t *testing.T) {
 		}
 	}()
 	tm.waitFor("chakra-tui: closed: sessions last at most 2s", wait)
+	if err := tm.exit(wait); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Contains(tm.text(), "idle timeout") {
-		t.Fatal("a busy session hit the idle timeout")
+		t.Fatal("the session hit the idle timeout")
 	}
 }
 
