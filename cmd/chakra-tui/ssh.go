@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/ssh"
-	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chakra-tui/chakra-tui/detector/live"
@@ -113,7 +112,7 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	log := slog.New(slog.NewTextHandler(e.stderr, nil))
 
 	// Access.
-	var keys []gossh.PublicKey
+	var keys []sshserve.AuthorizedKey
 	if f.authKeys != "" {
 		var err error
 		if keys, err = sshserve.LoadAuthorizedKeys(expandHome(f.authKeys)); err != nil {

@@ -1,7 +1,6 @@
 package sshserve
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/pem"
@@ -14,15 +13,9 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 )
 
-// Errors of the key helpers.
-var (
-	// ErrHostKey reports a host key file that is unusable: unreadable, not a
-	// private key, or readable by other users.
-	ErrHostKey = errors.New("unusable SSH host key")
-	// ErrAuthorizedKeys reports an authorized-keys file that is unreadable,
-	// malformed or holds no key.
-	ErrAuthorizedKeys = errors.New("unusable authorized-keys file")
-)
+// ErrHostKey reports a host key file that is unusable: unreadable, not a
+// private key, or readable by other users.
+var ErrHostKey = errors.New("unusable SSH host key")
 
 // DefaultHostKeyPath returns where the server keeps its host key unless told
 // otherwise: ssh_host_ed25519 in chakra-tui's directory of the user's
@@ -104,39 +97,4 @@ func Fingerprint(key []byte) (string, error) {
 		return "", fmt.Errorf("%w: %v", ErrHostKey, err)
 	}
 	return gossh.FingerprintSHA256(s.PublicKey()), nil
-}
-
-// LoadAuthorizedKeys reads an authorized_keys file (OpenSSH format: one key
-// per line, options allowed, # comments and blank lines skipped). A file
-// without any key is an error: it would lock everyone out.
-func LoadAuthorizedKeys(path string) ([]gossh.PublicKey, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrAuthorizedKeys, err)
-	}
-	keys, err := ParseAuthorizedKeys(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return keys, nil
-}
-
-// ParseAuthorizedKeys parses the contents of an authorized_keys file.
-func ParseAuthorizedKeys(data []byte) ([]gossh.PublicKey, error) {
-	var keys []gossh.PublicKey
-	for n, line := range bytes.Split(data, []byte("\n")) {
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 || line[0] == '#' {
-			continue
-		}
-		k, _, _, _, err := gossh.ParseAuthorizedKey(line)
-		if err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrAuthorizedKeys, n+1, err)
-		}
-		keys = append(keys, k)
-	}
-	if len(keys) == 0 {
-		return nil, fmt.Errorf("%w: no keys in it (nobody could log in)", ErrAuthorizedKeys)
-	}
-	return keys, nil
 }

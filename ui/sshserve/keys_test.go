@@ -108,25 +108,3 @@ func TestDefaultHostKeyPath(t *testing.T) {
 		t.Fatalf("no home: path %q, want an error (never the working directory)", p)
 	}
 }
-
-func TestParseAuthorizedKeys(t *testing.T) {
-	a, b := newSigner(t), newSigner(t)
-	file := "# team keys\n\n" + string(gossh.MarshalAuthorizedKey(a.PublicKey())) +
-		`no-pty,command="x" ` + string(gossh.MarshalAuthorizedKey(b.PublicKey()))
-	keys, err := ParseAuthorizedKeys([]byte(file))
-	if err != nil || len(keys) != 2 {
-		t.Fatalf("%d keys, err %v", len(keys), err)
-	}
-	if !bytes.Equal(keys[1].Marshal(), b.PublicKey().Marshal()) {
-		t.Fatal("second key differs")
-	}
-	if _, err := ParseAuthorizedKeys([]byte(file + "ssh-ed25519 AAAAnotbase64\n")); !errors.Is(err, ErrAuthorizedKeys) || !strings.Contains(err.Error(), "line 5") {
-		t.Fatalf("bad line: %v", err)
-	}
-	if _, err := ParseAuthorizedKeys([]byte("# nobody\n")); !errors.Is(err, ErrAuthorizedKeys) {
-		t.Fatalf("no keys: %v", err)
-	}
-	if _, err := LoadAuthorizedKeys(filepath.Join(t.TempDir(), "missing")); !errors.Is(err, ErrAuthorizedKeys) {
-		t.Fatalf("missing file: %v", err)
-	}
-}

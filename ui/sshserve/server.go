@@ -48,7 +48,7 @@ type Option func(*config)
 
 type config struct {
 	hostKey     []byte
-	authorized  []gossh.PublicKey
+	authorized  []AuthorizedKey
 	maxSessions int
 	idle, limit time.Duration
 	log         *slog.Logger
@@ -61,8 +61,11 @@ type config struct {
 func WithHostKey(pem []byte) Option { return func(c *config) { c.hostKey = pem } }
 
 // WithAuthorizedKeys accepts only clients holding one of keys (public-key
-// authentication; no passwords). Without it anyone may connect.
-func WithAuthorizedKeys(keys []gossh.PublicKey) Option {
+// authentication; no passwords), honouring each line's from= and no-pty
+// options; a line with an option the server does not implement
+// (AuthorizedKey.Refused) admits nobody, and New logs it. Without it anyone
+// may connect.
+func WithAuthorizedKeys(keys []AuthorizedKey) Option {
 	return func(c *config) { c.authorized = slices.Clone(keys) }
 }
 
@@ -134,6 +137,7 @@ func New(bf *live.Runtime, opts ...Option) (*Server, error) {
 				s.track,
 				s.admit,
 				s.requirePTY,
+				s.keyOptions,
 			),
 			lm.MiddlewareWithLogger(printf),
 		),
@@ -145,17 +149,16 @@ func New(bf *live.Runtime, opts ...Option) (*Server, error) {
 		sopts = append(sopts, wish.WithMaxTimeout(cfg.limit+connSlack))
 	}
 	if len(cfg.authorized) > 0 {
-		keys := cfg.authorized
-		sopts = append(sopts, wish.WithPublicKeyAuth(func(ctx ssh.Context, key ssh.PublicKey) bool {
-			for _, k := range keys {
-				if ssh.KeysEqual(k, key) {
-					return true
-				}
+		for i := range cfg.authorized {
+			if k := &cfg.authorized[i]; k.Refused != "" {
+				cfg.log.Warn("ssh authorized key never admitted", "where", k.Where(), "reason", k.Refused,
+					"key", gossh.FingerprintSHA256(k.Key))
 			}
-			cfg.log.Info("ssh key refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String(),
-				"key", gossh.FingerprintSHA256(key))
-			return false
-		}))
+		}
+		sopts = append(sopts, wish.WithPublicKeyAuth(s.checkKey), func(srv *ssh.Server) error {
+			srv.PtyCallback = s.allowPTY
+			return nil
+		})
 	}
 	srv, err := wish.NewServer(sopts...)
 	if err != nil {
@@ -205,6 +208,68 @@ func (s *Server) Close() error {
 	s.closing = true
 	s.mu.Unlock()
 	return s.srv.Close()
+}
+
+// checkKey admits a client key if a line of the authorized keys admits it
+// from the client's address, and logs why not otherwise.
+func (s *Server) checkKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	ip := remoteIP(ctx.RemoteAddr())
+	admit, refused, skipped := authorize(s.cfg.authorized, key, ip)
+	log := s.cfg.log.With("user", ctx.User(), "remote", ctx.RemoteAddr().String(), "key", gossh.FingerprintSHA256(key))
+	for _, k := range skipped {
+		log.Info("ssh key refused from this address", "where", k.Where(), "from", k.From)
+	}
+	switch {
+	case refused != nil:
+		log.Warn("ssh key refused: its authorized_keys line has an option this server does not implement",
+			"where", refused.Where(), "reason", refused.Refused)
+	case admit == nil && len(skipped) == 0:
+		log.Info("ssh key refused: not an authorized key")
+	}
+	return admit != nil
+}
+
+// sessionKey returns the authorized-keys line that admitted the
+// connection of ctx, or nil if there is none (no authorized keys, or none
+// admits it any more).
+func (s *Server) sessionKey(ctx ssh.Context) *AuthorizedKey {
+	key, _ := ctx.Value(ssh.ContextKeyPublicKey).(ssh.PublicKey)
+	if key == nil {
+		return nil
+	}
+	admit, _, _ := authorize(s.cfg.authorized, key, remoteIP(ctx.RemoteAddr()))
+	return admit
+}
+
+// allowPTY refuses a terminal to a key with no-pty, as sshd does.
+func (s *Server) allowPTY(ctx ssh.Context, _ ssh.Pty) bool {
+	k := s.sessionKey(ctx)
+	return k != nil && !k.NoPTY
+}
+
+// keyOptions applies the admitting authorized-keys line to a session: a key
+// with no-pty gets no dashboard (it needs a terminal), and a session whose
+// key no line admits any more is closed.
+func (s *Server) keyOptions(next ssh.Handler) ssh.Handler {
+	return func(sess ssh.Session) {
+		if len(s.cfg.authorized) == 0 {
+			next(sess)
+			return
+		}
+		k := s.sessionKey(sess.Context())
+		switch {
+		case k == nil:
+			s.cfg.log.Warn("ssh session refused: no authorized key admits it", "user", sess.User(), "remote", sess.RemoteAddr().String())
+			wish.Fatalln(sess, "chakra-tui: your key is not authorized")
+			return
+		case k.NoPTY:
+			s.cfg.log.Info("ssh session refused: its authorized_keys line has no-pty and the dashboard needs a terminal",
+				"where", k.Where(), "user", sess.User(), "remote", sess.RemoteAddr().String())
+			wish.Fatalln(sess, "chakra-tui: this key may not open a terminal (no-pty in the server's authorized_keys), and the dashboard needs one")
+			return
+		}
+		next(sess)
+	}
 }
 
 // requirePTY turns away sessions without a terminal with one clear line.

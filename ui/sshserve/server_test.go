@@ -3,6 +3,7 @@ package sshserve
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -115,7 +116,7 @@ func TestSessionCap(t *testing.T) {
 func TestAuthorizedKeys(t *testing.T) {
 	sh := newShared(t, 4, 4)
 	good, bad := newSigner(t), newSigner(t)
-	_, addr := serve(t, sh.bf, WithAuthorizedKeys([]gossh.PublicKey{good.PublicKey()}))
+	_, addr := serve(t, sh.bf, WithAuthorizedKeys([]AuthorizedKey{{Key: good.PublicKey()}}))
 	if c, err := dial(t, addr, bad); err == nil {
 		c.Close()
 		t.Fatal("a key not in the authorized keys was accepted")
@@ -127,6 +128,78 @@ func TestAuthorizedKeys(t *testing.T) {
 		t.Fatal("a client without a key was accepted")
 	}
 	tm := openTerm(t, addr, good, 100, 30)
+	tm.waitFor(testSource, wait)
+}
+
+// TestAuthorizedKeyOptions: from= and no-pty are honoured, and a line with
+// an option the server does not implement admits nobody; each refusal is
+// logged with the file's line number.
+func TestAuthorizedKeyOptionsOverSSH(t *testing.T) {
+	sh := newShared(t, 4, 4)
+	elsewhere, nopty, command, local := newSigner(t), newSigner(t), newSigner(t), newSigner(t)
+	line := func(opts string, k gossh.Signer) string {
+		return opts + " " + string(gossh.MarshalAuthorizedKey(k.PublicKey()))
+	}
+	file := line(`from="10.9.9.9"`, elsewhere) + line(`no-pty`, nopty) + line(`command="x"`, command) +
+		line(`from="10.*,127.0.0.0/8,!127.0.0.2"`, local)
+	keys, err := ParseAuthorizedKeys([]byte(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range keys {
+		keys[i].File = "authorized_keys"
+	}
+	var logs syncBuffer
+	_, addr := serve(t, sh.bf, WithAuthorizedKeys(keys), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	if !logHas(logs.String(), `level=WARN msg="ssh authorized key never admitted"`, `where="authorized_keys line 3"`, `reason="option command= is not supported`) {
+		t.Errorf("no start-up warning for line 3; log:\n%s", logs.String())
+	}
+
+	for _, c := range []struct {
+		key gossh.Signer
+		log []string
+	}{
+		{elsewhere, []string{`msg="ssh key refused from this address"`, `where="authorized_keys line 1"`, `from=10.9.9.9`, `remote=127.0.0.1:`}},
+		{command, []string{`level=WARN msg="ssh key refused: its authorized_keys line has an option this server does not implement"`,
+			`where="authorized_keys line 3"`, `reason="option command= is not supported`}},
+	} {
+		if cl, err := dial(t, addr, c.key); err == nil {
+			cl.Close()
+			t.Errorf("the key of %q was admitted", c.log)
+		} else if !strings.Contains(err.Error(), "unable to authenticate") {
+			t.Errorf("refusal: %v", err)
+		}
+		if !logHas(logs.String(), c.log...) {
+			t.Errorf("no log line %q; log:\n%s", c.log, logs.String())
+		}
+	}
+
+	// no-pty: the key is admitted, but gets no terminal, so no dashboard.
+	cl, err := dial(t, addr, nopty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	sess, err := cl.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.RequestPty("xterm-256color", 30, 100, nil); err == nil {
+		t.Fatal("a no-pty key was given a terminal")
+	}
+	var out strings.Builder
+	sess.Stdout, sess.Stderr = &out, &out
+	err = sess.Run("")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(out.String(), "this key may not open a terminal (no-pty") {
+		t.Errorf("no-pty session: %v, output %q", err, out.String())
+	}
+	if !logHas(logs.String(), `its authorized_keys line has no-pty and the dashboard needs a terminal"`, `where="authorized_keys line 2"`) {
+		t.Errorf("no log line for no-pty; log:\n%s", logs.String())
+	}
+
+	// Allowed by its from= list: the dashboard.
+	tm := openTerm(t, addr, local, 100, 30)
 	tm.waitFor(testSource, wait)
 }
 
