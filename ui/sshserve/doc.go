@@ -40,8 +40,14 @@
 //
 // Without authorized keys any client may connect; the command binds loopback
 // by default and warns when asked to bind anything else without keys. With
-// authorized keys only those public keys are accepted (no passwords). The
-// host key is a persisted ed25519 key (LoadOrCreateHostKey: created 0600 in
-// a 0700 directory, by default in the user's configuration directory, never
-// the working directory), so clients see the same key across restarts.
+// authorized keys only those public keys are accepted (no passwords), with
+// the options of their authorized_keys lines honoured as sshd does: from=
+// (wildcards, ! negation, CIDR; matched against the client's address, no
+// DNS) and no-pty (restrict, pty), which leaves such a key without a
+// dashboard. A line with any other option (command=, environment=,
+// cert-authority, …) admits nobody: New logs it, and each refused login
+// logs the file and line. The host key is a persisted ed25519 key
+// (LoadOrCreateHostKey: created 0600 in a 0700 directory, by default in the
+// user's configuration directory, never the working directory), so clients
+// see the same key across restarts.
 package sshserve
