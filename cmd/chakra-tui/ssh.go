@@ -53,6 +53,8 @@ type sshFlags struct {
 	addr, hostKey, authKeys string
 	maxSessions             int
 	idle, maxSession        time.Duration
+	handshake               time.Duration
+	maxHandshakes           int
 	scorer, model           string
 	record, replay          string
 	rescore, truth, force   bool
@@ -84,6 +86,10 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	c.example("ssh-idle-timeout", "5m")
 	fs.DurationVar(&f.maxSession, "ssh-max-session", sshserve.DefaultMaxSession, "close a session this long after it started (0: never)")
 	c.example("ssh-max-session", "1h")
+	fs.DurationVar(&f.handshake, "ssh-handshake-timeout", sshserve.DefaultHandshakeTimeout, "close a connection that has not authenticated this long after it connected (> 0; key passphrases typed at the prompt count)")
+	c.example("ssh-handshake-timeout", "30s")
+	fs.IntVar(&f.maxHandshakes, "ssh-max-handshakes", sshserve.DefaultMaxHandshakes, "connections not yet authenticated; more are closed at once")
+	c.example("ssh-max-handshakes", "16")
 	addScorerFlags(c, &f.scorer, &f.model)
 	fs.Float64Var(&f.speed, "speed", 1, "simulated seconds per wall second of the shared clock (viewers cannot change it)")
 	c.example("speed", "5")
@@ -147,6 +153,7 @@ func runSSH(ctx context.Context, args []string, e env) error {
 
 	srv, err := sshserve.New(bf, sshserve.WithHostKey(hostKey), sshserve.WithAuthorizedKeys(keys),
 		sshserve.WithMaxSessions(f.maxSessions), sshserve.WithIdleTimeout(f.idle), sshserve.WithMaxSession(f.maxSession),
+		sshserve.WithHandshakeTimeout(f.handshake), sshserve.WithMaxHandshakes(f.maxHandshakes),
 		sshserve.WithLogger(log), sshserve.WithDashboard(dash...))
 	if err != nil {
 		return err
@@ -163,7 +170,8 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	fmt.Fprintf(e.stdout, "listening ssh://%s\n", ln.Addr())
 	fmt.Fprintf(e.stdout, "connect with: ssh -p %s %s   (host key %s, %s %s)\n", port, connectHost(host), fp, keyNote, f.hostKey)
 	log.Info("serving the dashboard over SSH", "addr", ln.Addr().String(), "max_sessions", f.maxSessions,
-		"idle_timeout", f.idle, "max_session", f.maxSession, "authorized_keys", len(keys), "record", f.record, "replay", f.replay)
+		"idle_timeout", f.idle, "max_session", f.maxSession, "handshake_timeout", f.handshake, "max_handshakes", f.maxHandshakes,
+		"authorized_keys", len(keys), "record", f.record, "replay", f.replay)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -201,6 +209,10 @@ func (f *sshFlags) check() error {
 	switch {
 	case f.maxSessions < 1:
 		return fmt.Errorf("ssh: --ssh-max-sessions must be ≥ 1 (got %d)", f.maxSessions)
+	case !(f.handshake > 0):
+		return fmt.Errorf("ssh: --ssh-handshake-timeout must be > 0 (got %v)", f.handshake)
+	case f.maxHandshakes < 1:
+		return fmt.Errorf("ssh: --ssh-max-handshakes must be ≥ 1 (got %d)", f.maxHandshakes)
 	case f.idle < 0 || f.maxSession < 0:
 		return errors.New("ssh: --ssh-idle-timeout and --ssh-max-session must be ≥ 0")
 	case !(f.speed > 0) || math.IsInf(f.speed, 0):

@@ -55,6 +55,8 @@ func TestSSHFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--ssh-max-sessions", "0"}, "--ssh-max-sessions must be ≥ 1"},
+		{[]string{"--ssh-handshake-timeout", "0s"}, "--ssh-handshake-timeout must be > 0"},
+		{[]string{"--ssh-max-handshakes", "0"}, "--ssh-max-handshakes must be ≥ 1"},
 		{[]string{"--speed", "0"}, "--speed must be > 0"},
 		{[]string{"--record", "a", "--replay", "b"}, "--record and --replay together"},
 		{[]string{"--rescore"}, "--rescore needs --replay"},

@@ -54,6 +54,10 @@ type config struct {
 	log         *slog.Logger
 	dashboard   []ui.Option
 	now         func() time.Time
+
+	handshakeTimeout time.Duration
+	maxHandshakes    int
+	afterFunc        func(time.Duration, func()) (stop func() bool)
 }
 
 // WithHostKey sets the PEM-encoded private host key (LoadOrCreateHostKey,
@@ -103,12 +107,17 @@ type Server struct {
 	sessions map[ssh.Session]*viewer
 	active   int // admitted sessions
 	closing  bool
+
+	pending        map[*pending]struct{} // connections in their handshake
+	refusedConns   int                   // closed over the cap since lastRefusalLog
+	lastRefusalLog time.Time
 }
 
 // New returns a server for the shared battlefield bf (its owner runs it);
 // Serve starts it.
 func New(bf *live.Runtime, opts ...Option) (*Server, error) {
-	cfg := config{maxSessions: DefaultMaxSessions, idle: DefaultIdleTimeout, limit: DefaultMaxSession, now: time.Now}
+	cfg := config{maxSessions: DefaultMaxSessions, idle: DefaultIdleTimeout, limit: DefaultMaxSession, now: time.Now,
+		handshakeTimeout: DefaultHandshakeTimeout, maxHandshakes: DefaultMaxHandshakes, afterFunc: afterFunc}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -121,14 +130,23 @@ func New(bf *live.Runtime, opts ...Option) (*Server, error) {
 	if cfg.idle < 0 || cfg.limit < 0 {
 		return nil, fmt.Errorf("ssh server: negative idle timeout %v or session limit %v", cfg.idle, cfg.limit)
 	}
+	if cfg.handshakeTimeout <= 0 || cfg.maxHandshakes < 1 {
+		return nil, fmt.Errorf("ssh server: handshake timeout %v (want > 0) or at most %d unauthenticated connections (want ≥ 1)",
+			cfg.handshakeTimeout, cfg.maxHandshakes)
+	}
 	if cfg.log == nil {
 		cfg.log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{bf: bf, cfg: cfg, sessions: map[ssh.Session]*viewer{}}
+	s := &Server{bf: bf, cfg: cfg, sessions: map[ssh.Session]*viewer{}, pending: map[*pending]struct{}{}}
 	printf := slog.NewLogLogger(cfg.log.Handler(), slog.LevelInfo)
 	sopts := []ssh.Option{
 		wish.WithHostKeyPEM(cfg.hostKey),
 		wish.WithVersion("chakra-tui"),
+		func(srv *ssh.Server) error {
+			srv.ConnCallback = s.acceptConn
+			srv.ServerConfigCallback = s.serverConfig
+			return nil
+		},
 		wish.WithMiddleware(
 			// Composed last-first: logging runs first, then recover around
 			// the rest, whose own list also runs last-first.
@@ -194,6 +212,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for _, v := range vs {
 		v.quit("the server is shutting down")
 	}
+	s.closePending()
 	err := s.srv.Shutdown(ctx)
 	if err != nil && ctx.Err() != nil {
 		s.cfg.log.Warn("ssh shutdown: closing the connections still open", "err", err)
@@ -207,6 +226,7 @@ func (s *Server) Close() error {
 	s.mu.Lock()
 	s.closing = true
 	s.mu.Unlock()
+	s.closePending()
 	return s.srv.Close()
 }
 
