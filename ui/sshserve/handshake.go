@@ -60,7 +60,9 @@ func (p *pending) end() bool {
 		ended = true
 		p.s.mu.Lock()
 		delete(p.s.pending, p)
+		refused := p.s.takeRefusalsLocked() // the tally of a burst that has ended
 		p.s.mu.Unlock()
+		p.s.logRefusals(refused)
 	})
 	return ended
 }
@@ -101,18 +103,12 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	p := &pending{s: s, conn: conn}
 	s.mu.Lock()
 	if len(s.pending) >= s.cfg.maxHandshakes || s.closing {
-		s.refusedConns++
-		now := s.cfg.now()
-		var refused int
-		if s.lastRefusalLog.IsZero() || now.Sub(s.lastRefusalLog) >= refusalLogEvery {
-			refused, s.refusedConns, s.lastRefusalLog = s.refusedConns, 0, now
+		if !s.closing {
+			s.refusedConns++
 		}
-		closing := s.closing
+		refused := s.takeRefusalsLocked()
 		s.mu.Unlock()
-		if refused > 0 && !closing {
-			s.cfg.log.Warn("ssh connections closed at once: too many unauthenticated connections",
-				"max_handshakes", s.cfg.maxHandshakes, "refused", refused, "since", refusalLogEvery, "last_remote", conn.RemoteAddr().String())
-		}
+		s.logRefusals(refused)
 		return nil
 	}
 	s.pending[p] = struct{}{}
@@ -120,6 +116,26 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 	s.mu.Unlock()
 	ctx.SetValue(pendingKey{}, p)
 	return &pendingConn{Conn: conn, p: p}
+}
+
+// takeRefusalsLocked returns the count of connections refused over the cap
+// since the last log line and resets it, if a line is due (the first
+// refusal, then at most one every refusalLogEvery); else 0. s.mu is held.
+func (s *Server) takeRefusalsLocked() int {
+	now := s.cfg.now()
+	if s.refusedConns == 0 || !s.lastRefusalLog.IsZero() && now.Sub(s.lastRefusalLog) < refusalLogEvery {
+		return 0
+	}
+	n := s.refusedConns
+	s.refusedConns, s.lastRefusalLog = 0, now
+	return n
+}
+
+func (s *Server) logRefusals(n int) {
+	if n > 0 {
+		s.cfg.log.Warn("ssh connections closed at once: too many unauthenticated connections",
+			"max_handshakes", s.cfg.maxHandshakes, "refused", n, "since_last_line", refusalLogEvery)
+	}
 }
 
 // serverConfig is the ssh.ServerConfigCallback: a successful authentication

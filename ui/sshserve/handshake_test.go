@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -122,8 +123,9 @@ func TestHandshakeCap(t *testing.T) {
 	sh := newShared(t, 4, 4)
 	var ft fakeTimers
 	var logs syncBuffer
-	clock := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC) // stands still: one log line for the refusals
-	srv, addr := serve(t, sh.bf, withAfterFunc(ft.afterFunc), withClock(func() time.Time { return clock }), WithMaxHandshakes(2),
+	var clock atomic.Int64 // seconds; stands still unless the test moves it
+	now := func() time.Time { return time.Unix(clock.Load(), 0) }
+	srv, addr := serve(t, sh.bf, withAfterFunc(ft.afterFunc), withClock(now), WithMaxHandshakes(2),
 		WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	a, _ := stall(t, addr), stall(t, addr)
 	if n := srv.Handshakes(); n != 2 {
@@ -154,8 +156,13 @@ func TestHandshakeCap(t *testing.T) {
 		t.Fatalf("%d connections in their handshake after the refusals, want 2", n)
 	}
 
+	// The rest of the burst is logged when a handshake ends after the interval.
+	clock.Add(int64(refusalLogEvery / time.Second))
 	a.Close()
 	eventually(t, wait, "a slot freed", func() bool { return srv.Handshakes() == 1 })
+	if !logHas(logs.String(), "too many unauthenticated connections", "refused=3") {
+		t.Errorf("the other 3 refusals were not logged; log:\n%s", logs.String())
+	}
 	tm := openTerm(t, addr, nil, 100, 30)
 	tm.waitFor(testSource, wait)
 	if n := srv.Handshakes(); n != 1 {
