@@ -60,7 +60,7 @@ func (p *pending) end() bool {
 		ended = true
 		p.s.mu.Lock()
 		delete(p.s.pending, p)
-		refused := p.s.takeRefusalsLocked() // the tally of a burst that has ended
+		refused := p.s.takeRefusalsLocked(len(p.s.pending) == 0) // the tally of a burst that has ended
 		p.s.mu.Unlock()
 		p.s.logRefusals(refused)
 	})
@@ -106,7 +106,7 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 		if !s.closing {
 			s.refusedConns++
 		}
-		refused := s.takeRefusalsLocked()
+		refused := s.takeRefusalsLocked(false)
 		s.mu.Unlock()
 		s.logRefusals(refused)
 		return nil
@@ -120,10 +120,11 @@ func (s *Server) acceptConn(ctx ssh.Context, conn net.Conn) net.Conn {
 
 // takeRefusalsLocked returns the count of connections refused over the cap
 // since the last log line and resets it, if a line is due (the first
-// refusal, then at most one every refusalLogEvery); else 0. s.mu is held.
-func (s *Server) takeRefusalsLocked() int {
+// refusal, then at most one every refusalLogEvery, or when force, as when
+// the last handshake ended); else 0. s.mu is held.
+func (s *Server) takeRefusalsLocked(force bool) int {
 	now := s.cfg.now()
-	if s.refusedConns == 0 || !s.lastRefusalLog.IsZero() && now.Sub(s.lastRefusalLog) < refusalLogEvery {
+	if s.refusedConns == 0 || !force && !s.lastRefusalLog.IsZero() && now.Sub(s.lastRefusalLog) < refusalLogEvery {
 		return 0
 	}
 	n := s.refusedConns
