@@ -36,6 +36,15 @@
 // subscription, its timers, its program — is released when it ends, however
 // it ends (quit, limit, disconnect mid-frame, server shutdown).
 //
+// # Connections
+//
+// Before a connection authenticates it counts against a cap
+// (WithMaxHandshakes, default 64): one more is closed at once, before the
+// server sends anything. A connection that has not authenticated within the
+// handshake timeout (WithHandshakeTimeout, default 10 s) is closed. Both
+// bound what clients that never finish the handshake can hold; once
+// authenticated, a connection is governed by the session limits.
+//
 // # Access
 //
 // Without authorized keys any client may connect; the command binds loopback
