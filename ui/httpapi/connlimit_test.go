@@ -225,8 +225,11 @@ func (s *stallReader) Read(b []byte) (int, error) {
 // TestSlowBody408: a body still arriving at the read deadline gets 408
 // request_timeout JSON, not a closed connection, and nothing is written.
 func TestSlowBody408(t *testing.T) {
+	// Read and write timeouts equal, as by default: the 408 must still be
+	// written (the write deadline of the server alone runs out with the
+	// read deadline).
 	short := DefaultTimeouts()
-	short.Read = 50 * time.Millisecond
+	short.Read, short.Write = 50*time.Millisecond, 50*time.Millisecond
 	s := serve(t, newFixture(t, nil, WithTimeouts(short)))
 	for _, path := range []string{"/predict", "/predict/batch", "/soldiers/9"} {
 		method := "POST"

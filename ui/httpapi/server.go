@@ -233,6 +233,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// nothing and have none.
 		if d, ok := rs.sw.ResponseWriter.(interface{ SetReadDeadline(time.Time) error }); ok && s.o.timeouts.Read > 0 {
 			_ = d.SetReadDeadline(start.Add(s.o.timeouts.Read))
+			// The answer may be written until Write after the body's
+			// deadline: with http.Server.WriteTimeout alone (counted from
+			// the headers, like the read deadline) a 408 for a body that
+			// used its whole read time could not be written.
+			if d, ok := rs.sw.ResponseWriter.(interface{ SetWriteDeadline(time.Time) error }); ok && s.o.timeouts.Write > 0 {
+				_ = d.SetWriteDeadline(start.Add(s.o.timeouts.Read + s.o.timeouts.Write))
+			}
 		}
 	}
 	if onProbeConn(r.Context()) {
