@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 )
 
 // The prototype's request, served by the API over an in-memory store and

@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 )
 
 func TestRunAgainstReference(t *testing.T) {
