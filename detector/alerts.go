@@ -53,7 +53,7 @@ type AlertConfig struct {
 
 // DefaultAlertConfig returns the persistence and hysteresis every scorer
 // starts from; its Open levels are 1 band-width and are meant to be
-// calibrated (see Calibrate).
+// calibrated (see training.Calibrate).
 func DefaultAlertConfig() AlertConfig {
 	return AlertConfig{
 		Open:        [engine.NumVitals]float64{1, 1, 1, 1},
@@ -164,6 +164,24 @@ func (s *channelState) stepVital(c *AlertConfig, mask uint64, level float64, t i
 		}
 	}
 	return false
+}
+
+// Openings replays a physiological channel of c at level over each
+// soldier's recorded scores (seqs[soldier][tick] is Out, NaN for no
+// reading) and counts the alerts it opens: how calibration measures an
+// open level without running the scorer again.
+func (c *AlertConfig) Openings(seqs [][]float32, level float64) int {
+	mask := histMask(c.M)
+	n := 0
+	for _, seq := range seqs {
+		var s channelState
+		for t, o := range seq {
+			if s.stepVital(c, mask, level, int64(t), float64(o)) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // histMask returns the mask of the last m ticks of a channel history.

@@ -11,6 +11,10 @@ import (
 
 var sinkVerdicts []Verdict
 
+// windowKeep is the number of rows the bench feed keeps per soldier window,
+// as the simulation driver of training and evaluation does.
+const windowKeep = 32
+
 // benchFeed produces consecutive ticks of synthetic readings for n soldiers
 // and keeps their windows, as the feature store would.
 type benchFeed struct {

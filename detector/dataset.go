@@ -1,7 +1,6 @@
 package detector
 
 import (
-	"context"
 	"fmt"
 	"math"
 
@@ -10,8 +9,9 @@ import (
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
-// vitalsDataset serves TFT training examples cut by the feature store's
-// point-in-time-correct training set (featurestore.Builder): each example's
+// Examples serves TFT training examples (a tft.Dataset) cut by the feature
+// store's point-in-time-correct training set (featurestore.Builder) through
+// the same feature engineering the scorer uses: each example's
 // inputs are the EncoderLen+1 rows ending at tick T (the extra row gives the
 // first row's change) and its target is the row of T+1, so the encoder only
 // ever sees the past, the decoder row holds only the target tick's known
@@ -25,24 +25,33 @@ import (
 // mean (a forecast anchored on a held value is less certain). The choice
 // is a hash of (seed, example index): deterministic and free of shared
 // state, so workers may build examples concurrently.
-type vitalsDataset struct {
+type Examples struct {
 	ts      *featurestore.TrainingSet
 	te      int
 	augment float64
 	seed    uint64
 }
 
-// Len returns the number of examples.
-func (d *vitalsDataset) Len() int { return d.ts.Len() }
+// NewExamples returns the examples of ts, which must have been built with
+// NetConfig().EncoderLen+1 input rows and a horizon of 1, with a share augment of
+// them augmented as above (0: none) by hashes of seed.
+func NewExamples(ts *featurestore.TrainingSet, augment float64, seed uint64) *Examples {
+	return &Examples{ts: ts, te: NetConfig().EncoderLen, augment: augment, seed: seed}
+}
 
-// normOf returns the normalisation of example i's soldier.
-func (d *vitalsDataset) normOf(i int) norm {
+// Len returns the number of examples.
+func (d *Examples) Len() int { return d.ts.Len() }
+
+// TargetScale returns the factor per vital that turns a change in the
+// vital's unit into example i's target unit (see the feature engineering
+// in features.go): divide a target by it to get the vital's unit.
+func (d *Examples) TargetScale(i int) [engine.NumVitals]float64 {
 	p := d.ts.Example(i).Profile
-	return normFor(&p)
+	return normFor(&p).scale
 }
 
 // Example fills dst with example i.
-func (d *vitalsDataset) Example(i int, dst *tft.Example) error {
+func (d *Examples) Example(i int, dst *tft.Example) error {
 	if i < 0 || i >= d.ts.Len() {
 		return fmt.Errorf("example %d of %d: %w", i, d.ts.Len(), tft.ErrBadInput)
 	}
@@ -121,33 +130,4 @@ func splitmix(x uint64) uint64 {
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
-}
-
-// buildTrainingSet simulates the runs of rc (one after the other: the
-// builder is not safe for concurrent use) through the feature store's
-// training-set builder, cutting an example every stride ticks of each
-// soldier. Examples overlapping an event label are left out (there are none
-// in normal runs).
-func buildTrainingSet(ctx context.Context, rc RunConfig, te, stride int) (*featurestore.TrainingSet, error) {
-	b, err := featurestore.NewBuilder(featurestore.TrainingSpec{Inputs: te + 1, Horizon: 1, Stride: stride, SkipLabelled: true})
-	if err != nil {
-		return nil, fmt.Errorf("training set: %w", err)
-	}
-	for _, seed := range rc.Seeds {
-		sim, err := engine.NewSim(rc.engineConfig(seed))
-		if err != nil {
-			return nil, fmt.Errorf("start simulation %d: %w", seed, err)
-		}
-		if err := b.AddSource(ctx, sim); err != nil {
-			return nil, fmt.Errorf("simulation %d: %w", seed, err)
-		}
-	}
-	ts, err := b.Build()
-	if err != nil {
-		return nil, fmt.Errorf("training set: %w", err)
-	}
-	if ts.Len() == 0 {
-		return nil, fmt.Errorf("%w: training set: runs too short for a %d-row window", ErrConfig, te+1)
-	}
-	return ts, nil
 }

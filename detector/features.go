@@ -80,8 +80,9 @@ const (
 // one with another version is refused.
 const FeatureVersion = 1
 
-// modelConfig returns the TFT configuration the detector's features fill.
-func modelConfig() tft.Config {
+// NetConfig returns the TFT configuration the detector's features fill:
+// the shape of every network the detector trains or loads.
+func NetConfig() tft.Config {
 	c := tft.DefaultConfig()
 	c.Static = []tft.Variable{
 		tft.Real("age"), tft.Categorical("fitness", engine.NumFitness), tft.Real("resting_hr"),

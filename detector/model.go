@@ -149,7 +149,7 @@ func LoadModelFile(path string) (*Model, error) {
 }
 
 func newModel(net *tft.Model, raw json.RawMessage) (*Model, error) {
-	if err := net.CheckConfig(modelConfig()); err != nil {
+	if err := net.CheckConfig(NetConfig()); err != nil {
 		return nil, fmt.Errorf("%w: the network does not fit this build's features: %w", ErrModel, err)
 	}
 	if len(raw) == 0 {
@@ -190,6 +190,11 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	}
 	return cw.n, nil
 }
+
+// NewModel returns a model of the network net (of NetConfig's shape) with
+// meta. Training builds models this way; the model is not checked until it
+// is written and loaded back.
+func NewModel(net *tft.Model, meta ModelMeta) *Model { return &Model{net: net, Meta: meta} }
 
 // NumParams is the number of trained parameters.
 func (m *Model) NumParams() int { return m.net.NumParams() }

@@ -73,7 +73,7 @@ func TestModelFileRefused(t *testing.T) {
 	check("flipped byte", flipped)
 
 	// A network of another shape than this build's features.
-	cfg := modelConfig()
+	cfg := NetConfig()
 	cfg.Hidden = 8
 	cfg.Heads = 2
 	net, err := tft.New(cfg, 1)

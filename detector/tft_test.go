@@ -14,7 +14,7 @@ import (
 // exercise the scorer's plumbing, not to forecast well.
 func untrainedModel(t testing.TB) *Model {
 	t.Helper()
-	net, err := tft.New(modelConfig(), 1)
+	net, err := tft.New(NetConfig(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

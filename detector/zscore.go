@@ -25,7 +25,7 @@ const DefaultZWindow = 60
 // vital, the band is mean ± z·sd of the last WithWindow rows (default
 // DefaultZWindow) with z at the 2 % and 98 % normal quantiles, the band
 // width floored at the sensor noise (WithNoiseFloor). Its open levels
-// default to 1 band-width; calibrate them with Calibrate.
+// default to 1 band-width; calibrate them with training.Calibrate.
 func NewZScore(opts ...Option) (Scorer, error) {
 	o := buildOptions(opts)
 	z := &zscore{n: DefaultZWindow, floor: DefaultNoiseFloor()}

@@ -1,20 +1,20 @@
 package ui
 
 import (
-	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 // The truth overlay matches alert openings against the simulation's
 // ground-truth labels as they arrive, with the rules of the detector's
-// evaluation (detector.MatchConfig): an event is detected when an alert of its
+// evaluation (evaluation.MatchConfig): an event is detected when an alert of its
 // soldier opens within [Start, End+Grace]; an opening is true when it falls in
 // such a window of some event of its soldier, false otherwise (an opening on
 // a motion artefact is false). Frames carry the labels active at their tick,
 // so matching online is exact.
 
 // truthGrace is the matching grace after an event's end, in ticks.
-const truthGrace = detector.DefaultGrace
+const truthGrace = evaluation.DefaultGrace
 
 // keptEvents is how many recent events each soldier remembers.
 const keptEvents = 8

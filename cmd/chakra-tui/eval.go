@@ -9,7 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
+	"github.com/chakra-tui/chakra-tui/detector/training"
 )
 
 func init() {
@@ -41,9 +42,9 @@ func runEval(ctx context.Context, args []string, e env) error {
 	c.example("calib-seeds", "8001-8002")
 	calibDuration := fs.Duration("calib-duration", time.Hour, "simulated time per calibration seed")
 	c.example("calib-duration", "2h")
-	grace := fs.Int64("grace", detector.DefaultGrace, "ticks after an event's end during which an alert still counts for it")
+	grace := fs.Int64("grace", evaluation.DefaultGrace, "ticks after an event's end during which an alert still counts for it")
 	c.example("grace", "10")
-	probation := fs.Int64("probation", detector.DefaultProbation, "ticks at the start of each run that are not scored (events starting in them, alerts opening in them)")
+	probation := fs.Int64("probation", evaluation.DefaultProbation, "ticks at the start of each run that are not scored (events starting in them, alerts opening in them)")
 	c.example("probation", "0")
 	workers := fs.Int("workers", runtime.NumCPU(), "simulations run at once")
 	c.example("workers", "1")
@@ -61,7 +62,7 @@ func runEval(ctx context.Context, args []string, e env) error {
 		for i := range names {
 			names[i] = strings.TrimSpace(names[i])
 		}
-		return runEvalReplay(ctx, *replay, names, *modelPath, detector.MatchConfig{Grace: *grace, Probation: *probation}, *asJSON, e)
+		return runEvalReplay(ctx, *replay, names, *modelPath, evaluation.MatchConfig{Grace: *grace, Probation: *probation}, *asJSON, e)
 	}
 	evalSeeds, err := parseSeeds(*seeds)
 	if err != nil {
@@ -77,11 +78,11 @@ func runEval(ctx context.Context, args []string, e env) error {
 	for i := range names {
 		names[i] = strings.TrimSpace(names[i])
 	}
-	opts := detector.EvalOptions{
-		Eval: detector.EvalConfig{
-			Runs: detector.RunConfig{Seeds: evalSeeds, Soldiers: *soldiers, Duration: *duration,
+	opts := evaluation.Options{
+		Eval: evaluation.Config{
+			Runs: training.RunConfig{Seeds: evalSeeds, Soldiers: *soldiers, Duration: *duration,
 				PoisonRate: *poison, Artefacts: *artefacts, Workers: *workers},
-			Match: detector.MatchConfig{Grace: *grace, Probation: *probation},
+			Match: evaluation.MatchConfig{Grace: *grace, Probation: *probation},
 		},
 		Detectors:     names,
 		ModelPath:     *modelPath,
@@ -92,7 +93,7 @@ func runEval(ctx context.Context, args []string, e env) error {
 	if !*asJSON {
 		fmt.Fprintf(e.stderr, "evaluating %s on %d seeds × %d soldiers × %v …\n", strings.Join(names, ", "), len(evalSeeds), *soldiers, *duration)
 	}
-	rep, err := detector.RunEval(ctx, opts)
+	rep, err := evaluation.RunEval(ctx, opts)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 )
 
@@ -15,7 +16,7 @@ import (
 // answer key) and, when the file holds verdicts, evaluates those too, as
 // "recorded:NAME". names may include "recorded" alone to evaluate only the
 // stored verdicts.
-func runEvalReplay(ctx context.Context, path string, names []string, modelPath string, match detector.MatchConfig, asJSON bool, e env) error {
+func runEvalReplay(ctx context.Context, path string, names []string, modelPath string, match evaluation.MatchConfig, asJSON bool, e env) error {
 	var opts session.EvalOptions
 	opts.Match = match
 	probe, err := session.Open(path)
@@ -48,7 +49,7 @@ func runEvalReplay(ctx context.Context, path string, names []string, modelPath s
 			}
 			opts.Recorded = true
 		case "threshold":
-			opts.Detectors = append(opts.Detectors, detector.Detector{Name: n, New: func() (detector.Scorer, error) { return detector.NewThreshold() }})
+			opts.Detectors = append(opts.Detectors, evaluation.Detector{Name: n, New: func() (detector.Scorer, error) { return detector.NewThreshold() }})
 		case "zscore":
 			var cal *detector.Calibration
 			newZ := func() (detector.Scorer, error) { return detector.NewZScore() }
@@ -57,14 +58,14 @@ func runEvalReplay(ctx context.Context, path string, names []string, modelPath s
 				cal = &c
 				newZ = func() (detector.Scorer, error) { return detector.NewZScore(detector.WithAlertConfig(c.Alerts)) }
 			}
-			opts.Detectors = append(opts.Detectors, detector.Detector{Name: n, Calibration: cal, New: newZ})
+			opts.Detectors = append(opts.Detectors, evaluation.Detector{Name: n, Calibration: cal, New: newZ})
 		case "tft":
 			m, err := loadModel()
 			if err != nil {
 				return fmt.Errorf("eval --replay: tft: %w (leave tft out of --detectors to evaluate without it)", err)
 			}
 			c := m.Meta.Calibration
-			opts.Detectors = append(opts.Detectors, detector.Detector{Name: n, Calibration: &c,
+			opts.Detectors = append(opts.Detectors, evaluation.Detector{Name: n, Calibration: &c,
 				New: func() (detector.Scorer, error) { return detector.NewTFT(detector.WithModel(m)) }})
 		default:
 			return fmt.Errorf("eval --replay: unknown detector %q (want recorded, tft, threshold or zscore)", n)

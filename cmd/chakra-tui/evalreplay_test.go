@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -65,7 +66,7 @@ func TestEvalReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep detector.Report
+	var rep evaluation.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
 	}
@@ -102,7 +103,7 @@ func TestEvalReplay(t *testing.T) {
 	if err != nil || !strings.Contains(errOut, "warning: ") || !strings.Contains(errOut, "cut short") || !strings.Contains(errOut, bad) {
 		t.Fatalf("cut file: %v\n%s", err, errOut)
 	}
-	var cut detector.Report
+	var cut evaluation.Report
 	if err := json.Unmarshal([]byte(out), &cut); err != nil {
 		t.Fatalf("%v:\n%s", err, out)
 	}

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/chakra-tui/chakra-tui/detector/nab"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/nab"
 	"github.com/chakra-tui/chakra-tui/detector/series"
 )
 

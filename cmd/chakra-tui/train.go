@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -26,7 +27,7 @@ func runTrain(ctx context.Context, args []string, e env) error {
 			"(and the z-score baseline's) on further normal runs, and write the model file the detector embeds.\n"+
 			"The same seed and workers give the same file, byte for byte.", e.stderr)
 	fs := c.fs
-	var tc detector.TrainConfig
+	var tc training.Config
 	fs.Uint64Var(&tc.Seed, "seed", 1, "seed of the simulations, initialisation and shuffling")
 	c.example("seed", "7")
 	out := fs.String("out", "detector/model/tft.bin", "model file to write")
@@ -47,7 +48,7 @@ func runTrain(ctx context.Context, args []string, e env) error {
 	c.example("augment", "0.3")
 	fs.BoolVar(&tc.Artefacts, "artefacts", false, "keep motion artefacts in the training runs")
 	c.example("artefacts", "true")
-	fs.Float64Var(&tc.TargetFA, "target-fa", detector.DefaultTargetFA, "calibration target: false alerts per soldier-hour")
+	fs.Float64Var(&tc.TargetFA, "target-fa", training.DefaultTargetFA, "calibration target: false alerts per soldier-hour")
 	c.example("target-fa", "0.005")
 	fs.IntVar(&tc.Net.Epochs, "epochs", 8, "maximum epochs")
 	c.example("epochs", "20")
@@ -66,7 +67,7 @@ func runTrain(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("train: unexpected argument %q", fs.Arg(0))
 	}
 	bar := newTrainBar(e.stderr)
-	m, res, err := detector.Train(ctx, tc, bar.update)
+	m, res, err := training.Train(ctx, tc, bar.update)
 	bar.done()
 	if err != nil {
 		return err
@@ -107,7 +108,7 @@ func writeModel(path string, m *detector.Model) error {
 	return nil
 }
 
-func printTrainSummary(w io.Writer, path string, m *detector.Model, res detector.TrainResult) {
+func printTrainSummary(w io.Writer, path string, m *detector.Model, res training.Result) {
 	t := &m.Meta.Training
 	v := &m.Meta.Validation
 	fmt.Fprintf(w, "wrote %s: %d parameters, seed %d, %d workers\n", path, m.NumParams(), t.Seed, t.Workers)
@@ -156,7 +157,7 @@ func newTrainBar(w io.Writer) *trainBar {
 	return &trainBar{w: w, tty: writerIsTerminal(w), start: time.Now()}
 }
 
-func (b *trainBar) update(p detector.TrainProgress) {
+func (b *trainBar) update(p training.Progress) {
 	el := time.Since(b.start).Round(100 * time.Millisecond)
 	if p.Stage != b.stage {
 		b.stage = p.Stage

@@ -3,7 +3,7 @@ package series
 import (
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector/nab"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/nab"
 )
 
 // Detector scores one univariate stream, one row at a time, in file order.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chakra-tui/chakra-tui/detector/nab"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/nab"
 )
 
 func writeTestFile(t *testing.T, path, content string) {

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector/nab"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/nab"
 )
 
 // ErrResults means a results file is not in the format Write produces.

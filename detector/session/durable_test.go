@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -88,7 +88,7 @@ func TestTruncatedSessionPlaysFlushedTicks(t *testing.T) {
 	if err := os.WriteFile(path, data[:p.off+50], 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Evaluate(ctx, path, EvalOptions{Recorded: true, Detectors: []detector.Detector{{Name: "threshold", New: threshold}}})
+	rep, err := Evaluate(ctx, path, EvalOptions{Recorded: true, Detectors: []evaluation.Detector{{Name: "threshold", New: threshold}}})
 	if err != nil {
 		t.Fatalf("evaluate a cut file: %v", err)
 	}

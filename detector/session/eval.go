@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 )
 
 // EvalOptions says how Evaluate scores a recording.
@@ -17,9 +18,9 @@ type EvalOptions struct {
 	Recorded bool
 	// Detectors are scored afresh on the recorded frames, each with a new
 	// scorer behind its own in-memory store.
-	Detectors []detector.Detector
-	// Match holds the matching rules (Grace 0: detector.DefaultGrace).
-	Match detector.MatchConfig
+	Detectors []evaluation.Detector
+	// Match holds the matching rules (Grace 0: evaluation.DefaultGrace).
+	Match evaluation.MatchConfig
 }
 
 // RecordedName is the name Evaluate gives the recorded verdicts in its
@@ -34,13 +35,13 @@ func RecordedName(m Meta) string {
 // Evaluate matches the alerts of the recorded verdicts and/or of detectors
 // re-scoring the recorded frames against the recording's ground truth, in
 // one pass over the file, and reports event-level metrics per detector as
-// detector.Evaluate does for simulations.
-func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report, error) {
+// evaluation.Evaluate does for simulations.
+func Evaluate(ctx context.Context, path string, o EvalOptions) (*evaluation.Report, error) {
 	if !o.Recorded && len(o.Detectors) == 0 {
 		return nil, fmt.Errorf("%w: evaluate %q: no detectors and no recorded verdicts asked for", detector.ErrConfig, path)
 	}
 	if o.Match.Grace == 0 {
-		o.Match.Grace = detector.DefaultGrace
+		o.Match.Grace = evaluation.DefaultGrace
 	}
 	r, err := Open(path)
 	if err != nil {
@@ -71,7 +72,7 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 		lanes = append(lanes, &lane{name: d.Name, cal: d.Calibration, replay: lr})
 	}
 
-	col := detector.NewCollector(len(lanes), o.Match)
+	col := evaluation.NewCollector(len(lanes), o.Match)
 	for {
 		f, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
@@ -100,7 +101,7 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 	}
 
 	h := r.Header()
-	rep := &detector.Report{Recording: path, Soldiers: len(h.Profiles), Grace: o.Match.Grace, Probation: o.Match.Probation}
+	rep := &evaluation.Report{Recording: path, Soldiers: len(h.Profiles), Grace: o.Match.Grace, Probation: o.Match.Probation}
 	if r.Len() > 0 {
 		rep.Duration = time.Duration(r.Last()-r.First())*time.Second + r.Tick()
 	}
@@ -109,9 +110,9 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*detector.Report
 	}
 	for li, l := range lanes {
 		run := col.Run(li)
-		t := detector.NewTally(o.Match)
+		t := evaluation.NewTally(o.Match)
 		t.Add(&run)
-		dr := detector.NewDetectorReport(l.name, l.cal, t, l.elapsed)
+		dr := evaluation.NewDetectorReport(l.name, l.cal, t, l.elapsed)
 		rep.SoldierHours = dr.Overall.SoldierHours
 		rep.Detectors = append(rep.Detectors, dr)
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -428,7 +429,7 @@ func TestEvaluateRecordedEqualsRescored(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := Evaluate(context.Background(), path, EvalOptions{Recorded: true,
-		Detectors: []detector.Detector{{Name: "threshold", New: threshold}}})
+		Detectors: []evaluation.Detector{{Name: "threshold", New: threshold}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,33 +1,17 @@
-package detector
+package training
 
 import (
 	"context"
 	"fmt"
 	"math"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 // DefaultTargetFA is the default target of calibration: false alerts per
 // soldier-hour on normal runs (one per 100 soldier-hours).
 const DefaultTargetFA = 0.01
-
-// Calibration records how a scorer's open levels were chosen.
-type Calibration struct {
-	// Alerts is the alert configuration with the calibrated Open levels.
-	Alerts AlertConfig `json:"alerts"`
-	// TargetFA is the target false alerts per soldier-hour over all
-	// channels; the physiological channels share what the data-quality
-	// channels leave of it equally.
-	TargetFA float64 `json:"target_false_per_soldier_hour"`
-	// Seeds, SoldierHours: the normal runs the levels were chosen on.
-	Seeds        []uint64 `json:"seeds"`
-	SoldierHours float64  `json:"soldier_hours"`
-	// Measured is the false-alert rate per soldier-hour of each channel on
-	// those runs at the chosen levels (replayed without the feedback of
-	// imputation, see Calibrate).
-	Measured [NumChannels]float64 `json:"false_per_soldier_hour"`
-}
 
 // CalibrateConfig configures Calibrate.
 type CalibrateConfig struct {
@@ -58,12 +42,12 @@ type CalibrateConfig struct {
 // second-order effect.
 //
 // newScorer must return a fresh scorer with the given alert configuration.
-func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newScorer func(AlertConfig) (Scorer, error)) (Calibration, error) {
-	if err := cc.Runs.validate("calibrate"); err != nil {
-		return Calibration{}, err
+func Calibrate(ctx context.Context, cc CalibrateConfig, base detector.AlertConfig, newScorer func(detector.AlertConfig) (detector.Scorer, error)) (detector.Calibration, error) {
+	if err := cc.Runs.Validate("calibrate"); err != nil {
+		return detector.Calibration{}, err
 	}
 	if cc.Runs.PoisonRate != 0 {
-		return Calibration{}, fmt.Errorf("%w: calibrate on normal runs (poison rate %g, want 0)", ErrConfig, cc.Runs.PoisonRate)
+		return detector.Calibration{}, fmt.Errorf("%w: calibrate on normal runs (poison rate %g, want 0)", detector.ErrConfig, cc.Runs.PoisonRate)
 	}
 	if cc.TargetFA == 0 {
 		cc.TargetFA = DefaultTargetFA
@@ -72,10 +56,10 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newSco
 		cc.MinLevel = 0.1
 	}
 	if !(cc.TargetFA > 0) || !(cc.MinLevel > 0) {
-		return Calibration{}, fmt.Errorf("%w: target %g false alerts per soldier-hour, min level %g (want > 0)", ErrConfig, cc.TargetFA, cc.MinLevel)
+		return detector.Calibration{}, fmt.Errorf("%w: target %g false alerts per soldier-hour, min level %g (want > 0)", detector.ErrConfig, cc.TargetFA, cc.MinLevel)
 	}
 	if err := base.Validate(); err != nil {
-		return Calibration{}, err
+		return detector.Calibration{}, err
 	}
 	rec := base
 	for v := range rec.Open {
@@ -85,28 +69,28 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newSco
 	// scores[run][soldier][vital] holds Out per tick (NaN: no reading).
 	type runScores struct {
 		outs  [][engine.NumVitals][]float32
-		dq    [NumChannels]int
+		dq    [detector.NumChannels]int
 		ticks int64
 	}
 	runs := make([]runScores, len(cc.Runs.Seeds))
-	err := forEachSeed(ctx, cc.Runs.Seeds, cc.Runs.Workers, func(ctx context.Context, i int, seed uint64) error {
+	err := cc.Runs.ForEachRun(ctx, func(ctx context.Context, i int, seed uint64) error {
 		sc, err := newScorer(rec)
 		if err != nil {
 			return fmt.Errorf("calibrate: %w", err)
 		}
 		r := &runs[i]
 		r.outs = make([][engine.NumVitals][]float32, cc.Runs.Soldiers)
-		return drive(ctx, cc.Runs.engineConfig(seed), []Scorer{sc}, func(f *engine.Frame, vs [][]Verdict) error {
+		return Drive(ctx, cc.Runs.EngineConfig(seed), []detector.Scorer{sc}, func(f *engine.Frame, vs [][]detector.Verdict) error {
 			for j := range vs[0] {
 				v := &vs[0][j]
 				for k := range engine.NumVitals {
 					o := float32(math.NaN())
-					if !v.Vitals[k].Missing && !math.IsNaN(v.Vitals[k].Forecast[NumQuantiles-1]) {
+					if !v.Vitals[k].Missing && !math.IsNaN(v.Vitals[k].Forecast[detector.NumQuantiles-1]) {
 						o = float32(v.Vitals[k].Out)
 					}
 					r.outs[j][k] = append(r.outs[j][k], o)
 				}
-				for c := ChannelDropout; c < NumChannels; c++ {
+				for c := detector.ChannelDropout; c < detector.NumChannels; c++ {
 					if v.Channels[c].Opened {
 						r.dq[c]++
 					}
@@ -117,12 +101,12 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newSco
 		})
 	})
 	if err != nil {
-		return Calibration{}, err
+		return detector.Calibration{}, err
 	}
 
-	cal := Calibration{Alerts: base, TargetFA: cc.TargetFA, Seeds: append([]uint64(nil), cc.Runs.Seeds...)}
+	cal := detector.Calibration{Alerts: base, TargetFA: cc.TargetFA, Seeds: append([]uint64(nil), cc.Runs.Seeds...)}
 	var ticks int64
-	var dq [NumChannels]int
+	var dq [detector.NumChannels]int
 	var seqs [engine.NumVitals][][]float32
 	for i := range runs {
 		ticks += runs[i].ticks
@@ -135,10 +119,10 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newSco
 			}
 		}
 	}
-	hours := soldierHours(ticks)
+	hours := float64(ticks) / 3600 // one tick is one soldier-second
 	cal.SoldierHours = hours
 	dqRate := 0.0
-	for c := ChannelDropout; c < NumChannels; c++ {
+	for c := detector.ChannelDropout; c < detector.NumChannels; c++ {
 		cal.Measured[c] = float64(dq[c]) / hours
 		dqRate += cal.Measured[c]
 	}
@@ -146,25 +130,9 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base AlertConfig, newSco
 	for v := range engine.NumVitals {
 		lvl := chooseLevel(seqs[v], &base, budget*hours, cc.MinLevel)
 		cal.Alerts.Open[v] = lvl
-		cal.Measured[v] = float64(countOpenings(seqs[v], &base, lvl)) / hours
+		cal.Measured[v] = float64(base.Openings(seqs[v], lvl)) / hours
 	}
 	return cal, nil
-}
-
-// countOpenings replays a physiological channel at level over each
-// soldier's recorded scores and counts the alerts it opens.
-func countOpenings(seqs [][]float32, c *AlertConfig, level float64) int {
-	mask := histMask(c.M)
-	n := 0
-	for _, seq := range seqs {
-		var s channelState
-		for t, o := range seq {
-			if s.stepVital(c, mask, level, int64(t), float64(o)) {
-				n++
-			}
-		}
-	}
-	return n
 }
 
 // chooseLevel returns the open level at which the channel is expected to
@@ -179,7 +147,7 @@ func countOpenings(seqs [][]float32, c *AlertConfig, level float64) int {
 // the level, ln N(L) is fitted linearly over the levels where 20 down to 1
 // alerts open, and the level where the fit reaches budget is taken if it
 // is higher than the empirical one.
-func chooseLevel(seqs [][]float32, c *AlertConfig, budget float64, minLevel float64) float64 {
+func chooseLevel(seqs [][]float32, c *detector.AlertConfig, budget float64, minLevel float64) float64 {
 	allowed := int(math.Floor(budget))
 	emp := levelFor(seqs, c, allowed, minLevel)
 	if budget >= 20 || emp <= minLevel {
@@ -193,7 +161,7 @@ func chooseLevel(seqs [][]float32, c *AlertConfig, budget float64, minLevel floa
 	var sx, sy, sxx, sxy, n float64
 	for i := range 12 {
 		l := l20 + (emp-l20)*float64(i)/12
-		k := countOpenings(seqs, c, l)
+		k := c.Openings(seqs, l)
 		if k < 1 {
 			break
 		}
@@ -218,12 +186,12 @@ func chooseLevel(seqs [][]float32, c *AlertConfig, budget float64, minLevel floa
 
 // levelFor returns the smallest level (to 0.1 %, at least minLevel) at
 // which the channel opens at most allowed alerts over seqs.
-func levelFor(seqs [][]float32, c *AlertConfig, allowed int, minLevel float64) float64 {
-	if countOpenings(seqs, c, minLevel) <= allowed {
+func levelFor(seqs [][]float32, c *detector.AlertConfig, allowed int, minLevel float64) float64 {
+	if c.Openings(seqs, minLevel) <= allowed {
 		return minLevel
 	}
 	hi := minLevel
-	for countOpenings(seqs, c, hi) > allowed {
+	for c.Openings(seqs, hi) > allowed {
 		if hi >= 1e6 {
 			return hi // effectively off; finite so it survives JSON
 		}
@@ -235,7 +203,7 @@ func levelFor(seqs [][]float32, c *AlertConfig, allowed int, minLevel float64) f
 	}
 	for hi-lo > 1e-3*hi {
 		mid := (lo + hi) / 2
-		if countOpenings(seqs, c, mid) <= allowed {
+		if c.Openings(seqs, mid) <= allowed {
 			hi = mid
 		} else {
 			lo = mid

@@ -1,4 +1,4 @@
-package detector
+package training
 
 import (
 	"context"
@@ -7,12 +7,13 @@ import (
 	"slices"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/tft"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
-// TrainConfig configures Train. Zero fields take the defaults noted.
-type TrainConfig struct {
+// Config configures Train. Zero fields take the defaults noted.
+type Config struct {
 	// Seed derives every simulation seed and the network's initialisation
 	// and shuffling: training runs use seeds 1000·Seed+1…, validation runs
 	// 1000·Seed+101…, calibration runs 1000·Seed+201…
@@ -48,7 +49,7 @@ type TrainConfig struct {
 	Workers int
 }
 
-func (c TrainConfig) withDefaults() TrainConfig {
+func (c Config) withDefaults() Config {
 	if c.Soldiers == 0 {
 		c.Soldiers = 100
 	}
@@ -105,14 +106,14 @@ func seeds(seed uint64, offset, n int) []uint64 {
 	return out
 }
 
-// TrainProgress reports what Train is doing.
-type TrainProgress struct {
+// Progress reports what Train is doing.
+type Progress struct {
 	Stage string        // "simulate", "train", "validate", "calibrate"
 	Net   *tft.Progress // the optimiser's progress during "train"
 }
 
-// TrainResult is what Train reports beside the model.
-type TrainResult struct {
+// Result is what Train reports beside the model.
+type Result struct {
 	Elapsed   time.Duration
 	Stages    map[string]time.Duration
 	NetResult tft.Result
@@ -123,11 +124,11 @@ type TrainResult struct {
 // and calibrates its alert thresholds (and the z-score baseline's) on
 // further normal runs. progress, if not nil, is called from Train's
 // goroutine.
-func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (*Model, TrainResult, error) {
+func Train(ctx context.Context, cfg Config, progress func(Progress)) (*detector.Model, Result, error) {
 	cfg = cfg.withDefaults()
 	start := time.Now()
-	res := TrainResult{Stages: map[string]time.Duration{}}
-	report := func(p TrainProgress) {
+	res := Result{Stages: map[string]time.Duration{}}
+	report := func(p Progress) {
 		if progress != nil {
 			progress(p)
 		}
@@ -135,7 +136,7 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 	stage := func(name string, t0 time.Time) { res.Stages[name] += time.Since(t0) }
 	if cfg.Soldiers < 1 || cfg.Duration < 10*time.Minute || cfg.TrainRuns < 1 || cfg.ValRuns < 1 || cfg.CalibRuns < 1 || cfg.Stride < 1 {
 		return nil, res, fmt.Errorf("%w: train: %d soldiers, %v runs (≥ 10m), %d/%d/%d runs, stride %d",
-			ErrConfig, cfg.Soldiers, cfg.Duration, cfg.TrainRuns, cfg.ValRuns, cfg.CalibRuns, cfg.Stride)
+			detector.ErrConfig, cfg.Soldiers, cfg.Duration, cfg.TrainRuns, cfg.ValRuns, cfg.CalibRuns, cfg.Stride)
 	}
 	artefacts := 0.0
 	if cfg.Artefacts {
@@ -147,8 +148,8 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 	trainSeeds, valSeeds, calSeeds := seeds(cfg.Seed, 0, cfg.TrainRuns), seeds(cfg.Seed, 100, cfg.ValRuns), seeds(cfg.Seed, 200, cfg.CalibRuns)
 
 	t0 := time.Now()
-	report(TrainProgress{Stage: "simulate"})
-	mc := modelConfig()
+	report(Progress{Stage: "simulate"})
+	mc := detector.NetConfig()
 	trainTS, err := buildTrainingSet(ctx, run(trainSeeds), mc.EncoderLen, cfg.Stride)
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
@@ -166,12 +167,12 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
-	trainSet := &vitalsDataset{ts: trainTS, te: mc.EncoderLen, augment: cfg.AugmentProb, seed: cfg.Seed}
-	valSet := &vitalsDataset{ts: valTS, te: mc.EncoderLen, seed: cfg.Seed + 1}
+	trainSet := detector.NewExamples(trainTS, cfg.AugmentProb, cfg.Seed)
+	valSet := detector.NewExamples(valTS, 0, cfg.Seed+1)
 
 	t0 = time.Now()
 	nr, err := tft.Train(ctx, net, trainSet, valSet, cfg.Net, func(p tft.Progress) {
-		report(TrainProgress{Stage: "train", Net: &p})
+		report(Progress{Stage: "train", Net: &p})
 	})
 	stage("train", t0)
 	res.NetResult = nr
@@ -179,8 +180,8 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
 
-	m := &Model{net: net, Meta: ModelMeta{Format: ModelFormat, FeatureVersion: FeatureVersion}}
-	m.Meta.Training = TrainingInfo{
+	m := detector.NewModel(net, detector.ModelMeta{Format: detector.ModelFormat, FeatureVersion: detector.FeatureVersion})
+	m.Meta.Training = detector.TrainingInfo{
 		Seed: cfg.Seed, TrainSeeds: trainSeeds, ValSeeds: valSeeds, Soldiers: cfg.Soldiers, Duration: cfg.Duration,
 		Stride: cfg.Stride, Artefacts: cfg.Artefacts, AugmentProb: cfg.AugmentProb,
 		TrainExamples: trainSet.Len(), ValExamples: valSet.Len(), Epochs: nr.Epochs, Steps: nr.Steps,
@@ -189,11 +190,11 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 	}
 
 	t0 = time.Now()
-	report(TrainProgress{Stage: "validate"})
+	report(Progress{Stage: "validate"})
 	if m.Meta.Validation, err = validate(ctx, net, valSet, 20000); err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
-	m.Meta.Drift = DriftCheck{Ticks: DefaultDriftTicks}
+	m.Meta.Drift = detector.DriftCheck{Ticks: detector.DefaultDriftTicks}
 	dr := run(valSeeds)
 	// All the validation soldiers: phases are per squad, and contact is
 	// about 2 % of the time, so fewer squads can leave contact without a
@@ -210,17 +211,17 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 	stage("validate", t0)
 
 	t0 = time.Now()
-	report(TrainProgress{Stage: "calibrate"})
+	report(Progress{Stage: "calibrate"})
 	cc := CalibrateConfig{Runs: run(calSeeds), TargetFA: cfg.TargetFA}
 	cc.Runs.Artefacts = engine.DefaultConfig().ArtefactRate // calibrate on what the field looks like
-	m.Meta.Calibration.Alerts = DefaultAlertConfig()
-	if m.Meta.Calibration, err = Calibrate(ctx, cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) {
-		return NewTFT(WithModel(m), WithAlertConfig(a), WithExplanations(false))
+	m.Meta.Calibration.Alerts = detector.DefaultAlertConfig()
+	if m.Meta.Calibration, err = Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+		return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(a), detector.WithExplanations(false))
 	}); err != nil {
 		return nil, res, fmt.Errorf("train: calibrate tft: %w", err)
 	}
-	if m.Meta.ZScore, err = Calibrate(ctx, cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) {
-		return NewZScore(WithAlertConfig(a))
+	if m.Meta.ZScore, err = Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+		return detector.NewZScore(detector.WithAlertConfig(a))
 	}); err != nil {
 		return nil, res, fmt.Errorf("train: calibrate zscore: %w", err)
 	}
@@ -231,8 +232,8 @@ func Train(ctx context.Context, cfg TrainConfig, progress func(TrainProgress)) (
 
 // validate forecasts up to max evenly spaced examples of ds and measures
 // the bands in the vitals' units.
-func validate(ctx context.Context, net *tft.Model, ds *vitalsDataset, limit int) (ValidationReport, error) {
-	var rep ValidationReport
+func validate(ctx context.Context, net *tft.Model, ds *detector.Examples, limit int) (detector.ValidationReport, error) {
+	var rep detector.ValidationReport
 	n := ds.Len()
 	step := max(1, n/limit)
 	ws := net.NewWorkspace()
@@ -254,7 +255,7 @@ func validate(ctx context.Context, net *tft.Model, ds *vitalsDataset, limit int)
 		if err := net.Forecast(ws, &ex.Input, out); err != nil {
 			return rep, fmt.Errorf("validate: %w", err)
 		}
-		scale := ds.normOf(i).scale
+		scale := ds.TargetScale(i)
 		for v := range engine.NumVitals {
 			if ex.TargetMask[v] == 0 {
 				continue
@@ -270,7 +271,7 @@ func validate(ctx context.Context, net *tft.Model, ds *vitalsDataset, limit int)
 			}
 			abs[v] = append(abs[v], math.Abs(y-b[2])/scale[v])
 			width[v] = append(width[v], (b[4]-b[0])/scale[v])
-			for q, lv := range QuantileLevels {
+			for q, lv := range detector.QuantileLevels {
 				d := y - b[q]
 				pin += max(lv*d, (lv-1)*d)
 				pinN++
@@ -307,24 +308,24 @@ const minDriftRows = 2000
 
 // measureDrift runs the TFT scorer (alerts off, drift measured but not
 // scored) over normal runs and returns per vital the 0.96 quantile of
-// |VitalVerdict.Drift| — the drift check's half-band — over all rows and
+// |detector.VitalVerdict.Drift| — the drift check's half-band — over all rows and
 // within each phase that has at least minDriftRows rows (zero otherwise).
-func measureDrift(ctx context.Context, m *Model, rc RunConfig) (half [engine.NumVitals]float64, phaseHalf [engine.NumPhases][engine.NumVitals]float64, err error) {
+func measureDrift(ctx context.Context, m *detector.Model, rc RunConfig) (half [engine.NumVitals]float64, phaseHalf [engine.NumPhases][engine.NumVitals]float64, err error) {
 	saved := m.Meta.Drift
 	m.Meta.Drift.Half = [engine.NumVitals]float64{}
 	m.Meta.Drift.PhaseHalf = [engine.NumPhases][engine.NumVitals]float64{}
 	defer func() { m.Meta.Drift = saved }()
-	cfg := DefaultAlertConfig()
+	cfg := detector.DefaultAlertConfig()
 	for v := range cfg.Open {
 		cfg.Open[v] = math.Inf(1)
 	}
 	per := make([][engine.NumPhases][engine.NumVitals][]float64, len(rc.Seeds))
-	err = forEachSeed(ctx, rc.Seeds, rc.Workers, func(ctx context.Context, i int, seed uint64) error {
-		sc, err := newTFTScorer(m, options{alerts: &cfg})
+	err = rc.ForEachRun(ctx, func(ctx context.Context, i int, seed uint64) error {
+		sc, err := detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(cfg))
 		if err != nil {
 			return err
 		}
-		return drive(ctx, rc.engineConfig(seed), []Scorer{sc}, func(_ *engine.Frame, vs [][]Verdict) error {
+		return Drive(ctx, rc.EngineConfig(seed), []detector.Scorer{sc}, func(_ *engine.Frame, vs [][]detector.Verdict) error {
 			for j := range vs[0] {
 				ph := min(vs[0][j].Phase, engine.NumPhases-1)
 				for v := range engine.NumVitals {

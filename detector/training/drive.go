@@ -1,4 +1,4 @@
-package detector
+package training
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
@@ -26,27 +27,29 @@ type RunConfig struct {
 	Workers int
 }
 
-func (c *RunConfig) validate(what string) error {
+// Validate checks c for a run of what ("calibrate", "evaluate", …), which
+// its errors name; they wrap detector.ErrConfig.
+func (c *RunConfig) Validate(what string) error {
 	switch {
 	case len(c.Seeds) == 0:
-		return fmt.Errorf("%w: %s: no seeds", ErrConfig, what)
+		return fmt.Errorf("%w: %s: no seeds", detector.ErrConfig, what)
 	case c.Soldiers < 1:
-		return fmt.Errorf("%w: %s: %d soldiers (want ≥ 1)", ErrConfig, what, c.Soldiers)
+		return fmt.Errorf("%w: %s: %d soldiers (want ≥ 1)", detector.ErrConfig, what, c.Soldiers)
 	case c.Duration < time.Minute:
-		return fmt.Errorf("%w: %s: duration %v (want ≥ 1m)", ErrConfig, what, c.Duration)
+		return fmt.Errorf("%w: %s: duration %v (want ≥ 1m)", detector.ErrConfig, what, c.Duration)
 	}
 	seen := map[uint64]bool{}
 	for _, s := range c.Seeds {
 		if seen[s] {
-			return fmt.Errorf("%w: %s: seed %d listed twice", ErrConfig, what, s)
+			return fmt.Errorf("%w: %s: seed %d listed twice", detector.ErrConfig, what, s)
 		}
 		seen[s] = true
 	}
 	return nil
 }
 
-// engineConfig returns the engine configuration of the run with seed.
-func (c *RunConfig) engineConfig(seed uint64) engine.Config {
+// EngineConfig returns the engine configuration of the run with seed.
+func (c *RunConfig) EngineConfig(seed uint64) engine.Config {
 	ec := engine.DefaultConfig()
 	ec.Seed = seed
 	ec.Soldiers = c.Soldiers
@@ -60,12 +63,15 @@ func (c *RunConfig) engineConfig(seed uint64) engine.Config {
 // scorers need the newest row, and earlier ones only to catch up.
 const windowKeep = 32
 
-// tickVisitor sees each frame with the verdicts of every scorer.
-type tickVisitor func(f *engine.Frame, verdicts [][]Verdict) error
+// TickVisitor sees each frame with the verdicts of every scorer, in the
+// order of the scorers. Both are valid only during the call.
+type TickVisitor func(f *engine.Frame, verdicts [][]detector.Verdict) error
 
-// drive runs one simulation to its end, scoring every frame with each
-// scorer, and calls visit after each tick.
-func drive(ctx context.Context, ec engine.Config, scorers []Scorer, visit tickVisitor) error {
+// Drive runs one simulation to its end, scoring every frame with each
+// scorer (through windows of the last 32 rows per soldier, as the feature
+// store serves them), and calls visit after each tick. It stops at the
+// first error of a scorer or of visit, or when ctx is done.
+func Drive(ctx context.Context, ec engine.Config, scorers []detector.Scorer, visit TickVisitor) error {
 	sim, err := engine.NewSim(ec)
 	if err != nil {
 		return fmt.Errorf("start simulation %d: %w", ec.Seed, err)
@@ -77,9 +83,9 @@ func drive(ctx context.Context, ec engine.Config, scorers []Scorer, visit tickVi
 		bufs[i] = make([]engine.Observation, 0, 2*windowKeep)
 	}
 	ws := make([]featurestore.Window, n)
-	verdicts := make([][]Verdict, len(scorers))
+	verdicts := make([][]detector.Verdict, len(scorers))
 	for i := range verdicts {
-		verdicts[i] = make([]Verdict, 0, n)
+		verdicts[i] = make([]detector.Verdict, 0, n)
 	}
 	var f engine.Frame
 	for {
@@ -116,9 +122,11 @@ func drive(ctx context.Context, ec engine.Config, scorers []Scorer, visit tickVi
 	}
 }
 
-// forEachSeed calls run for every seed with up to workers at once and
-// returns the first error.
-func forEachSeed(ctx context.Context, seeds []uint64, workers int, run func(ctx context.Context, i int, seed uint64) error) error {
+// ForEachRun calls run for every seed of c (i its index) with up to
+// c.Workers at once and returns the first error; the first error cancels
+// the context of the other calls.
+func (c *RunConfig) ForEachRun(ctx context.Context, run func(ctx context.Context, i int, seed uint64) error) error {
+	seeds, workers := c.Seeds, c.Workers
 	if workers < 1 {
 		workers = 1
 	}

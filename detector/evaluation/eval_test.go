@@ -1,4 +1,4 @@
-package detector
+package evaluation
 
 import (
 	"bytes"
@@ -8,16 +8,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 func TestEvaluateSmoke(t *testing.T) {
 	m := untrainedModel(t)
-	cfg := EvalConfig{
-		Runs:  RunConfig{Seeds: []uint64{21, 22}, Soldiers: 3, Duration: 10 * time.Minute, PoisonRate: 0.3, Artefacts: 5, Workers: 2},
+	cfg := Config{
+		Runs:  training.RunConfig{Seeds: []uint64{21, 22}, Soldiers: 3, Duration: 10 * time.Minute, PoisonRate: 0.3, Artefacts: 5, Workers: 2},
 		Match: MatchConfig{Grace: DefaultGrace},
 	}
-	rep, err := RunEval(context.Background(), EvalOptions{
+	rep, err := RunEval(context.Background(), Options{
 		Eval: cfg, Detectors: []string{"threshold", "zscore", "tft"}, Model: m,
 		TargetFA: 1, CalibSeeds: []uint64{31}, CalibDuration: 10 * time.Minute,
 	})
@@ -72,12 +73,12 @@ func TestEvaluateSmoke(t *testing.T) {
 	}
 
 	// Seeds used for calibration are refused.
-	_, err = RunEval(context.Background(), EvalOptions{Eval: cfg, Detectors: []string{"zscore"},
+	_, err = RunEval(context.Background(), Options{Eval: cfg, Detectors: []string{"zscore"},
 		TargetFA: 1, CalibSeeds: []uint64{22}, CalibDuration: 10 * time.Minute})
 	if err == nil {
 		t.Error("evaluating on a calibration seed: no error")
 	}
-	if _, err := RunEval(context.Background(), EvalOptions{Eval: cfg, Detectors: []string{"nope"}}); err == nil {
+	if _, err := RunEval(context.Background(), Options{Eval: cfg, Detectors: []string{"nope"}}); err == nil {
 		t.Error("unknown detector: no error")
 	}
 }

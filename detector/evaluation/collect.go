@@ -1,8 +1,9 @@
-package detector
+package evaluation
 
 import (
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -59,13 +60,13 @@ func (c *Collector) Frame(f *engine.Frame) {
 }
 
 // Verdicts takes the alert openings among one lane's verdicts.
-func (c *Collector) Verdicts(lane int, vs []Verdict) {
+func (c *Collector) Verdicts(lane int, vs []detector.Verdict) {
 	for j := range vs {
 		v := &vs[j]
 		for ch := range v.Channels {
 			if v.Channels[ch].Opened {
 				c.alerts[lane] = append(c.alerts[lane], Alert{Soldier: v.Soldier, T: v.T,
-					Channel: Channel(ch), Kind: v.Channels[ch].Kind, Phase: v.Phase})
+					Channel: detector.Channel(ch), Kind: v.Channels[ch].Kind, Phase: v.Phase})
 			}
 		}
 	}
@@ -94,7 +95,7 @@ func obsIndex(obs []engine.Observation, id engine.SoldierID) int {
 }
 
 // NewDetectorReport summarises a detector's tally.
-func NewDetectorReport(name string, cal *Calibration, t *Tally, elapsed time.Duration) DetectorReport {
+func NewDetectorReport(name string, cal *detector.Calibration, t *Tally, elapsed time.Duration) DetectorReport {
 	dr := DetectorReport{Name: name, Calibration: cal, Overall: t.Overall(),
 		Contact: t.Contact(), Other: t.Other(), ArtefactHits: t.ArtefactHits(),
 		DataQualityFalse: t.DataQualityFalse(), Elapsed: elapsed}
@@ -103,7 +104,7 @@ func NewDetectorReport(name string, cal *Calibration, t *Tally, elapsed time.Dur
 			dr.Kinds = append(dr.Kinds, KindReport{Kind: k.String(), Metrics: t.Kind(k)})
 		}
 	}
-	for ch := range Channel(NumChannels) {
+	for ch := range detector.Channel(detector.NumChannels) {
 		tr, fa := t.ChannelAlerts(ch)
 		dr.Channels = append(dr.Channels, ChannelCount{Channel: ch.String(), True: tr, False: fa})
 	}

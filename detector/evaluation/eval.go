@@ -1,4 +1,4 @@
-package detector
+package evaluation
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
@@ -17,15 +19,15 @@ import (
 // returns a fresh scorer (no soldier state) for each run.
 type Detector struct {
 	Name string
-	New  func() (Scorer, error)
+	New  func() (detector.Scorer, error)
 	// Calibration, if set, is reported with the detector's results.
-	Calibration *Calibration
+	Calibration *detector.Calibration
 }
 
-// EvalConfig configures Evaluate.
-type EvalConfig struct {
-	Runs  RunConfig   // the held-out runs (with anomalies)
-	Match MatchConfig // matching rules
+// Config configures Evaluate.
+type Config struct {
+	Runs  training.RunConfig // the held-out runs (with anomalies)
+	Match MatchConfig        // matching rules
 	// Exclude lists seeds that must not be evaluated on (those used for
 	// training and calibration); Evaluate refuses to run on them.
 	Exclude []uint64
@@ -54,12 +56,12 @@ type Report struct {
 
 // DetectorReport holds one detector's results.
 type DetectorReport struct {
-	Name        string       `json:"name"`
-	Calibration *Calibration `json:"calibration,omitempty"`
-	Overall     Metrics      `json:"overall"`
-	Kinds       []KindReport `json:"kinds"`
-	Contact     Metrics      `json:"contact"`
-	Other       Metrics      `json:"other_phases"`
+	Name        string                `json:"name"`
+	Calibration *detector.Calibration `json:"calibration,omitempty"`
+	Overall     Metrics               `json:"overall"`
+	Kinds       []KindReport          `json:"kinds"`
+	Contact     Metrics               `json:"contact"`
+	Other       Metrics               `json:"other_phases"`
 	// ArtefactHits counts false alerts that opened on a motion artefact;
 	// DataQualityFalse those from the dropout and stuck channels.
 	ArtefactHits     int            `json:"artefact_hits"`
@@ -83,17 +85,17 @@ type ChannelCount struct {
 
 // Evaluate runs every detector on every held-out run and matches their
 // alerts against the ground truth (see MatchConfig for the rules).
-func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, error) {
-	if err := cfg.Runs.validate("evaluate"); err != nil {
+func Evaluate(ctx context.Context, cfg Config, dets []Detector) (*Report, error) {
+	if err := cfg.Runs.Validate("evaluate"); err != nil {
 		return nil, err
 	}
 	if len(dets) == 0 {
-		return nil, fmt.Errorf("%w: evaluate: no detectors", ErrConfig)
+		return nil, fmt.Errorf("%w: evaluate: no detectors", detector.ErrConfig)
 	}
 	for _, s := range cfg.Runs.Seeds {
 		for _, x := range cfg.Exclude {
 			if s == x {
-				return nil, fmt.Errorf("%w: evaluate: seed %d was used for training or calibration", ErrConfig, s)
+				return nil, fmt.Errorf("%w: evaluate: seed %d was used for training or calibration", detector.ErrConfig, s)
 			}
 		}
 	}
@@ -102,8 +104,8 @@ func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, er
 		elapsed []time.Duration
 	}
 	results := make([]runResult, len(cfg.Runs.Seeds))
-	err := forEachSeed(ctx, cfg.Runs.Seeds, cfg.Runs.Workers, func(ctx context.Context, i int, seed uint64) error {
-		scorers := make([]Scorer, len(dets))
+	err := cfg.Runs.ForEachRun(ctx, func(ctx context.Context, i int, seed uint64) error {
+		scorers := make([]detector.Scorer, len(dets))
 		for d := range dets {
 			sc, err := dets[d].New()
 			if err != nil {
@@ -114,7 +116,7 @@ func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, er
 		rr := &results[i]
 		rr.runs = make([]Run, len(dets))
 		rr.elapsed = make([]time.Duration, len(dets))
-		return driveRecording(ctx, cfg.Runs.engineConfig(seed), cfg.Match, scorers, rr.runs, rr.elapsed)
+		return driveRecording(ctx, cfg.Runs.EngineConfig(seed), cfg.Match, scorers, rr.runs, rr.elapsed)
 	})
 	if err != nil {
 		return nil, err
@@ -140,13 +142,13 @@ func Evaluate(ctx context.Context, cfg EvalConfig, dets []Detector) (*Report, er
 
 // driveRecording runs one simulation through every scorer and records,
 // per scorer, the run's events, alert openings and phase exposure.
-func driveRecording(ctx context.Context, ec engine.Config, m MatchConfig, scorers []Scorer, runs []Run, elapsed []time.Duration) error {
-	timed := make([]Scorer, len(scorers))
+func driveRecording(ctx context.Context, ec engine.Config, m MatchConfig, scorers []detector.Scorer, runs []Run, elapsed []time.Duration) error {
+	timed := make([]detector.Scorer, len(scorers))
 	for i, sc := range scorers {
 		timed[i] = &timedScorer{Scorer: sc, d: &elapsed[i]}
 	}
 	col := NewCollector(len(scorers), m)
-	err := drive(ctx, ec, timed, func(f *engine.Frame, vs [][]Verdict) error {
+	err := training.Drive(ctx, ec, timed, func(f *engine.Frame, vs [][]detector.Verdict) error {
 		col.Frame(f)
 		for d := range vs {
 			col.Verdicts(d, vs[d])
@@ -164,11 +166,11 @@ func driveRecording(ctx context.Context, ec engine.Config, m MatchConfig, scorer
 
 // timedScorer adds up the time spent in Score.
 type timedScorer struct {
-	Scorer
+	detector.Scorer
 	d *time.Duration
 }
 
-func (t *timedScorer) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error) {
+func (t *timedScorer) Score(ws []featurestore.Window, dst []detector.Verdict) ([]detector.Verdict, error) {
 	start := time.Now()
 	dst, err := t.Scorer.Score(ws, dst)
 	*t.d += time.Since(start)
@@ -282,17 +284,17 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// EvalOptions is what `chakra-tui eval` asks for: which detectors, on which
+// Options is what `chakra-tui eval` asks for: which detectors, on which
 // model, calibrated how. RunEval turns it into detectors and evaluates them.
-type EvalOptions struct {
-	Eval      EvalConfig
+type Options struct {
+	Eval      Config
 	Detectors []string // "tft", "threshold", "zscore"
 	// Model is the TFT's model; nil loads ModelPath, or the embedded model
 	// when ModelPath is empty.
-	Model     *Model
+	Model     *detector.Model
 	ModelPath string
 	// TargetFA, CalibSeeds: recalibrate the TFT and the z-score to TargetFA
-	// (default DefaultTargetFA) on normal runs of CalibSeeds (default the
+	// (default training.DefaultTargetFA) on normal runs of CalibSeeds (default the
 	// model's calibration seeds) of CalibDuration each. With neither set
 	// both keep the calibration stored in the model file.
 	TargetFA      float64
@@ -303,30 +305,30 @@ type EvalOptions struct {
 // RunEval builds the requested detectors, recalibrates them if asked, and
 // evaluates them on seeds disjoint from every seed the model was trained,
 // validated or calibrated on.
-func RunEval(ctx context.Context, o EvalOptions) (*Report, error) {
+func RunEval(ctx context.Context, o Options) (*Report, error) {
 	want := map[string]bool{}
 	for _, n := range o.Detectors {
 		switch n {
 		case "tft", "threshold", "zscore":
 			want[n] = true
 		default:
-			return nil, fmt.Errorf("%w: unknown detector %q (want tft, threshold or zscore)", ErrConfig, n)
+			return nil, fmt.Errorf("%w: unknown detector %q (want tft, threshold or zscore)", detector.ErrConfig, n)
 		}
 	}
 	m := o.Model
 	var merr error
 	if m == nil {
 		if o.ModelPath != "" {
-			m, merr = LoadModelFile(o.ModelPath)
+			m, merr = detector.LoadModelFile(o.ModelPath)
 		} else {
-			m, merr = EmbeddedModel()
+			m, merr = detector.EmbeddedModel()
 		}
 	}
 	if merr != nil && (want["tft"] || o.ModelPath != "") {
 		return nil, merr
 	}
 	recal := o.TargetFA != 0 || len(o.CalibSeeds) > 0
-	cc := CalibrateConfig{TargetFA: o.TargetFA, Runs: RunConfig{
+	cc := training.CalibrateConfig{TargetFA: o.TargetFA, Runs: training.RunConfig{
 		Seeds: o.CalibSeeds, Soldiers: o.Eval.Runs.Soldiers, Duration: o.CalibDuration,
 		Artefacts: o.Eval.Runs.Artefacts, Workers: o.Eval.Runs.Workers,
 	}}
@@ -335,7 +337,7 @@ func RunEval(ctx context.Context, o EvalOptions) (*Report, error) {
 	}
 	if recal && len(cc.Runs.Seeds) == 0 {
 		if m == nil {
-			return nil, fmt.Errorf("%w: recalibrating needs calibration seeds (no model to take them from: %v)", ErrConfig, merr)
+			return nil, fmt.Errorf("%w: recalibrating needs calibration seeds (no model to take them from: %v)", detector.ErrConfig, merr)
 		}
 		cc.Runs.Seeds = m.Meta.Calibration.Seeds
 	}
@@ -352,13 +354,13 @@ func RunEval(ctx context.Context, o EvalOptions) (*Report, error) {
 	for _, n := range o.Detectors {
 		switch n {
 		case "threshold":
-			dets = append(dets, Detector{Name: n, New: func() (Scorer, error) { return NewThreshold() }})
+			dets = append(dets, Detector{Name: n, New: func() (detector.Scorer, error) { return detector.NewThreshold() }})
 		case "zscore":
-			var cal Calibration
+			var cal detector.Calibration
 			switch {
 			case recal:
-				c, err := Calibrate(ctx, cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) {
-					return NewZScore(WithAlertConfig(a))
+				c, err := training.Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+					return detector.NewZScore(detector.WithAlertConfig(a))
 				})
 				if err != nil {
 					return nil, fmt.Errorf("calibrate zscore: %w", err)
@@ -367,15 +369,15 @@ func RunEval(ctx context.Context, o EvalOptions) (*Report, error) {
 			case m != nil:
 				cal = m.Meta.ZScore
 			default:
-				return nil, fmt.Errorf("%w: the z-score needs a calibration: give calibration seeds (no model to take it from: %v)", ErrConfig, merr)
+				return nil, fmt.Errorf("%w: the z-score needs a calibration: give calibration seeds (no model to take it from: %v)", detector.ErrConfig, merr)
 			}
 			dets = append(dets, Detector{Name: n, Calibration: &cal,
-				New: func() (Scorer, error) { return NewZScore(WithAlertConfig(cal.Alerts)) }})
+				New: func() (detector.Scorer, error) { return detector.NewZScore(detector.WithAlertConfig(cal.Alerts)) }})
 		case "tft":
 			cal := m.Meta.Calibration
 			if recal {
-				c, err := Calibrate(ctx, cc, m.Meta.Calibration.Alerts, func(a AlertConfig) (Scorer, error) {
-					return NewTFT(WithModel(m), WithAlertConfig(a), WithExplanations(false))
+				c, err := training.Calibrate(ctx, cc, m.Meta.Calibration.Alerts, func(a detector.AlertConfig) (detector.Scorer, error) {
+					return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(a), detector.WithExplanations(false))
 				})
 				if err != nil {
 					return nil, fmt.Errorf("calibrate tft: %w", err)
@@ -383,7 +385,9 @@ func RunEval(ctx context.Context, o EvalOptions) (*Report, error) {
 				cal = c
 			}
 			dets = append(dets, Detector{Name: n, Calibration: &cal,
-				New: func() (Scorer, error) { return NewTFT(WithModel(m), WithAlertConfig(cal.Alerts)) }})
+				New: func() (detector.Scorer, error) {
+					return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(cal.Alerts))
+				}})
 		}
 	}
 	return Evaluate(ctx, o.Eval, dets)

@@ -1,4 +1,4 @@
-package detector
+package training
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -34,15 +35,15 @@ func synthScores(n, ticks int, seed uint64) [][]float32 {
 }
 
 func TestCalibrationHitsTarget(t *testing.T) {
-	cfg := DefaultAlertConfig()
+	cfg := detector.DefaultAlertConfig()
 	const soldiers, ticks = 100, 3600 // 100 soldier-hours per set
 	calib := synthScores(soldiers, ticks, 1)
 	for _, allowed := range []int{0, 3, 30} {
 		lvl := levelFor(calib, &cfg, allowed, 0.01)
-		if got := countOpenings(calib, &cfg, lvl); got > allowed {
+		if got := cfg.Openings(calib, lvl); got > allowed {
 			t.Errorf("allowed %d: level %v opens %d", allowed, lvl, got)
 		}
-		if got := countOpenings(calib, &cfg, lvl*0.99); got <= allowed && lvl > 0.01 {
+		if got := cfg.Openings(calib, lvl*0.99); got <= allowed && lvl > 0.01 {
 			t.Errorf("allowed %d: level %v is not the smallest (0.99× opens %d)", allowed, lvl, got)
 		}
 	}
@@ -53,7 +54,7 @@ func TestCalibrationHitsTarget(t *testing.T) {
 	lvl := chooseLevel(big, &cfg, 4*30, 0.01)
 	total := 0
 	for s := range 8 {
-		total += countOpenings(synthScores(soldiers, ticks, uint64(10+s)), &cfg, lvl)
+		total += cfg.Openings(synthScores(soldiers, ticks, uint64(10+s)), lvl)
 	}
 	rate := float64(total) / 8
 	if rate < 15 || rate > 45 {
@@ -69,7 +70,7 @@ func TestCalibrationHitsTarget(t *testing.T) {
 	}
 	total = 0
 	for s := range 20 {
-		total += countOpenings(synthScores(soldiers, ticks, uint64(100+s)), &cfg, lvl)
+		total += cfg.Openings(synthScores(soldiers, ticks, uint64(100+s)), lvl)
 	}
 	rate = float64(total) / 20
 	if rate < 0.3 || rate > 3 {
@@ -79,8 +80,8 @@ func TestCalibrationHitsTarget(t *testing.T) {
 
 func TestCalibrateOnSimulation(t *testing.T) {
 	cc := CalibrateConfig{TargetFA: 2, Runs: RunConfig{Seeds: []uint64{11, 12}, Soldiers: 6, Duration: 15 * time.Minute, Artefacts: 1, Workers: 2}}
-	cal, err := Calibrate(context.Background(), cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) {
-		return NewZScore(WithAlertConfig(a))
+	cal, err := Calibrate(context.Background(), cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+		return detector.NewZScore(detector.WithAlertConfig(a))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +101,9 @@ func TestCalibrateOnSimulation(t *testing.T) {
 	}
 	// Calibration refuses anomalous runs.
 	cc.Runs.PoisonRate = 0.05
-	if _, err := Calibrate(context.Background(), cc, DefaultAlertConfig(), func(a AlertConfig) (Scorer, error) { return NewZScore(WithAlertConfig(a)) }); err == nil {
+	if _, err := Calibrate(context.Background(), cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+		return detector.NewZScore(detector.WithAlertConfig(a))
+	}); err == nil {
 		t.Error("calibration on a poisoned run: no error")
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector/nab"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/nab"
 )
 
 func Example() {

@@ -1,13 +1,13 @@
-package detector
+package evaluation
 
 import (
 	"encoding/json"
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/stat"
-
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
+	"gonum.org/v1/gonum/stat"
 )
 
 // Event is one ground-truth label of a run with the phase its soldier was in
@@ -22,7 +22,7 @@ type Event struct {
 type Alert struct {
 	Soldier engine.SoldierID
 	T       int64
-	Channel Channel
+	Channel detector.Channel
 	Kind    engine.AnomalyKind // the scorer's classification
 	Phase   engine.Phase       // the soldier's phase at T
 }
@@ -135,7 +135,7 @@ type Tally struct {
 	exposure     [engine.NumPhases]int64
 	artefactHits int
 	dqFalse      int
-	channels     [NumChannels]Counts // alerts per channel (true/false only)
+	channels     [detector.NumChannels]Counts // alerts per channel (true/false only)
 }
 
 // NewTally returns an empty tally with the given matching rules.
@@ -203,7 +203,7 @@ func (t *Tally) Add(r *Run) {
 			if artefact {
 				t.artefactHits++
 			}
-			if a.Channel >= ChannelDropout {
+			if a.Channel >= detector.ChannelDropout {
 				t.dqFalse++
 			}
 			continue
@@ -299,7 +299,7 @@ func (t *Tally) ArtefactHits() int { return t.artefactHits }
 func (t *Tally) DataQualityFalse() int { return t.dqFalse }
 
 // ChannelAlerts returns the true and false alerts that opened on channel c.
-func (t *Tally) ChannelAlerts(c Channel) (true_, false_ int) {
+func (t *Tally) ChannelAlerts(c detector.Channel) (true_, false_ int) {
 	return t.channels[c].TrueAlerts, t.channels[c].FalseAlerts
 }
 

@@ -1,4 +1,4 @@
-package detector
+package evaluation
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -13,7 +14,7 @@ func ev(s engine.SoldierID, start, end int64, k engine.AnomalyKind, p engine.Pha
 	return Event{Label: engine.Label{Soldier: s, Start: start, End: end, Kind: k}, Phase: p}
 }
 
-func al(s engine.SoldierID, t int64, c Channel, k engine.AnomalyKind, p engine.Phase) Alert {
+func al(s engine.SoldierID, t int64, c detector.Channel, k engine.AnomalyKind, p engine.Phase) Alert {
 	return Alert{Soldier: s, T: t, Channel: c, Kind: k, Phase: p}
 }
 
@@ -35,14 +36,14 @@ func TestTallyHandMade(t *testing.T) {
 			ev(3, 1000, 1002, drop, cont),            // missed: alert at 1008 is past the grace
 		},
 		Alerts: []Alert{
-			al(1, 102, ChannelHeartRate, tachy, cont),             // true (tachy)
-			al(1, 103, ChannelSpO2, engine.KindBradycardia, cont), // true, attributed to tachy event
-			al(1, 800, ChannelHeartRate, tachy, rest),             // true, attributed to heat
-			al(1, 800, ChannelCoreTemp, heat, rest),               // true (heat); kind correct at the first tick
-			al(2, 108, ChannelDropout, drop, rest),                // true within grace
-			al(3, 305, ChannelHeartRate, tachy, rest),             // false (wrong soldier)
-			al(3, 51, ChannelHeartRate, tachy, rest),              // false, on the artefact (grace)
-			al(3, 1008, ChannelDropout, drop, cont),               // false, past grace
+			al(1, 102, detector.ChannelHeartRate, tachy, cont),             // true (tachy)
+			al(1, 103, detector.ChannelSpO2, engine.KindBradycardia, cont), // true, attributed to tachy event
+			al(1, 800, detector.ChannelHeartRate, tachy, rest),             // true, attributed to heat
+			al(1, 800, detector.ChannelCoreTemp, heat, rest),               // true (heat); kind correct at the first tick
+			al(2, 108, detector.ChannelDropout, drop, rest),                // true within grace
+			al(3, 305, detector.ChannelHeartRate, tachy, rest),             // false (wrong soldier)
+			al(3, 51, detector.ChannelHeartRate, tachy, rest),              // false, on the artefact (grace)
+			al(3, 1008, detector.ChannelDropout, drop, cont),               // false, past grace
 		},
 	}
 	r.Exposure[rest] = 3 * 3600
@@ -114,13 +115,6 @@ func TestPercentile(t *testing.T) {
 	}
 }
 
-func near(t *testing.T, what string, got, want float64) {
-	t.Helper()
-	if math.Abs(got-want) > 1e-9 {
-		t.Errorf("%s = %v, want %v", what, got, want)
-	}
-}
-
 func TestTallyProbation(t *testing.T) {
 	const (
 		tachy = engine.KindTachycardia
@@ -135,10 +129,10 @@ func TestTallyProbation(t *testing.T) {
 			ev(4, 1300, 1310, tachy, rest), // scored: missed
 		},
 		Alerts: []Alert{
-			al(1, 1020, ChannelHeartRate, tachy, rest), // inside the probation: ignored
-			al(1, 1070, ChannelHeartRate, tachy, rest), // after it, on a left-out event: neither true nor false
-			al(3, 1201, ChannelHeartRate, tachy, rest), // true
-			al(5, 1500, ChannelHeartRate, tachy, rest), // false
+			al(1, 1020, detector.ChannelHeartRate, tachy, rest), // inside the probation: ignored
+			al(1, 1070, detector.ChannelHeartRate, tachy, rest), // after it, on a left-out event: neither true nor false
+			al(3, 1201, detector.ChannelHeartRate, tachy, rest), // true
+			al(5, 1500, detector.ChannelHeartRate, tachy, rest), // false
 		},
 	}
 	tl := NewTally(MatchConfig{Grace: 5, Probation: 60})
@@ -160,7 +154,7 @@ func TestCollectorLeavesProbationOutOfExposure(t *testing.T) {
 	for tick := int64(10); tick < 15; tick++ {
 		f := engine.Frame{T: tick, Obs: []engine.Observation{{Soldier: 1, T: tick, Phase: engine.PhaseMarch}}, Truth: []engine.Label{lab}}
 		col.Frame(&f)
-		col.Verdicts(0, []Verdict{{Soldier: 1, T: tick, Channels: [NumChannels]ChannelAlert{ChannelDropout: {Opened: tick == 13}}}})
+		col.Verdicts(0, []detector.Verdict{{Soldier: 1, T: tick, Channels: [detector.NumChannels]detector.ChannelAlert{detector.ChannelDropout: {Opened: tick == 13}}}})
 	}
 	r := col.Run(0)
 	if r.First != 10 || r.Exposure[engine.PhaseMarch] != 3 || len(r.Events) != 1 || len(r.Alerts) != 1 || r.Alerts[0].T != 13 {
