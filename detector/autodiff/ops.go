@@ -4,46 +4,7 @@ import (
 	"fmt"
 )
 
-type opKind uint8
-
-const (
-	opLinear opKind = iota
-	opELU
-	opGLU
-	opSigmoid
-	opTanh
-	opAdd
-	opAddBroadcast
-	opLayerNorm
-	opLSTM
-	opSoftmax
-	opWeightedSum
-	opEmbed
-	opAttention
-	opQuantileLoss
-	opConcatRows
-	opBlockLinear
-	opEmbedSum
-)
-
-// op is one recorded operation: its inputs, outputs, saved values and
-// sizes. Fields are used as each kind needs.
-type op struct {
-	kind          opKind
-	x, y, z, w, u Tensor
-	out, out2     Tensor
-	aux, aux2     Tensor
-	n, a, b, c    int
-	f             float64
-	vars          []EmbedVar
-	blocks        []RowBlock
-	qs            []float64
-	att           AttentionShape
-}
-
-func (tp *Tape) record(o op) { tp.ops = append(tp.ops, o) }
-
-// aux allocates a saved-values tensor (no gradient).
+// auxT allocates a saved-values tensor (no gradient).
 func (tp *Tape) auxT(r, c int) Tensor {
 	t := tp.alloc(r, c)
 	t.noGrad = true
@@ -67,7 +28,7 @@ func (tp *Tape) Linear(x, w, b Tensor, groups int) Tensor {
 	}
 	y := tp.alloc(x.R, groups*out)
 	LinearForward(tp.v(y), tp.v(x), tp.v(w), tp.v(b), x.R, in, out, groups)
-	tp.record(op{kind: opLinear, x: x, y: w, z: b, out: y, n: x.R, a: in, b: out, c: groups})
+	record(tp, opLinear, &tp.ops.linear, linearOp{x: x, w: w, b: b, y: y, n: x.R, in: in, out: out, groups: groups})
 	return y
 }
 
@@ -75,7 +36,7 @@ func (tp *Tape) Linear(x, w, b Tensor, groups int) Tensor {
 func (tp *Tape) ELU(x Tensor) Tensor {
 	y := tp.alloc(x.R, x.C)
 	ELUForward(tp.v(y), tp.v(x))
-	tp.record(op{kind: opELU, x: x, out: y})
+	record(tp, opELU, &tp.ops.elementwise, elementwiseOp{x: x, y: y})
 	return y
 }
 
@@ -88,7 +49,7 @@ func (tp *Tape) GLU(x Tensor) Tensor {
 	y := tp.alloc(x.R, d)
 	sg := tp.auxT(x.R, d)
 	GLUForwardSaved(tp.v(y), tp.v(sg), tp.v(x), x.R, d)
-	tp.record(op{kind: opGLU, x: x, out: y, aux: sg, n: x.R, a: d})
+	record(tp, opGLU, &tp.ops.glu, gluOp{x: x, y: y, sig: sg, n: x.R, d: d})
 	return y
 }
 
@@ -96,7 +57,7 @@ func (tp *Tape) GLU(x Tensor) Tensor {
 func (tp *Tape) Sigmoid(x Tensor) Tensor {
 	y := tp.alloc(x.R, x.C)
 	SigmoidSlice(tp.v(y), tp.v(x))
-	tp.record(op{kind: opSigmoid, x: x, out: y})
+	record(tp, opSigmoid, &tp.ops.elementwise, elementwiseOp{x: x, y: y})
 	return y
 }
 
@@ -104,7 +65,7 @@ func (tp *Tape) Sigmoid(x Tensor) Tensor {
 func (tp *Tape) Tanh(x Tensor) Tensor {
 	y := tp.alloc(x.R, x.C)
 	TanhSlice(tp.v(y), tp.v(x))
-	tp.record(op{kind: opTanh, x: x, out: y})
+	record(tp, opTanh, &tp.ops.elementwise, elementwiseOp{x: x, y: y})
 	return y
 }
 
@@ -116,7 +77,7 @@ func (tp *Tape) Add(a, b Tensor) Tensor {
 	for i := range yv {
 		yv[i] = av[i] + bv[i]
 	}
-	tp.record(op{kind: opAdd, x: a, y: b, out: y})
+	record(tp, opAdd, &tp.ops.binary, binaryOp{a: a, b: b, y: y})
 	return y
 }
 
@@ -136,7 +97,7 @@ func (tp *Tape) AddBroadcast(a, c Tensor) Tensor {
 			yv[r*d+j] = av[r*d+j] + cr[j]
 		}
 	}
-	tp.record(op{kind: opAddBroadcast, x: a, y: c, out: y})
+	record(tp, opAddBroadcast, &tp.ops.binary, binaryOp{a: a, b: c, y: y})
 	return y
 }
 
@@ -149,7 +110,7 @@ func (tp *Tape) LayerNorm(x, gamma, beta Tensor) Tensor {
 	y := tp.alloc(x.R, x.C)
 	st := tp.auxT(x.R, 2)
 	LayerNormForward(tp.v(y), tp.v(st), tp.v(x), tp.v(gamma), tp.v(beta), x.R, x.C, gamma.R)
-	tp.record(op{kind: opLayerNorm, x: x, y: gamma, z: beta, out: y, aux: st})
+	record(tp, opLayerNorm, &tp.ops.layerNorm, layerNormOp{x: x, gamma: gamma, beta: beta, y: y, stats: st})
 	return y
 }
 
@@ -178,7 +139,7 @@ func (tp *Tape) LSTM(gx, h0, c0, whh Tensor) (hs, cs Tensor) {
 		LSTMStep(hv[t*n:t*n+n], cv[t*n:t*n+n], tcv[t*n:t*n+n], gv[4*t*n:4*t*n+4*n], gxv[4*t*n:4*t*n+4*n], hp, cp, whv, B, H)
 		hp, cp = hv[t*n:t*n+n], cv[t*n:t*n+n]
 	}
-	tp.record(op{kind: opLSTM, x: gx, y: h0, z: c0, w: whh, out: hs, out2: cs, aux: gates, aux2: scratch, u: tanhC, n: T, a: B, b: H})
+	record(tp, opLSTM, &tp.ops.lstm, lstmOp{gx: gx, h0: h0, c0: c0, whh: whh, hs: hs, cs: cs, gates: gates, tanhC: tanhC, scratch: scratch, steps: T, batch: B, hidden: H})
 	return hs, cs
 }
 
@@ -190,7 +151,7 @@ func (tp *Tape) Softmax(x, mask Tensor) Tensor {
 	}
 	y := tp.alloc(x.R, x.C)
 	SoftmaxForward(tp.v(y), tp.v(x), tp.v(mask), x.R, x.C)
-	tp.record(op{kind: opSoftmax, x: x, out: y})
+	record(tp, opSoftmax, &tp.ops.elementwise, elementwiseOp{x: x, y: y})
 	return y
 }
 
@@ -203,7 +164,7 @@ func (tp *Tape) WeightedSum(w, x Tensor) Tensor {
 	d := x.C / w.C
 	y := tp.alloc(x.R, d)
 	WeightedSumForward(tp.v(y), tp.v(w), tp.v(x), x.R, w.C, d)
-	tp.record(op{kind: opWeightedSum, x: w, y: x, out: y, n: x.R, a: w.C, b: d})
+	record(tp, opWeightedSum, &tp.ops.weightedSum, weightedSumOp{w: w, x: x, y: y, n: x.R, nv: w.C, d: d})
 	return y
 }
 
@@ -214,7 +175,7 @@ func (tp *Tape) Embed(x, table Tensor, vars []EmbedVar) Tensor {
 	tp.checkEmbed(x, table, vars)
 	y := tp.alloc(x.R, len(vars)*d)
 	EmbedForward(tp.v(y), tp.v(x), tp.v(table), vars, x.R, d)
-	tp.record(op{kind: opEmbed, x: x, y: table, out: y, n: x.R, a: d, vars: vars})
+	record(tp, opEmbed, &tp.ops.embed, embedOp{x: x, table: table, y: y, vars: vars, n: x.R, d: d})
 	return y
 }
 
@@ -251,7 +212,7 @@ func (tp *Tape) Attention(q, k, v Tensor, s AttentionShape) (out, avg Tensor) {
 	probs := tp.auxT(s.Td*s.B*s.Heads, T)
 	scratch := tp.auxT(1, T)
 	AttentionForward(tp.v(out), tp.v(avg), tp.v(probs), nil, tp.v(q), tp.v(k), tp.v(v), s)
-	tp.record(op{kind: opAttention, x: q, y: k, z: v, out: out, aux: probs, aux2: scratch, u: avg, att: s})
+	record(tp, opAttention, &tp.ops.attention, attentionOp{q: q, k: k, v: v, out: out, probs: probs, avg: avg, scratch: scratch, shape: s})
 	return out, avg
 }
 
@@ -265,7 +226,7 @@ func (tp *Tape) QuantileLoss(pred, y, mask Tensor, qs []float64, norm float64) T
 	}
 	l := tp.alloc(1, 1)
 	tp.v(l)[0] = QuantileLossForward(tp.v(pred), tp.v(y), tp.v(mask), qs, y.R, nt, norm)
-	tp.record(op{kind: opQuantileLoss, x: pred, y: y, z: mask, out: l, qs: qs, f: norm})
+	record(tp, opQuantileLoss, &tp.ops.quantileLoss, quantileLossOp{pred: pred, y: y, mask: mask, loss: l, qs: qs, norm: norm})
 	return l
 }
 
@@ -278,7 +239,7 @@ func (tp *Tape) ConcatRows(a, b Tensor) Tensor {
 	yv := tp.v(y)
 	copy(yv, tp.v(a))
 	copy(yv[a.Size():], tp.v(b))
-	tp.record(op{kind: opConcatRows, x: a, y: b, out: y})
+	record(tp, opConcatRows, &tp.ops.binary, binaryOp{a: a, b: b, y: y})
 	return y
 }
 
@@ -298,7 +259,7 @@ func (tp *Tape) BlockLinear(a, w Tensor, blocks []RowBlock) Tensor {
 	y := tp.alloc(a.R, m)
 	clear(tp.v(y))
 	BlockLinearForward(tp.v(y), tp.v(a), tp.v(w), blocks, din, m)
-	tp.record(op{kind: opBlockLinear, x: a, y: w, out: y, blocks: blocks})
+	record(tp, opBlockLinear, &tp.ops.blockLinear, blockLinearOp{a: a, w: w, y: y, blocks: blocks})
 	return y
 }
 
@@ -308,144 +269,6 @@ func (tp *Tape) EmbedSum(x, table Tensor, vars []EmbedVar) Tensor {
 	tp.checkEmbed(x, table, vars)
 	y := tp.alloc(x.R, table.C)
 	EmbedSumForward(tp.v(y), tp.v(x), tp.v(table), vars, x.R, table.C)
-	tp.record(op{kind: opEmbedSum, x: x, y: table, out: y, n: x.R, a: table.C, vars: vars})
+	record(tp, opEmbedSum, &tp.ops.embed, embedOp{x: x, table: table, y: y, vars: vars, n: x.R, d: table.C})
 	return y
-}
-
-func addTo(dst, src []float64) {
-	if dst == nil {
-		return
-	}
-	src = src[:len(dst)]
-	for i, v := range src {
-		dst[i] += v
-	}
-}
-
-func (o *op) backward(tp *Tape) {
-	dy := tp.g(o.out)
-	switch o.kind {
-	case opLinear:
-		LinearBackward(tp.g(o.x), tp.g(o.y), tp.g(o.z), dy, tp.v(o.x), tp.v(o.y), o.n, o.a, o.b, o.c)
-	case opELU:
-		if dx := tp.g(o.x); dx != nil {
-			ELUBackward(dx, dy, tp.v(o.x), tp.v(o.out))
-		}
-	case opGLU:
-		if dx := tp.g(o.x); dx != nil {
-			GLUBackward(dx, dy, tp.v(o.x), tp.v(o.aux), o.n, o.a)
-		}
-	case opSigmoid:
-		if dx := tp.g(o.x); dx != nil {
-			for i, y := range tp.v(o.out) {
-				dx[i] += dy[i] * y * (1 - y)
-			}
-		}
-	case opTanh:
-		if dx := tp.g(o.x); dx != nil {
-			for i, y := range tp.v(o.out) {
-				dx[i] += dy[i] * (1 - y*y)
-			}
-		}
-	case opAdd:
-		addTo(tp.g(o.x), dy)
-		addTo(tp.g(o.y), dy)
-	case opAddBroadcast:
-		addTo(tp.g(o.x), dy)
-		if dc := tp.g(o.y); dc != nil {
-			d, g := o.y.C, o.y.R
-			for r := range o.out.R {
-				cr := dc[(r%g)*d : (r%g)*d+d]
-				for j := range d {
-					cr[j] += dy[r*d+j]
-				}
-			}
-		}
-	case opLayerNorm:
-		LayerNormBackward(tp.g(o.x), tp.g(o.y), tp.g(o.z), dy, tp.v(o.x), tp.v(o.y), tp.v(o.aux), o.x.R, o.x.C, o.y.R)
-	case opLSTM:
-		o.lstmBackward(tp)
-	case opSoftmax:
-		if dx := tp.g(o.x); dx != nil {
-			SoftmaxBackward(dx, dy, tp.v(o.out), o.x.R, o.x.C)
-		}
-	case opWeightedSum:
-		dw, dx := tp.g(o.x), tp.g(o.y)
-		if dw == nil || dx == nil {
-			panic("autodiff: WeightedSum of data tensors")
-		}
-		WeightedSumBackward(dw, dx, dy, tp.v(o.x), tp.v(o.y), o.n, o.a, o.b)
-	case opEmbed:
-		if dt := tp.g(o.y); dt != nil {
-			EmbedBackward(dt, dy, tp.v(o.x), o.vars, o.n, o.a)
-		}
-	case opAttention:
-		dq, dk, dv := tp.g(o.x), tp.g(o.y), tp.g(o.z)
-		if dq == nil || dk == nil || dv == nil {
-			panic("autodiff: Attention over data tensors")
-		}
-		AttentionBackward(dq, dk, dv, dy, tp.v(o.x), tp.v(o.y), tp.v(o.z), tp.v(o.aux), tp.v(o.u), tp.v(o.aux2), o.att)
-	case opQuantileLoss:
-		if dp := tp.g(o.x); dp != nil {
-			QuantileLossBackward(dp, tp.v(o.x), tp.v(o.y), tp.v(o.z), o.qs, o.y.R, o.y.C, o.f, dy[0])
-		}
-	case opConcatRows:
-		addTo(tp.g(o.x), dy[:o.x.Size()])
-		addTo(tp.g(o.y), dy[o.x.Size():])
-	case opBlockLinear:
-		BlockLinearBackward(tp.g(o.x), tp.g(o.y), dy, tp.v(o.x), tp.v(o.y), o.blocks, o.x.C, o.y.C)
-	case opEmbedSum:
-		if dt := tp.g(o.y); dt != nil {
-			EmbedSumBackward(dt, dy, tp.v(o.x), o.vars, o.n, o.a)
-		}
-	}
-}
-
-func (o *op) lstmBackward(tp *Tape) {
-	T, B, H := o.n, o.a, o.b
-	n := B * H
-	dhs, dcs := tp.g(o.out), tp.g(o.out2)
-	hs, cs := tp.v(o.out), tp.v(o.out2)
-	gates, tanhC := tp.v(o.aux), tp.v(o.u)
-	dgx, dh0, dc0, dwhh := tp.g(o.x), tp.g(o.y), tp.g(o.z), tp.g(o.w)
-	whh := tp.v(o.w)
-	sc := tp.v(o.aux2)
-	dG := sc[:4*n]
-	dhn := sc[4*n : 5*n]
-	dcn := sc[5*n : 6*n]
-	clear(dhn)
-	clear(dcn)
-	for t := T - 1; t >= 0; t-- {
-		var hp, cp []float64
-		if t == 0 {
-			hp, cp = tp.v(o.y), tp.v(o.z)
-		} else {
-			hp, cp = hs[(t-1)*n:t*n], cs[(t-1)*n:t*n]
-		}
-		g := gates[4*t*n : 4*t*n+4*n]
-		tcs := tanhC[t*n : t*n+n]
-		for r := range B {
-			gr := g[4*r*H : 4*r*H+4*H]
-			dgr := dG[4*r*H : 4*r*H+4*H]
-			for j := range H {
-				k := r*H + j
-				i, f, gg, og := gr[j], gr[H+j], gr[2*H+j], gr[3*H+j]
-				tc := tcs[k]
-				dh := dhs[t*n+k] + dhn[k]
-				dc := dcs[t*n+k] + dcn[k] + dh*og*(1-tc*tc)
-				dgr[j] = dc * gg * i * (1 - i)
-				dgr[H+j] = dc * cp[k] * f * (1 - f)
-				dgr[2*H+j] = dc * i * (1 - gg*gg)
-				dgr[3*H+j] = dh * tc * og * (1 - og)
-				dcn[k] = dc * f
-			}
-		}
-		if dgx != nil {
-			addTo(dgx[4*t*n:4*t*n+4*n], dG)
-		}
-		clear(dhn)
-		LinearBackward(dhn, dwhh, nil, dG, hp, whh, B, H, 4*H, 1)
-	}
-	addTo(dh0, dhn)
-	addTo(dc0, dcn)
 }

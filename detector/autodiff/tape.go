@@ -34,10 +34,11 @@ func (t Tensor) Present() bool { return t.present() }
 // The zero value is not usable; call NewTape. A Tape is used by one
 // goroutine.
 type Tape struct {
-	val  [2][]float64
-	grad [2][]float64
-	used int
-	ops  []op
+	val   [2][]float64
+	grad  [2][]float64
+	used  int
+	order []opRef // the recorded ops, in the order they ran
+	ops   opLists
 }
 
 // NewTape returns an empty tape.
@@ -55,7 +56,8 @@ func (tp *Tape) Bind(params, grads []float64) {
 
 // Reset forgets all ops and arena tensors, keeping the capacity.
 func (tp *Tape) Reset() {
-	tp.ops = tp.ops[:0]
+	tp.order = tp.order[:0]
+	tp.ops.reset()
 	tp.used = 0
 }
 
@@ -176,12 +178,6 @@ func (tp *Tape) BackwardFrom(t Tensor, seed []float64) {
 		g[i] += s
 	}
 	tp.backward()
-}
-
-func (tp *Tape) backward() {
-	for i := len(tp.ops) - 1; i >= 0; i-- {
-		tp.ops[i].backward(tp)
-	}
 }
 
 func sameShape(name string, a, b Tensor) {
