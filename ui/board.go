@@ -75,7 +75,7 @@ func (s *soldier) resizeSpark(w int, st *Styles) {
 	for i := max(0, s.hist.n-w); i < s.hist.n; i++ {
 		vals = append(vals, s.sparkValue(s.hist.at(i).v[engine.HeartRate]))
 	}
-	s.spark.reset(w, hi-lo, st.State[detector.StateOK], vals)
+	s.spark.reset(w, hi-lo, st.State[detector.StateOK].Style, vals)
 }
 
 // board is the battlefield as the dashboard sees it: the roster, each

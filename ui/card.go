@@ -14,10 +14,10 @@ func (g *gridPane) card(c *cells, i, l int) {
 	s := &g.b.soldiers[i]
 	st := s.state()
 	sel := i == g.sel
-	p := g.st.state[st]
+	p := g.st.State[st].paint
 	if sel {
 		p = g.st.selected[st]
-		c.painted(g.st.accent, "▌")
+		c.painted(g.st.Accent.paint, "▌")
 	} else {
 		c.rune(' ')
 	}
@@ -56,7 +56,7 @@ func (g *gridPane) markCol(c *cells, s *soldier, p paint) {
 		c.rune(' ')
 		return
 	}
-	mp := g.st.truth
+	mp := g.st.Truth.paint
 	if m == markMiss {
 		mp = g.st.missed
 	}
@@ -178,7 +178,7 @@ func (g *gridPane) cardLarge(c *cells, s *soldier, st detector.State, l int, p p
 				if c.room() >= width(w)+1 {
 					c.padTo(c.limit - width(w))
 					c.end(p)
-					c.painted(g.st.truth, w)
+					c.painted(g.st.Truth.paint, w)
 					c.begin(p)
 				}
 			}

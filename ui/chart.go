@@ -146,15 +146,15 @@ var cellRune = [...]rune{cellEmpty: ' ', cellOuter: '░', cellInner: '▒', cel
 func (st *Styles) cellPaint(k cellKind) paint {
 	switch k {
 	case cellOuter:
-		return st.outer
+		return st.Outer.paint
 	case cellInner:
-		return st.inner
+		return st.Inner.paint
 	case cellMedian:
-		return st.median
+		return st.Median.paint
 	case cellObs:
-		return st.bold
+		return st.Bold.paint
 	case cellObsOut:
-		return st.state[detector.StateAlert]
+		return st.State[detector.StateAlert].paint
 	}
 	return paint{}
 }
@@ -172,7 +172,7 @@ func bandChart(c *cells, st *Styles, cols []column, x engine.Vital, height, labe
 		top := hi - float64(r)*dy
 		bottom := top - dy
 		mid := (top + bottom) / 2
-		c.begin(st.muted)
+		c.begin(st.Muted.paint)
 		switch {
 		case r == 0:
 			c.float(roundTo(x, top), precision(x), labelW-1)
@@ -184,7 +184,7 @@ func bandChart(c *cells, st *Styles, cols []column, x engine.Vital, height, labe
 			c.padTo(c.col + labelW - 1)
 		}
 		c.rune('┤')
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 		cur := cellEmpty
 		for j := range cols {
 			k := cellAt(&cols[j], top, bottom, mid, r == 0, hi-lo)
@@ -246,10 +246,10 @@ func roundTo(x engine.Vital, v float64) float64 {
 
 // ribbon writes one row of per-column marks under a chart.
 func ribbon(c *cells, st *Styles, label string, labelW int, cols []column, cell func(*column) (rune, paint)) {
-	c.begin(st.muted)
+	c.begin(st.Muted.paint)
 	c.str(label)
 	c.padTo(c.col + labelW - width(label))
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 	var cur paint
 	for j := range cols {
 		r, p := cell(&cols[j])
@@ -266,7 +266,7 @@ func ribbon(c *cells, st *Styles, label string, labelW int, cols []column, cell 
 // axis writes the time axis: the span on the left, a tick at every minute,
 // "now" on the right.
 func axis(c *cells, st *Styles, labelW int, cols []column, span int64) {
-	c.begin(st.muted)
+	c.begin(st.Muted.paint)
 	c.padTo(c.col + labelW - 1)
 	c.rune('└')
 	n, j, stop := len(cols), 0, len(cols)
@@ -288,5 +288,5 @@ func axis(c *cells, st *Styles, labelW int, cols []column, span int64) {
 	if labels {
 		c.str(" now")
 	}
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 }

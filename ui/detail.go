@@ -82,7 +82,7 @@ func (d *detailPane) render() string {
 	c.reset(d.w)
 	st := d.st
 	if d.sel < 0 || d.sel >= len(d.b.soldiers) || d.h == 0 {
-		c.painted(st.muted, " no soldier selected")
+		c.painted(st.Muted.paint, " no soldier selected")
 		return string(c.buf)
 	}
 	s := &d.b.soldiers[d.sel]
@@ -91,13 +91,13 @@ func (d *detailPane) render() string {
 	// title
 	ln.next()
 	state := s.state()
-	c.painted(st.state[state], stateSymbol[state])
+	c.painted(st.State[state].paint, stateSymbol[state])
 	c.rune(' ')
-	c.begin(st.title)
+	c.begin(st.Title.paint)
 	c.str("soldier ")
 	c.int(int64(s.prof.ID), 0)
-	c.end(st.title)
-	c.begin(st.muted)
+	c.end(st.Title.paint)
+	c.begin(st.Muted.paint)
 	c.str(" · squad ")
 	c.two(s.prof.Squad + 1)
 	c.str(" · age ")
@@ -112,7 +112,7 @@ func (d *detailPane) render() string {
 	c.float(s.prof.Mass, 0, 0)
 	c.str(" kg · acclim. ")
 	c.float(s.prof.Acclimatised, 1, 0)
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 
 	// state
 	ln.next()
@@ -166,16 +166,16 @@ func (d *detailPane) render() string {
 				return ' ', paint{}
 			}
 			if col.phase == engine.PhaseContact {
-				return phaseRune[col.phase], st.accent
+				return phaseRune[col.phase], st.Accent.paint
 			}
-			return phaseRune[col.phase], st.muted
+			return phaseRune[col.phase], st.Muted.paint
 		})
 	}
 	if ln.next() {
 		ribbon(c, st, "alert", chartLabelW, d.cols, func(col *column) (rune, paint) {
 			switch col.state {
 			case detector.StateWatch, detector.StateAlert, detector.StateNoData:
-				return stateRune[col.state], st.state[col.state]
+				return stateRune[col.state], st.State[col.state].paint
 			}
 			return ' ', paint{}
 		})
@@ -184,9 +184,9 @@ func (d *detailPane) render() string {
 		ribbon(c, st, "truth", chartLabelW, d.cols, func(col *column) (rune, paint) {
 			switch {
 			case col.truth == engine.KindArtefact:
-				return '~', st.muted
+				return '~', st.Muted.paint
 			case col.truth != engine.KindNone:
-				return '█', st.truth
+				return '█', st.Truth.paint
 			}
 			return ' ', paint{}
 		})
@@ -200,13 +200,13 @@ func (d *detailPane) render() string {
 				break
 			}
 			ln.next()
-			c.begin(st.bold)
+			c.begin(st.Bold.paint)
 			c.str(x.String())
-			c.end(st.bold)
-			c.begin(st.muted)
+			c.end(st.Bold.paint)
+			c.begin(st.Muted.paint)
 			c.rune(' ')
 			c.str(x.Unit())
-			c.end(st.muted)
+			c.end(st.Muted.paint)
 			d.cols = columns(&s.hist, x, plotW, step, d.cols)
 			ln.next()
 			bandChart(c, st, d.cols, x, small, chartLabelW)
@@ -220,7 +220,7 @@ func (d *detailPane) render() string {
 // stateLine says what the detector thinks of the soldier now.
 func (d *detailPane) stateLine(c *cells, s *soldier, state detector.State) {
 	st := d.st
-	c.begin(st.state[state])
+	c.begin(st.State[state].paint)
 	switch {
 	case s.alerting():
 		c.str("ALERT ")
@@ -240,20 +240,20 @@ func (d *detailPane) stateLine(c *cells, s *soldier, state detector.State) {
 	default:
 		c.str(stateWord[state])
 	}
-	c.end(st.state[state])
+	c.end(st.State[state].paint)
 	if s.scored {
-		c.begin(st.muted)
+		c.begin(st.Muted.paint)
 		c.str(" · score ")
 		c.float(s.v.Score, 1, 0)
 		c.str(" bw")
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 	}
 	if n := d.unacked(s.prof.ID); n > 0 {
-		c.begin(st.accent)
+		c.begin(st.Accent.paint)
 		c.str(" · ")
 		c.int(int64(n), 0)
 		c.str(" unacknowledged (a)")
-		c.end(st.accent)
+		c.end(st.Accent.paint)
 	}
 }
 
@@ -281,9 +281,9 @@ func (d *detailPane) nowLine(c *cells, s *soldier) {
 		if x > 0 {
 			c.str("  ")
 		}
-		c.begin(st.muted)
+		c.begin(st.Muted.paint)
 		c.str(names[x])
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 		last := s.hist.last()
 		if last == nil || !s.seen {
 			c.rune('–')
@@ -291,11 +291,11 @@ func (d *detailPane) nowLine(c *cells, s *soldier) {
 		}
 		v := float64(last.v[x])
 		if math.IsNaN(v) {
-			c.painted(st.state[detector.StateNoData], "missing")
+			c.painted(st.State[detector.StateNoData].paint, "missing")
 		} else {
-			p := st.bold
+			p := st.Bold.paint
 			if last.out[x] != 0 {
-				p = st.state[detector.StateAlert]
+				p = st.State[detector.StateAlert].paint
 			}
 			c.begin(p)
 			c.float(v, precision(x), 0)
@@ -306,38 +306,38 @@ func (d *detailPane) nowLine(c *cells, s *soldier) {
 			lo, hi = float64(last.q[x][0]), float64(last.q[x][detector.NumQuantiles-1])
 		}
 		if !math.IsNaN(lo) && !math.IsNaN(hi) {
-			c.begin(st.muted)
+			c.begin(st.Muted.paint)
 			c.str(" [")
 			c.float(lo, precision(x), 0)
 			c.rune('–')
 			c.float(hi, precision(x), 0)
 			c.rune(']')
-			c.end(st.muted)
+			c.end(st.Muted.paint)
 		}
 	}
-	c.begin(st.muted)
+	c.begin(st.Muted.paint)
 	c.str("  PSI ")
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 	psi := s.psi()
-	p := st.bold
+	p := st.Bold.paint
 	if psi >= 7.5 {
-		p = st.state[detector.StateAlert]
+		p = st.State[detector.StateAlert].paint
 	}
 	c.begin(p)
 	c.float(psi, 1, 0)
 	c.end(p)
 	if psi >= 7.5 {
-		c.painted(st.state[detector.StateAlert], " heat risk")
+		c.painted(st.State[detector.StateAlert].paint, " heat risk")
 	}
 }
 
 // phaseLine names the phase now, the known next phase and when it starts.
 func (d *detailPane) phaseLine(c *cells, s *soldier) {
 	st := d.st
-	c.begin(st.muted)
+	c.begin(st.Muted.paint)
 	c.str("phase now ")
-	c.end(st.muted)
-	c.painted(st.bold, s.obs.Phase.String())
+	c.end(st.Muted.paint)
+	c.painted(st.Bold.paint, s.obs.Phase.String())
 	sched := d.b.squadSchedule(s.prof.Squad)
 	next, at := s.obs.NextPhase, int64(-1)
 	for _, seg := range sched {
@@ -346,22 +346,22 @@ func (d *detailPane) phaseLine(c *cells, s *soldier) {
 			break
 		}
 	}
-	c.begin(st.muted)
+	c.begin(st.Muted.paint)
 	c.str(" → next ")
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 	switch {
 	case at >= 0:
-		c.painted(st.bold, next.String())
-		c.begin(st.muted)
+		c.painted(st.Bold.paint, next.String())
+		c.begin(st.Muted.paint)
 		c.str(" in ")
 		c.seconds(at - d.b.t)
 		c.str(" (known schedule)")
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 	case next != s.obs.Phase:
-		c.painted(st.bold, next.String())
-		c.painted(st.muted, " at the next tick")
+		c.painted(st.Bold.paint, next.String())
+		c.painted(st.Muted.paint, " at the next tick")
 	default:
-		c.painted(st.muted, next.String()+" at the next tick")
+		c.painted(st.Muted.paint, next.String()+" at the next tick")
 	}
 }
 
@@ -370,10 +370,10 @@ func (d *detailPane) phaseLine(c *cells, s *soldier) {
 func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 	st := d.st
 	label := func(s string) {
-		c.begin(st.muted)
+		c.begin(st.Muted.paint)
 		c.str(s)
 		c.padTo(c.col + 11 - width(s))
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 	}
 	if !ln.next() {
 		return
@@ -382,43 +382,43 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 	if !s.hasAlert {
 		if s.scored && s.v.State == detector.StateWatch {
 			c.str(vitalReason(&s.v, s.v.Explanation.Vital))
-			c.painted(st.muted, " (watch, no alert yet)")
+			c.painted(st.Muted.paint, " (watch, no alert yet)")
 		} else {
-			c.painted(st.muted, "no alert for this soldier yet")
+			c.painted(st.Muted.paint, "no alert for this soldier yet")
 		}
 		return
 	}
 	a := &s.alert
-	c.begin(st.state[detector.StateAlert])
+	c.begin(st.State[detector.StateAlert].paint)
 	c.str(stateSymbol[detector.StateAlert])
 	c.rune(' ')
-	c.end(st.state[detector.StateAlert])
+	c.end(st.State[detector.StateAlert].paint)
 	d.clockAt(c, a.T)
 	c.rune(' ')
-	c.painted(st.bold, a.Kind.String())
+	c.painted(st.Bold.paint, a.Kind.String())
 	c.str(": ")
 	c.str(reason(a))
 	x := a.Explanation.Vital
 	if q := a.Vitals[x].Forecast; !math.IsNaN(q[1]) && !math.IsNaN(q[3]) {
-		c.begin(st.muted)
+		c.begin(st.Muted.paint)
 		c.str(" · 10–90 % ")
 		c.float(q[1], precision(x), 0)
 		c.rune('–')
 		c.float(q[3], precision(x), 0)
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 	}
-	c.begin(st.muted)
+	c.begin(st.Muted.paint)
 	c.str(" · ")
 	c.str(a.Phase.String())
 	c.str(" → ")
 	c.str(a.NextPhase.String())
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 
 	e := &a.Explanation
 	if ln.next() {
 		label("selection")
 		if e.NumVars == 0 || len(e.VarNames) == 0 {
-			c.painted(st.muted, "— this detector has no variable selection (baseline)")
+			c.painted(st.Muted.paint, "— this detector has no variable selection (baseline)")
 		} else {
 			d.vars = d.vars[:0]
 			for i := range min(e.NumVars, len(e.VarNames)) {
@@ -436,12 +436,12 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 				c.str(v.name)
 				c.rune(' ')
 				n := int(math.Round(min(max(v.w, 0), 1) * 5))
-				c.begin(st.accent)
+				c.begin(st.Accent.paint)
 				c.repeat('█', n)
-				c.end(st.accent)
-				c.begin(st.outer)
+				c.end(st.Accent.paint)
+				c.begin(st.Outer.paint)
 				c.repeat('░', 5-n)
-				c.end(st.outer)
+				c.end(st.Outer.paint)
 				c.float(v.w, 2, 5)
 			}
 		}
@@ -449,7 +449,7 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 	if ln.next() {
 		label("attention")
 		if e.AttentionLen == 0 {
-			c.painted(st.muted, "— this detector has no attention (baseline)")
+			c.painted(st.Muted.paint, "— this detector has no attention (baseline)")
 		} else {
 			peak, at := 0.0, 0
 			for i := range e.AttentionLen {
@@ -458,7 +458,7 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 				}
 			}
 			shades := [...]rune{'·', '░', '▒', '▓', '█'}
-			c.begin(st.accent)
+			c.begin(st.Accent.paint)
 			for i := range e.AttentionLen {
 				k := 0
 				if peak > 0 {
@@ -466,8 +466,8 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 				}
 				c.rune(shades[k])
 			}
-			c.end(st.accent)
-			c.begin(st.muted)
+			c.end(st.Accent.paint)
+			c.begin(st.Muted.paint)
 			c.str(" oldest → newest; peak ")
 			if back := int64(e.AttentionLen-1-at) * d.b.tick; back > 0 {
 				c.int(back, 0)
@@ -477,7 +477,7 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 			}
 			c.float(peak*100, 0, 0)
 			c.str(" % of the attention)")
-			c.end(st.muted)
+			c.end(st.Muted.paint)
 		}
 	}
 	if d.truth && ln.next() {
@@ -494,15 +494,15 @@ func (d *detailPane) truthLine(c *cells, s *soldier) {
 		ev = &s.truth.events[n-1]
 	}
 	if ev == nil {
-		c.painted(st.muted, "no ground-truth event for this soldier so far")
+		c.painted(st.Muted.paint, "no ground-truth event for this soldier so far")
 	} else {
-		c.begin(st.truth)
+		c.begin(st.Truth.paint)
 		c.str(ev.label.Kind.String())
 		c.rune(' ')
 		d.clockAt(c, ev.label.Start)
 		c.rune('–')
 		d.clockAt(c, ev.label.End)
-		c.end(st.truth)
+		c.end(st.Truth.paint)
 		switch {
 		case ev.detected:
 			c.str(" · hit after ")

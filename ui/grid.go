@@ -376,9 +376,9 @@ func (g *gridPane) render() string {
 	c.reset(g.w)
 	if len(g.lay.rows) == 0 {
 		if g.filter {
-			c.painted(g.st.muted, " no soldier is alerting — f shows everyone")
+			c.painted(g.st.Muted.paint, " no soldier is alerting — f shows everyone")
 		} else {
-			c.painted(g.st.muted, " waiting for the first frame…")
+			c.painted(g.st.Muted.paint, " waiting for the first frame…")
 		}
 		return string(c.buf)
 	}
@@ -396,7 +396,7 @@ func (g *gridPane) render() string {
 			}
 			lines++
 			if l == 0 && row.label != "" {
-				c.painted(g.st.muted, row.label)
+				c.painted(g.st.Muted.paint, row.label)
 			}
 			c.padTo(g.lay.labelW)
 			for _, i := range row.cards {

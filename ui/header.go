@@ -21,41 +21,41 @@ func (m *Model) renderHeader() string {
 	c.reset(m.w)
 
 	// line 1: title, run state, clock, detector, source
-	c.painted(st.title, " CHAKRA ")
+	c.painted(st.Title.paint, " CHAKRA ")
 	switch {
 	case m.ended:
-		c.painted(st.muted, "■ ended")
+		c.painted(st.Muted.paint, "■ ended")
 	case m.paused:
-		c.painted(st.state[detector.StateWatch], "⏸ paused")
+		c.painted(st.State[detector.StateWatch].paint, "⏸ paused")
 	case m.seeking:
-		c.painted(st.accent, "⇄ seeking")
+		c.painted(st.Accent.paint, "⇄ seeking")
 	default:
-		c.painted(st.state[detector.StateOK], "▶")
+		c.painted(st.State[detector.StateOK].paint, "▶")
 	}
 	if m.feed == nil {
-		c.begin(st.bold)
+		c.begin(st.Bold.paint)
 		c.str(" ×")
 		c.float(m.speeds[m.speedIdx], speedPrec(m.speeds[m.speedIdx]), 0)
-		c.end(st.bold)
+		c.end(st.Bold.paint)
 	}
 	c.str("  ")
 	if b.hasFrame {
-		c.begin(st.bold)
+		c.begin(st.Bold.paint)
 		c.clock(b.time.Hour(), b.time.Minute(), b.time.Second())
-		c.end(st.bold)
-		c.begin(st.muted)
+		c.end(st.Bold.paint)
+		c.begin(st.Muted.paint)
 		c.str(" T+")
 		c.duration(b.t)
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 	} else {
-		c.painted(st.muted, "--:--:--")
+		c.painted(st.Muted.paint, "--:--:--")
 	}
-	c.painted(st.muted, "  │ ")
-	c.painted(st.bold, m.detector)
+	c.painted(st.Muted.paint, "  │ ")
+	c.painted(st.Bold.paint, m.detector)
 	if m.note != "" {
-		c.painted(st.state[detector.StateWatch], " ("+m.note+")")
+		c.painted(st.State[detector.StateWatch].paint, " ("+m.note+")")
 	}
-	c.painted(st.muted, "  │ ")
+	c.painted(st.Muted.paint, "  │ ")
 	c.str(m.source)
 	if m.replay != nil {
 		m.progress(c)
@@ -74,7 +74,7 @@ func (m *Model) renderHeader() string {
 		if n == 0 && s == detector.StateWarmingUp {
 			continue
 		}
-		c.begin(st.state[s])
+		c.begin(st.State[s].paint)
 		c.str(stateSymbol[s])
 		if wide {
 			c.rune(' ')
@@ -85,14 +85,14 @@ func (m *Model) renderHeader() string {
 			c.str(stateWord[s])
 			c.rune(' ')
 		}
-		c.end(st.state[s])
+		c.end(st.State[s].paint)
 		c.rune(' ')
 	}
 	fps, sps := m.rate.fps, m.rate.sps
 	if m.paused || m.ended || m.seeking {
 		fps, sps = 0, 0
 	}
-	c.begin(st.muted)
+	c.begin(st.Muted.paint)
 	c.str("│ ")
 	c.float(fps, 1, 0)
 	if wide {
@@ -106,31 +106,31 @@ func (m *Model) renderHeader() string {
 	} else {
 		c.str(" s/s")
 	}
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 	if n := b.log.unacked(); n > 0 {
-		c.begin(st.accent)
+		c.begin(st.Accent.paint)
 		c.str(sep)
 		c.int(int64(n), 0)
 		c.str(" unacked")
-		c.end(st.accent)
+		c.end(st.Accent.paint)
 	}
 	if m.grid.sorted {
-		c.painted(st.accent, sep+"by severity")
+		c.painted(st.Accent.paint, sep+"by severity")
 	}
 	if m.grid.filter {
-		c.painted(st.accent, sep+"alerting only")
+		c.painted(st.Accent.paint, sep+"alerting only")
 	}
 	if np := len(m.grid.lay.pages); np > 1 {
-		c.begin(st.muted)
+		c.begin(st.Muted.paint)
 		c.str(sep + "page ")
 		c.int(int64(m.grid.page+1), 0)
 		c.rune('/')
 		c.int(int64(np), 0)
-		c.end(st.muted)
+		c.end(st.Muted.paint)
 	}
 	if m.truth {
 		t := &b.tally
-		c.begin(st.truth)
+		c.begin(st.Truth.paint)
 		c.str(sep + "truth: ")
 		if wide {
 			c.int(int64(t.events), 0)
@@ -153,12 +153,12 @@ func (m *Model) renderHeader() string {
 			c.int(int64(t.falseAlerts), 0)
 			c.str(" false")
 		}
-		c.end(st.truth)
+		c.end(st.Truth.paint)
 	}
 	if m.status != "" {
-		p := st.accent
+		p := st.Accent.paint
 		if m.failed {
-			p = st.errorP
+			p = st.Error.paint
 		}
 		c.str("  ")
 		c.painted(p, m.status)
@@ -177,25 +177,25 @@ func (m *Model) progress(c *cells) {
 	total := max(rc.Last-rc.First, 1)
 	frac := min(max(float64(pos-rc.First)/float64(total), 0), 1)
 	c.rune(' ')
-	c.begin(st.bold)
+	c.begin(st.Bold.paint)
 	c.duration(pos - rc.First)
-	c.end(st.bold)
-	c.begin(st.muted)
+	c.end(st.Bold.paint)
+	c.begin(st.Muted.paint)
 	c.rune('/')
 	c.duration(total)
-	c.end(st.muted)
+	c.end(st.Muted.paint)
 	c.rune(' ')
 	const barW = 20
 	full := int(frac * barW)
-	c.begin(st.accent)
+	c.begin(st.Accent.paint)
 	c.repeat('━', full)
 	if full < barW {
 		c.rune('╸')
 	}
-	c.end(st.accent)
-	c.begin(st.outer)
+	c.end(st.Accent.paint)
+	c.begin(st.Outer.paint)
 	c.repeat('─', barW-full-1)
-	c.end(st.outer)
+	c.end(st.Outer.paint)
 }
 
 // speedPrec is the decimals a speed factor needs.

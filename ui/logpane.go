@@ -92,9 +92,9 @@ func (p *logPane) render() string {
 	c.reset(p.w)
 	st := p.st
 	entries := p.b.log.entries
-	title := st.muted
+	title := st.Muted.paint
 	if p.focus {
-		title = st.title
+		title = st.Title.paint
 	}
 	c.begin(title)
 	c.str("alert log · ")
@@ -103,10 +103,10 @@ func (p *logPane) render() string {
 	c.int(int64(p.b.log.unacked()), 0)
 	c.str(" unacknowledged")
 	c.end(title)
-	c.painted(st.muted, "   ↑↓ select · enter go to soldier · a acknowledge · L close")
+	c.painted(st.Muted.paint, "   ↑↓ select · enter go to soldier · a acknowledge · L close")
 	if len(entries) == 0 {
 		c.newline()
-		c.painted(st.muted, " no alerts yet")
+		c.painted(st.Muted.paint, " no alerts yet")
 		return string(c.buf)
 	}
 	rows := max(p.h-1, 0)
@@ -115,12 +115,12 @@ func (p *logPane) render() string {
 		e := &entries[len(entries)-1-k]
 		c.newline()
 		sel := k == p.sel && p.focus
-		pt := st.state[detector.StateAlert]
+		pt := st.State[detector.StateAlert].paint
 		if e.acked {
-			pt = st.muted
+			pt = st.Muted.paint
 		}
 		if sel {
-			c.painted(st.accent, "▌")
+			c.painted(st.Accent.paint, "▌")
 			pt = st.selected[detector.StateAlert]
 			if e.acked {
 				pt = st.selected[detector.StateWarmingUp]

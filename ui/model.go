@@ -669,7 +669,7 @@ func (m *Model) View() string {
 		if right != "" || m.sideW > 0 && !m.showHelp {
 			c.col = lineWidth(line)
 			c.padTo(gw)
-			c.painted(m.st.muted, "│")
+			c.painted(m.st.Muted.paint, "│")
 			var r string
 			r, right = cutLine(right)
 			c.buf = append(c.buf, r...)

@@ -70,31 +70,33 @@ func paintOf(s lipgloss.Style) paint {
 // stateCount is the number of detector states the dashboard distinguishes.
 const stateCount = int(detector.StateWarmingUp) + 1
 
+// Style is one semantic style of a Theme: the lipgloss style, for text
+// that needs Render's layout (several lines, widths), and its paint, the
+// escape sequences it writes around text, for the hot path (card lines,
+// header counts, chart cells).
+type Style struct {
+	lipgloss.Style
+	paint paint
+}
+
+// styleOf returns s with its paint.
+func styleOf(s lipgloss.Style) Style { return Style{Style: s, paint: paintOf(s)} }
+
 // Styles are a Theme rendered for one lipgloss renderer. Build them once per
 // session with NewStyles; View never creates styles.
 type Styles struct {
 	Theme    Theme
 	Renderer *lipgloss.Renderer
 
-	Title, Text, Muted, Accent, Bold lipgloss.Style
-	Error                            lipgloss.Style
-	State                            [stateCount]lipgloss.Style // text in a state's colour
-	Outer, Inner, Median, Truth      lipgloss.Style
+	Title, Text, Muted, Accent, Bold Style
+	Error                            Style
+	State                            [stateCount]Style // text in a state's colour
+	Outer, Inner, Median, Truth      Style
 	Help                             help.Styles
 
-	// Paints for the hot path (card lines, header counts, chart cells).
-	state    [stateCount]paint // card text in its state's colour
-	selected [stateCount]paint // the selected card: reversed
-	muted    paint
-	accent   paint
-	title    paint
-	bold     paint
-	errorP   paint
-	outer    paint
-	inner    paint
-	median   paint
-	truth    paint
-	missed   paint
+	// Paints without a style of their own.
+	selected [stateCount]paint // the selected card: its state's colour reversed
+	missed   paint             // a truth label no alert caught
 	kind     [engine.NumKinds]paint
 }
 
@@ -106,16 +108,16 @@ func NewStyles(r *lipgloss.Renderer, theme Theme) *Styles {
 	}
 	ns := func() lipgloss.Style { return r.NewStyle() }
 	s := &Styles{Theme: theme, Renderer: r}
-	s.Text = ns().Foreground(theme.Text)
-	s.Muted = ns().Foreground(theme.Muted)
-	s.Accent = ns().Foreground(theme.Accent)
-	s.Title = ns().Foreground(theme.Accent).Bold(true)
-	s.Bold = ns().Bold(true)
-	s.Error = ns().Foreground(theme.Alert).Bold(true)
-	s.Outer = ns().Foreground(theme.Outer)
-	s.Inner = ns().Foreground(theme.Inner)
-	s.Median = ns().Foreground(theme.Median)
-	s.Truth = ns().Foreground(theme.Truth)
+	s.Text = styleOf(ns().Foreground(theme.Text))
+	s.Muted = styleOf(ns().Foreground(theme.Muted))
+	s.Accent = styleOf(ns().Foreground(theme.Accent))
+	s.Title = styleOf(ns().Foreground(theme.Accent).Bold(true))
+	s.Bold = styleOf(ns().Bold(true))
+	s.Error = styleOf(ns().Foreground(theme.Alert).Bold(true))
+	s.Outer = styleOf(ns().Foreground(theme.Outer))
+	s.Inner = styleOf(ns().Foreground(theme.Inner))
+	s.Median = styleOf(ns().Foreground(theme.Median))
+	s.Truth = styleOf(ns().Foreground(theme.Truth))
 	colours := [stateCount]lipgloss.TerminalColor{
 		detector.StateOK: theme.OK, detector.StateWatch: theme.Watch, detector.StateAlert: theme.Alert,
 		detector.StateNoData: theme.NoData, detector.StateWarmingUp: theme.Warming,
@@ -125,24 +127,14 @@ func NewStyles(r *lipgloss.Renderer, theme Theme) *Styles {
 		if detector.State(i) == detector.StateAlert {
 			st = st.Bold(true)
 		}
-		s.State[i] = st
-		s.state[i] = paintOf(st)
+		s.State[i] = styleOf(st)
 		s.selected[i] = paintOf(st.Reverse(true))
 	}
-	s.muted = paintOf(s.Muted)
-	s.accent = paintOf(s.Accent)
-	s.title = paintOf(s.Title)
-	s.bold = paintOf(s.Bold)
-	s.errorP = paintOf(s.Error)
-	s.outer = paintOf(s.Outer)
-	s.inner = paintOf(s.Inner)
-	s.median = paintOf(s.Median)
-	s.truth = paintOf(s.Truth)
 	s.missed = paintOf(ns().Foreground(theme.Missed).Bold(true))
 	for k := range s.kind {
-		s.kind[k] = s.truth
+		s.kind[k] = s.Truth.paint
 	}
-	s.kind[engine.KindArtefact] = s.muted
+	s.kind[engine.KindArtefact] = s.Muted.paint
 
 	h := help.New().Styles
 	h.ShortKey = ns().Foreground(theme.Accent)
