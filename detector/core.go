@@ -326,7 +326,36 @@ func (c *core) finish(j *job, vd *Verdict) {
 	vd.Soldier, vd.T, vd.Phase, vd.NextPhase = s.id, o.T, o.Phase, o.NextPhase
 	s.measured |= reported(o)
 	in := stepInput{t: o.T}
-	allMissing := true
+	allMissing := c.scoreVitals(j, vd, &in)
+	s.alerts.step(&c.cfg, &in, &vd.Channels)
+	alerting := summarise(vd)
+	impute, held := c.imputeMasks(s, vd, &in)
+	if c.adapt {
+		c.learnDispersion(j, vd, &in, held)
+	}
+	c.feedBack(j, vd, impute, held)
+
+	switch {
+	case alerting:
+		vd.State = StateAlert
+	case allMissing:
+		vd.State = StateNoData
+	case !j.fc[0].ok && !j.fc[1].ok && !j.fc[2].ok && !j.fc[3].ok:
+		vd.State = StateWarmingUp
+	case c.watching(s, &in):
+		vd.State = StateWatch
+	default:
+		vd.State = StateOK
+	}
+}
+
+// scoreVitals fills each vital's verdict for job j (reading, forecast, Out
+// with the drift check, stuck judgement), the verdict's Score and the
+// vital it explains, and the alert state machine's input in; it reports
+// whether every reading was missing.
+func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool) {
+	s, o := j.s, j.obs
+	allMissing = true
 	best := -1.0
 	for v := range engine.NumVitals {
 		vital := engine.Vital(v)
@@ -377,10 +406,14 @@ func (c *core) finish(j *job, vd *Verdict) {
 		}
 	}
 	vd.Score = max(best, 0)
-	s.alerts.step(&c.cfg, &in, &vd.Channels)
-	alerting := summarise(vd)
+	return allMissing
+}
 
-	var impute, heldMask engine.Mask
+// imputeMasks counts how long each vital's alert has been open and its
+// readings out of band, and returns the vitals whose reading the cleaned
+// row replaces (impute) and those held on the forecast (held: the drift
+// check waits after them).
+func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput) (impute, held engine.Mask) {
 	for v := range engine.NumVitals {
 		vital := engine.Vital(v)
 		open := vd.Channels[v].Open
@@ -398,31 +431,42 @@ func (c *core) finish(j *job, vd *Verdict) {
 		// one, an out-of-band reading is imputed only while it could still
 		// be the start of an alert (M ticks), so a forecast that missed a
 		// legitimate change re-anchors instead of running away.
-		held := open && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)
+		inAlert := open && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)
 		wild := !open && s.oob[v] > 0 && s.oob[v] <= c.wildTicks()
-		if in.stuck.Has(vital) || (c.f.imputes() && (held || wild)) {
+		if in.stuck.Has(vital) || (c.f.imputes() && (inAlert || wild)) {
 			impute = impute.With(vital)
 		}
 		// A vital its kit does not measure is not in in.missing, so it is
 		// never held: it has no readings for the forecast to stand in for.
-		if in.stuck.Has(vital) || in.missing.Has(vital) || (c.f.imputes() && held) {
-			heldMask = heldMask.With(vital)
+		if in.stuck.Has(vital) || in.missing.Has(vital) || (c.f.imputes() && inAlert) {
+			held = held.With(vital)
 		}
 	}
-	if c.adapt {
-		for v := range engine.NumVitals {
-			vital := engine.Vital(v)
-			// Only readings that cannot be the anomaly teach the scale.
-			if j.fc[v].ok && !vd.Vitals[v].Missing && !vd.Channels[v].Open && s.open[v] == 0 &&
-				!in.stuck.Has(vital) && !heldMask.Has(vital) {
-				s.disp.learn(v, o.Values[v], j.fc[v].q[2], j.width0[v])
-			}
+	return impute, held
+}
+
+// learnDispersion teaches the soldier's band scale from the readings of
+// job j that cannot be the anomaly.
+func (c *core) learnDispersion(j *job, vd *Verdict, in *stepInput, held engine.Mask) {
+	s, o := j.s, j.obs
+	for v := range engine.NumVitals {
+		vital := engine.Vital(v)
+		if j.fc[v].ok && !vd.Vitals[v].Missing && !vd.Channels[v].Open && s.open[v] == 0 &&
+			!in.stuck.Has(vital) && !held.Has(vital) {
+			s.disp.learn(v, o.Values[v], j.fc[v].q[2], j.width0[v])
 		}
 	}
+}
+
+// feedBack appends job j's cleaned row (readings in impute replaced) to the
+// soldier's history and its forecaster, and flags the imputed vitals in
+// the verdict.
+func (c *core) feedBack(j *job, vd *Verdict, impute, held engine.Mask) {
+	s, o := j.s, j.obs
 	r := &s.scratch // a local would escape through the forecaster interface
 	c.cleanRow(s, o, r, &j.fc, impute)
-	r.held = heldMask
-	if heldMask != 0 {
+	r.held = held
+	if held != 0 {
 		s.sinceHeld = 0
 	} else {
 		s.sinceHeld++
@@ -439,19 +483,6 @@ func (c *core) finish(j *job, vd *Verdict) {
 	s.hist.push(r)
 	c.f.push(s, r)
 	s.lastT = o.T
-
-	switch {
-	case alerting:
-		vd.State = StateAlert
-	case allMissing:
-		vd.State = StateNoData
-	case !j.fc[0].ok && !j.fc[1].ok && !j.fc[2].ok && !j.fc[3].ok:
-		vd.State = StateWarmingUp
-	case c.watching(s, &in):
-		vd.State = StateWatch
-	default:
-		vd.State = StateOK
-	}
 }
 
 // wildTicks is how many consecutive out-of-band readings outside an alert

@@ -70,36 +70,9 @@ func (d *Examples) Example(i int, dst *tft.Example) error {
 
 	// rows[0..te] are the cleaned rows of ticks T−te … T.
 	var rows [MaxEncoder + 1]row
-	for j := 0; j <= te; j++ {
-		o := &fx.Inputs[j]
-		r := &rows[j]
-		*r = row{t: o.T, phase: o.Phase, nextPhase: o.NextPhase, ambient: o.Ambient, missing: o.Missing, values: o.Values}
-		for v := range engine.NumVitals {
-			if o.Missing.Has(engine.Vital(v)) || math.IsNaN(o.Values[v]) {
-				r.imputed = r.imputed.With(engine.Vital(v))
-				r.values[v] = math.NaN()
-				if j > 0 {
-					r.values[v] = rows[j-1].values[v]
-				}
-			}
-		}
-	}
+	cleanInputs(fx.Inputs, rows[:te+1])
 	if h := splitmix(d.seed ^ uint64(i)*0x9e3779b97f4a7c15); d.augment > 0 && float64(h>>11)/(1<<53) < d.augment {
-		h2 := splitmix(h)
-		k := 1 + int(h2%12)
-		vitals := engine.Mask(1<<engine.NumVitals - 1)
-		if (h2>>8)&1 == 0 {
-			vitals = engine.Mask(0).With(engine.Vital((h2 >> 16) % engine.NumVitals))
-		}
-		from := te + 1 - k
-		for j := from; j <= te; j++ {
-			for v := range engine.NumVitals {
-				if vitals.Has(engine.Vital(v)) {
-					rows[j].values[v] = rows[from-1].values[v]
-					rows[j].imputed = rows[j].imputed.With(engine.Vital(v))
-				}
-			}
-		}
+		holdLast(rows[:te+1], splitmix(h))
 	}
 	for j := 1; j <= te; j++ {
 		n.encoderRow(&rows[j], &rows[j-1], dst.Encoder[(j-1)*numEncoder:j*numEncoder])
@@ -115,6 +88,47 @@ func (d *Examples) Example(i int, dst *tft.Example) error {
 		dst.Target[v], dst.TargetMask[v] = (x-anchor)*n.scale[v], 1
 	}
 	return nil
+}
+
+// cleanInputs fills rows with the input rows as the scorer cleans them: a
+// missing reading holds the row before's value (NaN in the first row) and
+// is flagged imputed.
+func cleanInputs(in []engine.Observation, rows []row) {
+	for j := range rows {
+		o := &in[j]
+		r := &rows[j]
+		*r = row{t: o.T, phase: o.Phase, nextPhase: o.NextPhase, ambient: o.Ambient, missing: o.Missing, values: o.Values}
+		for v := range engine.NumVitals {
+			if o.Missing.Has(engine.Vital(v)) || math.IsNaN(o.Values[v]) {
+				r.imputed = r.imputed.With(engine.Vital(v))
+				r.values[v] = math.NaN()
+				if j > 0 {
+					r.values[v] = rows[j-1].values[v]
+				}
+			}
+		}
+	}
+}
+
+// holdLast is the augmentation: the last k rows (k from 1 to 12, drawn
+// from hash h) of one vital, or of all four, hold the value before them
+// and are flagged imputed.
+func holdLast(rows []row, h uint64) {
+	k := 1 + int(h%12)
+	vitals := engine.Mask(1<<engine.NumVitals - 1)
+	if (h>>8)&1 == 0 {
+		vitals = engine.Mask(0).With(engine.Vital((h >> 16) % engine.NumVitals))
+	}
+	te := len(rows) - 1
+	from := te + 1 - k
+	for j := from; j <= te; j++ {
+		for v := range engine.NumVitals {
+			if vitals.Has(engine.Vital(v)) {
+				rows[j].values[v] = rows[from-1].values[v]
+				rows[j].imputed = rows[j].imputed.With(engine.Vital(v))
+			}
+		}
+	}
 }
 
 func growTo(s []float64, n int) []float64 {
