@@ -43,11 +43,42 @@ type CalibrateConfig struct {
 //
 // newScorer must return a fresh scorer with the given alert configuration.
 func Calibrate(ctx context.Context, cc CalibrateConfig, base detector.AlertConfig, newScorer func(detector.AlertConfig) (detector.Scorer, error)) (detector.Calibration, error) {
-	if err := cc.Runs.Validate("calibrate"); err != nil {
+	if err := cc.check(&base); err != nil {
 		return detector.Calibration{}, err
 	}
+	rec := base
+	for v := range rec.Open {
+		rec.Open[v] = math.Inf(1)
+	}
+	sc, err := recordScores(ctx, cc.Runs, rec, newScorer)
+	if err != nil {
+		return detector.Calibration{}, err
+	}
+
+	cal := detector.Calibration{Alerts: base, TargetFA: cc.TargetFA, Seeds: append([]uint64(nil), cc.Runs.Seeds...)}
+	hours := float64(sc.ticks) / 3600 // one tick is one soldier-second
+	cal.SoldierHours = hours
+	dqRate := 0.0
+	for c := detector.ChannelDropout; c < detector.NumChannels; c++ {
+		cal.Measured[c] = float64(sc.dq[c]) / hours
+		dqRate += cal.Measured[c]
+	}
+	budget := max(cc.TargetFA-dqRate, cc.TargetFA/10) / engine.NumVitals
+	for v := range engine.NumVitals {
+		lvl := chooseLevel(sc.outs[v], &base, budget*hours, cc.MinLevel)
+		cal.Alerts.Open[v] = lvl
+		cal.Measured[v] = float64(base.Openings(sc.outs[v], lvl)) / hours
+	}
+	return cal, nil
+}
+
+// check fills in cc's defaults and checks it and base.
+func (cc *CalibrateConfig) check(base *detector.AlertConfig) error {
+	if err := cc.Runs.Validate("calibrate"); err != nil {
+		return err
+	}
 	if cc.Runs.PoisonRate != 0 {
-		return detector.Calibration{}, fmt.Errorf("%w: calibrate on normal runs (poison rate %g, want 0)", detector.ErrConfig, cc.Runs.PoisonRate)
+		return fmt.Errorf("%w: calibrate on normal runs (poison rate %g, want 0)", detector.ErrConfig, cc.Runs.PoisonRate)
 	}
 	if cc.TargetFA == 0 {
 		cc.TargetFA = DefaultTargetFA
@@ -56,31 +87,35 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base detector.AlertConfi
 		cc.MinLevel = 0.1
 	}
 	if !(cc.TargetFA > 0) || !(cc.MinLevel > 0) {
-		return detector.Calibration{}, fmt.Errorf("%w: target %g false alerts per soldier-hour, min level %g (want > 0)", detector.ErrConfig, cc.TargetFA, cc.MinLevel)
+		return fmt.Errorf("%w: target %g false alerts per soldier-hour, min level %g (want > 0)", detector.ErrConfig, cc.TargetFA, cc.MinLevel)
 	}
-	if err := base.Validate(); err != nil {
-		return detector.Calibration{}, err
-	}
-	rec := base
-	for v := range rec.Open {
-		rec.Open[v] = math.Inf(1)
-	}
+	return base.Validate()
+}
 
-	// scores[run][soldier][vital] holds Out per tick (NaN: no reading).
-	type runScores struct {
-		outs  [][engine.NumVitals][]float32
-		dq    [detector.NumChannels]int
-		ticks int64
-	}
-	runs := make([]runScores, len(cc.Runs.Seeds))
-	err := cc.Runs.ForEachRun(ctx, func(ctx context.Context, i int, seed uint64) error {
+// scores are what a scorer did on normal runs: outs[vital][soldier] holds
+// the vital's Out per tick (NaN: no reading), soldiers of every run in
+// seed order; dq counts the openings per data-quality channel and ticks
+// the soldier-ticks scored.
+type scores struct {
+	outs  [engine.NumVitals][][]float32
+	dq    [detector.NumChannels]int
+	ticks int64
+}
+
+// recordScores runs a fresh scorer with alert configuration rec on each of
+// runs and records its scores.
+func recordScores(ctx context.Context, runs RunConfig, rec detector.AlertConfig, newScorer func(detector.AlertConfig) (detector.Scorer, error)) (*scores, error) {
+	per := make([]scores, len(runs.Seeds)) // one run each; outs[vital][soldier]
+	err := runs.ForEachRun(ctx, func(ctx context.Context, i int, seed uint64) error {
 		sc, err := newScorer(rec)
 		if err != nil {
 			return fmt.Errorf("calibrate: %w", err)
 		}
-		r := &runs[i]
-		r.outs = make([][engine.NumVitals][]float32, cc.Runs.Soldiers)
-		return Drive(ctx, cc.Runs.EngineConfig(seed), []detector.Scorer{sc}, func(f *engine.Frame, vs [][]detector.Verdict) error {
+		r := &per[i]
+		for v := range r.outs {
+			r.outs[v] = make([][]float32, runs.Soldiers)
+		}
+		return Drive(ctx, runs.EngineConfig(seed), []detector.Scorer{sc}, func(f *engine.Frame, vs [][]detector.Verdict) error {
 			for j := range vs[0] {
 				v := &vs[0][j]
 				for k := range engine.NumVitals {
@@ -88,7 +123,7 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base detector.AlertConfi
 					if !v.Vitals[k].Missing && !math.IsNaN(v.Vitals[k].Forecast[detector.NumQuantiles-1]) {
 						o = float32(v.Vitals[k].Out)
 					}
-					r.outs[j][k] = append(r.outs[j][k], o)
+					r.outs[k][j] = append(r.outs[k][j], o)
 				}
 				for c := detector.ChannelDropout; c < detector.NumChannels; c++ {
 					if v.Channels[c].Opened {
@@ -101,38 +136,19 @@ func Calibrate(ctx context.Context, cc CalibrateConfig, base detector.AlertConfi
 		})
 	})
 	if err != nil {
-		return detector.Calibration{}, err
+		return nil, err
 	}
-
-	cal := detector.Calibration{Alerts: base, TargetFA: cc.TargetFA, Seeds: append([]uint64(nil), cc.Runs.Seeds...)}
-	var ticks int64
-	var dq [detector.NumChannels]int
-	var seqs [engine.NumVitals][][]float32
-	for i := range runs {
-		ticks += runs[i].ticks
-		for c := range dq {
-			dq[c] += runs[i].dq[c]
+	all := &scores{}
+	for i := range per {
+		all.ticks += per[i].ticks
+		for c := range all.dq {
+			all.dq[c] += per[i].dq[c]
 		}
-		for _, s := range runs[i].outs {
-			for v := range engine.NumVitals {
-				seqs[v] = append(seqs[v], s[v])
-			}
+		for v := range all.outs {
+			all.outs[v] = append(all.outs[v], per[i].outs[v]...)
 		}
 	}
-	hours := float64(ticks) / 3600 // one tick is one soldier-second
-	cal.SoldierHours = hours
-	dqRate := 0.0
-	for c := detector.ChannelDropout; c < detector.NumChannels; c++ {
-		cal.Measured[c] = float64(dq[c]) / hours
-		dqRate += cal.Measured[c]
-	}
-	budget := max(cc.TargetFA-dqRate, cc.TargetFA/10) / engine.NumVitals
-	for v := range engine.NumVitals {
-		lvl := chooseLevel(seqs[v], &base, budget*hours, cc.MinLevel)
-		cal.Alerts.Open[v] = lvl
-		cal.Measured[v] = float64(base.Openings(seqs[v], lvl)) / hours
-	}
-	return cal, nil
+	return all, nil
 }
 
 // chooseLevel returns the open level at which the channel is expected to

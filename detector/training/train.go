@@ -138,38 +138,20 @@ func Train(ctx context.Context, cfg Config, progress func(Progress)) (*detector.
 		return nil, res, fmt.Errorf("%w: train: %d soldiers, %v runs (≥ 10m), %d/%d/%d runs, stride %d",
 			detector.ErrConfig, cfg.Soldiers, cfg.Duration, cfg.TrainRuns, cfg.ValRuns, cfg.CalibRuns, cfg.Stride)
 	}
-	artefacts := 0.0
-	if cfg.Artefacts {
-		artefacts = engine.DefaultConfig().ArtefactRate
-	}
-	run := func(s []uint64) RunConfig {
-		return RunConfig{Seeds: s, Soldiers: cfg.Soldiers, Duration: cfg.Duration, Artefacts: artefacts, Workers: cfg.Workers}
-	}
-	trainSeeds, valSeeds, calSeeds := seeds(cfg.Seed, 0, cfg.TrainRuns), seeds(cfg.Seed, 100, cfg.ValRuns), seeds(cfg.Seed, 200, cfg.CalibRuns)
+	rs := cfg.runSets()
 
 	t0 := time.Now()
 	report(Progress{Stage: "simulate"})
-	mc := detector.NetConfig()
-	trainTS, err := buildTrainingSet(ctx, run(trainSeeds), mc.EncoderLen, cfg.Stride)
-	if err != nil {
-		return nil, res, fmt.Errorf("train: %w", err)
-	}
-	// The validation pass runs after every epoch: keep it to about
-	// ValExamples examples spread over the validation runs.
-	valStride := max(1, cfg.Soldiers*int(cfg.Duration.Seconds())*cfg.ValRuns/cfg.ValExamples)
-	valTS, err := buildTrainingSet(ctx, run(valSeeds), mc.EncoderLen, valStride)
+	trainSet, valSet, err := cfg.examples(ctx, rs)
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
 	stage("simulate", t0)
 
-	net, err := tft.New(mc, cfg.Seed)
+	net, err := tft.New(detector.NetConfig(), cfg.Seed)
 	if err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
-	trainSet := detector.NewExamples(trainTS, cfg.AugmentProb, cfg.Seed)
-	valSet := detector.NewExamples(valTS, 0, cfg.Seed+1)
-
 	t0 = time.Now()
 	nr, err := tft.Train(ctx, net, trainSet, valSet, cfg.Net, func(p tft.Progress) {
 		report(Progress{Stage: "train", Net: &p})
@@ -182,7 +164,7 @@ func Train(ctx context.Context, cfg Config, progress func(Progress)) (*detector.
 
 	m := detector.NewModel(net, detector.ModelMeta{Format: detector.ModelFormat, FeatureVersion: detector.FeatureVersion})
 	m.Meta.Training = detector.TrainingInfo{
-		Seed: cfg.Seed, TrainSeeds: trainSeeds, ValSeeds: valSeeds, Soldiers: cfg.Soldiers, Duration: cfg.Duration,
+		Seed: cfg.Seed, TrainSeeds: rs.train.Seeds, ValSeeds: rs.val.Seeds, Soldiers: cfg.Soldiers, Duration: cfg.Duration,
 		Stride: cfg.Stride, Artefacts: cfg.Artefacts, AugmentProb: cfg.AugmentProb,
 		TrainExamples: trainSet.Len(), ValExamples: valSet.Len(), Epochs: nr.Epochs, Steps: nr.Steps,
 		BestEpoch: nr.BestEpoch, BestValLoss: nr.BestValLoss, FinalLoss: nr.FinalTrainLoss,
@@ -191,43 +173,100 @@ func Train(ctx context.Context, cfg Config, progress func(Progress)) (*detector.
 
 	t0 = time.Now()
 	report(Progress{Stage: "validate"})
-	if m.Meta.Validation, err = validate(ctx, net, valSet, 20000); err != nil {
+	if err := validateModel(ctx, m, net, valSet, rs.val); err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
-	}
-	m.Meta.Drift = detector.DriftCheck{Ticks: detector.DefaultDriftTicks}
-	dr := run(valSeeds)
-	// All the validation soldiers: phases are per squad, and contact is
-	// about 2 % of the time, so fewer squads can leave contact without a
-	// half-band of its own.
-	dr.Artefacts = engine.DefaultConfig().ArtefactRate
-	half, phaseHalf, err := measureDrift(ctx, m, dr)
-	if err != nil {
-		return nil, res, fmt.Errorf("train: %w", err)
-	}
-	m.Meta.Drift.Half[engine.CoreTemp] = half[engine.CoreTemp]
-	for p := range phaseHalf {
-		m.Meta.Drift.PhaseHalf[p][engine.CoreTemp] = phaseHalf[p][engine.CoreTemp]
 	}
 	stage("validate", t0)
 
 	t0 = time.Now()
 	report(Progress{Stage: "calibrate"})
-	cc := CalibrateConfig{Runs: run(calSeeds), TargetFA: cfg.TargetFA}
-	cc.Runs.Artefacts = engine.DefaultConfig().ArtefactRate // calibrate on what the field looks like
-	m.Meta.Calibration.Alerts = detector.DefaultAlertConfig()
-	if m.Meta.Calibration, err = Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
-		return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(a), detector.WithExplanations(false))
-	}); err != nil {
-		return nil, res, fmt.Errorf("train: calibrate tft: %w", err)
-	}
-	if m.Meta.ZScore, err = Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
-		return detector.NewZScore(detector.WithAlertConfig(a))
-	}); err != nil {
-		return nil, res, fmt.Errorf("train: calibrate zscore: %w", err)
+	if err := calibrateModel(ctx, m, rs.cal, cfg.TargetFA); err != nil {
+		return nil, res, fmt.Errorf("train: %w", err)
 	}
 	stage("calibrate", t0)
 	res.Elapsed = time.Since(start)
 	return m, res, nil
+}
+
+// runSets are the simulated runs of a training: training, validation and
+// calibration, each with its own seeds.
+type runSets struct {
+	train, val, cal RunConfig
+}
+
+// runSets returns the runs of cfg (with defaults).
+func (c Config) runSets() runSets {
+	artefacts := 0.0
+	if c.Artefacts {
+		artefacts = engine.DefaultConfig().ArtefactRate
+	}
+	run := func(s []uint64) RunConfig {
+		return RunConfig{Seeds: s, Soldiers: c.Soldiers, Duration: c.Duration, Artefacts: artefacts, Workers: c.Workers}
+	}
+	return runSets{train: run(seeds(c.Seed, 0, c.TrainRuns)), val: run(seeds(c.Seed, 100, c.ValRuns)), cal: run(seeds(c.Seed, 200, c.CalibRuns))}
+}
+
+// examples simulates the training and validation runs and cuts their
+// examples: every Stride-th tick of the training runs (augmented), and
+// about ValExamples spread over the validation runs.
+func (c Config) examples(ctx context.Context, rs runSets) (trainSet, valSet *detector.Examples, err error) {
+	te := detector.NetConfig().EncoderLen
+	trainTS, err := buildTrainingSet(ctx, rs.train, te, c.Stride)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The validation pass runs after every epoch: keep it to about
+	// ValExamples examples spread over the validation runs.
+	valStride := max(1, c.Soldiers*int(c.Duration.Seconds())*c.ValRuns/c.ValExamples)
+	valTS, err := buildTrainingSet(ctx, rs.val, te, valStride)
+	if err != nil {
+		return nil, nil, err
+	}
+	return detector.NewExamples(trainTS, c.AugmentProb, c.Seed), detector.NewExamples(valTS, 0, c.Seed+1), nil
+}
+
+// validateModel measures the forecasts of m's network net on valSet and
+// the drift check's half-bands on the validation runs val, into m.Meta.
+func validateModel(ctx context.Context, m *detector.Model, net *tft.Model, valSet *detector.Examples, val RunConfig) error {
+	var err error
+	if m.Meta.Validation, err = validate(ctx, net, valSet, 20000); err != nil {
+		return err
+	}
+	m.Meta.Drift = detector.DriftCheck{Ticks: detector.DefaultDriftTicks}
+	// All the validation soldiers: phases are per squad, and contact is
+	// about 2 % of the time, so fewer squads can leave contact without a
+	// half-band of its own.
+	val.Artefacts = engine.DefaultConfig().ArtefactRate
+	half, phaseHalf, err := measureDrift(ctx, m, val)
+	if err != nil {
+		return err
+	}
+	m.Meta.Drift.Half[engine.CoreTemp] = half[engine.CoreTemp]
+	for p := range phaseHalf {
+		m.Meta.Drift.PhaseHalf[p][engine.CoreTemp] = phaseHalf[p][engine.CoreTemp]
+	}
+	return nil
+}
+
+// calibrateModel calibrates the TFT scorer on m and the z-score baseline
+// to targetFA on the runs cal (motion artefacts on: calibrate on what the
+// field looks like), into m.Meta.
+func calibrateModel(ctx context.Context, m *detector.Model, cal RunConfig, targetFA float64) error {
+	cc := CalibrateConfig{Runs: cal, TargetFA: targetFA}
+	cc.Runs.Artefacts = engine.DefaultConfig().ArtefactRate
+	m.Meta.Calibration.Alerts = detector.DefaultAlertConfig()
+	var err error
+	if m.Meta.Calibration, err = Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+		return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(a), detector.WithExplanations(false))
+	}); err != nil {
+		return fmt.Errorf("calibrate tft: %w", err)
+	}
+	if m.Meta.ZScore, err = Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+		return detector.NewZScore(detector.WithAlertConfig(a))
+	}); err != nil {
+		return fmt.Errorf("calibrate zscore: %w", err)
+	}
+	return nil
 }
 
 // validate forecasts up to max evenly spaced examples of ds and measures
