@@ -327,68 +327,95 @@ func RunEval(ctx context.Context, o Options) (*Report, error) {
 	if merr != nil && (want["tft"] || o.ModelPath != "") {
 		return nil, merr
 	}
-	recal := o.TargetFA != 0 || len(o.CalibSeeds) > 0
-	cc := training.CalibrateConfig{TargetFA: o.TargetFA, Runs: training.RunConfig{
+	b := builder{m: m, merr: merr, recal: o.TargetFA != 0 || len(o.CalibSeeds) > 0}
+	b.cc = training.CalibrateConfig{TargetFA: o.TargetFA, Runs: training.RunConfig{
 		Seeds: o.CalibSeeds, Soldiers: o.Eval.Runs.Soldiers, Duration: o.CalibDuration,
 		Artefacts: o.Eval.Runs.Artefacts, Workers: o.Eval.Runs.Workers,
 	}}
-	if cc.Runs.Duration == 0 {
-		cc.Runs.Duration = time.Hour
+	if b.cc.Runs.Duration == 0 {
+		b.cc.Runs.Duration = time.Hour
 	}
-	if recal && len(cc.Runs.Seeds) == 0 {
+	if b.recal && len(b.cc.Runs.Seeds) == 0 {
 		if m == nil {
 			return nil, fmt.Errorf("%w: recalibrating needs calibration seeds (no model to take them from: %v)", detector.ErrConfig, merr)
 		}
-		cc.Runs.Seeds = m.Meta.Calibration.Seeds
+		b.cc.Runs.Seeds = m.Meta.Calibration.Seeds
 	}
-	ex := append([]uint64(nil), o.Eval.Exclude...)
-	ex = append(ex, cc.Runs.Seeds...)
-	if m != nil {
+	o.Eval.Exclude = b.exclude(o.Eval.Exclude)
+
+	var dets []Detector
+	for _, n := range o.Detectors {
+		d, err := b.detector(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		dets = append(dets, d)
+	}
+	return Evaluate(ctx, o.Eval, dets)
+}
+
+// builder builds RunEval's detectors: on model m (nil when it failed to
+// load with merr), recalibrated with cc when recal is set.
+type builder struct {
+	m     *detector.Model
+	merr  error
+	recal bool
+	cc    training.CalibrateConfig
+}
+
+// exclude returns the seeds an evaluation must not run on: those of ex,
+// the recalibration's, and every seed the model was trained, validated
+// or calibrated on.
+func (b *builder) exclude(ex []uint64) []uint64 {
+	ex = append([]uint64(nil), ex...)
+	ex = append(ex, b.cc.Runs.Seeds...)
+	if m := b.m; m != nil {
 		t := &m.Meta.Training
 		ex = append(append(append(ex, t.TrainSeeds...), t.ValSeeds...), m.Meta.Calibration.Seeds...)
 		ex = append(ex, m.Meta.ZScore.Seeds...)
 	}
-	o.Eval.Exclude = ex
+	return ex
+}
 
-	var dets []Detector
-	for _, n := range o.Detectors {
-		switch n {
-		case "threshold":
-			dets = append(dets, Detector{Name: n, New: func() (detector.Scorer, error) { return detector.NewThreshold() }})
-		case "zscore":
-			var cal detector.Calibration
-			switch {
-			case recal:
-				c, err := training.Calibrate(ctx, cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
-					return detector.NewZScore(detector.WithAlertConfig(a))
-				})
-				if err != nil {
-					return nil, fmt.Errorf("calibrate zscore: %w", err)
-				}
-				cal = c
-			case m != nil:
-				cal = m.Meta.ZScore
-			default:
-				return nil, fmt.Errorf("%w: the z-score needs a calibration: give calibration seeds (no model to take it from: %v)", detector.ErrConfig, merr)
+// detector returns the detector called name ("threshold", "zscore" or
+// "tft") with its calibration.
+func (b *builder) detector(ctx context.Context, name string) (Detector, error) {
+	switch name {
+	case "zscore":
+		var cal detector.Calibration
+		switch {
+		case b.recal:
+			c, err := training.Calibrate(ctx, b.cc, detector.DefaultAlertConfig(), func(a detector.AlertConfig) (detector.Scorer, error) {
+				return detector.NewZScore(detector.WithAlertConfig(a))
+			})
+			if err != nil {
+				return Detector{}, fmt.Errorf("calibrate zscore: %w", err)
 			}
-			dets = append(dets, Detector{Name: n, Calibration: &cal,
-				New: func() (detector.Scorer, error) { return detector.NewZScore(detector.WithAlertConfig(cal.Alerts)) }})
-		case "tft":
-			cal := m.Meta.Calibration
-			if recal {
-				c, err := training.Calibrate(ctx, cc, m.Meta.Calibration.Alerts, func(a detector.AlertConfig) (detector.Scorer, error) {
-					return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(a), detector.WithExplanations(false))
-				})
-				if err != nil {
-					return nil, fmt.Errorf("calibrate tft: %w", err)
-				}
-				cal = c
-			}
-			dets = append(dets, Detector{Name: n, Calibration: &cal,
-				New: func() (detector.Scorer, error) {
-					return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(cal.Alerts))
-				}})
+			cal = c
+		case b.m != nil:
+			cal = b.m.Meta.ZScore
+		default:
+			return Detector{}, fmt.Errorf("%w: the z-score needs a calibration: give calibration seeds (no model to take it from: %v)", detector.ErrConfig, b.merr)
 		}
+		return Detector{Name: name, Calibration: &cal,
+			New: func() (detector.Scorer, error) { return detector.NewZScore(detector.WithAlertConfig(cal.Alerts)) }}, nil
+	case "tft":
+		m := b.m
+		cal := m.Meta.Calibration
+		if b.recal {
+			c, err := training.Calibrate(ctx, b.cc, m.Meta.Calibration.Alerts, func(a detector.AlertConfig) (detector.Scorer, error) {
+				return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(a), detector.WithExplanations(false))
+			})
+			if err != nil {
+				return Detector{}, fmt.Errorf("calibrate tft: %w", err)
+			}
+			cal = c
+		}
+		return Detector{Name: name, Calibration: &cal,
+			New: func() (detector.Scorer, error) {
+				return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(cal.Alerts))
+			}}, nil
+	default: // "threshold"
+		return Detector{Name: name, New: func() (detector.Scorer, error) { return detector.NewThreshold() }}, nil
 	}
-	return Evaluate(ctx, o.Eval, dets)
 }

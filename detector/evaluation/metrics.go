@@ -146,84 +146,122 @@ func (t *Tally) Add(r *Run) {
 	for p, n := range r.Exposure {
 		t.exposure[p] += n
 	}
-	bySoldier := map[engine.SoldierID][]int{}
-	for i := range r.Events {
-		bySoldier[r.Events[i].Soldier] = append(bySoldier[r.Events[i].Soldier], i)
-	}
-	detected := make([]bool, len(r.Events))
-	firstT := make([]int64, len(r.Events))
-	firstKindOK := make([]bool, len(r.Events))
-	for i := range firstT {
-		firstT[i] = math.MaxInt64
-	}
-	cut := int64(math.MinInt64) // without a probation every label counts, even one under way at the start
-	if t.probation > 0 {
-		cut = r.First + t.probation
-	}
-	for _, a := range r.Alerts {
-		if a.T < cut {
+	m := newRunMatch(r, t.probation)
+	for i := range r.Alerts {
+		a := &r.Alerts[i]
+		if a.T < m.cut {
 			continue
 		}
-		attributed := -1
-		artefact, excluded := false, false
-		for _, ei := range bySoldier[a.Soldier] {
-			e := &r.Events[ei]
-			if a.T < e.Start || a.T > e.End+t.grace {
-				continue
-			}
-			if e.Start < cut {
-				excluded = excluded || e.Kind.IsEvent()
-				continue
-			}
-			if !e.Kind.IsEvent() {
-				artefact = artefact || e.Kind == engine.KindArtefact
-				continue
-			}
-			// Detection bookkeeping for every event this opening matches.
-			detected[ei] = true
-			switch {
-			case a.T < firstT[ei]:
-				firstT[ei], firstKindOK[ei] = a.T, a.Kind == e.Kind
-			case a.T == firstT[ei] && a.Kind == e.Kind:
-				firstKindOK[ei] = true
-			}
-			if attributed < 0 || betterMatch(&a, e, &r.Events[attributed]) {
-				attributed = ei
-			}
-		}
-		contact := a.Phase == engine.PhaseContact
+		attributed, artefact, excluded := m.match(a, t.grace)
 		if attributed < 0 && excluded {
 			continue // an after-effect of an event left out with the probation
 		}
-		if attributed < 0 {
-			t.all.FalseAlerts++
-			t.kinds[a.Kind].FalseAlerts++
-			t.channels[a.Channel].FalseAlerts++
-			t.phase(contact).FalseAlerts++
-			if artefact {
-				t.artefactHits++
-			}
-			if a.Channel >= detector.ChannelDropout {
-				t.dqFalse++
-			}
+		t.countAlert(a, attributed, artefact, r)
+	}
+	t.countEvents(m)
+}
+
+// runMatch is the matching of one run's alerts to its events: which events
+// were detected, when first and whether by an alert of their kind.
+type runMatch struct {
+	r           *Run
+	cut         int64 // events starting and alerts opening before it are left out (probation)
+	bySoldier   map[engine.SoldierID][]int
+	detected    []bool
+	firstT      []int64
+	firstKindOK []bool
+}
+
+// newRunMatch returns the matching of r before any alert, with the
+// probation period probation (0: none).
+func newRunMatch(r *Run, probation int64) *runMatch {
+	n := len(r.Events)
+	m := &runMatch{r: r, bySoldier: map[engine.SoldierID][]int{},
+		detected: make([]bool, n), firstT: make([]int64, n), firstKindOK: make([]bool, n)}
+	for i := range r.Events {
+		m.bySoldier[r.Events[i].Soldier] = append(m.bySoldier[r.Events[i].Soldier], i)
+	}
+	for i := range m.firstT {
+		m.firstT[i] = math.MaxInt64
+	}
+	m.cut = math.MinInt64 // without a probation every label counts, even one under way at the start
+	if probation > 0 {
+		m.cut = r.First + probation
+	}
+	return m
+}
+
+// match books alert a as a detection of every event of its soldier it
+// opened within (start to end + grace) and returns the event it is
+// attributed to (-1: none), whether it opened on an artefact, and whether
+// it matched an event left out with the probation.
+func (m *runMatch) match(a *Alert, grace int64) (attributed int, artefact, excluded bool) {
+	attributed = -1
+	for _, ei := range m.bySoldier[a.Soldier] {
+		e := &m.r.Events[ei]
+		if a.T < e.Start || a.T > e.End+grace {
 			continue
 		}
-		t.all.TrueAlerts++
-		t.kinds[r.Events[attributed].Kind].TrueAlerts++
-		t.channels[a.Channel].TrueAlerts++
-		t.phase(contact).TrueAlerts++
+		if e.Start < m.cut {
+			excluded = excluded || e.Kind.IsEvent()
+			continue
+		}
+		if !e.Kind.IsEvent() {
+			artefact = artefact || e.Kind == engine.KindArtefact
+			continue
+		}
+		// Detection bookkeeping for every event this opening matches.
+		m.detected[ei] = true
+		switch {
+		case a.T < m.firstT[ei]:
+			m.firstT[ei], m.firstKindOK[ei] = a.T, a.Kind == e.Kind
+		case a.T == m.firstT[ei] && a.Kind == e.Kind:
+			m.firstKindOK[ei] = true
+		}
+		if attributed < 0 || betterMatch(a, e, &m.r.Events[attributed]) {
+			attributed = ei
+		}
 	}
-	for i := range r.Events {
-		e := &r.Events[i]
-		if !e.Kind.IsEvent() || e.Start < cut {
+	return attributed, artefact, excluded
+}
+
+// countAlert counts alert a as true (attributed to event attributed of r)
+// or false (attributed < 0).
+func (t *Tally) countAlert(a *Alert, attributed int, artefact bool, r *Run) {
+	contact := a.Phase == engine.PhaseContact
+	if attributed < 0 {
+		t.all.FalseAlerts++
+		t.kinds[a.Kind].FalseAlerts++
+		t.channels[a.Channel].FalseAlerts++
+		t.phase(contact).FalseAlerts++
+		if artefact {
+			t.artefactHits++
+		}
+		if a.Channel >= detector.ChannelDropout {
+			t.dqFalse++
+		}
+		return
+	}
+	t.all.TrueAlerts++
+	t.kinds[r.Events[attributed].Kind].TrueAlerts++
+	t.channels[a.Channel].TrueAlerts++
+	t.phase(contact).TrueAlerts++
+}
+
+// countEvents counts the run's events (those not left out) as detected or
+// missed, with their delays.
+func (t *Tally) countEvents(m *runMatch) {
+	for i := range m.r.Events {
+		e := &m.r.Events[i]
+		if !e.Kind.IsEvent() || e.Start < m.cut {
 			continue
 		}
 		var c Counts
 		c.Events = 1
-		if detected[i] {
+		if m.detected[i] {
 			c.Detected = 1
-			c.Delays = []int64{firstT[i] - e.Start}
-			if firstKindOK[i] {
+			c.Delays = []int64{m.firstT[i] - e.Start}
+			if m.firstKindOK[i] {
 				c.KindCorrect = 1
 			}
 		}
