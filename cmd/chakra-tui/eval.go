@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
 	"strings"
@@ -23,86 +24,121 @@ func runEval(ctx context.Context, args []string, e env) error {
 	c := newCommand("eval", "chakra-tui eval [flags]",
 		"Run the TFT and the baselines on simulated seeds never used for training or calibration and print event-level\n"+
 			"precision, recall, F1, detection delay and false alerts per soldier-hour, per detector and anomaly kind.", e.stderr)
-	fs := c.fs
-	seeds := fs.String("seeds", "9001-9004", "held-out simulation seeds: a list and/or ranges")
-	c.example("seeds", "9001-9008,9100")
-	duration := fs.Duration("duration", time.Hour, "simulated time per seed")
-	c.example("duration", "2h")
-	soldiers := fs.Int("soldiers", 100, "soldiers per simulation")
-	c.example("soldiers", "50")
-	poison := fs.Float64("poison-rate", 0.05, "fraction of soldier-ticks inside anomaly windows")
-	c.example("poison-rate", "0.1")
-	artefacts := fs.Float64("artefact-rate", 1, "one-sample motion artefacts (non-events) per soldier-hour")
-	c.example("artefact-rate", "2")
-	dets := fs.String("detectors", "tft,threshold,zscore", "detectors to evaluate, comma-separated (tft, threshold, zscore)")
-	c.example("detectors", "tft,zscore")
-	target := fs.Float64("target-fa", 0, "target false alerts per soldier-hour when calibrating (0: keep the model's calibration)")
-	c.example("target-fa", "0.005")
-	calibSeeds := fs.String("calib-seeds", "", "normal-run seeds to recalibrate the TFT and z-score on (empty: the model's calibration)")
-	c.example("calib-seeds", "8001-8002")
-	calibDuration := fs.Duration("calib-duration", time.Hour, "simulated time per calibration seed")
-	c.example("calib-duration", "2h")
-	grace := fs.Int64("grace", evaluation.DefaultGrace, "ticks after an event's end during which an alert still counts for it")
-	c.example("grace", "10")
-	probation := fs.Int64("probation", evaluation.DefaultProbation, "ticks at the start of each run that are not scored (events starting in them, alerts opening in them)")
-	c.example("probation", "0")
-	workers := fs.Int("workers", runtime.NumCPU(), "simulations run at once")
-	c.example("workers", "1")
-	modelPath := fs.String("model", "", "model file to use instead of the embedded model")
-	c.example("model", "detector/model/tft.bin")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
-	c.example("json", "true")
-	replay := fs.String("replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
-	c.example("replay", "run.chakra.gz")
+	f := addEvalFlags(c)
 	if err := c.parse(args); err != nil {
 		return err
 	}
-	if *replay != "" {
-		names := strings.Split(*dets, ",")
-		for i := range names {
-			names[i] = strings.TrimSpace(names[i])
-		}
-		return runEvalReplay(ctx, *replay, names, *modelPath, evaluation.MatchConfig{Grace: *grace, Probation: *probation}, *asJSON, e)
+	match := evaluation.MatchConfig{Grace: f.grace, Probation: f.probation}
+	if f.replay != "" {
+		return runEvalReplay(ctx, f.replay, splitNames(f.detectors), f.modelPath, match, f.asJSON, e)
 	}
-	evalSeeds, err := parseSeeds(*seeds)
+	opts, err := f.options()
 	if err != nil {
-		return fmt.Errorf("--seeds: %w", err)
+		return err
 	}
-	var cseeds []uint64
-	if *calibSeeds != "" {
-		if cseeds, err = parseSeeds(*calibSeeds); err != nil {
-			return fmt.Errorf("--calib-seeds: %w", err)
-		}
-	}
-	names := strings.Split(*dets, ",")
-	for i := range names {
-		names[i] = strings.TrimSpace(names[i])
-	}
-	opts := evaluation.Options{
-		Eval: evaluation.Config{
-			Runs: training.RunConfig{Seeds: evalSeeds, Soldiers: *soldiers, Duration: *duration,
-				PoisonRate: *poison, Artefacts: *artefacts, Workers: *workers},
-			Match: evaluation.MatchConfig{Grace: *grace, Probation: *probation},
-		},
-		Detectors:     names,
-		ModelPath:     *modelPath,
-		TargetFA:      *target,
-		CalibSeeds:    cseeds,
-		CalibDuration: *calibDuration,
-	}
-	if !*asJSON {
-		fmt.Fprintf(e.stderr, "evaluating %s on %d seeds × %d soldiers × %v …\n", strings.Join(names, ", "), len(evalSeeds), *soldiers, *duration)
+	if !f.asJSON {
+		fmt.Fprintf(e.stderr, "evaluating %s on %d seeds × %d soldiers × %v …\n", strings.Join(opts.Detectors, ", "), len(opts.Eval.Runs.Seeds), f.soldiers, f.duration)
 	}
 	rep, err := evaluation.RunEval(ctx, opts)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
+	return writeReport(e.stdout, rep, f.asJSON)
+}
+
+// evalFlags are the flags of chakra-tui eval.
+type evalFlags struct {
+	seeds, calibSeeds       string
+	duration, calibDuration time.Duration
+	soldiers, workers       int
+	poison, artefacts       float64
+	detectors               string
+	target                  float64
+	grace, probation        int64
+	modelPath, replay       string
+	asJSON                  bool
+}
+
+// addEvalFlags registers the eval flags on c.
+func addEvalFlags(c *command) *evalFlags {
+	f := &evalFlags{}
+	fs := c.fs
+	fs.StringVar(&f.seeds, "seeds", "9001-9004", "held-out simulation seeds: a list and/or ranges")
+	c.example("seeds", "9001-9008,9100")
+	fs.DurationVar(&f.duration, "duration", time.Hour, "simulated time per seed")
+	c.example("duration", "2h")
+	fs.IntVar(&f.soldiers, "soldiers", 100, "soldiers per simulation")
+	c.example("soldiers", "50")
+	fs.Float64Var(&f.poison, "poison-rate", 0.05, "fraction of soldier-ticks inside anomaly windows")
+	c.example("poison-rate", "0.1")
+	fs.Float64Var(&f.artefacts, "artefact-rate", 1, "one-sample motion artefacts (non-events) per soldier-hour")
+	c.example("artefact-rate", "2")
+	fs.StringVar(&f.detectors, "detectors", "tft,threshold,zscore", "detectors to evaluate, comma-separated (tft, threshold, zscore)")
+	c.example("detectors", "tft,zscore")
+	fs.Float64Var(&f.target, "target-fa", 0, "target false alerts per soldier-hour when calibrating (0: keep the model's calibration)")
+	c.example("target-fa", "0.005")
+	fs.StringVar(&f.calibSeeds, "calib-seeds", "", "normal-run seeds to recalibrate the TFT and z-score on (empty: the model's calibration)")
+	c.example("calib-seeds", "8001-8002")
+	fs.DurationVar(&f.calibDuration, "calib-duration", time.Hour, "simulated time per calibration seed")
+	c.example("calib-duration", "2h")
+	fs.Int64Var(&f.grace, "grace", evaluation.DefaultGrace, "ticks after an event's end during which an alert still counts for it")
+	c.example("grace", "10")
+	fs.Int64Var(&f.probation, "probation", evaluation.DefaultProbation, "ticks at the start of each run that are not scored (events starting in them, alerts opening in them)")
+	c.example("probation", "0")
+	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "simulations run at once")
+	c.example("workers", "1")
+	fs.StringVar(&f.modelPath, "model", "", "model file to use instead of the embedded model")
+	c.example("model", "detector/model/tft.bin")
+	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
+	c.example("json", "true")
+	fs.StringVar(&f.replay, "replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
+	c.example("replay", "run.chakra.gz")
+	return f
+}
+
+// options turns the flags into what evaluation.RunEval asks for.
+func (f *evalFlags) options() (evaluation.Options, error) {
+	evalSeeds, err := parseSeeds(f.seeds)
+	if err != nil {
+		return evaluation.Options{}, fmt.Errorf("--seeds: %w", err)
+	}
+	var cseeds []uint64
+	if f.calibSeeds != "" {
+		if cseeds, err = parseSeeds(f.calibSeeds); err != nil {
+			return evaluation.Options{}, fmt.Errorf("--calib-seeds: %w", err)
+		}
+	}
+	return evaluation.Options{
+		Eval: evaluation.Config{
+			Runs: training.RunConfig{Seeds: evalSeeds, Soldiers: f.soldiers, Duration: f.duration,
+				PoisonRate: f.poison, Artefacts: f.artefacts, Workers: f.workers},
+			Match: evaluation.MatchConfig{Grace: f.grace, Probation: f.probation},
+		},
+		Detectors:     splitNames(f.detectors),
+		ModelPath:     f.modelPath,
+		TargetFA:      f.target,
+		CalibSeeds:    cseeds,
+		CalibDuration: f.calibDuration,
+	}, nil
+}
+
+// splitNames splits a comma-separated list of detector names.
+func splitNames(s string) []string {
+	names := strings.Split(s, ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	return names
+}
+
+// writeReport prints rep as indented JSON or as the text table.
+func writeReport(w io.Writer, rep *evaluation.Report, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
 	}
-	return rep.WriteTable(e.stdout)
+	return rep.WriteTable(w)
 }
 
 // parseSeeds reads a seed list such as "9001-9004,9100".

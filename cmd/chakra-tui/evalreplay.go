@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -17,8 +16,6 @@ import (
 // "recorded:NAME". names may include "recorded" alone to evaluate only the
 // stored verdicts.
 func runEvalReplay(ctx context.Context, path string, names []string, modelPath string, match evaluation.MatchConfig, asJSON bool, e env) error {
-	var opts session.EvalOptions
-	opts.Match = match
 	probe, err := session.Open(path)
 	if err != nil {
 		return fmt.Errorf("eval --replay: %w", err)
@@ -28,6 +25,33 @@ func runEvalReplay(ctx context.Context, path string, names []string, modelPath s
 		fmt.Fprintf(e.stderr, "warning: %v; evaluating the %d frames it holds\n", tr, tr.Frames)
 	}
 	probe.Close()
+	opts, err := replayOptions(path, names, modelPath, has)
+	if err != nil {
+		return err
+	}
+	opts.Match = match
+	if !asJSON {
+		var what []string
+		if opts.Recorded {
+			what = append(what, session.RecordedName(meta)+" (as seen live)")
+		}
+		for _, d := range opts.Detectors {
+			what = append(what, d.Name)
+		}
+		fmt.Fprintf(e.stderr, "evaluating %s on %s …\n", strings.Join(what, ", "), path)
+	}
+	rep, err := session.Evaluate(ctx, path, opts)
+	if err != nil {
+		return fmt.Errorf("eval --replay: %w", err)
+	}
+	return writeReport(e.stdout, rep, asJSON)
+}
+
+// replayOptions returns the detectors called names to score the recording
+// at path with (has: it holds recorded verdicts, which are always
+// evaluated), on the model at modelPath or the embedded one.
+func replayOptions(path string, names []string, modelPath string, has bool) (session.EvalOptions, error) {
+	var opts session.EvalOptions
 	var model *detector.Model
 	loadModel := func() (*detector.Model, error) {
 		if model != nil {
@@ -45,7 +69,7 @@ func runEvalReplay(ctx context.Context, path string, names []string, modelPath s
 		switch n {
 		case "recorded":
 			if !has {
-				return fmt.Errorf("eval --replay: %s holds frames only, no recorded verdicts", path)
+				return opts, fmt.Errorf("eval --replay: %s holds frames only, no recorded verdicts", path)
 			}
 			opts.Recorded = true
 		case "threshold":
@@ -62,36 +86,17 @@ func runEvalReplay(ctx context.Context, path string, names []string, modelPath s
 		case "tft":
 			m, err := loadModel()
 			if err != nil {
-				return fmt.Errorf("eval --replay: tft: %w (leave tft out of --detectors to evaluate without it)", err)
+				return opts, fmt.Errorf("eval --replay: tft: %w (leave tft out of --detectors to evaluate without it)", err)
 			}
 			c := m.Meta.Calibration
 			opts.Detectors = append(opts.Detectors, evaluation.Detector{Name: n, Calibration: &c,
 				New: func() (detector.Scorer, error) { return detector.NewTFT(detector.WithModel(m)) }})
 		default:
-			return fmt.Errorf("eval --replay: unknown detector %q (want recorded, tft, threshold or zscore)", n)
+			return opts, fmt.Errorf("eval --replay: unknown detector %q (want recorded, tft, threshold or zscore)", n)
 		}
 	}
 	if has && !opts.Recorded {
 		opts.Recorded = true // the verdicts seen live are always worth a row
 	}
-	if !asJSON {
-		var what []string
-		if opts.Recorded {
-			what = append(what, session.RecordedName(meta)+" (as seen live)")
-		}
-		for _, d := range opts.Detectors {
-			what = append(what, d.Name)
-		}
-		fmt.Fprintf(e.stderr, "evaluating %s on %s …\n", strings.Join(what, ", "), path)
-	}
-	rep, err := session.Evaluate(ctx, path, opts)
-	if err != nil {
-		return fmt.Errorf("eval --replay: %w", err)
-	}
-	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	return rep.WriteTable(e.stdout)
+	return opts, nil
 }
