@@ -7,7 +7,7 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
-// benchConfig is the detector's vitals model (as detector.modelConfig
+// benchConfig is the detector's vitals model (as detector.NetConfig
 // builds it): the default size (H = 16, 4 heads, input size 8, encoder 30,
 // decoder 1) with 7 static, 11 encoder and 3 decoder variables and 4
 // targets.
