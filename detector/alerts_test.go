@@ -244,3 +244,39 @@ func TestStuckRelativeToVariability(t *testing.T) {
 		t.Errorf("after a missing reading run = %d, last = %v; want 1, 70", m.run, m.last)
 	}
 }
+
+// Openings replays exactly what the live state machine opens: on random
+// scores (bursts, gaps, NaNs) each soldier's count matches runChannel's.
+func TestOpeningsMatchesLiveChannel(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	cfg := DefaultAlertConfig()
+	cfg.K, cfg.M, cfg.ClearTicks = 3, 5, 4
+	const level = 1.5
+	cfg.Open[engine.HeartRate] = level
+	var seqs [][]float32
+	want := 0
+	for range 20 {
+		outs := make([]float64, 400)
+		seq := make([]float32, len(outs))
+		for i := range outs {
+			switch x := r.Float64(); {
+			case x < 0.05:
+				outs[i] = math.NaN()
+			case x < 0.25:
+				outs[i] = 1 + 2*r.Float64() // around the level
+			default:
+				outs[i] = 0.5 * r.NormFloat64()
+			}
+			outs[i] = float64(float32(outs[i])) // Openings reads float32
+			seq[i] = float32(outs[i])
+		}
+		want += len(openTicks(runChannel(t, cfg, outs)))
+		seqs = append(seqs, seq)
+	}
+	if want == 0 {
+		t.Fatal("the random scores opened nothing: the test checks nothing")
+	}
+	if got := cfg.Openings(seqs, level); got != want {
+		t.Errorf("Openings = %d, the live channel opened %d", got, want)
+	}
+}
