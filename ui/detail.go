@@ -77,6 +77,9 @@ func (l *lines) next() bool {
 	return true
 }
 
+// render draws the selected soldier: title, state, the vitals now, the
+// heart-rate chart with its ribbons, the small charts and the explanation,
+// as far as the pane's height allows.
 func (d *detailPane) render() string {
 	c := &d.c
 	c.reset(d.w)
@@ -88,9 +91,42 @@ func (d *detailPane) render() string {
 	s := &d.b.soldiers[d.sel]
 	ln := &lines{c: c, of: d.h}
 
-	// title
 	ln.next()
 	state := s.state()
+	d.titleLine(c, s, state)
+	ln.next()
+	d.stateLine(c, s, state)
+	// vitals now with their 10–90 % bands
+	ln.next()
+	d.nowLine(c, s)
+	if s.hist.n == 0 {
+		return string(c.buf)
+	}
+
+	plotW := max(1, d.w-chartLabelW)
+	step := max(1, ceilDiv(chartSpan, plotW))
+	span := int64(plotW*step) * d.b.tick
+	hrH, small, expl := d.chartRows(s)
+	d.cols = columns(&s.hist, engine.HeartRate, plotW, step, d.cols)
+	if ln.n+hrH <= ln.of {
+		ln.next()
+		bandChart(c, st, d.cols, engine.HeartRate, hrH, chartLabelW)
+		ln.n += hrH - 1
+	}
+	d.ribbons(c, ln, span)
+	if ln.next() {
+		d.phaseLine(c, s)
+	}
+	if small > 0 {
+		d.smallCharts(c, ln, s, plotW, step, small, expl)
+	}
+	d.explain(c, ln, s)
+	return string(c.buf)
+}
+
+// titleLine names the soldier and their profile.
+func (d *detailPane) titleLine(c *cells, s *soldier, state detector.State) {
+	st := d.st
 	c.painted(st.State[state].paint, stateSymbol[state])
 	c.rune(' ')
 	c.begin(st.Title.paint)
@@ -113,27 +149,17 @@ func (d *detailPane) render() string {
 	c.str(" kg · acclim. ")
 	c.float(s.prof.Acclimatised, 1, 0)
 	c.end(st.Muted.paint)
+}
 
-	// state
-	ln.next()
-	d.stateLine(c, s, state)
-
-	// vitals now with their 10–90 % bands
-	ln.next()
-	d.nowLine(c, s)
-
-	if s.hist.n == 0 {
-		return string(c.buf)
-	}
-	plotW := max(1, d.w-chartLabelW)
-	step := max(1, ceilDiv(chartSpan, plotW))
-	span := int64(plotW*step) * d.b.tick
-
+// chartRows divides the pane's height below the three text lines: the
+// heart-rate chart's rows, each small chart's rows (0: none) and the rows
+// kept for the explanation.
+func (d *detailPane) chartRows(s *soldier) (hrH, small, expl int) {
 	extra := 4 // axis, phase ribbon, alert ribbon, phase text
 	if d.truth {
 		extra++
 	}
-	expl := 4 // why, selection, attention, a blank line
+	expl = 4 // why, selection, attention, a blank line
 	if !s.hasAlert {
 		expl = 2
 	}
@@ -141,22 +167,20 @@ func (d *detailPane) render() string {
 		expl++
 	}
 	avail := d.h - 3 - extra - expl
-	small := 0 // rows of each small chart (0: none)
 	if avail >= 8+3*4 {
 		small = min(5, (avail-8)/3-1)
 	}
-	hrH := avail - 3*(small+1)
+	hrH = avail - 3*(small+1)
 	if small == 0 {
 		hrH = avail
 	}
-	hrH = max(hrH, 3)
+	return max(hrH, 3), small, expl
+}
 
-	d.cols = columns(&s.hist, engine.HeartRate, plotW, step, d.cols)
-	if ln.n+hrH <= ln.of {
-		ln.next()
-		bandChart(c, st, d.cols, engine.HeartRate, hrH, chartLabelW)
-		ln.n += hrH - 1
-	}
+// ribbons draws the time axis (span wide) and the phase, alert and (with
+// the truth overlay) truth ribbons under the heart-rate chart.
+func (d *detailPane) ribbons(c *cells, ln *lines, span int64) {
+	st := d.st
 	if ln.next() {
 		axis(c, st, chartLabelW, d.cols, span)
 	}
@@ -191,30 +215,29 @@ func (d *detailPane) render() string {
 			return ' ', paint{}
 		})
 	}
-	if ln.next() {
-		d.phaseLine(c, s)
-	}
-	if small > 0 {
-		for _, x := range []engine.Vital{engine.Stamina, engine.CoreTemp, engine.SpO2} {
-			if ln.n+small+1 > ln.of-expl {
-				break
-			}
-			ln.next()
-			c.begin(st.Bold.paint)
-			c.str(x.String())
-			c.end(st.Bold.paint)
-			c.begin(st.Muted.paint)
-			c.rune(' ')
-			c.str(x.Unit())
-			c.end(st.Muted.paint)
-			d.cols = columns(&s.hist, x, plotW, step, d.cols)
-			ln.next()
-			bandChart(c, st, d.cols, x, small, chartLabelW)
-			ln.n += small - 1
+}
+
+// smallCharts draws stamina, core temperature and SpO2 charts of small
+// rows each while they fit above the expl rows of the explanation.
+func (d *detailPane) smallCharts(c *cells, ln *lines, s *soldier, plotW, step, small, expl int) {
+	st := d.st
+	for _, x := range []engine.Vital{engine.Stamina, engine.CoreTemp, engine.SpO2} {
+		if ln.n+small+1 > ln.of-expl {
+			break
 		}
+		ln.next()
+		c.begin(st.Bold.paint)
+		c.str(x.String())
+		c.end(st.Bold.paint)
+		c.begin(st.Muted.paint)
+		c.rune(' ')
+		c.str(x.Unit())
+		c.end(st.Muted.paint)
+		d.cols = columns(&s.hist, x, plotW, step, d.cols)
+		ln.next()
+		bandChart(c, st, d.cols, x, small, chartLabelW)
+		ln.n += small - 1
 	}
-	d.explain(c, ln, s)
-	return string(c.buf)
 }
 
 // stateLine says what the detector thinks of the soldier now.
@@ -369,16 +392,10 @@ func (d *detailPane) phaseLine(c *cells, s *soldier) {
 // expected band, band-widths out, variable selection, attention, truth.
 func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 	st := d.st
-	label := func(s string) {
-		c.begin(st.Muted.paint)
-		c.str(s)
-		c.padTo(c.col + 11 - width(s))
-		c.end(st.Muted.paint)
-	}
 	if !ln.next() {
 		return
 	}
-	label("why")
+	d.label(c, "why")
 	if !s.hasAlert {
 		if s.scored && s.v.State == detector.StateWatch {
 			c.str(vitalReason(&s.v, s.v.Explanation.Vital))
@@ -388,7 +405,34 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 		}
 		return
 	}
-	a := &s.alert
+	d.alertWhy(c, &s.alert)
+	e := &s.alert.Explanation
+	if ln.next() {
+		d.label(c, "selection")
+		d.selection(c, e)
+	}
+	if ln.next() {
+		d.label(c, "attention")
+		d.attention(c, e)
+	}
+	if d.truth && ln.next() {
+		d.label(c, "truth")
+		d.truthLine(c, s)
+	}
+}
+
+// label starts an explanation line with its muted label, 11 columns wide.
+func (d *detailPane) label(c *cells, s string) {
+	c.begin(d.st.Muted.paint)
+	c.str(s)
+	c.padTo(c.col + 11 - width(s))
+	c.end(d.st.Muted.paint)
+}
+
+// alertWhy says when alert a opened, of what kind and why, with the
+// forecast band of the vital that explains it and the phase.
+func (d *detailPane) alertWhy(c *cells, a *detector.Verdict) {
+	st := d.st
 	c.begin(st.State[detector.StateAlert].paint)
 	c.str(stateSymbol[detector.StateAlert])
 	c.rune(' ')
@@ -413,77 +457,77 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 	c.str(" → ")
 	c.str(a.NextPhase.String())
 	c.end(st.Muted.paint)
+}
 
-	e := &a.Explanation
-	if ln.next() {
-		label("selection")
-		if e.NumVars == 0 || len(e.VarNames) == 0 {
-			c.painted(st.Muted.paint, "— this detector has no variable selection (baseline)")
-		} else {
-			d.vars = d.vars[:0]
-			for i := range min(e.NumVars, len(e.VarNames)) {
-				d.vars = append(d.vars, varWeight{e.VarNames[i], e.VarWeights[i]})
-			}
-			slices.SortStableFunc(d.vars, func(a, b varWeight) int { return cmp.Compare(b.w, a.w) })
-			for i, v := range d.vars {
-				need := width(v.name) + 9
-				if i > 0 && c.room() < need {
-					break
-				}
-				if i > 0 {
-					c.str("  ")
-				}
-				c.str(v.name)
-				c.rune(' ')
-				n := int(math.Round(min(max(v.w, 0), 1) * 5))
-				c.begin(st.Accent.paint)
-				c.repeat('█', n)
-				c.end(st.Accent.paint)
-				c.begin(st.Outer.paint)
-				c.repeat('░', 5-n)
-				c.end(st.Outer.paint)
-				c.float(v.w, 2, 5)
-			}
+// selection draws the variable-selection weights of e as bars, heaviest
+// first, as many as fit.
+func (d *detailPane) selection(c *cells, e *detector.Explanation) {
+	st := d.st
+	if e.NumVars == 0 || len(e.VarNames) == 0 {
+		c.painted(st.Muted.paint, "— this detector has no variable selection (baseline)")
+		return
+	}
+	d.vars = d.vars[:0]
+	for i := range min(e.NumVars, len(e.VarNames)) {
+		d.vars = append(d.vars, varWeight{e.VarNames[i], e.VarWeights[i]})
+	}
+	slices.SortStableFunc(d.vars, func(a, b varWeight) int { return cmp.Compare(b.w, a.w) })
+	for i, v := range d.vars {
+		need := width(v.name) + 9
+		if i > 0 && c.room() < need {
+			break
+		}
+		if i > 0 {
+			c.str("  ")
+		}
+		c.str(v.name)
+		c.rune(' ')
+		n := int(math.Round(min(max(v.w, 0), 1) * 5))
+		c.begin(st.Accent.paint)
+		c.repeat('█', n)
+		c.end(st.Accent.paint)
+		c.begin(st.Outer.paint)
+		c.repeat('░', 5-n)
+		c.end(st.Outer.paint)
+		c.float(v.w, 2, 5)
+	}
+}
+
+// attention draws the attention of e over the encoder positions as shades,
+// oldest first, and where it peaks.
+func (d *detailPane) attention(c *cells, e *detector.Explanation) {
+	st := d.st
+	if e.AttentionLen == 0 {
+		c.painted(st.Muted.paint, "— this detector has no attention (baseline)")
+		return
+	}
+	peak, at := 0.0, 0
+	for i := range e.AttentionLen {
+		if e.Attention[i] > peak {
+			peak, at = e.Attention[i], i
 		}
 	}
-	if ln.next() {
-		label("attention")
-		if e.AttentionLen == 0 {
-			c.painted(st.Muted.paint, "— this detector has no attention (baseline)")
-		} else {
-			peak, at := 0.0, 0
-			for i := range e.AttentionLen {
-				if e.Attention[i] > peak {
-					peak, at = e.Attention[i], i
-				}
-			}
-			shades := [...]rune{'·', '░', '▒', '▓', '█'}
-			c.begin(st.Accent.paint)
-			for i := range e.AttentionLen {
-				k := 0
-				if peak > 0 {
-					k = int(math.Round(e.Attention[i] / peak * 4))
-				}
-				c.rune(shades[k])
-			}
-			c.end(st.Accent.paint)
-			c.begin(st.Muted.paint)
-			c.str(" oldest → newest; peak ")
-			if back := int64(e.AttentionLen-1-at) * d.b.tick; back > 0 {
-				c.int(back, 0)
-				c.str(" s before the alert (")
-			} else {
-				c.str("at the alert tick (")
-			}
-			c.float(peak*100, 0, 0)
-			c.str(" % of the attention)")
-			c.end(st.Muted.paint)
+	shades := [...]rune{'·', '░', '▒', '▓', '█'}
+	c.begin(st.Accent.paint)
+	for i := range e.AttentionLen {
+		k := 0
+		if peak > 0 {
+			k = int(math.Round(e.Attention[i] / peak * 4))
 		}
+		c.rune(shades[k])
 	}
-	if d.truth && ln.next() {
-		label("truth")
-		d.truthLine(c, s)
+	c.end(st.Accent.paint)
+	c.begin(st.Muted.paint)
+	c.str(" oldest → newest; peak ")
+	if back := int64(e.AttentionLen-1-at) * d.b.tick; back > 0 {
+		c.int(back, 0)
+		c.str(" s before the alert (")
+	} else {
+		c.str("at the alert tick (")
 	}
+	c.float(peak*100, 0, 0)
+	c.str(" % of the attention)")
+	c.end(st.Muted.paint)
 }
 
 // truthLine says how the latest alert and event compare with the truth.

@@ -14,13 +14,41 @@ func (m *Model) headerView() string {
 	return m.headCache.store(k, m.renderHeader())
 }
 
+// renderHeader draws the two header lines: the run (line 1); the state
+// counts, rates, view flags, truth tally and status (line 2, terse on
+// narrow terminals).
 func (m *Model) renderHeader() string {
 	c := &m.hc
-	st := m.st
-	b := m.b
 	c.reset(m.w)
+	m.headerRun(c)
+	c.newline()
 
-	// line 1: title, run state, clock, detector, source
+	wide := m.w >= 120
+	sep := "  │ "
+	if !wide {
+		sep = " │ "
+	}
+	m.headerCounts(c, wide)
+	m.headerRates(c, wide)
+	m.headerFlags(c, sep)
+	if m.truth {
+		m.headerTruth(c, sep, wide)
+	}
+	if m.status != "" {
+		p := m.st.Accent.paint
+		if m.failed {
+			p = m.st.Error.paint
+		}
+		c.str("  ")
+		c.painted(p, m.status)
+	}
+	return string(c.buf)
+}
+
+// headerRun draws line 1: title, run state, speed, clock, detector, source
+// and the replay's progress.
+func (m *Model) headerRun(c *cells) {
+	st, b := m.st, m.b
 	c.painted(st.Title.paint, " CHAKRA ")
 	switch {
 	case m.ended:
@@ -60,14 +88,11 @@ func (m *Model) renderHeader() string {
 	if m.replay != nil {
 		m.progress(c)
 	}
-	c.newline()
+}
 
-	// line 2: counts, rates, flags, status (terse on narrow terminals)
-	wide := m.w >= 120
-	sep := "  │ "
-	if !wide {
-		sep = " │ "
-	}
+// headerCounts draws the soldiers per state (warming up only when any).
+func (m *Model) headerCounts(c *cells, wide bool) {
+	st, b := m.st, m.b
 	c.rune(' ')
 	for _, s := range []detector.State{detector.StateOK, detector.StateWatch, detector.StateAlert, detector.StateNoData, detector.StateWarmingUp} {
 		n := b.counts[s]
@@ -88,6 +113,11 @@ func (m *Model) renderHeader() string {
 		c.end(st.State[s].paint)
 		c.rune(' ')
 	}
+}
+
+// headerRates draws frames and scores per second (0 while stopped).
+func (m *Model) headerRates(c *cells, wide bool) {
+	st := m.st
 	fps, sps := m.rate.fps, m.rate.sps
 	if m.paused || m.ended || m.seeking {
 		fps, sps = 0, 0
@@ -107,6 +137,12 @@ func (m *Model) renderHeader() string {
 		c.str(" s/s")
 	}
 	c.end(st.Muted.paint)
+}
+
+// headerFlags draws the unacknowledged alerts and how the grid is sorted,
+// filtered and paged.
+func (m *Model) headerFlags(c *cells, sep string) {
+	st, b := m.st, m.b
 	if n := b.log.unacked(); n > 0 {
 		c.begin(st.Accent.paint)
 		c.str(sep)
@@ -128,42 +164,36 @@ func (m *Model) renderHeader() string {
 		c.int(int64(np), 0)
 		c.end(st.Muted.paint)
 	}
-	if m.truth {
-		t := &b.tally
-		c.begin(st.Truth.paint)
-		c.str(sep + "truth: ")
-		if wide {
-			c.int(int64(t.events), 0)
-			c.str(" events ")
-			c.int(int64(t.detected), 0)
-			c.str(" hit ")
-			c.int(int64(t.missed), 0)
-			c.str(" missed · ")
-			c.int(int64(t.trueAlerts), 0)
-			c.str(" true ")
-			c.int(int64(t.falseAlerts), 0)
-			c.str(" false alerts")
-		} else {
-			c.int(int64(t.detected), 0)
-			c.rune('/')
-			c.int(int64(t.events), 0)
-			c.str(" hit ")
-			c.int(int64(t.missed), 0)
-			c.str(" miss ")
-			c.int(int64(t.falseAlerts), 0)
-			c.str(" false")
-		}
-		c.end(st.Truth.paint)
+}
+
+// headerTruth draws the truth overlay's tally.
+func (m *Model) headerTruth(c *cells, sep string, wide bool) {
+	st := m.st
+	t := &m.b.tally
+	c.begin(st.Truth.paint)
+	c.str(sep + "truth: ")
+	if wide {
+		c.int(int64(t.events), 0)
+		c.str(" events ")
+		c.int(int64(t.detected), 0)
+		c.str(" hit ")
+		c.int(int64(t.missed), 0)
+		c.str(" missed · ")
+		c.int(int64(t.trueAlerts), 0)
+		c.str(" true ")
+		c.int(int64(t.falseAlerts), 0)
+		c.str(" false alerts")
+	} else {
+		c.int(int64(t.detected), 0)
+		c.rune('/')
+		c.int(int64(t.events), 0)
+		c.str(" hit ")
+		c.int(int64(t.missed), 0)
+		c.str(" miss ")
+		c.int(int64(t.falseAlerts), 0)
+		c.str(" false")
 	}
-	if m.status != "" {
-		p := st.Accent.paint
-		if m.failed {
-			p = st.Error.paint
-		}
-		c.str("  ")
-		c.painted(p, m.status)
-	}
-	return string(c.buf)
+	c.end(st.Truth.paint)
 }
 
 // progress draws the replay's position and a progress bar.
