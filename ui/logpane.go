@@ -87,23 +87,13 @@ func (p *logPane) View() string {
 	return p.cache.store(k, p.render())
 }
 
+// render draws the title line and the entries that fit, newest first.
 func (p *logPane) render() string {
 	c := &p.c
 	c.reset(p.w)
 	st := p.st
 	entries := p.b.log.entries
-	title := st.Muted.paint
-	if p.focus {
-		title = st.Title.paint
-	}
-	c.begin(title)
-	c.str("alert log · ")
-	c.int(int64(len(entries)+p.b.log.dropped), 0)
-	c.str(" alerts · ")
-	c.int(int64(p.b.log.unacked()), 0)
-	c.str(" unacknowledged")
-	c.end(title)
-	c.painted(st.Muted.paint, "   ↑↓ select · enter go to soldier · a acknowledge · L close")
+	p.titleLine(c)
 	if len(entries) == 0 {
 		c.newline()
 		c.painted(st.Muted.paint, " no alerts yet")
@@ -112,65 +102,86 @@ func (p *logPane) render() string {
 	rows := max(p.h-1, 0)
 	for r := 0; r < rows && p.top+r < len(entries); r++ {
 		k := p.top + r
-		e := &entries[len(entries)-1-k]
 		c.newline()
-		sel := k == p.sel && p.focus
-		pt := st.State[detector.StateAlert].paint
-		if e.acked {
-			pt = st.Muted.paint
-		}
-		if sel {
-			c.painted(st.Accent.paint, "▌")
-			pt = st.selected[detector.StateAlert]
-			if e.acked {
-				pt = st.selected[detector.StateWarmingUp]
-			}
-		} else {
-			c.rune(' ')
-		}
-		c.begin(pt)
-		tm := e.at
-		if !p.b.start.IsZero() {
-			tm = p.b.start.Add(secondsDur(e.t))
-		}
-		c.clock(tm.Hour(), tm.Minute(), tm.Second())
-		if e.acked {
-			c.str(" ✓ ")
-		} else {
-			c.str(" ▲ ")
-		}
-		c.field(appendID(c.num[:0], int64(e.soldier), p.idW), 0)
-		c.str(" S")
-		c.two(e.squad + 1)
-		c.rune(' ')
-		start := c.col
-		c.str(e.kind.String())
-		c.padTo(start + 14)
-		sev := e.severity()
-		c.str(sev)
-		c.padTo(start + 19)
-		if sev != "data" {
-			c.float(e.score, 1, 4)
-		} else {
-			c.str("   –")
-		}
-		c.rune(' ')
-		if p.truth {
-			if e.truth > 0 {
-				c.str("true  ")
-			} else {
-				c.str("FALSE ")
-			}
-		}
-		c.str(e.reason)
-		if !sel {
-			c.end(pt)
-		} else {
-			c.padTo(c.limit)
-			c.end(pt)
-		}
+		p.entryLine(c, &entries[len(entries)-1-k], k == p.sel && p.focus)
 	}
 	return string(c.buf)
+}
+
+// titleLine counts the alerts and names the keys.
+func (p *logPane) titleLine(c *cells) {
+	st := p.st
+	title := st.Muted.paint
+	if p.focus {
+		title = st.Title.paint
+	}
+	c.begin(title)
+	c.str("alert log · ")
+	c.int(int64(len(p.b.log.entries)+p.b.log.dropped), 0)
+	c.str(" alerts · ")
+	c.int(int64(p.b.log.unacked()), 0)
+	c.str(" unacknowledged")
+	c.end(title)
+	c.painted(st.Muted.paint, "   ↑↓ select · enter go to soldier · a acknowledge · L close")
+}
+
+// entryLine draws log entry e (sel: selected, reversed to the line's end).
+func (p *logPane) entryLine(c *cells, e *alertEntry, sel bool) {
+	st := p.st
+	pt := st.State[detector.StateAlert].paint
+	if e.acked {
+		pt = st.Muted.paint
+	}
+	if sel {
+		c.painted(st.Accent.paint, "▌")
+		pt = st.selected[detector.StateAlert]
+		if e.acked {
+			pt = st.selected[detector.StateWarmingUp]
+		}
+	} else {
+		c.rune(' ')
+	}
+	c.begin(pt)
+	tm := e.at
+	if !p.b.start.IsZero() {
+		tm = p.b.start.Add(secondsDur(e.t))
+	}
+	c.clock(tm.Hour(), tm.Minute(), tm.Second())
+	if e.acked {
+		c.str(" ✓ ")
+	} else {
+		c.str(" ▲ ")
+	}
+	c.field(appendID(c.num[:0], int64(e.soldier), p.idW), 0)
+	c.str(" S")
+	c.two(e.squad + 1)
+	c.rune(' ')
+	start := c.col
+	c.str(e.kind.String())
+	c.padTo(start + 14)
+	sev := e.severity()
+	c.str(sev)
+	c.padTo(start + 19)
+	if sev != "data" {
+		c.float(e.score, 1, 4)
+	} else {
+		c.str("   –")
+	}
+	c.rune(' ')
+	if p.truth {
+		if e.truth > 0 {
+			c.str("true  ")
+		} else {
+			c.str("FALSE ")
+		}
+	}
+	c.str(e.reason)
+	if !sel {
+		c.end(pt)
+	} else {
+		c.padTo(c.limit)
+		c.end(pt)
+	}
 }
 
 // idWidth is the number of digits of the largest soldier id.
