@@ -168,15 +168,7 @@ func (b *board) apply(snap *live.Snapshot, at time.Time) (rosterChanged bool) {
 	}
 	if b.hasFrame {
 		if gap := (f.T-b.t)/b.tick - 1; gap > 0 {
-			for i := range b.soldiers {
-				s := &b.soldiers[i]
-				for k := int64(0); k < min(gap, int64(b.histCap)); k++ {
-					s.hist.push().blank(f.T - (gap-k)*b.tick)
-				}
-				for k := int64(0); k < min(gap, int64(s.spark.w)); k++ {
-					s.spark.push(0)
-				}
-			}
+			b.fillGap(f.T, gap)
 		}
 	}
 	b.hasFrame = true
@@ -187,10 +179,44 @@ func (b *board) apply(snap *live.Snapshot, at time.Time) (rosterChanged bool) {
 	b.start = f.Time.Add(-time.Duration(f.T) * time.Second)
 	b.frames++
 
+	b.applyTruth(f.Truth)
+	b.counts = [stateCount]int{}
+	b.scoredN = 0
+	for k := range f.Obs {
+		b.applyObs(snap, k, at)
+	}
+	for i := range b.soldiers {
+		s := &b.soldiers[i]
+		if s.last != b.frames {
+			s.hist.push().blank(f.T)
+			s.seen, s.scored = false, false
+			s.spark.push(0)
+		}
+		b.counts[s.state()]++
+	}
+	return b.roster != roster
+}
+
+// fillGap pushes blank rows for the gap ticks missed before tick t.
+func (b *board) fillGap(t, gap int64) {
+	for i := range b.soldiers {
+		s := &b.soldiers[i]
+		for k := int64(0); k < min(gap, int64(b.histCap)); k++ {
+			s.hist.push().blank(t - (gap-k)*b.tick)
+		}
+		for k := int64(0); k < min(gap, int64(s.spark.w)); k++ {
+			s.spark.push(0)
+		}
+	}
+}
+
+// applyTruth takes the frame's ground-truth labels: each soldier's label
+// now (an event over an artefact) and the events first seen.
+func (b *board) applyTruth(labels []engine.Label) {
 	for i := range b.soldiers {
 		b.soldiers[i].truth.now = engine.KindNone
 	}
-	for _, l := range f.Truth {
+	for _, l := range labels {
 		i, ok := b.index[l.Soldier]
 		if !ok {
 			continue
@@ -203,44 +229,35 @@ func (b *board) apply(snap *live.Snapshot, at time.Time) (rosterChanged bool) {
 			b.tally.events++
 		}
 	}
+}
 
-	b.counts = [stateCount]int{}
-	b.scoredN = 0
-	for k := range f.Obs {
-		o := &f.Obs[k]
-		i, ok := b.index[o.Soldier]
-		if !ok {
-			i = b.add(engine.DefaultProfile(o.Soldier))
-		}
-		s := &b.soldiers[i]
-		var v *detector.Verdict
-		if k < len(snap.Verdicts) && snap.Verdicts[k].Soldier == o.Soldier {
-			v = &snap.Verdicts[k]
-			b.scoredN++
-		}
-		s.hist.push().fill(o, v, s.truth.now)
-		s.obs, s.seen, s.last = *o, true, b.frames
-		if v != nil {
-			s.v, s.scored = *v, true
-			if v.OpenedAny() {
-				b.opened(i, v, at)
-			}
-		} else {
-			s.scored = false
-		}
-		b.tally.missed += s.truth.expire(f.T)
-		s.spark.push(s.sparkValue(s.hist.last().v[engine.HeartRate]))
+// applyObs takes observation k of the frame with its verdict, if the
+// snapshot has one for that soldier (adding a soldier the roster lacks).
+func (b *board) applyObs(snap *live.Snapshot, k int, at time.Time) {
+	f := &snap.Frame
+	o := &f.Obs[k]
+	i, ok := b.index[o.Soldier]
+	if !ok {
+		i = b.add(engine.DefaultProfile(o.Soldier))
 	}
-	for i := range b.soldiers {
-		s := &b.soldiers[i]
-		if s.last != b.frames {
-			s.hist.push().blank(f.T)
-			s.seen, s.scored = false, false
-			s.spark.push(0)
-		}
-		b.counts[s.state()]++
+	s := &b.soldiers[i]
+	var v *detector.Verdict
+	if k < len(snap.Verdicts) && snap.Verdicts[k].Soldier == o.Soldier {
+		v = &snap.Verdicts[k]
+		b.scoredN++
 	}
-	return b.roster != roster
+	s.hist.push().fill(o, v, s.truth.now)
+	s.obs, s.seen, s.last = *o, true, b.frames
+	if v != nil {
+		s.v, s.scored = *v, true
+		if v.OpenedAny() {
+			b.opened(i, v, at)
+		}
+	} else {
+		s.scored = false
+	}
+	b.tally.missed += s.truth.expire(f.T)
+	s.spark.push(s.sparkValue(s.hist.last().v[engine.HeartRate]))
 }
 
 // opened records an alert opening of soldier i.
