@@ -138,11 +138,30 @@ func (g *gridPane) relayout() {
 			lay.labelW = max(lay.labelW, len(l))
 		}
 	}
+	avail := g.w - lay.labelW
+	lay.form, lay.cols = chooseForm(groups, avail, g.h)
+	lay.cw = max(1, avail/max(lay.cols, 1)-1)
+	lay.cw = min(lay.cw, lay.form.maxW)
+	lay.sparkW = sparkWidth(lay.form, lay.cw, lay.idW)
+	lay.place(groups, labels, len(b.soldiers))
+	lay.paginate(g.h)
+	g.lay = lay
+	for i := range b.soldiers {
+		b.soldiers[i].resizeSpark(lay.sparkW, g.st)
+	}
+	g.fixSelection()
+	g.prepare()
+	g.rev++
+}
+
+// chooseForm picks the largest card form, and for it the fewest columns,
+// with which every group fits in avail columns and h lines; when none fits
+// it pages compact cards.
+func chooseForm(groups [][]int, avail, h int) (cardForm, int) {
 	maxG := 0
 	for _, gr := range groups {
 		maxG = max(maxG, len(gr))
 	}
-	avail := g.w - lay.labelW
 	lines := func(f cardForm, cols int) int {
 		n := 0
 		for i, gr := range groups {
@@ -153,7 +172,6 @@ func (g *gridPane) relayout() {
 		}
 		return n
 	}
-	chosen := false
 	for _, f := range cardForms {
 		most := min(maxG, avail/(f.minW+1))
 		if most < 1 {
@@ -161,28 +179,26 @@ func (g *gridPane) relayout() {
 		}
 		// the fewest columns (widest cards, most history, up to maxW) that
 		// still fit
-		for r := maxG; r >= ceilDiv(maxG, most) && !chosen; r-- {
+		for r := maxG; r >= ceilDiv(maxG, most); r-- {
 			cols := ceilDiv(maxG, r)
 			tooWide := avail/cols-1 > f.maxW && r > ceilDiv(maxG, most)
-			if cols <= most && !tooWide && lines(f, cols) <= g.h {
-				lay.form, lay.cols, chosen = f, cols, true
+			if cols <= most && !tooWide && lines(f, cols) <= h {
+				return f, cols
 			}
 		}
-		if chosen {
-			break
-		}
 	}
-	if !chosen { // page compact cards
-		lay.form = formCompact
-		lay.cols = max(1, min(maxG, avail/(formCompact.minW+1)))
-		if maxG > 0 {
-			lay.cols = ceilDiv(maxG, ceilDiv(maxG, lay.cols))
-		}
+	// page compact cards
+	cols := max(1, min(maxG, avail/(formCompact.minW+1)))
+	if maxG > 0 {
+		cols = ceilDiv(maxG, ceilDiv(maxG, cols))
 	}
-	lay.cw = max(1, avail/max(lay.cols, 1)-1)
-	lay.cw = min(lay.cw, lay.form.maxW)
-	lay.sparkW = sparkWidth(lay.form, lay.cw, lay.idW)
-	lay.pos = slices.Repeat([]int{-1}, len(b.soldiers))
+	return formCompact, cols
+}
+
+// place cuts the groups (soldier indices, labelled) into rows of
+// lay.cols cards and records each of the n soldiers' position.
+func (lay *gridLayout) place(groups [][]int, labels []string, n int) {
+	lay.pos = slices.Repeat([]int{-1}, n)
 	for gi, gr := range groups {
 		for k := 0; k < len(gr); k += lay.cols {
 			row := gridRow{cards: gr[k:min(k+lay.cols, len(gr))], sep: lay.form.sep && gi > 0 && k == 0}
@@ -195,27 +211,24 @@ func (g *gridPane) relayout() {
 			lay.rows = append(lay.rows, row)
 		}
 	}
-	// pages: as many rows as fit, at least one per page
+}
+
+// paginate starts a page wherever the next row would not fit in h lines:
+// as many rows as fit, at least one per page.
+func (lay *gridLayout) paginate(h int) {
 	y := 0
 	for r, row := range lay.rows {
 		hgt := lay.form.h
 		if row.sep && y > 0 {
 			hgt++
 		}
-		if r == 0 || y+hgt > g.h {
+		if r == 0 || y+hgt > h {
 			lay.pages = append(lay.pages, r)
 			y = lay.form.h
 			continue
 		}
 		y += hgt
 	}
-	g.lay = lay
-	for i := range b.soldiers {
-		b.soldiers[i].resizeSpark(lay.sparkW, g.st)
-	}
-	g.fixSelection()
-	g.prepare()
-	g.rev++
 }
 
 // sparkWidth is the sparkline width of a card form at content width cw.
