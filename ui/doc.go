@@ -29,7 +29,8 @@
 // (WithRenderer for SSH sessions). Sizes are computed on resize; each pane
 // caches its string keyed by (frame, size, focus, styles, revision), so View
 // only copies strings when nothing changed. Cards are written whole-line into
-// one byte buffer with precomputed escape sequences; sparklines (ntcharts)
+// one byte buffer with precomputed escape sequences (each Style carries its
+// lipgloss style and the paint it writes around text); sparklines (ntcharts)
 // are pushed and drawn in Update and their runes copied into the cards.
 // Symbols carry every state, so NO_COLOR and monochrome terminals lose
 // nothing but colour. docs/ui.md lists the keys and the layout.
