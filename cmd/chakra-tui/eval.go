@@ -14,10 +14,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/training"
 )
 
-func init() {
-	subcommands["eval"] = subcommand{"evaluate the TFT and the baselines on held-out simulated seeds", runEval}
-}
-
 // runEval evaluates detectors on held-out simulations and prints event-level
 // metrics per detector and anomaly kind.
 func runEval(ctx context.Context, args []string, e env) error {

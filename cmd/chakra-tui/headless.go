@@ -28,10 +28,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 )
 
-func init() {
-	subcommands["headless"] = subcommand{"serve the monitor over HTTP (same as --headless)", runHeadless}
-}
-
 // headlessRequested reports whether the root mode's args ask for
 // --headless (or CHAKRA_HEADLESS=1) and returns them without that flag; the
 // root mode then hands over to runHeadless.

@@ -22,10 +22,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/featurestore/redisserver"
 )
 
-func init() {
-	subcommands["loadgen"] = subcommand{"drive POST /predict (or /predict/batch) with many connections and report req/s and latency", runLoadgen}
-}
-
 // runLoadgen drives one server, or with --compare starts the servers to
 // compare itself and prints them side by side.
 func runLoadgen(ctx context.Context, args []string, e env) error {

@@ -36,23 +36,45 @@ type env struct {
 	stdout, stderr io.Writer
 }
 
-// subcommand is a mode named by the first argument.
-type subcommand struct {
+// mode is a mode named by the first argument.
+type mode struct {
+	name     string
 	synopsis string
 	run      func(ctx context.Context, args []string, e env) error
 }
 
-// subcommands lists the named modes; each mode's file adds itself in an init
-// function. Without one, run starts the dashboard (or --headless, --ssh,
-// --replay).
-var subcommands = map[string]subcommand{}
+// modes lists the named modes, in the order --help shows them. Without
+// one, run starts the dashboard (or --headless, --ssh, --replay, which are
+// also flags of the root command).
+func modes() []mode {
+	return []mode{
+		{"eval", "evaluate the TFT and the baselines on held-out simulated seeds", runEval},
+		{"headless", "serve the monitor over HTTP (same as --headless)", runHeadless},
+		{"loadgen", "drive POST /predict (or /predict/batch) with many connections and report req/s and latency", runLoadgen},
+		{"nab", "compute the Numenta Anomaly Benchmark score of a results folder", runNAB},
+		{"score", "score a CSV time series (or a folder of them) for anomalies, streaming, no look-ahead", runScore},
+		{"sim", "fast-forward a simulation without a screen and print a summary", runSim},
+		{"ssh", "serve the dashboard to SSH clients (same as --ssh ADDR)", runSSH},
+		{"train", "train the TFT on simulated normal runs, calibrate it and write the model file", runTrain},
+	}
+}
+
+// findMode returns the mode called name.
+func findMode(name string) (mode, bool) {
+	for _, m := range modes() {
+		if m.name == name {
+			return m, true
+		}
+	}
+	return mode{}, false
+}
 
 // run is the whole program behind main, testable with its own arguments.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
 	if len(args) > 0 {
-		if sc, ok := subcommands[args[0]]; ok {
-			return sc.run(ctx, args[1:], e)
+		if m, ok := findMode(args[0]); ok {
+			return m.run(ctx, args[1:], e)
 		}
 	}
 	return runRoot(ctx, args, e)

@@ -15,10 +15,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/series"
 )
 
-func init() {
-	subcommands["nab"] = subcommand{"compute the Numenta Anomaly Benchmark score of a results folder", runNAB}
-}
-
 // nabReport is the --json output of the nab mode.
 type nabReport struct {
 	Results  string       `json:"results"`

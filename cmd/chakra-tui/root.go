@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -132,23 +131,17 @@ func rootFooter() string {
 	b.WriteString("                  e.g. chakra-tui --headless --addr 127.0.0.1:8000 [--simulate] [--store redis://127.0.0.1:6379/0]\n")
 	b.WriteString("  --ssh ADDR      serve the dashboard to every SSH client, one shared battlefield\n")
 	b.WriteString("                  e.g. chakra-tui --ssh 127.0.0.1:23234, then ssh -p 23234 localhost\n")
-	var names []string
-	for n := range subcommands {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "  %-15s %s\n", n, subcommands[n].synopsis)
+	for _, m := range modes() {
+		fmt.Fprintf(&b, "  %-15s %s\n", m.name, m.synopsis)
 	}
 	return b.String()
 }
 
-// modeList names the subcommands, sorted.
+// modeList names the modes.
 func modeList() string {
 	var names []string
-	for n := range subcommands {
-		names = append(names, n)
+	for _, m := range modes() {
+		names = append(names, m.name)
 	}
-	slices.Sort(names)
 	return strings.Join(names, ", ")
 }

@@ -16,10 +16,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/series"
 )
 
-func init() {
-	subcommands["score"] = subcommand{"score a CSV time series (or a folder of them) for anomalies, streaming, no look-ahead", runScore}
-}
-
 // scoreFlags are the flags of the score mode.
 type scoreFlags struct {
 	out, dir, timeCol, valueCol, detector string

@@ -14,10 +14,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
-func init() {
-	subcommands["sim"] = subcommand{"fast-forward a simulation without a screen and print a summary", runSim}
-}
-
 // simFlags are the flags that describe a simulated battlefield; every mode
 // that runs a simulation (sim, the dashboard, --headless, --ssh) adds them
 // with addSimFlags.

@@ -22,10 +22,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/ui/sshserve"
 )
 
-func init() {
-	subcommands["ssh"] = subcommand{"serve the dashboard to SSH clients (same as --ssh ADDR)", runSSH}
-}
-
 // sshShutdown is how long sessions get to end cleanly at shutdown.
 const sshShutdown = 5 * time.Second
 

@@ -16,10 +16,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
-func init() {
-	subcommands["train"] = subcommand{"train the TFT on simulated normal runs, calibrate it and write the model file", runTrain}
-}
-
 // runTrain trains, validates and calibrates a model and writes it.
 func runTrain(ctx context.Context, args []string, e env) error {
 	c := newCommand("train", "chakra-tui train [flags]",
