@@ -1,6 +1,7 @@
 # chakra-tui — see README.md. `make run` and `make test` are the set-up.
 GO       ?= go
 BIN      := bin/chakra-tui
+BENCH    := bin/chakra-bench
 PKGS     := ./...
 SEED     ?= 1
 
@@ -9,8 +10,12 @@ SEED     ?= 1
 run: build
 	./$(BIN)
 
+# The product and, beside it, the benchmark tools (load generator, reference
+# server) that make bench-http and soak-http run; chakra-bench finds
+# chakra-tui in its own directory.
 build:
 	$(GO) build -o $(BIN) ./cmd/chakra-tui
+	$(GO) build -o $(BENCH) ./cmd/chakra-bench
 
 # Everything, race detector on, including the Redis integration tests against
 # a real redis-server (installed with apt-get when missing).
@@ -52,20 +57,22 @@ lint:
 fmt:
 	gofmt -w .
 
-# The HTTP load benchmark (docs/http.md): starts the do-nothing reference
-# handler, the --headless server on the in-memory store and, when
-# redis-server is installed, on a Redis it starts, all on 127.0.0.1; drives
+# The HTTP load benchmark (docs/http.md): chakra-bench starts the do-nothing
+# reference handler (chakra-bench reference), the chakra-tui --headless
+# server on the in-memory store and, when redis-server is installed, on a
+# Redis it starts, all on 127.0.0.1; drives
 # each with 16 connections cycling 100 soldiers in interleaved rounds; prints
 # req/s, latency percentiles, errors, peak RSS and CPU per request.
 .PHONY: bench-http
 bench-http: build
-	./$(BIN) loadgen --compare --conns 16 --soldiers 100 --duration 10s
+	./$(BENCH) --compare --conns 16 --soldiers 100 --duration 10s
 
-# The declared-length attack of issue 16 against a default --headless server
+# The declared-length attack of issue 16 (chakra-bench --soak) against a
+# default chakra-tui --headless server
 # on 127.0.0.1 (docs/http.md): 8 waves of 2000 connections, each declaring a
 # 1 MiB body, sending one byte and holding on for 5 s. Samples the server's
 # RSS and /health every 250 ms during and 5 s after; fails if the peak RSS
 # reaches 150 MB or /health does not answer 200 within 2 s. About a minute.
 .PHONY: soak-http
 soak-http: build
-	./$(BIN) loadgen --soak --attack declared-length --conns 2000 --waves 8 --hold 5s --after 5s --rss-limit 150
+	./$(BENCH) --soak --attack declared-length --conns 2000 --waves 8 --hold 5s --after 5s --rss-limit 150
