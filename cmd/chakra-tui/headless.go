@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"math"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -67,7 +66,7 @@ type headlessFlags struct {
 	addr, token, store, model, scorer, phase string
 	groupCommit                              string
 	record, replay                           string // --record, --replay: the built-in battlefield's session
-	insecure, simulate, reference, force     bool
+	insecure, simulate, force                bool
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
 	shutdown, maxFuture, heartbeat           time.Duration
@@ -128,8 +127,6 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&f.groupCommit, "group-commit", "auto",
 		"ingest concurrent /predict requests together: on, off, or auto (on with Redis, where it saves round trips)")
 	c.example("group-commit", "on")
-	fs.BoolVar(&f.reference, "reference", false, "serve the do-nothing reference handler on /predict instead (load benchmark)")
-	c.example("reference", "true")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -154,9 +151,6 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	scorer, info, warmup, err := headlessScorer(f.scorer, f.model, log)
 	if err != nil {
 		return err
-	}
-	if f.reference {
-		return serveReference(ctx, f, info.Scorer == "tft", info.Scorer, log, e)
 	}
 	store, storeName, err := openStore(f.store)
 	if err != nil {
@@ -383,31 +377,4 @@ func simulationHealth(log *slog.Logger) func(t int64, err error) error {
 		}
 		return nil
 	}
-}
-
-// serveReference serves the do-nothing reference handler with the same
-// server settings, for the load benchmark.
-func serveReference(ctx context.Context, f headlessFlags, explain bool, scorer string, log *slog.Logger, e env) error {
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return fmt.Errorf("headless: listen on %s: %w", f.addr, err)
-	}
-	fmt.Fprintf(e.stdout, "listening http://%s\n", ln.Addr())
-	log.Info("serving the do-nothing reference handler", "addr", ln.Addr().String(), "explanations", explain)
-	hs := &http.Server{Handler: httpapi.NewReference(explain, scorer), ReadHeaderTimeout: f.timeouts.ReadHeader,
-		ReadTimeout: f.timeouts.Read, WriteTimeout: f.timeouts.Write, IdleTimeout: f.timeouts.Idle}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return err
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), f.shutdown)
-		defer cancel()
-		return hs.Shutdown(sctx)
-	})
-	return g.Wait()
 }

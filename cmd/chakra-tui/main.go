@@ -50,7 +50,6 @@ func modes() []mode {
 	return []mode{
 		{"eval", "evaluate the TFT and the baselines on held-out simulated seeds", runEval},
 		{"headless", "serve the monitor over HTTP (same as --headless)", runHeadless},
-		{"loadgen", "drive POST /predict (or /predict/batch) with many connections and report req/s and latency", runLoadgen},
 		{"nab", "compute the Numenta Anomaly Benchmark score of a results folder", runNAB},
 		{"score", "score a CSV time series (or a folder of them) for anomalies, streaming, no look-ahead", runScore},
 		{"sim", "fast-forward a simulation without a screen and print a summary", runSim},
