@@ -73,15 +73,40 @@ type headlessFlags struct {
 	maxConns                                 int
 }
 
-// runHeadless serves the monitor over HTTP until ctx ends.
+// runHeadless serves the monitor over HTTP until ctx ends: flags → config
+// → runtime (store, monitor, API, built-in battlefield) → front end (the
+// listener and the errgroup).
 func runHeadless(ctx context.Context, args []string, e env) error {
+	c, sf, f := newHeadlessCommand(e.stderr)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if c.fs.NArg() > 0 {
+		return fmt.Errorf("headless: unexpected argument %q", c.fs.Arg(0))
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	cfg, err := f.config(sf, e.stderr)
+	if err != nil {
+		return err
+	}
+	rt, err := openHeadless(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer rt.close()
+	return serveHeadless(ctx, cfg, rt, log, e)
+}
+
+// newHeadlessCommand defines the flags of --headless: the simulation's
+// (for --simulate) and the server's.
+func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) {
 	c := newCommand("headless", "chakra-tui --headless [flags]",
 		"Serve the monitor over HTTP: POST /predict (the prototype's contract), POST /predict/batch,\n"+
 			"GET/PUT /soldiers/{id}, GET /alerts (server-sent events), /health, /ready, /metrics.\n"+
 			"See docs/http.md. With --simulate the battlefield runs inside the server and its alerts\n"+
-			"appear on /alerts without any client.", e.stderr)
+			"appear on /alerts without any client.", stderr)
 	sf := addSimFlags(c, 0)
-	var f headlessFlags
+	f := &headlessFlags{}
 	fs := c.fs
 	fs.StringVar(&f.addr, "addr", "127.0.0.1:8000", "address to listen on; anything but loopback needs --token or --insecure")
 	c.example("addr", "0.0.0.0:8000")
@@ -106,6 +131,14 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	c.example("default-phase", "rest")
 	fs.Float64Var(&f.defaultAmbient, "default-ambient", httpapi.DefaultAmbient, "ambient °C of an observation without one")
 	c.example("default-ambient", "30")
+	f.addServerFlags(c)
+	return c, sf, f
+}
+
+// addServerFlags defines the flags of the HTTP server itself: timeouts,
+// connection cap, clock skew, heartbeat and group commit.
+func (f *headlessFlags) addServerFlags(c *command) {
+	fs := c.fs
 	d := httpapi.DefaultTimeouts()
 	fs.DurationVar(&f.timeouts.ReadHeader, "read-header-timeout", d.ReadHeader, "time to read a request's headers")
 	c.example("read-header-timeout", "2s")
@@ -127,128 +160,212 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	fs.StringVar(&f.groupCommit, "group-commit", "auto",
 		"ingest concurrent /predict requests together: on, off, or auto (on with Redis, where it saves round trips)")
 	c.example("group-commit", "on")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if c.fs.NArg() > 0 {
-		return fmt.Errorf("headless: unexpected argument %q", c.fs.Arg(0))
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	if err := checkExposure(f.addr, f.token, f.insecure, e.stderr); err != nil {
-		return err
+}
+
+// headlessConfig is what the flags of --headless ask for, validated.
+type headlessConfig struct {
+	headlessFlags
+	phase engine.Phase   // --default-phase
+	sim   *engine.Config // the simulation of --simulate; nil without it, or with --replay
+}
+
+// config validates the flags; a non-loopback address without a token
+// prints its warning to stderr (see checkExposure). --replay implies
+// --simulate; --record needs one of them.
+func (f *headlessFlags) config(sf *simFlags, stderr io.Writer) (headlessConfig, error) {
+	cfg := headlessConfig{headlessFlags: *f}
+	if err := checkExposure(f.addr, f.token, f.insecure, stderr); err != nil {
+		return cfg, err
 	}
 	if f.speed < 0 || math.IsNaN(f.speed) {
-		return fmt.Errorf("headless: --speed must be ≥ 0 (got %v)", f.speed)
+		return cfg, fmt.Errorf("headless: --speed must be ≥ 0 (got %v)", f.speed)
 	}
 	phase, err := engine.ParsePhase(f.phase)
 	if err != nil {
-		return fmt.Errorf("headless: --default-phase: %w", err)
+		return cfg, fmt.Errorf("headless: --default-phase: %w", err)
 	}
+	cfg.phase = phase
 	if f.groupCommit != "auto" && f.groupCommit != "on" && f.groupCommit != "off" {
-		return fmt.Errorf("headless: --group-commit %q: want auto, on or off", f.groupCommit)
+		return cfg, fmt.Errorf("headless: --group-commit %q: want auto, on or off", f.groupCommit)
 	}
+	switch {
+	case f.replay != "":
+		cfg.simulate = true
+		if f.record != "" {
+			return cfg, fmt.Errorf("headless: %w", errRecordReplay)
+		}
+	case f.simulate:
+		sim, err := sf.config()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.sim = &sim
+	case f.record != "":
+		return cfg, errors.New("headless: --record needs --simulate (or --replay): it records the built-in battlefield")
+	}
+	return cfg, nil
+}
 
-	scorer, info, warmup, err := headlessScorer(f.scorer, f.model, log)
+// headlessRuntime is what --headless serves: the HTTP API over the monitor
+// and, with --simulate or --replay, the built-in battlefield on the live
+// runtime with its recording tap.
+type headlessRuntime struct {
+	api       *httpapi.Server
+	rt        *live.Runtime     // the built-in battlefield; nil without one
+	rec       *session.Recorder // --record; nil without it
+	info      httpapi.ModelInfo
+	warmup    int
+	storeName string
+	closers   []func() error // in the order opened
+}
+
+// openHeadless builds the runtime of cfg: scorer, store, monitor, the
+// built-in battlefield's source and recorder, the API and the live
+// runtime. On an error it closes what it opened.
+func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ *headlessRuntime, err error) {
+	r := &headlessRuntime{}
+	defer func() {
+		if err != nil {
+			r.close()
+		}
+	}()
+	scorer, info, warmup, err := headlessScorer(cfg.scorer, cfg.model, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	store, storeName, err := openStore(f.store)
+	r.info, r.warmup = info, warmup
+	store, storeName, err := openStore(cfg.store)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer store.Close()
+	r.storeName = storeName
+	r.closers = append(r.closers, store.Close)
 	mon, err := monitor.New(store, scorer)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer mon.Close()
+	r.closers = append(r.closers, func() error { mon.Close(); return nil })
+	src, hdr, err := r.openSource(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	opts := r.apiOptions(cfg, log)
+	if src != nil {
+		if opts, err = reserveRoster(ctx, mon, src, opts); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.record != "" {
+		if r.rec, err = session.Create(cfg.record, hdr, session.Meta{Detector: info.Scorer, Note: info.Note, Source: "headless --simulate"}, recordOptions(cfg.force)...); err != nil {
+			return nil, fmt.Errorf("headless: --record: %w", err)
+		}
+		r.closers = append(r.closers, r.rec.Close)
+	}
+	if r.api, err = httpapi.New(mon, opts...); err != nil {
+		return nil, err
+	}
+	if src != nil {
+		if err := r.openLive(ctx, cfg, src, log); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
 
-	opts := []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(f.token), httpapi.WithModelInfo(info),
-		httpapi.WithWarmup(warmup), httpapi.WithStoreName(storeName), httpapi.WithTimeouts(f.timeouts),
-		httpapi.WithShutdownTimeout(f.shutdown), httpapi.WithMaxFuture(f.maxFuture), httpapi.WithHeartbeat(f.heartbeat),
-		httpapi.WithDefaultPhase(phase), httpapi.WithDefaultAmbient(f.defaultAmbient), httpapi.WithMaxConns(f.maxConns),
+// openSource opens the built-in battlefield's source: the recording of
+// --replay, the simulation of --simulate, or none.
+func (r *headlessRuntime) openSource(cfg headlessConfig, log *slog.Logger) (engine.Source, engine.Header, error) {
+	switch {
+	case cfg.replay != "":
+		rp, err := engine.OpenReplay(cfg.replay)
+		if err != nil {
+			return nil, engine.Header{}, fmt.Errorf("headless: --replay: %w", err)
+		}
+		r.closers = append(r.closers, rp.Close)
+		if tr := rp.Truncated(); tr != nil {
+			log.Warn("--replay: the recording is cut short; feeding the frames it holds", "warning", tr.Error())
+		}
+		return rp, rp.Header(), nil
+	case cfg.sim != nil:
+		sim, err := engine.NewSim(*cfg.sim)
+		if err != nil {
+			return nil, engine.Header{}, err
+		}
+		return sim, recordHeader(sim), nil
+	}
+	return nil, engine.Header{}, nil
+}
+
+// apiOptions are the options of the HTTP API from cfg and the runtime's
+// scorer and store.
+func (r *headlessRuntime) apiOptions(cfg headlessConfig, log *slog.Logger) []httpapi.Option {
+	return []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(cfg.token), httpapi.WithModelInfo(r.info),
+		httpapi.WithWarmup(r.warmup), httpapi.WithStoreName(r.storeName), httpapi.WithTimeouts(cfg.timeouts),
+		httpapi.WithShutdownTimeout(cfg.shutdown), httpapi.WithMaxFuture(cfg.maxFuture), httpapi.WithHeartbeat(cfg.heartbeat),
+		httpapi.WithDefaultPhase(cfg.phase), httpapi.WithDefaultAmbient(cfg.defaultAmbient), httpapi.WithMaxConns(cfg.maxConns),
 		// With the in-memory store a request's cost is the scorer's CPU, and
 		// requests scored one by one use every core; with Redis it is the
 		// round trips, which a group shares.
-		httpapi.WithGroupCommit(f.groupCommit == "on" || (f.groupCommit == "auto" && storeName != "memory"))}
-	// The built-in battlefield (--simulate): a simulation or a replay.
-	var src engine.Source
-	var hdr engine.Header
-	if f.replay != "" {
-		f.simulate = true
-		if f.record != "" {
-			return fmt.Errorf("headless: %w", errRecordReplay)
-		}
-		r, err := engine.OpenReplay(f.replay)
-		if err != nil {
-			return fmt.Errorf("headless: --replay: %w", err)
-		}
-		defer r.Close()
-		if tr := r.Truncated(); tr != nil {
-			log.Warn("--replay: the recording is cut short; feeding the frames it holds", "warning", tr.Error())
-		}
-		src, hdr = r, r.Header()
-	} else if f.simulate {
-		cfg, err := sf.config()
-		if err != nil {
-			return err
-		}
-		sim, err := engine.NewSim(cfg)
-		if err != nil {
-			return err
-		}
-		src, hdr = sim, recordHeader(sim)
-	} else if f.record != "" {
-		return errors.New("headless: --record needs --simulate (or --replay): it records the built-in battlefield")
+		httpapi.WithGroupCommit(cfg.groupCommit == "on" || (cfg.groupCommit == "auto" && r.storeName != "memory"))}
+}
+
+// reserveRoster stores the built-in battlefield's roster in the monitor
+// and reserves its soldier ids: clients posting for them get 409.
+func reserveRoster(ctx context.Context, mon *monitor.Monitor, src engine.Source, opts []httpapi.Option) ([]httpapi.Option, error) {
+	ids := map[engine.SoldierID]bool{}
+	for _, p := range src.Profiles() {
+		ids[p.ID] = true
 	}
-	if src != nil {
-		ids := map[engine.SoldierID]bool{}
-		for _, p := range src.Profiles() {
-			ids[p.ID] = true
-		}
-		opts = append(opts, httpapi.WithReserved(func(id engine.SoldierID) bool { return ids[id] },
-			"is driven by the built-in simulation (--simulate); use another id"))
-		if err := mon.SetProfiles(ctx, src.Profiles()); err != nil {
-			return fmt.Errorf("headless: store the simulated roster: %w", err)
-		}
+	opts = append(opts, httpapi.WithReserved(func(id engine.SoldierID) bool { return ids[id] },
+		"is driven by the built-in simulation (--simulate); use another id"))
+	if err := mon.SetProfiles(ctx, src.Profiles()); err != nil {
+		return nil, fmt.Errorf("headless: store the simulated roster: %w", err)
 	}
-	var rec *session.Recorder
-	if f.record != "" {
-		if rec, err = session.Create(f.record, hdr, session.Meta{Detector: info.Scorer, Note: info.Note, Source: "headless --simulate"}, recordOptions(f.force)...); err != nil {
-			return fmt.Errorf("headless: --record: %w", err)
-		}
-		defer rec.Close()
+	return opts, nil
+}
+
+// openLive opens the live runtime of the built-in battlefield, scored
+// through the API (so its verdicts reach the metrics and its alerts
+// /alerts), recorded when --record is set.
+func (r *headlessRuntime) openLive(ctx context.Context, cfg headlessConfig, src engine.Source, log *slog.Logger) error {
+	c := live.Config{Source: src, Pipeline: r.api, Speed: cfg.speed, OnScore: simulationHealth(log)}
+	if r.rec != nil {
+		c.Record = r.rec
 	}
-	api, err := httpapi.New(mon, opts...)
+	rt, err := live.Open(ctx, c)
 	if err != nil {
-		return err
+		return fmt.Errorf("headless: %w", err)
 	}
-	var rt *live.Runtime
-	if src != nil {
-		// The built-in battlefield runs on the live runtime, scored through
-		// the API (so its verdicts reach the metrics and its alerts /alerts).
-		c := live.Config{Source: src, Pipeline: api, Speed: f.speed, OnScore: simulationHealth(log)}
-		if rec != nil {
-			c.Record = rec
-		}
-		if rt, err = live.Open(ctx, c); err != nil {
-			return fmt.Errorf("headless: %w", err)
-		}
-		defer rt.Close()
+	r.rt = rt
+	r.closers = append(r.closers, rt.Close)
+	return nil
+}
+
+// close releases the runtime in the reverse order of opening.
+func (r *headlessRuntime) close() {
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		_ = r.closers[i]()
 	}
-	ln, err := net.Listen("tcp", f.addr)
+	r.closers = nil
+}
+
+// serveHeadless is the front end: it listens on cfg.addr, prints the
+// "listening" line, serves the API and runs the built-in battlefield until
+// ctx ends, then finishes the recording.
+func serveHeadless(ctx context.Context, cfg headlessConfig, r *headlessRuntime, log *slog.Logger, e env) error {
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
-		return fmt.Errorf("headless: listen on %s: %w", f.addr, err)
+		return fmt.Errorf("headless: listen on %s: %w", cfg.addr, err)
 	}
 	fmt.Fprintf(e.stdout, "listening http://%s\n", ln.Addr())
-	log.Info("serving the monitor over HTTP", "addr", ln.Addr().String(), "store", storeName,
-		"scorer", info.Scorer, "model", info.Version, "warmup_observations", warmup, "simulate", f.simulate, "auth", f.token != "")
+	log.Info("serving the monitor over HTTP", "addr", ln.Addr().String(), "store", r.storeName,
+		"scorer", r.info.Scorer, "model", r.info.Version, "warmup_observations", r.warmup, "simulate", cfg.simulate, "auth", cfg.token != "")
 
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return api.Serve(gctx, ln) })
-	if rt != nil {
+	g.Go(func() error { return r.api.Serve(gctx, ln) })
+	if r.rt != nil {
 		g.Go(func() error {
-			if err := rt.Run(gctx); err != nil {
+			if err := r.rt.Run(gctx); err != nil {
 				return fmt.Errorf("simulate: %w", err)
 			}
 			if gctx.Err() == nil {
@@ -258,8 +375,8 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 		})
 	}
 	err = g.Wait()
-	if rec != nil {
-		if cerr := rec.Close(); cerr != nil && err == nil {
+	if r.rec != nil {
+		if cerr := r.rec.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("headless: --record: %w", cerr)
 		}
 	}
