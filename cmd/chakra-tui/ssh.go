@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
 	"net"
@@ -60,14 +61,41 @@ type sshFlags struct {
 }
 
 // runSSH serves the dashboard of one shared battlefield to every SSH client
-// until ctx ends.
+// until ctx ends: flags → config (checked flags, access) → runtime (the
+// shared battlefield) → front end (the SSH server).
 func runSSH(ctx context.Context, args []string, e env) error {
+	c, sf, f := newSSHCommand(e.stderr)
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	if c.fs.NArg() > 0 {
+		return fmt.Errorf("ssh: unexpected argument %q", c.fs.Arg(0))
+	}
+	if err := f.check(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	acc, err := f.access(e.stderr)
+	if err != nil {
+		return err
+	}
+	bf, dash, closeAll, err := f.battlefield(ctx, sf, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll()
+	return f.serve(ctx, acc, bf, dash, closeAll, log, e)
+}
+
+// newSSHCommand defines the flags of --ssh: the simulation's and the SSH
+// server's.
+func newSSHCommand(stderr io.Writer) (*command, *simFlags, *sshFlags) {
 	c := newCommand("ssh", "chakra-tui --ssh ADDR [flags]",
 		"Serve the dashboard to every SSH client (ssh -p PORT HOST): one simulation (or --replay) scored once\n"+
 			"and shared; each session has its own selection, panes, size and colours. Anyone may connect unless\n"+
-			"--ssh-authorized-keys is given; bind loopback unless you mean it.", e.stderr)
+			"--ssh-authorized-keys is given; bind loopback unless you mean it.", stderr)
 	sf := addSimFlags(c, 0)
-	var f sshFlags
+	f := &sshFlags{}
 	fs := c.fs
 	fs.StringVar(&f.addr, "ssh", "127.0.0.1:23234", "address to serve SSH on")
 	c.example("ssh", "127.0.0.1:23234")
@@ -87,6 +115,18 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	fs.IntVar(&f.maxHandshakes, "ssh-max-handshakes", sshserve.DefaultMaxHandshakes, "connections not yet authenticated; more are closed at once")
 	c.example("ssh-max-handshakes", "16")
 	addScorerFlags(c, &f.scorer, &f.model)
+	f.addBattlefieldFlags(c)
+	fs.IntVar(&f.backlog, "ssh-backlog", sshserve.DefaultBacklog, "recent ticks a viewer who joins late receives first")
+	c.example("ssh-backlog", "300")
+	fs.DurationVar(&f.shutdown, "shutdown-timeout", sshShutdown, "how long sessions get to end cleanly at shutdown")
+	c.example("shutdown-timeout", "10s")
+	return c, sf, f
+}
+
+// addBattlefieldFlags defines the flags of the shared battlefield: its
+// clock, recording, replay and the viewers' truth overlay.
+func (f *sshFlags) addBattlefieldFlags(c *command) {
+	fs := c.fs
 	fs.Float64Var(&f.speed, "speed", 1, "simulated seconds per wall second of the shared clock (viewers cannot change it)")
 	c.example("speed", "5")
 	fs.StringVar(&f.record, "record", "", "record the shared session (frames, ground truth and verdicts) to this file")
@@ -98,56 +138,53 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	c.example("rescore", "true")
 	fs.BoolVar(&f.truth, "truth", false, "start every viewer with the truth overlay on")
 	c.example("truth", "true")
-	fs.IntVar(&f.backlog, "ssh-backlog", sshserve.DefaultBacklog, "recent ticks a viewer who joins late receives first")
-	c.example("ssh-backlog", "300")
-	fs.DurationVar(&f.shutdown, "shutdown-timeout", sshShutdown, "how long sessions get to end cleanly at shutdown")
-	c.example("shutdown-timeout", "10s")
-	if err := c.parse(args); err != nil {
-		return err
-	}
-	if c.fs.NArg() > 0 {
-		return fmt.Errorf("ssh: unexpected argument %q", c.fs.Arg(0))
-	}
-	if err := f.check(); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+}
 
-	// Access.
-	var keys []sshserve.AuthorizedKey
+// sshAccess is who may connect and as what host: the authorized keys (nil:
+// anyone), the host key and its fingerprint.
+type sshAccess struct {
+	keys    []sshserve.AuthorizedKey
+	host    string // the host of --ssh
+	hostKey []byte // PEM
+	created bool   // the host key was created on this run
+	fp      string // the host key's fingerprint
+}
+
+// access loads the authorized keys and the host key (creating it on first
+// run), warning on stderr when a non-loopback address admits anyone.
+func (f *sshFlags) access(stderr io.Writer) (sshAccess, error) {
+	var a sshAccess
 	if f.authKeys != "" {
 		var err error
-		if keys, err = sshserve.LoadAuthorizedKeys(expandHome(f.authKeys)); err != nil {
-			return fmt.Errorf("ssh: --ssh-authorized-keys: %w", err)
+		if a.keys, err = sshserve.LoadAuthorizedKeys(expandHome(f.authKeys)); err != nil {
+			return a, fmt.Errorf("ssh: --ssh-authorized-keys: %w", err)
 		}
 	}
 	host, _, err := net.SplitHostPort(f.addr)
 	if err != nil {
-		return fmt.Errorf("ssh: --ssh %q: %w", f.addr, err)
+		return a, fmt.Errorf("ssh: --ssh %q: %w", f.addr, err)
 	}
-	if !isLoopback(host) && keys == nil {
-		fmt.Fprintf(e.stderr, "WARNING: serving SSH on %s without --ssh-authorized-keys: anyone who can reach this port can watch the battlefield\n", f.addr)
+	a.host = host
+	if !isLoopback(host) && a.keys == nil {
+		fmt.Fprintf(stderr, "WARNING: serving SSH on %s without --ssh-authorized-keys: anyone who can reach this port can watch the battlefield\n", f.addr)
 	}
 	if f.hostKey == "" {
-		return errors.New("ssh: no configuration directory for the host key: give --ssh-host-key PATH")
+		return a, errors.New("ssh: no configuration directory for the host key: give --ssh-host-key PATH")
 	}
-	hostKey, created, err := sshserve.LoadOrCreateHostKey(expandHome(f.hostKey))
-	if err != nil {
-		return fmt.Errorf("ssh: --ssh-host-key: %w", err)
+	if a.hostKey, a.created, err = sshserve.LoadOrCreateHostKey(expandHome(f.hostKey)); err != nil {
+		return a, fmt.Errorf("ssh: --ssh-host-key: %w", err)
 	}
-	fp, err := sshserve.Fingerprint(hostKey)
-	if err != nil {
-		return err
+	if a.fp, err = sshserve.Fingerprint(a.hostKey); err != nil {
+		return a, err
 	}
+	return a, nil
+}
 
-	// The shared battlefield.
-	bf, dash, closeAll, err := f.battlefield(ctx, sf, log)
-	if err != nil {
-		return err
-	}
-	defer closeAll()
-
-	srv, err := sshserve.New(bf, sshserve.WithHostKey(hostKey), sshserve.WithAuthorizedKeys(keys),
+// serve is the front end: the SSH server of the battlefield bf, listening
+// on f.addr, with the battlefield's clock and the server's shutdown in an
+// errgroup until ctx ends; then closeAll finishes the recording.
+func (f *sshFlags) serve(ctx context.Context, acc sshAccess, bf *live.Runtime, dash []ui.Option, closeAll func() error, log *slog.Logger, e env) error {
+	srv, err := sshserve.New(bf, sshserve.WithHostKey(acc.hostKey), sshserve.WithAuthorizedKeys(acc.keys),
 		sshserve.WithMaxSessions(f.maxSessions), sshserve.WithIdleTimeout(f.idle), sshserve.WithMaxSession(f.maxSession),
 		sshserve.WithHandshakeTimeout(f.handshake), sshserve.WithMaxHandshakes(f.maxHandshakes),
 		sshserve.WithLogger(log), sshserve.WithDashboard(dash...))
@@ -158,17 +195,7 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("ssh: listen on %s: %w", f.addr, err)
 	}
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	keyNote := "loaded"
-	if created {
-		keyNote = "created"
-	}
-	fmt.Fprintf(e.stdout, "listening ssh://%s\n", ln.Addr())
-	fmt.Fprintf(e.stdout, "connect with: ssh -p %s %s   (host key %s, %s %s)\n", port, connectHost(host), fp, keyNote, f.hostKey)
-	log.Info("serving the dashboard over SSH", "addr", ln.Addr().String(), "max_sessions", f.maxSessions,
-		"idle_timeout", f.idle, "max_session", f.maxSession, "handshake_timeout", f.handshake, "max_handshakes", f.maxHandshakes,
-		"authorized_keys", len(keys), "record", f.record, "replay", f.replay)
-
+	f.announce(ln.Addr(), acc, log, e)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		err := bf.Run(gctx)
@@ -200,6 +227,21 @@ func runSSH(ctx context.Context, args []string, e env) error {
 	return err
 }
 
+// announce prints where the server listens and how to connect, and logs
+// its settings.
+func (f *sshFlags) announce(addr net.Addr, acc sshAccess, log *slog.Logger, e env) {
+	_, port, _ := net.SplitHostPort(addr.String())
+	keyNote := "loaded"
+	if acc.created {
+		keyNote = "created"
+	}
+	fmt.Fprintf(e.stdout, "listening ssh://%s\n", addr)
+	fmt.Fprintf(e.stdout, "connect with: ssh -p %s %s   (host key %s, %s %s)\n", port, connectHost(acc.host), acc.fp, keyNote, f.hostKey)
+	log.Info("serving the dashboard over SSH", "addr", addr.String(), "max_sessions", f.maxSessions,
+		"idle_timeout", f.idle, "max_session", f.maxSession, "handshake_timeout", f.handshake, "max_handshakes", f.maxHandshakes,
+		"authorized_keys", len(acc.keys), "record", f.record, "replay", f.replay)
+}
+
 // check validates the flags.
 func (f *sshFlags) check() error {
 	switch {
@@ -229,90 +271,118 @@ func (f *sshFlags) check() error {
 // releases everything; calling it twice is harmless and returns the
 // recording's error the first time.
 func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logger) (*live.Runtime, []ui.Option, func() error, error) {
-	var closers []func() error
-	closed := false
-	closeAll := func() error {
-		if closed {
-			return nil
-		}
-		closed = true
-		var first error
-		for i := len(closers) - 1; i >= 0; i-- {
-			if err := closers[i](); err != nil && first == nil {
-				first = err
-			}
-		}
-		return first
+	cl := &closeList{}
+	var (
+		rt   *live.Runtime
+		dash []ui.Option
+		err  error
+	)
+	if f.replay != "" {
+		rt, dash, err = f.replayBattlefield(ctx, cl, log)
+	} else {
+		rt, dash, err = f.simBattlefield(ctx, sf, cl)
 	}
-	fail := func(err error) (*live.Runtime, []ui.Option, func() error, error) {
-		closeAll()
+	if err != nil {
+		cl.closeAll()
 		return nil, nil, nil, err
 	}
-	open := func(c live.Config) (*live.Runtime, error) {
-		c.Speed, c.Backlog, c.Buffer = f.speed, f.backlog, max(live.DefaultBuffer, 2*f.backlog)
-		rt, err := live.Open(ctx, c)
-		if err != nil {
-			return nil, fmt.Errorf("ssh: %w", err)
-		}
-		closers = append(closers, rt.Close)
-		return rt, nil
-	}
-	dash := []ui.Option{ui.WithTruthOverlay(f.truth)}
+	return rt, append([]ui.Option{ui.WithTruthOverlay(f.truth)}, dash...), cl.closeAll, nil
+}
 
-	if f.replay != "" {
-		rp, err := openReplay(f.replay, f.rescore, f.scorer, f.model)
-		if err != nil {
-			return fail(fmt.Errorf("ssh: %w", err))
-		}
-		closers = append(closers, rp.r.Close)
-		rt, err := open(live.Config{Source: rp.r})
-		if err != nil {
-			return fail(err)
-		}
-		rc := ui.ReplayControl{First: rp.r.First(), Last: rp.r.Last(),
-			Seek: func(context.Context, int64) ([]live.Snapshot, error) {
-				return nil, errors.New("viewers share this replay: seek it in the local dashboard (chakra-tui --replay FILE)")
-			}}
-		dash = append(dash, ui.WithSource(rp.source+" · shared over SSH"), ui.WithDetector(rp.detector, rp.note),
-			ui.WithTick(rp.r.Tick()), ui.WithReplay(rc))
-		log.Info("serving a replay", "file", f.replay, "ticks", rp.r.Len(), "detector", rp.detector, "rescoring", rp.r.Rescoring(), "warning", rp.warning)
-		return rt, dash, closeAll, nil
+// replayBattlefield is the battlefield of --replay: the recording's frames
+// (rescored with --rescore) on the shared clock; viewers cannot seek.
+func (f *sshFlags) replayBattlefield(ctx context.Context, cl *closeList, log *slog.Logger) (*live.Runtime, []ui.Option, error) {
+	rp, err := openReplay(f.replay, f.rescore, f.scorer, f.model)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ssh: %w", err)
 	}
+	cl.add(rp.r.Close)
+	rt, err := f.openLive(ctx, live.Config{Source: rp.r}, cl)
+	if err != nil {
+		return nil, nil, err
+	}
+	rc := ui.ReplayControl{First: rp.r.First(), Last: rp.r.Last(),
+		Seek: func(context.Context, int64) ([]live.Snapshot, error) {
+			return nil, errors.New("viewers share this replay: seek it in the local dashboard (chakra-tui --replay FILE)")
+		}}
+	dash := []ui.Option{ui.WithSource(rp.source + " · shared over SSH"), ui.WithDetector(rp.detector, rp.note),
+		ui.WithTick(rp.r.Tick()), ui.WithReplay(rc)}
+	log.Info("serving a replay", "file", f.replay, "ticks", rp.r.Len(), "detector", rp.detector, "rescoring", rp.r.Rescoring(), "warning", rp.warning)
+	return rt, dash, nil
+}
 
+// simBattlefield is the battlefield of a simulation scored by --scorer on
+// the in-memory store, recorded with --record.
+func (f *sshFlags) simBattlefield(ctx context.Context, sf *simFlags, cl *closeList) (*live.Runtime, []ui.Option, error) {
 	cfg, err := sf.config()
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	sim, err := engine.NewSim(cfg)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	scorer, name, note, err := dashboardScorer(f.scorer, f.model)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	store, err := featurestore.NewMemory()
 	if err != nil {
-		return fail(fmt.Errorf("open the in-memory store: %w", err))
+		return nil, nil, fmt.Errorf("open the in-memory store: %w", err)
 	}
-	closers = append(closers, store.Close)
+	cl.add(store.Close)
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers · shared over SSH", cfg.Seed, cfg.Soldiers)
 	c := live.Config{Source: sim, Store: store, Scorer: scorer}
 	if f.record != "" {
 		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
 		if err != nil {
-			return fail(fmt.Errorf("ssh: --record: %w", err))
+			return nil, nil, fmt.Errorf("ssh: --record: %w", err)
 		}
-		closers = append(closers, rec.Close)
+		cl.add(rec.Close)
 		c.Record = rec
 		src += " · recording"
 	}
-	rt, err := open(c)
+	rt, err := f.openLive(ctx, c, cl)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
-	dash = append(dash, ui.WithSource(src), ui.WithDetector(name, note), ui.WithTick(cfg.Tick))
-	return rt, dash, closeAll, nil
+	return rt, []ui.Option{ui.WithSource(src), ui.WithDetector(name, note), ui.WithTick(cfg.Tick)}, nil
+}
+
+// openLive opens the live runtime of c on the shared clock (--speed) with
+// the late joiners' backlog (--ssh-backlog), and adds it to cl.
+func (f *sshFlags) openLive(ctx context.Context, c live.Config, cl *closeList) (*live.Runtime, error) {
+	c.Speed, c.Backlog, c.Buffer = f.speed, f.backlog, max(live.DefaultBuffer, 2*f.backlog)
+	rt, err := live.Open(ctx, c)
+	if err != nil {
+		return nil, fmt.Errorf("ssh: %w", err)
+	}
+	cl.add(rt.Close)
+	return rt, nil
+}
+
+// closeList closes what was opened, in the reverse order, once.
+type closeList struct {
+	closers []func() error
+	closed  bool
+}
+
+func (l *closeList) add(close func() error) { l.closers = append(l.closers, close) }
+
+// closeAll closes everything added, last first, and returns the first
+// error; a second call does nothing and returns nil.
+func (l *closeList) closeAll() error {
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	var first error
+	for i := len(l.closers) - 1; i >= 0; i-- {
+		if err := l.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // connectHost is the host to print in the connect line.
