@@ -47,6 +47,11 @@ func TestLoadArgs(t *testing.T) {
 		{[]string{"--compare", "--rounds", "0"}, "--rounds 0"},
 		{[]string{"--conns", "x"}, "invalid value"},
 		{[]string{"reference", "extra"}, `unexpected argument "extra"`},
+		// No chakra-tui beside the test binary: --compare and --soak say how
+		// to build it before starting anything.
+		{[]string{"--compare", "--redis=false"}, "make build"},
+		{[]string{"--attack", "declared-length", "--soak"}, "or pass --server-bin PATH"},
+		{[]string{"--compare", "--server-bin", "/nonexistent/chakra-tui"}, "--server-bin: stat /nonexistent/chakra-tui"},
 	} {
 		err := run(context.Background(), c.args, io.Discard, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
