@@ -68,11 +68,11 @@ bench-http: build
 	./$(BENCH) --compare --conns 16 --soldiers 100 --duration 10s
 
 # The declared-length attack of issue 16 (chakra-bench --soak) against a
-# default chakra-tui --headless server
-# on 127.0.0.1 (docs/http.md): 8 waves of 2000 connections, each declaring a
-# 1 MiB body, sending one byte and holding on for 5 s. Samples the server's
-# RSS and /health every 250 ms during and 5 s after; fails if the peak RSS
-# reaches 150 MB or /health does not answer 200 within 2 s. About a minute.
+# default chakra-tui --headless server on 127.0.0.1 (docs/http.md): 8 waves
+# of 2000 connections, each declaring a 1 MiB body, sending one byte and
+# holding on for 5 s. Samples the server's RSS and /health every 250 ms
+# during and 5 s after; fails if the peak RSS reaches 150 MB or /health does
+# not answer 200 within 2 s. About a minute.
 .PHONY: soak-http
 soak-http: build
 	./$(BENCH) --soak --attack declared-length --conns 2000 --waves 8 --hold 5s --after 5s --rss-limit 150
