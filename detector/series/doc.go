@@ -72,4 +72,15 @@
 // z-score likelihood and a Range check under one alarm. VitalsFactory runs
 // the monitor's own scorers (the embedded vitals model) on heart-rate-like
 // series. docs/nab.md has the rules and the NAB results.
+//
+// HR detects sustained heart-rate rises in people it has never seen: a
+// 20-row median level against a 300-row median baseline, the rise judged
+// against the baseline's MAD (in bpm) with a minimum rise, the baseline
+// frozen while an alert is open, its threshold calibrated in false alerts
+// per hour. RobustZ is the rolling robust z-score it is compared with.
+// AutoFactory, the score command's default, gives HR to a column named as
+// heart rate or whose first rows look like heart rate at about 1 Hz, and
+// the TFT ensemble to everything else (every NAB file). OnsetRules measure
+// alerts against a 0/1 label column (onset recall, delay, false alerts per
+// hour). docs/realhr.md has the rules and the results.
 package series

@@ -15,6 +15,17 @@ type config struct {
 	learn      int     // Likelihood: averages collected before scoring; 0 = from the stream's probation
 	sigmaFloor float64 // Likelihood: smallest std of the averages, raw units
 	alarm      Alarm
+
+	hrShort, hrLong int     // HR: rows in the level and in the baseline
+	hrWarmup        int     // HR: baseline values needed before scoring
+	hrMinRise       float64 // HR: smallest rise that alerts, bpm
+	hrSpreadFloor   float64 // HR: smallest spread σ, bpm
+	hrK             float64 // HR: threshold on z; 0 = from faPerHour
+	faPerHour       float64 // HR: target false alerts per hour
+	hrRefractory    int     // HR: rows after an opening without a new one
+	hrMaxFreeze     int     // HR: longest baseline freeze while alerting, rows
+	robustWindow    int     // RobustZ: rows of the median and MAD
+	robustK         float64 // RobustZ: threshold on z
 }
 
 func defaults() config {
@@ -26,6 +37,17 @@ func defaults() config {
 		long:       8640,
 		sigmaFloor: 0.05,
 		alarm:      Alarm{On: 0.5, Off: 0.375},
+
+		hrShort:       20,
+		hrLong:        300,
+		hrWarmup:      200,
+		hrMinRise:     5,
+		hrSpreadFloor: 1,
+		faPerHour:     1,
+		hrRefractory:  120,
+		hrMaxFreeze:   300,
+		robustWindow:  300,
+		robustK:       4,
 	}
 }
 
@@ -71,4 +93,42 @@ func WithRefractory(n int) Option { return func(c *config) { c.alarm.Refractory 
 // p ≤ 1e-5 and re-arms once p > 1e-3).
 func WithAlarm(on, off float64) Option {
 	return func(c *config) { c.alarm.On, c.alarm.Off = on, min(on, off) }
+}
+
+// WithFalseAlertsPerHour sets the rate of false alerts per hour the HR
+// detector is calibrated for (default 1); it picks the threshold K through
+// HRThreshold unless WithHRThreshold sets K.
+func WithFalseAlertsPerHour(r float64) Option { return func(c *config) { c.faPerHour = r } }
+
+// WithHRThreshold sets the HR detector's threshold K on z = rise/spread
+// directly (0 = from the false-alert rate).
+func WithHRThreshold(k float64) Option { return func(c *config) { c.hrK = k } }
+
+// WithHRWindows sets the HR detector's level and baseline windows, in rows
+// (default 20 and 300: seconds at 1 Hz).
+func WithHRWindows(short, long int) Option {
+	return func(c *config) { c.hrShort, c.hrLong = max(1, short), max(2, long) }
+}
+
+// WithHRWarmup sets how many values the HR detector's baseline holds
+// before it scores (default 200; at most the baseline window is reached).
+func WithHRWarmup(n int) Option { return func(c *config) { c.hrWarmup = max(1, n) } }
+
+// WithMaxFreeze sets the longest the HR detector's baseline stays frozen
+// while an alert is open, in rows (default 300); after that it learns the
+// new level.
+func WithMaxFreeze(n int) Option { return func(c *config) { c.hrMaxFreeze = max(0, n) } }
+
+// WithMinRise sets the smallest rise above the baseline, in bpm, that the
+// HR detector alerts on (default 5).
+func WithMinRise(bpm float64) Option { return func(c *config) { c.hrMinRise = bpm } }
+
+// WithHRRefractory sets how many rows after an HR alert opens no new one
+// can (default 120).
+func WithHRRefractory(n int) Option { return func(c *config) { c.hrRefractory = max(0, n) } }
+
+// WithRobustZ sets the RobustZ detector's window in rows (default 300) and
+// its alert threshold on z (default 4).
+func WithRobustZ(window int, k float64) Option {
+	return func(c *config) { c.robustWindow, c.robustK = max(2, window), k }
 }

@@ -42,7 +42,9 @@ func likelihoodZ() Factory {
 	return LikelihoodFactory("zscore+likelihood", func(Info) (RawScorer, error) { return NewZScore(), nil })
 }
 
-func factories() []Factory { return []Factory{ZScoreFactory(), likelihoodZ()} }
+func factories() []Factory {
+	return []Factory{ZScoreFactory(), likelihoodZ(), HRFactory(), RobustZFactory(), AutoFactory(HRFactory(), ZScoreFactory())}
+}
 
 // TestNoLookAhead changes every row from k on and checks that no score or
 // alert before k moves: each row is scored only from the rows before it.
