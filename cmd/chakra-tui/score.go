@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ import (
 type scoreFlags struct {
 	out, dir, timeCol, valueCol, detector string
 	window, jobs, fitMax                  int
-	fitFraction                           float64
+	fitFraction, faPerHour, threshold     float64
 	seed                                  uint64
 	quiet                                 bool
 }
@@ -39,8 +40,12 @@ func runScore(ctx context.Context, args []string, e env) error {
 	c.example("time-col", "timestamp")
 	c.fs.StringVar(&f.valueCol, "value-col", "", "value column(s) to score, comma-separated (default: value, else every numeric column)")
 	c.example("value-col", "value")
-	c.fs.StringVar(&f.detector, "detector", "tft", "detector: tft, tft-only, zscore, zscore+likelihood, zscore+likelihood+range, vitals (docs/nab.md)")
+	c.fs.StringVar(&f.detector, "detector", "auto", "detector: auto (hr for heart rate, else tft), hr, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range, vitals (docs/nab.md, docs/realhr.md)")
 	c.example("detector", "zscore+likelihood")
+	c.fs.Float64Var(&f.faPerHour, "false-alerts-per-hour", 1, "hr: false alerts per hour the detector is calibrated for (docs/realhr.md)")
+	c.example("false-alerts-per-hour", "0.5")
+	c.fs.Float64Var(&f.threshold, "threshold", 0, "hr: threshold on rise/spread, overriding --false-alerts-per-hour; robustz: threshold on z (default 4)")
+	c.example("threshold", "2.5")
 	c.fs.IntVar(&f.window, "window", 6400, "rolling window of the z-score detector, rows")
 	c.example("window", "6400")
 	c.fs.IntVar(&f.jobs, "jobs", 0, "files scored at once in --dir mode (default: GOMAXPROCS)")
@@ -152,8 +157,43 @@ func scoreFactory(f scoreFlags) (series.Factory, error) {
 		return series.TFTFactory(cfg), nil
 	case "vitals":
 		return series.VitalsFactory(func() (detector.Scorer, error) { return detector.Default() }), nil
+	case "hr":
+		return hrFactory(f)
+	case "robustz":
+		k := f.threshold
+		if k == 0 {
+			k = 4
+		}
+		if !(k > 0) {
+			return series.Factory{}, fmt.Errorf("score: --threshold %v not > 0", f.threshold)
+		}
+		return series.RobustZFactory(series.WithRobustZ(300, k)), nil
+	case "auto":
+		hr, err := hrFactory(f)
+		if err != nil {
+			return series.Factory{}, err
+		}
+		tft := f
+		tft.detector = "tft"
+		other, err := scoreFactory(tft)
+		if err != nil {
+			return series.Factory{}, err
+		}
+		return series.AutoFactory(hr, other), nil
 	}
-	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want tft, tft-only, zscore, zscore+likelihood, zscore+likelihood+range or vitals)", f.detector)
+	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want auto, hr, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range or vitals)", f.detector)
+}
+
+// hrFactory builds the heart-rate detector from --false-alerts-per-hour and
+// --threshold.
+func hrFactory(f scoreFlags) (series.Factory, error) {
+	if !(f.faPerHour > 0) {
+		return series.Factory{}, fmt.Errorf("score: --false-alerts-per-hour %v not > 0", f.faPerHour)
+	}
+	if f.threshold < 0 || math.IsNaN(f.threshold) {
+		return series.Factory{}, fmt.Errorf("score: --threshold %v is negative", f.threshold)
+	}
+	return series.HRFactory(series.WithFalseAlertsPerHour(f.faPerHour), series.WithHRThreshold(f.threshold)), nil
 }
 
 func splitList(s string) []string {
