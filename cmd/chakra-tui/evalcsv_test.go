@@ -1,0 +1,162 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/series"
+)
+
+// writeLabelled writes a 1 Hz file of n rows with columns
+// timestamp,value,stress[,alert]: value 70 (80 inside episodes), stress 1
+// inside the [from, to) episodes, alert 1 on the given rows (column only
+// when alerts is not nil).
+func writeLabelled(t *testing.T, path string, n int, episodes [][2]int, alerts []int) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("timestamp,value,stress")
+	if alerts != nil {
+		b.WriteString(",alert")
+	}
+	b.WriteString("\n")
+	t0 := time.Date(2022, 2, 7, 9, 0, 0, 0, time.UTC)
+	for i := range n {
+		s, v := 0, 70.0
+		for _, e := range episodes {
+			if i >= e[0] && i < e[1] {
+				s, v = 1, 80
+			}
+		}
+		fmt.Fprintf(&b, "%s,%g,%d", t0.Add(time.Duration(i)*time.Second).Format(time.DateTime), v, s)
+		if alerts != nil {
+			a := 0
+			for _, r := range alerts {
+				if r == i {
+					a = 1
+				}
+			}
+			fmt.Fprintf(&b, ",%d", a)
+		}
+		b.WriteString("\n")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEvalCSVScored measures alert columns as they are: a.csv is the
+// hand-worked file of series' TestOnsetRulesByHand (2 of 2 onsets, delays
+// −9 s and 120 s, 4 false alerts in 540 s); b.csv has one onset, missed,
+// and one false alert in 770 s (900 label-0 rows less 120 of recovery and
+// 10 before the onset). Together: 2 of 3 onsets, median delay 55.5 s
+// (shown rounded), 5 false alerts in 1310 s = 13.74 per hour.
+func TestEvalCSVScored(t *testing.T) {
+	dir := t.TempDir()
+	writeLabelled(t, filepath.Join(dir, "a.csv"), 1000, [][2]int{{300, 400}, {700, 800}},
+		[]int{100, 140, 190, 291, 295, 360, 450, 520, 689, 820, 950})
+	writeLabelled(t, filepath.Join(dir, "b.csv"), 1000, [][2]int{{500, 600}}, []int{50})
+	out, _, err := runCmd(t, "eval-csv", "--dir", dir, "--scored")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"a.csv       2         2  -9 120       8      4        0.15    26.67",
+		"1      1        0.21     4.68",
+		"onset recall 0.667 (2 of 3), median delay 56 s, 13.74 false alerts per hour (5 in 0.36 h)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestEvalCSVDetector runs the hr detector on files whose value steps up
+// by 10 bpm at each onset from a noiseless 70: every onset is detected
+// about 10 s in (the 20-row level's median crosses), with no false alert.
+func TestEvalCSVDetector(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 3 {
+		writeLabelled(t, filepath.Join(dir, fmt.Sprintf("S%02d.csv", i)), 1800, [][2]int{{600, 900}, {1300, 1400}}, nil)
+	}
+	out, _, err := runCmd(t, "eval-csv", "--dir", dir, "--detector", "hr", "--threshold", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "hr: onset recall 1.000 (6 of 6), median delay 10 s, 0.00 false alerts per hour") {
+		t.Errorf("output:\n%s", out)
+	}
+	// The folds choose among settings that all detect everything with no
+	// false alert: the first of the grid wins each fold.
+	out, _, err = runCmd(t, "eval-csv", "--dir", dir, "--detector", "hr", "--folds", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "hr, 3 folds, left-out files pooled: onset recall 1.000 (6 of 6)") {
+		t.Errorf("folds output:\n%s", out)
+	}
+}
+
+func TestEvalCSVErrors(t *testing.T) {
+	dir := t.TempDir()
+	writeLabelled(t, filepath.Join(dir, "a.csv"), 100, nil, nil)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"eval-csv"}, "give --dir"},
+		{[]string{"eval-csv", "--dir", dir, "--folds", "1"}, "--folds 1"},
+		{[]string{"eval-csv", "--dir", dir, "--scored", "--sweep"}, "--scored measures"},
+		{[]string{"eval-csv", "--dir", dir, "--sweep", "--detector", "zscore"}, "--sweep knows"},
+		{[]string{"eval-csv", "--dir", dir, "--scored"}, "alert"},
+		{[]string{"eval-csv", "--dir", dir, "--label-col", "nope"}, "nope"},
+	} {
+		_, _, err := runCmd(t, c.args...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: error %v, want one mentioning %q", c.args, err, c.want)
+		}
+	}
+}
+
+func TestChoose(t *testing.T) {
+	r := func(det, falses int) series.OnsetResult {
+		return series.OnsetResult{Onsets: 3, Detected: det, FalseAlerts: falses, Eligible: time.Hour}
+	}
+	res := [][]series.OnsetResult{
+		{r(3, 3), r(3, 3)}, // recall 1, 3/h on two files
+		{r(2, 1), r(1, 0)}, // recall 0.5, 0.5/h
+		{r(1, 1), r(2, 0)}, // recall 0.5, 0.5/h: tie, the earlier wins
+		{r(0, 0), r(0, 0)}, // recall 0, 0/h
+	}
+	if s, ok := choose(res, []int{0, 1}, 1); s != 1 || !ok {
+		t.Errorf("limit 1: setting %d (qualified %v), want 1", s, ok)
+	}
+	if s, ok := choose(res, []int{0, 1}, 3); s != 0 || !ok {
+		t.Errorf("limit 3: setting %d, want 0", s)
+	}
+	// On file 0 alone setting 2 has 1/h and recall 1/3 against setting 1's
+	// 2/3 at 1/h.
+	if s, _ := choose(res, []int{0}, 1); s != 1 {
+		t.Errorf("file 0: setting %d, want 1", s)
+	}
+	if s, ok := choose(res[:3], []int{0, 1}, 0.1); s != 1 || ok {
+		t.Errorf("none qualifies: setting %d (qualified %v), want the fewest false/h, 1, unqualified", s, ok)
+	}
+}
+
+func TestThresholdFor(t *testing.T) {
+	ks := []float64{1, 2, 3, 4, 5}
+	perHour := []float64{8, 3, 0.9, 1.2, 0.5}
+	for _, c := range []struct {
+		rate float64
+		k    float64
+		ok   bool
+	}{{1, 5, true}, {1.2, 3, true}, {8, 1, true}, {0.1, 0, false}} {
+		if k, ok := thresholdFor(ks, perHour, c.rate); k != c.k || ok != c.ok {
+			t.Errorf("rate %v: K %v %v, want %v %v", c.rate, k, ok, c.k, c.ok)
+		}
+	}
+}
