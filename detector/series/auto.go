@@ -30,16 +30,21 @@ func IsHRColumn(name string) bool {
 
 // LooksLikeHR reports whether the first HRProbe rows with a value of a
 // column (times and values of those rows, in order) look like heart rate
-// sampled about once a second: every value in [30, 220] bpm and the median
-// step between them in [0.25 s, 5 s]. Fewer rows than HRProbe is no.
+// sampled about once a second: at least 95 % of the values in [30, 220]
+// bpm (a few artefacts are allowed) and the median step between them in
+// [0.25 s, 5 s]. Fewer rows than HRProbe is no.
 func LooksLikeHR(times []time.Time, values []float64) bool {
 	if len(values) < HRProbe || len(times) != len(values) {
 		return false
 	}
+	out := 0
 	for _, v := range values {
 		if !(v >= 30 && v <= 220) {
-			return false
+			out++
 		}
+	}
+	if float64(out) > 0.05*float64(len(values)) {
+		return false
 	}
 	steps := make([]time.Duration, len(times)-1)
 	for i := range steps {

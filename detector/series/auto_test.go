@@ -37,10 +37,15 @@ func TestLooksLikeHR(t *testing.T) {
 	if LooksLikeHR(five, xs) {
 		t.Error("5-minute rows: heart rate")
 	}
-	low := append([]float64(nil), xs...)
-	low[30] = 29
-	if LooksLikeHR(ts, low) {
-		t.Error("a value of 29: heart rate")
+	// Three artefacts in 60 rows (5 %) are allowed, four are not.
+	odd := append([]float64(nil), xs...)
+	odd[10], odd[20], odd[30] = 29, 250, 0
+	if !LooksLikeHR(ts, odd) {
+		t.Error("three artefacts: not heart rate")
+	}
+	odd[40] = 221
+	if LooksLikeHR(ts, odd) {
+		t.Error("four values out of [30, 220]: heart rate")
 	}
 }
 
