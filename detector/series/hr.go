@@ -111,15 +111,16 @@ func (d *HR) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 // hrCalibration maps a target rate of false alerts per hour to the
 // threshold K, in increasing rate; HRThreshold interpolates it in
 // log(rate). Measured with `chakra-tui eval-csv --calibrate` on the 17
-// development participants of Stress-Predict at the default windows
-// (docs/realhr.md).
+// development participants of Stress-Predict at the default settings: for
+// each rate, the smallest K of the grid 1, 1.25, …, 12 at which that K and
+// every larger one give at most that rate (docs/realhr.md).
 var hrCalibration = []struct{ rate, k float64 }{
 	{0.25, 11.25},
 	{0.5, 9.75},
 	{1, 6.5},
 	{2, 5.5},
-	{4, 3},
-	{8, 1.5},
+	{4, 3.25},
+	{8, 2},
 }
 
 // HRThreshold returns the K that gives about rate false alerts per hour on

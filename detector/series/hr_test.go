@@ -55,16 +55,20 @@ func TestHRIgnoresNoiseAndSmallRises(t *testing.T) {
 	if alerts, _ := observeAll(NewHR(), ts, xs); len(alerts) != 0 {
 		t.Errorf("noise only: alerts at rows %v", alerts)
 	}
-	// With K = 1, a 4 bpm step on a nearly flat signal is 4 spreads (the
-	// 1 bpm floor) high but under the 5 bpm minimum rise.
-	ts, xs = hrSeries(1800, 0.2, 4, 900, 0, 3)
+	// With K = 1, a 2.5 bpm step on a nearly flat signal is 2.5 spreads
+	// (the 1 bpm floor) high but under the 3 bpm minimum rise.
+	ts, xs = hrSeries(1800, 0.2, 2.5, 900, 0, 3)
 	if alerts, _ := observeAll(NewHR(WithHRThreshold(1)), ts, xs); len(alerts) != 0 {
-		t.Errorf("4 bpm step: alerts at rows %v", alerts)
+		t.Errorf("2.5 bpm step: alerts at rows %v", alerts)
 	}
-	// The same step of 6 bpm alerts.
-	ts, xs = hrSeries(1800, 0.2, 6, 900, 0, 3)
+	// The same step of 4 bpm alerts.
+	ts, xs = hrSeries(1800, 0.2, 4, 900, 0, 3)
 	if alerts, _ := observeAll(NewHR(WithHRThreshold(1)), ts, xs); len(alerts) != 1 {
-		t.Errorf("6 bpm step: alerts at rows %v, want one", alerts)
+		t.Errorf("4 bpm step: alerts at rows %v, want one", alerts)
+	}
+	// With a 5 bpm minimum it does not.
+	if alerts, _ := observeAll(NewHR(WithHRThreshold(1), WithMinRise(5)), ts, xs); len(alerts) != 0 {
+		t.Errorf("4 bpm step, 5 bpm minimum: alerts at rows %v", alerts)
 	}
 }
 

@@ -41,7 +41,7 @@ func defaults() config {
 		hrShort:       20,
 		hrLong:        300,
 		hrWarmup:      200,
-		hrMinRise:     5,
+		hrMinRise:     3,
 		hrSpreadFloor: 1,
 		faPerHour:     1,
 		hrRefractory:  120,
@@ -120,7 +120,7 @@ func WithHRWarmup(n int) Option { return func(c *config) { c.hrWarmup = max(1, n
 func WithMaxFreeze(n int) Option { return func(c *config) { c.hrMaxFreeze = max(0, n) } }
 
 // WithMinRise sets the smallest rise above the baseline, in bpm, that the
-// HR detector alerts on (default 5).
+// HR detector alerts on (default 3).
 func WithMinRise(bpm float64) Option { return func(c *config) { c.hrMinRise = bpm } }
 
 // WithHRRefractory sets how many rows after an HR alert opens no new one
