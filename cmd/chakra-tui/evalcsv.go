@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -376,25 +375,37 @@ func sweepSettings(f evalFlags) ([]setting, error) {
 	return out, nil
 }
 
-// foldGrid returns the settings --folds chooses among: for hr, the
-// threshold K with the level window and the smallest rise; for robustz,
-// the threshold.
-func foldGrid(detector string) ([]setting, error) {
-	var out []setting
+// variant is one form of a detector whose threshold K is calibrated per
+// false-alert rate: a label and a factory per K of its grid.
+type variant struct {
+	label string
+	ks    []float64 // ascending
+	fac   func(k float64) series.Factory
+}
+
+// foldVariants returns the forms --folds chooses among: for hr, the level
+// window (10, 20, 40 rows) and the smallest rise (3, 5, 8 bpm), each over
+// the hr threshold grid; for robustz, its 300-row window over thresholds
+// 1.5 … 12.
+func foldVariants(detector string) ([]variant, error) {
+	var out []variant
 	switch detector {
 	case "hr", "auto":
 		for _, short := range []int{10, 20, 40} {
 			for _, rise := range []float64{3, 5, 8} {
-				for _, k := range hrKs() {
-					out = append(out, setting{fmt.Sprintf("K %.2f short %d min-rise %g", k, short, rise),
-						series.HRFactory(series.WithHRThreshold(k), series.WithHRWindows(short, 300), series.WithMinRise(rise))})
-				}
+				out = append(out, variant{fmt.Sprintf("level %d s, min rise %g bpm", short, rise), hrKs(), func(k float64) series.Factory {
+					return series.HRFactory(series.WithHRThreshold(k), series.WithHRWindows(short, 300), series.WithMinRise(rise))
+				}})
 			}
 		}
 	case "robustz":
-		for k := 1.5; k <= 10.001; k += 0.25 {
-			out = append(out, setting{fmt.Sprintf("threshold %.2f", k), series.RobustZFactory(series.WithRobustZ(300, k))})
+		var ks []float64
+		for i := 6; i <= 48; i++ {
+			ks = append(ks, float64(i)/4)
 		}
+		out = append(out, variant{"window 300", ks, func(k float64) series.Factory {
+			return series.RobustZFactory(series.WithRobustZ(300, k))
+		}})
 	default:
 		return nil, fmt.Errorf("eval-csv: --folds knows hr and robustz, not %q", detector)
 	}
@@ -478,87 +489,112 @@ func runCalibrate(ctx context.Context, w io.Writer, f evalFlags, data []evalFile
 	return nil
 }
 
-// choose returns the index of the setting with the highest recall over the
-// files idx among those with at most maxRate false alerts per hour there
+// pick calibrates every variant on the files idx and chooses among them:
+// each variant's K is the smallest of its grid at or below rate false
+// alerts per hour over idx from there on (thresholdFor, as --calibrate
+// does), and the variant with the highest recall over idx at its K wins
 // (ties: fewer false alerts per hour, then shorter median delay, then the
-// earlier setting); when none qualifies, the one with the fewest false
-// alerts per hour (ties as before). qualified says which case it was.
-func choose(res [][]series.OnsetResult, idx []int, maxRate float64) (best int, qualified bool) {
-	lowest := math.Inf(1)
-	for s := range res {
-		lowest = math.Min(lowest, sum(res[s], idx).FalsePerHour())
+// earlier variant). res[v][k] holds variant v's per-file results at its
+// k-th threshold. When no variant reaches the rate, each is taken at its
+// largest K and the one with the fewest false alerts per hour wins;
+// qualified is then false.
+func pick(res [][][]series.OnsetResult, vs []variant, idx []int, rate float64) (v, k int, qualified bool) {
+	better := func(t, bt series.OnsetResult, byRate bool) bool {
+		if byRate && t.FalsePerHour() != bt.FalsePerHour() {
+			return t.FalsePerHour() < bt.FalsePerHour()
+		}
+		if t.Recall() != bt.Recall() {
+			return t.Recall() > bt.Recall()
+		}
+		if t.FalsePerHour() != bt.FalsePerHour() {
+			return t.FalsePerHour() < bt.FalsePerHour()
+		}
+		d, _ := t.MedianDelay()
+		bd, _ := bt.MedianDelay()
+		return d < bd
 	}
-	qualified = lowest <= maxRate
-	limit := maxRate
-	if !qualified {
-		limit = lowest
-	}
-	best = -1
+	v, k = -1, -1
 	var bt series.OnsetResult
-	for s := range res {
-		t := sum(res[s], idx)
-		if t.FalsePerHour() > limit {
+	for i, va := range vs {
+		perHour := make([]float64, len(va.ks))
+		for j := range va.ks {
+			perHour[j] = sum(res[i][j], idx).FalsePerHour()
+		}
+		kv, ok := thresholdFor(va.ks, perHour, rate)
+		if !ok {
 			continue
 		}
-		if best >= 0 {
-			switch {
-			case t.Recall() < bt.Recall():
-				continue
-			case t.Recall() == bt.Recall() && t.FalsePerHour() > bt.FalsePerHour():
-				continue
-			case t.Recall() == bt.Recall() && t.FalsePerHour() == bt.FalsePerHour():
-				d, _ := t.MedianDelay()
-				bd, _ := bt.MedianDelay()
-				if d >= bd {
-					continue
-				}
-			}
+		j := slices.Index(va.ks, kv)
+		if t := sum(res[i][j], idx); v < 0 || better(t, bt, false) {
+			v, k, bt = i, j, t
 		}
-		best, bt = s, t
 	}
-	return best, qualified
+	if v >= 0 {
+		return v, k, true
+	}
+	for i, va := range vs {
+		j := len(va.ks) - 1
+		if t := sum(res[i][j], idx); v < 0 || better(t, bt, true) {
+			v, k, bt = i, j, t
+		}
+	}
+	return v, k, false
 }
 
 func runFolds(ctx context.Context, w io.Writer, f evalFlags, data []evalFile, rules series.OnsetRules) error {
-	grid, err := foldGrid(f.detector)
+	vs, err := foldVariants(f.detector)
 	if err != nil {
 		return err
 	}
-	k := min(f.folds, len(data))
-	res := make([][]series.OnsetResult, len(grid))
-	for s, set := range grid {
-		if res[s], err = evalAll(ctx, f.jobs, data, set.fac, rules); err != nil {
-			return err
+	nf := min(f.folds, len(data))
+	res := make([][][]series.OnsetResult, len(vs))
+	for i, va := range vs {
+		res[i] = make([][]series.OnsetResult, len(va.ks))
+		for j, k := range va.ks {
+			if res[i][j], err = evalAll(ctx, f.jobs, data, va.fac(k), rules); err != nil {
+				return err
+			}
 		}
+	}
+	label := func(v, k int, qualified bool) string {
+		l := fmt.Sprintf("%s, K %.2f", vs[v].label, vs[v].ks[k])
+		if !qualified {
+			l += fmt.Sprintf(" (none reaches %g false/h: fewest)", f.faPerHour)
+		}
+		return l
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "fold\tleft out\tchosen on the other folds\ttrain recall\ttrain false/h\trecall\tdetected\tmedian delay\tfalse/h\tfalse\n")
 	var pooled series.OnsetResult
-	for fold := range k {
+	for fold := range nf {
 		var train, test []int
 		var names []string
 		for i := range data {
-			if i%k == fold {
+			if i%nf == fold {
 				test = append(test, i)
 				names = append(names, strings.TrimSuffix(filepath.Base(data[i].name), filepath.Ext(data[i].name)))
 			} else {
 				train = append(train, i)
 			}
 		}
-		s, qualified := choose(res, train, f.faPerHour)
-		label := grid[s].label
-		if !qualified {
-			label += " (none ≤ limit: fewest false/h)"
-		}
-		tr, te := sum(res[s], train), sum(res[s], test)
+		v, k, qualified := pick(res, vs, train, f.faPerHour)
+		tr, te := sum(res[v][k], train), sum(res[v][k], test)
 		pooled = pooled.Add(te)
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%.3f\t%.2f\t%.3f\t%d/%d\t%s\t%.2f\t%d\n", fold+1, strings.Join(names, " "), label,
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%.3f\t%.2f\t%.3f\t%d/%d\t%s\t%.2f\t%d\n", fold+1, strings.Join(names, " "), label(v, k, qualified),
 			tr.Recall(), tr.FalsePerHour(), te.Recall(), te.Detected, te.Onsets, delayText(te), te.FalsePerHour(), te.FalseAlerts)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
+	all := make([]int, len(data))
+	for i := range all {
+		all[i] = i
+	}
+	v, k, qualified := pick(res, vs, all, f.faPerHour)
+	t := sum(res[v][k], all)
+	fmt.Fprintf(w, "chosen on all files (in-sample; what the defaults are): %s: recall %.3f, median delay %s, %.2f false alerts per hour\n",
+		label(v, k, qualified), t.Recall(), delayText(t), t.FalsePerHour())
 	_, err = fmt.Fprintf(w, "%s, %d folds, left-out files pooled: onset recall %.3f (%d of %d), median delay %s, %.2f false alerts per hour (%d in %.2f h)\n",
-		f.detector, k, pooled.Recall(), pooled.Detected, pooled.Onsets, delayText(pooled), pooled.FalsePerHour(), pooled.FalseAlerts, pooled.Eligible.Hours())
+		f.detector, nf, pooled.Recall(), pooled.Detected, pooled.Onsets, delayText(pooled), pooled.FalsePerHour(), pooled.FalseAlerts, pooled.Eligible.Hours())
 	return err
 }

@@ -75,8 +75,10 @@ func TestEvalCSVScored(t *testing.T) {
 }
 
 // TestEvalCSVDetector runs the hr detector on files whose value steps up
-// by 10 bpm at each onset from a noiseless 70: every onset is detected
-// about 10 s in (the 20-row level's median crosses), with no false alert.
+// by 10 bpm at each onset from a noiseless 70: every onset is detected 9 s
+// in, when 10 of the 20 rows of the level are risen (its median is then
+// 75: 5 bpm, 5 floor spreads of 1 bpm, above the baseline), with no false
+// alert.
 func TestEvalCSVDetector(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 3 {
@@ -86,7 +88,7 @@ func TestEvalCSVDetector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "hr: onset recall 1.000 (6 of 6), median delay 10 s, 0.00 false alerts per hour") {
+	if !strings.Contains(out, "hr: onset recall 1.000 (6 of 6), median delay 9 s, 0.00 false alerts per hour") {
 		t.Errorf("output:\n%s", out)
 	}
 	// The folds choose among settings that all detect everything with no
@@ -121,29 +123,35 @@ func TestEvalCSVErrors(t *testing.T) {
 	}
 }
 
-func TestChoose(t *testing.T) {
+func TestPick(t *testing.T) {
 	r := func(det, falses int) series.OnsetResult {
 		return series.OnsetResult{Onsets: 3, Detected: det, FalseAlerts: falses, Eligible: time.Hour}
 	}
-	res := [][]series.OnsetResult{
-		{r(3, 3), r(3, 3)}, // recall 1, 3/h on two files
-		{r(2, 1), r(1, 0)}, // recall 0.5, 0.5/h
-		{r(1, 1), r(2, 0)}, // recall 0.5, 0.5/h: tie, the earlier wins
-		{r(0, 0), r(0, 0)}, // recall 0, 0/h
+	vs := []variant{{label: "a", ks: []float64{1, 2}}, {label: "b", ks: []float64{1, 2}}}
+	res := [][][]series.OnsetResult{
+		{{r(3, 3), r(3, 3)}, {r(2, 1), r(1, 0)}}, // a: K1 recall 1 at 3/h; K2 0.5 at 0.5/h
+		{{r(3, 2), r(3, 2)}, {r(3, 1), r(2, 1)}}, // b: K1 recall 1 at 2/h; K2 5/6 at 1/h
 	}
-	if s, ok := choose(res, []int{0, 1}, 1); s != 1 || !ok {
-		t.Errorf("limit 1: setting %d (qualified %v), want 1", s, ok)
+	both := []int{0, 1}
+	for _, c := range []struct {
+		rate      float64
+		v, k      int
+		qualified bool
+	}{
+		{1, 1, 1, true},    // a at K2 (recall 0.5) against b at K2 (5/6)
+		{3, 1, 0, true},    // both at K1, recall 1: b has fewer false alerts
+		{2, 1, 0, true},    // a must stay at K2; b reaches 2/h at K1
+		{0.1, 0, 1, false}, // none: the largest K, fewest false alerts
+	} {
+		v, k, ok := pick(res, vs, both, c.rate)
+		if v != c.v || k != c.k || ok != c.qualified {
+			t.Errorf("rate %v: variant %d K index %d (qualified %v), want %d %d %v", c.rate, v, k, ok, c.v, c.k, c.qualified)
+		}
 	}
-	if s, ok := choose(res, []int{0, 1}, 3); s != 0 || !ok {
-		t.Errorf("limit 3: setting %d, want 0", s)
-	}
-	// On file 0 alone setting 2 has 1/h and recall 1/3 against setting 1's
-	// 2/3 at 1/h.
-	if s, _ := choose(res, []int{0}, 1); s != 1 {
-		t.Errorf("file 0: setting %d, want 1", s)
-	}
-	if s, ok := choose(res[:3], []int{0, 1}, 0.1); s != 1 || ok {
-		t.Errorf("none qualifies: setting %d (qualified %v), want the fewest false/h, 1, unqualified", s, ok)
+	// On file 1 alone a's K2 has no false alert and recall 1/3, b's K2 1/h
+	// and recall 2/3.
+	if v, k, _ := pick(res, vs, []int{1}, 1); v != 1 || k != 1 {
+		t.Errorf("file 1: variant %d K index %d, want 1 1", v, k)
 	}
 }
 
