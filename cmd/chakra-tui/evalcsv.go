@@ -20,13 +20,9 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/series"
 )
 
-func init() {
-	subcommands["eval-csv"] = subcommand{"measure a detector's alerts against a label column: onset recall, delay, false alerts per hour", runEvalCSV}
-}
-
-// evalFlags are the flags of the eval-csv mode; the detector flags are
+// evalCSVFlags are the flags of the eval-csv mode; the detector flags are
 // score's.
-type evalFlags struct {
+type evalCSVFlags struct {
 	scoreFlags
 	labelCol         string
 	scored           bool
@@ -52,7 +48,7 @@ func runEvalCSV(ctx context.Context, args []string, e env) error {
 			"[-10 s, +120 s], alerts debounced over 60 s, false alerts per eligible hour. --sweep prints the curve over\n"+
 			"the detector's setting, --calibrate the hr threshold per false-alert rate, --folds K the leave-participants-out\n"+
 			"selection of the setting (chosen on the other folds, reported on each left-out fold).", e.stderr)
-	var f evalFlags
+	var f evalCSVFlags
 	c.fs.StringVar(&f.dir, "dir", "", "folder of labelled CSV files (recursively)")
 	c.example("dir", "../shared/realhr/stress_predict_dev")
 	c.fs.StringVar(&f.labelCol, "label-col", "stress", "label column: 1 inside an episode to detect, 0 elsewhere")
@@ -131,7 +127,7 @@ func runEvalCSV(ctx context.Context, args []string, e env) error {
 
 // loadEvalFiles reads every CSV under f.dir with its labels (and alerts
 // with --scored).
-func loadEvalFiles(f evalFlags) ([]evalFile, error) {
+func loadEvalFiles(f evalCSVFlags) ([]evalFile, error) {
 	names, err := series.ListCSV(f.dir, "")
 	if err != nil {
 		return nil, err
@@ -151,7 +147,7 @@ func loadEvalFiles(f evalFlags) ([]evalFile, error) {
 	return out, nil
 }
 
-func loadEvalFile(path string, f evalFlags) (evalFile, error) {
+func loadEvalFile(path string, f evalCSVFlags) (evalFile, error) {
 	if f.scored {
 		return readScored(path, f.timeCol, f.labelCol)
 	}
@@ -352,7 +348,7 @@ type setting struct {
 
 // sweepSettings returns the settings --sweep walks for the flags' detector:
 // the false-alert rate for hr (and auto), the threshold for robustz.
-func sweepSettings(f evalFlags) ([]setting, error) {
+func sweepSettings(f evalCSVFlags) ([]setting, error) {
 	var out []setting
 	switch f.detector {
 	case "hr", "auto":
@@ -412,7 +408,7 @@ func foldVariants(detector string) ([]variant, error) {
 	return out, nil
 }
 
-func runSweep(ctx context.Context, w io.Writer, f evalFlags, data []evalFile, rules series.OnsetRules) error {
+func runSweep(ctx context.Context, w io.Writer, f evalCSVFlags, data []evalFile, rules series.OnsetRules) error {
 	set, err := sweepSettings(f)
 	if err != nil {
 		return err
@@ -461,7 +457,7 @@ func thresholdFor(ks, perHour []float64, rate float64) (float64, bool) {
 	return best, ok
 }
 
-func runCalibrate(ctx context.Context, w io.Writer, f evalFlags, data []evalFile, rules series.OnsetRules) error {
+func runCalibrate(ctx context.Context, w io.Writer, f evalCSVFlags, data []evalFile, rules series.OnsetRules) error {
 	ks := hrKs()
 	perHour := make([]float64, len(ks))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -541,7 +537,7 @@ func pick(res [][][]series.OnsetResult, vs []variant, idx []int, rate float64) (
 	return v, k, false
 }
 
-func runFolds(ctx context.Context, w io.Writer, f evalFlags, data []evalFile, rules series.OnsetRules) error {
+func runFolds(ctx context.Context, w io.Writer, f evalCSVFlags, data []evalFile, rules series.OnsetRules) error {
 	vs, err := foldVariants(f.detector)
 	if err != nil {
 		return err

@@ -49,6 +49,7 @@ type mode struct {
 func modes() []mode {
 	return []mode{
 		{"eval", "evaluate the TFT and the baselines on held-out simulated seeds", runEval},
+		{"eval-csv", "measure a detector's alerts against a label column: onset recall, delay, false alerts per hour", runEvalCSV},
 		{"headless", "serve the monitor over HTTP (same as --headless)", runHeadless},
 		{"nab", "compute the Numenta Anomaly Benchmark score of a results folder", runNAB},
 		{"score", "score a CSV time series (or a folder of them) for anomalies, streaming, no look-ahead", runScore},
