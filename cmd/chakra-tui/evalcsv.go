@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/chakra-tui/chakra-tui/detector/series"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/series"
 )
 
 // evalCSVFlags are the flags of the eval-csv mode; the detector flags are

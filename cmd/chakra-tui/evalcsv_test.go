@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chakra-tui/chakra-tui/detector/series"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/series"
 )
 
 // writeLabelled writes a 1 Hz file of n rows with columns

@@ -12,7 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/chakra-tui/chakra-tui/detector/evaluation/nab"
-	"github.com/chakra-tui/chakra-tui/detector/series"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/series"
 )
 
 // nabReport is the --json output of the nab mode.

@@ -14,7 +14,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/detector/series"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/series"
 )
 
 // scoreFlags are the flags of the score mode.

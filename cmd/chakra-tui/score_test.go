@@ -61,7 +61,7 @@ func TestScoreOneFileToStdout(t *testing.T) {
 
 // TestScoreTFTWiring runs the default detector (the TFT ensemble) on a
 // small file: it trains on the first 45 rows (a few examples, so the test
-// stays fast; training proper is tested in detector/series) and scores the
+// stays fast; training proper is tested in detector/evaluation/series) and scores the
 // rest.
 func TestScoreTFTWiring(t *testing.T) {
 	in := filepath.Join(t.TempDir(), "s.csv")

@@ -5,7 +5,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/chakra-tui/chakra-tui/detector/series"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation/series"
 )
 
 func Example() {
