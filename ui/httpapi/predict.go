@@ -119,99 +119,135 @@ func (s *Server) predictBatch(w http.ResponseWriter, r *http.Request, rs *reqSta
 		s.writeError(w, rs, e)
 		return
 	}
-	items := rs.items
-	res := make([]batchResult, len(items))
-	obs := make([]engine.Observation, len(items))
-	round := make([]int, len(items))
+	n := len(rs.items)
+	p := batchPlan{res: make([]batchResult, n), obs: make([]engine.Observation, n), round: make([]int, n)}
+	s.planBatch(&p, rs.items, s.o.now())
+	stop := s.writeBatch(rs, &p)
+	// All failed for one reason the client should retry as a whole (the
+	// store is down): answer with that status.
+	if stop != nil && stop.status >= 500 && allFailedWith(p.res, stop) {
+		s.writeError(w, rs, stop)
+		return
+	}
+	rs.out = s.appendBatchResults(rs.out[:0], p.res, rs.vs)
+	writeJSON(w, http.StatusOK, rs.out)
+}
+
+// batchPlan is a decoded batch on its way to the store: each item's
+// result so far, its observation and the round it is written in.
+type batchPlan struct {
+	res    []batchResult
+	obs    []engine.Observation
+	round  []int // how many items of the same soldier come before it
+	rounds int
+}
+
+// planBatch fills p, whose slices have one element per item: it applies
+// the server's rules to each item (an item that breaks one gets its error)
+// and puts a soldier's k-th item of the batch in round k.
+func (s *Server) planBatch(p *batchPlan, items []batchItem, now time.Time) {
 	seen := make(map[int64]int, len(items))
-	now := s.o.now()
-	rounds := 0
 	for i := range items {
-		res[i].verdict = -1
+		p.res[i].verdict = -1
 		if items[i].err != nil {
-			res[i].err = items[i].err
+			p.res[i].err = items[i].err
 			continue
 		}
 		o, e := s.prepare(&items[i].f, now)
 		if e != nil {
-			res[i].err = e
+			p.res[i].err = e
 			continue
 		}
-		obs[i] = o
-		round[i] = seen[items[i].f.soldier]
+		p.obs[i] = o
+		p.round[i] = seen[items[i].f.soldier]
 		seen[items[i].f.soldier]++
-		rounds = max(rounds, round[i]+1)
+		p.rounds = max(p.rounds, p.round[i]+1)
 	}
+}
+
+// writeBatch writes the items of p round by round, the verdicts going to
+// rs.vs. It returns the failure that ended the batch, if one did (stop):
+// every item not yet written has it as its error.
+func (s *Server) writeBatch(rs *reqState, p *batchPlan) (stop *apiError) {
 	vs := rs.vs[:0]
 	var idx []int
-	var stop *apiError // a failure that ends the batch: every item not yet written gets it
-	for k := 0; k < rounds; k++ {
+	for k := 0; k < p.rounds; k++ {
 		idx = idx[:0]
 		rs.obs = rs.obs[:0]
-		for i := range items {
-			if res[i].err == nil && round[i] == k {
+		for i := range p.res {
+			if p.res[i].err == nil && p.round[i] == k {
 				idx = append(idx, i)
-				rs.obs = append(rs.obs, obs[i])
+				rs.obs = append(rs.obs, p.obs[i])
 			}
 		}
 		if stop != nil {
 			for _, i := range idx {
-				res[i].err = stop
+				p.res[i].err = stop
 			}
 			continue
 		}
-		for retry := 0; len(idx) > 0; retry++ {
-			n0 := len(vs)
-			var err error
-			vs, err = s.Ingest(ingestContext, rs.obs, vs)
-			if err == nil {
-				for j, i := range idx {
-					res[i].verdict = n0 + j
-				}
-				break
-			}
-			var ooo *featurestore.OutOfOrderError
-			if errors.As(err, &ooo) && retry < maxOutOfOrderRetries {
-				if j := indexOfSoldier(rs.obs, ooo.Soldier); j >= 0 {
-					res[idx[j]].err, _ = toAPIError(err)
-					idx = append(idx[:j], idx[j+1:]...)
-					rs.obs = append(rs.obs[:j], rs.obs[j+1:]...)
-					continue
-				}
-			}
-			ae, internal := toAPIError(err)
-			if internal {
-				s.logInternal(err, ae)
-			}
-			if errors.As(err, &ooo) {
-				ae = newError(http.StatusConflict, codeBatchRefused, "timestamp",
-					"not written: more than %d items of this batch were out of order", maxOutOfOrderRetries)
-			}
-			stop = ae
-			for _, i := range idx {
-				res[i].err = ae
-			}
-			break
-		}
+		vs, stop = s.writeRound(rs, p.res, idx, vs)
 	}
 	rs.vs = vs
+	return stop
+}
 
-	// All failed for one reason the client should retry as a whole (the
-	// store is down): answer with that status.
-	if stop != nil && stop.status >= 500 {
-		all := true
-		for i := range res {
-			if res[i].err != stop {
-				all = false
-				break
+// writeRound ingests one round, the observations rs.obs of the items idx,
+// appending the verdicts to vs. An item the store refuses as out of order
+// gets that error and the rest of the round is retried, at most
+// maxOutOfOrderRetries times; any other failure, or one retry too many, is
+// given to every item of the round and returned as stop.
+func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []detector.Verdict) (_ []detector.Verdict, stop *apiError) {
+	for retry := 0; len(idx) > 0; retry++ {
+		n0 := len(vs)
+		var err error
+		vs, err = s.Ingest(ingestContext, rs.obs, vs)
+		if err == nil {
+			for j, i := range idx {
+				res[i].verdict = n0 + j
+			}
+			return vs, nil
+		}
+		var ooo *featurestore.OutOfOrderError
+		if errors.As(err, &ooo) && retry < maxOutOfOrderRetries {
+			if j := indexOfSoldier(rs.obs, ooo.Soldier); j >= 0 {
+				res[idx[j]].err, _ = toAPIError(err)
+				idx = append(idx[:j], idx[j+1:]...)
+				rs.obs = append(rs.obs[:j], rs.obs[j+1:]...)
+				continue
 			}
 		}
-		if all {
-			s.writeError(w, rs, stop)
-			return
+		ae, internal := toAPIError(err)
+		if internal {
+			s.logInternal(err, ae)
+		}
+		if errors.As(err, &ooo) {
+			ae = newError(http.StatusConflict, codeBatchRefused, "timestamp",
+				"not written: more than %d items of this batch were out of order", maxOutOfOrderRetries)
+		}
+		for _, i := range idx {
+			res[i].err = ae
+		}
+		return vs, ae
+	}
+	return vs, nil
+}
+
+// allFailedWith reports whether every item's error is stop.
+func allFailedWith(res []batchResult, stop *apiError) bool {
+	for i := range res {
+		if res[i].err != stop {
+			return false
 		}
 	}
-	b := append(rs.out[:0], `{"results":[`...)
+	return true
+}
+
+// appendBatchResults appends the batch's response to b: each item's index
+// and status with its verdict (vs) or error, then how many were accepted
+// and rejected.
+func (s *Server) appendBatchResults(b []byte, res []batchResult, vs []detector.Verdict) []byte {
+	b = append(b, `{"results":[`...)
 	accepted := 0
 	for i := range res {
 		if i > 0 {
@@ -236,11 +272,10 @@ func (s *Server) predictBatch(w http.ResponseWriter, r *http.Request, rs *reqSta
 	b = strconv.AppendInt(b, int64(accepted), 10)
 	b = append(b, `,"rejected":`...)
 	b = strconv.AppendInt(b, int64(len(res)-accepted), 10)
-	b = append(b, '}')
-	rs.out = b
-	writeJSON(w, http.StatusOK, b)
+	return append(b, '}')
 }
 
+// indexOfSoldier returns the index of soldier id's observation in obs, or -1.
 func indexOfSoldier(obs []engine.Observation, id engine.SoldierID) int {
 	for j := range obs {
 		if obs[j].Soldier == id {
