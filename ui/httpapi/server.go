@@ -206,23 +206,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rs := s.pool.Get().(*reqState)
 	rs.sw = statusWriter{ResponseWriter: w}
 	rt := routeOf(r.URL.Path)
-	defer func() {
-		if p := recover(); p != nil {
-			if p == http.ErrAbortHandler {
-				panic(p)
-			}
-			s.o.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
-			if rs.sw.code == 0 {
-				s.writeError(&rs.sw, rs, &apiError{status: http.StatusInternalServerError, code: codeInternal, msg: internalErrorString})
-			}
-		}
-		code := rs.sw.code
-		if code == 0 {
-			code = http.StatusOK
-		}
-		s.met.request(rt, code, time.Since(start))
-		s.release(rs)
-	}()
+	defer s.finish(r, rs, rt, start)
 	w = &rs.sw
 	if rt != routeAlerts {
 		s.inflight.Add(1)
@@ -242,6 +226,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	if s.turnedAway(w, r, rs, rt) {
+		return
+	}
+	s.dispatch(w, r, rs, rt)
+}
+
+// finish ends a request begun at start, deferred by ServeHTTP: it answers
+// a handler's panic with 500 (http.ErrAbortHandler goes on up), counts the
+// request in the metrics and puts rs back in the pool.
+func (s *Server) finish(r *http.Request, rs *reqState, rt route, start time.Time) {
+	if p := recover(); p != nil {
+		if p == http.ErrAbortHandler {
+			panic(p)
+		}
+		s.o.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+		if rs.sw.code == 0 {
+			s.writeError(&rs.sw, rs, &apiError{status: http.StatusInternalServerError, code: codeInternal, msg: internalErrorString})
+		}
+	}
+	code := rs.sw.code
+	if code == 0 {
+		code = http.StatusOK
+	}
+	s.met.request(rt, code, time.Since(start))
+	s.release(rs)
+}
+
+// turnedAway answers the requests refused before routing and reports
+// whether it did: anything but a health check on a connection let in over
+// the cap (503), and a request without the bearer token when one is set
+// (401).
+func (s *Server) turnedAway(w http.ResponseWriter, r *http.Request, rs *reqState, rt route) bool {
 	if onProbeConn(r.Context()) {
 		// A connection let in over the cap for a health check: one probe,
 		// then closed.
@@ -250,15 +266,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "1")
 			s.writeError(w, rs, &apiError{status: http.StatusServiceUnavailable, code: codeOverCapacity,
 				msg: "the server is at its connection limit; retry shortly"})
-			return
+			return true
 		}
 	}
 	if s.o.token != "" && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="chakra-tui"`)
 		s.writeError(w, rs, newError(http.StatusUnauthorized, codeUnauthorized, "",
 			"this server requires the header Authorization: Bearer <token> (see --token)"))
-		return
+		return true
 	}
+	return false
+}
+
+// dispatch hands the request to the handler of route rt once its method is
+// allowed; an unknown path gets 404 with the list of endpoints.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, rs *reqState, rt route) {
 	switch rt {
 	case routePredict:
 		if s.allow(w, r, rs, "POST") {
