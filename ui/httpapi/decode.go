@@ -121,89 +121,125 @@ func wrongType(field, want string, v *fieldValue) *apiError {
 	return newError(http.StatusBadRequest, codeWrongType, field, "%s must be %s (got %s)", field, want, typeName(v.kind))
 }
 
-// setObs stores the value of field idx, or returns the rule it breaks.
+// set stores the value of field idx, or returns the rule it breaks.
 func (f *obsFields) set(idx int, v *fieldValue) *apiError {
-	name := obsFieldNames[idx]
 	switch idx {
 	case fSoldier:
-		if v.kind != '0' {
-			return wrongType(name, "a positive integer", v)
-		}
-		id, whole, ok := parseInt(v.num, 1, maxSoldierID)
-		if !whole {
-			return newError(http.StatusBadRequest, codeWrongType, name, "soldier_id must be a whole number (got %s)", v.num)
-		}
-		if !ok {
-			return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "soldier_id must be between 1 and %d (got %s)", maxSoldierID, v.num)
-		}
-		f.soldier = id
+		return f.setSoldier(v)
 	case fTimestamp:
-		if v.kind != '0' {
-			return wrongType(name, "whole unix seconds", v)
-		}
-		ts, whole, ok := parseInt(v.num, 0, maxTimestamp)
-		if !whole {
-			return newError(http.StatusBadRequest, codeWrongType, name, "timestamp must be whole unix seconds (got %s)", v.num)
-		}
-		if !ok {
-			return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "timestamp must be unix seconds between 0 and %d (got %s)", int64(maxTimestamp), v.num)
-		}
-		f.ts = ts
+		return f.setTimestamp(v)
 	case fHeartRate, fStamina, fCoreTemp, fSpO2:
-		vital := engine.Vital(idx - fHeartRate)
-		rg := &vitalRanges[vital]
-		switch v.kind {
-		case 'n':
-			f.null = f.null.With(vital)
-			f.vals[vital] = math.NaN()
-			return nil
-		case '0':
-		default:
-			return wrongType(name, "a number in "+rg.Unit+", or null for a missing reading", v)
-		}
-		x, ok := parseFloat(v.num)
-		if !ok {
-			return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "%s must be a finite number (got %s)", name, v.num)
-		}
-		if !rg.Contains(x) {
-			return rangeError(name, rg, v.num)
-		}
-		f.vals[vital] = x
+		return f.setVital(engine.Vital(idx-fHeartRate), v)
 	case fPhase, fNextPhase:
-		if v.kind == 'n' {
-			f.seen &^= 1 << idx // null: as if absent
-			return nil
-		}
-		if v.kind != '"' {
-			return wrongType(name, "one of rest, patrol, march, contact, recovery", v)
-		}
-		p, ok := phaseByName(v.str)
-		if !ok {
-			return newError(http.StatusUnprocessableEntity, codeInvalidValue, name,
-				"%s must be one of rest, patrol, march, contact, recovery (got %s)", name, strconv.Quote(string(v.str)))
-		}
-		if idx == fPhase {
-			f.phase = p
-		} else {
-			f.next = p
-		}
+		return f.setPhase(idx, v)
 	case fAmbient:
-		if v.kind == 'n' {
-			f.seen &^= 1 << idx
-			return nil
-		}
-		if v.kind != '0' {
-			return wrongType(name, "a number in °C", v)
-		}
-		x, ok := parseFloat(v.num)
-		if !ok {
-			return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "ambient must be a finite number (got %s)", v.num)
-		}
-		if !ambientRange.Contains(x) {
-			return rangeError(name, &ambientRange, v.num)
-		}
-		f.ambient = x
+		return f.setAmbient(v)
 	}
+	return nil
+}
+
+// setSoldier stores soldier_id: a whole number in [1, maxSoldierID].
+func (f *obsFields) setSoldier(v *fieldValue) *apiError {
+	name := obsFieldNames[fSoldier]
+	if v.kind != '0' {
+		return wrongType(name, "a positive integer", v)
+	}
+	id, whole, ok := parseInt(v.num, 1, maxSoldierID)
+	if !whole {
+		return newError(http.StatusBadRequest, codeWrongType, name, "soldier_id must be a whole number (got %s)", v.num)
+	}
+	if !ok {
+		return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "soldier_id must be between 1 and %d (got %s)", maxSoldierID, v.num)
+	}
+	f.soldier = id
+	return nil
+}
+
+// setTimestamp stores timestamp: whole unix seconds in [0, maxTimestamp].
+func (f *obsFields) setTimestamp(v *fieldValue) *apiError {
+	name := obsFieldNames[fTimestamp]
+	if v.kind != '0' {
+		return wrongType(name, "whole unix seconds", v)
+	}
+	ts, whole, ok := parseInt(v.num, 0, maxTimestamp)
+	if !whole {
+		return newError(http.StatusBadRequest, codeWrongType, name, "timestamp must be whole unix seconds (got %s)", v.num)
+	}
+	if !ok {
+		return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "timestamp must be unix seconds between 0 and %d (got %s)", int64(maxTimestamp), v.num)
+	}
+	f.ts = ts
+	return nil
+}
+
+// setVital stores a vital: a number in its feature's range, or null for a
+// missing reading (NaN with its null bit).
+func (f *obsFields) setVital(vital engine.Vital, v *fieldValue) *apiError {
+	name := obsFieldNames[fHeartRate+int(vital)]
+	rg := &vitalRanges[vital]
+	switch v.kind {
+	case 'n':
+		f.null = f.null.With(vital)
+		f.vals[vital] = math.NaN()
+		return nil
+	case '0':
+	default:
+		return wrongType(name, "a number in "+rg.Unit+", or null for a missing reading", v)
+	}
+	x, ok := parseFloat(v.num)
+	if !ok {
+		return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "%s must be a finite number (got %s)", name, v.num)
+	}
+	if !rg.Contains(x) {
+		return rangeError(name, rg, v.num)
+	}
+	f.vals[vital] = x
+	return nil
+}
+
+// setPhase stores phase or next_phase (idx) by name; null counts as
+// absent.
+func (f *obsFields) setPhase(idx int, v *fieldValue) *apiError {
+	name := obsFieldNames[idx]
+	if v.kind == 'n' {
+		f.seen &^= 1 << idx // null: as if absent
+		return nil
+	}
+	if v.kind != '"' {
+		return wrongType(name, "one of rest, patrol, march, contact, recovery", v)
+	}
+	p, ok := phaseByName(v.str)
+	if !ok {
+		return newError(http.StatusUnprocessableEntity, codeInvalidValue, name,
+			"%s must be one of rest, patrol, march, contact, recovery (got %s)", name, strconv.Quote(string(v.str)))
+	}
+	if idx == fPhase {
+		f.phase = p
+	} else {
+		f.next = p
+	}
+	return nil
+}
+
+// setAmbient stores ambient: a number in ambientRange, °C; null counts as
+// absent.
+func (f *obsFields) setAmbient(v *fieldValue) *apiError {
+	name := obsFieldNames[fAmbient]
+	if v.kind == 'n' {
+		f.seen &^= 1 << fAmbient
+		return nil
+	}
+	if v.kind != '0' {
+		return wrongType(name, "a number in °C", v)
+	}
+	x, ok := parseFloat(v.num)
+	if !ok {
+		return newError(http.StatusUnprocessableEntity, codeOutOfRange, name, "ambient must be a finite number (got %s)", v.num)
+	}
+	if !ambientRange.Contains(x) {
+		return rangeError(name, &ambientRange, v.num)
+	}
+	f.ambient = x
 	return nil
 }
 
