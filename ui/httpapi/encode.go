@@ -225,9 +225,22 @@ func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 		b = strconv.AppendInt(b, int64(x.warmup), 10)
 		b = append(b, '}')
 	}
-	b = append(b, `,"vitals":{`...)
-	for i := range v.Vitals {
-		vv := &v.Vitals[i]
+	b = append(b, `,"vitals":`...)
+	b = appendVitals(b, &v.Vitals)
+	b = append(b, `,"alerts":`...)
+	b = appendAlerts(b, &v.Channels)
+	b = append(b, `,"explanation":`...)
+	b = appendExplanation(b, &v.Explanation, v.State != detector.StateWarmingUp)
+	return append(b, '}')
+}
+
+// appendVitals appends {name: {"observed", "missing", "forecast": {q02…q98},
+// "out", "imputed", "stuck"}} for every vital; a missing reading's
+// "observed" is null.
+func appendVitals(b []byte, vs *[engine.NumVitals]detector.VitalVerdict) []byte {
+	b = append(b, '{')
+	for i := range vs {
+		vv := &vs[i]
 		b = appendKey(b, engine.Vital(i).String(), i == 0)
 		b = append(b, `{"observed":`...)
 		if vv.Missing {
@@ -251,10 +264,16 @@ func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 		b = appendBool(b, vv.Stuck)
 		b = append(b, '}')
 	}
-	b = append(b, `},"alerts":[`...)
+	return append(b, '}')
+}
+
+// appendAlerts appends [{"channel", "kind", "since", "opened"}] for the
+// channels open or opened by this verdict.
+func appendAlerts(b []byte, chs *[detector.NumChannels]detector.ChannelAlert) []byte {
+	b = append(b, '[')
 	first := true
-	for c := range v.Channels {
-		ch := &v.Channels[c]
+	for c := range chs {
+		ch := &chs[c]
 		if !ch.Open && !ch.Opened {
 			continue
 		}
@@ -272,9 +291,7 @@ func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 		b = appendBool(b, ch.Opened)
 		b = append(b, '}')
 	}
-	b = append(b, `],"explanation":`...)
-	b = appendExplanation(b, &v.Explanation, v.State != detector.StateWarmingUp)
-	return append(b, '}')
+	return append(b, ']')
 }
 
 // appendExplanation appends {"vital", "variables": [{"name", "weight"}],
