@@ -416,41 +416,7 @@ func parseFloatSlow(raw []byte) (float64, bool) {
 // [lo, hi]. -0 is the whole number 0. lo must be ≥ 0: a nonzero negative
 // number is always out of range.
 func parseInt(raw []byte, lo, hi int64) (v int64, whole, inRange bool) {
-	i, neg := 0, false
-	if len(raw) > 0 && raw[0] == '-' {
-		i, neg = 1, true
-	}
-	start := i
-	for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
-		i++
-	}
-	ip := raw[start:i] // integer part
-	var fp []byte      // fraction
-	if i < len(raw) && raw[i] == '.' {
-		i++
-		start = i
-		for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
-			i++
-		}
-		fp = raw[start:i]
-	}
-	exp := 0
-	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
-		i++
-		sign := 1
-		if i < len(raw) && (raw[i] == '+' || raw[i] == '-') {
-			if raw[i] == '-' {
-				sign = -1
-			}
-			i++
-		}
-		for ; i < len(raw); i++ {
-			if exp < 1_000_000 { // far past any answer that could change
-				exp = exp*10 + int(raw[i]-'0')
-			}
-		}
-		exp *= sign
-	}
+	neg, ip, fp, exp := splitNumber(raw)
 	// The mantissa is the digits of ip then fp, scaled by 10^(exp-len(fp)).
 	n := len(ip) + len(fp)
 	at := func(k int) byte {
@@ -492,4 +458,45 @@ func parseInt(raw []byte, lo, hi int64) (v int64, whole, inRange bool) {
 	}
 	v = int64(u)
 	return v, true, lo <= v && v <= hi
+}
+
+// splitNumber splits the text of a JSON number (as number scanned it) into
+// its sign, the digits before the point (ip) and after it (fp), and the
+// decimal exponent, whose magnitude stops growing past 10^6 (far beyond any
+// answer it could change).
+func splitNumber(raw []byte) (neg bool, ip, fp []byte, exp int) {
+	i := 0
+	if len(raw) > 0 && raw[0] == '-' {
+		i, neg = 1, true
+	}
+	start := i
+	for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
+		i++
+	}
+	ip = raw[start:i]
+	if i < len(raw) && raw[i] == '.' {
+		i++
+		start = i
+		for i < len(raw) && '0' <= raw[i] && raw[i] <= '9' {
+			i++
+		}
+		fp = raw[start:i]
+	}
+	if i < len(raw) && (raw[i] == 'e' || raw[i] == 'E') {
+		i++
+		sign := 1
+		if i < len(raw) && (raw[i] == '+' || raw[i] == '-') {
+			if raw[i] == '-' {
+				sign = -1
+			}
+			i++
+		}
+		for ; i < len(raw); i++ {
+			if exp < 1_000_000 { // far past any answer that could change
+				exp = exp*10 + int(raw[i]-'0')
+			}
+		}
+		exp *= sign
+	}
+	return neg, ip, fp, exp
 }
