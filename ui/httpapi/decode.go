@@ -433,45 +433,10 @@ type batchItem struct {
 // malformed JSON, an empty batch or more than max items fail the batch.
 func decodeBatch(l *lexer, dst []batchItem, max int) ([]batchItem, *apiError) {
 	dst = dst[:0]
-	l.ws()
-	wrapped := false
-	switch l.peek() {
-	case '[':
-	case '{':
-		wrapped = true
-		l.i++
-		l.ws()
-		key, e := l.str()
-		if e != nil {
-			return dst, e
-		}
-		if string(key) != "observations" {
-			k := string(key)
-			return dst, newError(http.StatusBadRequest, codeUnknownField, k, "unknown field %s (a batch object has one field, \"observations\")", strconv.Quote(k))
-		}
-		l.ws()
-		if e := l.expect(':', "':' after an object key"); e != nil {
-			return dst, e
-		}
-		l.ws()
-		if l.peek() != '[' {
-			var v fieldValue
-			if e := l.scanValue(&v); e != nil {
-				return dst, e
-			}
-			return dst, wrongType("observations", "an array of observation objects", &v)
-		}
-	default:
-		if l.i >= len(l.b) {
-			return dst, l.syntax("unexpected end of input, expected a batch")
-		}
-		var v fieldValue
-		if e := l.scanValue(&v); e != nil {
-			return dst, e
-		}
-		return dst, newError(http.StatusBadRequest, codeWrongType, "", "a batch must be an array of observations or {\"observations\": [...]} (got %s)", typeName(v.kind))
+	wrapped, e := openBatch(l)
+	if e != nil {
+		return dst, e
 	}
-	l.i++ // '['
 	l.ws()
 	if l.peek() == ']' {
 		return dst, newError(http.StatusBadRequest, codeEmptyBatch, "observations", "the batch holds no observations")
@@ -507,4 +472,49 @@ func decodeBatch(l *lexer, dst []batchItem, max int) ([]batchItem, *apiError) {
 		}
 	}
 	return dst, l.end()
+}
+
+// openBatch reads a batch up to and including the '[' of its
+// observations: a bare array, or {"observations": [ when wrapped (then a
+// '}' must follow the array).
+func openBatch(l *lexer) (wrapped bool, e *apiError) {
+	l.ws()
+	switch l.peek() {
+	case '[':
+	case '{':
+		wrapped = true
+		l.i++
+		l.ws()
+		key, e := l.str()
+		if e != nil {
+			return false, e
+		}
+		if string(key) != "observations" {
+			k := string(key)
+			return false, newError(http.StatusBadRequest, codeUnknownField, k, "unknown field %s (a batch object has one field, \"observations\")", strconv.Quote(k))
+		}
+		l.ws()
+		if e := l.expect(':', "':' after an object key"); e != nil {
+			return false, e
+		}
+		l.ws()
+		if l.peek() != '[' {
+			var v fieldValue
+			if e := l.scanValue(&v); e != nil {
+				return false, e
+			}
+			return false, wrongType("observations", "an array of observation objects", &v)
+		}
+	default:
+		if l.i >= len(l.b) {
+			return false, l.syntax("unexpected end of input, expected a batch")
+		}
+		var v fieldValue
+		if e := l.scanValue(&v); e != nil {
+			return false, e
+		}
+		return false, newError(http.StatusBadRequest, codeWrongType, "", "a batch must be an array of observations or {\"observations\": [...]} (got %s)", typeName(v.kind))
+	}
+	l.i++ // '['
+	return wrapped, nil
 }
