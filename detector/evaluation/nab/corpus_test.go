@@ -12,7 +12,7 @@ import (
 )
 
 // nabRoot is the shared copy of the NAB corpus, relative to this package.
-const nabRoot = "../../../shared/nab"
+const nabRoot = "../../../../shared/nab"
 
 type nabFile struct {
 	key   string

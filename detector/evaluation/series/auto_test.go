@@ -130,8 +130,8 @@ func autoChoice(t *testing.T, tab *Table, c int) string {
 // (all must, with their column named heart_rate and renamed to value, as
 // the held-out files are). It is skipped where the data is not present.
 func TestAutoChoiceOnRealData(t *testing.T) {
-	nab, _ := filepath.Glob("/work/shared/nab/data/*/*.csv")
-	dev, _ := filepath.Glob("/work/shared/realhr/stress_predict_dev/S*.csv")
+	nab, _ := filepath.Glob("../../../../shared/nab/data/*/*.csv")
+	dev, _ := filepath.Glob("../../../../shared/realhr/stress_predict_dev/S*.csv")
 	if len(nab) == 0 || len(dev) == 0 {
 		t.Skip("no NAB or Stress-Predict data here")
 	}
