@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/session"
+	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/ui"
@@ -139,7 +142,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 
 // addScorerFlags defines --scorer and --model, read by loadScorer.
 func addScorerFlags(c *command, scorer, model *string) {
-	c.fs.StringVar(scorer, "scorer", "tft", "detector: tft (falls back to the threshold baseline, and says so, when the build has no model), zscore or threshold")
+	c.fs.StringVar(scorer, "scorer", "tft", "detector: tft (falls back to the threshold baseline, and says so, when the build has no model), zscore, phasez (fitted and calibrated at start on the model's calibration runs, a few seconds) or threshold")
 	c.example("scorer", "zscore")
 	c.fs.StringVar(model, "model", "", "TFT model file to use instead of the embedded one")
 	c.example("model", "detector/model/tft.bin")
@@ -149,10 +152,14 @@ func addScorerFlags(c *command, scorer, model *string) {
 // loaded once: every mode builds its scorers (and replays after a seek,
 // the HTTP server its warm-up twin) from it.
 type scorerSpec struct {
-	name     string          // what build makes: tft, zscore or threshold
+	name     string          // what build makes: tft, zscore, phasez or threshold
 	note     string          // why it is not what was asked for, or why uncalibrated
 	model    *detector.Model // nil for a build without a usable model
 	modelErr error           // why model is nil, when the TFT was asked for
+	// phasez and its calibration: the phase-aware z-score's table, fitted
+	// once by loadScorer.
+	phasez    *detector.PhaseZModel
+	phasezCal detector.Calibration
 }
 
 // loadScorer reads --scorer and --model. Without a usable embedded model the
@@ -161,9 +168,9 @@ type scorerSpec struct {
 func loadScorer(name, modelPath string) (scorerSpec, error) {
 	s := scorerSpec{name: name}
 	switch name {
-	case "tft", "zscore", "threshold":
+	case "tft", "zscore", "phasez", "threshold":
 	default:
-		return s, fmt.Errorf("unknown --scorer %q (want tft, zscore or threshold)", name)
+		return s, fmt.Errorf("unknown --scorer %q (want tft, zscore, phasez or threshold)", name)
 	}
 	if modelPath != "" {
 		m, err := detector.LoadModelFile(modelPath)
@@ -183,6 +190,12 @@ func loadScorer(name, modelPath string) (scorerSpec, error) {
 		s.name, s.note = "threshold", "no TFT model: threshold baseline"
 	case name == "zscore" && s.model == nil:
 		s.note = "uncalibrated: no model to take the calibration from"
+	case name == "phasez" && s.model == nil:
+		s.name, s.note = "threshold", "no model to take the calibration runs from: threshold baseline"
+	case name == "phasez":
+		if err := s.fitPhaseZ(); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }
@@ -197,6 +210,8 @@ func (s scorerSpec) build() (detector.Scorer, error) {
 			return detector.NewZScore()
 		}
 		return detector.NewZScore(detector.WithAlertConfig(s.model.Meta.ZScore.Alerts))
+	case "phasez":
+		return detector.NewPhaseZ(s.phasez, detector.WithAlertConfig(s.phasezCal.Alerts))
 	}
 	return detector.NewThreshold()
 }
@@ -244,4 +259,24 @@ func redirectLogs(w io.Writer) (restore func()) {
 		log.SetOutput(prevOut)
 		log.SetFlags(prevFlags)
 	}
+}
+
+// fitPhaseZ fits and calibrates the phase-aware z-score on the normal runs
+// the model's TFT calibration used (as chakra-tui eval does).
+func (s *scorerSpec) fitPhaseZ() error {
+	mc := &s.model.Meta.Calibration
+	if len(mc.Seeds) == 0 {
+		return fmt.Errorf("--scorer phasez: the model records no calibration runs")
+	}
+	t := &s.model.Meta.Training
+	cc := training.CalibrateConfig{TargetFA: mc.TargetFA, Runs: training.RunConfig{
+		Seeds: mc.Seeds, Soldiers: t.Soldiers, Duration: t.Duration,
+		Artefacts: engine.DefaultConfig().ArtefactRate, Workers: runtime.NumCPU(),
+	}}
+	m, cal, err := evaluation.PhaseZ(context.Background(), cc)
+	if err != nil {
+		return fmt.Errorf("--scorer phasez: %w", err)
+	}
+	s.phasez, s.phasezCal = m, cal
+	return nil
 }

@@ -69,7 +69,7 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("poison-rate", "0.1")
 	fs.Float64Var(&f.artefacts, "artefact-rate", 1, "one-sample motion artefacts (non-events) per soldier-hour")
 	c.example("artefact-rate", "2")
-	fs.StringVar(&f.detectors, "detectors", "tft,threshold,zscore", "detectors to evaluate, comma-separated (tft, threshold, zscore)")
+	fs.StringVar(&f.detectors, "detectors", "tft,threshold,zscore", "detectors to evaluate, comma-separated (tft, threshold, zscore, phasez)")
 	c.example("detectors", "tft,zscore")
 	fs.Float64Var(&f.target, "target-fa", 0, "target false alerts per soldier-hour when calibrating (0: keep the model's calibration)")
 	c.example("target-fa", "0.005")

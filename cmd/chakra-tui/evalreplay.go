@@ -83,6 +83,16 @@ func replayOptions(path string, names []string, modelPath string, has bool) (ses
 				newZ = func() (detector.Scorer, error) { return detector.NewZScore(detector.WithAlertConfig(c.Alerts)) }
 			}
 			opts.Detectors = append(opts.Detectors, evaluation.Detector{Name: n, Calibration: cal, New: newZ})
+		case "phasez":
+			spec, err := loadScorer(n, modelPath)
+			if err != nil {
+				return opts, fmt.Errorf("eval --replay: %w", err)
+			}
+			if spec.phasez == nil {
+				return opts, fmt.Errorf("eval --replay: phasez: %s", spec.note)
+			}
+			cal := spec.phasezCal
+			opts.Detectors = append(opts.Detectors, evaluation.Detector{Name: n, Calibration: &cal, New: spec.build})
 		case "tft":
 			m, err := loadModel()
 			if err != nil {
@@ -92,7 +102,7 @@ func replayOptions(path string, names []string, modelPath string, has bool) (ses
 			opts.Detectors = append(opts.Detectors, evaluation.Detector{Name: n, Calibration: &c,
 				New: func() (detector.Scorer, error) { return detector.NewTFT(detector.WithModel(m)) }})
 		default:
-			return opts, fmt.Errorf("eval --replay: unknown detector %q (want recorded, tft, threshold or zscore)", n)
+			return opts, fmt.Errorf("eval --replay: unknown detector %q (want recorded, tft, threshold, zscore or phasez)", n)
 		}
 	}
 	if has && !opts.Recorded {

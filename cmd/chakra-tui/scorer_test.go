@@ -33,3 +33,22 @@ func TestLoadScorer(t *testing.T) {
 		t.Fatalf("corrupt --model: %v", err)
 	}
 }
+
+// --scorer phasez fits and calibrates the phase-aware z-score on the
+// model's calibration runs (200 soldier-hours: seconds, not milliseconds).
+func TestLoadScorerPhaseZ(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fits on 200 simulated soldier-hours")
+	}
+	s, err := loadScorer("phasez", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.name != "phasez" || s.phasez == nil || len(s.phasezCal.Seeds) == 0 {
+		t.Fatalf("phasez with the embedded model: name %q, table %v, calibration seeds %v", s.name, s.phasez != nil, s.phasezCal.Seeds)
+	}
+	sc, err := s.build()
+	if err != nil || sc.Name() != "phasez" {
+		t.Fatalf("phasez: built %v, %v", sc, err)
+	}
+}

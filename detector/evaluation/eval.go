@@ -288,7 +288,7 @@ func (e *errWriter) Write(p []byte) (int, error) {
 // model, calibrated how. RunEval turns it into detectors and evaluates them.
 type Options struct {
 	Eval      Config
-	Detectors []string // "tft", "threshold", "zscore"
+	Detectors []string // "tft", "threshold", "zscore", "phasez"
 	// Model is the TFT's model; nil loads ModelPath, or the embedded model
 	// when ModelPath is empty.
 	Model     *detector.Model
@@ -309,10 +309,10 @@ func RunEval(ctx context.Context, o Options) (*Report, error) {
 	want := map[string]bool{}
 	for _, n := range o.Detectors {
 		switch n {
-		case "tft", "threshold", "zscore":
+		case "tft", "threshold", "zscore", "phasez":
 			want[n] = true
 		default:
-			return nil, fmt.Errorf("%w: unknown detector %q (want tft, threshold or zscore)", detector.ErrConfig, n)
+			return nil, fmt.Errorf("%w: unknown detector %q (want tft, threshold, zscore or phasez)", detector.ErrConfig, n)
 		}
 	}
 	m := o.Model
@@ -377,10 +377,12 @@ func (b *builder) exclude(ex []uint64) []uint64 {
 	return ex
 }
 
-// detector returns the detector called name ("threshold", "zscore" or
-// "tft") with its calibration.
+// detector returns the detector called name ("threshold", "zscore",
+// "phasez" or "tft") with its calibration.
 func (b *builder) detector(ctx context.Context, name string) (Detector, error) {
 	switch name {
+	case "phasez":
+		return b.phasez(ctx)
 	case "zscore":
 		var cal detector.Calibration
 		switch {
@@ -418,4 +420,27 @@ func (b *builder) detector(ctx context.Context, name string) (Detector, error) {
 	default: // "threshold"
 		return Detector{Name: name, New: func() (detector.Scorer, error) { return detector.NewThreshold() }}, nil
 	}
+}
+
+// phasez fits and calibrates the phase-aware z-score on the calibration
+// runs: the recalibration's when asked for, else the normal runs the
+// model's TFT calibration used (same seeds, soldiers and length, and its
+// target).
+func (b *builder) phasez(ctx context.Context) (Detector, error) {
+	cc := b.cc
+	if !b.recal {
+		if b.m == nil {
+			return Detector{}, fmt.Errorf("%w: phasez needs calibration runs: give calibration seeds (no model to take them from: %v)", detector.ErrConfig, b.merr)
+		}
+		mc, t := &b.m.Meta.Calibration, &b.m.Meta.Training
+		cc.TargetFA = mc.TargetFA
+		cc.Runs.Seeds, cc.Runs.Soldiers, cc.Runs.Duration = mc.Seeds, t.Soldiers, t.Duration
+		cc.Runs.Artefacts = engine.DefaultConfig().ArtefactRate
+	}
+	m, cal, err := PhaseZ(ctx, cc)
+	if err != nil {
+		return Detector{}, err
+	}
+	return Detector{Name: "phasez", Calibration: &cal,
+		New: func() (detector.Scorer, error) { return detector.NewPhaseZ(m, detector.WithAlertConfig(cal.Alerts)) }}, nil
 }
