@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -74,6 +75,16 @@ type DetectorReport struct {
 type KindReport struct {
 	Kind string `json:"kind"`
 	Metrics
+}
+
+// MarshalJSON writes the kind's name and its metrics as one object (without
+// it, Metrics.MarshalJSON, promoted through the embedding, writes the
+// metrics alone and the name is lost).
+func (k KindReport) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Kind string `json:"kind"`
+		metricsJSON
+	}{k.Kind, k.Metrics.json()})
 }
 
 // ChannelCount is how many true and false alerts opened on one channel.

@@ -341,26 +341,31 @@ func (t *Tally) ChannelAlerts(c detector.Channel) (true_, false_ int) {
 	return t.channels[c].TrueAlerts, t.channels[c].FalseAlerts
 }
 
-// MarshalJSON writes the metrics with undefined (NaN) rates as null.
-func (m Metrics) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		Events              int      `json:"events"`
-		Detected            int      `json:"detected"`
-		KindCorrect         int      `json:"kind_correct"`
-		TrueAlerts          int      `json:"true_alerts"`
-		FalseAlerts         int      `json:"false_alerts"`
-		Precision           *float64 `json:"precision"`
-		Recall              *float64 `json:"recall"`
-		F1                  *float64 `json:"f1"`
-		KindAccuracy        *float64 `json:"kind_accuracy"`
-		DelayMedian         *float64 `json:"delay_median_s"`
-		DelayP90            *float64 `json:"delay_p90_s"`
-		SoldierHours        float64  `json:"soldier_hours"`
-		FalsePerSoldierHour *float64 `json:"false_per_soldier_hour"`
-	}{m.Events, m.Detected, m.KindCorrect, m.TrueAlerts, m.FalseAlerts,
-		finite(m.Precision), finite(m.Recall), finite(m.F1), finite(m.KindAccuracy),
-		finite(m.DelayMedian), finite(m.DelayP90), m.SoldierHours, finite(m.FalsePerSoldierHour)})
+// metricsJSON is Metrics as written to JSON: undefined rates are null.
+type metricsJSON struct {
+	Events              int      `json:"events"`
+	Detected            int      `json:"detected"`
+	KindCorrect         int      `json:"kind_correct"`
+	TrueAlerts          int      `json:"true_alerts"`
+	FalseAlerts         int      `json:"false_alerts"`
+	Precision           *float64 `json:"precision"`
+	Recall              *float64 `json:"recall"`
+	F1                  *float64 `json:"f1"`
+	KindAccuracy        *float64 `json:"kind_accuracy"`
+	DelayMedian         *float64 `json:"delay_median_s"`
+	DelayP90            *float64 `json:"delay_p90_s"`
+	SoldierHours        float64  `json:"soldier_hours"`
+	FalsePerSoldierHour *float64 `json:"false_per_soldier_hour"`
 }
+
+func (m *Metrics) json() metricsJSON {
+	return metricsJSON{m.Events, m.Detected, m.KindCorrect, m.TrueAlerts, m.FalseAlerts,
+		finite(m.Precision), finite(m.Recall), finite(m.F1), finite(m.KindAccuracy),
+		finite(m.DelayMedian), finite(m.DelayP90), m.SoldierHours, finite(m.FalsePerSoldierHour)}
+}
+
+// MarshalJSON writes the metrics with undefined (NaN) rates as null.
+func (m Metrics) MarshalJSON() ([]byte, error) { return json.Marshal(m.json()) }
 
 // finite returns &x, or nil for NaN and ±Inf (written as JSON null).
 func finite(x float64) *float64 {
