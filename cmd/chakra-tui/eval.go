@@ -79,7 +79,7 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("calib-duration", "2h")
 	fs.Int64Var(&f.grace, "grace", evaluation.DefaultGrace, "ticks after an event's end during which an alert still counts for it")
 	c.example("grace", "10")
-	fs.Int64Var(&f.probation, "probation", evaluation.DefaultProbation, "ticks at the start of each run that are not scored (events starting in them, alerts opening in them)")
+	fs.Int64Var(&f.probation, "probation", evaluation.DefaultProbation, "ticks at the start of each run that are not scored (events starting in them, alerts opening in them); 0: score everything, events under way at the start get a row of their own")
 	c.example("probation", "0")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "simulations run at once")
 	c.example("workers", "1")

@@ -19,13 +19,13 @@ func TestEvaluateSmoke(t *testing.T) {
 		Match: MatchConfig{Grace: DefaultGrace},
 	}
 	rep, err := RunEval(context.Background(), Options{
-		Eval: cfg, Detectors: []string{"threshold", "zscore", "tft"}, Model: m,
+		Eval: cfg, Detectors: []string{"threshold", "zscore", "tft", "phasez"}, Model: m,
 		TargetFA: 1, CalibSeeds: []uint64{31}, CalibDuration: 10 * time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Detectors) != 3 {
+	if len(rep.Detectors) != 4 {
 		t.Fatalf("%d detector reports", len(rep.Detectors))
 	}
 	near(t, "soldier-hours", rep.SoldierHours, 2*3*10.0/60)
@@ -54,11 +54,16 @@ func TestEvaluateSmoke(t *testing.T) {
 			}
 		}
 	}
+	for _, d := range rep.Detectors {
+		if len(d.SeedF1) != 2 {
+			t.Errorf("%s: %d per-seed F1s for 2 seeds", d.Name, len(d.SeedF1))
+		}
+	}
 	var tb bytes.Buffer
 	if err := rep.WriteTable(&tb); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"threshold", "zscore", "tft", "tachycardia", "contact", "goals"} {
+	for _, want := range []string{"threshold", "zscore", "tft", "tachycardia", "contact", "goals", "(seeds "} {
 		if !strings.Contains(tb.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, tb.String())
 		}
@@ -68,7 +73,7 @@ func TestEvaluateSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	var back Report
-	if err := json.Unmarshal(b, &back); err != nil || len(back.Detectors) != 3 {
+	if err := json.Unmarshal(b, &back); err != nil || len(back.Detectors) != 4 {
 		t.Fatalf("JSON round trip: %v (%d detectors)", err, len(back.Detectors))
 	}
 

@@ -56,8 +56,11 @@ type Run struct {
 //   - Phase splits use the soldier's phase at the event's Start and at the
 //     alert's opening; false alerts per soldier-hour divide by the
 //     soldier-hours spent in that phase.
-//   - Probationary period (as NAB's): the first Probation ticks of a run
-//     are not scored. Events that start in it are left out, alerts that open
+//   - Events under way at start (label Start ≤ the run's first tick) are
+//     also counted in a slice of their own; every delay is measured from
+//     the later of Start and the first tick.
+//   - Probationary period (as NAB's, off by default): the first Probation
+//     ticks of a run are not scored. Events that start in it are left out, alerts that open
 //     in it are ignored, an alert that matches only left-out events is
 //     neither true nor false, and its soldier-ticks are not exposure. No
 //     scorer can know a soldier's normal before it has seen any of it: the
@@ -81,9 +84,15 @@ type MatchConfig struct {
 // time constant of the simulated after-effects.
 const DefaultGrace = 30
 
-// DefaultProbation is the default MatchConfig.Probation, in ticks: the TFT
-// needs 30 rows of history and the rolling z-score 60 before they forecast.
-const DefaultProbation = 60
+// DefaultProbation is the default MatchConfig.Probation, in ticks: none.
+// A soldier already unwell when the monitor starts must be flagged too;
+// the events under way at start have a row of their own instead
+// (Tally.AtStart).
+const DefaultProbation = 0
+
+// StartWindow is the time, in ticks from a run's first tick, within which an
+// event under way at start counts as caught in time (Goals.StartRecall).
+const StartWindow = 60
 
 // Counts are the raw tallies behind a set of metrics.
 type Counts struct {
@@ -132,6 +141,7 @@ type Tally struct {
 	kinds        [engine.NumKinds]Counts
 	contact      Counts
 	other        Counts
+	atStart      Counts // events under way at the run's first tick
 	exposure     [engine.NumPhases]int64
 	artefactHits int
 	dqFalse      int
@@ -260,7 +270,7 @@ func (t *Tally) countEvents(m *runMatch) {
 		c.Events = 1
 		if m.detected[i] {
 			c.Detected = 1
-			c.Delays = []int64{m.firstT[i] - e.Start}
+			c.Delays = []int64{m.firstT[i] - max(e.Start, m.r.First)}
 			if m.firstKindOK[i] {
 				c.KindCorrect = 1
 			}
@@ -268,6 +278,9 @@ func (t *Tally) countEvents(m *runMatch) {
 		t.all.add(&c)
 		t.kinds[e.Kind].add(&c)
 		t.phase(e.Phase == engine.PhaseContact).add(&c)
+		if e.Start <= m.r.First {
+			t.atStart.add(&c)
+		}
 	}
 }
 
@@ -309,6 +322,16 @@ func (t *Tally) Kind(k engine.AnomalyKind) Metrics {
 		n += e
 	}
 	return metricsOf(&t.kinds[k], soldierHours(n))
+}
+
+// AtStart returns the metrics of the events under way at a run's first
+// tick (none with a probation: they are left out), their delays measured
+// from that tick. Precision, F1 and the false-alert rate are undefined
+// (NaN): an alert is not owned by this slice.
+func (t *Tally) AtStart() Metrics {
+	m := metricsOf(&t.atStart, 0)
+	m.Precision, m.F1 = math.NaN(), math.NaN()
+	return m
 }
 
 // Contact returns the metrics of events starting and alerts opening in the

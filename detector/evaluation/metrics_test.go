@@ -76,6 +76,7 @@ func TestTallyHandMade(t *testing.T) {
 		t.Errorf("tachycardia counts %+v", tk.Counts)
 	}
 	near(t, "tachy precision", tk.Precision, 0.5)
+	near(t, "tachy false/soldier-hour", tk.FalsePerSoldierHour, 2.0/4) // by the alert's kind, over all 4 soldier-hours
 	hk := tl.Kind(heat)
 	if hk.TrueAlerts != 2 || hk.Detected != 1 {
 		t.Errorf("heat counts %+v", hk.Counts)
@@ -145,6 +146,23 @@ func TestTallyProbation(t *testing.T) {
 	tl.Add(&r)
 	if o := tl.Overall(); o.Events != 4 || o.Detected != 2 || o.TrueAlerts != 3 || o.FalseAlerts != 1 {
 		t.Fatalf("without probation: counts %+v, want 4 events, 2 detected, 3 true, 1 false", o.Counts)
+	}
+	// Soldier 1's event was under way at the first tick: its own slice, its
+	// delay from that tick (1020 − 1000), not from its start (990).
+	as := tl.AtStart()
+	if as.Events != 1 || as.Detected != 1 || len(as.Delays) != 1 || as.Delays[0] != 20 {
+		t.Fatalf("under way at start: %+v, want 1 event detected after 20 s", as.Counts)
+	}
+	if !math.IsNaN(as.Precision) || !math.IsNaN(as.F1) || !math.IsNaN(as.FalsePerSoldierHour) {
+		t.Errorf("under way at start owns no alerts: precision %v, F1 %v, false rate %v, want NaN", as.Precision, as.F1, as.FalsePerSoldierHour)
+	}
+	if dr := NewDetectorReport("x", nil, tl, 0); dr.AtStartInTime != 1 {
+		t.Errorf("caught within %d s: %d, want 1", StartWindow, dr.AtStartInTime)
+	}
+	tl = NewTally(MatchConfig{Grace: 5, Probation: 60})
+	tl.Add(&r)
+	if as := tl.AtStart(); as.Events != 0 {
+		t.Errorf("with probation the events under way at start are left out, got %d", as.Events)
 	}
 }
 
