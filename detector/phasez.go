@@ -48,6 +48,9 @@ const phaseZMinCount = 200
 // normal. (Stamina, modelled by its change, has no offset.)
 var phaseZTau = [engine.NumVitals]float64{300, 0, 300, 300}
 
+// phaseZClip bounds what a residual teaches the offset, in OffsetSDs.
+const phaseZClip = 4
+
 // phaseZChange marks the vitals modelled by their change per tick instead
 // of their level.
 var phaseZChange = [engine.NumVitals]bool{engine.Stamina: true}
@@ -64,6 +67,12 @@ type PhaseZCell struct {
 // indexed by phaseZIndex.
 type PhaseZModel struct {
 	Cells []PhaseZCell `json:"cells"`
+	// OffsetSD is the spread (1.4826·MAD) of the soldiers' offsets at the
+	// end of their runs, per vital: how far a normal soldier sits from the
+	// cell means. A residual teaches the offset at most phaseZClip of it, so
+	// a soldier already unwell when the monitor starts is not learned as
+	// normal (only by up to that much).
+	OffsetSD [engine.NumVitals]float64 `json:"offset_sd"`
 	// SoldierHours is how much normal data the table was fitted on.
 	SoldierHours float64 `json:"soldier_hours"`
 }
@@ -246,8 +255,17 @@ func (z *phasez) push(s *soldier, r *row) {
 		if phaseZChange[v] || r.imputed.Has(engine.Vital(v)) || math.IsNaN(r.values[v]) {
 			continue
 		}
-		ps.off[v].add(phaseZNorm(v, r.values[v], &ps.p)-c.Mean[v], phaseZTau[v])
+		ps.off[v].add(z.clip(v, phaseZNorm(v, r.values[v], &ps.p)-c.Mean[v]), phaseZTau[v])
 	}
+}
+
+// clip bounds residual e of vital v to ±phaseZClip offset spreads (no
+// bound without a spread).
+func (z *phasez) clip(v int, e float64) float64 {
+	if c := phaseZClip * z.m.OffsetSD[v]; c > 0 {
+		return min(max(e, -c), c)
+	}
+	return e
 }
 
 func (z *phasez) forecast(jobs []*job) {
@@ -394,8 +412,19 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 	// collect the residuals (before the update) per cell.
 	var off [engine.NumVitals]offset
 	var last *PhaseZTrack
+	var ends [engine.NumVitals][]float64 // each soldier's offset at the end of its run
+	end := func() {
+		for v := range engine.NumVitals {
+			if off[v].n > 0 {
+				ends[v] = append(ends[v], off[v].mean)
+			}
+		}
+	}
 	each(func(t *PhaseZTrack, s *phaseZSample, keys [2]int) {
 		if t != last {
+			if last != nil {
+				end()
+			}
 			off, last = [engine.NumVitals]offset{}, t
 		}
 		c := m.cell(t.p.Fitness, s.prev, s.cur, int(s.bucket))
@@ -421,18 +450,27 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 			off[v].add(e, phaseZTau[v])
 		}
 	})
+	end()
+	for v := range engine.NumVitals {
+		m.OffsetSD[v] = mad(ends[v])
+	}
 	for k := range vals {
 		for v := range engine.NumVitals {
-			r := vals[k][v]
-			med := median(r)
-			for i := range r {
-				r[i] = math.Abs(r[i] - med)
-			}
-			m.Cells[k].SD[v] = 1.4826 * median(r)
+			m.Cells[k].SD[v] = mad(vals[k][v])
 		}
 	}
 	m.SoldierHours = float64(ticks) / 3600
 	return m, nil
+}
+
+// mad returns 1.4826 times the median absolute deviation of xs (the
+// standard deviation of a normal sample), reordering and overwriting xs.
+func mad(r []float64) float64 {
+	med := median(r)
+	for i := range r {
+		r[i] = math.Abs(r[i] - med)
+	}
+	return 1.4826 * median(r)
 }
 
 // median returns the median of xs (sorting it), or 0 if it is empty (a
