@@ -38,10 +38,16 @@ const PhaseZBuckets = len(phaseZBuckets) + 1
 // phaseZFitAll is the fitness index of the cells pooled over fitness.
 const phaseZFitAll = engine.NumFitness
 
-// phaseZMinCount is the fewest samples a cell needs to be used; with fewer
-// the lookup falls back to the cell pooled over fitness, then to the
-// phase's steady state.
-const phaseZMinCount = 200
+// phaseZMinCount is the fewest samples a cell needs to be used, and
+// phaseZMinEpisodes the fewest soldier-episodes (a soldier's stretch
+// between two phase changes) they come from, so that a rare transition
+// seen in one or two squads does not set the expectation for every squad;
+// with fewer the lookup falls back to the cell pooled over fitness, then to
+// the phase's steady state.
+const (
+	phaseZMinCount    = 200
+	phaseZMinEpisodes = 10
+)
 
 // phaseZTau is the adaptation time of the per-soldier offset per vital, in
 // readings: slow, so an anomaly of minutes is not learned as the soldier's
@@ -58,9 +64,10 @@ var phaseZChange = [engine.NumVitals]bool{engine.Stamina: true}
 // PhaseZCell holds the expectation of one (fitness, previous phase, phase,
 // time since change) cell, per vital in normalised units.
 type PhaseZCell struct {
-	N    int                       `json:"n"`
-	Mean [engine.NumVitals]float64 `json:"mean"` // median of the normalised reading
-	SD   [engine.NumVitals]float64 `json:"sd"`   // 1.4826·MAD of the residual after the soldier's offset
+	N        int                       `json:"n"`
+	Episodes int                       `json:"episodes"` // soldier-episodes the samples come from
+	Mean     [engine.NumVitals]float64 `json:"mean"`     // median of the normalised reading
+	SD       [engine.NumVitals]float64 `json:"sd"`       // 1.4826·MAD of the residual after the soldier's offset
 }
 
 // PhaseZModel is the fitted expectation table of the phase-aware z-score,
@@ -77,11 +84,27 @@ type PhaseZModel struct {
 	SoldierHours float64 `json:"soldier_hours"`
 }
 
+// phaseZIndex is the index of a cell in PhaseZModel.Cells; fit may be
+// phaseZFitAll (pooled over fitness) and prev phaseZAnyPrev (pooled over
+// the phase before the change).
 func phaseZIndex(fit int, prev, cur engine.Phase, bucket int) int {
-	return ((fit*engine.NumPhases+int(prev))*engine.NumPhases+int(cur))*PhaseZBuckets + bucket
+	return ((fit*(engine.NumPhases+1)+int(prev))*engine.NumPhases+int(cur))*PhaseZBuckets + bucket
 }
 
-const phaseZCells = (engine.NumFitness + 1) * engine.NumPhases * engine.NumPhases * PhaseZBuckets
+// phaseZAnyPrev is the previous-phase index of the cells pooled over it.
+const phaseZAnyPrev = engine.Phase(engine.NumPhases)
+
+const phaseZCells = (engine.NumFitness + 1) * (engine.NumPhases + 1) * engine.NumPhases * PhaseZBuckets
+
+// phaseZKeys are the cells a sample belongs to, most specific first: the
+// order in which the lookup falls back.
+func phaseZKeys(fit int, prev, cur engine.Phase, bucket int) [5]int {
+	return [5]int{
+		phaseZIndex(fit, prev, cur, bucket), phaseZIndex(phaseZFitAll, prev, cur, bucket),
+		phaseZIndex(fit, phaseZAnyPrev, cur, bucket), phaseZIndex(phaseZFitAll, phaseZAnyPrev, cur, bucket),
+		phaseZIndex(phaseZFitAll, phaseZAnyPrev, cur, PhaseZBuckets-1),
+	}
+}
 
 func phaseZBucket(since int64) int {
 	for i, hi := range phaseZBuckets {
@@ -92,20 +115,16 @@ func phaseZBucket(since int64) int {
 	return len(phaseZBuckets)
 }
 
-// cell returns the most specific cell with enough data: this fitness, then
-// pooled fitness, then the current phase's steady state (same two), else
-// nil.
+// cell returns the most specific cell with enough data (phaseZKeys: this
+// fitness, then pooled over fitness, then pooled over the previous phase
+// too, then the phase long after any change), else nil.
 func (m *PhaseZModel) cell(fit engine.FitnessClass, prev, cur engine.Phase, bucket int) *PhaseZCell {
 	f := int(fit)
 	if f >= engine.NumFitness {
 		f = int(engine.FitnessAverage)
 	}
-	steady := PhaseZBuckets - 1
-	for _, k := range [...]int{
-		phaseZIndex(f, prev, cur, bucket), phaseZIndex(phaseZFitAll, prev, cur, bucket),
-		phaseZIndex(f, cur, cur, steady), phaseZIndex(phaseZFitAll, cur, cur, steady),
-	} {
-		if c := &m.Cells[k]; c.N >= phaseZMinCount {
+	for _, k := range phaseZKeys(f, prev, cur, bucket) {
+		if c := &m.Cells[k]; c.N >= phaseZMinCount && c.Episodes >= phaseZMinEpisodes {
 			return c
 		}
 	}
@@ -255,17 +274,26 @@ func (z *phasez) push(s *soldier, r *row) {
 		if phaseZChange[v] || r.imputed.Has(engine.Vital(v)) || math.IsNaN(r.values[v]) {
 			continue
 		}
-		ps.off[v].add(z.clip(v, phaseZNorm(v, r.values[v], &ps.p)-c.Mean[v]), phaseZTau[v])
+		ps.off[v].add(z.clip(v, phaseZNorm(v, r.values[v], &ps.p)-c.Mean[v], &ps.off[v]), phaseZTau[v])
 	}
 }
 
-// clip bounds residual e of vital v to ±phaseZClip offset spreads (no
-// bound without a spread).
-func (z *phasez) clip(v int, e float64) float64 {
-	if c := phaseZClip * z.m.OffsetSD[v]; c > 0 {
-		return min(max(e, -c), c)
+// clip bounds what residual e of vital v teaches offset o: while o is still
+// a plain mean (its first tau readings), to ±phaseZClip offset spreads
+// around 0, so a soldier unwell from the start is not learned as normal;
+// after that, to ±phaseZClip spreads around o itself, so the offset still
+// follows a slow legitimate change (cooling for minutes after heat strain)
+// at a bounded pace. No bound without a spread.
+func (z *phasez) clip(v int, e float64, o *offset) float64 {
+	c := phaseZClip * z.m.OffsetSD[v]
+	if !(c > 0) {
+		return e
 	}
-	return e
+	centre := 0.0
+	if o.n >= phaseZTau[v] {
+		centre = o.mean
+	}
+	return min(max(e, centre-c), centre+c)
 }
 
 func (z *phasez) forecast(jobs []*job) {
@@ -320,13 +348,15 @@ type PhaseZFitter struct {
 
 // PhaseZTrack is one soldier's normal readings for a PhaseZFitter.
 type PhaseZTrack struct {
-	p    engine.Profile
-	tr   phaseTrack
-	last [engine.NumVitals]float64 // the previous reading (NaN: none)
-	rows []phaseZSample
+	p       engine.Profile
+	tr      phaseTrack
+	episode int32
+	last    [engine.NumVitals]float64 // the previous reading (NaN: none)
+	rows    []phaseZSample
 }
 
 type phaseZSample struct {
+	episode   int32 // phase changes of the track before this sample
 	prev, cur engine.Phase
 	bucket    uint8
 	missing   engine.Mask
@@ -347,8 +377,11 @@ func (f *PhaseZFitter) Track(p engine.Profile) *PhaseZTrack {
 
 // Add appends the soldier's observation o (the next tick).
 func (t *PhaseZTrack) Add(o *engine.Observation) {
+	if t.tr.started && o.Phase != t.tr.cur {
+		t.episode++
+	}
 	t.tr.step(o.T, o.Phase)
-	s := phaseZSample{prev: t.tr.prev, cur: t.tr.cur, bucket: uint8(phaseZBucket(t.tr.since))}
+	s := phaseZSample{episode: t.episode, prev: t.tr.prev, cur: t.tr.cur, bucket: uint8(phaseZBucket(t.tr.since))}
 	for v := range engine.NumVitals {
 		x := o.Values[v]
 		if o.Missing.Has(engine.Vital(v)) || math.IsNaN(x) {
@@ -377,21 +410,35 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 	m := &PhaseZModel{Cells: make([]PhaseZCell, phaseZCells)}
 	vals := make([][engine.NumVitals][]float64, phaseZCells)
 	var ticks int
-	each := func(visit func(t *PhaseZTrack, s *phaseZSample, keys [2]int)) {
+	each := func(visit func(t *PhaseZTrack, s *phaseZSample, keys [5]int)) {
 		for _, t := range f.tracks {
 			fit := min(int(t.p.Fitness), engine.NumFitness-1)
 			for i := range t.rows {
 				s := &t.rows[i]
 				b := int(s.bucket)
-				visit(t, s, [2]int{phaseZIndex(fit, s.prev, s.cur, b), phaseZIndex(phaseZFitAll, s.prev, s.cur, b)})
+				keys := phaseZKeys(fit, s.prev, s.cur, b)
+				keys[4] = -1 // the fallback of lookups only: the last bucket's samples are in keys[3]
+				visit(t, s, keys)
 			}
 		}
 	}
 	// Pass 1: the median normalised reading per cell.
-	each(func(_ *PhaseZTrack, s *phaseZSample, keys [2]int) {
+	type episodeID struct {
+		t *PhaseZTrack
+		e int32
+	}
+	lastEp := make([]episodeID, phaseZCells)
+	each(func(t *PhaseZTrack, s *phaseZSample, keys [5]int) {
 		ticks++
 		for _, k := range keys {
+			if k < 0 {
+				continue
+			}
 			m.Cells[k].N++
+			if id := (episodeID{t, s.episode}); lastEp[k] != id {
+				lastEp[k] = id
+				m.Cells[k].Episodes++
+			}
 			for v := range engine.NumVitals {
 				if !s.missing.Has(engine.Vital(v)) {
 					vals[k][v] = append(vals[k][v], float64(s.z[v]))
@@ -420,7 +467,7 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 			}
 		}
 	}
-	each(func(t *PhaseZTrack, s *phaseZSample, keys [2]int) {
+	each(func(t *PhaseZTrack, s *phaseZSample, keys [5]int) {
 		if t != last {
 			if last != nil {
 				end()
@@ -438,12 +485,24 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 			e := float64(s.z[v]) - c.Mean[v]
 			if phaseZChange[v] {
 				for _, k := range keys {
+					if k < 0 {
+						continue
+					}
+					if k < 0 {
+						continue
+					}
 					vals[k][v] = append(vals[k][v], e)
 				}
 				continue
 			}
 			if off[v].n >= PhaseZWarmup {
 				for _, k := range keys {
+					if k < 0 {
+						continue
+					}
+					if k < 0 {
+						continue
+					}
 					vals[k][v] = append(vals[k][v], e-off[v].mean)
 				}
 			}

@@ -17,7 +17,6 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/detector/session"
-	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/ui"
@@ -261,19 +260,12 @@ func redirectLogs(w io.Writer) (restore func()) {
 	}
 }
 
-// fitPhaseZ fits and calibrates the phase-aware z-score on the normal runs
-// the model's TFT calibration used (as chakra-tui eval does).
+// fitPhaseZ fits the phase-aware z-score on the runs the model's TFT was
+// trained and validated on and calibrates it on its calibration runs (as
+// chakra-tui eval does).
 func (s *scorerSpec) fitPhaseZ() error {
-	mc := &s.model.Meta.Calibration
-	if len(mc.Seeds) == 0 {
-		return fmt.Errorf("--scorer phasez: the model records no calibration runs")
-	}
-	t := &s.model.Meta.Training
-	cc := training.CalibrateConfig{TargetFA: mc.TargetFA, Runs: training.RunConfig{
-		Seeds: mc.Seeds, Soldiers: t.Soldiers, Duration: t.Duration,
-		Artefacts: engine.DefaultConfig().ArtefactRate, Workers: runtime.NumCPU(),
-	}}
-	m, cal, err := evaluation.PhaseZ(context.Background(), cc)
+	fit, cc := evaluation.PhaseZRuns(s.model, runtime.NumCPU())
+	m, cal, err := evaluation.PhaseZ(context.Background(), fit, cc)
 	if err != nil {
 		return fmt.Errorf("--scorer phasez: %w", err)
 	}

@@ -498,22 +498,18 @@ func (b *builder) detector(ctx context.Context, name string) (Detector, error) {
 	}
 }
 
-// phasez fits and calibrates the phase-aware z-score on the calibration
-// runs: the recalibration's when asked for, else the normal runs the
-// model's TFT calibration used (same seeds, soldiers and length, and its
-// target).
+// phasez fits the phase-aware z-score on the runs the model's TFT was
+// trained and validated on and calibrates it on its calibration runs
+// (PhaseZRuns), or on the recalibration's runs when asked for.
 func (b *builder) phasez(ctx context.Context) (Detector, error) {
-	cc := b.cc
-	if !b.recal {
-		if b.m == nil {
-			return Detector{}, fmt.Errorf("%w: phasez needs calibration runs: give calibration seeds (no model to take them from: %v)", detector.ErrConfig, b.merr)
-		}
-		mc, t := &b.m.Meta.Calibration, &b.m.Meta.Training
-		cc.TargetFA = mc.TargetFA
-		cc.Runs.Seeds, cc.Runs.Soldiers, cc.Runs.Duration = mc.Seeds, t.Soldiers, t.Duration
-		cc.Runs.Artefacts = engine.DefaultConfig().ArtefactRate
+	if b.m == nil {
+		return Detector{}, fmt.Errorf("%w: phasez learns from the model's training runs (no model: %v)", detector.ErrConfig, b.merr)
 	}
-	m, cal, err := PhaseZ(ctx, cc)
+	fit, cc := PhaseZRuns(b.m, b.cc.Runs.Workers)
+	if b.recal {
+		cc = b.cc
+	}
+	m, cal, err := PhaseZ(ctx, fit, cc)
 	if err != nil {
 		return Detector{}, err
 	}

@@ -8,12 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 func TestEvaluateSmoke(t *testing.T) {
 	m := untrainedModel(t)
+	// phasez fits its table on the model's training runs.
+	m.Meta.Training = detector.TrainingInfo{TrainSeeds: []uint64{41}, Soldiers: 3, Duration: 10 * time.Minute}
 	cfg := Config{
 		Runs:  training.RunConfig{Seeds: []uint64{21, 22}, Soldiers: 3, Duration: 10 * time.Minute, PoisonRate: 0.3, Artefacts: 5, Workers: 2},
 		Match: MatchConfig{Grace: DefaultGrace},

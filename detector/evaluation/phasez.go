@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/training"
@@ -53,11 +54,12 @@ func FitPhaseZ(ctx context.Context, rc training.RunConfig) (*detector.PhaseZMode
 	return fit.Fit()
 }
 
-// PhaseZ fits the phase-aware z-score on the normal runs of cc and
-// calibrates its open levels on the same runs, as the TFT's calibration
-// does on them; newScorer builds scorers on the returned table.
-func PhaseZ(ctx context.Context, cc training.CalibrateConfig) (*detector.PhaseZModel, detector.Calibration, error) {
-	m, err := FitPhaseZ(ctx, cc.Runs)
+// PhaseZ fits the phase-aware z-score's table on the normal runs fit and
+// calibrates its open levels on those of cc, as the TFT is trained on some
+// runs and calibrated on others (calibrating on the runs the table was
+// fitted on chooses levels that fresh runs exceed several times as often).
+func PhaseZ(ctx context.Context, fit training.RunConfig, cc training.CalibrateConfig) (*detector.PhaseZModel, detector.Calibration, error) {
+	m, err := FitPhaseZ(ctx, fit)
 	if err != nil {
 		return nil, detector.Calibration{}, err
 	}
@@ -68,4 +70,19 @@ func PhaseZ(ctx context.Context, cc training.CalibrateConfig) (*detector.PhaseZM
 		return nil, detector.Calibration{}, fmt.Errorf("calibrate phasez: %w", err)
 	}
 	return m, cal, nil
+}
+
+// PhaseZRuns returns the runs the phase-aware z-score learns from when it
+// gets what the TFT of model m got: its table from m's training and
+// validation runs, its open levels from m's calibration runs at m's target.
+func PhaseZRuns(m *detector.Model, workers int) (fit training.RunConfig, cc training.CalibrateConfig) {
+	t, mc := &m.Meta.Training, &m.Meta.Calibration
+	fit = training.RunConfig{Seeds: append(slices.Clone(t.TrainSeeds), t.ValSeeds...), Soldiers: t.Soldiers,
+		Duration: t.Duration, Workers: workers}
+	if t.Artefacts {
+		fit.Artefacts = engine.DefaultConfig().ArtefactRate
+	}
+	cc = training.CalibrateConfig{TargetFA: mc.TargetFA, Runs: training.RunConfig{Seeds: slices.Clone(mc.Seeds),
+		Soldiers: t.Soldiers, Duration: t.Duration, Artefacts: engine.DefaultConfig().ArtefactRate, Workers: workers}}
+	return fit, cc
 }
