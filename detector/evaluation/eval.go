@@ -331,9 +331,14 @@ func fmtRate(x float64) string {
 	return fmt.Sprintf("%.3f", x)
 }
 
+// fmtNum writes x with 3 significant digits, but whole numbers from 1000
+// on (1660, not 1.66e+03).
 func fmtNum(x float64) string {
-	if math.IsNaN(x) {
+	switch {
+	case math.IsNaN(x):
 		return "—"
+	case math.Abs(x) >= 1000:
+		return fmt.Sprintf("%.0f", x)
 	}
 	return fmt.Sprintf("%.3g", x)
 }

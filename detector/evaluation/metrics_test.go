@@ -179,3 +179,11 @@ func TestCollectorLeavesProbationOutOfExposure(t *testing.T) {
 		t.Fatalf("run %+v: want first 10, 3 march ticks of exposure, one event, one alert at 13", r)
 	}
 }
+
+func TestFmtNum(t *testing.T) {
+	for x, want := range map[float64]string{math.NaN(): "—", 0.508: "0.508", 23.5: "23.5", 703: "703", 1657.5: "1658", 12345: "12345"} {
+		if got := fmtNum(x); got != want {
+			t.Errorf("fmtNum(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
