@@ -1,10 +1,12 @@
 // Package evaluation measures detectors against the simulation's ground
 // truth: event-level recall, precision, delay and false alerts per
-// soldier-hour, per anomaly kind and per phase.
+// soldier-hour, per anomaly kind, per phase, for the events under way when
+// a run starts, and per seed (F1).
 //
 // # Data flow
 //
-//	Options (`chakra-tui eval`) ─► RunEval: detectors, recalibrated if asked (training.Calibrate)
+//	Options (`chakra-tui eval`) ─► RunEval: detectors, recalibrated if asked (training.Calibrate);
+//	  phasez fitted on the model's training runs (FitPhaseZ, PhaseZ)
 //	  ▼
 //	Evaluate: held-out runs (training.Drive), every detector on the same frames
 //	  │  Collector: ground-truth events, alert openings, exposure per phase
