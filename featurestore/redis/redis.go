@@ -619,35 +619,9 @@ func (r *Store) windows(ctx context.Context, ids []engine.SoldierID, n int, dst 
 // useCache it tells Redis what the cache holds and merges the reply into
 // it. It returns the indexes whose window it could not complete.
 func (r *Store) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
-	sc.pl.reset()
-	var sentVer uint64
-	if useCache {
-		r.cmu.Lock()
-	}
-	fast := useCache && r.ver != 0
-	for _, id := range ids {
-		var state [3]float64
-		if useCache {
-			c := r.cache[id]
-			if !r.completes(c, k) {
-				fast = false
-			}
-			if c != nil && c.epoch != 0 && c.N > 0 {
-				state = [3]float64{float64(c.epoch), float64(c.Hi - uint64(c.N) + 1), float64(c.Hi)}
-			}
-		}
-		if err := sc.pl.place(id, state); err != nil {
-			if useCache {
-				r.cmu.Unlock()
-			}
-			return nil, fmt.Errorf("redis read windows: %w", err)
-		}
-	}
-	if useCache {
-		if fast {
-			sentVer = r.ver
-		}
-		r.cmu.Unlock()
+	sentVer, err := r.placeRequest(ids, k, &sc.pl, useCache)
+	if err != nil {
+		return nil, err
 	}
 	args := r.appendKeys(append(sc.args[:0], "evalsha", r.readSHA), &sc.pl)
 	known := sc.pl.known
@@ -665,58 +639,130 @@ func (r *Store) fetch(ctx context.Context, ids []engine.SoldierID, k int, dst []
 	var b []byte
 	switch v := val.(type) {
 	case string: // "unchanged"
-		b = unsafeBytes(v)
-		var head [2]float64
-		if err := readDoubles(b, head[:]); err != nil {
-			return nil, fmt.Errorf("redis read windows: %w", err)
-		}
-		if head[0] != 1 || sentVer == 0 || len(b) != 16 {
-			return nil, fmt.Errorf("redis read windows: unchanged reply %v to version %d: %w", head, sentVer, featurestore.ErrCorrupt)
-		}
-		r.cmu.Lock()
-		defer r.cmu.Unlock()
-		for i, id := range ids {
-			var done bool
-			if dst[i], done = r.fromCache(id, k, head[1], dst[i]); !done {
-				sc.retry = append(sc.retry, i)
-			}
-		}
-		return sc.retry, nil
+		return r.unchanged(ids, k, unsafeBytes(v), sentVer, dst, sc)
 	case []any: // header string, then pieces of row data
-		for i, x := range v {
-			s, ok := x.(string)
-			if !ok {
-				return nil, fmt.Errorf("redis read windows: reply element %d of type %T: %w", i, x, featurestore.ErrCorrupt)
-			}
-			if i == 0 {
-				b = unsafeBytes(s)
-				sc.data = sc.data[:0]
-			} else {
-				sc.data = append(sc.data, s...)
-			}
+		if b, err = joinReply(v, &sc.data); err != nil {
+			return nil, err
 		}
 	}
+	ver, headers, err := replyHeaders(b, val, len(ids))
+	if err != nil {
+		return nil, err
+	}
+	return r.readGroups(ids, k, ver, headers, sc.data, dst, sc, useCache)
+}
+
+// placeRequest lays ids out in sc's placement (pl) and, with useCache, tells
+// Redis which rows the cache holds of each. sentVer is the cache's version
+// if every window is complete in the cache (Redis may then answer
+// "unchanged"), else 0.
+func (r *Store) placeRequest(ids []engine.SoldierID, k int, pl *placement, useCache bool) (sentVer uint64, err error) {
+	pl.reset()
+	if useCache {
+		r.cmu.Lock()
+	}
+	fast := useCache && r.ver != 0
+	for _, id := range ids {
+		var state [3]float64
+		if useCache {
+			c := r.cache[id]
+			if !r.completes(c, k) {
+				fast = false
+			}
+			if c != nil && c.epoch != 0 && c.N > 0 {
+				state = [3]float64{float64(c.epoch), float64(c.Hi - uint64(c.N) + 1), float64(c.Hi)}
+			}
+		}
+		if err := pl.place(id, state); err != nil {
+			if useCache {
+				r.cmu.Unlock()
+			}
+			return 0, fmt.Errorf("redis read windows: %w", err)
+		}
+	}
+	if useCache {
+		if fast {
+			sentVer = r.ver
+		}
+		r.cmu.Unlock()
+	}
+	return sentVer, nil
+}
+
+// unchanged answers a read from the cache alone after Redis replied that
+// nothing changed since version sentVer (b: the flag 1 and Redis's clock in
+// ms, two doubles). It returns the indexes the cache no longer completes.
+func (r *Store) unchanged(ids []engine.SoldierID, k int, b []byte, sentVer uint64, dst [][]engine.Observation, sc *readScratch) ([]int, error) {
+	var head [2]float64
+	if err := readDoubles(b, head[:]); err != nil {
+		return nil, fmt.Errorf("redis read windows: %w", err)
+	}
+	if head[0] != 1 || sentVer == 0 || len(b) != 16 {
+		return nil, fmt.Errorf("redis read windows: unchanged reply %v to version %d: %w", head, sentVer, featurestore.ErrCorrupt)
+	}
+	r.cmu.Lock()
+	defer r.cmu.Unlock()
+	for i, id := range ids {
+		var done bool
+		if dst[i], done = r.fromCache(id, k, head[1], dst[i]); !done {
+			sc.retry = append(sc.retry, i)
+		}
+	}
+	return sc.retry, nil
+}
+
+// joinReply returns the header string of a full reply (its first element)
+// and joins the pieces of row data after it into *data.
+func joinReply(v []any, data *[]byte) ([]byte, error) {
+	var b []byte
+	for i, x := range v {
+		s, ok := x.(string)
+		if !ok {
+			return nil, fmt.Errorf("redis read windows: reply element %d of type %T: %w", i, x, featurestore.ErrCorrupt)
+		}
+		if i == 0 {
+			b = unsafeBytes(s)
+			*data = (*data)[:0]
+		} else {
+			*data = append(*data, s...)
+		}
+	}
+	return b, nil
+}
+
+// replyHeaders checks a full reply's header b (four doubles: the flag 0, a
+// clock, Redis's version and the number of groups, then the groups'
+// headers) for n soldiers; val is the reply, named in errors. It returns the
+// version and the groups' headers.
+func replyHeaders(b []byte, val any, n int) (ver uint64, headers []byte, err error) {
 	var head4 [4]float64
 	if err := readDoubles(b, head4[:]); err != nil {
-		return nil, fmt.Errorf("redis read windows: reply of type %T: %w", val, err)
+		return 0, nil, fmt.Errorf("redis read windows: reply of type %T: %w", val, err)
 	}
 	if head4[0] != 0 {
-		return nil, fmt.Errorf("redis read windows: reply %v: %w", head4, featurestore.ErrCorrupt)
+		return 0, nil, fmt.Errorf("redis read windows: reply %v: %w", head4, featurestore.ErrCorrupt)
 	}
-	groups := int(min(head4[3], float64(len(ids))+1))
+	groups := int(min(head4[3], float64(n)+1))
 	b = b[32:]
-	if groups > len(ids) || len(b) != groupHeaderSize*groups {
-		return nil, fmt.Errorf("redis read windows: %d groups in %d bytes for %d soldiers: %w", groups, len(b), len(ids), featurestore.ErrCorrupt)
+	if groups > n || len(b) != groupHeaderSize*groups {
+		return 0, nil, fmt.Errorf("redis read windows: %d groups in %d bytes for %d soldiers: %w", groups, len(b), n, featurestore.ErrCorrupt)
 	}
-	headers, data := b, sc.data
+	return uint64(head4[2]), b, nil
+}
+
+// readGroups appends each soldier's window from a full reply (its groups'
+// headers and row data) to dst: with useCache merged into the cache, which
+// takes version ver, else decoded directly. It returns the indexes whose
+// window it could not complete.
+func (r *Store) readGroups(ids []engine.SoldierID, k int, ver uint64, headers, data []byte, dst [][]engine.Observation, sc *readScratch, useCache bool) ([]int, error) {
 	if useCache {
 		r.cmu.Lock()
 		defer r.cmu.Unlock()
 		r.gen++
-		r.ver = uint64(head4[2])
+		r.ver = ver
 	}
 	i := 0
-	for g := range groups {
+	for g := range len(headers) / groupHeaderSize {
 		size, h, err := parseGroupHeader(headers[groupHeaderSize*g:])
 		if err != nil {
 			return nil, fmt.Errorf("redis read windows: group %d: %w", g, err)
