@@ -218,50 +218,14 @@ func (b *Builder) AddSource(ctx context.Context, src engine.Source) error {
 // afterwards and may be reused.
 func (b *Builder) Build() (*TrainingSet, error) {
 	spec := b.spec
-	ts := &TrainingSet{spec: spec}
-	for _, ri := range b.runs {
-		labels := slices.Clone(ri.labels)
-		slices.SortFunc(labels, func(x, y engine.Label) int {
-			if x.Soldier != y.Soldier {
-				return int(x.Soldier) - int(y.Soldier)
-			}
-			return int(x.Start - y.Start)
-		})
-		ts.runs = append(ts.runs, runMeta{start: ri.start, labels: labels, profiles: ri.profiles})
-	}
-	// The tick of each run.
-	for i := range ts.runs {
-		ts.runs[i].step = spec.Step
-	}
-	if spec.Step == 0 {
-		for _, s := range b.series {
-			rm := &ts.runs[s.run]
-			s.pairs(func(prev, cur *engine.Observation) {
-				if d := cur.T - prev.T; rm.step == 0 || d < rm.step {
-					rm.step = d
-				}
-			})
-		}
-		for i := range ts.runs {
-			ts.runs[i].step = max(ts.runs[i].step, 1)
-		}
-	}
-	// missing returns how many ticks lie strictly between a and b, or −1 if
-	// the rows must not share a segment.
-	missing := func(a, b int64, step int64) int64 {
-		d := b - a
-		if d%step != 0 || d/step-1 > int64(spec.MaxGap) {
-			return -1
-		}
-		return d/step - 1
-	}
+	ts := &TrainingSet{spec: spec, runs: b.runMetas()}
 	// Size the row slice: rows plus filled gaps.
 	total := 0
 	for _, s := range b.series {
 		total += s.n
 		step := ts.runs[s.run].step
 		s.pairs(func(prev, cur *engine.Observation) {
-			if m := missing(prev.T, cur.T, step); m > 0 {
+			if m := gapTicks(prev.T, cur.T, step, spec.MaxGap); m > 0 {
 				total += int(m)
 			}
 		})
@@ -273,36 +237,91 @@ func (b *Builder) Build() (*TrainingSet, error) {
 	ts.filled = make([]uint64, (total+63)/64)
 	var inEvent []int32 // per segment row: prefix count of rows inside an event label
 	for _, s := range b.series {
-		step := ts.runs[s.run].step
-		segStart := len(ts.rows)
-		closeSeg := func() {
-			if len(ts.rows) > segStart {
-				inEvent = ts.addSegment(s, segStart, len(ts.rows), inEvent)
-			}
-			segStart = len(ts.rows)
-		}
-		var prev *engine.Observation
-		for _, c := range s.chunks {
-			for i := range c {
-				if prev != nil {
-					m := missing(prev.T, c[i].T, step)
-					if m < 0 {
-						closeSeg()
-					}
-					for k := int64(1); k <= m; k++ {
-						ts.setFilled(len(ts.rows))
-						ts.rows = append(ts.rows, filledRow(prev, prev.T+k*step))
-					}
-				}
-				ts.rows = append(ts.rows, c[i])
-				prev = &c[i]
-			}
-		}
-		closeSeg()
+		inEvent = ts.appendSeries(s, inEvent)
 		s.chunks = nil
 	}
 	*b = Builder{spec: b.spec}
 	return ts, nil
+}
+
+// runMetas returns each run's metadata: its labels sorted by soldier and
+// start, and its tick (the spec's Step, or else the smallest step between
+// two rows of one soldier in the run, at least 1).
+func (b *Builder) runMetas() []runMeta {
+	spec := b.spec
+	var runs []runMeta
+	for _, ri := range b.runs {
+		labels := slices.Clone(ri.labels)
+		slices.SortFunc(labels, func(x, y engine.Label) int {
+			if x.Soldier != y.Soldier {
+				return int(x.Soldier) - int(y.Soldier)
+			}
+			return int(x.Start - y.Start)
+		})
+		runs = append(runs, runMeta{start: ri.start, labels: labels, profiles: ri.profiles})
+	}
+	// The tick of each run.
+	for i := range runs {
+		runs[i].step = spec.Step
+	}
+	if spec.Step == 0 {
+		for _, s := range b.series {
+			rm := &runs[s.run]
+			s.pairs(func(prev, cur *engine.Observation) {
+				if d := cur.T - prev.T; rm.step == 0 || d < rm.step {
+					rm.step = d
+				}
+			})
+		}
+		for i := range runs {
+			runs[i].step = max(runs[i].step, 1)
+		}
+	}
+	return runs
+}
+
+// gapTicks returns how many ticks of step lie strictly between ticks a and
+// b, or −1 if the rows must not share a segment (b − a is not a multiple of
+// step, or more than maxGap ticks are missing).
+func gapTicks(a, b, step int64, maxGap int) int64 {
+	d := b - a
+	if d%step != 0 || d/step-1 > int64(maxGap) {
+		return -1
+	}
+	return d/step - 1
+}
+
+// appendSeries appends series s's rows to ts, filling gaps of up to MaxGap
+// ticks with filled rows and closing a segment at a longer gap; inEvent is
+// the addSegment workspace, returned grown.
+func (ts *TrainingSet) appendSeries(s *series, inEvent []int32) []int32 {
+	step := ts.runs[s.run].step
+	segStart := len(ts.rows)
+	closeSeg := func() {
+		if len(ts.rows) > segStart {
+			inEvent = ts.addSegment(s, segStart, len(ts.rows), inEvent)
+		}
+		segStart = len(ts.rows)
+	}
+	var prev *engine.Observation
+	for _, c := range s.chunks {
+		for i := range c {
+			if prev != nil {
+				m := gapTicks(prev.T, c[i].T, step, ts.spec.MaxGap)
+				if m < 0 {
+					closeSeg()
+				}
+				for k := int64(1); k <= m; k++ {
+					ts.setFilled(len(ts.rows))
+					ts.rows = append(ts.rows, filledRow(prev, prev.T+k*step))
+				}
+			}
+			ts.rows = append(ts.rows, c[i])
+			prev = &c[i]
+		}
+	}
+	closeSeg()
+	return inEvent
 }
 
 // filledRow is the row standing in for a missing tick t after prev.
