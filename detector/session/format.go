@@ -170,104 +170,126 @@ func appendVerdicts(b []byte, f *engine.Frame, vs []detector.Verdict, allExpl bo
 		b = appendF32(b, v.Score)
 		b = append(b, ",["...)
 		for x := range engine.Vital(engine.NumVitals) {
-			vv := &v.Vitals[x]
 			if x > 0 {
 				b = append(b, ',')
 			}
-			flags := 0
-			if vv.Missing {
-				flags |= flagMissing
-			}
-			if vv.Imputed {
-				flags |= flagImputed
-			}
-			if vv.Stuck {
-				flags |= flagStuck
-			}
-			differs := !sameFloat(vv.Observed, replayValue(o, x))
-			if differs {
-				flags |= flagObserved
-			}
-			drift := !math.IsNaN(vv.Drift)
-			if drift {
-				flags |= flagDrift
-			}
-			b = append(b, '[')
-			b = strconv.AppendInt(b, int64(flags), 10)
-			if differs {
-				b = append(b, ',')
-				b = appendF64(b, vv.Observed)
-			}
-			b = append(b, ',')
-			b = appendF32(b, vv.Out)
-			if drift {
-				b = append(b, ',')
-				b = appendF32(b, vv.Drift)
-			}
-			if !allNaN(&vv.Forecast) {
-				for _, q := range vv.Forecast {
-					b = append(b, ',')
-					b = appendF32(b, q)
-				}
-			}
-			b = append(b, ']')
+			b = appendVitalVerdict(b, &v.Vitals[x], replayValue(o, x))
 		}
 		b = append(b, "],["...)
-		first := true
-		for c := range v.Channels {
-			ch := &v.Channels[c]
-			if *ch == (detector.ChannelAlert{}) {
-				continue
-			}
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			flags := 0
-			if ch.Open {
-				flags |= chOpen
-			}
-			if ch.Opened {
-				flags |= chOpened
-			}
-			b = append(b, '[')
-			b = strconv.AppendInt(b, int64(c), 10)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, int64(flags), 10)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, int64(ch.Kind), 10)
-			b = append(b, ',')
-			b = strconv.AppendInt(b, ch.Since, 10)
-			b = append(b, ']')
-		}
+		b = appendChannels(b, v)
 		b = append(b, "],["...)
-		e := &v.Explanation
-		b = strconv.AppendInt(b, int64(e.Vital), 10)
-		if keepExplanation(v, allExpl) {
-			b = append(b, ",["...)
-			for j, n := range e.VarNames {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = appendString(b, n)
-			}
-			b = append(b, "],["...)
-			for j := range e.NumVars {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = appendF32(b, e.VarWeights[j])
-			}
-			b = append(b, "],["...)
-			for j := range e.AttentionLen {
-				if j > 0 {
-					b = append(b, ',')
-				}
-				b = appendF32(b, e.Attention[j])
-			}
-			b = append(b, ']')
-		}
+		b = appendExplanation(b, v, allExpl)
 		b = append(b, "]]"...)
+	}
+	return append(b, ']')
+}
+
+// appendVitalVerdict appends one vital's verdict: its flags, the observed
+// value if it differs from replayed (the value a replay of the frame
+// gives), the outlier score, the drift if any and the forecast quantiles
+// if any.
+func appendVitalVerdict(b []byte, vv *detector.VitalVerdict, replayed float64) []byte {
+	flags := 0
+	if vv.Missing {
+		flags |= flagMissing
+	}
+	if vv.Imputed {
+		flags |= flagImputed
+	}
+	if vv.Stuck {
+		flags |= flagStuck
+	}
+	differs := !sameFloat(vv.Observed, replayed)
+	if differs {
+		flags |= flagObserved
+	}
+	drift := !math.IsNaN(vv.Drift)
+	if drift {
+		flags |= flagDrift
+	}
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(flags), 10)
+	if differs {
+		b = append(b, ',')
+		b = appendF64(b, vv.Observed)
+	}
+	b = append(b, ',')
+	b = appendF32(b, vv.Out)
+	if drift {
+		b = append(b, ',')
+		b = appendF32(b, vv.Drift)
+	}
+	if !allNaN(&vv.Forecast) {
+		for _, q := range vv.Forecast {
+			b = append(b, ',')
+			b = appendF32(b, q)
+		}
+	}
+	return append(b, ']')
+}
+
+// appendChannels appends v's alert channels that are not zero, each as
+// [index, flags, kind, since].
+func appendChannels(b []byte, v *detector.Verdict) []byte {
+	first := true
+	for c := range v.Channels {
+		ch := &v.Channels[c]
+		if *ch == (detector.ChannelAlert{}) {
+			continue
+		}
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		flags := 0
+		if ch.Open {
+			flags |= chOpen
+		}
+		if ch.Opened {
+			flags |= chOpened
+		}
+		b = append(b, '[')
+		b = strconv.AppendInt(b, int64(c), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(flags), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(ch.Kind), 10)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, ch.Since, 10)
+		b = append(b, ']')
+	}
+	return b
+}
+
+// appendExplanation appends v's explanation: the vital it explains and, if
+// kept (keepExplanation), its variable names, their weights and the
+// attention over the window.
+func appendExplanation(b []byte, v *detector.Verdict, allExpl bool) []byte {
+	e := &v.Explanation
+	b = strconv.AppendInt(b, int64(e.Vital), 10)
+	if !keepExplanation(v, allExpl) {
+		return b
+	}
+	b = append(b, ",["...)
+	for j, n := range e.VarNames {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, n)
+	}
+	b = append(b, "],["...)
+	for j := range e.NumVars {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendF32(b, e.VarWeights[j])
+	}
+	b = append(b, "],["...)
+	for j := range e.AttentionLen {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = appendF32(b, e.Attention[j])
 	}
 	return append(b, ']')
 }
