@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
@@ -51,35 +52,66 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*evaluation.Repo
 	if o.Recorded && !r.HasVerdicts() {
 		return nil, fmt.Errorf("evaluate %q: it holds no verdicts (a frame recording): name detectors to score it with", path)
 	}
-	type lane struct {
-		name    string
-		cal     *detector.Calibration
-		replay  *Replay // nil: the recorded verdicts of r
-		elapsed time.Duration
+	lanes, err := openLanes(path, r, o)
+	defer closeLanes(lanes)
+	if err != nil {
+		return nil, err
 	}
-	var lanes []*lane
+	col := evaluation.NewCollector(len(lanes), o.Match)
+	if err := collect(ctx, r, lanes, col); err != nil {
+		return nil, err
+	}
+	return report(path, r, o.Match, lanes, col), nil
+}
+
+// evalLane is one column of an evaluation: the recorded verdicts or one
+// detector re-scoring the recording.
+type evalLane struct {
+	name    string
+	cal     *detector.Calibration
+	replay  *Replay       // nil: the recorded verdicts of r
+	elapsed time.Duration // time spent in replay.Next
+}
+
+// openLanes returns the lanes o asks for: the recorded verdicts of r, then
+// one per detector, each on its own Replay of path. On error it returns
+// the lanes opened so far, for closeLanes.
+func openLanes(path string, r *Replay, o EvalOptions) ([]*evalLane, error) {
+	var lanes []*evalLane
 	if o.Recorded {
-		lanes = append(lanes, &lane{name: RecordedName(r.Meta())})
+		lanes = append(lanes, &evalLane{name: RecordedName(r.Meta())})
 	}
 	for _, d := range o.Detectors {
 		// Each re-scoring lane reads the file itself: a Replay scores as it
 		// reads, and the lanes stay independent.
 		lr, err := Open(path, WithRescore(d.New))
 		if err != nil {
-			return nil, fmt.Errorf("evaluate %s: %w", d.Name, err)
+			return lanes, fmt.Errorf("evaluate %s: %w", d.Name, err)
 		}
-		defer lr.Close()
-		lanes = append(lanes, &lane{name: d.Name, cal: d.Calibration, replay: lr})
+		lanes = append(lanes, &evalLane{name: d.Name, cal: d.Calibration, replay: lr})
 	}
+	return lanes, nil
+}
 
-	col := evaluation.NewCollector(len(lanes), o.Match)
+// closeLanes closes the lanes' replays, last opened first.
+func closeLanes(lanes []*evalLane) {
+	for _, l := range slices.Backward(lanes) {
+		if l.replay != nil {
+			l.replay.Close()
+		}
+	}
+}
+
+// collect reads r to its end and hands col every frame and, per lane, the
+// verdicts on it, timing each re-scoring lane.
+func collect(ctx context.Context, r *Replay, lanes []*evalLane, col *evaluation.Collector) error {
 	for {
 		f, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		col.Frame(&f)
 		for li, l := range lanes {
@@ -91,17 +123,21 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*evaluation.Repo
 			lf, err := l.replay.Next(ctx)
 			l.elapsed += time.Since(start)
 			if err != nil {
-				return nil, fmt.Errorf("evaluate %s: %w", l.name, err)
+				return fmt.Errorf("evaluate %s: %w", l.name, err)
 			}
 			if lf.T != f.T {
-				return nil, fmt.Errorf("evaluate %s: read tick %d beside tick %d", l.name, lf.T, f.T)
+				return fmt.Errorf("evaluate %s: read tick %d beside tick %d", l.name, lf.T, f.T)
 			}
 			col.Verdicts(li, l.replay.Verdicts())
 		}
 	}
+}
 
+// report builds the report of recording path (read as r) from the lanes'
+// alerts collected in col.
+func report(path string, r *Replay, m evaluation.MatchConfig, lanes []*evalLane, col *evaluation.Collector) *evaluation.Report {
 	h := r.Header()
-	rep := &evaluation.Report{Recording: path, Soldiers: len(h.Profiles), Grace: o.Match.Grace, Probation: o.Match.Probation}
+	rep := &evaluation.Report{Recording: path, Soldiers: len(h.Profiles), Grace: m.Grace, Probation: m.Probation}
 	if r.Len() > 0 {
 		rep.Duration = time.Duration(r.Last()-r.First())*time.Second + r.Tick()
 	}
@@ -110,11 +146,11 @@ func Evaluate(ctx context.Context, path string, o EvalOptions) (*evaluation.Repo
 	}
 	for li, l := range lanes {
 		run := col.Run(li)
-		t := evaluation.NewTally(o.Match)
+		t := evaluation.NewTally(m)
 		t.Add(&run)
 		dr := evaluation.NewDetectorReport(l.name, l.cal, t, l.elapsed)
 		rep.SoldierHours = dr.Overall.SoldierHours
 		rep.Detectors = append(rep.Detectors, dr)
 	}
-	return rep, nil
+	return rep
 }
