@@ -378,78 +378,115 @@ func (r *Replay) index() error {
 	end := false
 	prevT := int64(math.MinInt64)
 	for m := 0; ; m++ {
-		// What the complete members hold, restored if this one is cut.
-		frames, first, last, no, prev := r.frames, r.first, r.last, r.no, prevT
-		off := r.cr.n
-		cut := func(err error) error {
-			if m == 0 || !errors.Is(err, ErrTruncatedRecording) || r.cr.n < r.size {
-				return err
-			}
-			r.trunc = &Truncation{Name: r.name, Offset: off, Size: r.size, LostFrames: r.frames - frames, LostLastT: r.last}
-			r.frames, r.first, r.last, r.no, prevT = frames, first, last, no, prev
-			r.members = r.members[:m]
-			return nil
+		mk := indexMark{m: m, off: r.cr.n, frames: r.frames, first: r.first, last: r.last, no: r.no, prevT: prevT}
+		more, err := r.startMember(mk, &prevT)
+		if err != nil {
+			return err
 		}
-		if m > 0 {
-			if err := r.resetGzip(); err == io.EOF {
-				break
-			} else if err != nil {
-				r.members = append(r.members, member{off: off, line: r.no, firstT: math.MinInt64})
-				if err := cut(err); err != nil {
-					return err
-				}
-				break
-			}
-			r.zr.Multistream(false) // Reset turns it back on
-			r.br.Reset(r.zr)
-			r.members = append(r.members, member{off: off, line: r.no, firstT: math.MinInt64})
-		} else {
-			r.members = append(r.members, member{off: 0, line: 0, firstT: math.MinInt64})
+		if !more {
+			break
 		}
-		cur := &r.members[len(r.members)-1]
-		for {
-			err := r.readLine()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				if err := cut(err); err != nil {
-					return err
-				}
-				break
-			}
-			if end {
-				return r.corrupt("a record after the end record")
-			}
-			if !json.Valid(r.line) {
-				return r.corrupt("not valid JSON: %s", clip(r.line))
-			}
-			kind, t, err := r.lineKind()
-			if err != nil {
-				return err
-			}
-			switch kind {
-			case "frame":
-				if t <= prevT {
-					return r.corrupt("frame at tick %d after tick %d: ticks must increase", t, prevT)
-				}
-				if cur.firstT == math.MinInt64 {
-					cur.firstT = t
-				}
-				if r.frames == 0 {
-					r.first = t
-				}
-				prevT, r.last = t, t
-				r.frames++
-			case "end":
-				end = true
-			}
+		if err := r.indexMember(mk, &prevT, &end); err != nil {
+			return err
 		}
 		if r.trunc != nil {
 			end = false
 			break
 		}
 	}
+	r.finishIndex(end)
+	return nil
+}
+
+// indexMark is what the complete members hold when member m starts at byte
+// off (and prevT, the tick of the last frame): restored if m is cut.
+type indexMark struct {
+	m                       int
+	off                     int64
+	frames, first, last, no int64
+	prevT                   int64
+}
+
+// cutAt ends the index before member mk.m if err says that member is cut
+// short by the end of the file (and it is not the first): r.trunc
+// describes what is lost and the counts (and *prevT) go back to mk's.
+// Any other error it returns.
+func (r *Replay) cutAt(mk indexMark, prevT *int64, err error) error {
+	if mk.m == 0 || !errors.Is(err, ErrTruncatedRecording) || r.cr.n < r.size {
+		return err
+	}
+	r.trunc = &Truncation{Name: r.name, Offset: mk.off, Size: r.size, LostFrames: r.frames - mk.frames, LostLastT: r.last}
+	r.frames, r.first, r.last, r.no, *prevT = mk.frames, mk.first, mk.last, mk.no, mk.prevT
+	r.members = r.members[:mk.m]
+	return nil
+}
+
+// startMember opens member mk.m (the first is open already) and appends it
+// to r.members. more is false at the end of the file, or if the member is
+// cut (r.trunc set).
+func (r *Replay) startMember(mk indexMark, prevT *int64) (more bool, err error) {
+	if mk.m == 0 {
+		r.members = append(r.members, member{off: 0, line: 0, firstT: math.MinInt64})
+		return true, nil
+	}
+	if err := r.resetGzip(); err == io.EOF {
+		return false, nil
+	} else if err != nil {
+		r.members = append(r.members, member{off: mk.off, line: r.no, firstT: math.MinInt64})
+		return false, r.cutAt(mk, prevT, err)
+	}
+	r.zr.Multistream(false) // Reset turns it back on
+	r.br.Reset(r.zr)
+	r.members = append(r.members, member{off: mk.off, line: r.no, firstT: math.MinInt64})
+	return true, nil
+}
+
+// indexMember reads the lines of the member just started to its end:
+// every line valid JSON, nothing after the end record (*end), frame ticks
+// increasing after *prevT; it counts the frames and notes the member's
+// first tick. A read error cuts the member (cutAt) or is returned.
+func (r *Replay) indexMember(mk indexMark, prevT *int64, end *bool) error {
+	cur := &r.members[len(r.members)-1]
+	for {
+		err := r.readLine()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return r.cutAt(mk, prevT, err)
+		}
+		if *end {
+			return r.corrupt("a record after the end record")
+		}
+		if !json.Valid(r.line) {
+			return r.corrupt("not valid JSON: %s", clip(r.line))
+		}
+		kind, t, err := r.lineKind()
+		if err != nil {
+			return err
+		}
+		switch kind {
+		case "frame":
+			if t <= *prevT {
+				return r.corrupt("frame at tick %d after tick %d: ticks must increase", t, *prevT)
+			}
+			if cur.firstT == math.MinInt64 {
+				cur.firstT = t
+			}
+			if r.frames == 0 {
+				r.first = t
+			}
+			*prevT, r.last = t, t
+			r.frames++
+		case "end":
+			*end = true
+		}
+	}
+}
+
+// finishIndex notes a file without its end record (end false) as
+// truncated, and completes r.trunc with what does play.
+func (r *Replay) finishIndex(end bool) {
 	if !end && r.trunc == nil {
 		r.trunc = &Truncation{Name: r.name, Offset: r.size, Size: r.size, LostLastT: math.MinInt64}
 	}
@@ -459,7 +496,6 @@ func (r *Replay) index() error {
 			r.trunc.LostLastT = math.MinInt64
 		}
 	}
-	return nil
 }
 
 // readHeader reads and checks line 1.
