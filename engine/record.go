@@ -305,38 +305,64 @@ func (r *Recorder) WriteFrame(f *Frame, aux ...AuxRecord) error {
 	b = f.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","obs":[`...)
 	for i := range f.Obs {
-		o := &f.Obs[i]
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, '[')
-		b = strconv.AppendInt(b, int64(o.Soldier), 10)
-		for v := range Vital(NumVitals) {
-			b = append(b, ',')
-			x := o.Values[v]
-			if o.Missing.Has(v) || math.IsNaN(x) {
-				b = append(b, "null"...)
-				continue
-			}
-			if math.IsInf(x, 0) {
-				return fmt.Errorf("write recording %q: tick %d soldier %d: %s is %v", r.name, f.T, o.Soldier, v, x)
-			}
-			b = strconv.AppendFloat(b, x, 'f', -1, 64)
+		var err error
+		if b, err = r.appendObs(b, f.T, &f.Obs[i]); err != nil {
+			return err
 		}
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(o.Phase), 10)
-		b = append(b, ',')
-		b = strconv.AppendInt(b, int64(o.NextPhase), 10)
-		b = append(b, ',')
-		if math.IsNaN(o.Ambient) || math.IsInf(o.Ambient, 0) {
-			b = append(b, "null"...)
-		} else {
-			b = strconv.AppendFloat(b, o.Ambient, 'f', -1, 64)
-		}
-		b = append(b, ']')
 	}
 	b = append(b, `],"truth":[`...)
-	for i, l := range f.Truth {
+	b = appendTruth(b, f.Truth)
+	b = append(b, "]}\n"...)
+	for _, a := range aux {
+		var err error
+		if b, err = r.appendAux(b, a.T, a.Kind, a.Payload); err != nil {
+			r.line = b
+			return err
+		}
+	}
+	r.line = b
+	r.writeUnit(f.T, len(aux))
+	return r.err
+}
+
+// appendObs appends observation o of the frame at tick t as [soldier,
+// the vitals (null: missing or NaN), phase, next phase, ambient (null: not
+// finite)]. An infinite vital is an error.
+func (r *Recorder) appendObs(b []byte, t int64, o *Observation) ([]byte, error) {
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(o.Soldier), 10)
+	for v := range Vital(NumVitals) {
+		b = append(b, ',')
+		x := o.Values[v]
+		if o.Missing.Has(v) || math.IsNaN(x) {
+			b = append(b, "null"...)
+			continue
+		}
+		if math.IsInf(x, 0) {
+			return b, fmt.Errorf("write recording %q: tick %d soldier %d: %s is %v", r.name, t, o.Soldier, v, x)
+		}
+		b = strconv.AppendFloat(b, x, 'f', -1, 64)
+	}
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(o.Phase), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(o.NextPhase), 10)
+	b = append(b, ',')
+	if math.IsNaN(o.Ambient) || math.IsInf(o.Ambient, 0) {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendFloat(b, o.Ambient, 'f', -1, 64)
+	}
+	return append(b, ']'), nil
+}
+
+// appendTruth appends the ground-truth labels as [soldier, start, end,
+// "kind"], comma-separated.
+func appendTruth(b []byte, truth []Label) []byte {
+	for i, l := range truth {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -350,31 +376,27 @@ func (r *Recorder) WriteFrame(f *Frame, aux ...AuxRecord) error {
 		b = append(b, l.Kind.String()...)
 		b = append(b, `"]`...)
 	}
-	b = append(b, "]}\n"...)
-	for _, a := range aux {
-		var err error
-		if b, err = r.appendAux(b, a.T, a.Kind, a.Payload); err != nil {
-			r.line = b
-			return err
-		}
-	}
-	r.line = b
+	return b
+}
 
+// writeUnit writes the lines in r.line, the frame at tick t and its naux
+// auxiliary records, into the current member: the member is flushed first
+// if it holds syncEvery frames, and after if it spans flushEvery ticks.
+func (r *Recorder) writeUnit(t int64, naux int) {
 	if r.inMember >= r.syncEvery {
 		r.flushLocked()
 	}
 	if r.inMember == 0 {
-		r.firstT = f.T
+		r.firstT = t
 	}
 	r.write()
 	r.inMember++
 	r.frames++
-	r.aux += int64(len(aux))
-	r.lastT = f.T
-	if r.flushEvery > 0 && f.T-r.firstT+1 >= r.flushEvery {
+	r.aux += int64(naux)
+	r.lastT = t
+	if r.flushEvery > 0 && t-r.firstT+1 >= r.flushEvery {
 		r.flushLocked()
 	}
-	return r.err
 }
 
 // appendAux appends an aux line to b, checking kind and payload.
