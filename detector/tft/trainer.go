@@ -165,103 +165,156 @@ func train_(ctx context.Context, m *Model, train, val Dataset, cfg TrainConfig, 
 	if val != nil && val.Len() == 0 {
 		return res, fmt.Errorf("train: %w (validation set)", ErrNoData)
 	}
-	n := train.Len()
+	t := newTrainer(m, train.Len(), cfg, progress, start)
+	t.res = res
+	defer m.refresh()
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		loss, obs, err := t.epoch(ctx, train, epoch)
+		if err != nil {
+			return t.finish(fmt.Errorf("train: %w", err))
+		}
+		stop, err := t.endEpoch(ctx, val, epoch, loss, obs)
+		if err != nil || stop {
+			return t.finish(err)
+		}
+		t.lr *= cfg.LRDecay
+	}
+	return t.finish(nil)
+}
+
+// trainer is the state of one training run: the workers, the optimiser,
+// the shuffled order of the examples, the best parameters so far and the
+// result being filled in.
+type trainer struct {
+	m         *Model
+	cfg       TrainConfig
+	progress  func(Progress)
+	start     time.Time
+	n, steps  int // examples; steps per epoch
+	pl        *pool
+	adam      *autodiff.Adam
+	grad      []float64
+	best      []float64 // the parameters of the best epoch so far
+	perm      []int
+	rng       *rand.Rand
+	nq        float64 // quantiles per target
+	lr        float64 // this epoch's learning rate
+	sinceBest int     // epochs since the best one
+	res       Result
+}
+
+// newTrainer sets up training m on n examples with cfg (defaults filled).
+func newTrainer(m *Model, n int, cfg TrainConfig, progress func(Progress), start time.Time) *trainer {
 	steps := (n + cfg.BatchSize - 1) / cfg.BatchSize
 	if cfg.StepsPerEpoch > 0 && cfg.StepsPerEpoch < steps {
 		steps = cfg.StepsPerEpoch
 	}
-	pl := newPool(m, cfg.Workers)
-	adam := autodiff.NewAdam(len(m.params), cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon)
-	grad := make([]float64, len(m.params))
-	best := append([]float64(nil), m.params...)
-	perm := make([]int, n)
-	for i := range perm {
-		perm[i] = i
+	t := &trainer{m: m, cfg: cfg, progress: progress, start: start, n: n, steps: steps}
+	t.pl = newPool(m, cfg.Workers)
+	t.adam = autodiff.NewAdam(len(m.params), cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon)
+	t.grad = make([]float64, len(m.params))
+	t.best = append([]float64(nil), m.params...)
+	t.perm = make([]int, n)
+	for i := range t.perm {
+		t.perm[i] = i
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7466742d74726169)) // "tft-trai"
-	nq := float64(len(m.cfg.Quantiles))
-	lr := cfg.LearningRate
-	sinceBest := 0
-	defer m.refresh()
-	finish := func(err error) (Result, error) {
-		copy(m.params, best)
-		res.Elapsed = time.Since(start)
-		return res, err
-	}
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
-		rng.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		epochLoss, epochObs := 0.0, 0
-		adam.LR = lr
-		for step := range steps {
-			if err := ctx.Err(); err != nil {
-				return finish(fmt.Errorf("train: %w", err))
-			}
-			idx := perm[step*cfg.BatchSize : min((step+1)*cfg.BatchSize, n)]
-			loss, obs, err := pl.run(train, idx, true)
-			if err != nil {
-				return finish(fmt.Errorf("train: %w", err))
-			}
-			res.Steps++
-			if obs == 0 {
-				continue
-			}
-			norm := float64(obs) * nq
-			pl.sumGrads(grad)
-			for i := range grad {
-				grad[i] /= norm
-			}
-			autodiff.ClipGlobalNorm(grad, cfg.ClipNorm)
-			adam.Step(m.params, grad)
-			epochLoss += loss
-			epochObs += obs
-			if progress != nil {
-				progress(Progress{
-					Epoch: epoch, Epochs: cfg.Epochs, Step: step + 1, Steps: steps, TotalSteps: res.Steps,
-					TrainLoss: epochLoss / (float64(epochObs) * nq), LR: lr, Elapsed: time.Since(start),
-					BestValLoss: res.BestValLoss, BestEpoch: res.BestEpoch, ValLoss: math.NaN(),
-				})
-			}
+	t.rng = rand.New(rand.NewPCG(cfg.Seed, 0x7466742d74726169)) // "tft-trai"
+	t.nq = float64(len(m.cfg.Quantiles))
+	t.lr = cfg.LearningRate
+	return t
+}
+
+// finish puts the best parameters back into the model and returns the
+// result with err.
+func (t *trainer) finish(err error) (Result, error) {
+	copy(t.m.params, t.best)
+	t.res.Elapsed = time.Since(t.start)
+	return t.res, err
+}
+
+// epoch runs the optimiser steps of one epoch over a fresh shuffle of
+// train and returns the summed loss and the number of observed targets.
+func (t *trainer) epoch(ctx context.Context, train Dataset, epoch int) (epochLoss float64, epochObs int, err error) {
+	perm, cfg := t.perm, t.cfg
+	t.rng.Shuffle(t.n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+	t.adam.LR = t.lr
+	for step := range t.steps {
+		if err := ctx.Err(); err != nil {
+			return 0, 0, err
 		}
-		trainLoss := math.NaN()
-		if epochObs > 0 {
-			trainLoss = epochLoss / (float64(epochObs) * nq)
+		idx := perm[step*cfg.BatchSize : min((step+1)*cfg.BatchSize, t.n)]
+		loss, obs, err := t.pl.run(train, idx, true)
+		if err != nil {
+			return 0, 0, err
 		}
-		res.Epochs = epoch
-		res.FinalTrainLoss = trainLoss
-		valLoss := trainLoss
-		if val != nil {
-			l, obs, err := pl.loss(ctx, val)
-			if err != nil {
-				return finish(fmt.Errorf("train: validate: %w", err))
-			}
-			if obs == 0 {
-				return finish(fmt.Errorf("train: %w (no observed target in the validation set)", ErrNoData))
-			}
-			valLoss = l
+		t.res.Steps++
+		if obs == 0 {
+			continue
 		}
-		improved := valLoss < res.BestValLoss-cfg.MinDelta
-		if improved {
-			res.BestValLoss, res.BestEpoch = valLoss, epoch
-			copy(best, m.params)
-			sinceBest = 0
-		} else {
-			sinceBest++
+		norm := float64(obs) * t.nq
+		t.pl.sumGrads(t.grad)
+		for i := range t.grad {
+			t.grad[i] /= norm
 		}
-		if progress != nil {
-			progress(Progress{
-				Epoch: epoch, Epochs: cfg.Epochs, Step: steps, Steps: steps, TotalSteps: res.Steps,
-				TrainLoss: trainLoss, EndOfEpoch: true, ValLoss: valLoss, BestValLoss: res.BestValLoss,
-				BestEpoch: res.BestEpoch, Improved: improved, LR: lr, Elapsed: time.Since(start),
+		autodiff.ClipGlobalNorm(t.grad, cfg.ClipNorm)
+		t.adam.Step(t.m.params, t.grad)
+		epochLoss += loss
+		epochObs += obs
+		if t.progress != nil {
+			t.progress(Progress{
+				Epoch: epoch, Epochs: cfg.Epochs, Step: step + 1, Steps: t.steps, TotalSteps: t.res.Steps,
+				TrainLoss: epochLoss / (float64(epochObs) * t.nq), LR: t.lr, Elapsed: time.Since(t.start),
+				BestValLoss: t.res.BestValLoss, BestEpoch: t.res.BestEpoch, ValLoss: math.NaN(),
 			})
 		}
-		if math.IsNaN(valLoss) || math.IsInf(valLoss, 0) {
-			return finish(fmt.Errorf("train: epoch %d: loss is %v (diverged; lower the learning rate)", epoch, valLoss))
-		}
-		if cfg.Patience > 0 && sinceBest >= cfg.Patience {
-			res.StoppedEarly = epoch < cfg.Epochs
-			break
-		}
-		lr *= cfg.LRDecay
 	}
-	return finish(nil)
+	return epochLoss, epochObs, nil
+}
+
+// endEpoch closes an epoch (its summed loss over obs targets): it
+// validates on val (nil: the training loss stands in), keeps the best
+// parameters, reports progress, and says whether to stop early; a
+// diverged loss is an error.
+func (t *trainer) endEpoch(ctx context.Context, val Dataset, epoch int, epochLoss float64, epochObs int) (stop bool, err error) {
+	cfg, res := t.cfg, &t.res
+	trainLoss := math.NaN()
+	if epochObs > 0 {
+		trainLoss = epochLoss / (float64(epochObs) * t.nq)
+	}
+	res.Epochs = epoch
+	res.FinalTrainLoss = trainLoss
+	valLoss := trainLoss
+	if val != nil {
+		l, obs, err := t.pl.loss(ctx, val)
+		if err != nil {
+			return true, fmt.Errorf("train: validate: %w", err)
+		}
+		if obs == 0 {
+			return true, fmt.Errorf("train: %w (no observed target in the validation set)", ErrNoData)
+		}
+		valLoss = l
+	}
+	improved := valLoss < res.BestValLoss-cfg.MinDelta
+	if improved {
+		res.BestValLoss, res.BestEpoch = valLoss, epoch
+		copy(t.best, t.m.params)
+		t.sinceBest = 0
+	} else {
+		t.sinceBest++
+	}
+	if t.progress != nil {
+		t.progress(Progress{
+			Epoch: epoch, Epochs: cfg.Epochs, Step: t.steps, Steps: t.steps, TotalSteps: res.Steps,
+			TrainLoss: trainLoss, EndOfEpoch: true, ValLoss: valLoss, BestValLoss: res.BestValLoss,
+			BestEpoch: res.BestEpoch, Improved: improved, LR: t.lr, Elapsed: time.Since(t.start),
+		})
+	}
+	if math.IsNaN(valLoss) || math.IsInf(valLoss, 0) {
+		return true, fmt.Errorf("train: epoch %d: loss is %v (diverged; lower the learning rate)", epoch, valLoss)
+	}
+	if cfg.Patience > 0 && t.sinceBest >= cfg.Patience {
+		res.StoppedEarly = epoch < cfg.Epochs
+		return true, nil
+	}
+	return false, nil
 }
