@@ -121,34 +121,9 @@ func (m *Model) foldVSN(p *vsnP) foldedVSN {
 		return f
 	}
 	s := &p.single
-	hf := 0
-	var w1f, wsf []float64
+	var fw flatWeights
 	if n > 1 {
-		fl := &p.flat
-		hf = fl.hid
-		f.hf = hf
-		w1f = m.sl(fl.fc1.w, n*d*hf)
-		f.flatConst = append([]float64(nil), m.sl(fl.fc1.b, hf)...)
-		f.skipConst = make([]float64, n)
-		if fl.hasSkip {
-			wsf = m.sl(fl.skip.w, n*d*n)
-			copy(f.skipConst, m.sl(fl.skip.b, n))
-		}
-		if fl.hasCtx {
-			f.wc = m.sl(fl.ctx.w, H*hf)
-		}
-		f.wg, f.bg = m.foldGRN(fl, 0)
-		f.gamma, f.beta = m.sl(fl.ln.g, n), m.sl(fl.ln.b, n)
-	}
-	// flatSkip returns e·Ws (block v) or, without a skip projection (d = 1),
-	// e placed at position v.
-	flatSkip := func(v int, e []float64) []float64 {
-		if wsf != nil {
-			return vecMat(e, wsf[v*d*n:(v+1)*d*n], n, nil)
-		}
-		y := make([]float64, n)
-		y[v] = e[0]
-		return y
+		fw = m.foldFlat(p, &f)
 	}
 	table := m.sl(p.table, p.rows*d)
 	var sc rowScratch
@@ -156,50 +131,112 @@ func (m *Model) foldVSN(p *vsnP) foldedVSN {
 	f.vars = make([]foldedVar, n)
 	for v, ev := range p.vars {
 		fv := &f.vars[v]
-		w1 := m.sl(s.fc1.w+v*d*d, d*d)
-		b1 := m.sl(s.fc1.b+v*d, d)
 		fv.wg, fv.bg = m.foldGRN(s, v)
 		fv.gamma, fv.beta = m.sl(s.ln.g+v*H, H), m.sl(s.ln.b+v*H, H)
 		if ev.Cats > 0 {
-			fv.cat, fv.cats = true, ev.Cats
-			fv.out = make([]float64, ev.Cats*H)
-			if n > 1 {
-				fv.cf = make([]float64, ev.Cats*hf)
-				fv.csk = make([]float64, ev.Cats*n)
-			}
-			for c := range ev.Cats {
-				e := table[(ev.Row+c)*d : (ev.Row+c+1)*d]
-				m.grnGroupRow(s, v, fv.out[c*H:(c+1)*H], e, nil, &sc)
-				if n > 1 {
-					autodiff.MatVecAcc(fv.cf[c*hf:(c+1)*hf], e, w1f[v*d*hf:(v+1)*d*hf])
-					copy(fv.csk[c*n:(c+1)*n], flatSkip(v, e))
-				}
-			}
+			m.foldCategorical(p, v, ev, table, &fw, fv, &sc)
 			continue
 		}
-		w := table[ev.Row*d : (ev.Row+1)*d]
-		b := table[(ev.Row+1)*d : (ev.Row+2)*d]
-		fv.u1 = vecMat(w, w1, d, nil)
-		fv.c1 = vecMat(b, w1, d, b1)
-		if s.hasSkip {
-			ws := m.sl(s.skip.w+v*d*H, d*H)
-			fv.us = vecMat(w, ws, H, nil)
-			fv.cs = vecMat(b, ws, H, m.sl(s.skip.b+v*H, H))
-		} else {
-			fv.us = append([]float64(nil), w...)
-			fv.cs = append([]float64(nil), b...)
-		}
-		if n > 1 {
-			blk := w1f[v*d*hf : (v+1)*d*hf]
-			fv.uf = vecMat(w, blk, hf, nil)
-			autodiff.MatVecAcc(f.flatConst, b, blk)
-			fv.usk = flatSkip(v, w)
-			for j, x := range flatSkip(v, b) {
-				f.skipConst[j] += x
-			}
-		}
+		m.foldReal(p, v, ev, table, &fw, &f, fv)
 	}
 	return f
+}
+
+// flatWeights are the flat GRN's first-layer weights w1 [n·d × hf] and
+// skip projection ws [n·d × n] (nil without one, d = 1), which the
+// per-variable folds take a block of each; nil w1 when n = 1.
+type flatWeights struct {
+	w1, ws   []float64
+	n, d, hf int
+}
+
+// skip returns e·Ws (block v) or, without a skip projection (d = 1), e
+// placed at position v.
+func (fw *flatWeights) skip(v int, e []float64) []float64 {
+	n, d := fw.n, fw.d
+	if fw.ws != nil {
+		return vecMat(e, fw.ws[v*d*n:(v+1)*d*n], n, nil)
+	}
+	y := make([]float64, n)
+	y[v] = e[0]
+	return y
+}
+
+// foldFlat sets f's parts of the flat GRN (n > 1): its width, the constant
+// terms its first layer and skip projection start from, its context
+// weights, its folded gate and layer norm. It returns the weights the
+// per-variable folds take blocks of.
+func (m *Model) foldFlat(p *vsnP, f *foldedVSN) flatWeights {
+	n, d, H := p.n, p.d, m.cfg.Hidden
+	fl := &p.flat
+	fw := flatWeights{n: n, d: d, hf: fl.hid}
+	f.hf = fl.hid
+	fw.w1 = m.sl(fl.fc1.w, n*d*fw.hf)
+	f.flatConst = append([]float64(nil), m.sl(fl.fc1.b, fw.hf)...)
+	f.skipConst = make([]float64, n)
+	if fl.hasSkip {
+		fw.ws = m.sl(fl.skip.w, n*d*n)
+		copy(f.skipConst, m.sl(fl.skip.b, n))
+	}
+	if fl.hasCtx {
+		f.wc = m.sl(fl.ctx.w, H*fw.hf)
+	}
+	f.wg, f.bg = m.foldGRN(fl, 0)
+	f.gamma, f.beta = m.sl(fl.ln.g, n), m.sl(fl.ln.b, n)
+	return fw
+}
+
+// foldCategorical folds categorical variable v (embedding rows ev) into
+// fv: per category, the single GRN's whole output and, with n > 1, the
+// category's terms of the flat GRN's first layer and skip.
+func (m *Model) foldCategorical(p *vsnP, v int, ev autodiff.EmbedVar, table []float64, fw *flatWeights, fv *foldedVar, sc *rowScratch) {
+	n, d, H, hf := p.n, p.d, m.cfg.Hidden, fw.hf
+	fv.cat, fv.cats = true, ev.Cats
+	fv.out = make([]float64, ev.Cats*H)
+	if n > 1 {
+		fv.cf = make([]float64, ev.Cats*hf)
+		fv.csk = make([]float64, ev.Cats*n)
+	}
+	for c := range ev.Cats {
+		e := table[(ev.Row+c)*d : (ev.Row+c+1)*d]
+		m.grnGroupRow(&p.single, v, fv.out[c*H:(c+1)*H], e, nil, sc)
+		if n > 1 {
+			autodiff.MatVecAcc(fv.cf[c*hf:(c+1)*hf], e, fw.w1[v*d*hf:(v+1)*d*hf])
+			copy(fv.csk[c*n:(c+1)*n], fw.skip(v, e))
+		}
+	}
+}
+
+// foldReal folds real variable v, embedded as x·w + b (rows ev.Row and
+// ev.Row+1), into fv: the single GRN's first layer and skip as u·x + c,
+// and, with n > 1, its block of the flat GRN's first layer and skip (the
+// b terms added to f's constants).
+func (m *Model) foldReal(p *vsnP, v int, ev autodiff.EmbedVar, table []float64, fw *flatWeights, f *foldedVSN, fv *foldedVar) {
+	n, d, H, hf := p.n, p.d, m.cfg.Hidden, fw.hf
+	s := &p.single
+	w1 := m.sl(s.fc1.w+v*d*d, d*d)
+	b1 := m.sl(s.fc1.b+v*d, d)
+	w := table[ev.Row*d : (ev.Row+1)*d]
+	b := table[(ev.Row+1)*d : (ev.Row+2)*d]
+	fv.u1 = vecMat(w, w1, d, nil)
+	fv.c1 = vecMat(b, w1, d, b1)
+	if s.hasSkip {
+		ws := m.sl(s.skip.w+v*d*H, d*H)
+		fv.us = vecMat(w, ws, H, nil)
+		fv.cs = vecMat(b, ws, H, m.sl(s.skip.b+v*H, H))
+	} else {
+		fv.us = append([]float64(nil), w...)
+		fv.cs = append([]float64(nil), b...)
+	}
+	if n > 1 {
+		blk := fw.w1[v*d*hf : (v+1)*d*hf]
+		fv.uf = vecMat(w, blk, hf, nil)
+		autodiff.MatVecAcc(f.flatConst, b, blk)
+		fv.usk = fw.skip(v, w)
+		for j, x := range fw.skip(v, b) {
+			f.skipConst[j] += x
+		}
+	}
 }
 
 // rowScratch is the per-row scratch of the inference GRNs and VSNs.
