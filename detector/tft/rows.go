@@ -45,43 +45,10 @@ func biasRows(y, b []float64, n int) {
 // weights wts [n × nv]. ctx, for a VSN with a context, holds each row's
 // projected static context [n × hf]; nil otherwise.
 func (f *foldedVSN) rows(emb, wts, x, ctx []float64, n int, sc *blockScratch) {
-	H, d, nv := f.h, f.d, f.n
+	H, nv := f.h, f.n
 	single := sc.single[:n*nv*H]
 	for v := range f.vars {
-		fv := &f.vars[v]
-		if fv.cat {
-			for r := range n {
-				c := int(x[r*nv+v])
-				copy(single[(r*nv+v)*H:(r*nv+v+1)*H], fv.out[c*H:(c+1)*H])
-			}
-			continue
-		}
-		h1 := sc.h1[:n*d]
-		for r := range n {
-			xv := x[r*nv+v]
-			hr := h1[r*d : (r+1)*d]
-			for j, u := range fv.u1[:len(hr)] {
-				hr[j] = xv*u + fv.c1[j]
-			}
-		}
-		autodiff.ELUForward(h1, h1)
-		gl := sc.gl[:n*2*H]
-		biasRows(gl, fv.bg, n)
-		autodiff.MatMulAcc(gl, h1, fv.wg, n, d, 2*H)
-		t := sc.tmp[:n*H]
-		autodiff.GLUForward(t, gl, n, H)
-		us, cs := fv.us[:H], fv.cs[:H]
-		for r := range n {
-			xv := x[r*nv+v]
-			tr := t[r*H : (r+1)*H]
-			for j := range tr {
-				tr[j] += xv*us[j] + cs[j]
-			}
-		}
-		autodiff.LayerNormForward(t, nil, t, fv.gamma, fv.beta, n, H, 1)
-		for r := range n {
-			copy(single[(r*nv+v)*H:(r*nv+v+1)*H], t[r*H:(r+1)*H])
-		}
+		f.singleRows(single, x, v, n, sc)
 	}
 	if nv == 1 {
 		copy(emb[:n*H], single)
@@ -90,7 +57,59 @@ func (f *foldedVSN) rows(emb, wts, x, ctx []float64, n int, sc *blockScratch) {
 		}
 		return
 	}
-	hf := f.hf
+	w := wts[:n*nv]
+	f.selection(w, x, ctx, n, sc)
+	autodiff.WeightedSumForward(emb, w, single, n, nv, H)
+}
+
+// singleRows runs variable v's own GRN on n rows of x, writing its
+// embedding of row r into single's [r × nv + v] block of H: a category's
+// folded output, or for a real value x the folded first layer
+// ELU(x·u1 + c1), the gate, the skip x·us + cs and the layer norm.
+func (f *foldedVSN) singleRows(single, x []float64, v, n int, sc *blockScratch) {
+	H, d, nv := f.h, f.d, f.n
+	fv := &f.vars[v]
+	if fv.cat {
+		for r := range n {
+			c := int(x[r*nv+v])
+			copy(single[(r*nv+v)*H:(r*nv+v+1)*H], fv.out[c*H:(c+1)*H])
+		}
+		return
+	}
+	h1 := sc.h1[:n*d]
+	for r := range n {
+		xv := x[r*nv+v]
+		hr := h1[r*d : (r+1)*d]
+		for j, u := range fv.u1[:len(hr)] {
+			hr[j] = xv*u + fv.c1[j]
+		}
+	}
+	autodiff.ELUForward(h1, h1)
+	gl := sc.gl[:n*2*H]
+	biasRows(gl, fv.bg, n)
+	autodiff.MatMulAcc(gl, h1, fv.wg, n, d, 2*H)
+	t := sc.tmp[:n*H]
+	autodiff.GLUForward(t, gl, n, H)
+	us, cs := fv.us[:H], fv.cs[:H]
+	for r := range n {
+		xv := x[r*nv+v]
+		tr := t[r*H : (r+1)*H]
+		for j := range tr {
+			tr[j] += xv*us[j] + cs[j]
+		}
+	}
+	autodiff.LayerNormForward(t, nil, t, fv.gamma, fv.beta, n, H, 1)
+	for r := range n {
+		copy(single[(r*nv+v)*H:(r*nv+v+1)*H], t[r*H:(r+1)*H])
+	}
+}
+
+// selection writes the variable selection weights w [n × nv] of n rows of
+// x (nv > 1): the flat GRN over all variables, its first layer and skip
+// summed from each variable's folded block (plus ctx, if any), then the
+// gate, layer norm and softmax over the variables.
+func (f *foldedVSN) selection(w, x, ctx []float64, n int, sc *blockScratch) {
+	nv, hf := f.n, f.hf
 	f1 := sc.h1[:n*hf]
 	fs := sc.fs[:n*nv]
 	biasRows(f1, f.flatConst, n)
@@ -122,12 +141,10 @@ func (f *foldedVSN) rows(emb, wts, x, ctx []float64, n int, sc *blockScratch) {
 	gl := sc.gl[:n*2*nv]
 	biasRows(gl, f.bg, n)
 	autodiff.MatMulAcc(gl, f1, f.wg, n, hf, 2*nv)
-	w := wts[:n*nv]
 	autodiff.GLUForward(w, gl, n, nv)
 	addVec(w, fs)
 	autodiff.LayerNormForward(w, nil, w, f.gamma, f.beta, n, nv, 1)
 	autodiff.SoftmaxForward(w, w, nil, n, nv)
-	autodiff.WeightedSumForward(emb, w, single, n, nv, H)
 }
 
 // rowBufs is the scratch of grnRows and gateAddNormRows for up to R rows.
