@@ -162,54 +162,11 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 	ws.ensure(m, B)
 	w := &ws.w
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
-	hfE, hfD := max(m.fold.enc.hf, 1), max(m.fold.dec.hf, 1)
 	for b, s := range ss {
 		st := &s.st
-		// Each cached piece of the static context and its slot in w.
-		parts := [...][]float64{
-			w.cH[b*H : (b+1)*H], w.cC[b*H : (b+1)*H], w.cVS[b*H : (b+1)*H], w.cEnrich[b*H : (b+1)*H],
-			w.ctxEnc[b*hfE : (b+1)*hfE], w.ctxDec[b*hfD : (b+1)*hfD], w.ctxEnrich[b*H : (b+1)*H],
-		}
-		if !st.ready || st.gen != m.gen {
-			if st.gen != m.gen { // parameters changed: recompute every row
-				st.pending = st.n
-				st.gen = m.gen
-			}
-			m.staticContexts(w, b, 1,
-				func(int) []float64 { return st.static },
-				func(int) []float64 { return st.staticW })
-			off := 0
-			for _, p := range parts {
-				copy(st.ctx[off:], p)
-				off += len(p)
-			}
-			st.ready = true
-		} else {
-			off := 0
-			for _, p := range parts {
-				copy(p, st.ctx[off:off+len(p)])
-				off += len(p)
-			}
-		}
+		m.streamStatic(w, b, st)
 		copy(out[b].StaticWeights, st.staticW)
-		// The variable selection of the rows pushed since the last forecast.
-		for k0 := st.n - st.pending; k0 < st.n; k0 += blockRows {
-			n := min(blockRows, st.n-k0)
-			for i := range n {
-				slot := (st.head + k0 + i) % Te
-				copy(w.sc.x[i*ne:(i+1)*ne], st.raw[slot*ne:(slot+1)*ne])
-			}
-			m.selectRows(w, false, n, func(int) int { return b })
-			for i := range n {
-				slot := (st.head + k0 + i) % Te
-				copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
-				for _, at := range [2]int{slot, slot + Te} {
-					copy(st.emb[at*H:(at+1)*H], w.sc.emb[i*H:(i+1)*H])
-					copy(st.gx[at*4*H:(at+1)*4*H], w.sc.gx[i*4*H:(i+1)*4*H])
-				}
-			}
-		}
-		st.pending = 0
+		m.streamSelect(w, b, st)
 		if B == 1 {
 			for p := range Te {
 				slot := (st.head + p) % Te
@@ -240,4 +197,63 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 	}
 	m.decoderRows(w, B, func(b int) []float64 { return decoders[b] }, out)
 	m.core(w, B, out)
+}
+
+// streamStatic puts stream st's static context into batch slot b of w:
+// from its cache, or computed and cached when the stream has none for the
+// current parameters (a parameter change also marks every row pending).
+func (m *Model) streamStatic(w *work, b int, st *streamState) {
+	H := m.cfg.Hidden
+	hfE, hfD := max(m.fold.enc.hf, 1), max(m.fold.dec.hf, 1)
+	// Each cached piece of the static context and its slot in w.
+	parts := [...][]float64{
+		w.cH[b*H : (b+1)*H], w.cC[b*H : (b+1)*H], w.cVS[b*H : (b+1)*H], w.cEnrich[b*H : (b+1)*H],
+		w.ctxEnc[b*hfE : (b+1)*hfE], w.ctxDec[b*hfD : (b+1)*hfD], w.ctxEnrich[b*H : (b+1)*H],
+	}
+	if st.ready && st.gen == m.gen {
+		off := 0
+		for _, p := range parts {
+			copy(p, st.ctx[off:off+len(p)])
+			off += len(p)
+		}
+		return
+	}
+	if st.gen != m.gen { // parameters changed: recompute every row
+		st.pending = st.n
+		st.gen = m.gen
+	}
+	m.staticContexts(w, b, 1,
+		func(int) []float64 { return st.static },
+		func(int) []float64 { return st.staticW })
+	off := 0
+	for _, p := range parts {
+		copy(st.ctx[off:], p)
+		off += len(p)
+	}
+	st.ready = true
+}
+
+// streamSelect runs the variable selection (in w's batch slot b) on the
+// rows pushed to st since its last forecast, in blocks, and caches each
+// row's selection weights, embedding and LSTM input projection in both
+// copies of its slot of the doubled ring.
+func (m *Model) streamSelect(w *work, b int, st *streamState) {
+	H, Te, ne := m.cfg.Hidden, m.cfg.EncoderLen, len(m.cfg.Encoder)
+	for k0 := st.n - st.pending; k0 < st.n; k0 += blockRows {
+		n := min(blockRows, st.n-k0)
+		for i := range n {
+			slot := (st.head + k0 + i) % Te
+			copy(w.sc.x[i*ne:(i+1)*ne], st.raw[slot*ne:(slot+1)*ne])
+		}
+		m.selectRows(w, false, n, func(int) int { return b })
+		for i := range n {
+			slot := (st.head + k0 + i) % Te
+			copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
+			for _, at := range [2]int{slot, slot + Te} {
+				copy(st.emb[at*H:(at+1)*H], w.sc.emb[i*H:(i+1)*H])
+				copy(st.gx[at*4*H:(at+1)*4*H], w.sc.gx[i*4*H:(i+1)*4*H])
+			}
+		}
+	}
+	st.pending = 0
 }
