@@ -327,44 +327,11 @@ func (d *tftRaw) fit() error {
 		return fmt.Errorf("tft: %d fit rows (%d with values) is too few for an encoder of %d", len(vals), len(obs), te)
 	}
 	d.center, d.scale = robustScale(obs)
-	var steps []float64
-	for i := 1; i < len(times); i++ {
-		if s := times[i].Sub(times[i-1]).Seconds(); s > 0 {
-			steps = append(steps, s)
-		}
+	if step, ok := medianStep(times); ok {
+		d.step = step
 	}
-	if len(steps) > 0 {
-		slices.Sort(steps)
-		d.step = steps[len(steps)/2]
-	}
-	// Encoder and decoder rows (missing values: last normalised value,
-	// flagged).
-	n := len(vals)
-	enc := make([]float64, n*numEnc)
-	dec := make([]float64, n*numDec)
-	last := 0.0
-	for i := range n {
-		prev := time.Time{}
-		if i > 0 {
-			prev = times[i-1]
-		}
-		x := vals[i]
-		if !math.IsNaN(x) {
-			last = d.norm(x)
-		}
-		d.encoderRow(enc[i*numEnc:(i+1)*numEnc], times[i], prev, x, last)
-		d.decoderRow(dec[i*numDec:(i+1)*numDec], times[i], prev)
-	}
-	var all tft.Examples
-	for i := te; i < n; i++ {
-		ex := tft.Example{Input: tft.Input{Encoder: enc[(i-te)*numEnc : i*numEnc], Decoder: dec[i*numDec : (i+1)*numDec]}}
-		if math.IsNaN(vals[i]) {
-			ex.Target, ex.TargetMask = []float64{0}, []float64{0}
-		} else {
-			ex.Target = []float64{d.norm(vals[i])}
-		}
-		all = append(all, ex)
-	}
+	enc, dec := d.fitRows(times, vals)
+	all := d.examples(enc, dec, vals)
 	cut := len(all) * 4 / 5
 	train, val := all[:cut], all[cut:]
 	first := d.model == nil
@@ -384,24 +351,92 @@ func (d *tftRaw) fit() error {
 	}
 	d.fits = append(d.fits, res)
 	if first {
-		for i := range val {
-			if len(val[i].TargetMask) > 0 {
-				continue
-			}
-			if err := d.model.Forecast(d.ws, &val[i].Input, d.fc); err != nil {
-				return fmt.Errorf("tft: %w", err)
-			}
-			q := d.fc.Quantiles
-			d.prime = append(d.prime, outside(val[i].Target[0], q[0], q[len(q)-1]))
+		if err := d.primeOn(val); err != nil {
+			return err
 		}
 	}
 	if d.stream, err = d.model.NewStream(nil); err != nil {
 		return fmt.Errorf("tft: %w", err)
 	}
+	n := len(vals)
 	for i := n - te; i < n; i++ {
 		if err := d.stream.Push(enc[i*numEnc : (i+1)*numEnc]); err != nil {
 			return fmt.Errorf("tft: %w", err)
 		}
+	}
+	return nil
+}
+
+// medianStep returns the median of the positive steps between times, in
+// seconds; ok is false if there is none.
+func medianStep(times []time.Time) (step float64, ok bool) {
+	var steps []float64
+	for i := 1; i < len(times); i++ {
+		if s := times[i].Sub(times[i-1]).Seconds(); s > 0 {
+			steps = append(steps, s)
+		}
+	}
+	if len(steps) == 0 {
+		return 0, false
+	}
+	slices.Sort(steps)
+	return steps[len(steps)/2], true
+}
+
+// fitRows returns the encoder rows [n × numEnc] and decoder rows [n ×
+// numDec] of the fit rows (times, vals); a missing value is encoded as the
+// last normalised value, flagged.
+func (d *tftRaw) fitRows(times []time.Time, vals []float64) (enc, dec []float64) {
+	n := len(vals)
+	enc = make([]float64, n*numEnc)
+	dec = make([]float64, n*numDec)
+	last := 0.0
+	for i := range n {
+		prev := time.Time{}
+		if i > 0 {
+			prev = times[i-1]
+		}
+		x := vals[i]
+		if !math.IsNaN(x) {
+			last = d.norm(x)
+		}
+		d.encoderRow(enc[i*numEnc:(i+1)*numEnc], times[i], prev, x, last)
+		d.decoderRow(dec[i*numDec:(i+1)*numDec], times[i], prev)
+	}
+	return enc, dec
+}
+
+// examples returns one training example per row i ≥ EncoderLen: the
+// encoder rows before it, its decoder row and its normalised value as the
+// target (masked when missing).
+func (d *tftRaw) examples(enc, dec, vals []float64) tft.Examples {
+	te := d.cfg.EncoderLen
+	var all tft.Examples
+	for i := te; i < len(vals); i++ {
+		ex := tft.Example{Input: tft.Input{Encoder: enc[(i-te)*numEnc : i*numEnc], Decoder: dec[i*numDec : (i+1)*numDec]}}
+		if math.IsNaN(vals[i]) {
+			ex.Target, ex.TargetMask = []float64{0}, []float64{0}
+		} else {
+			ex.Target = []float64{d.norm(vals[i])}
+		}
+		all = append(all, ex)
+	}
+	return all
+}
+
+// primeOn appends to d.prime, for each held-out example with a target,
+// how far (in band widths) the target lies outside the forecast's outer
+// quantiles.
+func (d *tftRaw) primeOn(val tft.Examples) error {
+	for i := range val {
+		if len(val[i].TargetMask) > 0 {
+			continue
+		}
+		if err := d.model.Forecast(d.ws, &val[i].Input, d.fc); err != nil {
+			return fmt.Errorf("tft: %w", err)
+		}
+		q := d.fc.Quantiles
+		d.prime = append(d.prime, outside(val[i].Target[0], q[0], q[len(q)-1]))
 	}
 	return nil
 }
