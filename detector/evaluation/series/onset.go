@@ -99,45 +99,11 @@ func (rules OnsetRules) Evaluate(times []time.Time, label, alert []bool) OnsetRe
 	if len(label) != len(times) || len(alert) != len(times) {
 		panic("series: OnsetRules.Evaluate: times, labels and alerts differ in length")
 	}
-	var onsets, ends []time.Time
-	for i := 1; i < len(times); i++ {
-		switch {
-		case label[i] && !label[i-1]:
-			onsets = append(onsets, times[i])
-		case !label[i] && label[i-1]:
-			ends = append(ends, times[i])
-		}
-	}
-	excluded := func(t time.Time) bool {
-		for _, e := range ends {
-			if !t.Before(e) && t.Sub(e) < rules.Recovery {
-				return true
-			}
-		}
-		for _, o := range onsets {
-			if t.Before(o) && !t.Before(o.Add(-rules.Before)) {
-				return true
-			}
-		}
-		return false
-	}
-	var res OnsetResult
-	res.Onsets = len(onsets)
-	// Debounced events: index of each event's first row.
-	var events []int
-	var lastAlert time.Time
-	for i, a := range alert {
-		if !a {
-			continue
-		}
-		if len(events) == 0 || times[i].Sub(lastAlert) >= rules.Debounce {
-			events = append(events, i)
-		}
-		lastAlert = times[i]
-	}
-	res.Events = len(events)
+	ep := episodeEdges(times, label)
+	events := rules.events(times, alert)
+	res := OnsetResult{Onsets: len(ep.onsets), Events: len(events)}
 	used := make([]bool, len(events))
-	for _, o := range onsets {
+	for _, o := range ep.onsets {
 		for k, i := range events {
 			t := times[i]
 			if used[k] || t.Before(o.Add(-rules.Before)) || t.After(o.Add(rules.After)) {
@@ -150,12 +116,76 @@ func (rules OnsetRules) Evaluate(times []time.Time, label, alert []bool) OnsetRe
 		}
 	}
 	for k, i := range events {
-		if !used[k] && !label[i] && !excluded(times[i]) {
+		if !used[k] && !label[i] && !rules.excluded(times[i], ep) {
 			res.FalseAlerts++
 		}
 	}
+	res.Eligible = rules.eligible(times, label, ep)
+	return res
+}
+
+// episodes holds the times where labelled episodes start (onsets) and
+// end (ends: the first row after one).
+type episodes struct {
+	onsets, ends []time.Time
+}
+
+// episodeEdges returns where the labelled episodes of a file start and end.
+func episodeEdges(times []time.Time, label []bool) episodes {
+	var ep episodes
+	for i := 1; i < len(times); i++ {
+		switch {
+		case label[i] && !label[i-1]:
+			ep.onsets = append(ep.onsets, times[i])
+		case !label[i] && label[i-1]:
+			ep.ends = append(ep.ends, times[i])
+		}
+	}
+	return ep
+}
+
+// excluded reports whether time t counts neither for nor against a
+// detector: within Recovery after an episode ends, or within Before ahead
+// of one.
+func (rules OnsetRules) excluded(t time.Time, ep episodes) bool {
+	for _, e := range ep.ends {
+		if !t.Before(e) && t.Sub(e) < rules.Recovery {
+			return true
+		}
+	}
+	for _, o := range ep.onsets {
+		if t.Before(o) && !t.Before(o.Add(-rules.Before)) {
+			return true
+		}
+	}
+	return false
+}
+
+// events debounces the alerts: it returns the row of each event's first
+// alert, an alert opening a new event when Debounce has passed since the
+// previous alert.
+func (rules OnsetRules) events(times []time.Time, alert []bool) []int {
+	var events []int
+	var lastAlert time.Time
+	for i, a := range alert {
+		if !a {
+			continue
+		}
+		if len(events) == 0 || times[i].Sub(lastAlert) >= rules.Debounce {
+			events = append(events, i)
+		}
+		lastAlert = times[i]
+	}
+	return events
+}
+
+// eligible returns the time during which a false alert could be raised:
+// the steps of the rows outside episodes and not excluded, each to the
+// next row (the last row: from the previous one), capped at MaxStep.
+func (rules OnsetRules) eligible(times []time.Time, label []bool, ep episodes) time.Duration {
+	var total time.Duration
 	for i := range times {
-		if label[i] || excluded(times[i]) {
+		if label[i] || rules.excluded(times[i], ep) {
 			continue
 		}
 		var step time.Duration
@@ -165,7 +195,7 @@ func (rules OnsetRules) Evaluate(times []time.Time, label, alert []bool) OnsetRe
 		case i > 0:
 			step = times[i].Sub(times[i-1])
 		}
-		res.Eligible += min(max(step, 0), rules.MaxStep)
+		total += min(max(step, 0), rules.MaxStep)
 	}
-	return res
+	return total
 }
