@@ -272,14 +272,7 @@ func newWorker(cfg *Config, host string, w int) *worker {
 func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 	defer w.close()
 	for ctx.Err() == nil {
-		var s *soldier
-		if w.cfg.Batch {
-			w.buildBatch()
-		} else {
-			s = &w.soldiers[w.next]
-			w.next = (w.next + 1) % len(w.soldiers)
-			w.build(s)
-		}
+		s := w.nextRequest()
 		t0 := time.Now()
 		counted := w.cfg.Requests > 0 && !t0.Before(measureAt)
 		if counted && w.left.Add(-1) < 0 {
@@ -298,57 +291,95 @@ func (w *worker) run(ctx context.Context, measureAt, stopAt time.Time) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if counted {
-				w.left.Add(1) // not sent: someone sends it again
-			}
-			if measured {
-				w.failed++
-			}
-			w.close()
-			if errors.Is(err, errDial) {
-				// The server is gone or refusing: do not spin.
-				select {
-				case <-ctx.Done():
-				case <-time.After(50 * time.Millisecond):
-				}
-			}
+			w.failedRequest(ctx, err, counted, measured)
 			continue
 		}
-		var verdicts, refused uint64
-		if w.cfg.Batch {
-			verdicts, refused = w.advanceBatch(code, body)
-			if counted && w.resynced > 0 {
-				w.left.Add(1) // a resynchronisation, not a measured request
-				continue
-			}
-		} else {
-			if code == 409 && !s.synced && s.resync(body) {
-				if counted {
-					w.left.Add(1) // a resynchronisation, not a measured request
-				}
-				continue
-			}
-			if code == 200 {
-				s.synced = true
-				s.ts++
-				verdicts = 1
-			}
-		}
-		if !measured {
+		verdicts, refused, skip := w.advance(s, code, body, counted)
+		if skip {
 			continue
 		}
-		w.n++
-		w.codes[code]++
-		w.lat = append(w.lat, int64(t1.Sub(t0)))
-		w.bodyBytes += uint64(len(body))
-		if code == 200 {
-			w.predictions += verdicts
-			w.refused += refused
-			w.warming += uint64(bytes.Count(body, []byte(`"state":"warming_up"`)))
-			w.anomalies += uint64(bytes.Count(body, []byte(`"anomaly":true`)))
+		if measured {
+			w.tally(code, body, t1.Sub(t0), verdicts, refused)
 		}
 	}
 	return nil
+}
+
+// nextRequest builds the next request into w.req: the batch of all the
+// worker's soldiers, or the next soldier's row (returned) in turn.
+func (w *worker) nextRequest() *soldier {
+	if w.cfg.Batch {
+		w.buildBatch()
+		return nil
+	}
+	s := &w.soldiers[w.next]
+	w.next = (w.next + 1) % len(w.soldiers)
+	w.build(s)
+	return s
+}
+
+// failedRequest handles a request that got no response (err): it gives
+// back a counted request's slot, counts a measured one as failed, drops
+// the connection and, if the server cannot be reached, waits a little
+// (until ctx ends) instead of spinning.
+func (w *worker) failedRequest(ctx context.Context, err error, counted, measured bool) {
+	if counted {
+		w.left.Add(1) // not sent: someone sends it again
+	}
+	if measured {
+		w.failed++
+	}
+	w.close()
+	if errors.Is(err, errDial) {
+		// The server is gone or refusing: do not spin.
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// advance moves the soldiers (s; nil for a batch) on by the response
+// (code, body) and returns the verdicts and refused rows it carries. skip
+// is true for a resynchronisation, not a request to measure: a soldier's,
+// or a batch that resynchronised some soldiers when it was counted; a
+// counted request's slot is then given back.
+func (w *worker) advance(s *soldier, code int, body []byte, counted bool) (verdicts, refused uint64, skip bool) {
+	if w.cfg.Batch {
+		verdicts, refused = w.advanceBatch(code, body)
+		if counted && w.resynced > 0 {
+			w.left.Add(1) // a resynchronisation, not a measured request
+			return verdicts, refused, true
+		}
+		return verdicts, refused, false
+	}
+	if code == 409 && !s.synced && s.resync(body) {
+		if counted {
+			w.left.Add(1) // a resynchronisation, not a measured request
+		}
+		return 0, 0, true
+	}
+	if code == 200 {
+		s.synced = true
+		s.ts++
+		verdicts = 1
+	}
+	return verdicts, 0, false
+}
+
+// tally counts a measured response: its status, latency lat and size and,
+// for a 200, its verdicts, refused rows, warming-up states and anomalies.
+func (w *worker) tally(code int, body []byte, lat time.Duration, verdicts, refused uint64) {
+	w.n++
+	w.codes[code]++
+	w.lat = append(w.lat, int64(lat))
+	w.bodyBytes += uint64(len(body))
+	if code == 200 {
+		w.predictions += verdicts
+		w.refused += refused
+		w.warming += uint64(bytes.Count(body, []byte(`"state":"warming_up"`)))
+		w.anomalies += uint64(bytes.Count(body, []byte(`"anomaly":true`)))
+	}
 }
 
 // resync moves a soldier the server refused as out of order, and that the
@@ -521,15 +552,47 @@ func (w *worker) readResponse() (int, []byte, error) {
 	if err != nil || code < 100 {
 		return 0, nil, fmt.Errorf("bad status line %q", line)
 	}
-	length, chunked, closeAfter := -1, false, false
+	h, err := w.readHeader()
+	if err != nil {
+		return 0, nil, err
+	}
+	w.resp = w.resp[:0]
+	switch {
+	case h.chunked:
+		if err := w.readChunked(); err != nil {
+			return 0, nil, err
+		}
+	case h.length >= 0:
+		if w.resp, err = readN(w.br, w.resp, h.length); err != nil {
+			return 0, nil, err
+		}
+	default:
+		return 0, nil, errors.New("response without Content-Length")
+	}
+	if h.closeAfter {
+		w.close()
+	}
+	return code, w.resp, nil
+}
+
+// respHeader is what the load generator needs of a response's header.
+type respHeader struct {
+	length     int  // Content-Length; -1: none
+	chunked    bool // Transfer-Encoding: chunked
+	closeAfter bool // Connection: close
+}
+
+// readHeader reads a response's header fields up to the empty line.
+func (w *worker) readHeader() (respHeader, error) {
+	rh := respHeader{length: -1}
 	for {
 		h, err := w.br.ReadSlice('\n')
 		if err != nil {
-			return 0, nil, err
+			return rh, err
 		}
 		h = bytes.TrimRight(h, "\r\n")
 		if len(h) == 0 {
-			break
+			return rh, nil
 		}
 		k, v, ok := bytes.Cut(h, []byte(":"))
 		if !ok {
@@ -538,61 +601,51 @@ func (w *worker) readResponse() (int, []byte, error) {
 		v = bytes.TrimSpace(v)
 		switch {
 		case asciiEqualFold(k, "Content-Length"):
-			if length, err = strconv.Atoi(string(v)); err != nil {
-				return 0, nil, fmt.Errorf("bad Content-Length %q", v)
+			if rh.length, err = strconv.Atoi(string(v)); err != nil {
+				return rh, fmt.Errorf("bad Content-Length %q", v)
 			}
 		case asciiEqualFold(k, "Transfer-Encoding"):
-			chunked = asciiEqualFold(v, "chunked")
+			rh.chunked = asciiEqualFold(v, "chunked")
 		case asciiEqualFold(k, "Connection"):
-			closeAfter = asciiEqualFold(v, "close")
+			rh.closeAfter = asciiEqualFold(v, "close")
 		}
 	}
-	w.resp = w.resp[:0]
-	switch {
-	case chunked:
-		for {
-			l, err := w.br.ReadSlice('\n')
-			if err != nil {
-				return 0, nil, err
-			}
-			l = bytes.TrimRight(l, "\r\n")
-			if i := bytes.IndexByte(l, ';'); i >= 0 {
-				l = l[:i]
-			}
-			n, err := strconv.ParseInt(string(l), 16, 64)
-			if err != nil || n < 0 {
-				return 0, nil, fmt.Errorf("bad chunk size %q", l)
-			}
-			if n == 0 {
-				for { // trailers
-					t, err := w.br.ReadSlice('\n')
-					if err != nil {
-						return 0, nil, err
-					}
-					if len(bytes.TrimRight(t, "\r\n")) == 0 {
-						break
-					}
+}
+
+// readChunked appends a chunked body to w.resp, reading the chunks and the
+// trailers after the last one.
+func (w *worker) readChunked() error {
+	for {
+		l, err := w.br.ReadSlice('\n')
+		if err != nil {
+			return err
+		}
+		l = bytes.TrimRight(l, "\r\n")
+		if i := bytes.IndexByte(l, ';'); i >= 0 {
+			l = l[:i]
+		}
+		n, err := strconv.ParseInt(string(l), 16, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("bad chunk size %q", l)
+		}
+		if n == 0 {
+			for { // trailers
+				t, err := w.br.ReadSlice('\n')
+				if err != nil {
+					return err
 				}
-				break
-			}
-			if w.resp, err = readN(w.br, w.resp, int(n)); err != nil {
-				return 0, nil, err
-			}
-			if _, err := w.br.Discard(2); err != nil {
-				return 0, nil, err
+				if len(bytes.TrimRight(t, "\r\n")) == 0 {
+					return nil
+				}
 			}
 		}
-	case length >= 0:
-		if w.resp, err = readN(w.br, w.resp, length); err != nil {
-			return 0, nil, err
+		if w.resp, err = readN(w.br, w.resp, int(n)); err != nil {
+			return err
 		}
-	default:
-		return 0, nil, errors.New("response without Content-Length")
+		if _, err := w.br.Discard(2); err != nil {
+			return err
+		}
 	}
-	if closeAfter {
-		w.close()
-	}
-	return code, w.resp, nil
 }
 
 // maxResponse bounds a response body (a batch of 1000 verdicts is ≈ 1.7 MB).
