@@ -77,53 +77,17 @@ func Attack(ctx context.Context, cfg AttackConfig) (AttackResult, error) {
 	if err := cfg.defaults(); err != nil {
 		return res, err
 	}
-	u, err := url.Parse(cfg.URL)
-	if err != nil || u.Scheme != "http" || u.Host == "" {
-		return res, fmt.Errorf("attack: URL %q: want http://host:port", cfg.URL)
+	host, err := loopbackHost(cfg.URL)
+	if err != nil {
+		return res, err
 	}
-	host, _, err := net.SplitHostPort(u.Host)
-	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-		return res, fmt.Errorf("attack: %s is not a loopback address: this attack runs against 127.0.0.1 only", u.Host)
-	}
-	req := []byte("POST /predict HTTP/1.1\r\nHost: " + u.Host + "\r\nContent-Type: application/json\r\nContent-Length: " +
+	req := []byte("POST /predict HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: " +
 		strconv.Itoa(cfg.Declared) + "\r\n\r\n{")
-	var d net.Dialer
 	for wave := range cfg.Waves {
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
-		conns := make([]net.Conn, cfg.Conns)
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 64) // dials in flight
-		for i := range conns {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-				defer cancel()
-				c, err := d.DialContext(dctx, "tcp", u.Host)
-				if err == nil {
-					_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-					_, err = c.Write(req)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					res.DialFail++
-					if c != nil {
-						c.Close()
-					}
-					return
-				}
-				res.Opened++
-				res.BytesSent += int64(len(req))
-				conns[i] = c
-			}()
-		}
-		wg.Wait()
+		conns := res.openWave(ctx, host, req, cfg.Conns)
 		if cfg.OnWave != nil {
 			cfg.OnWave(wave)
 		}
@@ -131,26 +95,86 @@ func Attack(ctx context.Context, cfg AttackConfig) (AttackResult, error) {
 		case <-ctx.Done():
 		case <-time.After(cfg.Hold):
 		}
-		// What became of each connection: answered, closed or still open.
-		for _, c := range conns {
-			if c == nil {
-				continue
-			}
-			_ = c.SetReadDeadline(time.Now().Add(time.Millisecond))
-			var buf [16]byte
-			n, err := io.ReadFull(c, buf[:12])
-			var ne net.Error
-			switch {
-			case n == 12 && bytes.HasPrefix(buf[:n], []byte("HTTP/1.1 ")):
-				code, _ := strconv.Atoi(string(buf[9:12]))
-				res.Codes[code]++
-			case errors.As(err, &ne) && ne.Timeout() && n == 0:
-				res.Open++
-			default:
-				res.Closed++
-			}
-			c.Close()
-		}
+		res.settle(conns)
 	}
 	return res, nil
+}
+
+// loopbackHost returns the host:port of rawURL, an http URL whose host
+// must be a loopback address.
+func loopbackHost(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return "", fmt.Errorf("attack: URL %q: want http://host:port", rawURL)
+	}
+	host, _, err := net.SplitHostPort(u.Host)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return "", fmt.Errorf("attack: %s is not a loopback address: this attack runs against 127.0.0.1 only", u.Host)
+	}
+	return u.Host, nil
+}
+
+// openWave opens n connections to host (at most 64 dials in flight) and
+// sends req, a request head that promises more body than follows, on each.
+// It counts the opened and failed ones in res and returns the connections
+// (nil where one failed).
+func (res *AttackResult) openWave(ctx context.Context, host string, req []byte, n int) []net.Conn {
+	var d net.Dialer
+	conns := make([]net.Conn, n)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64) // dials in flight
+	for i := range conns {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			c, err := d.DialContext(dctx, "tcp", host)
+			if err == nil {
+				_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+				_, err = c.Write(req)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				res.DialFail++
+				if c != nil {
+					c.Close()
+				}
+				return
+			}
+			res.Opened++
+			res.BytesSent += int64(len(req))
+			conns[i] = c
+		}()
+	}
+	wg.Wait()
+	return conns
+}
+
+// settle counts what became of each connection of a wave, answered (by
+// status code), closed by the server or still open, and closes it.
+func (res *AttackResult) settle(conns []net.Conn) {
+	for _, c := range conns {
+		if c == nil {
+			continue
+		}
+		_ = c.SetReadDeadline(time.Now().Add(time.Millisecond))
+		var buf [16]byte
+		n, err := io.ReadFull(c, buf[:12])
+		var ne net.Error
+		switch {
+		case n == 12 && bytes.HasPrefix(buf[:n], []byte("HTTP/1.1 ")):
+			code, _ := strconv.Atoi(string(buf[9:12]))
+			res.Codes[code]++
+		case errors.As(err, &ne) && ne.Timeout() && n == 0:
+			res.Open++
+		default:
+			res.Closed++
+		}
+		c.Close()
+	}
 }
