@@ -41,6 +41,8 @@ type evalFile struct {
 	alert []bool
 }
 
+// runEvalCSV runs the eval-csv mode: flags, then the files under --dir,
+// then the measurement the flags ask for.
 func runEvalCSV(ctx context.Context, args []string, e env) error {
 	c := newCommand("eval-csv", "chakra-tui eval-csv --dir DIR [--label-col stress] [--detector hr] [--sweep | --calibrate | --folds K]",
 		"Score every CSV under DIR with a detector (or read the alert column of files written by score, --scored) and\n"+
@@ -48,7 +50,24 @@ func runEvalCSV(ctx context.Context, args []string, e env) error {
 			"[-10 s, +120 s], alerts debounced over 60 s, false alerts per eligible hour. --sweep prints the curve over\n"+
 			"the detector's setting, --calibrate the hr threshold per false-alert rate, --folds K the leave-participants-out\n"+
 			"selection of the setting (chosen on the other folds, reported on each left-out fold).", e.stderr)
-	var f evalCSVFlags
+	f := addEvalCSVFlags(c)
+	files, err := parseInterspersed(c, args)
+	if err != nil {
+		return err
+	}
+	if err := f.check(files); err != nil {
+		return err
+	}
+	data, err := loadEvalFiles(*f)
+	if err != nil {
+		return err
+	}
+	return f.run(ctx, e, data)
+}
+
+// addEvalCSVFlags defines eval-csv's flags on c.
+func addEvalCSVFlags(c *command) *evalCSVFlags {
+	f := &evalCSVFlags{}
 	c.fs.StringVar(&f.dir, "dir", "", "folder of labelled CSV files (recursively)")
 	c.example("dir", "../shared/realhr/stress_predict_dev")
 	c.fs.StringVar(&f.labelCol, "label-col", "stress", "label column: 1 inside an episode to detect, 0 elsewhere")
@@ -81,10 +100,12 @@ func runEvalCSV(ctx context.Context, args []string, e env) error {
 	c.example("calibrate", "true")
 	c.fs.IntVar(&f.folds, "folds", 0, "leave-participants-out: file i is in fold i mod K; each fold's setting is chosen on the other folds")
 	c.example("folds", "17")
-	files, err := parseInterspersed(c, args)
-	if err != nil {
-		return err
-	}
+	return f
+}
+
+// check refuses arguments (files) and combinations of flags eval-csv does
+// not take.
+func (f *evalCSVFlags) check(files []string) error {
 	switch {
 	case len(files) > 0:
 		return fmt.Errorf("eval-csv: unexpected argument %q (give the folder with --dir)", files[0])
@@ -95,10 +116,13 @@ func runEvalCSV(ctx context.Context, args []string, e env) error {
 	case f.scored && (f.sweep || f.calibrate || f.folds > 0):
 		return errors.New("eval-csv: --scored measures the alerts as they are; it has no setting to sweep, calibrate or fold")
 	}
-	data, err := loadEvalFiles(f)
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+// run measures the loaded files' alerts by the onset rules in the mode the
+// flags ask for: the alert column (--scored), --calibrate, --sweep,
+// --folds, or else the detector's alerts per file.
+func (f *evalCSVFlags) run(ctx context.Context, e env, data []evalFile) error {
 	rules := series.StressPredictRules()
 	switch {
 	case f.scored:
@@ -108,11 +132,11 @@ func runEvalCSV(ctx context.Context, args []string, e env) error {
 		}
 		return printPerFile(e.stdout, "alert column", data, res)
 	case f.calibrate:
-		return runCalibrate(ctx, e.stdout, f, data, rules)
+		return runCalibrate(ctx, e.stdout, *f, data, rules)
 	case f.sweep:
-		return runSweep(ctx, e.stdout, f, data, rules)
+		return runSweep(ctx, e.stdout, *f, data, rules)
 	case f.folds > 0:
-		return runFolds(ctx, e.stdout, f, data, rules)
+		return runFolds(ctx, e.stdout, *f, data, rules)
 	}
 	fac, err := scoreFactory(f.scoreFlags)
 	if err != nil {
