@@ -222,16 +222,7 @@ func readScored(path, timeCol, labelCol string) (evalFile, error) {
 	if len(rows) < 2 {
 		return evalFile{}, fmt.Errorf("read %s: no rows", path)
 	}
-	col := func(names ...string) int {
-		for _, n := range names {
-			for i, h := range rows[0] {
-				if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), n) {
-					return i
-				}
-			}
-		}
-		return -1
-	}
+	col := func(names ...string) int { return headerColumn(rows[0], names...) }
 	tc := 0
 	if timeCol != "" {
 		tc = col(timeCol)
@@ -247,13 +238,6 @@ func readScored(path, timeCol, labelCol string) (evalFile, error) {
 	case ac < 0:
 		return evalFile{}, fmt.Errorf("read %s: no %s column (score's output has one)", path, series.AlertColumn)
 	}
-	cell := func(rec []string, i int) bool {
-		if i >= len(rec) {
-			return false
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
-		return err == nil && v >= 0.5
-	}
 	ef := evalFile{}
 	var last time.Time
 	for _, rec := range rows[1:] {
@@ -263,10 +247,33 @@ func readScored(path, timeCol, labelCol string) (evalFile, error) {
 			}
 		}
 		ef.times = append(ef.times, last)
-		ef.label = append(ef.label, cell(rec, lc))
-		ef.alert = append(ef.alert, cell(rec, ac))
+		ef.label = append(ef.label, flagCell(rec, lc))
+		ef.alert = append(ef.alert, flagCell(rec, ac))
 	}
 	return ef, nil
+}
+
+// headerColumn returns the index in header of the first of names found
+// (case and surrounding space ignored, and a byte-order mark), or −1.
+func headerColumn(header []string, names ...string) int {
+	for _, n := range names {
+		for i, h := range header {
+			if strings.EqualFold(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")), n) {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// flagCell reports whether cell i of rec holds a number ≥ 0.5 (false when
+// missing or not a number).
+func flagCell(rec []string, i int) bool {
+	if i >= len(rec) {
+		return false
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(rec[i]), 64)
+	return err == nil && v >= 0.5
 }
 
 // dropColumn removes the value column named name (any case) from t.
