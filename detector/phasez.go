@@ -409,26 +409,40 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 	defer f.mu.Unlock()
 	m := &PhaseZModel{Cells: make([]PhaseZCell, phaseZCells)}
 	vals := make([][engine.NumVitals][]float64, phaseZCells)
-	var ticks int
-	each := func(visit func(t *PhaseZTrack, s *phaseZSample, keys [5]int)) {
-		for _, t := range f.tracks {
-			fit := min(int(t.p.Fitness), engine.NumFitness-1)
-			for i := range t.rows {
-				s := &t.rows[i]
-				b := int(s.bucket)
-				keys := phaseZKeys(fit, s.prev, s.cur, b)
-				keys[4] = -1 // the fallback of lookups only: the last bucket's samples are in keys[3]
-				visit(t, s, keys)
-			}
+	ticks := f.fitMeans(m, vals)
+	if ticks == 0 {
+		return nil, fmt.Errorf("%w: phasez: fit on no readings", ErrConfig)
+	}
+	f.fitSpreads(m, vals)
+	m.SoldierHours = float64(ticks) / 3600
+	return m, nil
+}
+
+// eachSample visits every recorded sample with the cells it belongs to
+// (keys[4], the fallback of lookups only, is -1: the last bucket's samples
+// are in keys[3]).
+func (f *PhaseZFitter) eachSample(visit func(t *PhaseZTrack, s *phaseZSample, keys [5]int)) {
+	for _, t := range f.tracks {
+		fit := min(int(t.p.Fitness), engine.NumFitness-1)
+		for i := range t.rows {
+			s := &t.rows[i]
+			keys := phaseZKeys(fit, s.prev, s.cur, int(s.bucket))
+			keys[4] = -1
+			visit(t, s, keys)
 		}
 	}
-	// Pass 1: the median normalised reading per cell.
+}
+
+// fitMeans is the first pass: each cell's sample and episode counts and
+// median normalised reading. It returns the number of samples and leaves
+// vals empty (its backing arrays are reused by fitSpreads).
+func (f *PhaseZFitter) fitMeans(m *PhaseZModel, vals [][engine.NumVitals][]float64) (ticks int) {
 	type episodeID struct {
 		t *PhaseZTrack
 		e int32
 	}
 	lastEp := make([]episodeID, phaseZCells)
-	each(func(t *PhaseZTrack, s *phaseZSample, keys [5]int) {
+	f.eachSample(func(t *PhaseZTrack, s *phaseZSample, keys [5]int) {
 		ticks++
 		for _, k := range keys {
 			if k < 0 {
@@ -446,17 +460,20 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 			}
 		}
 	})
-	if ticks == 0 {
-		return nil, fmt.Errorf("%w: phasez: fit on no readings", ErrConfig)
-	}
 	for k := range vals {
 		for v := range engine.NumVitals {
 			m.Cells[k].Mean[v] = median(vals[k][v])
 			vals[k][v] = vals[k][v][:0]
 		}
 	}
-	// Pass 2: replay each soldier's offsets as the scorer learns them and
-	// collect the residuals (before the update) per cell.
+	return ticks
+}
+
+// fitSpreads is the second pass: it replays each soldier's offsets as the
+// scorer learns them, collects the residuals (before the update) per cell,
+// and sets each cell's spread and the spread of the soldiers' final
+// offsets.
+func (f *PhaseZFitter) fitSpreads(m *PhaseZModel, vals [][engine.NumVitals][]float64) {
 	var off [engine.NumVitals]offset
 	var last *PhaseZTrack
 	var ends [engine.NumVitals][]float64 // each soldier's offset at the end of its run
@@ -467,7 +484,14 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 			}
 		}
 	}
-	each(func(t *PhaseZTrack, s *phaseZSample, keys [5]int) {
+	add := func(keys [5]int, v int, e float64) {
+		for _, k := range keys {
+			if k >= 0 {
+				vals[k][v] = append(vals[k][v], e)
+			}
+		}
+	}
+	f.eachSample(func(t *PhaseZTrack, s *phaseZSample, keys [5]int) {
 		if t != last {
 			if last != nil {
 				end()
@@ -483,28 +507,12 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 				continue
 			}
 			e := float64(s.z[v]) - c.Mean[v]
-			if phaseZChange[v] {
-				for _, k := range keys {
-					if k < 0 {
-						continue
-					}
-					if k < 0 {
-						continue
-					}
-					vals[k][v] = append(vals[k][v], e)
-				}
+			switch {
+			case phaseZChange[v]:
+				add(keys, v, e)
 				continue
-			}
-			if off[v].n >= PhaseZWarmup {
-				for _, k := range keys {
-					if k < 0 {
-						continue
-					}
-					if k < 0 {
-						continue
-					}
-					vals[k][v] = append(vals[k][v], e-off[v].mean)
-				}
+			case off[v].n >= PhaseZWarmup:
+				add(keys, v, e-off[v].mean)
 			}
 			off[v].add(e, phaseZTau[v])
 		}
@@ -518,8 +526,6 @@ func (f *PhaseZFitter) Fit() (*PhaseZModel, error) {
 			m.Cells[k].SD[v] = mad(vals[k][v])
 		}
 	}
-	m.SoldierHours = float64(ticks) / 3600
-	return m, nil
 }
 
 // mad returns 1.4826 times the median absolute deviation of xs (the
