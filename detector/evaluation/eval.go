@@ -245,6 +245,16 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	fmt.Fprintf(bw, "%d soldiers · %v each · poison %.3g · artefacts %.3g/soldier-hour · grace %d s · probation %d s · %.1f soldier-hours\n\n",
 		r.Soldiers, r.Duration, r.PoisonRate, r.Artefacts, r.Grace, r.Probation, r.SoldierHours)
+	r.writeMetrics(bw)
+	r.writeF1(bw)
+	r.writeChannels(bw)
+	r.writeGoals(bw)
+	return bw.err
+}
+
+// writeMetrics writes the table of metrics: one block per detector, a row
+// per slice (all, each kind, under way at start, contact, other phases).
+func (r *Report) writeMetrics(bw io.Writer) {
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "detector\tslice\tevents\tdetected\tprecision\trecall\tF1\tdelay p50\tp90 s\tkind ok\tfalse\t/100 sh\t")
 	row := func(name, slice string, m *Metrics) {
@@ -270,6 +280,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t")
 	}
 	tw.Flush()
+}
+
+// writeF1 writes each detector's F1 with its spread over seeds and its
+// catches of events under way at start.
+func (r *Report) writeF1(bw io.Writer) {
 	fmt.Fprintln(bw, "\nper kind, false = false alerts the detector named that kind; under way at start = label start ≤ first tick,")
 	fmt.Fprintln(bw, "delays from the first tick; F1 over all seeds, and min–max of each seed's own F1:")
 	for i := range r.Detectors {
@@ -280,6 +295,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 		fmt.Fprintf(bw, " · under way at start %d/%d caught within %d s\n", d.AtStartInTime, d.AtStart.Events, StartWindow)
 	}
+}
+
+// writeChannels writes each detector's false alerts by channel, artefact
+// hits, scoring time and calibration.
+func (r *Report) writeChannels(bw io.Writer) {
 	fmt.Fprintln(bw, "\nfalse alerts by channel, artefact hits, scoring time:")
 	for i := range r.Detectors {
 		d := &r.Detectors[i]
@@ -300,6 +320,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 				"", c.TargetFA, c.Seeds, c.SoldierHours, fmtLevels(c.Alerts.Open))
 		}
 	}
+}
+
+// writeGoals writes the goals and which of them each detector meets.
+func (r *Report) writeGoals(bw io.Writer) {
 	fmt.Fprintf(bw, "\ngoals: recall ≥ %.2f, precision ≥ %.2f, median delay ≤ %.0f s, ≤ %.0f false alerts per 100 soldier-hours,\n"+
 		"  events under way at start: recall ≥ %.1f within %d s\n",
 		Goals.Recall, Goals.Precision, Goals.DelayMedian, 100*Goals.FalsePerSoldierHour, Goals.StartRecall, StartWindow)
@@ -314,7 +338,6 @@ func (r *Report) WriteTable(w io.Writer) error {
 			goal(o.Recall >= Goals.Recall), goal(o.Precision >= Goals.Precision),
 			goal(o.DelayMedian <= Goals.DelayMedian), goal(o.FalsePerSoldierHour <= Goals.FalsePerSoldierHour), start)
 	}
-	return bw.err
 }
 
 func goal(ok bool) string {
