@@ -12,8 +12,8 @@ import (
 // first, so a viewer who joins late starts with recent history. Values are
 // shared between subscribers, who must treat them as read-only. A Broadcast
 // starts no goroutines; closing a subscription or the broadcast frees
-// everything a subscriber held. FanOut is a Broadcast of frames; the
-// monitor's alert stream and the SSH viewers' feed are Broadcasts too.
+// everything a subscriber held. The live runtime's feed of snapshots to
+// its viewers and the monitor's alert stream are Broadcasts.
 type Broadcast[T any] struct {
 	mu      sync.Mutex
 	subs    []*Sub[T]

@@ -12,7 +12,7 @@
 // inputs: the squad's phase at T and at T+1, and the ambient temperature.
 // Labels travel beside the observations and are never shown to a scorer.
 //
-//	Sim ──Step/Next──▶ Frame ──▶ Pacer (wall time × speed) ──▶ FanOut ──▶ viewers
+//	Sim ──Step/Next──▶ Frame ──▶ Pacer (wall time × speed) ──▶ Broadcast ──▶ viewers
 //	 │                   └──▶ Recorder (gzip JSON lines) ──▶ Replay (a Source, seekable)
 //	 └─ PhaseAt / Schedule / Ambient: the known future inputs
 //
