@@ -186,7 +186,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		return m, m.resize(msg.Width, msg.Height)
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		return m, m.typed(msg)
 	case tea.MouseMsg:
 		return m, m.mouse(msg)
 	case tickMsg:
@@ -356,7 +356,28 @@ func (m *Model) setTruth(on bool) {
 	m.rev++
 }
 
-// key handles a key press.
+// typed handles a key message. Runes that arrive in one read (typed fast,
+// tmux send-keys, SSH batching, a paste) are one keystroke each: "jj" moves
+// two cards down; a quit among them quits at once.
+func (m *Model) typed(msg tea.KeyMsg) tea.Cmd {
+	if msg.Type != tea.KeyRunes || len(msg.Runes) < 2 {
+		return m.key(msg)
+	}
+	var cmds []tea.Cmd
+	for _, r := range msg.Runes {
+		one := tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}
+		if r == ' ' {
+			one.Type, one.Runes = tea.KeySpace, nil
+		}
+		if key.Matches(one, m.keys.Quit) {
+			return tea.Quit
+		}
+		cmds = append(cmds, m.key(one))
+	}
+	return tea.Batch(cmds...)
+}
+
+// key handles one keystroke.
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	k := &m.keys
 	m.rev++
