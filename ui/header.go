@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"math"
+
 	"github.com/chakra-tui/chakra-tui/detector"
 )
 
@@ -23,26 +25,48 @@ func (m *Model) renderHeader() string {
 	m.headerRun(c)
 	c.newline()
 
-	wide := m.w >= 120
+	// the widest form that fits: words, symbols, symbols without the rates
+	mark := len(c.buf)
+	c.limit = math.MaxInt
+	for f := statsWide; ; f++ {
+		c.buf, c.col = c.buf[:mark], 0
+		m.headerStats(c, f)
+		if c.col <= m.w || f == statsTerser {
+			break
+		}
+	}
+	c.limit = m.w
+	if c.col > m.w {
+		c.buf, c.col = c.buf[:mark], 0
+		m.headerStats(c, statsTerser)
+	}
+	return string(c.buf)
+}
+
+// statsForm is how much header line 2 spells out.
+type statsForm uint8
+
+const (
+	statsWide   statsForm = iota // words
+	statsTerse                   // symbols
+	statsTerser                  // symbols, no rates, short flags
+)
+
+// headerStats draws line 2 in form f.
+func (m *Model) headerStats(c *cells, f statsForm) {
+	wide := f == statsWide
 	sep := "  │ "
 	if !wide {
 		sep = " │ "
 	}
 	m.headerCounts(c, wide)
-	m.headerRates(c, wide)
-	m.headerFlags(c, sep)
+	if f != statsTerser {
+		m.headerRates(c, wide)
+	}
+	m.headerFlags(c, sep, f == statsTerser)
 	if m.truth {
 		m.headerTruth(c, sep, wide)
 	}
-	if m.status != "" {
-		p := m.st.Accent.paint
-		if m.failed {
-			p = m.st.Error.paint
-		}
-		c.str("  ")
-		c.painted(p, m.status)
-	}
-	return string(c.buf)
 }
 
 // headerRun draws line 1: title, run state, speed, clock, detector, source
@@ -141,19 +165,29 @@ func (m *Model) headerRates(c *cells, wide bool) {
 
 // headerFlags draws the unacknowledged alerts and how the grid is sorted,
 // filtered and paged.
-func (m *Model) headerFlags(c *cells, sep string) {
+func (m *Model) headerFlags(c *cells, sep string, short bool) {
 	st, b := m.st, m.b
 	if n := b.log.unacked(); n > 0 {
 		c.begin(st.Accent.paint)
 		c.str(sep)
 		c.int(int64(n), 0)
-		c.str(" unacked")
+		if short {
+			c.str(" new")
+		} else {
+			c.str(" unacked")
+		}
 		c.end(st.Accent.paint)
 	}
-	if m.grid.sorted {
+	switch {
+	case m.grid.sorted && short:
+		c.painted(st.Accent.paint, sep+"by sev")
+	case m.grid.sorted:
 		c.painted(st.Accent.paint, sep+"by severity")
 	}
-	if m.grid.filter {
+	switch {
+	case m.grid.filter && short:
+		c.painted(st.Accent.paint, sep+"▲ only")
+	case m.grid.filter:
 		c.painted(st.Accent.paint, sep+"alerting only")
 	}
 	if np := len(m.grid.lay.pages); np > 1 {

@@ -45,7 +45,7 @@ func newKeyMap(seek bool) keyMap {
 		SeekFwd:     key.NewBinding(key.WithKeys("]", "shift+right"), key.WithHelp("]", "seek +1 min")),
 		SeekBackFar: key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "seek −10 min")),
 		SeekFwdFar:  key.NewBinding(key.WithKeys("}"), key.WithHelp("}", "seek +10 min")),
-		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "more")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 	k.SeekBack.SetEnabled(seek)
@@ -55,17 +55,25 @@ func newKeyMap(seek bool) keyMap {
 	return k
 }
 
-// ShortHelp is the one-line help in the footer.
+// ShortHelp is the footer's help without "? more" and "q quit", which the
+// footer always adds after it: most useful first, since the footer drops
+// bindings from the end to fit.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Detail, k.Pause, k.Faster, k.Slower, k.Ack, k.Truth, k.Log, k.SeekBack, k.SeekFwd, k.Help, k.Quit}
+	return []key.Binding{k.Detail, k.Pause, k.SeekBack, k.SeekFwd, k.Faster, k.Slower, k.Ack, k.Truth, k.Log}
 }
 
 // FullHelp is the help view's columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown},
-		{k.Detail, k.Close, k.Log, k.Ack, k.Help, k.Quit},
+		{k.Detail, k.Close, k.Log, k.Ack, closeHelp(k.Help), k.Quit},
 		{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekBackFar, k.SeekFwdFar},
 		{k.Truth, k.Sort, k.Filter},
 	}
+}
+
+// closeHelp is the help binding as the full help names it.
+func closeHelp(b key.Binding) key.Binding {
+	b.SetHelp("?", "close help")
+	return b
 }

@@ -29,10 +29,12 @@ const (
 	seekFar  = 600
 )
 
-// headerH and footerH are the heights of the header and the footer.
+// headerH is the height of the header; maxFooterH the most lines the
+// footer (key help, and a status message too long to stand beside it)
+// takes.
 const (
-	headerH = 2
-	footerH = 1
+	headerH    = 2
+	maxFooterH = 3
 )
 
 // wideW is the width from which a side pane (detail, alert log) opens beside
@@ -89,6 +91,7 @@ type Model struct {
 	status   string
 	failed   bool // status is an error
 	rate     rateMeter
+	footH    int // footer lines: 1, more while a long status wraps
 
 	w, h      int
 	side      side
@@ -161,6 +164,7 @@ func New(profiles []engine.Profile, opts ...Option) (*Model, error) {
 		slices.Sort(m.speeds)
 	}
 	m.speedIdx = slices.Index(m.speeds, cfg.speed)
+	m.footH = 1
 	m.help = help.New()
 	m.help.Styles = st.Help
 	m.b = newBoard(profiles, cfg.history, cfg.tick, st)
@@ -340,10 +344,28 @@ func (m *Model) seekBy(d int64) tea.Cmd {
 	return m.seekTo(base + d*int64(m.tick/time.Second))
 }
 
-// setStatus shows a message in the header until the next one.
+// setStatus shows a message in the footer, beside the key help, until the
+// next one (or esc); a message too long for that wraps onto lines of its
+// own above the help, taken from the body.
 func (m *Model) setStatus(s string, failed bool) {
 	m.status, m.failed = s, failed
 	m.rev++
+	if h := m.footerLines(); h != m.footH {
+		m.footH = h
+		m.layout()
+	}
+}
+
+// footerLines is the footer's height for the status at the width.
+func (m *Model) footerLines() int {
+	if m.status == "" || m.w <= 0 {
+		return 1
+	}
+	sw := ansi.StringWidth(m.status)
+	if sw+2+ansi.StringWidth(m.shortHelp(0)) <= m.w {
+		return 1
+	}
+	return min(1+strings.Count(ansi.Wrap(m.status, m.w, ""), "\n")+1, maxFooterH)
 }
 
 // setTruth turns the truth overlay on or off in every pane.
@@ -393,6 +415,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.showHelp = false
 		case m.side != sideNone:
 			m.openSide(sideNone)
+		default:
+			m.setStatus("", false)
 		}
 		return nil
 	case key.Matches(msg, k.Pause):
@@ -412,7 +436,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Truth):
 		m.setTruth(!m.truth)
 		if m.truth {
-			m.setStatus("truth overlay on: ◉ hit  ○ missed  ✗ false alert  ~ artefact", false)
+			m.setStatus("truth on: ◉ hit ○ missed ✗ false ~ artefact", false)
 		} else {
 			m.setStatus("truth overlay off", false)
 		}
@@ -521,14 +545,14 @@ func (m *Model) ack() {
 	n := m.b.log.ackSoldier(s.prof.ID)
 	m.detail.rev++
 	m.alerts.rev++
-	m.setStatus(fmt.Sprintf("acknowledged %d alert(s) of soldier %d", n, s.prof.ID), false)
+	m.setStatus(fmt.Sprintf("acked %d %s of soldier %d", n, plural(n, "alert", "alerts"), s.prof.ID), false)
 }
 
 func (m *Model) togglePause() tea.Cmd {
 	m.paused = !m.paused
 	if m.paused {
 		if m.feed != nil {
-			m.setStatus("paused: the view is frozen (the shared battlefield runs on)", false)
+			m.setStatus("paused this view (the battlefield runs on)", false)
 		} else {
 			m.setStatus("paused", false)
 		}
@@ -547,7 +571,7 @@ func (m *Model) togglePause() tea.Cmd {
 
 func (m *Model) changeSpeed(d int) tea.Cmd {
 	if m.feed != nil {
-		m.setStatus("the speed is set by the feed's owner", false)
+		m.setStatus("speed: set by the feed's owner", false)
 		return nil
 	}
 	i := min(max(m.speedIdx+d, 0), len(m.speeds)-1)
@@ -615,11 +639,12 @@ func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
 func (m *Model) resize(w, h int) tea.Cmd {
 	m.w, m.h = w, h
 	m.help.Width = w
+	m.footH = m.footerLines()
 	m.layout()
 	return nil
 }
 
-func (m *Model) bodyH() int { return max(m.h-headerH-footerH, 0) }
+func (m *Model) bodyH() int { return max(m.h-headerH-m.footH, 0) }
 
 func (m *Model) gridW() int {
 	if m.side != sideNone && m.sideW > 0 {
@@ -708,15 +733,69 @@ func (m *Model) sideView() string {
 	return m.detail.View()
 }
 
-// footerView is the one-line key help.
+// footerView is the status message and the short key help, which always
+// ends with "? more • q quit" (middle bindings are dropped to fit).
 func (m *Model) footerView() string {
-	k := viewKey{w: m.w, styles: m.st}
+	k := viewKey{w: m.w, h: m.footH, styles: m.st, rev: m.statusRev()}
 	if s, ok := m.footCache.lookup(k); ok {
 		return s
 	}
-	// bubbles' help adds an item that does not fit when even its ellipsis
-	// does not: cut the line here.
-	return m.footCache.store(k, ansi.Truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.w, "…"))
+	return m.footCache.store(k, m.renderFooter())
+}
+
+// statusRev keys the footer's cache: it changes with the status text.
+func (m *Model) statusRev() uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(m.status); i++ {
+		h = (h ^ uint64(m.status[i])) * 1099511628211
+	}
+	if m.failed {
+		h++
+	}
+	return h
+}
+
+func (m *Model) renderFooter() string {
+	style := m.st.Accent.Style
+	if m.failed {
+		style = m.st.Error.Style
+	}
+	if m.status == "" {
+		return m.shortHelp(m.w)
+	}
+	sw := ansi.StringWidth(m.status)
+	if m.footH == 1 {
+		h := m.shortHelp(m.w - sw - 2)
+		pad := max(m.w-sw-ansi.StringWidth(h), 2)
+		return style.Render(m.status) + strings.Repeat(" ", pad) + h
+	}
+	lines := strings.Split(ansi.Wrap(m.status, m.w, ""), "\n")
+	if len(lines) > m.footH-1 {
+		lines = lines[:m.footH-1]
+		lines[len(lines)-1] = ansi.Truncate(lines[len(lines)-1], m.w-1, "") + "…"
+	}
+	var sb strings.Builder
+	for _, l := range lines {
+		sb.WriteString(style.Render(l))
+		sb.WriteByte('\n')
+	}
+	sb.WriteString(m.shortHelp(m.w))
+	return sb.String()
+}
+
+// shortHelp is the one-line key help in at most w columns (w ≤ 0: the
+// shortest): as many of the short bindings as fit, then "? more • q quit",
+// which are never dropped.
+func (m *Model) shortHelp(w int) string {
+	hm := m.help
+	hm.Width = 0
+	mid, tail := m.keys.ShortHelp(), []key.Binding{m.keys.Help, m.keys.Quit}
+	for n := len(mid); w > 0 && n > 0; n-- {
+		if s := hm.ShortHelpView(append(slices.Clip(mid[:n]), tail...)); ansi.StringWidth(s) <= w {
+			return s
+		}
+	}
+	return hm.ShortHelpView(tail)
 }
 
 // helpView is the full key help.
@@ -842,4 +921,12 @@ func (r *rateMeter) add(now time.Time, scores int) {
 		r.sps = float64(r.scores) / el.Seconds()
 		r.start, r.frames, r.scores = now, 0, 0
 	}
+}
+
+// plural is one when n is 1, else many.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -29,7 +29,7 @@ func TestSessionRendersKeyQuit(t *testing.T) {
 	tm.waitForAfter(m, "motion artefact", wait) // the help's legend
 	m = tm.mark()
 	tm.send("+")
-	tm.waitForAfter(m, "the speed is set by the feed's owner", wait)
+	tm.waitForAfter(m, "speed: set by the feed's owner", wait)
 	tm.send("q")
 	if err := tm.exit(wait); err != nil {
 		t.Fatalf("quit: %v, want exit status 0", err)
