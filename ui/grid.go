@@ -55,6 +55,7 @@ type gridPane struct {
 	page   int
 	sorted bool // by severity instead of by squad
 	filter bool // alerting soldiers only
+	squad  int  // the only squad shown (engine.Profile.Squad), −1 for all
 	truth  bool // the truth overlay
 	rev    uint64
 	cache  viewCache
@@ -63,7 +64,7 @@ type gridPane struct {
 }
 
 func newGridPane(b *board, st *Styles) *gridPane {
-	return &gridPane{b: b, st: st, sel: 0}
+	return &gridPane{b: b, st: st, sel: 0, squad: -1}
 }
 
 // SetSize lays the cards out for a w×h area.
@@ -89,12 +90,13 @@ func severity(s detector.State) int {
 }
 
 // groups returns the soldiers to show, grouped into rows' worth of cards:
-// by squad, or as one list by severity; filtered to alerting soldiers.
+// by squad, or as one list by severity (by id within a state, so the order
+// holds still from tick to tick); filtered to alerting soldiers or a squad.
 func (g *gridPane) groups() (groups [][]int, labels []string) {
 	b := g.b
 	g.order = g.order[:0]
 	for i := range b.soldiers {
-		if g.filter && !b.soldiers[i].alerting() {
+		if g.filter && !b.soldiers[i].alerting() || g.squad >= 0 && b.soldiers[i].prof.Squad != g.squad {
 			continue
 		}
 		g.order = append(g.order, i)
@@ -105,7 +107,7 @@ func (g *gridPane) groups() (groups [][]int, labels []string) {
 			if c := cmp.Compare(severity(sy.state()), severity(sx.state())); c != 0 {
 				return c
 			}
-			return cmp.Compare(sy.v.Score, sx.v.Score)
+			return cmp.Compare(sx.prof.ID, sy.prof.ID)
 		})
 		return [][]int{g.order}, []string{""}
 	}
@@ -336,6 +338,19 @@ func (g *gridPane) movePage(d int) {
 	g.selectIndex(row.cards[min(c, len(row.cards)-1)])
 }
 
+// selectEnd selects the first card (end < 0) or the last.
+func (g *gridPane) selectEnd(end int) {
+	if len(g.lay.rows) == 0 {
+		return
+	}
+	if end < 0 {
+		g.selectIndex(g.lay.rows[0].cards[0])
+		return
+	}
+	last := g.lay.rows[len(g.lay.rows)-1].cards
+	g.selectIndex(last[len(last)-1])
+}
+
 // selectIndex selects board index i if it is shown.
 func (g *gridPane) selectIndex(i int) bool {
 	if i < 0 || i >= len(g.lay.pos) || g.lay.pos[i] < 0 {
@@ -388,8 +403,8 @@ func (g *gridPane) render() string {
 	c := &g.c
 	c.reset(g.w)
 	if len(g.lay.rows) == 0 {
-		if g.filter {
-			c.painted(g.st.Muted.paint, " no soldier is alerting — f shows everyone")
+		if g.filter || g.squad >= 0 {
+			c.painted(g.st.Muted.paint, " no soldier to show — f and esc show everyone")
 		} else {
 			c.painted(g.st.Muted.paint, " waiting for the first frame…")
 		}

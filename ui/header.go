@@ -190,6 +190,12 @@ func (m *Model) headerFlags(c *cells, sep string, short bool) {
 	case m.grid.filter:
 		c.painted(st.Accent.paint, sep+"alerting only")
 	}
+	if m.grid.squad >= 0 {
+		c.begin(st.Accent.paint)
+		c.str(sep + "squad S")
+		c.int(int64(m.grid.squad+1), 2)
+		c.end(st.Accent.paint)
+	}
 	if np := len(m.grid.lay.pages); np > 1 {
 		c.begin(st.Muted.paint)
 		c.str(sep + "page ")

@@ -282,6 +282,7 @@ func press(k string) tea.KeyMsg {
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, " ": tea.KeySpace, "up": tea.KeyUp, "down": tea.KeyDown,
 		"left": tea.KeyLeft, "right": tea.KeyRight, "pgup": tea.KeyPgUp, "pgdown": tea.KeyPgDown,
 		"ctrl+c": tea.KeyCtrlC, "shift+left": tea.KeyShiftLeft, "shift+right": tea.KeyShiftRight,
+		"home": tea.KeyHome, "end": tea.KeyEnd, "backspace": tea.KeyBackspace,
 	}
 	if t, ok := special[k]; ok {
 		return tea.KeyMsg{Type: t}

@@ -9,6 +9,8 @@ import (
 type keyMap struct {
 	Up, Down, Left, Right   key.Binding
 	PageUp, PageDown        key.Binding
+	First, Last             key.Binding
+	Find                    key.Binding
 	Detail, Close           key.Binding
 	Pause                   key.Binding
 	Faster, Slower          key.Binding
@@ -31,6 +33,9 @@ func newKeyMap(seek bool) keyMap {
 		Right:       key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "right")),
 		PageUp:      key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
 		PageDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
+		First:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "first")),
+		Last:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "last")),
+		Find:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "find id or s07")),
 		Detail:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
 		Close:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 		Pause:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause")),
@@ -59,16 +64,16 @@ func newKeyMap(seek bool) keyMap {
 // footer always adds after it: most useful first, since the footer drops
 // bindings from the end to fit.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Detail, k.Pause, k.SeekBack, k.SeekFwd, k.Faster, k.Slower, k.Ack, k.Truth, k.Log}
+	return []key.Binding{k.Find, k.Detail, k.Pause, k.SeekBack, k.SeekFwd, k.Faster, k.Slower, k.Ack, k.Truth, k.Log}
 }
 
 // FullHelp is the help view's columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown},
+		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.First, k.Last},
 		{k.Detail, k.Close, k.Log, k.Ack, closeHelp(k.Help), k.Quit},
 		{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekBackFar, k.SeekFwdFar},
-		{k.Truth, k.Sort, k.Filter},
+		{k.Find, k.Truth, k.Sort, k.Filter},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -92,6 +93,8 @@ type Model struct {
 	failed   bool // status is an error
 	rate     rateMeter
 	footH    int // footer lines: 1, more while a long status wraps
+	finding  bool
+	find     []rune // the / prompt's text
 
 	w, h      int
 	side      side
@@ -391,7 +394,7 @@ func (m *Model) typed(msg tea.KeyMsg) tea.Cmd {
 		if r == ' ' {
 			one.Type, one.Runes = tea.KeySpace, nil
 		}
-		if key.Matches(one, m.keys.Quit) {
+		if !m.finding && key.Matches(one, m.keys.Quit) {
 			return tea.Quit
 		}
 		cmds = append(cmds, m.key(one))
@@ -403,6 +406,9 @@ func (m *Model) typed(msg tea.KeyMsg) tea.Cmd {
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	k := &m.keys
 	m.rev++
+	if m.finding {
+		return m.findKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
@@ -415,6 +421,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.showHelp = false
 		case m.side != sideNone:
 			m.openSide(sideNone)
+		case m.grid.squad >= 0:
+			m.showSquad(-1)
+			m.setStatus("", false)
 		default:
 			m.setStatus("", false)
 		}
@@ -454,6 +463,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		} else {
 			m.openSide(sideLog)
 		}
+	case key.Matches(msg, k.Find):
+		m.finding = true
+		m.find = m.find[:0]
 	case key.Matches(msg, k.Detail):
 		m.enter()
 	case key.Matches(msg, k.Ack):
@@ -482,9 +494,87 @@ func (m *Model) gridKey(msg tea.KeyMsg) {
 		m.grid.movePage(-1)
 	case key.Matches(msg, k.PageDown):
 		m.grid.movePage(1)
+	case key.Matches(msg, k.First):
+		m.grid.selectEnd(-1)
+	case key.Matches(msg, k.Last):
+		m.grid.selectEnd(1)
 	default:
 		return
 	}
+	m.detail.show(m.grid.sel)
+}
+
+// findLimit is the most runes the / prompt takes.
+const findLimit = 16
+
+// findKey edits the / prompt: runes type, backspace and ctrl+u delete,
+// enter finds, esc cancels, ctrl+c quits.
+func (m *Model) findKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEnter:
+		m.finding = false
+		m.findQuery(string(m.find))
+	case tea.KeyEsc:
+		m.finding = false
+	case tea.KeyCtrlC:
+		return tea.Quit
+	case tea.KeyBackspace:
+		if len(m.find) > 0 {
+			m.find = m.find[:len(m.find)-1]
+		} else {
+			m.finding = false
+		}
+	case tea.KeyCtrlU:
+		m.find = m.find[:0]
+	case tea.KeyRunes, tea.KeySpace:
+		for _, r := range msg.Runes {
+			if len(m.find) < findLimit && r >= ' ' {
+				m.find = append(m.find, r)
+			}
+		}
+		if msg.Type == tea.KeySpace && len(msg.Runes) == 0 && len(m.find) < findLimit {
+			m.find = append(m.find, ' ')
+		}
+	}
+	return nil
+}
+
+// findQuery selects soldier q ("62"), or shows only squad q ("s07", "S7");
+// an empty query shows every squad again.
+func (m *Model) findQuery(q string) {
+	q = strings.ToLower(strings.TrimSpace(q))
+	if q == "" {
+		m.showSquad(-1)
+		m.setStatus("", false)
+		return
+	}
+	if rest, ok := strings.CutPrefix(q, "s"); ok {
+		if n, err := strconv.Atoi(rest); err == nil && n >= 1 && slices.ContainsFunc(m.b.soldiers, func(s soldier) bool { return s.prof.Squad == n-1 }) {
+			m.showSquad(n - 1)
+			m.grid.selectEnd(-1)
+			m.detail.show(m.grid.sel)
+			m.setStatus(fmt.Sprintf("squad S%02d · esc shows every squad", n), false)
+			return
+		}
+	} else if n, err := strconv.Atoi(q); err == nil {
+		if i := slices.IndexFunc(m.b.soldiers, func(s soldier) bool { return int64(s.prof.ID) == int64(n) }); i >= 0 {
+			if !m.grid.selectIndex(i) {
+				m.grid.filter = false
+				m.showSquad(-1)
+				m.grid.selectIndex(i)
+			}
+			m.detail.show(m.grid.sel)
+			m.setStatus(fmt.Sprintf("soldier %d", n), false)
+			return
+		}
+	}
+	m.setStatus(fmt.Sprintf("no soldier or squad matches %q", q), true)
+}
+
+// showSquad shows only squad q (−1: every squad).
+func (m *Model) showSquad(q int) {
+	m.grid.squad = q
+	m.grid.relayout()
 	m.detail.show(m.grid.sel)
 }
 
@@ -501,6 +591,10 @@ func (m *Model) logKey(msg tea.KeyMsg) {
 		m.alerts.move(-page)
 	case key.Matches(msg, k.PageDown):
 		m.alerts.move(page)
+	case key.Matches(msg, k.First):
+		m.alerts.move(-len(m.b.log.entries))
+	case key.Matches(msg, k.Last):
+		m.alerts.move(len(m.b.log.entries))
 	}
 }
 
@@ -752,10 +846,27 @@ func (m *Model) statusRev() uint64 {
 	if m.failed {
 		h++
 	}
+	if m.finding {
+		for _, r := range m.find {
+			h = (h ^ uint64(r)) * 1099511628211
+		}
+		h ^= 1 << 63
+	}
 	return h
 }
 
 func (m *Model) renderFooter() string {
+	if m.finding {
+		hint := m.help.ShortHelpView([]key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "find")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		})
+		prompt := "/" + string(m.find) + "█"
+		if len(m.find) == 0 {
+			prompt += m.st.Muted.Render(" soldier id, or s07 for squad 7")
+		}
+		return ansi.Truncate(prompt+"   "+hint, m.w, "")
+	}
 	style := m.st.Accent.Style
 	if m.failed {
 		style = m.st.Error.Style

@@ -26,12 +26,19 @@ func TestProgramSmoke(t *testing.T) {
 			teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	}
 	wait("✓001")
+	// runes in one read (tmux send-keys -l jj, SSH batching) are keystrokes
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jj")})
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/62")})
+	wait("/62")
+	tm.Send(press("enter"))
+	wait("soldier 62")
+	tm.Type("G")
 	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	tm.Type("?")
 	wait("sort by severity")
 	tm.Type("?")
 	tm.Send(press("enter"))
-	wait("soldier 1 ·")
+	wait("soldier 100 ·")
 	tm.Type(" ")
 	wait("paused")
 	tm.Type("t")
@@ -39,6 +46,9 @@ func TestProgramSmoke(t *testing.T) {
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	fm := tm.FinalModel(t).(*Model)
+	if id := selectedID(fm); id != 100 {
+		t.Errorf("final selection: soldier %d, want 100 (G)", id)
+	}
 	if fm.w != 80 || fm.h != 24 || !fm.paused || !fm.truth || fm.side != sideDetail || fm.b.frames == 0 {
 		t.Errorf("final model: %dx%d paused=%v truth=%v side=%v frames=%d",
 			fm.w, fm.h, fm.paused, fm.truth, fm.side, fm.b.frames)
