@@ -35,7 +35,7 @@ func newKeyMap(seek bool) keyMap {
 		PageDown:    key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "page down")),
 		First:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g/home", "first")),
 		Last:        key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G/end", "last")),
-		Find:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "find id or s07")),
+		Find:        key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "find")),
 		Detail:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
 		Close:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
 		Pause:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause")),
@@ -71,14 +71,14 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.First, k.Last},
-		{k.Detail, k.Close, k.Log, k.Ack, closeHelp(k.Help), k.Quit},
+		{k.Detail, k.Close, k.Log, k.Ack, withHelp(k.Help, "?", "close help"), k.Quit},
 		{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekBackFar, k.SeekFwdFar},
-		{k.Find, k.Truth, k.Sort, k.Filter},
+		{withHelp(k.Find, "/", "find: 62 or s07"), k.Truth, k.Sort, k.Filter},
 	}
 }
 
-// closeHelp is the help binding as the full help names it.
-func closeHelp(b key.Binding) key.Binding {
-	b.SetHelp("?", "close help")
+// withHelp is b as the full help names it.
+func withHelp(b key.Binding, keys, desc string) key.Binding {
+	b.SetHelp(keys, desc)
 	return b
 }
