@@ -14,12 +14,17 @@ func tick(id, seq int, d time.Duration) tea.Cmd {
 	return tea.Tick(d, func(time.Time) tea.Msg { return tickMsg{id: id, seq: seq} })
 }
 
-// stepCmd steps the driver off the Update path: the closure captures the
-// driver and the tags, never the model.
-func stepCmd(ctx context.Context, d Driver, id, epoch int) tea.Cmd {
+// stepCmd steps the driver off the Update path, then reads the recording's
+// stat (when rec is not nil): the closure captures the driver, rec and the
+// tags, never the model.
+func stepCmd(ctx context.Context, d Driver, rec func() RecordingStat, id, epoch int) tea.Cmd {
 	return func() tea.Msg {
 		s, err := d.Step(ctx)
-		return frameMsg{id: id, epoch: epoch, snap: s, err: err}
+		msg := frameMsg{id: id, epoch: epoch, snap: s, err: err}
+		if rec != nil {
+			msg.rec, msg.hasRec = rec(), true
+		}
+		return msg
 	}
 }
 

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"math"
+	"strconv"
+	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 )
@@ -89,6 +91,9 @@ func (m *Model) headerRun(c *cells) {
 		c.str(" ×")
 		c.float(m.speeds[m.speedIdx], speedPrec(m.speeds[m.speedIdx]), 0)
 		c.end(st.Bold.paint)
+	}
+	if m.recName != "" {
+		m.recording(c)
 	}
 	c.str("  ")
 	if b.hasFrame {
@@ -234,6 +239,35 @@ func (m *Model) headerTruth(c *cells, sep string, wide bool) {
 		c.str(" false")
 	}
 	c.end(st.Truth.paint)
+}
+
+// recording draws "● REC name size length": the file being recorded to, its
+// size and the simulated time it holds.
+func (m *Model) recording(c *cells) {
+	st := m.st
+	c.str("  ")
+	c.painted(st.Error.paint, "● REC")
+	c.rune(' ')
+	c.painted(st.Bold.paint, m.recName)
+	c.begin(st.Muted.paint)
+	c.rune(' ')
+	c.str(byteSize(m.rec.Bytes))
+	c.rune(' ')
+	c.duration(m.rec.Frames * int64(m.tick/time.Second))
+	c.end(st.Muted.paint)
+}
+
+// byteSize formats n bytes as B, kB, MB or GB (powers of 1000).
+func byteSize(n int64) string {
+	switch {
+	case n < 1000:
+		return strconv.FormatInt(n, 10) + " B"
+	case n < 1000_000:
+		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + " kB"
+	case n < 1000_000_000:
+		return strconv.FormatFloat(float64(n)/1e6, 'f', 1, 64) + " MB"
+	}
+	return strconv.FormatFloat(float64(n)/1e9, 'f', 1, 64) + " GB"
 }
 
 // progress draws the replay's position and a progress bar.

@@ -94,7 +94,10 @@ type Model struct {
 	rate     rateMeter
 	footH    int // footer lines: 1, more while a long status wraps
 	finding  bool
-	find     []rune // the / prompt's text
+	recName  string               // the file being recorded to, "" for none
+	recStat  func() RecordingStat // read after each step
+	rec      RecordingStat        // as of the latest step
+	find     []rune               // the / prompt's text
 
 	w, h      int
 	side      side
@@ -159,7 +162,7 @@ func New(profiles []engine.Profile, opts ...Option) (*Model, error) {
 		id: int(lastID.Add(1)), ctx: cfg.ctx, st: st, keys: newKeyMap(cfg.replay != nil),
 		driver: cfg.driver, feed: cfg.feed, replay: cfg.replay,
 		source: cfg.source, detector: cfg.detector, note: cfg.note, tick: cfg.tick, now: cfg.now,
-		truth: cfg.truth,
+		truth: cfg.truth, recName: cfg.recName, recStat: cfg.recStat,
 	}
 	m.speeds = slices.Clone(speedPresets)
 	if !slices.Contains(m.speeds, cfg.speed) {
@@ -229,7 +232,7 @@ func (m *Model) onTick(msg tickMsg) tea.Cmd {
 	}
 	m.inflight = true
 	m.stepAt = time.Now()
-	return stepCmd(m.ctx, m.driver, m.id, m.epoch)
+	return stepCmd(m.ctx, m.driver, m.recStat, m.id, m.epoch)
 }
 
 func (m *Model) onFrame(msg frameMsg) tea.Cmd {
@@ -245,6 +248,10 @@ func (m *Model) onFrame(msg frameMsg) tea.Cmd {
 		return waitForFrame(m.ctx, m.id, m.feed)
 	}
 	m.inflight = false
+	if msg.hasRec && msg.rec != m.rec {
+		m.rec = msg.rec
+		m.rev++
+	}
 	if m.pending != nil {
 		t := *m.pending
 		m.pending = nil

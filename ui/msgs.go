@@ -17,6 +17,8 @@ type frameMsg struct {
 	snap      live.Snapshot
 	err       error
 	feed      bool // from the external feed, not the model's own driver
+	rec       RecordingStat
+	hasRec    bool // rec was read after the step
 }
 
 // feedClosedMsg says the external feed ended.

@@ -38,6 +38,8 @@ type config struct {
 	history  int
 	now      func() time.Time
 	truth    bool
+	recName  string
+	recStat  func() RecordingStat
 }
 
 // WithDriver makes the model own the battlefield's clock: its tick loop
@@ -97,6 +99,26 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 
 // WithTruthOverlay starts with the truth overlay on.
 func WithTruthOverlay(on bool) Option { return func(c *config) { c.truth = on } }
+
+// RecordingStat is how much a recording holds so far.
+type RecordingStat struct {
+	Frames int64 // frames written
+	Bytes  int64 // size of the file, bytes
+}
+
+// WithRecording shows that the session is being recorded to the file name:
+// "● REC name size length" in the header. stat is called in the command that
+// stepped the driver, right after each step (so off the Update path, and
+// never while the driver writes); it may do I/O such as a stat of the file.
+// An empty name shows no recording.
+func WithRecording(name string, stat func() RecordingStat) Option {
+	return func(c *config) {
+		if name == "" {
+			stat = nil
+		}
+		c.recName, c.recStat = name, stat
+	}
+}
 
 // ProgramOptions are the tea.Program options the dashboard expects: the
 // alternate screen and mouse clicks (cell motion). Use them with

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -97,12 +99,13 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
 	c := live.Config{Source: sim, Store: store, Scorer: scorer}
 	closeRec := func() error { return nil }
+	var rec *session.Recorder
 	if f.record != "" {
-		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
+		rec, err = session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
 		if err != nil {
 			return fmt.Errorf("--record: %w", err)
 		}
-		c.Record, closeRec = rec, rec.Close
+		c.Record, closeRec = rec, sync.OnceValue(rec.Close)
 	}
 	defer closeRec()
 	rt, err := live.Open(ctx, c)
@@ -119,6 +122,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		ui.WithDetector(name, note),
 		ui.WithSpeed(speed),
 		ui.WithTruthOverlay(f.truth),
+		recordingOption(rec, f.record),
 	)
 	if err != nil {
 		return err
@@ -130,6 +134,9 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	if cerr := closeRec(); cerr != nil && err == nil {
 		return cerr
 	}
+	if rec != nil {
+		fmt.Fprintf(e.stdout, "recorded %d frames (%v of simulated time) to %s\n", rec.Frames(), time.Duration(rec.Frames())*sim.Tick(), f.record)
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted: a clean exit
 	}
@@ -137,6 +144,21 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
+}
+
+// recordingOption shows the recording to path in the dashboard's header
+// (nothing when rec is nil): its name, size and length, read after each step.
+func recordingOption(rec *session.Recorder, path string) ui.Option {
+	if rec == nil {
+		return ui.WithRecording("", nil)
+	}
+	return ui.WithRecording(filepath.Base(path), func() ui.RecordingStat {
+		st := ui.RecordingStat{Frames: rec.Frames()}
+		if fi, err := os.Stat(path); err == nil {
+			st.Bytes = fi.Size()
+		}
+		return st
+	})
 }
 
 // addScorerFlags defines --scorer and --model, read by loadScorer.
