@@ -4,6 +4,8 @@ BIN      := bin/chakra-tui
 BENCH    := bin/chakra-bench
 PKGS     := ./...
 SEED     ?= 1
+# the commit --version names when Go's own VCS stamping is off
+COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -modified)
 
 .PHONY: run build test test-short bench lint golden model deps-test fmt
 
@@ -14,7 +16,7 @@ run: build
 # server) that make bench-http and soak-http run; chakra-bench finds
 # chakra-tui in its own directory.
 build:
-	$(GO) build -o $(BIN) ./cmd/chakra-tui
+	$(GO) build -ldflags "-X main.commit=$(COMMIT)" -o $(BIN) ./cmd/chakra-tui
 	$(GO) build -o $(BENCH) ./cmd/chakra-bench
 
 # Everything, race detector on, including the Redis integration tests against

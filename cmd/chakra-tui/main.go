@@ -72,6 +72,9 @@ func findMode(name string) (mode, bool) {
 // run is the whole program behind main, testable with its own arguments.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
+	if versionRequested(args) {
+		return printVersion(stdout)
+	}
 	if len(args) > 0 {
 		if m, ok := findMode(args[0]); ok {
 			return m.run(ctx, args[1:], e)
