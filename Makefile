@@ -7,10 +7,16 @@ SEED     ?= 1
 # the commit --version names when Go's own VCS stamping is off
 COMMIT   := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -modified)
 
-.PHONY: run build test test-short bench lint golden model deps-test fmt
+.PHONY: run demo build test test-short bench lint golden model deps-test fmt
 
 run: build
 	./$(BIN)
+
+# The dashboard at ×10 with the truth overlay on, on seed 2: a dozen events
+# (heat strain, bradycardia, a stuck sensor, tachycardia) start in its first
+# simulated minute.
+demo: build
+	./$(BIN) --seed 2 --speed 10 --truth
 
 # The product and, beside it, the benchmark tools (load generator, reference
 # server) that make bench-http and soak-http run; chakra-bench finds
