@@ -198,7 +198,7 @@ func (m *Model) headerFlags(c *cells, sep string, short bool) {
 	if m.grid.squad >= 0 {
 		c.begin(st.Accent.paint)
 		c.str(sep + "squad S")
-		c.int(int64(m.grid.squad+1), 2)
+		c.two(m.grid.squad + 1)
 		c.end(st.Accent.paint)
 	}
 	if np := len(m.grid.lay.pages); np > 1 {

@@ -78,7 +78,7 @@ func TestFindKeys(t *testing.T) {
 	if sq := m.b.soldiers[m.grid.sel].prof.Squad; sq != 6 {
 		t.Errorf("/s07: the selection is in squad %d", sq+1)
 	}
-	if v := ansi.Strip(m.View()); !strings.Contains(v, "squad S07") {
+	if v := ansi.Strip(m.View()); !strings.Contains(strings.Split(v, "\n")[1], "squad S07") {
 		t.Error("the header does not say squad S07 is shown alone")
 	}
 	m.Update(press("esc"))
