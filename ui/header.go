@@ -24,7 +24,16 @@ func (m *Model) headerView() string {
 func (m *Model) renderHeader() string {
 	c := &m.hc
 	c.reset(m.w)
-	m.headerRun(c)
+	// line 1 in full when it fits, else compact: the replay's position
+	// before the detector and the source, which are cut first
+	c.limit = math.MaxInt
+	m.headerRun(c, false)
+	if c.col > m.w {
+		c.buf, c.col = c.buf[:0], 0
+		c.limit = m.w
+		m.headerRun(c, true)
+	}
+	c.limit = m.w
 	c.newline()
 
 	// the widest form that fits: words, symbols, symbols without the rates
@@ -71,9 +80,10 @@ func (m *Model) headerStats(c *cells, f statsForm) {
 	}
 }
 
-// headerRun draws line 1: title, run state, speed, clock, detector, source
-// and the replay's progress.
-func (m *Model) headerRun(c *cells) {
+// headerRun draws line 1: title, run state, speed, recording, clock,
+// detector, source and the replay's progress (compact: the progress, with a
+// shorter bar, right after the clock).
+func (m *Model) headerRun(c *cells, compact bool) {
 	st, b := m.st, m.b
 	c.painted(st.Title.paint, " CHAKRA ")
 	switch {
@@ -107,6 +117,9 @@ func (m *Model) headerRun(c *cells) {
 	} else {
 		c.painted(st.Muted.paint, "--:--:--")
 	}
+	if m.replay != nil && compact {
+		m.progress(c, 10)
+	}
 	c.painted(st.Muted.paint, "  │ ")
 	c.painted(st.Bold.paint, m.detector)
 	if m.note != "" {
@@ -114,8 +127,8 @@ func (m *Model) headerRun(c *cells) {
 	}
 	c.painted(st.Muted.paint, "  │ ")
 	c.str(m.source)
-	if m.replay != nil {
-		m.progress(c)
+	if m.replay != nil && !compact {
+		m.progress(c, 20)
 	}
 }
 
@@ -270,8 +283,8 @@ func byteSize(n int64) string {
 	return strconv.FormatFloat(float64(n)/1e9, 'f', 1, 64) + " GB"
 }
 
-// progress draws the replay's position and a progress bar.
-func (m *Model) progress(c *cells) {
+// progress draws the replay's position and a progress bar barW wide.
+func (m *Model) progress(c *cells, barW int) {
 	rc := m.replay
 	st := m.st
 	pos := m.b.t
@@ -289,8 +302,7 @@ func (m *Model) progress(c *cells) {
 	c.duration(total)
 	c.end(st.Muted.paint)
 	c.rune(' ')
-	const barW = 20
-	full := int(frac * barW)
+	full := int(frac * float64(barW))
 	c.begin(st.Accent.paint)
 	c.repeat('━', full)
 	if full < barW {
