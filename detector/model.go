@@ -98,6 +98,9 @@ type TrainingInfo struct {
 	FinalLoss     float64       `json:"final_train_loss"`
 	Workers       int           `json:"workers"`
 	Params        int           `json:"params"`
+	// World is the sensor world of the training, validation and
+	// calibration runs (absent: the clean world of earlier models).
+	World *engine.World `json:"world,omitempty"`
 }
 
 // ValidationReport measures the forecasts on the validation runs: how often

@@ -33,7 +33,7 @@ func runEval(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	if !f.asJSON {
-		fmt.Fprintf(e.stderr, "evaluating %s on %d seeds × %d soldiers × %v …\n", strings.Join(opts.Detectors, ", "), len(opts.Eval.Runs.Seeds), f.soldiers, f.duration)
+		fmt.Fprintf(e.stderr, "evaluating %s on %d seeds × %d soldiers × %v in the %s world …\n", strings.Join(opts.Detectors, ", "), len(opts.Eval.Runs.Seeds), f.soldiers, f.duration, worldName(*opts.Eval.Runs.World))
 	}
 	rep, err := evaluation.RunEval(ctx, opts)
 	if err != nil {
@@ -53,6 +53,7 @@ type evalFlags struct {
 	grace, probation        int64
 	modelPath, replay       string
 	asJSON                  bool
+	world                   *worldFlags
 }
 
 // addEvalFlags registers the eval flags on c.
@@ -89,6 +90,7 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("json", "true")
 	fs.StringVar(&f.replay, "replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
 	c.example("replay", "run.chakra.gz")
+	f.world = addWorldFlags(c)
 	return f
 }
 
@@ -104,10 +106,14 @@ func (f *evalFlags) options() (evaluation.Options, error) {
 			return evaluation.Options{}, fmt.Errorf("--calib-seeds: %w", err)
 		}
 	}
+	w, err := f.world.world()
+	if err != nil {
+		return evaluation.Options{}, err
+	}
 	return evaluation.Options{
 		Eval: evaluation.Config{
 			Runs: training.RunConfig{Seeds: evalSeeds, Soldiers: f.soldiers, Duration: f.duration,
-				PoisonRate: f.poison, Artefacts: f.artefacts, Workers: f.workers},
+				PoisonRate: f.poison, Artefacts: f.artefacts, Workers: f.workers, World: &w},
 			Match: evaluation.MatchConfig{Grace: f.grace, Probation: f.probation},
 		},
 		Detectors:     splitNames(f.detectors),

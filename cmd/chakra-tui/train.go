@@ -56,12 +56,18 @@ func runTrain(ctx context.Context, args []string, e env) error {
 	c.example("lr", "0.001")
 	fs.IntVar(&tc.Workers, "workers", 2, "goroutines (the file depends on it: keep it fixed to reproduce a model)")
 	c.example("workers", "4")
+	wf := addWorldFlags(c)
 	if err := c.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train: unexpected argument %q", fs.Arg(0))
 	}
+	w, err := wf.world()
+	if err != nil {
+		return err
+	}
+	tc.World = &w
 	bar := newTrainBar(e.stderr)
 	m, res, err := training.Train(ctx, tc, bar.update)
 	bar.done()
@@ -107,7 +113,11 @@ func writeModel(path string, m *detector.Model) error {
 func printTrainSummary(w io.Writer, path string, m *detector.Model, res training.Result) {
 	t := &m.Meta.Training
 	v := &m.Meta.Validation
-	fmt.Fprintf(w, "wrote %s: %d parameters, seed %d, %d workers\n", path, m.NumParams(), t.Seed, t.Workers)
+	world := "clean"
+	if t.World != nil {
+		world = worldName(*t.World)
+	}
+	fmt.Fprintf(w, "wrote %s: %d parameters, seed %d, %d workers, %s world\n", path, m.NumParams(), t.Seed, t.Workers, world)
 	fmt.Fprintf(w, "training: runs %v (%d soldiers × %v), %d examples (stride %d, augment %.2f, artefacts %v), validation runs %v (%d examples)\n",
 		t.TrainSeeds, t.Soldiers, t.Duration, t.TrainExamples, t.Stride, t.AugmentProb, t.Artefacts, t.ValSeeds, t.ValExamples)
 	fmt.Fprintf(w, "optimiser: %d epochs, %d steps, best epoch %d, validation loss %.4f, last training loss %.4f\n",

@@ -434,7 +434,7 @@ func RunEval(ctx context.Context, o Options) (*Report, error) {
 	b := builder{m: m, merr: merr, recal: o.TargetFA != 0 || len(o.CalibSeeds) > 0}
 	b.cc = training.CalibrateConfig{TargetFA: o.TargetFA, Runs: training.RunConfig{
 		Seeds: o.CalibSeeds, Soldiers: o.Eval.Runs.Soldiers, Duration: o.CalibDuration,
-		Artefacts: o.Eval.Runs.Artefacts, Workers: o.Eval.Runs.Workers,
+		Artefacts: o.Eval.Runs.Artefacts, Workers: o.Eval.Runs.Workers, World: o.Eval.Runs.World,
 	}}
 	if b.cc.Runs.Duration == 0 {
 		b.cc.Runs.Duration = time.Hour

@@ -25,6 +25,9 @@ type RunConfig struct {
 	Artefacts float64
 	// Workers is how many runs go at once (default 1).
 	Workers int
+	// World is the sensor world of the runs (nil: the engine's default,
+	// engine.DefaultWorldName).
+	World *engine.World
 }
 
 // Validate checks c for a run of what ("calibrate", "evaluate", …), which
@@ -56,6 +59,9 @@ func (c *RunConfig) EngineConfig(seed uint64) engine.Config {
 	ec.Duration = c.Duration
 	ec.PoisonRate = c.PoisonRate
 	ec.ArtefactRate = c.Artefacts
+	if c.World != nil {
+		ec.World = *c.World
+	}
 	return ec
 }
 

@@ -47,6 +47,11 @@ type Config struct {
 	// Workers is the number of goroutines (default 2). Results are
 	// deterministic for a given Seed and Workers.
 	Workers int
+	// World is the sensor world of every run (nil: the engine's default).
+	// Training runs keep its noise, device errors and lost readings but
+	// not its artefacts unless Artefacts is set; validation and
+	// calibration runs have artefacts on.
+	World *engine.World
 }
 
 func (c Config) withDefaults() Config {
@@ -168,7 +173,7 @@ func Train(ctx context.Context, cfg Config, progress func(Progress)) (*detector.
 		Stride: cfg.Stride, Artefacts: cfg.Artefacts, AugmentProb: cfg.AugmentProb,
 		TrainExamples: trainSet.Len(), ValExamples: valSet.Len(), Epochs: nr.Epochs, Steps: nr.Steps,
 		BestEpoch: nr.BestEpoch, BestValLoss: nr.BestValLoss, FinalLoss: nr.FinalTrainLoss,
-		Workers: cfg.Workers, Params: net.NumParams(),
+		Workers: cfg.Workers, Params: net.NumParams(), World: rs.world(),
 	}
 
 	t0 = time.Now()
@@ -201,9 +206,19 @@ func (c Config) runSets() runSets {
 		artefacts = engine.DefaultConfig().ArtefactRate
 	}
 	run := func(s []uint64) RunConfig {
-		return RunConfig{Seeds: s, Soldiers: c.Soldiers, Duration: c.Duration, Artefacts: artefacts, Workers: c.Workers}
+		return RunConfig{Seeds: s, Soldiers: c.Soldiers, Duration: c.Duration, Artefacts: artefacts, Workers: c.Workers, World: c.World}
 	}
 	return runSets{train: run(seeds(c.Seed, 0, c.TrainRuns)), val: run(seeds(c.Seed, 100, c.ValRuns)), cal: run(seeds(c.Seed, 200, c.CalibRuns))}
+}
+
+// world returns the sensor world the runs were simulated in.
+func (rs runSets) world() *engine.World {
+	if rs.train.World != nil {
+		w := *rs.train.World
+		return &w
+	}
+	w := engine.DefaultConfig().World
+	return &w
 }
 
 // examples simulates the training and validation runs and cuts their
