@@ -18,9 +18,12 @@ import (
 // reading (hysteresis). An infinite level disables the channel. Ticks without a reading neither count as out of band nor
 // as calm.
 //
-// The dropout channel counts a tick when any vital is missing; it opens
-// after DropoutK of the last DropoutM ticks and closes after ClearTicks
-// ticks with every reading present. The stuck channel opens as soon as a
+// The dropout channel opens when every vital the soldier's kit measures
+// has been missing for DropoutTicks consecutive ticks (the sensor, or its
+// radio, silent), and closes after ClearTicks ticks with any reading. One
+// vital missing while the others report (a partial dropout), or a short
+// burst of lost readings, opens nothing: the verdict shows it as watch and
+// the readings are imputed. The stuck channel opens as soon as a
 // vital is judged stuck (see StuckConfig: that judgement already needs a
 // run of repeats) and closes after ClearTicks ticks with none stuck.
 type AlertConfig struct {
@@ -28,8 +31,10 @@ type AlertConfig struct {
 	K, M       int                       // persistence: K of the last M ticks out of band open an alert (1 ≤ K ≤ M ≤ 64)
 	ClearFrac  float64                   // hysteresis: the calm level is ClearFrac·Open (0 < ClearFrac ≤ 1)
 	ClearTicks int                       // consecutive calm ticks that close an alert
-	DropoutK   int                       // ticks with a vital missing …
-	DropoutM   int                       // … out of the last DropoutM that open a dropout alert
+	// DropoutTicks is how many consecutive ticks with every measured vital
+	// missing open a dropout alert (1 to 64; 0 means DefaultDropoutTicks,
+	// as in model files written before the rule).
+	DropoutTicks int
 	// ImputeLevel: a reading further than ImputeLevel band-widths outside
 	// the band is replaced by the forecast median in what the model is fed
 	// for up to M consecutive ticks without an open alert (and for as long
@@ -51,21 +56,34 @@ type AlertConfig struct {
 	Stuck     StuckConfig
 }
 
+// DefaultDropoutTicks is the length of silence that is a dropout: every
+// measured vital missing for 10 s. That is what the simulation's dropout
+// label means; its bursts of lost readings (radio losses) last at most 9
+// ticks and its partial dropouts leave some vital reporting.
+const DefaultDropoutTicks = 10
+
+// dropoutTicks returns DropoutTicks, or its default when 0.
+func (c *AlertConfig) dropoutTicks() int {
+	if c.DropoutTicks == 0 {
+		return DefaultDropoutTicks
+	}
+	return c.DropoutTicks
+}
+
 // DefaultAlertConfig returns the persistence and hysteresis every scorer
 // starts from; its Open levels are 1 band-width and are meant to be
 // calibrated (see training.Calibrate).
 func DefaultAlertConfig() AlertConfig {
 	return AlertConfig{
-		Open:        [engine.NumVitals]float64{1, 1, 1, 1},
-		K:           2,
-		M:           3,
-		ClearFrac:   0.5,
-		ClearTicks:  10,
-		DropoutK:    2,
-		DropoutM:    3,
-		ImputeLevel: 0.25,
-		MaxImpute:   300,
-		Stuck:       DefaultStuckConfig(),
+		Open:         [engine.NumVitals]float64{1, 1, 1, 1},
+		K:            2,
+		M:            3,
+		ClearFrac:    0.5,
+		ClearTicks:   10,
+		DropoutTicks: DefaultDropoutTicks,
+		ImputeLevel:  0.25,
+		MaxImpute:    300,
+		Stuck:        DefaultStuckConfig(),
 	}
 }
 
@@ -74,8 +92,8 @@ func (c *AlertConfig) Validate() error {
 	switch {
 	case c.K < 1 || c.M < c.K || c.M > 64:
 		return fmt.Errorf("%w: persistence %d of %d (want 1 ≤ K ≤ M ≤ 64)", ErrConfig, c.K, c.M)
-	case c.DropoutK < 1 || c.DropoutM < c.DropoutK || c.DropoutM > 64:
-		return fmt.Errorf("%w: dropout persistence %d of %d (want 1 ≤ K ≤ M ≤ 64)", ErrConfig, c.DropoutK, c.DropoutM)
+	case c.DropoutTicks < 0 || c.DropoutTicks > 64:
+		return fmt.Errorf("%w: dropout ticks %d (want 0 to 64)", ErrConfig, c.DropoutTicks)
 	case !(c.ClearFrac > 0 && c.ClearFrac <= 1):
 		return fmt.Errorf("%w: clear fraction %g (want 0 < f ≤ 1)", ErrConfig, c.ClearFrac)
 	case c.ClearTicks < 1:
@@ -115,7 +133,8 @@ func (a *alertState) reset() { *a = alertState{} }
 type stepInput struct {
 	t       int64
 	out     [engine.NumVitals]float64 // signed band-widths out; NaN where there is no reading or no forecast
-	missing engine.Mask               // vitals without a reading
+	missing engine.Mask               // measured vitals without a reading
+	silent  bool                      // every measured vital missing
 	stuck   engine.Mask               // vitals judged stuck
 	frozen  engine.Mask               // vitals repeating their previous value (a hint for the kind)
 }
@@ -133,7 +152,8 @@ func (a *alertState) step(c *AlertConfig, in *stepInput, dst *[NumChannels]Chann
 		}
 		dst[v] = ChannelAlert{Open: s.open, Opened: opened, Kind: s.kind, Since: s.since}
 	}
-	a.dataQuality(ChannelDropout, in.t, in.missing != 0, c.DropoutK, histMask(c.DropoutM), c.ClearTicks, engine.KindDropout, dst)
+	n := c.dropoutTicks()
+	a.dataQuality(ChannelDropout, in.t, in.silent, n, histMask(n), c.ClearTicks, engine.KindDropout, dst)
 	a.dataQuality(ChannelStuck, in.t, in.stuck != 0, 1, 1, c.ClearTicks, engine.KindStuck, dst)
 }
 

@@ -108,11 +108,15 @@ func TestAlertHysteresis(t *testing.T) {
 
 func TestAlertDataQuality(t *testing.T) {
 	cfg := DefaultAlertConfig()
-	cfg.DropoutK, cfg.DropoutM, cfg.ClearTicks = 3, 4, 2
+	cfg.DropoutTicks, cfg.ClearTicks = 4, 2
 	var a alertState
 	var dst [NumChannels]ChannelAlert
+	all := engine.Mask(0)
+	for v := range engine.NumVitals {
+		all = all.With(engine.Vital(v))
+	}
 	step := func(ti int64, missing, stuck engine.Mask) ChannelAlert {
-		in := stepInput{t: ti, missing: missing, stuck: stuck}
+		in := stepInput{t: ti, missing: missing, stuck: stuck, silent: missing == all}
 		for v := range engine.NumVitals {
 			in.out[v] = math.NaN()
 			if !missing.Has(engine.Vital(v)) {
@@ -123,29 +127,35 @@ func TestAlertDataQuality(t *testing.T) {
 		return dst[ChannelDropout]
 	}
 	spo2 := engine.Mask(0).With(engine.SpO2)
-	// One missing reading in four ticks is not a dropout.
-	for ti := range int64(8) {
+	// One vital missing for a long time (a partial dropout) is not a dropout.
+	for ti := range int64(30) {
+		if c := step(ti, spo2, 0); c.Open {
+			t.Fatalf("tick %d: a partial dropout opened a dropout alert", ti)
+		}
+	}
+	// Bursts of silence shorter than DropoutTicks open nothing.
+	for ti := int64(30); ti <= 60; ti++ {
 		m := engine.Mask(0)
-		if ti%4 == 0 {
-			m = spo2
+		if ti%4 != 0 {
+			m = all
 		}
 		if c := step(ti, m, 0); c.Open {
-			t.Fatalf("tick %d: isolated missing readings opened a dropout", ti)
+			t.Fatalf("tick %d: a 3-tick burst of lost readings opened a dropout alert", ti)
 		}
 	}
-	// Three missing in a row open it on the third, with kind dropout.
+	// Four silent ticks in a row open it on the fourth, with kind dropout.
 	var c ChannelAlert
-	for ti := int64(10); ti < 13; ti++ {
-		c = step(ti, spo2, 0)
+	for ti := int64(61); ti < 65; ti++ {
+		c = step(ti, all, 0)
 	}
-	if !c.Opened || c.Kind != engine.KindDropout || c.Since != 12 {
-		t.Fatalf("dropout channel %+v, want opened at 12", c)
+	if !c.Opened || c.Kind != engine.KindDropout || c.Since != 64 {
+		t.Fatalf("dropout channel %+v, want opened at 64", c)
 	}
-	if step(13, 0, 0); !dst[ChannelDropout].Open {
-		t.Fatal("dropout closed after one good tick, want ClearTicks = 2")
+	if step(65, spo2, 0); !dst[ChannelDropout].Open {
+		t.Fatal("dropout closed after one tick with readings, want ClearTicks = 2")
 	}
-	if c := step(14, 0, 0); c.Open {
-		t.Fatal("dropout still open after two good ticks")
+	if c := step(66, spo2, 0); c.Open {
+		t.Fatal("dropout still open after two ticks with readings")
 	}
 	// A stuck vital opens the stuck channel at once.
 	step(20, 0, engine.Mask(0).With(engine.CoreTemp))
@@ -162,6 +172,7 @@ func TestAlertConfigValidate(t *testing.T) {
 		"clear":     func(c *AlertConfig) { c.ClearTicks = 0 },
 		"level":     func(c *AlertConfig) { c.Open[1] = math.NaN() },
 		"stuck":     func(c *AlertConfig) { c.Stuck.Alpha = 2 },
+		"dropout":   func(c *AlertConfig) { c.DropoutTicks = 65 },
 	} {
 		c := DefaultAlertConfig()
 		mod(&c)

@@ -146,22 +146,34 @@ func TestDataQualityAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := steadySeries(200, 3)
-	for i := 80; i < 90; i++ {
+	for i := 20; i < 40; i++ { // a partial dropout: SpO2 lost, the rest report
 		s.obs[i].SetMissing(engine.SpO2)
+	}
+	for i := 50; i < 59; i++ { // a 9-tick burst of lost readings
+		for v := range engine.NumVitals {
+			s.obs[i].SetMissing(engine.Vital(v))
+		}
+	}
+	for i := 80; i < 95; i++ { // a 15 s dropout: every vital lost
+		for v := range engine.NumVitals {
+			s.obs[i].SetMissing(engine.Vital(v))
+		}
 	}
 	for i := 120; i < 180; i++ { // heart rate frozen
 		s.obs[i].Values[engine.HeartRate] = s.obs[119].Values[engine.HeartRate]
 	}
 	vs := feed(t, sc, s, 30)
 	d := opened(vs, ChannelDropout)
-	if len(d) != 1 || d[0] != 81 {
-		t.Errorf("dropout opened at %v, want [81] (2 of 3)", d)
+	if len(d) != 1 || d[0] != 89 {
+		t.Errorf("dropout opened at %v, want [89] (every vital silent for DropoutTicks = 10)", d)
 	}
-	if vs[85].State != StateAlert || vs[85].Kind != engine.KindDropout || !vs[85].Vitals[engine.SpO2].Missing {
-		t.Errorf("tick 85: %v %v missing=%v", vs[85].State, vs[85].Kind, vs[85].Vitals[engine.SpO2].Missing)
+	if v := vs[30]; v.State != StateWatch || !v.Vitals[engine.SpO2].Missing || !v.Vitals[engine.SpO2].Imputed ||
+		math.IsNaN(v.Vitals[engine.SpO2].Forecast[2]) {
+		t.Errorf("partial dropout at 30: state %v, SpO2 missing=%v imputed=%v; want watch, imputed from the forecast",
+			v.State, v.Vitals[engine.SpO2].Missing, v.Vitals[engine.SpO2].Imputed)
 	}
-	if !vs[85].Vitals[engine.SpO2].Imputed || math.IsNaN(vs[85].Vitals[engine.SpO2].Forecast[2]) {
-		t.Error("missing reading not imputed from the forecast")
+	if vs[92].State != StateAlert || vs[92].Kind != engine.KindDropout {
+		t.Errorf("tick 92: %v %v, want an open dropout alert", vs[92].State, vs[92].Kind)
 	}
 	st := opened(vs, ChannelStuck)
 	if len(st) != 1 || st[0] < 121 || st[0] > 135 {
@@ -208,7 +220,7 @@ func TestScorerRestartsOnGap(t *testing.T) {
 
 // TestUnmeasuredVitalIsNoDropout: a kit that never reports core
 // temperature or SpO2 (the prototype's clients send heart rate and stamina
-// only) raises no dropout; a vital it did report going missing does.
+// only) raises no dropout; everything it did report going silent does.
 func TestUnmeasuredVitalIsNoDropout(t *testing.T) {
 	for _, mk := range []func() (Scorer, error){
 		func() (Scorer, error) { return NewZScore(WithWindow(30)) },
@@ -223,13 +235,14 @@ func TestUnmeasuredVitalIsNoDropout(t *testing.T) {
 			s.obs[i].SetMissing(engine.CoreTemp)
 			s.obs[i].SetMissing(engine.SpO2)
 		}
-		for i := 100; i < 110; i++ {
+		for i := 100; i < 115; i++ { // everything the kit measures lost
 			s.obs[i].SetMissing(engine.HeartRate)
+			s.obs[i].SetMissing(engine.Stamina)
 		}
 		vs := feed(t, sc, s, 32)
 		d := opened(vs, ChannelDropout)
-		if len(d) != 1 || d[0] != 101 {
-			t.Errorf("%s: dropout opened at %v, want only [101] (heart rate lost at 100)", sc.Name(), d)
+		if len(d) != 1 || d[0] != 109 {
+			t.Errorf("%s: dropout opened at %v, want only [109] (heart rate and stamina lost at 100)", sc.Name(), d)
 		}
 		if v := vs[50]; v.State == StateAlert || !v.Vitals[engine.CoreTemp].Missing {
 			t.Errorf("%s: tick 50 state %v, core temperature missing=%v", sc.Name(), v.State, v.Vitals[engine.CoreTemp].Missing)

@@ -119,6 +119,7 @@ type soldier struct {
 	stuck   [engine.NumVitals]stuckVital
 	open    [engine.NumVitals]int // ticks each physiological channel has been open
 	oob     [engine.NumVitals]int // consecutive readings beyond the impute level
+	gap     [engine.NumVitals]int // consecutive ticks each measured vital has been missing
 	// sinceHeld counts the rows since any vital was last held on the
 	// forecast (missing, stuck, or inside an open alert).
 	sinceHeld int
@@ -274,6 +275,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.alerts.reset()
 	s.open = [engine.NumVitals]int{}
 	s.oob = [engine.NumVitals]int{}
+	s.gap = [engine.NumVitals]int{}
 	s.sinceHeld = 0
 	s.measured = 0
 	s.disp.reset()
@@ -406,6 +408,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		}
 	}
 	vd.Score = max(best, 0)
+	in.silent = s.measured != 0 && in.missing == s.measured
 	return allMissing
 }
 
@@ -438,7 +441,17 @@ func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput) (impute, held
 		}
 		// A vital its kit does not measure is not in in.missing, so it is
 		// never held: it has no readings for the forecast to stand in for.
-		if in.stuck.Has(vital) || in.missing.Has(vital) || (c.f.imputes() && inAlert) {
+		// A short gap (a burst of lost readings, shorter than a dropout)
+		// is imputed but not held: a few forecast values do not bias the
+		// drift check, and with 2 % of readings lost in bursts a hold
+		// after every gap would keep the check waiting for ever.
+		if in.missing.Has(vital) {
+			s.gap[v]++
+		} else {
+			s.gap[v] = 0
+		}
+		longGap := s.gap[v] >= c.cfg.dropoutTicks()
+		if in.stuck.Has(vital) || longGap || (c.f.imputes() && inAlert) {
 			held = held.With(vital)
 		}
 	}
