@@ -135,6 +135,7 @@ type stepInput struct {
 	out     [engine.NumVitals]float64 // signed band-widths out; NaN where there is no reading or no forecast
 	missing engine.Mask               // measured vitals without a reading
 	silent  bool                      // every measured vital missing
+	suspect engine.Mask               // readings judged sensor glitches (see GlitchConfig): not scored
 	stuck   engine.Mask               // vitals judged stuck
 	frozen  engine.Mask               // vitals repeating their previous value (a hint for the kind)
 }

@@ -33,6 +33,15 @@ func steadySeries(n int, seed uint64) *series {
 	return s
 }
 
+// ramp adds an offset of amp that builds up from tick from with time
+// constant tau (seconds) and holds until tick to, as the simulation's
+// anomalies do: a body ramps, a sensor glitch steps.
+func (s *series) ramp(v engine.Vital, from, to int, amp, tau float64) {
+	for i := from; i < to && i < len(s.obs); i++ {
+		s.obs[i].Values[v] += math.Round(amp * (1 - math.Exp(-float64(i-from+1)/tau)))
+	}
+}
+
 // feed scores the series tick by tick with windows of at most n rows and
 // returns the verdicts.
 func feed(t *testing.T, sc Scorer, s *series, n int) []Verdict {
@@ -102,19 +111,20 @@ func TestZScoreImputesWhileOpen(t *testing.T) {
 	}
 	s := steadySeries(200, 2)
 	for i := 100; i < 160; i++ {
-		s.obs[i].Values[engine.HeartRate] = 120 + float64(i%3)
+		s.obs[i].Values[engine.HeartRate] = 70 + float64(i%3)
 	}
+	s.ramp(engine.HeartRate, 100, 160, 50, 1.5) // a ramp: a one-tick step would be a glitch
 	vs := feed(t, sc, s, 30)
 	if vs[10].State != StateWarmingUp {
 		t.Errorf("tick 10 state %v, want warming_up", vs[10].State)
 	}
 	got := opened(vs, ChannelHeartRate)
-	if len(got) == 0 || got[0] != 101 {
-		t.Fatalf("HR alert opened at %v, want first at 101", got)
+	if len(got) == 0 || got[0] != 102 {
+		t.Fatalf("HR alert opened at %v, want first at 102", got)
 	}
 	// The alert holds for the whole excursion: the anomalous readings are
 	// imputed, so the rolling band does not follow them.
-	for i := 101; i < 160; i++ {
+	for i := 102; i < 160; i++ {
 		if !vs[i].Channels[ChannelHeartRate].Open {
 			t.Fatalf("tick %d: HR alert closed during the excursion (band %v)", i, vs[i].Vitals[0].Forecast)
 		}

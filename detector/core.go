@@ -117,6 +117,7 @@ type soldier struct {
 	hist    history
 	alerts  alertState
 	stuck   [engine.NumVitals]stuckVital
+	glitch  [engine.NumVitals]glitchVital
 	open    [engine.NumVitals]int // ticks each physiological channel has been open
 	oob     [engine.NumVitals]int // consecutive readings beyond the impute level
 	gap     [engine.NumVitals]int // consecutive ticks each measured vital has been missing
@@ -137,11 +138,12 @@ type soldier struct {
 // trackers, batching, scoring against the band, the alert state machine,
 // and imputation while an alert is open.
 type core struct {
-	name  string
-	f     forecaster
-	cfg   AlertConfig
-	floor [engine.NumVitals]float64 // sensor-noise floor of the band width
-	adapt bool                      // the forecaster stretches bands per soldier (dispersion)
+	name   string
+	f      forecaster
+	cfg    AlertConfig
+	glitch GlitchConfig
+	floor  [engine.NumVitals]float64 // sensor-noise floor of the band width
+	adapt  bool                      // the forecaster stretches bands per soldier (dispersion)
 
 	mu       sync.Mutex
 	soldiers map[engine.SoldierID]*soldier
@@ -154,11 +156,17 @@ type batch struct {
 	ready []*job
 }
 
-func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64) (*core, error) {
+func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig) (*core, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &core{name: name, f: f, cfg: cfg, floor: floor, soldiers: map[engine.SoldierID]*soldier{}}
+	c := &core{name: name, f: f, cfg: cfg, glitch: DefaultGlitchConfig(), floor: floor, soldiers: map[engine.SoldierID]*soldier{}}
+	if glitch != nil {
+		if err := glitch.Validate(); err != nil {
+			return nil, err
+		}
+		c.glitch = *glitch
+	}
 	if a, ok := f.(interface{ adaptsBand() bool }); ok {
 		c.adapt = a.adaptsBand()
 	}
@@ -281,6 +289,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.disp.reset()
 	for v := range s.stuck {
 		s.stuck[v].reset()
+		s.glitch[v].reset()
 	}
 	c.f.resetSeries(s.series)
 	s.started = true
@@ -292,7 +301,9 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 		r.dmed = nanVitals
 		s.measured |= reported(o)
 		for v := range engine.NumVitals {
-			s.stuck[v].update(&c.cfg.Stuck, engine.Vital(v), o.Values[v], o.Missing.Has(engine.Vital(v)))
+			miss := o.Missing.Has(engine.Vital(v)) || math.IsNaN(o.Values[v])
+			s.stuck[v].update(&c.cfg.Stuck, engine.Vital(v), o.Values[v], miss)
+			s.glitch[v].update(&c.glitch, engine.Vital(v), o.Values[v], math.NaN(), miss)
 		}
 		s.hist.push(r)
 		c.f.push(s, r)
@@ -380,7 +391,15 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		}
 		in.out[v] = math.NaN()
 		vv.Drift = math.NaN()
-		if fc.ok && !miss {
+		med := math.NaN()
+		if fc.ok {
+			med = fc.q[2]
+		}
+		if s.glitch[v].update(&c.glitch, vital, x, med, miss) && !miss {
+			vv.Suspect = true
+			in.suspect = in.suspect.With(vital)
+		}
+		if fc.ok && !miss && !vv.Suspect {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
 			if n, half := c.f.drift(o.Phase); n > 0 {
 				if d, ok := driftOf(s, v, n, x, fc.q[2]); ok {
@@ -436,7 +455,7 @@ func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput) (impute, held
 		// legitimate change re-anchors instead of running away.
 		inAlert := open && (c.cfg.MaxImpute == 0 || s.open[v] <= c.cfg.MaxImpute)
 		wild := !open && s.oob[v] > 0 && s.oob[v] <= c.wildTicks()
-		if in.stuck.Has(vital) || (c.f.imputes() && (inAlert || wild)) {
+		if in.stuck.Has(vital) || in.suspect.Has(vital) || (c.f.imputes() && (inAlert || wild)) {
 			impute = impute.With(vital)
 		}
 		// A vital its kit does not measure is not in in.missing, so it is
@@ -445,7 +464,7 @@ func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput) (impute, held
 		// is imputed but not held: a few forecast values do not bias the
 		// drift check, and with 2 % of readings lost in bursts a hold
 		// after every gap would keep the check waiting for ever.
-		if in.missing.Has(vital) {
+		if in.missing.Has(vital) || in.suspect.Has(vital) {
 			s.gap[v]++
 		} else {
 			s.gap[v] = 0
@@ -465,7 +484,7 @@ func (c *core) learnDispersion(j *job, vd *Verdict, in *stepInput, held engine.M
 	for v := range engine.NumVitals {
 		vital := engine.Vital(v)
 		if j.fc[v].ok && !vd.Vitals[v].Missing && !vd.Channels[v].Open && s.open[v] == 0 &&
-			!in.stuck.Has(vital) && !held.Has(vital) {
+			!in.stuck.Has(vital) && !in.suspect.Has(vital) && !held.Has(vital) {
 			s.disp.learn(v, o.Values[v], j.fc[v].q[2], j.width0[v])
 		}
 	}
@@ -515,7 +534,7 @@ func (c *core) watching(s *soldier, in *stepInput) bool {
 			return true
 		}
 	}
-	return in.missing != 0 || in.stuck != 0
+	return in.missing != 0 || in.stuck != 0 || in.suspect != 0
 }
 
 // reported returns the vitals o has readings for.

@@ -59,9 +59,10 @@ func noisySeries(n int, sd float64, seed uint64) *series {
 func TestAdaptiveBandsNoisyWearer(t *testing.T) {
 	const ticks, onset = 1800, 1500
 	s := noisySeries(ticks, 7, 3)
-	for i := onset; i < onset+60; i++ {
-		s.obs[i].Values[engine.HeartRate] += 60
-	}
+	// A fast onset (τ = 1.5 s): a one-tick step of 60 bpm would be judged a
+	// sensor glitch (glitch.go), and a τ = 3 s ramp hides in this wearer's
+	// 7 bpm of noise for longer than 3 s.
+	s.ramp(engine.HeartRate, onset, onset+60, 60, 1.5)
 	count := func(adapt bool) (falseOpen int, detect int64) {
 		sc, err := Default(WithAdaptiveBands(adapt))
 		if err != nil {

@@ -18,6 +18,7 @@ type options struct {
 	impute    *bool
 	explain   *bool
 	adapt     *bool
+	glitch    *GlitchConfig
 }
 
 func buildOptions(opts []Option) options {
@@ -61,6 +62,11 @@ func WithExplanations(on bool) Option { return func(o *options) { o.explain = &o
 // default): each soldier's bands widen, up to 3×, when its readings scatter
 // more around the forecast than the training data did (see dispersion.go).
 func WithAdaptiveBands(on bool) Option { return func(o *options) { o.adapt = &on } }
+
+// WithGlitchConfig replaces the rules that tell a sensor glitch from
+// physiology (DefaultGlitchConfig); a MaxStep of +Inf turns a vital's check
+// off.
+func WithGlitchConfig(g GlitchConfig) Option { return func(o *options) { o.glitch = &g } }
 
 // DefaultNoiseFloor returns the smallest band width per vital: about twice
 // the simulated sensor noise (heart rate in bpm, stamina in points, core

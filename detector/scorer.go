@@ -61,6 +61,10 @@ type VitalVerdict struct {
 	// Stuck is set when the reading has been frozen at one value for longer
 	// than this soldier's recent variability makes plausible.
 	Stuck bool
+	// Suspect is set when the reading looks like a sensor glitch (a step
+	// no body makes, see GlitchConfig): it is not scored, and the model is
+	// fed the forecast median instead (Imputed).
+	Suspect bool
 	// Drift is how far the reading has moved over the TFT's drift horizon
 	// beyond the changes its forecasts expected, in the vital's unit (NaN
 	// for scorers without a drift check or before it has enough history).

@@ -101,15 +101,16 @@ func TestTFTExplains(t *testing.T) {
 	}
 	s := steadySeries(60, 6)
 	for i := 40; i < 60; i++ {
-		s.obs[i].Values[engine.HeartRate] = 200
+		s.obs[i].Values[engine.HeartRate] = 70
 	}
+	s.ramp(engine.HeartRate, 40, 60, 130, 3)
 	vs := feed(t, sc, s, 32)
-	v := vs[45]
+	v := vs[50]
 	if v.State != StateAlert {
 		t.Fatalf("HR 200 at rest: state %v", v.State)
 	}
 	text := Explain(&v)
-	for _, want := range []string{"heart_rate 200 bpm", "band-widths above", "phase rest", "inputs", "attention peak"} {
+	for _, want := range []string{"heart_rate 197 bpm", "band-widths above", "phase rest", "inputs", "attention peak"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("explanation %q lacks %q", text, want)
 		}

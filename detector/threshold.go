@@ -43,6 +43,8 @@ type threshold struct {
 // NewThreshold returns the fixed-threshold baseline ("threshold"): a vital
 // is out of band outside the rule table of ThresholdRules, and any
 // excursion counts (open levels 0) unless WithOpenLevels says otherwise.
+// Unlike the other scorers it judges no reading a sensor glitch (see
+// GlitchConfig) unless WithGlitchConfig asks it to.
 // Its verdicts carry the band in Forecast[0] (low) and Forecast[4] (high);
 // the middle quantiles are NaN.
 func NewThreshold(opts ...Option) (Scorer, error) {
@@ -55,7 +57,17 @@ func NewThreshold(opts ...Option) (Scorer, error) {
 	if o.open != nil {
 		cfg.Open = *o.open
 	}
-	return newCore("threshold", &threshold{rules: ThresholdRules()}, cfg, [engine.NumVitals]float64{})
+	g := o.glitch
+	if g == nil {
+		// The prototype's rules know nothing of the sensor: no glitch
+		// check unless asked for.
+		off := DefaultGlitchConfig()
+		for v := range off.MaxStep {
+			off.MaxStep[v] = math.Inf(1)
+		}
+		g = &off
+	}
+	return newCore("threshold", &threshold{rules: ThresholdRules()}, cfg, [engine.NumVitals]float64{}, g)
 }
 
 func (t *threshold) warmup() int                                          { return 0 }

@@ -46,9 +46,9 @@ func NewZScore(opts ...Option) (Scorer, error) {
 		cfg.Open = *o.open
 	}
 	if o.impute != nil && !*o.impute {
-		return newCore("zscore", noImpute{z}, cfg, z.floor)
+		return newCore("zscore", noImpute{z}, cfg, z.floor, o.glitch)
 	}
-	return newCore("zscore", z, cfg, z.floor)
+	return newCore("zscore", z, cfg, z.floor, o.glitch)
 }
 
 func (z *zscore) warmup() int                                          { return z.n }

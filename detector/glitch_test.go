@@ -1,0 +1,108 @@
+package detector
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// A motion artefact (a step up or down that holds, then steps back) is
+// suspected, not scored and opens no alert; a tachycardia (a ramp, τ = 3 s)
+// is not suspected and opens an alert within seconds.
+func TestGlitchArtefactVersusTachycardia(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		step     float64
+		from, to int
+	}{
+		{"jump +40 for 20 s", 40, 300, 320},
+		{"dip -30 for 8 s", -30, 300, 308},
+		{"cadence lock +85 for 30 s", 85, 300, 330}, // a resting 70 read as a cadence of 155
+	} {
+		sc, err := Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := steadySeries(400, 11)
+		for i := tc.from; i < tc.to; i++ {
+			s.obs[i].Values[engine.HeartRate] += tc.step
+		}
+		vs := feed(t, sc, s, 32)
+		if got := opened(vs, ChannelHeartRate); len(got) > 0 {
+			t.Errorf("%s: HR alerts opened at %v", tc.name, got)
+		}
+		for i := tc.from; i < tc.to; i++ {
+			h := vs[i].Vitals[engine.HeartRate]
+			if !h.Suspect || !h.Imputed || h.Out != 0 {
+				t.Fatalf("%s: tick %d suspect=%v imputed=%v out=%v; want suspected, imputed, not scored", tc.name, i, h.Suspect, h.Imputed, h.Out)
+			}
+		}
+		for i := tc.to + 1; i < len(vs); i++ {
+			if vs[i].Vitals[engine.HeartRate].Suspect {
+				t.Fatalf("%s: tick %d still suspect after the artefact ended at %d", tc.name, i, tc.to)
+			}
+		}
+	}
+
+	for _, amp := range []float64{45, 60} { // a +30 ramp the trend-following forecast absorbs, glitch check or not
+		sc, err := Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := steadySeries(400, 12)
+		s.ramp(engine.HeartRate, 300, 400, amp, 3)
+		vs := feed(t, sc, s, 32)
+		got := opened(vs, ChannelHeartRate)
+		if len(got) == 0 || got[0] < 300 || got[0] > 305 {
+			t.Errorf("tachycardia +%g bpm: HR alerts opened at %v, want within 5 s of 300", amp, got)
+		}
+		for i := 302; i < 400; i++ {
+			if vs[i].Vitals[engine.HeartRate].Suspect {
+				t.Errorf("tachycardia +%g bpm: reading at %d suspected", amp, i)
+				break
+			}
+		}
+	}
+}
+
+// The step a glitch needs grows with the wearer's own scatter.
+func TestGlitchStepFollowsScatter(t *testing.T) {
+	c := DefaultGlitchConfig()
+	var g glitchVital
+	g.reset()
+	r := rand.New(rand.NewPCG(5, 6))
+	suspected := 0
+	for i := range 1000 {
+		x := math.Round(72 + 7*r.NormFloat64()) // a seated adolescent's scatter (ACTES)
+		if g.update(&c, engine.HeartRate, x, 72, false) && i >= 200 {
+			suspected++
+		}
+	}
+	if suspected > 8 {
+		t.Errorf("%d of 800 readings of a noisy wearer suspected, want at most 1 %%", suspected)
+	}
+	if lim := g.limit(&c, engine.HeartRate); lim < 35 {
+		t.Errorf("step limit %v for a wearer with 7 bpm of white noise, want ≥ 35", lim)
+	}
+	var q glitchVital
+	q.reset()
+	for range 100 {
+		q.update(&c, engine.HeartRate, 70, 70, false)
+	}
+	if !q.update(&c, engine.HeartRate, 83, 70, false) {
+		t.Error("a 13 bpm step on a steady wearer not suspected")
+	}
+	for range c.MaxTicks {
+		q.update(&c, engine.HeartRate, 83, 70, false)
+	}
+	if q.update(&c, engine.HeartRate, 83, 70, false) {
+		t.Errorf("a step held for %d ticks still suspected", c.MaxTicks)
+	}
+	bad := DefaultGlitchConfig()
+	bad.MaxStep[0] = 0
+	if bad.Validate() == nil {
+		t.Error("a zero step validated")
+	}
+}
