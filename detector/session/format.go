@@ -29,7 +29,8 @@ const (
 	flagStuck    = 4
 	flagObserved = 8  // the verdict's reading differs from the frame's and follows
 	flagDrift    = 16 // a drift (not NaN) follows the band-widths out
-	flagsAll     = 31
+	flagSuspect  = 32 // the reading was judged a sensor glitch
+	flagsAll     = 63
 )
 
 // Channel flags of the encoding.
@@ -198,6 +199,9 @@ func appendVitalVerdict(b []byte, vv *detector.VitalVerdict, replayed float64) [
 	}
 	if vv.Stuck {
 		flags |= flagStuck
+	}
+	if vv.Suspect {
+		flags |= flagSuspect
 	}
 	differs := !sameFloat(vv.Observed, replayed)
 	if differs {
@@ -649,6 +653,7 @@ func (s *scanner) vital(vv *detector.VitalVerdict, reading float64) error {
 		return err
 	}
 	vv.Missing, vv.Imputed, vv.Stuck = flags&flagMissing != 0, flags&flagImputed != 0, flags&flagStuck != 0
+	vv.Suspect = flags&flagSuspect != 0
 	vv.Observed = reading
 	if flags&flagObserved != 0 {
 		if err := s.comma(); err != nil {
