@@ -402,7 +402,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		if fc.ok && !miss && !vv.Suspect {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
 			if n, half := c.f.drift(o.Phase); n > 0 {
-				if d, ok := driftOf(s, v, n, x, fc.q[2]); ok {
+				if d, ok := driftOf(s, v, n, robustReading(s, v, x), fc.q[2]); ok {
 					vv.Drift = d
 					if h := half[v]; h > 0 && !math.IsInf(h, 0) && d > h {
 						if od := (d - h) / (2 * h); od > math.Abs(vv.Out) {
@@ -588,6 +588,18 @@ func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
 		sum += d
 	}
 	return x - s.hist.at(n - 1).values[v] - sum, true
+}
+
+// robustReading returns the median of reading x and the two cleaned values
+// before it: what the drift check compares, so that one wild reading
+// (heavy-tailed sensor noise) does not count as a drift. Over a 60-tick
+// horizon the one tick of lag it adds to a real drift is negligible.
+func robustReading(s *soldier, v int, x float64) float64 {
+	if s.hist.n < 2 {
+		return x
+	}
+	a, b := s.hist.at(0).values[v], s.hist.at(1).values[v]
+	return max(min(x, a), min(max(x, a), b))
 }
 
 // outside returns how far x lies outside [lo, hi] in units of width:

@@ -106,3 +106,13 @@ func TestGlitchStepFollowsScatter(t *testing.T) {
 		t.Error("a zero step validated")
 	}
 }
+
+func TestRobustReading(t *testing.T) {
+	var s soldier
+	for _, x := range []float64{37.00, 37.02} {
+		s.hist.push(&row{values: [engine.NumVitals]float64{0, 0, x, 0}})
+	}
+	for _, c := range []struct{ x, want float64 }{{37.5, 37.02}, {36.0, 37.00}, {37.01, 37.01}} {
+		near(t, "median of three", robustReading(&s, int(engine.CoreTemp), c.x), c.want)
+	}
+}
