@@ -156,6 +156,11 @@ func TestDataQualityAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := steadySeries(200, 3)
+	for i := range 12 { // silent from the first tick: a dead sensor
+		for v := range engine.NumVitals {
+			s.obs[i].SetMissing(engine.Vital(v))
+		}
+	}
 	for i := 20; i < 40; i++ { // a partial dropout: SpO2 lost, the rest report
 		s.obs[i].SetMissing(engine.SpO2)
 	}
@@ -174,8 +179,8 @@ func TestDataQualityAlerts(t *testing.T) {
 	}
 	vs := feed(t, sc, s, 30)
 	d := opened(vs, ChannelDropout)
-	if len(d) != 1 || d[0] != 89 {
-		t.Errorf("dropout opened at %v, want [89] (every vital silent for DropoutTicks = 10)", d)
+	if len(d) != 2 || d[0] != 9 || d[1] != 89 {
+		t.Errorf("dropout opened at %v, want [9 89] (every vital silent for DropoutTicks = 10)", d)
 	}
 	if v := vs[30]; v.State != StateWatch || !v.Vitals[engine.SpO2].Missing || !v.Vitals[engine.SpO2].Imputed ||
 		math.IsNaN(v.Vitals[engine.SpO2].Forecast[2]) {

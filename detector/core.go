@@ -427,7 +427,9 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		}
 	}
 	vd.Score = max(best, 0)
-	in.silent = s.measured != 0 && in.missing == s.measured
+	// Silent: no reading at all (so every vital the kit measures is
+	// missing, and a sensor dead from the first tick counts too).
+	in.silent = allMissing
 	return allMissing
 }
 
