@@ -82,6 +82,10 @@ type job struct {
 	// width0 is each vital's band width before the soldier's band scale
 	// stretched it (forecasters that adapt set it; see dispersion).
 	width0 [engine.NumVitals]float64
+	// in is the alert state machine's input, allMissing whether the row
+	// had no reading (set by measure).
+	in         stepInput
+	allMissing bool
 }
 
 // forecaster is what a scorer plugs into the shared core.
@@ -154,6 +158,7 @@ type core struct {
 type batch struct {
 	jobs  []job
 	ready []*job
+	squad map[int]*squadCount // per squad of the call (see squadWide)
 }
 
 func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig) (*core, error) {
@@ -246,7 +251,11 @@ func (c *core) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error)
 		c.f.forecast(b.ready)
 	}
 	for i := range b.jobs {
-		c.finish(&b.jobs[i], &dst[base+i])
+		c.measure(&b.jobs[i], &dst[base+i])
+	}
+	c.squadWide(b, dst[base:])
+	for i := range b.jobs {
+		c.settle(&b.jobs[i], &dst[base+i])
 		b.jobs[i] = job{}
 	}
 	return dst, nil
@@ -335,16 +344,29 @@ func (c *core) cleanRow(s *soldier, o *engine.Observation, r *row, fc *[engine.N
 // finish scores one job: Out per vital, stuck judgement, the alert state
 // machine, the verdict, and the cleaned row appended to the history.
 func (c *core) finish(j *job, vd *Verdict) {
+	c.measure(j, vd)
+	c.settle(j, vd)
+}
+
+// measure is the first half of finish: the verdict's readings, forecasts
+// and Out, and the state machine's input in j.in.
+func (c *core) measure(j *job, vd *Verdict) {
 	s, o := j.s, j.obs
 	vd.Soldier, vd.T, vd.Phase, vd.NextPhase = s.id, o.T, o.Phase, o.NextPhase
 	s.measured |= reported(o)
-	in := stepInput{t: o.T}
-	allMissing := c.scoreVitals(j, vd, &in)
-	s.alerts.step(&c.cfg, &in, &vd.Channels)
+	j.in = stepInput{t: o.T}
+	j.allMissing = c.scoreVitals(j, vd, &j.in)
+}
+
+// settle is the second half of finish: the alert state machine, the
+// verdict's state and the cleaned row fed back.
+func (c *core) settle(j *job, vd *Verdict) {
+	s, in, allMissing := j.s, &j.in, j.allMissing
+	s.alerts.step(&c.cfg, in, &vd.Channels)
 	alerting := summarise(vd)
-	impute, held := c.imputeMasks(s, vd, &in)
+	impute, held := c.imputeMasks(s, vd, in)
 	if c.adapt {
-		c.learnDispersion(j, vd, &in, held)
+		c.learnDispersion(j, vd, in, held)
 	}
 	c.feedBack(j, vd, impute, held)
 
@@ -355,7 +377,7 @@ func (c *core) finish(j *job, vd *Verdict) {
 		vd.State = StateNoData
 	case !j.fc[0].ok && !j.fc[1].ok && !j.fc[2].ok && !j.fc[3].ok:
 		vd.State = StateWarmingUp
-	case c.watching(s, &in):
+	case c.watching(s, in):
 		vd.State = StateWatch
 	default:
 		vd.State = StateOK
