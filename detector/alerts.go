@@ -136,6 +136,7 @@ type stepInput struct {
 	missing engine.Mask               // measured vitals without a reading
 	silent  bool                      // every measured vital missing
 	suspect engine.Mask               // readings judged sensor glitches (see GlitchConfig): not scored
+	prior   bool                      // some vital was judged against the population prior
 	squad   engine.Mask               // vitals whose excursion the soldier's squad shares (see squadWide): in band
 	stuck   engine.Mask               // vitals judged stuck
 	frozen  engine.Mask               // vitals repeating their previous value (a hint for the kind)

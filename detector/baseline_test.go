@@ -115,8 +115,8 @@ func TestZScoreImputesWhileOpen(t *testing.T) {
 	}
 	s.ramp(engine.HeartRate, 100, 160, 50, 1.5) // a ramp: a one-tick step would be a glitch
 	vs := feed(t, sc, s, 30)
-	if vs[10].State != StateWarmingUp {
-		t.Errorf("tick 10 state %v, want warming_up", vs[10].State)
+	if vs[10].State != StateOK || !vs[10].Vitals[engine.HeartRate].Prior {
+		t.Errorf("tick 10 state %v, want ok on the population prior", vs[10].State)
 	}
 	got := opened(vs, ChannelHeartRate)
 	if len(got) == 0 || got[0] != 102 {

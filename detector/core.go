@@ -146,6 +146,7 @@ type core struct {
 	f      forecaster
 	cfg    AlertConfig
 	glitch GlitchConfig
+	prior  bool                      // judge vitals without a forecast against the population prior
 	floor  [engine.NumVitals]float64 // sensor-noise floor of the band width
 	adapt  bool                      // the forecaster stretches bands per soldier (dispersion)
 
@@ -161,11 +162,12 @@ type batch struct {
 	squad map[int]*squadCount // per squad of the call (see squadWide)
 }
 
-func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig) (*core, error) {
+func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig, prior *bool) (*core, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	c := &core{name: name, f: f, cfg: cfg, glitch: DefaultGlitchConfig(), floor: floor, soldiers: map[engine.SoldierID]*soldier{}}
+	c.prior = prior == nil || *prior
 	if glitch != nil {
 		if err := glitch.Validate(); err != nil {
 			return nil, err
@@ -375,7 +377,7 @@ func (c *core) settle(j *job, vd *Verdict) {
 		vd.State = StateAlert
 	case allMissing:
 		vd.State = StateNoData
-	case !j.fc[0].ok && !j.fc[1].ok && !j.fc[2].ok && !j.fc[3].ok:
+	case !j.fc[0].ok && !j.fc[1].ok && !j.fc[2].ok && !j.fc[3].ok && !in.prior:
 		vd.State = StateWarmingUp
 	case c.watching(s, in):
 		vd.State = StateWatch
@@ -420,6 +422,21 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		if s.glitch[v].update(&c.glitch, vital, x, med, miss) && !miss {
 			vv.Suspect = true
 			in.suspect = in.suspect.With(vital)
+		}
+		if !fc.ok && !miss && !vv.Suspect && c.prior {
+			lo, hi := populationBand(&s.profile, o.Phase, o.Ambient, vital)
+			vv.Prior = true
+			vv.Forecast = Quantiles{lo, math.NaN(), math.NaN(), math.NaN(), hi}
+			vv.Out = outside(x, lo, hi, priorUnit[v])
+			in.out[v] = 0
+			if vv.Out != 0 {
+				in.out[v] = math.Copysign(c.cfg.Open[v]+math.Abs(vv.Out), vv.Out)
+			}
+			in.prior = true
+			if a := math.Abs(vv.Out); a > best {
+				best = a
+				vd.Explanation.Vital = vital
+			}
 		}
 		if fc.ok && !miss && !vv.Suspect {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)

@@ -19,6 +19,7 @@ type options struct {
 	explain   *bool
 	adapt     *bool
 	glitch    *GlitchConfig
+	prior     *bool
 }
 
 func buildOptions(opts []Option) options {
@@ -67,6 +68,12 @@ func WithAdaptiveBands(on bool) Option { return func(o *options) { o.adapt = &on
 // physiology (DefaultGlitchConfig); a MaxStep of +Inf turns a vital's check
 // off.
 func WithGlitchConfig(g GlitchConfig) Option { return func(o *options) { o.glitch = &g } }
+
+// WithPopulationPrior turns the population prior on or off (on by
+// default): before a scorer can forecast a soldier, its readings are
+// judged against what is plausible for its profile and phase (prior.go)
+// instead of not at all (StateWarmingUp).
+func WithPopulationPrior(on bool) Option { return func(o *options) { o.prior = &on } }
 
 // DefaultNoiseFloor returns the smallest band width per vital: about twice
 // the simulated sensor noise (heart rate in bpm, stamina in points, core

@@ -65,6 +65,11 @@ type VitalVerdict struct {
 	// no body makes, see GlitchConfig): it is not scored, and the model is
 	// fed the forecast median instead (Imputed).
 	Suspect bool
+	// Prior is set when the reading was judged against the population
+	// prior (what is plausible for the soldier's profile and phase; the
+	// band in Forecast[0] and Forecast[4]) because the scorer cannot yet
+	// forecast this soldier; otherwise the basis is the scorer's forecast.
+	Prior bool
 	// Drift is how far the reading has moved over the TFT's drift horizon
 	// beyond the changes its forecasts expected, in the vital's unit (NaN
 	// for scorers without a drift check or before it has enough history).

@@ -29,8 +29,18 @@ func TestTFTScorerPlumbing(t *testing.T) {
 	}
 	s := steadySeries(80, 5)
 	vs := feed(t, sc, s, 32)
-	if vs[10].State != StateWarmingUp {
-		t.Errorf("tick 10: state %v, want warming_up", vs[10].State)
+	if v := vs[10]; v.State != StateOK || !v.Vitals[engine.HeartRate].Prior {
+		t.Errorf("tick 10: state %v, prior %v; want ok, judged on the population prior", v.State, v.Vitals[engine.HeartRate].Prior)
+	}
+	if v := vs[60]; v.Vitals[engine.HeartRate].Prior {
+		t.Error("tick 60: still judged on the population prior")
+	}
+	off, err := NewTFT(WithModel(untrainedModel(t)), WithPopulationPrior(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := feed(t, off, s, 32)[10]; v.State != StateWarmingUp {
+		t.Errorf("tick 10 without the prior: state %v, want warming_up", v.State)
 	}
 	v := vs[60]
 	if v.State == StateWarmingUp {

@@ -80,7 +80,7 @@ func newTFTScorer(m *Model, o options) (*core, error) {
 	f.work.New = func() any {
 		return &tftWork{ws: m.net.NewWorkspace()}
 	}
-	return newCore("tft", f, cfg, f.floor, o.glitch)
+	return newCore("tft", f, cfg, f.floor, o.glitch, o.prior)
 }
 
 // tftForecaster forecasts with a TFT, one stream per soldier.

@@ -46,9 +46,9 @@ func NewZScore(opts ...Option) (Scorer, error) {
 		cfg.Open = *o.open
 	}
 	if o.impute != nil && !*o.impute {
-		return newCore("zscore", noImpute{z}, cfg, z.floor, o.glitch)
+		return newCore("zscore", noImpute{z}, cfg, z.floor, o.glitch, o.prior)
 	}
-	return newCore("zscore", z, cfg, z.floor, o.glitch)
+	return newCore("zscore", z, cfg, z.floor, o.glitch, o.prior)
 }
 
 func (z *zscore) warmup() int                                          { return z.n }

@@ -30,7 +30,8 @@ const (
 	flagObserved = 8  // the verdict's reading differs from the frame's and follows
 	flagDrift    = 16 // a drift (not NaN) follows the band-widths out
 	flagSuspect  = 32 // the reading was judged a sensor glitch
-	flagsAll     = 63
+	flagPrior    = 64 // the reading was judged against the population prior
+	flagsAll     = 127
 )
 
 // Channel flags of the encoding.
@@ -202,6 +203,9 @@ func appendVitalVerdict(b []byte, vv *detector.VitalVerdict, replayed float64) [
 	}
 	if vv.Suspect {
 		flags |= flagSuspect
+	}
+	if vv.Prior {
+		flags |= flagPrior
 	}
 	differs := !sameFloat(vv.Observed, replayed)
 	if differs {
@@ -653,7 +657,7 @@ func (s *scanner) vital(vv *detector.VitalVerdict, reading float64) error {
 		return err
 	}
 	vv.Missing, vv.Imputed, vv.Stuck = flags&flagMissing != 0, flags&flagImputed != 0, flags&flagStuck != 0
-	vv.Suspect = flags&flagSuspect != 0
+	vv.Suspect, vv.Prior = flags&flagSuspect != 0, flags&flagPrior != 0
 	vv.Observed = reading
 	if flags&flagObserved != 0 {
 		if err := s.comma(); err != nil {

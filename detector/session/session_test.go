@@ -464,7 +464,7 @@ func TestEvaluateRecordedEqualsRescored(t *testing.T) {
 func TestEncodingCoversVerdict(t *testing.T) {
 	want := map[string][]string{
 		"Verdict":      {"Soldier", "T", "Phase", "NextPhase", "State", "Kind", "Score", "Vitals", "Channels", "Explanation"},
-		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Drift"},
+		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Prior", "Drift"},
 		"ChannelAlert": {"Open", "Opened", "Kind", "Since"},
 		"Explanation":  {"Vital", "VarWeights", "NumVars", "VarNames", "Attention", "AttentionLen"},
 	}

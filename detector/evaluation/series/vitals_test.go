@@ -20,7 +20,9 @@ func TestVitalsSeam(t *testing.T) {
 	for i := range 900 {
 		hr := 72 + 3*math.Sin(float64(i)/15)
 		if i >= 700 && i < 760 {
-			hr = 175 // a tachycardia episode
+			// A tachycardia episode, ramping up as a body does (a one-tick
+			// step of 100 bpm would be judged a sensor glitch).
+			hr += (175 - hr) * (1 - math.Exp(-float64(i-699)/3))
 		}
 		fmt.Fprintf(&b, "%s,%.1f\n", t0.Add(time.Duration(i)*time.Second).Format(time.RFC3339), hr)
 	}
