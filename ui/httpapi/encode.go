@@ -220,7 +220,9 @@ func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 		b = appendKey(b, "scorer", false)
 		b = appendString(b, x.scorer)
 	}
-	if v.State == detector.StateWarmingUp && x.warmup > 0 {
+	b = appendKey(b, "basis", false)
+	b = appendString(b, basis(v))
+	if (v.State == detector.StateWarmingUp || v.Vitals[engine.HeartRate].Prior) && x.warmup > 0 {
 		b = append(b, `,"warmup":{"observations_needed":`...)
 		b = strconv.AppendInt(b, int64(x.warmup), 10)
 		b = append(b, '}')
@@ -398,4 +400,20 @@ func appendError(b []byte, e *apiError) []byte {
 	b = append(b, '{')
 	b = appendErrorFields(b, e)
 	return append(b, '}')
+}
+
+// basis names what the verdict judged the readings against: "model" (the
+// scorer's forecast), "population" (the population prior for the
+// soldier's profile and phase, before the scorer can forecast it) or
+// "none" (warming up without a prior).
+func basis(v *detector.Verdict) string {
+	for i := range v.Vitals {
+		if v.Vitals[i].Prior {
+			return "population"
+		}
+	}
+	if v.State == detector.StateWarmingUp {
+		return "none"
+	}
+	return "model"
 }

@@ -255,12 +255,13 @@ func TestWarmingUp(t *testing.T) {
 		}
 		if i < warm {
 			wu, _ := r.json["warmup"].(map[string]any)
-			if r.str("state") != "warming_up" || wu["observations_needed"] != float64(warm) || r.json["anomaly"] != false {
+			// Judged from the first observation on the population prior.
+			if r.str("state") != "ok" || r.str("basis") != "population" || wu["observations_needed"] != float64(warm) || r.json["anomaly"] != false {
 				t.Fatalf("observation %d: %s", i+1, r.body)
 			}
 			continue
 		}
-		if r.str("state") == "warming_up" || r.json["warmup"] != nil {
+		if r.str("state") == "warming_up" || r.json["warmup"] != nil || r.str("basis") != "model" {
 			t.Fatalf("observation %d still warming up: %s", i+1, r.body)
 		}
 		q50 := r.json["vitals"].(map[string]any)["heart_rate"].(map[string]any)["forecast"].(map[string]any)["q50"]

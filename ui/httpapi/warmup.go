@@ -31,7 +31,7 @@ func MeasureWarmup(sc detector.Scorer, limit int) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("measure warm-up of %s: %w", sc.Name(), err)
 		}
-		if vs[0].State != detector.StateWarmingUp {
+		if vs[0].State != detector.StateWarmingUp && !vs[0].Vitals[engine.HeartRate].Prior {
 			return int(t), nil
 		}
 	}
