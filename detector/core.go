@@ -438,7 +438,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 				vd.Explanation.Vital = vital
 			}
 		}
-		if fc.ok && !miss && !vv.Suspect {
+		if fc.ok && !miss && !vv.Suspect && !s.glitch[v].anchoring() {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
 			if n, half := c.f.drift(o.Phase); n > 0 {
 				if d, ok := driftOf(s, v, n, robustReading(s, v, x), fc.q[2]); ok {
@@ -526,7 +526,7 @@ func (c *core) learnDispersion(j *job, vd *Verdict, in *stepInput, held engine.M
 		vital := engine.Vital(v)
 		if j.fc[v].ok && !vd.Vitals[v].Missing && !vd.Channels[v].Open && s.open[v] == 0 &&
 			!in.stuck.Has(vital) && !in.suspect.Has(vital) && !held.Has(vital) {
-			s.disp.learn(v, o.Values[v], j.fc[v].q[2], j.width0[v])
+			s.disp.learn(v, o.Values[v], j.fc[v].q[2], j.width0[v], seed(v, s.glitch[v].raw2))
 		}
 	}
 }

@@ -21,7 +21,11 @@ import (
 // while the vital's channel is open, not when the reading is missing, stuck
 // or held; and each z² is clipped at dispClip² so the one or two ticks
 // before an alert opens cannot inflate it. The mean starts from dispPrior
-// pseudo-readings at z² = 1 and then forgets with a time constant of
+// pseudo-readings at z² = 1 — or, when the soldier's readings already
+// scattered more than a simulated soldier's before the first forecast,
+// at the ratio of its mean square one-tick change to a simulated soldier's
+// (dispRefStep², see seed), so a noisy wearer does not raise alerts in
+// the minutes the mean needs to learn — and then forgets with a time constant of
 // dispTicks ticks, so it adapts within minutes but a sudden event is far
 // faster than it.
 const (
@@ -31,6 +35,22 @@ const (
 	dispMaxScale = 3.0
 	dispSpan     = 4.107 // 2 × z(0.98)
 )
+
+// dispRefStep is the root-mean-square one-tick change of a simulated
+// soldier's reading per vital (heart rate at rest to march, bpm; stamina;
+// core temperature, °C; SpO2 rounded to whole %), against which seed
+// measures a wearer's scatter; 0: not seeded.
+var dispRefStep = [engine.NumVitals]float64{2.7, 0, 0.022, 0.85}
+
+// seed returns the starting mean of vital v's z² for a wearer whose
+// readings' mean square one-tick change is d2 (0: unknown).
+func seed(v int, d2 float64) float64 {
+	ref := dispRefStep[v]
+	if ref == 0 || !(d2 > 0) {
+		return 1
+	}
+	return min(max(d2/(ref*ref), 1), dispClip*dispClip)
+}
 
 // dispersion is one soldier's band-scale state.
 type dispersion struct {
@@ -49,15 +69,16 @@ func (d *dispersion) scale(v int) float64 {
 }
 
 // learn folds in one reading x against the unstretched forecast's median
-// and band width.
-func (d *dispersion) learn(v int, x, median, width float64) {
+// and band width; start is the mean's starting value (see seed) when this
+// is the vital's first reading.
+func (d *dispersion) learn(v int, x, median, width, start float64) {
 	if width <= 0 || math.IsNaN(x) || math.IsNaN(median) || math.IsNaN(width) {
 		return
 	}
 	z := (x - median) / (width / dispSpan)
 	z2 := min(z*z, dispClip*dispClip)
 	if d.n[v] == 0 {
-		d.mean[v] = 1
+		d.mean[v] = start
 	}
 	d.n[v]++
 	a := 1 / float64(min(d.n[v]+dispPrior, dispTicks))

@@ -14,13 +14,13 @@ func TestDispersionScale(t *testing.T) {
 		t.Fatalf("fresh scale %v, want 1", k)
 	}
 	for range 1000 { // readings right on the median: the band never narrows
-		d.learn(0, 70, 70, 10)
+		d.learn(0, 70, 70, 10, 1)
 	}
 	if k := d.scale(0); k != 1 {
 		t.Fatalf("scale after tight readings %v, want 1", k)
 	}
 	for range 1000 { // far outside every time: capped
-		d.learn(1, 200, 70, 10)
+		d.learn(1, 200, 70, 10, 1)
 	}
 	if k := d.scale(1); k != dispMaxScale {
 		t.Fatalf("scale after wild readings %v, want the cap %v", k, dispMaxScale)
@@ -29,13 +29,13 @@ func TestDispersionScale(t *testing.T) {
 	// Readings twice as spread as the band implies: the scale settles near 2.
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 3000 {
-		d.learn(2, 70+2*(10/dispSpan)*r.NormFloat64(), 70, 10)
+		d.learn(2, 70+2*(10/dispSpan)*r.NormFloat64(), 70, 10, 1)
 	}
 	if k := d.scale(2); math.Abs(k-2) > 0.3 {
 		t.Fatalf("scale for a twice-as-noisy wearer %.2f, want about 2", k)
 	}
-	d.learn(3, math.NaN(), 70, 10)
-	d.learn(3, 70, 70, 0)
+	d.learn(3, math.NaN(), 70, 10, 1)
+	d.learn(3, 70, 70, 0, 1)
 	if d.n[3] != 0 {
 		t.Fatal("a missing reading or an empty band taught the scale")
 	}

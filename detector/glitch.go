@@ -24,7 +24,11 @@ import (
 //     plateau) — the stretch is withdrawn and the readings are scored;
 //   - the reading comes back to within half the step of what the forecast
 //     expects (the artefact ended);
-//   - MaxTicks suspect ticks in a row: a step that lasts is taken as real.
+//   - MaxTicks suspect ticks in a row: a step that lasts is taken as real,
+//     and the next reAnchor readings are fed to the forecaster but not
+//     scored, so the forecast, held on its own values all that time,
+//     re-anchors on the new level instead of raising an alert against the
+//     old one.
 //
 // Single wild readings in the other vitals (Student-t noise) are handled
 // the same way with their own steps. A level of +Inf turns a vital's check
@@ -83,7 +87,21 @@ type glitchVital struct {
 	before  float64 // the reading before the step
 	ticks   int     // ticks since the step
 	d2      float64 // mean square one-tick change of trusted readings (0: none yet)
+	anchor  int     // readings left to re-anchor on after a believed step
+	// raw2 is the mean square one-tick change of every reading (each
+	// change clipped at three steps), the wearer's scatter as the band
+	// scale's seed sees it (dispersion.go).
+	raw2 float64
+	nraw int
 }
+
+// reAnchor is how many readings after a believed step are fed but not
+// scored.
+const reAnchor = 2
+
+// anchoring reports whether the reading just judged is fed to the
+// forecaster without being scored (see reAnchor).
+func (g *glitchVital) anchoring() bool { return g.anchor > 0 }
 
 func (g *glitchVital) reset() { *g = glitchVital{prev: math.NaN()} }
 
@@ -108,6 +126,14 @@ func (g *glitchVital) update(c *GlitchConfig, v engine.Vital, x, med float64, mi
 	}
 	prev := g.prev
 	g.prev = x
+	if g.anchor > 0 {
+		g.anchor--
+	}
+	if !math.IsNaN(prev) {
+		d := min(math.Abs(x-prev), 3*c.MaxStep[v])
+		g.nraw++
+		g.raw2 += (d*d - g.raw2) / float64(min(g.nraw, int(c.Memory)))
+	}
 	if !g.suspect {
 		d := x - prev
 		if math.IsNaN(prev) {
@@ -140,6 +166,7 @@ func (g *glitchVital) update(c *GlitchConfig, v engine.Vital, x, med float64, mi
 		g.suspect = false // back where the soldier is expected
 	case g.ticks > c.MaxTicks:
 		g.suspect = false // a lasting step is believed
+		g.anchor = reAnchor
 	}
 	return g.suspect
 }

@@ -100,6 +100,16 @@ func TestGlitchStepFollowsScatter(t *testing.T) {
 	if q.update(&c, engine.HeartRate, 83, 70, false) {
 		t.Errorf("a step held for %d ticks still suspected", c.MaxTicks)
 	}
+	// Believed: the next readings re-anchor the forecast unscored.
+	if !q.anchoring() {
+		t.Error("a believed step does not re-anchor")
+	}
+	for range reAnchor {
+		q.update(&c, engine.HeartRate, 83, 70, false)
+	}
+	if q.anchoring() {
+		t.Errorf("still re-anchoring %d readings after a believed step", reAnchor)
+	}
 	bad := DefaultGlitchConfig()
 	bad.MaxStep[0] = 0
 	if bad.Validate() == nil {
