@@ -525,7 +525,7 @@ func (c *core) learnDispersion(j *job, vd *Verdict, in *stepInput, held engine.M
 	for v := range engine.NumVitals {
 		vital := engine.Vital(v)
 		if j.fc[v].ok && !vd.Vitals[v].Missing && !vd.Channels[v].Open && s.open[v] == 0 &&
-			!in.stuck.Has(vital) && !in.suspect.Has(vital) && !held.Has(vital) {
+			!in.stuck.Has(vital) && !in.suspect.Has(vital) && !held.Has(vital) && !s.glitch[v].anchoring() {
 			s.disp.learn(v, o.Values[v], j.fc[v].q[2], j.width0[v], seed(v, s.glitch[v].raw2))
 		}
 	}

@@ -30,6 +30,10 @@ import (
 //     re-anchors on the new level instead of raising an alert against the
 //     old one.
 //
+// After a gap of gapTicks or more missing readings (a partial dropout, a
+// dropout) no step is judged across it and the first reAnchor readings
+// re-anchor the forecast unscored as well.
+//
 // Single wild readings in the other vitals (Student-t noise) are handled
 // the same way with their own steps. A level of +Inf turns a vital's check
 // off (stamina: a crash is a genuine step).
@@ -87,7 +91,8 @@ type glitchVital struct {
 	before  float64 // the reading before the step
 	ticks   int     // ticks since the step
 	d2      float64 // mean square one-tick change of trusted readings (0: none yet)
-	anchor  int     // readings left to re-anchor on after a believed step
+	anchor  int     // readings left to re-anchor on after a believed step or a gap
+	gap     int     // consecutive missing readings
 	// raw2 is the mean square one-tick change of every reading (each
 	// change clipped at three steps), the wearer's scatter as the band
 	// scale's seed sees it (dispersion.go).
@@ -95,9 +100,13 @@ type glitchVital struct {
 	nraw int
 }
 
-// reAnchor is how many readings after a believed step are fed but not
-// scored.
-const reAnchor = 2
+// reAnchor is how many readings after a believed step, or after a gap of
+// at least gapTicks missing readings, are fed but not scored: the forecast
+// ran on its own values through the gap, and the body moved on meanwhile.
+const (
+	reAnchor = 2
+	gapTicks = 5
+)
 
 // anchoring reports whether the reading just judged is fed to the
 // forecaster without being scored (see reAnchor).
@@ -118,17 +127,25 @@ func (g *glitchVital) limit(c *GlitchConfig, v engine.Vital) float64 {
 // median med (NaN: none) and reports whether it is a suspected glitch.
 func (g *glitchVital) update(c *GlitchConfig, v engine.Vital, x, med float64, miss bool) bool {
 	lim := c.MaxStep[v]
-	if miss || math.IsInf(lim, 1) || math.IsNaN(lim) {
-		if !miss {
-			g.prev = x
+	if miss {
+		if g.gap++; g.gap >= gapTicks {
+			g.prev, g.suspect = math.NaN(), false // no step is judged across a gap
 		}
-		return g.suspect && miss
+		return g.suspect
 	}
-	prev := g.prev
-	g.prev = x
 	if g.anchor > 0 {
 		g.anchor--
 	}
+	if g.gap >= gapTicks {
+		g.anchor = reAnchor
+	}
+	g.gap = 0
+	if math.IsInf(lim, 1) || math.IsNaN(lim) {
+		g.prev = x
+		return false
+	}
+	prev := g.prev
+	g.prev = x
 	if !math.IsNaN(prev) {
 		d := min(math.Abs(x-prev), 3*c.MaxStep[v])
 		g.nraw++

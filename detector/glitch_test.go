@@ -126,3 +126,27 @@ func TestRobustReading(t *testing.T) {
 		near(t, "median of three", robustReading(&s, int(engine.CoreTemp), c.x), c.want)
 	}
 }
+
+// After a gap the first readings re-anchor the forecast: a heart rate that
+// moved on while it was missing (a partial dropout through a change of
+// pace) is neither a glitch nor an alert.
+func TestGlitchGapReanchors(t *testing.T) {
+	sc, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := steadySeries(400, 13)
+	for i := 200; i < 260; i++ {
+		s.obs[i].SetMissing(engine.HeartRate)
+	}
+	for i := 260; i < 400; i++ {
+		s.obs[i].Values[engine.HeartRate] += 25 // walked off while the strap was silent
+	}
+	vs := feed(t, sc, s, 32)
+	if got := opened(vs, ChannelHeartRate); len(got) > 0 {
+		t.Errorf("HR alerts at %v after a 60 s gap", got)
+	}
+	if vs[260].Vitals[engine.HeartRate].Suspect {
+		t.Error("the first reading after a gap suspected as a glitch")
+	}
+}
