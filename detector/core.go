@@ -510,7 +510,14 @@ func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput) (impute, held
 		} else {
 			s.gap[v] = 0
 		}
-		longGap := s.gap[v] >= c.cfg.dropoutTicks()
+		// A long gap in one vital other than core temperature (a partial
+		// dropout, a long motion artefact in the heart rate) does not hold
+		// the drift check either: the forecast leans on the other vitals,
+		// but a held heart rate or SpO2 that tracks its forecast biases the
+		// expected core temperature far less than an open alert (a stamina
+		// crash) does, and the field world's partial dropouts and
+		// artefacts would otherwise keep the check waiting most of a march.
+		longGap := s.gap[v] >= c.cfg.dropoutTicks() && (vital == engine.CoreTemp || in.silent)
 		if in.stuck.Has(vital) || longGap || (c.f.imputes() && inAlert) {
 			held = held.With(vital)
 		}
