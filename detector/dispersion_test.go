@@ -83,7 +83,7 @@ func TestAdaptiveBandsNoisyWearer(t *testing.T) {
 	adaptFalse, adaptDelay := count(true)
 	t.Logf("heart-rate alerts before the episode: fixed bands %d, adaptive %d; delay %d s vs %d s",
 		fixedFalse, adaptFalse, fixedDelay, adaptDelay)
-	if fixedFalse < 5 {
+	if fixedFalse < 3 { // the field-trained model's bands are wider: 3 in 25 min with fixed bands
 		t.Fatalf("fixed bands opened only %d false alerts on a noisy wearer: the test series is not noisy enough", fixedFalse)
 	}
 	if adaptFalse*4 > fixedFalse {
