@@ -6,16 +6,19 @@
 // # Data flow
 //
 //	featurestore.Window (profile + last rows)
-//	  │  per soldier: cleaned history, stuck trackers, forecaster state
+//	  │  per soldier: cleaned history, stuck and glitch trackers, forecaster state
+//	  │  a reading that steps further than a body moves is a suspected glitch (glitch.go): not scored
 //	  ▼
 //	forecaster ── TFT (NewTFT, Default) · rolling z-score (NewZScore) · fixed rules (NewThreshold)
 //	  │  quantiles per vital for the row being scored; band = [q0.02, q0.98] widened to a noise floor
 //	  │  (TFT: stretched per soldier when its readings scatter more than the training data; dispersion.go)
 //	  ▼
 //	Out = signed band-widths outside the band, per vital
+//	  │  (before the forecaster is ready: outside the population prior for profile and phase, prior.go)
+//	  │  an excursion half the squad shares in the same call counts as in band (squad.go)
 //	  ▼
 //	alert state machine (AlertConfig; one mechanism for every scorer):
-//	  persistence K of M · hysteresis · data-quality channels (dropout, stuck) · kind classification
+//	  persistence K of M · hysteresis · data-quality channels (dropout: every vital silent 10 s; stuck) · kind
 //	  ▼
 //	Verdict{State, Kind, Score, Vitals, Channels, Explanation}
 //	  │  the cleaned row fed back to the forecaster: readings out of band, stuck,
