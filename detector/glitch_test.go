@@ -150,3 +150,39 @@ func TestGlitchGapReanchors(t *testing.T) {
 		t.Error("the first reading after a gap suspected as a glitch")
 	}
 }
+
+// A sensor frozen from its first reading is judged against the population
+// prior: stuck within the first half minute, while a steady but live
+// reading is not.
+func TestStuckFromTheStart(t *testing.T) {
+	c := DefaultStuckConfig()
+	var s stuckVital
+	s.reset()
+	at := -1
+	for i := range 120 {
+		if st, _ := s.update(&c, engine.HeartRate, 77, false); st && at < 0 {
+			at = i
+		}
+	}
+	if at < 0 || at > 30 {
+		t.Errorf("heart rate frozen from the first reading judged stuck at %d, want within 30 readings", at)
+	}
+	old := c
+	old.PriorReadings = 0
+	s.reset()
+	for range 120 {
+		if st, _ := s.update(&old, engine.HeartRate, 77, false); st {
+			t.Fatal("without the prior a sensor frozen from the start was judged stuck (it should not be able to)")
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for seed := range 20 {
+		s.reset()
+		for i := range 300 {
+			x := math.Round(97.6 + 0.5*r.NormFloat64()) // a live SpO2, repeating often
+			if st, _ := s.update(&c, engine.SpO2, min(x, 99), false); st {
+				t.Fatalf("run %d: a live SpO2 judged stuck at reading %d", seed, i)
+			}
+		}
+	}
+}

@@ -33,6 +33,13 @@ import (
 // d̄², high p̂) not at all. Until Warmup readings have been seen the tracker
 // judges nothing.
 //
+// The averages start from a population prior: PriorReadings pseudo-readings
+// that repeat at PriorRepeat[v] and change by PriorStep[v] (root mean
+// square) — a simulated soldier's. So a sensor frozen from its first
+// reading (no variability of its own ever seen) is judged against what a
+// body does, and the soldier's own readings take over within minutes.
+// PriorReadings 0 (model files written before the prior) means no prior.
+//
 // A reading pinned at the limit of its range (Saturated) is saturation, not
 // a stuck sensor: stamina 100 at rest or 0 when spent, SpO2 100.
 type StuckConfig struct {
@@ -42,23 +49,33 @@ type StuckConfig struct {
 	Warmup     int                         // readings seen before anything is judged stuck
 	Resolution [engine.NumVitals]float64   // sensor resolution per vital, in its unit
 	Saturated  [engine.NumVitals][]float64 // values at a range limit, never stuck
+	// PriorReadings, PriorRepeat and PriorStep are the population prior
+	// the averages start from (see above).
+	PriorReadings float64
+	PriorRepeat   [engine.NumVitals]float64
+	PriorStep     [engine.NumVitals]float64
 }
 
 // DefaultStuckConfig returns the stuck rule used by every scorer: at least 5
 // repeats with probability below 10⁻⁸ (about one false stuck alert per 700
 // soldier-hours at the worst case of the bound, measured lower), memory 120
-// readings, sensor resolutions 1 bpm, 0.1 stamina point, 0.01 °C and 1 %.
+// readings, nothing judged before 20 readings, sensor resolutions 1 bpm, 0.1
+// stamina point, 0.01 °C and 1 %, and a prior of 30 readings repeating at
+// 0.15, 0.3, 0.3, 0.5 and changing by 2.7 bpm, 0.2, 0.022 °C, 0.85 %.
 func DefaultStuckConfig() StuckConfig {
 	return StuckConfig{
 		MinRun:     5,
 		Alpha:      1e-8,
 		Memory:     120,
-		Warmup:     60,
+		Warmup:     20,
 		Resolution: [engine.NumVitals]float64{1, 0.1, 0.01, 1},
 		Saturated: [engine.NumVitals][]float64{
 			engine.Stamina: {0, 100},
 			engine.SpO2:    {100},
 		},
+		PriorReadings: 30,
+		PriorRepeat:   [engine.NumVitals]float64{0.15, 0.3, 0.3, 0.5},
+		PriorStep:     [engine.NumVitals]float64{2.7, 0.2, 0.022, 0.85},
 	}
 }
 
@@ -73,6 +90,13 @@ func (c *StuckConfig) Validate() error {
 		return fmt.Errorf("%w: stuck memory %g (want ≥ 1)", ErrConfig, c.Memory)
 	case c.Warmup < 0:
 		return fmt.Errorf("%w: stuck warm-up %d (want ≥ 0)", ErrConfig, c.Warmup)
+	case !(c.PriorReadings >= 0) || math.IsInf(c.PriorReadings, 0):
+		return fmt.Errorf("%w: stuck prior readings %g (want a finite value ≥ 0)", ErrConfig, c.PriorReadings)
+	}
+	for v := range c.PriorRepeat {
+		if !(c.PriorRepeat[v] >= 0 && c.PriorRepeat[v] <= 1) || !(c.PriorStep[v] >= 0) || math.IsInf(c.PriorStep[v], 0) {
+			return fmt.Errorf("%w: stuck prior of %s: repeat %g, step %g (want 0–1 and ≥ 0)", ErrConfig, engine.Vital(v), c.PriorRepeat[v], c.PriorStep[v])
+		}
 	}
 	for v, q := range c.Resolution {
 		if !(q >= 0) || math.IsInf(q, 0) {
@@ -105,6 +129,11 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 	s.seen++
 	if !s.primed {
 		s.last, s.primed = x, true
+		if n := c.PriorReadings; n > 0 {
+			w := 1 - math.Pow(1-1/c.Memory, n)
+			st := c.PriorStep[v]
+			s.w, s.p, s.d2 = w, w*c.PriorRepeat[v], w*st*st
+		}
 		return false, false
 	}
 	if x == s.last {
