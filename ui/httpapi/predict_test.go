@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -249,7 +250,11 @@ func TestWarmingUp(t *testing.T) {
 	}
 	f := newFixture(t, mk(), WithWarmup(warm))
 	for i := range warm + 1 {
-		r := f.predict(obsJSON(4, int64(1000+i), 70+float64(i%5)))
+		// Every vital varies: a value frozen from the first reading is a
+		// stuck sensor by the stuck tracker's population prior.
+		b, _ := json.Marshal(map[string]any{"soldier_id": 4, "timestamp": 1000 + i, "heart_rate": 70 + i%5,
+			"stamina": 90 + 0.1*float64(i%3), "core_temp": 37.2 + 0.01*float64(i%4), "spo2": 97 + i%2})
+		r := f.predict(string(b))
 		if r.status != 200 {
 			t.Fatal(r.status, string(r.body))
 		}
