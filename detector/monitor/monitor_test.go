@@ -31,8 +31,12 @@ func newTestMonitor(t *testing.T) *Monitor {
 	return m
 }
 
+// obs returns soldier id's reading at tick t with heart rate hr; every vital
+// wobbles a little from tick to tick, as a live sensor does (a value frozen
+// from the first reading is a stuck sensor).
 func obs(id engine.SoldierID, t int64, hr float64) engine.Observation {
-	return engine.Observation{Soldier: id, T: t, Values: [engine.NumVitals]float64{hr, 90, 37.2, 98}, Ambient: 22}
+	w := float64(t % 3)
+	return engine.Observation{Soldier: id, T: t, Values: [engine.NumVitals]float64{hr + w, 90 + 0.1*w, 37.2 + 0.01*w, 97 + float64(t%2)}, Ambient: 22}
 }
 
 func TestIngestSimulation(t *testing.T) {
