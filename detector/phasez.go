@@ -244,9 +244,9 @@ func NewPhaseZ(m *PhaseZModel, opts ...Option) (Scorer, error) {
 		cfg.Open = *o.open
 	}
 	if o.impute != nil && !*o.impute {
-		return newCore("phasez", noImpute{z}, cfg, z.floor)
+		return newCore("phasez", noImpute{z}, cfg, z.floor, o.glitch, o.prior)
 	}
-	return newCore("phasez", z, cfg, z.floor)
+	return newCore("phasez", z, cfg, z.floor, o.glitch, o.prior)
 }
 
 func (z *phasez) warmup() int                                          { return PhaseZWarmup }
