@@ -47,7 +47,7 @@ deps-test:
 # simulate normal runs, train, validate, calibrate. Deterministic for a
 # given SEED (and the fixed 2 workers); a few minutes on 2 cores.
 model:
-	$(GO) run ./cmd/chakra-tui train --seed $(SEED) --workers 2 --world field --out detector/model/tft.bin
+	$(GO) run ./cmd/chakra-tui train --seed $(SEED) --workers 2 --world field --out detector/model/tft.bin --force
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 $(PKGS)

@@ -26,8 +26,10 @@ func runTrain(ctx context.Context, args []string, e env) error {
 	var tc training.Config
 	fs.Uint64Var(&tc.Seed, "seed", 1, "seed of the simulations, initialisation and shuffling")
 	c.example("seed", "7")
-	out := fs.String("out", "detector/model/tft.bin", "model file to write")
+	out := fs.String("out", "", "model file to write (default $XDG_DATA_HOME/chakra-tui/tft.bin, else ~/.local/share/chakra-tui/tft.bin; make model writes detector/model/tft.bin, which the build embeds); use the file with --model")
 	c.example("out", "/tmp/tft.bin")
+	force := fs.Bool("force", false, "overwrite an existing --out file (without it an existing file is refused before training starts)")
+	c.example("force", "true")
 	fs.IntVar(&tc.Soldiers, "soldiers", 100, "soldiers per simulated run")
 	c.example("soldiers", "50")
 	fs.DurationVar(&tc.Duration, "duration", time.Hour, "simulated time per run")
@@ -63,6 +65,10 @@ func runTrain(ctx context.Context, args []string, e env) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("train: unexpected argument %q", fs.Arg(0))
 	}
+	path, err := modelOutPath(*out, *force)
+	if err != nil {
+		return fmt.Errorf("train: %w", err)
+	}
 	w, err := wf.world()
 	if err != nil {
 		return err
@@ -74,10 +80,10 @@ func runTrain(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := writeModel(*out, m); err != nil {
+	if err := writeModel(path, m); err != nil {
 		return err
 	}
-	printTrainSummary(e.stdout, *out, m, res)
+	printTrainSummary(e.stdout, path, m, res)
 	return nil
 }
 
