@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -83,36 +82,12 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		return runDashboardReplay(ctx, f.replay, f.rescore, f.scorer, f.model, speed, f.truth, e)
 	}
 
-	sim, err := engine.NewSim(cfg)
+	b, err := openSimBattlefield(ctx, cfg, f)
 	if err != nil {
 		return err
 	}
-	scorer, name, note, err := dashboardScorer(f.scorer, f.model)
-	if err != nil {
-		return err
-	}
-	store, err := featurestore.NewMemory()
-	if err != nil {
-		return fmt.Errorf("open the in-memory store: %w", err)
-	}
-	defer store.Close()
-	src := fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
-	c := live.Config{Source: sim, Store: store, Scorer: scorer}
-	closeRec := func() error { return nil }
-	var rec *session.Recorder
-	if f.record != "" {
-		rec, err = session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
-		if err != nil {
-			return fmt.Errorf("--record: %w", err)
-		}
-		c.Record, closeRec = rec, sync.OnceValue(rec.Close)
-	}
-	defer closeRec()
-	rt, err := live.Open(ctx, c)
-	if err != nil {
-		return err
-	}
-	defer rt.Close()
+	defer b.Close()
+	rt, rec, sim, name, note, src := b.rt, b.rec, b.sim, b.name, b.note, b.source
 	logger.Info("dashboard starting", "soldiers", cfg.Soldiers, "seed", cfg.Seed, "scorer", name, "note", note)
 
 	m, err := ui.New(rt.Profiles(),
@@ -131,7 +106,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	_, err = tea.NewProgram(m, opts...).Run()
 	st := rt.Monitor().Stats()
 	logger.Info("dashboard stopped", "observations", st.Observations, "scored", st.Scored, "alerts", st.Alerts, "err", err)
-	if cerr := closeRec(); cerr != nil && err == nil {
+	if cerr := b.Close(); cerr != nil && err == nil {
 		return cerr
 	}
 	if rec != nil {
@@ -145,6 +120,61 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	}
 	return nil
 }
+
+// simBattlefield is a simulation scored by --scorer on the in-memory store
+// and recorded with --record, on a live runtime: what the local dashboard
+// and text mode both step, so they score alike.
+type simBattlefield struct {
+	sim    *engine.Sim
+	rt     *live.Runtime
+	rec    *session.Recorder // nil without --record
+	name   string            // the detector, as the header names it
+	note   string            // why it is not what --scorer asked for, if it is not
+	source string            // "simulation · seed 2 · 100 soldiers"
+	closed closeList
+}
+
+// openSimBattlefield opens the battlefield of cfg with f's --scorer,
+// --model, --record and --force. Close releases it.
+func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlags) (_ *simBattlefield, err error) {
+	b := &simBattlefield{}
+	defer func() {
+		if err != nil {
+			b.Close()
+		}
+	}()
+	if b.sim, err = engine.NewSim(cfg); err != nil {
+		return nil, err
+	}
+	var scorer detector.Scorer
+	if scorer, b.name, b.note, err = dashboardScorer(f.scorer, f.model); err != nil {
+		return nil, err
+	}
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		return nil, fmt.Errorf("open the in-memory store: %w", err)
+	}
+	b.closed.add(store.Close)
+	b.source = fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
+	c := live.Config{Source: b.sim, Store: store, Scorer: scorer}
+	if f.record != "" {
+		b.rec, err = session.Create(f.record, recordHeader(b.sim), session.Meta{Detector: b.name, Note: b.note, Source: b.source}, recordOptions(f.force)...)
+		if err != nil {
+			return nil, fmt.Errorf("--record: %w", err)
+		}
+		b.closed.add(b.rec.Close)
+		c.Record = b.rec
+	}
+	if b.rt, err = live.Open(ctx, c); err != nil {
+		return nil, err
+	}
+	b.closed.add(b.rt.Close)
+	return b, nil
+}
+
+// Close closes the runtime, the recording and the store, once; it returns
+// the first error (a recording that could not be finished).
+func (b *simBattlefield) Close() error { return b.closed.closeAll() }
 
 // recordingOption shows the recording to path in the dashboard's header
 // (nothing when rec is nil): its name, size and length, read after each step.
