@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strings"
-	"time"
-
-	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 // runRoot runs the default mode: the dashboard when stdout is a terminal,
-// else (or with --text) a live text summary line per second. Other modes
+// else (or with --text or --format json) text mode (text.go): the
+// detector's verdicts and alerts, a line per second. Other modes
 // (--headless, --ssh, …) hand over before the flags are parsed.
 func runRoot(ctx context.Context, args []string, e env) error {
 	if rest, ok := headlessRequested(args); ok {
@@ -24,14 +20,17 @@ func runRoot(ctx context.Context, args []string, e env) error {
 	}
 	c := newCommand("chakra-tui", "chakra-tui [flags]",
 		"Watch a simulated battlefield: the dashboard (soldier cards, alerts that explain themselves,\n"+
-			"truth overlay) when stdout is a terminal, else a text summary line per second.", e.stderr)
+			"truth overlay) when stdout is a terminal, else text mode: one line per second of the detector's state counts\n"+
+			"and the alerts it opened (per tick at --speed 0), as logfmt or --format json; the ground truth only with --truth.", e.stderr)
 	c.footer = rootFooter()
 	sf := addSimFlags(c, 0)
 	df := addDashboardFlags(c)
-	speed := c.fs.Float64("speed", 1, "simulated seconds per wall second (dashboard: its starting speed; text: 0 is as fast as possible)")
+	speed := c.fs.Float64("speed", 1, "simulated seconds per wall second (dashboard: its starting speed; text: 0 is as fast as possible, a line per tick)")
 	c.example("speed", "10")
-	text := c.fs.Bool("text", false, "print the text summary even on a terminal")
+	text := c.fs.Bool("text", false, "text mode even on a terminal: a line per second of the detector's state counts and alerts")
 	c.example("text", "true")
+	format := c.fs.String("format", formatText, "text mode's lines: text (logfmt) or json (one object per line); json implies --text")
+	c.example("format", "json")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -45,82 +44,13 @@ func runRoot(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if *text || !isTerminal(e.stdout) {
-		if df.record != "" || df.replay != "" {
-			return errors.New("--record and --replay drive the dashboard, which needs a terminal (without one: chakra-tui sim --record, --headless --simulate --record, chakra-tui eval --replay)")
-		}
-		return runText(ctx, cfg, *speed, e)
+	if *format != formatText && *format != formatJSON {
+		return fmt.Errorf("--format %q: want text or json", *format)
+	}
+	if *text || *format == formatJSON || !isTerminal(e.stdout) {
+		return runTextMode(ctx, cfg, df, textOptions{format: *format, truth: df.truth, speed: *speed}, e)
 	}
 	return runDashboard(ctx, cfg, *speed, df, e)
-}
-
-// runText prints a live text summary of the running simulation, paced at
-// speed, one line per second of wall time.
-func runText(ctx context.Context, cfg engine.Config, speed float64, e env) error {
-	sim, err := engine.NewSim(cfg)
-	if err != nil {
-		return err
-	}
-	src := engine.NewPacer(sim, speed)
-	var lastPrint time.Time
-	for {
-		f, err := src.Next(ctx)
-		if errors.Is(err, io.EOF) || errors.Is(err, context.Canceled) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if now := time.Now(); now.Sub(lastPrint) >= time.Second {
-			lastPrint = now
-			fmt.Fprintln(e.stdout, liveLine(&f))
-		}
-	}
-}
-
-// liveLine summarises one frame on one line.
-func liveLine(f *engine.Frame) string {
-	var phases [engine.NumPhases]int
-	var hrSum, tcSum float64
-	var hrN, tcN int
-	hrMin, hrMax := math.Inf(1), math.Inf(-1)
-	amb := math.NaN()
-	for i := range f.Obs {
-		o := &f.Obs[i]
-		phases[o.Phase]++
-		amb = o.Ambient
-		if hr, ok := o.Value(engine.HeartRate); ok {
-			hrSum += hr
-			hrN++
-			hrMin, hrMax = min(hrMin, hr), max(hrMax, hr)
-		}
-		if tc, ok := o.Value(engine.CoreTemp); ok {
-			tcSum += tc
-			tcN++
-		}
-	}
-	var ph []string
-	for p, n := range phases {
-		if n > 0 {
-			ph = append(ph, fmt.Sprintf("%s %d", engine.Phase(p), n))
-		}
-	}
-	var kinds [engine.NumKinds]int
-	for _, l := range f.Truth {
-		kinds[l.Kind]++
-	}
-	var an []string
-	for k, n := range kinds {
-		if n > 0 {
-			an = append(an, fmt.Sprintf("%s %d", engine.AnomalyKind(k), n))
-		}
-	}
-	if len(an) == 0 {
-		an = []string{"none"}
-	}
-	return fmt.Sprintf("%s t=%-6d %4.1f°C | %s | HR %.0f [%.0f–%.0f] | Tc %.2f | labels: %s",
-		f.Time.Format("15:04:05"), f.T, amb, strings.Join(ph, ", "),
-		hrSum/float64(max(hrN, 1)), hrMin, hrMax, tcSum/float64(max(tcN, 1)), strings.Join(an, ", "))
 }
 
 // rootFooter lists the other modes under the dashboard's flags.

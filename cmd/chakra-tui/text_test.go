@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// textArgs is a seeded text-mode run at --speed 0 (a line per tick) on
+// the dashboard's default detector (the embedded TFT): 180 ticks of 20
+// soldiers, with two alerts on soldier 14 and a dropout on soldier 15.
+var textArgs = []string{"--text", "--speed", "0", "--duration", "3m", "--seed", "2", "--soldiers", "20"}
+
+// fpsField is the one field that depends on the machine.
+var fpsField = regexp.MustCompile(`fps=[0-9.]+`)
+
+// textRun runs the root command with textArgs and more and returns its
+// lines with fps blanked.
+func textRun(t *testing.T, more ...string) []string {
+	t.Helper()
+	out, errOut, err := simRun(t, append(append([]string(nil), textArgs...), more...)...)
+	if err != nil {
+		t.Fatalf("%v (stderr %q)", err, errOut)
+	}
+	return strings.Split(strings.TrimSuffix(fpsField.ReplaceAllString(out, "fps=X"), "\n"), "\n")
+}
+
+// TestTextModeLines pins a few lines of the seeded run: one per tick, the
+// warm-up, the detector's state counts and the alerts it opened (not the
+// simulation's labels: no truth without --truth).
+func TestTextModeLines(t *testing.T) {
+	lines := textRun(t)
+	if len(lines) != 180 {
+		t.Fatalf("%d lines, want 180 (one per tick at --speed 0)", len(lines))
+	}
+	for _, want := range []struct {
+		i    int
+		line string
+	}{
+		{0, "time=2025-06-01T09:00:00Z tick=0 ticks=1 ok=0 watch=0 alert=0 no_data=0 warming_up=20 fps=X alerts="},
+		{30, "time=2025-06-01T09:00:30Z tick=30 ticks=1 ok=20 watch=0 alert=0 no_data=0 warming_up=0 fps=X alerts="},
+		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:stamina:4.7"},
+		{59, "time=2025-06-01T09:00:59Z tick=59 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:heart_rate:8.4"},
+		{177, "time=2025-06-01T09:02:57Z tick=177 ticks=1 ok=18 watch=0 alert=2 no_data=0 warming_up=0 fps=X alerts=15:dropout:heart_rate:0.0"},
+	} {
+		if got := lines[want.i]; got != want.line {
+			t.Errorf("line %d:\n got %s\nwant %s", want.i, got, want.line)
+		}
+	}
+	for i, l := range lines {
+		if strings.Contains(l, "truth") {
+			t.Fatalf("line %d has the truth without --truth: %s", i, l)
+		}
+	}
+}
+
+// TestTextModeTruth: --truth adds the labels under way, which the detector
+// never sees, to the same lines.
+func TestTextModeTruth(t *testing.T) {
+	plain, truth := textRun(t), textRun(t, "--truth")
+	if len(truth) != len(plain) {
+		t.Fatalf("%d lines with --truth, %d without", len(truth), len(plain))
+	}
+	for i := range truth {
+		before, labels, ok := strings.Cut(truth[i], " truth=")
+		if !ok || before != plain[i] {
+			t.Fatalf("line %d:\n--truth %s\nwithout %s", i, truth[i], plain[i])
+		}
+		if i == 57 && labels != "14:bradycardia" {
+			t.Errorf("line 57's truth %q, want 14:bradycardia", labels)
+		}
+		if i == 177 && labels != "14:bradycardia,15:dropout" {
+			t.Errorf("line 177's truth %q, want 14:bradycardia,15:dropout", labels)
+		}
+	}
+}
+
+// TestTextModeJSON: --format json prints one object per line with the
+// documented fields, the same counts and alerts as the text lines, and
+// truth only with --truth.
+func TestTextModeJSON(t *testing.T) {
+	plain := textRun(t)
+	for _, truth := range []bool{false, true} {
+		more := []string{"--format", "json"}
+		if truth {
+			more = append(more, "--truth")
+		}
+		lines := textRun(t, more...)
+		if len(lines) != len(plain) {
+			t.Fatalf("truth %v: %d JSON lines, %d text lines", truth, len(lines), len(plain))
+		}
+		for i, l := range lines {
+			var keys map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(l), &keys); err != nil {
+				t.Fatalf("line %d does not decode: %v\n%s", i, err, l)
+			}
+			want := []string{"time", "tick", "ticks", "counts", "alerts", "fps"}
+			if truth {
+				want = append(want, "truth")
+			}
+			if len(keys) != len(want) {
+				t.Fatalf("line %d has keys %v, want %v", i, keys, want)
+			}
+			for _, k := range want {
+				if _, ok := keys[k]; !ok {
+					t.Fatalf("line %d lacks %q: %s", i, k, l)
+				}
+			}
+			dec := json.NewDecoder(strings.NewReader(l))
+			dec.DisallowUnknownFields()
+			var tl textLine
+			if err := dec.Decode(&tl); err != nil {
+				t.Fatalf("line %d: %v", i, err)
+			}
+			if truth && tl.Truth == nil {
+				t.Fatalf("line %d: --truth without a truth list: %s", i, l)
+			}
+			tl.FPS = 0
+			if got := fpsField.ReplaceAllString(strings.TrimSuffix(tl.logfmt(), "\n"), "fps=X"); got != plain[i] && !truth {
+				t.Errorf("line %d: JSON reads as\n%s\nthe text line is\n%s", i, got, plain[i])
+			}
+		}
+		var tl textLine
+		if err := json.Unmarshal([]byte(lines[177]), &tl); err != nil {
+			t.Fatal(err)
+		}
+		if len(tl.Alerts) != 1 || tl.Alerts[0] != (textAlert{Soldier: 15, Tick: 177, Channel: "dropout", Kind: "dropout", Vital: "heart_rate", Score: tl.Alerts[0].Score}) ||
+			tl.Alerts[0].Score == nil || *tl.Alerts[0].Score != 0 {
+			t.Errorf("line 177's alerts: %+v", tl.Alerts)
+		}
+		if truth && (len(tl.Truth) != 2 || tl.Truth[1].Soldier != 15 || tl.Truth[1].Kind != "dropout" || tl.Truth[1].Start > 177 || tl.Truth[1].End < 177) {
+			t.Errorf("line 177's truth: %+v", tl.Truth)
+		}
+	}
+}
+
+// TestTextModeRecordReplay: --record works in text mode, and text mode on
+// --replay of that recording prints the same lines (the recorded verdicts
+// and truth): replay(record(run)) equals run.
+func TestTextModeRecordReplay(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "text.chakra.gz")
+	out, errOut, err := simRun(t, append(append([]string(nil), textArgs...), "--truth", "--record", path)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "recorded 180 frames (3m0s of simulated time) to " + path + "\n"; !strings.HasSuffix(errOut, want) {
+		t.Errorf("stderr %q, want it to end %q", errOut, want)
+	}
+	replay, _, err := simRun(t, "--text", "--speed", "0", "--truth", "--replay", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := fpsField.ReplaceAllString(out, "fps=X"), fpsField.ReplaceAllString(replay, "fps=X"); a != b {
+		t.Errorf("the replay's lines differ from the run's:\nrun    %.400s\nreplay %.400s", a, b)
+	}
+	if _, _, err := simRun(t, "--text", "--record", path, "--duration", "1s"); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("--record onto an existing file without --force: %v", err)
+	}
+}
+
+// textClock is a fake clock that advances only when slept on.
+type textClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *textClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *textClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+	return ctx.Err()
+}
+
+// TestTextModePaced: paced (--speed 20) a line covers one wall second, 20
+// ticks, at 20 frames/s; the first line comes at once and the last one
+// at the end of the run.
+func TestTextModePaced(t *testing.T) {
+	cfg := engine.DefaultConfig()
+	cfg.Soldiers, cfg.SquadSize, cfg.Seed, cfg.Duration = 6, 3, 2, 50*time.Second
+	b, err := openSimBattlefield(context.Background(), cfg, &dashboardFlags{scorer: "threshold"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var out bytes.Buffer
+	o := textOptions{format: formatText, speed: 20, clock: &textClock{now: time.Unix(0, 0)}}
+	if err := runText(context.Background(), b.rt, o, &out); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for l := range strings.Lines(out.String()) {
+		f := strings.Fields(l)
+		got = append(got, f[1]+" "+f[2]+" "+f[8])
+	}
+	want := []string{"tick=0 ticks=1 fps=0.0", "tick=20 ticks=20 fps=20.0", "tick=40 ticks=20 fps=20.0", "tick=49 ticks=9 fps=20.0"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("paced lines:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestTextModeFlagErrors: a bad --format, and --record with --replay.
+func TestTextModeFlagErrors(t *testing.T) {
+	if _, _, err := simRun(t, "--format", "yaml"); err == nil || !strings.Contains(err.Error(), `--format "yaml"`) {
+		t.Errorf("--format yaml: %v", err)
+	}
+	if _, _, err := simRun(t, "--text", "--record", "a.gz", "--replay", "b.gz"); !errors.Is(err, errRecordReplay) {
+		t.Errorf("--record with --replay in text mode: %v", err)
+	}
+}
