@@ -17,7 +17,8 @@ import (
 
 // textArgs is a seeded text-mode run at --speed 0 (a line per tick) on
 // the dashboard's default detector (the embedded TFT): 180 ticks of 20
-// soldiers, with two alerts on soldier 14 and a dropout on soldier 15.
+// soldiers, judged from the first tick (the population prior), with two
+// alerts on soldier 14.
 var textArgs = []string{"--text", "--speed", "0", "--duration", "3m", "--seed", "2", "--soldiers", "20"}
 
 // fpsField is the one field that depends on the machine.
@@ -46,11 +47,10 @@ func TestTextModeLines(t *testing.T) {
 		i    int
 		line string
 	}{
-		{0, "time=2025-06-01T09:00:00Z tick=0 ticks=1 ok=0 watch=0 alert=0 no_data=0 warming_up=20 fps=X alerts="},
+		{0, "time=2025-06-01T09:00:00Z tick=0 ticks=1 ok=20 watch=0 alert=0 no_data=0 warming_up=0 fps=X alerts="},
 		{30, "time=2025-06-01T09:00:30Z tick=30 ticks=1 ok=20 watch=0 alert=0 no_data=0 warming_up=0 fps=X alerts="},
-		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:stamina:4.7"},
-		{59, "time=2025-06-01T09:00:59Z tick=59 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:heart_rate:8.4"},
-		{177, "time=2025-06-01T09:02:57Z tick=177 ticks=1 ok=18 watch=0 alert=2 no_data=0 warming_up=0 fps=X alerts=15:dropout:heart_rate:0.0"},
+		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:stamina:4.8"},
+		{60, "time=2025-06-01T09:01:00Z tick=60 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:heart_rate:9.5"},
 	} {
 		if got := lines[want.i]; got != want.line {
 			t.Errorf("line %d:\n got %s\nwant %s", want.i, got, want.line)
@@ -130,15 +130,15 @@ func TestTextModeJSON(t *testing.T) {
 			}
 		}
 		var tl textLine
-		if err := json.Unmarshal([]byte(lines[177]), &tl); err != nil {
+		if err := json.Unmarshal([]byte(lines[57]), &tl); err != nil {
 			t.Fatal(err)
 		}
-		if len(tl.Alerts) != 1 || tl.Alerts[0] != (textAlert{Soldier: 15, Tick: 177, Channel: "dropout", Kind: "dropout", Vital: "heart_rate", Score: tl.Alerts[0].Score}) ||
-			tl.Alerts[0].Score == nil || *tl.Alerts[0].Score != 0 {
-			t.Errorf("line 177's alerts: %+v", tl.Alerts)
+		if len(tl.Alerts) != 1 || tl.Alerts[0] != (textAlert{Soldier: 14, Tick: 57, Channel: "stamina", Kind: "bradycardia", Vital: "stamina", Score: tl.Alerts[0].Score}) ||
+			tl.Alerts[0].Score == nil || *tl.Alerts[0].Score != 4.75 {
+			t.Errorf("line 57's alerts: %+v", tl.Alerts)
 		}
-		if truth && (len(tl.Truth) != 2 || tl.Truth[1].Soldier != 15 || tl.Truth[1].Kind != "dropout" || tl.Truth[1].Start > 177 || tl.Truth[1].End < 177) {
-			t.Errorf("line 177's truth: %+v", tl.Truth)
+		if truth && (len(tl.Truth) != 1 || tl.Truth[0].Soldier != 14 || tl.Truth[0].Kind != "bradycardia" || tl.Truth[0].Start > 57 || tl.Truth[0].End < 57) {
+			t.Errorf("line 57's truth: %+v", tl.Truth)
 		}
 	}
 }
