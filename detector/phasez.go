@@ -236,17 +236,7 @@ func NewPhaseZ(m *PhaseZModel, opts ...Option) (Scorer, error) {
 	if o.floor != nil {
 		z.floor = *o.floor
 	}
-	cfg := DefaultAlertConfig()
-	if o.alerts != nil {
-		cfg = *o.alerts
-	}
-	if o.open != nil {
-		cfg.Open = *o.open
-	}
-	if o.impute != nil && !*o.impute {
-		return newCore("phasez", noImpute{z}, cfg, z.floor, o.glitch, o.prior)
-	}
-	return newCore("phasez", z, cfg, z.floor, o.glitch, o.prior)
+	return newBaselineCore("phasez", z, z.floor, &o)
 }
 
 func (z *phasez) warmup() int                                          { return PhaseZWarmup }

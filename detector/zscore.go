@@ -38,6 +38,14 @@ func NewZScore(opts ...Option) (Scorer, error) {
 	if o.floor != nil {
 		z.floor = *o.floor
 	}
+	return newBaselineCore("zscore", z, z.floor, &o)
+}
+
+// newBaselineCore builds the core of a statistical baseline whose forecast
+// is f: the alert configuration from o (WithAlertConfig, then WithOpen),
+// imputation unless WithImpute(false), and o's glitch check and population
+// prior, as every scorer gets them.
+func newBaselineCore(name string, f forecaster, floor [engine.NumVitals]float64, o *options) (*core, error) {
 	cfg := DefaultAlertConfig()
 	if o.alerts != nil {
 		cfg = *o.alerts
@@ -46,9 +54,9 @@ func NewZScore(opts ...Option) (Scorer, error) {
 		cfg.Open = *o.open
 	}
 	if o.impute != nil && !*o.impute {
-		return newCore("zscore", noImpute{z}, cfg, z.floor, o.glitch, o.prior)
+		f = noImpute{f}
 	}
-	return newCore("zscore", z, cfg, z.floor, o.glitch, o.prior)
+	return newCore(name, f, cfg, floor, o.glitch, o.prior)
 }
 
 func (z *zscore) warmup() int                                          { return z.n }
