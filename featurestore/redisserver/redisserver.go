@@ -1,7 +1,7 @@
 // Package redisserver runs a throwaway redis-server on a free loopback port,
 // without persistence: for the Redis integration tests (through
 // featurestore/redis/redistest) and for the HTTP load comparison
-// (chakra-tui loadgen --compare). It talks to the server only through its
+// (chakra-bench --compare). It talks to the server only through its
 // process and a raw PING; it imports neither go-redis nor testing.
 package redisserver
 
