@@ -17,13 +17,21 @@ import (
 	"time"
 )
 
-// Recording file format (version 1).
+// Recording file format (version 2).
 //
 // A recording is gzip-compressed JSON lines, one record per line, in one or
 // more concatenated gzip members (any gzip reader reads it as one stream).
 // The first line is the header:
 //
-//	{"format":"chakra-tui/recording","version":1,"config":{…}|null,"profiles":[{…},…]}
+//	{"format":"chakra-tui/recording","version":2,"config":{…,"world":{…}}|null,"profiles":[{…},…]}
+//
+// where config.world holds every property of the sensor world (durations
+// as Go duration strings, the rest as numbers) and profiles are the
+// profiles a scorer is given (with the world's profile errors). Version 1
+// is version 2 without config.world; a reader takes a missing world as the
+// clean world (CleanWorld). The version was bumped because the world
+// changes what the config means: a version-1 reader, which ignores fields
+// it does not know, would have read a field-world recording as clean.
 //
 // then one line per frame, in tick order:
 //
@@ -50,8 +58,12 @@ import (
 // the content uses no map iteration: the same frames give the same bytes.
 const (
 	RecordingFormat  = "chakra-tui/recording"
-	RecordingVersion = 1
+	RecordingVersion = 2
 )
+
+// minRecordingVersion is the oldest version a Replay reads (version 1: no
+// world in the header, which means the clean world).
+const minRecordingVersion = 1
 
 // DefaultSyncEvery is the default number of frames per gzip member.
 const DefaultSyncEvery = 300
@@ -193,7 +205,8 @@ func CreateRecording(path string, hdr Header, opts ...RecorderOption) (*Recorder
 
 // NewRecorder writes a recording with header hdr to w; name identifies it
 // in errors. Close finishes the recording but does not close w. It closes
-// members by frame time only when WithFlushEvery asks.
+// members by frame time only when WithFlushEvery asks. A header of an older
+// version a Replay reads is written as the current version, meaning kept.
 func NewRecorder(w io.Writer, name string, hdr Header, opts ...RecorderOption) (*Recorder, error) {
 	return newRecorder(w, name, hdr, nil, opts)
 }
@@ -206,7 +219,10 @@ func newRecorder(w io.Writer, name string, hdr Header, file *os.File, opts []Rec
 	if hdr.Format == "" {
 		hdr.Format = RecordingFormat
 	}
-	if hdr.Version == 0 {
+	if hdr.Version == 0 || (hdr.Version >= minRecordingVersion && hdr.Version < RecordingVersion) {
+		// An older version's header (a replay's, re-recorded) is written in
+		// the current format: its meaning is kept (version 1 without a
+		// world is the clean world, which is now written out).
 		hdr.Version = RecordingVersion
 	}
 	if hdr.Format != RecordingFormat || hdr.Version != RecordingVersion {
@@ -518,17 +534,87 @@ type headerJSON struct {
 }
 
 type configJSON struct {
-	Soldiers     int       `json:"soldiers"`
-	SquadSize    int       `json:"squad_size"`
-	Seed         uint64    `json:"seed"`
-	Tick         string    `json:"tick"`
-	Start        time.Time `json:"start"`
-	Duration     string    `json:"duration"`
-	PoisonRate   float64   `json:"poison_rate"`
-	Mix          string    `json:"mix"`
-	ArtefactRate float64   `json:"artefact_rate"`
-	AmbientMean  float64   `json:"ambient_mean"`
-	AmbientSwing float64   `json:"ambient_swing"`
+	Soldiers     int        `json:"soldiers"`
+	SquadSize    int        `json:"squad_size"`
+	Seed         uint64     `json:"seed"`
+	Tick         string     `json:"tick"`
+	Start        time.Time  `json:"start"`
+	Duration     string     `json:"duration"`
+	PoisonRate   float64    `json:"poison_rate"`
+	Mix          string     `json:"mix"`
+	ArtefactRate float64    `json:"artefact_rate"`
+	AmbientMean  float64    `json:"ambient_mean"`
+	AmbientSwing float64    `json:"ambient_swing"`
+	World        *worldJSON `json:"world,omitempty"` // absent (version 1): CleanWorld
+}
+
+// worldJSON is World with durations as Go duration strings ("30s"); a
+// missing field is zero, that property off.
+type worldJSON struct {
+	ArtefactMin        string  `json:"artefact_min"`
+	ArtefactMax        string  `json:"artefact_max"`
+	ArtefactExertion   float64 `json:"artefact_exertion"`
+	CadenceLock        float64 `json:"cadence_lock"`
+	CadenceMin         float64 `json:"cadence_min"`
+	CadenceMax         float64 `json:"cadence_max"`
+	NoiseDF            float64 `json:"noise_df"`
+	SensorBias         float64 `json:"sensor_bias"`
+	SensorDrift        float64 `json:"sensor_drift"`
+	PartialDropoutRate float64 `json:"partial_dropout_rate"`
+	PartialDropoutMin  string  `json:"partial_dropout_min"`
+	PartialDropoutMax  string  `json:"partial_dropout_max"`
+	MissingRate        float64 `json:"missing_rate"`
+	MissingBurst       string  `json:"missing_burst"`
+	ScheduleJitter     string  `json:"schedule_jitter"`
+	UnplannedContact   float64 `json:"unplanned_contact"`
+	StartAnomalous     float64 `json:"start_anomalous"`
+	ProfileHRError     float64 `json:"profile_hr_error"`
+	ProfileAgeError    float64 `json:"profile_age_error"`
+}
+
+func worldToJSON(w World) *worldJSON {
+	return &worldJSON{
+		ArtefactMin: w.ArtefactMin.String(), ArtefactMax: w.ArtefactMax.String(), ArtefactExertion: w.ArtefactExertion,
+		CadenceLock: w.CadenceLock, CadenceMin: w.CadenceMin, CadenceMax: w.CadenceMax,
+		NoiseDF: w.NoiseDF, SensorBias: w.SensorBias, SensorDrift: w.SensorDrift,
+		PartialDropoutRate: w.PartialDropoutRate, PartialDropoutMin: w.PartialDropoutMin.String(),
+		PartialDropoutMax: w.PartialDropoutMax.String(),
+		MissingRate:       w.MissingRate, MissingBurst: w.MissingBurst.String(), ScheduleJitter: w.ScheduleJitter.String(),
+		UnplannedContact: w.UnplannedContact, StartAnomalous: w.StartAnomalous,
+		ProfileHRError: w.ProfileHRError, ProfileAgeError: w.ProfileAgeError,
+	}
+}
+
+// worldFromJSON reads a header's world; nil is CleanWorld.
+func worldFromJSON(j *worldJSON) (World, error) {
+	if j == nil {
+		return CleanWorld(), nil
+	}
+	var err error
+	dur := func(name, s string) time.Duration {
+		if s == "" || err != nil {
+			return 0
+		}
+		d, e := time.ParseDuration(s)
+		if e != nil {
+			err = fmt.Errorf("world %s: %w", name, e)
+		}
+		return d
+	}
+	w := World{
+		ArtefactMin: dur("artefact_min", j.ArtefactMin), ArtefactMax: dur("artefact_max", j.ArtefactMax),
+		ArtefactExertion: j.ArtefactExertion,
+		CadenceLock:      j.CadenceLock, CadenceMin: j.CadenceMin, CadenceMax: j.CadenceMax,
+		NoiseDF: j.NoiseDF, SensorBias: j.SensorBias, SensorDrift: j.SensorDrift,
+		PartialDropoutRate: j.PartialDropoutRate,
+		PartialDropoutMin:  dur("partial_dropout_min", j.PartialDropoutMin),
+		PartialDropoutMax:  dur("partial_dropout_max", j.PartialDropoutMax),
+		MissingRate:        j.MissingRate, MissingBurst: dur("missing_burst", j.MissingBurst),
+		ScheduleJitter:   dur("schedule_jitter", j.ScheduleJitter),
+		UnplannedContact: j.UnplannedContact, StartAnomalous: j.StartAnomalous,
+		ProfileHRError: j.ProfileHRError, ProfileAgeError: j.ProfileAgeError,
+	}
+	return w, err
 }
 
 type profileJSON struct {
@@ -548,7 +634,8 @@ func headerToJSON(h Header) headerJSON {
 	if c := h.Config; c != nil {
 		j.Config = &configJSON{Soldiers: c.Soldiers, SquadSize: c.SquadSize, Seed: c.Seed, Tick: c.Tick.String(),
 			Start: c.Start.UTC(), Duration: c.Duration.String(), PoisonRate: c.PoisonRate, Mix: c.Mix.String(),
-			ArtefactRate: c.ArtefactRate, AmbientMean: c.AmbientMean, AmbientSwing: c.AmbientSwing}
+			ArtefactRate: c.ArtefactRate, AmbientMean: c.AmbientMean, AmbientSwing: c.AmbientSwing,
+			World: worldToJSON(c.World)}
 	}
 	for i, p := range h.Profiles {
 		j.Profiles[i] = profileJSON{ID: p.ID, Squad: p.Squad, Age: p.Age, Fitness: p.Fitness.String(), RestingHR: p.RestingHR,
@@ -583,9 +670,13 @@ func headerFromJSON(j headerJSON) (Header, error) {
 		if err != nil {
 			return h, fmt.Errorf("config: %w", err)
 		}
+		world, err := worldFromJSON(c.World)
+		if err != nil {
+			return h, fmt.Errorf("config: %w", err)
+		}
 		h.Config = &Config{Soldiers: c.Soldiers, SquadSize: c.SquadSize, Seed: c.Seed, Tick: tick, Start: c.Start,
 			Duration: dur, PoisonRate: c.PoisonRate, Mix: mix, ArtefactRate: c.ArtefactRate,
-			AmbientMean: c.AmbientMean, AmbientSwing: c.AmbientSwing}
+			AmbientMean: c.AmbientMean, AmbientSwing: c.AmbientSwing, World: world}
 	}
 	return h, nil
 }

@@ -76,8 +76,15 @@ func TestReplayReproducesRun(t *testing.T) {
 		h.Config.Duration != cfg.Duration || h.Config.Tick != cfg.Tick || h.Config.PoisonRate != cfg.PoisonRate {
 		t.Fatalf("config %+v, recorded %+v", h.Config, cfg)
 	}
-	if !slices.Equal(r.Profiles(), GenerateProfiles(25, 10, 8)) {
-		t.Fatal("profiles differ")
+	if h.Config.World != cfg.World {
+		t.Fatalf("world %+v, recorded %+v", h.Config.World, cfg.World)
+	}
+	s, err := NewSim(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.Profiles(), s.Profiles()) {
+		t.Fatal("profiles differ from the ones the simulation gave its scorer")
 	}
 	if len(r.members) != (1800+96)/97 {
 		t.Fatalf("indexed %d gzip members, want one per 97 frames", len(r.members))
@@ -194,7 +201,7 @@ func TestRecordingFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(all), "\n"), "\n")
-	if len(lines) != 302 || !strings.HasPrefix(lines[0], `{"format":"chakra-tui/recording","version":1,`) ||
+	if len(lines) != 302 || !strings.HasPrefix(lines[0], `{"format":"chakra-tui/recording","version":2,`) ||
 		lines[301] != `{"k":"end","frames":300,"aux":0}` {
 		t.Fatalf("%d lines, first %.60q, last %q", len(lines), lines[0], lines[len(lines)-1])
 	}
@@ -254,7 +261,9 @@ func TestReplayErrors(t *testing.T) {
 		{"gzip of nothing", gz(), ErrEmptyRecording, "no header"},
 		{"not gzip", []byte("heart_rate,stamina\n80,99\n"), ErrNotRecording, "not gzip"},
 		{"not a header", gz(`{"hello":"world"}`), ErrNotRecording, "line 1"},
-		{"wrong version", gz(`{"format":"chakra-tui/recording","version":2,"profiles":[]}`, frame, end), ErrRecordingVersion, "version 2"},
+		{"wrong version", gz(`{"format":"chakra-tui/recording","version":3,"profiles":[]}`, frame, end), ErrRecordingVersion, "version 3"},
+		{"version 0", gz(`{"format":"chakra-tui/recording","version":0,"profiles":[]}`, frame, end), ErrRecordingVersion, "version 0"},
+		{"bad world duration", gz(`{"format":"chakra-tui/recording","version":2,"config":{"soldiers":1,"squad_size":1,"seed":1,"tick":"1s","start":"2025-06-01T09:00:00Z","duration":"0s","mix":"","world":{"missing_burst":"2 s"}},"profiles":[]}`, frame, end), ErrCorruptRecording, "missing_burst"},
 		{"truncated in the first member", good[:200], ErrTruncatedRecording, "byte"},
 		{"corrupt bytes", flipped, ErrCorruptRecording, "line|byte"},
 		{"corrupt line", gz(header, frame, `{"k":"frame","t":1,"obs":[[1,2]`, end), ErrCorruptRecording, "line 3"},
@@ -371,4 +380,111 @@ func FuzzReplay(f *testing.F) {
 			r.SeekTo(r.First())
 		}
 	})
+}
+
+// TestRecordingCarriesWorld records runs in the field world and in a world
+// with every property set to an odd value: the header gives the world back
+// exactly, the erroneous profiles a scorer was given round-trip, and a
+// simulation rebuilt from the header's config gives the recorded frames.
+func TestRecordingCarriesWorld(t *testing.T) {
+	odd := World{
+		ArtefactMin: 1500 * time.Millisecond, ArtefactMax: 42 * time.Second, ArtefactExertion: 2.5,
+		CadenceLock: 0.3, CadenceMin: 141.5, CadenceMax: 177,
+		NoiseDF: 5.25, SensorBias: 0.7, SensorDrift: 1.3,
+		PartialDropoutRate: 0.9, PartialDropoutMin: 7 * time.Second, PartialDropoutMax: 3*time.Minute + 500*time.Millisecond,
+		MissingRate: 0.035, MissingBurst: 3 * time.Second,
+		ScheduleJitter:   90 * time.Second,
+		UnplannedContact: 0.4,
+		StartAnomalous:   0.15,
+		ProfileHRError:   5.5, ProfileAgeError: 2.25,
+	}
+	for _, tc := range []struct {
+		name  string
+		world World
+	}{{"field", FieldWorld()}, {"every property odd", odd}, {"clean", CleanWorld()}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig(20, 15*time.Minute, 13)
+			cfg.PoisonRate, cfg.World = 0.2, tc.world
+			s, err := NewSim(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			given := s.Profiles()
+			if tc.world.ProfileHRError > 0 && slices.Equal(given, GenerateProfiles(cfg.Soldiers, cfg.SquadSize, cfg.Seed)) {
+				t.Fatal("a world with profile errors gave the exact profiles: the round trip below would prove nothing")
+			}
+			data, frames := record(t, cfg)
+			r, err := NewReplay(bytes.NewReader(data), "mem")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			h := r.Header()
+			if h.Version != RecordingVersion || h.Config == nil {
+				t.Fatalf("header version %d config %v", h.Version, h.Config)
+			}
+			if h.Config.World != tc.world {
+				t.Fatalf("world read back as\n%+v\nwant\n%+v", h.Config.World, tc.world)
+			}
+			if !slices.Equal(h.Profiles, given) {
+				t.Fatal("the profiles the scorer was given did not round-trip")
+			}
+			twin, ts := runAll(t, *h.Config)
+			if !slices.Equal(ts.Profiles(), given) || len(twin) != len(frames) {
+				t.Fatalf("the header's config rebuilds %d frames (want %d) or other profiles", len(twin), len(frames))
+			}
+			for i := range frames {
+				if d := sameFrame(&twin[i], &frames[i]); d != "" {
+					t.Fatalf("tick %d: %s differs in the run rebuilt from the header", frames[i].T, d)
+				}
+			}
+		})
+	}
+}
+
+// TestReplayReadsVersion1 reads a version-1 header, which has no world: it
+// is the clean world, and writing that header again gives the current
+// version with the clean world spelled out.
+func TestReplayReadsVersion1(t *testing.T) {
+	header := `{"format":"chakra-tui/recording","version":1,"config":{"soldiers":1,"squad_size":10,"seed":7,"tick":"1s",` +
+		`"start":"2025-06-01T09:00:00Z","duration":"1m0s","poison_rate":0.05,"mix":"tachycardia=1","artefact_rate":1,` +
+		`"ambient_mean":22,"ambient_swing":4},"profiles":[{"id":1,"squad":0,"age":25,"fitness":"average","resting_hr":62,` +
+		`"hr_max":190,"mass":80,"acclimatised":0.5,"base_core_temp":37}]}`
+	frame := `{"k":"frame","t":0,"time":"2025-06-01T09:00:00Z","obs":[[1,80,99.5,37.4,98,0,0,22]],"truth":[]}`
+	r, err := NewReplay(bytes.NewReader(gz(header, frame, `{"k":"end","frames":1,"aux":0}`)), "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	h := r.Header()
+	if h.Version != 1 || h.Config == nil || h.Config.Seed != 7 || h.Config.World != CleanWorld() {
+		t.Fatalf("version 1 header read as %+v", h)
+	}
+	if err := h.Config.Validate(); err != nil {
+		t.Fatalf("the version 1 config is not valid: %v", err)
+	}
+	var buf bytes.Buffer
+	rec, err := NewRecorder(&buf, "again", h)
+	if err != nil {
+		t.Fatalf("re-recording a version 1 header: %v", err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := NewReplay(bytes.NewReader(buf.Bytes()), "again")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	if g := again.Header(); g.Version != RecordingVersion || g.Config == nil || *g.Config != *h.Config || !slices.Equal(g.Profiles, h.Profiles) {
+		t.Fatalf("re-recorded header %+v, want %+v at version %d", g, h, RecordingVersion)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := io.ReadAll(zr)
+	if !strings.Contains(string(line), `"world":{"artefact_min":"0s"`) {
+		t.Fatalf("the clean world is not spelled out: %.300s", line)
+	}
 }

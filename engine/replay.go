@@ -516,8 +516,8 @@ func (r *Replay) readHeader() error {
 	if probe.Version == nil {
 		return fmt.Errorf("open recording %q: line 1: %w: the header has no version", r.name, ErrCorruptRecording)
 	}
-	if *probe.Version != RecordingVersion {
-		return fmt.Errorf("open recording %q: %w %d (this build reads version %d)", r.name, ErrRecordingVersion, *probe.Version, RecordingVersion)
+	if *probe.Version < minRecordingVersion || *probe.Version > RecordingVersion {
+		return fmt.Errorf("open recording %q: %w %d (this build reads versions %d to %d)", r.name, ErrRecordingVersion, *probe.Version, minRecordingVersion, RecordingVersion)
 	}
 	var hj headerJSON
 	if err := json.Unmarshal(r.line, &hj); err != nil {
