@@ -54,14 +54,17 @@ type World struct {
 	// sensor-world noise, not labelled events.
 	PartialDropoutRate float64
 	// PartialDropoutMin and PartialDropoutMax bound a partial dropout's
-	// duration (bounded Pareto, like artefacts).
+	// duration (bounded Pareto, like artefacts), rounded to whole ticks, at
+	// least one.
 	PartialDropoutMin, PartialDropoutMax time.Duration
 	// MissingRate is the long-run fraction of ticks at which a soldier's
 	// whole reading is lost or arrives too late for its tick (radio loss),
 	// in [0, 0.5); losses come in bursts (a two-state Gilbert–Elliott
 	// chain) of mean length MissingBurst, each at most maxBurstTicks ticks.
 	MissingRate float64
-	// MissingBurst is the mean length of a burst of lost readings, ≥ 1 tick.
+	// MissingBurst is the mean length of a burst of lost readings; a mean
+	// under one tick is one tick (a burst loses at least one reading), so
+	// the field world's 2 s holds at any tick.
 	MissingBurst time.Duration
 	// ScheduleJitter shifts every actual phase change from the plan by a
 	// uniform draw in ±ScheduleJitter. Observation.Phase, NextPhase,
@@ -186,12 +189,12 @@ func (w World) validate(tick time.Duration) error {
 		return bad("sensor drift scale must be in [0, 10] (got %v)", w.SensorDrift)
 	case !fin(w.PartialDropoutRate, 0, 3600):
 		return bad("partial dropout rate must be in [0, 3600] per soldier-hour (got %v)", w.PartialDropoutRate)
-	case w.PartialDropoutRate > 0 && !(w.PartialDropoutMin >= tick && w.PartialDropoutMax >= w.PartialDropoutMin && w.PartialDropoutMax <= maxDuration):
-		return bad("partial dropout duration must be tick ≤ min ≤ max ≤ 24h (got %v–%v)", w.PartialDropoutMin, w.PartialDropoutMax)
+	case w.PartialDropoutRate > 0 && !(w.PartialDropoutMin > 0 && w.PartialDropoutMax >= w.PartialDropoutMin && w.PartialDropoutMax <= maxDuration):
+		return bad("partial dropout duration must be 0 < min ≤ max ≤ 24h (got %v–%v)", w.PartialDropoutMin, w.PartialDropoutMax)
 	case !(w.MissingRate >= 0 && w.MissingRate < 0.5):
 		return bad("missing rate must be in [0, 0.5) (got %v)", w.MissingRate)
-	case w.MissingRate > 0 && !(w.MissingBurst >= tick && w.MissingBurst <= maxBurstTicks*tick/2):
-		return bad("missing burst must be between one tick and %v (got %v)", maxBurstTicks*tick/2, w.MissingBurst)
+	case w.MissingRate > 0 && !(w.MissingBurst > 0 && w.MissingBurst <= maxBurstTicks*tick/2):
+		return bad("missing burst must be above 0 and at most %v (got %v)", maxBurstTicks*tick/2, w.MissingBurst)
 	case w.ScheduleJitter < 0 || w.ScheduleJitter > maxJitter:
 		return bad("schedule jitter must be in [0, %v] (got %v)", maxJitter, w.ScheduleJitter)
 	case !fin(w.UnplannedContact, 0, 60):

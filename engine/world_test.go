@@ -81,6 +81,8 @@ func TestWorldValidate(t *testing.T) {
 		{func(w *World) { w.PartialDropoutMin = 0 }, "partial dropout duration"},
 		{func(w *World) { w.MissingRate = 0.5 }, "missing rate"},
 		{func(w *World) { w.MissingBurst = time.Minute }, "missing burst"},
+		{func(w *World) { w.MissingBurst = 0 }, "missing burst"},
+		{func(w *World) { w.PartialDropoutMax = time.Second }, "partial dropout duration"},
 		{func(w *World) { w.ScheduleJitter = -time.Second }, "schedule jitter"},
 		{func(w *World) { w.UnplannedContact = math.Inf(1) }, "unplanned contact"},
 		{func(w *World) { w.StartAnomalous = 1.2 }, "start-anomalous"},
@@ -93,6 +95,30 @@ func TestWorldValidate(t *testing.T) {
 		err := cfg.Validate()
 		if !errors.Is(err, ErrInvalidConfig) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("want an error saying %q, got %v", tc.want, err)
+		}
+	}
+}
+
+// TestFieldWorldAnyTick: the presets hold at any tick (durations under one
+// tick last one tick), so --tick works in the default world.
+func TestFieldWorldAnyTick(t *testing.T) {
+	for _, tick := range []time.Duration{time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, time.Minute} {
+		cfg := worldConfig(20, 2*time.Hour, 3, FieldWorld())
+		cfg.Tick = tick
+		frames, s := runAll(t, cfg)
+		if want := int(2 * time.Hour / tick); len(frames) != want {
+			t.Fatalf("tick %v: %d frames, want %d", tick, len(frames), want)
+		}
+		missing := 0
+		for _, f := range frames {
+			for _, o := range f.Obs {
+				if o.Missing != 0 {
+					missing++
+				}
+			}
+		}
+		if missing == 0 || len(s.Labels()) == 0 {
+			t.Errorf("tick %v: %d missing readings, %d labels: the field world did nothing", tick, missing, len(s.Labels()))
 		}
 	}
 }
