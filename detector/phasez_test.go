@@ -13,12 +13,14 @@ import (
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
-// normalRun simulates a normal run (no anomalies, no artefacts) and returns
-// its profiles and observations per soldier.
+// normalRun simulates a normal run in the clean world (no anomalies, no
+// artefacts, no sensor-world noise or lost readings) and returns its
+// profiles and observations per soldier.
 func normalRun(t testing.TB, seed uint64, soldiers int, d time.Duration) ([]engine.Profile, [][]engine.Observation) {
 	t.Helper()
 	ec := engine.DefaultConfig()
 	ec.Seed, ec.Soldiers, ec.Duration, ec.PoisonRate, ec.ArtefactRate = seed, soldiers, d, 0, 0
+	ec.World = engine.CleanWorld()
 	sim, err := engine.NewSim(ec)
 	if err != nil {
 		t.Fatal(err)

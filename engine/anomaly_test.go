@@ -13,7 +13,7 @@ import (
 // identical, so the difference between the two is exactly the anomaly.
 func signatureRuns(t *testing.T, kind AnomalyKind) (bad, clean []Frame, labels, all []Label) {
 	t.Helper()
-	cfg := testConfig(40, 90*time.Minute, uint64(100+kind))
+	cfg := worldConfig(40, 90*time.Minute, uint64(100+kind), CleanWorld()) // the signatures, not the sensors
 	cfg.ArtefactRate = 0
 	cfg.PoisonRate = 0
 	clean, _ = runAll(t, cfg)
@@ -188,7 +188,7 @@ func labelledBetween(labels []Label, id SoldierID, from, to int64) bool {
 }
 
 func TestArtefactsAreSingleSpikes(t *testing.T) {
-	cfg := testConfig(30, time.Hour, 21)
+	cfg := worldConfig(30, time.Hour, 21, CleanWorld()) // the clean world's artefacts (the field's: TestFieldArtefactDurations)
 	cfg.PoisonRate, cfg.ArtefactRate = 0, 0
 	clean, _ := runAll(t, cfg)
 	cfg.ArtefactRate = 20

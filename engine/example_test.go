@@ -13,7 +13,7 @@ import (
 )
 
 func ExampleNewSim() {
-	cfg := engine.DefaultConfig()
+	cfg := engine.DefaultConfig() // the field world (engine.DefaultWorldName)
 	cfg.Soldiers, cfg.Duration = 20, 3*time.Second
 	sim, err := engine.NewSim(cfg)
 	if err != nil {
@@ -31,9 +31,9 @@ func ExampleNewSim() {
 	}
 	fmt.Println("squad 0 phase in one hour:", sim.PhaseAt(0, 3600))
 	// Output:
-	// 09:00:00 t=0: 20 soldiers; soldier 1 rest→rest HR 68 bpm, core 37.42 °C
-	// 09:00:01 t=1: 20 soldiers; soldier 1 rest→rest HR 69 bpm, core 37.45 °C
-	// 09:00:02 t=2: 20 soldiers; soldier 1 rest→rest HR 69 bpm, core 37.44 °C
+	// 09:00:00 t=0: 20 soldiers; soldier 1 rest→rest HR 70 bpm, core 37.21 °C
+	// 09:00:01 t=1: 20 soldiers; soldier 1 rest→rest HR 73 bpm, core 37.21 °C
+	// 09:00:02 t=2: 20 soldiers; soldier 1 rest→rest HR 72 bpm, core 37.18 °C
 	// squad 0 phase in one hour: patrol
 }
 

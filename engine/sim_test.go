@@ -142,7 +142,7 @@ func TestSimPhaseScheduleKnownAhead(t *testing.T) {
 // windows (and tails) touch: the schedule, the physiology underneath and the
 // artefacts come from their own streams.
 func TestSimStreamsIndependent(t *testing.T) {
-	clean := testConfig(30, time.Hour, 9)
+	clean := worldConfig(30, time.Hour, 9, CleanWorld())
 	clean.PoisonRate = 0
 	poisoned := clean
 	poisoned.PoisonRate = 0.1
@@ -180,7 +180,7 @@ func TestSimStreamsIndependent(t *testing.T) {
 }
 
 func TestSimContactRaisesSquadTogether(t *testing.T) {
-	cfg := testConfig(60, 4*time.Hour, 2)
+	cfg := worldConfig(60, 4*time.Hour, 2, CleanWorld()) // the plan is what happens (no schedule drift)
 	cfg.PoisonRate, cfg.ArtefactRate = 0, 0
 	frames, s := runAll(t, cfg)
 	onsets := 0
@@ -290,7 +290,7 @@ func TestSimLongerTick(t *testing.T) {
 }
 
 func TestWithProfiles(t *testing.T) {
-	cfg := testConfig(3, time.Minute, 1)
+	cfg := worldConfig(3, time.Minute, 1, CleanWorld()) // exact profiles: Profiles gives back the ones passed
 	ps := GenerateProfiles(3, 10, 99)
 	ps[1].RestingHR = 50
 	s, err := NewSim(cfg, WithProfiles(ps))

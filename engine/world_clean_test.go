@@ -59,14 +59,14 @@ func TestCleanWorldMatchesMain(t *testing.T) {
 		cfg  func() Config
 		want string
 	}{
-		{"default 40 soldiers 1h seed 1", func() Config { return testConfig(40, time.Hour, 1) }, "81e10aa938d51cdd07b3c73d2abe6f6d960f142ebadff0936c69ff3329156665"},
+		{"default 40 soldiers 1h seed 1", func() Config { return worldConfig(40, time.Hour, 1, CleanWorld()) }, "81e10aa938d51cdd07b3c73d2abe6f6d960f142ebadff0936c69ff3329156665"},
 		{"poison 0.2 artefacts 6 seed 11", func() Config {
-			c := testConfig(30, 90*time.Minute, 11)
+			c := worldConfig(30, 90*time.Minute, 11, CleanWorld())
 			c.PoisonRate, c.ArtefactRate = 0.2, 6
 			return c
 		}, "6e9593fa984c24940440ff9cbd1c9e20a365df0c8464b6bc16c85495c8f6bf5e"},
 		{"tick 2s ambient 32 seed 5", func() Config {
-			c := testConfig(25, time.Hour, 5)
+			c := worldConfig(25, time.Hour, 5, CleanWorld())
 			c.Tick, c.AmbientMean = 2*time.Second, 32
 			return c
 		}, "9b29e60afea07b25467197e474dcf43b67bcef09c1a091f7017bcfd75ce63954"},

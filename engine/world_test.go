@@ -39,6 +39,9 @@ func TestWorldPresets(t *testing.T) {
 	if DefaultConfig().World != mustPreset(t, DefaultWorldName) {
 		t.Error("DefaultConfig does not start from DefaultWorldName")
 	}
+	if DefaultWorldName != WorldField || DefaultConfig().World != FieldWorld() {
+		t.Errorf("the default world is %q, want the field world (issue 18)", DefaultWorldName)
+	}
 	if CleanWorld() != (World{}) {
 		t.Error("the clean world is not the zero World")
 	}

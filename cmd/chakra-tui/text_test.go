@@ -16,9 +16,11 @@ import (
 )
 
 // textArgs is a seeded text-mode run at --speed 0 (a line per tick) on
-// the dashboard's default detector (the embedded TFT): 180 ticks of 20
-// soldiers, judged from the first tick (the population prior), with two
-// alerts on soldier 14.
+// the dashboard's default detector (the embedded TFT) in the default
+// (field) world: 180 ticks of 20 soldiers, judged from the first tick (the
+// population prior); soldier 13 is unwell from tick 0 (heat strain, alerted
+// at tick 1), soldier 15's bradycardia is alerted at tick 57, and lost
+// readings leave a soldier without data for a while.
 var textArgs = []string{"--text", "--speed", "0", "--duration", "3m", "--seed", "2", "--soldiers", "20"}
 
 // fpsField is the one field that depends on the machine.
@@ -47,10 +49,11 @@ func TestTextModeLines(t *testing.T) {
 		i    int
 		line string
 	}{
-		{0, "time=2025-06-01T09:00:00Z tick=0 ticks=1 ok=20 watch=0 alert=0 no_data=0 warming_up=0 fps=X alerts="},
-		{30, "time=2025-06-01T09:00:30Z tick=30 ticks=1 ok=20 watch=0 alert=0 no_data=0 warming_up=0 fps=X alerts="},
-		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:stamina:4.8"},
-		{60, "time=2025-06-01T09:01:00Z tick=60 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=14:bradycardia:heart_rate:9.5"},
+		{0, "time=2025-06-01T09:00:00Z tick=0 ticks=1 ok=19 watch=1 alert=0 no_data=0 warming_up=0 fps=X alerts="},
+		{1, "time=2025-06-01T09:00:01Z tick=1 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=13:heat_strain:core_temp:0.3"},
+		{30, "time=2025-06-01T09:00:30Z tick=30 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts="},
+		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=18 watch=0 alert=1 no_data=1 warming_up=0 fps=X alerts=15:bradycardia:stamina:6.1"},
+		{60, "time=2025-06-01T09:01:00Z tick=60 ticks=1 ok=18 watch=0 alert=1 no_data=1 warming_up=0 fps=X alerts="},
 	} {
 		if got := lines[want.i]; got != want.line {
 			t.Errorf("line %d:\n got %s\nwant %s", want.i, got, want.line)
@@ -75,11 +78,14 @@ func TestTextModeTruth(t *testing.T) {
 		if !ok || before != plain[i] {
 			t.Fatalf("line %d:\n--truth %s\nwithout %s", i, truth[i], plain[i])
 		}
-		if i == 57 && labels != "14:bradycardia" {
-			t.Errorf("line 57's truth %q, want 14:bradycardia", labels)
+		if i == 0 && labels != "13:heat_strain" {
+			t.Errorf("line 0's truth %q, want 13:heat_strain (unwell at the start)", labels)
 		}
-		if i == 177 && labels != "14:bradycardia,15:dropout" {
-			t.Errorf("line 177's truth %q, want 14:bradycardia,15:dropout", labels)
+		if i == 57 && labels != "13:heat_strain,15:bradycardia" {
+			t.Errorf("line 57's truth %q, want 13:heat_strain,15:bradycardia", labels)
+		}
+		if i == 177 && labels != "13:heat_strain,15:bradycardia,16:dropout" {
+			t.Errorf("line 177's truth %q, want 13:heat_strain,15:bradycardia,16:dropout", labels)
 		}
 	}
 }
@@ -133,11 +139,12 @@ func TestTextModeJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(lines[57]), &tl); err != nil {
 			t.Fatal(err)
 		}
-		if len(tl.Alerts) != 1 || tl.Alerts[0] != (textAlert{Soldier: 14, Tick: 57, Channel: "stamina", Kind: "bradycardia", Vital: "stamina", Score: tl.Alerts[0].Score}) ||
-			tl.Alerts[0].Score == nil || *tl.Alerts[0].Score != 4.75 {
+		if len(tl.Alerts) != 1 || tl.Alerts[0] != (textAlert{Soldier: 15, Tick: 57, Channel: "stamina", Kind: "bradycardia", Vital: "stamina", Score: tl.Alerts[0].Score}) ||
+			tl.Alerts[0].Score == nil || *tl.Alerts[0].Score != 6.08 {
 			t.Errorf("line 57's alerts: %+v", tl.Alerts)
 		}
-		if truth && (len(tl.Truth) != 1 || tl.Truth[0].Soldier != 14 || tl.Truth[0].Kind != "bradycardia" || tl.Truth[0].Start > 57 || tl.Truth[0].End < 57) {
+		if truth && (len(tl.Truth) != 2 || tl.Truth[0].Soldier != 13 || tl.Truth[0].Kind != "heat_strain" || tl.Truth[0].Start != 0 ||
+			tl.Truth[1].Soldier != 15 || tl.Truth[1].Kind != "bradycardia" || tl.Truth[1].Start > 57 || tl.Truth[1].End < 57) {
 			t.Errorf("line 57's truth: %+v", tl.Truth)
 		}
 	}

@@ -139,9 +139,9 @@ func addWorldFlags(c *command) *worldFlags {
 		presets[i], _ = engine.WorldPreset(n)
 	}
 	c.fs.StringVar(&f.preset, "world", engine.DefaultWorldName,
-		"sensor world preset: "+strings.Join(engine.WorldNames, " (today's idealised sensors) or ")+
+		"sensor world preset: "+strings.Join(engine.WorldNames, " (idealised sensors, for comparison) or ")+
 			" (realistic artefacts, noise, losses, schedule drift, profile errors); the flags below override it")
-	c.example("world", engine.WorldField)
+	c.example("world", engine.WorldClean)
 	for _, p := range worldProps {
 		var notes []string
 		for i, n := range engine.WorldNames {
