@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -397,6 +398,12 @@ func TestRecordingCarriesWorld(t *testing.T) {
 		UnplannedContact: 0.4,
 		StartAnomalous:   0.15,
 		ProfileHRError:   5.5, ProfileAgeError: 2.25,
+	}
+	// A World field added later must be set here, and so reach the header.
+	for v, i := reflect.ValueOf(odd), 0; i < v.NumField(); i++ {
+		if v.Field(i).IsZero() {
+			t.Fatalf("World.%s is zero in the test world: give it an odd value", v.Type().Field(i).Name)
+		}
 	}
 	for _, tc := range []struct {
 		name  string
