@@ -35,6 +35,9 @@ type Monitor struct {
 	mu       sync.RWMutex
 	profiles map[engine.SoldierID]engine.Profile
 	latest   map[engine.SoldierID]detector.Verdict
+	// seen holds, per soldier, how many earlier rows the scorer had seen
+	// when it scored the latest verdict (see Seen).
+	seen map[engine.SoldierID]seenAt
 	// misses remembers when the store last said it has no profile for a
 	// soldier, so an undescribed soldier costs one store lookup per missTTL,
 	// not one per observation.
@@ -84,6 +87,7 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 	m := &Monitor{store: store, scorer: scorer, rows: DefaultWindowRows, now: time.Now,
 		profiles: map[engine.SoldierID]engine.Profile{},
 		latest:   map[engine.SoldierID]detector.Verdict{},
+		seen:     map[engine.SoldierID]seenAt{},
 		misses:   map[engine.SoldierID]time.Time{}, missTTL: DefaultProfileMissTTL,
 		alerts: engine.NewBroadcast[AlertEvent](0)}
 	for _, o := range opts {
@@ -227,7 +231,13 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	m.scored.Add(uint64(len(dst) - n0))
 	m.mu.Lock()
 	for i := n0; i < len(dst); i++ {
-		m.latest[dst[i].Soldier] = dst[i]
+		id, t := dst[i].Soldier, dst[i].T
+		n := len(s.rows[i-n0]) - 1
+		if prev, ok := m.seen[id]; ok && t == prev.t+1 && n == m.rows-1 {
+			n = max(n, prev.n+1) // the window is full: the scorer remembers more
+		}
+		m.latest[id] = dst[i]
+		m.seen[id] = seenAt{t: t, n: n}
 	}
 	m.mu.Unlock()
 	for i := n0; i < len(dst); i++ {
@@ -247,6 +257,33 @@ func (m *Monitor) Latest(id engine.SoldierID) (detector.Verdict, bool) {
 	v, ok := m.latest[id]
 	m.mu.RUnlock()
 	return v, ok
+}
+
+// seenAt is how many earlier rows (n) the scorer had seen of a soldier when
+// it scored the row at tick t.
+type seenAt struct {
+	t int64
+	n int
+}
+
+// Seen returns how many earlier observations of soldier id the scorer had
+// when it scored the soldier's verdict at tick t: for the latest verdict,
+// the rows before it in the window read, or, when the window is full and
+// continues the previous verdict's ticks, one more than the previous
+// verdict's count (the scorer carries its history across calls). For an
+// earlier tick (a soldier's first items of a batch) it counts back one per
+// second, which is exact when the ticks between are consecutive. ok is
+// false for a tick after the latest verdict's, or one before its count.
+// This is what a warm-up countdown counts: a scorer that needs w earlier
+// observations forecasts once Seen reaches w.
+func (m *Monitor) Seen(id engine.SoldierID, t int64) (n int, ok bool) {
+	m.mu.RLock()
+	sa, ok := m.seen[id]
+	m.mu.RUnlock()
+	if !ok || t > sa.t || sa.t-t > int64(sa.n) {
+		return 0, false
+	}
+	return sa.n - int(sa.t-t), true
 }
 
 // NextPhase returns the phase the newest verdict for soldier id announced

@@ -190,6 +190,24 @@ var quantileKeys = func() (k [detector.NumQuantiles]string) {
 type verdictExtras struct {
 	scorer string
 	warmup int // observations the scorer needs; 0 unknown
+	// seen gives how many earlier observations of a soldier the scorer had
+	// when it scored its verdict at t (monitor.Seen); nil or !ok: unknown.
+	seen func(id engine.SoldierID, t int64) (int, bool)
+}
+
+// needed is the warm-up countdown of v: how many observations of the
+// soldier, this one included, the scorer must still see before it
+// forecasts (the model judges the one after them). Without the count of
+// observations seen it is the whole warm-up.
+func (x *verdictExtras) needed(v *detector.Verdict) int {
+	if x.seen == nil {
+		return x.warmup
+	}
+	n, ok := x.seen(v.Soldier, v.T)
+	if !ok {
+		return x.warmup
+	}
+	return max(1, x.warmup-n)
 }
 
 // appendVerdict appends the JSON of a verdict:
@@ -224,7 +242,7 @@ func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 	b = appendString(b, basis(v))
 	if (v.State == detector.StateWarmingUp || v.Vitals[engine.HeartRate].Prior) && x.warmup > 0 {
 		b = append(b, `,"warmup":{"observations_needed":`...)
-		b = strconv.AppendInt(b, int64(x.warmup), 10)
+		b = strconv.AppendInt(b, int64(x.needed(v)), 10)
 		b = append(b, '}')
 	}
 	b = append(b, `,"vitals":`...)

@@ -51,8 +51,8 @@ func TestPredictPrototypeContract(t *testing.T) {
 		t.Fatalf("second 190+ reading: %d %s", r.status, r.body)
 	}
 	// The heart-rate channel opened. (core_temp and spo2 left out are
-	// missing readings, so a dropout alert may open beside it: see
-	// docs/http.md.)
+	// vitals this client's kit does not measure: no dropout, see
+	// TestSensorSet.)
 	opened := false
 	for _, a := range r.json["alerts"].([]any) {
 		a := a.(map[string]any)
@@ -69,6 +69,47 @@ func TestPredictPrototypeContract(t *testing.T) {
 	}
 	if ex := r.json["explanation"].(map[string]any); ex["vital"] != "heart_rate" {
 		t.Errorf("explanation %v", ex)
+	}
+}
+
+// TestSensorSet pins the rule of docs/http.md for a client whose kit lacks
+// some vitals: a vital never reported since the soldier's series started
+// raises no dropout, however long; a dropout alert opens only when every
+// vital the kit has reported goes missing for 10 s.
+func TestSensorSet(t *testing.T) {
+	f := newFixture(t, nil)
+	post := func(i int, hr, stamina string) *response {
+		t.Helper()
+		r := f.predict(fmt.Sprintf(`{"soldier_id": 3, "heart_rate": %s, "stamina": %s, "timestamp": %d}`, hr, stamina, 1000+i))
+		if r.status != 200 {
+			t.Fatalf("observation %d: %d %s", i+1, r.status, r.body)
+		}
+		return r
+	}
+	hasDropout := func(r *response) bool {
+		for _, a := range r.json["alerts"].([]any) {
+			if a.(map[string]any)["channel"] == "dropout" {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range 30 { // heart rate and stamina only: never a dropout
+		// Varying: a frozen value is a stuck sensor.
+		if r := post(i, fmt.Sprint(78+i%5), fmt.Sprint(90-i%3)); r.str("state") != "ok" || hasDropout(r) {
+			t.Fatalf("observation %d of a two-sensor kit: %s", i+1, r.body)
+		}
+	}
+	// Both of the kit's vitals lost: a dropout after DefaultDropoutTicks.
+	var r *response
+	for i := 30; i < 30+detector.DefaultDropoutTicks; i++ {
+		r = post(i, "null", "null")
+		if i < 30+detector.DefaultDropoutTicks-1 && hasDropout(r) {
+			t.Fatalf("dropout after %d silent observations: %s", i-29, r.body)
+		}
+	}
+	if !hasDropout(r) || r.str("kind") != "dropout" {
+		t.Fatalf("every measured vital missing for %d s: %s", detector.DefaultDropoutTicks, r.body)
 	}
 }
 
@@ -260,8 +301,9 @@ func TestWarmingUp(t *testing.T) {
 		}
 		if i < warm {
 			wu, _ := r.json["warmup"].(map[string]any)
-			// Judged from the first observation on the population prior.
-			if r.str("state") != "ok" || r.str("basis") != "population" || wu["observations_needed"] != float64(warm) || r.json["anomaly"] != false {
+			// Judged from the first observation on the population prior;
+			// the countdown reaches 1 at the last one before the model's.
+			if r.str("state") != "ok" || r.str("basis") != "population" || wu["observations_needed"] != float64(warm-i) || r.json["anomaly"] != false {
 				t.Fatalf("observation %d: %s", i+1, r.body)
 			}
 			continue
@@ -277,6 +319,27 @@ func TestWarmingUp(t *testing.T) {
 	r := f.do("GET", "/health", "")
 	if r.json["model"].(map[string]any)["warmup_observations"] != float64(warm) {
 		t.Errorf("health %s", r.body)
+	}
+	// The same countdown for a soldier sent in batches of 7 seconds.
+	var items []map[string]any
+	for i := range warm + 1 {
+		items = append(items, map[string]any{"soldier_id": 6, "timestamp": 1000 + i, "heart_rate": 70 + i%5,
+			"stamina": 90 + 0.1*float64(i%3), "core_temp": 37.2 + 0.01*float64(i%4), "spo2": 97 + i%2})
+	}
+	for start := 0; start < len(items); start += 7 {
+		b, _ := json.Marshal(items[start:min(start+7, len(items))])
+		r := f.do("POST", "/predict/batch", string(b))
+		if r.status != 200 {
+			t.Fatal(r.status, string(r.body))
+		}
+		for j, res := range r.json["results"].([]any) {
+			i := start + j
+			v := res.(map[string]any)["verdict"].(map[string]any)
+			wu, _ := v["warmup"].(map[string]any)
+			if i < warm && wu["observations_needed"] != float64(warm-i) || i == warm && wu != nil {
+				t.Fatalf("batch item %d (observation %d): warmup %v", j, i+1, v["warmup"])
+			}
+		}
 	}
 }
 

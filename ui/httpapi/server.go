@@ -82,7 +82,7 @@ func New(m *monitor.Monitor, opts ...Option) (*Server, error) {
 		o.model.Scorer = m.Scorer().Name()
 	}
 	s := &Server{m: m, o: o, started: o.now(), done: make(chan struct{}),
-		extras: verdictExtras{scorer: o.model.Scorer, warmup: o.warmup}}
+		extras: verdictExtras{scorer: o.model.Scorer, warmup: o.warmup, seen: m.Seen}}
 	s.storeOK.Store(true)
 	s.met = newMetrics(s)
 	s.promh = promhttp.HandlerFor(s.met.reg, promhttp.HandlerOpts{
