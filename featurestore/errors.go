@@ -38,10 +38,16 @@ type OutOfOrderError struct {
 	Soldier engine.SoldierID
 	T       int64 // the refused row's tick
 	Latest  int64 // the tick the soldier already has (or an earlier row of the same write)
+	// Conflict is set by LateWriter.WriteLate when a row with other
+	// readings is stored at T.
+	Conflict bool
 }
 
 // Error implements error.
 func (e *OutOfOrderError) Error() string {
+	if e.Conflict {
+		return fmt.Sprintf("soldier %d: another reading is stored at tick %d: %v", e.Soldier, e.T, ErrOutOfOrder)
+	}
 	return fmt.Sprintf("soldier %d: row at tick %d is not after tick %d: %v", e.Soldier, e.T, e.Latest, ErrOutOfOrder)
 }
 

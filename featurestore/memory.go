@@ -35,7 +35,10 @@ type memRing struct {
 	pendT   int64     // newest tick of this soldier within the write in progress
 }
 
-var _ Online = (*Memory)(nil)
+var (
+	_ Online     = (*Memory)(nil)
+	_ LateWriter = (*Memory)(nil)
+)
 
 // NewMemory returns an empty in-memory store. It honours WithCapacity,
 // WithTTL and WithClock.
@@ -105,6 +108,40 @@ func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error
 	}
 	m.sweep(now)
 	return nil
+}
+
+// WriteLate stores a repeated or late row; see LateWriter.
+func (m *Memory) WriteLate(ctx context.Context, o engine.Observation, window int64) (Late, error) {
+	if err := ctx.Err(); err != nil {
+		return NotLate, err
+	}
+	if err := CheckTick(o.T); err != nil {
+		return NotLate, fmt.Errorf("write late row: soldier %d: %w", o.Soldier, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return NotLate, ErrClosed
+	}
+	now := m.o.Clock()
+	r := m.live(o.Soldier, now)
+	if r == nil || o.T > r.Latest().T {
+		return NotLate, nil
+	}
+	latest := r.Latest().T
+	if s := r.Find(o.T); s != 0 {
+		if SameReadings(r.Slot(s), &o) {
+			return Repeat, nil
+		}
+		return NotLate, &OutOfOrderError{Soldier: o.Soldier, T: o.T, Latest: latest, Conflict: true}
+	}
+	oldest := r.Slot(r.Hi - uint64(r.N) + 1).T
+	if latest-o.T > max(window, 0) || r.N == len(r.Buf) && o.T < oldest {
+		return NotLate, &OutOfOrderError{Soldier: o.Soldier, T: o.T, Latest: latest}
+	}
+	r.Insert(&o)
+	r.seen = now
+	return Inserted, nil
 }
 
 // sweep forgets soldiers that expired, at most once per half TTL.

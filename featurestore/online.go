@@ -2,6 +2,7 @@ package featurestore
 
 import (
 	"context"
+	"math"
 
 	"github.com/chakra-tui/chakra-tui/engine"
 )
@@ -36,6 +37,67 @@ type Online interface {
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// LateWriter is implemented by online stores that take rows which are not
+// after their soldier's latest: repeats of a stored row (a retried request)
+// and late rows (two client threads, a gateway that reorders). Memory and
+// the Redis store implement it with the same rules (storetest.RunOnline).
+type LateWriter interface {
+	// WriteLate stores row o, which WriteFrame refused or would refuse
+	// because o.T is not after its soldier's latest tick L:
+	//   - a stored row at o.T with the same readings (SameReadings): nothing
+	//     is written, Repeat;
+	//   - no stored row at o.T and L − window ≤ o.T: o is inserted among the
+	//     soldier's rows in tick order (Latest still gives the row at L;
+	//     windows include o), Inserted;
+	//   - otherwise (a different reading at o.T; older than the window, or
+	//     than the oldest row the store holds of a soldier whose rows fill
+	//     its capacity) an *OutOfOrderError, nothing written.
+	// A soldier without unexpired rows, or o.T after L, gives NotLate and
+	// writes nothing: write o with WriteFrame. window < 0 counts as 0
+	// (repeats only).
+	WriteLate(ctx context.Context, o engine.Observation, window int64) (Late, error)
+}
+
+// Late is what WriteLate did with a row.
+type Late uint8
+
+const (
+	// NotLate: the row is after its soldier's latest (or the soldier has no
+	// rows); nothing was written.
+	NotLate Late = iota
+	// Repeat: the same readings were already stored at that tick; nothing
+	// was written.
+	Repeat
+	// Inserted: the row was stored in tick order before the latest.
+	Inserted
+)
+
+// String returns "not_late", "repeat" or "inserted".
+func (l Late) String() string {
+	switch l {
+	case Repeat:
+		return "repeat"
+	case Inserted:
+		return "inserted"
+	}
+	return "not_late"
+}
+
+// SameReadings reports whether a and b carry the same vital readings: the
+// same vitals missing and, for the others, equal values (bit for bit, as
+// stored). Ticks, phases and ambient are not compared: a retried request
+// whose phase the server filled in from a later verdict is still a repeat.
+func SameReadings(a, b *engine.Observation) bool {
+	for v := range engine.NumVitals {
+		x, okx := a.Value(engine.Vital(v))
+		y, oky := b.Value(engine.Vital(v))
+		if okx != oky || okx && (math.IsNaN(x) != math.IsNaN(y) || !math.IsNaN(x) && math.Float64bits(x) != math.Float64bits(y)) {
+			return false
+		}
+	}
+	return true
 }
 
 // FrameWindower is implemented by online stores that can write a frame and

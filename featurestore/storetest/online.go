@@ -42,6 +42,7 @@ func RunOnline(t *testing.T, k Kind) {
 	t.Run("WindowsWrapAround", k.testWindows)
 	t.Run("MissingIsKept", k.testMissingIsKept)
 	t.Run("OutOfOrder", k.testOutOfOrder)
+	t.Run("LateAndRepeated", k.testLate)
 	t.Run("TTL", k.testTTL)
 	t.Run("Profiles", k.testProfiles)
 	t.Run("Concurrent", k.testConcurrent)
@@ -221,6 +222,104 @@ func (k Kind) testOutOfOrder(t *testing.T) {
 	}
 	if err := write(engine.Observation{Soldier: 4, T: 1 << 53}); !errors.Is(err, featurestore.ErrInvalid) {
 		t.Fatalf("tick 2^53: err = %v; want ErrInvalid", err)
+	}
+}
+
+// testLate checks featurestore.LateWriter's rules (a store without it
+// skips): repeats are idempotent, rows up to the window late are inserted in
+// tick order, older rows and other readings at a stored tick are refused.
+func (k Kind) testLate(t *testing.T) {
+	ctx := context.Background()
+	s := k.Open(t, featurestore.WithCapacity(8))
+	lw, ok := s.(featurestore.LateWriter)
+	if !ok {
+		t.Skipf("%s does not implement featurestore.LateWriter", k.Name)
+	}
+	g := NewGen(3)
+	rows := map[int64]engine.Observation{}
+	for _, tk := range []int64{10, 11, 13, 15, 16} {
+		rows[tk] = g.Obs(1, tk)
+		if err := s.WriteFrame(ctx, []engine.Observation{rows[tk]}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ticksOf := func() []int64 {
+		t.Helper()
+		w, err := s.Window(ctx, 1, 100, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ts []int64
+		for i, o := range w {
+			if want, ok := rows[o.T]; !ok || !SameObs(o, want) {
+				t.Fatalf("window row %d = %+v; want %+v", i, o, want)
+			}
+			ts = append(ts, o.T)
+		}
+		return ts
+	}
+	late := func(o engine.Observation, window int64, want featurestore.Late) {
+		t.Helper()
+		got, err := lw.WriteLate(ctx, o, window)
+		if err != nil || got != want {
+			t.Fatalf("WriteLate(tick %d, window %d) = %v, %v; want %v", o.T, window, got, err, want)
+		}
+	}
+	refused := func(o engine.Observation, window int64, conflict bool) {
+		t.Helper()
+		got, err := lw.WriteLate(ctx, o, window)
+		var ooo *featurestore.OutOfOrderError
+		if !errors.As(err, &ooo) || ooo.Soldier != o.Soldier || ooo.T != o.T || ooo.Latest != 16 || ooo.Conflict != conflict || got != featurestore.NotLate {
+			t.Fatalf("WriteLate(tick %d, window %d) = %v, %v (%+v); want out of order, conflict %v", o.T, window, got, err, ooo, conflict)
+		}
+	}
+	// Repeats: the latest row and an older one, any window; phase and
+	// ambient are not compared.
+	late(rows[16], 0, featurestore.Repeat)
+	again := rows[11]
+	again.Phase, again.Ambient = engine.PhaseContact, again.Ambient+1
+	late(again, 0, featurestore.Repeat)
+	// Another reading at a stored tick.
+	other := rows[13]
+	other.Values[engine.HeartRate]++
+	refused(other, 10, true)
+	other = rows[13]
+	other.SetMissing(engine.Stamina)
+	refused(other, 10, true)
+	// Late rows: inside the window, inserted in tick order.
+	rows[14] = g.Obs(1, 14)
+	late(rows[14], 2, featurestore.Inserted)
+	rows[12] = g.Obs(1, 12)
+	refused(rows[12], 3, false) // 16 − 12 > 3
+	late(rows[12], 4, featurestore.Inserted)
+	if got := ticksOf(); !slices.Equal(got, []int64{10, 11, 12, 13, 14, 15, 16}) {
+		t.Fatalf("ticks after the late rows = %v", got)
+	}
+	late(rows[14], 0, featurestore.Repeat) // an inserted row repeats too
+	if o, ok, err := s.Latest(ctx, 1); err != nil || !ok || o.T != 16 {
+		t.Fatalf("Latest after late rows = tick %d, %v, %v; want 16", o.T, ok, err)
+	}
+	// After the latest, or a soldier without rows: not late, nothing written.
+	late(g.Obs(1, 17), 5, featurestore.NotLate)
+	late(g.Obs(2, 3), 5, featurestore.NotLate)
+	if _, ok, _ := s.Latest(ctx, 2); ok {
+		t.Fatal("NotLate created soldier 2")
+	}
+	// Full (capacity 8): a row before the oldest held is refused, one
+	// after it goes in and the oldest drops.
+	rows[9] = g.Obs(1, 9)
+	late(rows[9], 10, featurestore.Inserted)
+	if got := ticksOf(); !slices.Equal(got, []int64{9, 10, 11, 12, 13, 14, 15, 16}) {
+		t.Fatalf("ticks = %v", got)
+	}
+	refused(g.Obs(1, 8), 10, false)
+	// Normal writes go on after the latest.
+	rows[17] = g.Obs(1, 17)
+	if err := s.WriteFrame(ctx, []engine.Observation{rows[17]}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ticksOf(); !slices.Equal(got, []int64{10, 11, 12, 13, 14, 15, 16, 17}) {
+		t.Fatalf("ticks after a write = %v", got)
 	}
 }
 

@@ -79,3 +79,34 @@ func GrowWindows(dst [][]engine.Observation, n int) [][]engine.Observation {
 	}
 	return dst[:n]
 }
+
+// Find returns the sequence number of the held row at tick t, or 0.
+// Rows are in tick order.
+func (r *Ring) Find(t int64) uint64 {
+	for s := r.Hi; s+uint64(r.N) > r.Hi && s >= 1; s-- {
+		switch T := r.Slot(s).T; {
+		case T == t:
+			return s
+		case T < t:
+			return 0
+		}
+	}
+	return 0
+}
+
+// Insert puts row o among the held rows in tick order: the rows after it
+// move one sequence number up, so the newest becomes Hi+1, and when the
+// ring is full the oldest row drops. The caller makes sure some held row
+// has a tick after o.T, none has o.T, and, when the ring is full, the
+// oldest row's tick is before o.T (else o itself would drop).
+func (r *Ring) Insert(o *engine.Observation) {
+	p := r.Hi // the lowest sequence number whose row's tick is after o.T
+	for p > r.Hi-uint64(r.N)+1 && r.Slot(p-1).T > o.T {
+		p--
+	}
+	r.Next()
+	for s := r.Hi - 1; s >= p; s-- {
+		*r.Slot(s + 1) = *r.Slot(s)
+	}
+	*r.Slot(p) = *o
+}

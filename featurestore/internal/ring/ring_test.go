@@ -65,3 +65,30 @@ func TestGrowWindows(t *testing.T) {
 		t.Fatalf("shrunk to %d windows", len(dst))
 	}
 }
+
+// TestRingInsert inserts late rows in tick order, in a ring with room and in
+// a full one whose oldest row drops, across the wrap-around.
+func TestRingInsert(t *testing.T) {
+	r := New(4)
+	for _, s := range []int64{1, 3, 5} {
+		r.Push(&engine.Observation{T: s})
+	}
+	r.Insert(&engine.Observation{T: 4})
+	if got := ticks(r.AppendLast(nil, r.N)); !slices.Equal(got, []int64{1, 3, 4, 5}) || r.Hi != 4 {
+		t.Fatalf("insert 4 into 1 3 5: %v, Hi %d", got, r.Hi)
+	}
+	r.Insert(&engine.Observation{T: 2}) // full: 1 drops
+	if got := ticks(r.AppendLast(nil, r.N)); !slices.Equal(got, []int64{2, 3, 4, 5}) || r.Hi != 5 || r.N != 4 {
+		t.Fatalf("insert 2 into full 1 3 4 5: %v, Hi %d N %d", got, r.Hi, r.N)
+	}
+	for _, s := range []int64{7, 9} {
+		r.Push(&engine.Observation{T: s})
+	}
+	r.Insert(&engine.Observation{T: 8})
+	if got := ticks(r.AppendLast(nil, r.N)); !slices.Equal(got, []int64{5, 7, 8, 9}) || r.Latest().T != 9 {
+		t.Fatalf("insert 8 into 4 5 7 9: %v", got)
+	}
+	if r.Find(7) != r.Hi-2 || r.Find(6) != 0 || r.Find(9) != r.Hi || r.Find(10) != 0 || r.Find(4) != 0 {
+		t.Fatalf("Find: 7→%d 6→%d 9→%d (Hi %d)", r.Find(7), r.Find(6), r.Find(9), r.Hi)
+	}
+}
