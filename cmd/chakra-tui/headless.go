@@ -69,7 +69,7 @@ type headlessFlags struct {
 	insecure, simulate, force                bool
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
-	shutdown, maxFuture, heartbeat           time.Duration
+	shutdown, maxFuture, heartbeat, reorder  time.Duration
 	maxConns                                 int
 }
 
@@ -155,6 +155,9 @@ func (f *headlessFlags) addServerFlags(c *command) {
 	c.example("max-conns", "4096")
 	fs.DurationVar(&f.maxFuture, "max-future", httpapi.DefaultMaxFuture, "how far after the server clock a timestamp may lie")
 	c.example("max-future", "1m")
+	fs.DurationVar(&f.reorder, "reorder-window", httpapi.DefaultReorderWindow,
+		"how late (before its soldier's latest) a reading is still stored, in time order and unscored; 0: repeats only")
+	c.example("reorder-window", "30s")
 	fs.DurationVar(&f.heartbeat, "heartbeat", httpapi.DefaultHeartbeat, "interval of heartbeat comments on /alerts")
 	c.example("heartbeat", "5s")
 	fs.StringVar(&f.groupCommit, "group-commit", "auto",
@@ -301,7 +304,7 @@ func (r *headlessRuntime) openSource(cfg headlessConfig, log *slog.Logger) (engi
 func (r *headlessRuntime) apiOptions(cfg headlessConfig, log *slog.Logger) []httpapi.Option {
 	return []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(cfg.token), httpapi.WithModelInfo(r.info),
 		httpapi.WithWarmup(r.warmup), httpapi.WithStoreName(r.storeName), httpapi.WithTimeouts(cfg.timeouts),
-		httpapi.WithShutdownTimeout(cfg.shutdown), httpapi.WithMaxFuture(cfg.maxFuture), httpapi.WithHeartbeat(cfg.heartbeat),
+		httpapi.WithShutdownTimeout(cfg.shutdown), httpapi.WithMaxFuture(cfg.maxFuture), httpapi.WithReorderWindow(cfg.reorder), httpapi.WithHeartbeat(cfg.heartbeat),
 		httpapi.WithDefaultPhase(cfg.phase), httpapi.WithDefaultAmbient(cfg.defaultAmbient), httpapi.WithMaxConns(cfg.maxConns),
 		// With the in-memory store a request's cost is the scorer's CPU, and
 		// requests scored one by one use every core; with Redis it is the

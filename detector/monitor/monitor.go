@@ -249,6 +249,35 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	return dst, nil
 }
 
+// ErrLateUnsupported is WriteLate's answer when the store does not
+// implement featurestore.LateWriter: the row stays refused as out of order.
+var ErrLateUnsupported = errors.New("monitor: the store does not take late rows")
+
+// WriteLate stores an observation the store refused as out of order (see
+// featurestore.LateWriter): a repeat of a stored row writes nothing, a row
+// up to window ticks before the soldier's latest is inserted in tick order.
+// Neither is scored: the scorer has moved on past it, and its state is not
+// rewound; an inserted row is in later windows (and training data). NotLate
+// means the row is after the soldier's latest after all (its rows expired,
+// say): Ingest it. It serialises with Ingest per soldier.
+func (m *Monitor) WriteLate(ctx context.Context, o engine.Observation, window int64) (featurestore.Late, error) {
+	lw, ok := m.store.(featurestore.LateWriter)
+	if !ok {
+		return featurestore.NotLate, ErrLateUnsupported
+	}
+	k := stripe(o.Soldier)
+	m.locks[k].Lock()
+	defer m.locks[k].Unlock()
+	l, err := lw.WriteLate(ctx, o, window)
+	if err != nil {
+		return l, fmt.Errorf("write late row to the store: %w", err)
+	}
+	if l == featurestore.Inserted {
+		m.observations.Add(1)
+	}
+	return l, nil
+}
+
 func stripe(id engine.SoldierID) int { return int(uint32(id) % stripes) }
 
 // Latest returns the newest verdict for soldier id and whether there is one.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -38,7 +39,7 @@ func statuses(rs []map[string]any) string {
 }
 
 func TestBatch(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, WithReorderWindow(0)) // late readings: TestBatchLate
 	body := "[" + obsJSON(1, 10, 80) + "," + `{"soldier_id": 2, "heart_rate": -1, "stamina": 90, "timestamp": 10}` + "," + obsJSON(3, 10, 80) + "]"
 	r := f.do("POST", "/predict/batch", body)
 	rs := results(t, r)
@@ -153,5 +154,51 @@ func TestReleaseKeepsTickBuffers(t *testing.T) {
 	f.api.release(big)
 	if big.out != nil || big.vs != nil || big.items != nil {
 		t.Errorf("a 1000-item batch's buffers were kept: out %d, verdicts %d, items %d", cap(big.out), cap(big.vs), cap(big.items))
+	}
+}
+
+// TestBatchLate: the rules of TestPredictLateAndRepeated item by item in a
+// batch, also between a soldier's items of one batch (a reordering gateway).
+func TestBatchLate(t *testing.T) {
+	f := newFixture(t, nil, WithReorderWindow(5*time.Second))
+	rs := results(t, f.do("POST", "/predict/batch", "["+obsJSON(1, 10, 80)+","+obsJSON(2, 10, 80)+"]"))
+	if statuses(rs) != "200 200" {
+		t.Fatal(rs)
+	}
+	body := "[" + strings.Join([]string{
+		obsJSON(1, 13, 80), // new
+		obsJSON(1, 12, 80), // late against the item before it
+		obsJSON(1, 13, 80), // repeat of this batch's first item, still the latest
+		obsJSON(1, 10, 80), // repeat of the first batch's, no longer the latest
+		obsJSON(1, 12, 81), // another reading at a stored timestamp
+		obsJSON(2, 4, 80),  // 6 s late
+		obsJSON(2, 9, 80),  // late against the store
+	}, ",") + "]"
+	r := f.do("POST", "/predict/batch", body)
+	rs = results(t, r)
+	if statuses(rs) != "200 200 200 200 409 409 200" || r.json["accepted"] != 5.0 {
+		t.Fatalf("statuses %s: %s", statuses(rs), r.body)
+	}
+	verdict := func(i int) map[string]any { return rs[i]["verdict"].(map[string]any) }
+	if v := verdict(0); v["late"] != nil || v["repeat"] != nil || v["state"] != "ok" {
+		t.Errorf("item 0 %v", v)
+	}
+	if v := verdict(1); v["late"] != true || v["scored"] != false || v["timestamp"] != 12.0 {
+		t.Errorf("item 1 %v", v)
+	}
+	if v := verdict(2); v["repeat"] != true || v["state"] != "ok" || v["vitals"] == nil {
+		t.Errorf("item 2 %v", v)
+	}
+	if v := verdict(3); v["repeat"] != true || v["scored"] != false {
+		t.Errorf("item 3 %v", v)
+	}
+	if rs[4]["code"] != "timestamp_conflict" || rs[5]["code"] != "out_of_order" || rs[5]["latest"] != 10.0 {
+		t.Errorf("refused items %v %v", rs[4], rs[5])
+	}
+	if v := verdict(6); v["late"] != true || v["soldier_id"] != 2.0 {
+		t.Errorf("item 6 %v", v)
+	}
+	if f.stored(1) != 3 || f.stored(2) != 2 {
+		t.Fatalf("rows stored: soldier 1 %d, soldier 2 %d", f.stored(1), f.stored(2))
 	}
 }

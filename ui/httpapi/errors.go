@@ -45,6 +45,7 @@ const (
 	codeInvalidValue    = "invalid_value"
 	codeFuture          = "too_far_in_future"
 	codeOutOfOrder      = "out_of_order"
+	codeConflict        = "timestamp_conflict"
 	codeSimulated       = "simulated_soldier"
 	codeBodyTooLarge    = "body_too_large"
 	codeTooManyItems    = "too_many_items"
@@ -119,9 +120,14 @@ func toAPIError(err error) (e *apiError, internal bool) {
 	var ooo *featurestore.OutOfOrderError
 	var rng *featurestore.RangeError
 	switch {
+	case errors.As(err, &ooo) && ooo.Conflict:
+		e := newError(http.StatusConflict, codeConflict, "timestamp",
+			"soldier %d already has another reading at timestamp %d (a repeat must carry the same readings)", ooo.Soldier, ooo.T)
+		e.latest, e.hasLat = ooo.Latest, true
+		return e, false
 	case errors.As(err, &ooo):
 		e := newError(http.StatusConflict, codeOutOfOrder, "timestamp",
-			"timestamp %d is not after soldier %d's latest observation at %d (observations must arrive in time order, one per second at most)",
+			"timestamp %d is not after soldier %d's latest observation at %d (observations must arrive in time order, one per second at most, or at most the reorder window late)",
 			ooo.T, ooo.Soldier, ooo.Latest)
 		e.latest, e.hasLat = ooo.Latest, true
 		return e, false

@@ -71,10 +71,11 @@ type options struct {
 	storeTimeout time.Duration
 	groupCommit  bool
 	maxConns     int
+	reorder      time.Duration
 }
 
 func defaultOptions() options {
-	return options{now: time.Now, maxFuture: DefaultMaxFuture, bodyLimit: DefaultBodyLimit,
+	return options{now: time.Now, maxFuture: DefaultMaxFuture, reorder: DefaultReorderWindow, bodyLimit: DefaultBodyLimit,
 		maxBatch: DefaultMaxBatch, phase: DefaultPhase, ambient: DefaultAmbient,
 		log: slog.New(slog.NewTextHandler(io.Discard, nil)), heartbeat: DefaultHeartbeat,
 		timeouts: DefaultTimeouts(), shutdown: DefaultShutdownTimeout, windowMax: 256,
@@ -90,6 +91,16 @@ func WithToken(token string) Option { return func(o *options) { o.token = token 
 
 // WithClock replaces the clock that timestamps are checked against (tests).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// DefaultReorderWindow is how late a reading may arrive (before its
+// soldier's latest) and still be stored: see WithReorderWindow.
+const DefaultReorderWindow = 10 * time.Second
+
+// WithReorderWindow sets how far before a soldier's latest observation a
+// late one is still inserted in time order (answered "late": true, not
+// scored); 0 takes repeats only. Whole seconds count. Default
+// DefaultReorderWindow.
+func WithReorderWindow(d time.Duration) Option { return func(o *options) { o.reorder = d } }
 
 // WithMaxFuture sets how far after the server clock a timestamp may lie
 // (default DefaultMaxFuture).

@@ -50,7 +50,7 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request, rs *reqState) {
 		p.obs = o
 		s.commit.do(p)
 		if p.err != nil {
-			s.fail(w, rs, p.err)
+			s.late(w, rs, o, p.err)
 			return
 		}
 		v = &p.verdict
@@ -59,12 +59,24 @@ func (s *Server) predict(w http.ResponseWriter, r *http.Request, rs *reqState) {
 		var err error
 		rs.vs, err = s.Ingest(ingestContext, rs.obs, rs.vs[:0])
 		if err != nil {
-			s.fail(w, rs, err)
+			s.late(w, rs, o, err)
 			return
 		}
 		v = &rs.vs[0]
 	}
 	rs.out = appendVerdict(rs.out[:0], v, s.extras)
+	writeJSON(w, http.StatusOK, rs.out)
+}
+
+// late answers an observation whose ingest failed with err: 200 when it is
+// a repeat or a late reading (answerLate), else err's error.
+func (s *Server) late(w http.ResponseWriter, rs *reqState, o engine.Observation, err error) {
+	var lerr error
+	rs.out, lerr = s.answerLate(rs.out[:0], o, err)
+	if lerr != nil {
+		s.fail(w, rs, lerr)
+		return
+	}
 	writeJSON(w, http.StatusOK, rs.out)
 }
 
@@ -95,6 +107,7 @@ func (s *Server) prepare(f *obsFields, now time.Time) (engine.Observation, *apiE
 type batchResult struct {
 	verdict int
 	err     *apiError
+	late    []byte // a repeat's or late reading's answer (answerLate)
 }
 
 // maxOutOfOrderRetries bounds how often one round of a batch is retried
@@ -211,7 +224,7 @@ func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []det
 		var ooo *featurestore.OutOfOrderError
 		if errors.As(err, &ooo) && retry < maxOutOfOrderRetries {
 			if j := indexOfSoldier(rs.obs, ooo.Soldier); j >= 0 {
-				res[idx[j]].err, _ = toAPIError(err)
+				s.lateItem(&res[idx[j]], rs.obs[j], err)
 				idx = append(idx[:j], idx[j+1:]...)
 				rs.obs = append(rs.obs[:j], rs.obs[j+1:]...)
 				continue
@@ -231,6 +244,21 @@ func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []det
 		return vs, ae
 	}
 	return vs, nil
+}
+
+// lateItem gives a batch item the store refused as out of order (err) its
+// answer as a repeat or late reading, or its error.
+func (s *Server) lateItem(r *batchResult, o engine.Observation, err error) {
+	b, lerr := s.answerLate(nil, o, err)
+	if lerr != nil {
+		ae, internal := toAPIError(lerr)
+		if internal {
+			s.logInternal(lerr, ae)
+		}
+		r.err = ae
+		return
+	}
+	r.late = b
 }
 
 // allFailedWith reports whether every item's error is stop.
@@ -265,6 +293,11 @@ func (s *Server) appendBatchResults(b []byte, res []batchResult, vs []detector.V
 		}
 		accepted++
 		b = append(b, `,"status":200,"verdict":`...)
+		if res[i].late != nil {
+			b = append(b, res[i].late...)
+			b = append(b, '}')
+			continue
+		}
 		b = appendVerdict(b, &vs[res[i].verdict], s.extras)
 		b = append(b, '}')
 	}

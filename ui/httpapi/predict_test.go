@@ -1,13 +1,17 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -222,18 +226,87 @@ func TestPredictBadInput(t *testing.T) {
 }
 
 func TestPredictOutOfOrder(t *testing.T) {
-	f := newFixture(t, nil)
+	f := newFixture(t, nil, WithReorderWindow(5*time.Second))
 	if r := f.predict(obsJSON(2, 1000, 80)); r.status != 200 {
 		t.Fatal(r.status, string(r.body))
 	}
-	for _, ts := range []int64{1000, 999} {
-		r := f.predict(obsJSON(2, ts, 80))
-		if r.status != http.StatusConflict || r.str("code") != "out_of_order" || r.str("field") != "timestamp" || r.json["latest"] != 1000.0 {
-			t.Fatalf("timestamp %d after 1000: %d %s", ts, r.status, r.body)
+	for _, c := range []struct {
+		ts   int64
+		hr   float64
+		code string
+	}{
+		{1000, 81, "timestamp_conflict"}, // another reading at a stored timestamp
+		{994, 80, "out_of_order"},        // more than the 5 s window late
+	} {
+		r := f.predict(obsJSON(2, c.ts, c.hr))
+		if r.status != http.StatusConflict || r.str("code") != c.code || r.str("field") != "timestamp" || r.json["latest"] != 1000.0 {
+			t.Fatalf("timestamp %d (hr %v) after 1000: %d %s", c.ts, c.hr, r.status, r.body)
 		}
 	}
 	if n := f.stored(2); n != 1 {
 		t.Fatalf("%d rows stored, want 1", n)
+	}
+}
+
+// TestPredictLateAndRepeated: a repeat is idempotent (the original verdict
+// marked "repeat" while it is the latest, an unscored answer after), a
+// reading up to the reorder window late is stored in time order and
+// answered unscored with "late": true.
+func TestPredictLateAndRepeated(t *testing.T) {
+	f := newFixture(t, nil, WithReorderWindow(5*time.Second))
+	first := f.predict(obsJSON(2, 1000, 190))
+	if first.status != 200 || first.str("state") != "watch" {
+		t.Fatal(first.status, string(first.body))
+	}
+	r := f.predict(obsJSON(2, 1000, 190))
+	if r.status != 200 || r.json["repeat"] != true || r.str("state") != "watch" || r.json["vitals"] == nil {
+		t.Fatalf("repeat of the latest: %d %s", r.status, r.body)
+	}
+	delete(r.json, "repeat")
+	if !reflect.DeepEqual(r.json, first.json) {
+		t.Fatalf("repeat answered %s, the original %s", r.body, first.body)
+	}
+	if r := f.predict(obsJSON(2, 1003, 80)); r.status != 200 || r.json["late"] != nil || r.json["repeat"] != nil {
+		t.Fatalf("next reading: %d %s", r.status, r.body)
+	}
+	for _, c := range []struct {
+		ts   int64
+		hr   float64
+		flag string
+	}{
+		{1001, 80, "late"},    // 2 s late
+		{998, 80, "late"},     // 5 s late: before the first, inside the window
+		{1001, 80, "repeat"},  // a late reading repeated
+		{1000, 190, "repeat"}, // no longer the latest: not kept
+	} {
+		r := f.predict(obsJSON(2, c.ts, c.hr))
+		if r.status != 200 || r.json[c.flag] != true || r.json["scored"] != false || r.str("state") != "not_scored" ||
+			r.json["anomaly"] != false || r.json["timestamp"] != float64(c.ts) || r.json["soldier_id"] != 2.0 {
+			t.Fatalf("timestamp %d: %d %s; want %s", c.ts, r.status, r.body, c.flag)
+		}
+	}
+	w, err := f.store.Window(context.Background(), 2, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts []int64
+	for _, o := range w {
+		ts = append(ts, o.T)
+	}
+	if !slices.Equal(ts, []int64{998, 1000, 1001, 1003}) {
+		t.Fatalf("stored ticks %v", ts)
+	}
+	if st := f.mon.Stats(); st.Observations != 4 || st.Scored != 2 {
+		t.Fatalf("stats %+v: want 4 rows, 2 scored", st)
+	}
+	// Window 0: repeats only.
+	f = newFixture(t, nil, WithReorderWindow(0))
+	f.predict(obsJSON(2, 1000, 80))
+	if r := f.predict(obsJSON(2, 999, 80)); r.status != http.StatusConflict || r.str("code") != "out_of_order" {
+		t.Fatalf("window 0, 1 s late: %d %s", r.status, r.body)
+	}
+	if r := f.predict(obsJSON(2, 1000, 80)); r.status != 200 || r.json["repeat"] != true {
+		t.Fatalf("window 0, repeat: %d %s", r.status, r.body)
 	}
 }
 

@@ -295,7 +295,7 @@ func TestMetrics(t *testing.T) {
 	f := newFixture(t, nil, WithModelInfo(ModelInfo{Scorer: "threshold", Version: "v1"}))
 	f.predict(obsJSON(1, 1, 200))
 	f.predict(obsJSON(1, 2, 200))
-	f.predict(obsJSON(1, 2, 200)) // 409
+	f.predict(obsJSON(1, 2, 201)) // 409: another reading at a stored timestamp
 	f.predict(`{`)                // 400
 	r := f.do("GET", "/metrics", "")
 	if r.status != 200 {

@@ -67,6 +67,8 @@ func New(m *monitor.Monitor, opts ...Option) (*Server, error) {
 		return nil, fmt.Errorf("httpapi: batch limit %d (want ≥ 1)", o.maxBatch)
 	case o.maxConns < 1:
 		return nil, fmt.Errorf("httpapi: connection limit %d (want ≥ 1)", o.maxConns)
+	case o.reorder < 0:
+		return nil, fmt.Errorf("httpapi: reorder window %v is negative", o.reorder)
 	case o.maxFuture < 0:
 		return nil, fmt.Errorf("httpapi: max future %v is negative", o.maxFuture)
 	case o.heartbeat <= 0:
