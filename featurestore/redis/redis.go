@@ -46,7 +46,7 @@ type Store struct {
 	closed atomic.Bool
 
 	verKey, blocksKey, profilesKey, blockPrefix string
-	writeSHA, readSHA, soldiersSHA              string
+	writeSHA, readSHA, soldiersSHA, lateSHA     string
 	capArg, ttlArg                              any // boxed once
 
 	kmu  sync.RWMutex
@@ -106,6 +106,7 @@ type readScratch struct {
 var (
 	_ featurestore.Online        = (*Store)(nil)
 	_ featurestore.FrameWindower = (*Store)(nil)
+	_ featurestore.LateWriter    = (*Store)(nil)
 )
 
 // New returns a store on the Redis at url (redis://[user:pass@]host:port/db
@@ -138,6 +139,7 @@ func New(url string, opts ...featurestore.Option) (*Store, error) {
 		writeSHA:    scriptSHA(writeScript),
 		readSHA:     scriptSHA(readScript),
 		soldiersSHA: scriptSHA(soldiersScript),
+		lateSHA:     scriptSHA(lateScript),
 		capArg:      o.Capacity,
 		ttlArg:      o.TTL.Milliseconds(),
 		keys:        make(map[int64][2]any),
@@ -299,7 +301,7 @@ func (r *Store) call(ctx context.Context, action string, args []any) (any, error
 }
 
 func scriptSource(sha string) string {
-	for _, s := range [...]string{writeScript, readScript, soldiersScript} {
+	for _, s := range [...]string{writeScript, readScript, soldiersScript, lateScript} {
 		if scriptSHA(s) == sha {
 			return s
 		}
@@ -403,6 +405,51 @@ func (r *Store) writeFrame(ctx context.Context, obs []engine.Observation) (write
 		reply, _ = res[1].(string)
 	}
 	return r.cacheWritten(obs, sentVer, unsafeBytes(reply))
+}
+
+// WriteLate stores a repeated or late row in one round trip (the late
+// script); see featurestore.LateWriter. An inserted row starts a new epoch
+// of its soldier, so every process's cached rows of it are read again; this
+// process drops them at once.
+func (r *Store) WriteLate(ctx context.Context, o engine.Observation, window int64) (featurestore.Late, error) {
+	if r.closed.Load() {
+		return featurestore.NotLate, featurestore.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return featurestore.NotLate, err
+	}
+	if err := featurestore.CheckTick(o.T); err != nil {
+		return featurestore.NotLate, fmt.Errorf("write late row: soldier %d: %w", o.Soldier, err)
+	}
+	b, slot := blockOf(o.Soldier)
+	k := r.blockKeys(b)
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	val, err := r.call(ctx, "write late row", []any{"evalsha", r.lateSHA, 4, r.verKey, r.blocksKey, k[0], k[1],
+		r.ttlArg, appendRow(nil, &o), max(window, 0), slot})
+	if err != nil {
+		return featurestore.NotLate, err
+	}
+	res, _ := val.([]any)
+	var code, latest int64 = -1, 0
+	if len(res) == 2 {
+		code, _ = res[0].(int64)
+		latest, _ = res[1].(int64)
+	}
+	switch code {
+	case 0:
+		return featurestore.NotLate, nil
+	case 1:
+		return featurestore.Repeat, nil
+	case 2:
+		r.cmu.Lock()
+		delete(r.cache, o.Soldier)
+		r.cmu.Unlock()
+		return featurestore.Inserted, nil
+	case 3, 4:
+		return featurestore.NotLate, &featurestore.OutOfOrderError{Soldier: o.Soldier, T: o.T, Latest: latest, Conflict: code == 3}
+	}
+	return featurestore.NotLate, fmt.Errorf("redis write late row: reply %v: %w", val, featurestore.ErrCorrupt)
 }
 
 // appendTickSpans appends, per run of runs (see placement), the lowest and

@@ -492,3 +492,94 @@ for _, hk in ipairs(redis.call('SMEMBERS', KEYS[1])) do
 end
 return ids
 `
+
+// lateScript stores one row that is not after its soldier's latest (see
+// featurestore.LateWriter): a repeat writes nothing, a row at most the
+// window before the latest is inserted among the soldier's rows in tick
+// order, anything else is refused.
+//
+//	KEYS[1] version, KEYS[2] block set, KEYS[3] the soldier's block hdr,
+//	KEYS[4] its rows; ARGV[1] TTL ms (0: none), ARGV[2] the packed row,
+//	ARGV[3] the reorder window in ticks, ARGV[4] the soldier's slot
+//
+// It returns {code, latest tick}: code 0 not late (no live rows, or the
+// row is after the latest; nothing written), 1 repeat, 2 inserted, 3
+// another reading at that tick, 4 too late (older than the window, or than
+// the oldest held row of a soldier whose rows fill the capacity).
+//
+// An insert moves the soldier's rows after the new one a row number up
+// (the oldest drops when the ring is full), takes the soldier out of its
+// block's uniform range, and starts a new epoch at the new version with
+// seq + 1 rows: every client's cached rows of the soldier (valid by epoch
+// and seq) become invalid and the next read sends the whole window.
+// Repeats compare the readings only (the missing mask, byte 48, and the
+// values present, bytes 8–39), as featurestore.SameReadings does.
+const lateScript = `
+local RS, HS, BH, BS = 51, 32, 64, 128
+local ttl, row, win, slot = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local hk, rk = KEYS[3], KEYS[4]
+if #row ~= RS or slot < 0 or slot >= BS then return redis.error_reply('ERR chakra: late row of ' .. #row .. ' bytes, slot ' .. slot) end
+local h = redis.call('GETRANGE', hk, 0, BH - 1)
+if #h ~= BH or redis.call('STRLEN', hk) ~= BH + BS * HS then return {0, 0} end
+local tm = redis.call('TIME')
+local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
+local C, X, U0, U1 = struct.unpack('<dddd', h)
+local UH = string.sub(h, HS + 1, BH)
+local inU = slot >= U0 and slot < U1
+local sh = UH
+if not inU then sh = redis.call('GETRANGE', hk, BH + slot * HS, BH + (slot + 1) * HS - 1) end
+local e, q, lt, seen = struct.unpack('<dddd', sh)
+if e == 0 or (ttl > 0 and now - seen >= ttl) then return {0, 0} end
+local t = struct.unpack('<i8', row, 1)
+if t > lt then return {0, lt} end
+local function at(s) return (((s - 1) % C) * BS + slot) * RS end
+local function rowat(s) return redis.call('GETRANGE', rk, at(s), at(s) + RS - 1) end
+local function same(a, b)
+  local ma, mb = string.byte(a, 49), string.byte(b, 49)
+  for v = 0, 3 do
+    local bit = 2 ^ v
+    local missa, missb = ma % (2 * bit) >= bit, mb % (2 * bit) >= bit
+    if missa ~= missb then return false end
+    if not missa then
+      local x, y = struct.unpack('<d', a, 9 + 8 * v), struct.unpack('<d', b, 9 + 8 * v)
+      if (x ~= x) ~= (y ~= y) then return false end
+      if x == x and string.sub(a, 9 + 8 * v, 16 + 8 * v) ~= string.sub(b, 9 + 8 * v, 16 + 8 * v) then return false end
+    end
+  end
+  return true
+end
+-- The insertion point p: the lowest held row number whose tick is after t.
+local held = math.min(q, C)
+local lo, p = q - held + 1, q
+for s = q, lo, -1 do
+  local r = rowat(s)
+  local rt = struct.unpack('<i8', r, 1)
+  if rt == t then
+    if same(r, row) then return {1, lt} end
+    return {3, lt}
+  elseif rt < t then
+    break
+  end
+  p = s
+end
+if lt - t > win or (held == C and p == lo) then return {4, lt} end
+local us = tonumber(tm[1]) * 1000000 + tonumber(tm[2])
+local old = redis.call('SET', KEYS[1], string.format('%.0f', us), 'GET')
+local ver = math.max((tonumber(old) or 0) + 1, us)
+if ver ~= us then redis.call('SET', KEYS[1], string.format('%.0f', ver)) end
+if inU then -- the range's other soldiers keep their state in their own headers
+  redis.call('SETRANGE', hk, BH + U0 * HS, string.rep(UH, U1 - U0))
+  U0, U1 = 0, 0
+end
+for s = q, p, -1 do redis.call('SETRANGE', rk, at(s + 1), rowat(s)) end
+redis.call('SETRANGE', rk, at(p), row)
+redis.call('SETRANGE', hk, BH + slot * HS, struct.pack('<dddd', ver, q + 1, lt, now))
+local refresh = ttl > 0 and X - now < ttl
+if refresh then X = now + 2 * ttl end
+redis.call('SETRANGE', hk, 0, struct.pack('<dddd', C, X, U0, U1) .. UH)
+if refresh then
+  redis.call('PEXPIREAT', hk, X)
+  redis.call('PEXPIREAT', rk, X)
+end
+return {2, lt}
+`

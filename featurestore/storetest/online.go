@@ -321,6 +321,87 @@ func (k Kind) testLate(t *testing.T) {
 	if got := ticksOf(); !slices.Equal(got, []int64{10, 11, 12, 13, 14, 15, 16, 17}) {
 		t.Fatalf("ticks after a write = %v", got)
 	}
+	k.testLateLockstep(t)
+}
+
+// testLateLockstep inserts late rows among soldiers written in lockstep
+// frames (Redis: its block's uniform range) and checks every soldier's
+// window, through this handle and a second one whose cache held the rows
+// before (if the kind has one), before and after more frames.
+func (k Kind) testLateLockstep(t *testing.T) {
+	ctx := context.Background()
+	s := k.Open(t, featurestore.WithCapacity(16))
+	lw := s.(featurestore.LateWriter)
+	readers := []featurestore.Online{s}
+	if k.Reopen != nil {
+		readers = append(readers, k.Reopen(t, s, featurestore.WithCapacity(16)))
+	}
+	g := NewGen(4)
+	ids := []engine.SoldierID{1, 2, 3, 4, 5, 6}
+	model := map[engine.SoldierID][]engine.Observation{}
+	frame := func(tk int64) {
+		t.Helper()
+		var f []engine.Observation
+		for _, id := range ids {
+			if tk%3 == 0 && id == 4 {
+				continue // soldier 4 skips every third tick: room for late rows
+			}
+			o := g.Obs(id, tk)
+			f = append(f, o)
+			model[id] = append(model[id], o)
+		}
+		if err := s.WriteFrame(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		for ri, rd := range readers {
+			ws, err := rd.Windows(ctx, ids, 16, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, id := range ids {
+				want := model[id][max(0, len(model[id])-16):]
+				if len(ws[i]) != len(want) {
+					t.Fatalf("%s: reader %d soldier %d: %d rows, want %d", when, ri, id, len(ws[i]), len(want))
+				}
+				for j := range want {
+					if !SameObs(ws[i][j], want[j]) {
+						t.Fatalf("%s: reader %d soldier %d row %d = tick %d, want tick %d", when, ri, id, j, ws[i][j].T, want[j].T)
+					}
+				}
+			}
+		}
+	}
+	for tk := int64(1); tk <= 10; tk++ {
+		frame(tk)
+	}
+	check("before")
+	insert := func(o engine.Observation) {
+		t.Helper()
+		if l, err := lw.WriteLate(ctx, o, 10); l != featurestore.Inserted || err != nil {
+			t.Fatalf("WriteLate(soldier %d tick %d) = %v, %v", o.Soldier, o.T, l, err)
+		}
+		m := append(model[o.Soldier], o)
+		slices.SortFunc(m, func(a, b engine.Observation) int { return int(a.T - b.T) })
+		model[o.Soldier] = m
+	}
+	insert(g.Obs(4, 9))
+	check("after a late row")
+	for tk := int64(11); tk <= 14; tk++ {
+		frame(tk)
+	}
+	insert(g.Obs(4, 12))
+	insert(g.Obs(4, 6))
+	check("after more frames and late rows")
+	for tk := int64(15); tk <= 30; tk++ { // past the capacity: the rings wrap
+		frame(tk)
+		if tk == 22 {
+			insert(g.Obs(4, 21))
+		}
+	}
+	check("after the wrap-around")
 }
 
 // testTTL checks that soldiers not written for a TTL disappear and may start

@@ -253,7 +253,13 @@ func TestPredictOutOfOrder(t *testing.T) {
 // reading up to the reorder window late is stored in time order and
 // answered unscored with "late": true.
 func TestPredictLateAndRepeated(t *testing.T) {
-	f := newFixture(t, nil, WithReorderWindow(5*time.Second))
+	testLateAndRepeated(t, func(opts ...Option) *fixture { return newFixture(t, nil, opts...) })
+}
+
+// testLateAndRepeated is TestPredictLateAndRepeated on the fixtures mk
+// builds (each on an empty store).
+func testLateAndRepeated(t *testing.T, mk func(opts ...Option) *fixture) {
+	f := mk(WithReorderWindow(5 * time.Second))
 	first := f.predict(obsJSON(2, 1000, 190))
 	if first.status != 200 || first.str("state") != "watch" {
 		t.Fatal(first.status, string(first.body))
@@ -300,7 +306,7 @@ func TestPredictLateAndRepeated(t *testing.T) {
 		t.Fatalf("stats %+v: want 4 rows, 2 scored", st)
 	}
 	// Window 0: repeats only.
-	f = newFixture(t, nil, WithReorderWindow(0))
+	f = mk(WithReorderWindow(0))
 	f.predict(obsJSON(2, 1000, 80))
 	if r := f.predict(obsJSON(2, 999, 80)); r.status != http.StatusConflict || r.str("code") != "out_of_order" {
 		t.Fatalf("window 0, 1 s late: %d %s", r.status, r.body)

@@ -75,6 +75,21 @@ func TestRedisDownAndBack(t *testing.T) {
 	waitReady(t, f, "after Redis returned")
 }
 
+// TestRedisLateAndRepeated: the rules of late and repeated readings hold
+// with the Redis store as with the memory store.
+func TestRedisLateAndRepeated(t *testing.T) {
+	srv := redistest.Start(t)
+	n := 0
+	testLateAndRepeated(t, func(opts ...Option) *fixture {
+		n++
+		store, err := redis.New(srv.URL(), featurestore.WithPrefix(fmt.Sprintf("httpapi-late-%d-%d:", time.Now().UnixNano(), n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return newFixtureOn(t, store, nil, opts...)
+	})
+}
+
 // waitReady polls /ready until it answers 200; the bound only stops a
 // hang.
 func waitReady(t *testing.T, f *fixture, when string) {
