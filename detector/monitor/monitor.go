@@ -232,9 +232,9 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	m.mu.Lock()
 	for i := n0; i < len(dst); i++ {
 		id, t := dst[i].Soldier, dst[i].T
-		n := len(s.rows[i-n0]) - 1
-		if prev, ok := m.seen[id]; ok && t == prev.t+1 && n == m.rows-1 {
-			n = max(n, prev.n+1) // the window is full: the scorer remembers more
+		n := len(s.rows[i-n0]) - 1 // after a gap the scorer refeeds the window
+		if prev, ok := m.seen[id]; ok && t == prev.t+1 {
+			n = prev.n + 1 // consecutive: the scorer carries its history on
 		}
 		m.latest[id] = dst[i]
 		m.seen[id] = seenAt{t: t, n: n}
@@ -297,9 +297,10 @@ type seenAt struct {
 
 // Seen returns how many earlier observations of soldier id the scorer had
 // when it scored the soldier's verdict at tick t: for the latest verdict,
-// the rows before it in the window read, or, when the window is full and
-// continues the previous verdict's ticks, one more than the previous
-// verdict's count (the scorer carries its history across calls). For an
+// one more than the previous verdict's count when it continues its ticks
+// (the scorer carries its history on, beyond the window read, and late
+// rows inserted in between are not in it), else the rows before it in the
+// window read (the scorer restarts from them). For an
 // earlier tick (a soldier's first items of a batch) it counts back one per
 // second, which is exact when the ticks between are consecutive. ok is
 // false for a tick after the latest verdict's, or one before its count.

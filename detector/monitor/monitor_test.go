@@ -229,3 +229,77 @@ func TestConcurrentSoldiers(t *testing.T) {
 		t.Fatalf("scored %d, want 800", st.Scored)
 	}
 }
+
+// TestSeenAndWriteLate: Seen counts the observations the scorer had
+// (consecutive ticks carry on past the window read; after a gap, the
+// window's rows; late rows inserted in between do not count), and
+// WriteLate stores a late row unscored, or refuses with
+// ErrLateUnsupported on a store without featurestore.LateWriter.
+func TestSeenAndWriteLate(t *testing.T) {
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := detector.NewThreshold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(store, sc, WithWindowRows(64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ingest := func(tk int64) {
+		t.Helper()
+		if _, err := m.Ingest(ctx, []engine.Observation{obs(1, tk, 80)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for tk := int64(1); tk <= 40; tk++ {
+		ingest(tk)
+	}
+	if n, ok := m.Seen(1, 40); !ok || n != 39 {
+		t.Fatalf("Seen(40) = %d, %v; want 39", n, ok)
+	}
+	if n, ok := m.Seen(1, 30); !ok || n != 29 {
+		t.Fatalf("Seen(30) = %d, %v; want 29", n, ok)
+	}
+	if _, ok := m.Seen(1, 41); ok {
+		t.Fatal("Seen(41) before tick 41")
+	}
+	ingest(45) // a gap: the scorer restarts from the window's 40 earlier rows
+	if n, _ := m.Seen(1, 45); n != 40 {
+		t.Fatalf("Seen(45) after a gap = %d, want 40", n)
+	}
+	before := m.Stats()
+	if l, err := m.WriteLate(ctx, obs(1, 43, 80), 5); l != featurestore.Inserted || err != nil {
+		t.Fatalf("WriteLate(43) = %v, %v", l, err)
+	}
+	if l, err := m.WriteLate(ctx, obs(1, 43, 80), 5); l != featurestore.Repeat || err != nil {
+		t.Fatalf("WriteLate(43) again = %v, %v", l, err)
+	}
+	if st := m.Stats(); st.Observations != before.Observations+1 || st.Scored != before.Scored {
+		t.Fatalf("stats %+v after a late row, %+v before", st, before)
+	}
+	if v, _ := m.Latest(1); v.T != 45 {
+		t.Fatalf("latest verdict at %d after a late row", v.T)
+	}
+	for tk := int64(46); tk <= 80; tk++ { // the late row is in the windows, not in the scorer's history
+		ingest(tk)
+	}
+	if n, _ := m.Seen(1, 46); n != 41 {
+		t.Fatalf("Seen(46) = %d, want 41: the 40 before the gap and 45, not the late 43", n)
+	}
+	if n, _ := m.Seen(1, 80); n != 75 {
+		t.Fatalf("Seen(80) = %d, want 75 (past the 64-row window)", n)
+	}
+
+	// A store without LateWriter.
+	m2, err := New(struct{ featurestore.Online }{store}, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m2.WriteLate(ctx, obs(1, 74, 80), 5); !errors.Is(err, ErrLateUnsupported) {
+		t.Fatalf("WriteLate without LateWriter: %v", err)
+	}
+}
