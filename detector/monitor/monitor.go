@@ -257,7 +257,7 @@ var ErrLateUnsupported = errors.New("monitor: the store does not take late rows"
 // featurestore.LateWriter): a repeat of a stored row writes nothing, a row
 // up to window ticks before the soldier's latest is inserted in tick order.
 // Neither is scored: the scorer has moved on past it, and its state is not
-// rewound; an inserted row is in later windows (and training data). NotLate
+// rewound; an inserted row is in later windows of the store. NotLate
 // means the row is after the soldier's latest after all (its rows expired,
 // say): Ingest it. It serialises with Ingest per soldier.
 func (m *Monitor) WriteLate(ctx context.Context, o engine.Observation, window int64) (featurestore.Late, error) {
