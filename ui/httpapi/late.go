@@ -35,12 +35,14 @@ func (s *Server) answerLate(b []byte, o engine.Observation, refused error) ([]by
 	case err != nil:
 		return b, err
 	case l == featurestore.Repeat:
+		s.met.lateChild[l].Inc()
 		if v, ok := s.m.Latest(o.Soldier); ok && v.T == o.T {
 			b = appendVerdict(b, &v, s.extras)
 			return append(b[:len(b)-1], `,"repeat":true}`...), nil
 		}
 		return appendUnscored(b, &o, "repeat"), nil
 	case l == featurestore.Inserted:
+		s.met.lateChild[l].Inc()
 		return appendUnscored(b, &o, "late"), nil
 	}
 	vs, err := s.Ingest(ingestContext, []engine.Observation{o}, nil)

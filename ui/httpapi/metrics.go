@@ -40,6 +40,8 @@ type metrics struct {
 	verdicts    *prometheus.CounterVec
 	alerts      *prometheus.CounterVec
 	storeErrors *prometheus.CounterVec
+	late        *prometheus.CounterVec
+	lateChild   [3]prometheus.Counter // by featurestore.Late: Repeat, Inserted
 
 	// Children resolved once, so the hot path neither hashes labels nor
 	// allocates.
@@ -91,6 +93,12 @@ func newMetrics(s *Server) *metrics {
 	for _, k := range storeErrorKinds {
 		m.storeErrors.WithLabelValues(k)
 	}
+	m.late = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "chakra_late_readings_total",
+		Help: "Readings not after their soldier's latest that were answered 200: repeats (nothing written) and late ones (stored in time order, not scored).",
+	}, []string{"outcome"})
+	m.lateChild[featurestore.Repeat] = m.late.WithLabelValues("repeat")
+	m.lateChild[featurestore.Inserted] = m.late.WithLabelValues("late")
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "chakra_model_info",
 		Help: "The scorer behind the verdicts (value always 1).",
@@ -108,7 +116,7 @@ func newMetrics(s *Server) *metrics {
 		Name: "chakra_observations_total",
 		Help: "Observations written to the online store by this process.",
 	}, func() float64 { return float64(s.m.Stats().Observations) })
-	m.reg.MustRegister(m.requests, m.duration, m.verdicts, m.alerts, m.storeErrors, info, soldiers, subscribers,
+	m.reg.MustRegister(m.requests, m.duration, m.verdicts, m.alerts, m.storeErrors, m.late, info, soldiers, subscribers,
 		observations, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

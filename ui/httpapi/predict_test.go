@@ -305,6 +305,10 @@ func testLateAndRepeated(t *testing.T, mk func(opts ...Option) *fixture) {
 	if st := f.mon.Stats(); st.Observations != 4 || st.Scored != 2 {
 		t.Fatalf("stats %+v: want 4 rows, 2 scored", st)
 	}
+	m := string(f.do("GET", "/metrics", "").body)
+	if !strings.Contains(m, `chakra_late_readings_total{outcome="late"} 2`) || !strings.Contains(m, `chakra_late_readings_total{outcome="repeat"} 3`) {
+		t.Errorf("metrics: %s", m)
+	}
 	// Window 0: repeats only.
 	f = mk(WithReorderWindow(0))
 	f.predict(obsJSON(2, 1000, 80))
