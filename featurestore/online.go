@@ -15,7 +15,8 @@ import (
 type Online interface {
 	// WriteFrame stores the observations of one tick (typically all soldiers)
 	// at once. A row whose T is not after its soldier's latest row is refused
-	// with ErrOutOfOrder and the whole call writes nothing.
+	// with ErrOutOfOrder and the whole call writes nothing (a store that
+	// takes late and repeated rows does so in LateWriter.WriteLate).
 	WriteFrame(ctx context.Context, obs []engine.Observation) error
 	// Window appends the last n rows of soldier id, oldest first, to dst and
 	// returns it. A soldier with no rows gives an empty window and no error.
