@@ -107,9 +107,9 @@ type forecaster interface {
 	// forecast median instead of the readings.
 	imputes() bool
 	// drift returns the drift check's horizon in ticks and its half-band
-	// per vital for a row in phase p (0 ticks: no drift check; a
+	// for vital v in a row in phase p (0 ticks: no drift check; a
 	// non-positive or infinite half-band: measured but not scored).
-	drift(p engine.Phase) (ticks int, half *[engine.NumVitals]float64)
+	drift(p engine.Phase, v int) (ticks int, half float64)
 }
 
 // soldier is the core's state for one soldier.
@@ -440,10 +440,17 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		}
 		if fc.ok && !miss && !vv.Suspect && !s.glitch[v].anchoring() {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
-			if n, half := c.f.drift(o.Phase); n > 0 {
+			if n, h := c.f.drift(o.Phase, v); n > 0 {
 				if d, ok := driftOf(s, v, n, robustReading(s, v, x), fc.q[2]); ok {
 					vv.Drift = d
-					if h := half[v]; h > 0 && !math.IsInf(h, 0) && d > h {
+					// The half-band stretches with the soldier's band
+					// scale: the drift is a sum of one-step errors, and a
+					// wearer who scatters k times the training data's
+					// one-step errors scatters k times its sums.
+					if w0 := j.width0[v]; w0 > 0 && fc.width > w0 {
+						h *= fc.width / w0
+					}
+					if h > 0 && !math.IsInf(h, 0) && d > h {
 						if od := (d - h) / (2 * h); od > math.Abs(vv.Out) {
 							vv.Out = od
 						}
@@ -619,12 +626,16 @@ const driftCooldown = 3
 // forecast (an open alert, a dropout, a stuck sensor): the cleaned values
 // there followed the forecast, not the soldier, and the model's forecast of
 // each vital leans on the others — a stamina still recovering from a crash
-// biases the expected core temperature for minutes.
+// biases the expected core temperature for minutes. Nor is there a drift
+// while the horizon reaches back over a reading of v that re-anchored the
+// forecast (after a believed step or a gap): its jump is fed unscored and
+// is no one-step error of the soldier's — after a long motion artefact
+// was believed it alone is a heart-rate "drift" of tens of bpm.
 func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
 	if s.hist.n < n || n > histCap {
 		return 0, false
 	}
-	if s.sinceHeld < driftCooldown*n {
+	if s.sinceHeld < driftCooldown*n || s.glitch[v].sinceAnchor < n {
 		return 0, false
 	}
 	sum := med - s.hist.at(0).values[v]

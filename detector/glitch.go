@@ -93,6 +93,11 @@ type glitchVital struct {
 	d2      float64 // mean square one-tick change of trusted readings (0: none yet)
 	anchor  int     // readings left to re-anchor on after a believed step or a gap
 	gap     int     // consecutive missing readings
+	// sinceAnchor counts the readings since the last one fed unscored
+	// to re-anchor the forecast (0: that one). The drift check sums
+	// one-step errors, and a re-anchoring jump is none of the soldier's:
+	// a drift's horizon must not reach back over it (driftOf).
+	sinceAnchor int
 	// raw2 is the mean square one-tick change of every reading (each
 	// change clipped at three steps), the wearer's scatter as the band
 	// scale's seed sees it (dispersion.go).
@@ -113,6 +118,15 @@ const (
 func (g *glitchVital) anchoring() bool { return g.anchor > 0 }
 
 func (g *glitchVital) reset() { *g = glitchVital{prev: math.NaN()} }
+
+// settle counts the reading just judged in sinceAnchor.
+func (g *glitchVital) settle() {
+	if g.anchor > 0 {
+		g.sinceAnchor = 0
+	} else {
+		g.sinceAnchor++
+	}
+}
 
 // limit returns the step that opens a suspect stretch.
 func (g *glitchVital) limit(c *GlitchConfig, v engine.Vital) float64 {
@@ -140,6 +154,7 @@ func (g *glitchVital) update(c *GlitchConfig, v engine.Vital, x, med float64, mi
 		g.anchor = reAnchor
 	}
 	g.gap = 0
+	defer g.settle()
 	if math.IsInf(lim, 1) || math.IsNaN(lim) {
 		g.prev = x
 		return false

@@ -57,27 +57,46 @@ type ModelMeta struct {
 // forecast lags a legitimately faster rise, so the half-band measured over
 // all phases would flag firefights. A phase without its own half-band
 // (zero) uses Half.
+//
+// VitalTicks overrides the horizon per vital (0: Ticks). Heart rate has
+// a short one (DefaultHRDriftTicks) since issue 18: a tachycardia's onset
+// ramps for seconds, and the one-step forecast follows the ramp (each
+// tick only 0.1–0.6 band-widths out), so its one-step errors sum to far
+// more over a dozen ticks than the sensor noise does; the same one-sided
+// scoring turns a rise the forecast absorbed into an alert. Model files
+// written before it have no VitalTicks and no heart-rate half-band.
 type DriftCheck struct {
-	Ticks     int                                         `json:"ticks"`
+	Ticks      int                                         `json:"ticks"`
+	VitalTicks [engine.NumVitals]int                       `json:"vital_ticks"`
 	Half      [engine.NumVitals]float64                   `json:"half_band"`
 	PhaseHalf [engine.NumPhases][engine.NumVitals]float64 `json:"phase_half_band"`
 }
 
-// halfFor returns the half-bands for a row in phase p.
-func (d *DriftCheck) halfFor(p engine.Phase) *[engine.NumVitals]float64 {
+// halfFor returns the half-band of vital v for a row in phase p: the
+// phase's own if it has one, else Half.
+func (d *DriftCheck) halfFor(p engine.Phase, v int) float64 {
 	if int(p) < engine.NumPhases {
-		h := &d.PhaseHalf[p]
-		for v := range h {
-			if h[v] != 0 {
-				return h
-			}
+		if h := d.PhaseHalf[p][v]; h != 0 {
+			return h
 		}
 	}
-	return &d.Half
+	return d.Half[v]
+}
+
+// ticksFor returns the drift horizon of vital v in ticks.
+func (d *DriftCheck) ticksFor(v int) int {
+	if t := d.VitalTicks[v]; t > 0 {
+		return t
+	}
+	return d.Ticks
 }
 
 // DefaultDriftTicks is the drift check's horizon.
 const DefaultDriftTicks = 60
+
+// DefaultHRDriftTicks is the heart-rate drift check's horizon: a
+// tachycardia's onset (τ = 3 s) is over in about ten ticks.
+const DefaultHRDriftTicks = 12
 
 // TrainingInfo records how a model was trained.
 type TrainingInfo struct {
@@ -172,6 +191,11 @@ func newModel(net *tft.Model, raw json.RawMessage) (*Model, error) {
 	}
 	if d := meta.Drift; d.Ticks < 0 || d.Ticks > histCap {
 		return nil, fmt.Errorf("%w: drift horizon %d ticks (want 0 to %d)", ErrModel, d.Ticks, histCap)
+	}
+	for v, t := range meta.Drift.VitalTicks {
+		if t < 0 || t > histCap {
+			return nil, fmt.Errorf("%w: %s drift horizon %d ticks (want 0 to %d)", ErrModel, engine.Vital(v), t, histCap)
+		}
 	}
 	cfg := meta.Calibration.Alerts
 	if err := cfg.Validate(); err != nil {

@@ -144,11 +144,11 @@ func TestDriftHalfPerPhase(t *testing.T) {
 	var d DriftCheck
 	d.Half[engine.CoreTemp] = 0.07
 	d.PhaseHalf[engine.PhaseContact][engine.CoreTemp] = 0.12
-	if h := d.halfFor(engine.PhaseContact); h[engine.CoreTemp] != 0.12 {
-		t.Errorf("contact half-band %v, want its own 0.12", h[engine.CoreTemp])
+	if h := d.halfFor(engine.PhaseContact, int(engine.CoreTemp)); h != 0.12 {
+		t.Errorf("contact half-band %v, want its own 0.12", h)
 	}
-	if h := d.halfFor(engine.PhaseRest); h[engine.CoreTemp] != 0.07 {
-		t.Errorf("rest half-band %v, want the overall 0.07 (no half-band of its own)", h[engine.CoreTemp])
+	if h := d.halfFor(engine.PhaseRest, int(engine.CoreTemp)); h != 0.07 {
+		t.Errorf("rest half-band %v, want the overall 0.07 (no half-band of its own)", h)
 	}
 	m, err := EmbeddedModel()
 	if err != nil {

@@ -72,6 +72,7 @@ func TestTFTScorerPlumbing(t *testing.T) {
 func TestDriftOf(t *testing.T) {
 	var s soldier
 	s.sinceHeld = driftCooldown * 60
+	s.glitch[2].sinceAnchor = 80
 	// Core temperature rising 0.01 per tick, forecast to rise 0.01 per
 	// tick: no drift. The current reading is 0.3 above the path: drift 0.3.
 	for i := range 80 {
@@ -94,6 +95,16 @@ func TestDriftOf(t *testing.T) {
 		t.Error("drift one horizon after a held row")
 	}
 	s.sinceHeld = driftCooldown * 60
+	// A re-anchoring reading inside the horizon: no drift; at its far end
+	// (the value the drift starts from) it no longer counts.
+	s.glitch[2].sinceAnchor = 59
+	if _, ok := driftOf(&s, 2, 60, last, last); ok {
+		t.Error("drift across a re-anchoring reading")
+	}
+	s.glitch[2].sinceAnchor = 60
+	if _, ok := driftOf(&s, 2, 60, last, last); !ok {
+		t.Error("no drift once the re-anchoring reading starts the horizon")
+	}
 	// A row without a forecast in the horizon: no drift.
 	s.hist.at(10).dmed[2] = math.NaN()
 	if _, ok := driftOf(&s, 2, 60, last, last); ok {

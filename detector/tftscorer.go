@@ -116,8 +116,9 @@ type tftWork struct {
 
 func (f *tftForecaster) warmup() int { return f.te }
 
-func (f *tftForecaster) drift(p engine.Phase) (int, *[engine.NumVitals]float64) {
-	return f.m.Meta.Drift.Ticks, f.m.Meta.Drift.halfFor(p)
+func (f *tftForecaster) drift(p engine.Phase, v int) (int, float64) {
+	d := &f.m.Meta.Drift
+	return d.ticksFor(v), d.halfFor(p, v)
 }
 func (f *tftForecaster) imputes() bool    { return f.impute }
 func (f *tftForecaster) adaptsBand() bool { return f.adapt }

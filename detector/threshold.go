@@ -75,7 +75,7 @@ func (t *threshold) newSeries(*engine.Profile) any                        { retu
 func (t *threshold) resetSeries(any)                                      {}
 func (t *threshold) push(*soldier, *row)                                  {}
 func (t *threshold) imputes() bool                                        { return false }
-func (t *threshold) drift(engine.Phase) (int, *[engine.NumVitals]float64) { return 0, nil }
+func (t *threshold) drift(engine.Phase, int) (int, float64) { return 0, 0 }
 
 func (t *threshold) forecast(jobs []*job) {
 	nan := math.NaN()

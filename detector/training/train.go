@@ -248,6 +248,7 @@ func validateModel(ctx context.Context, m *detector.Model, net *tft.Model, valSe
 		return err
 	}
 	m.Meta.Drift = detector.DriftCheck{Ticks: detector.DefaultDriftTicks}
+	m.Meta.Drift.VitalTicks[engine.HeartRate] = detector.DefaultHRDriftTicks
 	// All the validation soldiers: phases are per squad, and contact is
 	// about 2 % of the time, so fewer squads can leave contact without a
 	// half-band of its own.
@@ -256,9 +257,13 @@ func validateModel(ctx context.Context, m *detector.Model, net *tft.Model, valSe
 	if err != nil {
 		return err
 	}
-	m.Meta.Drift.Half[engine.CoreTemp] = half[engine.CoreTemp]
-	for p := range phaseHalf {
-		m.Meta.Drift.PhaseHalf[p][engine.CoreTemp] = phaseHalf[p][engine.CoreTemp]
+	// Scored: core temperature (heat strain) and, over its short horizon,
+	// heart rate (a tachycardia's onset ramp the forecast followed).
+	for _, v := range []engine.Vital{engine.CoreTemp, engine.HeartRate} {
+		m.Meta.Drift.Half[v] = half[v]
+		for p := range phaseHalf {
+			m.Meta.Drift.PhaseHalf[p][v] = phaseHalf[p][v]
+		}
 	}
 	return nil
 }

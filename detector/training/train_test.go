@@ -47,8 +47,9 @@ func TestTrainDeterministic(t *testing.T) {
 		m.Meta.Calibration.Seeds[0] != 3201 || tr.Steps != 2 {
 		t.Errorf("training record %+v, calibration seeds %v", tr, m.Meta.Calibration.Seeds)
 	}
-	if m.Meta.Drift.Ticks != detector.DefaultDriftTicks || !(m.Meta.Drift.Half[engine.CoreTemp] > 0) || m.Meta.Drift.Half[engine.HeartRate] != 0 {
-		t.Errorf("drift check %+v: want core temperature only", m.Meta.Drift)
+	if d := m.Meta.Drift; d.Ticks != detector.DefaultDriftTicks || d.VitalTicks[engine.HeartRate] != detector.DefaultHRDriftTicks ||
+		!(d.Half[engine.CoreTemp] > 0) || !(d.Half[engine.HeartRate] > 0) || d.Half[engine.Stamina] != 0 || d.Half[engine.SpO2] != 0 {
+		t.Errorf("drift check %+v: want core temperature and heart rate (short horizon) only", d)
 	}
 	if m.Meta.Validation.Examples == 0 {
 		t.Error("no validation examples measured")
