@@ -68,8 +68,8 @@ type ModelMeta struct {
 type DriftCheck struct {
 	Ticks      int                                         `json:"ticks"`
 	VitalTicks [engine.NumVitals]int                       `json:"vital_ticks"`
-	Half      [engine.NumVitals]float64                   `json:"half_band"`
-	PhaseHalf [engine.NumPhases][engine.NumVitals]float64 `json:"phase_half_band"`
+	Half       [engine.NumVitals]float64                   `json:"half_band"`
+	PhaseHalf  [engine.NumPhases][engine.NumVitals]float64 `json:"phase_half_band"`
 }
 
 // halfFor returns the half-band of vital v for a row in phase p: the

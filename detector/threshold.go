@@ -70,11 +70,11 @@ func NewThreshold(opts ...Option) (Scorer, error) {
 	return newCore("threshold", &threshold{rules: ThresholdRules()}, cfg, [engine.NumVitals]float64{}, g, o.prior)
 }
 
-func (t *threshold) warmup() int                                          { return 0 }
-func (t *threshold) newSeries(*engine.Profile) any                        { return nil }
-func (t *threshold) resetSeries(any)                                      {}
-func (t *threshold) push(*soldier, *row)                                  {}
-func (t *threshold) imputes() bool                                        { return false }
+func (t *threshold) warmup() int                            { return 0 }
+func (t *threshold) newSeries(*engine.Profile) any          { return nil }
+func (t *threshold) resetSeries(any)                        {}
+func (t *threshold) push(*soldier, *row)                    {}
+func (t *threshold) imputes() bool                          { return false }
 func (t *threshold) drift(engine.Phase, int) (int, float64) { return 0, 0 }
 
 func (t *threshold) forecast(jobs []*job) {

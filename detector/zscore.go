@@ -59,11 +59,11 @@ func newBaselineCore(name string, f forecaster, floor [engine.NumVitals]float64,
 	return newCore(name, f, cfg, floor, o.glitch, o.prior)
 }
 
-func (z *zscore) warmup() int                                          { return z.n }
-func (z *zscore) newSeries(*engine.Profile) any                        { return nil }
-func (z *zscore) resetSeries(any)                                      {}
-func (z *zscore) push(*soldier, *row)                                  {}
-func (z *zscore) imputes() bool                                        { return true }
+func (z *zscore) warmup() int                            { return z.n }
+func (z *zscore) newSeries(*engine.Profile) any          { return nil }
+func (z *zscore) resetSeries(any)                        {}
+func (z *zscore) push(*soldier, *row)                    {}
+func (z *zscore) imputes() bool                          { return true }
 func (z *zscore) drift(engine.Phase, int) (int, float64) { return 0, 0 }
 
 func (z *zscore) forecast(jobs []*job) {
