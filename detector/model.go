@@ -47,7 +47,7 @@ type ModelMeta struct {
 // a rise: Out is the larger of the one-step score and (Drift − Half)/(2·Half)
 // when Drift > Half. Half is measured at training on normal validation runs
 // (the 0.96 quantile of |Drift|, so it holds as much of normal behaviour as
-// the 0.02–0.98 band does) and set for core temperature only; a vital with
+// the 0.02–0.98 band does) and set for core temperature and heart rate; a vital with
 // Half 0 is measured but not scored. The check waits three horizons after
 // any vital was held on the forecast (see driftOf). Falls (cooling after exertion or heat
 // strain) are not scored: no anomaly of the simulation is a fall this slow.
