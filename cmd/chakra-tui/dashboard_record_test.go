@@ -26,7 +26,13 @@ func TestDashboardRecordSaysWhat(t *testing.T) {
 	in, inw := io.Pipe()
 	defer inw.Close()
 	go func() {
-		time.Sleep(1500 * time.Millisecond)
+		// Quit once the recording holds frames (its first gzip member is on
+		// disk), however slow the machine; the bound only stops a hang.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+				break
+			}
+		}
 		io.WriteString(inw, "q")
 	}()
 	var out, errOut bytes.Buffer
@@ -39,6 +45,9 @@ func TestDashboardRecordSaysWhat(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	if r.Len() == 0 {
+		t.Fatal("the dashboard recorded no frame")
+	}
 	want := fmt.Sprintf("recorded %d frames (%v of simulated time) to %s\n", r.Len(), time.Duration(r.Len())*time.Second, path)
 	if got := out.String(); !strings.HasSuffix(got, want) {
 		t.Errorf("exit line: the output ends %q, want %q", got[max(len(got)-200, 0):], want)
