@@ -124,7 +124,8 @@ type channelState struct {
 
 // alertState is the state machine of all channels of one soldier.
 type alertState struct {
-	ch [NumChannels]channelState
+	ch  [NumChannels]channelState
+	inc Alert // the soldier's incident (see Alert)
 }
 
 func (a *alertState) reset() { *a = alertState{} }
@@ -140,24 +141,107 @@ type stepInput struct {
 	squad   engine.Mask               // vitals whose excursion the soldier's squad shares (see squadWide): in band
 	stuck   engine.Mask               // vitals judged stuck
 	frozen  engine.Mask               // vitals repeating their previous value (a hint for the kind)
+	// ev is, per vital, the evidence of the check that produced out (band,
+	// drift or prior); run is, per vital, how many times its reading has
+	// repeated (the stuck check's evidence).
+	ev  [engine.NumVitals]Evidence
+	run [engine.NumVitals]int
+	val [engine.NumVitals]float64 // the readings (NaN: missing)
 }
 
-// step advances every channel by one tick and writes the channels' state
-// into dst.
-func (a *alertState) step(c *AlertConfig, in *stepInput, dst *[NumChannels]ChannelAlert) {
+// step advances every channel by one tick, writes the channels' state
+// into dst and the incident's into inc.
+func (a *alertState) step(c *AlertConfig, in *stepInput, dst *[NumChannels]ChannelAlert, inc *Alert) {
 	mask := histMask(c.M)
 	for v := range engine.NumVitals {
 		s := &a.ch[v]
 		o := in.out[v]
 		opened := s.stepVital(c, mask, c.Open[v], in.t, o)
 		if opened {
-			s.kind = classify(engine.Vital(v), &in.out, in.frozen.Has(engine.Vital(v)))
+			s.kind, _ = classify(engine.Vital(v), &in.out, in.frozen.Has(engine.Vital(v)))
 		}
 		dst[v] = ChannelAlert{Open: s.open, Opened: opened, Kind: s.kind, Since: s.since}
 	}
 	n := c.dropoutTicks()
 	a.dataQuality(ChannelDropout, in.t, in.silent, n, histMask(n), c.ClearTicks, engine.KindDropout, dst)
 	a.dataQuality(ChannelStuck, in.t, in.stuck != 0, 1, 1, c.ClearTicks, engine.KindStuck, dst)
+	a.incident(c, in, dst)
+	*inc = a.inc
+}
+
+// incident opens, extends and closes the soldier's incident from the
+// channels' state in dst: the first channel to open opens it with its
+// kind and the evidence of the check behind it; another channel opening
+// while it is open extends it; it closes when every channel has closed.
+func (a *alertState) incident(c *AlertConfig, in *stepInput, dst *[NumChannels]ChannelAlert) {
+	a.inc.Opened, a.inc.Extended = false, false
+	open, opened := false, -1
+	for ch := range dst {
+		if dst[ch].Open {
+			open = true
+		}
+		if dst[ch].Opened && (opened < 0 || openPriority(Channel(ch), dst) > openPriority(Channel(opened), dst)) {
+			opened = ch
+		}
+	}
+	switch {
+	case !a.inc.Open && opened >= 0:
+		kind, ev := openingEvidence(c, Channel(opened), in)
+		a.inc = Alert{Open: true, Opened: true, Since: in.t, Kind: kind, Evidence: ev}
+	case a.inc.Open && !open:
+		a.inc = Alert{}
+	case a.inc.Open && opened >= 0:
+		a.inc.Extended = true
+	}
+}
+
+// openPriority orders channels that open at the same tick: the incident
+// takes the most urgent kind; a physiological channel before the data
+// -quality ones.
+func openPriority(ch Channel, dst *[NumChannels]ChannelAlert) int {
+	p := kindPriority[dst[ch].Kind] * 2
+	if ch < ChannelDropout {
+		p++
+	}
+	return p
+}
+
+// openingEvidence returns the kind and the evidence of an incident opened
+// by channel ch with the state machine's input in.
+func openingEvidence(c *AlertConfig, ch Channel, in *stepInput) (engine.AnomalyKind, Evidence) {
+	switch ch {
+	case ChannelDropout:
+		ev := Evidence{Check: CheckDropout, Missing: in.missing, Ticks: c.dropoutTicks(), Channel: ch,
+			Value: math.NaN(), Expected: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Out: math.NaN(), Unit: math.NaN()}
+		if ev.Missing == 0 {
+			// Silent from its first tick: nothing was ever measured, and
+			// every vital is missing.
+			for v := range engine.Vital(engine.NumVitals) {
+				ev.Missing = ev.Missing.With(v)
+			}
+		}
+		for v := range engine.Vital(engine.NumVitals) {
+			if ev.Missing.Has(v) {
+				ev.Vital = v
+				break
+			}
+		}
+		return engine.KindDropout, ev
+	case ChannelStuck:
+		ev := Evidence{Check: CheckStuck, Missing: in.stuck, Channel: ch,
+			Expected: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Out: math.NaN(), Unit: math.NaN()}
+		for v := range engine.Vital(engine.NumVitals) {
+			if in.stuck.Has(v) {
+				ev.Vital, ev.Value, ev.Ticks = v, in.val[v], in.run[v]
+				break
+			}
+		}
+		return engine.KindStuck, ev
+	}
+	kind, v := classify(engine.Vital(ch), &in.out, in.frozen.Has(engine.Vital(ch)))
+	ev := in.ev[v]
+	ev.Channel = ch
+	return kind, ev
 }
 
 // stepVital steps a physiological channel with score o (NaN: no reading)
@@ -254,24 +338,28 @@ func (a *alertState) dataQuality(ch Channel, t int64, bad bool, k int, mask uint
 //   - heart rate above: tachycardia; core temperature either way: heat
 //     strain (rising, or cooling after it); SpO2: bradycardia or collapse;
 //     stamina above its band: stamina crash (its own anomaly).
-func classify(v engine.Vital, out *[engine.NumVitals]float64, frozen bool) engine.AnomalyKind {
+//
+// It also returns the vital whose excursion names the kind (heart rate for
+// a bradycardia, stamina for a crash, else v): that vital is outside its
+// range at this tick, and its evidence is the alert's.
+func classify(v engine.Vital, out *[engine.NumVitals]float64, frozen bool) (engine.AnomalyKind, engine.Vital) {
 	switch {
 	case frozen:
-		return engine.KindStuck
+		return engine.KindStuck, v
 	case out[engine.HeartRate] < 0:
-		return engine.KindBradycardia
+		return engine.KindBradycardia, engine.HeartRate
 	case out[engine.Stamina] < 0:
-		return engine.KindStaminaCrash
+		return engine.KindStaminaCrash, engine.Stamina
 	}
 	switch v {
 	case engine.HeartRate:
-		return engine.KindTachycardia
+		return engine.KindTachycardia, v
 	case engine.Stamina:
-		return engine.KindStaminaCrash
+		return engine.KindStaminaCrash, v
 	case engine.CoreTemp:
-		return engine.KindHeatStrain
+		return engine.KindHeatStrain, v
 	default: // SpO2
-		return engine.KindBradycardia
+		return engine.KindBradycardia, v
 	}
 }
 
@@ -287,8 +375,8 @@ var kindPriority = [engine.NumKinds]int{
 	engine.KindArtefact:     1,
 }
 
-// summarise sets the verdict's Kind from its open channels and returns
-// whether any is open.
+// summarise sets the verdict's Kind from its incident (or, without one,
+// its open channels) and returns whether any channel is open.
 func summarise(v *Verdict) bool {
 	any := false
 	best := engine.KindNone
@@ -303,5 +391,8 @@ func summarise(v *Verdict) bool {
 		}
 	}
 	v.Kind = best
+	if v.Alert.Open {
+		v.Kind = v.Alert.Kind
+	}
 	return any
 }

@@ -27,7 +27,7 @@ func runChannel(t *testing.T, cfg AlertConfig, outs []float64) []ChannelAlert {
 			in.missing = in.missing.With(engine.HeartRate)
 		}
 		var dst [NumChannels]ChannelAlert
-		a.step(&cfg, &in, &dst)
+		a.step(&cfg, &in, &dst, new(Alert))
 		res[i] = dst[ChannelHeartRate]
 	}
 	return res
@@ -123,7 +123,7 @@ func TestAlertDataQuality(t *testing.T) {
 				in.out[v] = 0
 			}
 		}
-		a.step(&cfg, &in, &dst)
+		a.step(&cfg, &in, &dst, new(Alert))
 		return dst[ChannelDropout]
 	}
 	spo2 := engine.Mask(0).With(engine.SpO2)

@@ -86,6 +86,9 @@ type job struct {
 	// had no reading (set by measure).
 	in         stepInput
 	allMissing bool
+	// quiet is set for rows scored only to catch a soldier up, whose
+	// verdicts nobody sees: no attribution is computed for them.
+	quiet bool
 }
 
 // forecaster is what a scorer plugs into the shared core.
@@ -110,6 +113,14 @@ type forecaster interface {
 	// for vital v in a row in phase p (0 ticks: no drift check; a
 	// non-positive or infinite half-band: measured but not scored).
 	drift(p engine.Phase, v int) (ticks int, half float64)
+}
+
+// attributor is implemented by forecasters that can say which inputs moved
+// a forecast: attribute returns the attribution of the bound (or median)
+// named by ev of job j's forecast, computed before j's row is fed back.
+// The core calls it only when an incident opens.
+type attributor interface {
+	attribute(j *job, ev *Evidence) *Attribution
 }
 
 // soldier is the core's state for one soldier.
@@ -280,7 +291,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 			if rows[i].T <= s.lastT {
 				continue
 			}
-			j := job{s: s, obs: &rows[i], ex: &v.Explanation}
+			j := job{s: s, obs: &rows[i], ex: &v.Explanation, quiet: true}
 			if s.hist.n >= c.f.warmup() {
 				jp := &j
 				c.f.forecast([]*job{jp})
@@ -364,7 +375,13 @@ func (c *core) measure(j *job, vd *Verdict) {
 // verdict's state and the cleaned row fed back.
 func (c *core) settle(j *job, vd *Verdict) {
 	s, in, allMissing := j.s, &j.in, j.allMissing
-	s.alerts.step(&c.cfg, in, &vd.Channels)
+	s.alerts.step(&c.cfg, in, &vd.Channels, &vd.Alert)
+	if vd.Alert.Opened && !j.quiet && vd.Alert.Evidence.Check != CheckPrior {
+		if at, ok := c.f.(attributor); ok && j.fc[vd.Alert.Evidence.Vital].ok {
+			vd.Alert.Attribution = at.attribute(j, &vd.Alert.Evidence)
+			s.alerts.inc.Attribution = vd.Alert.Attribution
+		}
+	}
 	alerting := summarise(vd)
 	impute, held := c.imputeMasks(s, vd, in)
 	if c.adapt {
@@ -428,6 +445,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 			vv.Prior = true
 			vv.Forecast = Quantiles{lo, math.NaN(), math.NaN(), math.NaN(), hi}
 			vv.Out = outside(x, lo, hi, priorUnit[v])
+			in.ev[v] = Evidence{Check: CheckPrior, Vital: vital, Value: x, Expected: math.NaN(), Lo: lo, Hi: hi, Out: vv.Out, Unit: priorUnit[v]}
 			in.out[v] = 0
 			if vv.Out != 0 {
 				in.out[v] = math.Copysign(c.cfg.Open[v]+math.Abs(vv.Out), vv.Out)
@@ -440,6 +458,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		}
 		if fc.ok && !miss && !vv.Suspect && !s.glitch[v].anchoring() {
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
+			in.ev[v] = Evidence{Check: CheckBand, Vital: vital, Value: x, Expected: fc.q[2], Lo: fc.lo, Hi: fc.hi, Out: vv.Out, Unit: fc.width}
 			if n, h := c.f.drift(o.Phase, v); n > 0 {
 				if d, ok := driftOf(s, v, n, robustReading(s, v, x), fc.q[2]); ok {
 					vv.Drift = d
@@ -453,6 +472,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 					if h > 0 && !math.IsInf(h, 0) && d > h {
 						if od := (d - h) / (2 * h); od > math.Abs(vv.Out) {
 							vv.Out = od
+							in.ev[v] = Evidence{Check: CheckDrift, Vital: vital, Value: d, Expected: 0, Lo: -h, Hi: h, Out: od, Unit: 2 * h, Ticks: n}
 						}
 					}
 				}
@@ -464,6 +484,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 			}
 		}
 		stuck, frozen := s.stuck[v].update(&c.cfg.Stuck, vital, x, miss)
+		in.run[v], in.val[v] = s.stuck[v].run, x
 		vv.Stuck = stuck
 		if stuck {
 			in.stuck = in.stuck.With(vital)

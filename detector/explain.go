@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -45,59 +46,122 @@ func (e *Explanation) AttentionPeak() (ticksAgo int, weight float64, ok bool) {
 	return e.AttentionLen - 1 - best, e.Attention[best], true
 }
 
-// Explain returns a one-line, human-readable reason for the verdict: the
-// kind, the vital furthest out with its reading against the expected band,
-// the phase, and, for the TFT, the inputs it weighed most and where its
-// attention looked. For example:
-//
-//	tachycardia: heart_rate 171 bpm, expected 118–131 (3.1 band-widths above); phase contact; inputs heart_rate 0.31, phase 0.18, d_heart_rate 0.12; attention peak 2 s ago
+// Explain returns a one-line, human-readable reason for the verdict. With
+// an alert open it is the alert's Sentence (the evidence of the check that
+// opened it); otherwise the state, the vital furthest out with its reading
+// against the band it is scored against, and the phase.
 func Explain(v *Verdict) string {
-	var b strings.Builder
-	kind := v.Kind
-	if kind == engine.KindNone {
-		b.WriteString(v.State.String())
-	} else {
-		b.WriteString(kind.String())
+	if v.Alert.Open {
+		return Sentence(v.Alert.Kind, &v.Alert.Evidence, v.Phase, v.NextPhase)
 	}
+	var b strings.Builder
+	b.WriteString(v.State.String())
 	vital := v.Explanation.Vital
 	vv := &v.Vitals[vital]
 	switch {
 	case vv.Missing:
 		fmt.Fprintf(&b, ": %s missing", vital)
-	case !math.IsNaN(vv.Forecast[0]) && !math.IsNaN(vv.Forecast[NumQuantiles-1]):
-		fmt.Fprintf(&b, ": %s %s %s, expected %s–%s", vital, fmtVital(vital, vv.Observed), vital.Unit(),
-			fmtVital(vital, vv.Forecast[0]), fmtVital(vital, vv.Forecast[NumQuantiles-1]))
-		switch {
-		case vv.Out > 0:
-			fmt.Fprintf(&b, " (%.1f band-widths above)", vv.Out)
-		case vv.Out < 0:
-			fmt.Fprintf(&b, " (%.1f band-widths below)", -vv.Out)
-		}
 	default:
 		fmt.Fprintf(&b, ": %s %s %s", vital, fmtVital(vital, vv.Observed), vital.Unit())
-	}
-	for i := range v.Vitals {
-		if v.Vitals[i].Stuck {
-			fmt.Fprintf(&b, "; %s frozen", engine.Vital(i))
-		}
 	}
 	fmt.Fprintf(&b, "; phase %s", v.Phase)
 	if v.NextPhase != v.Phase {
 		fmt.Fprintf(&b, "→%s", v.NextPhase)
 	}
-	if top := v.Explanation.TopVars(3); len(top) > 0 {
-		b.WriteString("; inputs")
-		for i, t := range top {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			fmt.Fprintf(&b, " %s %.2f", t.Name, t.Weight)
+	return b.String()
+}
+
+// Sentence is the explanation of an alert of kind opened on evidence ev in
+// phase ph (next: the known next phase), built from the evidence alone,
+// for example:
+//
+//	tachycardia: heart_rate 171 bpm above its expected 118–131 bpm (median 124) by 3.1 band-widths · band check · contact
+//	heat_strain: core_temp rose 0.42 °C over 60 s beyond what the forecast expected (±0.15 °C) by 0.9 half-bands · drift check · march
+//	dropout: no heart_rate, stamina, core_temp, spo2 for 10 s · dropout check · patrol
+//
+// A reading is printed with as many decimals as it takes to lie outside
+// the printed range, so the sentence never shows a reading inside the
+// range it names as the reason.
+func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) string {
+	var b strings.Builder
+	b.WriteString(kind.String())
+	b.WriteString(": ")
+	v := ev.Vital
+	switch ev.Check {
+	case CheckBand, CheckPrior:
+		x, lo, hi := fmtOutside(v, ev.Value, ev.Lo, ev.Hi)
+		dir, by := "above", ev.Out
+		if ev.Value < ev.Lo {
+			dir, by = "below", -ev.Out
 		}
+		what := "its expected"
+		if ev.Check == CheckPrior {
+			what = "what is plausible for its profile in this phase,"
+		}
+		fmt.Fprintf(&b, "%s %s %s %s %s %s–%s %s", v, x, v.Unit(), dir, what, lo, hi, v.Unit())
+		if ev.Check == CheckBand && !math.IsNaN(ev.Expected) {
+			fmt.Fprintf(&b, " (median %s)", fmtVital(v, ev.Expected))
+		}
+		if ev.Check == CheckPrior {
+			fmt.Fprintf(&b, " by %s %s", fmtVital(v, by*ev.Unit), v.Unit())
+		} else {
+			fmt.Fprintf(&b, " by %.1f band-widths", by)
+		}
+	case CheckDrift:
+		dir := "rose"
+		if ev.Value < 0 {
+			dir = "fell"
+		}
+		x, _, hi := fmtOutside(v, math.Abs(ev.Value), -ev.Hi, ev.Hi)
+		fmt.Fprintf(&b, "%s %s %s %s over %d s beyond what the forecast expected (±%s %s) by %.1f× the drift band",
+			v, dir, x, v.Unit(), ev.Ticks, hi, v.Unit(), ev.Out)
+	case CheckDropout:
+		b.WriteString("no ")
+		for i, m := range ev.Vitals() {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(m.String())
+		}
+		fmt.Fprintf(&b, " for %d s", ev.Ticks)
+	case CheckStuck:
+		fmt.Fprintf(&b, "%s frozen at %s %s for %d repeats", v, fmtVital(v, ev.Value), v.Unit(), ev.Ticks)
+	default:
+		fmt.Fprintf(&b, "%s", v)
 	}
-	if ago, _, ok := v.Explanation.AttentionPeak(); ok {
-		fmt.Fprintf(&b, "; attention peak %d s ago", ago)
+	fmt.Fprintf(&b, " · %s check · %s", ev.Check, ph)
+	if next != ph {
+		fmt.Fprintf(&b, "→%s", next)
 	}
 	return b.String()
+}
+
+// fmtOutside formats x, lo and hi with the precision of vital v, adding
+// decimals (up to 6) until the printed x lies outside the printed range.
+func fmtOutside(v engine.Vital, x, lo, hi float64) (xs, los, his string) {
+	d := vitalDecimals(v)
+	for ; ; d++ {
+		xs = strconv.FormatFloat(x, 'f', d, 64)
+		los = strconv.FormatFloat(lo, 'f', d, 64)
+		his = strconv.FormatFloat(hi, 'f', d, 64)
+		px, _ := strconv.ParseFloat(xs, 64)
+		pl, _ := strconv.ParseFloat(los, 64)
+		ph, _ := strconv.ParseFloat(his, 64)
+		if px > ph || px < pl || d >= 6 {
+			return xs, los, his
+		}
+	}
+}
+
+// vitalDecimals is the number of decimals v's sensor reports.
+func vitalDecimals(v engine.Vital) int {
+	switch v {
+	case engine.CoreTemp:
+		return 2
+	case engine.Stamina:
+		return 1
+	}
+	return 0
 }
 
 // fmtVital formats a reading of v with its sensor's precision.

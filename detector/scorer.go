@@ -89,12 +89,20 @@ type Verdict struct {
 	Vitals    [engine.NumVitals]VitalVerdict
 	// Channels holds the alert state per channel (ChannelHeartRate …
 	// ChannelStuck); Kind and State summarise it.
-	Channels    [NumChannels]ChannelAlert
+	Channels [NumChannels]ChannelAlert
+	// Alert is the soldier's incident: one alert, one kind and one
+	// explanation from the first channel's opening until every channel
+	// has closed. Kind is its kind while it is open.
+	Alert       Alert
 	Explanation Explanation
 }
 
-// Explanation says why a verdict is what it is. The TFT fills the variable
-// selection weights and attention; baselines leave them empty.
+// Explanation holds the TFT's own interpretation outputs for a verdict: its
+// variable-selection weights and attention. They are a debugging view, not
+// the reason for an alert: on the embedded model the selection weights are
+// nearly the same for every verdict (d_stamina ≈ 0.945) and the attention
+// mostly marks the seconds before an event. The reason is the Alert's
+// Evidence and Attribution (see Sentence). Baselines leave it empty.
 type Explanation struct {
 	Vital engine.Vital // the vital furthest out of its band
 	// VarWeights are the encoder's variable-selection weights at the last

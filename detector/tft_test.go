@@ -131,10 +131,28 @@ func TestTFTExplains(t *testing.T) {
 		t.Fatalf("HR 200 at rest: state %v", v.State)
 	}
 	text := Explain(&v)
-	for _, want := range []string{"heart_rate 197 bpm", "band-widths above", "phase rest", "inputs", "attention peak"} {
+	for _, want := range []string{"tachycardia: heart_rate", "bpm above its expected", "band check", "rest"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("explanation %q lacks %q", text, want)
 		}
+	}
+	ev := v.Alert.Evidence
+	if ev.Check != CheckBand || ev.Vital != engine.HeartRate || !ev.Outside() || ev.Out <= 0 {
+		t.Errorf("evidence %+v: want a band check on heart rate, the reading above the band", ev)
+	}
+	a := v.Alert.Attribution
+	if a == nil || len(a.Vars) != numEncoder || len(a.Steps) != 30 || a.Target != "q98" {
+		t.Fatalf("attribution %+v", a)
+	}
+	moved := false
+	for _, x := range append(append([]float64(nil), a.Vars...), a.Steps...) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			t.Fatalf("attribution %v", a)
+		}
+		moved = moved || x != 0
+	}
+	if !moved {
+		t.Errorf("no input moved the forecast: %+v", a)
 	}
 	if top := v.Explanation.TopVars(3); len(top) != 3 || top[0].Weight < top[2].Weight {
 		t.Errorf("top vars %v", top)

@@ -95,6 +95,7 @@ type tftForecaster struct {
 	te       int
 	varNames []string
 	work     sync.Pool // *tftWork
+	attr     sync.Pool // *attrWork (see attribute)
 }
 
 // tftSeries is one soldier's stream and normalisation.

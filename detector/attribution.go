@@ -1,0 +1,130 @@
+package detector
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/chakra-tui/chakra-tui/detector/tft"
+)
+
+// Attribution by occlusion (see Attribution). When an incident opens on a
+// forecast check (band or drift), the TFT forecasts the scored tick again
+// 1 + V + T times as one batch: the window as fed (which reproduces the
+// stream's forecast), then each of the V encoder variables held neutral
+// over the window, then each of the T past ticks replaced by its
+// predecessor. The attribution of an occlusion is the change of the bound
+// the reading fell outside (q98 above the band, q02 below, the median for
+// a drift), in the vital's unit, signed so that + moved the bound towards
+// the reading. Nothing of this runs for verdicts without an opening.
+
+// attrWork is the reusable workspace of one attribution.
+type attrWork struct {
+	ws     *tft.Workspace
+	in     []tft.Input
+	enc    []float64 // the window's encoder rows, [T × V]
+	occl   []float64 // every occluded window, [(V+T) × T × V]
+	out    []tft.Forecast
+	static []float64
+	dec    []float64
+}
+
+// neutral is what an occluded variable is held at: its value in the
+// window's oldest row (levels, phase, ambient) or 0 (changes, imputed).
+func neutral(i int, oldest []float64) float64 {
+	switch {
+	case i >= encDHR && i <= encDSpO2, i == encImputed:
+		return 0
+	}
+	return oldest[i]
+}
+
+func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
+	if ev.Check != CheckBand && ev.Check != CheckDrift {
+		return nil
+	}
+	sd := j.s
+	if sd.hist.n < f.te {
+		return nil
+	}
+	s := sd.series.(*tftSeries)
+	w, _ := f.attr.Get().(*attrWork)
+	if w == nil {
+		w = &attrWork{ws: f.net.NewWorkspace()}
+	}
+	defer f.attr.Put(w)
+	T, V := f.te, numEncoder
+	n := 1 + V + T
+	if len(w.out) < n {
+		w.out = f.net.NewForecasts(n)
+		w.in = make([]tft.Input, n)
+		w.enc = make([]float64, T*V)
+		w.occl = make([]float64, (V+T)*T*V)
+		w.static = make([]float64, numStatic)
+		w.dec = make([]float64, numDecoder)
+	}
+	copy(w.static, s.static[:])
+	decoderRow(j.obs, w.dec)
+	// The window as the stream holds it: rows at(T−1) … at(0), oldest first.
+	for k := range T {
+		i := T - 1 - k
+		var prev *row
+		if i+1 < sd.hist.n {
+			prev = sd.hist.at(i + 1)
+		}
+		s.n.encoderRow(sd.hist.at(i), prev, w.enc[k*V:(k+1)*V])
+	}
+	w.in[0] = tft.Input{Static: w.static, Encoder: w.enc, Decoder: w.dec}
+	oldest := w.enc[:V]
+	for vi := range V {
+		e := w.occl[vi*T*V : (vi+1)*T*V]
+		copy(e, w.enc)
+		x := neutral(vi, oldest)
+		for k := range T {
+			e[k*V+vi] = x
+		}
+		w.in[1+vi] = tft.Input{Static: w.static, Encoder: e, Decoder: w.dec}
+	}
+	for k := range T {
+		e := w.occl[(V+k)*T*V : (V+k+1)*T*V]
+		copy(e, w.enc)
+		src := max(k-1, 0)
+		copy(e[k*V:(k+1)*V], w.enc[src*V:(src+1)*V])
+		for i := encDHR; i <= encDSpO2; i++ {
+			e[k*V+i] = 0
+		}
+		e[k*V+encImputed] = 0
+		w.in[1+V+k] = tft.Input{Static: w.static, Encoder: e, Decoder: w.dec}
+	}
+	if err := f.net.ForecastBatch(w.ws, w.in[:n], w.out[:n]); err != nil {
+		// The inputs are built here to fit the model.
+		panic(fmt.Sprintf("detector: TFT attribution: %v", err))
+	}
+	v := int(ev.Vital)
+	q, target, dir := NumQuantiles-1, "q98", 1.0
+	switch {
+	case ev.Check == CheckDrift:
+		q, target = 2, "median"
+		if ev.Value < 0 {
+			dir = -1
+		}
+	case ev.Value < ev.Lo:
+		q, target, dir = 0, "q02", -1
+	}
+	scale := s.n.scale[v]
+	base := w.out[0].Band(0, v)[q]
+	last := sd.hist.at(0).values[v]
+	a := &Attribution{Vital: ev.Vital, Target: target, VarNames: f.varNames, Bound: last + base/scale,
+		Vars: make([]float64, V), Steps: make([]float64, T)}
+	for i := range V {
+		a.Vars[i] = dir * (base - w.out[1+i].Band(0, v)[q]) / scale
+	}
+	for k := range T {
+		a.Steps[k] = dir * (base - w.out[1+V+k].Band(0, v)[q]) / scale
+	}
+	for i := range a.Vars {
+		if math.IsNaN(a.Vars[i]) {
+			a.Vars[i] = 0
+		}
+	}
+	return a
+}

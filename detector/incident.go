@@ -1,0 +1,177 @@
+package detector
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+)
+
+// Check names the check whose evidence opened an alert. Only these checks
+// open alerts; the glitch rules (GlitchConfig) and the squad-wide rule
+// (squadWide) only keep readings from being scored, so they never open one.
+type Check uint8
+
+// The checks that open alerts.
+const (
+	CheckNone    Check = iota
+	CheckBand          // a reading outside the forecast's calibrated band (0.02–0.98 quantiles, floored)
+	CheckDrift         // a reading that drifted over the drift horizon further than the forecasts expected
+	CheckPrior         // a reading outside the population prior (no forecast for this soldier yet)
+	CheckDropout       // every measured vital missing for the dropout length
+	CheckStuck         // a reading frozen at one value longer than the soldier's variability allows
+	NumChecks
+)
+
+var checkNames = [NumChecks]string{"none", "band", "drift", "prior", "dropout", "stuck"}
+
+// String returns the check's snake_case name.
+func (c Check) String() string {
+	if c < NumChecks {
+		return checkNames[c]
+	}
+	return "check(?)"
+}
+
+// ParseCheck returns the check named s.
+func ParseCheck(s string) (Check, error) {
+	for i, n := range checkNames {
+		if n == s {
+			return Check(i), nil
+		}
+	}
+	return CheckNone, fmt.Errorf("%w: unknown check %q", ErrConfig, s)
+}
+
+// Evidence is what the check that opened an alert saw, at that check's own
+// scale. Value lies outside [Lo, Hi] by Out units of Unit whenever the
+// check is band, drift or prior (that is what opening means); the sentence
+// is built from it (see Sentence).
+//
+//   - band: Value is the reading, Expected the forecast median, [Lo, Hi] the
+//     band the reading is scored against (the 0.02–0.98 quantiles widened
+//     to the sensor-noise floor and stretched by the soldier's band scale),
+//     Unit its width.
+//   - drift: Value is how far the reading moved over Ticks ticks beyond the
+//     sum of the forecast median changes (in the vital's unit), Expected 0,
+//     [Lo, Hi] = ±the drift half-band, Unit twice the half-band.
+//   - prior: Value is the reading, [Lo, Hi] the population band of the
+//     soldier's profile and phase, Expected NaN, Unit the prior's unit.
+//   - dropout: Missing holds every measured vital that is missing, Ticks
+//     how long they have been silent; the numbers are NaN.
+//   - stuck: Value is the frozen reading, Ticks how many times it repeated.
+type Evidence struct {
+	Check    Check
+	Vital    engine.Vital // the vital judged (dropout: the first missing)
+	Missing  engine.Mask  // dropout: the vitals missing; stuck: the vitals stuck
+	Value    float64
+	Expected float64
+	Lo, Hi   float64
+	Out      float64 // signed units of Unit outside [Lo, Hi]: + above, − below
+	Unit     float64
+	Ticks    int
+	Channel  Channel // the channel whose state machine opened the alert
+}
+
+// Vitals returns the vitals the evidence names: the missing (dropout) or
+// stuck ones, else its one vital.
+func (e *Evidence) Vitals() []engine.Vital {
+	if e.Missing != 0 && (e.Check == CheckDropout || e.Check == CheckStuck) {
+		var vs []engine.Vital
+		for v := range engine.Vital(engine.NumVitals) {
+			if e.Missing.Has(v) {
+				vs = append(vs, v)
+			}
+		}
+		return vs
+	}
+	return []engine.Vital{e.Vital}
+}
+
+// Outside reports whether Value lies outside [Lo, Hi] (always, for the
+// evidence of a band, drift or prior check that opened an alert).
+func (e *Evidence) Outside() bool {
+	return e.Value > e.Hi || e.Value < e.Lo
+}
+
+// Alert is a soldier's incident: it opens when the first channel opens and
+// stays one alert, with one kind and one explanation, until every channel
+// has closed. A channel opening inside it extends it (Extended) instead of
+// raising another alert.
+type Alert struct {
+	Open     bool               // an incident is open
+	Opened   bool               // it opened at this tick: an alert event
+	Extended bool               // another channel opened inside it at this tick
+	Since    int64              // tick it opened at
+	Kind     engine.AnomalyKind // its kind, fixed at opening
+	Evidence Evidence           // the evidence of the check that opened it, frozen at opening
+	// Attribution is how much each input and past tick moved the forecast
+	// the reading fell outside, computed once at opening (nil without a
+	// forecast, for data-quality alerts, or for scorers without one). It
+	// is shared by every verdict of the incident and must not be modified.
+	Attribution *Attribution
+}
+
+// ID returns the incident's identifier, stable for its whole life:
+// "soldier-since" (the tick it opened at).
+func (a *Alert) ID(s engine.SoldierID) string {
+	return fmt.Sprintf("%d-%d", s, a.Since)
+}
+
+// Attribution says how much each encoder variable and each past tick of
+// the window moved the forecast bound the reading fell outside, by
+// occlusion: the forecast again with that variable held neutral over the
+// window (levels and categories frozen at the window's oldest row, changes
+// and the imputed flag 0), or with that tick replaced by its predecessor
+// (nothing happened at that tick). Values are the change of the bound in
+// the vital's unit (signed: + means the input pushed the bound towards the
+// reading, so it made the excursion smaller; − it widened the gap).
+type Attribution struct {
+	Vital    engine.Vital
+	Target   string    // the quantity attributed: "q98", "q02" or "median"
+	Bound    float64   // its value in the forecast as fed, in the vital's unit (before the band floor and scale)
+	VarNames []string  // encoder variables (shared, read only)
+	Vars     []float64 // per variable
+	Steps    []float64 // per past tick, oldest first; the last is 1 s before the scored tick
+}
+
+// TopVar returns the index of the variable with the largest |attribution|
+// (−1 without one).
+func (a *Attribution) TopVar() int {
+	best, bi := -1.0, -1
+	for i, x := range a.Vars {
+		if math.Abs(x) > best {
+			best, bi = math.Abs(x), i
+		}
+	}
+	return bi
+}
+
+// PeakAgo returns how many ticks before the scored tick the step with the
+// largest |attribution| lies (1: the tick before), or 0 without steps.
+func (a *Attribution) PeakAgo() int {
+	best, bi := -1.0, -1
+	for i, x := range a.Steps {
+		if math.Abs(x) > best {
+			best, bi = math.Abs(x), i
+		}
+	}
+	if bi < 0 {
+		return 0
+	}
+	return len(a.Steps) - bi
+}
+
+// Ranked returns the variables' indices by decreasing |attribution|.
+func (a *Attribution) Ranked() []int {
+	idx := make([]int, len(a.Vars))
+	for i := range idx {
+		idx[i] = i
+	}
+	for i := 1; i < len(idx); i++ { // insertion sort: a dozen variables
+		for j := i; j > 0 && math.Abs(a.Vars[idx[j]]) > math.Abs(a.Vars[idx[j-1]]); j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
+		}
+	}
+	return idx
+}
