@@ -104,3 +104,31 @@ func BenchmarkScoreTFTWindow(b *testing.B)        { benchTFT(b, 1) }
 func BenchmarkScoreTFTTick100(b *testing.B)       { benchTFT(b, 100) }
 func BenchmarkScoreZScoreTick100(b *testing.B)    { benchZScore(b, 100) }
 func BenchmarkScoreThresholdTick100(b *testing.B) { benchThreshold(b, 100) }
+
+// BenchmarkAttribution is the cost of one alert's attribution (1 + 11 + 30
+// forecasts of one window as a batch) on the embedded model.
+func BenchmarkAttribution(b *testing.B) {
+	sc, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := sc.(*core)
+	f := newBenchFeed(1)
+	for range 40 {
+		if sinkVerdicts, err = c.Score(f.next(), sinkVerdicts[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ws := f.next()
+	s := c.soldiers[ws[0].Rows[0].Soldier]
+	j := &job{s: s, obs: &ws[0].Rows[len(ws[0].Rows)-1]}
+	ev := Evidence{Check: CheckBand, Vital: engine.HeartRate, Value: 200, Lo: 90, Hi: 110}
+	at := c.f.(attributor)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if at.attribute(j, &ev) == nil {
+			b.Fatal("no attribution")
+		}
+	}
+}

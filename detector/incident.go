@@ -132,7 +132,10 @@ type Attribution struct {
 	Bound    float64   // its value in the forecast as fed, in the vital's unit (before the band floor and scale)
 	VarNames []string  // encoder variables (shared, read only)
 	Vars     []float64 // per variable
-	Steps    []float64 // per past tick, oldest first; the last is 1 s before the scored tick
+	// Steps holds one value per block of Block past ticks, oldest first;
+	// the last block ends 1 s before the scored tick.
+	Steps []float64
+	Block int
 }
 
 // TopVar returns the index of the variable with the largest |attribution|
@@ -147,9 +150,10 @@ func (a *Attribution) TopVar() int {
 	return bi
 }
 
-// PeakAgo returns how many ticks before the scored tick the step with the
-// largest |attribution| lies (1: the tick before), or 0 without steps.
-func (a *Attribution) PeakAgo() int {
+// PeakAgo returns how many ticks before the scored tick the block with
+// the largest |attribution| lies: from (its oldest tick) to to (its newest;
+// 1 is the tick before the scored one), or 0, 0 without steps.
+func (a *Attribution) PeakAgo() (from, to int) {
 	best, bi := -1.0, -1
 	for i, x := range a.Steps {
 		if math.Abs(x) > best {
@@ -157,9 +161,11 @@ func (a *Attribution) PeakAgo() int {
 		}
 	}
 	if bi < 0 {
-		return 0
+		return 0, 0
 	}
-	return len(a.Steps) - bi
+	b := max(a.Block, 1)
+	from = (len(a.Steps) - bi) * b
+	return from, from - b + 1
 }
 
 // Ranked returns the variables' indices by decreasing |attribution|.

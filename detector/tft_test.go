@@ -141,7 +141,7 @@ func TestTFTExplains(t *testing.T) {
 		t.Errorf("evidence %+v: want a band check on heart rate, the reading above the band", ev)
 	}
 	a := v.Alert.Attribution
-	if a == nil || len(a.Vars) != numEncoder || len(a.Steps) != 30 || a.Target != "q98" {
+	if a == nil || len(a.Vars) != numEncoder || len(a.Steps) != 10 || a.Target != "q98" {
 		t.Fatalf("attribution %+v", a)
 	}
 	moved := false
