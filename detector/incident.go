@@ -112,12 +112,6 @@ type Alert struct {
 	Attribution *Attribution
 }
 
-// ID returns the incident's identifier, stable for its whole life:
-// "soldier-since" (the tick it opened at).
-func (a *Alert) ID(s engine.SoldierID) string {
-	return fmt.Sprintf("%d-%d", s, a.Since)
-}
-
 // Attribution says how much each encoder variable and each past tick of
 // the window moved the forecast bound the reading fell outside, by
 // occlusion: the forecast again with that variable held neutral over the

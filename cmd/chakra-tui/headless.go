@@ -243,15 +243,29 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 	}
 	r.storeName = storeName
 	r.closers = append(r.closers, store.Close)
-	mon, err := monitor.New(store, scorer)
-	if err != nil {
-		return nil, err
-	}
-	r.closers = append(r.closers, func() error { mon.Close(); return nil })
 	src, hdr, err := r.openSource(cfg, log)
 	if err != nil {
 		return nil, err
 	}
+	var monOpts []monitor.Option
+	if src != nil {
+		// The battlefield's ticks count seconds from its start: its alerts
+		// carry unix seconds like a client's.
+		ids := map[engine.SoldierID]bool{}
+		for _, p := range src.Profiles() {
+			ids[p.ID] = true
+		}
+		start := engine.DefaultStart
+		if hdr.Config != nil && !hdr.Config.Start.IsZero() {
+			start = hdr.Config.Start
+		}
+		monOpts = append(monOpts, monitor.WithEpoch(start.Unix(), func(id engine.SoldierID) bool { return ids[id] }))
+	}
+	mon, err := monitor.New(store, scorer, monOpts...)
+	if err != nil {
+		return nil, err
+	}
+	r.closers = append(r.closers, func() error { mon.Close(); return nil })
 	opts := r.apiOptions(cfg, log)
 	if src != nil {
 		if opts, err = reserveRoster(ctx, mon, src, opts); err != nil {

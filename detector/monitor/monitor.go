@@ -46,17 +46,44 @@ type Monitor struct {
 
 	alerts *engine.Broadcast[AlertEvent]
 
+	epoch    int64 // see WithEpoch
+	epochFor func(engine.SoldierID) bool
+
 	observations atomic.Uint64 // rows ingested
 	scored       atomic.Uint64 // verdicts produced
-	alertCount   atomic.Uint64 // alert openings
+	alertCount   atomic.Uint64 // alert openings (incidents)
 
 	pool sync.Pool // *scratch
 }
 
-// AlertEvent is one alert opening (or more, if several channels opened at
-// the same tick) with the verdict that opened it.
+// AlertEvent is one alert opening: a soldier's incident opened (see
+// detector.Alert; a channel opening inside an open incident extends it
+// and is no event), with the verdict that opened it.
 type AlertEvent struct {
 	Verdict detector.Verdict
+	// OpenedAt is when it opened, in unix seconds: the verdict's tick, plus
+	// the epoch for the soldiers of a simulated battlefield (WithEpoch).
+	OpenedAt int64
+}
+
+// Record returns the event's alert record (see AlertRecord).
+func (e *AlertEvent) Record() AlertRecord { return NewAlertRecord(&e.Verdict, e.OpenedAt) }
+
+// WithEpoch makes the ticks of the soldiers for which applies is true
+// count seconds from the unix time epoch (a simulated battlefield's start),
+// so alert events carry unix seconds; other soldiers' ticks are unix
+// seconds already (their clients' timestamps). A nil applies means every
+// soldier.
+func WithEpoch(epoch int64, applies func(engine.SoldierID) bool) Option {
+	return func(m *Monitor) { m.epoch, m.epochFor = epoch, applies }
+}
+
+// Unix returns tick t of soldier id in unix seconds (see WithEpoch).
+func (m *Monitor) Unix(id engine.SoldierID, t int64) int64 {
+	if m.epoch != 0 && (m.epochFor == nil || m.epochFor(id)) {
+		return m.epoch + t
+	}
+	return t
 }
 
 // Option configures a Monitor.
@@ -241,9 +268,9 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	}
 	m.mu.Unlock()
 	for i := n0; i < len(dst); i++ {
-		if dst[i].OpenedAny() {
+		if dst[i].Alert.Opened {
 			m.alertCount.Add(1)
-			m.alerts.Publish(AlertEvent{Verdict: dst[i]})
+			m.alerts.Publish(AlertEvent{Verdict: dst[i], OpenedAt: m.Unix(dst[i].Soldier, dst[i].Alert.Since)})
 		}
 	}
 	return dst, nil

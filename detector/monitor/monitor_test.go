@@ -196,7 +196,7 @@ func TestAlertStream(t *testing.T) {
 	}
 	select {
 	case ev := <-sub.C():
-		if ev.Verdict.Soldier != 5 || ev.Verdict.T < 20 || !ev.Verdict.OpenedAny() {
+		if ev.Verdict.Soldier != 5 || ev.Verdict.T < 20 || !ev.Verdict.Alert.Opened {
 			t.Fatalf("alert event %+v", ev.Verdict)
 		}
 	default:

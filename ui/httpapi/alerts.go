@@ -2,6 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
+
 	"strconv"
 	"time"
 )
@@ -10,12 +13,16 @@ import (
 // behind by before it loses the oldest.
 const alertBuffer = 256
 
-// alerts serves GET /alerts: a server-sent-events stream of alert openings,
+// alerts serves GET /alerts: a server-sent-events stream of alert openings
+// (one per incident, see detector.Alert),
 //
 //	id: 1
 //	event: alert
-//	data: {verdict JSON; its "alerts" list marks the channels that opened}
+//	data: {verdict JSON; its "alerts" list marks the channels that opened,
+//	       "alert": the alert's record, monitor.AlertJSON}
 //
+// Every time in it is unix seconds, with a simulated battlefield too (its
+// ticks count from its start time, see monitor.WithEpoch).
 // with a comment line every heartbeat interval. The stream ends when the
 // client goes away, the monitor closes, or the server shuts down (after an
 // "event: shutdown").
@@ -64,7 +71,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 			buf = append(buf, "id: "...)
 			buf = strconv.AppendUint(buf, id, 10)
 			buf = append(buf, "\nevent: alert\ndata: "...)
-			buf = appendVerdict(buf, &ev.Verdict, s.extras)
+			buf = appendAlertEvent(buf, &ev, s.extras)
 			buf = append(buf, "\n\n"...)
 			if !send(buf) {
 				return
@@ -83,4 +90,22 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// appendAlertEvent appends the data of one alert event: the verdict that
+// opened it with its times in unix seconds, and the alert's record.
+func appendAlertEvent(b []byte, ev *monitor.AlertEvent, x verdictExtras) []byte {
+	v := ev.Verdict
+	if off := ev.OpenedAt - v.Alert.Since; off != 0 {
+		v.T += off
+		for i := range v.Channels {
+			if v.Channels[i].Open {
+				v.Channels[i].Since += off
+			}
+		}
+	}
+	b = appendVerdict(b, &v, x)
+	b = append(b[:len(b)-1], `,"alert":`...)
+	b = append(b, monitor.AlertJSON(&ev.Verdict, ev.OpenedAt)...)
+	return append(b, '}')
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -146,6 +147,16 @@ func TestAlertStream(t *testing.T) {
 	}
 	if v["soldier_id"] != 8.0 || v["timestamp"] != 101.0 || v["kind"] != "tachycardia" || v["anomaly"] != true {
 		t.Fatalf("alert %s", ev.data)
+	}
+	// The alert's record: the check that opened it, its vital, evidence and
+	// sentence, and the client's unix seconds.
+	a, _ := v["alert"].(map[string]any)
+	if a == nil || a["check"] != "band" || a["vital"] != "heart_rate" || a["kind"] != "tachycardia" ||
+		a["opened_at"] != 101.0 || a["id"] != "8-101" || !strings.Contains(fmt.Sprint(a["sentence"]), "heart_rate 210 bpm above") {
+		t.Fatalf("alert record %v", a)
+	}
+	if e, _ := a["evidence"].(map[string]any); e == nil || e["value"] != 210.0 {
+		t.Fatalf("evidence %v", a["evidence"])
 	}
 	if st := s.mon.Stats(); st.Subscribers != 1 {
 		t.Fatalf("%d subscribers", st.Subscribers)
