@@ -20,13 +20,14 @@
 //
 // once, after the first frame, naming what produced the verdicts, and one
 //
-//	{"k":"aux","t":T,"kind":"verdicts","payload":[1,V1,V2,…]}
+//	{"k":"aux","t":T,"kind":"verdicts","payload":[2,V1,V2,…]}
 //
-// after every scored frame: the encoding version (1), then one array per
+// after every scored frame: the encoding version (2; version 1, written
+// before alerts carried their incident, still reads), then one array per
 // observation of the frame, in the frame's order (the verdict of
 // Frame.Obs[i] is Vi; its soldier and tick are the observation's):
 //
-//	V = [phase, next_phase, state, kind, score, [H, S, C, O], [channel…], explanation]
+//	V = [phase, next_phase, state, kind, score, [H, S, C, O], [channel…], explanation, incident?]
 //
 // with the enums as their numbers (engine.Phase, detector.State,
 // engine.AnomalyKind) and one array per vital (heart rate, stamina, core
@@ -41,7 +42,13 @@
 // [channel, open (1) | opened (2), kind, since]. The explanation is [vital],
 // or, for a verdict that opened an alert (the only explanations the
 // dashboard shows; WithAllExplanations keeps every one),
-// [vital, [var names…], [var weights…], [attention…]].
+// [vital, [var names…], [var weights…], [attention…]]. The incident
+// (detector.Alert) follows only while one is open, on every verdict of it,
+// so a replay that seeks shows the same explanation:
+// [open (1) | opened (2) | extended (4), since, kind, check, vital,
+// missing mask, channel, ticks, value, expected, lo, hi, out, unit], the
+// evidence's numbers exact, and with an attribution a last element
+// [target, bound, block, [var names…], [per variable…], [per block…]].
 //
 // Precision: readings, flags, enums and ticks round-trip exactly; forecast
 // quantiles, band-widths out, drifts, scores, variable weights and attention are

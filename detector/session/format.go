@@ -18,8 +18,21 @@ const (
 	// KindSession names the aux record, after the first frame, that says
 	// what produced the verdicts.
 	KindSession = "session"
-	// Version is the encoding version this build writes and reads.
-	Version = 1
+	// Version is the encoding version this build writes. It reads it and
+	// version 1 (before alerts carried their incident: a version 1 verdict
+	// replays with a zero Alert).
+	Version = 2
+)
+
+// readable reports whether this build reads encoding version v.
+func readable(v int64) bool { return v == 1 || v == Version }
+
+// Incident flags of the encoding.
+const (
+	incOpen     = 1
+	incOpened   = 2
+	incExtended = 4
+	incAll      = 7
 )
 
 // Vital flags of the encoding.
@@ -68,8 +81,8 @@ func decodeMeta(p json.RawMessage) (Meta, error) {
 	if err := json.Unmarshal(p, &j); err != nil {
 		return Meta{}, fmt.Errorf("%w: session record: %v", ErrCorrupt, err)
 	}
-	if j.V != Version {
-		return Meta{}, fmt.Errorf("%w: session record version %d (this build reads version %d)", ErrVersion, j.V, Version)
+	if !readable(int64(j.V)) {
+		return Meta{}, fmt.Errorf("%w: session record version %d (this build reads versions 1 and %d)", ErrVersion, j.V, Version)
 	}
 	return Meta{Detector: j.Detector, Note: j.Note, Source: j.Source}, nil
 }
@@ -102,6 +115,12 @@ func checkVerdicts(f *engine.Frame, vs []detector.Verdict) error {
 		if int(v.Phase) >= engine.NumPhases || int(v.NextPhase) >= engine.NumPhases || int64(v.State) >= numStates ||
 			int(v.Kind) >= engine.NumKinds || int(v.Explanation.Vital) >= engine.NumVitals {
 			return fmt.Errorf("%w: verdict of soldier %d at tick %d has an enum out of range", ErrVerdicts, v.Soldier, f.T)
+		}
+		if a := &v.Alert; int(a.Kind) >= engine.NumKinds || a.Evidence.Check >= detector.NumChecks ||
+			int(a.Evidence.Vital) >= engine.NumVitals || a.Evidence.Channel >= detector.NumChannels ||
+			a.Attribution != nil && (len(a.Attribution.Vars) > detector.MaxVars || len(a.Attribution.Steps) > detector.MaxEncoder ||
+				len(a.Attribution.VarNames) > detector.MaxVars) {
+			return fmt.Errorf("%w: verdict of soldier %d at tick %d: alert out of range", ErrVerdicts, v.Soldier, f.T)
 		}
 		if v.Explanation.NumVars < 0 || v.Explanation.NumVars > detector.MaxVars ||
 			v.Explanation.AttentionLen < 0 || v.Explanation.AttentionLen > detector.MaxEncoder {
@@ -155,8 +174,14 @@ func appendF64(b []byte, x float64) []byte {
 // appendVerdicts appends the payload of a verdicts record for frame f (vs
 // already checked with checkVerdicts).
 func appendVerdicts(b []byte, f *engine.Frame, vs []detector.Verdict, allExpl bool) []byte {
+	return appendVerdictsVersion(b, f, vs, allExpl, Version)
+}
+
+// appendVerdictsVersion appends the payload in encoding version ver (1
+// leaves out the incidents; tests write it to check that it still reads).
+func appendVerdictsVersion(b []byte, f *engine.Frame, vs []detector.Verdict, allExpl bool, ver int) []byte {
 	b = append(b, '[')
-	b = strconv.AppendInt(b, Version, 10)
+	b = strconv.AppendInt(b, int64(ver), 10)
 	for i := range vs {
 		v := &vs[i]
 		o := &f.Obs[i]
@@ -181,7 +206,12 @@ func appendVerdicts(b []byte, f *engine.Frame, vs []detector.Verdict, allExpl bo
 		b = appendChannels(b, v)
 		b = append(b, "],["...)
 		b = appendExplanation(b, v, allExpl)
-		b = append(b, "]]"...)
+		b = append(b, ']')
+		if ver >= 2 && v.Alert.Open {
+			b = append(b, ',')
+			b = appendAlert(b, &v.Alert)
+		}
+		b = append(b, ']')
 	}
 	return append(b, ']')
 }
@@ -302,6 +332,58 @@ func appendExplanation(b []byte, v *detector.Verdict, allExpl bool) []byte {
 	return append(b, ']')
 }
 
+// appendAlert appends the verdict's open incident: [flags, since, kind,
+// check, vital, missing, channel, ticks, value, expected, lo, hi, out,
+// unit] with the evidence's numbers exact, and, with an attribution,
+// [target, bound, block, [names…], [vars…], [steps…]] at float32.
+func appendAlert(b []byte, a *detector.Alert) []byte {
+	flags := incOpen
+	if a.Opened {
+		flags |= incOpened
+	}
+	if a.Extended {
+		flags |= incExtended
+	}
+	ev := &a.Evidence
+	b = append(b, '[')
+	for k, x := range [...]int64{int64(flags), a.Since, int64(a.Kind), int64(ev.Check), int64(ev.Vital), int64(ev.Missing), int64(ev.Channel), int64(ev.Ticks)} {
+		if k > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, x, 10)
+	}
+	for _, x := range [...]float64{ev.Value, ev.Expected, ev.Lo, ev.Hi, ev.Out, ev.Unit} {
+		b = append(b, ',')
+		b = appendF64(b, x)
+	}
+	if at := a.Attribution; at != nil {
+		b = append(b, ",["...)
+		b = appendString(b, at.Target)
+		b = append(b, ',')
+		b = appendF64(b, at.Bound)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(at.Block), 10)
+		b = append(b, ",["...)
+		for j, n := range at.VarNames {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendString(b, n)
+		}
+		for _, xs := range [2][]float64{at.Vars, at.Steps} {
+			b = append(b, "],["...)
+			for j, x := range xs {
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = appendF32(b, x)
+			}
+		}
+		b = append(b, "]]"...)
+	}
+	return append(b, ']')
+}
+
 // appendString appends s as a JSON string.
 func appendString(b []byte, s string) []byte {
 	for i := range len(s) {
@@ -349,6 +431,22 @@ func Rounded(v detector.Verdict, allExplanations bool) detector.Verdict {
 		for q := range vv.Forecast {
 			vv.Forecast[q] = round32(vv.Forecast[q])
 		}
+	}
+	if !v.Alert.Open {
+		v.Alert = detector.Alert{}
+	} else if at := v.Alert.Attribution; at != nil {
+		r := *at
+		r.Vars, r.Steps = make([]float64, len(at.Vars)), make([]float64, len(at.Steps))
+		for j := range at.Vars {
+			r.Vars[j] = round32(at.Vars[j])
+		}
+		for j := range at.Steps {
+			r.Steps[j] = round32(at.Steps[j])
+		}
+		if len(r.VarNames) == 0 {
+			r.VarNames = nil
+		}
+		v.Alert.Attribution = &r
 	}
 	e := &v.Explanation
 	if !keepExplanation(&v, allExplanations) {
@@ -398,8 +496,8 @@ func decodeVerdicts(p []byte, f *engine.Frame, nm names, dst []detector.Verdict)
 	if err != nil {
 		return dst, err
 	}
-	if ver != Version {
-		return dst, fmt.Errorf("%w: verdicts record version %d (this build reads version %d)", ErrVersion, ver, Version)
+	if !readable(ver) {
+		return dst, fmt.Errorf("%w: verdicts record version %d (this build reads versions 1 and %d)", ErrVersion, ver, Version)
 	}
 	n0 := len(dst)
 	for s.more() {
@@ -644,6 +742,130 @@ func (s *scanner) verdict(v *detector.Verdict, o *engine.Observation, nm names) 
 	if err := s.explanation(&v.Explanation, nm); err != nil {
 		return err
 	}
+	if s.more() {
+		if err := s.alert(&v.Alert, nm); err != nil {
+			return err
+		}
+	}
+	return s.close()
+}
+
+// alert reads an incident array (see appendAlert).
+func (s *scanner) alert(a *detector.Alert, nm names) error {
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	lim := [8][2]int64{{incOpen, incAll + 1}, {math.MinInt64, math.MaxInt64}, {0, engine.NumKinds}, {0, int64(detector.NumChecks)},
+		{0, engine.NumVitals}, {0, 1 << engine.NumVitals}, {0, detector.NumChannels}, {0, math.MaxInt32}}
+	var ints [8]int64
+	for k := range ints {
+		if k > 0 {
+			if err := s.comma(); err != nil {
+				return err
+			}
+		}
+		x, err := s.int(lim[k][0], lim[k][1])
+		if err != nil {
+			return err
+		}
+		ints[k] = x
+	}
+	if ints[0]&incOpen == 0 {
+		return s.errorf("a recorded incident that is not open")
+	}
+	*a = detector.Alert{Open: true, Opened: ints[0]&incOpened != 0, Extended: ints[0]&incExtended != 0, Since: ints[1],
+		Kind: engine.AnomalyKind(ints[2])}
+	ev := &a.Evidence
+	ev.Check, ev.Vital, ev.Missing = detector.Check(ints[3]), engine.Vital(ints[4]), engine.Mask(ints[5])
+	ev.Channel, ev.Ticks = detector.Channel(ints[6]), int(ints[7])
+	for _, dst := range [...]*float64{&ev.Value, &ev.Expected, &ev.Lo, &ev.Hi, &ev.Out, &ev.Unit} {
+		if err := s.comma(); err != nil {
+			return err
+		}
+		x, err := s.f64()
+		if err != nil {
+			return err
+		}
+		*dst = x
+	}
+	if !s.more() {
+		return s.close()
+	}
+	at := &detector.Attribution{Vital: ev.Vital}
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	var err error
+	if at.Target, err = s.str(); err != nil {
+		return err
+	}
+	if err := s.comma(); err != nil {
+		return err
+	}
+	if at.Bound, err = s.f64(); err != nil {
+		return err
+	}
+	if err := s.comma(); err != nil {
+		return err
+	}
+	block, err := s.int(0, detector.MaxEncoder+1)
+	if err != nil {
+		return err
+	}
+	at.Block = int(block)
+	if err := s.comma(); err != nil {
+		return err
+	}
+	if err := s.expect('['); err != nil {
+		return err
+	}
+	var list []string
+	if s.peek() == ']' {
+		s.i++
+	} else {
+		for {
+			n, err := s.str()
+			if err != nil {
+				return err
+			}
+			if len(list) == detector.MaxVars {
+				return s.errorf("more than %d attribution names", detector.MaxVars)
+			}
+			list = append(list, n)
+			if !s.more() {
+				break
+			}
+		}
+		if err := s.close(); err != nil {
+			return err
+		}
+	}
+	if len(list) > 0 {
+		at.VarNames = nm.intern(list)
+	}
+	var vars [detector.MaxVars]float64
+	var steps [detector.MaxEncoder]float64
+	for _, dst := range [...]*[]float64{&at.Vars, &at.Steps} {
+		if err := s.comma(); err != nil {
+			return err
+		}
+		if err := s.expect('['); err != nil {
+			return err
+		}
+		buf := vars[:]
+		if dst == &at.Steps {
+			buf = steps[:]
+		}
+		n, err := s.nums(buf)
+		if err != nil {
+			return err
+		}
+		*dst = append([]float64{}, buf[:n]...)
+	}
+	if err := s.close(); err != nil {
+		return err
+	}
+	a.Attribution = at
 	return s.close()
 }
 

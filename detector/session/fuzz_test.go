@@ -14,6 +14,8 @@ func FuzzDecodeVerdicts(f *testing.F) {
 	f.Add(appendVerdicts(nil, &fr, vs, false))
 	f.Add([]byte(`[1,[0,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]]]`))
 	f.Add([]byte(`[2]`))
+	f.Add(appendVerdictsVersion(nil, &fr, vs, true, 1))
+	f.Add([]byte(`[2,[0,0,2,1,0,[[0,0],[0,0],[0,0],[0,0]],[],[0],[3,40,1,1,0,0,0,0,171,124,118,131,3.1,12,["q98",131,3,["a"],[0.5],[1,2]]]]]`))
 	f.Add([]byte(`[1,[0,0,0,0,1e999,[[31,1,2,3,4,5,6,7,8],[0,0],[0,0],[0,0]],[[5,3,6,-1]],[1,["a\u00e9"],[0.5],[]]]]`))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		fr, _ := synthetic()

@@ -134,6 +134,13 @@ func floats(v *detector.Verdict) []float64 {
 		out = append(out, vv.Forecast[:]...)
 	}
 	out = append(out, v.Explanation.VarWeights[:]...)
+	ev := &v.Alert.Evidence
+	out = append(out, ev.Value, ev.Expected, ev.Lo, ev.Hi, ev.Out, ev.Unit)
+	if at := v.Alert.Attribution; at != nil {
+		out = append(out, at.Bound)
+		out = append(out, at.Vars...)
+		out = append(out, at.Steps...)
+	}
 	return append(out, v.Explanation.Attention[:]...)
 }
 
@@ -145,4 +152,11 @@ func zero(v *detector.Verdict) {
 	}
 	v.Explanation.VarWeights = [detector.MaxVars]float64{}
 	v.Explanation.Attention = [detector.MaxEncoder]float64{}
+	ev := &v.Alert.Evidence
+	ev.Value, ev.Expected, ev.Lo, ev.Hi, ev.Out, ev.Unit = 0, 0, 0, 0, 0, 0
+	if at := v.Alert.Attribution; at != nil {
+		c := *at
+		c.Bound, c.Vars, c.Steps = 0, make([]float64, len(at.Vars)), make([]float64, len(at.Steps))
+		v.Alert.Attribution = &c
+	}
 }

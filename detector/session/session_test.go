@@ -117,10 +117,18 @@ func synthetic() (engine.Frame, []detector.Verdict) {
 	a.Explanation = detector.Explanation{Vital: engine.HeartRate, NumVars: 4, VarNames: names, AttentionLen: 3}
 	copy(a.Explanation.VarWeights[:], []float64{0.5, 0.25, 0.125, 0.125})
 	copy(a.Explanation.Attention[:], []float64{0.2, 0.3, 0.5})
+	a.Alert = detector.Alert{Open: true, Opened: true, Since: 42, Kind: engine.KindTachycardia,
+		Evidence: detector.Evidence{Check: detector.CheckBand, Vital: engine.HeartRate, Value: 171, Expected: 124.123456789,
+			Lo: 118.5, Hi: 131.25, Out: 3.1, Unit: 12.75, Channel: detector.ChannelHeartRate},
+		Attribution: &detector.Attribution{Vital: engine.HeartRate, Target: "q98", Bound: 131.0000001, VarNames: names,
+			Vars: []float64{0.1, -2.123456789, 0, 1e-9}, Steps: []float64{0.5, 0.25, -0.125}, Block: 3}}
 	// Soldier 2: missing SpO2, no forecast on it, an open alert (no
 	// opening: its explanation is not kept unless asked), stuck flag.
 	b := &vs[1]
 	b.State, b.Kind = detector.StateAlert, engine.KindDropout
+	b.Alert = detector.Alert{Open: true, Extended: true, Since: 30, Kind: engine.KindDropout,
+		Evidence: detector.Evidence{Check: detector.CheckDropout, Missing: 15, Ticks: 10, Channel: detector.ChannelDropout,
+			Value: math.NaN(), Expected: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Out: math.NaN(), Unit: math.NaN()}}
 	b.Vitals[engine.SpO2] = detector.VitalVerdict{Observed: math.NaN(), Missing: true, Out: 0,
 		Forecast: detector.Quantiles{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}}
 	b.Vitals[engine.CoreTemp].Stuck = true
@@ -378,7 +386,7 @@ func TestCorruptFiles(t *testing.T) {
 		{"short verdict", corruptPayload(t, `[1,[0,0,0,0,0,[[0,0]],[],[0]]]`), ErrCorrupt, "want ','"},
 		{"too few verdicts", corruptPayload(t, `[1]`), ErrCorrupt, "0 verdicts for the frame's 3"},
 		{"enum out of range", corruptPayload(t, `[1,[9,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]]]`), ErrCorrupt, "out of range"},
-		{"future version", corruptPayload(t, `[2,"whatever"]`), ErrVersion, "version 2"},
+		{"future version", corruptPayload(t, `[3,"whatever"]`), ErrVersion, "version 3"},
 		{"not an array", corruptPayload(t, `{"v":1}`), ErrCorrupt, "want '['"},
 	}
 	for _, c := range cases {
@@ -463,13 +471,17 @@ func TestEvaluateRecordedEqualsRescored(t *testing.T) {
 // would silently drop it.
 func TestEncodingCoversVerdict(t *testing.T) {
 	want := map[string][]string{
-		"Verdict":      {"Soldier", "T", "Phase", "NextPhase", "State", "Kind", "Score", "Vitals", "Channels", "Explanation"},
+		"Verdict":      {"Soldier", "T", "Phase", "NextPhase", "State", "Kind", "Score", "Vitals", "Channels", "Alert", "Explanation"},
+		"Alert":        {"Open", "Opened", "Extended", "Since", "Kind", "Evidence", "Attribution"},
+		"Evidence":     {"Check", "Vital", "Missing", "Value", "Expected", "Lo", "Hi", "Out", "Unit", "Ticks", "Channel"},
+		"Attribution":  {"Vital", "Target", "Bound", "VarNames", "Vars", "Steps", "Block"},
 		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Prior", "Drift"},
 		"ChannelAlert": {"Open", "Opened", "Kind", "Since"},
 		"Explanation":  {"Vital", "VarWeights", "NumVars", "VarNames", "Attention", "AttentionLen"},
 	}
 	for _, typ := range []reflect.Type{reflect.TypeFor[detector.Verdict](), reflect.TypeFor[detector.VitalVerdict](),
-		reflect.TypeFor[detector.ChannelAlert](), reflect.TypeFor[detector.Explanation]()} {
+		reflect.TypeFor[detector.ChannelAlert](), reflect.TypeFor[detector.Explanation](), reflect.TypeFor[detector.Alert](),
+		reflect.TypeFor[detector.Evidence](), reflect.TypeFor[detector.Attribution]()} {
 		var got []string
 		for i := range typ.NumField() {
 			got = append(got, typ.Field(i).Name)
@@ -478,5 +490,43 @@ func TestEncodingCoversVerdict(t *testing.T) {
 			t.Errorf("detector.%s has fields %v; the session encoding knows %v: update format.go (and bump Version if the layout changes)",
 				typ.Name(), got, want[typ.Name()])
 		}
+	}
+}
+
+// TestReadsVersion1: a verdicts record of encoding version 1 (before
+// alerts carried their incident) still replays, with a zero Alert; the
+// same verdicts in version 2 keep their incident and its explanation.
+func TestReadsVersion1(t *testing.T) {
+	f, vs := synthetic()
+	got, err := decodeVerdicts(appendVerdictsVersion(nil, &f, vs, true, 1), &f, names{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range vs {
+		want := Rounded(vs[i], true)
+		want.Alert = detector.Alert{}
+		if d := verdictDiff(&want, &got[i]); d != "" {
+			t.Fatal(d)
+		}
+	}
+	got, err = decodeVerdicts(appendVerdicts(nil, &f, vs, true), &f, names{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range vs {
+		want := Rounded(vs[i], true)
+		if d := verdictDiff(&want, &got[i]); d != "" {
+			t.Fatal(d)
+		}
+		if detector.Explain(&got[i]) != detector.Explain(&vs[i]) {
+			t.Errorf("replayed explanation %q, live %q", detector.Explain(&got[i]), detector.Explain(&vs[i]))
+		}
+	}
+	if a := got[0].Alert.Attribution; a == nil || a.Vars[1] != float64(float32(-2.123456789)) || a.Block != 3 || a.VarNames[1] != `odd "name"\` {
+		t.Fatalf("attribution %+v", a)
+	}
+	// The v1 fixture the fuzz corpus starts from decodes too.
+	if _, err := decodeVerdicts([]byte(`[1,[0,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]],[0,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]],[0,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]]]`), &f, names{}, nil); err != nil {
+		t.Fatal(err)
 	}
 }
