@@ -60,5 +60,5 @@ func ExampleExplain() {
 	}
 	fmt.Println(detector.Explain(&vs[0]))
 	// Output:
-	// bradycardia: heart_rate 36 bpm below its expected 40–180 bpm by 0.4 band-widths · band check · contact
+	// bradycardia: heart_rate 36 bpm below expected 40–180 bpm by 0.4 band-widths · band check · contact
 }

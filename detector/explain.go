@@ -75,7 +75,7 @@ func Explain(v *Verdict) string {
 // phase ph (next: the known next phase), built from the evidence alone,
 // for example:
 //
-//	tachycardia: heart_rate 171 bpm above its expected 118–131 bpm (median 124) by 3.1 band-widths · band check · contact
+//	tachycardia: heart_rate 171 bpm above expected 118–131 bpm (median 124) by 3.1 band-widths · band check · contact
 //	heat_strain: core_temp rose 0.42 °C over 60 s beyond what the forecast expected (±0.15 °C) by 0.9 half-bands · drift check · march
 //	dropout: no heart_rate, stamina, core_temp, spo2 for 10 s · dropout check · patrol
 //
@@ -94,7 +94,7 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 		if ev.Value < ev.Lo {
 			dir, by = "below", -ev.Out
 		}
-		what := "its expected"
+		what := "expected"
 		if ev.Check == CheckPrior {
 			what = "what is plausible for its profile in this phase,"
 		}

@@ -131,7 +131,7 @@ func TestTFTExplains(t *testing.T) {
 		t.Fatalf("HR 200 at rest: state %v", v.State)
 	}
 	text := Explain(&v)
-	for _, want := range []string{"tachycardia: heart_rate", "bpm above its expected", "band check", "rest"} {
+	for _, want := range []string{"tachycardia: heart_rate", "bpm above expected", "band check", "rest"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("explanation %q lacks %q", text, want)
 		}

@@ -98,7 +98,7 @@ func (l *alertLog) ackSoldier(id engine.SoldierID) int {
 	return n
 }
 
-// newAlertEntry describes the opening verdict v of a soldier.
+// newAlertEntry describes the opening verdict v of a soldier's incident.
 func newAlertEntry(v *detector.Verdict, at time.Time, index, squad int) alertEntry {
 	var chans []string
 	for c := range detector.Channel(detector.NumChannels) {
@@ -106,47 +106,18 @@ func newAlertEntry(v *detector.Verdict, at time.Time, index, squad int) alertEnt
 			chans = append(chans, c.String())
 		}
 	}
-	kind := v.Kind
-	for c := range detector.Channel(detector.NumChannels) {
-		if v.Channels[c].Opened && v.Channels[c].Kind != engine.KindNone {
-			kind = v.Channels[c].Kind
-			break
-		}
-	}
-	return alertEntry{t: v.T, at: at, soldier: v.Soldier, index: index, squad: squad, kind: kind,
+	return alertEntry{t: v.T, at: at, soldier: v.Soldier, index: index, squad: squad, kind: v.Alert.Kind,
 		channels: strings.Join(chans, ","), score: v.Score, reason: reason(v)}
 }
 
-// reason explains a verdict in one line: the vital furthest out, observed
-// against the expected band, band-widths out, and the phase.
+// reason explains the alert open in v in one line: its sentence (built
+// from the evidence of the check that opened it) without the kind.
 func reason(v *detector.Verdict) string {
-	for c := range detector.Channel(detector.NumChannels) {
-		ch := v.Channels[c]
-		if !ch.Opened && !ch.Open {
-			continue
-		}
-		switch c {
-		case detector.ChannelDropout:
-			var miss []string
-			for i := range engine.Vital(engine.NumVitals) {
-				if v.Vitals[i].Missing {
-					miss = append(miss, i.String())
-				}
-			}
-			if len(miss) == 0 {
-				return "readings dropping out"
-			}
-			return "no reading: " + strings.Join(miss, ", ")
-		case detector.ChannelStuck:
-			for i := range engine.Vital(engine.NumVitals) {
-				if vv := v.Vitals[i]; vv.Stuck {
-					return fmt.Sprintf("%s stuck at %s %s", i, fmtValue(i, vv.Observed), i.Unit())
-				}
-			}
-			return "a sensor is stuck"
-		}
+	if !v.Alert.Open {
+		return vitalReason(v, v.Explanation.Vital) + " in " + v.Phase.String()
 	}
-	return vitalReason(v, v.Explanation.Vital) + " in " + v.Phase.String()
+	s := detector.Sentence(v.Alert.Kind, &v.Alert.Evidence, v.Phase, v.NextPhase)
+	return strings.TrimPrefix(s, v.Alert.Kind.String()+": ")
 }
 
 // vitalReason says where vital x stood against its band.

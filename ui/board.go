@@ -250,7 +250,7 @@ func (b *board) applyObs(snap *live.Snapshot, k int, at time.Time) {
 	s.obs, s.seen, s.last = *o, true, b.frames
 	if v != nil {
 		s.v, s.scored = *v, true
-		if v.OpenedAny() {
+		if v.Alert.Opened {
 			b.opened(i, v, at)
 		}
 	} else {

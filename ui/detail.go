@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -24,6 +25,10 @@ type detailPane struct {
 	w, h  int
 	sel   int
 	truth bool
+	// debug shows the TFT's own variable selection and attention instead
+	// of the alert's attribution (they are near-constant on the embedded
+	// model, so they are no reason for an alert).
+	debug bool
 	focus bool
 	rev   uint64
 	cache viewCache
@@ -159,7 +164,7 @@ func (d *detailPane) chartRows(s *soldier) (hrH, small, expl int) {
 	if d.truth {
 		extra++
 	}
-	expl = 4 // why, selection, attention, a blank line
+	expl = 5 // why (two lines), inputs, time, a blank line
 	if !s.hasAlert {
 		expl = 2
 	}
@@ -405,15 +410,27 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 		}
 		return
 	}
-	d.alertWhy(c, &s.alert)
-	e := &s.alert.Explanation
-	if ln.next() {
-		d.label(c, "selection")
-		d.selection(c, e)
-	}
-	if ln.next() {
-		d.label(c, "attention")
-		d.attention(c, e)
+	d.alertWhy(c, ln, &s.alert)
+	if d.debug {
+		e := &s.alert.Explanation
+		if ln.next() {
+			d.label(c, "selection")
+			d.selection(c, e)
+		}
+		if ln.next() {
+			d.label(c, "attention")
+			d.attention(c, e)
+		}
+	} else {
+		at := s.alert.Alert.Attribution
+		if ln.next() {
+			d.label(c, "inputs")
+			d.inputs(c, &s.alert, at)
+		}
+		if ln.next() {
+			d.label(c, "time")
+			d.timeStrip(c, at)
+		}
 	}
 	if d.truth && ln.next() {
 		d.label(c, "truth")
@@ -429,33 +446,128 @@ func (d *detailPane) label(c *cells, s string) {
 	c.end(d.st.Muted.paint)
 }
 
-// alertWhy says when alert a opened, of what kind and why, with the
-// forecast band of the vital that explains it and the phase.
-func (d *detailPane) alertWhy(c *cells, a *detector.Verdict) {
+// alertWhy says when alert a opened, of what kind and why: the sentence
+// built from the evidence of the check that opened it.
+// The sentence wraps onto a second line where the pane is narrow.
+func (d *detailPane) alertWhy(c *cells, ln *lines, a *detector.Verdict) {
 	st := d.st
 	c.begin(st.State[detector.StateAlert].paint)
 	c.str(stateSymbol[detector.StateAlert])
 	c.rune(' ')
 	c.end(st.State[detector.StateAlert].paint)
-	d.clockAt(c, a.T)
+	d.clockAt(c, a.Alert.Since)
 	c.rune(' ')
-	c.painted(st.Bold.paint, a.Kind.String())
+	c.painted(st.Bold.paint, a.Alert.Kind.String())
 	c.str(": ")
-	c.str(reason(a))
-	x := a.Explanation.Vital
-	if q := a.Vitals[x].Forecast; !math.IsNaN(q[1]) && !math.IsNaN(q[3]) {
-		c.begin(st.Muted.paint)
-		c.str(" · 10–90 % ")
-		c.float(q[1], precision(x), 0)
-		c.rune('–')
-		c.float(q[3], precision(x), 0)
-		c.end(st.Muted.paint)
+	text := reason(a)
+	if room := c.room(); width(text) > room && room > 10 {
+		cut := 0
+		for i, r := range text {
+			if width(text[:i]) > room {
+				break
+			}
+			if r == ' ' {
+				cut = i
+			}
+		}
+		if cut > 0 {
+			c.str(text[:cut])
+			text = text[cut+1:]
+			if !ln.next() {
+				return
+			}
+			d.label(c, "")
+		}
+	}
+	c.str(text)
+}
+
+// inputs draws the alert's attribution over the input variables, largest
+// first, as many as fit: how far each moved the forecast bound the reading
+// fell outside (in the vital's unit) when held neutral.
+func (d *detailPane) inputs(c *cells, v *detector.Verdict, at *detector.Attribution) {
+	st := d.st
+	if at == nil || len(at.Vars) == 0 {
+		c.painted(st.Muted.paint, "— no attribution (no forecast behind this check: "+v.Alert.Evidence.Check.String()+")")
+		return
+	}
+	ranked := at.Ranked()
+	peak := math.Abs(at.Vars[ranked[0]])
+	x := at.Vital
+	for i, j := range ranked {
+		name := strconv.Itoa(j)
+		if j < len(at.VarNames) {
+			name = at.VarNames[j]
+		}
+		need := width(name) + 13
+		if i > 0 && c.room() < need+24 {
+			break
+		}
+		if i > 0 {
+			c.str("  ")
+		}
+		c.str(name)
+		c.rune(' ')
+		n := 0
+		if peak > 0 {
+			n = int(math.Round(math.Abs(at.Vars[j]) / peak * 5))
+		}
+		c.begin(st.Accent.paint)
+		c.repeat('█', n)
+		c.end(st.Accent.paint)
+		c.begin(st.Outer.paint)
+		c.repeat('░', 5-n)
+		c.end(st.Outer.paint)
+		c.rune(' ')
+		c.str(signed(at.Vars[j], precision(x)+1))
 	}
 	c.begin(st.Muted.paint)
-	c.str(" · ")
-	c.str(a.Phase.String())
-	c.str(" → ")
-	c.str(a.NextPhase.String())
+	c.str("  (")
+	c.str(x.Unit())
+	c.str(" each input moved the ")
+	c.str(map[string]string{"q98": "upper bound", "q02": "lower bound", "median": "median"}[at.Target])
+	c.rune(')')
+	c.end(st.Muted.paint)
+}
+
+// signed formats x with its sign and prec decimals.
+func signed(x float64, prec int) string {
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if x > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// timeStrip draws the alert's attribution over the past ticks as shades,
+// oldest first, and where it peaks.
+func (d *detailPane) timeStrip(c *cells, at *detector.Attribution) {
+	st := d.st
+	if at == nil || len(at.Steps) == 0 {
+		c.painted(st.Muted.paint, "—")
+		return
+	}
+	peak := 0.0
+	for _, x := range at.Steps {
+		peak = max(peak, math.Abs(x))
+	}
+	shades := [...]rune{'·', '░', '▒', '▓', '█'}
+	c.begin(st.Accent.paint)
+	for _, x := range at.Steps {
+		k := 0
+		if peak > 0 {
+			k = int(math.Round(math.Abs(x) / peak * 4))
+		}
+		c.repeat(shades[k], max(at.Block, 1))
+	}
+	c.end(st.Accent.paint)
+	from, to := at.PeakAgo()
+	c.begin(st.Muted.paint)
+	c.str(" oldest → newest; moved the forecast most ")
+	c.int(int64(to)*d.b.tick, 0)
+	c.rune('–')
+	c.int(int64(from)*d.b.tick, 0)
+	c.str(" s before the alert")
 	c.end(st.Muted.paint)
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -62,7 +63,7 @@ func TestGoldenDetail(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			m, d := testModelScorer(t, size.w, size.h, true)
 			steps(t, m, d, goldenTicks)
-			i := firstAlerted(m)
+			i := firstAttributed(m)
 			if i < 0 {
 				t.Fatal("no soldier has an alert to explain")
 			}
@@ -72,8 +73,13 @@ func TestGoldenDetail(t *testing.T) {
 			m.Update(press("enter"))
 			v := ansi.Strip(m.View())
 			requireView(t, m)
-			if !containsAll(v, "why", "selection", "attention", "peak", "phase now") {
+			if !containsAll(v, "why", "band check", "inputs", "heart_rate ", "time", "forecast most", "phase now") || strings.Contains(v, "selection") {
 				t.Errorf("detail pane misses parts of the explanation:\n%s", v)
+			}
+			// x shows the model's own selection and attention instead.
+			m.Update(press("x"))
+			if v := ansi.Strip(m.View()); !containsAll(v, "why", "selection", "attention", "peak") {
+				t.Errorf("debug view misses the model's selection and attention:\n%s", v)
 			}
 		})
 	}

@@ -210,6 +210,17 @@ func steps(t testing.TB, m *Model, d Driver, n int) {
 
 // firstAlerted returns the board index of the first soldier (by id) whose
 // latest alert is open, else the first with any alert; −1 if none.
+// firstAttributed returns the index of the first soldier whose latest
+// alert carries an attribution, else firstAlerted.
+func firstAttributed(m *Model) int {
+	for i := range m.b.soldiers {
+		if s := &m.b.soldiers[i]; s.hasAlert && s.alert.Alert.Attribution != nil {
+			return i
+		}
+	}
+	return firstAlerted(m)
+}
+
 func firstAlerted(m *Model) int {
 	for i := range m.b.soldiers {
 		if m.b.soldiers[i].alerting() {
@@ -262,6 +273,17 @@ func (e explainer) Score(ws []featurestore.Window, dst []detector.Verdict) ([]de
 		}
 		for k := range 30 {
 			x.Attention[k] /= sum
+		}
+		if a := &v.Alert; a.Opened && a.Evidence.Check == detector.CheckBand {
+			at := &detector.Attribution{Vital: a.Evidence.Vital, Target: "q98", Bound: a.Evidence.Hi, VarNames: explainerVars,
+				Vars: make([]float64, len(explainerVars)), Steps: make([]float64, 10), Block: 3}
+			for k := range at.Vars {
+				at.Vars[k] = 2 / float64(k+1) * math.Pow(-1, float64(k))
+			}
+			for k := range at.Steps {
+				at.Steps[k] = math.Exp(-math.Abs(float64(k-8)) / 2)
+			}
+			a.Attribution = at
 		}
 		for vi := range v.Vitals {
 			q := &v.Vitals[vi].Forecast

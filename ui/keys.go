@@ -16,6 +16,7 @@ type keyMap struct {
 	Faster, Slower          key.Binding
 	Ack                     key.Binding
 	Truth                   key.Binding
+	Debug                   key.Binding
 	Sort, Filter            key.Binding
 	Log                     key.Binding
 	SeekBack, SeekFwd       key.Binding
@@ -43,6 +44,7 @@ func newKeyMap(seek bool) keyMap {
 		Slower:      key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "slower")),
 		Ack:         key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "acknowledge")),
 		Truth:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "truth overlay")),
+		Debug:       key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "model internals")),
 		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by severity")),
 		Filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "only alerting")),
 		Log:         key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "alert log")),
@@ -73,7 +75,7 @@ func (k keyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.First, k.Last},
 		{k.Detail, k.Close, k.Log, k.Ack, withHelp(k.Help, "?", "close help"), k.Quit},
 		{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekBackFar, k.SeekFwdFar},
-		{withHelp(k.Find, "/", "find: 62 or s07"), k.Truth, k.Sort, k.Filter},
+		{withHelp(k.Find, "/", "find: 62 or s07"), k.Truth, k.Sort, k.Filter, k.Debug},
 	}
 }
 

@@ -456,6 +456,14 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		} else {
 			m.setStatus("truth overlay off", false)
 		}
+	case key.Matches(msg, k.Debug):
+		m.detail.debug = !m.detail.debug
+		m.detail.rev++
+		if m.detail.debug {
+			m.setStatus("detail shows the TFT's variable selection and attention (debug: not the alert's reason)", false)
+		} else {
+			m.setStatus("detail shows the alert's attribution", false)
+		}
 	case key.Matches(msg, k.Sort):
 		m.grid.sorted = !m.grid.sorted
 		m.grid.relayout()

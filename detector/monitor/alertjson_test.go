@@ -95,5 +95,5 @@ func ExampleAlertJSON() {
 			Lo: 52, Hi: 70, Out: -0.78, Unit: 18, Channel: detector.ChannelStamina}}
 	fmt.Println(string(AlertJSON(&v, 1748768436)))
 	// Output:
-	// {"id":"14-1748768436","soldier_id":14,"kind":"bradycardia","check":"band","vital":"heart_rate","vitals":["heart_rate"],"sentence":"bradycardia: heart_rate 38 bpm below its expected 52–70 bpm (median 61) by 0.8 band-widths · band check · rest","opened_at":1748768436,"tick":36,"phase":"rest","next_phase":"rest","channel":"stamina","evidence":{"value":38,"expected":61,"lo":52,"hi":70,"out":-0.78,"unit":18,"ticks":0}}
+	// {"id":"14-1748768436","soldier_id":14,"kind":"bradycardia","check":"band","vital":"heart_rate","vitals":["heart_rate"],"sentence":"bradycardia: heart_rate 38 bpm below expected 52–70 bpm (median 61) by 0.8 band-widths · band check · rest","opened_at":1748768436,"tick":36,"phase":"rest","next_phase":"rest","channel":"stamina","evidence":{"value":38,"expected":61,"lo":52,"hi":70,"out":-0.78,"unit":18,"ticks":0}}
 }
