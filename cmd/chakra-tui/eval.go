@@ -17,9 +17,13 @@ import (
 // runEval evaluates detectors on held-out simulations and prints event-level
 // metrics per detector and anomaly kind.
 func runEval(ctx context.Context, args []string, e env) error {
+	if csvArgs, ok := evalCSVAlias(args); ok {
+		return runEvalCSV(ctx, csvArgs, e)
+	}
 	c := newCommand("eval", "chakra-tui eval [flags]",
 		"Run the TFT and the baselines on simulated seeds never used for training or calibration and print event-level\n"+
-			"precision, recall, F1, detection delay and false alerts per soldier-hour, per detector and anomaly kind.", e.stderr)
+			"precision, recall, F1, detection delay and false alerts per soldier-hour, per detector and anomaly kind.\n"+
+			"chakra-tui eval --csv DIR [eval-csv flags] is chakra-tui eval-csv --dir DIR (labelled CSV files, docs/realhr.md).", e.stderr)
 	f := addEvalFlags(c)
 	if err := c.parse(args); err != nil {
 		return err
@@ -176,4 +180,27 @@ func parseSeeds(s string) ([]uint64, error) {
 		return nil, fmt.Errorf("no seeds in %q", s)
 	}
 	return out, nil
+}
+
+// evalCSVAlias turns `eval --csv DIR …` (the spelling of issue 20) into
+// eval-csv's arguments, `--dir DIR …`: it reports false when args have no
+// --csv flag before a "--". Every other flag is eval-csv's.
+func evalCSVAlias(args []string) ([]string, bool) {
+	for i, a := range args {
+		if a == "--" {
+			return nil, false
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "csv" {
+			continue
+		}
+		out := append([]string{}, args[:i]...)
+		if hasValue {
+			out = append(out, "--dir="+value)
+		} else {
+			out = append(out, "--dir")
+		}
+		return append(out, args[i+1:]...), true
+	}
+	return nil, false
 }

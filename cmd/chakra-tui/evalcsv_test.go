@@ -168,3 +168,32 @@ func TestThresholdFor(t *testing.T) {
 		}
 	}
 }
+
+// TestEvalCSVAlias checks that `eval --csv DIR` (the issue's spelling) is
+// eval-csv with --dir DIR, in both flag forms, and that eval without --csv
+// is left alone.
+func TestEvalCSVAlias(t *testing.T) {
+	dir := t.TempDir()
+	writeLabelled(t, filepath.Join(dir, "b.csv"), 1000, [][2]int{{500, 600}}, []int{50})
+	want, _, err := runCmd(t, "eval-csv", "--dir", dir, "--scored", "--label-col", "stress")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"eval", "--csv", dir, "--scored", "--label-col", "stress"},
+		{"eval", "--scored", "-csv=" + dir, "--label-col", "stress"},
+	} {
+		got, _, err := runCmd(t, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if got != want {
+			t.Errorf("%v printed\n%s\nwant (as eval-csv)\n%s", args, got, want)
+		}
+	}
+	for _, args := range [][]string{{"--seeds", "1"}, {"--", "--csv", "x"}, {"--scored"}} {
+		if _, ok := evalCSVAlias(args); ok {
+			t.Errorf("evalCSVAlias(%q) took it for eval-csv", args)
+		}
+	}
+}

@@ -64,3 +64,20 @@ func benchmarkTFTObserve(b *testing.B, rows int) {
 }
 
 func BenchmarkTFTObserve(b *testing.B) { benchmarkTFTObserve(b, 5000) }
+
+// BenchmarkScoreNABFile scores one real NAB file (4032 rows, 5-minute
+// steps) with the default tft ensemble, fit and refits included: the unit
+// of work of `score --dir ../shared/nab/data`. Skipped without the shared
+// corpus.
+func BenchmarkScoreNABFile(b *testing.B) {
+	tab, err := ReadFile("../../../../shared/nab/data/realAWSCloudwatch/ec2_cpu_utilization_24ae8d.csv")
+	if err != nil {
+		b.Skip("NAB corpus not found:", err)
+	}
+	f := TFTFactory(TFTConfig{Seed: 1})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		benchScores, _ = Run(tab, f)
+	}
+}
