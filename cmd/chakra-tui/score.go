@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ type scoreFlags struct {
 	window, jobs, fitMax                  int
 	fitFraction, faPerHour, threshold     float64
 	seed                                  uint64
-	quiet                                 bool
+	quiet, progress                       bool
 }
 
 func runScore(ctx context.Context, args []string, e env) error {
@@ -58,6 +59,8 @@ func runScore(ctx context.Context, args []string, e env) error {
 	c.example("seed", "1")
 	c.fs.BoolVar(&f.quiet, "quiet", false, "print no warnings about the input (values that are not numbers, unreadable or backward timestamps, unix-time guesses)")
 	c.example("quiet", "true")
+	c.fs.BoolVar(&f.progress, "progress", false, "show how far each file is on stderr even when stderr is not a terminal (on a terminal it is always shown)")
+	c.example("progress", "true")
 	files, err := parseInterspersed(c, args)
 	if err != nil {
 		return err
@@ -216,7 +219,20 @@ func scoreOne(in string, f scoreFlags, fac series.Factory, read []series.ReadOpt
 	if !f.quiet {
 		printWarnings(e.stderr, t.Warnings())
 	}
-	s, err := series.Run(t, fac)
+	var progress func(done, total int)
+	tty := isTerminal(e.stderr)
+	if tty || f.progress {
+		rows := newRowMeter(tty)
+		progress = func(done, total int) {
+			if line, ok := rows.update(series.RowProgress{File: in, Done: done, Rows: total}); ok {
+				fmt.Fprint(e.stderr, line)
+			}
+		}
+	}
+	s, err := series.RunProgress(t, fac, progress)
+	if tty && progress != nil {
+		fmt.Fprint(e.stderr, "\r\x1b[2K")
+	}
 	if err != nil {
 		return err
 	}
@@ -239,7 +255,11 @@ func scoreDir(ctx context.Context, f scoreFlags, fac series.Factory, read []seri
 	start := time.Now()
 	tty := isTerminal(e.stderr)
 	failed := 0
+	rows := newRowMeter(tty)
+	done, total := 0, 0
 	progress := func(p series.Progress) {
+		done, total = p.Done, p.Total
+		rows.finish(p.File)
 		if p.Err != nil {
 			failed++
 			if tty {
@@ -254,7 +274,7 @@ func scoreDir(ctx context.Context, f scoreFlags, fac series.Factory, read []seri
 			printWarnings(e.stderr, p.Warnings)
 		}
 		if tty {
-			fmt.Fprintf(e.stderr, "\r\x1b[2K%s", progressBar(p.Done, p.Total, 30, time.Since(start), p.File))
+			fmt.Fprintf(e.stderr, "\r\x1b[2K%s%s", progressBar(p.Done, p.Total, 30, time.Since(start), p.File), rows.inFlight())
 			return
 		}
 		if p.Err == nil {
@@ -262,6 +282,18 @@ func scoreDir(ctx context.Context, f scoreFlags, fac series.Factory, read []seri
 		}
 	}
 	opts := []series.DirOption{series.WithProgress(progress), series.WithRead(read...)}
+	if tty || f.progress {
+		opts = append(opts, series.WithRowProgress(func(p series.RowProgress) {
+			line, ok := rows.update(p)
+			switch {
+			case !ok:
+			case tty:
+				fmt.Fprintf(e.stderr, "\r\x1b[2K%s%s", progressBar(done, total, 30, time.Since(start), ""), rows.inFlight())
+			default:
+				fmt.Fprint(e.stderr, line)
+			}
+		}))
+	}
 	if f.jobs > 0 {
 		opts = append(opts, series.WithJobs(f.jobs))
 	}
@@ -291,4 +323,53 @@ func progressBar(done, total, width int, elapsed time.Duration, name string) str
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(f.Fd())
+}
+
+// rowMeter follows the files in flight for the progress display: on a
+// terminal every percentage step is drawn (inFlight lists each file's
+// percentage); otherwise update returns one line per file at each tenth
+// of its rows.
+type rowMeter struct {
+	tty   bool
+	pct   map[string]int
+	order []string // files in flight, in the order they started
+}
+
+func newRowMeter(tty bool) *rowMeter { return &rowMeter{tty: tty, pct: map[string]int{}} }
+
+// update records p and returns the text to print for it, if any: on a
+// terminal a redraw of the single-file line ("\r…"), otherwise a line
+// "scoring FILE 40% (4128/10320 rows)" at each tenth.
+func (m *rowMeter) update(p series.RowProgress) (string, bool) {
+	if p.Rows <= 0 {
+		return "", false
+	}
+	pct := p.Done * 100 / p.Rows
+	old, seen := m.pct[p.File]
+	if !seen {
+		m.order = append(m.order, p.File)
+	}
+	m.pct[p.File] = pct
+	if m.tty {
+		return fmt.Sprintf("\r\x1b[2Kscoring %s %d%% (%d/%d rows)", p.File, pct, p.Done, p.Rows), true
+	}
+	if seen && pct/10 == old/10 {
+		return "", false
+	}
+	return fmt.Sprintf("scoring %s %d%% (%d/%d rows)\n", p.File, pct, p.Done, p.Rows), true
+}
+
+// finish forgets a file that is done.
+func (m *rowMeter) finish(file string) {
+	delete(m.pct, file)
+	m.order = slices.DeleteFunc(m.order, func(s string) bool { return s == file })
+}
+
+// inFlight lists the files in flight with their percentages, "  a.csv 40%  b.csv 3%".
+func (m *rowMeter) inFlight() string {
+	var b strings.Builder
+	for _, f := range m.order {
+		fmt.Fprintf(&b, "  %s %d%%", f, m.pct[f])
+	}
+	return b.String()
 }

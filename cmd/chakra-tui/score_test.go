@@ -269,3 +269,33 @@ func TestScoreWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreProgressFlag checks that --progress shows how far each file is
+// on stderr when stderr is not a terminal (a line per tenth, ending at
+// 100%), in both modes, and that without it there are no such lines.
+func TestScoreProgressFlag(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	writeSeries(t, filepath.Join(in, "s.csv"), 600, 500)
+	_, stderr, err := runCmd(t, "score", "--detector", "zscore", "--progress", "--dir", in, "--out", filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "scoring s.csv 10% (60/600 rows)\n") || !strings.Contains(stderr, "scoring s.csv 100% (600/600 rows)\n") {
+		t.Errorf("--dir --progress stderr:\n%s", stderr)
+	}
+	out, stderr, err := runCmd(t, "score", "--detector", "zscore", "--progress", filepath.Join(in, "s.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(stderr, "scoring ") != 11 || !strings.Contains(stderr, "s.csv 100% (600/600 rows)\n") || strings.Contains(out, "scoring") {
+		t.Errorf("one file --progress: stderr\n%s", stderr)
+	}
+	_, stderr, err = runCmd(t, "score", "--detector", "zscore", "--dir", in, "--out", filepath.Join(dir, "out2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stderr, "scoring ") {
+		t.Errorf("without --progress, stderr has row progress:\n%s", stderr)
+	}
+}

@@ -24,11 +24,16 @@ import (
 // folders created get the usual permissions less the umask). It returns the
 // table's warnings (Table.Warnings). Errors name in.
 func ScoreFile(in, out string, f Factory, opts ...ReadOption) ([]string, error) {
+	return scoreFile(in, out, f, nil, opts...)
+}
+
+// scoreFile is ScoreFile reporting its rows through RunProgress.
+func scoreFile(in, out string, f Factory, progress func(done, total int), opts ...ReadOption) ([]string, error) {
 	t, err := ReadFile(in, opts...)
 	if err != nil {
 		return nil, err
 	}
-	s, err := Run(t, f)
+	s, err := RunProgress(t, f, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -99,8 +104,21 @@ type DirOption func(*dirConfig)
 type dirConfig struct {
 	jobs     int
 	progress func(Progress)
+	rows     func(RowProgress)
 	read     []ReadOption
 }
+
+// RowProgress reports how far one file in flight is (RunProgress's
+// percentage steps).
+type RowProgress struct {
+	File       string // path relative to the input folder
+	Done, Rows int    // rows scored so far, rows in the file
+}
+
+// WithRowProgress sets a callback run as the files in flight advance (at
+// most 100 times per file, at each percentage of its rows), from one
+// goroutine at a time (the same lock as WithProgress's).
+func WithRowProgress(fn func(RowProgress)) DirOption { return func(c *dirConfig) { c.rows = fn } }
 
 // WithJobs sets how many files are scored at once (default GOMAXPROCS).
 func WithJobs(n int) DirOption { return func(c *dirConfig) { c.jobs = n } }
@@ -174,6 +192,7 @@ func ScoreDir(ctx context.Context, dir, out string, f Factory, opts ...DirOption
 	if len(files) == 0 {
 		return fmt.Errorf("score %s: %w", dir, ErrNoFiles)
 	}
+	largestFirst(dir, files)
 	var (
 		mu   sync.Mutex
 		errs []error
@@ -189,7 +208,15 @@ func ScoreDir(ctx context.Context, dir, out string, f Factory, opts ...DirOption
 			if gctx.Err() != nil {
 				return gctx.Err()
 			}
-			warn, err := ScoreFile(filepath.Join(dir, filepath.FromSlash(rel)), filepath.Join(out, filepath.FromSlash(rel)), f, cfg.read...)
+			var rows func(done, total int)
+			if cfg.rows != nil {
+				rows = func(done, total int) {
+					mu.Lock()
+					defer mu.Unlock()
+					cfg.rows(RowProgress{File: rel, Done: done, Rows: total})
+				}
+			}
+			warn, err := scoreFile(filepath.Join(dir, filepath.FromSlash(rel)), filepath.Join(out, filepath.FromSlash(rel)), f, rows, cfg.read...)
 			mu.Lock()
 			defer mu.Unlock()
 			done++
@@ -209,4 +236,18 @@ func ScoreDir(ctx context.Context, dir, out string, f Factory, opts ...DirOption
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// largestFirst orders files (relative to dir) by size, largest first (ties
+// and unreadable sizes by name), so that a parallel run does not end with
+// one large file scored alone while the other workers idle. Each file is
+// scored on its own, so the order changes no result.
+func largestFirst(dir string, files []string) {
+	size := make(map[string]int64, len(files))
+	for _, rel := range files {
+		if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
+			size[rel] = fi.Size()
+		}
+	}
+	sort.SliceStable(files, func(i, j int) bool { return size[files[i]] > size[files[j]] })
 }

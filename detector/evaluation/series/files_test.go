@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -112,4 +113,65 @@ func stripAlert(t *testing.T, path string) string {
 		out = append(out, line[:strings.LastIndexByte(line, ',')])
 	}
 	return strings.Join(out, "\n") + "\n"
+}
+
+// TestRunProgress checks RunProgress's reports: increasing, one per
+// percentage step at most, the last at the last row, and the scores the
+// same as Run's.
+func TestRunProgress(t *testing.T) {
+	for _, n := range []int{1, 7, 100, 1234} {
+		tab, err := Read(strings.NewReader(nabCSV(n, -1, 4)), "p.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var done []int
+		got, err := RunProgress(tab, likelihoodZ(), func(d, total int) {
+			if total != n {
+				t.Errorf("n %d: total %d", n, total)
+			}
+			done = append(done, d)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(done) == 0 || len(done) > 100 || done[len(done)-1] != n {
+			t.Errorf("n %d: %d reports, last %v", n, len(done), done[len(done)-1:])
+		}
+		for i := 1; i < len(done); i++ {
+			if done[i] <= done[i-1] {
+				t.Errorf("n %d: reports not increasing: %v", n, done)
+				break
+			}
+		}
+		want, _ := Run(tab, likelihoodZ())
+		if !slices.Equal(got.Score, want.Score) || !slices.Equal(got.Alert, want.Alert) {
+			t.Errorf("n %d: RunProgress scores differ from Run's", n)
+		}
+	}
+}
+
+// TestScoreDirLargestFirst checks that a folder is scored largest file
+// first (one job, so the finishing order is the starting order) and that
+// row progress arrives for every file, ending at its last row.
+func TestScoreDirLargestFirst(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	writeTestFile(t, filepath.Join(in, "a.csv"), nabCSV(200, -1, 1))
+	writeTestFile(t, filepath.Join(in, "b.csv"), nabCSV(900, -1, 2))
+	writeTestFile(t, filepath.Join(in, "c", "d.csv"), nabCSV(500, -1, 3))
+	var order []string
+	last := map[string]RowProgress{}
+	err := ScoreDir(context.Background(), in, out, likelihoodZ(), WithJobs(1),
+		WithProgress(func(p Progress) { order = append(order, p.File) }),
+		WithRowProgress(func(p RowProgress) { last[p.File] = p }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"b.csv", "c/d.csv", "a.csv"}; !slices.Equal(order, want) {
+		t.Errorf("order %v, want %v", order, want)
+	}
+	for _, f := range order {
+		if p := last[f]; p.Done != p.Rows || p.Rows == 0 {
+			t.Errorf("%s: last row progress %+v", f, p)
+		}
+	}
 }

@@ -16,7 +16,13 @@ type Scores struct {
 // column; each detector sees row i before row i+1 and nothing after it. A
 // row's score is the largest over its columns, its alert true if any
 // column's is.
-func Run(t *Table, f Factory) (Scores, error) {
+func Run(t *Table, f Factory) (Scores, error) { return RunProgress(t, f, nil) }
+
+// RunProgress is Run that also reports how far it is: after every row
+// where the percentage of rows done grows (at most 100 calls, the last at
+// done == total), progress(done, total) is called from Run's goroutine.
+// A nil progress reports nothing.
+func RunProgress(t *Table, f Factory, progress func(done, total int)) (Scores, error) {
 	dets := make([]Detector, len(t.ValueCols))
 	for c, col := range t.ValueCols {
 		d, err := f.New(Info{Name: t.Name, Column: t.Header[col], Rows: t.Rows()})
@@ -43,6 +49,9 @@ func Run(t *Table, f Factory) (Scores, error) {
 			s.Alert[i] = s.Alert[i] || alert
 		}
 		s.Score[i] = clamp01(s.Score[i])
+		if progress != nil && (i+1)*100/len(t.Records) > i*100/len(t.Records) {
+			progress(i+1, len(t.Records))
+		}
 	}
 	return s, nil
 }
