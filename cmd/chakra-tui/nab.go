@@ -38,15 +38,29 @@ func runNAB(ctx context.Context, args []string, e env) error {
 			"the Numenta Anomaly Benchmark: standard, reward_low_FP_rate and reward_low_FN_rate profiles, each at the\n"+
 			"detector's own threshold (its alert column) and at NAB's optimised threshold. See docs/nab.md.", e.stderr)
 	var dataDir, labelsPath string
-	var asJSON bool
+	var asJSON, oos bool
+	var seeds string
 	c.fs.StringVar(&dataDir, "data", "", "NAB data folder (its files give the timestamps the windows refer to)")
 	c.example("data", "../shared/nab/data")
 	c.fs.StringVar(&labelsPath, "labels", "", "windows JSON (default: DATA/../labels/combined_windows.json)")
 	c.example("labels", "../shared/nab/labels/combined_windows.json")
 	c.fs.BoolVar(&asJSON, "json", false, "print the full result (per profile, category and file) as JSON")
 	c.example("json", "true")
+	c.fs.BoolVar(&oos, "oos", false, "out-of-sample protocol: choose the setting on one half of the files, report it on the other (RESULTS_DIR… are the candidates; {seed} in a folder is each of --seeds)")
+	c.example("oos", "true")
+	c.fs.StringVar(&seeds, "seeds", "1-5", "with --oos: the seeds that replace {seed} in the candidates' folders")
+	c.example("seeds", "1-5")
 	if err := c.parse(args); err != nil {
 		return err
+	}
+	if oos {
+		if dataDir == "" {
+			return errors.New("nab: --data is required (e.g. --data ../shared/nab/data)")
+		}
+		if labelsPath == "" {
+			labelsPath = filepath.Join(dataDir, "..", "labels", "combined_windows.json")
+		}
+		return runNABOOS(dataDir, labelsPath, seeds, c.fs.Args(), e)
 	}
 	if c.fs.NArg() != 1 {
 		c.fs.Usage()
