@@ -225,6 +225,9 @@ func scoreOne(in string, f scoreFlags, fac series.Factory, read []series.ReadOpt
 		rows := newRowMeter(tty)
 		progress = func(done, total int) {
 			if line, ok := rows.update(series.RowProgress{File: in, Done: done, Rows: total}); ok {
+				if tty {
+					line = "\r\x1b[2K" + fitWidth(strings.TrimPrefix(line, "\r\x1b[2K"), e.stderr)
+				}
 				fmt.Fprint(e.stderr, line)
 			}
 		}
@@ -274,7 +277,7 @@ func scoreDir(ctx context.Context, f scoreFlags, fac series.Factory, read []seri
 			printWarnings(e.stderr, p.Warnings)
 		}
 		if tty {
-			fmt.Fprintf(e.stderr, "\r\x1b[2K%s%s", progressBar(p.Done, p.Total, 30, time.Since(start), p.File), rows.inFlight())
+			fmt.Fprintf(e.stderr, "\r\x1b[2K%s", fitWidth(progressBar(p.Done, p.Total, 30, time.Since(start), p.File)+rows.inFlight(), e.stderr))
 			return
 		}
 		if p.Err == nil {
@@ -285,10 +288,11 @@ func scoreDir(ctx context.Context, f scoreFlags, fac series.Factory, read []seri
 	if tty || f.progress {
 		opts = append(opts, series.WithRowProgress(func(p series.RowProgress) {
 			line, ok := rows.update(p)
+			total = p.Files
 			switch {
 			case !ok:
 			case tty:
-				fmt.Fprintf(e.stderr, "\r\x1b[2K%s%s", progressBar(done, total, 30, time.Since(start), ""), rows.inFlight())
+				fmt.Fprintf(e.stderr, "\r\x1b[2K%s", fitWidth(progressBar(done, total, 30, time.Since(start), "")+rows.inFlight(), e.stderr))
 			default:
 				fmt.Fprint(e.stderr, line)
 			}
@@ -372,4 +376,23 @@ func (m *rowMeter) inFlight() string {
 		fmt.Fprintf(&b, "  %s %d%%", f, m.pct[f])
 	}
 	return b.String()
+}
+
+// fitWidth cuts a one-line progress display to the width of the terminal
+// w (less one column, so the cursor never wraps), so that "\r" redraws it
+// in place; it is left whole when the width is unknown.
+func fitWidth(s string, w io.Writer) string {
+	f, ok := w.(*os.File)
+	if !ok {
+		return s
+	}
+	width, _, err := term.GetSize(f.Fd())
+	if err != nil || width < 2 {
+		return s
+	}
+	r := []rune(s)
+	if len(r) < width {
+		return s
+	}
+	return string(r[:width-2]) + "…"
 }

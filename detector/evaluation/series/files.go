@@ -113,6 +113,7 @@ type dirConfig struct {
 type RowProgress struct {
 	File       string // path relative to the input folder
 	Done, Rows int    // rows scored so far, rows in the file
+	Files      int    // files in the whole run
 }
 
 // WithRowProgress sets a callback run as the files in flight advance (at
@@ -213,7 +214,7 @@ func ScoreDir(ctx context.Context, dir, out string, f Factory, opts ...DirOption
 				rows = func(done, total int) {
 					mu.Lock()
 					defer mu.Unlock()
-					cfg.rows(RowProgress{File: rel, Done: done, Rows: total})
+					cfg.rows(RowProgress{File: rel, Done: done, Rows: total, Files: len(files)})
 				}
 			}
 			warn, err := scoreFile(filepath.Join(dir, filepath.FromSlash(rel)), filepath.Join(out, filepath.FromSlash(rel)), f, rows, cfg.read...)
