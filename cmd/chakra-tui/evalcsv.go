@@ -425,6 +425,22 @@ func foldVariants(detector string) ([]variant, error) {
 				}})
 			}
 		}
+	case "hrcusum":
+		var hs []float64
+		for h := 2.0; h <= 400; h *= 1.2 {
+			hs = append(hs, h)
+		}
+		for _, short := range []int{5, 10, 20} {
+			for _, long := range []int{180, 300, 600} {
+				for _, drift := range []float64{1, 2, 3} {
+					out = append(out, variant{fmt.Sprintf("level %d s, baseline %d s, drift %g", short, long, drift), hs, func(h float64) series.Factory {
+						p := series.DefaultCusumParams()
+						p.Short, p.Long, p.Warmup, p.Drift, p.H = short, long, min(200, long), drift, h
+						return series.HRCusumFactory(p)
+					}})
+				}
+			}
+		}
 	case "robustz":
 		var ks []float64
 		for i := 6; i <= 48; i++ {
@@ -434,7 +450,7 @@ func foldVariants(detector string) ([]variant, error) {
 			return series.RobustZFactory(series.WithRobustZ(300, k))
 		}})
 	default:
-		return nil, fmt.Errorf("eval-csv: --folds knows hr and robustz, not %q", detector)
+		return nil, fmt.Errorf("eval-csv: --folds knows hr, hrcusum and robustz, not %q", detector)
 	}
 	return out, nil
 }

@@ -41,11 +41,11 @@ func runScore(ctx context.Context, args []string, e env) error {
 	c.example("time-col", "timestamp")
 	c.fs.StringVar(&f.valueCol, "value-col", "", "value column(s) to score, comma-separated (default: value, else every numeric column)")
 	c.example("value-col", "value")
-	c.fs.StringVar(&f.detector, "detector", "auto", "detector: auto (hr for heart rate, else tft), hr, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range, vitals (docs/nab.md, docs/realhr.md)")
+	c.fs.StringVar(&f.detector, "detector", "auto", "detector: auto (hr for heart rate, else tft), hr, hrcusum, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range, vitals (docs/nab.md, docs/realhr.md)")
 	c.example("detector", "zscore+likelihood")
 	c.fs.Float64Var(&f.faPerHour, "false-alerts-per-hour", 1, "hr: false alerts per hour the detector is calibrated for (docs/realhr.md)")
 	c.example("false-alerts-per-hour", "0.5")
-	c.fs.Float64Var(&f.threshold, "threshold", 0, "hr: threshold on rise/spread, overriding --false-alerts-per-hour; robustz: threshold on z (default 4)")
+	c.fs.Float64Var(&f.threshold, "threshold", 0, "hr: threshold on rise/spread, overriding --false-alerts-per-hour; hrcusum: the sum that alerts (default 190.8); robustz: threshold on z (default 4)")
 	c.example("threshold", "2.5")
 	c.fs.IntVar(&f.window, "window", 6400, "rolling window of the z-score detector, rows")
 	c.example("window", "6400")
@@ -162,6 +162,15 @@ func scoreFactory(f scoreFlags) (series.Factory, error) {
 		return series.VitalsFactory(func() (detector.Scorer, error) { return detector.Default() }), nil
 	case "hr":
 		return hrFactory(f)
+	case "hrcusum":
+		p := series.DefaultCusumParams()
+		if f.threshold < 0 || math.IsNaN(f.threshold) {
+			return series.Factory{}, fmt.Errorf("score: --threshold %v is negative", f.threshold)
+		}
+		if f.threshold > 0 {
+			p.H = f.threshold
+		}
+		return series.HRCusumFactory(p), nil
 	case "robustz":
 		k := f.threshold
 		if k == 0 {
@@ -184,7 +193,7 @@ func scoreFactory(f scoreFlags) (series.Factory, error) {
 		}
 		return series.AutoFactory(hr, other), nil
 	}
-	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want auto, hr, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range or vitals)", f.detector)
+	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want auto, hr, hrcusum, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range or vitals)", f.detector)
 }
 
 // hrFactory builds the heart-rate detector from --false-alerts-per-hour and

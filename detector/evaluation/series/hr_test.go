@@ -194,3 +194,31 @@ func benchmarkHRObserve(b *testing.B, rows int) {
 }
 
 func BenchmarkHRObserve(b *testing.B) { benchmarkHRObserve(b, 3600) }
+
+// TestHRCusumStep feeds a noiseless 70 bpm with ±1 bpm alternation (MAD 1)
+// for 400 rows, then a step to 80: the level median rises 10 bpm 6 rows
+// later (Short 10: rows 400–405 make the 6 of 10 values above), z = 10/1.48,
+// the sum grows by z − Drift per row and the alert opens once it passes H
+// (and the 3 bpm minimum); nothing alerts before the step or twice within
+// the refractory period.
+func TestHRCusumStep(t *testing.T) {
+	p := DefaultCusumParams()
+	p.Drift, p.H = 1, 30
+	d := NewHRCusum(p)
+	t0 := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	var alerts []int
+	for i := range 520 {
+		x := 70.0 + float64(i%2*2-1)
+		if i >= 400 {
+			x += 10
+		}
+		if _, a := d.Observe(t0.Add(time.Duration(i)*time.Second), x, true); a {
+			alerts = append(alerts, i)
+		}
+	}
+	// z = 10/1.4826 = 6.745, 5.745 per row over the drift: 30 is passed on
+	// the 6th row of excess, row 405 + 5 = 410.
+	if len(alerts) != 1 || alerts[0] < 405 || alerts[0] > 412 {
+		t.Errorf("alerts at %v, want one at about row 410", alerts)
+	}
+}
