@@ -145,8 +145,12 @@ type soldier struct {
 	// stamina): it is imputed for the model but raises no dropout.
 	measured engine.Mask
 	disp     dispersion // the per-soldier band scale (forecasters that adapt)
-	series   any        // the forecaster's state
-	scratch  row        // the row being cleaned
+	// age counts the rows since the series started; while it is below
+	// startTrendAge, coreTrend follows core temperature (prior.go).
+	age       int32
+	coreTrend trend
+	series    any // the forecaster's state
+	scratch   row // the row being cleaned
 }
 
 // core is the machinery every scorer shares: per-soldier history, the stuck
@@ -308,6 +312,8 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.gap = [engine.NumVitals]int{}
 	s.sinceHeld = 0
 	s.measured = 0
+	s.age = 0
+	s.coreTrend.reset()
 	s.disp.reset()
 	for v := range s.stuck {
 		s.stuck[v].reset()
@@ -483,6 +489,9 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 				vd.Explanation.Vital = vital
 			}
 		}
+		if vital == engine.CoreTemp && c.prior && c.f.warmup() > 0 && s.age < startTrendAge {
+			c.startTrend(s, o, vv, in, x, miss)
+		}
 		stuck, frozen := s.stuck[v].update(&c.cfg.Stuck, vital, x, miss)
 		in.run[v], in.val[v] = s.stuck[v].run, x
 		vv.Stuck = stuck
@@ -498,6 +507,33 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 	// missing, and a sensor dead from the first tick counts too).
 	in.silent = allMissing
 	return allMissing
+}
+
+// startTrend follows a young series' core temperature trend and, until
+// the drift check has a value, judges it against the steepest rise
+// plausible in the phase (prior.go): a slope above it counts as out of
+// band like a reading outside the population prior.
+func (c *core) startTrend(s *soldier, o *engine.Observation, vv *VitalVerdict, in *stepInput, x float64, miss bool) {
+	if miss || vv.Suspect {
+		return
+	}
+	s.coreTrend.add(o.T, x)
+	if !math.IsNaN(vv.Drift) {
+		return
+	}
+	sl, ok := s.coreTrend.slope()
+	if !ok {
+		return
+	}
+	if out := startTrendOut(sl, o.Phase); out > 0 {
+		if out > vv.Out {
+			vv.Out = out
+		}
+		lvl := c.cfg.Open[engine.CoreTemp] + out
+		if math.IsNaN(in.out[engine.CoreTemp]) || lvl > in.out[engine.CoreTemp] {
+			in.out[engine.CoreTemp] = lvl
+		}
+	}
 }
 
 // imputeMasks counts how long each vital's alert has been open and its
@@ -591,6 +627,9 @@ func (c *core) feedBack(j *job, vd *Verdict, impute, held engine.Mask) {
 	s.hist.push(r)
 	c.f.push(s, r)
 	s.lastT = o.T
+	if s.age < startTrendAge {
+		s.age++
+	}
 }
 
 // wildTicks is how many consecutive out-of-band readings outside an alert

@@ -1,6 +1,8 @@
 package detector
 
 import (
+	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -47,6 +49,44 @@ func TestPopulationPriorFlagsUnwellStart(t *testing.T) {
 	for _, v := range feed(t, sc, steadySeries(60, 9), 32) {
 		if v.State == StateAlert || v.State == StateWarmingUp {
 			t.Fatalf("a well soldier at tick %d: state %v", v.T, v.State)
+		}
+	}
+}
+
+// A soldier in heat strain at the first reading (core temperature inside
+// the prior band but climbing 0.15 °C a minute at rest) is flagged by the
+// start trend within a minute; a well soldier at rest with sensor noise and
+// one warming at 0.05 °C a minute are not.
+func TestStartTrendFlagsHeatStrainAtStart(t *testing.T) {
+	run := func(rate float64, seed uint64) []Verdict {
+		t.Helper()
+		sc, err := Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := steadySeries(300, seed)
+		r := rand.New(rand.NewPCG(seed, 2))
+		for i := range s.obs {
+			x := s.p.BaseCoreTemp + 0.4 + rate/60*float64(i) + 0.015*r.NormFloat64()
+			s.obs[i].Values[engine.CoreTemp] = math.Round(x*100) / 100
+		}
+		return feed(t, sc, s, 32)
+	}
+	vs := run(0.15, 11)
+	got := opened(vs, Channel(engine.CoreTemp))
+	if len(got) == 0 || got[0] > 60 {
+		t.Fatalf("core temperature rising 0.15 °C/min from tick 0: alerts at %v, want one within 60 s", got)
+	}
+	if k := vs[got[0]].Kind; k != engine.KindHeatStrain {
+		t.Errorf("opened as %v, want heat strain", k)
+	}
+	for _, rate := range []float64{0, 0.05} {
+		for seed := range uint64(5) {
+			for _, v := range run(rate, 20+seed) {
+				if v.State == StateAlert {
+					t.Fatalf("a well soldier warming at %.2f °C/min (seed %d): alert at tick %d", rate, seed, v.T)
+				}
+			}
 		}
 	}
 }
