@@ -2,11 +2,11 @@ package httpapi
 
 import (
 	"net/http"
-
-	"github.com/chakra-tui/chakra-tui/detector/monitor"
-
 	"strconv"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
 )
 
 // alertBuffer is how many alert events a slow stream client may fall
@@ -71,7 +71,7 @@ func (s *Server) alerts(w http.ResponseWriter, r *http.Request) {
 			buf = append(buf, "id: "...)
 			buf = strconv.AppendUint(buf, id, 10)
 			buf = append(buf, "\nevent: alert\ndata: "...)
-			buf = appendAlertEvent(buf, &ev, s.extras)
+			buf = appendAlertEvent(buf, &ev, s.extras) // as appendAlertData
 			buf = append(buf, "\n\n"...)
 			if !send(buf) {
 				return
@@ -108,4 +108,13 @@ func appendAlertEvent(b []byte, ev *monitor.AlertEvent, x verdictExtras) []byte 
 	b = append(b[:len(b)-1], `,"alert":`...)
 	b = append(b, monitor.AlertJSON(&ev.Verdict, ev.OpenedAt)...)
 	return append(b, '}')
+}
+
+// appendAlertData appends the data of the alert event of verdict v, one
+// whose alert opened (v.Alert.Opened: the verdicts monitor.Ingest
+// publishes as events): the "data:" of /alerts and the value of the Kafka
+// alert topic's messages, so the two never differ.
+func (s *Server) appendAlertData(b []byte, v *detector.Verdict) []byte {
+	ev := monitor.AlertEvent{Verdict: *v, OpenedAt: s.m.Unix(v.Soldier, v.Alert.Since)}
+	return appendAlertEvent(b, &ev, s.extras)
 }

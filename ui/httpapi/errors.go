@@ -61,6 +61,7 @@ const (
 	codeInternal        = "internal"
 	codeBatchRefused    = "batch_refused"
 	codeShuttingDown    = "shutting_down"
+	codeStreamDown      = "stream_unavailable"
 	internalErrorString = "internal error"
 )
 

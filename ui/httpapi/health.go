@@ -116,6 +116,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request, rs *reqState) {
 		return
 	}
 	s.storeBack()
+	if err := s.stream.health(); err != nil {
+		s.writeError(w, rs, &apiError{status: http.StatusServiceUnavailable, code: codeStreamDown,
+			msg: "not ready: " + err.Error()})
+		return
+	}
 	rs.out = append(rs.out[:0], `{"ready":true,"store":`...)
 	rs.out = appendString(rs.out, s.storeName())
 	rs.out = append(rs.out, '}')

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
@@ -24,32 +25,43 @@ import (
 // A row that turns out not to be late (the soldier's rows expired between
 // the two calls) is ingested once more.
 func (s *Server) answerLate(b []byte, o engine.Observation, refused error) ([]byte, error) {
+	b, _, err := s.answerLateAs(b, o, refused, nil)
+	return b, err
+}
+
+// answerLateAs is answerLate that also says what the store did with the
+// row (featurestore.NotLate: it was ingested and scored after all) and,
+// when that gave a fresh verdict, stores it in *scored (if not nil).
+func (s *Server) answerLateAs(b []byte, o engine.Observation, refused error, scored *detector.Verdict) ([]byte, featurestore.Late, error) {
 	var ooo *featurestore.OutOfOrderError
 	if !errors.As(refused, &ooo) {
-		return b, refused
+		return b, 0, refused
 	}
 	l, err := s.m.WriteLate(ingestContext, o, int64(s.o.reorder.Seconds()))
 	switch {
 	case errors.Is(err, monitor.ErrLateUnsupported):
-		return b, refused
+		return b, 0, refused
 	case err != nil:
-		return b, err
+		return b, 0, err
 	case l == featurestore.Repeat:
 		s.met.lateChild[l].Inc()
 		if v, ok := s.m.Latest(o.Soldier); ok && v.T == o.T {
 			b = appendVerdict(b, &v, s.extras)
-			return append(b[:len(b)-1], `,"repeat":true}`...), nil
+			return append(b[:len(b)-1], `,"repeat":true}`...), l, nil
 		}
-		return appendUnscored(b, &o, "repeat"), nil
+		return appendUnscored(b, &o, "repeat"), l, nil
 	case l == featurestore.Inserted:
 		s.met.lateChild[l].Inc()
-		return appendUnscored(b, &o, "late"), nil
+		return appendUnscored(b, &o, "late"), l, nil
 	}
 	vs, err := s.Ingest(ingestContext, []engine.Observation{o}, nil)
 	if err != nil {
-		return b, err
+		return b, 0, err
 	}
-	return appendVerdict(b, &vs[0], s.extras), nil
+	if scored != nil {
+		*scored = vs[0]
+	}
+	return appendVerdict(b, &vs[0], s.extras), featurestore.NotLate, nil
 }
 
 // appendUnscored appends the answer to a reading that was stored (or

@@ -43,6 +43,12 @@ type metrics struct {
 	late        *prometheus.CounterVec
 	lateChild   [3]prometheus.Counter // by featurestore.Late: Repeat, Inserted
 
+	// The ingest stream's (StreamStats), exported always.
+	kafkaLag           prometheus.Gauge
+	kafkaConsumed      prometheus.Counter
+	kafkaDead          prometheus.Counter
+	kafkaProduceErrors prometheus.Counter
+
 	// Children resolved once, so the hot path neither hashes labels nor
 	// allocates.
 	reqChild     [numRoutes][600]atomic.Pointer[prometheus.Counter]
@@ -116,6 +122,23 @@ func newMetrics(s *Server) *metrics {
 		Name: "chakra_observations_total",
 		Help: "Observations written to the online store by this process.",
 	}, func() float64 { return float64(s.m.Stats().Observations) })
+	m.kafkaLag = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "chakra_kafka_consumer_lag",
+		Help: "Messages the Kafka consumer is behind, summed over the partitions assigned to this process (0 without --kafka-brokers).",
+	})
+	m.kafkaConsumed = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "chakra_kafka_consumed_total",
+		Help: "Messages taken from the Kafka observation topic (redeliveries included).",
+	})
+	m.kafkaDead = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "chakra_kafka_dead_letters_total",
+		Help: "Messages sent to the dead-letter topic with the reason they could not be scored.",
+	})
+	m.kafkaProduceErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "chakra_kafka_produce_errors_total",
+		Help: "Failed Kafka produces or transaction ends (verdicts, alerts, dead letters); the batch is consumed again.",
+	})
+	m.reg.MustRegister(m.kafkaLag, m.kafkaConsumed, m.kafkaDead, m.kafkaProduceErrors)
 	m.reg.MustRegister(m.requests, m.duration, m.verdicts, m.alerts, m.storeErrors, m.late, info, soldiers, subscribers,
 		observations, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

@@ -108,6 +108,8 @@ type batchResult struct {
 	verdict int
 	err     *apiError
 	late    []byte // a repeat's or late reading's answer (answerLate)
+	lateAs  featurestore.Late
+	scored  *detector.Verdict // a "late" item the store took as new after all, scored (answerLate)
 }
 
 // maxOutOfOrderRetries bounds how often one round of a batch is retried
@@ -249,7 +251,8 @@ func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []det
 // lateItem gives a batch item the store refused as out of order (err) its
 // answer as a repeat or late reading, or its error.
 func (s *Server) lateItem(r *batchResult, o engine.Observation, err error) {
-	b, lerr := s.answerLate(nil, o, err)
+	var v detector.Verdict
+	b, l, lerr := s.answerLateAs(nil, o, err, &v)
 	if lerr != nil {
 		ae, internal := toAPIError(lerr)
 		if internal {
@@ -258,7 +261,10 @@ func (s *Server) lateItem(r *batchResult, o engine.Observation, err error) {
 		r.err = ae
 		return
 	}
-	r.late = b
+	r.late, r.lateAs = b, l
+	if l == featurestore.NotLate {
+		r.scored = &v
+	}
 }
 
 // allFailedWith reports whether every item's error is stop.

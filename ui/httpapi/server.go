@@ -42,6 +42,7 @@ type Server struct {
 
 	pool   sync.Pool  // *reqState
 	commit *committer // nil without group commit
+	stream StreamStats
 
 	tracked struct {
 		mu sync.Mutex
@@ -86,6 +87,7 @@ func New(m *monitor.Monitor, opts ...Option) (*Server, error) {
 	s := &Server{m: m, o: o, started: o.now(), done: make(chan struct{}),
 		extras: verdictExtras{scorer: o.model.Scorer, warmup: o.warmup, seen: m.Seen}}
 	s.storeOK.Store(true)
+	s.stream.s = s
 	s.met = newMetrics(s)
 	s.promh = promhttp.HandlerFor(s.met.reg, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelError), Registry: s.met.reg})
@@ -505,6 +507,12 @@ func (s *Server) Handler() http.Handler { return s }
 // Ingest runs observations through the monitor like POST /predict/batch
 // does for one tick, counting the verdicts in the metrics: the built-in
 // simulation feeds its frames here.
+//
+// It is the one place where observations enter scoring: POST /predict
+// (directly or through group commit), /predict/batch, the built-in
+// battlefield, the Kafka stream (ObserveJSON) and a late reading found to
+// be new (answerLate) all come through here. (Late readings stored
+// unscored and repeats go through answerLate's WriteLate instead.)
 func (s *Server) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
 	n0 := len(dst)
 	dst, err := s.m.Ingest(ctx, obs, dst)
