@@ -118,7 +118,6 @@ func TestReplicasShareAndSurviveAKill(t *testing.T) {
 	}
 }
 
-
 // assigned reports whether the replica's consumer owns partitions.
 func (r *replica) assigned() bool {
 	r.c.mu.Lock()
