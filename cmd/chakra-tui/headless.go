@@ -25,6 +25,7 @@ import (
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/featurestore/redis"
 	"github.com/chakra-tui/chakra-tui/ui/httpapi"
+	"github.com/chakra-tui/chakra-tui/ui/kafkaio"
 )
 
 // headlessRequested reports whether the root mode's args ask for
@@ -71,6 +72,7 @@ type headlessFlags struct {
 	timeouts                                 httpapi.Timeouts
 	shutdown, maxFuture, heartbeat, reorder  time.Duration
 	maxConns                                 int
+	kafka                                    *kafkaFlags
 }
 
 // runHeadless serves the monitor over HTTP until ctx ends: flags → config
@@ -104,7 +106,8 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 		"Serve the monitor over HTTP: POST /predict (the prototype's contract), POST /predict/batch,\n"+
 			"GET/PUT /soldiers/{id}, GET /alerts (server-sent events), /health, /ready, /metrics.\n"+
 			"See docs/http.md. With --simulate the battlefield runs inside the server and its alerts\n"+
-			"appear on /alerts without any client.", stderr)
+			"appear on /alerts without any client. With --kafka-brokers it also consumes observations from\n"+
+			"--kafka-topic in the consumer group --kafka-group, shared with the other replicas (docs/kafka.md).", stderr)
 	sf := addSimFlags(c, 0)
 	f := &headlessFlags{}
 	fs := c.fs
@@ -132,6 +135,7 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	fs.Float64Var(&f.defaultAmbient, "default-ambient", httpapi.DefaultAmbient, "ambient °C of an observation without one")
 	c.example("default-ambient", "30")
 	f.addServerFlags(c)
+	f.kafka = addKafkaFlags(c, true)
 	return c, sf, f
 }
 
@@ -188,6 +192,9 @@ func (f *headlessFlags) config(sf *simFlags, stderr io.Writer) (headlessConfig, 
 		return cfg, fmt.Errorf("headless: --default-phase: %w", err)
 	}
 	cfg.phase = phase
+	if err := f.kafka.check(); err != nil {
+		return cfg, fmt.Errorf("headless: %w", err)
+	}
 	if f.groupCommit != "auto" && f.groupCommit != "on" && f.groupCommit != "off" {
 		return cfg, fmt.Errorf("headless: --group-commit %q: want auto, on or off", f.groupCommit)
 	}
@@ -216,6 +223,7 @@ type headlessRuntime struct {
 	api       *httpapi.Server
 	rt        *live.Runtime     // the built-in battlefield; nil without one
 	rec       *session.Recorder // --record; nil without it
+	kafka     *kafkaio.Consumer // --kafka-brokers; nil without it
 	info      httpapi.ModelInfo
 	warmup    int
 	storeName string
@@ -285,6 +293,12 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 		if err := r.openLive(ctx, cfg, src, log); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.kafka.on() {
+		if r.kafka, err = cfg.kafka.openConsumer(r.api, r.api.Stream(), log); err != nil {
+			return nil, fmt.Errorf("headless: %w", err)
+		}
+		r.closers = append(r.closers, func() error { r.kafka.Close(); return nil })
 	}
 	return r, nil
 }
@@ -376,10 +390,14 @@ func serveHeadless(ctx context.Context, cfg headlessConfig, r *headlessRuntime, 
 	}
 	fmt.Fprintf(e.stdout, "listening http://%s\n", ln.Addr())
 	log.Info("serving the monitor over HTTP", "addr", ln.Addr().String(), "store", r.storeName,
-		"scorer", r.info.Scorer, "model", r.info.Version, "warmup_observations", r.warmup, "simulate", cfg.simulate, "auth", cfg.token != "")
+		"scorer", r.info.Scorer, "model", r.info.Version, "warmup_observations", r.warmup, "simulate", cfg.simulate, "auth", cfg.token != "",
+		"kafka", cfg.kafka.brokers)
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return r.api.Serve(gctx, ln) })
+	if r.kafka != nil {
+		g.Go(func() error { return runConsumer(gctx, r.kafka) })
+	}
 	if r.rt != nil {
 		g.Go(func() error {
 			if err := r.rt.Run(gctx); err != nil {

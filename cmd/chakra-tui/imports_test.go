@@ -26,6 +26,11 @@ var layers = []struct {
 // adapters are imported only by the commands that construct a store.
 var adapters = []string{"featurestore/redis", "featurestore/parquet"}
 
+// surfaces are I/O adapters of the ui layer that only the commands import
+// (the Kafka surface), and the outside modules only they may import: the
+// rest of the module, the dashboard included, links no Kafka client.
+var surfaces = map[string]string{"ui/kafkaio": "github.com/twmb/franz-go"}
+
 const module = "github.com/chakra-tui/chakra-tui/"
 
 func layer(pkg string) (int, bool) {
@@ -68,6 +73,11 @@ func TestImportsPointOneWay(t *testing.T) {
 			continue
 		}
 		for _, imp := range f[1:] {
+			for surface, ext := range surfaces {
+				if (imp == ext || strings.HasPrefix(imp, ext+"/")) && pkg != surface {
+					t.Errorf("%s imports %s: only %s may", pkg, imp, surface)
+				}
+			}
 			if !strings.HasPrefix(imp, module) {
 				continue
 			}
@@ -79,6 +89,9 @@ func TestImportsPointOneWay(t *testing.T) {
 			}
 			if isAdapter(imp) && !strings.HasPrefix(pkg, "cmd/") && !isAdapter(pkg) {
 				t.Errorf("%s imports the store adapter %s: only the commands construct stores", pkg, imp)
+			}
+			if _, ok := surfaces[imp]; ok && !strings.HasPrefix(pkg, "cmd/") {
+				t.Errorf("%s imports the I/O surface %s: only the commands do", pkg, imp)
 			}
 		}
 	}
@@ -94,7 +107,7 @@ func TestImportsPointOneWay(t *testing.T) {
 		switch {
 		case d == "testing" || strings.HasPrefix(d, "testing/"):
 			t.Errorf("the product binary links %s", d)
-		case strings.HasPrefix(d, module+"cmd/chakra-bench"), strings.HasSuffix(d, "/redisserver"),
+		case strings.HasPrefix(d, module+"cmd/chakra-bench"), strings.HasSuffix(d, "/redisserver"), strings.HasSuffix(d, "/kfake"),
 			strings.HasPrefix(d, module) && strings.HasSuffix(d, "test"):
 			t.Errorf("the product binary links the tool or test helper %s", d)
 		}

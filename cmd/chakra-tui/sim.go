@@ -88,12 +88,17 @@ func (f *simFlags) config() (engine.Config, error) {
 func runSim(ctx context.Context, args []string, e env) error {
 	c := newCommand("sim", "chakra-tui sim [flags]",
 		"Fast-forward a simulation as fast as the CPU allows, optionally record it, and print a summary:\n"+
-			"ticks, anomalies by kind, the poison rate achieved, vital ranges per phase, speed.", e.stderr)
+			"ticks, anomalies by kind, the poison rate achieved, vital ranges per phase, speed.\n"+
+			"With --kafka-brokers, publish the frames instead at --speed to --kafka-topic as /predict-shaped\n"+
+			"observations (key = soldier id) and the ground truth to TOPIC.truth (--duration 0: until stopped).", e.stderr)
 	sf := addSimFlags(c, 2*time.Hour)
 	record := c.fs.String("record", "", "write the run to this recording file (gzip JSON lines, replayable)")
 	c.example("record", "run.chakra.gz")
 	var force bool
 	addForceFlag(c, &force)
+	kf := addKafkaFlags(c, false)
+	speed := c.fs.Float64("speed", 1, "with --kafka-brokers: simulated seconds per wall second (0: as fast as possible)")
+	c.example("speed", "10")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -103,6 +108,12 @@ func runSim(ctx context.Context, args []string, e env) error {
 	cfg, err := sf.config()
 	if err != nil {
 		return err
+	}
+	if kf.on() {
+		if *record != "" {
+			return errors.New("sim: --record and --kafka-brokers: pick one (record the cluster's input with chakra-tui --kafka-brokers … --record)")
+		}
+		return publishSim(ctx, cfg, kf, *speed, e)
 	}
 	if cfg.Duration == 0 {
 		return errors.New("sim: --duration must be positive (sim fast-forwards, it does not run forever)")

@@ -231,11 +231,16 @@ func (c *Consumer) Run(ctx context.Context) error {
 		if err := c.sess.Begin(); err != nil {
 			return fmt.Errorf("kafka: begin a transaction: %w", err)
 		}
-		c.produce(ctx, recs, answers)
+		// A batch scored is finished even when ctx ends meanwhile (a
+		// graceful stop commits it), within the transaction timeout.
+		ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.TransactionTimeout)
+		c.produce(ectx, recs, answers)
 		if c.crashAfterProduce != nil && c.crashAfterProduce() {
+			cancel()
 			return errCrashed
 		}
-		committed, err := c.sess.End(ctx, kgo.TryCommit)
+		committed, err := c.sess.End(ectx, kgo.TryCommit)
+		cancel()
 		switch {
 		case err != nil:
 			c.rep.ProduceError()
