@@ -155,6 +155,10 @@ type batchPlan struct {
 	obs    []engine.Observation
 	round  []int // how many items of the same soldier come before it
 	rounds int
+	// retries bounds the out-of-order retries of a round (0:
+	// maxOutOfOrderRetries). A stream's redelivered batch is all repeats,
+	// so ObserveJSON lets every item of a round be taken out.
+	retries int
 }
 
 // planBatch fills p, whose slices have one element per item: it applies
@@ -201,7 +205,7 @@ func (s *Server) writeBatch(rs *reqState, p *batchPlan) (stop *apiError) {
 			}
 			continue
 		}
-		vs, stop = s.writeRound(rs, p.res, idx, vs)
+		vs, stop = s.writeRound(rs, p.res, idx, vs, p.retries)
 	}
 	rs.vs = vs
 	return stop
@@ -210,9 +214,12 @@ func (s *Server) writeBatch(rs *reqState, p *batchPlan) (stop *apiError) {
 // writeRound ingests one round, the observations rs.obs of the items idx,
 // appending the verdicts to vs. An item the store refuses as out of order
 // gets that error and the rest of the round is retried, at most
-// maxOutOfOrderRetries times; any other failure, or one retry too many, is
+// maxRetries times (0: maxOutOfOrderRetries); any other failure, or one retry too many, is
 // given to every item of the round and returned as stop.
-func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []detector.Verdict) (_ []detector.Verdict, stop *apiError) {
+func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []detector.Verdict, maxRetries int) (_ []detector.Verdict, stop *apiError) {
+	if maxRetries <= 0 {
+		maxRetries = maxOutOfOrderRetries
+	}
 	for retry := 0; len(idx) > 0; retry++ {
 		n0 := len(vs)
 		var err error
@@ -224,7 +231,7 @@ func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []det
 			return vs, nil
 		}
 		var ooo *featurestore.OutOfOrderError
-		if errors.As(err, &ooo) && retry < maxOutOfOrderRetries {
+		if errors.As(err, &ooo) && retry < maxRetries {
 			if j := indexOfSoldier(rs.obs, ooo.Soldier); j >= 0 {
 				s.lateItem(&res[idx[j]], rs.obs[j], err)
 				idx = append(idx[:j], idx[j+1:]...)
@@ -238,7 +245,7 @@ func (s *Server) writeRound(rs *reqState, res []batchResult, idx []int, vs []det
 		}
 		if errors.As(err, &ooo) {
 			ae = newError(http.StatusConflict, codeBatchRefused, "timestamp",
-				"not written: more than %d items of this batch were out of order", maxOutOfOrderRetries)
+				"not written: more than %d items of this batch were out of order", maxRetries)
 		}
 		for _, i := range idx {
 			res[i].err = ae

@@ -75,7 +75,7 @@ func (s *Server) ObserveJSON(msgs [][]byte, dst []StreamAnswer) []StreamAnswer {
 	}
 	rs.items = items
 	n := len(items)
-	p := batchPlan{res: make([]batchResult, n), obs: make([]engine.Observation, n), round: make([]int, n)}
+	p := batchPlan{res: make([]batchResult, n), obs: make([]engine.Observation, n), round: make([]int, n), retries: n}
 	s.planBatch(&p, items, s.o.now())
 	s.writeBatch(rs, &p)
 	for i := range p.res {

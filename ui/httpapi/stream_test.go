@@ -54,6 +54,20 @@ func TestObserveJSONLikePredict(t *testing.T) {
 		t.Fatalf("%d rows stored after a redelivery, want 5", n)
 	}
 
+	// A whole poll redelivered (a rebalance aborted its transaction):
+	// 40 soldiers' repeats in one round, more than a POST
+	// /predict/batch may retry, each answered as a repeat.
+	var poll [][]byte
+	for id := 100; id < 140; id++ {
+		poll = append(poll, []byte(obsJSON(id, 2000, 75)))
+	}
+	a.api.ObserveJSON(poll, nil)
+	for i, r := range a.api.ObserveJSON(poll, nil) {
+		if r.Err != nil || !r.Repeat {
+			t.Fatalf("redelivered item %d: %+v", i, r)
+		}
+	}
+
 	mixed := [][]byte{
 		[]byte(`{"soldier_id": 8, "timestamp": 1000`),                                   // cut short
 		[]byte(`{"soldier_id": 8, "timestamp": 1000, "heart_rate": -5, "stamina": 90}`), // out of range
