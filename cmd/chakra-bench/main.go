@@ -2,7 +2,9 @@
 // out of the product binary: the load generator (plain load, --batch,
 // --compare, --attack, --soak) and, as "chakra-bench reference", the
 // do-nothing reference server the comparison measures the real server
-// against. See docs/http.md.
+// against. See docs/http.md. "chakra-bench kafka" runs franz-go's
+// in-process Kafka cluster (kfake) on a loopback port, for trying the
+// Kafka mode without a broker (docs/kafka.md).
 //
 // --compare and --soak start the servers they measure: the reference is
 // this binary itself, the real servers the chakra-tui binary beside it
@@ -38,6 +40,9 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "reference" {
 		return runReference(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "kafka" {
+		return runKafka(ctx, args[1:], stdout, stderr)
 	}
 	return runLoad(ctx, args, stdout, stderr)
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -449,6 +450,6 @@ func isFatal(err error) bool {
 type logWriter struct{ log *slog.Logger }
 
 func (w logWriter) Write(p []byte) (int, error) {
-	w.log.Warn("kafka client", "msg", string(p))
+	w.log.Warn("kafka client: " + strings.TrimSpace(string(p)))
 	return len(p), nil
 }
