@@ -184,3 +184,31 @@ func TestAppendObservationJSONRoundTrip(t *testing.T) {
 		t.Fatalf("stored %+v from %s", got, b)
 	}
 }
+
+// FuzzObserveJSON: any message, alone or beside a good one, gets exactly
+// one answer: a verdict or an error with its JSON body, never both; the
+// good message is scored whatever its neighbour holds.
+func FuzzObserveJSON(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		fx := newFixture(t, nil)
+		good := []byte(obsJSON(99, 1000, 80))
+		res := fx.api.ObserveJSON([][]byte{msg, good}, nil)
+		if len(res) != 2 {
+			t.Fatalf("%d answers for 2 messages", len(res))
+		}
+		for i, r := range res {
+			if (r.Err == nil) == (r.Verdict == nil) || (r.Err == nil) != (r.ErrJSON == nil) {
+				t.Fatalf("answer %d: err %v, verdict %q, error body %q", i, r.Err, r.Verdict, r.ErrJSON)
+			}
+			if r.Err == nil && !json.Valid(r.Verdict) || r.Err != nil && !json.Valid(r.ErrJSON) {
+				t.Fatalf("answer %d is not JSON: %q %q", i, r.Verdict, r.ErrJSON)
+			}
+		}
+		if res[1].Err != nil && !(res[0].Err == nil && res[0].Soldier == 99) {
+			t.Fatalf("the good message failed beside %q: %v", msg, res[1].Err)
+		}
+	})
+}
