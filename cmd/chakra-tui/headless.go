@@ -67,7 +67,7 @@ type headlessFlags struct {
 	addr, token, store, model, scorer, phase string
 	groupCommit                              string
 	record, replay                           string // --record, --replay: the built-in battlefield's session
-	insecure, simulate, force                bool
+	insecure, simulate, force, openProbes    bool
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
 	shutdown, maxFuture, heartbeat, reorder  time.Duration
@@ -117,6 +117,8 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("token", "s3cret")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow a non-loopback --addr without a token (prints a warning)")
 	c.example("insecure", "true")
+	fs.BoolVar(&f.openProbes, "open-probes", false, "with --token: answer GET/HEAD /health and /ready without it (a kubelet's probes carry no secret)")
+	c.example("open-probes", "true")
 	fs.StringVar(&f.store, "store", "memory", "online store: memory, or a Redis URL shared by several replicas")
 	c.example("store", "redis://127.0.0.1:6379/0")
 	addScorerFlags(c, &f.scorer, &f.model)
@@ -330,7 +332,7 @@ func (r *headlessRuntime) openSource(cfg headlessConfig, log *slog.Logger) (engi
 // apiOptions are the options of the HTTP API from cfg and the runtime's
 // scorer and store.
 func (r *headlessRuntime) apiOptions(cfg headlessConfig, log *slog.Logger) []httpapi.Option {
-	return []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(cfg.token), httpapi.WithModelInfo(r.info),
+	return []httpapi.Option{httpapi.WithLogger(log), httpapi.WithToken(cfg.token), httpapi.WithOpenProbes(cfg.openProbes), httpapi.WithModelInfo(r.info),
 		httpapi.WithWarmup(r.warmup), httpapi.WithStoreName(r.storeName), httpapi.WithTimeouts(cfg.timeouts),
 		httpapi.WithShutdownTimeout(cfg.shutdown), httpapi.WithMaxFuture(cfg.maxFuture), httpapi.WithReorderWindow(cfg.reorder), httpapi.WithHeartbeat(cfg.heartbeat),
 		httpapi.WithDefaultPhase(cfg.phase), httpapi.WithDefaultAmbient(cfg.defaultAmbient), httpapi.WithMaxConns(cfg.maxConns),

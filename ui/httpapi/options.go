@@ -52,6 +52,7 @@ type ModelInfo struct {
 
 type options struct {
 	token        string
+	openProbes   bool
 	now          func() time.Time
 	maxFuture    time.Duration
 	bodyLimit    int
@@ -88,6 +89,11 @@ type Option func(*options)
 // WithToken requires every request to carry "Authorization: Bearer token";
 // the comparison takes the same time whatever the token. Empty: no token.
 func WithToken(token string) Option { return func(o *options) { o.token = token } }
+
+// WithOpenProbes lets GET and HEAD of /health and /ready through without
+// the token of WithToken, for probes that cannot carry a secret (a
+// kubelet's httpGet probes); every other request still needs it.
+func WithOpenProbes(open bool) Option { return func(o *options) { o.openProbes = open } }
 
 // WithClock replaces the clock that timestamps are checked against (tests).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }

@@ -572,6 +572,31 @@ func TestTokenAuth(t *testing.T) {
 	}
 }
 
+func TestOpenProbes(t *testing.T) {
+	f := newFixture(t, nil, WithToken("s3cret-token"), WithOpenProbes(true))
+	for _, path := range []string{"/health", "/ready"} {
+		for _, method := range []string{"GET", "HEAD"} {
+			if r := f.do(method, path, ""); r.status != 200 {
+				t.Errorf("%s %s without a token: %d %s", method, path, r.status, r.body)
+			}
+		}
+		if r := f.do("POST", path, ""); r.status != 401 {
+			t.Errorf("POST %s without a token: %d, want 401 (only GET and HEAD are open)", path, r.status)
+		}
+	}
+	for _, path := range []string{"/metrics", "/soldiers/1", "/nope", "/health/x"} {
+		if r := f.do("GET", path, ""); r.status != 401 {
+			t.Errorf("GET %s without a token: %d %s", path, r.status, r.body)
+		}
+	}
+	if r := f.do("POST", "/predict", obsJSON(2, 1, 80)); r.status != 401 {
+		t.Errorf("predict without token: %d", r.status)
+	}
+	if f.stored(2) != 0 {
+		t.Error("an unauthorised observation was written")
+	}
+}
+
 // panicScorerAdapter panics in Score: the server must answer 500 and live
 // on.
 type panicScorerAdapter struct{}

@@ -273,7 +273,7 @@ func (s *Server) turnedAway(w http.ResponseWriter, r *http.Request, rs *reqState
 			return true
 		}
 	}
-	if s.o.token != "" && !s.authorized(r) {
+	if s.o.token != "" && !s.openProbe(r, rt) && !s.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="chakra-tui"`)
 		s.writeError(w, rs, newError(http.StatusUnauthorized, codeUnauthorized, "",
 			"this server requires the header Authorization: Bearer <token> (see --token)"))
@@ -333,6 +333,12 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, rs *reqState, met
 	s.writeError(w, rs, &apiError{status: http.StatusMethodNotAllowed, code: codeMethod,
 		msg: "method " + strconv.Quote(r.Method) + " not allowed on " + r.URL.Path + " (allowed: " + list + ")"})
 	return false
+}
+
+// openProbe reports whether r is a health check let through without the
+// token (WithOpenProbes).
+func (s *Server) openProbe(r *http.Request, rt route) bool {
+	return s.o.openProbes && (rt == routeHealth || rt == routeReady) && (r.Method == http.MethodGet || r.Method == http.MethodHead)
 }
 
 // authorized checks the bearer token in constant time.
