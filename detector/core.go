@@ -532,6 +532,9 @@ func (c *core) startTrend(s *soldier, o *engine.Observation, vv *VitalVerdict, i
 		lvl := c.cfg.Open[engine.CoreTemp] + out
 		if math.IsNaN(in.out[engine.CoreTemp]) || lvl > in.out[engine.CoreTemp] {
 			in.out[engine.CoreTemp] = lvl
+			lim := startTrendMax[min(int(o.Phase), engine.NumPhases-1)]
+			in.ev[engine.CoreTemp] = Evidence{Check: CheckTrend, Vital: engine.CoreTemp, Value: sl * 60, Expected: 0,
+				Lo: -lim, Hi: lim, Out: out, Unit: startTrendUnit, Ticks: int(s.coreTrend.n)}
 		}
 	}
 }

@@ -115,6 +115,10 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 		x, _, hi := fmtOutside(v, math.Abs(ev.Value), -ev.Hi, ev.Hi)
 		fmt.Fprintf(&b, "%s %s %s %s over %d s beyond what the forecast expected (±%s %s) by %.1f× the drift band",
 			v, dir, x, v.Unit(), ev.Ticks, hi, v.Unit(), ev.Out)
+	case CheckTrend:
+		x, _, hi := fmtOutside(v, ev.Value, -ev.Hi, ev.Hi)
+		fmt.Fprintf(&b, "%s rising %s %s/min over its first %d readings, faster than the %s %s/min plausible in this phase, by %.1f× %s %s/min",
+			v, x, v.Unit(), ev.Ticks, hi, v.Unit(), ev.Out, fmtVital(v, ev.Unit), v.Unit())
 	case CheckDropout:
 		b.WriteString("no ")
 		for i, m := range ev.Vitals() {

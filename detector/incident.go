@@ -20,10 +20,11 @@ const (
 	CheckPrior         // a reading outside the population prior (no forecast for this soldier yet)
 	CheckDropout       // every measured vital missing for the dropout length
 	CheckStuck         // a reading frozen at one value longer than the soldier's variability allows
+	CheckTrend         // a young series' core temperature rising faster than plausible in the phase (before the drift check has a value)
 	NumChecks
 )
 
-var checkNames = [NumChecks]string{"none", "band", "drift", "prior", "dropout", "stuck"}
+var checkNames = [NumChecks]string{"none", "band", "drift", "prior", "dropout", "stuck", "trend"}
 
 // String returns the check's snake_case name.
 func (c Check) String() string {
@@ -60,6 +61,10 @@ func ParseCheck(s string) (Check, error) {
 //   - dropout: Missing holds every measured vital that is missing, Ticks
 //     how long they have been silent; the numbers are NaN.
 //   - stuck: Value is the frozen reading, Ticks how many times it repeated.
+//   - trend: Value is the fitted slope of the readings in the vital's unit
+//     per minute, Expected 0, [Lo, Hi] = ±the steepest rise plausible in
+//     the phase, Unit the trend's unit (prior.go), Ticks the readings
+//     fitted.
 type Evidence struct {
 	Check    Check
 	Vital    engine.Vital // the vital judged (dropout: the first missing)

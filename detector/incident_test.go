@@ -202,20 +202,20 @@ func TestAlertEvidenceOnSimulation(t *testing.T) {
 			ev := &a.Evidence
 			s := Explain(v)
 			switch ev.Check {
-			case CheckBand, CheckPrior, CheckDrift:
+			case CheckBand, CheckPrior, CheckDrift, CheckTrend:
 				if !ev.Outside() {
 					t.Errorf("soldier %d t %d: evidence %+v inside its range", v.Soldier, v.T, ev)
 				}
 				lo := ev.Lo
 				x := ev.Value
-				if ev.Check == CheckDrift {
+				if ev.Check == CheckDrift || ev.Check == CheckTrend {
 					lo, x = -ev.Hi, math.Abs(x)
 				}
 				xs, los, his := fmtOutside(ev.Vital, x, lo, ev.Hi)
 				if !printedOutside(t, xs, los, his) || !strings.Contains(s, xs) {
 					t.Errorf("soldier %d t %d: %q prints the reading inside its range", v.Soldier, v.T, s)
 				}
-				if ev.Check != CheckPrior && (a.Attribution == nil || len(a.Attribution.Steps) == 0) {
+				if ev.Check != CheckPrior && ev.Check != CheckTrend && (a.Attribution == nil || len(a.Attribution.Steps) == 0) {
 					t.Errorf("soldier %d t %d: %s alert without attribution", v.Soldier, v.T, ev.Check)
 				}
 			case CheckDropout:

@@ -52,8 +52,8 @@ func TestTextModeLines(t *testing.T) {
 		{0, "time=2025-06-01T09:00:00Z tick=0 ticks=1 ok=19 watch=1 alert=0 no_data=0 warming_up=0 fps=X alerts="},
 		{1, "time=2025-06-01T09:00:01Z tick=1 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=13:heat_strain:core_temp:0.3"},
 		{30, "time=2025-06-01T09:00:30Z tick=30 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts="},
-		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=18 watch=0 alert=1 no_data=1 warming_up=0 fps=X alerts=15:bradycardia:stamina:6.1"},
-		{60, "time=2025-06-01T09:01:00Z tick=60 ticks=1 ok=18 watch=0 alert=1 no_data=1 warming_up=0 fps=X alerts="},
+		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=17 watch=0 alert=2 no_data=1 warming_up=0 fps=X alerts=15:bradycardia:stamina:6.1"},
+		{60, "time=2025-06-01T09:01:00Z tick=60 ticks=1 ok=18 watch=0 alert=2 no_data=0 warming_up=0 fps=X alerts="},
 	} {
 		if got := lines[want.i]; got != want.line {
 			t.Errorf("line %d:\n got %s\nwant %s", want.i, got, want.line)
