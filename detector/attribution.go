@@ -9,11 +9,12 @@ import (
 
 // Attribution by occlusion (see Attribution). When an incident opens on a
 // forecast check (band or drift), the TFT forecasts the scored tick again
-// 1 + V + T times as one batch: the window as fed (which reproduces the
-// stream's forecast), then each of the V encoder variables held neutral
-// over the window, then each block of attrBlock past ticks replaced by the
-// tick before the block (nothing happened in it). The attribution of an occlusion is the change of the bound
-// the reading fell outside (q98 above the band, q02 below, the median for
+// 1 + V + T/attrBlock times as one batch: the window as fed (which
+// reproduces the stream's forecast), then each of the V encoder variables
+// held neutral over the window, then each block of attrBlock past ticks
+// replaced by the row before the block (nothing new happened in it). The
+// attribution of an occlusion is the change of the bound the reading fell
+// outside (q98 above the band, q02 below, the median for
 // a drift), in the vital's unit, signed so that + moved the bound towards
 // the reading. Nothing of this runs for verdicts without an opening.
 //
@@ -34,18 +35,12 @@ type attrWork struct {
 	dec    []float64
 }
 
-// neutral is what an occluded variable is held at: its value in the
-// window's oldest row (levels, phase, ambient) or 0 (changes, imputed).
-func neutral(i int, oldest []float64) float64 {
-	switch {
-	case i >= encDHR && i <= encDSpO2, i == encImputed:
-		return 0
-	}
-	return oldest[i]
-}
+// neutral is what an occluded variable is held at over the window: its
+// value in the window's oldest row (as if it had not moved since).
+func neutral(i int, oldest []float64) float64 { return oldest[i] }
 
 func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
-	if ev.Check != CheckBand && ev.Check != CheckDrift {
+	if !f.explain || (ev.Check != CheckBand && ev.Check != CheckDrift) {
 		return nil
 	}
 	sd := j.s
@@ -98,10 +93,6 @@ func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
 		src := w.enc[max(k0-1, 0)*V : (max(k0-1, 0)+1)*V]
 		for k := k0; k < min(k0+attrBlock, T); k++ {
 			copy(e[k*V:(k+1)*V], src)
-			for i := encDHR; i <= encDSpO2; i++ {
-				e[k*V+i] = 0
-			}
-			e[k*V+encImputed] = 0
 		}
 		w.in[1+V+bk] = tft.Input{Static: w.static, Encoder: e, Decoder: w.dec}
 	}
@@ -120,17 +111,26 @@ func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
 	case ev.Value < ev.Lo:
 		q, target, dir = 0, "q02", -1
 	}
+	// The forecast of the bound is the newest row's level plus the
+	// network's change: an occlusion moves both.
 	scale := s.n.scale[v]
-	base := w.out[0].Band(0, v)[q]
-	last := sd.hist.at(0).values[v]
-	a := &Attribution{Vital: ev.Vital, Target: target, VarNames: f.varNames, Bound: last + base/scale,
+	bound := func(k int) float64 {
+		e := w.in[k].Encoder[(T-1)*V:]
+		return s.n.level(v, e) + w.out[k].Band(0, v)[q]/scale
+	}
+	base := bound(0)
+	a := &Attribution{Vital: ev.Vital, Target: target, VarNames: f.varNames, Bound: base,
 		Vars: make([]float64, V), Steps: make([]float64, nb), Block: attrBlock}
 	for i := range V {
-		a.Vars[i] = dir * (base - w.out[1+i].Band(0, v)[q]) / scale
+		a.Vars[i] = dir * (bound(1+i) - base)
 	}
 	for bk := range nb {
-		a.Steps[bk] = dir * (base - w.out[1+V+bk].Band(0, v)[q]) / scale
+		a.Steps[bk] = dir * (bound(1+V+bk) - base)
 	}
+	// The scored reading against the forecast median: what the excursion
+	// would lose if the reading were what the forecast expected.
+	med := s.n.level(v, w.in[0].Encoder[(T-1)*V:]) + w.out[0].Band(0, v)[2]/scale
+	a.Now = dir * (j.obs.Values[v] - med)
 	for i := range a.Vars {
 		if math.IsNaN(a.Vars[i]) {
 			a.Vars[i] = 0

@@ -140,6 +140,21 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 	return b.String()
 }
 
+// Printed returns the reading (for a drift, its size) and the range as the
+// sentence prints them, for the band, drift and prior checks; ok is false
+// for the others.
+func (e *Evidence) Printed() (value, lo, hi string, ok bool) {
+	switch e.Check {
+	case CheckBand, CheckPrior:
+		value, lo, hi = fmtOutside(e.Vital, e.Value, e.Lo, e.Hi)
+		return value, lo, hi, true
+	case CheckDrift:
+		value, lo, hi = fmtOutside(e.Vital, math.Abs(e.Value), -e.Hi, e.Hi)
+		return value, lo, hi, true
+	}
+	return "", "", "", false
+}
+
 // fmtOutside formats x, lo and hi with the precision of vital v, adding
 // decimals (up to 6) until the printed x lies outside the printed range.
 func fmtOutside(v engine.Vital, x, lo, hi float64) (xs, los, his string) {

@@ -172,6 +172,21 @@ func (n *norm) encoderRow(r, prev *row, dst []float64) {
 	}
 }
 
+// level returns vital v's value in its unit from encoder row e: the
+// inverse of encoderRow's normalisation.
+func (n *norm) level(v int, e []float64) float64 {
+	switch engine.Vital(v) {
+	case engine.HeartRate:
+		return n.hr0 + e[encHR]*n.hrr
+	case engine.Stamina:
+		return e[encStamina] * 100
+	case engine.CoreTemp:
+		return e[encCoreTemp] + n.tc0
+	default:
+		return e[encSpO2]*3 + 97
+	}
+}
+
 // decoderRow fills dst (numDecoder values) with the known inputs of o.
 func decoderRow(o *engine.Observation, dst []float64) {
 	dst[decPhase] = float64(min(o.Phase, engine.NumPhases-1))

@@ -120,11 +120,14 @@ type Alert struct {
 // Attribution says how much each encoder variable and each past tick of
 // the window moved the forecast bound the reading fell outside, by
 // occlusion: the forecast again with that variable held neutral over the
-// window (levels and categories frozen at the window's oldest row, changes
-// and the imputed flag 0), or with that tick replaced by its predecessor
-// (nothing happened at that tick). Values are the change of the bound in
-// the vital's unit (signed: + means the input pushed the bound towards the
-// reading, so it made the excursion smaller; − it widened the gap).
+// window (frozen at its value in the window's oldest row: as if it had not
+// moved), or with a block of Block ticks replaced by the row before it
+// (nothing new happened then). Values are in the vital's unit and signed
+// as the excursion (the reading's distance outside the bound): + means the
+// input widened it (it pushed the bound away from the reading: it made the
+// alert), − it narrowed it. Now is the scored reading's own share: its
+// distance from the forecast median, the excursion it would lose were it
+// what the forecast expected.
 type Attribution struct {
 	Vital    engine.Vital
 	Target   string    // the quantity attributed: "q98", "q02" or "median"
@@ -135,6 +138,7 @@ type Attribution struct {
 	// the last block ends 1 s before the scored tick.
 	Steps []float64
 	Block int
+	Now   float64
 }
 
 // TopVar returns the index of the variable with the largest |attribution|
@@ -151,9 +155,15 @@ func (a *Attribution) TopVar() int {
 
 // PeakAgo returns how many ticks before the scored tick the block with
 // the largest |attribution| lies: from (its oldest tick) to to (its newest;
-// 1 is the tick before the scored one), or 0, 0 without steps.
-func (a *Attribution) PeakAgo() (from, to int) {
-	best, bi := -1.0, -1
+// 1 is the tick before the scored one); 0, 0 when the scored reading (Now)
+// outweighs every block, or without steps.
+func (a *Attribution) PeakAgo() (from, to int) { return a.peakAgo(math.Abs(a.Now)) }
+
+// PastPeakAgo is PeakAgo over the past ticks only (without Now).
+func (a *Attribution) PastPeakAgo() (from, to int) { return a.peakAgo(-1) }
+
+func (a *Attribution) peakAgo(now float64) (from, to int) {
+	best, bi := now, -1
 	for i, x := range a.Steps {
 		if math.Abs(x) > best {
 			best, bi = math.Abs(x), i

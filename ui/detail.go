@@ -547,27 +547,36 @@ func (d *detailPane) timeStrip(c *cells, at *detector.Attribution) {
 		c.painted(st.Muted.paint, "—")
 		return
 	}
-	peak := 0.0
+	peak := math.Abs(at.Now)
 	for _, x := range at.Steps {
 		peak = max(peak, math.Abs(x))
 	}
 	shades := [...]rune{'·', '░', '▒', '▓', '█'}
+	shade := func(x float64) rune {
+		if peak > 0 {
+			return shades[int(math.Round(math.Abs(x)/peak*4))]
+		}
+		return shades[0]
+	}
 	c.begin(st.Accent.paint)
 	for _, x := range at.Steps {
-		k := 0
-		if peak > 0 {
-			k = int(math.Round(math.Abs(x) / peak * 4))
-		}
-		c.repeat(shades[k], max(at.Block, 1))
+		c.repeat(shade(x), max(at.Block, 1))
 	}
+	c.rune('│')
+	c.rune(shade(at.Now))
 	c.end(st.Accent.paint)
-	from, to := at.PeakAgo()
 	c.begin(st.Muted.paint)
-	c.str(" oldest → newest; moved the forecast most ")
-	c.int(int64(to)*d.b.tick, 0)
-	c.rune('–')
-	c.int(int64(from)*d.b.tick, 0)
-	c.str(" s before the alert")
+	c.str(" oldest → now; ")
+	if from, to := at.PastPeakAgo(); from > 0 {
+		c.str("the past moved the forecast most ")
+		c.int(int64(to)*d.b.tick, 0)
+		c.rune('–')
+		c.int(int64(from)*d.b.tick, 0)
+		c.str(" s before")
+	}
+	if f, _ := at.PeakAgo(); f == 0 {
+		c.str("; the reading now outweighs it")
+	}
 	c.end(st.Muted.paint)
 }
 

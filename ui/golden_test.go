@@ -73,7 +73,7 @@ func TestGoldenDetail(t *testing.T) {
 			m.Update(press("enter"))
 			v := ansi.Strip(m.View())
 			requireView(t, m)
-			if !containsAll(v, "why", "band check", "inputs", "heart_rate ", "time", "forecast most", "phase now") || strings.Contains(v, "selection") {
+			if !containsAll(v, "why", "band check", "inputs", "heart_rate ", "time", "oldest → now", "phase now") || strings.Contains(v, "selection") {
 				t.Errorf("detail pane misses parts of the explanation:\n%s", v)
 			}
 			// x shows the model's own selection and attention instead.

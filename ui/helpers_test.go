@@ -283,6 +283,7 @@ func (e explainer) Score(ws []featurestore.Window, dst []detector.Verdict) ([]de
 			for k := range at.Steps {
 				at.Steps[k] = math.Exp(-math.Abs(float64(k-8)) / 2)
 			}
+			at.Now = 1.5
 			a.Attribution = at
 		}
 		for vi := range v.Vitals {

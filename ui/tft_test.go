@@ -50,11 +50,23 @@ func TestTFTView(t *testing.T) {
 	if !strings.ContainsAny(v, "▒─") {
 		t.Errorf("no 10–90 %% band or median in the charts:\n%s", v)
 	}
-	if m.b.soldiers[i].hasAlert {
-		if strings.Contains(v, "no variable selection") || strings.Contains(v, "no attention") || !strings.Contains(v, "oldest → newest") {
-			t.Errorf("the TFT's alert is not explained:\n%s", v)
+	if s := &m.b.soldiers[i]; s.hasAlert {
+		// The real TFT's alert is explained by its evidence and, for a
+		// forecast check, the attribution: inputs ranked and a time strip.
+		if !strings.Contains(v, "check") {
+			t.Errorf("the TFT's alert names no check:\n%s", v)
 		}
-		x := &m.b.soldiers[i].alert.Explanation
+		if at := s.alert.Alert.Attribution; at != nil {
+			if !strings.Contains(v, "oldest → now") || !strings.Contains(v, at.VarNames[at.TopVar()]) {
+				t.Errorf("the TFT's alert attribution is not shown (top input %q):\n%s", at.VarNames[at.TopVar()], v)
+			}
+		}
+		m.Update(press("x"))
+		v = ansi.Strip(m.View())
+		if strings.Contains(v, "no variable selection") || strings.Contains(v, "no attention") || !strings.Contains(v, "oldest → newest") {
+			t.Errorf("the debug view does not show the TFT's selection and attention:\n%s", v)
+		}
+		x := &s.alert.Explanation
 		top := 0
 		for k := range x.NumVars {
 			if x.VarWeights[k] > x.VarWeights[top] {

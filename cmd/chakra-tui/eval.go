@@ -36,6 +36,21 @@ func runEval(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if f.explanations {
+		if !f.asJSON {
+			fmt.Fprintf(e.stderr, "explaining the TFT's alerts on %d seeds × %d soldiers × %v in the %s world …\n", len(opts.Eval.Runs.Seeds), f.soldiers, f.duration, worldName(*opts.Eval.Runs.World))
+		}
+		rep, err := evaluation.RunExplanations(ctx, opts)
+		if err != nil {
+			return err
+		}
+		if f.asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+		return rep.WriteTable(e.stdout)
+	}
 	if !f.asJSON {
 		fmt.Fprintf(e.stderr, "evaluating %s on %d seeds × %d soldiers × %v in the %s world …\n", strings.Join(opts.Detectors, ", "), len(opts.Eval.Runs.Seeds), f.soldiers, f.duration, worldName(*opts.Eval.Runs.World))
 	}
@@ -56,7 +71,7 @@ type evalFlags struct {
 	target                  float64
 	grace, probation        int64
 	modelPath, replay       string
-	asJSON                  bool
+	asJSON, explanations    bool
 	world                   *worldFlags
 }
 
@@ -92,6 +107,8 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("model", "detector/model/tft.bin")
 	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	c.example("json", "true")
+	fs.BoolVar(&f.explanations, "explanations", false, "report how the TFT's alerts explain themselves instead: how often they name the true event's vital, where the attribution's time peak lies, the top input by kind")
+	c.example("explanations", "true")
 	fs.StringVar(&f.replay, "replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
 	c.example("replay", "run.chakra.gz")
 	f.world = addWorldFlags(c)

@@ -18,7 +18,7 @@ import (
 //	 "tick":36,"phase":"rest","next_phase":"rest","channel":"stamina",
 //	 "evidence":{"value":38,"expected":61,"lo":52,"hi":70,"out":-0.8,"unit":18,"ticks":0},
 //	 "attribution":{"target":"q02","bound":52.3,"inputs":[{"name":"heart_rate","value":-1.9},…],
-//	                "steps":[…],"step_ticks":3,"peak_ticks_ago":[3,1]}}
+//	                "steps":[…],"step_ticks":3,"now":12.5,"peak_ticks_ago":[0,0]}}
 //
 // opened_at is unix seconds in every mode (a simulated battlefield's ticks
 // are counted from its start time); id is stable for the incident's life.
@@ -55,13 +55,16 @@ type EvidenceRecord struct {
 }
 
 // AttributionRecord is detector.Attribution in JSON: the inputs ranked by
-// |value|, the time strip oldest first.
+// |value|, the time strip oldest first (StepTicks ticks per step), the
+// scored reading's own share (now) and the peak of the strip, now included,
+// in ticks before the alert ([0,0]: the scored reading).
 type AttributionRecord struct {
 	Target    string       `json:"target"`
 	Bound     Number       `json:"bound"`
 	Inputs    []InputShare `json:"inputs"`
 	Steps     []Number     `json:"steps"`
 	StepTicks int          `json:"step_ticks"`
+	Now       Number       `json:"now"`
 	Peak      [2]int       `json:"peak_ticks_ago"`
 }
 
@@ -112,7 +115,7 @@ func NewAlertRecord(v *detector.Verdict, openedAt int64) AlertRecord {
 		r.Vitals = append(r.Vitals, x.String())
 	}
 	if at := a.Attribution; at != nil {
-		ar := &AttributionRecord{Target: at.Target, Bound: Number(at.Bound), StepTicks: at.Block}
+		ar := &AttributionRecord{Target: at.Target, Bound: Number(at.Bound), StepTicks: at.Block, Now: Number(at.Now)}
 		for _, i := range at.Ranked() {
 			name := strconv.Itoa(i)
 			if i < len(at.VarNames) {

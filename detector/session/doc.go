@@ -48,7 +48,7 @@
 // [open (1) | opened (2) | extended (4), since, kind, check, vital,
 // missing mask, channel, ticks, value, expected, lo, hi, out, unit], the
 // evidence's numbers exact, and with an attribution a last element
-// [target, bound, block, [var names…], [per variable…], [per block…]].
+// [target, bound, block, now, [var names…], [per variable…], [per block…]].
 //
 // Precision: readings, flags, enums and ticks round-trip exactly; forecast
 // quantiles, band-widths out, drifts, scores, variable weights and attention are

@@ -335,7 +335,8 @@ func appendExplanation(b []byte, v *detector.Verdict, allExpl bool) []byte {
 // appendAlert appends the verdict's open incident: [flags, since, kind,
 // check, vital, missing, channel, ticks, value, expected, lo, hi, out,
 // unit] with the evidence's numbers exact, and, with an attribution,
-// [target, bound, block, [names…], [vars…], [steps…]] at float32.
+// [target, bound, block, now, [names…], [vars…], [steps…]] (bound exact,
+// the rest at float32).
 func appendAlert(b []byte, a *detector.Alert) []byte {
 	flags := incOpen
 	if a.Opened {
@@ -363,6 +364,8 @@ func appendAlert(b []byte, a *detector.Alert) []byte {
 		b = appendF64(b, at.Bound)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, int64(at.Block), 10)
+		b = append(b, ',')
+		b = appendF32(b, at.Now)
 		b = append(b, ",["...)
 		for j, n := range at.VarNames {
 			if j > 0 {
@@ -436,6 +439,7 @@ func Rounded(v detector.Verdict, allExplanations bool) detector.Verdict {
 		v.Alert = detector.Alert{}
 	} else if at := v.Alert.Attribution; at != nil {
 		r := *at
+		r.Now = round32(at.Now)
 		r.Vars, r.Steps = make([]float64, len(at.Vars)), make([]float64, len(at.Steps))
 		for j := range at.Vars {
 			r.Vars[j] = round32(at.Vars[j])
@@ -813,6 +817,12 @@ func (s *scanner) alert(a *detector.Alert, nm names) error {
 		return err
 	}
 	at.Block = int(block)
+	if err := s.comma(); err != nil {
+		return err
+	}
+	if at.Now, err = s.f32(); err != nil {
+		return err
+	}
 	if err := s.comma(); err != nil {
 		return err
 	}

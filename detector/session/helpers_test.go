@@ -137,7 +137,7 @@ func floats(v *detector.Verdict) []float64 {
 	ev := &v.Alert.Evidence
 	out = append(out, ev.Value, ev.Expected, ev.Lo, ev.Hi, ev.Out, ev.Unit)
 	if at := v.Alert.Attribution; at != nil {
-		out = append(out, at.Bound)
+		out = append(out, at.Bound, at.Now)
 		out = append(out, at.Vars...)
 		out = append(out, at.Steps...)
 	}
@@ -156,7 +156,7 @@ func zero(v *detector.Verdict) {
 	ev.Value, ev.Expected, ev.Lo, ev.Hi, ev.Out, ev.Unit = 0, 0, 0, 0, 0, 0
 	if at := v.Alert.Attribution; at != nil {
 		c := *at
-		c.Bound, c.Vars, c.Steps = 0, make([]float64, len(at.Vars)), make([]float64, len(at.Steps))
+		c.Bound, c.Now, c.Vars, c.Steps = 0, 0, make([]float64, len(at.Vars)), make([]float64, len(at.Steps))
 		v.Alert.Attribution = &c
 	}
 }

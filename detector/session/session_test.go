@@ -121,7 +121,7 @@ func synthetic() (engine.Frame, []detector.Verdict) {
 		Evidence: detector.Evidence{Check: detector.CheckBand, Vital: engine.HeartRate, Value: 171, Expected: 124.123456789,
 			Lo: 118.5, Hi: 131.25, Out: 3.1, Unit: 12.75, Channel: detector.ChannelHeartRate},
 		Attribution: &detector.Attribution{Vital: engine.HeartRate, Target: "q98", Bound: 131.0000001, VarNames: names,
-			Vars: []float64{0.1, -2.123456789, 0, 1e-9}, Steps: []float64{0.5, 0.25, -0.125}, Block: 3}}
+			Vars: []float64{0.1, -2.123456789, 0, 1e-9}, Steps: []float64{0.5, 0.25, -0.125}, Block: 3, Now: 40.1}}
 	// Soldier 2: missing SpO2, no forecast on it, an open alert (no
 	// opening: its explanation is not kept unless asked), stuck flag.
 	b := &vs[1]
@@ -474,7 +474,7 @@ func TestEncodingCoversVerdict(t *testing.T) {
 		"Verdict":      {"Soldier", "T", "Phase", "NextPhase", "State", "Kind", "Score", "Vitals", "Channels", "Alert", "Explanation"},
 		"Alert":        {"Open", "Opened", "Extended", "Since", "Kind", "Evidence", "Attribution"},
 		"Evidence":     {"Check", "Vital", "Missing", "Value", "Expected", "Lo", "Hi", "Out", "Unit", "Ticks", "Channel"},
-		"Attribution":  {"Vital", "Target", "Bound", "VarNames", "Vars", "Steps", "Block"},
+		"Attribution":  {"Vital", "Target", "Bound", "VarNames", "Vars", "Steps", "Block", "Now"},
 		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Prior", "Drift"},
 		"ChannelAlert": {"Open", "Opened", "Kind", "Since"},
 		"Explanation":  {"Vital", "VarWeights", "NumVars", "VarNames", "Attention", "AttentionLen"},
