@@ -174,7 +174,7 @@ func (a *alertState) step(c *AlertConfig, in *stepInput, dst *[NumChannels]Chann
 // kind and the evidence of the check behind it; another channel opening
 // while it is open extends it; it closes when every channel has closed.
 func (a *alertState) incident(c *AlertConfig, in *stepInput, dst *[NumChannels]ChannelAlert) {
-	a.inc.Opened, a.inc.Extended = false, false
+	a.inc.Opened, a.inc.Extended, a.inc.Refined = false, false, false
 	open, opened := false, -1
 	for ch := range dst {
 		if dst[ch].Open {
@@ -192,8 +192,37 @@ func (a *alertState) incident(c *AlertConfig, in *stepInput, dst *[NumChannels]C
 		a.inc = Alert{}
 	case a.inc.Open && opened >= 0:
 		a.inc.Extended = true
+		if in.t-a.inc.Since <= RefineTicks {
+			if kind, ev := openingEvidence(c, Channel(opened), in); kindPriority[kind] > kindPriority[a.inc.Kind] && definesKind(kind, ev.Vital) {
+				a.inc.Kind, a.inc.Evidence, a.inc.Attribution, a.inc.Refined = kind, ev, nil, true
+			}
+		}
 	}
 }
+
+// definesKind reports whether vital v is the one that defines kind k (heart
+// rate for tachycardia and bradycardia, core temperature for heat strain,
+// stamina for a crash): only such evidence refines an incident, not, say,
+// SpO2 drifting above its band.
+func definesKind(k engine.AnomalyKind, v engine.Vital) bool {
+	switch k {
+	case engine.KindTachycardia, engine.KindBradycardia:
+		return v == engine.HeartRate
+	case engine.KindHeatStrain:
+		return v == engine.CoreTemp
+	case engine.KindStaminaCrash:
+		return v == engine.Stamina
+	}
+	return false
+}
+
+// RefineTicks is how long after an incident opens a more urgent kind may
+// still take it over: a channel opening within it whose kind is more urgent
+// (a bradycardia's heart-rate channel opening a few seconds after its
+// stamina channel, which opened the incident as a stamina crash) gives the
+// incident its kind and evidence, once (Alert.Refined), instead of raising
+// an alert of its own.
+const RefineTicks = 10
 
 // openPriority orders channels that open at the same tick: the incident
 // takes the most urgent kind; a physiological channel before the data

@@ -382,7 +382,7 @@ func (c *core) measure(j *job, vd *Verdict) {
 func (c *core) settle(j *job, vd *Verdict) {
 	s, in, allMissing := j.s, &j.in, j.allMissing
 	s.alerts.step(&c.cfg, in, &vd.Channels, &vd.Alert)
-	if vd.Alert.Opened && !j.quiet && vd.Alert.Evidence.Check != CheckPrior {
+	if (vd.Alert.Opened || vd.Alert.Refined) && !j.quiet && vd.Alert.Evidence.Check != CheckPrior {
 		if at, ok := c.f.(attributor); ok && j.fc[vd.Alert.Evidence.Vital].ok {
 			vd.Alert.Attribution = at.attribute(j, &vd.Alert.Evidence)
 			s.alerts.inc.Attribution = vd.Alert.Attribution

@@ -104,12 +104,16 @@ func (e *Evidence) Outside() bool {
 // has closed. A channel opening inside it extends it (Extended) instead of
 // raising another alert.
 type Alert struct {
-	Open     bool               // an incident is open
-	Opened   bool               // it opened at this tick: an alert event
-	Extended bool               // another channel opened inside it at this tick
+	Open     bool // an incident is open
+	Opened   bool // it opened at this tick: an alert event
+	Extended bool // another channel opened inside it at this tick
+	// Refined is set at the tick a more urgent kind took the incident
+	// over, within RefineTicks of its opening (see RefineTicks): its kind,
+	// evidence and attribution are new; the alert is the same.
+	Refined  bool
 	Since    int64              // tick it opened at
-	Kind     engine.AnomalyKind // its kind, fixed at opening
-	Evidence Evidence           // the evidence of the check that opened it, frozen at opening
+	Kind     engine.AnomalyKind // its kind, fixed at opening (or refinement)
+	Evidence Evidence           // the evidence of the check that opened it, frozen at opening (or refinement)
 	// Attribution is how much each input and past tick moved the forecast
 	// the reading fell outside, computed once at opening (nil without a
 	// forecast, for data-quality alerts, or for scorers without one). It

@@ -249,3 +249,43 @@ func TestAlertEvidenceOnSimulation(t *testing.T) {
 	}
 	t.Logf("%d alerts", n)
 }
+
+// TestIncidentRefines: a stamina channel opens an incident as a stamina
+// crash; the heart rate falling below its band and its channel opening a
+// few ticks later refine it, once, to a bradycardia with the heart rate's
+// evidence; past RefineTicks an opening only extends.
+func TestIncidentRefines(t *testing.T) {
+	for _, late := range []bool{false, true} {
+		cfg := DefaultAlertConfig()
+		var a alertState
+		var dst [NumChannels]ChannelAlert
+		var inc Alert
+		refined := 0
+		hrFrom := int64(4)
+		if late {
+			hrFrom = 4 + RefineTicks
+		}
+		for tick := range hrFrom + 4 {
+			in := stepInput{t: tick, out: [engine.NumVitals]float64{0, -3, 0, 0}}
+			if tick >= hrFrom {
+				in.out[engine.HeartRate] = -2
+			}
+			in.ev[engine.HeartRate] = Evidence{Check: CheckBand, Vital: engine.HeartRate, Value: 40, Lo: 50, Hi: 70, Out: in.out[engine.HeartRate], Unit: 20}
+			in.ev[engine.Stamina] = Evidence{Check: CheckBand, Vital: engine.Stamina, Value: 60, Lo: 80, Hi: 90, Out: -3, Unit: 10}
+			a.step(&cfg, &in, &dst, &inc)
+			if tick == 1 && (!inc.Opened || inc.Kind != engine.KindStaminaCrash) {
+				t.Fatalf("tick 1: %+v", inc)
+			}
+			if inc.Refined {
+				refined++
+			}
+		}
+		want, vital := engine.KindBradycardia, engine.HeartRate
+		if late {
+			want, vital = engine.KindStaminaCrash, engine.Stamina
+		}
+		if inc.Kind != want || inc.Evidence.Vital != vital || inc.Since != 1 || refined != map[bool]int{false: 1, true: 0}[late] {
+			t.Errorf("late %v: incident %+v refined %d times", late, inc, refined)
+		}
+	}
+}

@@ -60,6 +60,18 @@ func (l *alertLog) add(e alertEntry) {
 	l.rev++
 }
 
+// refine updates the entry of the incident refined in v (its kind and
+// reason; see detector.RefineTicks).
+func (l *alertLog) refine(v *detector.Verdict) {
+	for i := len(l.entries) - 1; i >= 0; i-- {
+		if e := &l.entries[i]; e.soldier == v.Soldier && e.t == v.Alert.Since {
+			e.kind, e.reason = v.Alert.Kind, reason(v)
+			l.rev++
+			return
+		}
+	}
+}
+
 // truncateFrom drops the entries that opened at tick t or later.
 func (l *alertLog) truncateFrom(t int64) {
 	n := len(l.entries)

@@ -252,6 +252,9 @@ func (b *board) applyObs(snap *live.Snapshot, k int, at time.Time) {
 		s.v, s.scored = *v, true
 		if v.Alert.Opened {
 			b.opened(i, v, at)
+		} else if v.Alert.Refined && s.hasAlert {
+			s.alert = *v
+			b.log.refine(v)
 		}
 	} else {
 		s.scored = false

@@ -20,7 +20,9 @@ import (
 //	 "attribution":{"target":"q02","bound":52.3,"inputs":[{"name":"heart_rate","value":-1.9},…],
 //	                "steps":[…],"step_ticks":3,"now":12.5,"peak_ticks_ago":[0,0]}}
 //
-// opened_at is unix seconds in every mode (a simulated battlefield's ticks
+// A refined alert (detector.RefineTicks) is sent again with the same id
+// and opened_at, "refined":true, its new kind and explanation. opened_at
+// is unix seconds in every mode (a simulated battlefield's ticks
 // are counted from its start time); id is stable for the incident's life.
 // Numbers a check does not have (a dropout's reading) are null;
 // attribution is absent without a forecast (prior, dropout, stuck checks,
@@ -38,6 +40,7 @@ type AlertRecord struct {
 	Phase       string             `json:"phase"`
 	NextPhase   string             `json:"next_phase"`
 	Channel     string             `json:"channel"`
+	Refined     bool               `json:"refined,omitempty"`
 	Evidence    EvidenceRecord     `json:"evidence"`
 	Attribution *AttributionRecord `json:"attribution,omitempty"`
 }
@@ -108,7 +111,7 @@ func NewAlertRecord(v *detector.Verdict, openedAt int64) AlertRecord {
 	r := AlertRecord{ID: strconv.FormatInt(int64(v.Soldier), 10) + "-" + strconv.FormatInt(openedAt, 10),
 		Soldier: v.Soldier, Kind: a.Kind.String(), Check: ev.Check.String(), Vital: ev.Vital.String(),
 		Sentence: detector.Sentence(a.Kind, ev, v.Phase, v.NextPhase), OpenedAt: openedAt, Tick: a.Since,
-		Phase: v.Phase.String(), NextPhase: v.NextPhase.String(), Channel: ev.Channel.String(),
+		Phase: v.Phase.String(), NextPhase: v.NextPhase.String(), Channel: ev.Channel.String(), Refined: a.Refined,
 		Evidence: EvidenceRecord{Value: Number(ev.Value), Expected: Number(ev.Expected), Lo: Number(ev.Lo),
 			Hi: Number(ev.Hi), Out: Number(ev.Out), Unit: Number(ev.Unit), Ticks: ev.Ticks}}
 	for _, x := range ev.Vitals() {

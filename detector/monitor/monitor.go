@@ -58,7 +58,9 @@ type Monitor struct {
 
 // AlertEvent is one alert opening: a soldier's incident opened (see
 // detector.Alert; a channel opening inside an open incident extends it
-// and is no event), with the verdict that opened it.
+// and is no event), with the verdict that opened it; or, within
+// detector.RefineTicks of it, the same alert refined to a more urgent kind
+// (Verdict.Alert.Refined: same id, new kind and explanation).
 type AlertEvent struct {
 	Verdict detector.Verdict
 	// OpenedAt is when it opened, in unix seconds: the verdict's tick, plus
@@ -268,9 +270,11 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	}
 	m.mu.Unlock()
 	for i := n0; i < len(dst); i++ {
-		if dst[i].Alert.Opened {
-			m.alertCount.Add(1)
-			m.alerts.Publish(AlertEvent{Verdict: dst[i], OpenedAt: m.Unix(dst[i].Soldier, dst[i].Alert.Since)})
+		if a := &dst[i].Alert; a.Opened || a.Refined {
+			if a.Opened {
+				m.alertCount.Add(1)
+			}
+			m.alerts.Publish(AlertEvent{Verdict: dst[i], OpenedAt: m.Unix(dst[i].Soldier, a.Since)})
 		}
 	}
 	return dst, nil

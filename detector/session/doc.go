@@ -45,7 +45,7 @@
 // [vital, [var names…], [var weights…], [attention…]]. The incident
 // (detector.Alert) follows only while one is open, on every verdict of it,
 // so a replay that seeks shows the same explanation:
-// [open (1) | opened (2) | extended (4), since, kind, check, vital,
+// [open (1) | opened (2) | extended (4) | refined (8), since, kind, check, vital,
 // missing mask, channel, ticks, value, expected, lo, hi, out, unit], the
 // evidence's numbers exact, and with an attribution a last element
 // [target, bound, block, now, [var names…], [per variable…], [per block…]].

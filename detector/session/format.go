@@ -32,7 +32,8 @@ const (
 	incOpen     = 1
 	incOpened   = 2
 	incExtended = 4
-	incAll      = 7
+	incRefined  = 8
+	incAll      = 15
 )
 
 // Vital flags of the encoding.
@@ -344,6 +345,9 @@ func appendAlert(b []byte, a *detector.Alert) []byte {
 	}
 	if a.Extended {
 		flags |= incExtended
+	}
+	if a.Refined {
+		flags |= incRefined
 	}
 	ev := &a.Evidence
 	b = append(b, '[')
@@ -777,7 +781,7 @@ func (s *scanner) alert(a *detector.Alert, nm names) error {
 	if ints[0]&incOpen == 0 {
 		return s.errorf("a recorded incident that is not open")
 	}
-	*a = detector.Alert{Open: true, Opened: ints[0]&incOpened != 0, Extended: ints[0]&incExtended != 0, Since: ints[1],
+	*a = detector.Alert{Open: true, Opened: ints[0]&incOpened != 0, Extended: ints[0]&incExtended != 0, Refined: ints[0]&incRefined != 0, Since: ints[1],
 		Kind: engine.AnomalyKind(ints[2])}
 	ev := &a.Evidence
 	ev.Check, ev.Vital, ev.Missing = detector.Check(ints[3]), engine.Vital(ints[4]), engine.Mask(ints[5])

@@ -126,7 +126,7 @@ func synthetic() (engine.Frame, []detector.Verdict) {
 	// opening: its explanation is not kept unless asked), stuck flag.
 	b := &vs[1]
 	b.State, b.Kind = detector.StateAlert, engine.KindDropout
-	b.Alert = detector.Alert{Open: true, Extended: true, Since: 30, Kind: engine.KindDropout,
+	b.Alert = detector.Alert{Open: true, Extended: true, Refined: true, Since: 30, Kind: engine.KindDropout,
 		Evidence: detector.Evidence{Check: detector.CheckDropout, Missing: 15, Ticks: 10, Channel: detector.ChannelDropout,
 			Value: math.NaN(), Expected: math.NaN(), Lo: math.NaN(), Hi: math.NaN(), Out: math.NaN(), Unit: math.NaN()}}
 	b.Vitals[engine.SpO2] = detector.VitalVerdict{Observed: math.NaN(), Missing: true, Out: 0,
@@ -472,7 +472,7 @@ func TestEvaluateRecordedEqualsRescored(t *testing.T) {
 func TestEncodingCoversVerdict(t *testing.T) {
 	want := map[string][]string{
 		"Verdict":      {"Soldier", "T", "Phase", "NextPhase", "State", "Kind", "Score", "Vitals", "Channels", "Alert", "Explanation"},
-		"Alert":        {"Open", "Opened", "Extended", "Since", "Kind", "Evidence", "Attribution"},
+		"Alert":        {"Open", "Opened", "Extended", "Refined", "Since", "Kind", "Evidence", "Attribution"},
 		"Evidence":     {"Check", "Vital", "Missing", "Value", "Expected", "Lo", "Hi", "Out", "Unit", "Ticks", "Channel"},
 		"Attribution":  {"Vital", "Target", "Bound", "VarNames", "Vars", "Steps", "Block", "Now"},
 		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Prior", "Drift"},
