@@ -524,7 +524,7 @@ func (d *detailPane) inputs(c *cells, v *detector.Verdict, at *detector.Attribut
 	c.begin(st.Muted.paint)
 	c.str("  (")
 	c.str(x.Unit())
-	c.str(" each input moved the ")
+	c.str(" each added to how far the reading lies out, moving the ")
 	c.str(map[string]string{"q98": "upper bound", "q02": "lower bound", "median": "median"}[at.Target])
 	c.rune(')')
 	c.end(st.Muted.paint)
