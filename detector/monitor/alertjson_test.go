@@ -97,3 +97,49 @@ func ExampleAlertJSON() {
 	// Output:
 	// {"id":"14-1748768436","soldier_id":14,"kind":"bradycardia","check":"band","vital":"heart_rate","vitals":["heart_rate"],"sentence":"bradycardia: heart_rate 38 bpm below expected 52–70 bpm (median 61) by 0.8 band-widths · band check · rest","opened_at":1748768436,"tick":36,"phase":"rest","next_phase":"rest","channel":"stamina","evidence":{"value":38,"expected":61,"lo":52,"hi":70,"out":-0.78,"unit":18,"ticks":0}}
 }
+
+// TestAlertEventRefined: an incident opened by a stamina crash and refined
+// to a bradycardia a few seconds later is sent again: same id and opening
+// time, the new kind and vital, "refined": true.
+func TestAlertEventRefined(t *testing.T) {
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sc, err := detector.NewThreshold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(store, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := m.SubscribeAlerts(8)
+	defer sub.Close()
+	ctx := context.Background()
+	for tick := range int64(40) {
+		o := obs(5, 1000+tick, 75)
+		if tick >= 20 {
+			o.Values[engine.Stamina] = 5
+		}
+		if tick >= 24 {
+			o.Values[engine.HeartRate] = 30
+		}
+		if _, err := m.Ingest(ctx, []engine.Observation{o}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close()
+	var recs []AlertRecord
+	for ev := range sub.C() {
+		recs = append(recs, ev.Record())
+	}
+	if len(recs) != 2 || recs[0].Kind != "stamina_crash" || recs[0].Refined || recs[1].Kind != "bradycardia" ||
+		!recs[1].Refined || recs[1].Vital != "heart_rate" || recs[1].ID != recs[0].ID || recs[1].OpenedAt != recs[0].OpenedAt {
+		t.Fatalf("records %+v", recs)
+	}
+	if m.Stats().Alerts != 1 {
+		t.Errorf("%d alerts counted, want 1", m.Stats().Alerts)
+	}
+}
