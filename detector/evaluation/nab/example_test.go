@@ -38,3 +38,14 @@ func Example() {
 	// threshold 0.50 optimised=false: raw 0.89, normalised 94.5
 	// threshold 0.90 optimised=true: raw 1.00, normalised 100.0
 }
+
+// ExampleHalfOf shows the out-of-sample split: a file's half depends on its
+// name only.
+func ExampleHalfOf() {
+	for _, name := range []string{"realKnownCause/nyc_taxi.csv", "realTweets/Twitter_volume_PFE.csv"} {
+		fmt.Println(name, nab.HalfOf(name))
+	}
+	// Output:
+	// realKnownCause/nyc_taxi.csv 1
+	// realTweets/Twitter_volume_PFE.csv 0
+}
