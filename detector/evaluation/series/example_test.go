@@ -43,7 +43,7 @@ func Example() {
 // detector, reporting progress at each quarter of the rows. The rise of
 // 15 bpm at 09:10:00 is about 4.7 of this person's spreads (about 3 bpm
 // here), so the sum grows by 4.7 − 3 (the drift) a second and passes 190.8
-// about 110 s later.
+// about 100 s later.
 func ExampleRunProgress() {
 	var b strings.Builder
 	b.WriteString("timestamp,heart_rate\n")
