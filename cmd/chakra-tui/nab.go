@@ -33,10 +33,11 @@ type nabProfile struct {
 }
 
 func runNAB(ctx context.Context, args []string, e env) error {
-	c := newCommand("nab", "chakra-tui nab [flags] RESULTS_DIR",
+	c := newCommand("nab", "chakra-tui nab [flags] RESULTS_DIR | chakra-tui nab --oos --data DATA [--seeds 1-5] [NAME=]RESULTS_DIR…",
 		"Score a results folder (as written by `chakra-tui score --dir`, or NAB's own results layout) by the rules of\n"+
 			"the Numenta Anomaly Benchmark: standard, reward_low_FP_rate and reward_low_FN_rate profiles, each at the\n"+
-			"detector's own threshold (its alert column) and at NAB's optimised threshold. See docs/nab.md.", e.stderr)
+			"detector's own threshold (its alert column) and at NAB's optimised threshold. With --oos, every setting (which\n"+
+			"candidate folder, own alerts or a threshold) is chosen on one half of the files and scored on the other. See docs/nab.md.", e.stderr)
 	var dataDir, labelsPath string
 	var asJSON, oos bool
 	var seeds string
