@@ -13,6 +13,23 @@ var promKeywords = map[string]bool{
 	"atan2": true, "start": true, "end": true,
 }
 
+// aggregations may put their by/without clause before their argument.
+var aggregations = map[string]bool{
+	"sum": true, "min": true, "max": true, "avg": true, "group": true, "stddev": true, "stdvar": true,
+	"count": true, "count_values": true, "bottomk": true, "topk": true, "quantile": true, "limitk": true, "limit_ratio": true,
+}
+
+// followedByLabelLister reports whether s starts with by or without and
+// an opening parenthesis.
+func followedByLabelLister(s string) bool {
+	for _, w := range []string{"by", "without"} {
+		if len(s) > len(w) && strings.EqualFold(s[:len(w)], w) && !isIdent(s[len(w)], true) {
+			return strings.HasPrefix(strings.TrimLeft(s[len(w):], " \t\n\r"), "(")
+		}
+	}
+	return false
+}
+
 // labelListers are followed by a parenthesised list of label names.
 var labelListers = map[string]bool{
 	"by": true, "without": true, "on": true, "ignoring": true, "group_left": true, "group_right": true,
@@ -115,6 +132,8 @@ func MetricNames(expr string) ([]string, error) {
 			case promKeywords[lower]:
 			case k < n && expr[k] == '(':
 				// a function or an aggregation
+			case aggregations[lower] && followedByLabelLister(expr[k:]):
+				// sum by (…) (…)
 			default:
 				seen[word] = true
 			}
