@@ -84,3 +84,17 @@ bench-http: build
 .PHONY: soak-http
 soak-http: build
 	./$(BENCH) --soak --attack declared-length --conns 2000 --waves 8 --hold 5s --after 5s --rss-limit 150
+
+# The deployment files, offline (README, "Deploy"): deploy/check, a Go
+# module of its own (Helm and the Kubernetes modules stay out of go.mod),
+# renders deploy/helm/chakra-tui with Helm's
+# engine (defaults and deploy/check/testdata/all-on.yaml), decodes every
+# manifest strictly into the Kubernetes API types, runs bin/chakra-tui with
+# the Deployment's args on 127.0.0.1 and checks the probes, the flags and
+# every metric the Grafana dashboard queries against it, and lints
+# deploy/Dockerfile. No cluster, no docker.
+.PHONY: deploy-check
+deploy-check: build
+	cd deploy && $(GO) vet ./...
+	@out=$$(gofmt -l deploy); if [ -n "$$out" ]; then echo "gofmt -l lists files to format:"; echo "$$out"; exit 1; fi
+	cd deploy && CHAKRA_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 ./...
