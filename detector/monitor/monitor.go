@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -25,10 +26,11 @@ const stripes = 64
 // Monitor is the ingest → store → score pipeline with the latest verdict per
 // soldier and a stream of alert openings. It is safe for concurrent use.
 type Monitor struct {
-	store  featurestore.Online
-	scorer detector.Scorer
-	rows   int
-	now    func() time.Time
+	store   featurestore.Online
+	scorer  detector.Scorer
+	rows    int
+	workers int
+	now     func() time.Time
 
 	locks [stripes]sync.Mutex
 
@@ -91,6 +93,19 @@ func (m *Monitor) Unix(id engine.SoldierID, t int64) int64 {
 // Option configures a Monitor.
 type Option func(*Monitor)
 
+// WithWorkers sets how many goroutines share the scoring of one Ingest
+// call (default runtime.GOMAXPROCS(0); 1 scores on the caller's goroutine
+// only). A call is split only when it holds at least 2×512 windows,
+// and only between squads, so that the verdicts are the same for any
+// number of workers (see Ingest).
+func WithWorkers(n int) Option { return func(m *Monitor) { m.workers = n } }
+
+// minShard is the fewest windows one worker scores of a split call:
+// smaller calls (a 100-soldier tick, an HTTP request) are scored on the
+// caller's goroutine, where splitting would cost more than it saves.
+// Tests lower it.
+var minShard = 512
+
 // WithWindowRows sets how many rows per soldier each score reads (≥ 2).
 func WithWindowRows(n int) Option { return func(m *Monitor) { m.rows = n } }
 
@@ -113,7 +128,7 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 	if store == nil || scorer == nil {
 		return nil, errors.New("monitor: nil store or scorer")
 	}
-	m := &Monitor{store: store, scorer: scorer, rows: DefaultWindowRows, now: time.Now,
+	m := &Monitor{store: store, scorer: scorer, rows: DefaultWindowRows, workers: runtime.GOMAXPROCS(0), now: time.Now,
 		profiles: map[engine.SoldierID]engine.Profile{},
 		latest:   map[engine.SoldierID]detector.Verdict{},
 		seen:     map[engine.SoldierID]seenAt{},
@@ -124,6 +139,9 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 	}
 	if m.rows < 2 {
 		return nil, fmt.Errorf("monitor: window of %d rows (want ≥ 2)", m.rows)
+	}
+	if m.workers < 1 {
+		return nil, fmt.Errorf("monitor: %d workers (want ≥ 1)", m.workers)
 	}
 	m.pool.New = func() any { return new(scratch) }
 	return m, nil
@@ -203,6 +221,8 @@ type scratch struct {
 	rows    [][]engine.Observation
 	windows []featurestore.Window
 	stripes []int
+	cuts    []int
+	errs    []error
 }
 
 // Ingest runs one batch of observations through the pipeline: it writes them
@@ -210,6 +230,12 @@ type scratch struct {
 // appends one verdict per observation, in order, to dst. Observations of one
 // call must belong to distinct soldiers. A store error is returned wrapped,
 // with nothing scored.
+//
+// A large call whose soldiers come squad by squad (a simulation's frame,
+// sorted by id) is scored by up to WithWorkers goroutines, each on whole
+// squads: a soldier's state is its own and the squad-wide rule looks only
+// within a squad, so the verdicts, their order, the alerts and their order
+// are those of one goroutine scoring the whole call.
 func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
 	if len(obs) == 0 {
 		return dst, nil
@@ -253,7 +279,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		s.windows = append(s.windows, featurestore.Window{Profile: p, Rows: s.rows[i]})
 	}
 	n0 := len(dst)
-	dst, err = m.scorer.Score(s.windows, dst)
+	dst, err = m.score(s, dst)
 	if err != nil {
 		return dst[:n0], fmt.Errorf("score with %s: %w", m.scorer.Name(), err)
 	}
@@ -278,6 +304,74 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		}
 	}
 	return dst, nil
+}
+
+// score scores s.windows, appending one verdict per window to dst: on the
+// caller's goroutine, or split between squads over the workers.
+func (m *Monitor) score(s *scratch, dst []detector.Verdict) ([]detector.Verdict, error) {
+	ws := s.windows
+	s.cuts = shards(s.cuts[:0], ws, m.workers)
+	if len(s.cuts) <= 2 {
+		return m.scorer.Score(ws, dst)
+	}
+	n0 := len(dst)
+	dst = slices.Grow(dst, len(ws))[:n0+len(ws)]
+	k := len(s.cuts) - 1
+	s.errs = append(s.errs[:0], make([]error, k)...)
+	var wg sync.WaitGroup
+	for i := range k {
+		a, b := s.cuts[i], s.cuts[i+1]
+		wg.Go(func() {
+			// Each shard appends into its own part of dst, whose capacity
+			// ends where the next shard's part begins.
+			part := dst[n0+a : n0+a : n0+b]
+			out, err := m.scorer.Score(ws[a:b], part)
+			switch {
+			case err != nil:
+				s.errs[i] = err
+			case len(out) != b-a:
+				s.errs[i] = fmt.Errorf("scored %d windows into %d verdicts", b-a, len(out))
+			case &out[0] != &dst[n0+a]:
+				copy(dst[n0+a:n0+b], out)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range s.errs {
+		if err != nil {
+			return dst[:n0], err
+		}
+	}
+	return dst, nil
+}
+
+// shards appends to cuts the boundaries of up to workers shards of ws, cut
+// only between squads, each of at least minShard windows: cuts[0] is 0 and
+// the last is len(ws). It returns [0, len(ws)] (one shard) when the call is
+// small or its squads are not in non-decreasing order (a squad's soldiers
+// could then lie in several shards).
+func shards(cuts []int, ws []featurestore.Window, workers int) []int {
+	cuts = append(cuts, 0)
+	k := min(workers, len(ws)/minShard)
+	if k < 2 {
+		return append(cuts, len(ws))
+	}
+	for i := 1; i < len(ws); i++ {
+		if ws[i].Profile.Squad < ws[i-1].Profile.Squad {
+			return append(cuts, len(ws))
+		}
+	}
+	for j := 1; j < k; j++ {
+		c := max(j*len(ws)/k, cuts[len(cuts)-1]+1)
+		for c < len(ws) && ws[c].Profile.Squad == ws[c-1].Profile.Squad {
+			c++ // move the cut to the next squad's first soldier
+		}
+		if c-cuts[len(cuts)-1] < minShard || len(ws)-c < minShard {
+			continue
+		}
+		cuts = append(cuts, c)
+	}
+	return append(cuts, len(ws))
 }
 
 // ErrLateUnsupported is WriteLate's answer when the store does not

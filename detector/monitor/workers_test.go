@@ -1,0 +1,159 @@
+package monitor
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// squads returns windows whose profiles carry the given squads, in order.
+func squads(qs ...int) []featurestore.Window {
+	ws := make([]featurestore.Window, len(qs))
+	for i, q := range qs {
+		ws[i].Profile.Squad = q
+	}
+	return ws
+}
+
+func TestShards(t *testing.T) {
+	defer func(n int) { minShard = n }(minShard)
+	minShard = 3
+	rep := func(q, n int) []int { return slices.Repeat([]int{q}, n) }
+	cases := []struct {
+		name    string
+		qs      []int
+		workers int
+		want    []int
+	}{
+		{"one worker", slices.Concat(rep(0, 5), rep(1, 5)), 1, []int{0, 10}},
+		{"too small to split", rep(0, 5), 2, []int{0, 5}},
+		{"split between squads", slices.Concat(rep(0, 5), rep(1, 5)), 2, []int{0, 5, 10}},
+		{"cut moves to the next squad", slices.Concat(rep(0, 4), rep(1, 4), rep(2, 4)), 2, []int{0, 8, 12}},
+		{"one squad stays whole", rep(7, 12), 2, []int{0, 12}},
+		{"three workers", slices.Concat(rep(0, 3), rep(1, 3), rep(2, 3), rep(3, 3)), 3, []int{0, 6, 9, 12}},
+		{"squads out of order", slices.Concat(rep(1, 5), rep(0, 5)), 2, []int{0, 10}},
+		{"short tail joins the last shard", slices.Concat(rep(0, 6), rep(1, 2)), 2, []int{0, 8}},
+	}
+	for _, c := range cases {
+		if got := shards(nil, squads(c.qs...), c.workers); !slices.Equal(got, c.want) {
+			t.Errorf("%s: shards = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// scoreRun scores ticks frames of src with the TFT on a monitor of the
+// given workers and returns every verdict printed, one a line, and the
+// alert openings.
+func scoreRun(t *testing.T, workers int, profiles []engine.Profile, ticks int, frame func(t int64) []engine.Observation) (string, []string) {
+	t.Helper()
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sc, err := detector.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := New(store, sc, WithWorkers(workers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	alerts := m.SubscribeAlerts(100_000)
+	defer alerts.Close()
+	ctx := context.Background()
+	if err := m.SetProfiles(ctx, profiles); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var vs []detector.Verdict
+	for tk := range int64(ticks) {
+		if vs, err = m.Ingest(ctx, frame(tk), vs[:0]); err != nil {
+			t.Fatal(err)
+		}
+		for i := range vs {
+			fmt.Fprintf(&b, "%+v\n", vs[i])
+		}
+	}
+	var opened []string
+	for len(alerts.C()) > 0 {
+		ev := <-alerts.C()
+		opened = append(opened, fmt.Sprintf("%d@%d:%v", ev.Verdict.Soldier, ev.Verdict.T, ev.Verdict.Kind))
+	}
+	return b.String(), opened
+}
+
+// TestIngestWorkersSameVerdicts scores the same battlefield with the TFT
+// on 1, 2 and 3 workers (shards of at least 8 windows, so 200 soldiers
+// split) past its warm-up and requires the same verdicts, in the same
+// order, and the same alert openings. Two battlefields: a simulation, and
+// a synthetic one in squads of 7 — so that an even split would cut a squad
+// in two — whose squad 14 (soldiers 99–105, across the even cut at 100 of
+// two workers) raises its heart rate together, 4 bpm a second,
+// after the warm-up: the squad-wide rule clears it only when the squad is
+// scored in one piece.
+func TestIngestWorkersSameVerdicts(t *testing.T) {
+	defer func(n int) { minShard = n }(minShard)
+	minShard = 8
+	cfg := engine.DefaultConfig()
+	cfg.Soldiers, cfg.SquadSize, cfg.Seed, cfg.PoisonRate = 200, 7, 5, 0.2
+	sim := func() (func(int64) []engine.Observation, []engine.Profile) {
+		s, err := engine.NewSim(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return func(int64) []engine.Observation {
+			f, err := s.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f.Obs
+		}, s.Profiles()
+	}
+	profiles := engine.GenerateProfiles(cfg.Soldiers, cfg.SquadSize, cfg.Seed)
+	jump := func(tk int64) []engine.Observation {
+		out := make([]engine.Observation, len(profiles))
+		for i, p := range profiles {
+			hr := 70.0
+			if p.Squad == 14 && tk >= 32 {
+				hr += 4 * float64(tk-31) // a step would be taken for a glitch
+			}
+			out[i] = obs(p.ID, tk, hr)
+		}
+		return out
+	}
+	ws := make([]featurestore.Window, len(profiles))
+	for i, p := range profiles {
+		ws[i].Profile = p
+	}
+	for _, w := range []int{2, 3} {
+		if got := shards(nil, ws, w); len(got) != w+1 {
+			t.Fatalf("%d workers would not split 200 windows: %v", w, got)
+		}
+	}
+	for name, run := range map[string]func(w int) (string, []string){
+		"simulation": func(w int) (string, []string) { f, ps := sim(); return scoreRun(t, w, ps, 45, f) },
+		"squad ramp": func(w int) (string, []string) { return scoreRun(t, w, profiles, 45, jump) },
+	} {
+		want, wantAlerts := run(1)
+		if strings.Count(want, "Forecast:[NaN NaN NaN NaN NaN]") == strings.Count(want, "Forecast:[") {
+			t.Fatalf("%s: no verdict carries a forecast: the run ended inside the warm-up", name)
+		}
+		for _, w := range []int{2, 3} {
+			got, gotAlerts := run(w)
+			if got != want {
+				t.Errorf("%s, %d workers: the verdicts differ from one worker's", name, w)
+			}
+			if !slices.Equal(gotAlerts, wantAlerts) {
+				t.Errorf("%s, %d workers: alerts %v, want %v", name, w, gotAlerts, wantAlerts)
+			}
+		}
+	}
+}
