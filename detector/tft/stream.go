@@ -4,11 +4,13 @@ import "fmt"
 
 // Stream forecasts a sliding window of one series incrementally. It keeps
 // the last EncoderLen encoder rows and, for each, the per-step outputs of
-// the encoder variable selection and the LSTM input projection (which
-// depend only on that step's inputs and the static context), so that each
-// forecast computes the variable selection of the newest rows only; the
-// LSTMs, enrichment and attention still run over the whole window (the
-// window's first step is its LSTM start). A Stream is not safe for
+// the encoder variable selection (which depend only on that step's inputs
+// and the static context), so that each forecast computes the variable
+// selection of the newest rows only; the LSTM input projection, the LSTMs,
+// enrichment and attention still run over the whole window (the window's
+// first step is its LSTM start). The projection is recomputed rather than
+// kept: it would be four times the embedding's size, most of a stream's
+// memory, and it costs less to compute than to copy back in from memory. A Stream is not safe for
 // concurrent use; a Model may serve many Streams at once.
 type Stream struct {
 	m  *Model
@@ -26,8 +28,7 @@ type streamState struct {
 	staticW []float64
 	ctx     []float64 // cH, cC, cVS, cEnrich, ctxEnc, ctxDec, ctxEnrich
 	raw     []float64 // [Te × ne]
-	emb     []float64 // [(2Te + Td) × H]: slot s at rows s and s + Te (see below)
-	gx      []float64 // [(2Te + Td) × 4H], as emb
+	emb     []float64 // [Te × H]: the embedding of ring slot s at row s
 	w       []float64 // [Te × ne]
 }
 
@@ -42,9 +43,7 @@ func (m *Model) NewStream(static []float64) (*Stream, error) {
 	st.staticW = make([]float64, len(c.Static))
 	st.ctx = make([]float64, 5*H+max(m.fold.enc.hf, 1)+max(m.fold.dec.hf, 1))
 	st.raw = make([]float64, Te*ne)
-	T2 := 2*Te + c.DecoderLen
-	st.emb = make([]float64, T2*H)
-	st.gx = make([]float64, T2*4*H)
+	st.emb = make([]float64, Te*H)
 	st.w = make([]float64, Te*ne)
 	if err := s.Reset(static); err != nil {
 		return nil, err
@@ -167,34 +166,15 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 		m.streamStatic(w, b, st)
 		copy(out[b].StaticWeights, st.staticW)
 		m.streamSelect(w, b, st)
-		if B == 1 {
-			for p := range Te {
-				slot := (st.head + p) % Te
-				copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
-			}
-			break
-		}
 		for p := range Te {
-			r := p*B + b
-			copy(w.emb[r*H:(r+1)*H], st.emb[(st.head+p)*H:(st.head+p+1)*H])
-			copy(w.gx[r*4*H:(r+1)*4*H], st.gx[(st.head+p)*4*H:(st.head+p+1)*4*H])
-			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[((st.head+p)%Te)*ne:((st.head+p)%Te+1)*ne])
+			r, slot := p*B+b, (st.head+p)%Te
+			copy(w.emb[r*H:(r+1)*H], st.emb[slot*H:(slot+1)*H])
+			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
 		}
 	}
-	if B == 1 {
-		// One stream: the network reads its window where it lies, rows
-		// head … head+Te−1 of its doubled cache, and writes the decoder
-		// rows after it (over copies of rows the window no longer holds
-		// and that are written again before they are read).
-		st := &ss[0].st
-		T := c.Steps()
-		emb, gx := w.emb, w.gx
-		w.emb, w.gx = st.emb[st.head*H:(st.head+T)*H], st.gx[st.head*4*H:(st.head+T)*4*H]
-		m.decoderRows(w, 1, func(int) []float64 { return decoders[0] }, out)
-		m.core(w, 1, out)
-		w.emb, w.gx = emb, gx
-		return
-	}
+	// The LSTM input projection of every encoder row, as selectRows
+	// computes it (row by row, so the same bits).
+	m.linearRows(w.gx[:Te*B*4*H], w.emb[:Te*B*H], Te*B, m.lay.lstmEnc.ih)
 	m.decoderRows(w, B, func(b int) []float64 { return decoders[b] }, out)
 	m.core(w, B, out)
 }
@@ -235,8 +215,7 @@ func (m *Model) streamStatic(w *work, b int, st *streamState) {
 
 // streamSelect runs the variable selection (in w's batch slot b) on the
 // rows pushed to st since its last forecast, in blocks, and caches each
-// row's selection weights, embedding and LSTM input projection in both
-// copies of its slot of the doubled ring.
+// row's selection weights and embedding in its slot of the ring.
 func (m *Model) streamSelect(w *work, b int, st *streamState) {
 	H, Te, ne := m.cfg.Hidden, m.cfg.EncoderLen, len(m.cfg.Encoder)
 	for k0 := st.n - st.pending; k0 < st.n; k0 += blockRows {
@@ -249,10 +228,7 @@ func (m *Model) streamSelect(w *work, b int, st *streamState) {
 		for i := range n {
 			slot := (st.head + k0 + i) % Te
 			copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
-			for _, at := range [2]int{slot, slot + Te} {
-				copy(st.emb[at*H:(at+1)*H], w.sc.emb[i*H:(i+1)*H])
-				copy(st.gx[at*4*H:(at+1)*4*H], w.sc.gx[i*4*H:(i+1)*4*H])
-			}
+			copy(st.emb[slot*H:(slot+1)*H], w.sc.emb[i*H:(i+1)*H])
 		}
 	}
 	st.pending = 0
