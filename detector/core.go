@@ -9,8 +9,10 @@ import (
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
-// histCap is the number of cleaned rows the core keeps per soldier; the
-// rolling baselines read at most this many.
+// histCap is the most cleaned rows the core keeps per soldier; the rolling
+// baselines read at most this many. A forecaster that needs fewer says so
+// (historyRows), and its soldiers keep only those: the TFT's are its drift
+// horizon.
 const histCap = 128
 
 // row is one cleaned row of a soldier's history: the readings the models
@@ -30,9 +32,10 @@ type row struct {
 	dmed [engine.NumVitals]float64
 }
 
-// history is a fixed ring of a soldier's last histCap cleaned rows.
+// history is a fixed ring of a soldier's last cleaned rows (len(rows) of
+// them: the core's history length).
 type history struct {
-	rows  [histCap]row
+	rows  []row
 	start int // index of the oldest row
 	n     int
 }
@@ -40,17 +43,17 @@ type history struct {
 func (h *history) reset() { h.start, h.n = 0, 0 }
 
 func (h *history) push(r *row) {
-	if h.n < histCap {
-		h.rows[(h.start+h.n)%histCap] = *r
+	if h.n < len(h.rows) {
+		h.rows[(h.start+h.n)%len(h.rows)] = *r
 		h.n++
 		return
 	}
 	h.rows[h.start] = *r
-	h.start = (h.start + 1) % histCap
+	h.start = (h.start + 1) % len(h.rows)
 }
 
 // at returns the i-th row counting back from the newest (0 = newest).
-func (h *history) at(i int) *row { return &h.rows[(h.start+h.n-1-i)%histCap] }
+func (h *history) at(i int) *row { return &h.rows[(h.start+h.n-1-i)%len(h.rows)] }
 
 // vitalForecast is what a forecaster says about one vital of the row being
 // scored: its quantiles and the band the score is measured against.
@@ -109,6 +112,10 @@ type forecaster interface {
 	// imputes reports whether rows inside an open alert feed the model the
 	// forecast median instead of the readings.
 	imputes() bool
+	// historyRows is how many cleaned rows of a soldier the forecaster and
+	// the drift check read, at least 2, warmup and the drift horizon, and
+	// at most histCap.
+	historyRows() int
 	// drift returns the drift check's horizon in ticks and its half-band
 	// for vital v in a row in phase p (0 ticks: no drift check; a
 	// non-positive or infinite half-band: measured but not scored).
@@ -164,6 +171,7 @@ type core struct {
 	prior  bool                      // judge vitals without a forecast against the population prior
 	floor  [engine.NumVitals]float64 // sensor-noise floor of the band width
 	adapt  bool                      // the forecaster stretches bands per soldier (dispersion)
+	hist   int                       // cleaned rows kept per soldier (forecaster.historyRows)
 
 	mu       sync.Mutex
 	soldiers map[engine.SoldierID]*soldier
@@ -191,6 +199,9 @@ func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals
 	}
 	if a, ok := f.(interface{ adaptsBand() bool }); ok {
 		c.adapt = a.adaptsBand()
+	}
+	if c.hist = f.historyRows(); c.hist < max(2, f.warmup()) || c.hist > histCap {
+		return nil, fmt.Errorf("%w: the %s forecaster keeps %d rows of history (want 2 to %d)", ErrConfig, name, c.hist, histCap)
 	}
 	c.pool.New = func() any { return &batch{} }
 	return c, nil
@@ -224,7 +235,7 @@ func (c *core) soldierFor(w *featurestore.Window) (*soldier, error) {
 		if p.ID == 0 {
 			p = engine.DefaultProfile(id)
 		}
-		s = &soldier{id: id, profile: p, series: c.f.newSeries(&p)}
+		s = &soldier{id: id, profile: p, hist: history{rows: make([]row, c.hist)}, series: c.f.newSeries(&p)}
 		c.soldiers[id] = s
 	} else if w.Profile.ID != 0 && w.Profile != s.profile {
 		// New static covariates (PUT /soldiers/{id} after the first
@@ -695,7 +706,7 @@ const driftCooldown = 3
 // is no one-step error of the soldier's — after a long motion artefact
 // was believed it alone is a heart-rate "drift" of tens of bpm.
 func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
-	if s.hist.n < n || n > histCap {
+	if s.hist.n < n || n > len(s.hist.rows) {
 		return 0, false
 	}
 	if s.sinceHeld < driftCooldown*n || s.glitch[v].sinceAnchor < n {

@@ -241,6 +241,7 @@ func NewPhaseZ(m *PhaseZModel, opts ...Option) (Scorer, error) {
 
 func (z *phasez) warmup() int                            { return PhaseZWarmup }
 func (z *phasez) imputes() bool                          { return true }
+func (z *phasez) historyRows() int                       { return histCap }
 func (z *phasez) drift(engine.Phase, int) (int, float64) { return 0, 0 }
 
 func (z *phasez) newSeries(p *engine.Profile) any { return &phasezSeries{p: *p} }

@@ -70,7 +70,7 @@ func TestTFTScorerPlumbing(t *testing.T) {
 }
 
 func TestDriftOf(t *testing.T) {
-	var s soldier
+	s := soldier{hist: history{rows: make([]row, histCap)}}
 	s.sinceHeld = driftCooldown * 60
 	s.glitch[2].sinceAnchor = 80
 	// Core temperature rising 0.01 per tick, forecast to rise 0.01 per

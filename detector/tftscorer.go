@@ -121,7 +121,18 @@ func (f *tftForecaster) drift(p engine.Phase, v int) (int, float64) {
 	d := &f.m.Meta.Drift
 	return d.ticksFor(v), d.halfFor(p, v)
 }
-func (f *tftForecaster) imputes() bool    { return f.impute }
+func (f *tftForecaster) imputes() bool { return f.impute }
+
+// historyRows is the longest drift horizon (the drift check reads that
+// many rows back), at least the warm-up (the core counts it in rows of
+// history) and the two rows the encoder row and the robust reading need.
+func (f *tftForecaster) historyRows() int {
+	n := max(2, f.te)
+	for v := range engine.NumVitals {
+		n = max(n, f.m.Meta.Drift.ticksFor(v))
+	}
+	return n
+}
 func (f *tftForecaster) adaptsBand() bool { return f.adapt }
 
 func (f *tftForecaster) newSeries(p *engine.Profile) any {

@@ -75,6 +75,7 @@ func (t *threshold) newSeries(*engine.Profile) any          { return nil }
 func (t *threshold) resetSeries(any)                        {}
 func (t *threshold) push(*soldier, *row)                    {}
 func (t *threshold) imputes() bool                          { return false }
+func (t *threshold) historyRows() int                       { return histCap }
 func (t *threshold) drift(engine.Phase, int) (int, float64) { return 0, 0 }
 
 func (t *threshold) forecast(jobs []*job) {

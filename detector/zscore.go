@@ -64,6 +64,7 @@ func (z *zscore) newSeries(*engine.Profile) any          { return nil }
 func (z *zscore) resetSeries(any)                        {}
 func (z *zscore) push(*soldier, *row)                    {}
 func (z *zscore) imputes() bool                          { return true }
+func (z *zscore) historyRows() int                       { return histCap }
 func (z *zscore) drift(engine.Phase, int) (int, float64) { return 0, 0 }
 
 func (z *zscore) forecast(jobs []*job) {
