@@ -71,7 +71,8 @@ type headlessFlags struct {
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
 	shutdown, maxFuture, heartbeat, reorder  time.Duration
-	maxConns                                 int
+	maxConns, workers                        int
+	cpuProfile, memProfile                   string
 	kafka                                    *kafkaFlags
 }
 
@@ -91,12 +92,21 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	stop, err := startProfiles(cfg.cpuProfile, cfg.memProfile)
+	if err != nil {
+		return fmt.Errorf("headless: %w", err)
+	}
 	rt, err := openHeadless(ctx, cfg, log)
 	if err != nil {
+		stop()
 		return err
 	}
 	defer rt.close()
-	return serveHeadless(ctx, cfg, rt, log, e)
+	err = serveHeadless(ctx, cfg, rt, log, e)
+	if perr := stop(); perr != nil && err == nil {
+		err = fmt.Errorf("headless: %w", perr)
+	}
+	return err
 }
 
 // newHeadlessCommand defines the flags of --headless: the simulation's
@@ -136,6 +146,12 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("default-phase", "rest")
 	fs.Float64Var(&f.defaultAmbient, "default-ambient", httpapi.DefaultAmbient, "ambient °C of an observation without one")
 	c.example("default-ambient", "30")
+	fs.IntVar(&f.workers, "workers", 0, "goroutines that score one tick of --simulate together (0: one per core); the verdicts do not depend on it")
+	c.example("workers", "2")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the whole run to this file at exit")
+	c.example("cpuprofile", "cpu.pprof")
+	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile (go tool pprof) to this file at exit")
+	c.example("memprofile", "mem.pprof")
 	f.addServerFlags(c)
 	f.kafka = addKafkaFlags(c, true)
 	return c, sf, f
@@ -188,6 +204,9 @@ func (f *headlessFlags) config(sf *simFlags, stderr io.Writer) (headlessConfig, 
 	}
 	if f.speed < 0 || math.IsNaN(f.speed) {
 		return cfg, fmt.Errorf("headless: --speed must be ≥ 0 (got %v)", f.speed)
+	}
+	if f.workers < 0 {
+		return cfg, fmt.Errorf("headless: --workers must be ≥ 0 (got %d)", f.workers)
 	}
 	phase, err := engine.ParsePhase(f.phase)
 	if err != nil {
@@ -258,6 +277,9 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 		return nil, err
 	}
 	var monOpts []monitor.Option
+	if cfg.workers > 0 {
+		monOpts = append(monOpts, monitor.WithWorkers(cfg.workers))
+	}
 	if src != nil {
 		// The battlefield's ticks count seconds from its start: its alerts
 		// carry unix seconds like a client's.
@@ -371,6 +393,11 @@ func (r *headlessRuntime) openLive(ctx context.Context, cfg headlessConfig, src 
 	}
 	r.rt = rt
 	r.closers = append(r.closers, rt.Close)
+	if cfg.speed > 0 {
+		if err := r.api.RegisterMetrics(newLagCollector(rt.Lag)); err != nil {
+			return fmt.Errorf("headless: %w", err)
+		}
+	}
 	return nil
 }
 

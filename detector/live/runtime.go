@@ -114,6 +114,10 @@ type Config struct {
 	// Buffer is each subscriber's buffer (default DefaultBuffer; at least
 	// Backlog).
 	Buffer int
+	// Workers is how many goroutines score one tick in the monitor Open
+	// builds (Store and Scorer): 0 is every core (monitor.WithWorkers). The
+	// verdicts do not depend on it.
+	Workers int
 	// OnScore, if not nil, is called after each tick is scored with the
 	// error of scoring it (nil on success). For an error, returning nil
 	// skips the tick (it is neither recorded nor published) and returning an
@@ -127,6 +131,7 @@ type Config struct {
 type Runtime struct {
 	src      engine.Source
 	pacer    *engine.Pacer
+	clock    engine.Clock
 	pipe     Pipeline
 	mon      *monitor.Monitor // built by Open (nil when the caller owns the pipeline)
 	verdicts Verdicter        // the source's own verdicts, when nothing scores
@@ -137,7 +142,8 @@ type Runtime struct {
 	feed     *engine.Broadcast[Snapshot]
 	buffer   int
 
-	mu sync.Mutex // one step or seek at a time
+	mu        sync.Mutex // one step or seek at a time
+	delivered time.Time  // when the source delivered the frame of the step in progress (under mu)
 
 	pmu     sync.Mutex
 	paused  bool
@@ -147,6 +153,8 @@ type Runtime struct {
 
 	published atomic.Int64
 	closeOnce sync.Once
+
+	lag lagMeter // Run's lag behind its pace
 }
 
 // Open returns the runtime of the battlefield cfg describes. It stores the
@@ -164,6 +172,8 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("%w: speed %v (want ≥ 0)", ErrConfig, cfg.Speed)
 	case cfg.Backlog < 0 || cfg.Buffer < 0:
 		return nil, fmt.Errorf("%w: backlog %d, buffer %d (want ≥ 0)", ErrConfig, cfg.Backlog, cfg.Buffer)
+	case cfg.Workers < 0:
+		return nil, fmt.Errorf("%w: %d workers (want ≥ 0)", ErrConfig, cfg.Workers)
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = engine.WallClock{}
@@ -171,11 +181,15 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Buffer == 0 {
 		cfg.Buffer = DefaultBuffer
 	}
-	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore,
+	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock,
 		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock)),
 		feed:  engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
 	if cfg.Store != nil {
-		mon, err := monitor.New(cfg.Store, cfg.Scorer)
+		var opts []monitor.Option
+		if cfg.Workers > 0 {
+			opts = append(opts, monitor.WithWorkers(cfg.Workers))
+		}
+		mon, err := monitor.New(cfg.Store, cfg.Scorer, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("open the scoring pipeline: %w", err)
 		}
@@ -244,7 +258,10 @@ func (r *Runtime) Run(ctx context.Context) error {
 			return nil
 		}
 		r.mu.Lock()
-		_, err := r.step(ctx, r.pacer)
+		s, err := r.step(ctx, r.pacer)
+		if err == nil {
+			r.lag.note(s.Frame.T, r.delivered, r.clock.Now(), r.pacer.Speed())
+		}
 		r.mu.Unlock()
 		switch {
 		case err == nil:
@@ -264,6 +281,7 @@ func (r *Runtime) step(ctx context.Context, src engine.Source) (Snapshot, error)
 		if err != nil {
 			return Snapshot{}, err
 		}
+		r.delivered = r.clock.Now()
 		s := Snapshot{Frame: f}
 		switch {
 		case r.pipe != nil:
@@ -343,6 +361,7 @@ func (r *Runtime) Resume() {
 		r.paused = false
 		close(r.resume)
 		r.pacer.Reanchor()
+		r.lag.reanchor()
 	}
 }
 
@@ -355,7 +374,10 @@ func (r *Runtime) Paused() bool {
 
 // SetSpeed sets Run's speed in simulated seconds per wall second (0: as
 // fast as the source allows) from the last tick on.
-func (r *Runtime) SetSpeed(x float64) { r.pacer.SetSpeed(x) }
+func (r *Runtime) SetSpeed(x float64) {
+	r.pacer.SetSpeed(x)
+	r.lag.reanchor()
+}
 
 // Speed returns Run's speed.
 func (r *Runtime) Speed() float64 { return r.pacer.Speed() }
@@ -383,6 +405,7 @@ func (r *Runtime) Seek(ctx context.Context, t int64) ([]Snapshot, error) {
 		return nil, err // the seeker's errors name the seek and the tick
 	}
 	r.pacer.Reanchor()
+	r.lag.reanchor()
 	out := make([]Snapshot, len(ticks))
 	for i, tk := range ticks {
 		out[i] = Snapshot{Frame: tk.Frame, Verdicts: tk.Verdicts}

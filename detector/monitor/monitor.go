@@ -45,6 +45,9 @@ type Monitor struct {
 	// not one per observation.
 	misses  map[engine.SoldierID]time.Time
 	missTTL time.Duration
+	// refeed holds the soldiers whose profile changed since their last
+	// score: the scorer restarts them from a whole window.
+	refeed map[engine.SoldierID]struct{}
 
 	alerts *engine.Broadcast[AlertEvent]
 
@@ -133,6 +136,7 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 		latest:   map[engine.SoldierID]detector.Verdict{},
 		seen:     map[engine.SoldierID]seenAt{},
 		misses:   map[engine.SoldierID]time.Time{}, missTTL: DefaultProfileMissTTL,
+		refeed: map[engine.SoldierID]struct{}{},
 		alerts: engine.NewBroadcast[AlertEvent](0)}
 	for _, o := range opts {
 		o(m)
@@ -173,6 +177,9 @@ func (m *Monitor) SetProfile(ctx context.Context, p engine.Profile) error {
 		return fmt.Errorf("store profile of soldier %d: %w", p.ID, err)
 	}
 	m.mu.Lock()
+	if old, ok := m.profiles[p.ID]; !ok || old != p {
+		m.refeed[p.ID] = struct{}{}
+	}
 	m.profiles[p.ID] = p
 	delete(m.misses, p.ID)
 	m.mu.Unlock()
@@ -262,7 +269,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	// With Redis, usually one round trip for both.
 	var written bool
 	var err error
-	s.rows, written, err = featurestore.WriteFrameWindows(ctx, m.store, obs, s.ids, m.rows, s.rows)
+	s.rows, written, err = featurestore.WriteFrameWindows(ctx, m.store, obs, s.ids, m.windowRows(obs), s.rows)
 	if !written {
 		return dst, fmt.Errorf("write tick to the store: %w", err)
 	}
@@ -287,6 +294,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	m.mu.Lock()
 	for i := n0; i < len(dst); i++ {
 		id, t := dst[i].Soldier, dst[i].T
+		delete(m.refeed, id)
 		n := len(s.rows[i-n0]) - 1 // after a gap the scorer refeeds the window
 		if prev, ok := m.seen[id]; ok && t == prev.t+1 {
 			n = prev.n + 1 // consecutive: the scorer carries its history on
@@ -304,6 +312,28 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		}
 	}
 	return dst, nil
+}
+
+// windowRows is how many rows per soldier Ingest reads for obs: the
+// scorer scores the last row of each window, and reads the rows before it
+// only to catch up with a soldier whose previous tick it has not scored
+// (or whose profile changed, which restarts it). When every soldier of
+// obs continues from the tick before, two rows do (a tick of a
+// simulation after the first: a fiftieth of the copying); else the
+// window.
+func (m *Monitor) windowRows(obs []engine.Observation) int {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for i := range obs {
+		prev, ok := m.seen[obs[i].Soldier]
+		if !ok || prev.t != obs[i].T-1 {
+			return m.rows
+		}
+		if _, ok := m.refeed[obs[i].Soldier]; ok {
+			return m.rows
+		}
+	}
+	return 2
 }
 
 // score scores s.windows, appending one verdict per window to dst: on the

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/chakra-tui/chakra-tui/detector"
@@ -506,6 +507,17 @@ func declared(r *http.Request) string {
 }
 
 // Registry-facing helpers.
+
+// RegisterMetrics adds collectors to the server's /metrics (the built-in
+// battlefield's tick lag, say).
+func (s *Server) RegisterMetrics(cs ...prometheus.Collector) error {
+	for _, c := range cs {
+		if err := s.met.reg.Register(c); err != nil {
+			return fmt.Errorf("httpapi: register metrics: %w", err)
+		}
+	}
+	return nil
+}
 
 // Handler returns the server as an http.Handler.
 func (s *Server) Handler() http.Handler { return s }
