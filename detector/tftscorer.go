@@ -167,7 +167,22 @@ func (f *tftForecaster) push(sd *soldier, r *row) {
 	}
 }
 
+// forecastChunk is the most jobs one network call forecasts: a chunk's
+// forecasts (≈ 3 KB each) are the scratch of a call, and 50 000 soldiers
+// at once would hold 150 MB of it. Chunks do not change the bits (the
+// network forecasts each window on its own).
+const forecastChunk = 256
+
 func (f *tftForecaster) forecast(jobs []*job) {
+	for len(jobs) > forecastChunk {
+		f.forecastSome(jobs[:forecastChunk])
+		jobs = jobs[forecastChunk:]
+	}
+	f.forecastSome(jobs)
+}
+
+// forecastSome forecasts up to forecastChunk jobs.
+func (f *tftForecaster) forecastSome(jobs []*job) {
 	w := f.work.Get().(*tftWork)
 	defer f.work.Put(w)
 	if cap(w.out) < len(jobs) {
