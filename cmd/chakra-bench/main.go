@@ -5,6 +5,8 @@
 // against. See docs/http.md. "chakra-bench kafka" runs franz-go's
 // in-process Kafka cluster (kfake) on a loopback port, for trying the
 // Kafka mode without a broker (docs/kafka.md).
+// "chakra-bench scale" runs the built-in simulation of many soldiers in a
+// server and reports whether it keeps up (docs/scale.md).
 //
 // --compare and --soak start the servers they measure: the reference is
 // this binary itself, the real servers the chakra-tui binary beside it
@@ -43,6 +45,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if len(args) > 0 && args[0] == "kafka" {
 		return runKafka(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "scale" {
+		return runScale(ctx, args[1:], stdout, stderr)
 	}
 	return runLoad(ctx, args, stdout, stderr)
 }

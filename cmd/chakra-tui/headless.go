@@ -71,7 +71,7 @@ type headlessFlags struct {
 	speed, defaultAmbient                    float64
 	timeouts                                 httpapi.Timeouts
 	shutdown, maxFuture, heartbeat, reorder  time.Duration
-	maxConns, workers                        int
+	maxConns, workers, storeRows             int
 	cpuProfile, memProfile                   string
 	kafka                                    *kafkaFlags
 }
@@ -146,6 +146,9 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("default-phase", "rest")
 	fs.Float64Var(&f.defaultAmbient, "default-ambient", httpapi.DefaultAmbient, "ambient °C of an observation without one")
 	c.example("default-ambient", "30")
+	fs.IntVar(&f.storeRows, "store-rows", 0, fmt.Sprintf("rows kept per soldier by the in-memory store (0: %d, or %d with a built-in simulation of more than %d soldiers; at least %d)",
+		featurestore.DefaultCapacity, scaleStoreRows, scaleSoldiers, monitor.DefaultWindowRows))
+	c.example("store-rows", "64")
 	fs.IntVar(&f.workers, "workers", 0, "goroutines that score one tick of --simulate together (0: one per core); the verdicts do not depend on it")
 	c.example("workers", "2")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the whole run to this file at exit")
@@ -205,6 +208,9 @@ func (f *headlessFlags) config(sf *simFlags, stderr io.Writer) (headlessConfig, 
 	if f.speed < 0 || math.IsNaN(f.speed) {
 		return cfg, fmt.Errorf("headless: --speed must be ≥ 0 (got %v)", f.speed)
 	}
+	if f.storeRows != 0 && (f.storeRows < monitor.DefaultWindowRows || f.storeRows > 65536) {
+		return cfg, fmt.Errorf("headless: --store-rows must be 0 or from %d to 65536 (got %d)", monitor.DefaultWindowRows, f.storeRows)
+	}
 	if f.workers < 0 {
 		return cfg, fmt.Errorf("headless: --workers must be ≥ 0 (got %d)", f.workers)
 	}
@@ -231,6 +237,9 @@ func (f *headlessFlags) config(sf *simFlags, stderr io.Writer) (headlessConfig, 
 			return cfg, err
 		}
 		cfg.sim = &sim
+		if cfg.storeRows == 0 && sim.Soldiers > scaleSoldiers {
+			cfg.storeRows = scaleStoreRows
+		}
 	case f.record != "":
 		return cfg, errors.New("headless: --record needs --simulate (or --replay): it records the built-in battlefield")
 	}
@@ -266,7 +275,7 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 		return nil, err
 	}
 	r.info, r.warmup = info, warmup
-	store, storeName, err := openStore(cfg.store)
+	store, storeName, err := openStore(cfg.store, cfg.storeRows)
 	if err != nil {
 		return nil, err
 	}
@@ -514,11 +523,26 @@ func modelVersion(m *detector.Model) string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
-// openStore opens the online store named by --store and returns a name for
-// it without any password.
-func openStore(spec string) (featurestore.Online, string, error) {
+// A built-in simulation of more than scaleSoldiers soldiers keeps
+// scaleStoreRows rows per soldier in the in-memory store unless
+// --store-rows says otherwise: the monitor reads 32, a late reading is
+// stored up to 30 s back, and 256 rows of 64 bytes would be most of the
+// memory of 50 000 soldiers (docs/scale.md).
+const (
+	scaleSoldiers  = 1000
+	scaleStoreRows = 40
+)
+
+// openStore opens the online store named by --store (the in-memory one
+// keeping rows rows per soldier; 0: the default) and returns a name for it
+// without any password.
+func openStore(spec string, rows int) (featurestore.Online, string, error) {
 	if spec == "" || spec == "memory" {
-		s, err := featurestore.NewMemory()
+		var opts []featurestore.Option
+		if rows > 0 {
+			opts = append(opts, featurestore.WithCapacity(rows))
+		}
+		s, err := featurestore.NewMemory(opts...)
 		return s, "memory", err
 	}
 	u, err := url.Parse(spec)
