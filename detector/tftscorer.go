@@ -138,7 +138,9 @@ func (f *tftForecaster) adaptsBand() bool { return f.adapt }
 func (f *tftForecaster) newSeries(p *engine.Profile) any {
 	s := &tftSeries{n: normFor(p)}
 	staticRow(p, s.static[:])
-	st, err := f.net.NewStream(s.static[:])
+	// The explanation reads the selection weights of the newest encoder
+	// step alone: a lean stream keeps only those.
+	st, err := f.net.NewLeanStream(s.static[:])
 	if err != nil {
 		// The static row is built by staticRow and always fits the model's
 		// configuration (checked when the model was loaded).

@@ -17,6 +17,21 @@ type Stream struct {
 	st streamState
 }
 
+// NewLeanStream is NewStream for a stream whose forecasts carry the encoder
+// variable-selection weights of the newest row only (Forecast.
+// EncoderWeights is zero for the older rows; every other output is the
+// same to the last bit): it keeps one row of weights instead of
+// EncoderLen, 2.6 KB less per stream of the embedded model, for callers
+// that explain the newest step alone (the detector, at 50 000 soldiers).
+func (m *Model) NewLeanStream(static []float64) (*Stream, error) {
+	s, err := m.newStream(static, 1)
+	if err != nil {
+		return nil, err
+	}
+	s.st.lean = true
+	return s, nil
+}
+
 // streamState is a Stream's ring of cached steps.
 type streamState struct {
 	n       int // rows held, ≤ EncoderLen
@@ -29,12 +44,19 @@ type streamState struct {
 	ctx     []float64 // cH, cC, cVS, cEnrich, ctxEnc, ctxDec, ctxEnrich
 	raw     []float64 // [Te × ne]
 	emb     []float64 // [Te × H]: the embedding of ring slot s at row s
-	w       []float64 // [Te × ne]
+	w       []float64 // [Te × ne], or [ne] for the newest row of a lean stream
+	lean    bool
 }
 
 // NewStream returns an empty stream for a series with the given static
 // covariates (one value per Config.Static variable).
 func (m *Model) NewStream(static []float64) (*Stream, error) {
+	return m.newStream(static, m.cfg.EncoderLen)
+}
+
+// newStream returns an empty stream keeping the selection weights of
+// wRows rows.
+func (m *Model) newStream(static []float64, wRows int) (*Stream, error) {
 	c := &m.cfg
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
 	s := &Stream{m: m}
@@ -44,7 +66,7 @@ func (m *Model) NewStream(static []float64) (*Stream, error) {
 	st.ctx = make([]float64, 5*H+max(m.fold.enc.hf, 1)+max(m.fold.dec.hf, 1))
 	st.raw = make([]float64, Te*ne)
 	st.emb = make([]float64, Te*H)
-	st.w = make([]float64, Te*ne)
+	st.w = make([]float64, wRows*ne)
 	if err := s.Reset(static); err != nil {
 		return nil, err
 	}
@@ -169,7 +191,13 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 		for p := range Te {
 			r, slot := p*B+b, (st.head+p)%Te
 			copy(w.emb[r*H:(r+1)*H], st.emb[slot*H:(slot+1)*H])
-			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
+			if !st.lean {
+				copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
+			}
+		}
+		if st.lean {
+			clear(out[b].EncoderWeights[:(Te-1)*ne])
+			copy(out[b].EncoderWeights[(Te-1)*ne:], st.w)
 		}
 	}
 	// The LSTM input projection of every encoder row, as selectRows
@@ -227,7 +255,12 @@ func (m *Model) streamSelect(w *work, b int, st *streamState) {
 		m.selectRows(w, false, n, func(int) int { return b })
 		for i := range n {
 			slot := (st.head + k0 + i) % Te
-			copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
+			switch {
+			case !st.lean:
+				copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
+			case k0+i == st.n-1: // the newest row
+				copy(st.w, w.sc.wts[i*ne:(i+1)*ne])
+			}
 			copy(st.emb[slot*H:(slot+1)*H], w.sc.emb[i*H:(i+1)*H])
 		}
 	}

@@ -252,3 +252,69 @@ func TestStreamReplaceLast(t *testing.T) {
 	}
 	compareForecasts(t, "after ReplaceLast", got, want, 0)
 }
+
+// A lean stream forecasts what a full one does, to the last bit, except
+// that its encoder weights are zero before the newest row; both skip
+// ticks (several pending rows) and replace a row now and then.
+func TestLeanStreamMatchesFull(t *testing.T) {
+	for name, c := range testConfigs() {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(c, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(8, 8))
+			ser := randomSeries(&m.cfg, 50, rng)
+			full, err := m.NewStream(ser.static)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lean, err := m.NewLeanStream(ser.static)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(lean.st.w) >= len(full.st.w) && m.cfg.EncoderLen > 1 {
+				t.Fatalf("the lean stream keeps %d weights, the full one %d", len(lean.st.w), len(full.st.w))
+			}
+			ws := m.NewWorkspace()
+			ne := len(m.cfg.Encoder)
+			one, pair := m.NewForecasts(2), m.NewForecasts(2)
+			for tick := range 50 {
+				for _, s := range []*Stream{full, lean} {
+					if err := s.Push(ser.rows[tick]); err != nil {
+						t.Fatal(err)
+					}
+					if tick%7 == 3 {
+						if err := s.ReplaceLast(ser.rows[(tick+1)%50]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if !full.Ready() || tick%3 == 1 {
+					continue
+				}
+				// One at a time (one[0] full, one[1] lean) and together
+				// (the batched path copies rows).
+				for i, s := range []*Stream{full, lean} {
+					if err := s.Forecast(ws, ser.dec[tick], &one[i]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := m.ForecastStreams(ws, []*Stream{full, lean}, [][]float64{ser.dec[tick], ser.dec[tick]}, pair); err != nil {
+					t.Fatal(err)
+				}
+				for _, lf := range []*Forecast{&one[1], &pair[1]} {
+					last := len(lf.EncoderWeights) - ne
+					for k, x := range lf.EncoderWeights[:last] {
+						if x != 0 {
+							t.Fatalf("tick %d: lean weight %d of an older row is %v, want 0", tick, k, x)
+						}
+					}
+					copy(lf.EncoderWeights[:last], one[0].EncoderWeights[:last])
+					compareForecasts(t, "lean", lf, &one[0], 0)
+				}
+				compareForecasts(t, "batched full", &pair[0], &one[0], 0)
+			}
+		})
+	}
+}
