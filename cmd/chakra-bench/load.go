@@ -39,6 +39,7 @@ const loadUsage = `Usage:
   chakra-bench --attack declared-length [flags] URL  attack a running server (loopback only)
   chakra-bench --attack declared-length --soak       start a server, attack it, watch its RSS and /health
   chakra-bench reference [flags]                     serve the do-nothing reference handler (--help for its flags)
+  chakra-bench scale [flags]                         run N simulated soldiers in a server: does it keep up? (--help)
 
 Drive POST /predict like the prototype's client: soldiers cycling, each soldier's timestamps
 increasing, a fixed number of keep-alive connections, a bounded time. Prints req/s, latency

@@ -30,6 +30,7 @@ type scaleFlags struct {
 	check      bool
 	serverBin  string
 	serverArgs string
+	gogc       int
 }
 
 const scaleUsage = `Usage: chakra-bench scale [flags]
@@ -60,6 +61,7 @@ func newScaleFlags(stderr io.Writer) (*flag.FlagSet, *scaleFlags) {
 	fs.DurationVar(&f.maxLag, "max-lag", time.Second, "the lag a pipeline that keeps up stays within")
 	fs.BoolVar(&f.check, "check", false, "exit non-zero when the largest lag exceeds --max-lag")
 	fs.StringVar(&f.serverBin, "server-bin", "", "the chakra-tui binary (default: chakra-tui beside this binary)")
+	fs.IntVar(&f.gogc, "gogc", 0, "GOGC of the server (0: its environment's): a lower one trades CPU for a smaller heap")
 	fs.StringVar(&f.serverArgs, "server-args", "", "extra flags for the server (space-separated, e.g. --workers=1)")
 	return fs, f
 }
@@ -73,6 +75,8 @@ func runScale(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch {
 	case fs.NArg() > 0:
 		return fmt.Errorf("scale: unexpected argument %q", fs.Arg(0))
+	case f.gogc < 0:
+		return errors.New("scale: --gogc must be ≥ 0")
 	case f.soldiers < 1 || f.duration <= 0 || !(f.speed > 0) || math.IsInf(f.speed, 0) || f.poll <= 0:
 		return errors.New("scale: --soldiers, --duration, --speed and --poll must be positive")
 	case f.store != "memory" && f.store != "redis":
@@ -97,7 +101,16 @@ func runScale(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		srvArgs = append(srvArgs, "--store", r.URL())
 	}
 	srvArgs = append(srvArgs, strings.Fields(f.serverArgs)...)
-	fmt.Fprintf(stdout, "scale: %s %s\n", bin, strings.Join(srvArgs, " "))
+	gogc := ""
+	if f.gogc > 0 {
+		// The child inherits the environment; the Go runtime reads GOGC at
+		// start, so setting it here leaves this process's own GC alone.
+		gogc = "GOGC=" + strconv.Itoa(f.gogc) + " "
+		if err := os.Setenv("GOGC", strconv.Itoa(f.gogc)); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "scale: %s%s %s\n", gogc, bin, strings.Join(srvArgs, " "))
 	srv, err := startServer(bin, srvArgs)
 	if err != nil {
 		return fmt.Errorf("scale: %w", err)

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestHeadlessTickLag: with --simulate at a speed, /metrics carries the
+// built-in battlefield's tick and its lag; --cpuprofile and --memprofile
+// leave profiles behind at exit.
+func TestHeadlessTickLag(t *testing.T) {
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	url, stop := startHeadless(t, "--simulate", "--speed", "50", "--soldiers", "5", "--scorer", "threshold",
+		"--workers", "2", "--cpuprofile", cpu, "--memprofile", mem)
+	tickRe := regexp.MustCompile(`(?m)^chakra_simulation_tick (\S+)$`)
+	var body string
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		body = string(b)
+		if m := tickRe.FindStringSubmatch(body); m != nil {
+			if tk, _ := strconv.ParseFloat(m[1], 64); tk >= 3 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no tick 3 on /metrics within 30 s:\n%s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, name := range []string{"chakra_tick_lag_seconds ", "chakra_tick_lag_max_seconds ",
+		`chakra_tick_lag_distribution_seconds_bucket{le="1"} `, "chakra_tick_lag_distribution_seconds_count "} {
+		if !strings.Contains(body, "\n"+name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+	http.DefaultClient.CloseIdleConnections()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{cpu, mem} {
+		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 || fi.Mode().Perm() != 0o600 {
+			t.Errorf("profile %s: %v", p, err)
+		}
+	}
+}
+
+// Bad scale flags are refused with a message naming the flag; a profile
+// path that exists is refused.
+func TestHeadlessScaleFlags(t *testing.T) {
+	exists := filepath.Join(t.TempDir(), "exists")
+	if err := os.WriteFile(exists, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--workers", "-1"}, "--workers"},
+		{[]string{"--store-rows", "10"}, "--store-rows"},
+		{[]string{"--cpuprofile", exists}, "exists"},
+	} {
+		args := append([]string{"headless", "--addr", "127.0.0.1:0", "--scorer", "threshold"}, c.args...)
+		err := run(context.Background(), args, strings.NewReader(""), io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want an error naming %s", c.args, err, c.want)
+		}
+	}
+}
