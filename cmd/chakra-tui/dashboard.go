@@ -90,7 +90,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	rt, rec, sim, name, note, src := b.rt, b.rec, b.sim, b.name, b.note, b.source
 	logger.Info("dashboard starting", "soldiers", cfg.Soldiers, "seed", cfg.Seed, "scorer", name, "note", note)
 
-	m, err := ui.New(rt.Profiles(),
+	uiOpts := []ui.Option{
 		ui.WithDriver(rt),
 		ui.WithContext(ctx),
 		ui.WithSource(src),
@@ -98,7 +98,13 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		ui.WithSpeed(speed),
 		ui.WithTruthOverlay(f.truth),
 		recordingOption(rec, f.record),
-	)
+	}
+	if cfg.Soldiers > scaleSoldiers {
+		// 512 ticks of 128-byte samples per soldier would be 3.2 GB at
+		// 50 000 soldiers; the detail chart then spans a minute.
+		uiOpts = append(uiOpts, ui.WithHistory(scaleHistory))
+	}
+	m, err := ui.New(rt.Profiles(), uiOpts...)
 	if err != nil {
 		return err
 	}
@@ -150,7 +156,11 @@ func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlag
 	if scorer, b.name, b.note, err = dashboardScorer(f.scorer, f.model); err != nil {
 		return nil, err
 	}
-	store, err := featurestore.NewMemory()
+	var storeOpts []featurestore.Option
+	if cfg.Soldiers > scaleSoldiers {
+		storeOpts = append(storeOpts, featurestore.WithCapacity(scaleStoreRows))
+	}
+	store, err := featurestore.NewMemory(storeOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("open the in-memory store: %w", err)
 	}

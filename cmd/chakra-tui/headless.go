@@ -528,9 +528,12 @@ func modelVersion(m *detector.Model) string {
 // --store-rows says otherwise: the monitor reads 32, a late reading is
 // stored up to 30 s back, and 256 rows of 64 bytes would be most of the
 // memory of 50 000 soldiers (docs/scale.md).
+// The dashboard of such a simulation keeps scaleHistory ticks per soldier
+// (ui.WithHistory) instead of ui.DefaultHistory.
 const (
 	scaleSoldiers  = 1000
 	scaleStoreRows = 40
+	scaleHistory   = 64
 )
 
 // openStore opens the online store named by --store (the in-memory one
