@@ -90,11 +90,12 @@ func shift(s *live.Snapshot, dt int64) {
 	}
 }
 
-func BenchmarkFrame100(b *testing.B)        { benchFrames(b, 200, 60, sideNone, false) }
-func BenchmarkFrame100At80x24(b *testing.B) { benchFrames(b, 80, 24, sideNone, false) }
-func BenchmarkFrame100Detail(b *testing.B)  { benchFrames(b, 200, 60, sideDetail, false) }
-func BenchmarkFrame100Log(b *testing.B)     { benchFrames(b, 200, 60, sideLog, false) }
-func BenchmarkFrame100Sorted(b *testing.B)  { benchFrames(b, 200, 60, sideNone, true) }
+func BenchmarkFrame100(b *testing.B)         { benchFrames(b, 200, 60, sideNone, false) }
+func BenchmarkFrame100At80x24(b *testing.B)  { benchFrames(b, 80, 24, sideNone, false) }
+func BenchmarkFrame100Detail(b *testing.B)   { benchFrames(b, 200, 60, sideDetail, false) }
+func BenchmarkFrame100Log(b *testing.B)      { benchFrames(b, 200, 60, sideLog, false) }
+func BenchmarkFrame100Sorted(b *testing.B)   { benchFrames(b, 200, 60, sideNone, true) }
+func BenchmarkFrame100Overview(b *testing.B) { benchFrames(b, 200, 60, sideOverview, false) }
 
 // BenchmarkViewCached is View when nothing changed (Bubble Tea calls View
 // after every message, keys and ticks included).

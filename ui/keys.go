@@ -19,6 +19,7 @@ type keyMap struct {
 	Debug                   key.Binding
 	Sort, Filter            key.Binding
 	Log                     key.Binding
+	Overview                key.Binding
 	SeekBack, SeekFwd       key.Binding
 	SeekBackFar, SeekFwdFar key.Binding
 	Help                    key.Binding
@@ -48,6 +49,7 @@ func newKeyMap(seek bool) keyMap {
 		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort by severity")),
 		Filter:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "only alerting")),
 		Log:         key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "alert log")),
+		Overview:    key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "squads")),
 		SeekBack:    key.NewBinding(key.WithKeys("[", "shift+left"), key.WithHelp("[", "seek −1 min")),
 		SeekFwd:     key.NewBinding(key.WithKeys("]", "shift+right"), key.WithHelp("]", "seek +1 min")),
 		SeekBackFar: key.NewBinding(key.WithKeys("{"), key.WithHelp("{", "seek −10 min")),
@@ -73,7 +75,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.First, k.Last},
-		{k.Detail, k.Close, k.Log, k.Ack, withHelp(k.Help, "?", "close help"), k.Quit},
+		{k.Detail, k.Close, k.Log, k.Overview, k.Ack, withHelp(k.Help, "?", "close help"), k.Quit},
 		{k.Pause, k.Faster, k.Slower, k.SeekBack, k.SeekFwd, k.SeekBackFar, k.SeekFwdFar},
 		{withHelp(k.Find, "/", "find: 62 or s07"), k.Truth, k.Sort, k.Filter, k.Debug},
 	}

@@ -51,6 +51,7 @@ const (
 	sideNone side = iota
 	sideDetail
 	sideLog
+	sideOverview
 )
 
 // Model is the dashboard: a Bubble Tea model of a battlefield's soldiers,
@@ -67,6 +68,7 @@ type Model struct {
 	grid   *gridPane
 	detail *detailPane
 	alerts *logPane
+	over   *overviewPane
 
 	driver   Driver
 	feed     <-chan live.Snapshot
@@ -177,6 +179,7 @@ func New(profiles []engine.Profile, opts ...Option) (*Model, error) {
 	m.grid = newGridPane(m.b, st)
 	m.detail = newDetailPane(m.b, st)
 	m.alerts = newLogPane(m.b, st)
+	m.over = newOverviewPane(m.b, st)
 	m.alerts.idW = idWidth(m.b)
 	m.setTruth(cfg.truth)
 	return m, nil
@@ -478,6 +481,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		} else {
 			m.openSide(sideLog)
 		}
+	case key.Matches(msg, k.Overview):
+		if m.side == sideOverview {
+			m.openSide(sideNone)
+		} else {
+			m.openSide(sideOverview)
+		}
 	case key.Matches(msg, k.Find):
 		m.finding = true
 		m.find = m.find[:0]
@@ -487,6 +496,8 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.ack()
 	case m.side == sideLog:
 		m.logKey(msg)
+	case m.side == sideOverview:
+		m.overviewKey(msg)
 	default:
 		m.gridKey(msg)
 	}
@@ -613,9 +624,41 @@ func (m *Model) logKey(msg tea.KeyMsg) {
 	}
 }
 
-// enter opens or closes the detail pane, or in the alert log jumps to the
-// selected alert's soldier.
+// overviewKey moves the selection in the squad overview.
+func (m *Model) overviewKey(msg tea.KeyMsg) {
+	k := &m.keys
+	page := max(m.over.h-1, 1)
+	switch {
+	case key.Matches(msg, k.Up):
+		m.over.move(-1)
+	case key.Matches(msg, k.Down):
+		m.over.move(1)
+	case key.Matches(msg, k.PageUp):
+		m.over.move(-page)
+	case key.Matches(msg, k.PageDown):
+		m.over.move(page)
+	case key.Matches(msg, k.First):
+		m.over.move(-len(m.over.rows))
+	case key.Matches(msg, k.Last):
+		m.over.move(len(m.over.rows))
+	}
+}
+
+// enter opens or closes the detail pane, in the alert log jumps to the
+// selected alert's soldier, and in the squad overview shows the selected
+// squad's cards alone, alerting soldiers first.
 func (m *Model) enter() {
+	if m.side == sideOverview {
+		q := m.over.squad()
+		if q < 0 {
+			return
+		}
+		m.grid.sorted = true
+		m.showSquad(q)
+		m.openSide(sideNone)
+		m.setStatus(fmt.Sprintf("squad S%02d, alerting first · pgup/pgdn page · o squads · esc everyone", q+1), false)
+		return
+	}
 	if m.side == sideLog {
 		e := m.alerts.entry()
 		if e == nil {
@@ -697,6 +740,7 @@ func (m *Model) openSide(s side) {
 	m.side = s
 	m.detail.focus = s == sideDetail
 	m.alerts.focus = s == sideLog
+	m.over.focus = s == sideOverview
 	m.layout()
 }
 
@@ -782,6 +826,7 @@ func (m *Model) layout() {
 	}
 	m.detail.SetSize(sw, bh)
 	m.alerts.SetSize(sw, bh)
+	m.over.SetSize(sw, bh)
 	m.detail.show(m.grid.sel)
 	m.rev++
 }
@@ -836,8 +881,11 @@ func (m *Model) View() string {
 }
 
 func (m *Model) sideView() string {
-	if m.side == sideLog {
+	switch m.side {
+	case sideLog:
 		return m.alerts.View()
+	case sideOverview:
+		return m.over.View()
 	}
 	return m.detail.View()
 }

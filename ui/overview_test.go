@@ -1,0 +1,103 @@
+package ui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/chakra-tui/chakra-tui/detector"
+)
+
+// The squad overview (o) at 80×24, where it replaces the grid, and at
+// 200×60, beside it.
+func TestGoldenOverview(t *testing.T) {
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"200x60", 200, 60}} {
+		t.Run(size.name, func(t *testing.T) {
+			m, d := testModel(t, size.w, size.h)
+			steps(t, m, d, goldenTicks)
+			m.Update(press("o"))
+			v := ansi.Strip(m.View())
+			requireView(t, m)
+			if !containsAll(v, "squads · 10", "worst first", "S01") {
+				t.Errorf("overview misses its title or squads:\n%s", v)
+			}
+		})
+	}
+}
+
+var squadRe = regexp.MustCompile(`\bS\d\d\b`)
+
+// The overview counts every soldier once, orders the squads worst first,
+// keeps the selection on its squad as the counts change, and enter shows
+// that squad's cards alone with the alerting ones first; esc shows
+// everyone again.
+func TestOverviewSquads(t *testing.T) {
+	m, d := testModel(t, 200, 60)
+	steps(t, m, d, goldenTicks)
+	m.Update(press("o"))
+	if m.side != sideOverview {
+		t.Fatal("o did not open the overview")
+	}
+	m.View()
+	rows := m.over.rows
+	if len(rows) != m.b.squads {
+		t.Fatalf("%d rows for %d squads", len(rows), m.b.squads)
+	}
+	total := 0
+	for i, r := range rows {
+		for _, n := range r.n {
+			total += n
+		}
+		if i > 0 && worse(rows[i-1], r) > 0 {
+			t.Fatalf("squad S%02d listed before S%02d: %v then %v", rows[i-1].squad+1, r.squad+1, rows[i-1].n, r.n)
+		}
+	}
+	if total != len(m.b.soldiers) {
+		t.Fatalf("the overview counts %d soldiers of %d", total, len(m.b.soldiers))
+	}
+	if rows[0].n[detector.StateAlert] == 0 {
+		t.Fatalf("no squad has an alerting soldier after %d ticks: %v", goldenTicks, rows[0].n)
+	}
+	m.Update(press("down"))
+	m.Update(press("down"))
+	want := m.over.squad()
+	steps(t, m, d, 5)
+	m.View()
+	if got := m.over.squad(); got != want {
+		t.Fatalf("the selection moved from squad %d to %d with the frames", want, got)
+	}
+	m.Update(press("enter"))
+	if m.side != sideNone || m.grid.squad != want || !m.grid.sorted {
+		t.Fatalf("enter: side %v, grid squad %d (want %d), sorted %v", m.side, m.grid.squad, want, m.grid.sorted)
+	}
+	v := ansi.Strip(m.View())
+	label := fmt.Sprintf("S%02d", want+1)
+	lines := strings.Split(v, "\n")
+	squads := map[string]int{}
+	for _, l := range lines[headerH : len(lines)-1] { // the grid's rows
+		for _, f := range squadRe.FindAllString(l, -1) {
+			squads[f]++
+		}
+	}
+	if len(squads) != 1 || squads[label] == 0 {
+		t.Errorf("the grid shows squads %v, want %s alone:\n%s", squads, label, v)
+	}
+	if first := strings.Fields(lines[headerH])[0]; !strings.Contains(first, "▲") {
+		t.Errorf("the squad's first card is %q, want an alerting one first", first)
+	}
+	m.Update(press("esc"))
+	if m.grid.squad != -1 {
+		t.Errorf("esc left squad %d on the grid", m.grid.squad)
+	}
+	m.Update(press("o"))
+	m.Update(press("o"))
+	if m.side != sideNone {
+		t.Errorf("o twice left side %v open", m.side)
+	}
+}
