@@ -158,3 +158,24 @@ func (t *StreamStats) health() error {
 // (missing readings as null): what a producer of the Kafka observation
 // topic sends.
 func AppendObservationJSON(b []byte, o *engine.Observation) []byte { return appendObservation(b, o) }
+
+// ParseObservationJSON reads one observation as POST /predict takes it,
+// with the decoder and field rules of /predict; absent phases and ambient
+// get the package defaults (DefaultPhase, DefaultAmbient). A follower of
+// the Kafka observation topic reads the frames with it.
+func ParseObservationJSON(b []byte) (engine.Observation, error) {
+	var l lexer
+	var f obsFields
+	l.reset(b)
+	rule, fatal := decodeObservation(&l, &f)
+	if fatal == nil {
+		fatal = l.end()
+	}
+	if fatal != nil {
+		return engine.Observation{}, fatal
+	}
+	if rule != nil {
+		return engine.Observation{}, rule
+	}
+	return f.observation(obsDefaults{phase: DefaultPhase, ambient: DefaultAmbient}), nil
+}

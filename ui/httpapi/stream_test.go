@@ -212,3 +212,25 @@ func FuzzObserveJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseObservationJSON: whatever the input, an observation or an
+// error; an observation is written back by AppendObservationJSON into a
+// body that reads as the same observation.
+func FuzzParseObservationJSON(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := ParseObservationJSON(b)
+		if err != nil {
+			return
+		}
+		again, err := ParseObservationJSON(AppendObservationJSON(nil, &o))
+		if err != nil {
+			t.Fatalf("%q read, written back, refused: %v", b, err)
+		}
+		if again.Soldier != o.Soldier || again.T != o.T || again.Missing != o.Missing || again.Phase != o.Phase {
+			t.Fatalf("%q: %+v, written and read back %+v", b, o, again)
+		}
+	})
+}
