@@ -156,7 +156,7 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile (go tool pprof) to this file at exit")
 	c.example("memprofile", "mem.pprof")
 	f.addServerFlags(c)
-	f.kafka = addKafkaFlags(c, true)
+	f.kafka = addKafkaFlags(c, kafkaConsumer)
 	return c, sf, f
 }
 

@@ -12,7 +12,11 @@ import (
 	"strings"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/chakra-tui/chakra-tui/detector/live"
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/ui"
 	"github.com/chakra-tui/chakra-tui/ui/kafkaio"
 )
 
@@ -23,24 +27,36 @@ type kafkaFlags struct {
 	partitions                             int
 }
 
-// addKafkaFlags registers the Kafka flags on c; consumer adds those only a
-// consumer has (group, verdict topic, transactional id).
-func addKafkaFlags(c *command, consumer bool) *kafkaFlags {
+// kafkaRole is what a mode does with Kafka: it picks the flags it has.
+type kafkaRole int
+
+const (
+	kafkaConsumer  kafkaRole = iota // --headless: consume, score, produce
+	kafkaPublisher                  // sim: publish the frames
+	kafkaFollower                   // the dashboard: follow a cluster
+)
+
+// addKafkaFlags registers the Kafka flags of role on c.
+func addKafkaFlags(c *command, role kafkaRole) *kafkaFlags {
 	f := &kafkaFlags{}
 	fs := c.fs
 	fs.StringVar(&f.brokers, "kafka-brokers", "", "Kafka seed brokers, HOST:PORT[,…] (empty: no Kafka)")
 	c.example("kafka-brokers", "127.0.0.1:9092")
 	fs.StringVar(&f.topic, "kafka-topic", "vitals", "Kafka topic of observations (/predict JSON, key = soldier id); T.verdicts, T.alerts, T.dead and T.truth beside it")
 	c.example("kafka-topic", "vitals")
-	fs.IntVar(&f.partitions, "kafka-partitions", 12, "create the missing topics with this many partitions (0: create none; they must exist)")
-	c.example("kafka-partitions", "12")
-	if consumer {
+	if role != kafkaFollower {
+		fs.IntVar(&f.partitions, "kafka-partitions", 12, "create the missing topics with this many partitions (0: create none; they must exist)")
+		c.example("kafka-partitions", "12")
+	}
+	if role == kafkaConsumer {
 		fs.StringVar(&f.group, "kafka-group", "chakra", "Kafka consumer group the replicas share")
 		c.example("kafka-group", "chakra")
-		fs.StringVar(&f.verdicts, "kafka-verdicts", "", "Kafka topic of the verdicts (default: the observation topic + .verdicts)")
-		c.example("kafka-verdicts", "vitals.verdicts")
 		fs.StringVar(&f.txnID, "kafka-txn-id", "", "transactional id of this replica's producer, unique among the running replicas (default: GROUP-HOSTNAME-PID)")
 		c.example("kafka-txn-id", "chakra-0")
+	}
+	if role != kafkaPublisher {
+		fs.StringVar(&f.verdicts, "kafka-verdicts", "", "Kafka topic of the verdicts (default: the observation topic + .verdicts)")
+		c.example("kafka-verdicts", "vitals.verdicts")
 	}
 	return f
 }
@@ -164,6 +180,66 @@ func publishSim(ctx context.Context, cfg engine.Config, f *kafkaFlags, speed flo
 	fmt.Fprintf(e.stdout, "published %d frames, %d observations\n", frames, obs)
 	if runErr != nil {
 		return fmt.Errorf("sim: %w", runErr)
+	}
+	return nil
+}
+
+// runDashboardKafka runs the dashboard on a cluster (--kafka-brokers in the
+// root mode): frames from the observation topic, the cluster's verdicts
+// from the verdict topic, the truth overlay from the truth topic. Nothing
+// is scored here. It waits (until ctx ends) for the first whole frame.
+func runDashboardKafka(ctx context.Context, f *kafkaFlags, speed float64, df *dashboardFlags, e env) error {
+	if err := f.check(); err != nil {
+		return err
+	}
+	if df.record != "" || df.replay != "" {
+		return errors.New("--kafka-brokers: the dashboard follows the cluster; --record and --replay are for a simulation")
+	}
+	if speed <= 0 {
+		speed = 1
+	}
+	brokers, _ := f.brokerList()
+	logf, err := openLog(df.logPath)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	restore := redirectLogs(logf)
+	defer restore()
+	fmt.Fprintf(e.stdout, "following %s on %s: waiting for a whole frame (ctrl+c to give up)…\n", f.topic, strings.Join(brokers, ","))
+	fol, err := kafkaio.NewFollower(ctx, kafkaio.FollowerConfig{Brokers: brokers, Topic: f.topic, Verdicts: f.verdicts})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("--kafka-brokers: %w", err)
+	}
+	defer fol.Close()
+	rt, err := live.Open(ctx, live.Config{Source: fol})
+	if err != nil {
+		return err
+	}
+	defer rt.Close()
+	src := fmt.Sprintf("kafka %s · %d soldiers", f.topic, len(fol.Profiles()))
+	slog.Info("dashboard following a cluster", "brokers", brokers, "topic", f.topic, "soldiers", len(fol.Profiles()))
+	m, err := ui.New(rt.Profiles(),
+		ui.WithDriver(rt),
+		ui.WithContext(ctx),
+		ui.WithSource(src),
+		ui.WithDetector("cluster", "the verdicts of the consumer group, read from "+f.topic+".verdicts"),
+		ui.WithSpeed(speed),
+		ui.WithTruthOverlay(df.truth),
+	)
+	if err != nil {
+		return err
+	}
+	opts := append(ui.ProgramOptions(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
+	_, err = tea.NewProgram(m, opts...).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
 }

@@ -166,3 +166,40 @@ func groupCommitted(t *testing.T, addrs []string, group, topic string) int {
 	})
 	return n
 }
+
+// TestKafkaFlags: each mode has its Kafka flags, with an example and a
+// variable in --help; bad values are refused with a clear error; text
+// mode does not follow a cluster.
+func TestKafkaFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"headless", "--help"}, []string{"kafka-brokers", "kafka-topic", "kafka-group", "kafka-verdicts", "kafka-partitions", "kafka-txn-id"}},
+		{[]string{"sim", "--help"}, []string{"kafka-brokers", "kafka-topic", "kafka-partitions", "speed"}},
+		{[]string{"--help"}, []string{"kafka-brokers", "kafka-topic", "kafka-verdicts"}},
+	} {
+		_, stderr, _ := simRun(t, tc.args...)
+		for _, name := range tc.want {
+			if !strings.Contains(stderr, "e.g. --"+name+" ") || !strings.Contains(stderr, envName(name)) {
+				t.Errorf("%v lacks an example or variable for --%s", tc.args, name)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--headless", "--kafka-brokers", "nohost"}, "HOST:PORT"},
+		{[]string{"--headless", "--kafka-brokers", "127.0.0.1:99999"}, "not 1–65535"},
+		{[]string{"--headless", "--kafka-brokers", "127.0.0.1:9092", "--kafka-partitions", "-1"}, "--kafka-partitions"},
+		{[]string{"sim", "--kafka-brokers", "127.0.0.1:9092", "--speed", "-1"}, "--speed"},
+		{[]string{"sim", "--kafka-brokers", "127.0.0.1:9092", "--record", "x.gz"}, "pick one"},
+		{[]string{"--text", "--kafka-brokers", "127.0.0.1:9092"}, "dashboard"},
+	} {
+		_, _, err := simRun(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error saying %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -31,6 +32,7 @@ func runRoot(ctx context.Context, args []string, e env) error {
 	c.example("text", "true")
 	format := c.fs.String("format", formatText, "text mode's lines: text (logfmt) or json (one object per line); json implies --text")
 	c.example("format", "json")
+	kf := addKafkaFlags(c, kafkaFollower)
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -46,6 +48,12 @@ func runRoot(ctx context.Context, args []string, e env) error {
 	}
 	if *format != formatText && *format != formatJSON {
 		return fmt.Errorf("--format %q: want text or json", *format)
+	}
+	if kf.on() {
+		if *text || *format == formatJSON || !isTerminal(e.stdout) {
+			return errors.New("--kafka-brokers: following a cluster is the dashboard's (a terminal); read its topics with a Kafka client instead")
+		}
+		return runDashboardKafka(ctx, kf, *speed, df, e)
 	}
 	if *text || *format == formatJSON || !isTerminal(e.stdout) {
 		return runTextMode(ctx, cfg, df, textOptions{format: *format, truth: df.truth, speed: *speed}, e)

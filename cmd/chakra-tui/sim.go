@@ -96,7 +96,7 @@ func runSim(ctx context.Context, args []string, e env) error {
 	c.example("record", "run.chakra.gz")
 	var force bool
 	addForceFlag(c, &force)
-	kf := addKafkaFlags(c, false)
+	kf := addKafkaFlags(c, kafkaPublisher)
 	speed := c.fs.Float64("speed", 1, "with --kafka-brokers: simulated seconds per wall second (0: as fast as possible)")
 	c.example("speed", "10")
 	if err := c.parse(args); err != nil {
