@@ -40,7 +40,12 @@ const (
 func addKafkaFlags(c *command, role kafkaRole) *kafkaFlags {
 	f := &kafkaFlags{}
 	fs := c.fs
-	fs.StringVar(&f.brokers, "kafka-brokers", "", "Kafka seed brokers, HOST:PORT[,…] (empty: no Kafka)")
+	brokersUsage := map[kafkaRole]string{
+		kafkaConsumer:  "Kafka seed brokers, HOST:PORT[,…]: consume observations there in --kafka-group beside HTTP (empty: no Kafka)",
+		kafkaPublisher: "Kafka seed brokers, HOST:PORT[,…]: publish the frames there at --speed instead of fast-forwarding",
+		kafkaFollower:  "Kafka seed brokers, HOST:PORT[,…]: the dashboard follows that cluster's topics instead of simulating",
+	}[role]
+	fs.StringVar(&f.brokers, "kafka-brokers", "", brokersUsage)
 	c.example("kafka-brokers", "127.0.0.1:9092")
 	fs.StringVar(&f.topic, "kafka-topic", "vitals", "Kafka topic of observations (/predict JSON, key = soldier id); T.verdicts, T.alerts, T.dead and T.truth beside it")
 	c.example("kafka-topic", "vitals")
