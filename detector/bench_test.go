@@ -132,3 +132,19 @@ func BenchmarkAttribution(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScoreTFTTick100Quiet scores 100 soldiers a tick with every
+// channel's open level infinite, so no alert opens: what every verdict
+// without an alert costs (attribution runs only at an opening).
+func BenchmarkScoreTFTTick100Quiet(b *testing.B) {
+	m, err := EmbeddedModel()
+	if err != nil {
+		m = untrainedModel(b)
+	}
+	inf := math.Inf(1)
+	sc, err := NewTFT(WithModel(m), WithOpenLevels([engine.NumVitals]float64{inf, inf, inf, inf}), WithPopulationPrior(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScore(b, sc, 100)
+}
