@@ -77,7 +77,8 @@ type textAlert struct {
 	Channel string           `json:"channel"`
 	Kind    string           `json:"kind"`
 	Vital   string           `json:"vital,omitempty"`
-	Score   *float64         `json:"score"` // band-widths; nil when not finite
+	Check   string           `json:"check,omitempty"` // the check that opened it (detector.Check)
+	Score   *float64         `json:"score"`           // band-widths; nil when not finite
 }
 
 // textLabel is one ground-truth label.
@@ -288,41 +289,26 @@ func countStates(vs []detector.Verdict) stateCounts {
 	return c
 }
 
-// appendOpenings appends one textAlert per channel that opened in v.
+// appendOpenings appends a textAlert for the alert (the soldier's incident)
+// that opened in v: its kind, the channel whose opening opened it, and the
+// vital its evidence names (every missing vital of a dropout, joined by
+// "+"). A channel opening inside an open incident is no new alert.
 func appendOpenings(dst []textAlert, v *detector.Verdict) []textAlert {
-	for c := range detector.Channel(detector.NumChannels) {
-		ch := &v.Channels[c]
-		if !ch.Opened {
-			continue
-		}
-		kind := ch.Kind
-		if kind == engine.KindNone {
-			kind = v.Kind
-		}
-		a := textAlert{Soldier: v.Soldier, Tick: v.T, Channel: c.String(), Kind: kind.String(), Vital: alertVital(v, c)}
-		if !math.IsNaN(v.Score) && !math.IsInf(v.Score, 0) {
-			s := math.Round(v.Score*100) / 100
-			a.Score = &s
-		}
-		dst = append(dst, a)
+	if !v.Alert.Opened {
+		return dst
 	}
-	return dst
-}
-
-// alertVital names the vital an alert on channel c concerns: the channel's
-// own, or for dropout and stuck the first missing or stuck vital ("" when
-// none is).
-func alertVital(v *detector.Verdict, c detector.Channel) string {
-	if int(c) < engine.NumVitals {
-		return engine.Vital(c).String()
+	ev := &v.Alert.Evidence
+	var names []string
+	for _, x := range ev.Vitals() {
+		names = append(names, x.String())
 	}
-	for i := range engine.Vital(engine.NumVitals) {
-		vv := &v.Vitals[i]
-		if (c == detector.ChannelDropout && vv.Missing) || (c == detector.ChannelStuck && vv.Stuck) {
-			return i.String()
-		}
+	a := textAlert{Soldier: v.Soldier, Tick: v.T, Channel: ev.Channel.String(), Kind: v.Alert.Kind.String(),
+		Vital: strings.Join(names, "+"), Check: ev.Check.String()}
+	if !math.IsNaN(v.Score) && !math.IsInf(v.Score, 0) {
+		s := math.Round(v.Score*100) / 100
+		a.Score = &s
 	}
-	return ""
+	return append(dst, a)
 }
 
 // logfmt formats the line as logfmt, newline included; alerts are

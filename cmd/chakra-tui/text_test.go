@@ -52,7 +52,7 @@ func TestTextModeLines(t *testing.T) {
 		{0, "time=2025-06-01T09:00:00Z tick=0 ticks=1 ok=19 watch=1 alert=0 no_data=0 warming_up=0 fps=X alerts="},
 		{1, "time=2025-06-01T09:00:01Z tick=1 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts=13:heat_strain:core_temp:0.3"},
 		{30, "time=2025-06-01T09:00:30Z tick=30 ticks=1 ok=19 watch=0 alert=1 no_data=0 warming_up=0 fps=X alerts="},
-		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=17 watch=0 alert=2 no_data=1 warming_up=0 fps=X alerts=15:bradycardia:stamina:6.1"},
+		{57, "time=2025-06-01T09:00:57Z tick=57 ticks=1 ok=17 watch=0 alert=2 no_data=1 warming_up=0 fps=X alerts=15:bradycardia:heart_rate:6.1"},
 		{60, "time=2025-06-01T09:01:00Z tick=60 ticks=1 ok=18 watch=0 alert=2 no_data=0 warming_up=0 fps=X alerts="},
 	} {
 		if got := lines[want.i]; got != want.line {
@@ -139,7 +139,7 @@ func TestTextModeJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(lines[57]), &tl); err != nil {
 			t.Fatal(err)
 		}
-		if len(tl.Alerts) != 1 || tl.Alerts[0] != (textAlert{Soldier: 15, Tick: 57, Channel: "stamina", Kind: "bradycardia", Vital: "stamina", Score: tl.Alerts[0].Score}) ||
+		if len(tl.Alerts) != 1 || tl.Alerts[0] != (textAlert{Soldier: 15, Tick: 57, Channel: "stamina", Kind: "bradycardia", Vital: "heart_rate", Check: "band", Score: tl.Alerts[0].Score}) ||
 			tl.Alerts[0].Score == nil || *tl.Alerts[0].Score != 6.08 {
 			t.Errorf("line 57's alerts: %+v", tl.Alerts)
 		}
