@@ -140,9 +140,9 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 	return b.String()
 }
 
-// Printed returns the reading (for a drift, its size) and the range as the
-// sentence prints them, for the band, drift and prior checks; ok is false
-// for the others.
+// Printed returns the reading (for a drift, its size; for a trend, the
+// slope) and the range as the sentence prints them, for the band, drift,
+// trend and prior checks; ok is false for the others.
 func (e *Evidence) Printed() (value, lo, hi string, ok bool) {
 	switch e.Check {
 	case CheckBand, CheckPrior:
@@ -150,6 +150,9 @@ func (e *Evidence) Printed() (value, lo, hi string, ok bool) {
 		return value, lo, hi, true
 	case CheckDrift:
 		value, lo, hi = fmtOutside(e.Vital, math.Abs(e.Value), -e.Hi, e.Hi)
+		return value, lo, hi, true
+	case CheckTrend:
+		value, lo, hi = fmtOutside(e.Vital, e.Value, -e.Hi, e.Hi)
 		return value, lo, hi, true
 	}
 	return "", "", "", false

@@ -206,13 +206,8 @@ func TestAlertEvidenceOnSimulation(t *testing.T) {
 				if !ev.Outside() {
 					t.Errorf("soldier %d t %d: evidence %+v inside its range", v.Soldier, v.T, ev)
 				}
-				lo := ev.Lo
-				x := ev.Value
-				if ev.Check == CheckDrift || ev.Check == CheckTrend {
-					lo, x = -ev.Hi, math.Abs(x)
-				}
-				xs, los, his := fmtOutside(ev.Vital, x, lo, ev.Hi)
-				if !printedOutside(t, xs, los, his) || !strings.Contains(s, xs) {
+				xs, los, his, ok := ev.Printed()
+				if !ok || !printedOutside(t, xs, los, his) || !strings.Contains(s, xs) {
 					t.Errorf("soldier %d t %d: %q prints the reading inside its range", v.Soldier, v.T, s)
 				}
 				if ev.Check != CheckPrior && ev.Check != CheckTrend && (a.Attribution == nil || len(a.Attribution.Steps) == 0) {
