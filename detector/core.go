@@ -32,47 +32,28 @@ type row struct {
 	dmed [engine.NumVitals]float64
 }
 
-// history is a soldier's last cleaned rows: the newest two whole (the
-// encoder row and the robust reading read them) and, for as many rows as
-// the core keeps (len(trail)), the values and forecast median changes the
-// drift check reads (64 of a row's 88 bytes).
+// history is a fixed ring of a soldier's last cleaned rows (len(rows) of
+// them: the core's history length).
 type history struct {
-	full  [2]row    // row k (counted from 0 since the reset) is full[k%2]
-	trail []pastRow // ring of the newest len(trail) rows, oldest at start
-	start int
-	n     int    // rows held, ≤ len(trail)
-	k     uint64 // rows pushed since the reset
+	rows  []row
+	start int // index of the oldest row
+	n     int
 }
 
-// pastRow is what the history keeps of a row beyond the newest two.
-type pastRow struct {
-	values  [engine.NumVitals]float64
-	dmed    [engine.NumVitals]float64
-	imputed engine.Mask
-}
-
-func (h *history) reset() { h.start, h.n, h.k = 0, 0, 0 }
+func (h *history) reset() { h.start, h.n = 0, 0 }
 
 func (h *history) push(r *row) {
-	h.full[h.k%2] = *r
-	h.k++
-	p := pastRow{values: r.values, dmed: r.dmed, imputed: r.imputed}
-	if h.n < len(h.trail) {
-		h.trail[(h.start+h.n)%len(h.trail)] = p
+	if h.n < len(h.rows) {
+		h.rows[(h.start+h.n)%len(h.rows)] = *r
 		h.n++
 		return
 	}
-	h.trail[h.start] = p
-	h.start = (h.start + 1) % len(h.trail)
+	h.rows[h.start] = *r
+	h.start = (h.start + 1) % len(h.rows)
 }
 
-// at returns the newest row (i = 0) or the one before it (i = 1); the
-// caller makes sure it is held.
-func (h *history) at(i int) *row { return &h.full[(h.k-1-uint64(i))%2] }
-
-// past returns the values, forecast median changes and imputed vitals of
-// the i-th row counting back from the newest (0 = newest), i < n.
-func (h *history) past(i int) *pastRow { return &h.trail[(h.start+h.n-1-i)%len(h.trail)] }
+// at returns the i-th row counting back from the newest (0 = newest).
+func (h *history) at(i int) *row { return &h.rows[(h.start+h.n-1-i)%len(h.rows)] }
 
 // vitalForecast is what a forecaster says about one vital of the row being
 // scored: its quantiles and the band the score is measured against.
@@ -254,7 +235,7 @@ func (c *core) soldierFor(w *featurestore.Window) (*soldier, error) {
 		if p.ID == 0 {
 			p = engine.DefaultProfile(id)
 		}
-		s = &soldier{id: id, profile: p, hist: history{trail: make([]pastRow, c.hist)}, series: c.f.newSeries(&p)}
+		s = &soldier{id: id, profile: p, hist: history{rows: make([]row, c.hist)}, series: c.f.newSeries(&p)}
 		c.soldiers[id] = s
 	} else if w.Profile.ID != 0 && w.Profile != s.profile {
 		// New static covariates (PUT /soldiers/{id} after the first
@@ -725,7 +706,7 @@ const driftCooldown = 3
 // is no one-step error of the soldier's — after a long motion artefact
 // was believed it alone is a heart-rate "drift" of tens of bpm.
 func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
-	if s.hist.n < n || n > len(s.hist.trail) {
+	if s.hist.n < n || n > len(s.hist.rows) {
 		return 0, false
 	}
 	if s.sinceHeld < driftCooldown*n || s.glitch[v].sinceAnchor < n {
@@ -733,13 +714,13 @@ func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
 	}
 	sum := med - s.hist.at(0).values[v]
 	for i := 0; i < n-1; i++ {
-		d := s.hist.past(i).dmed[v]
+		d := s.hist.at(i).dmed[v]
 		if math.IsNaN(d) {
 			return 0, false
 		}
 		sum += d
 	}
-	return x - s.hist.past(n - 1).values[v] - sum, true
+	return x - s.hist.at(n - 1).values[v] - sum, true
 }
 
 // robustReading returns the median of reading x and the two cleaned values

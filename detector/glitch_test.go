@@ -118,7 +118,7 @@ func TestGlitchStepFollowsScatter(t *testing.T) {
 }
 
 func TestRobustReading(t *testing.T) {
-	s := soldier{hist: history{trail: make([]pastRow, histCap)}}
+	s := soldier{hist: history{rows: make([]row, histCap)}}
 	for _, x := range []float64{37.00, 37.02} {
 		s.hist.push(&row{values: [engine.NumVitals]float64{0, 0, x, 0}})
 	}

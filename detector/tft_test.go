@@ -70,7 +70,7 @@ func TestTFTScorerPlumbing(t *testing.T) {
 }
 
 func TestDriftOf(t *testing.T) {
-	s := soldier{hist: history{trail: make([]pastRow, histCap)}}
+	s := soldier{hist: history{rows: make([]row, histCap)}}
 	s.sinceHeld = driftCooldown * 60
 	s.glitch[2].sinceAnchor = 80
 	// Core temperature rising 0.01 per tick, forecast to rise 0.01 per
@@ -106,7 +106,7 @@ func TestDriftOf(t *testing.T) {
 		t.Error("no drift once the re-anchoring reading starts the horizon")
 	}
 	// A row without a forecast in the horizon: no drift.
-	s.hist.past(10).dmed[2] = math.NaN()
+	s.hist.at(10).dmed[2] = math.NaN()
 	if _, ok := driftOf(&s, 2, 60, last, last); ok {
 		t.Error("drift across a row without a forecast")
 	}

@@ -125,9 +125,11 @@ func (f *tftForecaster) imputes() bool { return f.impute }
 
 // historyRows is the longest drift horizon (the drift check reads that
 // many rows back), at least the warm-up (the core counts it in rows of
-// history) and the two rows the encoder row and the robust reading need.
+// history) and one more (the attribution rebuilds the encoder window, whose
+// oldest row needs the row before it), and the two rows the encoder row
+// and the robust reading need.
 func (f *tftForecaster) historyRows() int {
-	n := max(2, f.te)
+	n := max(2, f.te+1)
 	for v := range engine.NumVitals {
 		n = max(n, f.m.Meta.Drift.ticksFor(v))
 	}

@@ -77,7 +77,7 @@ func (z *zscore) forecast(jobs []*job) {
 			var mean, m2 float64
 			k := 0
 			for i := 0; i < h.n && k < z.n; i++ {
-				r := h.past(i)
+				r := h.at(i)
 				if r.imputed.Has(engine.Vital(v)) {
 					continue
 				}

@@ -179,6 +179,15 @@ func (m *Model) headerRates(c *cells, wide bool) {
 		c.str(" s/s")
 	}
 	c.end(st.Muted.paint)
+	// Behind the speed by a second or more: the battlefield is more than
+	// this machine scores and draws at this speed (live.Lag).
+	if l := m.lag.Lag(); l.Count > 0 && l.Last >= time.Second && !m.paused && !m.ended && !m.seeking {
+		c.begin(st.Accent.paint)
+		c.str(" lag ")
+		c.float(l.Last.Seconds(), 1, 0)
+		c.str(" s")
+		c.end(st.Accent.paint)
+	}
 }
 
 // headerFlags draws the unacknowledged alerts and how the grid is sorted,

@@ -94,7 +94,8 @@ type Model struct {
 	status   string
 	failed   bool // status is an error
 	rate     rateMeter
-	footH    int // footer lines: 1, more while a long status wraps
+	lag      live.LagMeter // how far the clock loop's frames fall behind its speed
+	footH    int           // footer lines: 1, more while a long status wraps
 	finding  bool
 	recName  string               // the file being recorded to, "" for none
 	recStat  func() RecordingStat // read after each step
@@ -272,6 +273,9 @@ func (m *Model) onFrame(msg frameMsg) tea.Cmd {
 	}
 	if msg.epoch == m.epoch {
 		m.apply(&msg.snap)
+		if !m.stepAt.IsZero() {
+			m.lag.Note(msg.snap.Frame.T, m.stepAt, time.Now(), m.speeds[m.speedIdx])
+		}
 	}
 	if m.paused {
 		return nil
@@ -310,6 +314,7 @@ func (m *Model) seekTo(t int64) tea.Cmd {
 		return nil
 	}
 	t = min(max(t, m.replay.First), m.replay.Last)
+	m.lag.Reanchor()
 	m.target = t
 	m.epoch++
 	if m.inflight || m.seeking {
@@ -711,6 +716,7 @@ func (m *Model) togglePause() tea.Cmd {
 		return nil
 	}
 	m.setStatus("", false)
+	m.lag.Reanchor()
 	if m.feed != nil {
 		if m.feedHeld && !m.ended {
 			m.feedHeld = false
@@ -731,6 +737,7 @@ func (m *Model) changeSpeed(d int) tea.Cmd {
 		return nil
 	}
 	m.speedIdx = i
+	m.lag.Reanchor()
 	m.setStatus(fmt.Sprintf("speed ×%g", m.speeds[i]), false)
 	return m.startLoop(m.interval())
 }

@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -99,5 +101,43 @@ func TestOverviewSquads(t *testing.T) {
 	m.Update(press("o"))
 	if m.side != sideNone {
 		t.Errorf("o twice left side %v open", m.side)
+	}
+}
+
+// A clock loop whose frames come later than its speed allows shows its lag
+// in the header (when a second or more); a speed change re-anchors it.
+func TestHeaderLag(t *testing.T) {
+	m, d := testModel(t, 200, 60)
+	steps(t, m, d, 3)
+	if v := ansi.Strip(m.View()); strings.Contains(v, " lag ") {
+		t.Fatalf("lag shown without a clock loop:\n%s", v)
+	}
+	// Every step began 10 s ago: frame k was due k s after the first, so
+	// it is 10 − k s late.
+	began := time.Now().Add(-10 * time.Second)
+	for range 3 {
+		s, err := d.Step(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.inflight, m.stepAt = true, began
+		m.Update(frameMsg{id: m.id, epoch: m.epoch, snap: s})
+	}
+	header := strings.SplitN(ansi.Strip(m.View()), "\n", 3)[1]
+	if !strings.Contains(header, " lag 8.") && !strings.Contains(header, " lag 7.") {
+		t.Errorf("header line 2 %q, want the third frame's lag of 8 s", header)
+	}
+	if l := m.lag.Lag(); l.Count != 3 || l.Max < 9*time.Second {
+		t.Errorf("lag %+v, want 3 frames, the first ≈ 10 s late", l)
+	}
+	m.Update(press("+"))
+	s, err := d.Step(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.inflight, m.stepAt = true, time.Now()
+	m.Update(frameMsg{id: m.id, epoch: m.epoch, snap: s})
+	if header := strings.SplitN(ansi.Strip(m.View()), "\n", 3)[1]; strings.Contains(header, " lag ") {
+		t.Errorf("after a speed change the lag stays: %q", header)
 	}
 }

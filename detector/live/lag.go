@@ -31,14 +31,13 @@ type Lag struct {
 }
 
 // Lag returns Run's lag statistics so far.
-func (r *Runtime) Lag() Lag {
-	r.lag.mu.Lock()
-	defer r.lag.mu.Unlock()
-	return r.lag.s
-}
+func (r *Runtime) Lag() Lag { return r.lag.Lag() }
 
-// lagMeter measures Run's lag.
-type lagMeter struct {
+// LagMeter measures how far a sequence of ticks falls behind the pace its
+// speed sets (see Lag): a Runtime's Run, or a dashboard that steps the
+// battlefield on its own clock. The zero LagMeter is ready; it is safe for
+// concurrent use.
+type LagMeter struct {
 	mu       sync.Mutex
 	anchored bool
 	wall0    time.Time
@@ -46,16 +45,25 @@ type lagMeter struct {
 	s        Lag
 }
 
-// reanchor makes the next tick anchor the pace afresh.
-func (m *lagMeter) reanchor() {
+// Lag returns the statistics so far.
+func (m *LagMeter) Lag() Lag {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.s
+}
+
+// Reanchor makes the next tick anchor the pace afresh (after a pause, a
+// speed change or a seek).
+func (m *LagMeter) Reanchor() {
 	m.mu.Lock()
 	m.anchored = false
 	m.mu.Unlock()
 }
 
-// note measures the tick at t that the source delivered at wall time
-// delivered and that was published at now, at the given speed.
-func (m *lagMeter) note(t int64, delivered, now time.Time, speed float64) {
+// Note measures the tick at t, delivered (its step began) at wall time
+// delivered and published (shown) at now, at the given speed in simulated
+// seconds per wall second; at speed 0 or +Inf it measures nothing.
+func (m *LagMeter) Note(t int64, delivered, now time.Time, speed float64) {
 	if speed <= 0 || math.IsInf(speed, 0) || math.IsNaN(speed) {
 		return
 	}

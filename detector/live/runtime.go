@@ -154,7 +154,7 @@ type Runtime struct {
 	published atomic.Int64
 	closeOnce sync.Once
 
-	lag lagMeter // Run's lag behind its pace
+	lag LagMeter // Run's lag behind its pace
 }
 
 // Open returns the runtime of the battlefield cfg describes. It stores the
@@ -260,7 +260,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 		r.mu.Lock()
 		s, err := r.step(ctx, r.pacer)
 		if err == nil {
-			r.lag.note(s.Frame.T, r.delivered, r.clock.Now(), r.pacer.Speed())
+			r.lag.Note(s.Frame.T, r.delivered, r.clock.Now(), r.pacer.Speed())
 		}
 		r.mu.Unlock()
 		switch {
@@ -361,7 +361,7 @@ func (r *Runtime) Resume() {
 		r.paused = false
 		close(r.resume)
 		r.pacer.Reanchor()
-		r.lag.reanchor()
+		r.lag.Reanchor()
 	}
 }
 
@@ -376,7 +376,7 @@ func (r *Runtime) Paused() bool {
 // fast as the source allows) from the last tick on.
 func (r *Runtime) SetSpeed(x float64) {
 	r.pacer.SetSpeed(x)
-	r.lag.reanchor()
+	r.lag.Reanchor()
 }
 
 // Speed returns Run's speed.
@@ -405,7 +405,7 @@ func (r *Runtime) Seek(ctx context.Context, t int64) ([]Snapshot, error) {
 		return nil, err // the seeker's errors name the seek and the tick
 	}
 	r.pacer.Reanchor()
-	r.lag.reanchor()
+	r.lag.Reanchor()
 	out := make([]Snapshot, len(ticks))
 	for i, tk := range ticks {
 		out[i] = Snapshot{Frame: tk.Frame, Verdicts: tk.Verdicts}
