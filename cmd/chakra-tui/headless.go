@@ -148,7 +148,7 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("default-ambient", "30")
 	fs.IntVar(&f.storeRows, "store-rows", 0, fmt.Sprintf("rows kept per soldier by the in-memory store (0: %d, or %d with a built-in simulation of more than %d soldiers; at least %d)",
 		featurestore.DefaultCapacity, scaleStoreRows, scaleSoldiers, monitor.DefaultWindowRows))
-	c.example("store-rows", "64")
+	c.example("store-rows", "40")
 	fs.IntVar(&f.workers, "workers", 0, "goroutines that score one tick of --simulate together (0: one per core); the verdicts do not depend on it")
 	c.example("workers", "2")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile (go tool pprof) of the whole run to this file at exit")
