@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	goparquet "github.com/parquet-go/parquet-go"
@@ -22,16 +22,42 @@ import (
 // Run is one recorded run opened for reading: observations by tick or
 // wall-clock range, labels and profiles. A Run is safe for concurrent
 // readers.
+//
+// Its observations are one file (observations.parquet, written by
+// RunWriter) or parts (observations-NNNNNN.parquet, written by a Sink),
+// each sorted by tick and soldier; reads merge parts whose ticks overlap,
+// so rows come in tick order whatever the parts.
 type Run struct {
 	dir      string
-	file     io.Closer
-	pf       *goparquet.File
-	cols     obsColumns
+	parts    []*part
+	clusters [][]*part // parts by first tick; parts of a cluster overlap in ticks
 	profiles []engine.Profile
 	labels   []engine.Label
 	start    time.Time
-	groups   []groupStats
+	meta     map[string]string
+	problems []Problem
 }
+
+// part is one observations file of a run.
+type part struct {
+	name       string
+	file       io.Closer
+	size       int64
+	pf         *goparquet.File
+	cols       obsColumns
+	groups     []groupStats
+	minT, maxT int64
+	dir        string // the run's, for messages
+}
+
+// Problem is something wrong with a run's files: what OpenRun refuses and
+// InspectRun reports beside what is readable.
+type Problem struct {
+	File string // the file's name within the run
+	Err  error
+}
+
+func (p Problem) Error() string { return p.File + ": " + p.Err.Error() }
 
 // groupStats bound one row group's ticks and times.
 type groupStats struct {
@@ -39,43 +65,161 @@ type groupStats struct {
 	minTime, maxTime int64 // unix ns; maxTime < minTime if unknown
 }
 
-// OpenRun opens the run in directory dir (written by RunWriter or Record).
+// OpenRun opens the run in directory dir (written by RunWriter, Record or
+// a Sink). A damaged or unfinished file is an error naming it (ErrCorrupt);
+// InspectRun opens what is readable instead.
 func OpenRun(dir string) (*Run, error) {
-	profiles, err := readProfiles(filepath.Join(dir, ProfilesFile))
+	return OpenRunIn(context.Background(), Dir(dir), "")
+}
+
+// OpenRunIn opens the run called name in b ("" when b's root is the run).
+func OpenRunIn(ctx context.Context, b Bucket, name string) (*Run, error) {
+	r, err := InspectRunIn(ctx, b, name)
 	if err != nil {
-		return nil, fmt.Errorf("open run %q: %w", dir, err)
-	}
-	labels, err := readLabels(filepath.Join(dir, LabelsFile))
-	if err != nil {
-		return nil, fmt.Errorf("open run %q: %w", dir, err)
-	}
-	f, err := os.Open(filepath.Join(dir, ObservationsFile))
-	if err != nil {
-		return nil, fmt.Errorf("open run %q: %w", dir, err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("open run %q: %w", dir, err)
-	}
-	r, err := openObservations(dir, f, st.Size())
-	if err != nil {
-		f.Close()
 		return nil, err
 	}
-	r.file, r.profiles, r.labels = f, profiles, labels
+	if len(r.problems) > 0 {
+		errs := make([]error, len(r.problems))
+		for i, p := range r.problems {
+			errs[i] = p
+		}
+		r.Close()
+		return nil, fmt.Errorf("open run %q: %w", r.dir, errors.Join(append([]error{featurestore.ErrCorrupt}, errs...)...))
+	}
 	return r, nil
 }
 
+// InspectRun opens what is readable of the run in dir and lists, in
+// Problems, every file it could not read (a truncated part, an unfinished
+// RunWriter file, a leftover temporary file, missing labels or profiles).
+// It fails only when nothing of a run is there.
+func InspectRun(dir string) (*Run, error) {
+	return InspectRunIn(context.Background(), Dir(dir), "")
+}
+
+// InspectRunIn is InspectRun for the run called name in b.
+func InspectRunIn(ctx context.Context, b Bucket, name string) (*Run, error) {
+	prefix := ""
+	if name != "" {
+		prefix = strings.TrimSuffix(name, "/") + "/"
+	}
+	where := b.String()
+	if name != "" {
+		where = strings.TrimSuffix(b.String(), "/") + "/" + strings.TrimSuffix(name, "/")
+	}
+	names, err := b.List(ctx, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("open run %q: %w", where, err)
+	}
+	r := &Run{dir: where, meta: map[string]string{}}
+	var haveProfiles, haveLabels bool
+	for _, full := range names {
+		base := full[len(prefix):]
+		if strings.Contains(base, "/") {
+			continue // another run below this one
+		}
+		switch {
+		case base == ProfilesFile:
+			haveProfiles = true
+			if r.profiles, err = readProfilesIn(ctx, b, full); err != nil {
+				r.problem(base, err)
+			}
+		case base == LabelsFile:
+			haveLabels = true
+			if r.labels, err = readLabelsIn(ctx, b, full); err != nil {
+				r.problem(base, err)
+			}
+		case base == ObservationsFile || isPart(base):
+			p, err := openPart(ctx, b, full, where)
+			if err != nil {
+				r.problem(base, err)
+				continue
+			}
+			p.name = base
+			r.parts = append(r.parts, p)
+		case base == ObservationsFile+partialSuffix:
+			r.problem(base, errors.New("unfinished: its writer stopped before Close, so it has no footer and none of its rows can be read"))
+		case strings.HasPrefix(base, tmpPrefix):
+			r.problem(base, errors.New("leftover temporary file of a write that did not finish"))
+		}
+	}
+	if len(r.parts) == 0 && !haveProfiles && !haveLabels && len(r.problems) == 0 {
+		return nil, fmt.Errorf("open run %q: %w", where, errNoRun)
+	}
+	if !haveProfiles {
+		r.problem(ProfilesFile, errors.New("missing"))
+	}
+	if !haveLabels {
+		r.problem(LabelsFile, errors.New("missing"))
+	}
+	r.arrange()
+	return r, nil
+}
+
+func isPart(base string) bool { _, ok := partSeq(base); return ok }
+
+func (r *Run) problem(file string, err error) {
+	r.problems = append(r.problems, Problem{File: file, Err: err})
+}
+
+// arrange sorts the parts by first tick and groups overlapping ones, and
+// takes the run's metadata from its first part.
+func (r *Run) arrange() {
+	slices.SortStableFunc(r.parts, func(a, b *part) int {
+		if c := cmp.Compare(a.minT, b.minT); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	var hi int64
+	for i, p := range r.parts {
+		if i == 0 || p.minT > hi {
+			r.clusters = append(r.clusters, []*part{p})
+			hi = p.maxT
+			continue
+		}
+		k := len(r.clusters) - 1
+		r.clusters[k] = append(r.clusters[k], p)
+		hi = max(hi, p.maxT)
+	}
+	if len(r.parts) > 0 {
+		for _, kv := range r.parts[0].pf.Metadata().KeyValueMetadata {
+			r.meta[kv.Key] = kv.Value
+		}
+		if s, ok := r.meta[MetaStart]; ok {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				r.start = t
+			} else {
+				r.problem(r.parts[0].name, fmt.Errorf("start time %q: %w", s, featurestore.ErrCorrupt))
+			}
+		}
+	}
+}
+
+// openPart opens one observations file of a run.
+func openPart(ctx context.Context, b Bucket, name, dir string) (*part, error) {
+	obj, err := b.Open(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	p, err := openObservations(dir, obj, obj.Size())
+	if err != nil {
+		obj.Close()
+		return nil, err
+	}
+	p.file = obj
+	return p, nil
+}
+
 // openObservations reads the footer of an observations file.
-func openObservations(dir string, ra io.ReaderAt, size int64) (r *Run, err error) {
+func openObservations(dir string, ra io.ReaderAt, size int64) (r *part, err error) {
 	defer func() {
 		// parquet-go may panic on a malformed file; a file is outside input.
 		if p := recover(); p != nil {
-			r, err = nil, fmt.Errorf("open run %q: %s: %v: %w", dir, ObservationsFile, p, featurestore.ErrCorrupt)
+			r, err = nil, fmt.Errorf("%v: %w", p, featurestore.ErrCorrupt)
 		}
 	}()
-	r = &Run{dir: dir}
+	r = &part{dir: dir, size: size}
 	if err = checkFooter(ra, size); err == nil {
 		r.pf, err = goparquet.OpenFile(ra, size)
 	}
@@ -86,13 +230,9 @@ func openObservations(dir string, ra io.ReaderAt, size int64) (r *Run, err error
 		err = checkPages(ra, size, r.pf.Metadata())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open run %q: %s: %w", dir, ObservationsFile, errors.Join(featurestore.ErrCorrupt, err))
+		return nil, errors.Join(featurestore.ErrCorrupt, err)
 	}
-	if s, ok := r.pf.Lookup("chakra.start"); ok {
-		if r.start, err = time.Parse(time.RFC3339Nano, s); err != nil {
-			return nil, fmt.Errorf("open run %q: start time %q: %w", dir, s, featurestore.ErrCorrupt)
-		}
-	}
+	r.minT, r.maxT = math.MaxInt64, math.MinInt64
 	for _, rg := range r.pf.Metadata().RowGroups {
 		g := groupStats{minT: math.MinInt64, maxT: math.MaxInt64, minTime: math.MinInt64, maxTime: math.MaxInt64}
 		if c := r.cols.t; c < len(rg.Columns) {
@@ -102,9 +242,10 @@ func openObservations(dir string, ra io.ReaderAt, size int64) (r *Run, err error
 			g.minTime, g.maxTime = int64Stats(rg.Columns[c].MetaData.Statistics.MinValue, rg.Columns[c].MetaData.Statistics.MaxValue, g.minTime, g.maxTime)
 		}
 		r.groups = append(r.groups, g)
+		r.minT, r.maxT = min(r.minT, g.minT), max(r.maxT, g.maxT)
 	}
 	if len(r.groups) != len(r.pf.RowGroups()) {
-		return nil, fmt.Errorf("open run %q: row group metadata mismatch: %w", dir, featurestore.ErrCorrupt)
+		return nil, fmt.Errorf("row group metadata mismatch: %w", featurestore.ErrCorrupt)
 	}
 	return r, nil
 }
@@ -118,8 +259,8 @@ func int64Stats(minB, maxB []byte, lo, hi int64) (int64, int64) {
 	return lo, hi
 }
 
-func readProfiles(path string) ([]engine.Profile, error) {
-	recs, err := readSmall[profileRecord](path)
+func readProfilesIn(ctx context.Context, b Bucket, name string) ([]engine.Profile, error) {
+	recs, err := readSmall[profileRecord](ctx, b, name)
 	if err != nil {
 		return nil, err
 	}
@@ -136,8 +277,8 @@ func readProfiles(path string) ([]engine.Profile, error) {
 	return ps, nil
 }
 
-func readLabels(path string) ([]engine.Label, error) {
-	recs, err := readSmall[labelRecord](path)
+func readLabelsIn(ctx context.Context, b Bucket, name string) ([]engine.Label, error) {
+	recs, err := readSmall[labelRecord](ctx, b, name)
 	if err != nil {
 		return nil, err
 	}
@@ -152,22 +293,21 @@ func readLabels(path string) ([]engine.Label, error) {
 	return ls, nil
 }
 
-func readSmall[T any](path string) (_ []T, err error) {
+func readSmall[T any](ctx context.Context, b Bucket, path string) (_ []T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%s: %v: %w", filepath.Base(path), p, featurestore.ErrCorrupt)
 		}
 	}()
-	f, err := os.Open(path)
+	f, err := b.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
+	if err := checkFooter(f, f.Size()); err != nil {
+		return nil, fmt.Errorf("%s: %w: %w", filepath.Base(path), featurestore.ErrCorrupt, err)
 	}
-	pf, err := goparquet.OpenFile(f, st.Size())
+	pf, err := goparquet.OpenFile(f, f.Size())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w: %w", filepath.Base(path), featurestore.ErrCorrupt, err)
 	}
@@ -201,20 +341,83 @@ func (r *Run) Labels() []engine.Label { return slices.Clone(r.labels) }
 func (r *Run) Start() time.Time { return r.start }
 
 // NumRows returns the number of observations in the run.
-func (r *Run) NumRows() int64 { return r.pf.NumRows() }
+func (r *Run) NumRows() int64 {
+	var n int64
+	for _, p := range r.parts {
+		n += p.pf.NumRows()
+	}
+	return n
+}
 
 // Ticks returns the first and last tick of the run; ok is false for a run
 // without observations.
 func (r *Run) Ticks() (first, last int64, ok bool) {
-	if len(r.groups) == 0 {
+	first, last = math.MaxInt64, math.MinInt64
+	for _, p := range r.parts {
+		if p.pf.NumRows() > 0 {
+			first, last, ok = min(first, p.minT), max(last, p.maxT), true
+		}
+	}
+	if !ok {
 		return 0, 0, false
 	}
-	return r.groups[0].minT, r.groups[len(r.groups)-1].maxT, true
+	return first, last, true
+}
+
+// Meta returns the run's metadata value of key (MetaSource, MetaSeed, …),
+// from its first part.
+func (r *Run) Meta(key string) (string, bool) {
+	v, ok := r.meta[key]
+	return v, ok
+}
+
+// Problems returns what InspectRun could not read, by file.
+func (r *Run) Problems() []Problem { return slices.Clone(r.problems) }
+
+// PartInfo describes one observations file of a run.
+type PartInfo struct {
+	Name        string
+	Bytes, Rows int64
+	First, Last int64 // ticks
+}
+
+// Parts describes the run's readable observation files, by first tick.
+func (r *Run) Parts() []PartInfo {
+	out := make([]PartInfo, len(r.parts))
+	for i, p := range r.parts {
+		out[i] = PartInfo{Name: p.name, Bytes: p.size, Rows: p.pf.NumRows(), First: p.minT, Last: p.maxT}
+	}
+	return out
+}
+
+// CheckPart reads every row of part i (as Parts numbers them) and returns
+// how many were read before the first error.
+func (r *Run) CheckPart(i int) (int64, error) {
+	c := r.parts[i].cursor(rangeFilter{lo: math.MinInt64, hi: math.MaxInt64})
+	defer c.close()
+	var o engine.Observation
+	var n int64
+	for {
+		ok, err := c.next(&o)
+		if err != nil || !ok {
+			if err == nil && n != r.parts[i].pf.NumRows() {
+				err = fmt.Errorf("read %d of %d rows: %w", n, r.parts[i].pf.NumRows(), featurestore.ErrCorrupt)
+			}
+			return n, err
+		}
+		n++
+	}
 }
 
 // Close closes the run's files.
 func (r *Run) Close() error {
-	if err := r.file.Close(); err != nil {
+	var errs []error
+	for _, p := range r.parts {
+		if err := p.file.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close run %q: %w", r.dir, err)
 	}
 	return nil
@@ -279,7 +482,7 @@ func (f rangeFilter) keepGroup(g groupStats) bool {
 
 // cursor reads selected observations row group by row group, in batches.
 type cursor struct {
-	r      *Run
+	r      *part
 	f      rangeFilter
 	g      int // next row group
 	rows   goparquet.Rows
@@ -294,8 +497,128 @@ type cursor struct {
 // lastTime returns the wall-clock time of the row next returned last.
 func (c *cursor) lastTime() int64 { return c.tn }
 
-func (r *Run) cursor(f rangeFilter) *cursor {
-	return &cursor{r: r, f: f, buf: make([]goparquet.Row, 256)}
+func (p *part) cursor(f rangeFilter) *cursor {
+	return &cursor{r: p, f: f, buf: make([]goparquet.Row, 256)}
+}
+
+// runCursor reads a run's selected rows in tick order, soldiers ascending
+// within a tick: part after part, merging parts whose ticks overlap.
+type runCursor struct {
+	r       *Run
+	f       rangeFilter
+	k       int // next cluster
+	cs      []*cursor
+	pend    []pendRow
+	tn      int64
+	closed  bool
+	bufRows int
+}
+
+type pendRow struct {
+	o  engine.Observation
+	tn int64
+	ok bool
+}
+
+func (r *Run) cursor(f rangeFilter) *runCursor { return &runCursor{r: r, f: f} }
+
+func (c *runCursor) lastTime() int64 { return c.tn }
+
+func (c *runCursor) close() {
+	for _, pc := range c.cs {
+		pc.close()
+	}
+	c.cs, c.pend, c.closed = nil, nil, true
+}
+
+// keepPart reports whether part p may hold selected rows.
+func (f rangeFilter) keepPart(p *part) bool {
+	if f.byTime {
+		return true
+	}
+	return p.maxT >= f.lo && p.minT < f.hi
+}
+
+func (c *runCursor) next(o *engine.Observation) (bool, error) {
+	for !c.closed {
+		if len(c.cs) == 0 {
+			for c.k < len(c.r.clusters) {
+				cl := c.r.clusters[c.k]
+				c.k++
+				for _, p := range cl {
+					if c.f.keepPart(p) {
+						pc := p.cursor(c.f)
+						if len(cl) > 1 {
+							pc.buf = pc.buf[:32] // many parts at once: small batches
+						}
+						c.cs = append(c.cs, pc)
+					}
+				}
+				if len(c.cs) > 0 {
+					break
+				}
+			}
+			if len(c.cs) == 0 {
+				c.close()
+				return false, nil
+			}
+			if len(c.cs) == 1 {
+				continue
+			}
+			c.pend = make([]pendRow, len(c.cs))
+			for i := range c.cs {
+				if err := c.fill(i); err != nil {
+					return false, err
+				}
+			}
+		}
+		if len(c.cs) == 1 {
+			ok, err := c.cs[0].next(o)
+			if err != nil {
+				return false, err
+			}
+			if ok {
+				c.tn = c.cs[0].lastTime()
+				return true, nil
+			}
+			c.cs[0].close()
+			c.cs = c.cs[:0]
+			continue
+		}
+		best := -1
+		for i := range c.pend {
+			if !c.pend[i].ok {
+				continue
+			}
+			if best < 0 || obsOrder(c.pend[i].o, c.pend[best].o) < 0 {
+				best = i
+			}
+		}
+		if best < 0 {
+			for _, pc := range c.cs {
+				pc.close()
+			}
+			c.cs, c.pend = c.cs[:0], nil
+			continue
+		}
+		*o, c.tn = c.pend[best].o, c.pend[best].tn
+		if err := c.fill(best); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
+}
+
+// fill reads the next row of part cursor i into pend[i].
+func (c *runCursor) fill(i int) error {
+	ok, err := c.cs[i].next(&c.pend[i].o)
+	if err != nil {
+		return err
+	}
+	c.pend[i].ok = ok
+	c.pend[i].tn = c.cs[i].lastTime()
+	return nil
 }
 
 func (c *cursor) close() {
@@ -310,7 +633,7 @@ func (c *cursor) close() {
 func (c *cursor) next(o *engine.Observation) (ok bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("read run %q: %v: %w", c.r.dir, p, featurestore.ErrCorrupt)
+			err = fmt.Errorf("read run %q: %s: %v: %w", c.r.dir, c.r.name, p, featurestore.ErrCorrupt)
 		}
 	}()
 	for !c.closed && !c.past {
@@ -371,7 +694,7 @@ func (c *cursor) next(o *engine.Observation) (ok bool, err error) {
 
 // decode turns one Parquet row into o and returns its time (unix ns, or
 // math.MinInt64 if null).
-func (r *Run) decode(row goparquet.Row, o *engine.Observation) (int64, error) {
+func (r *part) decode(row goparquet.Row, o *engine.Observation) (int64, error) {
 	c := &r.cols
 	*o = engine.Observation{}
 	tn := int64(math.MinInt64)
@@ -430,7 +753,7 @@ func (r *Run) Source(from, to int64) engine.Source {
 
 type runSource struct {
 	r       *Run
-	c       *cursor
+	c       *runCursor
 	pending engine.Observation
 	havePen bool
 	pendTn  int64

@@ -253,13 +253,13 @@ func FuzzOpenRun(f *testing.F) {
 			}
 			return
 		}
-		n := 0
-		_ = r.Scan(math.MinInt64, math.MaxInt64, func(*engine.Observation) error {
-			n++
-			if n > 1<<16 {
-				return errors.New("too many rows")
+		c := r.cursor(rangeFilter{lo: math.MinInt64, hi: math.MaxInt64})
+		defer c.close()
+		var o engine.Observation
+		for n := 0; n <= 1<<16; n++ {
+			if ok, err := c.next(&o); !ok || err != nil {
+				break
 			}
-			return nil
-		})
+		}
 	})
 }

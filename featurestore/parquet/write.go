@@ -215,7 +215,7 @@ func (w *RunWriter) WriteFrame(f engine.Frame) error {
 	}
 	rows := w.rows[:len(f.Obs)]
 	for i := range f.Obs {
-		rows[i] = w.encode(rows[i][:0], &f.Obs[i], tv)
+		rows[i] = encodeObs(rows[i][:0], &w.cols, &f.Obs[i], tv)
 	}
 	if _, err := w.w.WriteRows(rows); err != nil {
 		return fmt.Errorf("write run %q: tick %d: %w", w.dir, f.T, err)
@@ -223,9 +223,9 @@ func (w *RunWriter) WriteFrame(f engine.Frame) error {
 	return nil
 }
 
-// encode appends o's column values, in column order, to row.
-func (w *RunWriter) encode(row goparquet.Row, o *engine.Observation, tv goparquet.Value) goparquet.Row {
-	c := &w.cols
+// encodeObs appends o's column values, in column order, to row; tv is the
+// value of its time column.
+func encodeObs(row goparquet.Row, c *obsColumns, o *engine.Observation, tv goparquet.Value) goparquet.Row {
 	var vals [10]goparquet.Value
 	vals[c.t] = goparquet.Int64Value(o.T).Level(0, 0, c.t)
 	vals[c.time] = tv
