@@ -103,6 +103,11 @@ type Config struct {
 	// Record, if not nil, is written every published tick; the runtime does
 	// not close it.
 	Record Recorder
+	// Offline, if not nil, is the offline store (--offline): the monitor
+	// the runtime builds hands it every row it stores (a caller's Pipeline
+	// does so itself: monitor.WithOffline), the runtime every frame's
+	// ground truth, and, when nothing scores, every frame's rows.
+	Offline featurestore.OfflineSink
 	// Speed is the simulated seconds per wall second at which Run steps
 	// (0: as fast as the source allows).
 	Speed float64
@@ -139,6 +144,7 @@ type Runtime struct {
 	seeker   Seeker
 	rec      Recorder
 	onScore  func(int64, error) error
+	offline  featurestore.OfflineSink
 	feed     *engine.Broadcast[Snapshot]
 	buffer   int
 
@@ -181,13 +187,16 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Buffer == 0 {
 		cfg.Buffer = DefaultBuffer
 	}
-	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock,
+	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock, offline: cfg.Offline,
 		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock)),
 		feed:  engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
 	if cfg.Store != nil {
 		var opts []monitor.Option
 		if cfg.Workers > 0 {
 			opts = append(opts, monitor.WithWorkers(cfg.Workers))
+		}
+		if cfg.Offline != nil {
+			opts = append(opts, monitor.WithOffline(cfg.Offline))
 		}
 		mon, err := monitor.New(cfg.Store, cfg.Scorer, opts...)
 		if err != nil {
@@ -298,6 +307,12 @@ func (r *Runtime) step(ctx context.Context, src engine.Source) (Snapshot, error)
 			}
 		case r.verdicts != nil:
 			s.Verdicts = r.verdicts.Verdicts()
+		}
+		if r.offline != nil {
+			if r.pipe == nil {
+				r.offline.Observe(f.Obs)
+			}
+			r.offline.Labels(f.Truth)
 		}
 		if r.sched != nil {
 			s.Schedule = schedules(r.sched, f.T)

@@ -54,6 +54,8 @@ type Monitor struct {
 	epoch    int64 // see WithEpoch
 	epochFor func(engine.SoldierID) bool
 
+	offline featurestore.OfflineSink // nil: no offline store
+
 	observations atomic.Uint64 // rows ingested
 	scored       atomic.Uint64 // verdicts produced
 	alertCount   atomic.Uint64 // alert openings (incidents)
@@ -125,6 +127,11 @@ func WithProfileMissTTL(d time.Duration) Option { return func(m *Monitor) { m.mi
 // miss cache (tests).
 func WithClock(now func() time.Time) Option { return func(m *Monitor) { m.now = now } }
 
+// WithOffline hands every row the store accepts, and every profile set, to
+// sink (the offline store: --offline), under the soldier's lock, so one
+// soldier's rows reach it in order.
+func WithOffline(sink featurestore.OfflineSink) Option { return func(m *Monitor) { m.offline = sink } }
+
 // New returns a monitor over store and scorer. The monitor does not own
 // either; closing them is the caller's business.
 func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Monitor, error) {
@@ -183,6 +190,9 @@ func (m *Monitor) SetProfile(ctx context.Context, p engine.Profile) error {
 	m.profiles[p.ID] = p
 	delete(m.misses, p.ID)
 	m.mu.Unlock()
+	if m.offline != nil {
+		m.offline.Profile(p)
+	}
 	return nil
 }
 
@@ -216,6 +226,9 @@ func (m *Monitor) Profile(ctx context.Context, id engine.SoldierID) (p engine.Pr
 	}
 	m.profiles[id] = p
 	delete(m.misses, id)
+	if m.offline != nil {
+		m.offline.Profile(p) // put into the shared store by another process
+	}
 	return p, true, nil
 }
 
@@ -274,6 +287,9 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		return dst, fmt.Errorf("write tick to the store: %w", err)
 	}
 	m.observations.Add(uint64(len(obs)))
+	if m.offline != nil {
+		m.offline.Observe(obs)
+	}
 	if err != nil {
 		return dst, fmt.Errorf("read windows from the store: %w", err)
 	}
@@ -429,6 +445,9 @@ func (m *Monitor) WriteLate(ctx context.Context, o engine.Observation, window in
 	}
 	if l == featurestore.Inserted {
 		m.observations.Add(1)
+		if m.offline != nil {
+			m.offline.Observe([]engine.Observation{o})
+		}
 	}
 	return l, nil
 }

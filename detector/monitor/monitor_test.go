@@ -303,3 +303,52 @@ func TestSeenAndWriteLate(t *testing.T) {
 		t.Fatalf("WriteLate without LateWriter: %v", err)
 	}
 }
+
+// offlineRows is an OfflineSink that keeps the rows and profiles.
+type offlineRows struct {
+	rows     []engine.Observation
+	profiles []engine.Profile
+}
+
+func (s *offlineRows) Observe(obs []engine.Observation) { s.rows = append(s.rows, obs...) }
+func (s *offlineRows) Profile(p engine.Profile)         { s.profiles = append(s.profiles, p) }
+func (s *offlineRows) Labels([]engine.Label)            {}
+
+// TestOfflineGetsStoredRows: the offline sink gets the rows the store
+// accepted, not the ones it refused, and profiles set.
+func TestOfflineGetsStoredRows(t *testing.T) {
+	store, err := featurestore.NewMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sc, err := detector.NewThreshold()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := &offlineRows{}
+	m, err := New(store, sc, WithOffline(sink))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	p := engine.DefaultProfile(1)
+	if err := m.SetProfile(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	for tick := int64(1); tick <= 5; tick++ {
+		if _, err := m.Ingest(ctx, []engine.Observation{obs(1, tick, 70), obs(2, tick, 80)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := m.Ingest(ctx, []engine.Observation{obs(1, 3, 70)}, nil); err == nil {
+		t.Fatal("a row out of order was accepted")
+	}
+	if l, err := m.WriteLate(ctx, obs(2, 3, 80), 10); err != nil || l != featurestore.Repeat {
+		t.Fatalf("repeat: %v, %v", l, err)
+	}
+	if len(sink.rows) != 10 || len(sink.profiles) != 1 || sink.profiles[0] != p {
+		t.Fatalf("sink: %d rows, profiles %v; want 10 rows and soldier 1's profile", len(sink.rows), sink.profiles)
+	}
+}
