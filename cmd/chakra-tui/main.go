@@ -52,6 +52,7 @@ func modes() []mode {
 		{"eval-csv", "measure a detector's alerts against a label column: onset recall, delay, false alerts per hour", runEvalCSV},
 		{"headless", "serve the monitor over HTTP (same as --headless)", runHeadless},
 		{"nab", "compute the Numenta Anomaly Benchmark score of a results folder", runNAB},
+		{"runs", "list (ls DIR|s3://…) and describe (show RUN) the offline store's Parquet runs", runRuns},
 		{"score", "score a CSV time series (or a folder of them) for anomalies, streaming, no look-ahead", runScore},
 		{"sim", "fast-forward a simulation without a screen and print a summary", runSim},
 		{"ssh", "serve the dashboard to SSH clients (same as --ssh ADDR)", runSSH},

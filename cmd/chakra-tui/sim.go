@@ -99,6 +99,7 @@ func runSim(ctx context.Context, args []string, e env) error {
 	kf := addKafkaFlags(c, kafkaPublisher)
 	speed := c.fs.Float64("speed", 1, "with --kafka-brokers: simulated seconds per wall second (0: as fast as possible)")
 	c.example("speed", "10")
+	of := addOfflineFlags(c)
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -112,6 +113,9 @@ func runSim(ctx context.Context, args []string, e env) error {
 	if kf.on() {
 		if *record != "" {
 			return errors.New("sim: --record and --kafka-brokers: pick one (record the cluster's input with chakra-tui --kafka-brokers … --record)")
+		}
+		if of.dest != "" {
+			return errors.New("sim: --offline and --kafka-brokers: pick one (the servers consuming the topic write the offline store: chakra-tui --headless --kafka-brokers … --offline DIR)")
 		}
 		return publishSim(ctx, cfg, kf, *speed, e)
 	}
@@ -134,6 +138,11 @@ func runSim(ctx context.Context, args []string, e env) error {
 		}
 		defer rec.Close()
 	}
+	sink, err := of.open(ctx, offlineRun{source: "simulation", cfg: &cfg, profiles: sim.Profiles()}, nil)
+	if err != nil {
+		return fmt.Errorf("sim: %w", err)
+	}
+	defer closeOffline(sink, io.Discard) // on an error return; the normal end closes it below
 	stats := engine.NewStats(sim.Profiles())
 	began := time.Now()
 	var stepping time.Duration // time inside Step alone
@@ -151,6 +160,13 @@ func runSim(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		stats.Add(&f)
+		if sink != nil {
+			// A fast-forward waits for the offline store rather than drop rows.
+			if err := sink.ObserveWait(ctx, f.Obs); err != nil {
+				return err
+			}
+			sink.Labels(f.Truth)
+		}
 		if rec != nil {
 			if err := rec.WriteFrame(&f); err != nil {
 				return err
@@ -164,6 +180,9 @@ func runSim(ctx context.Context, args []string, e env) error {
 		}
 	}
 	printSummary(e.stdout, cfg, stats, stepping, elapsed)
+	if err := closeOffline(sink, e.stdout); err != nil {
+		return fmt.Errorf("sim: --offline: %w", err)
+	}
 	if rec != nil {
 		if fi, err := os.Stat(*record); err == nil {
 			fmt.Fprintf(e.stdout, "recorded %s (%d bytes)\n", *record, fi.Size())

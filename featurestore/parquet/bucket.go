@@ -153,3 +153,19 @@ func (memObject) Close() error { return nil }
 // NewMemObject returns data as an Object (for buckets that download
 // objects whole).
 func NewMemObject(data []byte) Object { return memObject{bytes.NewReader(data)} }
+
+// IsRunFile reports whether base is the name of one of a run's files (or
+// of a leftover of writing one), as InspectRun reads or reports them.
+func IsRunFile(base string) bool {
+	switch {
+	case base == ObservationsFile, base == LabelsFile, base == ProfilesFile, base == ObservationsFile+partialSuffix, isPart(base):
+		return true
+	case strings.HasPrefix(base, tmpPrefix):
+		for _, f := range []string{ObservationsFile, LabelsFile, ProfilesFile, partPrefix} {
+			if strings.HasPrefix(base[len(tmpPrefix):], f) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -212,6 +212,40 @@ func (s *Sink) Observe(obs []engine.Observation) {
 	}
 }
 
+// ObserveWait is Observe for a producer that can wait (a simulation
+// fast-forwarding, a converter): while the buffer is full it waits for the
+// bucket to take parts instead of dropping rows, until ctx ends.
+func (s *Sink) ObserveWait(ctx context.Context, obs []engine.Observation) error {
+	n := int64(len(obs))
+	if n > int64(s.cfg.MaxBuffered) {
+		return fmt.Errorf("offline store %s: %d rows at once, more than the buffer of %d: %w", s.b, n, s.cfg.MaxBuffered, featurestore.ErrInvalid)
+	}
+	var tick *time.Ticker
+	for {
+		s.mu.Lock()
+		full := !s.closing && s.buffered+n > int64(s.cfg.MaxBuffered)
+		if full && len(s.cur) > 0 {
+			s.seal()
+		}
+		s.mu.Unlock()
+		if !full {
+			break
+		}
+		s.poke()
+		if tick == nil {
+			tick = time.NewTicker(2 * time.Millisecond)
+			defer tick.Stop()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	s.Observe(obs)
+	return nil
+}
+
 // Profile implements featurestore.OfflineSink.
 func (s *Sink) Profile(p engine.Profile) {
 	s.mu.Lock()
