@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"io"
 	"log/slog"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore/parquet"
 	"github.com/chakra-tui/chakra-tui/featurestore/s3"
@@ -117,4 +120,102 @@ func openS3(ctx context.Context, spec string) (parquet.Bucket, error) {
 		return nil, err
 	}
 	return s3.Open(ctx, spec, cfg)
+}
+
+// storedRun is a run of the offline store opened for training or
+// evaluation: what training.StoredRun needs, and what describes it.
+type storedRun struct {
+	training.StoredRun
+	soldiers int
+	span     time.Duration // last tick − first tick + 1 s
+	cfg      *engine.Config // the simulation's, when it was one
+}
+
+// openStoredRuns resolves --runs: each item is a run, or a directory (or
+// s3:// prefix) of runs, taken in name order. Every run must be whole
+// (chakra-tui runs show names what is damaged).
+func openStoredRuns(ctx context.Context, list string) ([]storedRun, error) {
+	var out []storedRun
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		b, err := openRunsBucket(ctx, item)
+		if err != nil {
+			return nil, fmt.Errorf("--runs %s: %w", item, err)
+		}
+		names, err := runNames(ctx, b)
+		if err != nil {
+			return nil, fmt.Errorf("--runs %s: %w", item, err)
+		}
+		if len(names) == 0 {
+			return nil, fmt.Errorf("--runs %s: no runs there", item)
+		}
+		for _, name := range names {
+			sr, err := describeRun(ctx, b, name)
+			if err != nil {
+				return nil, fmt.Errorf("--runs %s: %w (chakra-tui runs show says what is readable)", item, err)
+			}
+			out = append(out, sr)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--runs: no runs listed")
+	}
+	return out, nil
+}
+
+// describeRun opens run name of b once to describe it; its Open opens it
+// again for each pass.
+func describeRun(ctx context.Context, b parquet.Bucket, name string) (storedRun, error) {
+	r, err := parquet.OpenRunIn(ctx, b, name)
+	if err != nil {
+		return storedRun{}, err
+	}
+	defer r.Close()
+	label := strings.TrimSuffix(b.String(), "/")
+	if name != "" {
+		label += "/" + name
+	}
+	sr := storedRun{soldiers: len(r.Profiles())}
+	sr.Name = label
+	if first, last, ok := r.Ticks(); ok {
+		sr.span = time.Duration(last-first+1) * time.Second
+	}
+	if s, ok := r.Meta(parquet.MetaSeed); ok {
+		if sr.Seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			return storedRun{}, fmt.Errorf("run %s: seed %q: %w", label, s, err)
+		}
+	}
+	if js, ok := r.Meta(parquet.MetaConfig); ok {
+		var c engine.Config
+		if err := json.Unmarshal([]byte(js), &c); err != nil {
+			return storedRun{}, fmt.Errorf("run %s: simulation config: %w", label, err)
+		}
+		sr.cfg = &c
+	}
+	sr.Open = func() (engine.Source, error) {
+		r, err := parquet.OpenRunIn(ctx, b, name)
+		if err != nil {
+			return nil, err
+		}
+		return &closingSource{Source: r.Source(math.MinInt64, math.MaxInt64), close: r.Close}, nil
+	}
+	return sr, nil
+}
+
+// closingSource closes its run when the frames end.
+type closingSource struct {
+	engine.Source
+	close func() error
+}
+
+func (s *closingSource) Next(ctx context.Context) (engine.Frame, error) {
+	f, err := s.Source.Next(ctx)
+	if err != nil && s.close != nil {
+		s.close()
+		s.close = nil
+	}
+	return f, err
 }

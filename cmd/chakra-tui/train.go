@@ -59,6 +59,8 @@ func runTrain(ctx context.Context, args []string, e env) error {
 	fs.IntVar(&tc.Workers, "workers", 2, "goroutines (the file depends on it: keep it fixed to reproduce a model)")
 	c.example("workers", "4")
 	wf := addWorldFlags(c)
+	runs := fs.String("runs", "", "train, validate and calibrate on runs of the offline store instead of simulating: runs or directories (or s3:// prefixes) of runs, comma-separated, split in order into --train-runs, --val-runs and --calib-runs (written by --offline in any mode: simulations, or /predict traffic); --soldiers, --duration and the world are then read from the runs")
+	c.example("runs", "runs/a,runs/b,runs/c,runs/d,runs/e")
 	if err := c.parse(args); err != nil {
 		return err
 	}
@@ -74,6 +76,11 @@ func runTrain(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	tc.World = &w
+	if *runs != "" {
+		if err := useStoredRuns(ctx, &tc, *runs, e.stderr); err != nil {
+			return fmt.Errorf("train: %w", err)
+		}
+	}
 	bar := newTrainBar(e.stderr)
 	m, res, err := training.Train(ctx, tc, bar.update)
 	bar.done()
@@ -220,4 +227,41 @@ func (b *trainBar) done() {
 	if b.drawn {
 		fmt.Fprintln(b.w)
 	}
+}
+
+// useStoredRuns points tc at the runs of --runs: split in order into
+// training, validation and calibration runs, with soldiers, duration and
+// world read from them.
+func useStoredRuns(ctx context.Context, tc *training.Config, list string, log io.Writer) error {
+	rs, err := openStoredRuns(ctx, list)
+	if err != nil {
+		return err
+	}
+	if want := tc.TrainRuns + tc.ValRuns + tc.CalibRuns; len(rs) != want || tc.TrainRuns < 1 || tc.ValRuns < 1 || tc.CalibRuns < 1 {
+		return fmt.Errorf("--runs: %d runs for %d training + %d validation + %d calibration runs: give --train-runs, --val-runs and --calib-runs (each ≥ 1) that add up to %d",
+			len(rs), tc.TrainRuns, tc.ValRuns, tc.CalibRuns, len(rs))
+	}
+	st := &training.StoredRuns{}
+	tc.Soldiers, tc.Duration = 0, 0
+	for i, r := range rs {
+		switch {
+		case i < tc.TrainRuns:
+			st.Train = append(st.Train, r.StoredRun)
+		case i < tc.TrainRuns+tc.ValRuns:
+			st.Val = append(st.Val, r.StoredRun)
+		default:
+			st.Calib = append(st.Calib, r.StoredRun)
+		}
+		tc.Soldiers, tc.Duration = max(tc.Soldiers, r.soldiers), max(tc.Duration, r.span)
+		if r.cfg != nil && i == 0 {
+			w := r.cfg.World
+			tc.World = &w
+		}
+		if r.cfg != nil && tc.World != nil && r.cfg.World != *tc.World {
+			fmt.Fprintf(log, "warning: run %s was simulated in another sensor world than the first run's\n", r.Name)
+		}
+		fmt.Fprintf(log, "run %s: %d soldiers, %v\n", r.Name, r.soldiers, r.span)
+	}
+	tc.Stored = st
+	return nil
 }

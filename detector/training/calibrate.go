@@ -112,18 +112,26 @@ func recordScores(ctx context.Context, runs RunConfig, rec detector.AlertConfig,
 			return fmt.Errorf("calibrate: %w", err)
 		}
 		r := &per[i]
-		for v := range r.outs {
-			r.outs[v] = make([][]float32, runs.Soldiers)
-		}
-		return Drive(ctx, runs.EngineConfig(seed), []detector.Scorer{sc}, func(f *engine.Frame, vs [][]detector.Verdict) error {
+		// Soldiers in the order they first appear (a simulation's: its
+		// profiles'), each with its own sequence of scores.
+		index := map[engine.SoldierID]int{}
+		return runs.drive(ctx, i, seed, []detector.Scorer{sc}, func(f *engine.Frame, vs [][]detector.Verdict) error {
 			for j := range vs[0] {
 				v := &vs[0][j]
+				s, ok := index[v.Soldier]
+				if !ok {
+					s = len(index)
+					index[v.Soldier] = s
+					for k := range r.outs {
+						r.outs[k] = append(r.outs[k], nil)
+					}
+				}
 				for k := range engine.NumVitals {
 					o := float32(math.NaN())
 					if !v.Vitals[k].Missing && !math.IsNaN(v.Vitals[k].Forecast[detector.NumQuantiles-1]) {
 						o = float32(v.Vitals[k].Out)
 					}
-					r.outs[k][j] = append(r.outs[k][j], o)
+					r.outs[k][s] = append(r.outs[k][s], o)
 				}
 				for c := detector.ChannelDropout; c < detector.NumChannels; c++ {
 					if v.Channels[c].Opened {

@@ -28,11 +28,57 @@ type RunConfig struct {
 	// World is the sensor world of the runs (nil: the engine's default,
 	// engine.DefaultWorldName).
 	World *engine.World
+	// Stored, if not empty, replaces the simulations: one run per entry,
+	// read from the offline store (chakra-tui train --runs); Seeds then
+	// holds each one's simulation seed (0 when it was not a simulation)
+	// and Soldiers, Duration, PoisonRate and Artefacts only describe them.
+	Stored []StoredRun
+}
+
+// StoredRun is a run kept in the offline store (a Parquet run, opened by
+// the command that has the adapter), as training reads it.
+type StoredRun struct {
+	Name string // for messages
+	Seed uint64 // the simulation's seed, 0 if it was not one
+	// Open returns the run's frames from the start (with their ground
+	// truth); each call starts afresh.
+	Open func() (engine.Source, error)
+}
+
+// source returns run i's frames: the stored run, or the simulation of seed.
+func (c *RunConfig) source(i int, seed uint64) (engine.Source, string, error) {
+	if len(c.Stored) > 0 {
+		src, err := c.Stored[i].Open()
+		if err != nil {
+			return nil, "", fmt.Errorf("open run %s: %w", c.Stored[i].Name, err)
+		}
+		return src, "run " + c.Stored[i].Name, nil
+	}
+	sim, err := engine.NewSim(c.EngineConfig(seed))
+	if err != nil {
+		return nil, "", fmt.Errorf("start simulation %d: %w", seed, err)
+	}
+	return sim, fmt.Sprintf("simulation %d", seed), nil
+}
+
+// drive is Drive over run i of c.
+func (c *RunConfig) drive(ctx context.Context, i int, seed uint64, scorers []detector.Scorer, visit TickVisitor) error {
+	src, name, err := c.source(i, seed)
+	if err != nil {
+		return err
+	}
+	return DriveSource(ctx, src, name, scorers, visit)
 }
 
 // Validate checks c for a run of what ("calibrate", "evaluate", …), which
 // its errors name; they wrap detector.ErrConfig.
 func (c *RunConfig) Validate(what string) error {
+	if len(c.Stored) > 0 {
+		if len(c.Seeds) != len(c.Stored) {
+			return fmt.Errorf("%w: %s: %d seeds for %d stored runs", detector.ErrConfig, what, len(c.Seeds), len(c.Stored))
+		}
+		return nil
+	}
 	switch {
 	case len(c.Seeds) == 0:
 		return fmt.Errorf("%w: %s: no seeds", detector.ErrConfig, what)
@@ -82,44 +128,61 @@ func Drive(ctx context.Context, ec engine.Config, scorers []detector.Scorer, vis
 	if err != nil {
 		return fmt.Errorf("start simulation %d: %w", ec.Seed, err)
 	}
-	profiles := sim.Profiles()
-	n := len(profiles)
-	bufs := make([][]engine.Observation, n)
+	return DriveSource(ctx, sim, fmt.Sprintf("simulation %d", ec.Seed), scorers, visit)
+}
+
+// DriveSource is Drive over any source of frames (name is for messages): a
+// simulation, a replay, a run of the offline store. Soldiers need not
+// report every tick; one not among the source's profiles is scored with
+// engine.DefaultProfile. The verdicts of a tick are in the order of its
+// frame's observations.
+func DriveSource(ctx context.Context, src engine.Source, name string, scorers []detector.Scorer, visit TickVisitor) error {
+	profiles := src.Profiles()
+	index := make(map[engine.SoldierID]int, len(profiles))
+	for i, p := range profiles {
+		index[p.ID] = i
+	}
+	bufs := make([][]engine.Observation, len(profiles))
 	for i := range bufs {
 		bufs[i] = make([]engine.Observation, 0, 2*windowKeep)
 	}
-	ws := make([]featurestore.Window, n)
+	ws := make([]featurestore.Window, 0, len(profiles))
 	verdicts := make([][]detector.Verdict, len(scorers))
 	for i := range verdicts {
-		verdicts[i] = make([]detector.Verdict, 0, n)
+		verdicts[i] = make([]detector.Verdict, 0, len(profiles))
 	}
-	var f engine.Frame
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := sim.Step(&f); err != nil {
+		f, err := src.Next(ctx)
+		if err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
-			return fmt.Errorf("simulation %d: %w", ec.Seed, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
-		if len(f.Obs) != n {
-			return fmt.Errorf("simulation %d: frame with %d observations for %d soldiers", ec.Seed, len(f.Obs), n)
-		}
+		ws = ws[:0]
 		for i := range f.Obs {
-			b := bufs[i]
+			k, ok := index[f.Obs[i].Soldier]
+			if !ok {
+				k = len(profiles)
+				index[f.Obs[i].Soldier] = k
+				profiles = append(profiles, engine.DefaultProfile(f.Obs[i].Soldier))
+				bufs = append(bufs, make([]engine.Observation, 0, 2*windowKeep))
+			}
+			b := bufs[k]
 			if len(b) == cap(b) {
 				b = b[:copy(b, b[len(b)-windowKeep+1:])]
 			}
 			b = append(b, f.Obs[i])
-			bufs[i] = b
-			ws[i] = featurestore.Window{Profile: profiles[i], Rows: b[max(0, len(b)-windowKeep):]}
+			bufs[k] = b
+			ws = append(ws, featurestore.Window{Profile: profiles[k], Rows: b[max(0, len(b)-windowKeep):]})
 		}
 		for s, sc := range scorers {
 			verdicts[s], err = sc.Score(ws, verdicts[s][:0])
 			if err != nil {
-				return fmt.Errorf("simulation %d tick %d: %s: %w", ec.Seed, f.T, sc.Name(), err)
+				return fmt.Errorf("%s tick %d: %s: %w", name, f.T, sc.Name(), err)
 			}
 		}
 		if err := visit(&f, verdicts); err != nil {
@@ -133,6 +196,9 @@ func Drive(ctx context.Context, ec engine.Config, scorers []detector.Scorer, vis
 // the context of the other calls.
 func (c *RunConfig) ForEachRun(ctx context.Context, run func(ctx context.Context, i int, seed uint64) error) error {
 	seeds, workers := c.Seeds, c.Workers
+	if len(c.Stored) > 0 && len(seeds) != len(c.Stored) {
+		return fmt.Errorf("%w: %d seeds for %d stored runs", detector.ErrConfig, len(seeds), len(c.Stored))
+	}
 	if workers < 1 {
 		workers = 1
 	}

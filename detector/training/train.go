@@ -52,9 +52,27 @@ type Config struct {
 	// not its artefacts unless Artefacts is set; validation and
 	// calibration runs have artefacts on.
 	World *engine.World
+	// Stored, if not nil, replaces the simulations with runs of the
+	// offline store (chakra-tui train --runs): TrainRuns, ValRuns and
+	// CalibRuns are then the lengths of its lists, Soldiers and Duration
+	// should describe the runs (the model file records them; valStride
+	// follows them) and World the world they were recorded in. Validation
+	// runs give both the validation examples and the drift check's
+	// half-bands (on the fly, the drift is measured on the validation
+	// seeds simulated again with artefacts on); calibration runs are used
+	// as they are. Artefacts only records what the runs hold.
+	Stored *StoredRuns
+}
+
+// StoredRuns are the offline-store runs of a training, by role.
+type StoredRuns struct {
+	Train, Val, Calib []StoredRun
 }
 
 func (c Config) withDefaults() Config {
+	if c.Stored != nil {
+		c.TrainRuns, c.ValRuns, c.CalibRuns = len(c.Stored.Train), len(c.Stored.Val), len(c.Stored.Calib)
+	}
 	if c.Soldiers == 0 {
 		c.Soldiers = 100
 	}
@@ -178,7 +196,7 @@ func Train(ctx context.Context, cfg Config, progress func(Progress)) (*detector.
 
 	t0 = time.Now()
 	report(Progress{Stage: "validate"})
-	if err := validateModel(ctx, m, net, valSet, rs.val); err != nil {
+	if err := validateModel(ctx, m, net, valSet, rs.val, rs.stored); err != nil {
 		return nil, res, fmt.Errorf("train: %w", err)
 	}
 	stage("validate", t0)
@@ -197,6 +215,7 @@ func Train(ctx context.Context, cfg Config, progress func(Progress)) (*detector.
 // calibration, each with its own seeds.
 type runSets struct {
 	train, val, cal RunConfig
+	stored          bool // runs of the offline store
 }
 
 // runSets returns the runs of cfg (with defaults).
@@ -207,6 +226,17 @@ func (c Config) runSets() runSets {
 	}
 	run := func(s []uint64) RunConfig {
 		return RunConfig{Seeds: s, Soldiers: c.Soldiers, Duration: c.Duration, Artefacts: artefacts, Workers: c.Workers, World: c.World}
+	}
+	if c.Stored != nil {
+		stored := func(rs []StoredRun) RunConfig {
+			rc := run(nil)
+			rc.Stored = rs
+			for _, r := range rs {
+				rc.Seeds = append(rc.Seeds, r.Seed)
+			}
+			return rc
+		}
+		return runSets{train: stored(c.Stored.Train), val: stored(c.Stored.Val), cal: stored(c.Stored.Calib), stored: true}
 	}
 	return runSets{train: run(seeds(c.Seed, 0, c.TrainRuns)), val: run(seeds(c.Seed, 100, c.ValRuns)), cal: run(seeds(c.Seed, 200, c.CalibRuns))}
 }
@@ -242,7 +272,7 @@ func (c Config) examples(ctx context.Context, rs runSets) (trainSet, valSet *det
 
 // validateModel measures the forecasts of m's network net on valSet and
 // the drift check's half-bands on the validation runs val, into m.Meta.
-func validateModel(ctx context.Context, m *detector.Model, net *tft.Model, valSet *detector.Examples, val RunConfig) error {
+func validateModel(ctx context.Context, m *detector.Model, net *tft.Model, valSet *detector.Examples, val RunConfig, stored bool) error {
 	var err error
 	if m.Meta.Validation, err = validate(ctx, net, valSet, 20000); err != nil {
 		return err
@@ -252,7 +282,9 @@ func validateModel(ctx context.Context, m *detector.Model, net *tft.Model, valSe
 	// All the validation soldiers: phases are per squad, and contact is
 	// about 2 % of the time, so fewer squads can leave contact without a
 	// half-band of its own.
-	val.Artefacts = engine.DefaultConfig().ArtefactRate
+	if !stored { // stored runs are what they are
+		val.Artefacts = engine.DefaultConfig().ArtefactRate
+	}
 	half, phaseHalf, err := measureDrift(ctx, m, val)
 	if err != nil {
 		return err
@@ -384,7 +416,7 @@ func measureDrift(ctx context.Context, m *detector.Model, rc RunConfig) (half [e
 		if err != nil {
 			return err
 		}
-		return Drive(ctx, rc.EngineConfig(seed), []detector.Scorer{sc}, func(_ *engine.Frame, vs [][]detector.Verdict) error {
+		return rc.drive(ctx, i, seed, []detector.Scorer{sc}, func(_ *engine.Frame, vs [][]detector.Verdict) error {
 			for j := range vs[0] {
 				ph := min(vs[0][j].Phase, engine.NumPhases-1)
 				for v := range engine.NumVitals {

@@ -5,11 +5,10 @@ import (
 	"fmt"
 
 	"github.com/chakra-tui/chakra-tui/detector"
-	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
-// buildTrainingSet simulates the runs of rc (one after the other: the
+// buildTrainingSet simulates (or reads, rc.Stored) the runs of rc (one after the other: the
 // builder is not safe for concurrent use) through the feature store's
 // training-set builder, cutting an example of te+1 input rows and one
 // target row every stride ticks of each soldier (what
@@ -20,13 +19,13 @@ func buildTrainingSet(ctx context.Context, rc RunConfig, te, stride int) (*featu
 	if err != nil {
 		return nil, fmt.Errorf("training set: %w", err)
 	}
-	for _, seed := range rc.Seeds {
-		sim, err := engine.NewSim(rc.EngineConfig(seed))
+	for i, seed := range rc.Seeds {
+		src, name, err := rc.source(i, seed)
 		if err != nil {
-			return nil, fmt.Errorf("start simulation %d: %w", seed, err)
+			return nil, err
 		}
-		if err := b.AddSource(ctx, sim); err != nil {
-			return nil, fmt.Errorf("simulation %d: %w", seed, err)
+		if err := b.AddSource(ctx, src); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	ts, err := b.Build()
