@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -127,7 +127,7 @@ func openS3(ctx context.Context, spec string) (parquet.Bucket, error) {
 type storedRun struct {
 	training.StoredRun
 	soldiers int
-	span     time.Duration // last tick − first tick + 1 s
+	span     time.Duration  // last tick − first tick + 1 s
 	cfg      *engine.Config // the simulation's, when it was one
 }
 
