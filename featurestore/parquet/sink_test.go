@@ -338,3 +338,61 @@ func TestInspectDamagedRun(t *testing.T) {
 		}
 	}
 }
+
+// TestMaterializeRuns: the windows of several runs as of a time, the
+// later run winning when a soldier starts over.
+func TestMaterializeRuns(t *testing.T) {
+	root := Dir(t.TempDir())
+	ctx := context.Background()
+	write := func(run string, start time.Time, ids []engine.SoldierID, from, to int64) {
+		s, err := NewSink(root, SinkConfig{Run: run, Start: start}, []engine.Profile{engine.DefaultProfile(ids[0])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := storetest.NewGen(1)
+		for tick := from; tick < to; tick++ {
+			var frame []engine.Observation
+			for _, id := range ids {
+				frame = append(frame, g.Obs(id, tick))
+			}
+			s.Observe(frame)
+		}
+		if err := s.Close(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	epoch := time.Unix(0, 0).UTC()
+	write("a", epoch, []engine.SoldierID{1, 2, 3}, 1000, 1100)
+	write("b", epoch, []engine.SoldierID{1, 2, 3}, 1100, 1200)
+	write("c", epoch.Add(5000*time.Second), []engine.SoldierID{3}, 0, 50) // soldier 3 again, from tick 0
+	var runs []*Run
+	for _, n := range []string{"a", "b", "c"} {
+		r, err := OpenRunIn(ctx, root, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		runs = append(runs, r)
+	}
+	check := func(asOf time.Time, want map[engine.SoldierID][2]int64) {
+		t.Helper()
+		mem, _ := featurestore.NewMemory(featurestore.WithTTL(0))
+		defer mem.Close()
+		soldiers, rows, err := MaterializeRuns(ctx, mem, runs, 31, asOf)
+		if err != nil || soldiers != len(want) {
+			t.Fatalf("as of %v: %d soldiers, %d rows, %v", asOf, soldiers, rows, err)
+		}
+		for id, span := range want {
+			w, err := mem.Window(ctx, id, 31, nil)
+			if err != nil || len(w) == 0 || w[0].T != span[0] || w[len(w)-1].T != span[1] {
+				t.Fatalf("as of %v: soldier %d window %d rows %v, want ticks %v", asOf, id, len(w), err, span)
+			}
+		}
+		if p, ok, _ := mem.Profile(ctx, 1); !ok || p != engine.DefaultProfile(1) {
+			t.Fatalf("profile of soldier 1: %v %v", p, ok)
+		}
+	}
+	check(time.Unix(1150, 0), map[engine.SoldierID][2]int64{1: {1120, 1150}, 2: {1120, 1150}, 3: {1120, 1150}})
+	check(time.Unix(1010, 0), map[engine.SoldierID][2]int64{1: {1000, 1010}, 2: {1000, 1010}, 3: {1000, 1010}})
+	check(time.Time{}, map[engine.SoldierID][2]int64{1: {1169, 1199}, 2: {1169, 1199}, 3: {19, 49}})
+}

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"github.com/prometheus/client_golang/prometheus"
+
 	"io"
 	"log/slog"
 	"time"
@@ -51,6 +53,7 @@ type ModelInfo struct {
 }
 
 type options struct {
+	collectors   []prometheus.Collector
 	token        string
 	openProbes   bool
 	now          func() time.Time
@@ -181,3 +184,9 @@ func WithGroupCommit(on bool) Option { return func(o *options) { o.groupCommit =
 // reserved connections, anything else is answered 503 over_capacity with
 // Retry-After: 1 and closed (see connlimit.go).
 func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// WithCollectors adds metrics of the server's neighbours (the offline
+// store's writer) to /metrics.
+func WithCollectors(cs ...prometheus.Collector) Option {
+	return func(o *options) { o.collectors = append(o.collectors, cs...) }
+}

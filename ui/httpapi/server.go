@@ -90,6 +90,11 @@ func New(m *monitor.Monitor, opts ...Option) (*Server, error) {
 	s.storeOK.Store(true)
 	s.stream.s = s
 	s.met = newMetrics(s)
+	for _, c := range o.collectors {
+		if err := s.met.reg.Register(c); err != nil {
+			return nil, fmt.Errorf("httpapi: metrics: %w", err)
+		}
+	}
 	s.promh = promhttp.HandlerFor(s.met.reg, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(o.log.Handler(), slog.LevelError), Registry: s.met.reg})
 	s.pool.New = func() any { return &reqState{} }
