@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -20,6 +21,7 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/parquet"
 	"github.com/chakra-tui/chakra-tui/ui"
 )
 
@@ -29,6 +31,7 @@ type dashboardFlags struct {
 	truth                  bool
 	record, replay         string // --record, --replay (dashreplay.go)
 	rescore, force         bool
+	offline                *offlineFlags
 }
 
 // addDashboardFlags registers the dashboard's flags on c.
@@ -46,6 +49,7 @@ func addDashboardFlags(c *command) *dashboardFlags {
 	c.example("replay", "session.chakra.gz")
 	c.fs.BoolVar(&f.rescore, "rescore", false, "with --replay: score the frames again with --scorer instead of showing the recorded verdicts")
 	c.example("rescore", "true")
+	f.offline = addOfflineFlags(c)
 	return f
 }
 
@@ -118,6 +122,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	if rec != nil {
 		fmt.Fprintf(e.stdout, "recorded %d frames (%v of simulated time) to %s\n", rec.Frames(), time.Duration(rec.Frames())*sim.Tick(), f.record)
 	}
+	fmt.Fprint(e.stdout, b.offline.String())
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // interrupted: a clean exit
 	}
@@ -137,7 +142,10 @@ type simBattlefield struct {
 	name   string            // the detector, as the header names it
 	note   string            // why it is not what --scorer asked for, if it is not
 	source string            // "simulation · seed 2 · 100 soldiers"
-	closed closeList
+	sink   *parquet.Sink     // --offline; nil without it
+	// offline says where --offline wrote, once closed.
+	offline strings.Builder
+	closed  closeList
 }
 
 // openSimBattlefield opens the battlefield of cfg with f's --scorer,
@@ -167,6 +175,13 @@ func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlag
 	b.closed.add(store.Close)
 	b.source = fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
 	c := live.Config{Source: b.sim, Store: store, Scorer: scorer}
+	if b.sink, err = f.offline.open(ctx, offlineRun{source: "simulation", cfg: &cfg, profiles: b.sim.Profiles()}, nil); err != nil {
+		return nil, err
+	}
+	if b.sink != nil {
+		c.Offline = b.sink
+		b.closed.add(func() error { return closeOffline(b.sink, &b.offline) })
+	}
 	if f.record != "" {
 		b.rec, err = session.Create(f.record, recordHeader(b.sim), session.Meta{Detector: b.name, Note: b.note, Source: b.source}, recordOptions(f.force)...)
 		if err != nil {

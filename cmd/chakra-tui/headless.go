@@ -23,6 +23,7 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
+	"github.com/chakra-tui/chakra-tui/featurestore/parquet"
 	"github.com/chakra-tui/chakra-tui/featurestore/redis"
 	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 	"github.com/chakra-tui/chakra-tui/ui/kafkaio"
@@ -74,6 +75,8 @@ type headlessFlags struct {
 	maxConns, workers, storeRows             int
 	cpuProfile, memProfile                   string
 	kafka                                    *kafkaFlags
+	offline                                  *offlineFlags
+	materialize, asOf                        string // --materialize, --as-of
 }
 
 // runHeadless serves the monitor over HTTP until ctx ends: flags → config
@@ -157,6 +160,11 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("memprofile", "mem.pprof")
 	f.addServerFlags(c)
 	f.kafka = addKafkaFlags(c, kafkaConsumer)
+	f.offline = addOfflineFlags(c)
+	fs.StringVar(&f.materialize, "materialize", "", "at start, load the online store (memory or Redis) from the offline store's runs under this directory or s3:// prefix: profiles, and each soldier's last window of rows, so a restarted replica resumes with full windows")
+	c.example("materialize", "runs/")
+	fs.StringVar(&f.asOf, "as-of", "", "with --materialize: the store as it was at this time (RFC 3339; default: the end of the runs)")
+	c.example("as-of", "2025-06-01T10:00:00Z")
 	return c, sf, f
 }
 
@@ -257,6 +265,7 @@ type headlessRuntime struct {
 	info      httpapi.ModelInfo
 	warmup    int
 	storeName string
+	sink      *parquet.Sink  // --offline; nil without it
 	closers   []func() error // in the order opened
 }
 
@@ -281,11 +290,34 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 	}
 	r.storeName = storeName
 	r.closers = append(r.closers, store.Close)
+	if cfg.materialize != "" {
+		if err := materializeAtStart(ctx, store, cfg.materialize, cfg.asOf, log); err != nil {
+			return nil, fmt.Errorf("headless: --materialize: %w", err)
+		}
+	}
+	source := "http"
+	if cfg.sim != nil {
+		source = "http+simulation"
+	}
+	sink, err := cfg.offline.open(ctx, offlineRun{source: source, cfg: cfg.sim, start: time.Unix(0, 0).UTC()}, log)
+	if err != nil {
+		return nil, fmt.Errorf("headless: %w", err)
+	}
+	var monOpts []monitor.Option
+	if sink != nil {
+		r.sink = sink
+		monOpts = append(monOpts, monitor.WithOffline(sink))
+		r.closers = append(r.closers, func() error {
+			var b strings.Builder
+			err := closeOffline(sink, &b)
+			log.Info(strings.TrimSpace(b.String()), "err", err)
+			return err
+		})
+	}
 	src, hdr, err := r.openSource(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	var monOpts []monitor.Option
 	if cfg.workers > 0 {
 		monOpts = append(monOpts, monitor.WithWorkers(cfg.workers))
 	}
@@ -308,6 +340,9 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 	}
 	r.closers = append(r.closers, func() error { mon.Close(); return nil })
 	opts := r.apiOptions(cfg, log)
+	if r.sink != nil {
+		opts = append(opts, httpapi.WithCollectors(offlineCollectors(r.sink)...))
+	}
 	if src != nil {
 		if opts, err = reserveRoster(ctx, mon, src, opts); err != nil {
 			return nil, err
@@ -393,6 +428,9 @@ func reserveRoster(ctx context.Context, mon *monitor.Monitor, src engine.Source,
 // /alerts), recorded when --record is set.
 func (r *headlessRuntime) openLive(ctx context.Context, cfg headlessConfig, src engine.Source, log *slog.Logger) error {
 	c := live.Config{Source: src, Pipeline: r.api, Speed: cfg.speed, OnScore: simulationHealth(log)}
+	if r.sink != nil {
+		c.Offline = r.sink // the monitor has it for the rows; the runtime adds the labels
+	}
 	if r.rec != nil {
 		c.Record = r.rec
 	}

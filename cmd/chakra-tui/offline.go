@@ -13,8 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/featurestore/parquet"
 	"github.com/chakra-tui/chakra-tui/featurestore/s3"
 )
@@ -218,4 +222,68 @@ func (s *closingSource) Next(ctx context.Context) (engine.Frame, error) {
 		s.close = nil
 	}
 	return f, err
+}
+
+// offlineCollectors are the offline writer's metrics on /metrics.
+func offlineCollectors(s *parquet.Sink) []prometheus.Collector {
+	return []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chakra_offline_buffered_rows",
+			Help: "Rows accepted for the offline store (--offline) and not yet acknowledged by it."},
+			func() float64 { return float64(s.Stats().Buffered) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "chakra_offline_dropped_rows_total",
+			Help: "Rows the offline writer dropped: its buffer was full while the offline store did not take writes."},
+			func() float64 { return float64(s.Stats().Dropped) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "chakra_offline_written_rows_total",
+			Help: "Rows the offline store acknowledged."},
+			func() float64 { return float64(s.Stats().Written) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chakra_offline_failing",
+			Help: "1 while the offline store refuses writes (the writer buffers and retries)."},
+			func() float64 {
+				if s.Stats().Failing {
+					return 1
+				}
+				return 0
+			}),
+	}
+}
+
+// materializeAtStart loads the online store from the runs under spec as of
+// asOf (RFC 3339, or "" for their end).
+func materializeAtStart(ctx context.Context, store featurestore.Online, spec, asOf string, log *slog.Logger) error {
+	var at time.Time
+	if asOf != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, asOf); err != nil {
+			return fmt.Errorf("--as-of %q: want RFC 3339 such as 2025-06-01T10:00:00Z", asOf)
+		}
+	}
+	b, err := openRunsBucket(ctx, spec)
+	if err != nil {
+		return err
+	}
+	names, err := runNames(ctx, b)
+	if err != nil {
+		return err
+	}
+	var runs []*parquet.Run
+	defer func() {
+		for _, r := range runs {
+			r.Close()
+		}
+	}()
+	for _, n := range names {
+		r, err := parquet.OpenRunIn(ctx, b, n)
+		if err != nil {
+			return fmt.Errorf("%w (chakra-tui runs show says what is readable)", err)
+		}
+		runs = append(runs, r)
+	}
+	t0 := time.Now()
+	soldiers, rows, err := parquet.MaterializeRuns(ctx, store, runs, monitor.DefaultWindowRows, at)
+	if err != nil {
+		return err
+	}
+	log.Info("materialized the online store from the offline store", "runs", len(runs), "from", b.String(), "as_of", asOf,
+		"soldiers", soldiers, "rows", rows, "took", time.Since(t0).Round(time.Millisecond))
+	return nil
 }

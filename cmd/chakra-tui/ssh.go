@@ -58,6 +58,7 @@ type sshFlags struct {
 	speed                   float64
 	backlog                 int
 	shutdown                time.Duration
+	offline                 *offlineFlags
 }
 
 // runSSH serves the dashboard of one shared battlefield to every SSH client
@@ -131,6 +132,7 @@ func (f *sshFlags) addBattlefieldFlags(c *command) {
 	c.example("speed", "5")
 	fs.StringVar(&f.record, "record", "", "record the shared session (frames, ground truth and verdicts) to this file")
 	c.example("record", "ssh-session.chakra.gz")
+	f.offline = addOfflineFlags(c)
 	addForceFlag(c, &f.force)
 	fs.StringVar(&f.replay, "replay", "", "serve this recording instead of a simulation (viewers share it; no seeking)")
 	c.example("replay", "run.chakra.gz")
@@ -333,6 +335,20 @@ func (f *sshFlags) simBattlefield(ctx context.Context, sf *simFlags, cl *closeLi
 	cl.add(store.Close)
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers · shared over SSH", cfg.Seed, cfg.Soldiers)
 	c := live.Config{Source: sim, Store: store, Scorer: scorer}
+	sink, err := f.offline.open(ctx, offlineRun{source: "ssh", cfg: &cfg, profiles: sim.Profiles()}, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("ssh: %w", err)
+	}
+	if sink != nil {
+		c.Offline = sink
+		cl.add(func() error {
+			var b strings.Builder
+			err := closeOffline(sink, &b)
+			slog.Info(strings.TrimSpace(b.String()), "err", err)
+			return err
+		})
+		src += " · offline store"
+	}
 	if f.record != "" {
 		rec, err := session.Create(f.record, recordHeader(sim), session.Meta{Detector: name, Note: note, Source: src}, recordOptions(f.force)...)
 		if err != nil {

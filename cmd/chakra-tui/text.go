@@ -131,6 +131,7 @@ func runTextMode(ctx context.Context, cfg engine.Config, f *dashboardFlags, o te
 	if cerr := b.Close(); cerr != nil && err == nil {
 		err = cerr
 	}
+	fmt.Fprint(e.stderr, b.offline.String())
 	if b.rec != nil {
 		fmt.Fprintf(e.stderr, "recorded %d frames (%v of simulated time) to %s\n", b.rec.Frames(), time.Duration(b.rec.Frames())*b.sim.Tick(), f.record)
 	}
