@@ -1,11 +1,25 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore/parquet"
+	"github.com/chakra-tui/chakra-tui/featurestore/storetest"
 )
 
 // TestTrainFromRunsSameModel: runs written by `sim --offline` from the
@@ -85,4 +99,129 @@ func TestRunsShowDamaged(t *testing.T) {
 	if _, _, err := simRun(t, "train", "--runs", root, "--train-runs", "1", "--val-runs", "0"); err == nil || !strings.Contains(err.Error(), filepath.Base(parts[0])) {
 		t.Fatalf("train on a damaged run: %v", err)
 	}
+}
+
+// offlineKillEnv names the --offline directory of TestOfflineKillChild.
+const offlineKillEnv = "CHAKRA_TEST_OFFLINE_KILL"
+
+// TestOfflineKillChild is the child of TestOfflineKillKeepsAcknowledged:
+// --headless --simulate writing to the offline store until it is killed.
+func TestOfflineKillChild(t *testing.T) {
+	dir := os.Getenv(offlineKillEnv)
+	if dir == "" {
+		t.Skip("the child process of TestOfflineKillKeepsAcknowledged")
+	}
+	err := run(context.Background(), []string{"--headless", "--simulate", "--speed", "100", "--soldiers", "10", "--seed", "12",
+		"--addr", "127.0.0.1:0", "--offline", dir, "--offline-flush", "100ms"}, strings.NewReader(""), os.Stdout, io.Discard)
+	t.Fatalf("the server stopped: %v", err)
+}
+
+// TestOfflineKillKeepsAcknowledged kills a process writing a run with
+// SIGKILL: the run opens, holds every row the process had reported written
+// (/metrics) and they are the simulation's frames, whole, from the first.
+func TestOfflineKillKeepsAcknowledged(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOfflineKillChild$")
+	cmd.Env = append(os.Environ(), offlineKillEnv+"="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	sc := bufio.NewScanner(out)
+	addr := ""
+	for addr == "" && sc.Scan() {
+		addr, _ = strings.CutPrefix(sc.Text(), "listening ")
+	}
+	go io.Copy(io.Discard, out)
+	if addr == "" {
+		t.Fatal("the child never listened")
+	}
+	// Wait until a few thousand rows are acknowledged (a generous bound).
+	written := 0.0
+	for deadline := time.Now().Add(60 * time.Second); written < 3000; {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60 s only %v rows written", written)
+		}
+		time.Sleep(20 * time.Millisecond)
+		written = scrapeMetric(t, addr, "chakra_offline_written_rows_total")
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	runs, _ := filepath.Glob(filepath.Join(dir, "*-http+simulation-seed12"))
+	if len(runs) != 1 {
+		t.Fatalf("runs %v", runs)
+	}
+	r, err := parquet.OpenRun(runs[0])
+	if err != nil {
+		t.Fatalf("open the killed run: %v", err)
+	}
+	defer r.Close()
+	if float64(r.NumRows()) < written {
+		t.Fatalf("the run holds %d rows; %v were acknowledged before the kill", r.NumRows(), written)
+	}
+	js, _ := r.Meta(parquet.MetaConfig)
+	var cfg engine.Config
+	if err := json.Unmarshal([]byte(js), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	sim, err := engine.NewSim(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := r.Source(math.MinInt64, math.MaxInt64)
+	frames := 0
+	for {
+		got, err := src.Next(context.Background())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want engine.Frame
+		if err := sim.Step(&want); err != nil {
+			t.Fatal(err)
+		}
+		if got.T != want.T || len(got.Obs) != len(want.Obs) {
+			t.Fatalf("frame %d: tick %d with %d rows, want tick %d with %d", frames, got.T, len(got.Obs), want.T, len(want.Obs))
+		}
+		for i := range got.Obs {
+			if !storetest.SameObs(got.Obs[i], want.Obs[i]) {
+				t.Fatalf("tick %d row %d: %+v, want %+v", got.T, i, got.Obs[i], want.Obs[i])
+			}
+		}
+		frames++
+	}
+	t.Logf("killed after %v rows acknowledged; the run holds %d rows, %d whole frames, in %d parts", written, r.NumRows(), frames, len(r.Parts()))
+}
+
+// scrapeMetric reads one unlabelled metric from a server's /metrics.
+func scrapeMetric(t *testing.T, addr, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("%s not in /metrics", name)
+	return 0
 }

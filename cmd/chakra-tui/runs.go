@@ -108,9 +108,14 @@ func runsList(ctx context.Context, spec string, w io.Writer) error {
 		if seed, ok := r.Meta(parquet.MetaSeed); ok {
 			src += " seed " + seed
 		}
-		problems := "-"
-		if ps := r.Problems(); len(ps) > 0 {
-			problems = fmt.Sprintf("%d (runs show)", len(ps))
+		problems, n := "-", 0
+		for _, p := range r.Problems() {
+			if !p.Harmless {
+				n++
+			}
+		}
+		if n > 0 {
+			problems = fmt.Sprintf("%d (runs show)", n)
 			damaged++
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\n", label, r.NumRows(), soldiersOf(r), from, to, len(r.Labels()), len(r.Parts()), src, problems)
@@ -201,6 +206,10 @@ func runsShow(ctx context.Context, spec string, w io.Writer) error {
 		fmt.Fprintf(w, "  part      %s  %d rows, ticks %d–%d, %d bytes: %s\n", p.Name, p.Rows, p.First, p.Last, p.Bytes, status)
 	}
 	for _, p := range r.Problems() {
+		if p.Harmless {
+			fmt.Fprintf(w, "  note      %s: %v\n", p.File, p.Err)
+			continue
+		}
 		fmt.Fprintf(w, "  DAMAGED   %s: %v\n", p.File, p.Err)
 		bad = append(bad, p.File)
 	}

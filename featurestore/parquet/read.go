@@ -55,6 +55,10 @@ type part struct {
 type Problem struct {
 	File string // the file's name within the run
 	Err  error
+	// Harmless: nothing of the run is missing because of it (the
+	// temporary file of a write a killed process did not finish: its rows
+	// were never acknowledged). OpenRun ignores it; InspectRun lists it.
+	Harmless bool
 }
 
 func (p Problem) Error() string { return p.File + ": " + p.Err.Error() }
@@ -78,11 +82,13 @@ func OpenRunIn(ctx context.Context, b Bucket, name string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(r.problems) > 0 {
-		errs := make([]error, len(r.problems))
-		for i, p := range r.problems {
-			errs[i] = p
+	var errs []error
+	for _, p := range r.problems {
+		if !p.Harmless {
+			errs = append(errs, p)
 		}
+	}
+	if len(errs) > 0 {
 		r.Close()
 		return nil, fmt.Errorf("open run %q: %w", r.dir, errors.Join(append([]error{featurestore.ErrCorrupt}, errs...)...))
 	}
@@ -140,7 +146,8 @@ func InspectRunIn(ctx context.Context, b Bucket, name string) (*Run, error) {
 		case base == ObservationsFile+partialSuffix:
 			r.problem(base, errors.New("unfinished: its writer stopped before Close, so it has no footer and none of its rows can be read"))
 		case strings.HasPrefix(base, tmpPrefix):
-			r.problem(base, errors.New("leftover temporary file of a write that did not finish"))
+			r.problems = append(r.problems, Problem{File: base, Harmless: true,
+				Err: errors.New("leftover temporary file of a write that did not finish (its rows were never acknowledged; ignored)")})
 		}
 	}
 	if len(r.parts) == 0 && !haveProfiles && !haveLabels && len(r.problems) == 0 {

@@ -326,7 +326,7 @@ func TestInspectDamagedRun(t *testing.T) {
 	}
 	defer r.Close()
 	ps := r.Problems()
-	if len(ps) != 2 || ps[1].File != "observations-000002.parquet" || !strings.HasPrefix(ps[0].File, ".tmp-") {
+	if len(ps) != 2 || ps[1].File != "observations-000002.parquet" || !strings.HasPrefix(ps[0].File, ".tmp-") || !ps[0].Harmless || ps[1].Harmless {
 		t.Fatalf("problems %v", ps)
 	}
 	if r.NumRows() != 400-lost || len(r.Parts()) != 3 {
