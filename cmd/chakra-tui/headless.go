@@ -265,7 +265,8 @@ type headlessRuntime struct {
 	info      httpapi.ModelInfo
 	warmup    int
 	storeName string
-	sink      *parquet.Sink  // --offline; nil without it
+	sink      *parquet.Sink // --offline; nil without it
+	store     featurestore.Online
 	closers   []func() error // in the order opened
 }
 
@@ -288,7 +289,7 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 	if err != nil {
 		return nil, err
 	}
-	r.storeName = storeName
+	r.storeName, r.store = storeName, store
 	r.closers = append(r.closers, store.Close)
 	if cfg.materialize != "" {
 		if err := materializeAtStart(ctx, store, cfg.materialize, cfg.asOf, log); err != nil {

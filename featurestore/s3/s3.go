@@ -215,6 +215,9 @@ func (b *Bucket) List(ctx context.Context, prefix string) ([]string, error) {
 
 // String implements parquet.Bucket: s3://bucket/prefix.
 func (b *Bucket) String() string {
+	if b.prefix == "" {
+		return "s3://" + b.bucket
+	}
 	return "s3://" + b.bucket + "/" + strings.TrimSuffix(b.prefix, "/")
 }
 
