@@ -12,6 +12,7 @@ import (
 
 	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/detector/training"
+	"github.com/chakra-tui/chakra-tui/engine"
 )
 
 // runEval evaluates detectors on held-out simulations and prints event-level
@@ -32,7 +33,7 @@ func runEval(ctx context.Context, args []string, e env) error {
 	if f.replay != "" {
 		return runEvalReplay(ctx, f.replay, splitNames(f.detectors), f.modelPath, match, f.asJSON, e)
 	}
-	opts, err := f.options()
+	opts, err := f.options(ctx)
 	if err != nil {
 		return err
 	}
@@ -52,7 +53,7 @@ func runEval(ctx context.Context, args []string, e env) error {
 		return rep.WriteTable(e.stdout)
 	}
 	if !f.asJSON {
-		fmt.Fprintf(e.stderr, "evaluating %s on %d seeds × %d soldiers × %v in the %s world …\n", strings.Join(opts.Detectors, ", "), len(opts.Eval.Runs.Seeds), f.soldiers, f.duration, worldName(*opts.Eval.Runs.World))
+		fmt.Fprintf(e.stderr, "evaluating %s on %d runs × %d soldiers × %v in the %s world …\n", strings.Join(opts.Detectors, ", "), len(opts.Eval.Runs.Seeds), opts.Eval.Runs.Soldiers, opts.Eval.Runs.Duration, worldName(*opts.Eval.Runs.World))
 	}
 	rep, err := evaluation.RunEval(ctx, opts)
 	if err != nil {
@@ -71,6 +72,7 @@ type evalFlags struct {
 	target                  float64
 	grace, probation        int64
 	modelPath, replay       string
+	runs                    string
 	asJSON, explanations    bool
 	world                   *worldFlags
 }
@@ -111,12 +113,14 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("explanations", "true")
 	fs.StringVar(&f.replay, "replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
 	c.example("replay", "run.chakra.gz")
+	fs.StringVar(&f.runs, "runs", "", "evaluate on runs of the offline store instead of simulated seeds: runs or directories (or s3:// prefixes) of runs, comma-separated, with their ground-truth labels (the simulation flags are ignored; runs of seeds the model was trained or calibrated on are refused)")
+	c.example("runs", "runs/")
 	f.world = addWorldFlags(c)
 	return f
 }
 
 // options turns the flags into what evaluation.RunEval asks for.
-func (f *evalFlags) options() (evaluation.Options, error) {
+func (f *evalFlags) options(ctx context.Context) (evaluation.Options, error) {
 	evalSeeds, err := parseSeeds(f.seeds)
 	if err != nil {
 		return evaluation.Options{}, fmt.Errorf("--seeds: %w", err)
@@ -131,10 +135,16 @@ func (f *evalFlags) options() (evaluation.Options, error) {
 	if err != nil {
 		return evaluation.Options{}, err
 	}
+	runs := training.RunConfig{Seeds: evalSeeds, Soldiers: f.soldiers, Duration: f.duration,
+		PoisonRate: f.poison, Artefacts: f.artefacts, Workers: f.workers, World: &w}
+	if f.runs != "" {
+		if runs, err = storedEvalRuns(ctx, f.runs, f.workers); err != nil {
+			return evaluation.Options{}, err
+		}
+	}
 	return evaluation.Options{
 		Eval: evaluation.Config{
-			Runs: training.RunConfig{Seeds: evalSeeds, Soldiers: f.soldiers, Duration: f.duration,
-				PoisonRate: f.poison, Artefacts: f.artefacts, Workers: f.workers, World: &w},
+			Runs: runs,
 			Match: evaluation.MatchConfig{Grace: f.grace, Probation: f.probation},
 		},
 		Detectors:     splitNames(f.detectors),
@@ -220,4 +230,28 @@ func evalCSVAlias(args []string) ([]string, bool) {
 		return append(out, args[i+1:]...), true
 	}
 	return nil, false
+}
+
+// storedEvalRuns are the runs of eval --runs: soldiers, duration, poison
+// rate, artefacts and world read from them (the first simulation's).
+func storedEvalRuns(ctx context.Context, list string, workers int) (training.RunConfig, error) {
+	rs, err := openStoredRuns(ctx, list)
+	if err != nil {
+		return training.RunConfig{}, err
+	}
+	rc := training.RunConfig{Workers: workers}
+	for _, r := range rs {
+		rc.Stored = append(rc.Stored, r.StoredRun)
+		rc.Seeds = append(rc.Seeds, r.Seed)
+		rc.Soldiers, rc.Duration = max(rc.Soldiers, r.soldiers), max(rc.Duration, r.span)
+		if r.cfg != nil && rc.World == nil {
+			w := r.cfg.World
+			rc.World, rc.PoisonRate, rc.Artefacts = &w, r.cfg.PoisonRate, r.cfg.ArtefactRate
+		}
+	}
+	if rc.World == nil {
+		w := engine.DefaultConfig().World
+		rc.World = &w
+	}
+	return rc, nil
 }

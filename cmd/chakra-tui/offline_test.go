@@ -267,3 +267,36 @@ func TestOfflineS3(t *testing.T) {
 		t.Fatalf("soldier 2 after --materialize --as-of T+60: %d rows, last %v, %v", len(w), w[len(w)-1].T, err)
 	}
 }
+
+// TestEvalRunsSameReport: eval --runs on runs written by sim --offline
+// reports what eval --seeds reports for the same seeds.
+func TestEvalRunsSameReport(t *testing.T) {
+	dir := t.TempDir()
+	for _, seed := range []string{"9601", "9602"} {
+		if _, _, err := simRun(t, "sim", "--seed", seed, "--soldiers", "8", "--duration", "15m", "--offline", dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	det := []string{"--detectors", "zscore,threshold", "--json", "--workers", "1"}
+	fromRuns, _, err := simRun(t, append([]string{"eval", "--runs", dir}, det...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromSeeds, _, err := simRun(t, append([]string{"eval", "--seeds", "9601-9602", "--soldiers", "8", "--duration", "15m"}, det...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Elapsed times differ from run to run; everything else must not.
+	strip := func(s string) string {
+		var out []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, "elapsed") && !strings.Contains(l, "per_soldier_tick") && !strings.Contains(l, "_ns") {
+				out = append(out, l)
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	if strip(fromRuns) != strip(fromSeeds) {
+		t.Fatalf("eval --runs:\n%s\neval --seeds:\n%s", fromRuns, fromSeeds)
+	}
+}

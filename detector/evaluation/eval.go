@@ -168,7 +168,11 @@ func Evaluate(ctx context.Context, cfg Config, dets []Detector) (*Report, error)
 		rr := &results[i]
 		rr.runs = make([]Run, len(dets))
 		rr.elapsed = make([]time.Duration, len(dets))
-		return driveRecording(ctx, cfg.Runs.EngineConfig(seed), cfg.Match, scorers, rr.runs, rr.elapsed)
+		src, name, err := cfg.Runs.Source(i, seed)
+		if err != nil {
+			return err
+		}
+		return driveRecording(ctx, src, name, cfg.Match, scorers, rr.runs, rr.elapsed)
 	})
 	if err != nil {
 		return nil, err
@@ -197,15 +201,15 @@ func Evaluate(ctx context.Context, cfg Config, dets []Detector) (*Report, error)
 	return rep, nil
 }
 
-// driveRecording runs one simulation through every scorer and records,
+// driveRecording runs one simulation (or stored run) through every scorer and records,
 // per scorer, the run's events, alert openings and phase exposure.
-func driveRecording(ctx context.Context, ec engine.Config, m MatchConfig, scorers []detector.Scorer, runs []Run, elapsed []time.Duration) error {
+func driveRecording(ctx context.Context, src engine.Source, name string, m MatchConfig, scorers []detector.Scorer, runs []Run, elapsed []time.Duration) error {
 	timed := make([]detector.Scorer, len(scorers))
 	for i, sc := range scorers {
 		timed[i] = &timedScorer{Scorer: sc, d: &elapsed[i]}
 	}
 	col := NewCollector(len(scorers), m)
-	err := training.Drive(ctx, ec, timed, func(f *engine.Frame, vs [][]detector.Verdict) error {
+	err := training.DriveSource(ctx, src, name, timed, func(f *engine.Frame, vs [][]detector.Verdict) error {
 		col.Frame(f)
 		for d := range vs {
 			col.Verdicts(d, vs[d])

@@ -45,8 +45,9 @@ type StoredRun struct {
 	Open func() (engine.Source, error)
 }
 
-// source returns run i's frames: the stored run, or the simulation of seed.
-func (c *RunConfig) source(i int, seed uint64) (engine.Source, string, error) {
+// Source returns run i's frames (ForEachRun's i and seed) and a name for
+// messages: the stored run, or the simulation of seed.
+func (c *RunConfig) Source(i int, seed uint64) (engine.Source, string, error) {
 	if len(c.Stored) > 0 {
 		src, err := c.Stored[i].Open()
 		if err != nil {
@@ -63,7 +64,7 @@ func (c *RunConfig) source(i int, seed uint64) (engine.Source, string, error) {
 
 // drive is Drive over run i of c.
 func (c *RunConfig) drive(ctx context.Context, i int, seed uint64, scorers []detector.Scorer, visit TickVisitor) error {
-	src, name, err := c.source(i, seed)
+	src, name, err := c.Source(i, seed)
 	if err != nil {
 		return err
 	}

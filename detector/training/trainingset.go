@@ -20,7 +20,7 @@ func buildTrainingSet(ctx context.Context, rc RunConfig, te, stride int) (*featu
 		return nil, fmt.Errorf("training set: %w", err)
 	}
 	for i, seed := range rc.Seeds {
-		src, name, err := rc.source(i, seed)
+		src, name, err := rc.Source(i, seed)
 		if err != nil {
 			return nil, err
 		}
