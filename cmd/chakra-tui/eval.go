@@ -144,7 +144,7 @@ func (f *evalFlags) options(ctx context.Context) (evaluation.Options, error) {
 	}
 	return evaluation.Options{
 		Eval: evaluation.Config{
-			Runs: runs,
+			Runs:  runs,
 			Match: evaluation.MatchConfig{Grace: f.grace, Probation: f.probation},
 		},
 		Detectors:     splitNames(f.detectors),
