@@ -300,3 +300,25 @@ func TestEvalRunsSameReport(t *testing.T) {
 		t.Fatalf("eval --runs:\n%s\neval --seeds:\n%s", fromRuns, fromSeeds)
 	}
 }
+
+// TestTextModeOffline: the dashboard's battlefield (text mode) writes the
+// run it scores, with its ground truth, and says where.
+func TestTextModeOffline(t *testing.T) {
+	dir := t.TempDir()
+	_, errs, err := simRun(t, "--text", "--speed", "0", "--duration", "3m", "--seed", "2", "--soldiers", "6", "--poison-rate", "0.3", "--offline", dir)
+	if err != nil || !strings.Contains(errs, "offline: 1080 rows") {
+		t.Fatalf("text mode --offline: %v\n%s", err, errs)
+	}
+	runs, _ := filepath.Glob(filepath.Join(dir, "*-simulation-seed2"))
+	if len(runs) != 1 {
+		t.Fatalf("runs %v", runs)
+	}
+	r, err := parquet.OpenRun(runs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.NumRows() != 1080 || len(r.Labels()) == 0 || len(r.Profiles()) != 6 {
+		t.Fatalf("%d rows, %d labels, %d profiles", r.NumRows(), len(r.Labels()), len(r.Profiles()))
+	}
+}
