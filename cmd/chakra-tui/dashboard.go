@@ -181,6 +181,7 @@ func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlag
 	if b.sink != nil {
 		c.Offline = b.sink
 		b.closed.add(func() error { return closeOffline(b.sink, &b.offline) })
+		b.source += " · offline store"
 	}
 	if f.record != "" {
 		b.rec, err = session.Create(f.record, recordHeader(b.sim), session.Meta{Detector: b.name, Note: b.note, Source: b.source}, recordOptions(f.force)...)
