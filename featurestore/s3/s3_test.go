@@ -203,3 +203,33 @@ func TestOutage(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseURL: any string either parses into a bucket without separators
+// and a prefix without outer slashes, or is refused; never a panic.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"s3://b/p", "s3://", "s3:///x", "s3://b//p//", "http://x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		b, p, err := ParseURL(spec)
+		if err != nil {
+			return
+		}
+		if b == "" || strings.Contains(b, "/") || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+			t.Fatalf("ParseURL(%q) = %q, %q", spec, b, p)
+		}
+	})
+}
+
+// FuzzConfigFromEnv: any endpoint is refused or gives a host.
+func FuzzConfigFromEnv(f *testing.F) {
+	for _, s := range []string{"http://127.0.0.1:9000", "minio:9000", "https://", "::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, ep string) {
+		c, err := ConfigFromEnv(envOf([]string{"AWS_ENDPOINT_URL=" + ep}))
+		if err == nil && c.Endpoint == "" {
+			t.Fatalf("endpoint %q: no host", ep)
+		}
+	})
+}
