@@ -102,7 +102,7 @@ func Explanations(ctx context.Context, cfg Config, name string, newScorer func()
 	}
 	var mu sync.Mutex
 	tally := newExplTally()
-	err := cfg.Runs.ForEachRun(ctx, func(ctx context.Context, _ int, seed uint64) error {
+	err := cfg.Runs.ForEachRun(ctx, func(ctx context.Context, i int, seed uint64) error {
 		sc, err := newScorer()
 		if err != nil {
 			return err
@@ -123,7 +123,11 @@ func Explanations(ctx context.Context, cfg Config, name string, newScorer func()
 			}
 			delete(pending, p.v.Soldier)
 		}
-		err = training.Drive(ctx, cfg.Runs.EngineConfig(seed), []detector.Scorer{sc}, func(f *engine.Frame, vs [][]detector.Verdict) error {
+		src, name, err := cfg.Runs.Source(i, seed)
+		if err != nil {
+			return err
+		}
+		err = training.DriveSource(ctx, src, name, []detector.Scorer{sc}, func(f *engine.Frame, vs [][]detector.Verdict) error {
 			for _, l := range f.Truth {
 				if l.Kind.IsEvent() && !seen[l] {
 					seen[l] = true
