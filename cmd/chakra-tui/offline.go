@@ -51,9 +51,10 @@ type offlineRun struct {
 	profiles []engine.Profile // known at start
 }
 
-// open starts the run (nil, nil without --offline).
+// open starts the run (nil, nil without --offline, or when the mode was
+// built without the flags).
 func (f *offlineFlags) open(ctx context.Context, r offlineRun, log *slog.Logger) (*parquet.Sink, error) {
-	if f.dest == "" {
+	if f == nil || f.dest == "" {
 		return nil, nil
 	}
 	if f.flush <= 0 {
