@@ -55,6 +55,9 @@ type Config struct {
 	Backoff, MaxBackoff time.Duration
 	// HealthEvery is how often the brokers are pinged for /ready (0: 2 s).
 	HealthEvery time.Duration
+	// MaxPollRecords bounds one poll, which is one transaction (0: 1000):
+	// what a replica that dies mid-poll leaves to be consumed again.
+	MaxPollRecords int
 	Log         *slog.Logger
 	// Opts are extra franz-go options (tests: session timeouts).
 	Opts []kgo.Opt
@@ -91,6 +94,9 @@ func (c *Config) defaults() error {
 	}
 	if c.HealthEvery <= 0 {
 		c.HealthEvery = 2 * time.Second
+	}
+	if c.MaxPollRecords <= 0 {
+		c.MaxPollRecords = 1000
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -207,7 +213,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 		backoff = c.cfg.Backoff
 	)
 	for {
-		fetches := c.sess.PollFetches(ctx)
+		fetches := c.sess.PollRecords(ctx, c.cfg.MaxPollRecords)
 		if ctx.Err() != nil || fetches.IsClientClosed() {
 			return nil
 		}
@@ -219,7 +225,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			continue
 		}
 		c.rep.Consumed(len(recs))
-		c.noteLag(fetches)
+		c.noteLag(fetches, false)
 		msgs = msgs[:0]
 		for _, r := range recs {
 			msgs = append(msgs, r.Value)
@@ -263,6 +269,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			c.cfg.Log.Info("kafka: batch aborted by a rebalance; its partitions' new owners consume it again", "records", len(recs))
 		default:
 			c.setLoopErr(nil)
+			c.noteLag(fetches, true)
 			backoff = c.cfg.Backoff
 		}
 	}
@@ -345,16 +352,24 @@ func (c *Consumer) sleep(ctx context.Context, d time.Duration) time.Duration {
 	return min(2*d, c.cfg.MaxBackoff)
 }
 
-// noteLag records, per partition fetched, how far its last record is
-// behind the partition's high watermark, and reports the sum.
-func (c *Consumer) noteLag(fs kgo.Fetches) {
+// noteLag records, per partition of a poll, how many messages are behind
+// its high watermark as of that fetch: the poll's own records too while
+// they are being scored (done false), only those after them once the poll
+// is committed (done true). It reports the sum.
+func (c *Consumer) noteLag(fs kgo.Fetches, done bool) {
 	c.mu.Lock()
 	fs.EachPartition(func(p kgo.FetchTopicPartition) {
 		if p.Topic != c.cfg.Topic || len(p.Records) == 0 {
 			return
 		}
-		last := p.Records[len(p.Records)-1].Offset
-		c.lag[p.Partition] = max(0, p.HighWatermark-last-1)
+		if _, owned := c.lag[p.Partition]; done && !owned {
+			return // revoked meanwhile
+		}
+		next := p.Records[0].Offset
+		if done {
+			next = p.Records[len(p.Records)-1].Offset + 1
+		}
+		c.lag[p.Partition] = max(0, p.HighWatermark-next)
 	})
 	c.reportLagLocked()
 	c.mu.Unlock()
