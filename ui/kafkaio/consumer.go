@@ -58,7 +58,7 @@ type Config struct {
 	// MaxPollRecords bounds one poll, which is one transaction (0: 1000):
 	// what a replica that dies mid-poll leaves to be consumed again.
 	MaxPollRecords int
-	Log         *slog.Logger
+	Log            *slog.Logger
 	// Opts are extra franz-go options (tests: session timeouts).
 	Opts []kgo.Opt
 }
