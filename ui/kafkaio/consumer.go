@@ -232,7 +232,11 @@ func (c *Consumer) Run(ctx context.Context) error {
 		}
 		answers = c.score(ctx, msgs, answers[:0])
 		if ctx.Err() != nil {
-			_, _ = c.sess.End(context.Background(), kgo.TryAbort)
+			// Stopped while the store was down: nothing of this poll was
+			// produced; abort (bounded, the broker may be gone too).
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.TransactionTimeout)
+			_, _ = c.sess.End(actx, kgo.TryAbort)
+			cancel()
 			return nil
 		}
 		if err := c.sess.Begin(); err != nil {
