@@ -148,7 +148,6 @@ func NewConsumer(cfg Config, sc Scorer, rep Reporter) (*Consumer, error) {
 		kgo.TransactionalID(cfg.TransactionalID),
 		kgo.TransactionTimeout(cfg.TransactionTimeout),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
-		kgo.RequireStableFetchOffsets(),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.OnPartitionsAssigned(c.assign),
 		kgo.OnPartitionsRevoked(c.dropLag),
