@@ -419,13 +419,26 @@ func TestDashboardMetricsExported(t *testing.T) {
 	for _, m := range missing {
 		t.Error(m)
 	}
-	t.Logf("%d metrics used by %d queries, all checked against a live /metrics of %d names", len(need), len(exprs)+len(vars), len(have))
-	// Every chakra_ metric the server exports has a panel (the dashboard is
-	// not missing one that was added).
+	t.Logf("%d metrics used by %d queries, checked against a live /metrics of %d names", len(need), len(exprs)+len(vars), len(have))
+	// The dashboard shows what it is for (issue 21): requests, latency,
+	// verdicts and alerts by kind, store errors, consumer lag.
+	for _, n := range []string{"chakra_http_requests_total", "chakra_http_request_duration_seconds_bucket",
+		"chakra_verdicts_total", "chakra_alerts_opened_total", "chakra_store_errors_total", "chakra_kafka_consumer_lag"} {
+		if need[n] == nil {
+			t.Errorf("no dashboard query uses %s", n)
+		}
+	}
+	// Metrics added since are reported, not failed: a new metric need not
+	// wait for a panel.
+	var unshown []string
 	for n := range have {
 		base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(n, "_bucket"), "_sum"), "_count")
 		if strings.HasPrefix(n, "chakra_") && need[n] == nil && need[base+"_bucket"] == nil {
-			t.Errorf("the server exports %s, which no dashboard panel shows", n)
+			unshown = append(unshown, n)
 		}
+	}
+	sort.Strings(unshown)
+	if len(unshown) > 0 {
+		t.Logf("exported but on no dashboard panel: %s", strings.Join(unshown, ", "))
 	}
 }
