@@ -30,20 +30,25 @@ func Example() {
 	defer mon.Close()
 	api, _ := httpapi.New(mon)
 
-	c, err := kafkaio.NewConsumer(kafkaio.Config{Brokers: brokers, Topic: "vitals", Group: "chakra", Partitions: 3}, api, api.Stream())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl, _ := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics("vitals.verdicts"),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	defer cl.Close()
+	// The topics exist before anything is produced (the consumer would
+	// create them too, with Config.Partitions, but beside this producer).
+	if err := kafkaio.EnsureTopics(ctx, cl, 3, "vitals", "vitals.verdicts", "vitals.alerts", "vitals.dead"); err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	c, err := kafkaio.NewConsumer(kafkaio.Config{Brokers: brokers, Topic: "vitals", Group: "chakra"}, api, api.Stream())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
-
-	cl, _ := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics("vitals.verdicts"),
-		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
-		kgo.AllowAutoTopicCreation())
-	defer cl.Close()
 	obs := `{"soldier_id": 7, "timestamp": 1700000000, "heart_rate": 72, "stamina": 95, "core_temp": 37.1, "spo2": 98}`
 	if err := cl.ProduceSync(ctx, &kgo.Record{Topic: "vitals", Key: []byte("7"), Value: []byte(obs)}).FirstErr(); err != nil {
 		fmt.Println(err)
