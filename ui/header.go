@@ -181,7 +181,11 @@ func (m *Model) headerRates(c *cells, wide bool) {
 	c.end(st.Muted.paint)
 	// Behind the speed by a second or more: the battlefield is more than
 	// this machine scores and draws at this speed (live.Lag).
-	if l := m.lag.Lag(); l.Count > 0 && l.Last >= time.Second && !m.paused && !m.ended && !m.seeking {
+	l := m.lag.Lag()
+	if m.lagOf != nil {
+		l = m.lagOf()
+	}
+	if l.Count > 0 && l.Last >= time.Second && !m.paused && !m.ended && !m.seeking {
 		c.begin(st.Accent.paint)
 		c.str(" lag ")
 		c.float(l.Last.Seconds(), 1, 0)

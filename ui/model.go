@@ -94,8 +94,9 @@ type Model struct {
 	status   string
 	failed   bool // status is an error
 	rate     rateMeter
-	lag      live.LagMeter // how far the clock loop's frames fall behind its speed
-	footH    int           // footer lines: 1, more while a long status wraps
+	lag      live.LagMeter   // how far the clock loop's frames fall behind its speed
+	lagOf    func() live.Lag // the feed's battlefield's lag (WithLag), or nil
+	footH    int             // footer lines: 1, more while a long status wraps
 	finding  bool
 	recName  string               // the file being recorded to, "" for none
 	recStat  func() RecordingStat // read after each step
@@ -165,7 +166,7 @@ func New(profiles []engine.Profile, opts ...Option) (*Model, error) {
 		id: int(lastID.Add(1)), ctx: cfg.ctx, st: st, keys: newKeyMap(cfg.replay != nil),
 		driver: cfg.driver, feed: cfg.feed, replay: cfg.replay,
 		source: cfg.source, detector: cfg.detector, note: cfg.note, tick: cfg.tick, now: cfg.now,
-		truth: cfg.truth, recName: cfg.recName, recStat: cfg.recStat,
+		truth: cfg.truth, recName: cfg.recName, recStat: cfg.recStat, lagOf: cfg.lag,
 	}
 	m.speeds = slices.Clone(speedPresets)
 	if !slices.Contains(m.speeds, cfg.speed) {

@@ -40,6 +40,7 @@ type config struct {
 	truth    bool
 	recName  string
 	recStat  func() RecordingStat
+	lag      func() live.Lag
 }
 
 // WithDriver makes the model own the battlefield's clock: its tick loop
@@ -96,6 +97,12 @@ func WithHistory(n int) Option { return func(c *config) { c.history = n } }
 // WithClock replaces the wall clock the header's frame and score rates are
 // measured with (tests).
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithLag gives the header the lag of the battlefield a feed comes from
+// (live.Runtime.Lag of the runtime whose Run steps it): "lag N s" when a
+// second or more. Without it the header shows the lag of the model's own
+// clock loop, and nothing for a feed.
+func WithLag(lag func() live.Lag) Option { return func(c *config) { c.lag = lag } }
 
 // WithTruthOverlay starts with the truth overlay on.
 func WithTruthOverlay(on bool) Option { return func(c *config) { c.truth = on } }

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/live"
 )
 
 // The squad overview (o) at 80×24, where it replaces the grid, and at
@@ -139,5 +140,25 @@ func TestHeaderLag(t *testing.T) {
 	m.Update(frameMsg{id: m.id, epoch: m.epoch, snap: s})
 	if header := strings.SplitN(ansi.Strip(m.View()), "\n", 3)[1]; strings.Contains(header, " lag ") {
 		t.Errorf("after a speed change the lag stays: %q", header)
+	}
+}
+
+// A feed's viewer shows the lag of the battlefield behind the feed
+// (WithLag), not of its own clock.
+func TestHeaderLagOfFeed(t *testing.T) {
+	ch := make(chan live.Snapshot, 1)
+	lag := live.Lag{Count: 5, Last: 3 * time.Second, Max: 3 * time.Second}
+	m, err := New(nil, WithFeed(ch), WithLag(func() live.Lag { return lag }), WithClock(fakeClock()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(sizeMsg(200, 60))
+	if header := strings.SplitN(ansi.Strip(m.View()), "\n", 3)[1]; !strings.Contains(header, " lag 3.0 s") {
+		t.Errorf("header line 2 %q, want the feed's lag of 3 s", header)
+	}
+	lag.Last = 200 * time.Millisecond
+	m.rev++
+	if header := strings.SplitN(ansi.Strip(m.View()), "\n", 3)[1]; strings.Contains(header, " lag ") {
+		t.Errorf("a lag under a second is shown: %q", header)
 	}
 }

@@ -189,7 +189,7 @@ func (f *sshFlags) serve(ctx context.Context, acc sshAccess, bf *live.Runtime, d
 	srv, err := sshserve.New(bf, sshserve.WithHostKey(acc.hostKey), sshserve.WithAuthorizedKeys(acc.keys),
 		sshserve.WithMaxSessions(f.maxSessions), sshserve.WithIdleTimeout(f.idle), sshserve.WithMaxSession(f.maxSession),
 		sshserve.WithHandshakeTimeout(f.handshake), sshserve.WithMaxHandshakes(f.maxHandshakes),
-		sshserve.WithLogger(log), sshserve.WithDashboard(dash...))
+		sshserve.WithLogger(log), sshserve.WithDashboard(append(dash, ui.WithLag(bf.Lag))...))
 	if err != nil {
 		return err
 	}
