@@ -511,14 +511,13 @@ func (p *part) cursor(f rangeFilter) *cursor {
 // runCursor reads a run's selected rows in tick order, soldiers ascending
 // within a tick: part after part, merging parts whose ticks overlap.
 type runCursor struct {
-	r       *Run
-	f       rangeFilter
-	k       int // next cluster
-	cs      []*cursor
-	pend    []pendRow
-	tn      int64
-	closed  bool
-	bufRows int
+	r      *Run
+	f      rangeFilter
+	k      int // next cluster
+	cs     []*cursor
+	pend   []pendRow
+	tn     int64
+	closed bool
 }
 
 type pendRow struct {
