@@ -91,7 +91,7 @@ func TestRunsShowDamaged(t *testing.T) {
 	if err == nil || !strings.Contains(out, "DAMAGED   "+filepath.Base(parts[0])) || !strings.Contains(out, "rows) is readable") {
 		t.Fatalf("runs show of a damaged run: %v\n%s", err, out)
 	}
-	if !strings.Contains(out, "labels") || !strings.Contains(out, "soldiers  5") {
+	if !strings.Contains(out, "labels") || !strings.Contains(out, "soldiers  5") || !strings.Contains(out, "observed  5 soldiers") {
 		t.Fatalf("runs show does not describe what is readable:\n%s", out)
 	}
 	out, _, err = simRun(t, "runs", "ls", root)

@@ -196,8 +196,9 @@ func runsShow(ctx context.Context, spec string, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "  labels    %d: %s\n", len(r.Labels()), strings.Join(ks, ", "))
 	var bad []string
+	seen := map[engine.SoldierID]bool{}
 	for i, p := range r.Parts() {
-		n, err := r.CheckPart(i)
+		n, err := r.CheckPart(i, func(o *engine.Observation) { seen[o.Soldier] = true })
 		status := "ok"
 		if err != nil {
 			status = fmt.Sprintf("DAMAGED after %d of %d rows: %v", n, p.Rows, err)
@@ -205,6 +206,7 @@ func runsShow(ctx context.Context, spec string, w io.Writer) error {
 		}
 		fmt.Fprintf(w, "  part      %s  %d rows, ticks %d–%d, %d bytes: %s\n", p.Name, p.Rows, p.First, p.Last, p.Bytes, status)
 	}
+	fmt.Fprintf(w, "  observed  %d soldiers in the readable rows\n", len(seen))
 	for _, p := range r.Problems() {
 		if p.Harmless {
 			fmt.Fprintf(w, "  note      %s: %v\n", p.File, p.Err)

@@ -397,9 +397,10 @@ func (r *Run) Parts() []PartInfo {
 	return out
 }
 
-// CheckPart reads every row of part i (as Parts numbers them) and returns
-// how many were read before the first error.
-func (r *Run) CheckPart(i int) (int64, error) {
+// CheckPart reads every row of part i (as Parts numbers them), calling fn
+// (if not nil) for each, and returns how many were read before the first
+// error. fn must not keep o.
+func (r *Run) CheckPart(i int, fn func(o *engine.Observation)) (int64, error) {
 	c := r.parts[i].cursor(rangeFilter{lo: math.MinInt64, hi: math.MaxInt64})
 	defer c.close()
 	var o engine.Observation
@@ -411,6 +412,9 @@ func (r *Run) CheckPart(i int) (int64, error) {
 				err = fmt.Errorf("read %d of %d rows: %w", n, r.parts[i].pf.NumRows(), featurestore.ErrCorrupt)
 			}
 			return n, err
+		}
+		if fn != nil {
+			fn(&o)
 		}
 		n++
 	}

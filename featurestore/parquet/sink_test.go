@@ -333,7 +333,7 @@ func TestInspectDamagedRun(t *testing.T) {
 		t.Fatalf("%d rows in %d parts readable, want %d in 3", r.NumRows(), len(r.Parts()), 400-lost)
 	}
 	for i, p := range r.Parts() {
-		if n, err := r.CheckPart(i); err != nil || n != p.Rows {
+		if n, err := r.CheckPart(i, nil); err != nil || n != p.Rows {
 			t.Fatalf("part %d: %d rows, %v", i, n, err)
 		}
 	}
