@@ -92,6 +92,10 @@ type job struct {
 	// quiet is set for rows scored only to catch a soldier up, whose
 	// verdicts nobody sees: no attribution is computed for them.
 	quiet bool
+	// high holds the vitals scored one-sided whose reading lies above the
+	// band by more than the impute level: not out of band, but imputed
+	// like an out-of-band reading (set by measure).
+	high engine.Mask
 }
 
 // forecaster is what a scorer plugs into the shared core.
@@ -146,6 +150,8 @@ type soldier struct {
 	// sinceHeld counts the rows since any vital was last held on the
 	// forecast (missing, stuck, or inside an open alert).
 	sinceHeld int
+	// heatSum is the core temperature drift's cumulative sum (heatCusum).
+	heatSum float64
 	// measured holds the vitals this soldier's sensors have reported at
 	// least once since the series started. A vital never reported is not
 	// measured by its kit (the prototype's clients send only heart rate and
@@ -322,6 +328,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.oob = [engine.NumVitals]int{}
 	s.gap = [engine.NumVitals]int{}
 	s.sinceHeld = 0
+	s.heatSum = 0
 	s.measured = 0
 	s.age = 0
 	s.coreTrend.reset()
@@ -400,7 +407,7 @@ func (c *core) settle(j *job, vd *Verdict) {
 		}
 	}
 	alerting := summarise(vd)
-	impute, held := c.imputeMasks(s, vd, in)
+	impute, held := c.imputeMasks(s, vd, in, j.high)
 	if c.adapt {
 		c.learnDispersion(j, vd, in, held)
 	}
@@ -492,7 +499,29 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 							in.ev[v] = Evidence{Check: CheckDrift, Vital: vital, Value: d, Expected: 0, Lo: -h, Hi: h, Out: od, Unit: 2 * h, Ticks: n}
 						}
 					}
+					if vital == engine.CoreTemp && h > 0 && !math.IsInf(h, 0) {
+						s.heatSum = max(0, s.heatSum+d/h-heatCusumRef)
+						if od := s.heatSum / heatCusumScale; od > math.Abs(vv.Out) {
+							vv.Out = od
+						}
+					}
+				} else if vital == engine.CoreTemp {
+					s.heatSum = 0
 				}
+			}
+			if vital == engine.Stamina && vv.Out > 0 {
+				// One-sided: stamina above its band is a recovery faster
+				// than forecast (after a crash or a collapse, stamina
+				// climbs back for a minute or more), never an anomaly;
+				// scored, it opened "stamina crash" alerts after events.
+				// It is still imputed like an out-of-band reading: fed
+				// to the model, one high reading would anchor the next
+				// forecast above the soldier and the next reading would
+				// fall far below its band.
+				if vv.Out > c.cfg.ImputeLevel {
+					j.high = j.high.With(vital)
+				}
+				vv.Out = 0
 			}
 			in.out[v] = vv.Out
 			if a := math.Abs(vv.Out); a > best {
@@ -554,7 +583,7 @@ func (c *core) startTrend(s *soldier, o *engine.Observation, vv *VitalVerdict, i
 // readings out of band, and returns the vitals whose reading the cleaned
 // row replaces (impute) and those held on the forecast (held: the drift
 // check waits after them).
-func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput) (impute, held engine.Mask) {
+func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput, high engine.Mask) (impute, held engine.Mask) {
 	for v := range engine.NumVitals {
 		vital := engine.Vital(v)
 		open := vd.Channels[v].Open
@@ -563,7 +592,7 @@ func (c *core) imputeMasks(s *soldier, vd *Verdict, in *stepInput) (impute, held
 		} else {
 			s.open[v] = 0
 		}
-		if math.Abs(in.out[v]) > c.cfg.ImputeLevel { // NaN compares false
+		if math.Abs(in.out[v]) > c.cfg.ImputeLevel || high.Has(vital) { // NaN compares false
 			s.oob[v]++
 		} else {
 			s.oob[v] = 0
@@ -680,6 +709,18 @@ func reported(o *engine.Observation) engine.Mask {
 var (
 	nanQuantiles = Quantiles{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}
 	nanVitals    = [engine.NumVitals]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+)
+
+// The heat CUSUM: heat strain keeps the core temperature's drift above its
+// half-band for minutes, while a normal excursion of the drift (a phase
+// change the forecast met late) is over in about one horizon. The
+// cumulative sum S = max(0, S + Drift/half − heatCusumRef) gathers that
+// evidence (Page's CUSUM on the drift in half-bands), and S/heatCusumScale
+// is scored like the drift's Out. It restarts whenever the drift has no
+// value (the check waiting after a held row).
+const (
+	heatCusumRef   = 1.0
+	heatCusumScale = 60.0
 )
 
 // driftCooldown is how many drift horizons after the last held row the

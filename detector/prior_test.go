@@ -56,7 +56,8 @@ func TestPopulationPriorFlagsUnwellStart(t *testing.T) {
 // A soldier in heat strain at the first reading (core temperature inside
 // the prior band but climbing 0.15 °C a minute at rest) is flagged by the
 // start trend within a minute; a well soldier at rest with sensor noise and
-// one warming at 0.05 °C a minute are not.
+// one warming at 0.05 °C a minute are not (in the 180 s before the drift
+// check takes over).
 func TestStartTrendFlagsHeatStrainAtStart(t *testing.T) {
 	run := func(rate float64, seed uint64) []Verdict {
 		t.Helper()
@@ -64,7 +65,9 @@ func TestStartTrendFlagsHeatStrainAtStart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := steadySeries(300, seed)
+		// 180 ticks: from then on the drift check (and its CUSUM) judges
+		// the trend, and a rise kept up for minutes at rest is its business.
+		s := steadySeries(180, seed)
 		r := rand.New(rand.NewPCG(seed, 2))
 		for i := range s.obs {
 			x := s.p.BaseCoreTemp + 0.4 + rate/60*float64(i) + 0.015*r.NormFloat64()

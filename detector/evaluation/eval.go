@@ -35,11 +35,13 @@ type Config struct {
 	Exclude []uint64
 }
 
-// Goals are the issue's targets for held-out seeds. StartRecall is the share
-// of the events under way at start to catch within StartWindow ticks.
+// Goals are the targets for held-out seeds (issue 18, the field world,
+// probation 0). StartRecall is the share of the events under way at start
+// to catch within StartWindow ticks; ContactFalsePerSoldierHour bounds the
+// false alerts per soldier-hour spent in contact.
 var Goals = struct {
-	Recall, Precision, DelayMedian, FalsePerSoldierHour, StartRecall float64
-}{Recall: 0.97, Precision: 0.95, DelayMedian: 3, FalsePerSoldierHour: 0.01, StartRecall: 0.8}
+	Recall, Precision, DelayMedian, FalsePerSoldierHour, ContactFalsePerSoldierHour, StartRecall float64
+}{Recall: 0.95, Precision: 0.95, DelayMedian: 5, FalsePerSoldierHour: 0.01, ContactFalsePerSoldierHour: 0.1, StartRecall: 0.8}
 
 // Report is the result of an evaluation.
 type Report struct {
@@ -328,9 +330,10 @@ func (r *Report) writeChannels(bw io.Writer) {
 
 // writeGoals writes the goals and which of them each detector meets.
 func (r *Report) writeGoals(bw io.Writer) {
-	fmt.Fprintf(bw, "\ngoals: recall ≥ %.2f, precision ≥ %.2f, median delay ≤ %.0f s, ≤ %.0f false alerts per 100 soldier-hours,\n"+
-		"  events under way at start: recall ≥ %.1f within %d s\n",
-		Goals.Recall, Goals.Precision, Goals.DelayMedian, 100*Goals.FalsePerSoldierHour, Goals.StartRecall, StartWindow)
+	fmt.Fprintf(bw, "\ngoals: recall ≥ %.2f, precision ≥ %.2f, median delay ≤ %.0f s, ≤ %.0f false alerts per 100 soldier-hours\n"+
+		"  (≤ %.0f per 100 in contact), events under way at start: recall ≥ %.1f within %d s\n",
+		Goals.Recall, Goals.Precision, Goals.DelayMedian, 100*Goals.FalsePerSoldierHour, 100*Goals.ContactFalsePerSoldierHour,
+		Goals.StartRecall, StartWindow)
 	for i := range r.Detectors {
 		d := &r.Detectors[i]
 		o := &d.Overall
@@ -338,9 +341,13 @@ func (r *Report) writeGoals(bw io.Writer) {
 		if d.AtStart.Events > 0 {
 			start = goal(float64(d.AtStartInTime) >= Goals.StartRecall*float64(d.AtStart.Events))
 		}
-		fmt.Fprintf(bw, "  %-10s recall %s  precision %s  delay %s  false %s  at start %s\n", d.Name,
+		contact := "—"
+		if c := d.Contact.FalsePerSoldierHour; !math.IsNaN(c) {
+			contact = goal(c <= Goals.ContactFalsePerSoldierHour)
+		}
+		fmt.Fprintf(bw, "  %-10s recall %s  precision %s  delay %s  false %s  contact %s  at start %s\n", d.Name,
 			goal(o.Recall >= Goals.Recall), goal(o.Precision >= Goals.Precision),
-			goal(o.DelayMedian <= Goals.DelayMedian), goal(o.FalsePerSoldierHour <= Goals.FalsePerSoldierHour), start)
+			goal(o.DelayMedian <= Goals.DelayMedian), goal(o.FalsePerSoldierHour <= Goals.FalsePerSoldierHour), contact, start)
 	}
 }
 

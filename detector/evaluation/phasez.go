@@ -74,15 +74,18 @@ func PhaseZ(ctx context.Context, fit training.RunConfig, cc training.CalibrateCo
 
 // PhaseZRuns returns the runs the phase-aware z-score learns from when it
 // gets what the TFT of model m got: its table from m's training and
-// validation runs, its open levels from m's calibration runs at m's target.
+// validation runs, its open levels from m's calibration runs at m's target,
+// in the sensor world m was trained in (the field world for the embedded
+// model; the engine's default world for a model file that does not say).
 func PhaseZRuns(m *detector.Model, workers int) (fit training.RunConfig, cc training.CalibrateConfig) {
 	t, mc := &m.Meta.Training, &m.Meta.Calibration
 	fit = training.RunConfig{Seeds: append(slices.Clone(t.TrainSeeds), t.ValSeeds...), Soldiers: t.Soldiers,
-		Duration: t.Duration, Workers: workers}
+		Duration: t.Duration, Workers: workers, World: t.World}
 	if t.Artefacts {
 		fit.Artefacts = engine.DefaultConfig().ArtefactRate
 	}
 	cc = training.CalibrateConfig{TargetFA: mc.TargetFA, Runs: training.RunConfig{Seeds: slices.Clone(mc.Seeds),
-		Soldiers: t.Soldiers, Duration: t.Duration, Artefacts: engine.DefaultConfig().ArtefactRate, Workers: workers}}
+		Soldiers: t.Soldiers, Duration: t.Duration, Artefacts: engine.DefaultConfig().ArtefactRate, Workers: workers,
+		World: t.World}}
 	return fit, cc
 }
