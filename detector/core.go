@@ -503,6 +503,9 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 						s.heatSum = max(0, s.heatSum+d/h-heatCusumRef)
 						if od := s.heatSum / heatCusumScale; od > math.Abs(vv.Out) {
 							vv.Out = od
+							// The evidence is the drift that fed the sum;
+							// Out is the sum's.
+							in.ev[v] = Evidence{Check: CheckDrift, Vital: vital, Value: d, Expected: 0, Lo: -h, Hi: h, Out: od, Unit: 2 * h, Ticks: n}
 						}
 					}
 				} else if vital == engine.CoreTemp {
@@ -522,6 +525,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 					j.high = j.high.With(vital)
 				}
 				vv.Out = 0
+				in.ev[v].Out = 0
 			}
 			in.out[v] = vv.Out
 			if a := math.Abs(vv.Out); a > best {
