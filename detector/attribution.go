@@ -43,11 +43,10 @@ func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
 	if !f.explain || (ev.Check != CheckBand && ev.Check != CheckDrift) {
 		return nil
 	}
-	sd := j.s
-	if sd.hist.n < f.te {
+	s := j.s.series.(*tftSeries)
+	if !s.st.Ready() {
 		return nil
 	}
-	s := sd.series.(*tftSeries)
 	w, _ := f.attr.Get().(*attrWork)
 	if w == nil {
 		w = &attrWork{ws: f.net.NewWorkspace()}
@@ -66,14 +65,9 @@ func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
 	}
 	copy(w.static, s.static[:])
 	decoderRow(j.obs, w.dec)
-	// The window as the stream holds it: rows at(T−1) … at(0), oldest first.
-	for k := range T {
-		i := T - 1 - k
-		var prev *row
-		if i+1 < sd.hist.n {
-			prev = sd.hist.at(i + 1)
-		}
-		s.n.encoderRow(sd.hist.at(i), prev, w.enc[k*V:(k+1)*V])
+	// The window as the stream holds it, oldest row first.
+	if w.enc = s.st.Window(w.enc[:0]); len(w.enc) != T*V {
+		return nil
 	}
 	w.in[0] = tft.Input{Static: w.static, Encoder: w.enc, Decoder: w.dec}
 	oldest := w.enc[:V]

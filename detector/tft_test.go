@@ -157,6 +157,25 @@ func TestTFTExplains(t *testing.T) {
 	if top := v.Explanation.TopVars(3); len(top) != 3 || top[0].Weight < top[2].Weight {
 		t.Errorf("top vars %v", top)
 	}
+	// The attribution forecasts the window the stream holds: its bound as
+	// fed is the scorer's own q98 (without the band scale).
+	sc2, err := NewTFT(WithModel(untrainedModel(t)), WithOpenLevels([engine.NumVitals]float64{0.1, 0.1, 0.1, 0.1}), WithAdaptiveBands(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, v := range feed(t, sc2, s, 32) {
+		if a := v.Alert.Attribution; a != nil && (v.Alert.Opened || v.Alert.Refined) {
+			q := map[string]int{"q02": 0, "median": 2, "q98": NumQuantiles - 1}[a.Target]
+			if got, want := a.Bound, v.Vitals[a.Vital].Forecast[q]; math.Abs(got-want) > 1e-9 {
+				t.Errorf("tick %d: attribution's bound %v, the scorer's %s %v", v.T, got, a.Target, want)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Error("no attributed opening to check")
+	}
 }
 
 // TestForecastInsidePhysicalRange: the forecast never leaves a vital's

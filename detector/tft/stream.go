@@ -128,6 +128,21 @@ func (s *Stream) ReplaceLast(row []float64) error {
 	return nil
 }
 
+// Window copies the encoder rows the stream holds into dst, oldest row
+// first ([Len][len(Config.Encoder)], reusing dst's capacity), and returns
+// it: the window its next Forecast reads, for callers that forecast
+// variations of it (attribution by occlusion).
+func (s *Stream) Window(dst []float64) []float64 {
+	st := &s.st
+	Te, ne := s.m.cfg.EncoderLen, len(s.m.cfg.Encoder)
+	dst = dst[:0]
+	for i := range st.n {
+		slot := (st.head + i) % Te
+		dst = append(dst, st.raw[slot*ne:(slot+1)*ne]...)
+	}
+	return dst
+}
+
 // Len is the number of rows held, at most EncoderLen.
 func (s *Stream) Len() int { return s.st.n }
 

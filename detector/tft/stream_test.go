@@ -318,3 +318,48 @@ func TestLeanStreamMatchesFull(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamWindow: Window gives the rows the stream holds, oldest first,
+// as the batch path's window of the same tick, before and after the ring
+// wraps, for full and lean streams.
+func TestStreamWindow(t *testing.T) {
+	for name, c := range testConfigs() {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(c, 9)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ser := randomSeries(&m.cfg, 2*c.EncoderLen+3, rand.New(rand.NewPCG(5, 5)))
+			full, err := m.NewStream(ser.static)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lean, err := m.NewLeanStream(ser.static)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf []float64
+			for tick, row := range ser.rows {
+				for _, s := range []*Stream{full, lean} {
+					if err := s.Push(row); err != nil {
+						t.Fatal(err)
+					}
+					buf = s.Window(buf)
+					from := max(0, tick-c.EncoderLen+1)
+					var want []float64
+					for p := from; p <= tick; p++ {
+						want = append(want, ser.rows[p]...)
+					}
+					if len(buf) != len(want) {
+						t.Fatalf("tick %d: window of %d values, want %d", tick, len(buf), len(want))
+					}
+					for i := range want {
+						if buf[i] != want[i] {
+							t.Fatalf("tick %d: window value %d is %v, want %v", tick, i, buf[i], want[i])
+						}
+					}
+				}
+			}
+		})
+	}
+}
