@@ -49,7 +49,8 @@ type Monitor struct {
 	// score: the scorer restarts them from a whole window.
 	refeed map[engine.SoldierID]struct{}
 
-	alerts *engine.Broadcast[AlertEvent]
+	alerts  *engine.Broadcast[AlertEvent]
+	changes *engine.Broadcast[AlertChange]
 
 	epoch    int64 // see WithEpoch
 	epochFor func(engine.SoldierID) bool
@@ -93,6 +94,21 @@ func (m *Monitor) Unix(id engine.SoldierID, t int64) int64 {
 		return m.epoch + t
 	}
 	return t
+}
+
+// AlertChange is what changed in one soldier's incident at one verdict: it
+// opened (Verdict.Alert.Opened, at unix seconds OpenedAt), or was refined
+// to a more urgent kind (Verdict.Alert.Refined: same incident and
+// OpenedAt, new kind and evidence), or it closed
+// (Closed holds the incident as it stood while open: Open true, its Since,
+// Kind and Evidence), or both when a restarted scorer closed one and
+// opened another at once. At is the verdict's tick in unix seconds (see
+// WithEpoch). A channel opening inside an open incident is no change.
+type AlertChange struct {
+	Verdict  detector.Verdict
+	Closed   detector.Alert
+	OpenedAt int64
+	At       int64
 }
 
 // Option configures a Monitor.
@@ -144,7 +160,7 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 		seen:     map[engine.SoldierID]seenAt{},
 		misses:   map[engine.SoldierID]time.Time{}, missTTL: DefaultProfileMissTTL,
 		refeed: map[engine.SoldierID]struct{}{},
-		alerts: engine.NewBroadcast[AlertEvent](0)}
+		alerts: engine.NewBroadcast[AlertEvent](0), changes: engine.NewBroadcast[AlertChange](0)}
 	for _, o := range opts {
 		o(m)
 	}
@@ -243,6 +259,7 @@ type scratch struct {
 	stripes []int
 	cuts    []int
 	errs    []error
+	closed  []closing
 }
 
 // Ingest runs one batch of observations through the pipeline: it writes them
@@ -307,6 +324,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		return dst[:n0], fmt.Errorf("score with %s: %w", m.scorer.Name(), err)
 	}
 	m.scored.Add(uint64(len(dst) - n0))
+	s.closed = s.closed[:0]
 	m.mu.Lock()
 	for i := n0; i < len(dst); i++ {
 		id, t := dst[i].Soldier, dst[i].T
@@ -315,16 +333,32 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		if prev, ok := m.seen[id]; ok && t == prev.t+1 {
 			n = prev.n + 1 // consecutive: the scorer carries its history on
 		}
+		if prev, ok := m.latest[id]; ok && closes(&prev, &dst[i]) {
+			s.closed = append(s.closed, closing{i: i, alert: prev.Alert})
+		}
 		m.latest[id] = dst[i]
 		m.seen[id] = seenAt{t: t, n: n}
 	}
 	m.mu.Unlock()
+	k := 0 // the next closing in s.closed
 	for i := n0; i < len(dst); i++ {
-		if a := &dst[i].Alert; a.Opened || a.Refined {
+		v := &dst[i]
+		var openedAt int64
+		if a := &v.Alert; a.Opened || a.Refined {
 			if a.Opened {
 				m.alertCount.Add(1)
 			}
-			m.alerts.Publish(AlertEvent{Verdict: dst[i], OpenedAt: m.Unix(dst[i].Soldier, a.Since)})
+			openedAt = m.Unix(v.Soldier, a.Since)
+			m.alerts.Publish(AlertEvent{Verdict: *v, OpenedAt: openedAt})
+		}
+		closed := k < len(s.closed) && s.closed[k].i == i
+		if v.Alert.Opened || v.Alert.Refined || closed {
+			ch := AlertChange{Verdict: *v, OpenedAt: openedAt, At: m.Unix(v.Soldier, v.T)}
+			if closed {
+				ch.Closed = s.closed[k].alert
+				k++
+			}
+			m.changes.Publish(ch)
 		}
 	}
 	return dst, nil
@@ -418,6 +452,22 @@ func shards(cuts []int, ws []featurestore.Window, workers int) []int {
 		cuts = append(cuts, c)
 	}
 	return append(cuts, len(ws))
+}
+
+// closing is a verdict (index i of Ingest's dst) that closed the incident
+// alert.
+type closing struct {
+	i     int
+	alert detector.Alert
+}
+
+// closes reports whether cur, the verdict after prev, closes prev's open
+// incident: it is no longer open, or another one is.
+func closes(prev, cur *detector.Verdict) bool {
+	if cur.T <= prev.T {
+		return false // a repeat or a rewound soldier: no transition of this incident
+	}
+	return prev.Alert.Open && (!cur.Alert.Open || cur.Alert.Since != prev.Alert.Since)
 }
 
 // ErrLateUnsupported is WriteLate's answer when the store does not
@@ -522,5 +572,17 @@ func (m *Monitor) SubscribeAlerts(buffer int) *engine.Sub[AlertEvent] {
 	return m.alerts.Subscribe(buffer)
 }
 
+// SubscribeAlertChanges returns a subscription to incident openings and
+// closings (see AlertChange), in the order of the verdicts, with room for
+// buffer changes; a subscriber that falls behind loses its oldest changes
+// (Sub.Dropped counts them). Alert sinks that must resolve what they raised
+// (an Alertmanager) read this stream. Call Close on it when done.
+func (m *Monitor) SubscribeAlertChanges(buffer int) *engine.Sub[AlertChange] {
+	return m.changes.Subscribe(buffer)
+}
+
 // Close ends every alert subscription. It does not close the store.
-func (m *Monitor) Close() { m.alerts.Close() }
+func (m *Monitor) Close() {
+	m.alerts.Close()
+	m.changes.Close()
+}

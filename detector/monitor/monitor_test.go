@@ -207,6 +207,58 @@ func TestAlertStream(t *testing.T) {
 	}
 }
 
+func TestAlertChangesOpenThenClose(t *testing.T) {
+	m := newTestMonitor(t)
+	sub := m.SubscribeAlertChanges(64)
+	defer sub.Close()
+	ctx := context.Background()
+	// 20 s of a heart rate of 205 bpm open an incident; a minute back at 75
+	// closes it.
+	for tick := range int64(100) {
+		hr := 75.0
+		if tick >= 20 && tick < 40 {
+			hr = 205
+		}
+		if _, err := m.Ingest(ctx, []engine.Observation{obs(5, tick, hr)}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.Close()
+	var opened, closed []detector.Alert
+	var openT, closeT int64
+	for ev := range sub.C() {
+		if ev.Verdict.Alert.Opened {
+			opened = append(opened, ev.Verdict.Alert)
+			openT = ev.Verdict.T
+			if ev.OpenedAt != ev.Verdict.Alert.Since {
+				t.Errorf("opened at %d, want its tick %d (no epoch)", ev.OpenedAt, ev.Verdict.Alert.Since)
+			}
+		}
+		if ev.Closed.Open {
+			if ev.Verdict.Alert.Open && ev.Verdict.Alert.Since == ev.Closed.Since {
+				t.Errorf("closed at tick %d but still open", ev.Verdict.T)
+			}
+			closed = append(closed, ev.Closed)
+			closeT = ev.Verdict.T
+		}
+		if !ev.Verdict.Alert.Opened && !ev.Closed.Open {
+			t.Errorf("a change with neither opening nor closing at tick %d", ev.Verdict.T)
+		}
+		if ev.At != ev.Verdict.T {
+			t.Errorf("change at %d, want its tick %d", ev.At, ev.Verdict.T)
+		}
+	}
+	if len(opened) != 1 || len(closed) != 1 {
+		t.Fatalf("%d openings, %d closings; want one incident opened and closed", len(opened), len(closed))
+	}
+	if opened[0].Since != closed[0].Since || opened[0].Kind != closed[0].Kind {
+		t.Errorf("opening %+v closed as %+v", opened[0], closed[0])
+	}
+	if !(openT >= 20 && openT < 40 && closeT > 40) {
+		t.Errorf("opened at %d, closed at %d; want an opening in [20, 40) and a closing after 40", openT, closeT)
+	}
+}
+
 func TestConcurrentSoldiers(t *testing.T) {
 	m := newTestMonitor(t)
 	ctx := context.Background()
