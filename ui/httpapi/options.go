@@ -185,8 +185,8 @@ func WithGroupCommit(on bool) Option { return func(o *options) { o.groupCommit =
 // Retry-After: 1 and closed (see connlimit.go).
 func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
 
-// WithCollectors adds metrics of the server's neighbours (the offline
-// store's writer) to /metrics.
+// WithCollectors adds metrics of the server's neighbours to /metrics: the
+// offline store's writer, the alert sinks' queues and counters (ui/alertsink).
 func WithCollectors(cs ...prometheus.Collector) Option {
 	return func(o *options) { o.collectors = append(o.collectors, cs...) }
 }

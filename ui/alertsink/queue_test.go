@@ -1,0 +1,34 @@
+package alertsink
+
+import "testing"
+
+func TestQueueDropsOldestAndPopsWhatRemains(t *testing.T) {
+	q := newQueue[int](3)
+	for i := 1; i <= 5; i++ {
+		old, dropped := q.push(i)
+		if want := i > 3; dropped != want || (dropped && old != i-3) {
+			t.Fatalf("push %d: dropped %v (%d)", i, dropped, old)
+		}
+	}
+	items, d0 := q.peek(nil, 2)
+	if len(items) != 2 || items[0] != 3 || items[1] != 4 || d0 != 2 {
+		t.Fatalf("peek %v, dropped %d", items, d0)
+	}
+	// Two more pushed while the peeked items were in flight push out 3
+	// and 4 themselves: pop removes nothing more.
+	q.push(6)
+	q.push(7)
+	if k := q.pop(2, d0); k != 0 {
+		t.Fatalf("popped %d after the peeked items were dropped", k)
+	}
+	items, d0 = q.peek(nil, 10)
+	if len(items) != 3 || items[0] != 5 || items[2] != 7 {
+		t.Fatalf("queue holds %v", items)
+	}
+	if k := q.pop(3, d0); k != 3 {
+		t.Fatalf("popped %d of 3", k)
+	}
+	if n, dropped := q.len(); n != 0 || dropped != 4 {
+		t.Fatalf("len %d, dropped %d", n, dropped)
+	}
+}
