@@ -102,6 +102,11 @@ type Model struct {
 	recStat  func() RecordingStat // read after each step
 	rec      RecordingStat        // as of the latest step
 	find     []rune               // the / prompt's text
+	ackLink  AckLink              // nil: acknowledgements stay in this dashboard
+	operator string               // who acknowledges here
+	ackCh    <-chan []Ack         // outside acknowledgements, while subscribed
+	ackStop  func()
+	external map[ackKey]string // outside acknowledgements → by whom
 
 	w, h      int
 	side      side
@@ -167,6 +172,10 @@ func New(profiles []engine.Profile, opts ...Option) (*Model, error) {
 		driver: cfg.driver, feed: cfg.feed, replay: cfg.replay,
 		source: cfg.source, detector: cfg.detector, note: cfg.note, tick: cfg.tick, now: cfg.now,
 		truth: cfg.truth, recName: cfg.recName, recStat: cfg.recStat, lagOf: cfg.lag,
+		ackLink: cfg.ackLink, operator: cfg.operator,
+	}
+	if m.operator == "" {
+		m.operator = "chakra-tui"
 	}
 	m.speeds = slices.Clone(speedPresets)
 	if !slices.Contains(m.speeds, cfg.speed) {
@@ -187,12 +196,18 @@ func New(profiles []engine.Profile, opts ...Option) (*Model, error) {
 	return m, nil
 }
 
-// Init starts the clock loop or the feed.
+// Init starts the clock loop or the feed, and listens to the outside
+// acknowledgements (WithAckLink).
 func (m *Model) Init() tea.Cmd {
-	if m.feed != nil {
-		return waitForFrame(m.ctx, m.id, m.feed)
+	var acks tea.Cmd
+	if m.ackLink != nil && m.ackCh == nil {
+		m.ackCh, m.ackStop = m.ackLink.SubscribeAcks()
+		acks = waitForAcks(m.ctx, m.id, m.ackCh, m.ackStop)
 	}
-	return m.startLoop(0)
+	if m.feed != nil {
+		return tea.Batch(waitForFrame(m.ctx, m.id, m.feed), acks)
+	}
+	return tea.Batch(m.startLoop(0), acks)
 }
 
 // Update is the root of the model: it hands each message to a small method.
@@ -212,6 +227,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onSeek(msg)
 	case feedClosedMsg:
 		return m, m.onFeedClosed(msg)
+	case acksMsg:
+		return m, m.onAcks(msg)
 	}
 	return m, nil
 }
@@ -295,7 +312,11 @@ func (m *Model) apply(s *live.Snapshot) {
 		m.alerts.idW = idWidth(m.b)
 	}
 	m.grid.frame(changed)
-	m.alerts.added(len(m.b.log.entries) + m.b.log.dropped - n)
+	added := len(m.b.log.entries) + m.b.log.dropped - n
+	m.alerts.added(added)
+	if added > 0 {
+		m.applyExternal(len(m.b.log.entries) - added)
+	}
 	m.detail.show(m.grid.sel)
 	m.rev++
 }
@@ -499,7 +520,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Detail):
 		m.enter()
 	case key.Matches(msg, k.Ack):
-		m.ack()
+		return m.ack()
 	case m.side == sideLog:
 		m.logKey(msg)
 	case m.side == sideOverview:
@@ -687,23 +708,34 @@ func (m *Model) enter() {
 }
 
 // ack acknowledges the selected log entry, or every alert of the selected
-// soldier.
-func (m *Model) ack() {
+// soldier, and sends the acknowledgements out (WithAckLink).
+func (m *Model) ack() tea.Cmd {
 	if m.side == sideLog {
+		var cmd tea.Cmd
+		if e := m.alerts.entry(); e != nil && !e.acked {
+			cmd = m.sendAcks([]alertEntry{*e})
+		}
 		if m.alerts.ack() {
 			m.setStatus("alert acknowledged", false)
 		}
 		m.detail.rev++
-		return
+		return cmd
 	}
 	if m.grid.sel < 0 {
-		return
+		return nil
 	}
 	s := &m.b.soldiers[m.grid.sel]
+	var acked []alertEntry
+	for _, e := range m.b.log.entries {
+		if e.soldier == s.prof.ID && !e.acked {
+			acked = append(acked, e)
+		}
+	}
 	n := m.b.log.ackSoldier(s.prof.ID)
 	m.detail.rev++
 	m.alerts.rev++
 	m.setStatus(fmt.Sprintf("acked %d %s of soldier %d", n, plural(n, "alert", "alerts"), s.prof.ID), false)
+	return m.sendAcks(acked)
 }
 
 func (m *Model) togglePause() tea.Cmd {

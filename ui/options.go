@@ -41,6 +41,8 @@ type config struct {
 	recName  string
 	recStat  func() RecordingStat
 	lag      func() live.Lag
+	ackLink  AckLink
+	operator string
 }
 
 // WithDriver makes the model own the battlefield's clock: its tick loop

@@ -366,7 +366,7 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	sub := s.bf.Subscribe()
 	ctx, cancel := context.WithCancel(sess.Context()) // ends the dashboard's feed waits with the session
 	opts := append(slices.Clone(s.cfg.dashboard),
-		ui.WithFeed(sub.C()), ui.WithRenderer(bm.MakeRenderer(sess)), ui.WithContext(ctx))
+		ui.WithFeed(sub.C()), ui.WithRenderer(bm.MakeRenderer(sess)), ui.WithContext(ctx), ui.WithOperator(sess.User()))
 	m, err := ui.New(s.bf.Profiles(), opts...)
 	if err != nil {
 		cancel()
