@@ -18,11 +18,13 @@ import (
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/detector/live"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/featurestore/parquet"
 	"github.com/chakra-tui/chakra-tui/ui"
+	"github.com/chakra-tui/chakra-tui/ui/alertsink"
 )
 
 // dashboardFlags are the root mode's flags for the dashboard.
@@ -32,6 +34,7 @@ type dashboardFlags struct {
 	record, replay         string // --record, --replay (dashreplay.go)
 	rescore, force         bool
 	offline                *offlineFlags
+	alerts                 *alertFlags
 }
 
 // addDashboardFlags registers the dashboard's flags on c.
@@ -50,6 +53,7 @@ func addDashboardFlags(c *command) *dashboardFlags {
 	c.fs.BoolVar(&f.rescore, "rescore", false, "with --replay: score the frames again with --scorer instead of showing the recorded verdicts")
 	c.example("rescore", "true")
 	f.offline = addOfflineFlags(c)
+	f.alerts = addAlertFlags(c)
 	return f
 }
 
@@ -83,10 +87,13 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		return errRecordReplay
 	}
 	if f.replay != "" {
+		if f.alerts.enabled() {
+			return errSinksReplay
+		}
 		return runDashboardReplay(ctx, f.replay, f.rescore, f.scorer, f.model, speed, f.truth, e)
 	}
 
-	b, err := openSimBattlefield(ctx, cfg, f)
+	b, err := openSimBattlefield(ctx, cfg, f, logger)
 	if err != nil {
 		return err
 	}
@@ -108,7 +115,7 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		// 50 000 soldiers; the detail chart then spans a minute.
 		uiOpts = append(uiOpts, ui.WithHistory(scaleHistory))
 	}
-	m, err := ui.New(rt.Profiles(), uiOpts...)
+	m, err := ui.New(rt.Profiles(), append(uiOpts, dashboardAckOptions(b.hub, f.alerts)...)...)
 	if err != nil {
 		return err
 	}
@@ -116,6 +123,9 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	_, err = tea.NewProgram(m, opts...).Run()
 	st := rt.Monitor().Stats()
 	logger.Info("dashboard stopped", "observations", st.Observations, "scored", st.Scored, "alerts", st.Alerts, "err", err)
+	if b.hub.Enabled() {
+		defer func() { logger.Info("alert sinks at exit", "stats", sinkSummary(b.hub)) }()
+	}
 	if cerr := b.Close(); cerr != nil && err == nil {
 		return cerr
 	}
@@ -142,6 +152,7 @@ type simBattlefield struct {
 	name   string            // the detector, as the header names it
 	note   string            // why it is not what --scorer asked for, if it is not
 	source string            // "simulation · seed 2 · 100 soldiers"
+	hub    *alertsink.Hub    // the alert sinks (--alertmanager, --alert-webhook), started on the runtime's monitor
 	sink   *parquet.Sink     // --offline; nil without it
 	// offline says where --offline wrote, once closed.
 	offline strings.Builder
@@ -149,8 +160,8 @@ type simBattlefield struct {
 }
 
 // openSimBattlefield opens the battlefield of cfg with f's --scorer,
-// --model, --record and --force. Close releases it.
-func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlags) (_ *simBattlefield, err error) {
+// --model, --record, --force and alert sinks. Close releases it.
+func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlags, log *slog.Logger) (_ *simBattlefield, err error) {
 	b := &simBattlefield{}
 	defer func() {
 		if err != nil {
@@ -174,7 +185,10 @@ func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlag
 	}
 	b.closed.add(store.Close)
 	b.source = fmt.Sprintf("simulation · seed %d · %d soldiers", cfg.Seed, cfg.Soldiers)
-	c := live.Config{Source: b.sim, Store: store, Scorer: scorer}
+	// The battlefield's ticks count seconds from its start: its alerts carry
+	// unix seconds, as the HTTP server's do.
+	c := live.Config{Source: b.sim, Store: store, Scorer: scorer,
+		MonitorOptions: []monitor.Option{monitor.WithEpoch(cfg.Start.Unix(), nil)}}
 	if b.sink, err = f.offline.open(ctx, offlineRun{source: "simulation", cfg: &cfg, profiles: b.sim.Profiles()}, nil); err != nil {
 		return nil, err
 	}
@@ -195,6 +209,12 @@ func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlag
 		return nil, err
 	}
 	b.closed.add(b.rt.Close)
+	if b.hub, err = f.alerts.hub(log, alertsink.WithSquad(rosterSquads(b.sim.Profiles())), alertsink.WithScorer(b.name)); err != nil {
+		return nil, err
+	}
+	if b.hub.Enabled() {
+		b.closed.add(startHub(ctx, b.hub, b.rt.Monitor()))
+	}
 	return b, nil
 }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/featurestore/parquet"
 	"github.com/chakra-tui/chakra-tui/featurestore/redis"
+	"github.com/chakra-tui/chakra-tui/ui/alertsink"
 	"github.com/chakra-tui/chakra-tui/ui/httpapi"
 	"github.com/chakra-tui/chakra-tui/ui/kafkaio"
 )
@@ -74,6 +75,7 @@ type headlessFlags struct {
 	shutdown, maxFuture, heartbeat, reorder  time.Duration
 	maxConns, workers, storeRows             int
 	cpuProfile, memProfile                   string
+	alerts                                   *alertFlags
 	kafka                                    *kafkaFlags
 	offline                                  *offlineFlags
 	materialize, asOf                        string // --materialize, --as-of
@@ -165,6 +167,7 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("materialize", "runs/")
 	fs.StringVar(&f.asOf, "as-of", "", "with --materialize: the store as it was at this time (RFC 3339; default: the end of the runs)")
 	c.example("as-of", "2025-06-01T10:00:00Z")
+	f.alerts = addAlertFlags(c)
 	return c, sf, f
 }
 
@@ -259,6 +262,8 @@ func (f *headlessFlags) config(sf *simFlags, stderr io.Writer) (headlessConfig, 
 // runtime with its recording tap.
 type headlessRuntime struct {
 	api       *httpapi.Server
+	mon       *monitor.Monitor
+	hub       *alertsink.Hub    // the alert sinks; started by serveHeadless once the address is known
 	rt        *live.Runtime     // the built-in battlefield; nil without one
 	rec       *session.Recorder // --record; nil without it
 	kafka     *kafkaio.Consumer // --kafka-brokers; nil without it
@@ -340,6 +345,7 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 		return nil, err
 	}
 	r.closers = append(r.closers, func() error { mon.Close(); return nil })
+	r.mon = mon
 	opts := r.apiOptions(cfg, log)
 	if r.sink != nil {
 		opts = append(opts, httpapi.WithCollectors(offlineCollectors(r.sink)...))
@@ -349,6 +355,11 @@ func openHeadless(ctx context.Context, cfg headlessConfig, log *slog.Logger) (_ 
 			return nil, err
 		}
 	}
+	if r.hub, err = cfg.alerts.hub(log, headlessSinkOptions(mon, src, info.Scorer)...); err != nil {
+		return nil, fmt.Errorf("headless: %w", err)
+	}
+	r.closers = append(r.closers, r.hub.Close)
+	opts = append(opts, httpapi.WithCollectors(r.hub.Collector()))
 	if cfg.record != "" {
 		if r.rec, err = session.Create(cfg.record, hdr, session.Meta{Detector: info.Scorer, Note: info.Note, Source: "headless --simulate"}, recordOptions(cfg.force)...); err != nil {
 			return nil, fmt.Errorf("headless: --record: %w", err)
@@ -471,6 +482,12 @@ func serveHeadless(ctx context.Context, cfg headlessConfig, r *headlessRuntime, 
 		"kafka", cfg.kafka.brokers)
 
 	g, gctx := errgroup.WithContext(ctx)
+	if r.hub.Enabled() {
+		if err := r.hub.SetLinkBase(linkBase(ln.Addr())); err != nil {
+			log.Warn("alerts will carry no link to the soldier", "err", err)
+		}
+		r.hub.Start(ctx, r.mon) // every alert the monitor opens, from the API, the Kafka stream and --simulate
+	}
 	g.Go(func() error { return r.api.Serve(gctx, ln) })
 	if r.kafka != nil {
 		g.Go(func() error { return runConsumer(gctx, r.kafka) })
@@ -487,6 +504,10 @@ func serveHeadless(ctx context.Context, cfg headlessConfig, r *headlessRuntime, 
 		})
 	}
 	err = g.Wait()
+	if r.hub.Enabled() {
+		_ = r.hub.Close() // deliver what is queued (for a moment) before the monitor closes
+		log.Info("alert sinks", "stats", sinkSummary(r.hub))
+	}
 	if r.rec != nil {
 		if cerr := r.rec.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("headless: --record: %w", cerr)
@@ -624,4 +645,26 @@ func simulationHealth(log *slog.Logger) func(t int64, err error) error {
 		}
 		return nil
 	}
+}
+
+// headlessSinkOptions tell the alert sinks the soldiers' squads (the
+// built-in battlefield's roster, else the profiles clients put) and the
+// detector's name.
+func headlessSinkOptions(mon *monitor.Monitor, src engine.Source, scorer string) []alertsink.Option {
+	roster := map[engine.SoldierID]int{}
+	if src != nil {
+		for _, p := range src.Profiles() {
+			roster[p.ID] = p.Squad
+		}
+	}
+	return []alertsink.Option{alertsink.WithScorer(scorer),
+		alertsink.WithSquad(func(id engine.SoldierID) int {
+			if q, ok := roster[id]; ok {
+				return q
+			}
+			if p, known, err := mon.Profile(context.Background(), id); err == nil && known {
+				return p.Squad
+			}
+			return -1
+		})}
 }

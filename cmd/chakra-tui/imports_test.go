@@ -23,9 +23,9 @@ var layers = []struct {
 	{"engine", 0},
 }
 
-// adapters are imported only by the commands that construct a store (and
-// by each other: featurestore/s3 is a parquet.Bucket).
-var adapters = []string{"featurestore/redis", "featurestore/parquet", "featurestore/s3"}
+// adapters are imported only by the commands that construct a store or
+// an alert sink (and by each other: featurestore/s3 is a parquet.Bucket).
+var adapters = []string{"featurestore/redis", "featurestore/parquet", "featurestore/s3", "ui/alertsink"}
 
 // surfaces are I/O adapters of the ui layer that only the commands import
 // (the Kafka surface), and the outside modules only they may import: the

@@ -16,10 +16,12 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/chakra-tui/chakra-tui/detector/live"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 	"github.com/chakra-tui/chakra-tui/ui"
+	"github.com/chakra-tui/chakra-tui/ui/alertsink"
 	"github.com/chakra-tui/chakra-tui/ui/sshserve"
 )
 
@@ -59,6 +61,7 @@ type sshFlags struct {
 	backlog                 int
 	shutdown                time.Duration
 	offline                 *offlineFlags
+	alerts                  *alertFlags
 }
 
 // runSSH serves the dashboard of one shared battlefield to every SSH client
@@ -121,6 +124,7 @@ func newSSHCommand(stderr io.Writer) (*command, *simFlags, *sshFlags) {
 	c.example("ssh-backlog", "300")
 	fs.DurationVar(&f.shutdown, "shutdown-timeout", sshShutdown, "how long sessions get to end cleanly at shutdown")
 	c.example("shutdown-timeout", "10s")
+	f.alerts = addAlertFlags(c)
 	return c, sf, f
 }
 
@@ -263,6 +267,8 @@ func (f *sshFlags) check() error {
 		return errors.New("ssh: --rescore needs --replay")
 	case f.backlog < 0:
 		return fmt.Errorf("ssh: --ssh-backlog must be ≥ 0 (got %d)", f.backlog)
+	case f.replay != "" && f.alerts.enabled():
+		return fmt.Errorf("ssh: %w", errSinksReplay)
 	}
 	return nil
 }
@@ -282,7 +288,7 @@ func (f *sshFlags) battlefield(ctx context.Context, sf *simFlags, log *slog.Logg
 	if f.replay != "" {
 		rt, dash, err = f.replayBattlefield(ctx, cl, log)
 	} else {
-		rt, dash, err = f.simBattlefield(ctx, sf, cl)
+		rt, dash, err = f.simBattlefield(ctx, sf, cl, log)
 	}
 	if err != nil {
 		cl.closeAll()
@@ -315,7 +321,7 @@ func (f *sshFlags) replayBattlefield(ctx context.Context, cl *closeList, log *sl
 
 // simBattlefield is the battlefield of a simulation scored by --scorer on
 // the in-memory store, recorded with --record.
-func (f *sshFlags) simBattlefield(ctx context.Context, sf *simFlags, cl *closeList) (*live.Runtime, []ui.Option, error) {
+func (f *sshFlags) simBattlefield(ctx context.Context, sf *simFlags, cl *closeList, log *slog.Logger) (*live.Runtime, []ui.Option, error) {
 	cfg, err := sf.config()
 	if err != nil {
 		return nil, nil, err
@@ -334,7 +340,8 @@ func (f *sshFlags) simBattlefield(ctx context.Context, sf *simFlags, cl *closeLi
 	}
 	cl.add(store.Close)
 	src := fmt.Sprintf("simulation · seed %d · %d soldiers · shared over SSH", cfg.Seed, cfg.Soldiers)
-	c := live.Config{Source: sim, Store: store, Scorer: scorer}
+	c := live.Config{Source: sim, Store: store, Scorer: scorer,
+		MonitorOptions: []monitor.Option{monitor.WithEpoch(cfg.Start.Unix(), nil)}} // alerts in unix seconds
 	sink, err := f.offline.open(ctx, offlineRun{source: "ssh", cfg: &cfg, profiles: sim.Profiles()}, nil)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ssh: %w", err)
@@ -362,7 +369,16 @@ func (f *sshFlags) simBattlefield(ctx context.Context, sf *simFlags, cl *closeLi
 	if err != nil {
 		return nil, nil, err
 	}
-	return rt, []ui.Option{ui.WithSource(src), ui.WithDetector(name, note), ui.WithTick(cfg.Tick)}, nil
+	dash := []ui.Option{ui.WithSource(src), ui.WithDetector(name, note), ui.WithTick(cfg.Tick)}
+	hub, err := f.alerts.hub(log, alertsink.WithSquad(rosterSquads(sim.Profiles())), alertsink.WithScorer(name))
+	if err != nil {
+		return nil, nil, fmt.Errorf("ssh: %w", err)
+	}
+	if hub.Enabled() {
+		cl.add(startHub(ctx, hub, rt.Monitor()))
+		dash = append(dash, dashboardAckOptions(hub, f.alerts)...)
+	}
+	return rt, dash, nil
 }
 
 // openLive opens the live runtime of c on the shared clock (--speed) with

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
@@ -104,6 +105,9 @@ func runTextMode(ctx context.Context, cfg engine.Config, f *dashboardFlags, o te
 		return errRecordReplay
 	}
 	if f.replay != "" {
+		if f.alerts.enabled() {
+			return errSinksReplay
+		}
 		rp, err := openReplay(f.replay, f.rescore, f.scorer, f.model)
 		if err != nil {
 			return err
@@ -119,7 +123,7 @@ func runTextMode(ctx context.Context, cfg engine.Config, f *dashboardFlags, o te
 		defer rt.Close()
 		return runText(ctx, rt, o, e.stdout)
 	}
-	b, err := openSimBattlefield(ctx, cfg, f)
+	b, err := openSimBattlefield(ctx, cfg, f, slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if err != nil {
 		return err
 	}
@@ -132,6 +136,9 @@ func runTextMode(ctx context.Context, cfg engine.Config, f *dashboardFlags, o te
 		err = cerr
 	}
 	fmt.Fprint(e.stderr, b.offline.String())
+	if b.hub.Enabled() {
+		fmt.Fprintf(e.stderr, "alert sinks: %s\n", sinkSummary(b.hub))
+	}
 	if b.rec != nil {
 		fmt.Fprintf(e.stderr, "recorded %d frames (%v of simulated time) to %s\n", b.rec.Frames(), time.Duration(b.rec.Frames())*b.sim.Tick(), f.record)
 	}

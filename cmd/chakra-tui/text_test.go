@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -199,7 +200,7 @@ func (c *textClock) Sleep(ctx context.Context, d time.Duration) error {
 func TestTextModePaced(t *testing.T) {
 	cfg := engine.DefaultConfig()
 	cfg.Soldiers, cfg.SquadSize, cfg.Seed, cfg.Duration = 6, 3, 2, 50*time.Second
-	b, err := openSimBattlefield(context.Background(), cfg, &dashboardFlags{scorer: "threshold"})
+	b, err := openSimBattlefield(context.Background(), cfg, &dashboardFlags{scorer: "threshold"}, slog.Default())
 	if err != nil {
 		t.Fatal(err)
 	}

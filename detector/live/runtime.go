@@ -96,6 +96,9 @@ type Config struct {
 	// closes neither of them.
 	Store  featurestore.Online
 	Scorer detector.Scorer
+	// MonitorOptions configure that monitor, e.g. monitor.WithEpoch so a
+	// simulation's alerts carry unix seconds.
+	MonitorOptions []monitor.Option
 	// Pipeline scores each frame instead (a caller's monitor, or the HTTP
 	// API over it); it excludes Store and Scorer. With none of the three,
 	// the verdicts are the source's own (Verdicter) or none.
@@ -191,7 +194,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock)),
 		feed:  engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
 	if cfg.Store != nil {
-		var opts []monitor.Option
+		opts := append([]monitor.Option(nil), cfg.MonitorOptions...)
 		if cfg.Workers > 0 {
 			opts = append(opts, monitor.WithWorkers(cfg.Workers))
 		}
