@@ -25,8 +25,9 @@ build:
 	$(GO) build -ldflags "-X main.commit=$(COMMIT)" -o $(BIN) ./cmd/chakra-tui
 	$(GO) build -o $(BENCH) ./cmd/chakra-bench
 
-# Everything, race detector on, including the Redis integration tests against
-# a real redis-server (installed with apt-get when missing).
+# Everything, race detector on, including the integration tests against a
+# real redis-server and a real Alertmanager (installed with apt-get when
+# missing).
 test: deps-test
 	$(GO) vet $(PKGS)
 	$(GO) test -race -timeout 20m $(PKGS)
@@ -34,19 +35,30 @@ test: deps-test
 test-short:
 	$(GO) test -short $(PKGS)
 
-# redis-server for the featurestore integration tests. Runs apt-get (as root,
-# or through sudo) only when the binary is missing. And minio, the
-# S3-compatible server the offline store's S3 tests run against
+# What the integration tests run, installed with apt-get (as root, or
+# through sudo) only when missing: redis-server (featurestore), the
+# Alertmanager and amtool (ui/alertsink), and promtool (Debian's prometheus,
+# about 22 MB, to check the shipped rules in deploy/prometheus; without it
+# that one test skips, saying so). apt-get may start the packages' services
+# where systemd runs; the tests start their own servers on free loopback
+# ports and never talk to those.
+# And minio, the S3-compatible server the offline store's S3 tests run against
 # (featurestore/s3/miniotest), built from the Go module proxy into
 # $(go env GOPATH)/bin when missing: a pinned pseudo-version, about 5 minutes
 # of CPU and 500 MB of module downloads on a cold cache (docs/featurestore.md).
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 deps-test:
-	@command -v redis-server >/dev/null 2>&1 || { \
-	  echo "installing redis-server (apt-get)"; \
+	@need=; \
+	command -v redis-server >/dev/null 2>&1 || need="$$need redis-server"; \
+	{ command -v prometheus-alertmanager >/dev/null 2>&1 || command -v alertmanager >/dev/null 2>&1; } || need="$$need prometheus-alertmanager"; \
+	command -v promtool >/dev/null 2>&1 || need="$$need prometheus"; \
+	if [ -n "$$need" ]; then \
+	  echo "installing$$need (apt-get)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq redis-server >/dev/null; \
-	  command -v redis-server >/dev/null 2>&1 || { echo "redis-server still missing" >&2; exit 1; }; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$need >/dev/null; \
+	  command -v redis-server >/dev/null 2>&1 || { echo "redis-server still missing" >&2; exit 1; }; \
+	  command -v amtool >/dev/null 2>&1 || { echo "prometheus-alertmanager (amtool) still missing" >&2; exit 1; }; \
+	fi
 	@command -v minio >/dev/null 2>&1 || [ -x "$$($(GO) env GOPATH)/bin/minio" ] || { \
 	  echo "building minio $(MINIO_VERSION) into $$($(GO) env GOPATH)/bin (go install; several minutes)"; \
 	  GOFLAGS=-buildvcs=false $(GO) install github.com/minio/minio@$(MINIO_VERSION) || { echo "minio build failed" >&2; exit 1; }; }
