@@ -275,6 +275,10 @@ func (h *Hub) take(ev *monitor.AlertChange, lost uint64) {
 			}
 		} // else it opened before the hub started
 	}
+	if v.Alert.Refined {
+		h.refine(ev, now)
+		return
+	}
 	if !v.Alert.Opened {
 		return
 	}
@@ -289,6 +293,39 @@ func (h *Hub) take(ev *monitor.AlertChange, lost uint64) {
 	}
 	if h.wh != nil {
 		h.wh.enqueue(a.Record.ID, &monitor.AlertEvent{Verdict: *v, OpenedAt: ev.OpenedAt})
+	}
+}
+
+// refine takes an incident refined to a more urgent kind (same incident,
+// new kind and evidence): Alertmanager gets the old alert resolved (its
+// labels named the old kind) and the new one, from the same startsAt; the
+// webhook gets the refined event under the id "<id>-refined" (it is a new
+// delivery, not a repeat). Called with h.mu held.
+func (h *Hub) refine(ev *monitor.AlertChange, now time.Time) {
+	v := &ev.Verdict
+	old := h.open[v.Soldier]
+	if old == nil || old.a.Since != v.Alert.Since {
+		return // opened before the hub started
+	}
+	a := describe(v, ev.OpenedAt, h.o.squad(v.Soldier))
+	oa := &openAlert{a: a, kind: v.Alert.Kind, am: a.toAlertmanager(h.soldierLink(v.Soldier), nil)}
+	h.open[v.Soldier] = oa
+	h.recent = h.remember(labelSet{soldier: v.Soldier, kind: v.Alert.Kind, labels: oa.am.Labels})
+	if h.am != nil {
+		end := time.Unix(ev.At, 0).UTC()
+		if end.After(now) {
+			end = now
+		}
+		if end.Before(old.am.StartsAt) {
+			end = old.am.StartsAt
+		}
+		h.am.enqueue(amItem{alert: old.a.toAlertmanager(h.soldierLink(v.Soldier), &end)})
+		oa.pending = true
+		h.am.enqueue(amItem{alert: oa.am, open: oa})
+		h.am.alertsChanged()
+	}
+	if h.wh != nil {
+		h.wh.enqueue(a.Record.ID+"-refined", &monitor.AlertEvent{Verdict: *v, OpenedAt: ev.OpenedAt})
 	}
 }
 

@@ -2,7 +2,9 @@ package alertsink
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -175,5 +177,65 @@ func TestNewRefusesBadURLs(t *testing.T) {
 	_, err := New(WithAlertmanager("localhost:9093"))
 	if err == nil || !strings.Contains(err.Error(), "--alertmanager") {
 		t.Errorf("err %v does not name the flag", err)
+	}
+}
+
+// refined is the change of soldier id's incident opened at since, refined
+// at tick t to a more urgent kind on stamina.
+func refined(id engine.SoldierID, t, since int64, kind engine.AnomalyKind) monitor.AlertChange {
+	ev := opening(id, since, engine.KindStaminaCrash)
+	v := &ev.Verdict
+	v.T = t
+	v.Alert.Opened, v.Alert.Refined, v.Alert.Kind = false, true, kind
+	v.Alert.Evidence = detector.Evidence{Check: detector.CheckBand, Vital: engine.HeartRate, Value: 35, Expected: 70,
+		Lo: 60, Hi: 80, Out: -1.25, Unit: 20, Channel: detector.ChannelHeartRate}
+	ev.At = start.Unix() + t
+	return ev
+}
+
+// A refinement resolves the alert of the old kind and opens the new one
+// in Alertmanager (same startsAt and alert_id), and is one more webhook
+// delivery under its own id.
+func TestRefinementReplacesTheAlert(t *testing.T) {
+	var mu sync.Mutex
+	var posts []amAlert
+	var hooks []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch r.URL.Path {
+		case "/api/v2/alerts":
+			var as []amAlert
+			_ = json.NewDecoder(r.Body).Decode(&as)
+			posts = append(posts, as...)
+		case "/api/v2/silences":
+			_, _ = w.Write([]byte("[]"))
+		case "/hook":
+			hooks = append(hooks, r.Header.Get(HeaderAlertID))
+		}
+	}))
+	defer srv.Close()
+	h, f, _ := newTestHub(t, WithAlertmanager(srv.URL), WithWebhook(srv.URL+"/hook", ""))
+	f.b.Publish(opening(5, 10, engine.KindStaminaCrash))
+	f.b.Publish(refined(5, 12, 10, engine.KindBradycardia))
+	waitFor(t, "3 Alertmanager changes and 2 webhook deliveries", func() bool {
+		return stat(h, SinkAlertmanager).Delivered == 3 && stat(h, SinkWebhook).Delivered == 2
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(posts) != 3 || posts[0].Labels["kind"] != "stamina_crash" || posts[0].EndsAt != nil ||
+		posts[1].Labels["kind"] != "stamina_crash" || posts[1].EndsAt == nil ||
+		posts[2].Labels["kind"] != "bradycardia" || posts[2].EndsAt != nil || posts[2].Labels["severity"] != "critical" {
+		t.Fatalf("posts %+v; want stamina_crash opened, resolved, bradycardia opened", posts)
+	}
+	if !posts[2].StartsAt.Equal(posts[0].StartsAt) || posts[2].Annotations["alert_id"] != idOf(5, 10) {
+		t.Errorf("the refined alert starts %v with id %q; want %v and %q", posts[2].StartsAt, posts[2].Annotations["alert_id"],
+			posts[0].StartsAt, idOf(5, 10))
+	}
+	if want := []string{idOf(5, 10), idOf(5, 10) + "-refined"}; fmt.Sprint(hooks) != fmt.Sprint(want) {
+		t.Errorf("webhook ids %v, want %v", hooks, want)
+	}
+	if open := h.Open(); len(open) != 1 || open[0].Record.Kind != "bradycardia" {
+		t.Errorf("open %+v", open)
 	}
 }
