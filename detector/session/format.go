@@ -830,32 +830,8 @@ func (s *scanner) alert(a *detector.Alert, nm names) error {
 	if err := s.comma(); err != nil {
 		return err
 	}
-	if err := s.expect('['); err != nil {
+	if at.VarNames, err = s.nameList(nm, "attribution"); err != nil {
 		return err
-	}
-	var list []string
-	if s.peek() == ']' {
-		s.i++
-	} else {
-		for {
-			n, err := s.str()
-			if err != nil {
-				return err
-			}
-			if len(list) == detector.MaxVars {
-				return s.errorf("more than %d attribution names", detector.MaxVars)
-			}
-			list = append(list, n)
-			if !s.more() {
-				break
-			}
-		}
-		if err := s.close(); err != nil {
-			return err
-		}
-	}
-	if len(list) > 0 {
-		at.VarNames = nm.intern(list)
 	}
 	var vars [detector.MaxVars]float64
 	var steps [detector.MaxEncoder]float64
@@ -978,6 +954,36 @@ func (s *scanner) channels(dst *[detector.NumChannels]detector.ChannelAlert) err
 	}
 }
 
+// nameList reads a list of at most detector.MaxVars names, ["a", "b"],
+// interned in nm (nil when empty); what names the list in errors.
+func (s *scanner) nameList(nm names, what string) ([]string, error) {
+	if err := s.expect('['); err != nil {
+		return nil, err
+	}
+	if s.peek() == ']' {
+		s.i++
+		return nil, nil
+	}
+	var list []string
+	for {
+		n, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		if len(list) == detector.MaxVars {
+			return nil, s.errorf("more than %d %s names", detector.MaxVars, what)
+		}
+		list = append(list, n)
+		if !s.more() {
+			break
+		}
+	}
+	if err := s.close(); err != nil {
+		return nil, err
+	}
+	return nm.intern(list), nil
+}
+
 // explanation reads [vital] or [vital, names, weights, attention].
 func (s *scanner) explanation(e *detector.Explanation, nm names) error {
 	if err := s.expect('['); err != nil {
@@ -991,32 +997,8 @@ func (s *scanner) explanation(e *detector.Explanation, nm names) error {
 	if !s.more() {
 		return s.close()
 	}
-	if err := s.expect('['); err != nil {
+	if e.VarNames, err = s.nameList(nm, "variable"); err != nil {
 		return err
-	}
-	var list []string
-	if s.peek() == ']' {
-		s.i++
-	} else {
-		for {
-			n, err := s.str()
-			if err != nil {
-				return err
-			}
-			if len(list) == detector.MaxVars {
-				return s.errorf("more than %d variable names", detector.MaxVars)
-			}
-			list = append(list, n)
-			if !s.more() {
-				break
-			}
-		}
-		if err := s.close(); err != nil {
-			return err
-		}
-	}
-	if len(list) > 0 {
-		e.VarNames = nm.intern(list)
 	}
 	if err := s.comma(); err != nil {
 		return err
