@@ -633,41 +633,31 @@ func (m *Model) showSquad(q int) {
 
 // logKey moves the selection in the alert log.
 func (m *Model) logKey(msg tea.KeyMsg) {
-	k := &m.keys
-	page := max(m.alerts.h-1, 1)
-	switch {
-	case key.Matches(msg, k.Up):
-		m.alerts.move(-1)
-	case key.Matches(msg, k.Down):
-		m.alerts.move(1)
-	case key.Matches(msg, k.PageUp):
-		m.alerts.move(-page)
-	case key.Matches(msg, k.PageDown):
-		m.alerts.move(page)
-	case key.Matches(msg, k.First):
-		m.alerts.move(-len(m.b.log.entries))
-	case key.Matches(msg, k.Last):
-		m.alerts.move(len(m.b.log.entries))
-	}
+	listKey(&m.keys, msg, m.alerts.h, len(m.b.log.entries), m.alerts.move)
 }
 
 // overviewKey moves the selection in the squad overview.
 func (m *Model) overviewKey(msg tea.KeyMsg) {
-	k := &m.keys
-	page := max(m.over.h-1, 1)
+	listKey(&m.keys, msg, m.over.h, len(m.over.rows), m.over.move)
+}
+
+// listKey moves the selection of a list h lines high holding n entries
+// by the movement key msg names (a line, a page, to either end).
+func listKey(k *keyMap, msg tea.KeyMsg, h, n int, move func(int)) {
+	page := max(h-1, 1)
 	switch {
 	case key.Matches(msg, k.Up):
-		m.over.move(-1)
+		move(-1)
 	case key.Matches(msg, k.Down):
-		m.over.move(1)
+		move(1)
 	case key.Matches(msg, k.PageUp):
-		m.over.move(-page)
+		move(-page)
 	case key.Matches(msg, k.PageDown):
-		m.over.move(page)
+		move(page)
 	case key.Matches(msg, k.First):
-		m.over.move(-len(m.over.rows))
+		move(-n)
 	case key.Matches(msg, k.Last):
-		m.over.move(len(m.over.rows))
+		move(n)
 	}
 }
 
