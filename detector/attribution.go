@@ -18,11 +18,19 @@ import (
 // a drift), in the vital's unit, signed so that + moved the bound towards
 // the reading. Nothing of this runs for verdicts without an opening.
 //
-// Cost: 1 + 11 + 10 forecasts of a fresh 30-tick window (BenchmarkAttribution).
+// Cost: 1 + 11 + 10 forecasts of a 30-tick window as one batch, each
+// distinct encoder row's variable selection computed once (ForecastShared;
+// BenchmarkAttribution against BenchmarkAttributionWindow, one forecast).
 
 // attrBlock is how many past ticks one time occlusion covers: the time
 // strip's resolution, traded against cost (each block is one forecast).
 const attrBlock = 3
+
+// attrForecast runs an attribution's batch: ForecastShared, which runs
+// each distinct encoder row's variable selection once (the occlusions
+// repeat most rows) and gives ForecastBatch's results bit for bit (a test
+// swaps in ForecastBatch and compares).
+var attrForecast = (*tft.Model).ForecastShared
 
 // attrWork is the reusable workspace of one attribution.
 type attrWork struct {
@@ -90,7 +98,7 @@ func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
 		}
 		w.in[1+V+bk] = tft.Input{Static: w.static, Encoder: e, Decoder: w.dec}
 	}
-	if err := f.net.ForecastBatch(w.ws, w.in[:n], w.out[:n]); err != nil {
+	if err := attrForecast(f.net, w.ws, w.in[:n], w.out[:n]); err != nil {
 		// The inputs are built here to fit the model.
 		panic(fmt.Sprintf("detector: TFT attribution: %v", err))
 	}

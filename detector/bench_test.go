@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/chakra-tui/chakra-tui/detector/tft"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
 )
@@ -147,4 +148,35 @@ func BenchmarkScoreTFTTick100Quiet(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchScore(b, sc, 100)
+}
+
+// BenchmarkAttributionWindow is one forecast of a full window of the
+// embedded model (Model.Forecast, nothing cached): the unit
+// BenchmarkAttribution is measured against in the same run.
+func BenchmarkAttributionWindow(b *testing.B) {
+	sc, err := Default()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := sc.(*core)
+	f := newBenchFeed(1)
+	for range 40 {
+		if sinkVerdicts, err = c.Score(f.next(), sinkVerdicts[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ws := f.next()
+	s := c.soldiers[ws[0].Rows[0].Soldier].series.(*tftSeries)
+	tf := c.f.(*tftForecaster)
+	in := tft.Input{Static: s.static[:], Encoder: s.st.Window(nil), Decoder: make([]float64, numDecoder)}
+	decoderRow(&ws[0].Rows[len(ws[0].Rows)-1], in.Decoder)
+	out := tf.net.NewForecasts(1)
+	wsp := tf.net.NewWorkspace()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := tf.net.Forecast(wsp, &in, &out[0]); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -15,6 +15,10 @@ import (
 type Workspace struct {
 	m *Model
 	w work
+	// ForecastShared's later chunks: in[0] again and its spare forecast.
+	sin   []Input
+	sout  []Forecast
+	spare *Forecast
 }
 
 // NewWorkspace returns a workspace for forecasting with m.
@@ -57,6 +61,9 @@ type work struct {
 	avg          []float64 // [Td·B × T]
 	pred         []float64 // [Td·B × nt·nq]
 	u, uh, s, cb []float64 // attention scratch: [H × heads], [H], [T × heads], [heads]
+	// ForecastShared: each encoder row's source row (−1: computed) and
+	// the rows computed.
+	src, idx []int
 	// Single-item slices for Stream.Forecast.
 	ss1  [1]*Stream
 	dec1 [1][]float64

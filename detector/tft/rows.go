@@ -15,6 +15,12 @@ const blockRows = 64
 // blockScratch is the variable selection networks' scratch for one block.
 type blockScratch struct {
 	x, ctx, emb, wts, h1, gl, tmp, single, fs, gx []float64
+	// dedupe makes singleRows run a real variable's GRN once per run of
+	// equal values in consecutive rows (ForecastShared); xu and run are
+	// its scratch.
+	dedupe bool
+	xu     []float64
+	run    []int
 }
 
 func (sc *blockScratch) grow(m *Model) {
@@ -30,6 +36,7 @@ func (sc *blockScratch) grow(m *Model) {
 	sc.h1 = f(max(d, hfmax))
 	sc.gl, sc.tmp = f(2*max(H, nmax)), f(H)
 	sc.single, sc.fs, sc.gx = f(nmax*H), f(nmax), f(4*H)
+	sc.xu, sc.run = f(1), make([]int, blockRows)
 }
 
 // biasRows sets each of the n rows of y (width len(b)) to b.
@@ -76,31 +83,49 @@ func (f *foldedVSN) singleRows(single, x []float64, v, n int, sc *blockScratch) 
 		}
 		return
 	}
-	h1 := sc.h1[:n*d]
-	for r := range n {
-		xv := x[r*nv+v]
+	// The values this variable's GRN runs on: x's column v, or with
+	// dedupe one value per run of equal values (run[r] is row r's).
+	xs, stride, off, rows := x, nv, v, n
+	if sc.dedupe {
+		u := 0
+		for r := range n {
+			if xv := x[r*nv+v]; r == 0 || xv != x[(r-1)*nv+v] {
+				sc.xu[u] = xv
+				u++
+			}
+			sc.run[r] = u - 1
+		}
+		xs, stride, off, rows = sc.xu[:u], 1, 0, u
+	}
+	h1 := sc.h1[:rows*d]
+	for r := range rows {
+		xv := xs[r*stride+off]
 		hr := h1[r*d : (r+1)*d]
 		for j, u := range fv.u1[:len(hr)] {
 			hr[j] = xv*u + fv.c1[j]
 		}
 	}
 	autodiff.ELUForward(h1, h1)
-	gl := sc.gl[:n*2*H]
-	biasRows(gl, fv.bg, n)
-	autodiff.MatMulAcc(gl, h1, fv.wg, n, d, 2*H)
-	t := sc.tmp[:n*H]
-	autodiff.GLUForward(t, gl, n, H)
+	gl := sc.gl[:rows*2*H]
+	biasRows(gl, fv.bg, rows)
+	autodiff.MatMulAcc(gl, h1, fv.wg, rows, d, 2*H)
+	t := sc.tmp[:rows*H]
+	autodiff.GLUForward(t, gl, rows, H)
 	us, cs := fv.us[:H], fv.cs[:H]
-	for r := range n {
-		xv := x[r*nv+v]
+	for r := range rows {
+		xv := xs[r*stride+off]
 		tr := t[r*H : (r+1)*H]
 		for j := range tr {
 			tr[j] += xv*us[j] + cs[j]
 		}
 	}
-	autodiff.LayerNormForward(t, nil, t, fv.gamma, fv.beta, n, H, 1)
+	autodiff.LayerNormForward(t, nil, t, fv.gamma, fv.beta, rows, H, 1)
 	for r := range n {
-		copy(single[(r*nv+v)*H:(r*nv+v+1)*H], t[r*H:(r+1)*H])
+		k := r
+		if sc.dedupe {
+			k = sc.run[r]
+		}
+		copy(single[(r*nv+v)*H:(r*nv+v+1)*H], t[k*H:(k+1)*H])
 	}
 }
 

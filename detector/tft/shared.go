@@ -1,0 +1,128 @@
+package tft
+
+import "fmt"
+
+// ForecastShared is ForecastBatch for windows that mostly repeat rows of
+// in[0] or their own previous row, as the occlusions of an attribution do
+// (a variable held at one value, a block of steps replaced by the row
+// before). A window's encoder row is computed once: a row equal to the
+// same window's previous row, or to in[0]'s row at the same position with
+// the same static values, takes that row's variable selection instead of
+// running it again, and within the rows that do run, a real variable's
+// own GRN runs once per run of equal values. Every row-wise layer gives
+// the same bits for a row whatever rows it runs with, so the forecasts
+// equal ForecastBatch's bit for bit. Windows beyond the first chunk run
+// with in[0] again as their first window.
+func (m *Model) ForecastShared(ws *Workspace, in []Input, out []Forecast) error {
+	c := &m.cfg
+	B := len(in)
+	if len(out) < B {
+		return fmt.Errorf("%w: %d forecasts for %d inputs", ErrBadInput, len(out), B)
+	}
+	for i := range in {
+		if err := c.CheckInput(&in[i]); err != nil {
+			return fmt.Errorf("window %d: %w", i, err)
+		}
+		if !out[i].fits(c) {
+			return fmt.Errorf("%w: forecast %d not sized for this model (use NewForecast)", ErrBadInput, i)
+		}
+	}
+	if B == 0 {
+		return nil
+	}
+	end := min(chunkWindows, B)
+	m.sharedChunk(ws, in[:end], out[:end])
+	if end == B {
+		return nil
+	}
+	if ws.spare == nil {
+		ws.spare = m.NewForecast()
+		ws.sin = make([]Input, 0, chunkWindows)
+		ws.sout = make([]Forecast, 0, chunkWindows)
+	}
+	for start := end; start < B; start = end {
+		end = min(start+chunkWindows-1, B)
+		sin := append(append(ws.sin[:0], in[0]), in[start:end]...)
+		sout := append(append(ws.sout[:0], *ws.spare), out[start:end]...)
+		m.sharedChunk(ws, sin, sout)
+		clear(ws.sin[:cap(ws.sin)])
+	}
+	return nil
+}
+
+// sharedChunk is forecastChunk computing each distinct encoder row once
+// (see ForecastShared).
+func (m *Model) sharedChunk(ws *Workspace, in []Input, out []Forecast) {
+	c := &m.cfg
+	B := len(in)
+	ws.ensure(m, B)
+	w := &ws.w
+	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
+	m.staticContexts(w, 0, B,
+		func(i int) []float64 { return in[i].Static },
+		func(i int) []float64 { return out[i].StaticWeights })
+	R := Te * B
+	if cap(w.src) < R {
+		w.src, w.idx = make([]int, R), make([]int, R)
+	}
+	src, idx := w.src[:R], w.idx[:0]
+	row := func(b, p int) []float64 { return in[b].Encoder[p*ne : (p+1)*ne] }
+	for p := range Te {
+		for b := range B {
+			r := p*B + b
+			switch {
+			case p > 0 && equalRow(row(b, p), row(b, p-1)):
+				src[r] = r - B
+			case b > 0 && equalRow(row(b, p), row(0, p)) && equalRow(in[b].Static, in[0].Static):
+				src[r] = p * B
+			default:
+				src[r] = -1
+				idx = append(idx, r)
+			}
+		}
+	}
+	w.sc.dedupe = true
+	for i0 := 0; i0 < len(idx); i0 += blockRows {
+		n := min(blockRows, len(idx)-i0)
+		for i := range n {
+			r := idx[i0+i]
+			p, b := r/B, r%B
+			copy(w.sc.x[i*ne:(i+1)*ne], row(b, p))
+		}
+		m.selectRows(w, false, n, func(i int) int { return idx[i0+i] % B })
+		for i := range n {
+			r := idx[i0+i]
+			p, b := r/B, r%B
+			copy(w.emb[r*H:(r+1)*H], w.sc.emb[i*H:(i+1)*H])
+			copy(w.gx[r*4*H:(r+1)*4*H], w.sc.gx[i*4*H:(i+1)*4*H])
+			copy(out[b].EncoderWeights[p*ne:(p+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
+		}
+	}
+	w.sc.dedupe = false
+	for r, s := range src {
+		if s < 0 {
+			continue
+		}
+		p, b := r/B, r%B
+		sp, sb := s/B, s%B
+		copy(w.emb[r*H:(r+1)*H], w.emb[s*H:(s+1)*H])
+		copy(w.gx[r*4*H:(r+1)*4*H], w.gx[s*4*H:(s+1)*4*H])
+		copy(out[b].EncoderWeights[p*ne:(p+1)*ne], out[sb].EncoderWeights[sp*ne:(sp+1)*ne])
+	}
+	m.decoderRows(w, B, func(b int) []float64 { return in[b].Decoder }, out)
+	m.core(w, B, out)
+}
+
+// equalRow reports whether a and b hold the same values (NaN equals
+// nothing, so a NaN row is always computed).
+func equalRow(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i, x := range a {
+		if x != b[i] {
+			return false
+		}
+	}
+	return true
+}
