@@ -11,8 +11,8 @@ import "fmt"
 // running it again, and within the rows that do run, a real variable's
 // own GRN runs once per run of equal values. Every row-wise layer gives
 // the same bits for a row whatever rows it runs with, so the forecasts
-// equal ForecastBatch's bit for bit. Windows beyond the first chunk run
-// with in[0] again as their first window.
+// equal ForecastBatch's bit for bit. Windows beyond the first chunk (24
+// windows) run with in[0] again as their first window.
 func (m *Model) ForecastShared(ws *Workspace, in []Input, out []Forecast) error {
 	c := &m.cfg
 	B := len(in)
@@ -30,18 +30,18 @@ func (m *Model) ForecastShared(ws *Workspace, in []Input, out []Forecast) error 
 	if B == 0 {
 		return nil
 	}
-	end := min(chunkWindows, B)
+	end := min(sharedChunkWindows, B)
 	m.sharedChunk(ws, in[:end], out[:end])
 	if end == B {
 		return nil
 	}
 	if ws.spare == nil {
 		ws.spare = m.NewForecast()
-		ws.sin = make([]Input, 0, chunkWindows)
-		ws.sout = make([]Forecast, 0, chunkWindows)
+		ws.sin = make([]Input, 0, sharedChunkWindows)
+		ws.sout = make([]Forecast, 0, sharedChunkWindows)
 	}
 	for start := end; start < B; start = end {
-		end = min(start+chunkWindows-1, B)
+		end = min(start+sharedChunkWindows-1, B)
 		sin := append(append(ws.sin[:0], in[0]), in[start:end]...)
 		sout := append(append(ws.sout[:0], *ws.spare), out[start:end]...)
 		m.sharedChunk(ws, sin, sout)
@@ -49,6 +49,11 @@ func (m *Model) ForecastShared(ws *Workspace, in []Input, out []Forecast) error 
 	}
 	return nil
 }
+
+// sharedChunkWindows is ForecastShared's chunk: larger than
+// chunkWindows, as most of its rows are copies, and enough for an
+// attribution of the embedded model (1 + 11 + 10 windows) in one chunk.
+const sharedChunkWindows = 24
 
 // sharedChunk is forecastChunk computing each distinct encoder row once
 // (see ForecastShared).

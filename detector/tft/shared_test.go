@@ -55,7 +55,10 @@ func TestForecastSharedMatchesBatch(t *testing.T) {
 			ws, wsBatch := m.NewWorkspace(), m.NewWorkspace()
 			for _, tick := range []int{m.cfg.EncoderLen - 1, 2*m.cfg.EncoderLen - 1} {
 				all := occlusions(&m.cfg, ser.window(&m.cfg, tick), rng)
-				for _, n := range []int{1, 2, chunkWindows, chunkWindows + 1, 2 * chunkWindows, len(all)} {
+				for len(all) <= 2*sharedChunkWindows { // several chunks
+					all = append(all, all[1:]...)
+				}
+				for _, n := range []int{1, 2, chunkWindows, sharedChunkWindows, sharedChunkWindows + 1, 2 * sharedChunkWindows, len(all)} {
 					ins := all[:min(n, len(all))]
 					got, want := m.NewForecasts(len(ins)), m.NewForecasts(len(ins))
 					if err := m.ForecastShared(ws, ins, got); err != nil {
