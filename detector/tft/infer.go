@@ -64,6 +64,10 @@ type work struct {
 	// ForecastShared: each encoder row's source row (−1: computed) and
 	// the rows computed.
 	src, idx []int
+	// hi, when not nil, says that at encoder position p only windows
+	// 0 … hi[p]−1 differ from window 0 so far (ForecastShared): core
+	// computes the positions of those and copies window 0's into the rest.
+	hi, hiBuf []int
 	// Single-item slices for Stream.Forecast.
 	ss1  [1]*Stream
 	dec1 [1][]float64
@@ -272,21 +276,52 @@ func (m *Model) core(w *work, B int, out []Forecast) {
 	// LSTM encoder and decoder.
 	whhE, whhD := m.sl(l.lstmEnc.whh, H*4*H), m.sl(l.lstmDec.whh, H*4*H)
 	hp, cp := w.cH[:nB], w.cC[:nB]
+	// Windows 0 … hi(p)−1 are computed at position p; the others equal
+	// window 0 there and take its results (see work.hi).
+	hi := func(p int) int {
+		if w.hi == nil || p >= Te {
+			return B
+		}
+		return w.hi[p]
+	}
 	for p := range T {
 		whh := whhE
 		if p >= Te {
 			whh = whhD
 		}
+		n := hi(p)
 		h, cc := w.hs[p*nB:(p+1)*nB], w.cs[p*nB:(p+1)*nB]
-		autodiff.LSTMStep(h, cc, nil, w.gates[:4*nB], w.gx[4*p*nB:4*(p+1)*nB], hp, cp, whh, B, H)
+		autodiff.LSTMStep(h[:n*H], cc[:n*H], nil, w.gates[:4*n*H], w.gx[4*p*nB:4*p*nB+4*n*H], hp[:n*H], cp[:n*H], whh, n, H)
+		for b := n; b < B; b++ {
+			copy(h[b*H:(b+1)*H], h[:H])
+			copy(cc[b*H:(b+1)*H], cc[:H])
+		}
 		hp, cp = h, cc
 	}
 
-	// Gated skip, enrichment, keys and values for every position.
+	// Gated skip, enrichment, keys and values for every position: the
+	// positions where some windows equal window 0 one at a time, then the
+	// rest together.
 	post, en := w.post[:R*H], w.enriched[:R*H]
-	m.gateAddNormRows(post, w.hs, w.emb, R, l.postLSTMGLU, l.postLSTMLN, &w.rb)
-	grnRows(&m.fold.enrich, en, post, R, w.ctxEnrich, B, &w.rb)
-	m.linearRows(w.v, en, R, l.v)
+	dk := H / c.Heads
+	p0 := 0
+	for ; p0 < T && hi(p0) < B; p0++ {
+		n, r0 := hi(p0), p0*B
+		m.gateAddNormRows(post[r0*H:(r0+n)*H], w.hs[r0*H:(r0+n)*H], w.emb[r0*H:(r0+n)*H], n, l.postLSTMGLU, l.postLSTMLN, &w.rb)
+		grnRows(&m.fold.enrich, en[r0*H:(r0+n)*H], post[r0*H:(r0+n)*H], n, w.ctxEnrich, B, &w.rb)
+		m.linearRows(w.v[r0*dk:(r0+n)*dk], en[r0*H:(r0+n)*H], n, l.v)
+		for b := n; b < B; b++ {
+			r := r0 + b
+			copy(post[r*H:(r+1)*H], post[r0*H:(r0+1)*H])
+			copy(en[r*H:(r+1)*H], en[r0*H:(r0+1)*H])
+			copy(w.v[r*dk:(r+1)*dk], w.v[r0*dk:(r0+1)*dk])
+		}
+	}
+	if r0 := p0 * B; r0 < R {
+		m.gateAddNormRows(post[r0*H:], w.hs[r0*H:R*H], w.emb[r0*H:R*H], R-r0, l.postLSTMGLU, l.postLSTMLN, &w.rb)
+		grnRows(&m.fold.enrich, en[r0*H:], post[r0*H:], R-r0, w.ctxEnrich, B, &w.rb)
+		m.linearRows(w.v[r0*dk:], en[r0*H:], R-r0, l.v)
+	}
 
 	// Attention from the decoder steps.
 	m.linearRows(w.q, en[dec*H:], Rd, l.q)

@@ -114,8 +114,30 @@ func (m *Model) sharedChunk(ws *Workspace, in []Input, out []Forecast) {
 		copy(w.gx[r*4*H:(r+1)*4*H], w.gx[s*4*H:(s+1)*4*H])
 		copy(out[b].EncoderWeights[p*ne:(p+1)*ne], out[sb].EncoderWeights[sp*ne:(sp+1)*ne])
 	}
+	// The first position where each window differs from window 0: before
+	// it, the LSTM states and everything per position are window 0's.
+	if len(w.hiBuf) < Te {
+		w.hiBuf = make([]int, Te)
+	}
+	hi := w.hiBuf[:Te]
+	for p := range hi {
+		hi[p] = 1
+	}
+	for b := 1; b < B; b++ {
+		start := 0
+		if equalRow(in[b].Static, in[0].Static) {
+			for start < Te && equalRow(row(b, start), row(0, start)) {
+				start++
+			}
+		}
+		for p := start; p < Te; p++ {
+			hi[p] = b + 1
+		}
+	}
 	m.decoderRows(w, B, func(b int) []float64 { return in[b].Decoder }, out)
+	w.hi = hi
 	m.core(w, B, out)
+	w.hi = nil
 }
 
 // equalRow reports whether a and b hold the same values (NaN equals
