@@ -63,9 +63,7 @@ func (m *Model) sharedChunk(ws *Workspace, in []Input, out []Forecast) {
 	ws.ensure(m, B)
 	w := &ws.w
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
-	m.staticContexts(w, 0, B,
-		func(i int) []float64 { return in[i].Static },
-		func(i int) []float64 { return out[i].StaticWeights })
+	m.sharedStatic(w, in, out)
 	R := Te * B
 	if cap(w.src) < R {
 		w.src, w.idx = make([]int, R), make([]int, R)
@@ -152,4 +150,26 @@ func equalRow(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// sharedStatic computes the static contexts of window 0 and of each window
+// whose static values differ from it; the others take window 0's.
+func (m *Model) sharedStatic(w *work, in []Input, out []Forecast) {
+	H := m.cfg.Hidden
+	hfE, hfD := max(m.fold.enc.hf, 1), max(m.fold.dec.hf, 1)
+	for b := range in {
+		if b > 0 && equalRow(in[b].Static, in[0].Static) {
+			for _, x := range [...]struct {
+				s []float64
+				n int
+			}{{w.cH, H}, {w.cC, H}, {w.cVS, H}, {w.cEnrich, H}, {w.ctxEnc, hfE}, {w.ctxDec, hfD}, {w.ctxEnrich, H}} {
+				copy(x.s[b*x.n:(b+1)*x.n], x.s[:x.n])
+			}
+			copy(out[b].StaticWeights, out[0].StaticWeights)
+			continue
+		}
+		m.staticContexts(w, b, 1,
+			func(int) []float64 { return in[b].Static },
+			func(int) []float64 { return out[b].StaticWeights })
+	}
 }
