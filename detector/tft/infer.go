@@ -9,7 +9,8 @@ import (
 
 // Workspace holds the scratch buffers of the tape-free forward pass. It
 // grows to the largest chunk of windows it has served (at most 16 windows
-// run together) and is then reused without allocating. A Workspace serves
+// run together, 24 by ForecastShared) and is then reused without
+// allocating. A Workspace serves
 // one goroutine at a time and only the Model that made it: using it with
 // another Model is a programming error and panics.
 type Workspace struct {
