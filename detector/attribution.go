@@ -48,7 +48,7 @@ type attrWork struct {
 func neutral(i int, oldest []float64) float64 { return oldest[i] }
 
 func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
-	if !f.explain || (ev.Check != CheckBand && ev.Check != CheckDrift) {
+	if !f.explain || (ev.Check != CheckBand && ev.Check != CheckDrift && ev.Check != CheckCusum) {
 		return nil
 	}
 	s := j.s.series.(*tftSeries)
@@ -105,7 +105,7 @@ func (f *tftForecaster) attribute(j *job, ev *Evidence) *Attribution {
 	v := int(ev.Vital)
 	q, target, dir := NumQuantiles-1, "q98", 1.0
 	switch {
-	case ev.Check == CheckDrift:
+	case ev.Check == CheckDrift || ev.Check == CheckCusum:
 		q, target = 2, "median"
 		if ev.Value < 0 {
 			dir = -1

@@ -503,9 +503,11 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 						s.heatSum = max(0, s.heatSum+d/h-heatCusumRef)
 						if od := s.heatSum / heatCusumScale; od > math.Abs(vv.Out) {
 							vv.Out = od
-							// The evidence is the drift that fed the sum;
-							// Out is the sum's.
-							in.ev[v] = Evidence{Check: CheckDrift, Vital: vital, Value: d, Expected: 0, Lo: -h, Hi: h, Out: od, Unit: 2 * h, Ticks: n}
+							// The evidence is the sum itself, against the
+							// sum at which it opens: the drift of this one
+							// tick may lie inside its half-band.
+							lim := c.cfg.Open[engine.CoreTemp] * heatCusumScale
+							in.ev[v] = Evidence{Check: CheckCusum, Vital: vital, Value: s.heatSum, Expected: 0, Lo: -lim, Hi: lim, Out: od, Unit: heatCusumScale, Ticks: n}
 						}
 					}
 				} else if vital == engine.CoreTemp {

@@ -119,6 +119,10 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 		x, _, hi := fmtOutside(v, ev.Value, -ev.Hi, ev.Hi)
 		fmt.Fprintf(&b, "%s rising %s %s/min over its first %d readings, faster than the %s %s/min plausible in this phase, by %.1f× %s %s/min",
 			v, x, v.Unit(), ev.Ticks, hi, v.Unit(), ev.Out, fmtVital(v, ev.Unit), v.Unit())
+	case CheckCusum:
+		x, _, hi := fmtOutside(v, ev.Value, -ev.Hi, ev.Hi)
+		fmt.Fprintf(&b, "%s kept drifting up faster than forecast: its drift beyond the half-band (over %d s) summed to %s half-bands, past the %s at which a passing excursion stops",
+			v, ev.Ticks, x, hi)
 	case CheckDropout:
 		b.WriteString("no ")
 		for i, m := range ev.Vitals() {
@@ -151,7 +155,7 @@ func (e *Evidence) Printed() (value, lo, hi string, ok bool) {
 	case CheckDrift:
 		value, lo, hi = fmtOutside(e.Vital, math.Abs(e.Value), -e.Hi, e.Hi)
 		return value, lo, hi, true
-	case CheckTrend:
+	case CheckTrend, CheckCusum:
 		value, lo, hi = fmtOutside(e.Vital, e.Value, -e.Hi, e.Hi)
 		return value, lo, hi, true
 	}

@@ -21,10 +21,11 @@ const (
 	CheckDropout       // every measured vital missing for the dropout length
 	CheckStuck         // a reading frozen at one value longer than the soldier's variability allows
 	CheckTrend         // a young series' core temperature rising faster than plausible in the phase (before the drift check has a value)
+	CheckCusum         // core temperature's drift kept above its half-band for longer than a passing excursion (the heat CUSUM)
 	NumChecks
 )
 
-var checkNames = [NumChecks]string{"none", "band", "drift", "prior", "dropout", "stuck", "trend"}
+var checkNames = [NumChecks]string{"none", "band", "drift", "prior", "dropout", "stuck", "trend", "cusum"}
 
 // String returns the check's snake_case name.
 func (c Check) String() string {
@@ -65,6 +66,10 @@ func ParseCheck(s string) (Check, error) {
 //     per minute, Expected 0, [Lo, Hi] = ±the steepest rise plausible in
 //     the phase, Unit the trend's unit (prior.go), Ticks the readings
 //     fitted.
+//   - cusum: Value is the cumulative sum of the drift's excess over its
+//     half-band (in half-bands, one term a tick), Expected 0, [Lo, Hi] =
+//     ±the sum at which the heat CUSUM's score reaches the open level,
+//     Unit the sum per unit of score, Ticks the drift horizon.
 type Evidence struct {
 	Check    Check
 	Vital    engine.Vital // the vital judged (dropout: the first missing)

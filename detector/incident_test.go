@@ -202,7 +202,7 @@ func TestAlertEvidenceOnSimulation(t *testing.T) {
 			ev := &a.Evidence
 			s := Explain(v)
 			switch ev.Check {
-			case CheckBand, CheckPrior, CheckDrift, CheckTrend:
+			case CheckBand, CheckPrior, CheckDrift, CheckTrend, CheckCusum:
 				if !ev.Outside() {
 					t.Errorf("soldier %d t %d: evidence %+v inside its range", v.Soldier, v.T, ev)
 				}
@@ -281,6 +281,30 @@ func TestIncidentRefines(t *testing.T) {
 		}
 		if inc.Kind != want || inc.Evidence.Vital != vital || inc.Since != 1 || refined != map[bool]int{false: 1, true: 0}[late] {
 			t.Errorf("late %v: incident %+v refined %d times", late, inc, refined)
+		}
+	}
+}
+
+// TestSentenceTrendAndCusum: the start trend's and the heat CUSUM's
+// sentences print their statistic and the limit it passed, the statistic
+// outside, however close to the limit it lies.
+func TestSentenceTrendAndCusum(t *testing.T) {
+	for seed := range uint64(500) {
+		r := rand.New(rand.NewPCG(seed, 23))
+		check := []Check{CheckTrend, CheckCusum}[r.IntN(2)]
+		lim := 0.05 + 60*r.Float64()
+		eps := math.Pow(10, -1-6*r.Float64())
+		ev := Evidence{Check: check, Vital: engine.CoreTemp, Value: lim + eps, Lo: -lim, Hi: lim, Unit: 1, Out: eps, Ticks: 60}
+		s := Sentence(engine.KindHeatStrain, &ev, engine.PhaseRest, engine.PhaseRest)
+		xs, los, his, ok := ev.Printed()
+		if !ok {
+			t.Fatalf("seed %d: %s evidence has no printed form", seed, check)
+		}
+		if !strings.Contains(s, " "+xs+" ") || !strings.Contains(s, " "+his+" ") || !strings.Contains(s, check.String()+" check") {
+			t.Fatalf("seed %d: %q does not print %s against %s (%s check)", seed, s, xs, his, check)
+		}
+		if eps > 1e-6 && !printedOutside(t, xs, los, his) {
+			t.Fatalf("seed %d: %q prints %s inside ±%s", seed, s, xs, his)
 		}
 	}
 }
