@@ -186,3 +186,71 @@ func TestStuckFromTheStart(t *testing.T) {
 		}
 	}
 }
+
+// studentT draws Student-t noise of df degrees of freedom scaled to unit
+// variance (df > 2).
+func studentT(r *rand.Rand, df float64) float64 {
+	chi := 0.0 // χ² with df degrees of freedom, as a Gamma(df/2, 2) draw
+	for range int(df) {
+		z := r.NormFloat64()
+		chi += z * z
+	}
+	if f := df - math.Floor(df); f > 0 { // the fractional part: Gamma(f/2, 2) by Marsaglia–Tsang boost
+		chi += 2 * gammaDraw(r, f/2)
+	}
+	return r.NormFloat64() / math.Sqrt(chi/df) * math.Sqrt((df-2)/df)
+}
+
+// gammaDraw draws Gamma(k, 1) for 0 < k < 1 (Marsaglia–Tsang with the
+// U^(1/k) boost).
+func gammaDraw(r *rand.Rand, k float64) float64 {
+	d := k + 1 - 1.0/3
+	c := 1 / math.Sqrt(9*d)
+	for {
+		z := r.NormFloat64()
+		v := 1 + c*z
+		if v <= 0 {
+			continue
+		}
+		v = v * v * v
+		if u := r.Float64(); math.Log(u) < 0.5*z*z+d-d*v+d*math.Log(v) {
+			return d * v * math.Pow(r.Float64(), 1/k)
+		}
+	}
+}
+
+// Heavy-tailed noise on a steady SpO2 leaves the reading on one whole per
+// cent for long stretches, broken now and then by a large jump: the mean
+// square change (dominated by the jumps) then promises fewer repeats than
+// the reading shows, and each stretch repeats longer than the soldier's
+// repeat rate alone makes plausible. The tracker learns from the soldier's
+// own runs how long a run goes on once it has started, so such a live
+// reading is not judged stuck, while a reading frozen for good still is.
+func TestStuckHeavyTailedNoise(t *testing.T) {
+	c := DefaultStuckConfig()
+	r := rand.New(rand.NewPCG(18, 25))
+	var s stuckVital
+	for run := range 40 {
+		s.reset()
+		level := 97 + 0.2*float64(run%3) // centred in a step or off it
+		for i := range 3600 {
+			if i%600 == 0 { // the body's level wanders slowly
+				level += 0.3 * r.NormFloat64()
+			}
+			x := math.Round(level + 0.8*studentT(r, 2.5))
+			if st, _ := s.update(&c, engine.SpO2, min(x, 100), false); st {
+				t.Fatalf("run %d: a live SpO2 under Student-t noise (2.5 df) judged stuck at reading %d (run of %d)", run, i, s.run)
+			}
+		}
+		at := -1
+		for i := range 600 {
+			if st, _ := s.update(&c, engine.SpO2, 95, false); st {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			t.Fatalf("run %d: SpO2 frozen at 95 after heavy-tailed noise never judged stuck in 600 readings", run)
+		}
+	}
+}

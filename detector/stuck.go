@@ -19,13 +19,22 @@ import (
 // repeated the previous one exactly and the mean squared change between
 // consecutive readings d̄². The current run of repeats is the evidence
 // under test and is left out of both until it ends. The repeat probability
-// is taken as the larger of p̂ and
+// is taken as the largest of p̂,
 //
 //	p_noise = erf(q / (2·√d̄²))   (d̄² corrected for rounding: − q²/6)
 //
 // the chance that a reading with white noise of that size and sensor
 // resolution q (Resolution) rounds to the same value as the one before, at
-// its worst (the signal centred in a rounding step). A run of r repeats has
+// its worst (the signal centred in a rounding step), and the rate p̂c at
+// which a repeat was followed by another one, over the soldier's own
+// finished runs. Repeats come in clusters: while the body's level sits
+// inside one rounding step the reading holds, and heavy-tailed sensor noise
+// (most of its mass near zero, a few large jumps) holds it longer than a
+// Gaussian of the same mean square change, so a run once started goes on
+// with a probability well above p̂ and above the white-noise bound. p̂c
+// measures that from the soldier's runs, whatever the noise's shape; a
+// frozen sensor is a run longer than the soldier's own runs make
+// plausible. A run of r repeats has
 // probability at most p^r under normal behaviour; the vital is judged stuck
 // once r ≥ MinRun and p^r < Alpha. A vital whose readings change every
 // tick (heart rate) is judged stuck within about ten ticks, one that often
@@ -34,8 +43,8 @@ import (
 // judges nothing.
 //
 // The averages start from a population prior: PriorReadings pseudo-readings
-// that repeat at PriorRepeat[v] and change by PriorStep[v] (root mean
-// square) — a simulated soldier's. So a sensor frozen from its first
+// that repeat at PriorRepeat[v] (p̂c starts there too) and change by
+// PriorStep[v] (root mean square) — a simulated soldier's. So a sensor frozen from its first
 // reading (no variability of its own ever seen) is judged against what a
 // body does, and the soldier's own readings take over within minutes.
 // PriorReadings 0 (model files written before the prior) means no prior.
@@ -115,6 +124,8 @@ type stuckVital struct {
 	w      float64 // EWMA weight of the pairs folded in (bias correction)
 	p      float64 // EWMA of "repeated the previous reading"
 	d2     float64 // EWMA of the squared change between readings
+	wc     float64 // EWMA weight of the repeats folded in (bias correction)
+	pc     float64 // EWMA over repeats of "the next reading repeated too"
 }
 
 func (s *stuckVital) reset() { *s = stuckVital{} }
@@ -133,6 +144,7 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 			w := 1 - math.Pow(1-1/c.Memory, n)
 			st := c.PriorStep[v]
 			s.w, s.p, s.d2 = w, w*c.PriorRepeat[v], w*st*st
+			s.wc, s.pc = w, w*c.PriorRepeat[v]
 		}
 		return false, false
 	}
@@ -147,6 +159,12 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 		s.p = k*s.p + (1 - k)
 		s.d2 *= k
 		s.w = k*s.w + (1 - k)
+		// r−1 repeats were followed by another, the last by this change.
+		kc := math.Pow(1-a, float64(s.run-1))
+		s.pc = kc*s.pc + (1 - kc)
+		s.wc = kc*s.wc + (1 - kc)
+		s.pc *= 1 - a
+		s.wc = (1-a)*s.wc + a
 	}
 	d := x - s.last
 	s.p *= 1 - a
@@ -157,7 +175,8 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 }
 
 // repeatProb is the probability of a repeat the tracker assumes: the
-// larger of the observed repeat rate and the white-noise bound.
+// largest of the observed repeat rate, the rate at which a repeat was
+// followed by another and the white-noise bound.
 func (s *stuckVital) repeatProb(c *StuckConfig, v engine.Vital) float64 {
 	if s.w <= 0 {
 		return 1
@@ -167,6 +186,9 @@ func (s *stuckVital) repeatProb(c *StuckConfig, v engine.Vital) float64 {
 	d2 := s.d2/s.w - q*q/6
 	if d2 <= 0 {
 		return 1
+	}
+	if s.wc > 0 {
+		p = max(p, s.pc/s.wc)
 	}
 	return min(max(p, math.Erf(q/(2*math.Sqrt(d2)))), 1)
 }
