@@ -46,8 +46,8 @@ func TestReference(t *testing.T) {
 	if v["scorer"] != "tft" {
 		t.Errorf("verdict's scorer %v, want tft (--scorer)", v["scorer"])
 	}
-	if ex, _ := v["explanation"].(map[string]any); len(ex) == 0 {
-		t.Errorf("verdict without an explanation despite --explain: %v", v["explanation"])
+	if ex, _ := v["model_weights"].(map[string]any); len(ex) == 0 {
+		t.Errorf("verdict without an explanation despite --explain: %v", v["model_weights"])
 	}
 	resp, err = http.Get(url + "/health")
 	if err != nil {

@@ -216,7 +216,7 @@ func (x *verdictExtras) needed(v *detector.Verdict) int {
 //	 "next_phase", "scorer", "warmup" (only while warming up), "vitals":
 //	 {name: {"observed", "missing", "forecast": {q02…q98}, "out", "imputed",
 //	 "stuck"}}, "alerts": [{"channel", "kind", "since", "opened"}],
-//	 "explanation": {"vital", "variables": [{"name", "weight"}], "attention"}}
+//	 "model_weights": {"vital", "variables": [{"name", "weight"}], "attention"}}
 func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 	b = append(b, `{"soldier_id":`...)
 	b = strconv.AppendInt(b, int64(v.Soldier), 10)
@@ -249,7 +249,7 @@ func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 	b = appendVitals(b, &v.Vitals)
 	b = append(b, `,"alerts":`...)
 	b = appendAlerts(b, &v.Channels)
-	b = append(b, `,"explanation":`...)
+	b = append(b, `,"model_weights":`...)
 	b = appendExplanation(b, &v.Explanation, v.State != detector.StateWarmingUp)
 	return append(b, '}')
 }

@@ -71,7 +71,7 @@ func TestPredictPrototypeContract(t *testing.T) {
 	if alerts := r.json["alerts"].([]any); len(alerts) != 1 || alerts[0].(map[string]any)["channel"] != "heart_rate" {
 		t.Errorf("all vitals, high heart rate: alerts %v", alerts)
 	}
-	if ex := r.json["explanation"].(map[string]any); ex["vital"] != "heart_rate" {
+	if ex := r.json["model_weights"].(map[string]any); ex["vital"] != "heart_rate" {
 		t.Errorf("explanation %v", ex)
 	}
 }
