@@ -93,13 +93,16 @@ func (b *Broadcast[T]) Subscribers() int {
 }
 
 // Publish delivers v to every subscriber without blocking and keeps it in
-// the backlog. Publishing to a closed broadcast does nothing.
-func (b *Broadcast[T]) Publish(v T) {
+// the backlog. Publishing to a closed broadcast does nothing. It reports
+// whether anything kept v (the backlog or a subscriber): when it did not,
+// nobody else holds v, and its publisher may reuse what v points to.
+func (b *Broadcast[T]) Publish(v T) (kept bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return
+		return false
 	}
+	kept = len(b.backlog) > 0 || len(b.subs) > 0
 	if n := len(b.backlog); n > 0 {
 		if b.size < n {
 			b.backlog[(b.head+b.size)%n] = v
@@ -128,6 +131,7 @@ func (b *Broadcast[T]) Publish(v T) {
 			s.dropped.Add(1)
 		}
 	}
+	return kept
 }
 
 // Close closes every subscriber's channel; later subscriptions get the

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
@@ -24,7 +25,19 @@ const (
 	DefaultBuffer = 240
 	// ScheduleHorizon is how far ahead a snapshot's schedule reaches, ticks.
 	ScheduleHorizon = 3600
+	// DefaultSnapshotBytes bounds what the backlog and a viewer's buffer
+	// hold: both are cut to as many snapshots of the source's soldiers as
+	// fit (at least one). It leaves 240 snapshots of up to 1 600 soldiers
+	// alone; at 50 000 soldiers a snapshot is about 60 MB, and 240 of them
+	// would be 14 GB.
+	DefaultSnapshotBytes = 512 << 20
 )
+
+// snapshotBytes is about what one snapshot of n soldiers holds: a verdict,
+// an observation and a ground-truth label each.
+func snapshotBytes(n int) int64 {
+	return int64(n) * int64(unsafe.Sizeof(detector.Verdict{})+unsafe.Sizeof(engine.Observation{})+unsafe.Sizeof(engine.Label{}))
+}
 
 // Sentinel errors; match them with errors.Is.
 var (
@@ -54,7 +67,9 @@ type Snapshot struct {
 
 // Pipeline scores one tick's observations, appending one verdict per
 // observation, in order, to dst: a *monitor.Monitor, or something that
-// wraps one (the HTTP API's Ingest also counts metrics).
+// wraps one (the HTTP API's Ingest also counts metrics). It must not keep
+// dst: Run hands it the same buffer again once nobody holds the snapshot
+// the buffer's verdicts were published in.
 type Pipeline interface {
 	Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error)
 }
@@ -122,6 +137,12 @@ type Config struct {
 	// Buffer is each subscriber's buffer (default DefaultBuffer; at least
 	// Backlog).
 	Buffer int
+	// SnapshotBytes bounds the memory of the backlog and of each
+	// subscriber's buffer (0: DefaultSnapshotBytes): Backlog and Buffer are
+	// cut to the snapshots of the source's soldiers that fit in it, at
+	// least one. Viewers share snapshots, so this is about what they hold
+	// together.
+	SnapshotBytes int64
 	// Workers is how many goroutines score one tick in the monitor Open
 	// builds (Store and Scorer): 0 is every core (monitor.WithWorkers). The
 	// verdicts do not depend on it.
@@ -164,6 +185,11 @@ type Runtime struct {
 	closeOnce sync.Once
 
 	lag LagMeter // Run's lag behind its pace
+
+	// spare is Run's verdict buffer of a tick that nothing kept (no
+	// backlog, no subscriber): the next tick's verdicts go into it instead
+	// of a new one (50 000 verdicts are 57 MB a tick). Under mu.
+	spare []detector.Verdict
 }
 
 // Open returns the runtime of the battlefield cfg describes. It stores the
@@ -179,8 +205,8 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("%w: a pipeline and a store with a scorer", ErrConfig)
 	case cfg.Speed < 0 || math.IsNaN(cfg.Speed):
 		return nil, fmt.Errorf("%w: speed %v (want ≥ 0)", ErrConfig, cfg.Speed)
-	case cfg.Backlog < 0 || cfg.Buffer < 0:
-		return nil, fmt.Errorf("%w: backlog %d, buffer %d (want ≥ 0)", ErrConfig, cfg.Backlog, cfg.Buffer)
+	case cfg.Backlog < 0 || cfg.Buffer < 0 || cfg.SnapshotBytes < 0:
+		return nil, fmt.Errorf("%w: backlog %d, buffer %d, snapshot bytes %d (want ≥ 0)", ErrConfig, cfg.Backlog, cfg.Buffer, cfg.SnapshotBytes)
 	case cfg.Workers < 0:
 		return nil, fmt.Errorf("%w: %d workers (want ≥ 0)", ErrConfig, cfg.Workers)
 	}
@@ -189,6 +215,13 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	if cfg.Buffer == 0 {
 		cfg.Buffer = DefaultBuffer
+	}
+	if cfg.SnapshotBytes == 0 {
+		cfg.SnapshotBytes = DefaultSnapshotBytes
+	}
+	if per := snapshotBytes(len(cfg.Source.Profiles())); per > 0 {
+		fit := int(max(cfg.SnapshotBytes/per, 1))
+		cfg.Backlog, cfg.Buffer = min(cfg.Backlog, fit), min(cfg.Buffer, fit)
 	}
 	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock, offline: cfg.Offline,
 		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock)),
@@ -248,7 +281,7 @@ func (r *Runtime) Tick() time.Duration {
 func (r *Runtime) Step(ctx context.Context) (Snapshot, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.step(ctx, r.src)
+	return r.step(ctx, r.src, false)
 }
 
 // Run steps the battlefield on the runtime's clock, at the configured speed
@@ -270,7 +303,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 			return nil
 		}
 		r.mu.Lock()
-		s, err := r.step(ctx, r.pacer)
+		s, err := r.step(ctx, r.pacer, true)
 		if err == nil {
 			r.lag.Note(s.Frame.T, r.delivered, r.clock.Now(), r.pacer.Speed())
 		}
@@ -286,8 +319,10 @@ func (r *Runtime) Run(ctx context.Context) error {
 }
 
 // step is the battlefield loop's body, the only one: next frame → score →
-// record → fan out.
-func (r *Runtime) step(ctx context.Context, src engine.Source) (Snapshot, error) {
+// record → fan out. With reuse (Run, which drops the snapshot), a tick's
+// verdicts that nothing kept become the next tick's buffer; Step returns
+// its snapshot to a caller, so it never reuses one.
+func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snapshot, error) {
 	for {
 		f, err := src.Next(ctx)
 		if err != nil {
@@ -297,7 +332,12 @@ func (r *Runtime) step(ctx context.Context, src engine.Source) (Snapshot, error)
 		s := Snapshot{Frame: f}
 		switch {
 		case r.pipe != nil:
-			s.Verdicts, err = r.pipe.Ingest(ctx, f.Obs, make([]detector.Verdict, 0, len(f.Obs)))
+			dst := r.spare[:0]
+			r.spare = nil
+			if !reuse || cap(dst) < len(f.Obs) {
+				dst = make([]detector.Verdict, 0, len(f.Obs))
+			}
+			s.Verdicts, err = r.pipe.Ingest(ctx, f.Obs, dst)
 			if r.onScore != nil {
 				if herr := r.onScore(f.T, err); herr != nil {
 					return Snapshot{}, herr
@@ -325,7 +365,9 @@ func (r *Runtime) step(ctx context.Context, src engine.Source) (Snapshot, error)
 				return Snapshot{}, fmt.Errorf("record: %w", err)
 			}
 		}
-		r.feed.Publish(s)
+		if kept := r.feed.Publish(s); reuse && !kept && r.pipe != nil {
+			r.spare = s.Verdicts
+		}
 		r.published.Add(1)
 		return s, nil
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
@@ -403,5 +404,122 @@ func TestRunEndsWithContext(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil || rt.Published() != 0 {
 		t.Fatalf("Run: %v after %d ticks, want nil after none", err, rt.Published())
+	}
+}
+
+// bufferSpy is a pipeline that notes the backing array of each dst it is
+// handed before its monitor appends to it.
+type bufferSpy struct {
+	Pipeline
+	bufs []*detector.Verdict
+}
+
+func (p *bufferSpy) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
+	p.bufs = append(p.bufs, unsafe.SliceData(dst[:1]))
+	return p.Pipeline.Ingest(ctx, obs, dst)
+}
+
+// Run reuses a tick's verdict buffer for the next tick when nothing kept
+// the snapshot (no backlog, no viewer), and never when something did: the
+// backlog's snapshots keep their verdicts, the same as a stepped run's.
+func TestRunReusesUnkeptVerdicts(t *testing.T) {
+	want := stepAll(t, open(t, scored(t, testSim(t, 2, 6, time.Minute))))
+	run := func(backlog int) (*bufferSpy, *Runtime) {
+		c := scored(t, testSim(t, 2, 6, time.Minute))
+		mon, err := monitor.New(c.Store, c.Scorer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mon.SetProfiles(context.Background(), c.Source.Profiles()); err != nil {
+			t.Fatal(err)
+		}
+		spy := &bufferSpy{Pipeline: mon}
+		rt := open(t, Config{Source: c.Source, Pipeline: spy, Clock: newFakeClock(), Backlog: backlog})
+		if err := rt.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(spy.bufs) != len(want) {
+			t.Fatalf("backlog %d: %d ticks scored, want %d", backlog, len(spy.bufs), len(want))
+		}
+		return spy, rt
+	}
+	spy, _ := run(0)
+	for i, b := range spy.bufs[1:] {
+		if b != spy.bufs[0] {
+			t.Fatalf("no viewer: tick %d scored into a new buffer, want the first tick's again", i+1)
+		}
+	}
+	spy, rt := run(5)
+	seen := map[*detector.Verdict]bool{}
+	for i, b := range spy.bufs {
+		if seen[b] {
+			t.Fatalf("backlog: tick %d reused a kept buffer", i)
+		}
+		seen[b] = true
+	}
+	n := 0
+	for s := range rt.Subscribe().C() {
+		w := want[len(want)-5+n]
+		if s.Frame.T != w.Frame.T || !sameVerdicts(s.Verdicts, w.Verdicts) {
+			t.Fatalf("backlog snapshot %d: tick %d, verdicts differ from the stepped run's tick %d", n, s.Frame.T, w.Frame.T)
+		}
+		n++
+	}
+	if n != 5 {
+		t.Errorf("backlog of %d snapshots, want 5", n)
+	}
+}
+
+// The backlog and the viewers' buffers hold no more snapshots than fit in
+// SnapshotBytes (at least one); a small battlefield keeps its defaults.
+func TestSnapshotBytesBoundsBacklog(t *testing.T) {
+	per := snapshotBytes(6)
+	if per < 6*1000 {
+		t.Fatalf("a snapshot of 6 soldiers is %d bytes, want at least a verdict each", per)
+	}
+	for _, tc := range []struct {
+		bytes                 int64
+		backlog, want, buffer int
+	}{{0, 120, 120, DefaultBuffer}, {3*per + 1, 120, 3, 3}, {1, 120, 1, 1}} {
+		c := scored(t, testSim(t, 2, 6, 20*time.Second))
+		c.Clock, c.Backlog, c.SnapshotBytes = newFakeClock(), tc.backlog, tc.bytes
+		rt := open(t, c)
+		if err := rt.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for range rt.Subscribe().C() {
+			n++
+		}
+		if want := min(tc.want, 20); n != want || rt.buffer != tc.buffer {
+			t.Errorf("SnapshotBytes %d: backlog of %d snapshots, buffer %d; want %d and %d", tc.bytes, n, rt.buffer, want, tc.buffer)
+		}
+	}
+	if DefaultSnapshotBytes/snapshotBytes(1600) < DefaultBuffer {
+		t.Errorf("the default bound cuts the buffer of 1 600 soldiers to %d snapshots, want %d", DefaultSnapshotBytes/snapshotBytes(1600), DefaultBuffer)
+	}
+}
+
+// A recording made by Run, which reuses its verdict buffer, has the bytes
+// of one made by Step, which never does.
+func TestRunRecordsWhatStepRecords(t *testing.T) {
+	want := recordRun(t, 9, 2*time.Minute)
+	sim := testSim(t, 9, 6, 2*time.Minute)
+	var buf bytes.Buffer
+	cfg := sim.Config()
+	rec, err := session.NewRecorder(&buf, "run", engine.NewHeader(sim.Profiles(), &cfg), session.Meta{Detector: "threshold", Source: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := scored(t, sim)
+	c.Record, c.Clock = rec, newFakeClock()
+	if err := open(t, c).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Fatalf("Run recorded %d bytes, Step %d: they differ", buf.Len(), len(want))
 	}
 }
