@@ -132,8 +132,12 @@ func (s *childServer) peakRSS() string {
 }
 
 // cpuTime reads the process's user and system CPU time from /proc.
-func (s *childServer) cpuTime() time.Duration {
-	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(s.cmd.Process.Pid), "stat"))
+func (s *childServer) cpuTime() time.Duration { return procCPU(s.cmd.Process.Pid) }
+
+// procCPU reads process pid's user and system CPU time from /proc (0 when
+// it cannot).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	if err != nil {
 		return 0
 	}

@@ -31,6 +31,7 @@ type scaleFlags struct {
 	serverBin  string
 	serverArgs string
 	gogc       int
+	memLimit   string
 }
 
 const scaleUsage = `Usage: chakra-bench scale [flags]
@@ -62,6 +63,7 @@ func newScaleFlags(stderr io.Writer) (*flag.FlagSet, *scaleFlags) {
 	fs.BoolVar(&f.check, "check", false, "exit non-zero when the largest lag exceeds --max-lag")
 	fs.StringVar(&f.serverBin, "server-bin", "", "the chakra-tui binary (default: chakra-tui beside this binary)")
 	fs.IntVar(&f.gogc, "gogc", 0, "GOGC of the server (0: its environment's): a lower one trades CPU for a smaller heap")
+	fs.StringVar(&f.memLimit, "memlimit", "", "GOMEMLIMIT of the server (e.g. 1000MiB; empty: its environment's): a soft limit the collector works to stay under")
 	fs.StringVar(&f.serverArgs, "server-args", "", "extra flags for the server (space-separated, e.g. --workers=1)")
 	return fs, f
 }
@@ -92,6 +94,7 @@ func runScale(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	srvArgs := []string{"--headless", "--simulate", "--addr", "127.0.0.1:0", "--soldiers", strconv.Itoa(f.soldiers),
 		"--speed", strconv.FormatFloat(f.speed, 'g', -1, 64)}
+	redisPid := 0
 	if f.store == "redis" {
 		r, err := redisserver.Start("")
 		if err != nil {
@@ -99,6 +102,7 @@ func runScale(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer r.Close()
 		srvArgs = append(srvArgs, "--store", r.URL())
+		redisPid = r.Pid()
 	}
 	srvArgs = append(srvArgs, strings.Fields(f.serverArgs)...)
 	gogc := ""
@@ -110,13 +114,19 @@ func runScale(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	if f.memLimit != "" {
+		gogc += "GOMEMLIMIT=" + f.memLimit + " "
+		if err := os.Setenv("GOMEMLIMIT", f.memLimit); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(stdout, "scale: %s%s %s\n", gogc, bin, strings.Join(srvArgs, " "))
 	srv, err := startServer(bin, srvArgs)
 	if err != nil {
 		return fmt.Errorf("scale: %w", err)
 	}
 	defer srv.stop()
-	res, err := sampleScale(ctx, srv, f)
+	res, err := sampleScale(ctx, srv, redisPid, f)
 	if err != nil {
 		return err
 	}
@@ -142,6 +152,9 @@ type scaleResult struct {
 	// to the end: the CPU time and the ticks published.
 	steadyTick int64
 	steadyCPU  time.Duration
+	// redis-server's CPU time (--store redis): over the run, and over the
+	// ticks after the warm-up.
+	redisCPU, steadyRedis time.Duration
 }
 
 // steadyFrom is the first tick counted as past the warm-up: the TFT
@@ -150,11 +163,17 @@ const steadyFrom = 35
 
 // sampleScale reads the server's /metrics and /proc every poll for the
 // run's duration.
-func sampleScale(ctx context.Context, srv *childServer, f *scaleFlags) (*scaleResult, error) {
+func sampleScale(ctx context.Context, srv *childServer, redisPid int, f *scaleFlags) (*scaleResult, error) {
+	redisCPU := func() time.Duration {
+		if redisPid == 0 {
+			return 0
+		}
+		return procCPU(redisPid)
+	}
 	client := &http.Client{Timeout: 5 * time.Second}
 	res := &scaleResult{firstTick: -1}
 	start := time.Now()
-	cpu0 := srv.cpuTime()
+	cpu0, redis0 := srv.cpuTime(), redisCPU()
 	seen := map[int64]bool{}
 	var v0 float64
 	t := time.NewTicker(f.poll)
@@ -177,7 +196,7 @@ func sampleScale(ctx context.Context, srv *childServer, f *scaleFlags) (*scaleRe
 			}
 			res.ticks, res.lastLag = int64(tick), m["chakra_tick_lag_seconds"]
 			if res.steadyTick == 0 && tick >= steadyFrom {
-				res.steadyTick, res.steadyCPU = int64(tick), srv.cpuTime()
+				res.steadyTick, res.steadyCPU, res.steadyRedis = int64(tick), srv.cpuTime(), redisCPU()
 			}
 		}
 		res.serverMax = m["chakra_tick_lag_max_seconds"]
@@ -191,8 +210,11 @@ func sampleScale(ctx context.Context, srv *childServer, f *scaleFlags) (*scaleRe
 			res.wall = time.Since(start)
 			cpu := srv.cpuTime()
 			res.cpu = cpu - cpu0
+			rcpu := redisCPU()
+			res.redisCPU = rcpu - redis0
 			if res.steadyTick > 0 {
 				res.steadyCPU = cpu - res.steadyCPU
+				res.steadyRedis = rcpu - res.steadyRedis
 			}
 			_, res.hwm = srv.rss()
 			res.ticksDue = res.wall.Seconds() * f.speed
@@ -261,10 +283,19 @@ func (r *scaleResult) print(w io.Writer, f *scaleFlags) {
 	fmt.Fprintf(w, "RSS peak            %.0f MB (VmHWM), %.1f KB per soldier\n", r.hwm, r.hwm*1024/float64(f.soldiers))
 	fmt.Fprintf(w, "CPU                 %.2f s in %v: %.2f cores of %d", r.cpu.Seconds(), r.wall.Round(time.Second), cores, runtime.NumCPU())
 	fmt.Fprintln(w)
+	if f.store == "redis" {
+		fmt.Fprintf(w, "redis-server CPU    %.2f s in %v: %.2f cores of %d\n", r.redisCPU.Seconds(), r.wall.Round(time.Second),
+			r.redisCPU.Seconds()/r.wall.Seconds(), runtime.NumCPU())
+	}
 	if n := r.ticks - r.steadyTick; r.steadyTick > 0 && n > 0 {
 		perTick := r.steadyCPU.Seconds() / float64(n)
 		fmt.Fprintf(w, "after the warm-up   %.3f CPU-s per tick (ticks %d to %d): %.0f verdicts per CPU-second; %.0f/s if all %d cores were this server's\n",
 			perTick, r.steadyTick, r.ticks, float64(f.soldiers)/perTick, float64(f.soldiers)/perTick*float64(runtime.NumCPU()), runtime.NumCPU())
+		if f.store == "redis" {
+			both := perTick + r.steadyRedis.Seconds()/float64(n)
+			fmt.Fprintf(w, "  with redis-server %.3f CPU-s per tick (its own %.3f): %.0f verdicts per CPU-second; %.0f/s on all %d cores\n",
+				both, both-perTick, float64(f.soldiers)/both, float64(f.soldiers)/both*float64(runtime.NumCPU()), runtime.NumCPU())
+		}
 	}
 	keeps := "yes"
 	if r.serverMax > f.maxLag.Seconds() {

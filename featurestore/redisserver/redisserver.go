@@ -161,6 +161,15 @@ func (s *Server) Close() {
 	}
 }
 
+// Pid returns the server process's id (0 once stopped): a benchmark reads
+// its CPU time from /proc.
+func (s *Server) Pid() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
+}
+
 // Freeze stops the server process (SIGSTOP): connections stay open but
 // nothing answers. Thaw resumes it.
 func (s *Server) Freeze() { _ = syscall.Kill(s.cmd.Process.Pid, syscall.SIGSTOP) }
