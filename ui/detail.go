@@ -410,7 +410,7 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 		}
 		return
 	}
-	d.alertWhy(c, ln, &s.alert)
+	d.alertWhy(c, ln, s.alert)
 	if d.debug {
 		e := &s.alert.Explanation
 		if ln.next() {
@@ -425,7 +425,7 @@ func (d *detailPane) explain(c *cells, ln *lines, s *soldier) {
 		at := s.alert.Alert.Attribution
 		if ln.next() {
 			d.label(c, "inputs")
-			d.inputs(c, &s.alert, at)
+			d.inputs(c, s.alert, at)
 		}
 		if ln.next() {
 			d.label(c, "time")
