@@ -392,7 +392,7 @@ func (m *Monitor) score(s *scratch, dst []detector.Verdict) ([]detector.Verdict,
 	ws := s.windows
 	s.cuts = shards(s.cuts[:0], ws, m.workers)
 	if len(s.cuts) <= 2 {
-		return m.scorer.Score(ws, dst)
+		return m.scoreChunks(ws, dst)
 	}
 	n0 := len(dst)
 	dst = slices.Grow(dst, len(ws))[:n0+len(ws)]
@@ -405,7 +405,7 @@ func (m *Monitor) score(s *scratch, dst []detector.Verdict) ([]detector.Verdict,
 			// Each shard appends into its own part of dst, whose capacity
 			// ends where the next shard's part begins.
 			part := dst[n0+a : n0+a : n0+b]
-			out, err := m.scorer.Score(ws[a:b], part)
+			out, err := m.scoreChunks(ws[a:b], part)
 			switch {
 			case err != nil:
 				s.errs[i] = err
@@ -425,6 +425,44 @@ func (m *Monitor) score(s *scratch, dst []detector.Verdict) ([]detector.Verdict,
 	return dst, nil
 }
 
+// chunkWindows bounds the windows of one Scorer.Score call when the call's
+// squads come in order: a scorer's per-call scratch grows with the call
+// (the detector's is 720 bytes a window, 36 MB for 50 000 soldiers, kept
+// in its pool between ticks). A variable for tests.
+var chunkWindows = 4096
+
+// scoreChunks scores ws into dst in calls of about chunkWindows windows, cut
+// only between squads, like shards: the verdicts are those of one call.
+// Windows whose squads are not in non-decreasing order go in one call.
+func (m *Monitor) scoreChunks(ws []featurestore.Window, dst []detector.Verdict) ([]detector.Verdict, error) {
+	if len(ws) <= chunkWindows || !squadsInOrder(ws) {
+		return m.scorer.Score(ws, dst)
+	}
+	n0 := len(dst)
+	for a := 0; a < len(ws); {
+		b := min(a+chunkWindows, len(ws))
+		for b < len(ws) && ws[b].Profile.Squad == ws[b-1].Profile.Squad {
+			b++ // move the cut to the next squad's first soldier
+		}
+		var err error
+		if dst, err = m.scorer.Score(ws[a:b], dst); err != nil {
+			return dst[:n0], err
+		}
+		a = b
+	}
+	return dst, nil
+}
+
+// squadsInOrder reports whether ws's squads are in non-decreasing order.
+func squadsInOrder(ws []featurestore.Window) bool {
+	for i := 1; i < len(ws); i++ {
+		if ws[i].Profile.Squad < ws[i-1].Profile.Squad {
+			return false
+		}
+	}
+	return true
+}
+
 // shards appends to cuts the boundaries of up to workers shards of ws, cut
 // only between squads, each of at least minShard windows: cuts[0] is 0 and
 // the last is len(ws). It returns [0, len(ws)] (one shard) when the call is
@@ -436,10 +474,8 @@ func shards(cuts []int, ws []featurestore.Window, workers int) []int {
 	if k < 2 {
 		return append(cuts, len(ws))
 	}
-	for i := 1; i < len(ws); i++ {
-		if ws[i].Profile.Squad < ws[i-1].Profile.Squad {
-			return append(cuts, len(ws))
-		}
+	if !squadsInOrder(ws) {
+		return append(cuts, len(ws))
 	}
 	for j := 1; j < k; j++ {
 		c := max(j*len(ws)/k, cuts[len(cuts)-1]+1)

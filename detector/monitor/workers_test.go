@@ -155,5 +155,17 @@ func TestIngestWorkersSameVerdicts(t *testing.T) {
 				t.Errorf("%s, %d workers: alerts %v, want %v", name, w, gotAlerts, wantAlerts)
 			}
 		}
+		// Scored in calls of about 9 windows (cut between squads of 7): on
+		// one worker and within each of two workers' shards.
+		func() {
+			defer func(n int) { chunkWindows = n }(chunkWindows)
+			chunkWindows = 9
+			for _, w := range []int{1, 2} {
+				got, gotAlerts := run(w)
+				if got != want || !slices.Equal(gotAlerts, wantAlerts) {
+					t.Errorf("%s, %d workers in chunks of 9: the verdicts or alerts differ from one call's", name, w)
+				}
+			}
+		}()
 	}
 }
