@@ -87,7 +87,7 @@ func (g *gridPane) cardCompact(c *cells, s *soldier, st detector.State, p paint)
 		c.str(kindShort[s.v.Kind])
 		return
 	}
-	c.strBytes(s.spark.text)
+	c.strBytes(s.spark.drawn())
 }
 
 func (g *gridPane) cardMedium(c *cells, s *soldier, st detector.State, l int, p paint) {
@@ -100,7 +100,7 @@ func (g *gridPane) cardMedium(c *cells, s *soldier, st detector.State, l int, p 
 	case 1:
 		if s.seen {
 			g.hr(c, s)
-			c.strBytes(s.spark.text)
+			c.strBytes(s.spark.drawn())
 		}
 	case 2:
 		if s.alerting() {
@@ -138,7 +138,7 @@ func (g *gridPane) cardLarge(c *cells, s *soldier, st detector.State, l int, p p
 		}
 		g.hr(c, s)
 		c.rune(' ')
-		c.strBytes(s.spark.text)
+		c.strBytes(s.spark.drawn())
 	case 2:
 		if !s.seen {
 			return

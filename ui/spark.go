@@ -43,9 +43,25 @@ func (c *cardSpark) reset(w int, max float64, style lipgloss.Style, values []flo
 	c.m.PushAll(values)
 }
 
+// width is the sparkline's width (0 for none).
+func (c *cardSpark) width() int {
+	if c == nil {
+		return 0
+	}
+	return c.w
+}
+
+// drawn is the text draw drew last (nil for none).
+func (c *cardSpark) drawn() []byte {
+	if c == nil {
+		return nil
+	}
+	return c.text
+}
+
 // push adds a value (0: an empty column).
 func (c *cardSpark) push(v float64) {
-	if c.w <= 0 {
+	if c == nil || c.w <= 0 {
 		return
 	}
 	c.m.Push(v)
@@ -57,7 +73,7 @@ func (c *cardSpark) push(v float64) {
 
 // clear forgets every value.
 func (c *cardSpark) clear() {
-	if c.w <= 0 {
+	if c == nil || c.w <= 0 {
 		return
 	}
 	c.m.Clear()
@@ -66,7 +82,7 @@ func (c *cardSpark) clear() {
 }
 
 // stale reports whether the sparkline has something to draw.
-func (c *cardSpark) stale() bool { return c.w > 0 && (c.full || c.npend > 0) }
+func (c *cardSpark) stale() bool { return c != nil && c.w > 0 && (c.full || c.npend > 0) }
 
 // draw brings text up to date with the data.
 func (c *cardSpark) draw() {
