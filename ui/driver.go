@@ -15,6 +15,13 @@ type Driver interface {
 	Step(ctx context.Context) (live.Snapshot, error)
 }
 
+// Releaser is a Driver that takes back the snapshots Step returned once
+// the dashboard has taken them onto its board (a *live.Runtime: the next
+// tick's verdicts go into the same buffer, 62 MB at 50 000 soldiers).
+type Releaser interface {
+	Release(s live.Snapshot)
+}
+
 // ReplayControl lets the dashboard seek a recording and draw its progress.
 // Seek is called in a command (never inside Update) and returns the
 // pre-roll snapshots before the target (possibly none); the frames after it

@@ -295,6 +295,9 @@ func (m *Model) onFrame(msg frameMsg) tea.Cmd {
 			m.lag.Note(msg.snap.Frame.T, m.stepAt, time.Now(), m.speeds[m.speedIdx])
 		}
 	}
+	if r, ok := m.driver.(Releaser); ok {
+		r.Release(msg.snap) // the board copied what it keeps
+	}
 	if m.paused {
 		return nil
 	}

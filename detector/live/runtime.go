@@ -186,10 +186,13 @@ type Runtime struct {
 
 	lag LagMeter // Run's lag behind its pace
 
-	// spare is Run's verdict buffer of a tick that nothing kept (no
-	// backlog, no subscriber): the next tick's verdicts go into it instead
-	// of a new one (50 000 verdicts are 57 MB a tick). Under mu.
+	// spare is the verdict buffer of a tick that nobody holds any more:
+	// the next tick's verdicts go into it instead of a new one (50 000
+	// verdicts are 62 MB a tick). Run sets it when nothing kept its
+	// snapshot (no backlog, no subscriber), Release when Step's caller
+	// hands back the snapshot lent stands for. Under mu.
 	spare []detector.Verdict
+	lent  *detector.Verdict // the verdicts of Step's last snapshot, if nothing else kept them
 }
 
 // Open returns the runtime of the battlefield cfg describes. It stores the
@@ -318,10 +321,23 @@ func (r *Runtime) Run(ctx context.Context) error {
 	}
 }
 
+// Release hands back a snapshot Step returned, once the caller no longer
+// holds it or anything of it (the dashboard, after it copied the tick onto
+// its board): when nothing else kept it either, the next tick's verdicts
+// go into its buffer. Releasing another snapshot, or one twice, does
+// nothing.
+func (r *Runtime) Release(s Snapshot) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(s.Verdicts) > 0 && &s.Verdicts[0] == r.lent {
+		r.spare, r.lent = s.Verdicts, nil
+	}
+}
+
 // step is the battlefield loop's body, the only one: next frame → score →
 // record → fan out. With reuse (Run, which drops the snapshot), a tick's
 // verdicts that nothing kept become the next tick's buffer; Step returns
-// its snapshot to a caller, so it never reuses one.
+// its snapshot to a caller, so its buffer waits for Release.
 func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snapshot, error) {
 	for {
 		f, err := src.Next(ctx)
@@ -333,8 +349,8 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 		switch {
 		case r.pipe != nil:
 			dst := r.spare[:0]
-			r.spare = nil
-			if !reuse || cap(dst) < len(f.Obs) {
+			r.spare, r.lent = nil, nil
+			if cap(dst) < len(f.Obs) {
 				dst = make([]detector.Verdict, 0, len(f.Obs))
 			}
 			s.Verdicts, err = r.pipe.Ingest(ctx, f.Obs, dst)
@@ -365,8 +381,12 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 				return Snapshot{}, fmt.Errorf("record: %w", err)
 			}
 		}
-		if kept := r.feed.Publish(s); reuse && !kept && r.pipe != nil {
+		switch kept := r.feed.Publish(s); {
+		case kept || r.pipe == nil || len(s.Verdicts) == 0:
+		case reuse:
 			r.spare = s.Verdicts
+		default:
+			r.lent = &s.Verdicts[0]
 		}
 		r.published.Add(1)
 		return s, nil

@@ -523,3 +523,36 @@ func TestRunRecordsWhatStepRecords(t *testing.T) {
 		t.Fatalf("Run recorded %d bytes, Step %d: they differ", buf.Len(), len(want))
 	}
 }
+
+// Step's snapshot keeps its verdicts until its caller releases it; then the
+// next tick scores into its buffer, unless a viewer kept it too.
+func TestStepReusesReleasedVerdicts(t *testing.T) {
+	want := stepAll(t, open(t, scored(t, testSim(t, 2, 6, time.Minute))))
+	for _, viewer := range []bool{false, true} {
+		c := scored(t, testSim(t, 2, 6, time.Minute))
+		rt := open(t, c)
+		if viewer {
+			rt.Subscribe() // never reads: its buffer keeps the newest ticks
+		}
+		ctx := context.Background()
+		held, err := rt.Step(ctx) // never released
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := rt.Step(ctx)
+		b, _ := rt.Step(ctx)
+		if &a.Verdicts[0] == &held.Verdicts[0] || &b.Verdicts[0] == &a.Verdicts[0] || &b.Verdicts[0] == &held.Verdicts[0] {
+			t.Fatalf("viewer %v: a snapshot not released shares its verdicts with a later one", viewer)
+		}
+		rt.Release(a) // not the last one: nothing
+		rt.Release(b)
+		rt.Release(b) // twice: nothing more
+		c2, _ := rt.Step(ctx)
+		if reused := &c2.Verdicts[0] == &b.Verdicts[0]; reused == viewer {
+			t.Fatalf("viewer %v: the released buffer reused: %v", viewer, reused)
+		}
+		if !sameVerdicts(held.Verdicts, want[0].Verdicts) || !sameVerdicts(a.Verdicts, want[1].Verdicts) || !sameVerdicts(c2.Verdicts, want[3].Verdicts) {
+			t.Fatalf("viewer %v: verdicts differ from a run that reuses nothing", viewer)
+		}
+	}
+}
