@@ -149,7 +149,9 @@ func (g *gridPane) relayout() {
 	lay.paginate(g.h)
 	g.lay = lay
 	for i := range b.soldiers {
-		b.soldiers[i].resizeSpark(lay.sparkW, g.st)
+		if b.soldiers[i].spark != nil { // the others get theirs on screen (prepare)
+			b.soldiers[i].resizeSpark(lay.sparkW, g.st)
+		}
 	}
 	g.fixSelection()
 	g.prepare()
@@ -281,12 +283,17 @@ func (g *gridPane) pageRows() (from, to int) {
 }
 
 // prepare draws the sparklines of the cards on screen (ntcharts draws in
-// Update; View only copies runes).
+// Update; View only copies runes). A card shown for the first time gets
+// its sparkline here, from its history: only cards that have been on
+// screen have one (a sparkline with its canvas is about 7 KB, 350 MB for
+// 50 000 soldiers).
 func (g *gridPane) prepare() {
 	from, to := g.pageRows()
 	for r := from; r < to; r++ {
 		for _, i := range g.lay.rows[r].cards {
-			g.b.soldiers[i].spark.draw()
+			s := &g.b.soldiers[i]
+			s.resizeSpark(g.lay.sparkW, g.st)
+			s.spark.draw()
 		}
 	}
 }

@@ -162,3 +162,42 @@ func TestHeaderLagOfFeed(t *testing.T) {
 		t.Errorf("a lag under a second is shown: %q", header)
 	}
 }
+
+// Only cards that have been on screen have a sparkline: a card gets one,
+// drawn from its history, when its page is first shown.
+func TestSparklinesOnlyOnScreen(t *testing.T) {
+	m, d := testModel(t, 80, 12)
+	steps(t, m, d, goldenTicks)
+	m.View()
+	onPage := func() []int {
+		var out []int
+		from, to := m.grid.pageRows()
+		for r := from; r < to; r++ {
+			out = append(out, m.grid.lay.rows[r].cards...)
+		}
+		return out
+	}
+	count := func() int {
+		n := 0
+		for i := range m.b.soldiers {
+			if m.b.soldiers[i].spark != nil {
+				n++
+			}
+		}
+		return n
+	}
+	first := onPage()
+	if len(m.grid.lay.pages) < 2 || count() != len(first) {
+		t.Fatalf("%d sparklines for the %d cards of page 1 of %d, want one each", count(), len(first), len(m.grid.lay.pages))
+	}
+	m.Update(press("pgdown"))
+	second := onPage()
+	if count() != len(first)+len(second) {
+		t.Fatalf("after pgdn: %d sparklines, want %d (pages 1 and 2)", count(), len(first)+len(second))
+	}
+	for _, i := range second {
+		if s := &m.b.soldiers[i]; s.spark.width() != m.grid.lay.sparkW || len(s.spark.drawn()) == 0 {
+			t.Fatalf("card %d of page 2: sparkline of width %d with %d bytes drawn, want width %d drawn", i, s.spark.width(), len(s.spark.drawn()), m.grid.lay.sparkW)
+		}
+	}
+}
