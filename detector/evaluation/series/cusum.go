@@ -23,13 +23,11 @@ import (
 // the baseline freezes while an alert is open (at most MaxFreeze rows), as
 // HR's does. Missing values carry the previous score and are not learnt.
 type HRCusum struct {
-	p      CusumParams
-	short  *medianWindow
-	long   *medianWindow
-	alarm  Alarm
-	sum    float64
-	frozen int
-	last   float64
+	p     CusumParams
+	base  riseBase
+	alarm Alarm
+	sum   float64
+	last  float64
 }
 
 // CusumParams are HRCusum's settings.
@@ -52,7 +50,7 @@ func DefaultCusumParams() CusumParams {
 // NewHRCusum returns a CUSUM heart-rate detector.
 func NewHRCusum(p CusumParams) *HRCusum {
 	p.Short, p.Long, p.Warmup = max(1, p.Short), max(2, p.Long), max(1, p.Warmup)
-	return &HRCusum{p: p, short: newMedianWindow(p.Short), long: newMedianWindow(p.Long),
+	return &HRCusum{p: p, base: newRiseBase(p.Short, p.Long),
 		alarm: Alarm{On: 0.5, Off: 0.375, Refractory: max(0, p.Refractory)}}
 }
 
@@ -66,16 +64,8 @@ func (d *HRCusum) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 	if !ok {
 		return d.last, false
 	}
-	learn := d.frozen == 0 || d.frozen > d.p.MaxFreeze
-	if learn && d.short.n() == d.short.size {
-		d.long.push(d.short.oldest())
-	}
-	d.short.push(x)
 	score := 0.0
-	if d.long.n() >= min(d.p.Warmup, d.p.Long) {
-		b := d.long.median()
-		sigma := math.Max(madScale*d.long.mad(b), d.p.SpreadFloor)
-		r := d.short.median() - b
+	if r, sigma, ok := d.base.rise(x, d.p.MaxFreeze, d.p.Warmup, d.p.SpreadFloor); ok {
 		d.sum = math.Max(0, d.sum+r/sigma-d.p.Drift)
 		rho := d.sum / d.p.H
 		if d.p.MinRise > 0 {
@@ -89,11 +79,7 @@ func (d *HRCusum) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 	if alert {
 		d.sum = 0
 	}
-	if d.alarm.Open() {
-		d.frozen++
-	} else {
-		d.frozen = 0
-	}
+	d.base.track(d.alarm.Open())
 	d.last = score
 	return score, alert
 }

@@ -48,13 +48,11 @@ var zHalf = func() float64 {
 // measured on the Stress-Predict development half (docs/realhr.md).
 // Missing values carry the previous score and are not learnt.
 type HR struct {
-	cfg    config
-	k      float64
-	short  *medianWindow
-	long   *medianWindow
-	alarm  Alarm
-	frozen int // rows the current alert has been open for (0: closed)
-	last   float64
+	cfg   config
+	k     float64
+	base  riseBase
+	alarm Alarm
+	last  float64
 }
 
 // NewHR returns a heart-rate rise detector.
@@ -64,7 +62,7 @@ func NewHR(opts ...Option) *HR {
 	if k <= 0 {
 		k = HRThreshold(c.faPerHour)
 	}
-	return &HR{cfg: c, k: k, short: newMedianWindow(c.hrShort), long: newMedianWindow(c.hrLong),
+	return &HR{cfg: c, k: k, base: newRiseBase(c.hrShort, c.hrLong),
 		alarm: Alarm{On: 0.5, Off: 0.375, Refractory: c.hrRefractory}}
 }
 
@@ -81,16 +79,8 @@ func (d *HR) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 	if !ok {
 		return d.last, false
 	}
-	learn := d.frozen == 0 || d.frozen > d.cfg.hrMaxFreeze
-	if learn && d.short.n() == d.short.size {
-		d.long.push(d.short.oldest())
-	}
-	d.short.push(x)
 	score := 0.0
-	if d.long.n() >= min(d.cfg.hrWarmup, d.cfg.hrLong) {
-		b := d.long.median()
-		sigma := math.Max(madScale*d.long.mad(b), d.cfg.hrSpreadFloor)
-		r := d.short.median() - b
+	if r, sigma, ok := d.base.rise(x, d.cfg.hrMaxFreeze, d.cfg.hrWarmup, d.cfg.hrSpreadFloor); ok {
 		rho := math.Min(r/sigma/d.k, r/d.cfg.hrMinRise)
 		if rho > 0 {
 			score = Surprise(LogUpperTail(zHalf * rho))
@@ -99,11 +89,7 @@ func (d *HR) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 	score, alert := d.alarm.Filter(score)
 	// Frozen for rows 1…MaxFreeze of an open alert; after that the new
 	// level is learnt as the baseline.
-	if d.alarm.Open() {
-		d.frozen++
-	} else {
-		d.frozen = 0
-	}
+	d.base.track(d.alarm.Open())
 	d.last = score
 	return score, alert
 }
