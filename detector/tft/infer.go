@@ -176,11 +176,12 @@ func (m *Model) selectRows(w *work, dec bool, n int, win func(i int) int) {
 	m.linearRows(gx, emb, n, ih)
 }
 
-func (m *Model) forecastBatch(ws *Workspace, in []Input, out []Forecast) error {
+// checkBatch reports a batch the network cannot run: fewer forecasts than
+// inputs, an input of the wrong shape, or a forecast not sized for m.
+func (m *Model) checkBatch(in []Input, out []Forecast) error {
 	c := &m.cfg
-	B := len(in)
-	if len(out) < B {
-		return fmt.Errorf("%w: %d forecasts for %d inputs", ErrBadInput, len(out), B)
+	if len(out) < len(in) {
+		return fmt.Errorf("%w: %d forecasts for %d inputs", ErrBadInput, len(out), len(in))
 	}
 	for i := range in {
 		if err := c.CheckInput(&in[i]); err != nil {
@@ -189,6 +190,14 @@ func (m *Model) forecastBatch(ws *Workspace, in []Input, out []Forecast) error {
 		if !out[i].fits(c) {
 			return fmt.Errorf("%w: forecast %d not sized for this model (use NewForecast)", ErrBadInput, i)
 		}
+	}
+	return nil
+}
+
+func (m *Model) forecastBatch(ws *Workspace, in []Input, out []Forecast) error {
+	B := len(in)
+	if err := m.checkBatch(in, out); err != nil {
+		return err
 	}
 	for start := 0; start < B; start += chunkWindows {
 		end := min(start+chunkWindows, B)

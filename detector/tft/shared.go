@@ -1,7 +1,5 @@
 package tft
 
-import "fmt"
-
 // ForecastShared is ForecastBatch for windows that mostly repeat rows of
 // in[0] or their own previous row, as the occlusions of an attribution do
 // (a variable held at one value, a block of steps replaced by the row
@@ -14,18 +12,9 @@ import "fmt"
 // equal ForecastBatch's bit for bit. Windows beyond the first chunk (24
 // windows) run with in[0] again as their first window.
 func (m *Model) ForecastShared(ws *Workspace, in []Input, out []Forecast) error {
-	c := &m.cfg
 	B := len(in)
-	if len(out) < B {
-		return fmt.Errorf("%w: %d forecasts for %d inputs", ErrBadInput, len(out), B)
-	}
-	for i := range in {
-		if err := c.CheckInput(&in[i]); err != nil {
-			return fmt.Errorf("window %d: %w", i, err)
-		}
-		if !out[i].fits(c) {
-			return fmt.Errorf("%w: forecast %d not sized for this model (use NewForecast)", ErrBadInput, i)
-		}
+	if err := m.checkBatch(in, out); err != nil {
+		return err
 	}
 	if B == 0 {
 		return nil
