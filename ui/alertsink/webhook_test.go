@@ -151,7 +151,13 @@ func TestWebhookQueueBoundDropsOldest(t *testing.T) {
 	}))
 	defer gate.Close()
 	h, f, clk := newTestHub(t, WithWebhook(gate.URL, ""), WithQueue(4), WithBackoff(time.Second, time.Second))
-	for id := engine.SoldierID(1); id <= 10; id++ {
+	// The first alert's first attempt fails before the others arrive, so
+	// the sender is waiting out its backoff on the fake clock (not posting)
+	// while the queue overflows: an attempt still on the wire when the
+	// receiver comes back would deliver an alert the queue had dropped.
+	f.b.Publish(opening(1, 100, engine.KindHeatStrain))
+	waitFor(t, "the first attempt refused", func() bool { return stat(h, SinkWebhook).Errors >= 1 && clk.waiters() > 0 })
+	for id := engine.SoldierID(2); id <= 10; id++ {
 		f.b.Publish(opening(id, 100, engine.KindHeatStrain))
 	}
 	waitFor(t, "10 alerts taken", func() bool { st := stat(h, SinkWebhook); return st.Queued+int(st.Dropped) == 10 })
