@@ -112,12 +112,12 @@ func (s *amSink) run(ctx context.Context) {
 			perm, err := s.post(ctx, buf)
 			switch {
 			case err == nil:
-				k := s.q.pop(len(buf), d0)
-				s.delivered.Add(uint64(k))
+				s.q.pop(len(buf), d0, true)
+				s.delivered.Add(uint64(len(buf)))
 				succeed() // first: a recovery starts the epoch these reached
 				s.markPosted(buf)
 			case perm:
-				k := s.q.pop(len(buf), d0)
+				k := s.q.pop(len(buf), d0, false)
 				s.refused.Add(uint64(k))
 				s.markPosted(buf) // refused, not pending: a re-post may try again
 				s.errors.Add(1)

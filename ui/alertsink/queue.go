@@ -9,7 +9,8 @@ type queue[T any] struct {
 	mu      sync.Mutex
 	items   []T // ring
 	head, n int
-	dropped uint64
+	dropped uint64 // items pushed out by a full queue
+	rescued uint64 // of those, items already in flight that were delivered
 	notify  chan struct{}
 }
 
@@ -53,12 +54,17 @@ func (q *queue[T]) peek(dst []T, max int) ([]T, uint64) {
 
 // pop removes k items from the front, fewer if some were dropped meanwhile
 // from under a peek: it returns how many of the peeked items were still
-// there (the others were counted as dropped).
-func (q *queue[T]) pop(k int, droppedAtPeek uint64) int {
+// there. The others were counted as dropped when they were pushed out;
+// delivered says their attempt succeeded after all, so they stop counting
+// as dropped (each alert is then counted once: delivered, or dropped).
+func (q *queue[T]) pop(k int, droppedAtPeek uint64, delivered bool) int {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	// Items dropped since the peek were the oldest: the peeked ones first.
 	gone := int(min(q.dropped-droppedAtPeek, uint64(k)))
+	if delivered {
+		q.rescued += uint64(gone)
+	}
 	k -= gone
 	k = min(k, q.n)
 	var zero T
@@ -70,9 +76,10 @@ func (q *queue[T]) pop(k int, droppedAtPeek uint64) int {
 	return k
 }
 
-// len returns the number of queued items and the drop count.
+// len returns the number of queued items and how many were dropped and
+// never delivered.
 func (q *queue[T]) len() (n int, dropped uint64) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	return q.n, q.dropped
+	return q.n, q.dropped - q.rescued
 }

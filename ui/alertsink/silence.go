@@ -123,7 +123,7 @@ func (s *amSink) createSilence(ctx context.Context) error {
 	}
 	r := reqs[0]
 	if s.silenced(r) {
-		s.sq.pop(1, d0)
+		s.sq.pop(1, d0, true)
 		return nil
 	}
 	now := s.h.o.clock.Now().UTC()
@@ -139,7 +139,7 @@ func (s *amSink) createSilence(ctx context.Context) error {
 	switch {
 	case code/100 == 2:
 	case code/100 == 4 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
-		s.sq.pop(1, d0)
+		s.sq.pop(1, d0, false)
 		s.errors.Add(1)
 		s.h.o.log.Error("alertmanager refused a silence; dropped", "soldier", r.soldier, "kind", r.kind, "status", code,
 			"answer", strings.TrimSpace(string(answer)))
@@ -147,7 +147,7 @@ func (s *amSink) createSilence(ctx context.Context) error {
 	default:
 		return fmt.Errorf("POST %s: status %d", s.silences, code)
 	}
-	s.sq.pop(1, d0)
+	s.sq.pop(1, d0, true)
 	return nil
 }
 

@@ -104,7 +104,7 @@ func (w *webhookSink) run(ctx context.Context) {
 		retry, after, err := w.post(ctx, it)
 		switch {
 		case err == nil:
-			w.q.pop(1, d0)
+			w.q.pop(1, d0, true)
 			w.delivered.Add(1)
 			backoff, retryAt = 0, time.Time{}
 		case retry:
@@ -114,7 +114,7 @@ func (w *webhookSink) run(ctx context.Context) {
 			w.h.o.log.Warn("alert webhook: delivery failed; retrying", "alert", it.id, "err", err, "retry_in", retryAt.Sub(clk.Now()))
 		default:
 			w.errors.Add(1)
-			if w.q.pop(1, d0) == 1 {
+			if w.q.pop(1, d0, false) == 1 {
 				w.refused.Add(1)
 			}
 			backoff, retryAt = 0, time.Time{}
