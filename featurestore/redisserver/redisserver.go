@@ -14,9 +14,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/featurestore/childproc"
 )
 
 // ErrNotInstalled is returned when redis-server is not on PATH.
@@ -29,7 +30,7 @@ type Server struct {
 	ownsDir bool
 	port    int
 	cmd     *exec.Cmd
-	done    chan struct{} // closed when cmd has exited and been reaped
+	done    <-chan struct{} // closed when cmd has exited and been reaped
 }
 
 // Start starts redis-server on a free loopback port with saving off and
@@ -48,7 +49,7 @@ func Start(dir string) (*Server, error) {
 		s.ownsDir = true
 	}
 	for attempt := 0; ; attempt++ {
-		if s.port, err = freePort(); err != nil {
+		if s.port, err = childproc.FreePort(); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -63,15 +64,6 @@ func Start(dir string) (*Server, error) {
 	}
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // URL is the server's redis:// address (database 0).
 func (s *Server) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", s.port) }
 
@@ -82,32 +74,12 @@ func (s *Server) start() error {
 	log := filepath.Join(s.dir, "redis.log")
 	cmd := exec.Command(s.bin, "--bind", "127.0.0.1", "--port", strconv.Itoa(s.port),
 		"--save", "", "--appendonly", "no", "--dir", s.dir, "--logfile", log)
-	setDeathSignal(cmd)
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("run %s: %w", s.bin, err)
+	done, err := childproc.Start("redis-server", cmd, log, 10*time.Second, 10*time.Millisecond, func() error { return Ping(s.Addr()) })
+	if err != nil {
+		return err
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(log)
-			return fmt.Errorf("redis-server exited at start: %s", lastLines(string(b), 5))
-		default:
-		}
-		if Ping(s.Addr()) == nil {
-			s.cmd, s.done = cmd, exited
-			return nil
-		}
-	}
-	_ = cmd.Process.Kill()
-	<-exited
-	return fmt.Errorf("redis-server on port %d did not answer PING within 10s", s.port)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	s.cmd, s.done = cmd, done
+	return nil
 }
 
 // Ping sends PING to addr over a raw connection and checks the answer.

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/featurestore/childproc"
 )
 
 // Credentials of every test server.
@@ -37,7 +39,7 @@ type Server struct {
 	port    int
 	console int
 	cmd     *exec.Cmd
-	done    chan struct{}
+	done    <-chan struct{}
 	log     *os.File
 }
 
@@ -77,12 +79,11 @@ func Start(t testing.TB) *Server {
 }
 
 func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	p, err := childproc.FreePort()
 	if err != nil {
-		t.Fatalf("find a free port: %v", err)
+		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return p
 }
 
 // Endpoint is the server's http:// URL (AWS_ENDPOINT_URL).
@@ -106,43 +107,28 @@ func (s *Server) start() error {
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+User, "MINIO_ROOT_PASSWORD="+Password, "MINIO_BROWSER=off",
 		"MINIO_UPDATE=off", "MINIO_CI_CD=1")
 	cmd.Stdout, cmd.Stderr = log, log
-	setDeathSignal(cmd)
-	if err := cmd.Start(); err != nil {
-		log.Close()
-		return fmt.Errorf("run %s: %w", s.bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
 	client := &http.Client{Timeout: time.Second}
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		select {
-		case <-exited:
-			log.Close()
-			b, _ := os.ReadFile(log.Name())
-			return fmt.Errorf("minio exited at start: %s", b)
-		default:
-		}
-		// Ready, and the cluster takes writes (a fresh server answers
-		// "not initialized yet" to requests for a moment after ready).
-		ok := true
+	// Ready, and the cluster takes writes (a fresh server answers "not
+	// initialized yet" to requests for a moment after ready).
+	done, err := childproc.Start("minio", cmd, log.Name(), 60*time.Second, 20*time.Millisecond, func() error {
 		for _, path := range []string{"/minio/health/ready", "/minio/health/cluster"} {
 			resp, err := client.Get(s.Endpoint() + path)
 			if err != nil {
-				ok = false
-				break
+				return err
 			}
 			resp.Body.Close()
-			ok = ok && resp.StatusCode == http.StatusOK
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("GET %s: %s", path, resp.Status)
+			}
 		}
-		if ok {
-			s.cmd, s.done, s.log = cmd, exited, log
-			return nil
-		}
+		return nil
+	})
+	if err != nil {
+		log.Close()
+		return err
 	}
-	_ = cmd.Process.Kill()
-	<-exited
-	log.Close()
-	return fmt.Errorf("minio on port %d not ready within 60 s", s.port)
+	s.cmd, s.done, s.log = cmd, done, log
+	return nil
 }
 
 // Stop kills the server (SIGKILL, as a crash would) and waits until it is

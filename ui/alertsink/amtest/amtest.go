@@ -14,10 +14,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/featurestore/childproc"
 )
 
 // ErrNotInstalled is returned when no Alertmanager binary is on PATH.
@@ -44,7 +45,7 @@ type Server struct {
 	dir  string
 	port int
 	cmd  *exec.Cmd
-	done chan struct{}
+	done <-chan struct{}
 }
 
 // Binary returns the path of the Alertmanager binary, or ErrNotInstalled.
@@ -74,7 +75,7 @@ func Start(t testing.TB, config string) *Server {
 		t.Fatal(err)
 	}
 	for attempt := 0; ; attempt++ {
-		if s.port, err = freePort(); err != nil {
+		if s.port, err = childproc.FreePort(); err != nil {
 			t.Fatal(err)
 		}
 		if err = s.start(); err == nil {
@@ -86,15 +87,6 @@ func Start(t testing.TB, config string) *Server {
 	}
 	t.Cleanup(s.Stop)
 	return s
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // URL is the server's base URL (the v2 API is under /api/v2).
@@ -117,36 +109,23 @@ func (s *Server) start() error {
 		"--cluster.listen-address=", // no gossip port on 0.0.0.0
 		"--log.level=warn")
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("run %s: %w", s.bin, err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
 	client := &http.Client{Timeout: time.Second}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(logPath)
-			return fmt.Errorf("alertmanager exited at start: %s", lastLines(string(b), 5))
-		default:
+	done, err := childproc.Start("alertmanager", cmd, logPath, 30*time.Second, 20*time.Millisecond, func() error {
+		resp, err := client.Get(s.URL() + "/-/ready")
+		if err != nil {
+			return err
 		}
-		if resp, err := client.Get(s.URL() + "/-/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				s.cmd, s.done = cmd, exited
-				return nil
-			}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET /-/ready: %s", resp.Status)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	_ = cmd.Process.Kill()
-	<-exited
-	return fmt.Errorf("alertmanager on port %d not ready within 30s", s.port)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+	s.cmd, s.done = cmd, done
+	return nil
 }
 
 // Kill kills the server (SIGKILL, as a crash would) and waits until it is
