@@ -36,7 +36,9 @@ type Monitor struct {
 
 	mu       sync.RWMutex
 	profiles map[engine.SoldierID]engine.Profile
-	latest   map[engine.SoldierID]detector.Verdict
+	// latest holds each soldier's newest verdict, one allocation per
+	// soldier, overwritten in place: a tick copies each verdict once.
+	latest map[engine.SoldierID]*detector.Verdict
 	// seen holds, per soldier, how many earlier rows the scorer had seen
 	// when it scored the latest verdict (see Seen).
 	seen map[engine.SoldierID]seenAt
@@ -156,7 +158,7 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 	}
 	m := &Monitor{store: store, scorer: scorer, rows: DefaultWindowRows, workers: runtime.GOMAXPROCS(0), now: time.Now,
 		profiles: map[engine.SoldierID]engine.Profile{},
-		latest:   map[engine.SoldierID]detector.Verdict{},
+		latest:   map[engine.SoldierID]*detector.Verdict{},
 		seen:     map[engine.SoldierID]seenAt{},
 		misses:   map[engine.SoldierID]time.Time{}, missTTL: DefaultProfileMissTTL,
 		refeed: map[engine.SoldierID]struct{}{},
@@ -296,11 +298,17 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		}
 	}()
 
-	// With Redis, usually one round trip for both.
-	var written bool
+	// With Redis, usually one round trip for both; else the rows are read
+	// below, by shard.
+	rows := m.windowRows(obs)
+	fw, oneTrip := m.store.(featurestore.FrameWindower)
 	var err error
-	s.rows, written, err = featurestore.WriteFrameWindows(ctx, m.store, obs, s.ids, m.windowRows(obs), s.rows)
-	if !written {
+	if oneTrip {
+		var written bool
+		if s.rows, written, err = fw.WriteFrameWindows(ctx, obs, rows, s.rows); !written {
+			return dst, fmt.Errorf("write tick to the store: %w", err)
+		}
+	} else if err = m.store.WriteFrame(ctx, obs); err != nil {
 		return dst, fmt.Errorf("write tick to the store: %w", err)
 	}
 	m.observations.Add(uint64(len(obs)))
@@ -310,13 +318,17 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	if err != nil {
 		return dst, fmt.Errorf("read windows from the store: %w", err)
 	}
-	s.windows = s.windows[:0]
-	for i, id := range s.ids {
-		p, _, err := m.Profile(ctx, id)
-		if err != nil {
-			return dst, err
+	if err := m.windows(ctx, s); err != nil {
+		return dst, err
+	}
+	s.cuts = shards(s.cuts[:0], s.windows, m.workers)
+	if !oneTrip {
+		if err := m.readRows(ctx, s, rows); err != nil {
+			return dst, fmt.Errorf("read windows from the store: %w", err)
 		}
-		s.windows = append(s.windows, featurestore.Window{Profile: p, Rows: s.rows[i]})
+	}
+	for i := range s.windows {
+		s.windows[i].Rows = s.rows[i]
 	}
 	n0 := len(dst)
 	dst, err = m.score(s, dst)
@@ -328,15 +340,23 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	m.mu.Lock()
 	for i := n0; i < len(dst); i++ {
 		id, t := dst[i].Soldier, dst[i].T
-		delete(m.refeed, id)
+		if len(m.refeed) > 0 {
+			delete(m.refeed, id)
+		}
 		n := len(s.rows[i-n0]) - 1 // after a gap the scorer refeeds the window
 		if prev, ok := m.seen[id]; ok && t == prev.t+1 {
 			n = prev.n + 1 // consecutive: the scorer carries its history on
 		}
-		if prev, ok := m.latest[id]; ok && closes(&prev, &dst[i]) {
-			s.closed = append(s.closed, closing{i: i, alert: prev.Alert})
+		switch prev, ok := m.latest[id]; {
+		case !ok:
+			v := dst[i]
+			m.latest[id] = &v
+		default:
+			if closes(prev, &dst[i]) {
+				s.closed = append(s.closed, closing{i: i, alert: prev.Alert})
+			}
+			*prev = dst[i]
 		}
-		m.latest[id] = dst[i]
 		m.seen[id] = seenAt{t: t, n: n}
 	}
 	m.mu.Unlock()
@@ -364,6 +384,32 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	return dst, nil
 }
 
+// windows sets s.windows to each soldier's profile (see Profile), without
+// rows yet. The cached profiles are read under one lock; only the soldiers
+// without one (none, on a simulation's tick) go through Profile.
+func (m *Monitor) windows(ctx context.Context, s *scratch) error {
+	s.windows = s.windows[:0]
+	missing := false
+	m.mu.RLock()
+	for _, id := range s.ids {
+		p, ok := m.profiles[id]
+		missing = missing || !ok
+		s.windows = append(s.windows, featurestore.Window{Profile: p})
+	}
+	m.mu.RUnlock()
+	if !missing {
+		return nil
+	}
+	for i, id := range s.ids {
+		p, _, err := m.Profile(ctx, id)
+		if err != nil {
+			return err
+		}
+		s.windows[i].Profile = p
+	}
+	return nil
+}
+
 // windowRows is how many rows per soldier Ingest reads for obs: the
 // scorer scores the last row of each window, and reads the rows before it
 // only to catch up with a soldier whose previous tick it has not scored
@@ -386,11 +432,45 @@ func (m *Monitor) windowRows(obs []engine.Observation) int {
 	return 2
 }
 
+// readRows reads n rows of each soldier of s.ids into s.rows: one store
+// call per shard of s.cuts, the shards at once (a memory store reads under
+// a shared lock).
+func (m *Monitor) readRows(ctx context.Context, s *scratch, n int) error {
+	if cap(s.rows) < len(s.ids) {
+		s.rows = append(s.rows[:cap(s.rows)], make([][]engine.Observation, len(s.ids)-cap(s.rows))...)
+	}
+	s.rows = s.rows[:len(s.ids)]
+	if len(s.cuts) <= 2 {
+		return m.readShard(ctx, s, 0, len(s.ids), n)
+	}
+	k := len(s.cuts) - 1
+	s.errs = append(s.errs[:0], make([]error, k)...)
+	var wg sync.WaitGroup
+	for i := range k {
+		wg.Go(func() { s.errs[i] = m.readShard(ctx, s, s.cuts[i], s.cuts[i+1], n) })
+	}
+	wg.Wait()
+	return errors.Join(s.errs...)
+}
+
+// readShard reads the windows of s.ids[a:b] into s.rows[a:b].
+func (m *Monitor) readShard(ctx context.Context, s *scratch, a, b, n int) error {
+	got, err := m.store.Windows(ctx, s.ids[a:b], n, s.rows[a:b:b])
+	switch {
+	case err != nil:
+		return err
+	case len(got) != b-a:
+		return fmt.Errorf("%d windows for %d soldiers", len(got), b-a)
+	case b > a && &got[0] != &s.rows[a]:
+		copy(s.rows[a:b], got) // a store that did not reuse dst
+	}
+	return nil
+}
+
 // score scores s.windows, appending one verdict per window to dst: on the
-// caller's goroutine, or split between squads over the workers.
+// caller's goroutine, or split between squads over the workers (s.cuts).
 func (m *Monitor) score(s *scratch, dst []detector.Verdict) ([]detector.Verdict, error) {
 	ws := s.windows
-	s.cuts = shards(s.cuts[:0], ws, m.workers)
 	if len(s.cuts) <= 2 {
 		return m.scoreChunks(ws, dst)
 	}
@@ -543,9 +623,11 @@ func stripe(id engine.SoldierID) int { return int(uint32(id) % stripes) }
 // Latest returns the newest verdict for soldier id and whether there is one.
 func (m *Monitor) Latest(id engine.SoldierID) (detector.Verdict, bool) {
 	m.mu.RLock()
-	v, ok := m.latest[id]
-	m.mu.RUnlock()
-	return v, ok
+	defer m.mu.RUnlock()
+	if p, ok := m.latest[id]; ok {
+		return *p, true
+	}
+	return detector.Verdict{}, false
 }
 
 // seenAt is how many earlier rows (n) the scorer had seen of a soldier when
@@ -581,10 +663,11 @@ func (m *Monitor) Seen(id engine.SoldierID, t int64) (n int, ok bool) {
 // Latest gives, without copying the whole verdict.
 func (m *Monitor) NextPhase(id engine.SoldierID) (engine.Phase, bool) {
 	m.mu.RLock()
-	_, ok := m.latest[id]
-	p := m.latest[id].NextPhase
-	m.mu.RUnlock()
-	return p, ok
+	defer m.mu.RUnlock()
+	if v, ok := m.latest[id]; ok {
+		return v.NextPhase, true
+	}
+	return 0, false
 }
 
 // Stats are the monitor's running totals.

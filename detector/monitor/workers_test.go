@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -167,5 +168,83 @@ func TestIngestWorkersSameVerdicts(t *testing.T) {
 				}
 			}
 		}()
+	}
+}
+
+// freshWindows is an in-memory store whose Windows ignores dst and returns
+// a new slice (another store's right), or fails for a call of soldiers
+// that includes failFor.
+type freshWindows struct {
+	*featurestore.Memory
+	failFor engine.SoldierID
+}
+
+var errWindows = errors.New("windows refused")
+
+func (s freshWindows) Windows(ctx context.Context, ids []engine.SoldierID, n int, _ [][]engine.Observation) ([][]engine.Observation, error) {
+	if slices.Contains(ids, s.failFor) {
+		return nil, errWindows
+	}
+	return s.Memory.Windows(ctx, ids, n, nil)
+}
+
+// TestShardedReads: a split call reads each shard's windows on its own
+// goroutine into its part of the rows. A store that returns new slices
+// gives the verdicts of one worker; a store that fails one shard's read
+// fails the call with nothing scored, as one worker's read would.
+func TestShardedReads(t *testing.T) {
+	defer func(n int) { minShard = n }(minShard)
+	minShard = 8
+	profiles := engine.GenerateProfiles(40, 5, 3)
+	run := func(workers int, failFor engine.SoldierID) (string, error) {
+		mem, err := featurestore.NewMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mem.Close()
+		sc, err := detector.NewThreshold()
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := New(freshWindows{mem, failFor}, sc, WithWorkers(workers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		ctx := context.Background()
+		if err := m.SetProfiles(ctx, profiles); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		var vs []detector.Verdict
+		for tk := range int64(5) {
+			frame := make([]engine.Observation, len(profiles))
+			for i, p := range profiles {
+				frame[i] = obs(p.ID, tk, 60+float64(i)+10*float64(tk))
+			}
+			if vs, err = m.Ingest(ctx, frame, vs[:0]); err != nil {
+				if st := m.Stats(); st.Scored != 0 {
+					t.Errorf("%d workers: %d verdicts scored before the read failed", workers, st.Scored)
+				}
+				return "", err
+			}
+			for i := range vs {
+				fmt.Fprintf(&b, "%d %d %v\n", vs[i].Soldier, vs[i].T, vs[i].Vitals)
+			}
+		}
+		return b.String(), nil
+	}
+	want, err := run(1, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := run(2, -1); err != nil || got != want {
+		t.Errorf("2 workers on a store that returns new slices: err %v, verdicts equal one worker's: %v", err, got == want)
+	}
+	last := profiles[len(profiles)-1].ID // in the second shard
+	for _, w := range []int{1, 2} {
+		if _, err := run(w, last); !errors.Is(err, errWindows) || !strings.Contains(err.Error(), "read windows") {
+			t.Errorf("%d workers, a shard's read fails: err %v, want the store's error on reading windows", w, err)
+		}
 	}
 }
