@@ -68,6 +68,7 @@ func newTFTScorer(m *Model, o options) (*core, error) {
 	if o.adapt != nil {
 		f.adapt = *o.adapt
 	}
+	f.compact = o.compact
 	c := m.net.Config()
 	f.te = c.EncoderLen
 	for _, v := range c.Encoder {
@@ -92,6 +93,7 @@ type tftForecaster struct {
 	explain  bool
 	impute   bool
 	adapt    bool // stretch bands per soldier (dispersion)
+	compact  bool // float32 streams (WithCompactState)
 	te       int
 	varNames []string
 	work     sync.Pool // *tftWork
@@ -142,7 +144,11 @@ func (f *tftForecaster) newSeries(p *engine.Profile) any {
 	staticRow(p, s.static[:])
 	// The explanation reads the selection weights of the newest encoder
 	// step alone: a lean stream keeps only those.
-	st, err := f.net.NewLeanStream(s.static[:])
+	newStream := f.net.NewLeanStream
+	if f.compact {
+		newStream = f.net.NewCompactStream
+	}
+	st, err := newStream(s.static[:])
 	if err != nil {
 		// The static row is built by staticRow and always fits the model's
 		// configuration (checked when the model was loaded).

@@ -33,6 +33,7 @@ type dashboardFlags struct {
 	truth                  bool
 	record, replay         string // --record, --replay (dashreplay.go)
 	rescore, force         bool
+	compactState           string // --compact-state
 	offline                *offlineFlags
 	alerts                 *alertFlags
 }
@@ -52,6 +53,7 @@ func addDashboardFlags(c *command) *dashboardFlags {
 	c.example("replay", "session.chakra.gz")
 	c.fs.BoolVar(&f.rescore, "rescore", false, "with --replay: score the frames again with --scorer instead of showing the recorded verdicts")
 	c.example("rescore", "true")
+	addCompactFlag(c, &f.compactState)
 	f.offline = addOfflineFlags(c)
 	f.alerts = addAlertFlags(c)
 	return f
@@ -171,8 +173,11 @@ func openSimBattlefield(ctx context.Context, cfg engine.Config, f *dashboardFlag
 	if b.sim, err = engine.NewSim(cfg); err != nil {
 		return nil, err
 	}
+	if err := checkCompactFlag(f.compactState); err != nil {
+		return nil, err
+	}
 	var scorer detector.Scorer
-	if scorer, b.name, b.note, err = dashboardScorer(f.scorer, f.model); err != nil {
+	if scorer, b.name, b.note, err = dashboardScorer(f.scorer, f.model, compactFor(f.compactState, cfg.Soldiers)); err != nil {
 		return nil, err
 	}
 	var storeOpts []featurestore.Option
@@ -257,6 +262,9 @@ type scorerSpec struct {
 	// once by loadScorer.
 	phasez    *detector.PhaseZModel
 	phasezCal detector.Calibration
+	// compact keeps the TFT's per-soldier streams in float32
+	// (detector.WithCompactState; see compactState).
+	compact bool
 }
 
 // loadScorer reads --scorer and --model. Without a usable embedded model the
@@ -301,7 +309,7 @@ func loadScorer(name, modelPath string) (scorerSpec, error) {
 func (s scorerSpec) build() (detector.Scorer, error) {
 	switch s.name {
 	case "tft":
-		return detector.NewTFT(detector.WithModel(s.model))
+		return detector.NewTFT(detector.WithModel(s.model), detector.WithCompactState(s.compact))
 	case "zscore":
 		if s.model == nil {
 			return detector.NewZScore()
@@ -315,11 +323,12 @@ func (s scorerSpec) build() (detector.Scorer, error) {
 
 // dashboardScorer builds the detector named by --scorer; it returns its
 // name for the header and a note when it fell back to a baseline.
-func dashboardScorer(name, modelPath string) (sc detector.Scorer, display, note string, err error) {
+func dashboardScorer(name, modelPath string, compact bool) (sc detector.Scorer, display, note string, err error) {
 	s, err := loadScorer(name, modelPath)
 	if err != nil {
 		return nil, "", "", err
 	}
+	s.compact = compact
 	sc, err = s.build()
 	return sc, s.name, s.note, err
 }

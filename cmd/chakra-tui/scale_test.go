@@ -81,3 +81,46 @@ func TestHeadlessScaleFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactStateFlag: --compact-state auto keeps full precision up to
+// compactSoldiers soldiers (the 100-soldier default among them) and turns
+// the compact streams on above; on and off say so whatever the size.
+func TestCompactStateFlag(t *testing.T) {
+	for _, c := range []struct {
+		flag     string
+		soldiers int
+		want     bool
+	}{
+		{"auto", 0, false},
+		{"auto", 100, false},
+		{"auto", compactSoldiers, false},
+		{"auto", compactSoldiers + 1, true},
+		{"off", 50_000, false},
+		{"on", 100, true},
+	} {
+		if got := compactFor(c.flag, c.soldiers); got != c.want {
+			t.Errorf("compactFor(%q, %d) = %v, want %v", c.flag, c.soldiers, got, c.want)
+		}
+	}
+	if err := checkCompactFlag("yes"); err == nil {
+		t.Error("--compact-state yes was accepted")
+	}
+	for args, want := range map[string]bool{
+		"--simulate --soldiers 100":                       false,
+		"--simulate --soldiers 50000":                     true,
+		"--simulate --soldiers 50000 --compact-state off": false,
+		"--compact-state on":                              true,
+	} {
+		c, sf, f := newHeadlessCommand(io.Discard)
+		if err := c.parse(strings.Fields(args)); err != nil {
+			t.Fatalf("%s: %v", args, err)
+		}
+		cfg, err := f.config(sf, io.Discard)
+		if err != nil {
+			t.Fatalf("%s: %v", args, err)
+		}
+		if cfg.compact != want {
+			t.Errorf("--headless %s: compact %v, want %v", args, cfg.compact, want)
+		}
+	}
+}

@@ -330,7 +330,7 @@ func (f *sshFlags) simBattlefield(ctx context.Context, sf *simFlags, cl *closeLi
 	if err != nil {
 		return nil, nil, err
 	}
-	scorer, name, note, err := dashboardScorer(f.scorer, f.model)
+	scorer, name, note, err := dashboardScorer(f.scorer, f.model, false)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,9 @@
 package tft
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Stream forecasts a sliding window of one series incrementally. It keeps
 // the last EncoderLen encoder rows and, for each, the per-step outputs of
@@ -24,7 +27,23 @@ type Stream struct {
 // EncoderLen, 2.6 KB less per stream of the embedded model, for callers
 // that explain the newest step alone (the detector, at 50 000 soldiers).
 func (m *Model) NewLeanStream(static []float64) (*Stream, error) {
-	s, err := m.newStream(static, 1)
+	s, err := m.newStream(static, 1, false)
+	if err != nil {
+		return nil, err
+	}
+	s.st.lean = true
+	return s, nil
+}
+
+// NewCompactStream is NewLeanStream for a stream that keeps its ring, the
+// encoder rows and their embeddings, in float32 instead of float64: 3.2 KB
+// instead of 6.5 KB per stream of the embedded model, for fleets of tens of
+// thousands of soldiers. Every stored value is rounded to float32 once,
+// when it is stored, and computed with in float64; a forecast therefore
+// differs from a float64 stream's in its low bits (about 1e-7 relative),
+// and it is the same for the same rows on every run.
+func (m *Model) NewCompactStream(static []float64) (*Stream, error) {
+	s, err := m.newStream(static, 1, true)
 	if err != nil {
 		return nil, err
 	}
@@ -44,19 +63,47 @@ type streamState struct {
 	ctx     []float64 // cH, cC, cVS, cEnrich, ctxEnc, ctxDec, ctxEnrich
 	raw     []float64 // [Te × ne]
 	emb     []float64 // [Te × H]: the embedding of ring slot s at row s
-	w       []float64 // [Te × ne], or [ne] for the newest row of a lean stream
-	lean    bool
+	// raw32 and emb32 replace raw and emb in a compact stream.
+	raw32 []float32
+	emb32 []float32
+	w     []float64 // [Te × ne], or [ne] for the newest row of a lean stream
+	lean  bool
+}
+
+// loadSlot copies the k values of ring slot slot into dst, from the float64
+// ring or, when it is nil, the float32 one.
+func loadSlot(dst []float64, f64 []float64, f32 []float32, slot, k int) {
+	if f64 != nil {
+		copy(dst[:k], f64[slot*k:(slot+1)*k])
+		return
+	}
+	for i, x := range f32[slot*k : (slot+1)*k] {
+		dst[i] = float64(x)
+	}
+}
+
+// keepSlot stores src as ring slot slot of the float64 ring or, when it is
+// nil, the float32 one (rounded to nearest).
+func keepSlot(f64 []float64, f32 []float32, slot int, src []float64) {
+	k := len(src)
+	if f64 != nil {
+		copy(f64[slot*k:(slot+1)*k], src)
+		return
+	}
+	for i, x := range src {
+		f32[slot*k+i] = float32(x)
+	}
 }
 
 // NewStream returns an empty stream for a series with the given static
 // covariates (one value per Config.Static variable).
 func (m *Model) NewStream(static []float64) (*Stream, error) {
-	return m.newStream(static, m.cfg.EncoderLen)
+	return m.newStream(static, m.cfg.EncoderLen, false)
 }
 
 // newStream returns an empty stream keeping the selection weights of
-// wRows rows.
-func (m *Model) newStream(static []float64, wRows int) (*Stream, error) {
+// wRows rows, its ring in float32 when compact.
+func (m *Model) newStream(static []float64, wRows int, compact bool) (*Stream, error) {
 	c := &m.cfg
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
 	s := &Stream{m: m}
@@ -64,8 +111,13 @@ func (m *Model) newStream(static []float64, wRows int) (*Stream, error) {
 	st.static = make([]float64, len(c.Static))
 	st.staticW = make([]float64, len(c.Static))
 	st.ctx = make([]float64, 5*H+max(m.fold.enc.hf, 1)+max(m.fold.dec.hf, 1))
-	st.raw = make([]float64, Te*ne)
-	st.emb = make([]float64, Te*H)
+	if compact {
+		st.raw32 = make([]float32, Te*ne)
+		st.emb32 = make([]float32, Te*H)
+	} else {
+		st.raw = make([]float64, Te*ne)
+		st.emb = make([]float64, Te*H)
+	}
 	st.w = make([]float64, wRows*ne)
 	if err := s.Reset(static); err != nil {
 		return nil, err
@@ -104,7 +156,7 @@ func (s *Stream) Push(row []float64) error {
 		slot = st.head
 		st.head = (st.head + 1) % Te
 	}
-	copy(st.raw[slot*ne:(slot+1)*ne], row)
+	keepSlot(st.raw, st.raw32, slot, row[:ne])
 	st.pending = min(st.pending+1, st.n)
 	return nil
 }
@@ -123,7 +175,7 @@ func (s *Stream) ReplaceLast(row []float64) error {
 	}
 	ne := len(c.Encoder)
 	slot := (st.head + st.n - 1) % c.EncoderLen
-	copy(st.raw[slot*ne:(slot+1)*ne], row)
+	keepSlot(st.raw, st.raw32, slot, row[:ne])
 	st.pending = max(st.pending, 1)
 	return nil
 }
@@ -135,10 +187,9 @@ func (s *Stream) ReplaceLast(row []float64) error {
 func (s *Stream) Window(dst []float64) []float64 {
 	st := &s.st
 	Te, ne := s.m.cfg.EncoderLen, len(s.m.cfg.Encoder)
-	dst = dst[:0]
+	dst = slices.Grow(dst[:0], st.n*ne)[:st.n*ne]
 	for i := range st.n {
-		slot := (st.head + i) % Te
-		dst = append(dst, st.raw[slot*ne:(slot+1)*ne]...)
+		loadSlot(dst[i*ne:], st.raw, st.raw32, (st.head+i)%Te, ne)
 	}
 	return dst
 }
@@ -205,7 +256,7 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 		m.streamSelect(w, b, st)
 		for p := range Te {
 			r, slot := p*B+b, (st.head+p)%Te
-			copy(w.emb[r*H:(r+1)*H], st.emb[slot*H:(slot+1)*H])
+			loadSlot(w.emb[r*H:], st.emb, st.emb32, slot, H)
 			if !st.lean {
 				copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
 			}
@@ -264,8 +315,7 @@ func (m *Model) streamSelect(w *work, b int, st *streamState) {
 	for k0 := st.n - st.pending; k0 < st.n; k0 += blockRows {
 		n := min(blockRows, st.n-k0)
 		for i := range n {
-			slot := (st.head + k0 + i) % Te
-			copy(w.sc.x[i*ne:(i+1)*ne], st.raw[slot*ne:(slot+1)*ne])
+			loadSlot(w.sc.x[i*ne:], st.raw, st.raw32, (st.head+k0+i)%Te, ne)
 		}
 		m.selectRows(w, false, n, func(int) int { return b })
 		for i := range n {
@@ -276,7 +326,7 @@ func (m *Model) streamSelect(w *work, b int, st *streamState) {
 			case k0+i == st.n-1: // the newest row
 				copy(st.w, w.sc.wts[i*ne:(i+1)*ne])
 			}
-			copy(st.emb[slot*H:(slot+1)*H], w.sc.emb[i*H:(i+1)*H])
+			keepSlot(st.emb, st.emb32, slot, w.sc.emb[i*H:(i+1)*H])
 		}
 	}
 	st.pending = 0

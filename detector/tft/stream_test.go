@@ -363,3 +363,62 @@ func TestStreamWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestCompactStreamNearLean: a compact stream keeps its ring in float32,
+// so its forecasts are a lean stream's up to float32 rounding of the rows
+// and embeddings it stores, and its window is the rows rounded to float32.
+func TestCompactStreamNearLean(t *testing.T) {
+	for name, c := range testConfigs() {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(c, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(8, 9))
+			ser := randomSeries(&m.cfg, 50, rng)
+			lean, err := m.NewLeanStream(ser.static)
+			if err != nil {
+				t.Fatal(err)
+			}
+			compact, err := m.NewCompactStream(ser.static)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if compact.st.raw != nil || compact.st.emb != nil || len(compact.st.raw32) != len(lean.st.raw) || len(compact.st.emb32) != len(lean.st.emb) {
+				t.Fatalf("compact ring: %d and %d float64s, %d and %d float32s", len(compact.st.raw), len(compact.st.emb), len(compact.st.raw32), len(compact.st.emb32))
+			}
+			ws := m.NewWorkspace()
+			out := m.NewForecasts(2)
+			differ := false
+			for tick := range 50 {
+				for _, s := range []*Stream{lean, compact} {
+					if err := s.Push(ser.rows[tick]); err != nil {
+						t.Fatal(err)
+					}
+					if tick%7 == 3 {
+						if err := s.ReplaceLast(ser.rows[(tick+1)%50]); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				win := compact.Window(nil)
+				for i, x := range lean.Window(nil) {
+					if want := float64(float32(x)); win[i] != want {
+						t.Fatalf("tick %d: compact window value %d is %v, want %v (float32 of %v)", tick, i, win[i], want, x)
+					}
+				}
+				if !lean.Ready() || tick%3 == 1 {
+					continue
+				}
+				if err := m.ForecastStreams(ws, []*Stream{lean, compact}, [][]float64{ser.dec[tick], ser.dec[tick]}, out); err != nil {
+					t.Fatal(err)
+				}
+				compareForecasts(t, "compact", &out[1], &out[0], 1e-5)
+				differ = differ || maxDiff(out[1].Quantiles, out[0].Quantiles) > 0
+			}
+			if !differ {
+				t.Error("the compact stream's quantiles equal the lean one's to the last bit on every tick: is its ring float32?")
+			}
+		})
+	}
+}
