@@ -150,6 +150,10 @@ func (c *cells) clock(h, m, s int) {
 
 // two writes a number as two digits.
 func (c *cells) two(n int) {
+	if n >= 100 || n < 0 { // a squad beyond S99: every digit
+		c.strBytes(strconv.AppendInt(c.num[:0], int64(n), 10))
+		return
+	}
 	c.rune(rune('0' + n/10%10))
 	c.rune(rune('0' + n%10))
 }

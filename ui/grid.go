@@ -25,6 +25,15 @@ var (
 	cardForms   = []cardForm{formLarge, formMedium, formCompact}
 )
 
+// widen returns f for soldier ids of idW digits: the widths above hold
+// ids of three, and every form's first line starts with the id.
+func (f cardForm) widen(idW int) cardForm {
+	extra := max(idW-3, 0)
+	f.minW += extra
+	f.maxW += extra
+	return f
+}
+
 // gridRow is one row of cards; label names the squad on its first row.
 type gridRow struct {
 	label string
@@ -141,9 +150,9 @@ func (g *gridPane) relayout() {
 		}
 	}
 	avail := g.w - lay.labelW
-	lay.form, lay.cols = chooseForm(groups, avail, g.h)
+	lay.form, lay.cols = chooseForm(groups, avail, g.h, lay.idW)
 	lay.cw = max(1, avail/max(lay.cols, 1)-1)
-	lay.cw = min(lay.cw, lay.form.maxW)
+	lay.cw = min(lay.cw, lay.form.widen(lay.idW).maxW)
 	lay.sparkW = sparkWidth(lay.form, lay.cw, lay.idW)
 	lay.place(groups, labels, len(b.soldiers))
 	lay.paginate(g.h)
@@ -160,8 +169,8 @@ func (g *gridPane) relayout() {
 
 // chooseForm picks the largest card form, and for it the fewest columns,
 // with which every group fits in avail columns and h lines; when none fits
-// it pages compact cards.
-func chooseForm(groups [][]int, avail, h int) (cardForm, int) {
+// it pages compact cards. idW is the digits of the widest soldier id.
+func chooseForm(groups [][]int, avail, h, idW int) (cardForm, int) {
 	maxG := 0
 	for _, gr := range groups {
 		maxG = max(maxG, len(gr))
@@ -176,7 +185,8 @@ func chooseForm(groups [][]int, avail, h int) (cardForm, int) {
 		}
 		return n
 	}
-	for _, f := range cardForms {
+	for _, form := range cardForms {
+		f := form.widen(idW)
 		most := min(maxG, avail/(f.minW+1))
 		if most < 1 {
 			continue
@@ -187,12 +197,12 @@ func chooseForm(groups [][]int, avail, h int) (cardForm, int) {
 			cols := ceilDiv(maxG, r)
 			tooWide := avail/cols-1 > f.maxW && r > ceilDiv(maxG, most)
 			if cols <= most && !tooWide && lines(f, cols) <= h {
-				return f, cols
+				return form, cols
 			}
 		}
 	}
 	// page compact cards
-	cols := max(1, min(maxG, avail/(formCompact.minW+1)))
+	cols := max(1, min(maxG, avail/(formCompact.widen(idW).minW+1)))
 	if maxG > 0 {
 		cols = ceilDiv(maxG, ceilDiv(maxG, cols))
 	}
