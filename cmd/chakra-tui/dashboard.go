@@ -95,6 +95,9 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 		return runDashboardReplay(ctx, f.replay, f.rescore, f.scorer, f.model, speed, f.truth, e)
 	}
 
+	if scaleGC(cfg.Soldiers, os.Getenv("GOGC")) {
+		logger.Info("a large simulation: GOGC set", "gogc", scaleGCPercent)
+	}
 	b, err := openSimBattlefield(ctx, cfg, f, logger)
 	if err != nil {
 		return err

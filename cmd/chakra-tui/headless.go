@@ -99,6 +99,9 @@ func runHeadless(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	if cfg.sim != nil && scaleGC(cfg.sim.Soldiers, os.Getenv("GOGC")) {
+		log.Info("a large built-in simulation: GOGC set", "gogc", scaleGCPercent)
+	}
 	stop, err := startProfiles(cfg.cpuProfile, cfg.memProfile)
 	if err != nil {
 		return fmt.Errorf("headless: %w", err)
@@ -155,7 +158,7 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("default-ambient", "30")
 	fs.IntVar(&f.storeRows, "store-rows", 0, fmt.Sprintf("rows kept per soldier by the in-memory store (0: %d, or %d with a built-in simulation of more than %d soldiers; at least %d)",
 		featurestore.DefaultCapacity, scaleStoreRows, scaleSoldiers, monitor.DefaultWindowRows))
-	c.example("store-rows", "40")
+	c.example("store-rows", "64")
 	addCompactFlag(c, &f.compactState)
 	fs.IntVar(&f.workers, "workers", 0, "goroutines that score one tick of --simulate together (0: one per core); the verdicts do not depend on it")
 	c.example("workers", "2")
@@ -595,8 +598,9 @@ func modelVersion(m *detector.Model) string {
 // A built-in simulation of more than scaleSoldiers soldiers keeps
 // scaleStoreRows rows per soldier in the in-memory store unless
 // --store-rows says otherwise: the monitor reads 32, a late reading is
-// stored up to 30 s back, and 256 rows of 64 bytes would be most of the
-// memory of 50 000 soldiers (docs/scale.md).
+// stored up to 30 s back (31 rows), and 256 rows of 64 bytes would be most
+// of the memory of 50 000 soldiers (docs/scale.md). 32 rows are 2 048
+// bytes, an allocation size class of its own (40 took 2 688).
 // The dashboard of such a simulation keeps scaleHistory ticks per soldier
 // (ui.WithHistory) instead of ui.DefaultHistory.
 //
@@ -608,7 +612,7 @@ func modelVersion(m *detector.Model) string {
 // default, every verdict is full precision's.
 const (
 	scaleSoldiers   = 1000
-	scaleStoreRows  = 40
+	scaleStoreRows  = monitor.DefaultWindowRows
 	scaleHistory    = 64
 	compactSoldiers = 20_000
 )
@@ -619,18 +623,18 @@ func addCompactFlag(c *command, v *string) {
 	c.example("compact-state", "on")
 }
 
-// checkCompactFlag validates --compact-state.
+// checkCompactFlag validates --compact-state ("" is auto).
 func checkCompactFlag(v string) error {
-	if v != "auto" && v != "on" && v != "off" {
+	if v != "" && v != "auto" && v != "on" && v != "off" {
 		return fmt.Errorf("--compact-state %q: want auto, on or off", v)
 	}
 	return nil
 }
 
-// compactFor resolves --compact-state v for a built-in simulation of n
-// soldiers (0: none).
+// compactFor resolves --compact-state v ("" is auto) for a built-in
+// simulation of n soldiers (0: none).
 func compactFor(v string, n int) bool {
-	return v == "on" || v == "auto" && n > compactSoldiers
+	return v == "on" || (v == "auto" || v == "") && n > compactSoldiers
 }
 
 // openStore opens the online store named by --store (the in-memory one

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,5 +123,25 @@ func TestCompactStateFlag(t *testing.T) {
 		if cfg.compact != want {
 			t.Errorf("--headless %s: compact %v, want %v", args, cfg.compact, want)
 		}
+	}
+}
+
+// TestScaleGC: a built-in simulation of more than scaleSoldiers soldiers
+// runs with GOGC scaleGCPercent, unless the environment sets GOGC; a
+// smaller one keeps the collector as it is.
+func TestScaleGC(t *testing.T) {
+	before := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(before)
+	if scaleGC(100, "") || scaleGC(scaleSoldiers, "") || scaleGC(50_000, "100") {
+		t.Error("GOGC set for 100 or scaleSoldiers soldiers, or over the environment's GOGC")
+	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC %d after the runs that must leave it, want 100", got)
+	}
+	if !scaleGC(50_000, "") {
+		t.Error("GOGC not set for 50 000 soldiers")
+	}
+	if got := debug.SetGCPercent(100); got != scaleGCPercent {
+		t.Errorf("GOGC %d for 50 000 soldiers, want %d", got, scaleGCPercent)
 	}
 }
