@@ -97,7 +97,7 @@ func obsIndex(obs []engine.Observation, id engine.SoldierID) int {
 // NewDetectorReport summarises a detector's tally.
 func NewDetectorReport(name string, cal *detector.Calibration, t *Tally, elapsed time.Duration) DetectorReport {
 	dr := DetectorReport{Name: name, Calibration: cal, Overall: t.Overall(),
-		Contact: t.Contact(), Other: t.Other(), AtStart: t.AtStart(), ArtefactHits: t.ArtefactHits(),
+		Contact: t.Contact(), Other: t.Other(), AtStart: t.AtStart(), WithoutHeat: t.WithoutHeat(), ArtefactHits: t.ArtefactHits(),
 		DataQualityFalse: t.DataQualityFalse(), Elapsed: elapsed}
 	for _, d := range dr.AtStart.Delays {
 		if d <= StartWindow {

@@ -38,10 +38,19 @@ type Config struct {
 // Goals are the targets for held-out seeds (issue 18, the field world,
 // probation 0). StartRecall is the share of the events under way at start
 // to catch within StartWindow ticks; ContactFalsePerSoldierHour bounds the
-// false alerts per soldier-hour spent in contact.
+// false alerts per soldier-hour spent in contact. DelayMedian is checked on
+// the events of every kind but heat strain (DetectorReport.WithoutHeat), as
+// the issue's goal carves it out: heat strain's core temperature rises
+// 0.10–0.20 °C/min, 0.008–0.017 °C in 5 s, about one sensor-noise sd, so no
+// test held to the false-alert goal can see it in seconds; its own delay is
+// reported apart (HeatWhy).
 var Goals = struct {
 	Recall, Precision, DelayMedian, FalsePerSoldierHour, ContactFalsePerSoldierHour, StartRecall float64
 }{Recall: 0.95, Precision: 0.95, DelayMedian: 5, FalsePerSoldierHour: 0.01, ContactFalsePerSoldierHour: 0.1, StartRecall: 0.8}
+
+// HeatWhy is the one-line reason the median-delay goal leaves heat strain
+// out, printed with the goals.
+const HeatWhy = "heat strain raises core temperature 0.10–0.20 °C/min: about one noise sd in 5 s, so it takes about a minute"
 
 // Report is the result of an evaluation.
 type Report struct {
@@ -65,8 +74,11 @@ type DetectorReport struct {
 	Calibration *detector.Calibration `json:"calibration,omitempty"`
 	Overall     Metrics               `json:"overall"`
 	Kinds       []KindReport          `json:"kinds"`
-	Contact     Metrics               `json:"contact"`
-	Other       Metrics               `json:"other_phases"`
+	// WithoutHeat holds the events of every kind but heat strain: the
+	// median-delay goal is checked on its DelayMedian (see Goals).
+	WithoutHeat Metrics `json:"without_heat_strain"`
+	Contact     Metrics `json:"contact"`
+	Other       Metrics `json:"other_phases"`
 	// AtStart holds the events under way at a run's first tick (see
 	// Tally.AtStart); AtStartInTime how many of them were caught within
 	// StartWindow ticks of it.
@@ -281,6 +293,7 @@ func (r *Report) writeMetrics(bw io.Writer) {
 		if d.AtStart.Events > 0 {
 			row("", "under way at start", &d.AtStart)
 		}
+		row("", "all but heat strain", &d.WithoutHeat)
 		row("", "contact", &d.Contact)
 		row("", "other phases", &d.Other)
 		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t\t")
@@ -331,9 +344,10 @@ func (r *Report) writeChannels(bw io.Writer) {
 // writeGoals writes the goals and which of them each detector meets.
 func (r *Report) writeGoals(bw io.Writer) {
 	fmt.Fprintf(bw, "\ngoals: recall ≥ %.2f, precision ≥ %.2f, median delay ≤ %.0f s, ≤ %.0f false alerts per 100 soldier-hours\n"+
-		"  (≤ %.0f per 100 in contact), events under way at start: recall ≥ %.1f within %d s\n",
+		"  (≤ %.0f per 100 in contact), events under way at start: recall ≥ %.1f within %d s\n"+
+		"  the delay goal is checked on every kind but heat strain, whose delay is reported apart:\n  %s\n",
 		Goals.Recall, Goals.Precision, Goals.DelayMedian, 100*Goals.FalsePerSoldierHour, 100*Goals.ContactFalsePerSoldierHour,
-		Goals.StartRecall, StartWindow)
+		Goals.StartRecall, StartWindow, HeatWhy)
 	for i := range r.Detectors {
 		d := &r.Detectors[i]
 		o := &d.Overall
@@ -345,9 +359,17 @@ func (r *Report) writeGoals(bw io.Writer) {
 		if c := d.Contact.FalsePerSoldierHour; !math.IsNaN(c) {
 			contact = goal(c <= Goals.ContactFalsePerSoldierHour)
 		}
-		fmt.Fprintf(bw, "  %-10s recall %s  precision %s  delay %s  false %s  contact %s  at start %s\n", d.Name,
+		heat := math.NaN()
+		for j := range d.Kinds {
+			if d.Kinds[j].Kind == engine.KindHeatStrain.String() {
+				heat = d.Kinds[j].DelayMedian
+			}
+		}
+		fmt.Fprintf(bw, "  %-10s recall %s  precision %s  delay %s  false %s  contact %s  at start %s"+
+			"  (median delay %s s without heat strain, %s s with it; heat strain %s s)\n", d.Name,
 			goal(o.Recall >= Goals.Recall), goal(o.Precision >= Goals.Precision),
-			goal(o.DelayMedian <= Goals.DelayMedian), goal(o.FalsePerSoldierHour <= Goals.FalsePerSoldierHour), contact, start)
+			goal(d.WithoutHeat.DelayMedian <= Goals.DelayMedian), goal(o.FalsePerSoldierHour <= Goals.FalsePerSoldierHour), contact, start,
+			fmtNum(d.WithoutHeat.DelayMedian), fmtNum(o.DelayMedian), fmtNum(heat))
 	}
 }
 

@@ -334,6 +334,26 @@ func (t *Tally) AtStart() Metrics {
 	return m
 }
 
+// WithoutHeat returns the events of every kind but heat strain, detected
+// or missed, with their delays: the slice issue 18's median-delay goal is
+// checked on (heat strain is reported apart, see Goals). Like AtStart it
+// owns no alerts, so precision, F1 and the false-alert rate are undefined
+// (NaN).
+func (t *Tally) WithoutHeat() Metrics {
+	var c Counts
+	for k := range t.kinds {
+		if engine.AnomalyKind(k) != engine.KindHeatStrain {
+			c.Events += t.kinds[k].Events
+			c.Detected += t.kinds[k].Detected
+			c.KindCorrect += t.kinds[k].KindCorrect
+			c.Delays = append(c.Delays, t.kinds[k].Delays...)
+		}
+	}
+	m := metricsOf(&c, 0)
+	m.Precision, m.F1 = math.NaN(), math.NaN()
+	return m
+}
+
 // Contact returns the metrics of events starting and alerts opening in the
 // contact phase; Other those of every other phase.
 func (t *Tally) Contact() Metrics {
