@@ -43,14 +43,14 @@ type Config struct {
 // the goal carves it out: heat strain's core temperature rises
 // 0.10–0.20 °C/min, 0.008–0.017 °C in 5 s, about one sensor-noise sd, so no
 // test held to the false-alert goal can see it in seconds; its own delay is
-// reported apart (HeatWhy).
+// reported apart (heatWhy).
 var Goals = struct {
 	Recall, Precision, DelayMedian, FalsePerSoldierHour, ContactFalsePerSoldierHour, StartRecall float64
 }{Recall: 0.95, Precision: 0.95, DelayMedian: 5, FalsePerSoldierHour: 0.01, ContactFalsePerSoldierHour: 0.1, StartRecall: 0.8}
 
-// HeatWhy is the one-line reason the median-delay goal leaves heat strain
+// heatWhy is the one-line reason the median-delay goal leaves heat strain
 // out, printed with the goals.
-const HeatWhy = "heat strain raises core temperature 0.10–0.20 °C/min: about one noise sd in 5 s, so it takes about a minute"
+const heatWhy = "heat strain raises core temperature 0.10–0.20 °C/min: about one noise sd in 5 s, so it takes about a minute"
 
 // Report is the result of an evaluation.
 type Report struct {
@@ -347,7 +347,7 @@ func (r *Report) writeGoals(bw io.Writer) {
 		"  (≤ %.0f per 100 in contact), events under way at start: recall ≥ %.1f within %d s\n"+
 		"  the delay goal is checked on every kind but heat strain, whose delay is reported apart:\n  %s\n",
 		Goals.Recall, Goals.Precision, Goals.DelayMedian, 100*Goals.FalsePerSoldierHour, 100*Goals.ContactFalsePerSoldierHour,
-		Goals.StartRecall, StartWindow, HeatWhy)
+		Goals.StartRecall, StartWindow, heatWhy)
 	for i := range r.Detectors {
 		d := &r.Detectors[i]
 		o := &d.Overall

@@ -104,7 +104,7 @@ func TestReportDelayWithoutHeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := tab.String()
-	for _, want := range []string{"all but heat strain", "delay met", "median delay 1 s without heat strain, 60 s with it; heat strain 60 s", HeatWhy} {
+	for _, want := range []string{"all but heat strain", "delay met", "median delay 1 s without heat strain, 60 s with it; heat strain 60 s", heatWhy} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
