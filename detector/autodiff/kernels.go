@@ -1,6 +1,9 @@
 package autodiff
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // The kernels below are the forward and backward computations of the tape's
 // ops as plain functions over flat row-major slices. The tape calls them,
@@ -160,20 +163,43 @@ func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
 
 // matTMulAcc adds xᵀ·dy to dw ([in × out]) for n rows of x (stride xs,
 // width in) and dy (stride ys, width out): two rows of dw at a time, four
-// rows of x and dy per pass.
+// rows of x and dy per pass. With AVX2 matTMulAccAVX2 does the first
+// out&^3 columns and matTMulAccGo the rest; each element is summed
+// identically either way.
 func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
+	cols := 0
+	if useAVX2 && out >= 4 && in > 0 && n > 0 {
+		if ys < out || xs < in {
+			panic("autodiff: matTMulAcc row stride shorter than its row")
+		}
+		_ = dw[in*out-1]
+		_ = x[(n-1)*xs+in-1]
+		_ = dy[(n-1)*ys+out-1]
+		cols = out &^ 3
+		matTMulAccAVX2(dw, x, xs, dy, ys, n, in, out, cols)
+	}
+	if cols < out {
+		matTMulAccGo(dw, x, xs, dy, ys, n, in, out, cols)
+	}
+}
+
+// matTMulAccGo is matTMulAcc in Go for the columns j0 ≤ j < out of dw.
+// Element dw[k][j] sums the rows four at a time, d + (a₀h₀ + a₁h₁ + a₂h₂
+// + a₃h₃), then one at a time — except the last row of dw when in is odd,
+// which takes every row one at a time.
+func matTMulAccGo(dw, x []float64, xs int, dy []float64, ys int, n, in, out, j0 int) {
 	dw = dw[:in*out]
 	k := 0
 	for ; k+2 <= in; k += 2 {
-		d0 := dw[k*out : (k+1)*out]
-		d1 := dw[(k+1)*out : (k+2)*out]
+		d0 := dw[k*out+j0 : (k+1)*out]
+		d1 := dw[(k+1)*out+j0 : (k+2)*out]
 		d1 = d1[:len(d0)]
 		r := 0
 		for ; r+4 <= n; r += 4 {
-			g0 := dy[r*ys : r*ys+out]
-			g1 := dy[(r+1)*ys : (r+1)*ys+out]
-			g2 := dy[(r+2)*ys : (r+2)*ys+out]
-			g3 := dy[(r+3)*ys : (r+3)*ys+out]
+			g0 := dy[r*ys+j0 : r*ys+out]
+			g1 := dy[(r+1)*ys+j0 : (r+1)*ys+out]
+			g2 := dy[(r+2)*ys+j0 : (r+2)*ys+out]
+			g3 := dy[(r+3)*ys+j0 : (r+3)*ys+out]
 			g0, g1, g2, g3 = g0[:len(d0)], g1[:len(d0)], g2[:len(d0)], g3[:len(d0)]
 			a0, a1, a2, a3 := x[r*xs+k], x[(r+1)*xs+k], x[(r+2)*xs+k], x[(r+3)*xs+k]
 			c0, c1, c2, c3 := x[r*xs+k+1], x[(r+1)*xs+k+1], x[(r+2)*xs+k+1], x[(r+3)*xs+k+1]
@@ -184,7 +210,7 @@ func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
 			}
 		}
 		for ; r < n; r++ {
-			g := dy[r*ys : r*ys+out]
+			g := dy[r*ys+j0 : r*ys+out]
 			g = g[:len(d0)]
 			a, c := x[r*xs+k], x[r*xs+k+1]
 			for j := range d0 {
@@ -194,9 +220,9 @@ func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
 		}
 	}
 	for ; k < in; k++ {
-		d0 := dw[k*out : (k+1)*out]
+		d0 := dw[k*out+j0 : (k+1)*out]
 		for r := range n {
-			g := dy[r*ys : r*ys+out]
+			g := dy[r*ys+j0 : r*ys+out]
 			g = g[:len(d0)]
 			a := x[r*xs+k]
 			for j := range d0 {
@@ -207,9 +233,47 @@ func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
 }
 
 // matMulTAcc adds dy·Wᵀ to dx for n rows of dy (stride ys, width out) and
-// dx (stride xs, width in), W [in × out]: dot products, two rows and two
-// columns at a time.
+// dx (stride xs, width in), W [in × out]: dx[r][k] += s with s the dot
+// product Σⱼ dy[r][j]·W[k][j] summed from zero in order of j. With AVX2
+// and at least two rows, W is transposed into a pooled scratch and
+// matMulTAccAVX2 sums four k (lanes) at a time, each lane over j in the
+// same order; matMulTAccGo does the last in&^3 … in columns.
 func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, out int) {
+	cols := 0
+	if useAVX2 && in >= 4 && out > 0 && n >= 2 {
+		if ys < out || xs < in {
+			panic("autodiff: matMulTAcc row stride shorter than its row")
+		}
+		_ = dx[(n-1)*xs+in-1]
+		_ = dy[(n-1)*ys+out-1]
+		w = w[:in*out]
+		sp := transposePool.Get().(*[]float64)
+		if cap(*sp) < in*out {
+			*sp = make([]float64, in*out)
+		}
+		wt := (*sp)[:in*out]
+		for k := range in {
+			wk := w[k*out : (k+1)*out]
+			for j, v := range wk {
+				wt[j*in+k] = v
+			}
+		}
+		cols = in &^ 3
+		matMulTAccAVX2(dx, xs, dy, ys, wt, n, in, out, cols)
+		transposePool.Put(sp)
+	}
+	if cols < in {
+		matMulTAccGo(dx, xs, dy, ys, w, n, in, out, cols)
+	}
+}
+
+// transposePool holds matMulTAcc's scratch for Wᵀ (*[]float64), so the
+// kernel does not allocate once warm and concurrent tapes do not share it.
+var transposePool = sync.Pool{New: func() any { return new([]float64) }}
+
+// matMulTAccGo is matMulTAcc in Go for the columns k0 ≤ k < in of dx:
+// dot products, two rows and two columns at a time.
+func matMulTAccGo(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, out, k0 int) {
 	w = w[:in*out]
 	r := 0
 	for ; r+2 <= n; r += 2 {
@@ -219,7 +283,7 @@ func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, 
 		x0 := dx[r*xs : r*xs+in]
 		x1 := dx[(r+1)*xs : (r+1)*xs+in]
 		x1 = x1[:len(x0)]
-		k := 0
+		k := k0
 		for ; k+2 <= in; k += 2 {
 			w0 := w[k*out : (k+1)*out]
 			w1 := w[(k+1)*out : (k+2)*out]
@@ -253,7 +317,7 @@ func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, 
 	for ; r < n; r++ {
 		g := dy[r*ys : r*ys+out]
 		xr := dx[r*xs : r*xs+in]
-		for k := range xr {
+		for k := k0; k < in; k++ {
 			wk := w[k*out : (k+1)*out]
 			wk = wk[:len(g)]
 			s := 0.0

@@ -9,13 +9,14 @@ import (
 )
 
 // useAVX2 routes the hot kernels (MatMulAcc, MatVecAcc, SigmoidSlice,
-// TanhSlice, ELUForward) to their AVX2 versions in simd_amd64.s. Those do
-// the very same IEEE operations in the very same order as the Go loops,
-// four columns at a time (multiplies and adds, never fused), so results
-// are bit-identical with and without them; the tests compare both paths.
+// TanhSlice, ELUForward, and the backward matTMulAcc and matMulTAcc) to
+// their AVX2 versions in simd_amd64.s. Those do the very same IEEE
+// operations in the very same order as the Go loops, four columns at a
+// time (multiplies and adds, never fused), so results are bit-identical
+// with and without them; the tests compare both paths.
 var useAVX2 = cpu.X86.HasAVX2
 
-// useAVX512 routes the same kernels, where the data allow eight columns at
+// useAVX512 routes the forward kernels, where the data allow eight columns at
 // a time, to their AVX-512 versions in simd512_amd64.s (same operations in
 // the same order, so the same bits again). They need only AVX512F; the
 // flag is false when the processor or the operating system lacks it.
@@ -45,6 +46,12 @@ var vecConsts = func() (c [25][4]float64) {
 
 //go:noescape
 func matMulAccAVX2(y []float64, ys int, x []float64, xs int, w []float64, n, in, out int)
+
+//go:noescape
+func matTMulAccAVX2(dw, x []float64, xs int, dy []float64, ys int, n, in, out, cols int)
+
+//go:noescape
+func matMulTAccAVX2(dx []float64, xs int, dy []float64, ys int, wt []float64, n, in, out, cols int)
 
 //go:noescape
 func sigmoidAVX2(y, x []float64)

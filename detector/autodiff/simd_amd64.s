@@ -181,3 +181,266 @@ eloop:
 edone:
 	VZEROUPPER
 	RET
+
+// func matTMulAccAVX2(dw, x []float64, xs int, dy []float64, ys int, n, in, out, cols int)
+//
+// matTMulAccGo for the columns 0 ≤ j < cols of dw (cols a positive
+// multiple of 4, n and in positive): rows k, k+1 of dw together, x and dy
+// rows four at a time, d + (((a₀h₀ + a₁h₁) + a₂h₂) + a₃h₃), then one at a
+// time; the last row of dw when in is odd takes every row one at a time.
+//
+// Registers: DI → dw[k], SI → x[0][k], R8 ys·8, R9 xs·8, R11 out·8, R13 k
+// left; per pass BX → x[r][k], AX → dy[r], CX rows left; per column block
+// R10 → dy[r][j], R12 → dy[r+3][j], R14 → dw[k][j], R15 columns left.
+// Y0–Y3 and Y4–Y7 hold the broadcast x[r..r+3][k] and x[r..r+3][k+1].
+TEXT ·matTMulAccAVX2(SB), NOSPLIT, $0-120
+	MOVQ dw_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ xs+48(FP), R9
+	SHLQ $3, R9
+	MOVQ ys+80(FP), R8
+	SHLQ $3, R8
+	MOVQ out+104(FP), R11
+	SHLQ $3, R11
+	MOVQ in+96(FP), R13
+
+tk2:
+	CMPQ R13, $2
+	JLT  tk1
+	MOVQ SI, BX
+	MOVQ dy_base+56(FP), AX
+	MOVQ n+88(FP), CX
+
+tr4:
+	CMPQ         CX, $4
+	JLT          tr1
+	VBROADCASTSD 0(BX), Y0
+	VBROADCASTSD 8(BX), Y4
+	VBROADCASTSD 0(BX)(R9*1), Y1
+	VBROADCASTSD 8(BX)(R9*1), Y5
+	LEAQ         (BX)(R9*2), R10
+	VBROADCASTSD 0(R10), Y2
+	VBROADCASTSD 8(R10), Y6
+	VBROADCASTSD 0(R10)(R9*1), Y3
+	VBROADCASTSD 8(R10)(R9*1), Y7
+	MOVQ         AX, R10
+	LEAQ         (AX)(R8*2), R12
+	ADDQ         R8, R12
+	MOVQ         DI, R14
+	MOVQ         cols+112(FP), R15
+
+tj4:
+	VMOVUPD (R10), Y8
+	VMOVUPD (R10)(R8*1), Y9
+	VMOVUPD (R10)(R8*2), Y10
+	VMOVUPD (R12), Y11
+	VMULPD  Y8, Y0, Y12
+	VMULPD  Y9, Y1, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  Y10, Y2, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  Y11, Y3, Y13
+	VADDPD  Y13, Y12, Y12
+	VADDPD  (R14), Y12, Y12
+	VMOVUPD Y12, (R14)
+	VMULPD  Y8, Y4, Y12
+	VMULPD  Y9, Y5, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  Y10, Y6, Y13
+	VADDPD  Y13, Y12, Y12
+	VMULPD  Y11, Y7, Y13
+	VADDPD  Y13, Y12, Y12
+	VADDPD  (R14)(R11*1), Y12, Y12
+	VMOVUPD Y12, (R14)(R11*1)
+	ADDQ    $32, R10
+	ADDQ    $32, R12
+	ADDQ    $32, R14
+	SUBQ    $4, R15
+	JNZ     tj4
+	LEAQ    (BX)(R9*4), BX
+	LEAQ    (AX)(R8*4), AX
+	SUBQ    $4, CX
+	JMP     tr4
+
+tr1:
+	TESTQ        CX, CX
+	JZ           tknext
+	VBROADCASTSD 0(BX), Y0
+	VBROADCASTSD 8(BX), Y4
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         cols+112(FP), R15
+
+tj1:
+	VMOVUPD (R10), Y8
+	VMULPD  Y8, Y0, Y12
+	VADDPD  (R14), Y12, Y12
+	VMOVUPD Y12, (R14)
+	VMULPD  Y8, Y4, Y12
+	VADDPD  (R14)(R11*1), Y12, Y12
+	VMOVUPD Y12, (R14)(R11*1)
+	ADDQ    $32, R10
+	ADDQ    $32, R14
+	SUBQ    $4, R15
+	JNZ     tj1
+	ADDQ    R9, BX
+	ADDQ    R8, AX
+	DECQ    CX
+	JMP     tr1
+
+tknext:
+	ADDQ $16, SI
+	LEAQ (DI)(R11*2), DI
+	SUBQ $2, R13
+	JMP  tk2
+
+tk1:
+	TESTQ R13, R13
+	JZ    tdone2
+	MOVQ  SI, BX
+	MOVQ  dy_base+56(FP), AX
+	MOVQ  n+88(FP), CX
+
+tl:
+	VBROADCASTSD 0(BX), Y0
+	MOVQ         AX, R10
+	MOVQ         DI, R14
+	MOVQ         cols+112(FP), R15
+
+tlj:
+	VMOVUPD (R10), Y8
+	VMULPD  Y8, Y0, Y12
+	VADDPD  (R14), Y12, Y12
+	VMOVUPD Y12, (R14)
+	ADDQ    $32, R10
+	ADDQ    $32, R14
+	SUBQ    $4, R15
+	JNZ     tlj
+	ADDQ    R9, BX
+	ADDQ    R8, AX
+	DECQ    CX
+	JNZ     tl
+
+tdone2:
+	VZEROUPPER
+	RET
+
+// func matMulTAccAVX2(dx []float64, xs int, dy []float64, ys int, wt []float64, n, in, out, cols int)
+//
+// matMulTAccGo for the columns 0 ≤ k < cols of dx (cols a positive
+// multiple of 4, n and out positive), from wt = Wᵀ [out × in]: for each
+// row, sixteen, then eight, then four k at a time, s = 0, s += dy[r][j]·
+// wt[j][k..] for j in order, then dx[r][k..] += s. Each lane sums exactly
+// as the scalar dot product does.
+//
+// Registers: DI → dx[r], SI → dy[r], DX → wt, R8 xs·8, R9 ys·8, R10 in·8,
+// CX rows left; BX k·8, R13 bytes of k left; per block AX → wt[j][k], R14
+// → dy[r][j], R15 j left. Y0–Y3 the sums, Y12 the broadcast dy[r][j].
+TEXT ·matMulTAccAVX2(SB), NOSPLIT, $0-120
+	MOVQ dx_base+0(FP), DI
+	MOVQ xs+24(FP), R8
+	SHLQ $3, R8
+	MOVQ dy_base+32(FP), SI
+	MOVQ ys+56(FP), R9
+	SHLQ $3, R9
+	MOVQ wt_base+64(FP), DX
+	MOVQ in+96(FP), R10
+	SHLQ $3, R10
+	MOVQ n+88(FP), CX
+
+mrow:
+	MOVQ cols+112(FP), R13
+	SHLQ $3, R13
+	XORQ BX, BX
+
+m16:
+	CMPQ   R13, $128
+	JLT    m8
+	LEAQ   (DX)(BX*1), AX
+	MOVQ   SI, R14
+	MOVQ   out+104(FP), R15
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+m16j:
+	VBROADCASTSD (R14), Y12
+	VMULPD       0(AX), Y12, Y13
+	VADDPD       Y13, Y0, Y0
+	VMULPD       32(AX), Y12, Y13
+	VADDPD       Y13, Y1, Y1
+	VMULPD       64(AX), Y12, Y13
+	VADDPD       Y13, Y2, Y2
+	VMULPD       96(AX), Y12, Y13
+	VADDPD       Y13, Y3, Y3
+	ADDQ         $8, R14
+	ADDQ         R10, AX
+	DECQ         R15
+	JNZ          m16j
+	VADDPD       0(DI)(BX*1), Y0, Y0
+	VMOVUPD      Y0, 0(DI)(BX*1)
+	VADDPD       32(DI)(BX*1), Y1, Y1
+	VMOVUPD      Y1, 32(DI)(BX*1)
+	VADDPD       64(DI)(BX*1), Y2, Y2
+	VMOVUPD      Y2, 64(DI)(BX*1)
+	VADDPD       96(DI)(BX*1), Y3, Y3
+	VMOVUPD      Y3, 96(DI)(BX*1)
+	ADDQ         $128, BX
+	SUBQ         $128, R13
+	JMP          m16
+
+m8:
+	CMPQ   R13, $64
+	JLT    m4
+	LEAQ   (DX)(BX*1), AX
+	MOVQ   SI, R14
+	MOVQ   out+104(FP), R15
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+
+m8j:
+	VBROADCASTSD (R14), Y12
+	VMULPD       0(AX), Y12, Y13
+	VADDPD       Y13, Y0, Y0
+	VMULPD       32(AX), Y12, Y13
+	VADDPD       Y13, Y1, Y1
+	ADDQ         $8, R14
+	ADDQ         R10, AX
+	DECQ         R15
+	JNZ          m8j
+	VADDPD       0(DI)(BX*1), Y0, Y0
+	VMOVUPD      Y0, 0(DI)(BX*1)
+	VADDPD       32(DI)(BX*1), Y1, Y1
+	VMOVUPD      Y1, 32(DI)(BX*1)
+	ADDQ         $64, BX
+	SUBQ         $64, R13
+
+m4:
+	CMPQ   R13, $32
+	JLT    mnext
+	LEAQ   (DX)(BX*1), AX
+	MOVQ   SI, R14
+	MOVQ   out+104(FP), R15
+	VXORPD Y0, Y0, Y0
+
+m4j:
+	VBROADCASTSD (R14), Y12
+	VMULPD       0(AX), Y12, Y13
+	VADDPD       Y13, Y0, Y0
+	ADDQ         $8, R14
+	ADDQ         R10, AX
+	DECQ         R15
+	JNZ          m4j
+	VADDPD       0(DI)(BX*1), Y0, Y0
+	VMOVUPD      Y0, 0(DI)(BX*1)
+	ADDQ         $32, BX
+	SUBQ         $32, R13
+
+mnext:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ CX
+	JNZ  mrow
+	VZEROUPPER
+	RET

@@ -12,6 +12,14 @@ func matMulAccAVX2(y []float64, ys int, x []float64, xs int, w []float64, n, in,
 	panic("autodiff: no AVX2 kernels in this build")
 }
 
+func matTMulAccAVX2(dw, x []float64, xs int, dy []float64, ys int, n, in, out, cols int) {
+	panic("autodiff: no AVX2 kernels in this build")
+}
+
+func matMulTAccAVX2(dx []float64, xs int, dy []float64, ys int, wt []float64, n, in, out, cols int) {
+	panic("autodiff: no AVX2 kernels in this build")
+}
+
 func sigmoidAVX2(y, x []float64) { panic("autodiff: no AVX2 kernels in this build") }
 func tanhAVX2(y, x []float64)    { panic("autodiff: no AVX2 kernels in this build") }
 func eluAVX2(y, x []float64)     { panic("autodiff: no AVX2 kernels in this build") }

@@ -1,0 +1,129 @@
+package autodiff
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// backwardValues fills n values of mixed magnitudes (so that summing in
+// another order changes the rounding) with a few exact zeros.
+func backwardValues(rng *rand.Rand, n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		switch rng.IntN(8) {
+		case 0:
+			v[i] = 0
+		case 1:
+			v[i] = rng.NormFloat64() * 1e6
+		case 2:
+			v[i] = rng.NormFloat64() * 1e-6
+		default:
+			v[i] = rng.NormFloat64()
+		}
+	}
+	return v
+}
+
+func TestBackwardKernelsVectorMatchGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) { withLevel(l, func() { testBackwardKernelsMatchGo(t) }) })
+	}
+}
+
+// testBackwardKernelsMatchGo compares matTMulAcc (dW += xᵀ·dy) and
+// matMulTAcc (dx += dy·Wᵀ) bit for bit with the Go loops for every n, in
+// and out from 1 to 19 (so every tail of the row pairs and quadruples and
+// of the 4-, 8- and 16-column blocks), rows wider than their width, and
+// checks that the padding between rows is left alone.
+func testBackwardKernelsMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := 1; n <= 19; n++ {
+		for in := 1; in <= 19; in++ {
+			for out := 1; out <= 19; out++ {
+				xs, ys := in+rng.IntN(3), out+rng.IntN(3)
+				x, dy, w := backwardValues(rng, n*xs), backwardValues(rng, n*ys), backwardValues(rng, in*out)
+				dw0, dx0 := backwardValues(rng, in*out), backwardValues(rng, n*xs)
+				what := fmt.Sprintf("n=%d in=%d out=%d xs=%d ys=%d", n, in, out, xs, ys)
+
+				got, want := append([]float64(nil), dw0...), append([]float64(nil), dw0...)
+				matTMulAcc(got, x, xs, dy, ys, n, in, out)
+				withGo(t, func() { matTMulAcc(want, x, xs, dy, ys, n, in, out) })
+				sameBits(t, "matTMulAcc "+what, got, want)
+
+				got, want = append([]float64(nil), dx0...), append([]float64(nil), dx0...)
+				matMulTAcc(got, xs, dy, ys, w, n, in, out)
+				withGo(t, func() { matMulTAcc(want, xs, dy, ys, w, n, in, out) })
+				sameBits(t, "matMulTAcc "+what, got, want)
+				for r := range n {
+					for k := in; k < xs; k++ {
+						if got[r*xs+k] != dx0[r*xs+k] {
+							t.Fatalf("matMulTAcc %s: padding dx[%d][%d] written", what, r, k)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestLinearBackwardVectorMatchesGo runs the grouped layer's backward pass
+// (the shapes of the TFT's gated residual networks and LSTM) both ways.
+func TestLinearBackwardVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(7, 8))
+				for _, s := range []struct{ n, in, out, groups int }{
+					{31, 16, 16, 1}, {31, 16, 64, 1}, {8, 16, 64, 1}, {31, 8, 16, 3}, {30, 16, 32, 2}, {1, 16, 16, 1}, {5, 7, 9, 2},
+				} {
+					in, out := s.groups*s.in, s.groups*s.out
+					x, dy, w := backwardValues(rng, s.n*in), backwardValues(rng, s.n*out), backwardValues(rng, s.groups*s.in*s.out)
+					dx0, dw0, db0 := backwardValues(rng, s.n*in), backwardValues(rng, len(w)), backwardValues(rng, out)
+					dx, dw, db := append([]float64(nil), dx0...), append([]float64(nil), dw0...), append([]float64(nil), db0...)
+					LinearBackward(dx, dw, db, dy, x, w, s.n, s.in, s.out, s.groups)
+					wx, ww, wb := append([]float64(nil), dx0...), append([]float64(nil), dw0...), append([]float64(nil), db0...)
+					withGo(t, func() { LinearBackward(wx, ww, wb, dy, x, w, s.n, s.in, s.out, s.groups) })
+					what := fmt.Sprintf("%+v", s)
+					sameBits(t, "dx "+what, dx, wx)
+					sameBits(t, "dW "+what, dw, ww)
+					sameBits(t, "db "+what, db, wb)
+				}
+			})
+		})
+	}
+}
+
+func TestBackwardKernelsShortSlicesPanic(t *testing.T) {
+	for _, l := range allLevels(t) {
+		withLevel(l, func() {
+			for name, f := range map[string]func(){
+				"matTMulAcc dW": func() { matTMulAcc(make([]float64, 4*8-1), make([]float64, 8), 4, make([]float64, 16), 8, 2, 4, 8) },
+				"matTMulAcc dy": func() { matTMulAcc(make([]float64, 4*8), make([]float64, 8), 4, make([]float64, 15), 8, 2, 4, 8) },
+				"matMulTAcc dx": func() { matMulTAcc(make([]float64, 7), 4, make([]float64, 16), 8, make([]float64, 4*8), 2, 4, 8) },
+				"matMulTAcc W":  func() { matMulTAcc(make([]float64, 8), 4, make([]float64, 16), 8, make([]float64, 4*8-1), 2, 4, 8) },
+			} {
+				func() {
+					defer func() {
+						if recover() == nil {
+							t.Errorf("%s: %s one value short did not panic", l.name, name)
+						}
+					}()
+					f()
+				}()
+			}
+		})
+	}
+}
+
+func BenchmarkLinearBackward31x16x64(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		n, in, out := 31, 16, 64
+		x, dy, w := make([]float64, n*in), make([]float64, n*out), make([]float64, in*out)
+		dx, dw, db := make([]float64, n*in), make([]float64, in*out), make([]float64, out)
+		b.ReportAllocs()
+		for b.Loop() {
+			LinearBackward(dx, dw, db, dy, x, w, n, in, out, 1)
+		}
+	})
+}
