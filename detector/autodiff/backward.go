@@ -111,6 +111,7 @@ func addTo(dst, src []float64) {
 		return
 	}
 	src = src[:len(dst)]
+	dst, src = vectorHead(dst, src, addAVX2, addAVX2)
 	for i, v := range src {
 		dst[i] += v
 	}

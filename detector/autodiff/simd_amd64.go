@@ -54,6 +54,9 @@ func matTMulAccAVX2(dw, x []float64, xs int, dy []float64, ys int, n, in, out, c
 func matMulTAccAVX2(dx []float64, xs int, dy []float64, ys int, wt []float64, n, in, out, cols int)
 
 //go:noescape
+func addAVX2(y, x []float64)
+
+//go:noescape
 func sigmoidAVX2(y, x []float64)
 
 //go:noescape

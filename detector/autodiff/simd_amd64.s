@@ -444,3 +444,26 @@ mnext:
 	JNZ  mrow
 	VZEROUPPER
 	RET
+
+// func addAVX2(y, x []float64)
+//
+// y[i] += x[i] for the first len(x)&^3 elements (addTo).
+TEXT ·addAVX2(SB), NOSPLIT, $0-48
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	SHRQ $2, CX
+	JZ   adone
+
+aloop:
+	VMOVUPD (DI), Y0
+	VADDPD  (SI), Y0, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     aloop
+
+adone:
+	VZEROUPPER
+	RET

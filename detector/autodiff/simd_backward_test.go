@@ -127,3 +127,20 @@ func BenchmarkLinearBackward31x16x64(b *testing.B) {
 		}
 	})
 }
+
+func TestAddToVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(9, 10))
+				for n := range 20 {
+					dst, src := activationInputs(rng, n), activationInputs(rng, n+rng.IntN(3))
+					got, want := append([]float64(nil), dst...), append([]float64(nil), dst...)
+					addTo(got, src)
+					withGo(t, func() { addTo(want, src) })
+					sameBits(t, fmt.Sprintf("addTo n=%d", n), got, want)
+				}
+			})
+		})
+	}
+}
