@@ -37,6 +37,7 @@ type Tape struct {
 	val   [2][]float64
 	grad  [2][]float64
 	used  int
+	clean int     // arena gradients [0, clean) are zeroed; [clean, used) not yet
 	order []opRef // the recorded ops, in the order they ran
 	ops   opLists
 }
@@ -59,13 +60,17 @@ func (tp *Tape) Reset() {
 	tp.order = tp.order[:0]
 	tp.ops.reset()
 	tp.used = 0
+	tp.clean = 0
 }
 
 // ArenaLen is the number of float64s of arena in use (values; gradients use
 // as many again).
 func (tp *Tape) ArenaLen() int { return tp.used }
 
-// alloc reserves an r×c tensor in the arena with a zero gradient.
+// alloc reserves an r×c tensor in the arena. Its gradient is zeroed only
+// when a gradient is first needed (zeroGrads, from Grad, Backward and
+// BackwardFrom), so passes that never go backward (validation losses,
+// scoring) do not clear gradients they do not use.
 func (tp *Tape) alloc(r, c int) Tensor {
 	n := r * c
 	if tp.used+n > len(tp.val[arenaBuf]) {
@@ -79,20 +84,29 @@ func (tp *Tape) alloc(r, c int) Tensor {
 		v := make([]float64, size)
 		g := make([]float64, size)
 		copy(v, tp.val[arenaBuf][:tp.used])
-		copy(g, tp.grad[arenaBuf][:tp.used])
+		copy(g, tp.grad[arenaBuf][:tp.clean])
 		tp.val[arenaBuf], tp.grad[arenaBuf] = v, g
 	}
 	t := Tensor{buf: arenaBuf, off: tp.used, R: r, C: c}
 	tp.used += n
-	clear(tp.grad[arenaBuf][t.off : t.off+n])
 	return t
+}
+
+// zeroGrads zeroes the gradients of the arena tensors allocated since the
+// last call, so every arena gradient starts at zero.
+func (tp *Tape) zeroGrads() {
+	clear(tp.grad[arenaBuf][tp.clean:tp.used])
+	tp.clean = tp.used
 }
 
 // Value returns t's values (valid until the next op).
 func (tp *Tape) Value(t Tensor) []float64 { return tp.val[t.buf][t.off : t.off+t.R*t.C] }
 
 // Grad returns t's gradient (valid until the next op).
-func (tp *Tape) Grad(t Tensor) []float64 { return tp.grad[t.buf][t.off : t.off+t.R*t.C] }
+func (tp *Tape) Grad(t Tensor) []float64 {
+	tp.zeroGrads()
+	return tp.grad[t.buf][t.off : t.off+t.R*t.C]
+}
 
 // v and g are the short internal forms; g is nil for no-grad tensors.
 func (tp *Tape) v(t Tensor) []float64 {
@@ -163,6 +177,7 @@ func (tp *Tape) Backward(loss Tensor) {
 	if loss.Size() != 1 {
 		panic("autodiff: Backward from a non-scalar")
 	}
+	tp.zeroGrads()
 	tp.grad[loss.buf][loss.off] += 1
 	tp.backward()
 }
