@@ -402,7 +402,8 @@ func GLUForwardSaved(y, s, x []float64, n, d int) {
 }
 
 // GLUBackward adds the gradient of GLUForward to dx, given the saved σ(b)
-// s (or nil to recompute it).
+// s (or nil to recompute it). With AVX2 and s saved, gluBackwardAVX2 does
+// each row's first d&^3 columns (elementwise, so the same bits).
 func GLUBackward(dx, dy, x, s []float64, n, d int) {
 	for r := range n {
 		a := x[2*r*d : 2*r*d+d]
@@ -410,7 +411,12 @@ func GLUBackward(dx, dy, x, s []float64, n, d int) {
 		da := dx[2*r*d : 2*r*d+d]
 		dbb := dx[2*r*d+d : 2*r*d+2*d]
 		g := dy[r*d : r*d+d]
-		for j := range g {
+		j0 := 0
+		if useAVX2 && s != nil && d >= 4 {
+			j0 = d &^ 3
+			gluBackwardAVX2(da[:j0], dbb[:j0], g[:j0], a[:j0], s[r*d:r*d+j0])
+		}
+		for j := j0; j < d; j++ {
 			var sj float64
 			if s != nil {
 				sj = s[r*d+j]

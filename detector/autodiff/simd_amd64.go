@@ -57,6 +57,9 @@ func matMulTAccAVX2(dx []float64, xs int, dy []float64, ys int, wt []float64, n,
 func addAVX2(y, x []float64)
 
 //go:noescape
+func gluBackwardAVX2(da, db, g, a, s []float64)
+
+//go:noescape
 func sigmoidAVX2(y, x []float64)
 
 //go:noescape

@@ -467,3 +467,43 @@ aloop:
 adone:
 	VZEROUPPER
 	RET
+
+// func gluBackwardAVX2(da, db, g, a, s []float64)
+//
+// da[j] += g[j]·s[j] and db[j] += ((g[j]·a[j])·s[j])·(1 − s[j]) for the
+// first len(g)&^3 elements (one row of GLUBackward with σ(b) saved).
+TEXT ·gluBackwardAVX2(SB), NOSPLIT, $0-120
+	MOVQ    da_base+0(FP), DI
+	MOVQ    db_base+24(FP), DX
+	MOVQ    g_base+48(FP), SI
+	MOVQ    g_len+56(FP), CX
+	MOVQ    a_base+72(FP), BX
+	MOVQ    s_base+96(FP), R8
+	SHRQ    $2, CX
+	JZ      gbdone
+	LEAQ    ·vecConsts(SB), AX
+	VMOVUPD C_ONE(AX), Y10
+
+gbloop:
+	VMOVUPD (SI), Y0
+	VMOVUPD (R8), Y1
+	VMULPD  Y1, Y0, Y3
+	VADDPD  (DI), Y3, Y3
+	VMOVUPD Y3, (DI)
+	VMULPD  (BX), Y0, Y4
+	VMULPD  Y1, Y4, Y4
+	VSUBPD  Y1, Y10, Y5
+	VMULPD  Y5, Y4, Y4
+	VADDPD  (DX), Y4, Y4
+	VMOVUPD Y4, (DX)
+	ADDQ    $32, SI
+	ADDQ    $32, R8
+	ADDQ    $32, BX
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     gbloop
+
+gbdone:
+	VZEROUPPER
+	RET

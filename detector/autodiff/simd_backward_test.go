@@ -144,3 +144,29 @@ func TestAddToVectorMatchesGo(t *testing.T) {
 		})
 	}
 }
+
+func TestGLUBackwardVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(13, 14))
+				for _, n := range []int{1, 2, 5} {
+					for d := 1; d <= 19; d++ {
+						x, dy := activationInputs(rng, 2*n*d), activationInputs(rng, n*d)
+						s := make([]float64, n*d)
+						for r := range n {
+							SigmoidSlice(s[r*d:r*d+d], x[2*r*d+d:2*r*d+2*d])
+						}
+						dx0 := backwardValues(rng, 2*n*d)
+						for _, saved := range [][]float64{s, nil} {
+							got, want := append([]float64(nil), dx0...), append([]float64(nil), dx0...)
+							GLUBackward(got, dy, x, saved, n, d)
+							withGo(t, func() { GLUBackward(want, dy, x, saved, n, d) })
+							sameBits(t, fmt.Sprintf("GLUBackward n=%d d=%d saved=%v", n, d, saved != nil), got, want)
+						}
+					}
+				}
+			})
+		})
+	}
+}

@@ -20,7 +20,11 @@ func matMulTAccAVX2(dx []float64, xs int, dy []float64, ys int, wt []float64, n,
 	panic("autodiff: no AVX2 kernels in this build")
 }
 
-func addAVX2(y, x []float64)     { panic("autodiff: no AVX2 kernels in this build") }
+func addAVX2(y, x []float64) { panic("autodiff: no AVX2 kernels in this build") }
+func gluBackwardAVX2(da, db, g, a, s []float64) {
+	panic("autodiff: no AVX2 kernels in this build")
+}
+
 func sigmoidAVX2(y, x []float64) { panic("autodiff: no AVX2 kernels in this build") }
 func tanhAVX2(y, x []float64)    { panic("autodiff: no AVX2 kernels in this build") }
 func eluAVX2(y, x []float64)     { panic("autodiff: no AVX2 kernels in this build") }
