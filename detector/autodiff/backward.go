@@ -233,6 +233,12 @@ func (o *lstmOp) backward(tp *Tape) {
 	dcn := sc[5*n : 6*n]
 	clear(dhn)
 	clear(dcn)
+	var wt []float64
+	if matMulTVector(B, H, 4*H) {
+		var sp *[]float64
+		sp, wt = transposeScratch(whh, H, 4*H)
+		defer transposePool.Put(sp)
+	}
 	for t := T - 1; t >= 0; t-- {
 		var hp, cp []float64
 		if t == 0 {
@@ -262,7 +268,16 @@ func (o *lstmOp) backward(tp *Tape) {
 			addTo(dgx[4*t*n:4*t*n+4*n], dG)
 		}
 		clear(dhn)
-		LinearBackward(dhn, dwhh, nil, dG, hp, whh, B, H, 4*H, 1)
+		// The recurrent layer's part of LinearBackward (dW and dx; it has
+		// no bias), with whh transposed once for all steps.
+		if dwhh != nil {
+			matTMulAcc(dwhh, hp, H, dG, 4*H, B, H, 4*H)
+		}
+		if wt != nil {
+			matMulTAccWt(dhn, H, dG, 4*H, whh, wt, B, H, 4*H)
+		} else {
+			matMulTAccGo(dhn, H, dG, 4*H, whh, B, H, 4*H, 0)
+		}
 	}
 	addTo(dh0, dhn)
 	addTo(dc0, dcn)

@@ -236,35 +236,56 @@ func matTMulAccGo(dw, x []float64, xs int, dy []float64, ys int, n, in, out, j0 
 // dx (stride xs, width in), W [in × out]: dx[r][k] += s with s the dot
 // product Σⱼ dy[r][j]·W[k][j] summed from zero in order of j. With AVX2
 // and at least two rows, W is transposed into a pooled scratch and
-// matMulTAccAVX2 sums four k (lanes) at a time, each lane over j in the
-// same order; matMulTAccGo does the last in&^3 … in columns.
+// matMulTAccWt runs.
 func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, out int) {
-	cols := 0
-	if useAVX2 && in >= 4 && out > 0 && n >= 2 {
-		if ys < out || xs < in {
-			panic("autodiff: matMulTAcc row stride shorter than its row")
-		}
-		_ = dx[(n-1)*xs+in-1]
-		_ = dy[(n-1)*ys+out-1]
-		w = w[:in*out]
-		sp := transposePool.Get().(*[]float64)
-		if cap(*sp) < in*out {
-			*sp = make([]float64, in*out)
-		}
-		wt := (*sp)[:in*out]
-		for k := range in {
-			wk := w[k*out : (k+1)*out]
-			for j, v := range wk {
-				wt[j*in+k] = v
-			}
-		}
-		cols = in &^ 3
-		matMulTAccAVX2(dx, xs, dy, ys, wt, n, in, out, cols)
-		transposePool.Put(sp)
+	if !matMulTVector(n, in, out) {
+		matMulTAccGo(dx, xs, dy, ys, w, n, in, out, 0)
+		return
 	}
+	sp, wt := transposeScratch(w, in, out)
+	matMulTAccWt(dx, xs, dy, ys, w, wt, n, in, out)
+	transposePool.Put(sp)
+}
+
+// matMulTVector reports whether matMulTAcc of this shape runs the vector
+// kernel (a transpose is worth it from two rows up).
+func matMulTVector(n, in, out int) bool { return useAVX2 && in >= 4 && out > 0 && n >= 2 }
+
+// matMulTAccWt is matMulTAcc given also wt = Wᵀ [out × in] (from
+// transposeScratch): matMulTAccAVX2 sums four k (lanes) at a time, each
+// lane over j in the same order as the Go loop, and matMulTAccGo does
+// the columns in&^3 … in−1. Only for shapes where matMulTVector holds.
+func matMulTAccWt(dx []float64, xs int, dy []float64, ys int, w, wt []float64, n, in, out int) {
+	if ys < out || xs < in {
+		panic("autodiff: matMulTAcc row stride shorter than its row")
+	}
+	_ = dx[(n-1)*xs+in-1]
+	_ = dy[(n-1)*ys+out-1]
+	_ = w[in*out-1]
+	_ = wt[in*out-1]
+	cols := in &^ 3
+	matMulTAccAVX2(dx, xs, dy, ys, wt, n, in, out, cols)
 	if cols < in {
 		matMulTAccGo(dx, xs, dy, ys, w, n, in, out, cols)
 	}
+}
+
+// transposeScratch returns Wᵀ ([out × in]) of W ([in × out]) in a scratch
+// from transposePool; the caller puts sp back when done with wt.
+func transposeScratch(w []float64, in, out int) (sp *[]float64, wt []float64) {
+	w = w[:in*out]
+	sp = transposePool.Get().(*[]float64)
+	if cap(*sp) < in*out {
+		*sp = make([]float64, in*out)
+	}
+	wt = (*sp)[:in*out]
+	for k := range in {
+		wk := w[k*out : (k+1)*out]
+		for j, v := range wk {
+			wt[j*in+k] = v
+		}
+	}
+	return sp, wt
 }
 
 // transposePool holds matMulTAcc's scratch for Wᵀ (*[]float64), so the

@@ -170,3 +170,40 @@ func TestGLUBackwardVectorMatchesGo(t *testing.T) {
 		})
 	}
 }
+
+// TestLSTMBackwardVectorMatchesGo runs an LSTM's backward pass (which
+// transposes whh once for all steps) both ways.
+func TestLSTMBackwardVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(15, 16))
+			for _, s := range []struct{ T, B, H int }{{5, 8, 16}, {3, 2, 4}, {4, 3, 5}, {2, 1, 8}} {
+				gx, h0, c0 := backwardValues(rng, s.T*s.B*4*s.H), backwardValues(rng, s.B*s.H), backwardValues(rng, s.B*s.H)
+				whh, seed := backwardValues(rng, s.H*4*s.H), backwardValues(rng, s.T*s.B*s.H)
+				for i := range gx {
+					gx[i] *= 1e-6 // keep the gates away from saturation
+				}
+				run := func() [][]float64 {
+					tp := NewTape()
+					vars := []Tensor{tp.Variable(s.T*s.B, 4*s.H), tp.Variable(s.B, s.H), tp.Variable(s.B, s.H), tp.Variable(s.H, 4*s.H)}
+					for i, v := range [][]float64{gx, h0, c0, whh} {
+						copy(tp.Value(vars[i]), v)
+					}
+					hs, _ := tp.LSTM(vars[0], vars[1], vars[2], vars[3])
+					tp.BackwardFrom(hs, seed)
+					var g [][]float64
+					for _, v := range vars {
+						g = append(g, append([]float64(nil), tp.Grad(v)...))
+					}
+					return g
+				}
+				var got, want [][]float64
+				withLevel(l, func() { got = run() })
+				withGo(t, func() { want = run() })
+				for i, name := range []string{"gx", "h0", "c0", "whh"} {
+					sameBits(t, fmt.Sprintf("LSTM %+v d%s", s, name), got[i], want[i])
+				}
+			}
+		})
+	}
+}
