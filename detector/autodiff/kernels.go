@@ -370,11 +370,16 @@ func ELUForward(y, x []float64) {
 }
 
 // ELUBackward adds dy·ELU'(x) to dx, using the forward output y
-// (ELU'(x) = 1 for x > 0, y + 1 otherwise).
+// (ELU'(x) = 1 for x > 0, y + 1 otherwise). With AVX2, eluBackwardAVX2
+// does the first len(x)&^3 elements (the same operations, elementwise).
 func ELUBackward(dx, dy, x, y []float64) {
 	dx = dx[:len(x)]
 	dy = dy[:len(x)]
 	y = y[:len(x)]
+	if k := len(x) &^ 3; useAVX2 && k > 0 {
+		eluBackwardAVX2(dx[:k], dy[:k], x[:k], y[:k])
+		dx, dy, x, y = dx[k:], dy[k:], x[k:], y[k:]
+	}
 	for i, v := range x {
 		if v > 0 {
 			dx[i] += dy[i]

@@ -60,6 +60,9 @@ func addAVX2(y, x []float64)
 func gluBackwardAVX2(da, db, g, a, s []float64)
 
 //go:noescape
+func eluBackwardAVX2(dx, dy, x, y []float64)
+
+//go:noescape
 func sigmoidAVX2(y, x []float64)
 
 //go:noescape

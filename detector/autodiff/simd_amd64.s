@@ -507,3 +507,40 @@ gbloop:
 gbdone:
 	VZEROUPPER
 	RET
+
+// func eluBackwardAVX2(dx, dy, x, y []float64)
+//
+// dx[i] += dy[i] where x[i] > 0 and dx[i] += dy[i]·(y[i] + 1) elsewhere
+// (NaN included, as the Go comparison), for the first len(x)&^3 elements
+// (ELUBackward): both are computed and the lanes blended before the add.
+TEXT ·eluBackwardAVX2(SB), NOSPLIT, $0-96
+	MOVQ    dx_base+0(FP), DI
+	MOVQ    dy_base+24(FP), SI
+	MOVQ    x_base+48(FP), BX
+	MOVQ    x_len+56(FP), CX
+	MOVQ    y_base+72(FP), DX
+	SHRQ    $2, CX
+	JZ      ebdone
+	LEAQ    ·vecConsts(SB), AX
+	VMOVUPD C_ONE(AX), Y10
+	VXORPD  Y11, Y11, Y11
+
+ebloop:
+	VMOVUPD   (SI), Y0
+	VADDPD    (DX), Y10, Y1
+	VMULPD    Y1, Y0, Y1
+	VMOVUPD   (BX), Y3
+	VCMPPD    $0x1e, Y11, Y3, Y2
+	VBLENDVPD Y2, Y0, Y1, Y1
+	VADDPD    (DI), Y1, Y1
+	VMOVUPD   Y1, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DX
+	ADDQ      $32, BX
+	ADDQ      $32, DI
+	DECQ      CX
+	JNZ       ebloop
+
+ebdone:
+	VZEROUPPER
+	RET

@@ -207,3 +207,22 @@ func TestLSTMBackwardVectorMatchesGo(t *testing.T) {
 		})
 	}
 }
+
+func TestELUBackwardVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(17, 18))
+				for n := range 20 {
+					x, dy, dx0 := activationInputs(rng, n), activationInputs(rng, n), backwardValues(rng, n)
+					y := make([]float64, n)
+					ELUForward(y, x)
+					got, want := append([]float64(nil), dx0...), append([]float64(nil), dx0...)
+					ELUBackward(got, dy, x, y)
+					withGo(t, func() { ELUBackward(want, dy, x, y) })
+					sameBits(t, fmt.Sprintf("ELUBackward n=%d", n), got, want)
+				}
+			})
+		})
+	}
+}

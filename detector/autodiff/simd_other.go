@@ -25,6 +25,10 @@ func gluBackwardAVX2(da, db, g, a, s []float64) {
 	panic("autodiff: no AVX2 kernels in this build")
 }
 
+func eluBackwardAVX2(dx, dy, x, y []float64) {
+	panic("autodiff: no AVX2 kernels in this build")
+}
+
 func sigmoidAVX2(y, x []float64) { panic("autodiff: no AVX2 kernels in this build") }
 func tanhAVX2(y, x []float64)    { panic("autodiff: no AVX2 kernels in this build") }
 func eluAVX2(y, x []float64)     { panic("autodiff: no AVX2 kernels in this build") }
