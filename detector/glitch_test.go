@@ -254,3 +254,49 @@ func TestStuckHeavyTailedNoise(t *testing.T) {
 		}
 	}
 }
+
+// TestStuckHeavyTailedSpells: a rounded reading under heavy-tailed noise
+// repeats in spells whose length depends on where the body's level sits in
+// its rounding step, so the soldier's run lengths are a mixture of
+// geometric ones: a soldier that has spent minutes off-centre (short runs)
+// and then sits centred in a step makes runs far longer than its average
+// continuation rate promises. The tracker judges a run by the
+// continuation rate of its own deep repeats, with the uncertainty of that
+// rate, so the live reading is not judged stuck, and a reading frozen for
+// good still is within a few minutes.
+func TestStuckHeavyTailedSpells(t *testing.T) {
+	c := DefaultStuckConfig()
+	r := rand.New(rand.NewPCG(18, 2))
+	var s stuckVital
+	falses, delays := 0, []int{}
+	for run := range 40 {
+		s.reset()
+		level := 96.0
+		for i := range 3600 {
+			if i%60 == 0 { // the level wanders across the rounding grid
+				level = 96 + 0.5*r.Float64()
+			}
+			x := math.Round(level + 0.5*studentT(r, 2.5))
+			if st, _ := s.update(&c, engine.SpO2, min(x, 100), false); st {
+				falses++
+				t.Logf("run %d: a live SpO2 judged stuck at reading %d (run of %d)", run, i, s.run)
+				s.reset()
+			}
+		}
+		at := -1
+		for i := range 600 {
+			if st, _ := s.update(&c, engine.SpO2, 95, false); st {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			t.Fatalf("run %d: SpO2 frozen at 95 never judged stuck in 600 readings", run)
+		}
+		delays = append(delays, at)
+	}
+	if falses > 0 {
+		t.Errorf("a live SpO2 under heavy-tailed noise judged stuck %d times in 40 h", falses)
+	}
+	t.Logf("frozen SpO2 judged stuck after %v readings", delays)
+}

@@ -36,7 +36,11 @@ import (
 // frozen sensor is a run longer than the soldier's own runs make
 // plausible. A run of r repeats has
 // probability at most p^r under normal behaviour; the vital is judged stuck
-// once r ≥ MinRun and p^r < Alpha. A vital whose readings change every
+// once r ≥ MinRun, p^r < Alpha and the run is also improbable once the
+// spread of continuation rates is allowed for: p^MinRun times the Beta
+// predictive probability of the r − MinRun repeats beyond, the Beta fitted
+// to the soldier's own deep repeats (those at depth ≥ MinRun; see
+// deepLogTail), which falls with the run like a power, not geometrically. A vital whose readings change every
 // tick (heart rate) is judged stuck within about ten ticks, one that often
 // repeats (SpO2) only after tens of ticks, one that has been steady (small
 // d̄², high p̂) not at all. Until Warmup readings have been seen the tracker
@@ -126,6 +130,8 @@ type stuckVital struct {
 	d2     float64 // EWMA of the squared change between readings
 	wc     float64 // EWMA weight of the repeats folded in (bias correction)
 	pc     float64 // EWMA over repeats of "the next reading repeated too"
+	wd     float64 // EWMA weight of the deep repeats folded in (bias correction)
+	pd     float64 // EWMA over repeats at depth ≥ MinRun of "the next repeated too"
 }
 
 func (s *stuckVital) reset() { *s = stuckVital{} }
@@ -145,6 +151,7 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 			st := c.PriorStep[v]
 			s.w, s.p, s.d2 = w, w*c.PriorRepeat[v], w*st*st
 			s.wc, s.pc = w, w*c.PriorRepeat[v]
+			s.wd, s.pd = w, w*c.PriorRepeat[v]
 		}
 		return false, false
 	}
@@ -165,6 +172,15 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 		s.wc = kc*s.wc + (1 - kc)
 		s.pc *= 1 - a
 		s.wc = (1-a)*s.wc + a
+		// The deep repeats (depth MinRun … run): all but the last were
+		// followed by another.
+		if d := s.run - c.MinRun; d >= 0 {
+			kd := math.Pow(1-a, float64(d))
+			s.pd = kd*s.pd + (1 - kd)
+			s.wd = kd*s.wd + (1 - kd)
+			s.pd *= 1 - a
+			s.wd = (1-a)*s.wd + a
+		}
 	}
 	d := x - s.last
 	s.p *= 1 - a
@@ -203,5 +219,38 @@ func (s *stuckVital) judge(c *StuckConfig, v engine.Vital) bool {
 		}
 	}
 	p := s.repeatProb(c, v)
-	return p < 1 && float64(s.run)*math.Log(p) < math.Log(c.Alpha)
+	if !(p < 1 && float64(s.run)*math.Log(p) < math.Log(c.Alpha)) {
+		return false
+	}
+	return s.deepLogTail(c, p) < math.Log(c.Alpha)
+}
+
+// deepLogTail is the log probability of the current run under a model whose
+// continuation rate is not one known constant: the run reaches depth
+// MinRun with probability p^MinRun, and each repeat beyond continues with
+// a rate drawn from the Beta distribution of the soldier's own deep
+// repeats (those at depth ≥ MinRun of its finished runs, pd over wd·Memory
+// effective repeats, with the prior's pseudo-repeats). A rounded reading
+// repeats in spells (while the body's level sits inside one rounding step,
+// longer the more the noise's mass lies near zero), so run lengths are a
+// mixture of geometric ones whose tail p^r understates (Jensen); the Beta
+// predictive P(k more) = B(α+k, β)/B(α, β) falls like a power of k, not
+// geometrically, and the deep rate measures the spells, not the ticks
+// between them.
+func (s *stuckVital) deepLogTail(c *StuckConfig, p float64) float64 {
+	if s.wd <= 0 {
+		return math.Inf(-1)
+	}
+	n := s.wd * c.Memory
+	al := s.pd / s.wd * n
+	be := n - al
+	k := float64(s.run - c.MinRun)
+	if al <= 0 || k <= 0 {
+		return float64(s.run) * math.Log(p)
+	}
+	if be <= 0 {
+		return 0
+	}
+	lg := func(x float64) float64 { y, _ := math.Lgamma(x); return y }
+	return float64(c.MinRun)*math.Log(p) + lg(al+k) - lg(al) + lg(al+be) - lg(al+be+k)
 }
