@@ -300,3 +300,33 @@ func TestStuckHeavyTailedSpells(t *testing.T) {
 	}
 	t.Logf("frozen SpO2 judged stuck after %v readings", delays)
 }
+
+// TestStuckRunNotLearned: a run judged stuck is the anomaly, so it does not
+// teach the tracker how long the soldier's runs go on: a second frozen
+// sensor later in the hour is judged stuck as fast as the first.
+func TestStuckRunNotLearned(t *testing.T) {
+	c := DefaultStuckConfig()
+	r := rand.New(rand.NewPCG(18, 3))
+	var s stuckVital
+	live := func(n int) {
+		for range n {
+			s.update(&c, engine.HeartRate, math.Round(70+3*r.NormFloat64()), false)
+		}
+	}
+	frozen := func(n int) int {
+		at := -1
+		for i := range n {
+			if st, _ := s.update(&c, engine.HeartRate, 71.5, false); st && at < 0 {
+				at = i
+			}
+		}
+		return at
+	}
+	live(600)
+	first := frozen(150)
+	live(300)
+	second := frozen(150)
+	if first < 0 || second < 0 || second > first+5 {
+		t.Errorf("frozen heart rate judged stuck after %d readings the first time, %d the second (want both, the second within 5 of the first)", first, second)
+	}
+}

@@ -132,6 +132,7 @@ type stuckVital struct {
 	pc     float64 // EWMA over repeats of "the next reading repeated too"
 	wd     float64 // EWMA weight of the deep repeats folded in (bias correction)
 	pd     float64 // EWMA over repeats at depth ≥ MinRun of "the next repeated too"
+	judged bool    // the current run has been judged stuck
 }
 
 func (s *stuckVital) reset() { *s = stuckVital{} }
@@ -160,8 +161,11 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 		return s.judge(c, v), s.run >= c.MinRun
 	}
 	// The run ended: fold its repeats, then this change, into the averages.
+	// A run judged stuck is the anomaly, not the soldier's normal: folded
+	// in, one frozen sensor would teach a repeat rate and a deep rate near
+	// 1 and hide the next for the rest of the hour.
 	a := 1 / c.Memory
-	if s.run > 0 {
+	if s.run > 0 && !s.judged {
 		k := math.Pow(1-a, float64(s.run)) // r steps of x ← (1−a)x + a·y at once
 		s.p = k*s.p + (1 - k)
 		s.d2 *= k
@@ -186,7 +190,7 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 	s.p *= 1 - a
 	s.d2 = (1-a)*s.d2 + a*d*d
 	s.w = (1-a)*s.w + a
-	s.run, s.last = 0, x
+	s.run, s.last, s.judged = 0, x, false
 	return false, false
 }
 
@@ -222,7 +226,11 @@ func (s *stuckVital) judge(c *StuckConfig, v engine.Vital) bool {
 	if !(p < 1 && float64(s.run)*math.Log(p) < math.Log(c.Alpha)) {
 		return false
 	}
-	return s.deepLogTail(c, p) < math.Log(c.Alpha)
+	if s.deepLogTail(c, p) < math.Log(c.Alpha) {
+		s.judged = true
+		return true
+	}
+	return false
 }
 
 // deepLogTail is the log probability of the current run under a model whose
