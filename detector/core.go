@@ -32,28 +32,105 @@ type row struct {
 	dmed [engine.NumVitals]float64
 }
 
-// history is a fixed ring of a soldier's last cleaned rows (len(rows) of
-// them: the core's history length).
+// history is a fixed ring of a soldier's last cleaned rows (its size: the
+// core's history length). It holds full rows (rows), or, for a compact
+// core (WithCompactState), rows rounded to float32 (small): one of the two
+// is nil. Read it through value, dmed and imputed, which answer in float64
+// either way.
 type history struct {
 	rows  []row
+	small []smallRow
 	start int // index of the oldest row
 	n     int
 }
 
-func (h *history) reset() { h.start, h.n = 0, 0 }
-
-func (h *history) push(r *row) {
-	if h.n < len(h.rows) {
-		h.rows[(h.start+h.n)%len(h.rows)] = *r
-		h.n++
-		return
-	}
-	h.rows[h.start] = *r
-	h.start = (h.start + 1) % len(h.rows)
+// smallRow is what the core reads back of a cleaned row (value, dmed,
+// imputed), rounded to float32 once when it is stored: 36 bytes instead of
+// a row's 88. The scoring computes with it in float64, as tft's compact
+// stream does with its ring.
+type smallRow struct {
+	values  [engine.NumVitals]float32
+	dmed    [engine.NumVitals]float32
+	imputed engine.Mask
 }
 
-// at returns the i-th row counting back from the newest (0 = newest).
-func (h *history) at(i int) *row { return &h.rows[(h.start+h.n-1-i)%len(h.rows)] }
+// newHistory returns an empty history of n rows, rounded to float32 when
+// small.
+func newHistory(n int, small bool) history {
+	if small {
+		return history{small: make([]smallRow, n)}
+	}
+	return history{rows: make([]row, n)}
+}
+
+func (h *history) reset() { h.start, h.n = 0, 0 }
+
+// size is how many rows the history holds when full.
+func (h *history) size() int { return len(h.rows) + len(h.small) }
+
+func (h *history) push(r *row) {
+	k := h.start
+	if h.n < h.size() {
+		k = (h.start + h.n) % h.size()
+		h.n++
+	} else {
+		h.start = (h.start + 1) % h.size()
+	}
+	if h.small == nil {
+		h.rows[k] = *r
+		return
+	}
+	sr := &h.small[k]
+	for v := range engine.NumVitals {
+		sr.values[v], sr.dmed[v] = float32(r.values[v]), float32(r.dmed[v])
+	}
+	sr.imputed = r.imputed
+}
+
+// slot returns the index of the i-th row counting back from the newest.
+func (h *history) slot(i int) int { return (h.start + h.n - 1 - i) % h.size() }
+
+// at returns the i-th row counting back from the newest (0 = newest) of a
+// full-precision history; it panics on a compact one, which keeps no rows
+// (a programmer error: read value, dmed and imputed).
+func (h *history) at(i int) *row { return &h.rows[h.slot(i)] }
+
+// value returns vital v's cleaned value in the i-th row back from the newest.
+func (h *history) value(i, v int) float64 {
+	if h.small == nil {
+		return h.rows[h.slot(i)].values[v]
+	}
+	return float64(h.small[h.slot(i)].values[v])
+}
+
+// values returns the cleaned values of the i-th row back from the newest.
+func (h *history) values(i int) [engine.NumVitals]float64 {
+	if h.small == nil {
+		return h.rows[h.slot(i)].values
+	}
+	var x [engine.NumVitals]float64
+	for v, y := range h.small[h.slot(i)].values {
+		x[v] = float64(y)
+	}
+	return x
+}
+
+// dmed returns vital v's forecast median change in the i-th row back from
+// the newest (NaN without a forecast).
+func (h *history) dmed(i, v int) float64 {
+	if h.small == nil {
+		return h.rows[h.slot(i)].dmed[v]
+	}
+	return float64(h.small[h.slot(i)].dmed[v])
+}
+
+// imputed returns the vitals imputed in the i-th row back from the newest.
+func (h *history) imputed(i int) engine.Mask {
+	if h.small == nil {
+		return h.rows[h.slot(i)].imputed
+	}
+	return h.small[h.slot(i)].imputed
+}
 
 // vitalForecast is what a forecaster says about one vital of the row being
 // scored: its quantiles and the band the score is measured against.
@@ -178,6 +255,7 @@ type core struct {
 	floor  [engine.NumVitals]float64 // sensor-noise floor of the band width
 	adapt  bool                      // the forecaster stretches bands per soldier (dispersion)
 	hist   int                       // cleaned rows kept per soldier (forecaster.historyRows)
+	small  bool                      // histories in float32 (the forecaster's compactHistory)
 
 	mu       sync.Mutex
 	soldiers map[engine.SoldierID]*soldier
@@ -205,6 +283,9 @@ func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals
 	}
 	if a, ok := f.(interface{ adaptsBand() bool }); ok {
 		c.adapt = a.adaptsBand()
+	}
+	if a, ok := f.(interface{ compactHistory() bool }); ok {
+		c.small = a.compactHistory()
 	}
 	if c.hist = f.historyRows(); c.hist < max(2, f.warmup()) || c.hist > histCap {
 		return nil, fmt.Errorf("%w: the %s forecaster keeps %d rows of history (want 2 to %d)", ErrConfig, name, c.hist, histCap)
@@ -241,7 +322,7 @@ func (c *core) soldierFor(w *featurestore.Window) (*soldier, error) {
 		if p.ID == 0 {
 			p = engine.DefaultProfile(id)
 		}
-		s = &soldier{id: id, profile: p, hist: history{rows: make([]row, c.hist)}, series: c.f.newSeries(&p)}
+		s = &soldier{id: id, profile: p, hist: newHistory(c.hist, c.small), series: c.f.newSeries(&p)}
 		c.soldiers[id] = s
 	} else if w.Profile.ID != 0 && w.Profile != s.profile {
 		// New static covariates (PUT /soldiers/{id} after the first
@@ -369,7 +450,7 @@ func (c *core) cleanRow(s *soldier, o *engine.Observation, r *row, fc *[engine.N
 			case fc != nil && fc[v].ok && !math.IsNaN(fc[v].q[2]):
 				x = fc[v].q[2]
 			case s.hist.n > 0:
-				x = s.hist.at(0).values[v]
+				x = s.hist.value(0, v)
 			default:
 				x = math.NaN()
 			}
@@ -667,7 +748,7 @@ func (c *core) feedBack(j *job, vd *Verdict, impute, held engine.Mask) {
 	for v := range engine.NumVitals {
 		r.dmed[v] = math.NaN()
 		if j.fc[v].ok && s.hist.n > 0 {
-			r.dmed[v] = j.fc[v].q[2] - s.hist.at(0).values[v]
+			r.dmed[v] = j.fc[v].q[2] - s.hist.value(0, v)
 		}
 	}
 	for v := range engine.NumVitals {
@@ -753,21 +834,21 @@ const driftCooldown = 3
 // is no one-step error of the soldier's — after a long motion artefact
 // was believed it alone is a heart-rate "drift" of tens of bpm.
 func driftOf(s *soldier, v, n int, x, med float64) (float64, bool) {
-	if s.hist.n < n || n > len(s.hist.rows) {
+	if s.hist.n < n || n > s.hist.size() {
 		return 0, false
 	}
 	if s.sinceHeld < driftCooldown*n || s.glitch[v].sinceAnchor < n {
 		return 0, false
 	}
-	sum := med - s.hist.at(0).values[v]
+	sum := med - s.hist.value(0, v)
 	for i := 0; i < n-1; i++ {
-		d := s.hist.at(i).dmed[v]
+		d := s.hist.dmed(i, v)
 		if math.IsNaN(d) {
 			return 0, false
 		}
 		sum += d
 	}
-	return x - s.hist.at(n - 1).values[v] - sum, true
+	return x - s.hist.value(n-1, v) - sum, true
 }
 
 // robustReading returns the median of reading x and the two cleaned values
@@ -778,7 +859,7 @@ func robustReading(s *soldier, v int, x float64) float64 {
 	if s.hist.n < 2 {
 		return x
 	}
-	a, b := s.hist.at(0).values[v], s.hist.at(1).values[v]
+	a, b := s.hist.value(0, v), s.hist.value(1, v)
 	return max(min(x, a), min(max(x, a), b))
 }
 

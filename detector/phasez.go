@@ -301,7 +301,7 @@ func (z *phasez) forecast(jobs []*job) {
 				j.fc[v] = vitalForecast{}
 				continue
 			case phaseZChange[v]:
-				base = j.s.hist.at(0).values[v]
+				base = j.s.hist.value(0, v)
 			case ps.off[v].n == 0:
 				j.fc[v] = vitalForecast{}
 				continue

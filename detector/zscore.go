@@ -77,11 +77,10 @@ func (z *zscore) forecast(jobs []*job) {
 			var mean, m2 float64
 			k := 0
 			for i := 0; i < h.n && k < z.n; i++ {
-				r := h.at(i)
-				if r.imputed.Has(engine.Vital(v)) {
+				if h.imputed(i).Has(engine.Vital(v)) {
 					continue
 				}
-				x := r.values[v]
+				x := h.value(i, v)
 				k++
 				d := x - mean
 				mean += d / float64(k)
