@@ -36,9 +36,10 @@ type Monitor struct {
 
 	mu       sync.RWMutex
 	profiles map[engine.SoldierID]engine.Profile
-	// latest holds each soldier's newest verdict, one allocation per
-	// soldier, overwritten in place: a tick copies each verdict once.
-	latest map[engine.SoldierID]*detector.Verdict
+	// latest holds each soldier's newest verdict without the unused part
+	// of its explanation (kept), one allocation per soldier, overwritten
+	// in place.
+	latest map[engine.SoldierID]*kept
 	// seen holds, per soldier, how many earlier rows the scorer had seen
 	// when it scored the latest verdict (see Seen).
 	seen map[engine.SoldierID]seenAt
@@ -158,7 +159,7 @@ func New(store featurestore.Online, scorer detector.Scorer, opts ...Option) (*Mo
 	}
 	m := &Monitor{store: store, scorer: scorer, rows: DefaultWindowRows, workers: runtime.GOMAXPROCS(0), now: time.Now,
 		profiles: map[engine.SoldierID]engine.Profile{},
-		latest:   map[engine.SoldierID]*detector.Verdict{},
+		latest:   map[engine.SoldierID]*kept{},
 		seen:     map[engine.SoldierID]seenAt{},
 		misses:   map[engine.SoldierID]time.Time{}, missTTL: DefaultProfileMissTTL,
 		refeed: map[engine.SoldierID]struct{}{},
@@ -349,13 +350,14 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		}
 		switch prev, ok := m.latest[id]; {
 		case !ok:
-			v := dst[i]
-			m.latest[id] = &v
+			k := new(kept)
+			k.keep(&dst[i])
+			m.latest[id] = k
 		default:
 			if closes(prev, &dst[i]) {
-				s.closed = append(s.closed, closing{i: i, alert: prev.Alert})
+				s.closed = append(s.closed, closing{i: i, alert: prev.alert})
 			}
-			*prev = dst[i]
+			prev.keep(&dst[i])
 		}
 		m.seen[id] = seenAt{t: t, n: n}
 	}
@@ -579,11 +581,11 @@ type closing struct {
 
 // closes reports whether cur, the verdict after prev, closes prev's open
 // incident: it is no longer open, or another one is.
-func closes(prev, cur *detector.Verdict) bool {
-	if cur.T <= prev.T {
+func closes(prev *kept, cur *detector.Verdict) bool {
+	if cur.T <= prev.t {
 		return false // a repeat or a rewound soldier: no transition of this incident
 	}
-	return prev.Alert.Open && (!cur.Alert.Open || cur.Alert.Since != prev.Alert.Since)
+	return prev.alert.Open && (!cur.Alert.Open || cur.Alert.Since != prev.alert.Since)
 }
 
 // ErrLateUnsupported is WriteLate's answer when the store does not
@@ -625,7 +627,7 @@ func (m *Monitor) Latest(id engine.SoldierID) (detector.Verdict, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if p, ok := m.latest[id]; ok {
-		return *p, true
+		return p.verdict(), true
 	}
 	return detector.Verdict{}, false
 }
@@ -665,7 +667,7 @@ func (m *Monitor) NextPhase(id engine.SoldierID) (engine.Phase, bool) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if v, ok := m.latest[id]; ok {
-		return v.NextPhase, true
+		return v.nextPhase, true
 	}
 	return 0, false
 }
