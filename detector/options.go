@@ -77,12 +77,14 @@ func WithGlitchConfig(g GlitchConfig) Option { return func(o *options) { o.glitc
 func WithPopulationPrior(on bool) Option { return func(o *options) { o.prior = &on } }
 
 // WithCompactState keeps each soldier's TFT stream (its last encoder rows
-// and their embeddings) in float32 instead of float64 (off by default):
-// 3.2 KB less per soldier, for fleets of tens of thousands of soldiers on
-// one machine (docs/scale.md). Each stored value is rounded to float32
-// once, so forecasts move in their low bits (about 1e-7 relative) and a
-// verdict near a threshold can differ from a full-precision one; the same
-// seed still gives the same verdicts. Baselines ignore it.
+// and their embeddings) and the core's history of its cleaned rows in
+// float32 instead of float64 (off by default): 3.2 + 3.1 KB less per
+// soldier, for fleets of tens of thousands of soldiers on one machine
+// (docs/scale.md). Each stored value is rounded to float32 once and
+// computed with in float64, so forecasts move in their low bits (about
+// 1e-7 relative) and a verdict near a threshold can differ from a
+// full-precision one; the same seed still gives the same verdicts.
+// Baselines ignore it.
 func WithCompactState(on bool) Option { return func(o *options) { o.compact = on } }
 
 // DefaultNoiseFloor returns the smallest band width per vital: about twice
