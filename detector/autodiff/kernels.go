@@ -205,8 +205,8 @@ func matTMulAccGo(dw, x []float64, xs int, dy []float64, ys int, n, in, out, j0 
 			c0, c1, c2, c3 := x[r*xs+k+1], x[(r+1)*xs+k+1], x[(r+2)*xs+k+1], x[(r+3)*xs+k+1]
 			for j := range d0 {
 				h0, h1, h2, h3 := g0[j], g1[j], g2[j], g3[j]
-				d0[j] += a0*h0 + a1*h1 + a2*h2 + a3*h3
-				d1[j] += c0*h0 + c1*h1 + c2*h2 + c3*h3
+				d0[j] += mul(a0, h0) + mul(a1, h1) + mul(a2, h2) + mul(a3, h3)
+				d1[j] += mul(c0, h0) + mul(c1, h1) + mul(c2, h2) + mul(c3, h3)
 			}
 		}
 		for ; r < n; r++ {
@@ -214,8 +214,8 @@ func matTMulAccGo(dw, x []float64, xs int, dy []float64, ys int, n, in, out, j0 
 			g = g[:len(d0)]
 			a, c := x[r*xs+k], x[r*xs+k+1]
 			for j := range d0 {
-				d0[j] += a * g[j]
-				d1[j] += c * g[j]
+				d0[j] += mul(a, g[j])
+				d1[j] += mul(c, g[j])
 			}
 		}
 	}
@@ -226,7 +226,7 @@ func matTMulAccGo(dw, x []float64, xs int, dy []float64, ys int, n, in, out, j0 
 			g = g[:len(d0)]
 			a := x[r*xs+k]
 			for j := range d0 {
-				d0[j] += a * g[j]
+				d0[j] += mul(a, g[j])
 			}
 		}
 	}
@@ -313,10 +313,10 @@ func matMulTAccGo(dx []float64, xs int, dy []float64, ys int, w []float64, n, in
 			for j, a := range g0 {
 				b := g1[j]
 				u, v := w0[j], w1[j]
-				s00 += a * u
-				s01 += a * v
-				s10 += b * u
-				s11 += b * v
+				s00 += mul(a, u)
+				s01 += mul(a, v)
+				s10 += mul(b, u)
+				s11 += mul(b, v)
 			}
 			x0[k] += s00
 			x0[k+1] += s01
@@ -328,8 +328,8 @@ func matMulTAccGo(dx []float64, xs int, dy []float64, ys int, w []float64, n, in
 			wk = wk[:len(g0)]
 			var s0, s1 float64
 			for j, a := range g0 {
-				s0 += a * wk[j]
-				s1 += g1[j] * wk[j]
+				s0 += mul(a, wk[j])
+				s1 += mul(g1[j], wk[j])
 			}
 			x0[k] += s0
 			x1[k] += s1
@@ -343,7 +343,7 @@ func matMulTAccGo(dx []float64, xs int, dy []float64, ys int, w []float64, n, in
 			wk = wk[:len(g)]
 			s := 0.0
 			for j, a := range g {
-				s += a * wk[j]
+				s += mul(a, wk[j])
 			}
 			xr[k] += s
 		}
@@ -384,7 +384,7 @@ func ELUBackward(dx, dy, x, y []float64) {
 		if v > 0 {
 			dx[i] += dy[i]
 		} else {
-			dx[i] += dy[i] * (y[i] + 1)
+			dx[i] += mul(dy[i], y[i]+1)
 		}
 	}
 }
@@ -449,8 +449,8 @@ func GLUBackward(dx, dy, x, s []float64, n, d int) {
 			} else {
 				sj = Sigmoid(b[j])
 			}
-			da[j] += g[j] * sj
-			dbb[j] += g[j] * a[j] * sj * (1 - sj)
+			da[j] += mul(g[j], sj)
+			dbb[j] += mul(g[j]*a[j]*sj, 1-sj)
 		}
 	}
 }
