@@ -137,6 +137,17 @@ type stuckVital struct {
 
 func (s *stuckVital) reset() { *s = stuckVital{} }
 
+// foldRepeats folds into the EWMA p of "the next reading repeated too" (and
+// its bias-correcting weight w) n repeats that were followed by another and
+// then one that was not: n+1 steps of x ← (1−a)x + a·y at once.
+func foldRepeats(p, w *float64, n int, a float64) {
+	k := math.Pow(1-a, float64(n))
+	*p = k**p + (1 - k)
+	*w = k**w + (1 - k)
+	*p *= 1 - a
+	*w = (1-a)**w + a
+}
+
 // update feeds one reading (ignored if missing) and reports whether the
 // vital is judged stuck and whether it is frozen: it has repeated its value
 // at least MinRun times, a hint for classifying an alert on that vital.
@@ -171,19 +182,11 @@ func (s *stuckVital) update(c *StuckConfig, v engine.Vital, x float64, missing b
 		s.d2 *= k
 		s.w = k*s.w + (1 - k)
 		// r−1 repeats were followed by another, the last by this change.
-		kc := math.Pow(1-a, float64(s.run-1))
-		s.pc = kc*s.pc + (1 - kc)
-		s.wc = kc*s.wc + (1 - kc)
-		s.pc *= 1 - a
-		s.wc = (1-a)*s.wc + a
+		foldRepeats(&s.pc, &s.wc, s.run-1, a)
 		// The deep repeats (depth MinRun … run): all but the last were
 		// followed by another.
 		if d := s.run - c.MinRun; d >= 0 {
-			kd := math.Pow(1-a, float64(d))
-			s.pd = kd*s.pd + (1 - kd)
-			s.wd = kd*s.wd + (1 - kd)
-			s.pd *= 1 - a
-			s.wd = (1-a)*s.wd + a
+			foldRepeats(&s.pd, &s.wd, d, a)
 		}
 	}
 	d := x - s.last
