@@ -96,7 +96,7 @@ func addEvalCSVFlags(c *command) *evalCSVFlags {
 	c.example("scored", "true")
 	c.fs.BoolVar(&f.sweep, "sweep", false, "print recall, delay and false alerts per hour over the detector's setting (hr: --false-alerts-per-hour; robustz: --threshold)")
 	c.example("sweep", "true")
-	c.fs.BoolVar(&f.calibrate, "calibrate", false, "hr: print the false-alert rate per threshold and the calibration table")
+	c.fs.BoolVar(&f.calibrate, "calibrate", false, "hr (or hrown): print the false-alert rate per threshold and the calibration table")
 	c.example("calibrate", "true")
 	c.fs.IntVar(&f.folds, "folds", 0, "leave-participants-out: file i is in fold i mod K; each fold's setting is chosen on the other folds")
 	c.example("folds", "17")
@@ -392,12 +392,22 @@ func sweepSettings(f evalCSVFlags) ([]setting, error) {
 			}
 			out = append(out, setting{fmt.Sprintf("false-alerts-per-hour %g (K %.2f)", r, series.HRThreshold(r)), fac})
 		}
+	case "hrown":
+		for _, r := range []float64{0.25, 0.5, 1, 2, 4, 8} {
+			g := f.scoreFlags
+			g.faPerHour = r
+			fac, err := hrOwnFactory(g)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, setting{fmt.Sprintf("false-alerts-per-hour %g (K %.2f)", r, series.OwnThreshold(r)), fac})
+		}
 	case "robustz":
 		for _, k := range []float64{2, 2.5, 3, 3.5, 4, 5, 6, 8} {
 			out = append(out, setting{fmt.Sprintf("threshold %g", k), series.RobustZFactory(series.WithRobustZ(300, k))})
 		}
 	default:
-		return nil, fmt.Errorf("eval-csv: --sweep knows hr, auto and robustz, not %q", f.detector)
+		return nil, fmt.Errorf("eval-csv: --sweep knows hr, auto, hrown and robustz, not %q", f.detector)
 	}
 	return out, nil
 }
@@ -412,8 +422,10 @@ type variant struct {
 
 // foldVariants returns the forms --folds chooses among: for hr, the level
 // window (10, 20, 40 rows) and the smallest rise (3, 5, 8 bpm), each over
-// the hr threshold grid; for robustz, its 300-row window over thresholds
-// 1.5 … 12.
+// the hr threshold grid; for hrown, the history's quantile (0.95, 0.98,
+// 0.99, 1: the largest) and its factor C (1, 1.25), each over the same
+// grid of the smallest threshold K; for robustz, its 300-row window over
+// thresholds 1.5 … 12.
 func foldVariants(detector string) ([]variant, error) {
 	var out []variant
 	switch detector {
@@ -422,6 +434,16 @@ func foldVariants(detector string) ([]variant, error) {
 			for _, rise := range []float64{3, 5, 8} {
 				out = append(out, variant{fmt.Sprintf("level %d s, min rise %g bpm", short, rise), hrKs(), func(k float64) series.Factory {
 					return series.HRFactory(series.WithHRThreshold(k), series.WithHRWindows(short, 300), series.WithMinRise(rise))
+				}})
+			}
+		}
+	case "hrown":
+		for _, q := range []float64{0.95, 0.98, 0.99, 1} {
+			for _, c := range []float64{1, 1.25} {
+				out = append(out, variant{fmt.Sprintf("quantile %g, C %g", q, c), hrKs(), func(k float64) series.Factory {
+					p := series.DefaultOwnParams()
+					p.Quantile, p.C, p.K = q, c, k
+					return series.HROwnFactory(p)
 				}})
 			}
 		}
@@ -450,7 +472,7 @@ func foldVariants(detector string) ([]variant, error) {
 			return series.RobustZFactory(series.WithRobustZ(300, k))
 		}})
 	default:
-		return nil, fmt.Errorf("eval-csv: --folds knows hr, hrcusum and robustz, not %q", detector)
+		return nil, fmt.Errorf("eval-csv: --folds knows hr, hrown, hrcusum and robustz, not %q", detector)
 	}
 	return out, nil
 }
@@ -510,7 +532,13 @@ func runCalibrate(ctx context.Context, w io.Writer, f evalCSVFlags, data []evalF
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "K\trecall\tmedian delay\tfalse/h\n")
 	for i, k := range ks {
-		res, err := evalAll(ctx, f.jobs, data, series.HRFactory(series.WithHRThreshold(k)), rules)
+		fac := series.HRFactory(series.WithHRThreshold(k))
+		if f.detector == "hrown" {
+			p := series.DefaultOwnParams()
+			p.K = k
+			fac = series.HROwnFactory(p)
+		}
+		res, err := evalAll(ctx, f.jobs, data, fac, rules)
 		if err != nil {
 			return err
 		}
@@ -589,6 +617,12 @@ func runFolds(ctx context.Context, w io.Writer, f evalCSVFlags, data []evalFile,
 	if err != nil {
 		return err
 	}
+	return runFoldsOver(ctx, w, f, data, rules, vs)
+}
+
+// runFoldsOver is runFolds over the variants vs.
+func runFoldsOver(ctx context.Context, w io.Writer, f evalCSVFlags, data []evalFile, rules series.OnsetRules, vs []variant) error {
+	var err error
 	nf := min(f.folds, len(data))
 	res := make([][][]series.OnsetResult, len(vs))
 	for i, va := range vs {

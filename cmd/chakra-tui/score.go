@@ -41,11 +41,11 @@ func runScore(ctx context.Context, args []string, e env) error {
 	c.example("time-col", "timestamp")
 	c.fs.StringVar(&f.valueCol, "value-col", "", "value column(s) to score, comma-separated (default: value, else every numeric column)")
 	c.example("value-col", "value")
-	c.fs.StringVar(&f.detector, "detector", "auto", "detector: auto (hr for heart rate, else tft), hr, hrcusum, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range, vitals (docs/nab.md, docs/realhr.md)")
+	c.fs.StringVar(&f.detector, "detector", "auto", "detector: auto (hr for heart rate, else tft), hr, hrown, hrcusum, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range, vitals (docs/nab.md, docs/realhr.md)")
 	c.example("detector", "zscore+likelihood")
 	c.fs.Float64Var(&f.faPerHour, "false-alerts-per-hour", 1, "hr: false alerts per hour the detector is calibrated for (docs/realhr.md)")
 	c.example("false-alerts-per-hour", "0.5")
-	c.fs.Float64Var(&f.threshold, "threshold", 0, "hr: threshold on rise/spread, overriding --false-alerts-per-hour; hrcusum: the sum that alerts (default 190.8); robustz: threshold on z (default 4)")
+	c.fs.Float64Var(&f.threshold, "threshold", 0, "hr: threshold on rise/spread, overriding --false-alerts-per-hour; hrown: its smallest threshold K; hrcusum: the sum that alerts (default 190.8); robustz: threshold on z (default 4)")
 	c.example("threshold", "2.5")
 	c.fs.IntVar(&f.window, "window", 6400, "rolling window of the z-score detector, rows")
 	c.example("window", "6400")
@@ -162,6 +162,8 @@ func scoreFactory(f scoreFlags) (series.Factory, error) {
 		return series.VitalsFactory(func() (detector.Scorer, error) { return detector.Default() }), nil
 	case "hr":
 		return hrFactory(f)
+	case "hrown":
+		return hrOwnFactory(f)
 	case "hrcusum":
 		p := series.DefaultCusumParams()
 		if f.threshold < 0 || math.IsNaN(f.threshold) {
@@ -193,7 +195,18 @@ func scoreFactory(f scoreFlags) (series.Factory, error) {
 		}
 		return series.AutoFactory(hr, other), nil
 	}
-	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want auto, hr, hrcusum, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range or vitals)", f.detector)
+	return series.Factory{}, fmt.Errorf("score: unknown --detector %q (want auto, hr, hrown, hrcusum, tft, tft-only, robustz, zscore, zscore+likelihood, zscore+likelihood+range or vitals)", f.detector)
+}
+
+// hrOwnFactory builds the per-person-threshold heart-rate detector from
+// --false-alerts-per-hour and --threshold (its smallest threshold K).
+func hrOwnFactory(f scoreFlags) (series.Factory, error) {
+	if _, err := hrFactory(f); err != nil {
+		return series.Factory{}, err
+	}
+	p := series.DefaultOwnParams()
+	p.FalseAlertsPerHour, p.K = f.faPerHour, f.threshold
+	return series.HROwnFactory(p), nil
 }
 
 // hrFactory builds the heart-rate detector from --false-alerts-per-hour and

@@ -77,7 +77,10 @@
 // 20-row median level against a 300-row median baseline, the rise judged
 // against the baseline's MAD (in bpm) with a minimum rise, the baseline
 // frozen while an alert is open, its threshold calibrated in false alerts
-// per hour. RobustZ is the rolling robust z-score it is compared with.
+// per hour. HROwn is HR with a threshold of each person's own: at least
+// K, and at least the person's own past z at a high quantile (learnt as
+// the stream goes). RobustZ is the rolling robust z-score both are
+// compared with.
 // AutoFactory, the score command's default, gives HR to a column named as
 // heart rate or whose first rows look like heart rate at about 1 Hz, and
 // the TFT ensemble to everything else (every NAB file). OnsetRules measure

@@ -111,8 +111,11 @@ var hrCalibration = []struct{ rate, k float64 }{
 
 // HRThreshold returns the K that gives about rate false alerts per hour on
 // the calibration data (clamped to the table's ends).
-func HRThreshold(rate float64) float64 {
-	cal := hrCalibration
+func HRThreshold(rate float64) float64 { return interpolateK(hrCalibration, rate) }
+
+// interpolateK reads a calibration table (rates increasing): the K at rate,
+// interpolated linearly in log(rate) and clamped to the table's ends.
+func interpolateK(cal []struct{ rate, k float64 }, rate float64) float64 {
 	if !(rate > cal[0].rate) {
 		return cal[0].k
 	}

@@ -45,7 +45,7 @@ func likelihoodZ() Factory {
 // factories are the detectors the stream-wide tests run; hrcusum has no
 // drift here, so that its sum (hence its score) moves with any rise.
 func factories() []Factory {
-	return []Factory{ZScoreFactory(), likelihoodZ(), HRFactory(), RobustZFactory(), HRCusumFactory(CusumParams{Short: 10, Long: 300, Warmup: 200, H: 50, MinRise: 3, SpreadFloor: 1, Refractory: 120, MaxFreeze: 300}), AutoFactory(HRFactory(), ZScoreFactory())}
+	return []Factory{ZScoreFactory(), likelihoodZ(), HRFactory(), HROwnFactory(DefaultOwnParams()), RobustZFactory(), HRCusumFactory(CusumParams{Short: 10, Long: 300, Warmup: 200, H: 50, MinRise: 3, SpreadFloor: 1, Refractory: 120, MaxFreeze: 300}), AutoFactory(HRFactory(), ZScoreFactory())}
 }
 
 // TestNoLookAhead changes every row from k on and checks that no score or
