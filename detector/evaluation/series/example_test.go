@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector/evaluation/series"
 )
@@ -77,4 +78,40 @@ func ExampleRunProgress() {
 	// 600 of 800 rows
 	// 800 of 800 rows
 	// alert at 2022-02-07 09:11:41
+}
+
+// ExampleNewHROwn feeds the per-person-threshold detector and HR an hour
+// of heart rate at 70 bpm (±1, alternating: a spread of 1.48 bpm) with a
+// 15-bpm rise for two minutes at 09:10 (z ≈ 10) and 12-bpm rises (z ≈ 8)
+// for two minutes every ten minutes after it. Both alert at the first rise
+// (K = 6 for hrown at its default, 6.5 for HR). HR alerts at every later
+// rise too. For hrown the first rise is now part of this person's own
+// history (the 95 % quantile of their z, 60 rows lagged, about 10), so the
+// smaller rises at 09:20–09:40 are usual for them and do not alert; by
+// 09:50 those rises fill the person's top 5 % themselves, the threshold
+// has come down to their own height (about 8.1) and the fifth alerts.
+func ExampleNewHROwn() {
+	own, hr := series.NewHROwn(series.DefaultOwnParams()), series.NewHR()
+	t0 := time.Date(2022, 2, 7, 9, 0, 0, 0, time.UTC)
+	var ownAlerts, hrAlerts []string
+	for i := range 3600 {
+		t, x := t0.Add(time.Duration(i)*time.Second), 70+float64(i%2*2-1)
+		switch {
+		case i >= 600 && i < 720:
+			x += 15
+		case i >= 1200 && i%600 < 120:
+			x += 12
+		}
+		if _, a := own.Observe(t, x, true); a {
+			ownAlerts = append(ownAlerts, t.Format("15:04"))
+		}
+		if _, a := hr.Observe(t, x, true); a {
+			hrAlerts = append(hrAlerts, t.Format("15:04"))
+		}
+	}
+	fmt.Println("hrown:", ownAlerts, "threshold at the end", fmt.Sprintf("%.2f", own.PersonalThreshold()))
+	fmt.Println("hr:   ", hrAlerts)
+	// Output:
+	// hrown: [09:10 09:50] threshold at the end 8.10
+	// hr:    [09:10 09:20 09:30 09:40 09:50]
 }
