@@ -19,6 +19,7 @@ type soldier struct {
 	seen   bool               // obs is valid
 	scored bool               // v is valid
 	last   uint64             // board.frames when last observed
+	slot   int                // index of its squad in board.squadIDs, −1 for none
 
 	// alert is the verdict that opened the latest alert (valid when
 	// hasAlert). It is allocated at the soldier's first alert: a verdict is
@@ -95,9 +96,15 @@ func (s *soldier) resizeSpark(w int, st *Styles) {
 type board struct {
 	soldiers []soldier
 	index    map[engine.SoldierID]int
-	squads   int
-	histCap  int
-	tick     int64 // simulated seconds per frame
+	squads   int // the largest squad number plus one (how wide squad labels are)
+	// squadIDs are the squads that have soldiers, in the order their first
+	// soldier joined; squadSlot is each one's index in it. Squad numbers
+	// may be sparse (a battlefield's slice of a larger one), so the
+	// overview lists these, not every number below squads.
+	squadIDs  []int
+	squadSlot map[int]int
+	histCap   int
+	tick      int64 // simulated seconds per frame
 
 	hasFrame bool
 	rewound  bool      // reset: the next frame cuts the alert log back to its tick
@@ -129,7 +136,7 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func secondsDur(s int64) time.Duration { return time.Duration(s) * time.Second }
 
 func newBoard(profiles []engine.Profile, histCap int, tick time.Duration, st *Styles) *board {
-	b := &board{index: map[engine.SoldierID]int{}, histCap: histCap, tick: max(1, int64(tick/time.Second)), styles: st}
+	b := &board{index: map[engine.SoldierID]int{}, squadSlot: map[int]int{}, histCap: histCap, tick: max(1, int64(tick/time.Second)), styles: st}
 	ps := slices.Clone(profiles)
 	slices.SortFunc(ps, func(a, b engine.Profile) int { return int(a.ID) - int(b.ID) })
 	for _, p := range ps {
@@ -141,7 +148,17 @@ func newBoard(profiles []engine.Profile, histCap int, tick time.Duration, st *St
 // add puts a soldier on the roster.
 func (b *board) add(p engine.Profile) int {
 	i := len(b.soldiers)
-	b.soldiers = append(b.soldiers, soldier{prof: p, hist: newHistory(b.histCap)})
+	slot := -1
+	if p.Squad >= 0 {
+		k, ok := b.squadSlot[p.Squad]
+		if !ok {
+			k = len(b.squadIDs)
+			b.squadSlot[p.Squad] = k
+			b.squadIDs = append(b.squadIDs, p.Squad)
+		}
+		slot = k
+	}
+	b.soldiers = append(b.soldiers, soldier{prof: p, hist: newHistory(b.histCap), slot: slot})
 	b.index[p.ID] = i
 	b.squads = max(b.squads, p.Squad+1)
 	b.roster++

@@ -56,7 +56,8 @@ func (p *overviewPane) SetSize(w, h int) {
 
 // count counts each squad's soldiers per state for the board's latest
 // frame (once per frame: one pass over the roster) and sorts the squads
-// worst first. The selection stays on its squad.
+// worst first: only squads that have soldiers. The selection stays on its
+// squad.
 func (p *overviewPane) count() {
 	if p.frame == p.b.frames && p.roster == p.b.roster && p.rows != nil {
 		return
@@ -66,18 +67,19 @@ func (p *overviewPane) count() {
 		selSquad = p.rows[p.sel].squad
 	}
 	p.frame, p.roster = p.b.frames, p.b.roster
-	n := max(p.b.squads, 0)
+	// One row per squad that has soldiers (squad numbers may be sparse),
+	// indexed by the soldier's slot until sorted.
+	n := len(p.b.squadIDs)
 	if cap(p.rows) < n {
 		p.rows = make([]squadRow, n)
 	}
 	p.rows = p.rows[:n]
-	for q := range p.rows {
-		p.rows[q] = squadRow{squad: q}
+	for k, q := range p.b.squadIDs {
+		p.rows[k] = squadRow{squad: q}
 	}
 	for i := range p.b.soldiers {
-		s := &p.b.soldiers[i]
-		if q := s.prof.Squad; q >= 0 && q < n {
-			p.rows[q].n[s.state()]++
+		if s := &p.b.soldiers[i]; s.slot >= 0 {
+			p.rows[s.slot].n[s.state()]++
 		}
 	}
 	slices.SortFunc(p.rows, worse)

@@ -49,8 +49,8 @@ func TestOverviewSquads(t *testing.T) {
 	}
 	m.View()
 	rows := m.over.rows
-	if len(rows) != m.b.squads {
-		t.Fatalf("%d rows for %d squads", len(rows), m.b.squads)
+	if len(rows) != 10 {
+		t.Fatalf("%d rows for 10 squads", len(rows))
 	}
 	total := 0
 	for i, r := range rows {
@@ -102,6 +102,42 @@ func TestOverviewSquads(t *testing.T) {
 	m.Update(press("o"))
 	if m.side != sideNone {
 		t.Errorf("o twice left side %v open", m.side)
+	}
+}
+
+// Squad numbers need not start at 0 nor follow one another (a slice of a
+// larger battlefield, squads from S3541 on): the overview lists the squads
+// that have soldiers, not every number below the largest, and counts every
+// soldier once.
+func TestOverviewSparseSquads(t *testing.T) {
+	m, d := bigModel(t, 80, 24)
+	steps(t, m, d, goldenTicks)
+	m.Update(press("o"))
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "squads · 10 · ") {
+		t.Errorf("the overview's title does not count 10 squads:\n%s", v)
+	}
+	rows := m.over.rows
+	if len(rows) != 10 {
+		t.Fatalf("%d rows for the 10 squads that have soldiers", len(rows))
+	}
+	total := 0
+	seen := map[int]bool{}
+	for _, r := range rows {
+		if r.squad < bigSquads || r.squad >= bigSquads+10 || seen[r.squad] {
+			t.Errorf("row of squad %d, want each of %d…%d once", r.squad, bigSquads, bigSquads+9)
+		}
+		seen[r.squad] = true
+		for _, n := range r.n {
+			total += n
+		}
+	}
+	if total != len(m.b.soldiers) {
+		t.Errorf("the overview counts %d soldiers of %d", total, len(m.b.soldiers))
+	}
+	m.Update(press("G")) // the last row: still a squad that has soldiers
+	if q := m.over.squad(); q < bigSquads {
+		t.Errorf("the last row is squad %d, which has no soldiers", q)
 	}
 }
 
