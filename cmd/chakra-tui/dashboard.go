@@ -126,12 +126,16 @@ func runDashboard(ctx context.Context, cfg engine.Config, speed float64, f *dash
 	}
 	opts := append(ui.ProgramOptions(), tea.WithContext(ctx), tea.WithInput(e.stdin), tea.WithOutput(e.stdout))
 	_, err = tea.NewProgram(m, opts...).Run()
+	logger.Info("dashboard quit: stopping the battlefield", "ticks", rt.Published(), "err", err)
+	// Close stops the tick in progress (Bubble Tea does not wait for the
+	// command stepping it), then finishes the recording and the store.
+	cerr := b.Close()
 	st := rt.Monitor().Stats()
-	logger.Info("dashboard stopped", "observations", st.Observations, "scored", st.Scored, "alerts", st.Alerts, "err", err)
+	logger.Info("dashboard stopped", "ticks", rt.Published(), "observations", st.Observations, "scored", st.Scored, "alerts", st.Alerts, "err", err)
 	if b.hub.Enabled() {
 		defer func() { logger.Info("alert sinks at exit", "stats", sinkSummary(b.hub)) }()
 	}
-	if cerr := b.Close(); cerr != nil && err == nil {
+	if cerr != nil && err == nil {
 		return cerr
 	}
 	if rec != nil {

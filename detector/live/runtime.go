@@ -175,6 +175,15 @@ type Runtime struct {
 	mu        sync.Mutex // one step or seek at a time
 	delivered time.Time  // when the source delivered the frame of the step in progress (under mu)
 
+	// Every step, seek and Run runs under a context that Close ends (bind):
+	// Close stops the tick in progress between chunks instead of waiting
+	// out its scoring. Under bmu.
+	bmu      sync.Mutex
+	binds    map[uint64]context.CancelFunc
+	nbind    uint64
+	stopped  bool   // Close was called: bound contexts end at once
+	stopping func() // tests: called by Close once it has ended them, before it waits
+
 	pmu     sync.Mutex
 	paused  bool
 	resume  chan struct{} // closed by Resume
@@ -229,6 +238,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock, offline: cfg.Offline,
 		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock)),
 		feed:  engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
+	r.binds = map[uint64]context.CancelFunc{}
 	if cfg.Store != nil {
 		opts := append([]monitor.Option(nil), cfg.MonitorOptions...)
 		if cfg.Workers > 0 {
@@ -281,7 +291,14 @@ func (r *Runtime) Tick() time.Duration {
 // Step reads, scores, records and publishes the source's next tick at once
 // and returns it: the caller's clock drives the battlefield (the local
 // dashboard's tick loop). It returns io.EOF at the end of the source.
+//
+// When ctx ends or Close is called during the step, the step stops (the
+// scoring between chunks of squads, see monitor.Ingest) and returns the
+// context's error: that tick is neither recorded nor published, and the
+// battlefield is not meant to go on after it.
 func (r *Runtime) Step(ctx context.Context) (Snapshot, error) {
+	ctx, done := r.bind(ctx)
+	defer done()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.step(ctx, r.src, false)
@@ -289,10 +306,13 @@ func (r *Runtime) Step(ctx context.Context) (Snapshot, error) {
 
 // Run steps the battlefield on the runtime's clock, at the configured speed
 // (SetSpeed changes it, Pause holds it), until the source ends, a step
-// fails or ctx ends; then it closes every subscription. It returns nil at
-// the end of the source or of ctx, the failure otherwise. Run may be called
-// once.
+// fails, ctx ends or Close is called; then it closes every subscription.
+// A tick in progress when ctx ends stops as Step's does, unpublished. It
+// returns nil at the end of the source or of ctx, the failure otherwise.
+// Run may be called once.
 func (r *Runtime) Run(ctx context.Context) error {
+	ctx, done := r.bind(ctx)
+	defer done()
 	r.pmu.Lock()
 	if r.running {
 		r.pmu.Unlock()
@@ -340,6 +360,9 @@ func (r *Runtime) Release(s Snapshot) {
 // its snapshot to a caller, so its buffer waits for Release.
 func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snapshot, error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			return Snapshot{}, err // a source need not look at ctx
+		}
 		f, err := src.Next(ctx)
 		if err != nil {
 			return Snapshot{}, err
@@ -390,6 +413,37 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 		}
 		r.published.Add(1)
 		return s, nil
+	}
+}
+
+// bind returns ctx, ended also by Close (at once if Close was called),
+// and the function that releases it.
+func (r *Runtime) bind(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	r.bmu.Lock()
+	defer r.bmu.Unlock()
+	if r.stopped {
+		cancel()
+		return ctx, cancel
+	}
+	r.nbind++
+	id := r.nbind
+	r.binds[id] = cancel
+	return ctx, func() {
+		r.bmu.Lock()
+		delete(r.binds, id)
+		r.bmu.Unlock()
+		cancel()
+	}
+}
+
+// stopAll ends every bound context, and those bound from now on.
+func (r *Runtime) stopAll() {
+	r.bmu.Lock()
+	defer r.bmu.Unlock()
+	r.stopped = true
+	for _, cancel := range r.binds {
+		cancel()
 	}
 }
 
@@ -478,6 +532,8 @@ func (r *Runtime) Seek(ctx context.Context, t int64) ([]Snapshot, error) {
 	if _, _, ok := r.Bounds(); !ok {
 		return nil, ErrNotSeekable
 	}
+	ctx, done := r.bind(ctx)
+	defer done()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	ticks, err := r.seeker.Seek(ctx, t)
@@ -509,11 +565,20 @@ func (r *Runtime) Viewers() int { return r.feed.Subscribers() }
 // Published returns how many ticks have been published (and recorded).
 func (r *Runtime) Published() int64 { return r.published.Load() }
 
-// Close ends every subscription and closes the monitor Open built. It does
-// not close the source, the store, the scorer's resources or the recorder.
-// Closing twice is harmless.
+// Close stops the step or seek in progress (its context ends: the scoring
+// stops between chunks, the tick unpublished) and waits for it, so that
+// the caller may then close the recorder and the store; later steps fail.
+// Then it ends every subscription and closes the monitor Open built. It
+// does not close the source, the store, the scorer's resources or the
+// recorder. Closing twice is harmless.
 func (r *Runtime) Close() error {
 	r.closeOnce.Do(func() {
+		r.stopAll()
+		if r.stopping != nil {
+			r.stopping()
+		}
+		r.mu.Lock() // the step in progress, if any, returns
+		r.mu.Unlock()
 		r.feed.Close()
 		if r.mon != nil {
 			r.mon.Close()

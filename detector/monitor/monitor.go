@@ -276,6 +276,15 @@ type scratch struct {
 // squads: a soldier's state is its own and the squad-wide rule looks only
 // within a squad, so the verdicts, their order, the alerts and their order
 // are those of one goroutine scoring the whole call.
+//
+// ctx bounds the store calls and stops the scoring between chunks of
+// squads (a few thousand windows): when it ends, Ingest returns its error
+// with no verdict appended, no alert published and the monitor's own
+// record of the soldiers (Latest, Seen) as before the call. The tick stays
+// in the store and the scorer has seen part of it, so the verdicts and
+// alert openings of that tick are lost: it is a way to stop, used by the
+// live runtime's clock loop. The HTTP API and the Kafka consumer pass a
+// context that never ends, so a batch they start is scored whole.
 func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
 	if len(obs) == 0 {
 		return dst, nil
@@ -332,7 +341,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		s.windows[i].Rows = s.rows[i]
 	}
 	n0 := len(dst)
-	dst, err = m.score(s, dst)
+	dst, err = m.score(ctx, s, dst)
 	if err != nil {
 		return dst[:n0], fmt.Errorf("score with %s: %w", m.scorer.Name(), err)
 	}
@@ -471,10 +480,11 @@ func (m *Monitor) readShard(ctx context.Context, s *scratch, a, b, n int) error 
 
 // score scores s.windows, appending one verdict per window to dst: on the
 // caller's goroutine, or split between squads over the workers (s.cuts).
-func (m *Monitor) score(s *scratch, dst []detector.Verdict) ([]detector.Verdict, error) {
+// It stops between chunks when ctx ends (see Ingest).
+func (m *Monitor) score(ctx context.Context, s *scratch, dst []detector.Verdict) ([]detector.Verdict, error) {
 	ws := s.windows
 	if len(s.cuts) <= 2 {
-		return m.scoreChunks(ws, dst)
+		return m.scoreChunks(ctx, ws, dst)
 	}
 	n0 := len(dst)
 	dst = slices.Grow(dst, len(ws))[:n0+len(ws)]
@@ -487,7 +497,7 @@ func (m *Monitor) score(s *scratch, dst []detector.Verdict) ([]detector.Verdict,
 			// Each shard appends into its own part of dst, whose capacity
 			// ends where the next shard's part begins.
 			part := dst[n0+a : n0+a : n0+b]
-			out, err := m.scoreChunks(ws[a:b], part)
+			out, err := m.scoreChunks(ctx, ws[a:b], part)
 			switch {
 			case err != nil:
 				s.errs[i] = err
@@ -516,12 +526,24 @@ var chunkWindows = 4096
 // scoreChunks scores ws into dst in calls of about chunkWindows windows, cut
 // only between squads, like shards: the verdicts are those of one call.
 // Windows whose squads are not in non-decreasing order go in one call.
-func (m *Monitor) scoreChunks(ws []featurestore.Window, dst []detector.Verdict) ([]detector.Verdict, error) {
+// Before each call it checks ctx, and returns its error (and dst as it
+// came) when it has ended: a 50 000-soldier tick stops within a chunk's
+// scoring (about 0.25 CPU-s on 4 096 TFT windows) instead of the whole
+// tick's seconds.
+func (m *Monitor) scoreChunks(ctx context.Context, ws []featurestore.Window, dst []detector.Verdict) ([]detector.Verdict, error) {
+	if err := ctx.Err(); err != nil {
+		return dst, err
+	}
 	if len(ws) <= chunkWindows || !squadsInOrder(ws) {
 		return m.scorer.Score(ws, dst)
 	}
 	n0 := len(dst)
 	for a := 0; a < len(ws); {
+		if a > 0 {
+			if err := ctx.Err(); err != nil {
+				return dst[:n0], err
+			}
+		}
 		b := min(a+chunkWindows, len(ws))
 		for b < len(ws) && ws[b].Profile.Squad == ws[b-1].Profile.Squad {
 			b++ // move the cut to the next squad's first soldier
