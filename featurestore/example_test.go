@@ -100,3 +100,26 @@ func ExampleValid() {
 	// spo2 104 % outside the valid range 0–100 %: value out of range
 	// core_temp NaN is not a finite number (valid 25–45 °C): value out of range
 }
+
+// CountSoldiers answers what len(Soldiers) would, without the list: what a
+// /metrics scrape of a store holding 50 000 soldiers asks.
+func ExampleMemory_CountSoldiers() {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	store, err := featurestore.NewMemory(featurestore.WithTTL(time.Minute), featurestore.WithClock(func() time.Time { return now }))
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	store.WriteFrame(ctx, []engine.Observation{obsAt(1, 0), obsAt(2, 0), obsAt(3, 0)})
+	now = now.Add(40 * time.Second)
+	store.WriteFrame(ctx, []engine.Observation{obsAt(1, 1)})
+	n, _ := store.CountSoldiers(ctx)
+	fmt.Println(n, "soldiers tracked")
+	now = now.Add(30 * time.Second) // soldiers 2 and 3 expire
+	n, _ = store.CountSoldiers(ctx)
+	fmt.Println(n, "soldier tracked")
+	// Output:
+	// 3 soldiers tracked
+	// 1 soldier tracked
+}

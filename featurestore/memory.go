@@ -26,6 +26,17 @@ type Memory struct {
 	gen       uint64     // write generation, to spot repeated soldiers within one write
 	lastSweep time.Time
 	closed    bool
+
+	// nlive counts the soldiers with unexpired rows (CountSoldiers) as the
+	// writes make them so, between recounts. It is exact while liveOK and
+	// no soldier counted can have expired: each was written at or after
+	// liveFloor, so none expires before liveFloor + TTL. That holds while
+	// the clock does not go back: liveAt is the latest clock a write or a
+	// count read, and one that reads an earlier time calls for a recount.
+	nlive     int
+	liveOK    bool
+	liveFloor time.Time
+	liveAt    time.Time
 }
 
 type memRing struct {
@@ -36,8 +47,9 @@ type memRing struct {
 }
 
 var (
-	_ Online     = (*Memory)(nil)
-	_ LateWriter = (*Memory)(nil)
+	_ Online         = (*Memory)(nil)
+	_ LateWriter     = (*Memory)(nil)
+	_ SoldierCounter = (*Memory)(nil)
 )
 
 // NewMemory returns an empty in-memory store. It honours WithCapacity,
@@ -99,9 +111,11 @@ func (m *Memory) WriteFrame(ctx context.Context, obs []engine.Observation) error
 		m.scratch = append(m.scratch, r)
 	}
 	// Pass 2: append.
+	m.liveClock(now)
 	for i, r := range m.scratch {
 		if m.expired(r, now) {
 			r.Reset(0)
+			m.nlive++ // a new soldier, or one back after expiring
 		}
 		r.Push(&obs[i])
 		r.seen = now
@@ -141,6 +155,7 @@ func (m *Memory) WriteLate(ctx context.Context, o engine.Observation, window int
 	}
 	r.Insert(&o)
 	r.seen = now
+	m.liveClock(now)
 	return Inserted, nil
 }
 
@@ -239,6 +254,55 @@ func (m *Memory) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// CountSoldiers returns how many soldiers have unexpired rows: the length
+// of Soldiers' answer, without listing and sorting them (a /metrics
+// scrape). The count is kept as writes bring soldiers in, so a call costs
+// O(1); it counts the rings again (O(soldiers), no allocation) only when a
+// soldier counted may have expired since: at most once per TTL while every
+// soldier keeps reporting.
+func (m *Memory) CountSoldiers(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	m.mu.Lock() // a recount writes the count
+	defer m.mu.Unlock()
+	if m.closed {
+		return 0, ErrClosed
+	}
+	now := m.o.Clock()
+	if !m.liveOK || now.Before(m.liveAt) || m.o.TTL > 0 && now.Sub(m.liveFloor) >= m.o.TTL {
+		m.recount(now)
+	}
+	m.liveAt = now
+	return m.nlive, nil
+}
+
+// liveClock notes the clock of a write: one earlier than the latest
+// write or count (a clock that went back) calls for a recount. The caller
+// holds mu.
+func (m *Memory) liveClock(now time.Time) {
+	if now.Before(m.liveAt) {
+		m.liveOK = false
+		return
+	}
+	m.liveAt = now
+}
+
+// recount counts the unexpired rings at now and the oldest write among
+// them. The caller holds mu.
+func (m *Memory) recount(now time.Time) {
+	m.nlive, m.liveFloor = 0, now
+	for _, r := range m.rings {
+		if !m.expired(r, now) {
+			m.nlive++
+			if r.seen.Before(m.liveFloor) {
+				m.liveFloor = r.seen
+			}
+		}
+	}
+	m.liveOK = true
 }
 
 // PutProfile stores a soldier's static covariates, replacing earlier ones.

@@ -40,6 +40,14 @@ type Online interface {
 	Close() error
 }
 
+// SoldierCounter is implemented by online stores that count the soldiers
+// with unexpired rows without listing them (Memory): what a /metrics
+// scrape asks, every few seconds, of a store that may hold 50 000.
+type SoldierCounter interface {
+	// CountSoldiers returns the length of what Soldiers would return.
+	CountSoldiers(ctx context.Context) (int, error)
+}
+
 // LateWriter is implemented by online stores that take rows which are not
 // after their soldier's latest: repeats of a stored row (a retried request)
 // and late rows (two client threads, a gateway that reorders). Memory and

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -167,4 +168,52 @@ func BenchmarkAppendVerdict(b *testing.B) {
 		sinkBytes = appendVerdict(sinkBytes[:0], &v, verdictExtras{scorer: "tft"})
 	}
 	b.SetBytes(int64(len(sinkBytes)))
+}
+
+// BenchmarkMetrics50000 is a /metrics scrape of a server whose store
+// holds 50 000 soldiers (three ticks through the pipeline), as
+// `--headless --simulate --soldiers 50000` serves it. Every scrape asks
+// the store for its soldier count, as one a second or more after the last
+// does (the gauge's answer is kept for a second).
+func BenchmarkMetrics50000(b *testing.B) { benchMetrics(b, 50_000) }
+
+// BenchmarkMetrics100 is the same scrape of 100 soldiers: the reference a
+// scrape of 50 000 should cost no more than, with no per-soldier work.
+func BenchmarkMetrics100(b *testing.B) { benchMetrics(b, 100) }
+
+func benchMetrics(b *testing.B, soldiers int) {
+	f := newFixture(b, nil, WithMaxFuture(1<<62))
+	obs := make([]engine.Observation, soldiers)
+	var vs []detector.Verdict
+	for tk := range int64(3) {
+		for i := range obs {
+			obs[i] = engine.Observation{Soldier: engine.SoldierID(i + 1), T: testNow.Unix() - 3 + tk,
+				Values: [engine.NumVitals]float64{70 + float64(i%13), 90, 37.2, 98}}
+		}
+		var err error
+		if vs, err = f.api.Ingest(context.Background(), obs, vs[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	req, _ := http.NewRequest("GET", "/metrics", nil)
+	w := &benchWriter{h: http.Header{}}
+	f.api.ServeHTTP(w, req)
+	if w.code != 0 && w.code != 200 {
+		b.Fatalf("GET /metrics: %d", w.code)
+	}
+	if got := f.api.soldiersTracked(); got != float64(soldiers) {
+		b.Fatalf("chakra_soldiers_tracked %v, want %d", got, soldiers)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for range b.N {
+		f.api.tracked.mu.Lock()
+		f.api.tracked.at = time.Time{}
+		f.api.tracked.mu.Unlock()
+		w.h, w.n = http.Header{}, 0
+		f.api.ServeHTTP(w, req)
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(w.n), "bytes")
 }

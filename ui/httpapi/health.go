@@ -20,8 +20,8 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request, rs *reqState) {
 	pingErr := store.Ping(ctx)
 	tracked := -1
 	if pingErr == nil {
-		if ids, err := store.Soldiers(ctx); err == nil {
-			tracked = len(ids)
+		if n, err := countSoldiers(ctx, store); err == nil {
+			tracked = n
 		} else {
 			pingErr = err
 		}
@@ -138,11 +138,22 @@ func (s *Server) soldiersTracked() float64 {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.o.storeTimeout)
 	defer cancel()
-	ids, err := s.m.Store().Soldiers(ctx)
+	n, err := countSoldiers(ctx, s.m.Store())
 	if err != nil {
 		s.met.storeError(err)
 		return s.tracked.n
 	}
-	s.tracked.at, s.tracked.n = now, float64(len(ids))
+	s.tracked.at, s.tracked.n = now, float64(n)
 	return s.tracked.n
+}
+
+// countSoldiers counts the soldiers with unexpired rows in store (for
+// /health and /metrics): without listing them when the store can
+// (featurestore.SoldierCounter).
+func countSoldiers(ctx context.Context, store featurestore.Online) (int, error) {
+	if c, ok := store.(featurestore.SoldierCounter); ok {
+		return c.CountSoldiers(ctx)
+	}
+	ids, err := store.Soldiers(ctx)
+	return len(ids), err
 }
