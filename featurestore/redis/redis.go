@@ -104,9 +104,10 @@ type readScratch struct {
 }
 
 var (
-	_ featurestore.Online        = (*Store)(nil)
-	_ featurestore.FrameWindower = (*Store)(nil)
-	_ featurestore.LateWriter    = (*Store)(nil)
+	_ featurestore.Online         = (*Store)(nil)
+	_ featurestore.FrameWindower  = (*Store)(nil)
+	_ featurestore.LateWriter     = (*Store)(nil)
+	_ featurestore.SoldierCounter = (*Store)(nil)
 )
 
 // New returns a store on the Redis at url (redis://[user:pass@]host:port/db
@@ -943,6 +944,21 @@ func (r *Store) Soldiers(ctx context.Context) ([]engine.SoldierID, error) {
 	}
 	slices.Sort(ids)
 	return ids, nil
+}
+
+// CountSoldiers returns how many soldiers have unexpired rows (see
+// featurestore.SoldierCounter): the script that lists them counts them in
+// Redis instead, so no ids cross the network and nothing is sorted here.
+func (r *Store) CountSoldiers(ctx context.Context) (int, error) {
+	val, err := r.call(ctx, "count soldiers", []any{"evalsha", r.soldiersSHA, 1, r.blocksKey, r.ttlArg, "count"})
+	if err != nil {
+		return 0, err
+	}
+	n, ok := val.(int64)
+	if !ok || n < 0 {
+		return 0, fmt.Errorf("redis count soldiers: reply %v of type %T: %w", val, val, featurestore.ErrCorrupt)
+	}
+	return int(n), nil
 }
 
 // PutProfile stores a soldier's static covariates (they do not expire).

@@ -462,19 +462,22 @@ out[1] = table.concat(parts)
 return out
 `
 
-// soldiersScript lists the ids of the soldiers with live rows and forgets
-// blocks whose keys expired.
+// soldiersScript lists the ids of the soldiers with live rows, or with
+// ARGV[2] "count" returns how many there are, and forgets blocks whose keys
+// expired.
 //
-//	KEYS[1] the set of block header keys; ARGV[1] TTL ms
+//	KEYS[1] the set of block header keys; ARGV[1] TTL ms; ARGV[2] "count"
+//	or nothing
 //
 // It reads the header keys named in the set, which is why they are not
 // declared: the store needs a single Redis, not a cluster.
 const soldiersScript = `
 local HS, BH, BS = 32, 64, 128
 local ttl = tonumber(ARGV[1])
+local count = ARGV[2] == 'count'
 local tm = redis.call('TIME')
 local now = tonumber(tm[1]) * 1000 + math.floor(tonumber(tm[2]) / 1000)
-local ids = {}
+local ids, n = {}, 0
 for _, hk in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   local h = redis.call('GET', hk)
   local b = tonumber(string.match(hk, ':(%-?%d+):hdr$'))
@@ -484,12 +487,16 @@ for _, hk in ipairs(redis.call('SMEMBERS', KEYS[1])) do
       local o = BH + slot * HS + 1
       if slot >= u0 and slot < u1 then o = HS + 1 end
       local e, _, _, seen = struct.unpack('<dddd', h, o)
-      if e > 0 and (ttl == 0 or now - seen < ttl) then ids[#ids + 1] = b * BS + slot end
+      if e > 0 and (ttl == 0 or now - seen < ttl) then
+        n = n + 1
+        if not count then ids[n] = b * BS + slot end
+      end
     end
   else
     redis.call('SREM', KEYS[1], hk)
   end
 end
+if count then return n end
 return ids
 `
 

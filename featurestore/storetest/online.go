@@ -423,6 +423,7 @@ func (k Kind) testTTL(t *testing.T) {
 	if err != nil || len(ids) != 1 || ids[0] != 2 {
 		t.Fatalf("Soldiers after TTL = %v, %v; want [2]", ids, err)
 	}
+	checkCount(t, s, 1)
 	if w, err := s.Window(ctx, 1, 10, nil); err != nil || len(w) != 0 {
 		t.Fatalf("expired soldier 1 still has %d rows (%v)", len(w), err)
 	}
@@ -573,6 +574,20 @@ func (k Kind) testAgainstModel(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Fatalf("Soldiers = %v, want %v", got, want)
+	}
+	checkCount(t, s, len(want))
+}
+
+// checkCount checks a store that counts its soldiers
+// (featurestore.SoldierCounter) against the want of Soldiers.
+func checkCount(t *testing.T, s featurestore.Online, want int) {
+	t.Helper()
+	c, ok := s.(featurestore.SoldierCounter)
+	if !ok {
+		return
+	}
+	if n, err := c.CountSoldiers(context.Background()); err != nil || n != want {
+		t.Fatalf("CountSoldiers = %d, %v; Soldiers lists %d", n, err, want)
 	}
 }
 
