@@ -163,9 +163,10 @@ func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
 
 // matTMulAcc adds xᵀ·dy to dw ([in × out]) for n rows of x (stride xs,
 // width in) and dy (stride ys, width out): two rows of dw at a time, four
-// rows of x and dy per pass. With AVX2 matTMulAccAVX2 does the first
-// out&^3 columns and matTMulAccGo the rest; each element is summed
-// identically either way.
+// rows of x and dy per pass. With AVX-512 matTMulAccAVX512 does the first
+// out&^7 columns, with AVX2 matTMulAccAVX2 those up to out&^3, and
+// matTMulAccGo the rest; each element is summed identically either way
+// (the columns are independent).
 func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
 	cols := 0
 	if useAVX2 && out >= 4 && in > 0 && n > 0 {
@@ -176,7 +177,14 @@ func matTMulAcc(dw, x []float64, xs int, dy []float64, ys int, n, in, out int) {
 		_ = x[(n-1)*xs+in-1]
 		_ = dy[(n-1)*ys+out-1]
 		cols = out &^ 3
-		matTMulAccAVX2(dw, x, xs, dy, ys, n, in, out, cols)
+		j := 0
+		if useAVX512 && out >= 8 {
+			j = out &^ 7
+			matTMulAccAVX512(dw, x, xs, dy, ys, n, in, out, j)
+		}
+		if j < cols {
+			matTMulAccAVX2(dw[j:], x, xs, dy[j:], ys, n, in, out, cols-j)
+		}
 	}
 	if cols < out {
 		matTMulAccGo(dw, x, xs, dy, ys, n, in, out, cols)
@@ -252,9 +260,11 @@ func matMulTAcc(dx []float64, xs int, dy []float64, ys int, w []float64, n, in, 
 func matMulTVector(n, in, out int) bool { return useAVX2 && in >= 4 && out > 0 && n >= 2 }
 
 // matMulTAccWt is matMulTAcc given also wt = Wᵀ [out × in] (from
-// transposeScratch): matMulTAccAVX2 sums four k (lanes) at a time, each
-// lane over j in the same order as the Go loop, and matMulTAccGo does
-// the columns in&^3 … in−1. Only for shapes where matMulTVector holds.
+// transposeScratch): matMulTAccAVX512 sums eight k (lanes) at a time over
+// four rows at once, matMulTAccAVX2 four k (the columns up to in&^3 that
+// are left, or all of them without AVX-512), each lane over j in the same
+// order as the Go loop, and matMulTAccGo does the columns in&^3 … in−1.
+// Only for shapes where matMulTVector holds.
 func matMulTAccWt(dx []float64, xs int, dy []float64, ys int, w, wt []float64, n, in, out int) {
 	if ys < out || xs < in {
 		panic("autodiff: matMulTAcc row stride shorter than its row")
@@ -264,7 +274,14 @@ func matMulTAccWt(dx []float64, xs int, dy []float64, ys int, w, wt []float64, n
 	_ = w[in*out-1]
 	_ = wt[in*out-1]
 	cols := in &^ 3
-	matMulTAccAVX2(dx, xs, dy, ys, wt, n, in, out, cols)
+	k := 0
+	if useAVX512 && in >= 8 {
+		k = in &^ 7
+		matMulTAccAVX512(dx, xs, dy, ys, wt, n, in, out, k)
+	}
+	if k < cols {
+		matMulTAccAVX2(dx[k:], xs, dy, ys, wt[k:], n, in, out, cols-k)
+	}
 	if cols < in {
 		matMulTAccGo(dx, xs, dy, ys, w, n, in, out, cols)
 	}
@@ -370,12 +387,18 @@ func ELUForward(y, x []float64) {
 }
 
 // ELUBackward adds dy·ELU'(x) to dx, using the forward output y
-// (ELU'(x) = 1 for x > 0, y + 1 otherwise). With AVX2, eluBackwardAVX2
-// does the first len(x)&^3 elements (the same operations, elementwise).
+// (ELU'(x) = 1 for x > 0, y + 1 otherwise). With AVX-512,
+// eluBackwardAVX512 does the first len(x)&^7 elements, with AVX2
+// eluBackwardAVX2 those up to len(x)&^3 that are left (the same
+// operations, elementwise).
 func ELUBackward(dx, dy, x, y []float64) {
 	dx = dx[:len(x)]
 	dy = dy[:len(x)]
 	y = y[:len(x)]
+	if k := len(x) &^ 7; useAVX512 && k > 0 {
+		eluBackwardAVX512(dx[:k], dy[:k], x[:k], y[:k])
+		dx, dy, x, y = dx[k:], dy[k:], x[k:], y[k:]
+	}
 	if k := len(x) &^ 3; useAVX2 && k > 0 {
 		eluBackwardAVX2(dx[:k], dy[:k], x[:k], y[:k])
 		dx, dy, x, y = dx[k:], dy[k:], x[k:], y[k:]
@@ -428,8 +451,9 @@ func GLUForwardSaved(y, s, x []float64, n, d int) {
 }
 
 // GLUBackward adds the gradient of GLUForward to dx, given the saved σ(b)
-// s (or nil to recompute it). With AVX2 and s saved, gluBackwardAVX2 does
-// each row's first d&^3 columns (elementwise, so the same bits).
+// s (or nil to recompute it). With s saved, gluBackwardAVX512 does each
+// row's first d&^7 columns and gluBackwardAVX2 those up to d&^3 that are
+// left (elementwise, so the same bits).
 func GLUBackward(dx, dy, x, s []float64, n, d int) {
 	for r := range n {
 		a := x[2*r*d : 2*r*d+d]
@@ -438,9 +462,13 @@ func GLUBackward(dx, dy, x, s []float64, n, d int) {
 		dbb := dx[2*r*d+d : 2*r*d+2*d]
 		g := dy[r*d : r*d+d]
 		j0 := 0
-		if useAVX2 && s != nil && d >= 4 {
-			j0 = d &^ 3
-			gluBackwardAVX2(da[:j0], dbb[:j0], g[:j0], a[:j0], s[r*d:r*d+j0])
+		if useAVX512 && s != nil && d >= 8 {
+			j0 = d &^ 7
+			gluBackwardAVX512(da[:j0], dbb[:j0], g[:j0], a[:j0], s[r*d:r*d+j0])
+		}
+		if j4 := d &^ 3; useAVX2 && s != nil && j0 < j4 {
+			gluBackwardAVX2(da[j0:j4], dbb[j0:j4], g[j0:j4], a[j0:j4], s[r*d+j0:r*d+j4])
+			j0 = j4
 		}
 		for j := j0; j < d; j++ {
 			var sj float64

@@ -5,11 +5,7 @@ import (
 )
 
 // auxT allocates a saved-values tensor (no gradient).
-func (tp *Tape) auxT(r, c int) Tensor {
-	t := tp.alloc(r, c)
-	t.noGrad = true
-	return t
-}
+func (tp *Tape) auxT(r, c int) Tensor { return tp.allocData(r, c) }
 
 // Linear returns x·W + b for the rows of x, grouped: with groups = g, x is
 // [n × g·in], W is [g·in × out], b is [g × out] (or None) and the result
@@ -73,10 +69,9 @@ func (tp *Tape) Tanh(x Tensor) Tensor {
 func (tp *Tape) Add(a, b Tensor) Tensor {
 	sameShape("Add", a, b)
 	y := tp.alloc(a.R, a.C)
-	yv, av, bv := tp.v(y), tp.v(a), tp.v(b)
-	for i := range yv {
-		yv[i] = av[i] + bv[i]
-	}
+	yv := tp.v(y)
+	copy(yv, tp.v(a))
+	addTo(yv, tp.v(b)) // y = a + b, one add per element as in a loop
 	record(tp, opAdd, &tp.ops.binary, binaryOp{a: a, b: b, y: y})
 	return y
 }
@@ -92,10 +87,9 @@ func (tp *Tape) AddBroadcast(a, c Tensor) Tensor {
 	yv, av, cv := tp.v(y), tp.v(a), tp.v(c)
 	d := a.C
 	for r := range a.R {
-		cr := cv[(r%c.R)*d : (r%c.R)*d+d]
-		for j := range d {
-			yv[r*d+j] = av[r*d+j] + cr[j]
-		}
+		yr := yv[r*d : r*d+d]
+		copy(yr, av[r*d:r*d+d])
+		addTo(yr, cv[(r%c.R)*d:(r%c.R)*d+d])
 	}
 	record(tp, opAddBroadcast, &tp.ops.binary, binaryOp{a: a, b: c, y: y})
 	return y
@@ -192,9 +186,12 @@ func (tp *Tape) checkEmbed(x, table Tensor, vars []EmbedVar) {
 			panic("autodiff: embedding: variable rows outside the table")
 		}
 	}
-	for i, v := range tp.v(x) {
-		if ev := vars[i%len(vars)]; ev.Cats > 0 && (v < 0 || int(v) >= ev.Cats) {
-			panic(fmt.Sprintf("autodiff: embedding: category %v outside 0…%d", v, ev.Cats-1))
+	xv := tp.v(x)
+	for r := 0; r+len(vars) <= len(xv); r += len(vars) {
+		for i, ev := range vars {
+			if v := xv[r+i]; ev.Cats > 0 && (v < 0 || int(v) >= ev.Cats) {
+				panic(fmt.Sprintf("autodiff: embedding: category %v outside 0…%d", v, ev.Cats-1))
+			}
 		}
 	}
 }

@@ -386,3 +386,403 @@ lrow:
 ldone:
 	VZEROUPPER
 	RET
+
+// func matTMulAccAVX512(dw, x []float64, xs int, dy []float64, ys int, n, in, out, cols int)
+//
+// matTMulAccAVX2 eight columns at a time (MATTMULACC in simd_amd64.h):
+// every element of dw summed as before. cols must be a positive multiple
+// of 8, n and in positive.
+TEXT ·matTMulAccAVX512(SB), NOSPLIT, $0-120
+	MATTMULACC(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, 64, 8)
+
+// func matMulTAccAVX512(dx []float64, xs int, dy []float64, ys int, wt []float64, n, in, out, cols int)
+//
+// matMulTAccAVX2 eight lanes (k) at a time and four rows at once: for the
+// columns 0 ≤ k < cols of dx (cols a positive multiple of 8, n and out
+// positive), from wt = Wᵀ [out × in], each lane sums s = 0, s +=
+// dy[r][j]·wt[j][k] for j in order, then dx[r][k] += s — the scalar dot
+// product's order. Four rows share each loaded row of wt and give the
+// processor eight independent sums; the rows left over go one at a time.
+// Blocks of sixteen k, then eight.
+//
+// Registers: DI → dx[r], SI → dy[r], DX → wt, R8 xs·8, R9 ys·8, R10 in·8,
+// R11 3·ys·8, CX rows left; BX k·8, R13 bytes of k left; per block AX →
+// wt[j][k], R14 → dy[r][j], R15 j left, R12 → dx[r+i][k] when adding.
+// Z0–Z7 the sums (two per row), Z16, Z17 the loaded wt, Z20, Z21 products.
+TEXT ·matMulTAccAVX512(SB), NOSPLIT, $0-120
+	MOVQ dx_base+0(FP), DI
+	MOVQ xs+24(FP), R8
+	SHLQ $3, R8
+	MOVQ dy_base+32(FP), SI
+	MOVQ ys+56(FP), R9
+	SHLQ $3, R9
+	LEAQ (R9)(R9*2), R11
+	MOVQ wt_base+64(FP), DX
+	MOVQ in+96(FP), R10
+	SHLQ $3, R10
+	MOVQ n+88(FP), CX
+
+q4:
+	CMPQ CX, $4
+	JLT  q1
+	MOVQ cols+112(FP), R13
+	SHLQ $3, R13
+	XORQ BX, BX
+
+q16:
+	CMPQ   R13, $128
+	JLT    q8
+	LEAQ   (DX)(BX*1), AX
+	MOVQ   SI, R14
+	MOVQ   out+104(FP), R15
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z3, Z3, Z3
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z5, Z5, Z5
+	VPXORQ Z6, Z6, Z6
+	VPXORQ Z7, Z7, Z7
+
+q16j:
+	VMOVUPD     0(AX), Z16
+	VMOVUPD     64(AX), Z17
+	VMULPD.BCST (R14), Z16, Z20
+	VADDPD      Z20, Z0, Z0
+	VMULPD.BCST (R14), Z17, Z21
+	VADDPD      Z21, Z1, Z1
+	VMULPD.BCST (R14)(R9*1), Z16, Z20
+	VADDPD      Z20, Z2, Z2
+	VMULPD.BCST (R14)(R9*1), Z17, Z21
+	VADDPD      Z21, Z3, Z3
+	VMULPD.BCST (R14)(R9*2), Z16, Z20
+	VADDPD      Z20, Z4, Z4
+	VMULPD.BCST (R14)(R9*2), Z17, Z21
+	VADDPD      Z21, Z5, Z5
+	VMULPD.BCST (R14)(R11*1), Z16, Z20
+	VADDPD      Z20, Z6, Z6
+	VMULPD.BCST (R14)(R11*1), Z17, Z21
+	VADDPD      Z21, Z7, Z7
+	ADDQ        $8, R14
+	ADDQ        R10, AX
+	DECQ        R15
+	JNZ         q16j
+	LEAQ        (DI)(BX*1), R12
+	VADDPD      0(R12), Z0, Z0
+	VMOVUPD     Z0, 0(R12)
+	VADDPD      64(R12), Z1, Z1
+	VMOVUPD     Z1, 64(R12)
+	VADDPD      0(R12)(R8*1), Z2, Z2
+	VMOVUPD     Z2, 0(R12)(R8*1)
+	VADDPD      64(R12)(R8*1), Z3, Z3
+	VMOVUPD     Z3, 64(R12)(R8*1)
+	LEAQ        (R12)(R8*2), R12
+	VADDPD      0(R12), Z4, Z4
+	VMOVUPD     Z4, 0(R12)
+	VADDPD      64(R12), Z5, Z5
+	VMOVUPD     Z5, 64(R12)
+	VADDPD      0(R12)(R8*1), Z6, Z6
+	VMOVUPD     Z6, 0(R12)(R8*1)
+	VADDPD      64(R12)(R8*1), Z7, Z7
+	VMOVUPD     Z7, 64(R12)(R8*1)
+	ADDQ        $128, BX
+	SUBQ        $128, R13
+	JMP         q16
+
+q8:
+	CMPQ   R13, $64
+	JLT    q4next
+	LEAQ   (DX)(BX*1), AX
+	MOVQ   SI, R14
+	MOVQ   out+104(FP), R15
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z2, Z2, Z2
+	VPXORQ Z4, Z4, Z4
+	VPXORQ Z6, Z6, Z6
+
+q8j:
+	VMOVUPD     0(AX), Z16
+	VMULPD.BCST (R14), Z16, Z20
+	VADDPD      Z20, Z0, Z0
+	VMULPD.BCST (R14)(R9*1), Z16, Z21
+	VADDPD      Z21, Z2, Z2
+	VMULPD.BCST (R14)(R9*2), Z16, Z20
+	VADDPD      Z20, Z4, Z4
+	VMULPD.BCST (R14)(R11*1), Z16, Z21
+	VADDPD      Z21, Z6, Z6
+	ADDQ        $8, R14
+	ADDQ        R10, AX
+	DECQ        R15
+	JNZ         q8j
+	LEAQ        (DI)(BX*1), R12
+	VADDPD      0(R12), Z0, Z0
+	VMOVUPD     Z0, 0(R12)
+	VADDPD      0(R12)(R8*1), Z2, Z2
+	VMOVUPD     Z2, 0(R12)(R8*1)
+	LEAQ        (R12)(R8*2), R12
+	VADDPD      0(R12), Z4, Z4
+	VMOVUPD     Z4, 0(R12)
+	VADDPD      0(R12)(R8*1), Z6, Z6
+	VMOVUPD     Z6, 0(R12)(R8*1)
+	ADDQ        $64, BX
+	SUBQ        $64, R13
+	JMP         q8
+
+q4next:
+	LEAQ (DI)(R8*4), DI
+	LEAQ (SI)(R9*4), SI
+	SUBQ $4, CX
+	JMP  q4
+
+q1:
+	TESTQ CX, CX
+	JZ    qdone
+	MOVQ  cols+112(FP), R13
+	SHLQ  $3, R13
+	XORQ  BX, BX
+
+s16:
+	CMPQ   R13, $128
+	JLT    s8
+	LEAQ   (DX)(BX*1), AX
+	MOVQ   SI, R14
+	MOVQ   out+104(FP), R15
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+
+s16j:
+	VMOVUPD     0(AX), Z16
+	VMOVUPD     64(AX), Z17
+	VMULPD.BCST (R14), Z16, Z20
+	VADDPD      Z20, Z0, Z0
+	VMULPD.BCST (R14), Z17, Z21
+	VADDPD      Z21, Z1, Z1
+	ADDQ        $8, R14
+	ADDQ        R10, AX
+	DECQ        R15
+	JNZ         s16j
+	VADDPD      0(DI)(BX*1), Z0, Z0
+	VMOVUPD     Z0, 0(DI)(BX*1)
+	VADDPD      64(DI)(BX*1), Z1, Z1
+	VMOVUPD     Z1, 64(DI)(BX*1)
+	ADDQ        $128, BX
+	SUBQ        $128, R13
+	JMP         s16
+
+s8:
+	CMPQ   R13, $64
+	JLT    s1next
+	LEAQ   (DX)(BX*1), AX
+	MOVQ   SI, R14
+	MOVQ   out+104(FP), R15
+	VPXORQ Z0, Z0, Z0
+
+s8j:
+	VMOVUPD     0(AX), Z16
+	VMULPD.BCST (R14), Z16, Z20
+	VADDPD      Z20, Z0, Z0
+	ADDQ        $8, R14
+	ADDQ        R10, AX
+	DECQ        R15
+	JNZ         s8j
+	VADDPD      0(DI)(BX*1), Z0, Z0
+	VMOVUPD     Z0, 0(DI)(BX*1)
+	ADDQ        $64, BX
+	SUBQ        $64, R13
+	JMP         s8
+
+s1next:
+	ADDQ R8, DI
+	ADDQ R9, SI
+	DECQ CX
+	JMP  q1
+
+qdone:
+	VZEROUPPER
+	RET
+
+// func addAVX512(y, x []float64)
+//
+// addAVX2 eight at a time: y[i] += x[i] for the first len(x)&^7 elements.
+TEXT ·addAVX512(SB), NOSPLIT, $0-48
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	SHRQ $3, CX
+	JZ   adone
+
+aloop:
+	VMOVUPD (DI), Z0
+	VADDPD  (SI), Z0, Z0
+	VMOVUPD Z0, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     aloop
+
+adone:
+	VZEROUPPER
+	RET
+
+// func gluBackwardAVX512(da, db, g, a, s []float64)
+//
+// gluBackwardAVX2 eight at a time: da[j] += g[j]·s[j] and db[j] +=
+// ((g[j]·a[j])·s[j])·(1 − s[j]) for the first len(g)&^7 elements.
+TEXT ·gluBackwardAVX512(SB), NOSPLIT, $0-120
+	MOVQ         da_base+0(FP), DI
+	MOVQ         db_base+24(FP), DX
+	MOVQ         g_base+48(FP), SI
+	MOVQ         g_len+56(FP), CX
+	MOVQ         a_base+72(FP), BX
+	MOVQ         s_base+96(FP), R8
+	SHRQ         $3, CX
+	JZ           gbdone
+	LEAQ         ·vecConsts(SB), AX
+	VBROADCASTSD C_ONE(AX), Z10
+
+gbloop:
+	VMOVUPD (SI), Z0
+	VMOVUPD (R8), Z1
+	VMULPD  Z1, Z0, Z3
+	VADDPD  (DI), Z3, Z3
+	VMOVUPD Z3, (DI)
+	VMULPD  (BX), Z0, Z4
+	VMULPD  Z1, Z4, Z4
+	VSUBPD  Z1, Z10, Z5
+	VMULPD  Z5, Z4, Z4
+	VADDPD  (DX), Z4, Z4
+	VMOVUPD Z4, (DX)
+	ADDQ    $64, SI
+	ADDQ    $64, R8
+	ADDQ    $64, BX
+	ADDQ    $64, DI
+	ADDQ    $64, DX
+	DECQ    CX
+	JNZ     gbloop
+
+gbdone:
+	VZEROUPPER
+	RET
+
+// func eluBackwardAVX512(dx, dy, x, y []float64)
+//
+// eluBackwardAVX2 eight at a time: dx[i] += dy[i] where x[i] > 0 (K1) and
+// dx[i] += dy[i]·(y[i] + 1) elsewhere, NaN included, for the first
+// len(x)&^7 elements.
+TEXT ·eluBackwardAVX512(SB), NOSPLIT, $0-96
+	MOVQ         dx_base+0(FP), DI
+	MOVQ         dy_base+24(FP), SI
+	MOVQ         x_base+48(FP), BX
+	MOVQ         x_len+56(FP), CX
+	MOVQ         y_base+72(FP), DX
+	SHRQ         $3, CX
+	JZ           ebdone
+	LEAQ         ·vecConsts(SB), AX
+	VBROADCASTSD C_ONE(AX), Z10
+	VPXORQ       Z11, Z11, Z11
+
+ebloop:
+	VMOVUPD   (SI), Z0
+	VADDPD    (DX), Z10, Z1
+	VMULPD    Z1, Z0, Z1
+	VMOVUPD   (BX), Z3
+	VCMPPD    $0x1e, Z11, Z3, K1
+	VBLENDMPD Z0, Z1, K1, Z1
+	VADDPD    (DI), Z1, Z1
+	VMOVUPD   Z1, (DI)
+	ADDQ      $64, SI
+	ADDQ      $64, DX
+	ADDQ      $64, BX
+	ADDQ      $64, DI
+	DECQ      CX
+	JNZ       ebloop
+
+ebdone:
+	VZEROUPPER
+	RET
+
+// func lstmGateGradsAVX512(dg, dcn, dhn, g, tc, dh, dc, cp []float64, b, hid int)
+//
+// lstmGateGrads eight units at a time (hid a positive multiple of 8, b
+// positive): for each of the b rows, dh = dh + dhn, dc = (dc + dcn) +
+// (dh·o)·(1 − tc·tc), the gate gradients dg = [((dc·g)·i)·(1 − i) |
+// ((dc·cp)·f)·(1 − f) | (dc·i)·(1 − g·g) | ((dh·tc)·o)·(1 − o)] and dcn =
+// dc·f — the Go loop's operations in its order.
+//
+// Registers: SI → the row's gates, DI → its gate gradients, R14 = hid·8,
+// DX = 3·hid·8, CX the unit offset within the row, R15 → gates[j], AX →
+// dg[j]; R8 → tc, R9 → dh, R10 → dhn, R11 → dc, R12 → dcn, R13 → cp (one
+// position k = r·hid + j for all six); BX rows left; Z31 = 1.
+TEXT ·lstmGateGradsAVX512(SB), NOSPLIT, $0-208
+	MOVQ         dg_base+0(FP), DI
+	MOVQ         dcn_base+24(FP), R12
+	MOVQ         dhn_base+48(FP), R10
+	MOVQ         g_base+72(FP), SI
+	MOVQ         tc_base+96(FP), R8
+	MOVQ         dh_base+120(FP), R9
+	MOVQ         dc_base+144(FP), R11
+	MOVQ         cp_base+168(FP), R13
+	MOVQ         b+192(FP), BX
+	MOVQ         hid+200(FP), R14
+	SHLQ         $3, R14
+	LEAQ         (R14)(R14*2), DX
+	LEAQ         ·vecConsts(SB), AX
+	VBROADCASTSD C_ONE(AX), Z31
+
+lgrow:
+	XORQ CX, CX
+
+lgj:
+	LEAQ    (SI)(CX*1), R15
+	LEAQ    (DI)(CX*1), AX
+	VMOVUPD (R15), Z0
+	VMOVUPD (R15)(R14*1), Z1
+	VMOVUPD (R15)(R14*2), Z2
+	VMOVUPD (R15)(DX*1), Z3
+	VMOVUPD (R8), Z4
+	VMOVUPD (R9), Z5
+	VADDPD  (R10), Z5, Z5
+	VMULPD  Z4, Z4, Z6
+	VSUBPD  Z6, Z31, Z6
+	VMULPD  Z3, Z5, Z7
+	VMULPD  Z6, Z7, Z7
+	VMOVUPD (R11), Z8
+	VADDPD  (R12), Z8, Z8
+	VADDPD  Z7, Z8, Z8
+	VMULPD  Z2, Z8, Z9
+	VMULPD  Z0, Z9, Z9
+	VSUBPD  Z0, Z31, Z10
+	VMULPD  Z10, Z9, Z9
+	VMOVUPD Z9, (AX)
+	VMULPD  (R13), Z8, Z9
+	VMULPD  Z1, Z9, Z9
+	VSUBPD  Z1, Z31, Z10
+	VMULPD  Z10, Z9, Z9
+	VMOVUPD Z9, (AX)(R14*1)
+	VMULPD  Z0, Z8, Z9
+	VMULPD  Z2, Z2, Z10
+	VSUBPD  Z10, Z31, Z10
+	VMULPD  Z10, Z9, Z9
+	VMOVUPD Z9, (AX)(R14*2)
+	VMULPD  Z4, Z5, Z9
+	VMULPD  Z3, Z9, Z9
+	VSUBPD  Z3, Z31, Z10
+	VMULPD  Z10, Z9, Z9
+	VMOVUPD Z9, (AX)(DX*1)
+	VMULPD  Z1, Z8, Z9
+	VMOVUPD Z9, (R12)
+	ADDQ    $64, R8
+	ADDQ    $64, R9
+	ADDQ    $64, R10
+	ADDQ    $64, R11
+	ADDQ    $64, R12
+	ADDQ    $64, R13
+	ADDQ    $64, CX
+	CMPQ    CX, R14
+	JLT     lgj
+	LEAQ    (SI)(R14*4), SI
+	LEAQ    (DI)(R14*4), DI
+	DECQ    BX
+	JNZ     lgrow
+	VZEROUPPER
+	RET

@@ -16,8 +16,8 @@ import (
 // with and without them; the tests compare both paths.
 var useAVX2 = cpu.X86.HasAVX2
 
-// useAVX512 routes the forward kernels, where the data allow eight columns at
-// a time, to their AVX-512 versions in simd512_amd64.s (same operations in
+// useAVX512 routes the kernels, forward and backward, where the data allow
+// eight columns at a time, to their AVX-512 versions in simd512_amd64.s (same operations in
 // the same order, so the same bits again). They need only AVX512F; the
 // flag is false when the processor or the operating system lacks it.
 var useAVX512 = useAVX2 && cpu.X86.HasAVX512F
@@ -84,6 +84,24 @@ func tanhAVX512(y, x []float64)
 
 //go:noescape
 func eluAVX512(y, x []float64)
+
+//go:noescape
+func matTMulAccAVX512(dw, x []float64, xs int, dy []float64, ys int, n, in, out, cols int)
+
+//go:noescape
+func matMulTAccAVX512(dx []float64, xs int, dy []float64, ys int, wt []float64, n, in, out, cols int)
+
+//go:noescape
+func addAVX512(y, x []float64)
+
+//go:noescape
+func gluBackwardAVX512(da, db, g, a, s []float64)
+
+//go:noescape
+func eluBackwardAVX512(dx, dy, x, y []float64)
+
+//go:noescape
+func lstmGateGradsAVX512(dg, dcn, dhn, g, tc, dh, dc, cp []float64, b, hid int)
 
 //go:noescape
 func lstmStepAVX512(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, hid int)

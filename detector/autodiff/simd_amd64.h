@@ -194,3 +194,139 @@ sj1: \
 done: \
 	VZEROUPPER; \
 	RET
+
+// MATTMULACC is the body of matTMulAccAVX2 and matTMulAccAVX512 (args dw,
+// x []float64, xs int, dy []float64, ys int, n, in, out, cols int): dw[k][j]
+// += Σᵣ x[r][k]·dy[r][j] for the columns 0 ≤ j < cols, summed as
+// matTMulAccGo does — rows k, k+1 of dw together, x and dy rows four at a
+// time, d + (((a₀h₀ + a₁h₁) + a₂h₂) + a₃h₃), then one at a time; the last
+// row of dw when in is odd takes every row one at a time. b0–b3 and b4–b7
+// receive the broadcast x[r..r+3][k] and x[r..r+3][k+1], l0–l3 the loaded
+// dy rows, s a sum, p a product: Y registers, step 32 and lanes 4 for
+// AVX2, Z registers, step 64 and lanes 8 for AVX-512; cols must be a
+// positive multiple of lanes, n and in positive.
+//
+// Registers: DI → dw[k], SI → x[0][k], R8 ys·8, R9 xs·8, R11 out·8, R13 k
+// left; per pass BX → x[r][k], AX → dy[r], CX rows left; per column block
+// R10 → dy[r][j], R12 → dy[r+3][j], R14 → dw[k][j], R15 columns left.
+#define MATTMULACC(b0, b1, b2, b3, b4, b5, b6, b7, l0, l1, l2, l3, s, p, step, lanes) \
+	MOVQ dw_base+0(FP), DI; \
+	MOVQ x_base+24(FP), SI; \
+	MOVQ xs+48(FP), R9; \
+	SHLQ $3, R9; \
+	MOVQ ys+80(FP), R8; \
+	SHLQ $3, R8; \
+	MOVQ out+104(FP), R11; \
+	SHLQ $3, R11; \
+	MOVQ in+96(FP), R13; \
+tk2: \
+	CMPQ R13, $2; \
+	JLT  tk1; \
+	MOVQ SI, BX; \
+	MOVQ dy_base+56(FP), AX; \
+	MOVQ n+88(FP), CX; \
+tr4: \
+	CMPQ         CX, $4; \
+	JLT          tr1; \
+	VBROADCASTSD 0(BX), b0; \
+	VBROADCASTSD 8(BX), b4; \
+	VBROADCASTSD 0(BX)(R9*1), b1; \
+	VBROADCASTSD 8(BX)(R9*1), b5; \
+	LEAQ         (BX)(R9*2), R10; \
+	VBROADCASTSD 0(R10), b2; \
+	VBROADCASTSD 8(R10), b6; \
+	VBROADCASTSD 0(R10)(R9*1), b3; \
+	VBROADCASTSD 8(R10)(R9*1), b7; \
+	MOVQ         AX, R10; \
+	LEAQ         (AX)(R8*2), R12; \
+	ADDQ         R8, R12; \
+	MOVQ         DI, R14; \
+	MOVQ         cols+112(FP), R15; \
+tj4: \
+	VMOVUPD (R10), l0; \
+	VMOVUPD (R10)(R8*1), l1; \
+	VMOVUPD (R10)(R8*2), l2; \
+	VMOVUPD (R12), l3; \
+	VMULPD  l0, b0, s; \
+	VMULPD  l1, b1, p; \
+	VADDPD  p, s, s; \
+	VMULPD  l2, b2, p; \
+	VADDPD  p, s, s; \
+	VMULPD  l3, b3, p; \
+	VADDPD  p, s, s; \
+	VADDPD  (R14), s, s; \
+	VMOVUPD s, (R14); \
+	VMULPD  l0, b4, s; \
+	VMULPD  l1, b5, p; \
+	VADDPD  p, s, s; \
+	VMULPD  l2, b6, p; \
+	VADDPD  p, s, s; \
+	VMULPD  l3, b7, p; \
+	VADDPD  p, s, s; \
+	VADDPD  (R14)(R11*1), s, s; \
+	VMOVUPD s, (R14)(R11*1); \
+	ADDQ    $step, R10; \
+	ADDQ    $step, R12; \
+	ADDQ    $step, R14; \
+	SUBQ    $lanes, R15; \
+	JNZ     tj4; \
+	LEAQ    (BX)(R9*4), BX; \
+	LEAQ    (AX)(R8*4), AX; \
+	SUBQ    $4, CX; \
+	JMP     tr4; \
+tr1: \
+	TESTQ        CX, CX; \
+	JZ           tknext; \
+	VBROADCASTSD 0(BX), b0; \
+	VBROADCASTSD 8(BX), b4; \
+	MOVQ         AX, R10; \
+	MOVQ         DI, R14; \
+	MOVQ         cols+112(FP), R15; \
+tj1: \
+	VMOVUPD (R10), l0; \
+	VMULPD  l0, b0, s; \
+	VADDPD  (R14), s, s; \
+	VMOVUPD s, (R14); \
+	VMULPD  l0, b4, s; \
+	VADDPD  (R14)(R11*1), s, s; \
+	VMOVUPD s, (R14)(R11*1); \
+	ADDQ    $step, R10; \
+	ADDQ    $step, R14; \
+	SUBQ    $lanes, R15; \
+	JNZ     tj1; \
+	ADDQ    R9, BX; \
+	ADDQ    R8, AX; \
+	DECQ    CX; \
+	JMP     tr1; \
+tknext: \
+	ADDQ $16, SI; \
+	LEAQ (DI)(R11*2), DI; \
+	SUBQ $2, R13; \
+	JMP  tk2; \
+tk1: \
+	TESTQ R13, R13; \
+	JZ    tdone2; \
+	MOVQ  SI, BX; \
+	MOVQ  dy_base+56(FP), AX; \
+	MOVQ  n+88(FP), CX; \
+tl: \
+	VBROADCASTSD 0(BX), b0; \
+	MOVQ         AX, R10; \
+	MOVQ         DI, R14; \
+	MOVQ         cols+112(FP), R15; \
+tlj: \
+	VMOVUPD (R10), l0; \
+	VMULPD  l0, b0, s; \
+	VADDPD  (R14), s, s; \
+	VMOVUPD s, (R14); \
+	ADDQ    $step, R10; \
+	ADDQ    $step, R14; \
+	SUBQ    $lanes, R15; \
+	JNZ     tlj; \
+	ADDQ    R9, BX; \
+	ADDQ    R8, AX; \
+	DECQ    CX; \
+	JNZ     tl; \
+tdone2: \
+	VZEROUPPER; \
+	RET

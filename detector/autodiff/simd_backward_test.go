@@ -226,3 +226,77 @@ func TestELUBackwardVectorMatchesGo(t *testing.T) {
 		})
 	}
 }
+
+// TestBackwardKernelsWideVectorMatchGo compares matTMulAcc and matMulTAcc
+// with the Go loops at the widths the TFT uses and beyond (several 16-lane
+// blocks of k, 8- and 4-lane tails, the four-row and single-row passes of
+// the AVX-512 kernel), bit for bit.
+func TestBackwardKernelsWideVectorMatchGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(19, 20))
+				widths := []int{16, 20, 24, 28, 32, 36, 44, 64}
+				for _, n := range []int{1, 2, 3, 4, 5, 7, 8, 9, 31} {
+					for _, in := range widths {
+						for _, out := range widths {
+							xs, ys := in+rng.IntN(3), out+rng.IntN(3)
+							x, dy, w := backwardValues(rng, n*xs), backwardValues(rng, n*ys), backwardValues(rng, in*out)
+							dw0, dx0 := backwardValues(rng, in*out), backwardValues(rng, n*xs)
+							what := fmt.Sprintf("n=%d in=%d out=%d xs=%d ys=%d", n, in, out, xs, ys)
+							got, want := append([]float64(nil), dw0...), append([]float64(nil), dw0...)
+							matTMulAcc(got, x, xs, dy, ys, n, in, out)
+							withGo(t, func() { matTMulAcc(want, x, xs, dy, ys, n, in, out) })
+							sameBits(t, "matTMulAcc "+what, got, want)
+							got, want = append([]float64(nil), dx0...), append([]float64(nil), dx0...)
+							matMulTAcc(got, xs, dy, ys, w, n, in, out)
+							withGo(t, func() { matMulTAcc(want, xs, dy, ys, w, n, in, out) })
+							sameBits(t, "matMulTAcc "+what, got, want)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestLSTMGateGradsVectorMatchGo compares one backward step of the LSTM's
+// gates with the Go loop bit for bit, saturated gates and zeros included.
+func TestLSTMGateGradsVectorMatchGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(23, 24))
+				for _, b := range []int{1, 2, 3, 8} {
+					for _, hid := range []int{1, 4, 8, 16, 24} {
+						n := b * hid
+						g := make([]float64, 4*n)
+						for i := range g {
+							switch rng.IntN(6) {
+							case 0:
+								g[i] = 0
+							case 1:
+								g[i] = 1
+							default:
+								g[i] = rng.Float64()
+							}
+						}
+						tc, dh, dc, cp := backwardValues(rng, n), backwardValues(rng, n), backwardValues(rng, n), backwardValues(rng, n)
+						dhn0, dcn0 := backwardValues(rng, n), backwardValues(rng, n)
+						run := func() (dg, dcn []float64) {
+							dg, dcn = make([]float64, 4*n), append([]float64(nil), dcn0...)
+							lstmGateGrads(dg, dcn, dhn0, g, tc, dh, dc, cp, b, hid)
+							return dg, dcn
+						}
+						dg, dcn := run()
+						var wg, wc []float64
+						withGo(t, func() { wg, wc = run() })
+						what := fmt.Sprintf("b=%d hid=%d", b, hid)
+						sameBits(t, "lstmGateGrads dg "+what, dg, wg)
+						sameBits(t, "lstmGateGrads dcn "+what, dcn, wc)
+					}
+				}
+			})
+		})
+	}
+}

@@ -41,6 +41,27 @@ func sigmoidAVX512(y, x []float64) { panic("autodiff: no AVX-512 kernels in this
 func tanhAVX512(y, x []float64)    { panic("autodiff: no AVX-512 kernels in this build") }
 func eluAVX512(y, x []float64)     { panic("autodiff: no AVX-512 kernels in this build") }
 
+func matTMulAccAVX512(dw, x []float64, xs int, dy []float64, ys int, n, in, out, cols int) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}
+
+func matMulTAccAVX512(dx []float64, xs int, dy []float64, ys int, wt []float64, n, in, out, cols int) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}
+
+func addAVX512(y, x []float64) { panic("autodiff: no AVX-512 kernels in this build") }
+func gluBackwardAVX512(da, db, g, a, s []float64) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}
+
+func eluBackwardAVX512(dx, dy, x, y []float64) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}
+
+func lstmGateGradsAVX512(dg, dcn, dhn, g, tc, dh, dc, cp []float64, b, hid int) {
+	panic("autodiff: no AVX-512 kernels in this build")
+}
+
 func lstmStepAVX512(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, hid int) {
 	panic("autodiff: no AVX-512 kernels in this build")
 }

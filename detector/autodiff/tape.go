@@ -37,7 +37,8 @@ type Tape struct {
 	val   [2][]float64
 	grad  [2][]float64
 	used  int
-	clean int     // arena gradients [0, clean) are zeroed; [clean, used) not yet
+	clean int     // arena gradients below clean were zeroed when last needed
+	dirty []int   // [lo, hi) pairs: arena gradients allocated since, to zero
 	order []opRef // the recorded ops, in the order they ran
 	ops   opLists
 }
@@ -61,6 +62,7 @@ func (tp *Tape) Reset() {
 	tp.ops.reset()
 	tp.used = 0
 	tp.clean = 0
+	tp.dirty = tp.dirty[:0]
 }
 
 // ArenaLen is the number of float64s of arena in use (values; gradients use
@@ -72,6 +74,26 @@ func (tp *Tape) ArenaLen() int { return tp.used }
 // BackwardFrom), so passes that never go backward (validation losses,
 // scoring) do not clear gradients they do not use.
 func (tp *Tape) alloc(r, c int) Tensor {
+	t := tp.reserve(r, c)
+	if k := len(tp.dirty); k > 0 && tp.dirty[k-1] == t.off {
+		tp.dirty[k-1] = tp.used
+	} else {
+		tp.dirty = append(tp.dirty, t.off, tp.used)
+	}
+	return t
+}
+
+// allocData reserves an r×c data tensor (no gradient flows into it, so its
+// gradient is never zeroed: saved values and inputs are a good part of
+// the arena).
+func (tp *Tape) allocData(r, c int) Tensor {
+	t := tp.reserve(r, c)
+	t.noGrad = true
+	return t
+}
+
+// reserve takes r×c values (and gradients) of arena, growing it if needed.
+func (tp *Tape) reserve(r, c int) Tensor {
 	n := r * c
 	if tp.used+n > len(tp.val[arenaBuf]) {
 		size := 2 * len(tp.val[arenaBuf])
@@ -93,19 +115,29 @@ func (tp *Tape) alloc(r, c int) Tensor {
 }
 
 // zeroGrads zeroes the gradients of the arena tensors allocated since the
-// last call, so every arena gradient starts at zero.
+// last call (those that take a gradient), so every arena gradient that
+// ops accumulate into starts at zero.
 func (tp *Tape) zeroGrads() {
-	clear(tp.grad[arenaBuf][tp.clean:tp.used])
+	g := tp.grad[arenaBuf]
+	for i := 0; i < len(tp.dirty); i += 2 {
+		clear(g[tp.dirty[i]:tp.dirty[i+1]])
+	}
+	tp.dirty = tp.dirty[:0]
 	tp.clean = tp.used
 }
 
 // Value returns t's values (valid until the next op).
 func (tp *Tape) Value(t Tensor) []float64 { return tp.val[t.buf][t.off : t.off+t.R*t.C] }
 
-// Grad returns t's gradient (valid until the next op).
+// Grad returns t's gradient (valid until the next op); a data tensor's
+// is all zeros.
 func (tp *Tape) Grad(t Tensor) []float64 {
 	tp.zeroGrads()
-	return tp.grad[t.buf][t.off : t.off+t.R*t.C]
+	g := tp.grad[t.buf][t.off : t.off+t.R*t.C]
+	if t.noGrad {
+		clear(g)
+	}
+	return g
 }
 
 // v and g are the short internal forms; g is nil for no-grad tensors.
@@ -134,11 +166,7 @@ func (tp *Tape) Param(off, r, c int) Tensor {
 
 // Input returns a new r×c data tensor (no gradient flows into it); fill it
 // through Value before the next op.
-func (tp *Tape) Input(r, c int) Tensor {
-	t := tp.alloc(r, c)
-	t.noGrad = true
-	return t
-}
+func (tp *Tape) Input(r, c int) Tensor { return tp.allocData(r, c) }
 
 // Variable returns a new r×c tensor that receives a gradient, for tests
 // and leaf values other than parameters; fill it through Value.
