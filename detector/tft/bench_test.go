@@ -121,7 +121,7 @@ func benchTrainStep(b *testing.B, workers int) {
 	for i := range idx {
 		idx[i] = i
 	}
-	pl := newPool(m, workers)
+	pl := newPool(m, workers, workers)
 	adam := autodiff.NewAdam(len(m.params), 1e-3, 0.9, 0.999, 1e-8)
 	grad := make([]float64, len(m.params))
 	step := func() {

@@ -36,6 +36,11 @@ type TrainConfig struct {
 	// runtime.NumCPU()). Results are deterministic for a given seed and
 	// worker count.
 	Workers int
+	// EvalWorkers is the number of goroutines the validation pass after
+	// each epoch may use (default, and at least, Workers; with Workers
+	// default, runtime.GOMAXPROCS(0)). The validation loss is the same
+	// for any number: its micro-batches are summed in a fixed order.
+	EvalWorkers int
 	// Seed seeds the shuffling of the training set.
 	Seed uint64
 }
@@ -107,6 +112,10 @@ func (c TrainConfig) withDefaults() TrainConfig {
 	if c.Workers <= 0 {
 		c.Workers = defaultWorkers()
 	}
+	if c.EvalWorkers <= 0 {
+		c.EvalWorkers = defaultEvalWorkers()
+	}
+	c.EvalWorkers = max(c.EvalWorkers, c.Workers)
 	return c
 }
 

@@ -239,3 +239,43 @@ func TestTrainRefusesValidationWithoutTargets(t *testing.T) {
 		t.Errorf("err = %v, want ErrNoData", err)
 	}
 }
+
+// TestValidationLossSameForAnyGoroutines checks that the validation pass
+// gives the very same bits on any number of evaluation goroutines, and the
+// bits of evaluating the rounds one worker share after another.
+func TestValidationLossSameForAnyGoroutines(t *testing.T) {
+	m, err := New(tinyConfig(), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := randomExamples(&m.cfg, 2*evalBatch+37, 4)
+	ctx := context.Background()
+	for _, workers := range []int{1, 2, 3} {
+		// The reference: each round of evalBatch examples split into
+		// worker shares as a training step splits a minibatch.
+		ref := newPool(m, workers, workers)
+		total, obs := 0.0, 0
+		for start := 0; start < ds.Len(); start += evalBatch {
+			var idx []int
+			for i := start; i < min(start+evalBatch, ds.Len()); i++ {
+				idx = append(idx, i)
+			}
+			l, o, err := ref.run(ds, idx, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += l
+			obs += o
+		}
+		want := total / float64(obs*len(m.cfg.Quantiles))
+		for _, ev := range []int{1, 2, 5} {
+			got, gotObs, err := newPool(m, workers, ev).loss(ctx, ds)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Float64bits(got) != math.Float64bits(want) || gotObs != obs {
+				t.Errorf("workers %d, %d evaluation goroutines: loss %v over %d targets, want %v over %d", workers, ev, got, gotObs, want, obs)
+			}
+		}
+	}
+}

@@ -7,12 +7,17 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
 func defaultWorkers() int { return runtime.NumCPU() }
+
+// defaultEvalWorkers is the goroutines a validation pass may use by
+// default: as many as may run at once.
+func defaultEvalWorkers() int { return runtime.GOMAXPROCS(0) }
 
 // microBatch is the number of examples one tape pass holds; a worker runs
 // its share of a minibatch as several passes, accumulating gradients, so
@@ -55,18 +60,29 @@ func (w *worker) run(m *Model, ds Dataset, idx []int, grad bool) {
 
 // pool runs workers over contiguous shares of an index list.
 type pool struct {
-	m       *Model
-	workers []*worker
+	m           *Model
+	workers     []*worker
+	eval        []*worker // extra tapes for evaluation only
+	evalWorkers int       // goroutines an evaluation may use
+	parts       []evalPart
+	ids         []int
 }
 
-func newPool(m *Model, n int) *pool {
-	p := &pool{m: m, workers: make([]*worker, n)}
+// newPool returns a pool of n training workers whose evaluations run on
+// up to evalWorkers goroutines.
+func newPool(m *Model, n, evalWorkers int) *pool {
+	p := &pool{m: m, workers: make([]*worker, n), evalWorkers: evalWorkers}
 	for i := range p.workers {
-		w := &worker{tp: autodiff.NewTape(), grads: make([]float64, len(m.params))}
-		w.tp.Bind(m.params, w.grads)
-		p.workers[i] = w
+		p.workers[i] = newWorker(m)
 	}
 	return p
+}
+
+// newWorker returns a worker with its own tape bound to m's parameters.
+func newWorker(m *Model) *worker {
+	w := &worker{tp: autodiff.NewTape(), grads: make([]float64, len(m.params))}
+	w.tp.Bind(m.params, w.grads)
+	return w
 }
 
 // run splits idx into one contiguous share per worker and runs them in
@@ -110,34 +126,119 @@ func (p *pool) sumGrads(dst []float64) {
 	}
 }
 
-// evalBatch is the number of examples per parallel evaluation round.
+// evalBatch is the number of examples per evaluation round.
 const evalBatch = 256
 
+// evalPart is one micro-batch of an evaluation: the examples idx, and the
+// summed pinball loss and observed-target count it gives.
+type evalPart struct {
+	idx  []int
+	loss float64
+	obs  int
+}
+
 // loss returns the mean pinball loss of m over ds (NaN, with obs = 0, when
-// ds has no observed target).
+// ds has no observed target). The examples are cut into rounds of
+// evalBatch, each round into one contiguous share per worker and each
+// share into micro-batches, as a training step cuts a minibatch; the
+// micro-batches are evaluated on up to evalWorkers goroutines at once (no
+// gradients, so they are independent), and their losses summed in that
+// fixed order — micro-batches into their share from zero, shares into
+// their round, rounds into the total — so the result does not depend on
+// the number of goroutines or their scheduling.
 func (p *pool) loss(ctx context.Context, ds Dataset) (loss float64, obs int, err error) {
-	n := ds.Len()
-	idx := make([]int, 0, evalBatch)
-	total := 0.0
+	n, nw := ds.Len(), len(p.workers)
+	p.parts = p.parts[:0]
+	var ends []int // per share, one past its last micro-batch in p.parts
 	for start := 0; start < n; start += evalBatch {
-		if err := ctx.Err(); err != nil {
-			return 0, 0, err
+		round := min(evalBatch, n-start)
+		for i := range nw {
+			lo, hi := start+i*round/nw, start+(i+1)*round/nw
+			for m := lo; m < hi; m += microBatch {
+				p.parts = append(p.parts, evalPart{idx: p.span(m, min(m+microBatch, hi))})
+			}
+			ends = append(ends, len(p.parts))
 		}
-		idx = idx[:0]
-		for i := start; i < min(start+evalBatch, n); i++ {
-			idx = append(idx, i)
-		}
-		l, o, err := p.run(ds, idx, false)
-		if err != nil {
-			return 0, 0, err
+	}
+	if err := p.evaluate(ctx, ds); err != nil {
+		return 0, 0, err
+	}
+	total, k := 0.0, 0
+	for r := 0; r < len(ends); r += nw {
+		l := 0.0
+		for _, end := range ends[r : r+nw] {
+			wl := 0.0
+			for ; k < end; k++ {
+				wl += p.parts[k].loss
+				obs += p.parts[k].obs
+			}
+			l += wl
 		}
 		total += l
-		obs += o
 	}
 	if obs == 0 {
 		return math.NaN(), 0, nil
 	}
 	return total / float64(obs*len(p.m.cfg.Quantiles)), obs, nil
+}
+
+// span returns the example indices lo … hi−1 from a list kept by the pool.
+func (p *pool) span(lo, hi int) []int {
+	for len(p.ids) < hi {
+		p.ids = append(p.ids, len(p.ids))
+	}
+	return p.ids[lo:hi]
+}
+
+// evaluate fills in the loss and observed count of every part, on the
+// training workers' tapes and as many evaluation tapes beside them as
+// evalWorkers allows, each goroutine taking the next part not yet taken.
+func (p *pool) evaluate(ctx context.Context, ds Dataset) error {
+	g := min(max(p.evalWorkers, 1), len(p.parts))
+	for len(p.workers)+len(p.eval) < g {
+		p.eval = append(p.eval, newWorker(p.m))
+	}
+	ws := append(append([]*worker(nil), p.workers...), p.eval...)[:max(g, 1)]
+	var next atomic.Int64
+	errs := make([]error, len(ws))
+	var wg sync.WaitGroup
+	for i, w := range ws {
+		run := func() {
+			for {
+				if err := ctx.Err(); err != nil {
+					errs[i] = err
+					return
+				}
+				k := int(next.Add(1)) - 1
+				if k >= len(p.parts) {
+					return
+				}
+				pt := &p.parts[k]
+				w.run(p.m, ds, pt.idx, false)
+				if w.err != nil {
+					errs[i] = w.err
+					return
+				}
+				pt.loss, pt.obs = w.loss, w.obs
+			}
+		}
+		if i == len(ws)-1 {
+			run() // the calling goroutine takes a share too
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			run()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Loss returns the mean quantile (pinball) loss of m over ds, averaged over
@@ -148,7 +249,7 @@ func (m *Model) Loss(ctx context.Context, ds Dataset, workers int) (float64, err
 	if workers <= 0 {
 		workers = defaultWorkers()
 	}
-	l, _, err := newPool(m, workers).loss(ctx, ds)
+	l, _, err := newPool(m, workers, max(workers, defaultEvalWorkers())).loss(ctx, ds)
 	if err != nil {
 		return 0, fmt.Errorf("evaluate loss: %w", err)
 	}
@@ -210,7 +311,7 @@ func newTrainer(m *Model, n int, cfg TrainConfig, progress func(Progress), start
 		steps = cfg.StepsPerEpoch
 	}
 	t := &trainer{m: m, cfg: cfg, progress: progress, start: start, n: n, steps: steps}
-	t.pl = newPool(m, cfg.Workers)
+	t.pl = newPool(m, cfg.Workers, cfg.EvalWorkers)
 	t.adam = autodiff.NewAdam(len(m.params), cfg.LearningRate, cfg.Beta1, cfg.Beta2, cfg.Epsilon)
 	t.grad = make([]float64, len(m.params))
 	t.best = append([]float64(nil), m.params...)
