@@ -117,6 +117,32 @@ func addTo(dst, src []float64) {
 	}
 }
 
+// addRows adds the n rows of x (stride xs ≥ len(dst)) to dst, row after
+// row: dst[j] += x[r][j] for r = 0 … n−1 in order. With AVX-512,
+// addRowsAVX512 keeps each block of eight columns in a register over the
+// rows (the same adds in the same order); else, and for the last
+// len(dst)%8 columns, addTo a row at a time.
+func addRows(dst, x []float64, xs, n int) {
+	d := len(dst)
+	if n <= 0 {
+		return
+	}
+	if xs < d {
+		panic("autodiff: addRows row stride shorter than its row")
+	}
+	_ = x[(n-1)*xs+d-1]
+	j := 0
+	if useAVX512 && d >= 8 {
+		j = d &^ 7
+		addRowsAVX512(dst[:j], x, xs, n)
+	}
+	if j < d {
+		for r := range n {
+			addTo(dst[j:], x[r*xs+j:r*xs+d])
+		}
+	}
+}
+
 // linearOp is y = x·W + b over n rows in groups blocks of in → out.
 type linearOp struct {
 	x, w, b, y         Tensor
@@ -172,9 +198,8 @@ func (o *binaryOp) backward(tp *Tape, kind opKind) {
 		addTo(tp.g(o.a), dy)
 		if db := tp.g(o.b); db != nil {
 			d, g := o.b.C, o.b.R
-			for r := range o.y.R {
-				addTo(db[(r%g)*d:(r%g)*d+d], dy[r*d:r*d+d])
-			}
+			// Rows k·g … k·g+g−1 of y take b whole: blocks of g·d.
+			addRows(db, dy, g*d, o.y.R/g)
 		}
 	case opConcatRows:
 		addTo(tp.g(o.a), dy[:o.a.Size()])

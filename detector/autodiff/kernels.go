@@ -147,10 +147,7 @@ func LinearBackward(dx, dw, db, dy, x, w []float64, n, in, out, groups int) {
 	for v := range groups {
 		dyv := dy[v*out:]
 		if db != nil {
-			dbv := db[v*out : v*out+out]
-			for r := range n {
-				addTo(dbv, dyv[r*ys:r*ys+out])
-			}
+			addRows(db[v*out:v*out+out], dyv, ys, n)
 		}
 		if dw != nil {
 			matTMulAcc(dw[v*in*out:(v*in+in)*out], x[v*in:], xs, dyv, ys, n, in, out)

@@ -86,10 +86,9 @@ func (tp *Tape) AddBroadcast(a, c Tensor) Tensor {
 	y := tp.alloc(a.R, a.C)
 	yv, av, cv := tp.v(y), tp.v(a), tp.v(c)
 	d := a.C
-	for r := range a.R {
-		yr := yv[r*d : r*d+d]
-		copy(yr, av[r*d:r*d+d])
-		addTo(yr, cv[(r%c.R)*d:(r%c.R)*d+d])
+	copy(yv, av)
+	for k := 0; k < a.R; k += c.R { // rows k … k+c.R−1 take c whole
+		addTo(yv[k*d:(k+c.R)*d], cv)
 	}
 	record(tp, opAddBroadcast, &tp.ops.binary, binaryOp{a: a, b: c, y: y})
 	return y

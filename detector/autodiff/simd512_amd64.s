@@ -786,3 +786,39 @@ lgj:
 	JNZ     lgrow
 	VZEROUPPER
 	RET
+
+// func addRowsAVX512(y, x []float64, xs, n int)
+//
+// y[j] += x[r][j] for the rows r = 0 … n−1 of x (stride xs) in order,
+// for the first len(y)&^7 columns, n positive: each block of eight
+// columns of y stays in a register while the rows are added, the same
+// adds in the same order as a row at a time. DI → y[j], SI → x[0][j],
+// R8 = xs·8, CX column blocks left, BX rows left, DX → x[r][j].
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-64
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ xs+48(FP), R8
+	SHLQ $3, R8
+	SHRQ $3, CX
+	JZ   ardone
+
+arcol:
+	VMOVUPD (DI), Z0
+	MOVQ    SI, DX
+	MOVQ    n+56(FP), BX
+
+arrow:
+	VADDPD (DX), Z0, Z0
+	ADDQ   R8, DX
+	DECQ   BX
+	JNZ    arrow
+	VMOVUPD Z0, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	DECQ    CX
+	JNZ     arcol
+
+ardone:
+	VZEROUPPER
+	RET

@@ -101,6 +101,9 @@ func gluBackwardAVX512(da, db, g, a, s []float64)
 func eluBackwardAVX512(dx, dy, x, y []float64)
 
 //go:noescape
+func addRowsAVX512(y, x []float64, xs, n int)
+
+//go:noescape
 func lstmGateGradsAVX512(dg, dcn, dhn, g, tc, dh, dc, cp []float64, b, hid int)
 
 //go:noescape

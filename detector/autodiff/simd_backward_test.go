@@ -300,3 +300,30 @@ func TestLSTMGateGradsVectorMatchGo(t *testing.T) {
 		})
 	}
 }
+
+// TestAddRowsVectorMatchesGo compares the row sum of bias gradients with
+// the Go loop (a row at a time) bit for bit, with strides wider than the
+// rows.
+func TestAddRowsVectorMatchesGo(t *testing.T) {
+	for _, l := range vectorLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(25, 26))
+				for _, n := range []int{1, 2, 5, 31} {
+					for d := 1; d <= 19; d++ {
+						xs := d + rng.IntN(3)
+						x, dst0 := backwardValues(rng, n*xs), backwardValues(rng, d)
+						got, want := append([]float64(nil), dst0...), append([]float64(nil), dst0...)
+						addRows(got, x, xs, n)
+						withGo(t, func() {
+							for r := range n {
+								addTo(want, x[r*xs:r*xs+d])
+							}
+						})
+						sameBits(t, fmt.Sprintf("addRows n=%d d=%d xs=%d", n, d, xs), got, want)
+					}
+				}
+			})
+		})
+	}
+}

@@ -58,6 +58,8 @@ func eluBackwardAVX512(dx, dy, x, y []float64) {
 	panic("autodiff: no AVX-512 kernels in this build")
 }
 
+func addRowsAVX512(y, x []float64, xs, n int) { panic("autodiff: no AVX-512 kernels in this build") }
+
 func lstmGateGradsAVX512(dg, dcn, dhn, g, tc, dh, dc, cp []float64, b, hid int) {
 	panic("autodiff: no AVX-512 kernels in this build")
 }
