@@ -38,14 +38,17 @@
 //
 // On amd64 processors with AVX2 the hottest kernels — MatMulAcc and
 // MatVecAcc (every linear layer and LSTM gate product), SigmoidSlice,
-// TanhSlice and ELUForward — run in assembly (simd_amd64.s), four columns
-// at a time; with AVX-512 (simd512_amd64.s) eight at a time, and
-// LSTMStep, GLUForward and LayerNorm's normalisation get fused kernels of
-// their own. They perform the same IEEE operations in the same order as
-// the Go loops (separate multiplies and adds, never fused; the Go loops
-// round each product explicitly so that GOAMD64=v3 cannot fuse them
-// either), so results are bit-identical on every machine and a trained
-// model does not depend on the processor it was trained on. The tests
-// compare every level with the Go loops bit for bit, edge cases included.
-// The build tag purego, or any other architecture, keeps the Go loops.
+// TanhSlice and ELUForward, and in the backward pass the weight and input
+// gradients of the linear layers, gradient accumulation and the GLU and
+// ELU derivatives — run in assembly (simd_amd64.s), four columns at a
+// time; with AVX-512 (simd512_amd64.s) eight at a time, and LSTMStep,
+// GLUForward, LayerNorm's normalisation, the LSTM's gate gradients and
+// the bias gradients' sum over rows get fused kernels of their own. They
+// perform the same IEEE operations in the same order as the Go loops
+// (separate multiplies and adds, never fused; the Go loops round each
+// product explicitly so that GOAMD64=v3 cannot fuse them either), so
+// results are bit-identical on every machine and a trained model does not
+// depend on the processor it was trained on. The tests compare every
+// level with the Go loops bit for bit, edge cases included. The build tag
+// purego, or any other architecture, keeps the Go loops.
 package autodiff
