@@ -335,7 +335,10 @@ func (d *tftRaw) fit() error {
 	cut := len(all) * 4 / 5
 	train, val := all[:cut], all[cut:]
 	first := d.model == nil
-	tc := tft.TrainConfig{Epochs: d.cfg.Epochs, BatchSize: 32, LearningRate: 3e-3, Patience: 5, Workers: d.cfg.Workers, Seed: d.cfg.Seed + uint64(len(d.fits))}
+	// Two validation goroutines (the same loss on any number) use a core
+	// that would idle at the end of a folder run without holding a tape
+	// per core for every file in flight on a large machine.
+	tc := tft.TrainConfig{Epochs: d.cfg.Epochs, BatchSize: 32, LearningRate: 3e-3, Patience: 5, Workers: d.cfg.Workers, EvalWorkers: 2, Seed: d.cfg.Seed + uint64(len(d.fits))}
 	if first {
 		m, err := tft.New(tftConfig(d.cfg), d.cfg.Seed)
 		if err != nil {
