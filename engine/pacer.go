@@ -37,9 +37,10 @@ func (WallClock) Sleep(ctx context.Context, d time.Duration) error {
 
 // Pacing limits.
 const (
-	// maxLag is how far behind wall time a Pacer may fall before it gives up
-	// catching up (re-anchors) instead of delivering a burst of frames.
-	maxLag = time.Second
+	// DefaultCatchUp is how far behind wall time a Pacer may fall before it
+	// gives up catching up (re-anchors) instead of delivering a burst of
+	// frames (see WithCatchUp).
+	DefaultCatchUp = time.Second
 	// maxJump is the largest forward step in simulated seconds taken as
 	// ordinary progress; a larger one (or any backward step) is a seek, and
 	// the Pacer re-anchors instead of waiting for it.
@@ -61,6 +62,7 @@ type Pacer struct {
 	wall0    time.Time // wall time of the anchor frame
 	t0       int64     // its tick
 	last     int64     // tick of the last frame delivered
+	catchUp  time.Duration
 }
 
 // PacerOption configures NewPacer.
@@ -69,9 +71,19 @@ type PacerOption func(*Pacer)
 // WithClock makes the Pacer wait on c instead of the wall clock.
 func WithClock(c Clock) PacerOption { return func(p *Pacer) { p.clock = c } }
 
+// WithCatchUp sets how far behind its pace the Pacer may fall and still
+// catch up, delivering the frames that are late without waiting until it
+// is back on pace (default DefaultCatchUp). Further behind, it forgives the
+// delay: the late frame anchors the pace afresh. A consumer whose ticks
+// cost less than their period on average but vary (a large battlefield's
+// scoring) needs more than the default: with one second, a slow stretch
+// past it is forgiven, and the pace from the new anchor then makes the
+// consumer wait on its faster ticks instead of working the delay off.
+func WithCatchUp(d time.Duration) PacerOption { return func(p *Pacer) { p.catchUp = d } }
+
 // NewPacer paces src at speed simulated seconds per wall second.
 func NewPacer(src Source, speed float64, opts ...PacerOption) *Pacer {
-	p := &Pacer{src: src, clock: WallClock{}, speed: speed}
+	p := &Pacer{src: src, clock: WallClock{}, speed: speed, catchUp: DefaultCatchUp}
 	for _, o := range opts {
 		o(p)
 	}
@@ -133,7 +145,7 @@ func (p *Pacer) due(t int64) time.Duration {
 	p.last = t
 	at := p.wall0.Add(time.Duration(float64(t-p.t0) / p.speed * float64(time.Second)))
 	wait := at.Sub(now)
-	if wait < -maxLag {
+	if wait < -p.catchUp {
 		p.wall0, p.t0 = now, t
 		return 0
 	}

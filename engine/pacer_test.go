@@ -95,6 +95,39 @@ func TestPacerSetSpeedSeekAndLag(t *testing.T) {
 	}
 }
 
+// With a catch-up of 10 s, a consumer 5 s late gets the late frames at once
+// until it is back on pace, and the pace keeps its anchor; with the
+// default (1 s) the delay is forgiven and the next frame waits its whole
+// period from the late one.
+func TestPacerCatchUp(t *testing.T) {
+	half := 500 * time.Millisecond
+	for _, c := range []struct {
+		name string
+		opts []PacerOption
+		want []time.Duration
+	}{
+		// Tick 2 re-anchors the pace at 6 s: ticks 3… wait half a second each.
+		{"default", nil, []time.Duration{time.Second, half, half, half, half, half, half, half, half, half, half}},
+		// Tick k comes at 6 + (k−2)/2 s, due at k s: late until tick 10, which
+		// is on time; ticks 11 and 12 wait.
+		{"10 s", []PacerOption{WithCatchUp(10 * time.Second)}, []time.Duration{time.Second, half, half}},
+	} {
+		clock := &fakeClock{now: time.Unix(0, 0)}
+		p := NewPacer(&ticks{ts: []int64{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}}, 1, append([]PacerOption{WithClock(clock)}, c.opts...)...)
+		ctx := context.Background()
+		p.Next(ctx)                                // tick 0 anchors the pace at 0 s
+		p.Next(ctx)                                // tick 1 waits 1 s
+		clock.now = clock.now.Add(5 * time.Second) // the consumer was slow: tick 2 comes at 6 s
+		for range 11 {
+			p.Next(ctx)
+			clock.now = clock.now.Add(half) // then each tick costs half its period
+		}
+		if !slices.Equal(clock.slept, c.want) {
+			t.Errorf("%s: slept %v, want %v", c.name, clock.slept, c.want)
+		}
+	}
+}
+
 func TestPacerCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	p := NewPacer(&ticks{ts: []int64{0, 1}}, 0.001) // the second frame is due in 1000 s

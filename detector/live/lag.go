@@ -15,9 +15,10 @@ var LagBuckets = [...]float64{0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 5, 10, 30, 
 // delivered the tick T0 that anchored the pace (the first tick Run
 // published, or the first after a resume, a speed change or a seek); its
 // lag is how long after that it was published, scored and recorded (0 if
-// sooner). Unlike the pacer, which stops waiting for a source that falls
-// more than a second behind, the anchor stays put: a pipeline that cannot
-// keep up shows a lag that grows without bound. At speed 0 (as fast as
+// sooner). Run steps late ticks without waiting, so a pipeline that is
+// faster than the pace on average works a delay off; unlike the pacer,
+// which forgives a delay past Config.CatchUp, the anchor stays put: a
+// pipeline that cannot keep up shows a lag that grows without bound. At speed 0 (as fast as
 // possible) no tick is due and nothing is measured.
 type Lag struct {
 	Tick  int64         // the last tick measured

@@ -3,6 +3,7 @@ package live
 import (
 	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -17,10 +18,56 @@ import (
 type costPipeline struct {
 	clock *fakeClock
 	cost  time.Duration
+	// slow, if not nil, is the cost of the tick-th call instead.
+	slow func(tick int) time.Duration
+	tick int
 }
 
-func (p *costPipeline) Ingest(ctx context.Context, _ []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
-	return dst, p.clock.Sleep(ctx, p.cost)
+func (p *costPipeline) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
+	cost := p.cost
+	if p.slow != nil {
+		cost = p.slow(p.tick)
+	}
+	p.tick++
+	return dst, p.clock.Sleep(ctx, cost)
+}
+
+// Run works a slow stretch off: ticks cost half their second but tick 2
+// costs 4 s; the ticks after it are stepped at once until the battlefield
+// is back on pace, and the lag falls back to half a second. With a
+// catch-up of one second (the pacer's default, and Run's before) the
+// delay was forgiven and the ticks after it paced from tick 3, so the lag
+// stayed at 3.5 s, with the pipeline idle half of each second.
+func TestLagCatchUp(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		catchUp time.Duration
+		last    time.Duration
+		slept   time.Duration
+	}{
+		{"default", 0, 500 * time.Millisecond, 5 * 500 * time.Millisecond},         // before ticks 1, 2, 10, 11, 12,
+		{"1 s", time.Second, 3500 * time.Millisecond, 11 * 500 * time.Millisecond}, // before ticks 1, 2, 4…12,
+	} {
+		clock := newFakeClock()
+		p := &costPipeline{clock: clock, slow: func(tick int) time.Duration {
+			if tick == 2 {
+				return 4 * time.Second
+			}
+			return 500 * time.Millisecond
+		}}
+		rt := open(t, Config{Source: &ticks{n: 13}, Pipeline: p, Speed: 1, Clock: clock, CatchUp: c.catchUp})
+		if err := rt.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		// The pipeline slept 0.5 s × 12 + 4 s; the rest is the pacer's.
+		paced := clock.total() - 12*500*time.Millisecond - 4*time.Second
+		if l := rt.Lag(); l.Tick != 12 || l.Last != c.last || l.Max != 4*time.Second || paced != c.slept {
+			t.Errorf("%s: lag %+v, paced %v; want tick 12 %v late, at most 4 s, paced %v", c.name, l, paced, c.last, c.slept)
+		}
+	}
+	if _, err := Open(context.Background(), Config{Source: &ticks{}, CatchUp: -time.Second}); !errors.Is(err, ErrConfig) {
+		t.Errorf("negative catch-up: %v, want ErrConfig", err)
+	}
 }
 
 // Lag measures how far behind its pace Run publishes: a tick that costs

@@ -31,6 +31,9 @@ const (
 	// alone; at 50 000 soldiers a snapshot is about 60 MB, and 240 of them
 	// would be 14 GB.
 	DefaultSnapshotBytes = 512 << 20
+	// DefaultCatchUp is how far behind its pace Run may fall and still work
+	// the delay off (see Config.CatchUp).
+	DefaultCatchUp = time.Minute
 )
 
 // snapshotBytes is about what one snapshot of n soldiers holds: a verdict,
@@ -129,6 +132,16 @@ type Config struct {
 	// Speed is the simulated seconds per wall second at which Run steps
 	// (0: as fast as the source allows).
 	Speed float64
+	// CatchUp is how far behind its pace Run may fall and still catch up:
+	// it steps the late ticks without waiting until it is back on pace
+	// (0: DefaultCatchUp). Further behind (a machine that slept), it
+	// forgives the delay and paces afresh from the late tick; the Lag it
+	// reports does not forgive (see Lag). A battlefield whose ticks cost
+	// less than their period on average, but not every one (50 000 scored
+	// soldiers), keeps up only if it may work a slow stretch off: the
+	// pacer's own default of one second forgave each slow stretch past it,
+	// then paced the fast ticks after it, so the lag only grew.
+	CatchUp time.Duration
 	// Clock is the wall clock Run paces on (default engine.WallClock; tests
 	// inject a fake one and never sleep).
 	Clock engine.Clock
@@ -221,6 +234,11 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("%w: backlog %d, buffer %d, snapshot bytes %d (want ≥ 0)", ErrConfig, cfg.Backlog, cfg.Buffer, cfg.SnapshotBytes)
 	case cfg.Workers < 0:
 		return nil, fmt.Errorf("%w: %d workers (want ≥ 0)", ErrConfig, cfg.Workers)
+	case cfg.CatchUp < 0:
+		return nil, fmt.Errorf("%w: catch-up %v (want ≥ 0)", ErrConfig, cfg.CatchUp)
+	}
+	if cfg.CatchUp == 0 {
+		cfg.CatchUp = DefaultCatchUp
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = engine.WallClock{}
@@ -236,7 +254,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		cfg.Backlog, cfg.Buffer = min(cfg.Backlog, fit), min(cfg.Buffer, fit)
 	}
 	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock, offline: cfg.Offline,
-		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock)),
+		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock), engine.WithCatchUp(cfg.CatchUp)),
 		feed:  engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
 	r.binds = map[uint64]context.CancelFunc{}
 	if cfg.Store != nil {
