@@ -173,6 +173,7 @@ type Config struct {
 type Runtime struct {
 	src      engine.Source
 	pacer    *engine.Pacer
+	ahead    *ahead // the pacer's source when something scores (see ahead)
 	clock    engine.Clock
 	pipe     Pipeline
 	mon      *monitor.Monitor // built by Open (nil when the caller owns the pipeline)
@@ -254,8 +255,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		cfg.Backlog, cfg.Buffer = min(cfg.Backlog, fit), min(cfg.Buffer, fit)
 	}
 	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock, offline: cfg.Offline,
-		pacer: engine.NewPacer(cfg.Source, cfg.Speed, engine.WithClock(cfg.Clock), engine.WithCatchUp(cfg.CatchUp)),
-		feed:  engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
+		feed: engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
 	r.binds = map[uint64]context.CancelFunc{}
 	if cfg.Store != nil {
 		opts := append([]monitor.Option(nil), cfg.MonitorOptions...)
@@ -280,6 +280,16 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	r.sched, _ = cfg.Source.(Scheduler)
 	r.seeker, _ = cfg.Source.(Seeker)
+	var paced engine.Source = cfg.Source
+	if _, sim := cfg.Source.(*engine.Sim); sim && r.pipe != nil {
+		// A simulation, scored (and so not seekable): Run makes the next
+		// frame while it scores one. A simulation's Next touches nothing
+		// but the simulation; another source's might (a test's hook that
+		// changes the speed), and is called when its tick comes.
+		r.ahead = &ahead{src: cfg.Source, sched: r.sched}
+		paced = r.ahead
+	}
+	r.pacer = engine.NewPacer(paced, cfg.Speed, engine.WithClock(cfg.Clock), engine.WithCatchUp(cfg.CatchUp))
 	return r, nil
 }
 
@@ -339,6 +349,10 @@ func (r *Runtime) Run(ctx context.Context) error {
 	r.running = true
 	r.pmu.Unlock()
 	defer r.feed.Close()
+	if r.ahead != nil {
+		r.ahead.start(ctx)
+		defer r.ahead.stop()
+	}
 	for {
 		if err := r.waitWhilePaused(ctx); err != nil {
 			return nil
@@ -414,7 +428,10 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 			}
 			r.offline.Labels(f.Truth)
 		}
-		if r.sched != nil {
+		switch {
+		case src == r.pacer && r.ahead != nil:
+			s.Schedule = r.ahead.last.sched // read with the frame, ahead
+		case r.sched != nil:
 			s.Schedule = schedules(r.sched, f.T)
 		}
 		if r.rec != nil {
@@ -597,6 +614,9 @@ func (r *Runtime) Close() error {
 		}
 		r.mu.Lock() // the step in progress, if any, returns
 		r.mu.Unlock()
+		if r.ahead != nil {
+			r.ahead.stop() // and the frame being made ahead
+		}
 		r.feed.Close()
 		if r.mon != nil {
 			r.mon.Close()
