@@ -263,6 +263,8 @@ type scratch struct {
 	cuts    []int
 	errs    []error
 	closed  []closing
+	// shardClosed holds each shard's closings (see keep).
+	shardClosed [][]closing
 }
 
 // Ingest runs one batch of observations through the pipeline: it writes them
@@ -346,31 +348,16 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		return dst[:n0], fmt.Errorf("score with %s: %w", m.scorer.Name(), err)
 	}
 	m.scored.Add(uint64(len(dst) - n0))
-	s.closed = s.closed[:0]
-	m.mu.Lock()
-	for i := n0; i < len(dst); i++ {
-		id, t := dst[i].Soldier, dst[i].T
-		if len(m.refeed) > 0 {
-			delete(m.refeed, id)
+	if len(s.cuts) <= 2 {
+		s.closed = m.keep(s, dst, n0, n0, len(dst), s.closed[:0])
+	} else {
+		// Each shard kept its verdicts as it finished (score); their
+		// closings, shard by shard, are in the verdicts' order.
+		s.closed = s.closed[:0]
+		for _, c := range s.shardClosed {
+			s.closed = append(s.closed, c...)
 		}
-		n := len(s.rows[i-n0]) - 1 // after a gap the scorer refeeds the window
-		if prev, ok := m.seen[id]; ok && t == prev.t+1 {
-			n = prev.n + 1 // consecutive: the scorer carries its history on
-		}
-		switch prev, ok := m.latest[id]; {
-		case !ok:
-			k := new(kept)
-			k.keep(&dst[i])
-			m.latest[id] = k
-		default:
-			if closes(prev, &dst[i]) {
-				s.closed = append(s.closed, closing{i: i, alert: prev.alert})
-			}
-			prev.keep(&dst[i])
-		}
-		m.seen[id] = seenAt{t: t, n: n}
 	}
-	m.mu.Unlock()
 	k := 0 // the next closing in s.closed
 	for i := n0; i < len(dst); i++ {
 		v := &dst[i]
@@ -393,6 +380,39 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		}
 	}
 	return dst, nil
+}
+
+// keep makes dst[a:b] (verdicts of s.rows[a-n0:b-n0]) each soldier's
+// latest and counts what its scorer has seen, appending to closed each
+// verdict that closed the soldier's incident, in order. It takes the
+// monitor's lock; a split call's shards keep their verdicts each as it
+// finishes, while the others still score.
+func (m *Monitor) keep(s *scratch, dst []detector.Verdict, n0, a, b int, closed []closing) []closing {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := a; i < b; i++ {
+		id, t := dst[i].Soldier, dst[i].T
+		if len(m.refeed) > 0 {
+			delete(m.refeed, id)
+		}
+		n := len(s.rows[i-n0]) - 1 // after a gap the scorer refeeds the window
+		if prev, ok := m.seen[id]; ok && t == prev.t+1 {
+			n = prev.n + 1 // consecutive: the scorer carries its history on
+		}
+		switch prev, ok := m.latest[id]; {
+		case !ok:
+			k := new(kept)
+			k.keep(&dst[i])
+			m.latest[id] = k
+		default:
+			if closes(prev, &dst[i]) {
+				closed = append(closed, closing{i: i, alert: prev.alert})
+			}
+			prev.keep(&dst[i])
+		}
+		m.seen[id] = seenAt{t: t, n: n}
+	}
+	return closed
 }
 
 // windows sets s.windows to each soldier's profile (see Profile), without
@@ -480,7 +500,12 @@ func (m *Monitor) readShard(ctx context.Context, s *scratch, a, b, n int) error 
 
 // score scores s.windows, appending one verdict per window to dst: on the
 // caller's goroutine, or split between squads over the workers (s.cuts).
-// It stops between chunks when ctx ends (see Ingest).
+// It stops between chunks when ctx ends (see Ingest). A split call's
+// shards each keep their verdicts (keep, into s.shardClosed) as soon as
+// they are scored, so that this bookkeeping overlaps the other shards'
+// scoring; when a shard fails or stops, the call fails, and the shards
+// that scored have kept theirs (their soldiers' states have moved on in
+// the scorer too).
 func (m *Monitor) score(ctx context.Context, s *scratch, dst []detector.Verdict) ([]detector.Verdict, error) {
 	ws := s.windows
 	if len(s.cuts) <= 2 {
@@ -490,6 +515,10 @@ func (m *Monitor) score(ctx context.Context, s *scratch, dst []detector.Verdict)
 	dst = slices.Grow(dst, len(ws))[:n0+len(ws)]
 	k := len(s.cuts) - 1
 	s.errs = append(s.errs[:0], make([]error, k)...)
+	for len(s.shardClosed) < k {
+		s.shardClosed = append(s.shardClosed, nil)
+	}
+	s.shardClosed = s.shardClosed[:k]
 	var wg sync.WaitGroup
 	for i := range k {
 		a, b := s.cuts[i], s.cuts[i+1]
@@ -501,11 +530,16 @@ func (m *Monitor) score(ctx context.Context, s *scratch, dst []detector.Verdict)
 			switch {
 			case err != nil:
 				s.errs[i] = err
+				return
 			case len(out) != b-a:
 				s.errs[i] = fmt.Errorf("scored %d windows into %d verdicts", b-a, len(out))
+				return
 			case &out[0] != &dst[n0+a]:
 				copy(dst[n0+a:n0+b], out)
 			}
+			// Keep the shard's verdicts now, while the other shards score:
+			// its soldiers are its own.
+			s.shardClosed[i] = m.keep(s, dst, n0, n0+a, n0+b, s.shardClosed[i][:0])
 		})
 	}
 	wg.Wait()

@@ -49,8 +49,10 @@ func TestShards(t *testing.T) {
 }
 
 // scoreRun scores ticks frames of src with the TFT on a monitor of the
-// given workers and returns every verdict printed, one a line, and the
-// alert openings.
+// given workers and returns every verdict printed, one a line, with each
+// soldier's latest verdict and count of rows seen at the end, and the
+// alert openings followed by the incident changes (openings, refinements,
+// closings) in order.
 func scoreRun(t *testing.T, workers int, profiles []engine.Profile, ticks int, frame func(t int64) []engine.Observation) (string, []string) {
 	t.Helper()
 	store, err := featurestore.NewMemory()
@@ -69,6 +71,8 @@ func scoreRun(t *testing.T, workers int, profiles []engine.Profile, ticks int, f
 	defer m.Close()
 	alerts := m.SubscribeAlerts(100_000)
 	defer alerts.Close()
+	changes := m.SubscribeAlertChanges(100_000)
+	defer changes.Close()
 	ctx := context.Background()
 	if err := m.SetProfiles(ctx, profiles); err != nil {
 		t.Fatal(err)
@@ -87,6 +91,20 @@ func scoreRun(t *testing.T, workers int, profiles []engine.Profile, ticks int, f
 	for len(alerts.C()) > 0 {
 		ev := <-alerts.C()
 		opened = append(opened, fmt.Sprintf("%d@%d:%v", ev.Verdict.Soldier, ev.Verdict.T, ev.Verdict.Kind))
+	}
+	// The incident changes (closings too), in order, and what the monitor
+	// keeps per soldier at the end (a split call's shards keep their own).
+	for len(changes.C()) > 0 {
+		ch := <-changes.C()
+		v := &ch.Verdict
+		opened = append(opened, fmt.Sprintf("change %d@%d:%v opened %v refined %v closed %+v at %d/%d",
+			v.Soldier, v.T, v.Kind, v.Alert.Opened, v.Alert.Refined, ch.Closed, ch.OpenedAt, ch.At))
+	}
+	for _, p := range profiles {
+		v, ok := m.Latest(p.ID)
+		n, seen := m.Seen(p.ID, v.T)
+		ph, _ := m.NextPhase(p.ID)
+		fmt.Fprintf(&b, "latest %d %v: %d %v %v %v %+v %v; seen %d %v; next %v\n", p.ID, ok, v.T, v.State, v.Kind, v.Score, v.Alert, v.Vitals, n, seen, ph)
 	}
 	return b.String(), opened
 }
