@@ -175,6 +175,15 @@ type job struct {
 	high engine.Mask
 }
 
+// preparer is a forecaster that can do, during a series' warm-up, part of
+// the work of its first forecast (the TFT's variable selection of each row
+// as it comes): prepare is called each tick with the jobs whose series are
+// still warming up. It must change no forecast's bits, and not keep the
+// jobs.
+type preparer interface {
+	prepare(jobs []*job)
+}
+
 // forecaster is what a scorer plugs into the shared core.
 type forecaster interface {
 	// warmup is the number of cleaned rows a series needs before the
@@ -264,9 +273,10 @@ type core struct {
 
 // batch is the per-call workspace of Score.
 type batch struct {
-	jobs  []job
-	ready []*job
-	squad map[int]*squadCount // per squad of the call (see squadWide)
+	jobs    []job
+	ready   []*job
+	warming []*job              // the jobs not ready, for a preparer
+	squad   map[int]*squadCount // per squad of the call (see squadWide)
 }
 
 func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig, prior *bool) (*core, error) {
@@ -364,6 +374,16 @@ func (c *core) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error)
 	}
 	if len(b.ready) > 0 {
 		c.f.forecast(b.ready)
+	}
+	if p, ok := c.f.(preparer); ok && len(b.ready) < len(b.jobs) {
+		b.warming = b.warming[:0]
+		for i := range b.jobs {
+			if j := &b.jobs[i]; j.s.hist.n < c.f.warmup() {
+				b.warming = append(b.warming, j)
+			}
+		}
+		p.prepare(b.warming)
+		clear(b.warming)
 	}
 	for i := range b.jobs {
 		c.measure(&b.jobs[i], &dst[base+i])

@@ -187,6 +187,25 @@ func (f *tftForecaster) push(sd *soldier, r *row) {
 	}
 }
 
+// prepare selects the rows of the warming series as they come
+// (tft.Model.SettleStreams), so that a battlefield that starts at once does
+// not select every soldier's whole window on its first forecast's tick.
+func (f *tftForecaster) prepare(jobs []*job) {
+	if len(jobs) == 0 {
+		return
+	}
+	w := f.work.Get().(*tftWork)
+	defer f.work.Put(w)
+	w.streams = w.streams[:0]
+	for _, j := range jobs {
+		if s, ok := j.s.series.(*tftSeries); ok && s.st.Len() > 0 {
+			w.streams = append(w.streams, s.st)
+		}
+	}
+	f.net.SettleStreams(w.ws, w.streams)
+	clear(w.streams)
+}
+
 // forecastChunk is the most jobs one network call forecasts: a chunk's
 // forecasts (≈ 3 KB each) are the scratch of a call, and 50 000 soldiers
 // at once would hold 150 MB of it. Chunks do not change the bits (the

@@ -422,3 +422,68 @@ func TestCompactStreamNearLean(t *testing.T) {
 		})
 	}
 }
+
+// TestSettleStreamsSameBits: a stream settled after every push (and
+// before a ReplaceLast, which must select the row again) forecasts the
+// same bits as one that selects its rows only when it forecasts (the
+// first forecast then selects a whole window in blocks), for full, lean
+// and compact streams.
+func TestSettleStreamsSameBits(t *testing.T) {
+	for name, c := range testConfigs() {
+		t.Run(name, func(t *testing.T) {
+			m, err := New(c, 4)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(8, 10))
+			ser := randomSeries(&m.cfg, 50, rng)
+			ws := m.NewWorkspace()
+			for kind, newStream := range map[string]func([]float64) (*Stream, error){
+				"full": m.NewStream, "lean": m.NewLeanStream, "compact": m.NewCompactStream,
+			} {
+				plain, err := newStream(ser.static)
+				if err != nil {
+					t.Fatal(err)
+				}
+				settled, err := newStream(ser.static)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out := m.NewForecasts(2)
+				forecasts := 0
+				for tick := range 50 {
+					for _, s := range []*Stream{plain, settled} {
+						if err := s.Push(ser.rows[tick]); err != nil {
+							t.Fatal(err)
+						}
+						if s == settled && tick%2 == 0 {
+							m.SettleStreams(ws, []*Stream{s})
+						}
+						if tick%7 == 3 {
+							if err := s.ReplaceLast(ser.rows[(tick+1)%50]); err != nil {
+								t.Fatal(err)
+							}
+						}
+						if s == settled && tick%5 != 4 {
+							m.SettleStreams(ws, []*Stream{s})
+							if !s.st.ready || s.st.pending != 0 {
+								t.Fatalf("%s, tick %d: settled, the stream has %d rows pending (static context ready: %v)", kind, tick, s.st.pending, s.st.ready)
+							}
+						}
+					}
+					if !plain.Ready() || tick%3 == 1 {
+						continue
+					}
+					if err := m.ForecastStreams(ws, []*Stream{plain, settled}, [][]float64{ser.dec[tick], ser.dec[tick]}, out); err != nil {
+						t.Fatal(err)
+					}
+					compareForecasts(t, kind+" settled", &out[1], &out[0], 0)
+					forecasts++
+				}
+				if forecasts == 0 {
+					t.Fatalf("%s: no forecast compared", kind)
+				}
+			}
+		})
+	}
+}
