@@ -37,7 +37,11 @@
 //   - The runtime's (Run). A battlefield shared by many viewers (SSH, the
 //     headless server) is stepped by Run on Config.Clock at Config.Speed
 //     simulated seconds per wall second (0: as fast as the source allows);
-//     Pause, Resume and SetSpeed act on it from any goroutine.
+//     Pause, Resume and SetSpeed act on it from any goroutine. A tick late
+//     by up to Config.CatchUp is stepped at once, so a slow stretch is
+//     worked off; Lag reports how late each tick was published. When a
+//     scored simulation is the source, Run makes each frame (and its
+//     schedules) while the tick before it is scored, one frame ahead.
 //
 // Seek (sources that implement Seeker, such as session.Replay) repositions
 // the source and returns the pre-roll before the target for the caller's
