@@ -3,6 +3,8 @@ package series
 import (
 	"math"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/hrbase"
 )
 
 // HRCusum accumulates a person's heart-rate excess over their own baseline,
@@ -24,7 +26,7 @@ import (
 // HR's does. Missing values carry the previous score and are not learnt.
 type HRCusum struct {
 	p     CusumParams
-	base  riseBase
+	base  hrbase.Base
 	alarm Alarm
 	sum   float64
 	last  float64
@@ -50,7 +52,7 @@ func DefaultCusumParams() CusumParams {
 // NewHRCusum returns a CUSUM heart-rate detector.
 func NewHRCusum(p CusumParams) *HRCusum {
 	p.Short, p.Long, p.Warmup = max(1, p.Short), max(2, p.Long), max(1, p.Warmup)
-	return &HRCusum{p: p, base: newRiseBase(p.Short, p.Long),
+	return &HRCusum{p: p, base: hrbase.New(p.Short, p.Long),
 		alarm: Alarm{On: 0.5, Off: 0.375, Refractory: max(0, p.Refractory)}}
 }
 
@@ -65,7 +67,7 @@ func (d *HRCusum) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 		return d.last, false
 	}
 	score := 0.0
-	if r, sigma, ok := d.base.rise(x, d.p.MaxFreeze, d.p.Warmup, d.p.SpreadFloor); ok {
+	if r, sigma, ok := d.base.Rise(x, d.p.MaxFreeze, d.p.Warmup, d.p.SpreadFloor); ok {
 		d.sum = math.Max(0, d.sum+r/sigma-d.p.Drift)
 		rho := d.sum / d.p.H
 		if d.p.MinRise > 0 {
@@ -79,7 +81,7 @@ func (d *HRCusum) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 	if alert {
 		d.sum = 0
 	}
-	d.base.track(d.alarm.Open())
+	d.base.Track(d.alarm.Open())
 	d.last = score
 	return score, alert
 }

@@ -3,6 +3,8 @@ package series
 import (
 	"math"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/hrbase"
 )
 
 // zHalf is the z whose upper tail probability is 1e-5, the surprise that
@@ -50,7 +52,7 @@ var zHalf = func() float64 {
 type HR struct {
 	cfg   config
 	k     float64
-	base  riseBase
+	base  hrbase.Base
 	alarm Alarm
 	last  float64
 }
@@ -62,7 +64,7 @@ func NewHR(opts ...Option) *HR {
 	if k <= 0 {
 		k = HRThreshold(c.faPerHour)
 	}
-	return &HR{cfg: c, k: k, base: newRiseBase(c.hrShort, c.hrLong),
+	return &HR{cfg: c, k: k, base: hrbase.New(c.hrShort, c.hrLong),
 		alarm: Alarm{On: 0.5, Off: 0.375, Refractory: c.hrRefractory}}
 }
 
@@ -80,7 +82,7 @@ func (d *HR) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 		return d.last, false
 	}
 	score := 0.0
-	if r, sigma, ok := d.base.rise(x, d.cfg.hrMaxFreeze, d.cfg.hrWarmup, d.cfg.hrSpreadFloor); ok {
+	if r, sigma, ok := d.base.Rise(x, d.cfg.hrMaxFreeze, d.cfg.hrWarmup, d.cfg.hrSpreadFloor); ok {
 		rho := math.Min(r/sigma/d.k, r/d.cfg.hrMinRise)
 		if rho > 0 {
 			score = Surprise(LogUpperTail(zHalf * rho))
@@ -89,7 +91,7 @@ func (d *HR) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 	score, alert := d.alarm.Filter(score)
 	// Frozen for rows 1…MaxFreeze of an open alert; after that the new
 	// level is learnt as the baseline.
-	d.base.track(d.alarm.Open())
+	d.base.Track(d.alarm.Open())
 	d.last = score
 	return score, alert
 }

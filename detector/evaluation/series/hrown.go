@@ -3,6 +3,8 @@ package series
 import (
 	"math"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/hrbase"
 )
 
 // HROwn is HR with a threshold of each person's own: a rise is judged
@@ -29,7 +31,7 @@ import (
 // quantile is exact to a bin and a row allocates nothing.
 type HROwn struct {
 	p     OwnParams
-	base  riseBase
+	base  hrbase.Base
 	alarm Alarm
 	last  float64
 
@@ -79,7 +81,7 @@ func NewHROwn(p OwnParams) *HROwn {
 	if !(p.K > 0) {
 		p.K = OwnThreshold(p.FalseAlertsPerHour)
 	}
-	d := &HROwn{p: p, base: newRiseBase(p.Short, p.Long),
+	d := &HROwn{p: p, base: hrbase.New(p.Short, p.Long),
 		alarm: Alarm{On: 0.5, Off: 0.375, Refractory: max(0, p.Refractory)},
 		lag:   make([]float64, p.Lag), histMax: math.Inf(-1)}
 	for i := range d.lag {
@@ -143,7 +145,7 @@ func (d *HROwn) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 		return d.last, false
 	}
 	score := 0.0
-	if r, sigma, ok := d.base.rise(x, d.p.MaxFreeze, d.p.Warmup, d.p.SpreadFloor); ok {
+	if r, sigma, ok := d.base.Rise(x, d.p.MaxFreeze, d.p.Warmup, d.p.SpreadFloor); ok {
 		z := r / sigma
 		rho := z / d.PersonalThreshold()
 		if d.p.MinRise > 0 {
@@ -155,7 +157,7 @@ func (d *HROwn) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 		d.learn(z)
 	}
 	score, alert := d.alarm.Filter(score)
-	d.base.track(d.alarm.Open())
+	d.base.Track(d.alarm.Open())
 	d.last = score
 	return score, alert
 }

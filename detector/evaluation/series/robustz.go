@@ -3,6 +3,8 @@ package series
 import (
 	"math"
 	"time"
+
+	"github.com/chakra-tui/chakra-tui/detector/hrbase"
 )
 
 // RobustZ is the rolling robust z-score baseline for heart-rate rises: each
@@ -14,7 +16,7 @@ import (
 // window holds Window/2 values; missing values carry the previous score.
 type RobustZ struct {
 	cfg   config
-	win   *medianWindow
+	win   *hrbase.MedianWindow
 	alarm Alarm
 	last  float64
 }
@@ -23,7 +25,7 @@ type RobustZ struct {
 // its window and threshold).
 func NewRobustZ(opts ...Option) *RobustZ {
 	c := build(opts)
-	return &RobustZ{cfg: c, win: newMedianWindow(c.robustWindow), alarm: c.alarm}
+	return &RobustZ{cfg: c, win: hrbase.NewMedianWindow(c.robustWindow), alarm: c.alarm}
 }
 
 // RobustZFactory makes a RobustZ per stream.
@@ -37,14 +39,14 @@ func (d *RobustZ) Observe(_ time.Time, x float64, ok bool) (float64, bool) {
 		return d.last, false
 	}
 	score := 0.0
-	if d.win.n() >= max(2, d.cfg.robustWindow/2) {
-		m := d.win.median()
-		s := math.Max(madScale*d.win.mad(m), 1e-9*math.Max(1, math.Abs(m)))
+	if d.win.N() >= max(2, d.cfg.robustWindow/2) {
+		m := d.win.Median()
+		s := math.Max(hrbase.MADScale*d.win.MAD(m), 1e-9*math.Max(1, math.Abs(m)))
 		if z := (x - m) / s; z > 0 {
 			score = Surprise(LogUpperTail(zHalf * z / d.cfg.robustK))
 		}
 	}
-	d.win.push(x)
+	d.win.Push(x)
 	score, alert := d.alarm.Filter(score)
 	d.last = score
 	return score, alert

@@ -3,6 +3,8 @@ package series
 import (
 	"math"
 	"testing"
+
+	"github.com/chakra-tui/chakra-tui/detector/hrbase"
 )
 
 // TestRobustZ: on a 1 Hz series with 1 bpm of noise, a 10 bpm rise is
@@ -31,7 +33,7 @@ func TestRobustZ(t *testing.T) {
 		for _, x := range []float64{1, 2, 4} {
 			d.Observe(ts[0], x, true)
 		}
-		s, a := d.Observe(ts[0], 2+c.z*madScale, true)
+		s, a := d.Observe(ts[0], 2+c.z*hrbase.MADScale, true)
 		if math.Abs(s-0.5) > 2e-3 || a != c.alert && c.z != 4 {
 			t.Errorf("z = %v: score %v alert %v, want about 0.5, alert %v", c.z, s, a, c.alert)
 		}

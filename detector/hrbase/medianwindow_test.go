@@ -1,4 +1,4 @@
-package series
+package hrbase
 
 import (
 	"math"
@@ -24,14 +24,14 @@ func bruteMedian(xs []float64) float64 {
 func TestMedianWindowMatchesBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 1))
 	for _, size := range []int{1, 2, 5, 30} {
-		w := newMedianWindow(size)
+		w := NewMedianWindow(size)
 		var all []float64
 		for i := range 400 {
 			x := math.Round(rng.NormFloat64()*4) / 2 // ties on purpose
-			if i > 0 && w.n() == size && w.oldest() != all[len(all)-size] {
-				t.Fatalf("size %d row %d: oldest %v, want %v", size, i, w.oldest(), all[len(all)-size])
+			if i > 0 && w.N() == size && w.Oldest() != all[len(all)-size] {
+				t.Fatalf("size %d row %d: oldest %v, want %v", size, i, w.Oldest(), all[len(all)-size])
 			}
-			w.push(x)
+			w.Push(x)
 			all = append(all, x)
 			last := all[max(0, len(all)-size):]
 			m := bruteMedian(last)
@@ -39,10 +39,10 @@ func TestMedianWindowMatchesBruteForce(t *testing.T) {
 			for j, v := range last {
 				dev[j] = math.Abs(v - m)
 			}
-			if got := w.median(); got != m {
+			if got := w.Median(); got != m {
 				t.Fatalf("size %d row %d: median %v, want %v", size, i, got, m)
 			}
-			if got, want := w.mad(m), bruteMedian(dev); got != want {
+			if got, want := w.MAD(m), bruteMedian(dev); got != want {
 				t.Fatalf("size %d row %d: mad %v, want %v (window %v)", size, i, got, want, last)
 			}
 		}
@@ -50,8 +50,8 @@ func TestMedianWindowMatchesBruteForce(t *testing.T) {
 }
 
 func TestMedianWindowEmpty(t *testing.T) {
-	w := newMedianWindow(3)
-	if !math.IsNaN(w.median()) || !math.IsNaN(w.mad(0)) {
-		t.Errorf("empty window: median %v mad %v, want NaN", w.median(), w.mad(0))
+	w := NewMedianWindow(3)
+	if !math.IsNaN(w.Median()) || !math.IsNaN(w.MAD(0)) {
+		t.Errorf("empty window: median %v mad %v, want NaN", w.Median(), w.MAD(0))
 	}
 }

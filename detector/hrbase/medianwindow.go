@@ -1,30 +1,34 @@
-package series
+package hrbase
 
 import (
 	"math"
 	"sort"
 )
 
-// madScale turns a median absolute deviation into a standard deviation
+// MADScale turns a median absolute deviation into a standard deviation
 // for Gaussian data (1/Φ⁻¹(3/4)).
-const madScale = 1.4826
+const MADScale = 1.4826
 
-// medianWindow keeps the last n values pushed, in arrival order and sorted,
+// MedianWindow keeps the last n values pushed, in arrival order and sorted,
 // so that the median costs O(1) and the median absolute deviation O(n) per
 // call; a push costs one binary search and one copy of at most n values.
 // Its buffers grow as values arrive up to n and are then reused: pushing
 // allocates nothing once the window is full.
-type medianWindow struct {
+type MedianWindow struct {
 	size   int
 	ring   []float64 // arrival order, ring[next] is the oldest once full
 	next   int
 	sorted []float64
 }
 
-func newMedianWindow(n int) *medianWindow { return &medianWindow{size: max(1, n)} }
+// NewMedianWindow returns an empty window of the last n values (at least 1).
+func NewMedianWindow(n int) *MedianWindow { return &MedianWindow{size: max(1, n)} }
 
-// push adds x, dropping the oldest value when the window is full.
-func (w *medianWindow) push(x float64) {
+// Size returns how many values the window holds when full.
+func (w *MedianWindow) Size() int { return w.size }
+
+// Push adds x, dropping the oldest value when the window is full.
+func (w *MedianWindow) Push(x float64) {
 	if len(w.ring) == w.size {
 		old := w.ring[w.next]
 		w.ring[w.next] = x
@@ -41,11 +45,12 @@ func (w *medianWindow) push(x float64) {
 	w.sorted[i] = x
 }
 
-func (w *medianWindow) n() int { return len(w.sorted) }
+// N returns how many values the window holds.
+func (w *MedianWindow) N() int { return len(w.sorted) }
 
-// median returns the median (the mean of the two middle values for an even
+// Median returns the median (the mean of the two middle values for an even
 // count); NaN when empty.
-func (w *medianWindow) median() float64 {
+func (w *MedianWindow) Median() float64 {
 	n := len(w.sorted)
 	switch {
 	case n == 0:
@@ -56,11 +61,11 @@ func (w *medianWindow) median() float64 {
 	return (w.sorted[n/2-1] + w.sorted[n/2]) / 2
 }
 
-// mad returns the median absolute deviation from m, the median of
+// MAD returns the median absolute deviation from m, the median of
 // |x − m|. The deviations below m (walking down from m) and above m
 // (walking up) are two sorted runs; merging them to the middle finds the
 // median without a buffer.
-func (w *medianWindow) mad(m float64) float64 {
+func (w *MedianWindow) MAD(m float64) float64 {
 	n := len(w.sorted)
 	if n == 0 {
 		return math.NaN()
@@ -95,11 +100,14 @@ func (w *medianWindow) mad(m float64) float64 {
 	return (lo + hi) / 2
 }
 
-// oldest returns the value the next push drops once the window is full
+// Oldest returns the value the next push drops once the window is full
 // (the oldest value); it must not be called on an empty window.
-func (w *medianWindow) oldest() float64 {
+func (w *MedianWindow) Oldest() float64 {
 	if len(w.ring) < w.size {
 		return w.ring[0]
 	}
 	return w.ring[w.next]
 }
+
+// Bytes returns the memory the window's buffers hold (their capacity).
+func (w *MedianWindow) Bytes() int { return 8 * (cap(w.ring) + cap(w.sorted)) }
