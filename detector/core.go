@@ -248,8 +248,11 @@ type soldier struct {
 	// startTrendAge, coreTrend follows core temperature (prior.go).
 	age       int32
 	coreTrend trend
-	series    any // the forecaster's state
-	scratch   row // the row being cleaned
+	// personal is the personal heart-rate baseline (personal.go),
+	// allocated the first time the soldier's phase is guessed.
+	personal *personalHR
+	series   any // the forecaster's state
+	scratch  row // the row being cleaned
 }
 
 // core is the machinery every scorer shares: per-soldier history, the stuck
@@ -265,6 +268,8 @@ type core struct {
 	adapt  bool                      // the forecaster stretches bands per soldier (dispersion)
 	hist   int                       // cleaned rows kept per soldier (forecaster.historyRows)
 	small  bool                      // histories in float32 (the forecaster's compactHistory)
+	// personalK is the personal heart-rate check's K (personal.go).
+	personalK float64
 
 	mu       sync.Mutex
 	soldiers map[engine.SoldierID]*soldier
@@ -279,12 +284,19 @@ type batch struct {
 	squad   map[int]*squadCount // per squad of the call (see squadWide)
 }
 
-func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig, prior *bool) (*core, error) {
+func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig, o *options) (*core, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	c := &core{name: name, f: f, cfg: cfg, glitch: DefaultGlitchConfig(), floor: floor, soldiers: map[engine.SoldierID]*soldier{}}
-	c.prior = prior == nil || *prior
+	c.prior = o.prior == nil || *o.prior
+	c.personalK = DefaultPersonalK
+	if o.personalK != 0 {
+		if !(o.personalK > 0) || math.IsInf(o.personalK, 1) {
+			return nil, fmt.Errorf("%w: personal check K %g (want > 0)", ErrConfig, o.personalK)
+		}
+		c.personalK = o.personalK
+	}
 	if glitch != nil {
 		if err := glitch.Validate(); err != nil {
 			return nil, err
@@ -434,6 +446,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.age = 0
 	s.coreTrend.reset()
 	s.disp.reset()
+	s.personal = nil
 	for v := range s.stuck {
 		s.stuck[v].reset()
 		s.glitch[v].reset()
@@ -501,7 +514,10 @@ func (c *core) measure(j *job, vd *Verdict) {
 func (c *core) settle(j *job, vd *Verdict) {
 	s, in, allMissing := j.s, &j.in, j.allMissing
 	s.alerts.step(&c.cfg, in, &vd.Channels, &vd.Alert)
-	if (vd.Alert.Opened || vd.Alert.Refined) && !j.quiet && vd.Alert.Evidence.Check != CheckPrior {
+	if s.personal != nil {
+		s.personal.track(vd.Channels[engine.HeartRate].Open)
+	}
+	if ch := vd.Alert.Evidence.Check; (vd.Alert.Opened || vd.Alert.Refined) && !j.quiet && ch != CheckPrior && ch != CheckPersonal {
 		if at, ok := c.f.(attributor); ok && j.fc[vd.Alert.Evidence.Vital].ok {
 			vd.Alert.Attribution = at.attribute(j, &vd.Alert.Evidence)
 			s.alerts.inc.Attribution = vd.Alert.Attribution
@@ -635,6 +651,12 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 				best = a
 				vd.Explanation.Vital = vital
 			}
+		}
+		// A heart rate whose phase was guessed is also judged, once the
+		// soldier's own baseline is warm, against that baseline and the
+		// union prior (personal.go); the more severe judgement counts.
+		if vital == engine.HeartRate && o.PhaseGuessed && !miss && !vv.Suspect {
+			c.personalCheck(j, vd, in, x, &best)
 		}
 		if vital == engine.CoreTemp && c.prior && c.f.warmup() > 0 && s.age < startTrendAge {
 			c.startTrend(s, o, vv, in, x, miss)

@@ -15,6 +15,7 @@
 //	  ▼
 //	Out = signed band-widths outside the band, per vital
 //	  │  (before the forecaster is ready: outside the population prior for profile and phase, prior.go)
+//	  │  (phase not reported: heart rate also against the soldier's own baseline, personal.go)
 //	  │  an excursion half the squad shares in the same call counts as in band (squad.go)
 //	  ▼
 //	alert state machine (AlertConfig; one mechanism for every scorer):

@@ -64,6 +64,10 @@ func Explain(v *Verdict) string {
 	default:
 		fmt.Fprintf(&b, ": %s %s %s", vital, fmtVital(vital, vv.Observed), vital.Unit())
 	}
+	if v.Vitals[engine.HeartRate].Personal {
+		fmt.Fprintf(&b, "; phase not reported (guessed %s)", v.Phase)
+		return b.String()
+	}
 	fmt.Fprintf(&b, "; phase %s", v.Phase)
 	if v.NextPhase != v.Phase {
 		fmt.Fprintf(&b, "→%s", v.NextPhase)
@@ -78,6 +82,7 @@ func Explain(v *Verdict) string {
 //	tachycardia: heart_rate 171 bpm above expected 118–131 bpm (median 124) by 3.1 band-widths · band check · contact
 //	heat_strain: core_temp rose 0.42 °C over 60 s beyond what the forecast expected (±0.15 °C) by 0.9 half-bands · drift check · march
 //	dropout: no heart_rate, stamina, core_temp, spo2 for 10 s · dropout check · patrol
+//	tachycardia: heart_rate 112 bpm over the last 20 s, 31 bpm above this soldier's own baseline of 81 bpm; their usual variation (σ 1.5 bpm over the 300 s before) explains up to 99 bpm (K 12.0 σ), phase not reported · personal check
 //
 // A reading is printed with as many decimals as it takes to lie outside
 // the printed range, so the sentence never shows a reading inside the
@@ -123,6 +128,14 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 		x, _, hi := fmtOutside(v, ev.Value, -ev.Hi, ev.Hi)
 		fmt.Fprintf(&b, "%s kept drifting up faster than forecast: its drift beyond the half-band (over %d s) summed to %s half-bands, past the %s at which a passing excursion stops",
 			v, ev.Ticks, x, hi)
+	case CheckPersonal:
+		// The phase was not reported: the verdict's phase is a guess, so
+		// the sentence names none.
+		x, _, hi := fmtOutside(v, ev.Value, ev.Lo, ev.Hi)
+		fmt.Fprintf(&b, "%s %s %s over the last %d s, %s %s above this soldier's own baseline of %s %s; their usual variation (σ %.1f %s over the %d s before) explains up to %s %s (K %.1f σ), phase not reported · %s check",
+			v, x, v.Unit(), PersonalLevel, fmtVital(v, ev.Value-ev.Expected), v.Unit(), fmtVital(v, ev.Expected), v.Unit(),
+			ev.Unit, v.Unit(), ev.Ticks, hi, v.Unit(), (ev.Hi-ev.Expected)/ev.Unit, ev.Check)
+		return b.String()
 	case CheckDropout:
 		b.WriteString("no ")
 		for i, m := range ev.Vitals() {
@@ -146,10 +159,10 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 
 // Printed returns the reading (for a drift, its size; for a trend, the
 // slope) and the range as the sentence prints them, for the band, drift,
-// trend and prior checks; ok is false for the others.
+// trend, prior and personal checks; ok is false for the others.
 func (e *Evidence) Printed() (value, lo, hi string, ok bool) {
 	switch e.Check {
-	case CheckBand, CheckPrior:
+	case CheckBand, CheckPrior, CheckPersonal:
 		value, lo, hi = fmtOutside(e.Vital, e.Value, e.Lo, e.Hi)
 		return value, lo, hi, true
 	case CheckDrift:

@@ -14,18 +14,19 @@ type Check uint8
 
 // The checks that open alerts.
 const (
-	CheckNone    Check = iota
-	CheckBand          // a reading outside the forecast's calibrated band (0.02–0.98 quantiles, floored)
-	CheckDrift         // a reading that drifted over the drift horizon further than the forecasts expected
-	CheckPrior         // a reading outside the population prior (no forecast for this soldier yet)
-	CheckDropout       // every measured vital missing for the dropout length
-	CheckStuck         // a reading frozen at one value longer than the soldier's variability allows
-	CheckTrend         // a young series' core temperature rising faster than plausible in the phase (before the drift check has a value)
-	CheckCusum         // core temperature's drift kept above its half-band for longer than a passing excursion (the heat CUSUM)
+	CheckNone     Check = iota
+	CheckBand           // a reading outside the forecast's calibrated band (0.02–0.98 quantiles, floored)
+	CheckDrift          // a reading that drifted over the drift horizon further than the forecasts expected
+	CheckPrior          // a reading outside the population prior (no forecast for this soldier yet)
+	CheckDropout        // every measured vital missing for the dropout length
+	CheckStuck          // a reading frozen at one value longer than the soldier's variability allows
+	CheckTrend          // a young series' core temperature rising faster than plausible in the phase (before the drift check has a value)
+	CheckCusum          // core temperature's drift kept above its half-band for longer than a passing excursion (the heat CUSUM)
+	CheckPersonal       // a heart rate, phase not reported, risen above the soldier's own baseline by more than its spread explains (personal.go)
 	NumChecks
 )
 
-var checkNames = [NumChecks]string{"none", "band", "drift", "prior", "dropout", "stuck", "trend", "cusum"}
+var checkNames = [NumChecks]string{"none", "band", "drift", "prior", "dropout", "stuck", "trend", "cusum", "personal"}
 
 // String returns the check's snake_case name.
 func (c Check) String() string {
@@ -70,6 +71,12 @@ func ParseCheck(s string) (Check, error) {
 //     half-band (in half-bands, one term a tick), Expected 0, [Lo, Hi] =
 //     ±the sum at which the heat CUSUM's score reaches the open level,
 //     Unit the sum per unit of score, Ticks the drift horizon.
+//   - personal: Value is the heart rate's level (the median of the last
+//     PersonalLevel seconds), Expected the soldier's own baseline (the
+//     median of the PersonalBaseline seconds before), [Lo, Hi] = the
+//     baseline ± max(K·σ, PersonalMinRise), Unit the baseline's spread σ
+//     (so K = (Hi − Expected)/Unit unless the minimum rise binds), Ticks
+//     the baseline window in seconds.
 type Evidence struct {
 	Check    Check
 	Vital    engine.Vital // the vital judged (dropout: the first missing)
@@ -99,7 +106,7 @@ func (e *Evidence) Vitals() []engine.Vital {
 }
 
 // Outside reports whether Value lies outside [Lo, Hi] (always, for the
-// evidence of a band, drift or prior check that opened an alert).
+// evidence of a band, drift, prior or personal check that opened an alert).
 func (e *Evidence) Outside() bool {
 	return e.Value > e.Hi || e.Value < e.Lo
 }

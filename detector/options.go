@@ -21,6 +21,7 @@ type options struct {
 	glitch    *GlitchConfig
 	prior     *bool
 	compact   bool
+	personalK float64
 }
 
 func buildOptions(opts []Option) options {

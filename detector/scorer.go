@@ -70,6 +70,13 @@ type VitalVerdict struct {
 	// band in Forecast[0] and Forecast[4]) because the scorer cannot yet
 	// forecast this soldier; otherwise the basis is the scorer's forecast.
 	Prior bool
+	// Personal is set when the reading was judged against the soldier's
+	// own baseline because its phase was guessed (heart rate only; see
+	// personal.go): Forecast[0] and Forecast[4] hold the baseline ± the
+	// rise its spread explains, Forecast[2] the baseline, and Out is how
+	// far the level (the median of the last PersonalLevel seconds) lies
+	// above that range in units of the spread.
+	Personal bool
 	// Drift is how far the reading has moved over the TFT's drift horizon
 	// beyond the changes its forecasts expected, in the vital's unit (NaN
 	// for scorers without a drift check or before it has enough history).

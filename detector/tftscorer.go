@@ -81,7 +81,7 @@ func newTFTScorer(m *Model, o options) (*core, error) {
 	f.work.New = func() any {
 		return &tftWork{ws: m.net.NewWorkspace()}
 	}
-	return newCore("tft", f, cfg, f.floor, o.glitch, o.prior)
+	return newCore("tft", f, cfg, f.floor, o.glitch, &o)
 }
 
 // tftForecaster forecasts with a TFT, one stream per soldier.

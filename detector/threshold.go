@@ -67,7 +67,7 @@ func NewThreshold(opts ...Option) (Scorer, error) {
 		}
 		g = &off
 	}
-	return newCore("threshold", &threshold{rules: ThresholdRules()}, cfg, [engine.NumVitals]float64{}, g, o.prior)
+	return newCore("threshold", &threshold{rules: ThresholdRules()}, cfg, [engine.NumVitals]float64{}, g, &o)
 }
 
 func (t *threshold) warmup() int                            { return 0 }

@@ -56,7 +56,7 @@ func newBaselineCore(name string, f forecaster, floor [engine.NumVitals]float64,
 	if o.impute != nil && !*o.impute {
 		f = noImpute{f}
 	}
-	return newCore(name, f, cfg, floor, o.glitch, o.prior)
+	return newCore(name, f, cfg, floor, o.glitch, o)
 }
 
 func (z *zscore) warmup() int                            { return z.n }

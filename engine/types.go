@@ -174,7 +174,13 @@ type Observation struct {
 	Missing   Mask               // vitals with no reading at this tick
 	Phase     Phase              // the squad's phase at T (known input)
 	NextPhase Phase              // the squad's phase at T+1 (known future input)
-	Ambient   float64            // ambient temperature at T, °C (known input)
+	// PhaseGuessed is set when nobody reported the phase: Phase and
+	// NextPhase are a guess (an HTTP observation without "phase" gets the
+	// monitor's own forecast or the server's default). A scorer then judges
+	// heart rate against the soldier's own baseline instead of the phase's
+	// band. The simulation never sets it and recordings do not carry it.
+	PhaseGuessed bool
+	Ambient      float64 // ambient temperature at T, °C (known input)
 }
 
 // Value returns the reading of v and whether it is present.

@@ -74,6 +74,7 @@ type evalFlags struct {
 	modelPath, replay       string
 	runs                    string
 	asJSON, explanations    bool
+	withholdPhase           bool
 	world                   *worldFlags
 }
 
@@ -111,6 +112,8 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("json", "true")
 	fs.BoolVar(&f.explanations, "explanations", false, "report how the TFT's alerts explain themselves instead: how often they name the true event's vital, where the attribution's time peak lies, the top input by kind")
 	c.example("explanations", "true")
+	fs.BoolVar(&f.withholdPhase, "withhold-phase", false, "also evaluate each detector with every soldier's phase withheld, as an HTTP client that sends no phase (named DETECTOR-nophase): heart rate is then judged against each soldier's own baseline (docs/realhr.md)")
+	c.example("withhold-phase", "true")
 	fs.StringVar(&f.replay, "replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
 	c.example("replay", "run.chakra.gz")
 	fs.StringVar(&f.runs, "runs", "", "evaluate on runs of the offline store instead of simulated seeds: runs or directories (or s3:// prefixes) of runs, comma-separated, with their ground-truth labels (the simulation flags are ignored; runs of seeds the model was trained or calibrated on are refused)")
@@ -152,6 +155,7 @@ func (f *evalFlags) options(ctx context.Context) (evaluation.Options, error) {
 		TargetFA:      f.target,
 		CalibSeeds:    cseeds,
 		CalibDuration: f.calibDuration,
+		WithholdPhase: f.withholdPhase,
 	}, nil
 }
 

@@ -437,6 +437,10 @@ type Options struct {
 	TargetFA      float64
 	CalibSeeds    []uint64
 	CalibDuration time.Duration
+	// WithholdPhase adds, after each detector, the same detector with
+	// every soldier's phase withheld (detector.WithholdPhase: guessed as
+	// the HTTP API's default, patrol), named with "-nophase".
+	WithholdPhase bool
 }
 
 // RunEval builds the requested detectors, recalibrates them if asked, and
@@ -487,6 +491,9 @@ func RunEval(ctx context.Context, o Options) (*Report, error) {
 			return nil, err
 		}
 		dets = append(dets, d)
+		if o.WithholdPhase {
+			dets = append(dets, withheld(d))
+		}
 	}
 	return Evaluate(ctx, o.Eval, dets)
 }
@@ -576,4 +583,19 @@ func (b *builder) phasez(ctx context.Context) (Detector, error) {
 	}
 	return Detector{Name: "phasez", Calibration: &cal,
 		New: func() (detector.Scorer, error) { return detector.NewPhaseZ(m, detector.WithAlertConfig(cal.Alerts)) }}, nil
+}
+
+// withheld returns d scored with every soldier's phase withheld
+// (detector.WithholdPhase with the HTTP API's default guess, patrol).
+func withheld(d Detector) Detector {
+	n := d.New
+	d.Name += "-nophase"
+	d.New = func() (detector.Scorer, error) {
+		sc, err := n()
+		if err != nil {
+			return nil, err
+		}
+		return detector.WithholdPhase(sc, engine.PhasePatrol), nil
+	}
+	return d
 }

@@ -45,7 +45,11 @@ const (
 	flagDrift    = 16 // a drift (not NaN) follows the band-widths out
 	flagSuspect  = 32 // the reading was judged a sensor glitch
 	flagPrior    = 64 // the reading was judged against the population prior
-	flagsAll     = 127
+	// flagPersonal: the reading was judged against the soldier's own
+	// baseline (its phase was guessed; never in a simulation's verdicts,
+	// so recordings of one are unchanged by it).
+	flagPersonal = 128
+	flagsAll     = 255
 )
 
 // Channel flags of the encoding.
@@ -237,6 +241,9 @@ func appendVitalVerdict(b []byte, vv *detector.VitalVerdict, replayed float64) [
 	}
 	if vv.Prior {
 		flags |= flagPrior
+	}
+	if vv.Personal {
+		flags |= flagPersonal
 	}
 	differs := !sameFloat(vv.Observed, replayed)
 	if differs {
@@ -869,7 +876,7 @@ func (s *scanner) vital(vv *detector.VitalVerdict, reading float64) error {
 		return err
 	}
 	vv.Missing, vv.Imputed, vv.Stuck = flags&flagMissing != 0, flags&flagImputed != 0, flags&flagStuck != 0
-	vv.Suspect, vv.Prior = flags&flagSuspect != 0, flags&flagPrior != 0
+	vv.Suspect, vv.Prior, vv.Personal = flags&flagSuspect != 0, flags&flagPrior != 0, flags&flagPersonal != 0
 	vv.Observed = reading
 	if flags&flagObserved != 0 {
 		if err := s.comma(); err != nil {

@@ -475,7 +475,7 @@ func TestEncodingCoversVerdict(t *testing.T) {
 		"Alert":        {"Open", "Opened", "Extended", "Refined", "Since", "Kind", "Evidence", "Attribution"},
 		"Evidence":     {"Check", "Vital", "Missing", "Value", "Expected", "Lo", "Hi", "Out", "Unit", "Ticks", "Channel"},
 		"Attribution":  {"Vital", "Target", "Bound", "VarNames", "Vars", "Steps", "Block", "Now"},
-		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Prior", "Drift"},
+		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Prior", "Personal", "Drift"},
 		"ChannelAlert": {"Open", "Opened", "Kind", "Since"},
 		"Explanation":  {"Vital", "VarWeights", "NumVars", "VarNames", "Attention", "AttentionLen"},
 	}

@@ -41,8 +41,17 @@ func appendRow(b []byte, o *engine.Observation) []byte {
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x))
 	}
 	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(o.Ambient))
-	return append(b, byte(o.Missing), byte(o.Phase), byte(o.NextPhase))
+	ph := byte(o.Phase)
+	if o.PhaseGuessed {
+		ph |= phaseGuessedBit
+	}
+	return append(b, byte(o.Missing), ph, byte(o.NextPhase))
 }
+
+// phaseGuessedBit marks, in a packed row's phase byte, an observation
+// whose phase was guessed (engine.Observation.PhaseGuessed); phases are
+// numbered far below it.
+const phaseGuessedBit = 0x80
 
 // decodeRow unpacks one row of soldier id; b holds at least rowSize bytes.
 func decodeRow(b []byte, id engine.SoldierID, o *engine.Observation) {
@@ -54,7 +63,8 @@ func decodeRow(b []byte, id engine.SoldierID, o *engine.Observation) {
 	}
 	o.Ambient = math.Float64frombits(binary.LittleEndian.Uint64(b[40:]))
 	o.Missing = engine.Mask(b[48])
-	o.Phase = engine.Phase(b[49])
+	o.Phase = engine.Phase(b[49] &^ phaseGuessedBit)
+	o.PhaseGuessed = b[49]&phaseGuessedBit != 0
 	o.NextPhase = engine.Phase(b[50])
 }
 

@@ -400,7 +400,9 @@ type obsDefaults struct {
 
 // observation builds the engine observation: missing vitals as NaN with
 // their Missing bit, absent phases and ambient from d, next_phase from
-// phase when absent.
+// phase when absent. Without "phase" the phase is a guess (d's), and the
+// observation says so (PhaseGuessed): the scorer then judges heart rate
+// against the soldier's own baseline.
 func (f *obsFields) observation(d obsDefaults) engine.Observation {
 	o := engine.Observation{Soldier: engine.SoldierID(f.soldier), T: f.ts, Values: f.vals,
 		Phase: d.phase, Ambient: d.ambient}
@@ -411,6 +413,8 @@ func (f *obsFields) observation(d obsDefaults) engine.Observation {
 	}
 	if f.has(fPhase) {
 		o.Phase = f.phase
+	} else {
+		o.PhaseGuessed = true
 	}
 	o.NextPhase = o.Phase
 	if f.has(fNextPhase) {

@@ -422,13 +422,20 @@ func appendError(b []byte, e *apiError) []byte {
 
 // basis names what the verdict judged the readings against: "model" (the
 // scorer's forecast), "population" (the population prior for the
-// soldier's profile and phase, before the scorer can forecast it) or
-// "none" (warming up without a prior).
+// soldier's profile and phase, before the scorer can forecast it),
+// "personal" (the observation named no phase: heart rate was judged
+// against the soldier's own baseline, the other vitals against the model)
+// or "none" (warming up without a prior).
 func basis(v *detector.Verdict) string {
+	personal := false
 	for i := range v.Vitals {
 		if v.Vitals[i].Prior {
 			return "population"
 		}
+		personal = personal || v.Vitals[i].Personal
+	}
+	if personal {
+		return "personal"
 	}
 	if v.State == detector.StateWarmingUp {
 		return "none"

@@ -108,6 +108,7 @@ func ParseVerdictJSON(b []byte) (v detector.Verdict, ok bool, err error) {
 		}
 		vv.Imputed, vv.Stuck = wv.Imputed, wv.Stuck
 		vv.Prior = w.Basis == "population"
+		vv.Personal = w.Basis == "personal" && i == engine.HeartRate
 	}
 	for _, a := range w.Alerts {
 		c := -1
