@@ -36,7 +36,7 @@ func DefaultPersonalGrid() []float64 {
 }
 
 // CalibratePersonal chooses the personal heart-rate check's K
-// (detector.DefaultPersonalK) in the monitor's unit: on normal runs (no
+// (detector.PersonalCalibratedK; detector.DefaultPersonalK adds a margin) in the monitor's unit: on normal runs (no
 // anomaly windows; motion artefacts as configured), every soldier's heart
 // rate is replayed through the check as if its phase had never been
 // reported (detector.PersonalOpenings, with the persistence and

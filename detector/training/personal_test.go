@@ -13,7 +13,7 @@ import (
 )
 
 var personalFull = flag.Bool("personal-calibrate", false,
-	"TestPersonalKCalibration: run the full calibration of detector.DefaultPersonalK (dev seeds 9101–9112, 100 soldiers × 1 h) and print its grid")
+	"TestPersonalKCalibration: run the full calibration of detector.PersonalCalibratedK (dev seeds 9101–9112, 100 soldiers × 1 h) and print its grid")
 
 // personalRuns are the calibration's normal runs: the field world (the
 // default), motion artefacts at the engine's default rate, on development
@@ -32,9 +32,10 @@ func personalRuns(full bool) RunConfig {
 	return rc
 }
 
-// TestPersonalKCalibration recomputes detector.DefaultPersonalK: on four
+// TestPersonalKCalibration recomputes detector.PersonalCalibratedK: on four
 // of its twelve development seeds with half the soldiers (a sixth of its
-// soldier-hours) the K chosen for the same target lies within 4 of it.
+// soldier-hours) the K chosen for the same target lies within 4 of it, and
+// no higher than detector.DefaultPersonalK (the default keeps its margin).
 // With -personal-calibrate it runs the full calibration the constant came
 // from and prints its grid (go test ./detector/training -run
 // TestPersonalKCalibration -v -args -personal-calibrate).
@@ -72,13 +73,13 @@ func TestPersonalKCalibration(t *testing.T) {
 		for _, r := range bare.Grid {
 			fmt.Fprintf(os.Stdout, "K %5.1f: %4d alerts, %.4f per soldier-hour (%.2f per 100), %d soldiers\n", r.K, r.Alerts, r.PerHour, 100*r.PerHour, r.Soldiers)
 		}
-		if cal.K != detector.DefaultPersonalK {
-			t.Errorf("the full calibration chose K %g; detector.DefaultPersonalK is %g", cal.K, detector.DefaultPersonalK)
+		if cal.K != detector.PersonalCalibratedK {
+			t.Errorf("the full calibration chose K %g; detector.PersonalCalibratedK is %g", cal.K, detector.PersonalCalibratedK)
 		}
 		return
 	}
-	if math.Abs(cal.K-detector.DefaultPersonalK) > 4 {
-		t.Errorf("K %g on %v, detector.DefaultPersonalK %g", cal.K, cal.Seeds, detector.DefaultPersonalK)
+	if math.Abs(cal.K-detector.PersonalCalibratedK) > 4 || cal.K > detector.DefaultPersonalK {
+		t.Errorf("K %g on %v, detector.PersonalCalibratedK %g, DefaultPersonalK %g", cal.K, cal.Seeds, detector.PersonalCalibratedK, detector.DefaultPersonalK)
 	}
 }
 
