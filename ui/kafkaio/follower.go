@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/chakra-tui/chakra-tui/detector"
@@ -105,6 +106,10 @@ func NewFollower(ctx context.Context, cfg FollowerConfig) (*Follower, error) {
 	}
 	f := &Follower{cl: cl, tcl: tcl, topic: cfg.Topic, verdicts: cfg.Verdicts, truth: truth, grace: cfg.Grace, now: time.Now,
 		pending: map[int64]*pendingFrame{}, next: -1}
+	if err := f.catchUpTruth(ctx); err != nil {
+		f.Close()
+		return nil, err
+	}
 	fr, vs, err := f.nextFrame(ctx)
 	if err != nil {
 		f.Close()
@@ -117,6 +122,54 @@ func NewFollower(ctx context.Context, cfg FollowerConfig) (*Follower, error) {
 	}
 	f.first, f.firstVs = &fr, vs
 	return f, nil
+}
+
+// catchUpTruth reads the truth topic up to the end it had when we joined,
+// before the first frame: labels written before then (windows already
+// open, or a cluster's history read from the start) are on the frames
+// they cover instead of racing the observations, which the truth client
+// otherwise reads in short polls between them. A missing truth topic is
+// nothing to read. Without progress for 10 polls of 200 ms (an end offset
+// that is a transaction marker, no record) it goes on with what it has.
+func (f *Follower) catchUpTruth(ctx context.Context) error {
+	ends, err := kadm.NewClient(f.tcl).ListEndOffsets(ctx, f.truth)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return nil // no truth to read (the topic may not exist yet)
+	}
+	want := map[int32]int64{}
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil && o.Offset > 0 {
+			want[o.Partition] = o.Offset
+		}
+	})
+	for idle := 0; len(want) > 0 && idle < 10; {
+		pctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		fs := f.tcl.PollFetches(pctx)
+		cancel()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if fs.IsClientClosed() {
+			return errors.New("kafka: follower closed")
+		}
+		n := 0
+		fs.EachRecord(func(r *kgo.Record) {
+			n++
+			f.read(r)
+			if end, ok := want[r.Partition]; ok && r.Offset+1 >= end {
+				delete(want, r.Partition)
+			}
+		})
+		if n == 0 {
+			idle++
+		} else {
+			idle = 0
+		}
+	}
+	return nil
 }
 
 // Close disconnects.
