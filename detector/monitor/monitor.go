@@ -281,9 +281,12 @@ type scratch struct {
 //
 // ctx bounds the store calls and stops the scoring between chunks of
 // squads (a few thousand windows): when it ends, Ingest returns its error
-// with no verdict appended, no alert published and the monitor's own
-// record of the soldiers (Latest, Seen) as before the call. The tick stays
-// in the store and the scorer has seen part of it, so the verdicts and
+// with no verdict appended, no alert published and no count in Stats. On
+// one goroutine the monitor's own record of the soldiers (Latest, Seen) is
+// as before the call; split over workers, a shard that finished before the
+// stop has already kept its soldiers' verdicts of the tick (see score), so
+// those soldiers' Latest is of the stopped tick, as their scorer state is.
+// The tick stays in the store and the scorer has seen part of it, so the verdicts and
 // alert openings of that tick are lost: it is a way to stop, used by the
 // live runtime's clock loop. The HTTP API and the Kafka consumer pass a
 // context that never ends, so a batch they start is scored whole.

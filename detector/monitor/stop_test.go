@@ -119,9 +119,27 @@ func TestIngestStopsBetweenChunks(t *testing.T) {
 		if st := m.Stats(); st.Scored != before.Scored || st.Alerts != before.Alerts {
 			t.Errorf("%d workers: stats went from %+v to %+v over a cancelled tick", workers, before, st)
 		}
+		// One worker: every soldier's latest verdict is still of tick 2.
+		// Two: a shard that finished before the stop kept its soldiers'
+		// verdicts of tick 3 (Monitor.score), whole squads at a time, and
+		// the held shard kept none.
+		stopped := map[int]int{} // squad → soldiers at tick 3
 		for _, p := range profiles {
-			if v, ok := m.Latest(p.ID); !ok || v.T != 2 {
+			v, ok := m.Latest(p.ID)
+			switch {
+			case ok && v.T == 2:
+			case ok && v.T == 3 && workers > 1:
+				stopped[p.Squad]++
+			default:
 				t.Fatalf("%d workers: soldier %d's latest verdict is of tick %d (%v), want 2", workers, p.ID, v.T, ok)
+			}
+		}
+		if len(stopped) > len(profiles)/5/2 {
+			t.Errorf("%d workers: squads %v kept tick 3, more than the shard that was not held", workers, stopped)
+		}
+		for sq, n := range stopped {
+			if n != 5 {
+				t.Errorf("%d workers: squad %d kept tick 3 for %d of its 5 soldiers", workers, sq, n)
 			}
 		}
 		select {
