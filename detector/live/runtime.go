@@ -612,7 +612,8 @@ func (r *Runtime) Close() error {
 		if r.stopping != nil {
 			r.stopping()
 		}
-		r.mu.Lock() // the step in progress, if any, returns
+		r.mu.Lock()
+		//lint:ignore SA2001 taking the lock is the wait: the step in progress, if any, returns first
 		r.mu.Unlock()
 		if r.ahead != nil {
 			r.ahead.stop() // and the frame being made ahead
