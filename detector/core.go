@@ -173,6 +173,19 @@ type job struct {
 	// band by more than the impute level: not out of band, but imputed
 	// like an out-of-band reading (set by measure).
 	high engine.Mask
+	// seen is what the phase check saw when it judged the reported phase
+	// wrong (seen.act is ActivityNone otherwise); raw what it saw at this
+	// row (when looked, seePhases), squad whether the soldier's squad
+	// disagreed with its phase too.
+	seen              phaseSeen
+	raw               phaseSeen
+	looked, rawOK     bool
+	squadDisagreement bool
+	// While the reported phase is judged wrong, obs points to phased: the
+	// row with the phase the activity shows; reported is the phase the
+	// row came with.
+	phased   engine.Observation
+	reported engine.Phase
 }
 
 // preparer is a forecaster that can do, during a series' warm-up, part of
@@ -226,6 +239,10 @@ type soldier struct {
 	profile engine.Profile
 	lastT   int64
 	started bool
+	wrongPh bool         // the phase check judges the reported phase wrong (phasecheck.go)
+	seenAct Activity     // what the stamina showed when it did
+	lastPh  engine.Phase // the phase reported at the last row the phase check judged
+	phSquad bool         // the disagreement being counted was shared by the squad
 	hist    history
 	alerts  alertState
 	stuck   [engine.NumVitals]stuckVital
@@ -247,6 +264,7 @@ type soldier struct {
 	// age counts the rows since the series started; while it is below
 	// startTrendAge, coreTrend follows core temperature (prior.go).
 	age       int32
+	phRun     int16 // seconds the reported phase has disagreed with the stamina (while wrongPh: agreed)
 	coreTrend trend
 	// personal is the personal heart-rate baseline (personal.go),
 	// allocated the first time the soldier's phase is guessed.
@@ -270,6 +288,8 @@ type core struct {
 	small  bool                      // histories in float32 (the forecaster's compactHistory)
 	// personalK is the personal heart-rate check's K (personal.go).
 	personalK float64
+	// phaseHold is the phase check's hold in seconds (0: no check).
+	phaseHold int16
 
 	mu       sync.Mutex
 	soldiers map[engine.SoldierID]*soldier
@@ -282,6 +302,7 @@ type batch struct {
 	ready   []*job
 	warming []*job              // the jobs not ready, for a preparer
 	squad   map[int]*squadCount // per squad of the call (see squadWide)
+	phases  map[int]*[2]int     // per squad: soldiers the phase check saw, and saw disagree (seePhases)
 }
 
 func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig, o *options) (*core, error) {
@@ -296,6 +317,10 @@ func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals
 			return nil, fmt.Errorf("%w: personal check K %g (want > 0)", ErrConfig, o.personalK)
 		}
 		c.personalK = o.personalK
+	}
+	var err error
+	if c.phaseHold, err = phaseHoldOf(o); err != nil {
+		return nil, err
 	}
 	if glitch != nil {
 		if err := glitch.Validate(); err != nil {
@@ -384,6 +409,9 @@ func (c *core) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error)
 	for i := range b.jobs {
 		b.jobs[i].ex = &dst[base+i].Explanation // dst no longer grows
 	}
+	if c.phaseHold > 0 {
+		c.seePhases(b)
+	}
 	if len(b.ready) > 0 {
 		c.f.forecast(b.ready)
 	}
@@ -426,6 +454,9 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 				continue
 			}
 			j := job{s: s, obs: &rows[i], ex: &v.Explanation, quiet: true}
+			if c.phaseHold > 0 {
+				c.checkPhase(&j)
+			}
 			if s.hist.n >= c.f.warmup() {
 				jp := &j
 				c.f.forecast([]*job{jp})
@@ -447,6 +478,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.coreTrend.reset()
 	s.disp.reset()
 	s.personal = nil
+	s.wrongPh, s.seenAct, s.phRun, s.lastPh, s.phSquad = false, ActivityNone, 0, 0, false
 	for v := range s.stuck {
 		s.stuck[v].reset()
 		s.glitch[v].reset()
@@ -504,6 +536,11 @@ func (c *core) finish(j *job, vd *Verdict) {
 func (c *core) measure(j *job, vd *Verdict) {
 	s, o := j.s, j.obs
 	vd.Soldier, vd.T, vd.Phase, vd.NextPhase = s.id, o.T, o.Phase, o.NextPhase
+	if j.seen.act != ActivityNone {
+		// The verdict names the phase reported, not the one the
+		// forecaster was given instead (phasecheck.go).
+		vd.Phase, vd.NextPhase, vd.PhaseSeen = j.reported, j.reported, j.seen.act
+	}
 	s.measured |= reported(o)
 	j.in = stepInput{t: o.T}
 	j.allMissing = c.scoreVitals(j, vd, &j.in)
@@ -655,8 +692,13 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		// A heart rate whose phase was guessed is also judged, once the
 		// soldier's own baseline is warm, against that baseline and the
 		// union prior (personal.go); the more severe judgement counts.
-		if vital == engine.HeartRate && o.PhaseGuessed && !miss && !vv.Suspect {
+		// So is one whose reported phase the phase check judges wrong
+		// (phasecheck.go), and its evidence says what was seen.
+		if vital == engine.HeartRate && (o.PhaseGuessed || j.seen.act != ActivityNone) && !miss && !vv.Suspect {
 			c.personalCheck(j, vd, in, x, &best)
+		}
+		if vital == engine.HeartRate && j.seen.act != ActivityNone {
+			in.ev[v].Seen, in.ev[v].SeenRate = j.seen.act, float32(j.seen.rate)
 		}
 		if vital == engine.CoreTemp && c.prior && c.f.warmup() > 0 && s.age < startTrendAge {
 			c.startTrend(s, o, vv, in, x, miss)

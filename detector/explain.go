@@ -64,6 +64,10 @@ func Explain(v *Verdict) string {
 	default:
 		fmt.Fprintf(&b, ": %s %s %s", vital, fmtVital(vital, vv.Observed), vital.Unit())
 	}
+	if v.PhaseSeen != ActivityNone {
+		fmt.Fprintf(&b, "; reported phase %s does not match the activity seen (%s)", v.Phase, v.PhaseSeen)
+		return b.String()
+	}
 	if v.Vitals[engine.HeartRate].Personal {
 		fmt.Fprintf(&b, "; phase not reported (guessed %s)", v.Phase)
 		return b.String()
@@ -129,12 +133,19 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 		fmt.Fprintf(&b, "%s kept drifting up faster than forecast: its drift beyond the half-band (over %d s) summed to %s half-bands, past the %s at which a passing excursion stops",
 			v, ev.Ticks, x, hi)
 	case CheckPersonal:
-		// The phase was not reported: the verdict's phase is a guess, so
-		// the sentence names none.
+		// The phase was not reported (the verdict's phase is a guess, so
+		// the sentence names none), or it was and the phase check judged
+		// it wrong.
 		x, _, hi := fmtOutside(v, ev.Value, ev.Lo, ev.Hi)
-		fmt.Fprintf(&b, "%s %s %s over the last %d s, %s %s above this soldier's own baseline of %s %s; their usual variation (σ %.1f %s over the %d s before) explains up to %s %s (K %.1f σ), phase not reported · %s check",
+		fmt.Fprintf(&b, "%s %s %s over the last %d s, %s %s above this soldier's own baseline of %s %s; their usual variation (σ %.1f %s over the %d s before) explains up to %s %s (K %.1f σ), ",
 			v, x, v.Unit(), PersonalLevel, fmtVital(v, ev.Value-ev.Expected), v.Unit(), fmtVital(v, ev.Expected), v.Unit(),
-			ev.Unit, v.Unit(), ev.Ticks, hi, v.Unit(), (ev.Hi-ev.Expected)/ev.Unit, ev.Check)
+			ev.Unit, v.Unit(), ev.Ticks, hi, v.Unit(), (ev.Hi-ev.Expected)/ev.Unit)
+		if ev.Seen != ActivityNone {
+			writeMismatch(&b, ev, ph)
+		} else {
+			b.WriteString("phase not reported")
+		}
+		fmt.Fprintf(&b, " · %s check", ev.Check)
 		return b.String()
 	case CheckDropout:
 		b.WriteString("no ")
@@ -149,6 +160,10 @@ func Sentence(kind engine.AnomalyKind, ev *Evidence, ph, next engine.Phase) stri
 		fmt.Fprintf(&b, "%s frozen at %s %s for %d repeats", v, fmtVital(v, ev.Value), v.Unit(), ev.Ticks)
 	default:
 		fmt.Fprintf(&b, "%s", v)
+	}
+	if ev.Seen != ActivityNone {
+		b.WriteString("; ")
+		writeMismatch(&b, ev, ph)
 	}
 	fmt.Fprintf(&b, " · %s check · %s", ev.Check, ph)
 	if next != ph {
@@ -212,4 +227,19 @@ func fmtVital(v engine.Vital, x float64) string {
 		return fmt.Sprintf("%.1f", x)
 	}
 	return fmt.Sprintf("%.0f", x)
+}
+
+// writeMismatch writes why the phase check judged reported phase ph wrong
+// for evidence ev, e.g. "reported phase rest does not match the activity
+// seen: stamina falling 1.6 points a minute (working hard)".
+func writeMismatch(b *strings.Builder, ev *Evidence, ph engine.Phase) {
+	r := float64(ev.SeenRate)
+	dir := "steady at"
+	switch {
+	case r <= -0.05:
+		dir = "falling"
+	case r >= 0.05:
+		dir = "rising"
+	}
+	fmt.Fprintf(b, "reported phase %s does not match the activity seen: stamina %s %.1f points a minute (%s)", ph, dir, math.Abs(r), ev.Seen)
 }

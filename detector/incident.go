@@ -81,6 +81,8 @@ type Evidence struct {
 	Check    Check
 	Vital    engine.Vital // the vital judged (dropout: the first missing)
 	Missing  engine.Mask  // dropout: the vitals missing; stuck: the vitals stuck
+	Seen     Activity     // heart rate judged while its reported phase was judged wrong: the activity seen (phasecheck.go)
+	SeenRate float32      // the stamina trend then, points a minute
 	Value    float64
 	Expected float64
 	Lo, Hi   float64

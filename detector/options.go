@@ -1,6 +1,8 @@
 package detector
 
 import (
+	"time"
+
 	"github.com/chakra-tui/chakra-tui/engine"
 )
 
@@ -22,6 +24,9 @@ type options struct {
 	prior     *bool
 	compact   bool
 	personalK float64
+	// phaseHold is the phase check's hold (nil: PhaseMismatchHold; 0:
+	// no phase check).
+	phaseHold *time.Duration
 }
 
 func buildOptions(opts []Option) options {

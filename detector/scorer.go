@@ -92,6 +92,7 @@ type Verdict struct {
 	NextPhase engine.Phase
 	State     State
 	Kind      engine.AnomalyKind // what the open alert looks like; KindNone without one
+	PhaseSeen Activity           // set when the phase check judged Phase wrong: the activity seen (phasecheck.go)
 	Score     float64            // largest |Out| over the vitals
 	Vitals    [engine.NumVitals]VitalVerdict
 	// Channels holds the alert state per channel (ChannelHeartRate …

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/evaluation"
 	"github.com/chakra-tui/chakra-tui/detector/training"
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -75,6 +76,10 @@ type evalFlags struct {
 	runs                    string
 	asJSON, explanations    bool
 	withholdPhase           bool
+	wrongPhase              string
+	wrongShare              float64
+	wrongSeed               uint64
+	phaseCheck              time.Duration
 	world                   *worldFlags
 }
 
@@ -114,6 +119,14 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("explanations", "true")
 	fs.BoolVar(&f.withholdPhase, "withhold-phase", false, "also evaluate each detector with every soldier's phase withheld, as an HTTP client that sends no phase (named DETECTOR-nophase): heart rate is then judged against each soldier's own baseline (docs/realhr.md)")
 	c.example("withhold-phase", "true")
+	fs.StringVar(&f.wrongPhase, "wrong-phase", "", "also evaluate each detector with a wrong phase reported, per fault of a comma-separated list (named DETECTOR-wrong:FAULT): a phase name (every row reports it, as a client stuck on \"rest\") or stale:DURATION (the phase as it was DURATION earlier); the truth labels are kept (docs/realhr.md)")
+	c.example("wrong-phase", "rest,contact,stale:5m")
+	fs.Float64Var(&f.wrongShare, "wrong-phase-share", 1, "fraction of soldiers whose phase --wrong-phase misreports (picked by --wrong-phase-seed)")
+	c.example("wrong-phase-share", "0.3")
+	fs.Uint64Var(&f.wrongSeed, "wrong-phase-seed", 1, "seed that picks the soldiers of --wrong-phase-share")
+	c.example("wrong-phase-seed", "2")
+	fs.DurationVar(&f.phaseCheck, "phase-check", detector.PhaseMismatchHold*time.Second, "how long a reported phase must disagree with a soldier's stamina before the TFT judges its heart rate as for an unknown phase; 0 turns the phase check off, as before it was built")
+	c.example("phase-check", "0")
 	fs.StringVar(&f.replay, "replay", "", "evaluate a recording instead of simulated seeds: score its frames with --detectors and, if it holds verdicts, evaluate those as seen live (the simulation flags are ignored)")
 	c.example("replay", "run.chakra.gz")
 	fs.StringVar(&f.runs, "runs", "", "evaluate on runs of the offline store instead of simulated seeds: runs or directories (or s3:// prefixes) of runs, comma-separated, with their ground-truth labels (the simulation flags are ignored; runs of seeds the model was trained or calibrated on are refused)")
@@ -145,6 +158,21 @@ func (f *evalFlags) options(ctx context.Context) (evaluation.Options, error) {
 			return evaluation.Options{}, err
 		}
 	}
+	var wrong []evaluation.PhaseFault
+	for _, spec := range splitNames(f.wrongPhase) {
+		if spec == "" {
+			continue
+		}
+		pf, err := evaluation.ParsePhaseFault(spec)
+		if err != nil {
+			return evaluation.Options{}, fmt.Errorf("--wrong-phase: %w", err)
+		}
+		pf.Share, pf.Seed = f.wrongShare, f.wrongSeed
+		if err := pf.Validate(); err != nil {
+			return evaluation.Options{}, fmt.Errorf("--wrong-phase-share: %w", err)
+		}
+		wrong = append(wrong, pf)
+	}
 	return evaluation.Options{
 		Eval: evaluation.Config{
 			Runs:  runs,
@@ -156,6 +184,8 @@ func (f *evalFlags) options(ctx context.Context) (evaluation.Options, error) {
 		CalibSeeds:    cseeds,
 		CalibDuration: f.calibDuration,
 		WithholdPhase: f.withholdPhase,
+		WrongPhase:    wrong,
+		PhaseCheck:    &f.phaseCheck,
 	}, nil
 }
 

@@ -441,12 +441,24 @@ type Options struct {
 	// every soldier's phase withheld (detector.WithholdPhase: guessed as
 	// the HTTP API's default, patrol), named with "-nophase".
 	WithholdPhase bool
+	// WrongPhase adds after each detector, per fault, the same detector
+	// with the phases of the fault reported instead of the true ones
+	// (MisreportPhase), named DETECTOR-wrong:FAULT.
+	WrongPhase []PhaseFault
+	// PhaseCheck, if set, is the TFT's phase-check hold
+	// (detector.WithPhaseCheck; 0 turns the check off).
+	PhaseCheck *time.Duration
 }
 
 // RunEval builds the requested detectors, recalibrates them if asked, and
 // evaluates them on seeds disjoint from every seed the model was trained,
 // validated or calibrated on.
 func RunEval(ctx context.Context, o Options) (*Report, error) {
+	for _, f := range o.WrongPhase {
+		if err := f.Validate(); err != nil {
+			return nil, err
+		}
+	}
 	want := map[string]bool{}
 	for _, n := range o.Detectors {
 		switch n {
@@ -469,6 +481,9 @@ func RunEval(ctx context.Context, o Options) (*Report, error) {
 		return nil, merr
 	}
 	b := builder{m: m, merr: merr, recal: o.TargetFA != 0 || len(o.CalibSeeds) > 0}
+	if o.PhaseCheck != nil {
+		b.extra = append(b.extra, detector.WithPhaseCheck(*o.PhaseCheck))
+	}
 	b.cc = training.CalibrateConfig{TargetFA: o.TargetFA, Runs: training.RunConfig{
 		Seeds: o.CalibSeeds, Soldiers: o.Eval.Runs.Soldiers, Duration: o.CalibDuration,
 		Artefacts: o.Eval.Runs.Artefacts, Workers: o.Eval.Runs.Workers, World: o.Eval.Runs.World,
@@ -494,6 +509,9 @@ func RunEval(ctx context.Context, o Options) (*Report, error) {
 		if o.WithholdPhase {
 			dets = append(dets, withheld(d))
 		}
+		for _, f := range o.WrongPhase {
+			dets = append(dets, misreportedDetector(d, f))
+		}
 	}
 	return Evaluate(ctx, o.Eval, dets)
 }
@@ -505,6 +523,7 @@ type builder struct {
 	merr  error
 	recal bool
 	cc    training.CalibrateConfig
+	extra []detector.Option // given to the TFT after its own options
 }
 
 // exclude returns the seeds an evaluation must not run on: those of ex,
@@ -559,7 +578,7 @@ func (b *builder) detector(ctx context.Context, name string) (Detector, error) {
 		}
 		return Detector{Name: name, Calibration: &cal,
 			New: func() (detector.Scorer, error) {
-				return detector.NewTFT(detector.WithModel(m), detector.WithAlertConfig(cal.Alerts))
+				return detector.NewTFT(append([]detector.Option{detector.WithModel(m), detector.WithAlertConfig(cal.Alerts)}, b.extra...)...)
 			}}, nil
 	default: // "threshold"
 		return Detector{Name: name, New: func() (detector.Scorer, error) { return detector.NewThreshold() }}, nil
@@ -596,6 +615,21 @@ func withheld(d Detector) Detector {
 			return nil, err
 		}
 		return detector.WithholdPhase(sc, engine.PhasePatrol), nil
+	}
+	return d
+}
+
+// misreportedDetector returns d scored with the phases of f reported
+// (MisreportPhase).
+func misreportedDetector(d Detector, f PhaseFault) Detector {
+	n := d.New
+	d.Name += "-wrong:" + f.String()
+	d.New = func() (detector.Scorer, error) {
+		sc, err := n()
+		if err != nil {
+			return nil, err
+		}
+		return MisreportPhase(sc, f), nil
 	}
 	return d
 }

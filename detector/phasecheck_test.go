@@ -1,0 +1,269 @@
+package detector
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/chakra-tui/chakra-tui/engine"
+	"github.com/chakra-tui/chakra-tui/featurestore"
+)
+
+// activitySeries returns n ticks of one soldier reported in phase rep
+// throughout: at rest (heart rate ≈ 72 ± 2, stamina recovering 1.2 points
+// a minute from 80 until full) before from, then in contact (heart rate up
+// 80 bpm with an 18-s lag and ± 4 bpm of noise, stamina draining 1.6 a
+// minute) from from on (from ≥ n: at rest throughout). Readings carry the
+// simulation's noise (stamina ± 0.15).
+func activitySeries(n, from int, rep engine.Phase, seed uint64) *series {
+	r := rand.New(rand.NewPCG(seed, 7))
+	s := &series{p: engine.DefaultProfile(1)}
+	st, hr := 80.0, 72.0
+	for i := range n {
+		o := engine.Observation{Soldier: 1, T: int64(i), Phase: rep, NextPhase: rep, Ambient: 22}
+		target, noise := 72.0, 2.0
+		if i >= from {
+			target, noise = 152, 4
+			st = max(0, st-1.6/60)
+		} else {
+			st = min(100, st+1.2/60)
+		}
+		hr += (target - hr) * (1 - math.Exp(-1.0/18))
+		o.Values = [engine.NumVitals]float64{
+			math.Round(hr + noise*r.NormFloat64()),
+			math.Round(10*(st+0.15*r.NormFloat64())) / 10,
+			37 + 0.3*float64(max(0, i-from))/float64(n) + 0.01*r.NormFloat64(),
+			97 + float64(r.IntN(2)),
+		}
+		s.obs = append(s.obs, o)
+	}
+	return s
+}
+
+// openings returns the alerts opened in vs, by kind.
+func openings(vs []Verdict) map[engine.AnomalyKind]int {
+	m := map[engine.AnomalyKind]int{}
+	for i := range vs {
+		if vs[i].Alert.Opened {
+			m[vs[i].Alert.Kind]++
+		}
+	}
+	return m
+}
+
+// TestPhaseCheckRestReportedInContact: a soldier whose client keeps
+// reporting "rest" goes into contact (heart rate up 80 bpm, stamina
+// draining 1.6 points a minute) for 25 minutes. The phase check judges
+// the phase wrong within PhaseMismatchHold and a minute of window, and
+// from then on says so in the verdict; the heart rate is judged against
+// the soldier's own baseline, whose activity gate holds while stamina
+// drains, so no storm of tachycardia alerts follows.
+func TestPhaseCheckRestReportedInContact(t *testing.T) {
+	s := activitySeries(2100, 600, engine.PhaseRest, 3)
+	on := feed(t, newTFT(t), s, 64)
+	off := feed(t, newTFT(t, WithPhaseCheck(0)), s, 64)
+	first := -1
+	for i := range on {
+		if on[i].PhaseSeen != ActivityNone && first < 0 {
+			first = int(on[i].T)
+		}
+		if on[i].T < 600 && on[i].PhaseSeen != ActivityNone {
+			t.Fatalf("t %d: phase judged wrong at rest", on[i].T)
+		}
+	}
+	if first < 600 || first > 600+PhaseWindow+PhaseMismatchHold+30 {
+		t.Fatalf("phase judged wrong from t %d (contact from 600)", first)
+	}
+	if got := on[len(on)-1].PhaseSeen; got != ActivityHard {
+		t.Errorf("activity seen at the end %v, want %v", got, ActivityHard)
+	}
+	if e := Explain(&on[len(on)-1]); !strings.Contains(e, "reported phase rest does not match") {
+		t.Errorf("explanation %q", e)
+	}
+	a, b := openings(on)[engine.KindTachycardia], openings(off)[engine.KindTachycardia]
+	t.Logf("tachycardia alerts: %d with the phase check, %d without", a, b)
+	if a > 1 {
+		t.Errorf("%d tachycardia alerts with the phase check (without: %d)", a, b)
+	}
+}
+
+// TestPhaseCheckContactReportedAtRest: a soldier reported in contact
+// rests (stamina recovering, heart rate 72); the phase check judges the
+// phase wrong, and a tachycardia at rest (+40 bpm for three minutes,
+// after the soldier's own baseline has warmed) is caught, with an
+// explanation that names the reported phase.
+func TestPhaseCheckContactReportedAtRest(t *testing.T) {
+	s := activitySeries(1500, 1<<30, engine.PhaseContact, 5)
+	s.ramp(engine.HeartRate, 1000, 1180, 40, 3)
+	vs := feed(t, newTFT(t), s, 64)
+	var opened *Verdict
+	for i := range vs {
+		v := &vs[i]
+		if v.Alert.Opened && v.T >= 1000 && v.T < 1180 && v.Alert.Kind == engine.KindTachycardia && opened == nil {
+			opened = v
+		}
+	}
+	if opened == nil {
+		t.Fatal("the tachycardia at rest, reported as contact, was missed")
+	}
+	e := Explain(opened)
+	t.Logf("%d: %s", opened.T, e)
+	if opened.PhaseSeen == ActivityNone || !strings.Contains(e, "reported phase contact does not match the activity seen") {
+		t.Errorf("t %d: activity %v, explanation %q", opened.T, opened.PhaseSeen, e)
+	}
+}
+
+// TestPhaseCheckQuietWhenRight: the same soldiers with their phases
+// reported right (rest while resting, contact in contact) are never
+// judged wrong, and hold no personal baseline.
+func TestPhaseCheckQuietWhenRight(t *testing.T) {
+	rest := activitySeries(1500, 1<<30, engine.PhaseRest, 5)
+	contact := activitySeries(1500, 0, engine.PhaseContact, 6)
+	for name, s := range map[string]*series{"rest": rest, "contact": contact} {
+		sc := newTFT(t)
+		for _, v := range feed(t, sc, s, 64) {
+			if v.PhaseSeen != ActivityNone || v.Vitals[engine.HeartRate].Personal {
+				t.Fatalf("%s: t %d judged wrong (%v)", name, v.T, v.PhaseSeen)
+			}
+		}
+		if sc.(*core).soldiers[1].personal != nil {
+			t.Errorf("%s: a personal baseline for a soldier whose phase is right", name)
+		}
+	}
+}
+
+// TestPhaseCheckSameVerdictsOnSimulation: on a seeded battlefield with
+// anomalies and every phase reported right, the TFT's verdicts with the
+// phase check are those without it, to the last bit.
+func TestPhaseCheckSameVerdictsOnSimulation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulation")
+	}
+	cfg := engine.DefaultConfig()
+	cfg.Soldiers, cfg.Seed, cfg.PoisonRate, cfg.Duration = 40, 9105, 0.2, 20*time.Minute
+	run := func(opts ...Option) string {
+		sc := newTFT(t, opts...)
+		sim, err := engine.NewSim(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := map[engine.SoldierID][]engine.Observation{}
+		profiles := map[engine.SoldierID]engine.Profile{}
+		for _, p := range sim.Profiles() {
+			profiles[p.ID] = p
+		}
+		var out []byte
+		var vs []Verdict
+		for range int(cfg.Duration / time.Second) {
+			f, err := sim.Next(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ws := make([]featurestore.Window, 0, len(f.Obs))
+			for _, o := range f.Obs {
+				r := append(rows[o.Soldier], o)
+				rows[o.Soldier] = r[max(0, len(r)-64):]
+				ws = append(ws, featurestore.Window{Profile: profiles[o.Soldier], Rows: rows[o.Soldier]})
+			}
+			if vs, err = sc.Score(ws, vs[:0]); err != nil {
+				t.Fatal(err)
+			}
+			for i := range vs {
+				v := vs[i]
+				v.Alert.Attribution = nil // a pointer
+				out = fmt.Appendf(out, "%+v\n", v)
+			}
+		}
+		return string(out)
+	}
+	if run() != run(WithPhaseCheck(0)) {
+		t.Error("the verdicts with the phase check differ from those without, with every phase right")
+	}
+}
+
+// TestPhaseCheckNoGrowth: the phase check's counters sit in the
+// soldier's padding: a soldier costs the core as many bytes as before it
+// (docs/scale.md counts them).
+func TestPhaseCheckNoGrowth(t *testing.T) {
+	const before = soldierBytes
+	if got := unsafe.Sizeof(soldier{}); got != before {
+		t.Errorf("soldier state %d bytes, was %d", got, before)
+	}
+	if got := unsafe.Sizeof(Evidence{}); got != evidenceBytes {
+		t.Errorf("evidence %d bytes, was %d", got, evidenceBytes)
+	}
+	if got := unsafe.Sizeof(Verdict{}); got != verdictBytes {
+		t.Errorf("verdict %d bytes, was %d", got, verdictBytes)
+	}
+}
+
+// The sizes before the phase check (main at ef92bf7, amd64).
+const (
+	soldierBytes  = 1552
+	evidenceBytes = 72
+	verdictBytes  = 1240
+)
+
+// BenchmarkPhaseCheck is the phase check's cost per reading: one soldier
+// whose reported phase disagrees (the worst case: the trend is read every
+// tick), on a history as the TFT keeps it.
+func BenchmarkPhaseCheck(b *testing.B) { benchPhaseCheck(b, PhaseWindow) }
+
+func benchPhaseCheck(b *testing.B, rows int) {
+	s := activitySeries(rows+1000, 0, engine.PhaseRest, 1)
+	c := &core{phaseHold: PhaseMismatchHold}
+	sol := &soldier{profile: s.p, hist: newHistory(rows, false)}
+	for i := range rows {
+		r := row{t: s.obs[i].T, values: s.obs[i].Values}
+		sol.hist.push(&r)
+	}
+	sol.lastT = int64(rows - 1)
+	j := job{s: sol}
+	b.ReportAllocs()
+	b.ResetTimer()
+	obs := s.obs[rows:]
+	for i := range b.N {
+		o := &obs[i%len(obs)]
+		o.T = sol.lastT + 1
+		j.obs, j.looked = o, false
+		c.checkPhase(&j)
+		sol.lastT = o.T
+	}
+	phaseSink = j.seen.rate
+}
+
+var phaseSink float64
+
+// TestStaminaSlopeWalk: the trend walks the ring without a division per
+// row and reads the same values as history.value, full or compact, on a
+// ring that has wrapped.
+func TestStaminaSlopeWalk(t *testing.T) {
+	s := activitySeries(500, 200, engine.PhaseRest, 9)
+	for _, small := range []bool{false, true} {
+		h := newHistory(PhaseWindow+7, small)
+		for i := range 300 {
+			r := row{t: s.obs[i].T, values: s.obs[i].Values}
+			h.push(&r)
+		}
+		rate, rise, falling, rising, ok := staminaSlope(&h, PhaseWindow)
+		q := PhaseWindow / 4
+		mean := func(v, from int) float64 {
+			x := 0.0
+			for i := from; i < from+q; i++ {
+				x += h.value(i, v)
+			}
+			return x / float64(q)
+		}
+		st := int(engine.Stamina)
+		wantRate := (mean(st, 0) - mean(st, 3*q)) / float64(3*q)
+		wantRise := mean(int(engine.HeartRate), 0) - mean(int(engine.HeartRate), 3*q)
+		if !ok || math.Abs(rate-wantRate) > 1e-12 || math.Abs(rise-wantRise) > 1e-9 || !falling || rising {
+			t.Errorf("small %v: rate %g (want %g), rise %g (want %g), falling %v rising %v ok %v", small, rate, wantRate, rise, wantRise, falling, rising, ok)
+		}
+	}
+}
