@@ -234,6 +234,10 @@ func fmtVital(v engine.Vital, x float64) string {
 // seen: stamina falling 1.6 points a minute (working hard)".
 func writeMismatch(b *strings.Builder, ev *Evidence, ph engine.Phase) {
 	r := float64(ev.SeenRate)
+	if r == 0 { // no trend read at this row (a stamina reading missing)
+		fmt.Fprintf(b, "reported phase %s does not match the activity seen (%s)", ph, ev.Seen)
+		return
+	}
 	dir := "steady at"
 	switch {
 	case r <= -0.05:
