@@ -21,6 +21,7 @@ type kept struct {
 	nextPhase engine.Phase
 	state     detector.State
 	kind      engine.AnomalyKind
+	phaseSeen detector.Activity
 	exVital   engine.Vital
 	score     float64
 	vitals    [engine.NumVitals]detector.VitalVerdict
@@ -44,14 +45,14 @@ func (k *kept) keep(v *detector.Verdict) {
 	}
 	w = append(append(w, ex.VarWeights[:nw]...), ex.Attention[:na]...)
 	*k = kept{soldier: v.Soldier, t: v.T, phase: v.Phase, nextPhase: v.NextPhase, state: v.State, kind: v.Kind,
-		exVital: ex.Vital, score: v.Score, vitals: v.Vitals, channels: v.Channels, alert: v.Alert,
+		phaseSeen: v.PhaseSeen, exVital: ex.Vital, score: v.Score, vitals: v.Vitals, channels: v.Channels, alert: v.Alert,
 		numVars: ex.NumVars, attnLen: ex.AttentionLen, varNames: ex.VarNames, weights: w, nw: nw}
 }
 
 // verdict returns the verdict k keeps, the same bits as the one kept.
 func (k *kept) verdict() detector.Verdict {
 	v := detector.Verdict{Soldier: k.soldier, T: k.t, Phase: k.phase, NextPhase: k.nextPhase, State: k.state,
-		Kind: k.kind, Score: k.score, Vitals: k.vitals, Channels: k.channels, Alert: k.alert}
+		Kind: k.kind, PhaseSeen: k.phaseSeen, Score: k.score, Vitals: k.vitals, Channels: k.channels, Alert: k.alert}
 	ex := &v.Explanation
 	ex.Vital, ex.NumVars, ex.AttentionLen, ex.VarNames = k.exVital, k.numVars, k.attnLen, k.varNames
 	copy(ex.VarWeights[:], k.weights[:k.nw])
