@@ -18,14 +18,34 @@ const (
 	// KindSession names the aux record, after the first frame, that says
 	// what produced the verdicts.
 	KindSession = "session"
-	// Version is the encoding version this build writes. It reads it and
-	// version 1 (before alerts carried their incident: a version 1 verdict
-	// replays with a zero Alert).
-	Version = 2
+	// Version is the newest encoding version this build writes. It reads
+	// it and versions 1 (before alerts carried their incident: a version 1
+	// verdict replays with a zero Alert) and 2 (before the phase check: a
+	// record none of whose verdicts carries the phase check's fields is
+	// still written as version 2, so recordings without them keep their
+	// bytes; one that does is version 3, which a version-2 build refuses
+	// with ErrVersion instead of misreading it).
+	Version = 3
 )
 
+// metaVersion is the version the session record is written with: its
+// layout has not changed since version 2, and recordings keep their bytes.
+const metaVersion = 2
+
 // readable reports whether this build reads encoding version v.
-func readable(v int64) bool { return v == 1 || v == Version }
+func readable(v int64) bool { return v >= 1 && v <= Version }
+
+// versionOf is the encoding version a verdicts record of vs is written
+// in: 3 when a verdict carries the phase check's fields (PhaseSeen, or an
+// open alert's Evidence.Seen), else 2.
+func versionOf(vs []detector.Verdict) int {
+	for i := range vs {
+		if vs[i].PhaseSeen != detector.ActivityNone || (vs[i].Alert.Open && vs[i].Alert.Evidence.Seen != detector.ActivityNone) {
+			return 3
+		}
+	}
+	return 2
+}
 
 // Incident flags of the encoding.
 const (
@@ -77,7 +97,7 @@ type metaJSON struct {
 }
 
 func encodeMeta(m Meta) json.RawMessage {
-	b, _ := json.Marshal(metaJSON{V: Version, Detector: m.Detector, Note: m.Note, Source: m.Source}) // strings only: cannot fail
+	b, _ := json.Marshal(metaJSON{V: metaVersion, Detector: m.Detector, Note: m.Note, Source: m.Source}) // strings only: cannot fail
 	return b
 }
 
@@ -87,7 +107,7 @@ func decodeMeta(p json.RawMessage) (Meta, error) {
 		return Meta{}, fmt.Errorf("%w: session record: %v", ErrCorrupt, err)
 	}
 	if !readable(int64(j.V)) {
-		return Meta{}, fmt.Errorf("%w: session record version %d (this build reads versions 1 and %d)", ErrVersion, j.V, Version)
+		return Meta{}, fmt.Errorf("%w: session record version %d (this build reads versions 1 to %d)", ErrVersion, j.V, Version)
 	}
 	return Meta{Detector: j.Detector, Note: j.Note, Source: j.Source}, nil
 }
@@ -179,11 +199,15 @@ func appendF64(b []byte, x float64) []byte {
 // appendVerdicts appends the payload of a verdicts record for frame f (vs
 // already checked with checkVerdicts).
 func appendVerdicts(b []byte, f *engine.Frame, vs []detector.Verdict, allExpl bool) []byte {
-	return appendVerdictsVersion(b, f, vs, allExpl, Version)
+	return appendVerdictsVersion(b, f, vs, allExpl, versionOf(vs))
 }
 
 // appendVerdictsVersion appends the payload in encoding version ver (1
-// leaves out the incidents; tests write it to check that it still reads).
+// leaves out the incidents, 2 the phase check's fields; tests write them
+// to check that they still read). In version 3 a verdict whose PhaseSeen
+// is set ends with it (after the incident, if any), and an incident whose
+// evidence names an activity seen has it and its rate after the
+// evidence's numbers.
 func appendVerdictsVersion(b []byte, f *engine.Frame, vs []detector.Verdict, allExpl bool, ver int) []byte {
 	b = append(b, '[')
 	b = strconv.AppendInt(b, int64(ver), 10)
@@ -214,7 +238,11 @@ func appendVerdictsVersion(b []byte, f *engine.Frame, vs []detector.Verdict, all
 		b = append(b, ']')
 		if ver >= 2 && v.Alert.Open {
 			b = append(b, ',')
-			b = appendAlert(b, &v.Alert)
+			b = appendAlert(b, &v.Alert, ver)
+		}
+		if ver >= 3 && v.PhaseSeen != detector.ActivityNone {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(v.PhaseSeen), 10)
 		}
 		b = append(b, ']')
 	}
@@ -342,10 +370,11 @@ func appendExplanation(b []byte, v *detector.Verdict, allExpl bool) []byte {
 
 // appendAlert appends the verdict's open incident: [flags, since, kind,
 // check, vital, missing, channel, ticks, value, expected, lo, hi, out,
-// unit] with the evidence's numbers exact, and, with an attribution,
+// unit] with the evidence's numbers exact, in version 3 then the activity
+// seen and its rate (float32) when the evidence has one, and, with an attribution,
 // [target, bound, block, now, [names…], [vars…], [steps…]] (bound exact,
 // the rest at float32).
-func appendAlert(b []byte, a *detector.Alert) []byte {
+func appendAlert(b []byte, a *detector.Alert, ver int) []byte {
 	flags := incOpen
 	if a.Opened {
 		flags |= incOpened
@@ -367,6 +396,12 @@ func appendAlert(b []byte, a *detector.Alert) []byte {
 	for _, x := range [...]float64{ev.Value, ev.Expected, ev.Lo, ev.Hi, ev.Out, ev.Unit} {
 		b = append(b, ',')
 		b = appendF64(b, x)
+	}
+	if ver >= 3 && ev.Seen != detector.ActivityNone {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, int64(ev.Seen), 10)
+		b = append(b, ',')
+		b = appendF32(b, float64(ev.SeenRate))
 	}
 	if at := a.Attribution; at != nil {
 		b = append(b, ",["...)
@@ -512,8 +547,9 @@ func decodeVerdicts(p []byte, f *engine.Frame, nm names, dst []detector.Verdict)
 		return dst, err
 	}
 	if !readable(ver) {
-		return dst, fmt.Errorf("%w: verdicts record version %d (this build reads versions 1 and %d)", ErrVersion, ver, Version)
+		return dst, fmt.Errorf("%w: verdicts record version %d (this build reads versions 1 to %d)", ErrVersion, ver, Version)
 	}
+	s.ver = ver
 	n0 := len(dst)
 	for s.more() {
 		i := len(dst) - n0
@@ -538,8 +574,9 @@ func decodeVerdicts(p []byte, f *engine.Frame, nm names, dst []detector.Verdict)
 // JSON (the engine checks every line), but the scanner trusts nothing:
 // every token is checked and every error names the byte offset.
 type scanner struct {
-	b []byte
-	i int
+	b   []byte
+	i   int
+	ver int64 // the record's encoding version (decodeVerdicts)
 }
 
 func (s *scanner) errorf(format string, a ...any) error {
@@ -757,11 +794,25 @@ func (s *scanner) verdict(v *detector.Verdict, o *engine.Observation, nm names) 
 	if err := s.explanation(&v.Explanation, nm); err != nil {
 		return err
 	}
-	if s.more() {
+	if !s.more() {
+		return s.close()
+	}
+	if s.peek() == '[' {
 		if err := s.alert(&v.Alert, nm); err != nil {
 			return err
 		}
+		if !s.more() {
+			return s.close()
+		}
 	}
+	if s.ver < 3 {
+		return s.errorf("a phase seen in a version %d record", s.ver)
+	}
+	seen, err := s.int(int64(detector.ActivityResting), int64(detector.ActivityHard)+1)
+	if err != nil {
+		return err
+	}
+	v.PhaseSeen = detector.Activity(seen)
 	return s.close()
 }
 
@@ -805,6 +856,26 @@ func (s *scanner) alert(a *detector.Alert, nm names) error {
 	}
 	if !s.more() {
 		return s.close()
+	}
+	if s.peek() != '[' {
+		if s.ver < 3 {
+			return s.errorf("an activity seen in a version %d record", s.ver)
+		}
+		seen, err := s.int(int64(detector.ActivityResting), int64(detector.ActivityHard)+1)
+		if err != nil {
+			return err
+		}
+		if err := s.comma(); err != nil {
+			return err
+		}
+		rate, err := s.f32()
+		if err != nil {
+			return err
+		}
+		ev.Seen, ev.SeenRate = detector.Activity(seen), float32(rate)
+		if !s.more() {
+			return s.close()
+		}
 	}
 	at := &detector.Attribution{Vital: ev.Vital}
 	if err := s.expect('['); err != nil {

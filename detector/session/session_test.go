@@ -386,7 +386,7 @@ func TestCorruptFiles(t *testing.T) {
 		{"short verdict", corruptPayload(t, `[1,[0,0,0,0,0,[[0,0]],[],[0]]]`), ErrCorrupt, "want ','"},
 		{"too few verdicts", corruptPayload(t, `[1]`), ErrCorrupt, "0 verdicts for the frame's 3"},
 		{"enum out of range", corruptPayload(t, `[1,[9,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]]]`), ErrCorrupt, "out of range"},
-		{"future version", corruptPayload(t, `[3,"whatever"]`), ErrVersion, "version 3"},
+		{"future version", corruptPayload(t, `[4,"whatever"]`), ErrVersion, "version 4"},
 		{"not an array", corruptPayload(t, `{"v":1}`), ErrCorrupt, "want '['"},
 	}
 	for _, c := range cases {
@@ -403,8 +403,8 @@ func TestCorruptFiles(t *testing.T) {
 func TestFutureVersionFailsAtOpen(t *testing.T) {
 	f, _ := synthetic()
 	for _, c := range []struct{ kind, payload string }{
-		{KindSession, `{"v":3,"detector":"tft"}`},
-		{KindVerdicts, `[3]`},
+		{KindSession, `{"v":4,"detector":"tft"}`},
+		{KindVerdicts, `[4]`},
 	} {
 		var buf bytes.Buffer
 		rec, _ := engine.NewRecorder(&buf, "v", engine.NewHeader(nil, nil))
@@ -414,8 +414,8 @@ func TestFutureVersionFailsAtOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := NewReplay(bytes.NewReader(buf.Bytes()), "v")
-		if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "version 3") {
-			t.Errorf("%s: err = %v, want ErrVersion naming version 3", c.kind, err)
+		if !errors.Is(err, ErrVersion) || !strings.Contains(err.Error(), "version 4") {
+			t.Errorf("%s: err = %v, want ErrVersion naming version 4", c.kind, err)
 		}
 	}
 }
@@ -471,9 +471,9 @@ func TestEvaluateRecordedEqualsRescored(t *testing.T) {
 // would silently drop it.
 func TestEncodingCoversVerdict(t *testing.T) {
 	want := map[string][]string{
-		"Verdict":      {"Soldier", "T", "Phase", "NextPhase", "State", "Kind", "Score", "Vitals", "Channels", "Alert", "Explanation"},
+		"Verdict":      {"Soldier", "T", "Phase", "NextPhase", "State", "Kind", "PhaseSeen", "Score", "Vitals", "Channels", "Alert", "Explanation"},
 		"Alert":        {"Open", "Opened", "Extended", "Refined", "Since", "Kind", "Evidence", "Attribution"},
-		"Evidence":     {"Check", "Vital", "Missing", "Value", "Expected", "Lo", "Hi", "Out", "Unit", "Ticks", "Channel"},
+		"Evidence":     {"Check", "Vital", "Missing", "Seen", "SeenRate", "Value", "Expected", "Lo", "Hi", "Out", "Unit", "Ticks", "Channel"},
 		"Attribution":  {"Vital", "Target", "Bound", "VarNames", "Vars", "Steps", "Block", "Now"},
 		"VitalVerdict": {"Observed", "Missing", "Forecast", "Out", "Imputed", "Stuck", "Suspect", "Prior", "Personal", "Drift"},
 		"ChannelAlert": {"Open", "Opened", "Kind", "Since"},
@@ -528,5 +528,63 @@ func TestReadsVersion1(t *testing.T) {
 	// The v1 fixture the fuzz corpus starts from decodes too.
 	if _, err := decodeVerdicts([]byte(`[1,[0,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]],[0,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]],[0,0,0,0,0,[[0,0],[0,0],[0,0],[0,0]],[],[0]]]`), &f, names{}, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPhaseSeenRoundTrip: the phase check's fields (a verdict's PhaseSeen,
+// an incident's Evidence.Seen and SeenRate) make a record version 3 and
+// come back from it, explanation and all; a record without them stays
+// version 2 (recordings of a simulation keep their bytes), and a version-2
+// record that carries them is corrupt.
+func TestPhaseSeenRoundTrip(t *testing.T) {
+	f, vs := synthetic()
+	if p := appendVerdicts(nil, &f, vs, true); !bytes.HasPrefix(p, []byte("[2,")) {
+		t.Fatalf("a record without the phase check's fields starts %q, want version 2", p[:min(len(p), 8)])
+	}
+	open := -1
+	for i := range vs {
+		if vs[i].Alert.Open {
+			open = i
+			break
+		}
+	}
+	if open < 0 {
+		t.Fatal("the synthetic verdicts have no open incident")
+	}
+	vs[open].Alert.Evidence.Seen, vs[open].Alert.Evidence.SeenRate = detector.ActivityHard, -1.25
+	vs[open].PhaseSeen = detector.ActivityHard
+	last := len(vs) - 1
+	if last == open {
+		t.Fatal("want a second verdict")
+	}
+	vs[last].PhaseSeen = detector.ActivityResting
+	p := appendVerdicts(nil, &f, vs, true)
+	if !bytes.HasPrefix(p, []byte("[3,")) {
+		t.Fatalf("record starts %q, want version 3", p[:8])
+	}
+	got, err := decodeVerdicts(p, &f, names{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range vs {
+		want := Rounded(vs[i], true)
+		if d := verdictDiff(&want, &got[i]); d != "" {
+			t.Fatal(d)
+		}
+		if got[i].PhaseSeen != vs[i].PhaseSeen || got[i].Alert.Evidence.Seen != vs[i].Alert.Evidence.Seen ||
+			got[i].Alert.Evidence.SeenRate != vs[i].Alert.Evidence.SeenRate {
+			t.Fatalf("verdict %d: phase seen %v, evidence %v %v; want %v, %v %v", i, got[i].PhaseSeen,
+				got[i].Alert.Evidence.Seen, got[i].Alert.Evidence.SeenRate, vs[i].PhaseSeen, vs[i].Alert.Evidence.Seen, vs[i].Alert.Evidence.SeenRate)
+		}
+		if detector.Explain(&got[i]) != detector.Explain(&vs[i]) {
+			t.Errorf("replayed explanation %q, live %q", detector.Explain(&got[i]), detector.Explain(&vs[i]))
+		}
+	}
+	if !strings.Contains(detector.Explain(&got[last]), "does not match the activity seen") {
+		t.Errorf("explanation %q does not say the phase was questioned", detector.Explain(&got[last]))
+	}
+	v2 := append([]byte("[2,"), p[3:]...)
+	if _, err := decodeVerdicts(v2, &f, names{}, nil); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("version 2 record with a phase seen: err = %v, want ErrCorrupt", err)
 	}
 }
