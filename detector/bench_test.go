@@ -103,6 +103,55 @@ func benchThreshold(b *testing.B, n int) {
 	benchScore(b, sc, n)
 }
 
+// benchFleet scores n soldiers a tick with compact state and no alert
+// (as BenchmarkScoreTFTTick100Quiet), in groups of 4 096 windows as the
+// monitor calls the scorer at scale: with 50 000
+// soldiers every soldier's state (stream, history, core) comes from memory,
+// as in the 50 000-soldier server. The warm-up is the windows' 30 rows and
+// two forecasts.
+func benchFleet(b *testing.B, n int) {
+	m, err := EmbeddedModel()
+	if err != nil {
+		m = untrainedModel(b)
+	}
+	inf := math.Inf(1) // no alert opens, as for most soldiers of a fleet
+	sc, err := NewTFT(WithModel(m), WithCompactState(true),
+		WithOpenLevels([engine.NumVitals]float64{inf, inf, inf, inf}), WithPopulationPrior(false))
+	if err != nil {
+		b.Fatal(err)
+	}
+	const group = 4096
+	f := newBenchFeed(n)
+	dst := make([]Verdict, 0, group)
+	tick := func() {
+		ws := f.next()
+		for g := 0; g < n; g += group {
+			dst, err = sc.Score(ws[g:min(g+group, n)], dst[:0])
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for range 32 {
+		tick()
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := threadCPU()
+	for b.Loop() {
+		tick()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(threadCPU()-c0)/float64(b.N*n), "cpu-ns/window")
+	sinkVerdicts = dst
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/window")
+}
+
+func BenchmarkScoreTFTFleet100(b *testing.B) { benchFleet(b, 100) }
+func BenchmarkScoreTFTFleet50k(b *testing.B) { benchFleet(b, 50000) }
+
 func BenchmarkScoreTFTWindow(b *testing.B)        { benchTFT(b, 1) }
 func BenchmarkScoreTFTTick100(b *testing.B)       { benchTFT(b, 100) }
 func BenchmarkScoreZScoreTick100(b *testing.B)    { benchZScore(b, 100) }

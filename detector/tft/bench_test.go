@@ -2,6 +2,7 @@ package tft
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/detector/autodiff"
@@ -107,6 +108,77 @@ func benchStreams(b *testing.B, n int) {
 
 func BenchmarkStreamStep(b *testing.B)    { benchStreams(b, 1) }
 func BenchmarkStreamTick100(b *testing.B) { benchStreams(b, 100) }
+
+// benchFleet forecasts one tick of n compact streams per iteration as the
+// detector does at scale: in groups of 4 096 (the monitor's chunk), each
+// group's streams forecast in calls of 256 (the detector's forecastChunk),
+// then one row pushed into each (after scoring). With 50 000 streams
+// (≈ 250 MB of state) every stream's state comes from memory, as in the
+// 50 000-soldier server; with 100 it stays in the cache. The streams share
+// 64 random series, so the inputs themselves stay in the cache.
+func benchFleet(b *testing.B, n int) {
+	m, err := New(benchConfig(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	const ticks, kinds, group, call = 64, 64, 4096, 256
+	ser := make([]series, kinds)
+	for i := range ser {
+		ser[i] = randomSeries(&m.cfg, ticks, rng)
+	}
+	ss := make([]*Stream, n)
+	decs := make([][]float64, n)
+	for i := range ss {
+		ss[i], _ = m.NewCompactStream(ser[i%kinds].static)
+	}
+	ws := m.NewWorkspace()
+	out := m.NewForecasts(call)
+	tick := 0
+	step := func() {
+		for g := 0; g < n; g += group {
+			gs := ss[g:min(g+group, n)]
+			for c := 0; c < len(gs); c += call {
+				cs := gs[c:min(c+call, len(gs))]
+				for i := range cs {
+					decs[g+c+i] = ser[(g+c+i)%kinds].dec[tick%ticks]
+				}
+				sinkErr = m.ForecastStreams(ws, cs, decs[g+c:g+c+len(cs)], out)
+			}
+			for i, s := range gs {
+				_ = s.Push(ser[(g+i)%kinds].rows[tick%ticks])
+			}
+		}
+		tick++
+	}
+	for tick < m.cfg.EncoderLen { // fill the windows
+		for i, s := range ss {
+			_ = s.Push(ser[i%kinds].rows[tick%ticks])
+		}
+		tick++
+	}
+	m.SettleStreams(ws, ss)
+	step()
+	if sinkErr != nil {
+		b.Fatal(sinkErr)
+	}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := threadCPU()
+	for b.Loop() {
+		step()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(threadCPU()-c0)/float64(b.N*n), "cpu-ns/window")
+	perWindow := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
+	b.ReportMetric(perWindow, "ns/window")
+	sinkForecast = &out[0]
+}
+
+func BenchmarkFleetTick100(b *testing.B) { benchFleet(b, 100) }
+func BenchmarkFleetTick50k(b *testing.B) { benchFleet(b, 50000) }
 
 // benchTrainStep runs one minibatch of 64 (forward, backward, gradient sum,
 // clipping, Adam) on the given number of workers.
