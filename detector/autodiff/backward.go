@@ -105,6 +105,11 @@ func (tp *Tape) backward() {
 	}
 }
 
+// AddTo adds src to dst element by element (dst[i] += src[i], src at
+// least as long as dst), with the AVX kernels where it is long enough:
+// the same adds, so the same bits as the plain loop.
+func AddTo(dst, src []float64) { addTo(dst, src) }
+
 // addTo adds src to dst (nil: a tensor without gradient).
 func addTo(dst, src []float64) {
 	if dst == nil {
