@@ -290,6 +290,10 @@ func (m *Model) grnGroupRow(p *grnP, v int, y, x, ctxProj []float64, sc *rowScra
 }
 
 func addVec(y, x []float64) {
+	if len(y) >= 16 { // long enough for the vector kernels to pay their call
+		autodiff.AddTo(y, x)
+		return
+	}
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += x[i]

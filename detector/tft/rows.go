@@ -21,7 +21,13 @@ type blockScratch struct {
 	dedupe bool
 	xu     []float64
 	run    []int
+	// win and pos are a stream block's rows: row i is ring position
+	// pos[i] of the chunk's stream win[i] (streamSelect).
+	win, pos []int
 }
+
+// winOf is the window of block row i of a stream block (selectRows's win).
+func (sc *blockScratch) winOf(i int) int { return sc.win[i] }
 
 func (sc *blockScratch) grow(m *Model) {
 	if sc.x != nil {
@@ -37,13 +43,20 @@ func (sc *blockScratch) grow(m *Model) {
 	sc.gl, sc.tmp = f(2*max(H, nmax)), f(H)
 	sc.single, sc.fs, sc.gx = f(nmax*H), f(nmax), f(4*H)
 	sc.xu, sc.run = f(1), make([]int, blockRows)
+	sc.win, sc.pos = make([]int, blockRows), make([]int, blockRows)
 }
 
-// biasRows sets each of the n rows of y (width len(b)) to b.
+// biasRows sets each of the n rows of y (width len(b)) to b: the first
+// row, then the rows set so far copied after themselves, doubling, so that
+// hundreds of rows take a few long copies instead of one short copy each.
 func biasRows(y, b []float64, n int) {
-	w := len(b)
-	for r := range n {
-		copy(y[r*w:(r+1)*w], b)
+	if n <= 0 {
+		return
+	}
+	y = y[:n*len(b)]
+	copy(y, b)
+	for k := len(b); k < len(y); k *= 2 {
+		copy(y[k:], y[:k])
 	}
 }
 

@@ -3,6 +3,9 @@ package tft
 import (
 	"fmt"
 	"slices"
+	"unsafe"
+
+	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
 // Stream forecasts a sliding window of one series incrementally. It keeps
@@ -57,7 +60,16 @@ type streamState struct {
 	head    int // ring slot of the oldest row
 	pending int // newest rows whose per-step outputs are not computed yet
 	gen     uint64
-	ready   bool      // ctx and staticW are computed for gen
+	ready   bool // ctx and staticW are computed for gen
+	lean    bool
+	// mem is the stream's one allocation, which every slice below views,
+	// in the order a forecast reads them: ctx, staticW, w, emb (or emb32),
+	// raw (or raw32), static. One block instead of one allocation each
+	// keeps a stream's state on a few neighbouring pages, and hot is its
+	// first part (ctx … emb), what every forecast reads, which the
+	// forecast prefetches for the next streams (see prefetchStreams).
+	mem     []float64
+	hot     []float64
 	static  []float64 // raw static values
 	staticW []float64
 	ctx     []float64 // cH, cC, cVS, cEnrich, ctxEnc, ctxDec, ctxEnrich
@@ -67,7 +79,6 @@ type streamState struct {
 	raw32 []float32
 	emb32 []float32
 	w     []float64 // [Te × ne], or [ne] for the newest row of a lean stream
-	lean  bool
 }
 
 // loadSlot copies the k values of ring slot slot into dst, from the float64
@@ -108,17 +119,36 @@ func (m *Model) newStream(static []float64, wRows int, compact bool) (*Stream, e
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
 	s := &Stream{m: m}
 	st := &s.st
-	st.static = make([]float64, len(c.Static))
-	st.staticW = make([]float64, len(c.Static))
-	st.ctx = make([]float64, 5*H+max(m.fold.enc.hf, 1)+max(m.fold.dec.hf, 1))
+	nCtx := 5*H + max(m.fold.enc.hf, 1) + max(m.fold.dec.hf, 1)
+	ring := Te*H + Te*ne // float64s of emb and raw
 	if compact {
-		st.raw32 = make([]float32, Te*ne)
-		st.emb32 = make([]float32, Te*H)
-	} else {
-		st.raw = make([]float64, Te*ne)
-		st.emb = make([]float64, Te*H)
+		ring = (Te*H+1)/2 + (Te*ne+1)/2 // float64s holding emb32 and raw32
 	}
-	st.w = make([]float64, wRows*ne)
+	st.mem = make([]float64, nCtx+len(c.Static)+wRows*ne+ring+len(c.Static))
+	rest := st.mem
+	take := func(n int) []float64 {
+		x := rest[:n:n]
+		rest = rest[n:]
+		return x
+	}
+	// take32 views the next n float32s (rounded up to whole float64s).
+	take32 := func(n int) []float32 {
+		x := take((n + 1) / 2)
+		return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), 2*len(x))[:n:n]
+	}
+	st.ctx = take(nCtx)
+	st.staticW = take(len(c.Static))
+	st.w = take(wRows * ne)
+	if compact {
+		st.emb32 = take32(Te * H)
+		st.hot = st.mem[:len(st.mem)-len(rest)]
+		st.raw32 = take32(Te * ne)
+	} else {
+		st.emb = take(Te * H)
+		st.hot = st.mem[:len(st.mem)-len(rest)]
+		st.raw = take(Te * ne)
+	}
+	st.static = take(len(c.Static))
 	if err := s.Reset(static); err != nil {
 		return nil, err
 	}
@@ -222,13 +252,18 @@ func (s *Stream) Forecast(ws *Workspace, decoder []float64, out *Forecast) error
 // tick's cost for a whole battlefield that starts at once). It panics if a
 // stream belongs to another model (a programmer error).
 func (m *Model) SettleStreams(ws *Workspace, ss []*Stream) {
-	ws.ensure(m, 1)
 	for _, s := range ss {
 		if s.m != m {
 			panic("tft: SettleStreams with a stream of another model")
 		}
-		m.streamStatic(&ws.w, 0, &s.st)
-		m.streamSelect(&ws.w, 0, &s.st)
+	}
+	for start := 0; start < len(ss); start += chunkWindows {
+		cs := ss[start:min(start+chunkWindows, len(ss))]
+		ws.ensure(m, len(cs))
+		for b, s := range cs {
+			m.streamStatic(&ws.w, b, &s.st)
+		}
+		m.streamSelect(&ws.w, cs)
 	}
 }
 
@@ -255,11 +290,51 @@ func (m *Model) forecastStreams(ws *Workspace, ss []*Stream, decoders [][]float6
 			return fmt.Errorf("%w: forecast %d not sized for this model (use NewForecast)", ErrBadInput, i)
 		}
 	}
+	// Each chunk's state is prefetched while the chunk before computes:
+	// the Stream structs two chunks ahead, their state one chunk ahead
+	// (its address is in the struct), so that a fleet whose streams do not
+	// fit in the cache waits for memory once per call, not per stream.
+	prefetchStructs(ss[:min(2*chunkWindows, len(ss))])
+	prefetchStreams(ss[:min(chunkWindows, len(ss))])
 	for start := 0; start < len(ss); start += chunkWindows {
 		end := min(start+chunkWindows, len(ss))
+		prefetchStructs(ss[min(end+chunkWindows, len(ss)):min(end+2*chunkWindows, len(ss))])
+		prefetchStreams(ss[end:min(end+chunkWindows, len(ss))])
 		m.streamChunk(ws, ss[start:end], decoders[start:end], out[start:end])
 	}
 	return nil
+}
+
+// prefetchStructs prefetches the Stream structs of ss.
+func prefetchStructs(ss []*Stream) {
+	for _, s := range ss {
+		autodiff.Prefetch(unsafe.Slice(s, 1))
+	}
+}
+
+// prefetchStreams prefetches what the next forecast of each stream of ss
+// reads from its state: the hot part and the ring's pending raw rows.
+func prefetchStreams(ss []*Stream) {
+	for _, s := range ss {
+		st := &s.st
+		autodiff.Prefetch(st.hot)
+		if st.pending == 0 {
+			continue
+		}
+		Te := s.m.cfg.EncoderLen
+		ne := len(st.raw32) / Te
+		if st.raw != nil {
+			ne = len(st.raw) / Te
+		}
+		for k := st.n - st.pending; k < st.n; k++ {
+			slot := (st.head + k) % Te
+			if st.raw != nil {
+				autodiff.Prefetch(st.raw[slot*ne : (slot+1)*ne])
+			} else {
+				autodiff.Prefetch(st.raw32[slot*ne : (slot+1)*ne])
+			}
+		}
+	}
 }
 
 // streamChunk forecasts up to chunkWindows validated streams.
@@ -273,7 +348,10 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 		st := &s.st
 		m.streamStatic(w, b, st)
 		copy(out[b].StaticWeights, st.staticW)
-		m.streamSelect(w, b, st)
+	}
+	m.streamSelect(w, ss)
+	for b, s := range ss {
+		st := &s.st
 		for p := range Te {
 			r, slot := p*B+b, (st.head+p)%Te
 			loadSlot(w.emb[r*H:], st.emb, st.emb32, slot, H)
@@ -327,27 +405,52 @@ func (m *Model) streamStatic(w *work, b int, st *streamState) {
 	st.ready = true
 }
 
-// streamSelect runs the variable selection (in w's batch slot b) on the
-// rows pushed to st since its last forecast, in blocks, and caches each
-// row's selection weights and embedding in its slot of the ring.
-func (m *Model) streamSelect(w *work, b int, st *streamState) {
-	H, Te, ne := m.cfg.Hidden, m.cfg.EncoderLen, len(m.cfg.Encoder)
-	for k0 := st.n - st.pending; k0 < st.n; k0 += blockRows {
-		n := min(blockRows, st.n-k0)
-		for i := range n {
-			loadSlot(w.sc.x[i*ne:], st.raw, st.raw32, (st.head+k0+i)%Te, ne)
-		}
-		m.selectRows(w, false, n, func(int) int { return b })
-		for i := range n {
-			slot := (st.head + k0 + i) % Te
-			switch {
-			case !st.lean:
-				copy(st.w[slot*ne:(slot+1)*ne], w.sc.wts[i*ne:(i+1)*ne])
-			case k0+i == st.n-1: // the newest row
-				copy(st.w, w.sc.wts[i*ne:(i+1)*ne])
+// streamSelect runs the variable selection on the rows pushed to the
+// streams ss since their last forecast, stream b's static context being in
+// w's batch slot b, in blocks of up to blockRows rows of any streams (a
+// row's selection does not depend on the rows it runs with, bit for bit),
+// and caches each row's selection weights and embedding in its slot of its
+// stream's ring.
+func (m *Model) streamSelect(w *work, ss []*Stream) {
+	ne := len(m.cfg.Encoder)
+	sc := &w.sc
+	k := 0 // rows gathered
+	for b, s := range ss {
+		st := &s.st
+		for i := st.n - st.pending; i < st.n; i++ {
+			slot := (st.head + i) % m.cfg.EncoderLen
+			loadSlot(sc.x[k*ne:], st.raw, st.raw32, slot, ne)
+			sc.win[k], sc.pos[k] = b, i
+			if k++; k == blockRows {
+				m.selectKeep(w, ss, k)
+				k = 0
 			}
-			keepSlot(st.emb, st.emb32, slot, w.sc.emb[i*H:(i+1)*H])
 		}
 	}
-	st.pending = 0
+	if k > 0 {
+		m.selectKeep(w, ss, k)
+	}
+	for _, s := range ss {
+		s.st.pending = 0
+	}
+}
+
+// selectKeep selects the k rows gathered in w.sc (row i: ring position
+// sc.pos[i] of stream sc.win[i] of ss) and keeps each one's weights and
+// embedding in its stream.
+func (m *Model) selectKeep(w *work, ss []*Stream, k int) {
+	H, Te, ne := m.cfg.Hidden, m.cfg.EncoderLen, len(m.cfg.Encoder)
+	sc := &w.sc
+	m.selectRows(w, false, k, sc.winOf)
+	for i := range k {
+		st := &ss[sc.win[i]].st
+		slot := (st.head + sc.pos[i]) % Te
+		switch {
+		case !st.lean:
+			copy(st.w[slot*ne:(slot+1)*ne], sc.wts[i*ne:(i+1)*ne])
+		case sc.pos[i] == st.n-1: // the newest row
+			copy(st.w, sc.wts[i*ne:(i+1)*ne])
+		}
+		keepSlot(st.emb, st.emb32, slot, sc.emb[i*H:(i+1)*H])
+	}
 }
