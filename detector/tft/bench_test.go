@@ -180,6 +180,12 @@ func benchFleet(b *testing.B, n int) {
 func BenchmarkFleetTick100(b *testing.B) { benchFleet(b, 100) }
 func BenchmarkFleetTick50k(b *testing.B) { benchFleet(b, 50000) }
 
+// BenchmarkFleetTick200k is a fleet whose streams (≈ 1 GB) do not fit in
+// the last-level cache of any machine this runs on (260 MB here), so that
+// every stream's state is read from memory, as in a server whose heap
+// holds everything else besides.
+func BenchmarkFleetTick200k(b *testing.B) { benchFleet(b, 200000) }
+
 // benchTrainStep runs one minibatch of 64 (forward, backward, gradient sum,
 // clipping, Adam) on the given number of workers.
 func benchTrainStep(b *testing.B, workers int) {

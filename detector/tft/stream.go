@@ -3,9 +3,6 @@ package tft
 import (
 	"fmt"
 	"slices"
-	"unsafe"
-
-	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
 // Stream forecasts a sliding window of one series incrementally. It keeps
@@ -60,16 +57,7 @@ type streamState struct {
 	head    int // ring slot of the oldest row
 	pending int // newest rows whose per-step outputs are not computed yet
 	gen     uint64
-	ready   bool // ctx and staticW are computed for gen
-	lean    bool
-	// mem is the stream's one allocation, which every slice below views,
-	// in the order a forecast reads them: ctx, staticW, w, emb (or emb32),
-	// raw (or raw32), static. One block instead of one allocation each
-	// keeps a stream's state on a few neighbouring pages, and hot is its
-	// first part (ctx … emb), what every forecast reads, which the
-	// forecast prefetches for the next streams (see prefetchStreams).
-	mem     []float64
-	hot     []float64
+	ready   bool      // ctx and staticW are computed for gen
 	static  []float64 // raw static values
 	staticW []float64
 	ctx     []float64 // cH, cC, cVS, cEnrich, ctxEnc, ctxDec, ctxEnrich
@@ -79,6 +67,7 @@ type streamState struct {
 	raw32 []float32
 	emb32 []float32
 	w     []float64 // [Te × ne], or [ne] for the newest row of a lean stream
+	lean  bool
 }
 
 // loadSlot copies the k values of ring slot slot into dst, from the float64
@@ -119,36 +108,17 @@ func (m *Model) newStream(static []float64, wRows int, compact bool) (*Stream, e
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
 	s := &Stream{m: m}
 	st := &s.st
-	nCtx := 5*H + max(m.fold.enc.hf, 1) + max(m.fold.dec.hf, 1)
-	ring := Te*H + Te*ne // float64s of emb and raw
+	st.static = make([]float64, len(c.Static))
+	st.staticW = make([]float64, len(c.Static))
+	st.ctx = make([]float64, 5*H+max(m.fold.enc.hf, 1)+max(m.fold.dec.hf, 1))
 	if compact {
-		ring = (Te*H+1)/2 + (Te*ne+1)/2 // float64s holding emb32 and raw32
-	}
-	st.mem = make([]float64, nCtx+len(c.Static)+wRows*ne+ring+len(c.Static))
-	rest := st.mem
-	take := func(n int) []float64 {
-		x := rest[:n:n]
-		rest = rest[n:]
-		return x
-	}
-	// take32 views the next n float32s (rounded up to whole float64s).
-	take32 := func(n int) []float32 {
-		x := take((n + 1) / 2)
-		return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(x))), 2*len(x))[:n:n]
-	}
-	st.ctx = take(nCtx)
-	st.staticW = take(len(c.Static))
-	st.w = take(wRows * ne)
-	if compact {
-		st.emb32 = take32(Te * H)
-		st.hot = st.mem[:len(st.mem)-len(rest)]
-		st.raw32 = take32(Te * ne)
+		st.raw32 = make([]float32, Te*ne)
+		st.emb32 = make([]float32, Te*H)
 	} else {
-		st.emb = take(Te * H)
-		st.hot = st.mem[:len(st.mem)-len(rest)]
-		st.raw = take(Te * ne)
+		st.raw = make([]float64, Te*ne)
+		st.emb = make([]float64, Te*H)
 	}
-	st.static = take(len(c.Static))
+	st.w = make([]float64, wRows*ne)
 	if err := s.Reset(static); err != nil {
 		return nil, err
 	}
@@ -290,51 +260,11 @@ func (m *Model) forecastStreams(ws *Workspace, ss []*Stream, decoders [][]float6
 			return fmt.Errorf("%w: forecast %d not sized for this model (use NewForecast)", ErrBadInput, i)
 		}
 	}
-	// Each chunk's state is prefetched while the chunk before computes:
-	// the Stream structs two chunks ahead, their state one chunk ahead
-	// (its address is in the struct), so that a fleet whose streams do not
-	// fit in the cache waits for memory once per call, not per stream.
-	prefetchStructs(ss[:min(2*chunkWindows, len(ss))])
-	prefetchStreams(ss[:min(chunkWindows, len(ss))])
 	for start := 0; start < len(ss); start += chunkWindows {
 		end := min(start+chunkWindows, len(ss))
-		prefetchStructs(ss[min(end+chunkWindows, len(ss)):min(end+2*chunkWindows, len(ss))])
-		prefetchStreams(ss[end:min(end+chunkWindows, len(ss))])
 		m.streamChunk(ws, ss[start:end], decoders[start:end], out[start:end])
 	}
 	return nil
-}
-
-// prefetchStructs prefetches the Stream structs of ss.
-func prefetchStructs(ss []*Stream) {
-	for _, s := range ss {
-		autodiff.Prefetch(unsafe.Slice(s, 1))
-	}
-}
-
-// prefetchStreams prefetches what the next forecast of each stream of ss
-// reads from its state: the hot part and the ring's pending raw rows.
-func prefetchStreams(ss []*Stream) {
-	for _, s := range ss {
-		st := &s.st
-		autodiff.Prefetch(st.hot)
-		if st.pending == 0 {
-			continue
-		}
-		Te := s.m.cfg.EncoderLen
-		ne := len(st.raw32) / Te
-		if st.raw != nil {
-			ne = len(st.raw) / Te
-		}
-		for k := st.n - st.pending; k < st.n; k++ {
-			slot := (st.head + k) % Te
-			if st.raw != nil {
-				autodiff.Prefetch(st.raw[slot*ne : (slot+1)*ne])
-			} else {
-				autodiff.Prefetch(st.raw32[slot*ne : (slot+1)*ne])
-			}
-		}
-	}
 }
 
 // streamChunk forecasts up to chunkWindows validated streams.
