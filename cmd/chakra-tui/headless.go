@@ -75,6 +75,7 @@ type headlessFlags struct {
 	shutdown, maxFuture, heartbeat, reorder  time.Duration
 	maxConns, workers, storeRows             int
 	cpuProfile, memProfile                   string
+	tickTrace                                string
 	compactState                             string // --compact-state: auto, on or off
 	compact                                  bool   // what it resolved to
 	alerts                                   *alertFlags
@@ -166,6 +167,8 @@ func newHeadlessCommand(stderr io.Writer) (*command, *simFlags, *headlessFlags) 
 	c.example("cpuprofile", "cpu.pprof")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile (go tool pprof) to this file at exit")
 	c.example("memprofile", "mem.pprof")
+	fs.StringVar(&f.tickTrace, "tick-trace", "", "with --simulate: write one JSON line per tick to this file: the wall time of each phase, each shard's CPU, the process's CPU, GC and alerts of the tick (docs/scale.md)")
+	c.example("tick-trace", "ticks.jsonl")
 	f.addServerFlags(c)
 	f.kafka = addKafkaFlags(c, kafkaConsumer)
 	f.offline = addOfflineFlags(c)
@@ -456,6 +459,14 @@ func (r *headlessRuntime) openLive(ctx context.Context, cfg headlessConfig, src 
 	}
 	if r.rec != nil {
 		c.Record = r.rec
+	}
+	if cfg.tickTrace != "" {
+		tt, err := openTickTrace(cfg.tickTrace)
+		if err != nil {
+			return fmt.Errorf("headless: --tick-trace: %w", err)
+		}
+		r.closers = append(r.closers, tt.Close) // after the runtime's, below
+		c.Trace = tt.trace
 	}
 	rt, err := live.Open(ctx, c)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/detector"
+	"github.com/chakra-tui/chakra-tui/detector/monitor"
 	"github.com/chakra-tui/chakra-tui/detector/session"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
@@ -19,14 +20,18 @@ import (
 // (1 200 soldiers: a tick splits), run both ways gives the same snapshots
 // (frames, schedules, the verdicts' states, channels and scores in order)
 // and the same recording, byte for byte (every verdict's every field). The schedules are read from the simulation with each frame, at
-// the same point of its sequence of calls as Step reads them.
+// the same point of its sequence of calls as Step reads them. Run is
+// traced (Config.Trace): the trace sees every tick, in order, and changes
+// nothing.
 func TestRunAheadSameAsStep(t *testing.T) {
 	if testing.Short() {
 		t.Skip("scores 1 200 soldiers for 40 s four times")
 	}
 	type run struct {
-		snaps []Snapshot
-		rec   []byte
+		snaps  []Snapshot
+		rec    []byte
+		traced []int64 // Run's traced ticks
+		shards int     // the most shards a traced tick had
 	}
 	battlefield := func(workers int, byRun bool) run {
 		cfg := engine.DefaultConfig()
@@ -53,6 +58,13 @@ func TestRunAheadSameAsStep(t *testing.T) {
 		var out run
 		if byRun {
 			c.Backlog, c.Buffer = 64, 64 // every tick stays in the backlog
+			c.Trace = func(tr *TickTrace) {
+				out.traced = append(out.traced, tr.T)
+				out.shards = max(out.shards, len(tr.Ingest.Shards))
+				if tr.Ingest.Rows < 2 || tr.Published < tr.Scored || tr.Ingest.Ends[monitor.PhasePublished] > tr.Scored {
+					t.Errorf("tick %d: trace %+v", tr.T, tr)
+				}
+			}
 			rt := open(t, c)
 			if err := rt.Run(context.Background()); err != nil {
 				t.Fatal(err)
@@ -88,6 +100,9 @@ func TestRunAheadSameAsStep(t *testing.T) {
 		}
 		if !bytes.Equal(got.rec, want.rec) {
 			t.Errorf("%d workers: Run recorded %d bytes, Step %d: they differ", w, len(got.rec), len(want.rec))
+		}
+		if len(got.traced) != len(want.snaps) || got.traced[0] != want.snaps[0].Frame.T || got.traced[len(got.traced)-1] != want.snaps[39].Frame.T || got.shards != w {
+			t.Errorf("%d workers: traced ticks %v, at most %d shards; want every tick once, %d shards", w, got.traced, got.shards, w)
 		}
 	}
 }

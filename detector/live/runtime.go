@@ -166,6 +166,10 @@ type Config struct {
 	// error stops the runtime with it. Without OnScore a failed score stops
 	// the runtime.
 	OnScore func(t int64, err error) error
+	// Trace, if not nil, is called by Run after each tick it publishes,
+	// on Run's goroutine, with where the tick's time went (TickTrace). The
+	// trace is Run's, overwritten by the next tick: copy what you keep.
+	Trace func(*TickTrace)
 }
 
 // Runtime owns one battlefield's loop: source → store → score → record →
@@ -208,6 +212,9 @@ type Runtime struct {
 	closeOnce sync.Once
 
 	lag LagMeter // Run's lag behind its pace
+
+	trace func(*TickTrace) // Config.Trace
+	tr    *TickTrace       // Run's trace of the step in progress (under mu), when traced
 
 	// spare is the verdict buffer of a tick that nobody holds any more:
 	// the next tick's verdicts go into it instead of a new one (50 000
@@ -254,7 +261,7 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 		fit := int(max(cfg.SnapshotBytes/per, 1))
 		cfg.Backlog, cfg.Buffer = min(cfg.Backlog, fit), min(cfg.Buffer, fit)
 	}
-	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock, offline: cfg.Offline,
+	r := &Runtime{src: cfg.Source, pipe: cfg.Pipeline, rec: cfg.Record, onScore: cfg.OnScore, clock: cfg.Clock, offline: cfg.Offline, trace: cfg.Trace,
 		feed: engine.NewBroadcast[Snapshot](cfg.Backlog), buffer: max(cfg.Buffer, cfg.Backlog)}
 	r.binds = map[uint64]context.CancelFunc{}
 	if cfg.Store != nil {
@@ -353,6 +360,11 @@ func (r *Runtime) Run(ctx context.Context) error {
 		r.ahead.start(ctx)
 		defer r.ahead.stop()
 	}
+	if r.trace != nil {
+		r.mu.Lock()
+		r.tr = new(TickTrace)
+		r.mu.Unlock()
+	}
 	for {
 		if err := r.waitWhilePaused(ctx); err != nil {
 			return nil
@@ -361,6 +373,10 @@ func (r *Runtime) Run(ctx context.Context) error {
 		s, err := r.step(ctx, r.pacer, true)
 		if err == nil {
 			r.lag.Note(s.Frame.T, r.delivered, r.clock.Now(), r.pacer.Speed())
+			if r.tr != nil {
+				r.tr.Lag = r.lag.Lag().Last
+				r.trace(r.tr)
+			}
 		}
 		r.mu.Unlock()
 		switch {
@@ -391,15 +407,28 @@ func (r *Runtime) Release(s Snapshot) {
 // verdicts that nothing kept become the next tick's buffer; Step returns
 // its snapshot to a caller, so its buffer waits for Release.
 func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snapshot, error) {
+	var tr *TickTrace
+	if reuse {
+		tr = r.tr // Run's, when traced
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return Snapshot{}, err // a source need not look at ctx
+		}
+		var asked time.Time
+		if tr != nil {
+			asked = time.Now()
 		}
 		f, err := src.Next(ctx)
 		if err != nil {
 			return Snapshot{}, err
 		}
 		r.delivered = r.clock.Now()
+		ictx := ctx
+		if tr != nil {
+			tr.T, tr.Delivered, tr.Waited = f.T, time.Now(), time.Since(asked)
+			ictx = monitor.WithTrace(ctx, &tr.Ingest)
+		}
 		s := Snapshot{Frame: f}
 		switch {
 		case r.pipe != nil:
@@ -408,7 +437,7 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 			if cap(dst) < len(f.Obs) {
 				dst = make([]detector.Verdict, 0, len(f.Obs))
 			}
-			s.Verdicts, err = r.pipe.Ingest(ctx, f.Obs, dst)
+			s.Verdicts, err = r.pipe.Ingest(ictx, f.Obs, dst)
 			if r.onScore != nil {
 				if herr := r.onScore(f.T, err); herr != nil {
 					return Snapshot{}, herr
@@ -421,6 +450,9 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 			}
 		case r.verdicts != nil:
 			s.Verdicts = r.verdicts.Verdicts()
+		}
+		if tr != nil {
+			tr.Scored = time.Since(tr.Delivered)
 		}
 		if r.offline != nil {
 			if r.pipe == nil {
@@ -439,6 +471,9 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 				return Snapshot{}, fmt.Errorf("record: %w", err)
 			}
 		}
+		if tr != nil {
+			tr.Recorded = time.Since(tr.Delivered)
+		}
 		switch kept := r.feed.Publish(s); {
 		case kept || r.pipe == nil || len(s.Verdicts) == 0:
 		case reuse:
@@ -447,6 +482,9 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 			r.lent = &s.Verdicts[0]
 		}
 		r.published.Add(1)
+		if tr != nil {
+			tr.Published = time.Since(tr.Delivered)
+		}
 		return s, nil
 	}
 }

@@ -65,6 +65,8 @@ type Monitor struct {
 	alertCount   atomic.Uint64 // alert openings (incidents)
 
 	pool sync.Pool // *scratch
+
+	keptHook func(bool) // tests: called with false after a split call's chunk is kept
 }
 
 // AlertEvent is one alert opening: a soldier's incident opened (see
@@ -263,7 +265,7 @@ type scratch struct {
 	cuts    []int
 	errs    []error
 	closed  []closing
-	// shardClosed holds each shard's closings (see keep).
+	// shardClosed holds each chunk's closings (see keep).
 	shardClosed [][]closing
 }
 
@@ -283,9 +285,10 @@ type scratch struct {
 // squads (a few thousand windows): when it ends, Ingest returns its error
 // with no verdict appended, no alert published and no count in Stats. On
 // one goroutine the monitor's own record of the soldiers (Latest, Seen) is
-// as before the call; split over workers, a shard that finished before the
-// stop has already kept its soldiers' verdicts of the tick (see score), so
-// those soldiers' Latest is of the stopped tick, as their scorer state is.
+// as before the call; split over workers, a chunk of squads scored before
+// the stop has already kept its soldiers' verdicts of the tick (see score),
+// so those soldiers' Latest is of the stopped tick, as their scorer state
+// is.
 // The tick stays in the store and the scorer has seen part of it, so the verdicts and
 // alert openings of that tick are lost: it is a way to stop, used by the
 // live runtime's clock loop. The HTTP API and the Kafka consumer pass a
@@ -293,6 +296,10 @@ type scratch struct {
 func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error) {
 	if len(obs) == 0 {
 		return dst, nil
+	}
+	tr := traceOf(ctx)
+	if tr != nil {
+		tr.begin()
 	}
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
@@ -313,9 +320,14 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		}
 	}()
 
+	tr.mark(PhaseLocked)
 	// With Redis, usually one round trip for both; else the rows are read
 	// below, by shard.
 	rows := m.windowRows(obs)
+	if tr != nil {
+		tr.Rows = rows
+		tr.mark(PhaseChosen)
+	}
 	fw, oneTrip := m.store.(featurestore.FrameWindower)
 	var err error
 	if oneTrip {
@@ -330,37 +342,42 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	if m.offline != nil {
 		m.offline.Observe(obs)
 	}
+	tr.mark(PhaseWritten)
 	if err != nil {
 		return dst, fmt.Errorf("read windows from the store: %w", err)
 	}
 	if err := m.windows(ctx, s); err != nil {
 		return dst, err
 	}
+	tr.mark(PhaseProfiled)
 	s.cuts = shards(s.cuts[:0], s.windows, m.workers)
 	if !oneTrip {
 		if err := m.readRows(ctx, s, rows); err != nil {
 			return dst, fmt.Errorf("read windows from the store: %w", err)
 		}
 	}
+	tr.mark(PhaseRead)
 	for i := range s.windows {
 		s.windows[i].Rows = s.rows[i]
 	}
 	n0 := len(dst)
-	dst, err = m.score(ctx, s, dst)
+	dst, err = m.score(ctx, s, dst, tr)
 	if err != nil {
 		return dst[:n0], fmt.Errorf("score with %s: %w", m.scorer.Name(), err)
 	}
 	m.scored.Add(uint64(len(dst) - n0))
+	tr.mark(PhaseScored)
 	if len(s.cuts) <= 2 {
 		s.closed = m.keep(s, dst, n0, n0, len(dst), s.closed[:0])
 	} else {
-		// Each shard kept its verdicts as it finished (score); their
-		// closings, shard by shard, are in the verdicts' order.
+		// Each chunk kept its verdicts as it finished (score); their
+		// closings, chunk by chunk, are in the verdicts' order.
 		s.closed = s.closed[:0]
 		for _, c := range s.shardClosed {
 			s.closed = append(s.closed, c...)
 		}
 	}
+	tr.mark(PhaseJoined)
 	k := 0 // the next closing in s.closed
 	for i := n0; i < len(dst); i++ {
 		v := &dst[i]
@@ -380,6 +397,17 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 				k++
 			}
 			m.changes.Publish(ch)
+		}
+	}
+	if tr != nil {
+		tr.mark(PhasePublished)
+		tr.Closed = len(s.closed)
+		for i := n0; i < len(dst); i++ {
+			if a := &dst[i].Alert; a.Opened {
+				tr.Opened++
+			} else if a.Refined {
+				tr.Refined++
+			}
 		}
 	}
 	return dst, nil
@@ -467,8 +495,8 @@ func (m *Monitor) windowRows(obs []engine.Observation) int {
 }
 
 // readRows reads n rows of each soldier of s.ids into s.rows: one store
-// call per shard of s.cuts, the shards at once (a memory store reads under
-// a shared lock).
+// call per chunk of s.cuts, on the workers (a memory store reads under a
+// shared lock).
 func (m *Monitor) readRows(ctx context.Context, s *scratch, n int) error {
 	if cap(s.rows) < len(s.ids) {
 		s.rows = append(s.rows[:cap(s.rows)], make([][]engine.Observation, len(s.ids)-cap(s.rows))...)
@@ -479,11 +507,11 @@ func (m *Monitor) readRows(ctx context.Context, s *scratch, n int) error {
 	}
 	k := len(s.cuts) - 1
 	s.errs = append(s.errs[:0], make([]error, k)...)
-	var wg sync.WaitGroup
-	for i := range k {
-		wg.Go(func() { s.errs[i] = m.readShard(ctx, s, s.cuts[i], s.cuts[i+1], n) })
-	}
-	wg.Wait()
+	m.each(k, min(m.workers, k), func(_ int, next func() (int, bool)) {
+		for c, ok := next(); ok; c, ok = next() {
+			s.errs[c] = m.readShard(ctx, s, s.cuts[c], s.cuts[c+1], n)
+		}
+	})
 	return errors.Join(s.errs...)
 }
 
@@ -502,56 +530,107 @@ func (m *Monitor) readShard(ctx context.Context, s *scratch, a, b, n int) error 
 }
 
 // score scores s.windows, appending one verdict per window to dst: on the
-// caller's goroutine, or split between squads over the workers (s.cuts).
-// It stops between chunks when ctx ends (see Ingest). A split call's
-// shards each keep their verdicts (keep, into s.shardClosed) as soon as
-// they are scored, so that this bookkeeping overlaps the other shards'
-// scoring; when a shard fails or stops, the call fails, and the shards
-// that scored have kept theirs (their soldiers' states have moved on in
-// the scorer too).
-func (m *Monitor) score(ctx context.Context, s *scratch, dst []detector.Verdict) ([]detector.Verdict, error) {
+// caller's goroutine, or, split into the chunks of s.cuts (whole squads),
+// by the workers, each taking the next chunk nobody has taken, so that a
+// worker held up by a costly chunk (an alert burst and its attributions)
+// leaves the chunks after it to the others. It stops between chunks when
+// ctx ends (see Ingest). A chunk's verdicts are kept (keep, into
+// s.shardClosed) as soon as it is scored, so that this bookkeeping
+// overlaps the other chunks' scoring; when a chunk fails or the call
+// stops, the call fails, and the chunks scored and kept before that have
+// kept theirs (their soldiers' states have moved on in the scorer too); a
+// chunk during whose scoring ctx ended is not kept. Which worker
+// scores which chunk changes nothing: the verdicts go to the chunk's own
+// part of dst, and the closings are joined chunk by chunk.
+func (m *Monitor) score(ctx context.Context, s *scratch, dst []detector.Verdict, tr *IngestTrace) ([]detector.Verdict, error) {
 	ws := s.windows
-	if len(s.cuts) <= 2 {
+	k := len(s.cuts) - 1
+	workers := min(m.workers, k)
+	if tr != nil {
+		tr.Shards = append(tr.Shards[:0], make([]ShardTrace, workers)...)
+	}
+	if k <= 1 {
+		if tr != nil {
+			scored, done := tr.shard(&tr.Shards[0], len(ws))
+			defer done()
+			defer scored()
+		}
 		return m.scoreChunks(ctx, ws, dst)
 	}
 	n0 := len(dst)
 	dst = slices.Grow(dst, len(ws))[:n0+len(ws)]
-	k := len(s.cuts) - 1
 	s.errs = append(s.errs[:0], make([]error, k)...)
 	for len(s.shardClosed) < k {
 		s.shardClosed = append(s.shardClosed, nil)
 	}
 	s.shardClosed = s.shardClosed[:k]
-	var wg sync.WaitGroup
-	for i := range k {
-		a, b := s.cuts[i], s.cuts[i+1]
-		wg.Go(func() {
-			// Each shard appends into its own part of dst, whose capacity
-			// ends where the next shard's part begins.
+	var failed atomic.Bool
+	m.each(k, workers, func(w int, next func() (int, bool)) {
+		scored, done := func() {}, func() {}
+		var st *ShardTrace
+		if tr != nil {
+			st = &tr.Shards[w]
+			scored, done = tr.shard(st, 0)
+		}
+		defer done()
+		for c, ok := next(); ok && !failed.Load(); c, ok = next() {
+			a, b := s.cuts[c], s.cuts[c+1]
+			// Each chunk appends into its own part of dst, whose capacity
+			// ends where the next chunk's part begins.
 			part := dst[n0+a : n0+a : n0+b]
 			out, err := m.scoreChunks(ctx, ws[a:b], part)
+			if err == nil {
+				// Stopped while this chunk was scored: the call fails and
+				// the chunk is not kept, even when it was the last one.
+				err = ctx.Err()
+			}
 			switch {
-			case err != nil:
-				s.errs[i] = err
-				return
-			case len(out) != b-a:
-				s.errs[i] = fmt.Errorf("scored %d windows into %d verdicts", b-a, len(out))
-				return
-			case &out[0] != &dst[n0+a]:
+			case err == nil && len(out) != b-a:
+				err = fmt.Errorf("scored %d windows into %d verdicts", b-a, len(out))
+			case err == nil && &out[0] != &dst[n0+a]:
 				copy(dst[n0+a:n0+b], out)
 			}
-			// Keep the shard's verdicts now, while the other shards score:
-			// its soldiers are its own.
-			s.shardClosed[i] = m.keep(s, dst, n0, n0+a, n0+b, s.shardClosed[i][:0])
-		})
-	}
-	wg.Wait()
+			if err != nil {
+				s.errs[c] = err
+				failed.Store(true)
+				return
+			}
+			scored()
+			// Keep the chunk's verdicts now, while the others score: its
+			// soldiers are its own.
+			s.shardClosed[c] = m.keep(s, dst, n0, n0+a, n0+b, s.shardClosed[c][:0])
+			if m.keptHook != nil {
+				m.keptHook(false)
+			}
+			if st != nil {
+				st.Windows += b - a
+			}
+		}
+	})
 	for _, err := range s.errs {
 		if err != nil {
 			return dst[:n0], err
 		}
 	}
 	return dst, nil
+}
+
+// each runs f on workers goroutines (the caller's the last) and waits for
+// them; f(w, next) takes indexes in [0, k) by next, each index once
+// across all of them, in increasing order, until next says there are
+// none left.
+func (m *Monitor) each(k, workers int, f func(w int, next func() (int, bool))) {
+	var taken atomic.Int64
+	next := func() (int, bool) {
+		c := int(taken.Add(1) - 1)
+		return c, c < k
+	}
+	var wg sync.WaitGroup
+	for w := range workers - 1 {
+		wg.Go(func() { f(w, next) })
+	}
+	f(workers-1, next)
+	wg.Wait()
 }
 
 // chunkWindows bounds the windows of one Scorer.Score call when the call's
@@ -604,27 +683,33 @@ func squadsInOrder(ws []featurestore.Window) bool {
 	return true
 }
 
-// shards appends to cuts the boundaries of up to workers shards of ws, cut
-// only between squads, each of at least minShard windows: cuts[0] is 0 and
-// the last is len(ws). It returns [0, len(ws)] (one shard) when the call is
-// small or its squads are not in non-decreasing order (a squad's soldiers
-// could then lie in several shards).
+// balanceWindows is about how many windows a worker takes at a time from
+// a split call (see score): small enough that the workers finish within a
+// chunk's time of each other (about 30 ms of CPU for 1 024 TFT windows),
+// large enough that taking one costs nothing. A variable for tests.
+var balanceWindows = 1024
+
+// shards appends to cuts the boundaries of the chunks the workers share
+// of ws, cut only between squads: cuts[0] is 0 and the last is len(ws).
+// It returns [0, len(ws)] (scored on the caller's goroutine) for one
+// worker, a call of fewer than 2×minShard windows, or one whose squads are
+// not in non-decreasing order (a squad's soldiers could then lie in
+// several chunks). Otherwise the chunks hold about balanceWindows windows,
+// and at least four per worker, so that the last chunks even the workers
+// out.
 func shards(cuts []int, ws []featurestore.Window, workers int) []int {
 	cuts = append(cuts, 0)
-	k := min(workers, len(ws)/minShard)
-	if k < 2 {
+	if workers < 2 || len(ws) < 2*minShard || !squadsInOrder(ws) {
 		return append(cuts, len(ws))
 	}
-	if !squadsInOrder(ws) {
-		return append(cuts, len(ws))
-	}
-	for j := 1; j < k; j++ {
-		c := max(j*len(ws)/k, cuts[len(cuts)-1]+1)
+	size := max(min(balanceWindows, len(ws)/(4*workers)), 1)
+	for c := size; c < len(ws); c += size {
+		c = max(c, cuts[len(cuts)-1]+1)
 		for c < len(ws) && ws[c].Profile.Squad == ws[c-1].Profile.Squad {
 			c++ // move the cut to the next squad's first soldier
 		}
-		if c-cuts[len(cuts)-1] < minShard || len(ws)-c < minShard {
-			continue
+		if c >= len(ws) {
+			break
 		}
 		cuts = append(cuts, c)
 	}

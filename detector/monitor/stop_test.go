@@ -55,9 +55,14 @@ func (g *gateScorer) count() int {
 // records of each soldier (Latest, Stats), on one worker and on two; the
 // next tick is scored whole.
 func TestIngestStopsBetweenChunks(t *testing.T) {
-	defer func(c, s int) { chunkWindows, minShard = c, s }(chunkWindows, minShard)
-	chunkWindows, minShard = 10, 8
-	profiles := engine.GenerateProfiles(40, 5, 3) // 8 squads of 5: 4 chunks of 10
+	defer func(c, s, b int) { chunkWindows, minShard, balanceWindows = c, s, b }(chunkWindows, minShard, balanceWindows)
+	chunkWindows, minShard, balanceWindows = 10, 8, 10
+	profiles := engine.GenerateProfiles(40, 5, 3) // 8 squads of 5: 4 chunks of 10 on one worker
+	ws := make([]featurestore.Window, len(profiles))
+	for i, p := range profiles {
+		ws[i].Profile = p
+	}
+	chunks := len(shards(nil, ws, 2)) - 1 // two workers' chunks (a squad each)
 	frame := func(tk int64) []engine.Observation {
 		f := make([]engine.Observation, len(profiles))
 		for i, p := range profiles {
@@ -104,7 +109,7 @@ func TestIngestStopsBetweenChunks(t *testing.T) {
 			vs, err := m.Ingest(ctx, frame(3), nil)
 			done <- result{vs, err}
 		}()
-		<-g.held // the tick's first chunk (of one shard) is being scored
+		<-g.held // one of the tick's chunks is being scored
 		cancel()
 		close(g.release)
 		r := <-done
@@ -112,17 +117,18 @@ func TestIngestStopsBetweenChunks(t *testing.T) {
 			t.Fatalf("%d workers: Ingest cancelled mid-tick: %d verdicts, error %v; want none and context.Canceled", workers, len(r.vs), r.err)
 		}
 		// One worker: the held chunk, then nothing. Two: the held chunk
-		// and at most the other shard's two.
-		if n, most := g.count(), 1+2*(workers-1); n > most {
-			t.Errorf("%d workers: %d Score calls after the cancel, want at most %d of the tick's 4", workers, n, most)
+		// and at most the others, which the other worker may have taken
+		// before the stop.
+		if n, most := g.count(), 1+(chunks-1)*(workers-1); n > most {
+			t.Errorf("%d workers: %d Score calls after the cancel, want at most %d", workers, n, most)
 		}
 		if st := m.Stats(); st.Scored != before.Scored || st.Alerts != before.Alerts {
 			t.Errorf("%d workers: stats went from %+v to %+v over a cancelled tick", workers, before, st)
 		}
 		// One worker: every soldier's latest verdict is still of tick 2.
-		// Two: a shard that finished before the stop kept its soldiers'
-		// verdicts of tick 3 (Monitor.score), whole squads at a time, and
-		// the held shard kept none.
+		// Two: a chunk scored before the stop kept its soldiers' verdicts
+		// of tick 3 (Monitor.score), whole squads at a time, and the held
+		// chunk, scored after it, kept none.
 		stopped := map[int]int{} // squad → soldiers at tick 3
 		for _, p := range profiles {
 			v, ok := m.Latest(p.ID)
@@ -134,8 +140,8 @@ func TestIngestStopsBetweenChunks(t *testing.T) {
 				t.Fatalf("%d workers: soldier %d's latest verdict is of tick %d (%v), want 2", workers, p.ID, v.T, ok)
 			}
 		}
-		if len(stopped) > len(profiles)/5/2 {
-			t.Errorf("%d workers: squads %v kept tick 3, more than the shard that was not held", workers, stopped)
+		if len(stopped) > len(profiles)/5-len(profiles)/5/chunks {
+			t.Errorf("%d workers: squads %v kept tick 3, more than the chunks that were not held", workers, stopped)
 		}
 		for sq, n := range stopped {
 			if n != 5 {

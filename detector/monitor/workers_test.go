@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/detector"
@@ -23,8 +24,8 @@ func squads(qs ...int) []featurestore.Window {
 }
 
 func TestShards(t *testing.T) {
-	defer func(n int) { minShard = n }(minShard)
-	minShard = 3
+	defer func(n, c int) { minShard, balanceWindows = n, c }(minShard, balanceWindows)
+	minShard, balanceWindows = 3, 4
 	rep := func(q, n int) []int { return slices.Repeat([]int{q}, n) }
 	cases := []struct {
 		name    string
@@ -34,12 +35,13 @@ func TestShards(t *testing.T) {
 	}{
 		{"one worker", slices.Concat(rep(0, 5), rep(1, 5)), 1, []int{0, 10}},
 		{"too small to split", rep(0, 5), 2, []int{0, 5}},
-		{"split between squads", slices.Concat(rep(0, 5), rep(1, 5)), 2, []int{0, 5, 10}},
-		{"cut moves to the next squad", slices.Concat(rep(0, 4), rep(1, 4), rep(2, 4)), 2, []int{0, 8, 12}},
+		{"chunks of whole squads", slices.Concat(rep(0, 2), rep(1, 2), rep(2, 2), rep(3, 2), rep(4, 2)), 2, []int{0, 2, 4, 6, 8, 10}},
+		{"cut moves to the next squad", slices.Concat(rep(0, 3), rep(1, 3), rep(2, 3), rep(3, 3)), 1 + 1, []int{0, 3, 6, 9, 12}},
 		{"one squad stays whole", rep(7, 12), 2, []int{0, 12}},
-		{"three workers", slices.Concat(rep(0, 3), rep(1, 3), rep(2, 3), rep(3, 3)), 3, []int{0, 6, 9, 12}},
+		{"about balanceWindows a chunk", slices.Concat(rep(0, 4), rep(1, 4), rep(2, 4), rep(3, 4), rep(4, 4), rep(5, 4), rep(6, 4), rep(7, 4), rep(8, 4), rep(9, 4)), 2,
+			[]int{0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40}},
 		{"squads out of order", slices.Concat(rep(1, 5), rep(0, 5)), 2, []int{0, 10}},
-		{"short tail joins the last shard", slices.Concat(rep(0, 6), rep(1, 2)), 2, []int{0, 8}},
+		{"a long squad takes the cuts it spans", slices.Concat(rep(0, 1), rep(1, 9), rep(2, 1), rep(3, 1)), 2, []int{0, 1, 10, 11, 12}},
 	}
 	for _, c := range cases {
 		if got := shards(nil, squads(c.qs...), c.workers); !slices.Equal(got, c.want) {
@@ -153,8 +155,8 @@ func TestIngestWorkersSameVerdicts(t *testing.T) {
 		ws[i].Profile = p
 	}
 	for _, w := range []int{2, 3} {
-		if got := shards(nil, ws, w); len(got) != w+1 {
-			t.Fatalf("%d workers would not split 200 windows: %v", w, got)
+		if got := shards(nil, ws, w); len(got) < 2*w+1 {
+			t.Fatalf("%d workers would not split 200 windows into chunks for each: %v", w, got)
 		}
 	}
 	for name, run := range map[string]func(w int) (string, []string){
@@ -264,5 +266,144 @@ func TestShardedReads(t *testing.T) {
 		if _, err := run(w, last); !errors.Is(err, errWindows) || !strings.Contains(err.Error(), "read windows") {
 			t.Errorf("%d workers, a shard's read fails: err %v, want the store's error on reading windows", w, err)
 		}
+	}
+}
+
+// lastFirst holds the Score call of the first squad's chunk until every
+// other chunk of the tick is kept (the monitor's kept hook): the tick's
+// first chunk is kept last.
+type lastFirst struct {
+	detector.Scorer
+	chunks  int // chunks a tick
+	mu      sync.Mutex
+	kept    int
+	release chan struct{}
+}
+
+func (l *lastFirst) Score(ws []featurestore.Window, dst []detector.Verdict) ([]detector.Verdict, error) {
+	if len(ws) > 0 && ws[0].Profile.Squad == 0 {
+		l.mu.Lock()
+		ch := l.release
+		l.mu.Unlock()
+		<-ch
+	}
+	return l.Scorer.Score(ws, dst)
+}
+
+// keptChunk counts a kept chunk; the last but one of a tick releases the
+// first.
+func (l *lastFirst) keptChunk(first bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if first {
+		l.kept, l.release = 0, make(chan struct{})
+		return
+	}
+	if l.kept++; l.kept == l.chunks-1 {
+		close(l.release)
+	}
+}
+
+// TestIngestChunksKeptOutOfOrder: two workers share a tick's chunks and
+// keep each as it is scored; with the first chunk held until the others
+// are kept (so kept last), the verdicts, every soldier's latest verdict
+// and count, the alert openings and the incident changes (closings of
+// several chunks at one tick among them) are in the same order as one
+// worker's. It fails if the chunks' closings are joined in the order
+// they were kept, or a chunk's verdicts land in another's place.
+func TestIngestChunksKeptOutOfOrder(t *testing.T) {
+	defer func(n, c int) { minShard, balanceWindows = n, c }(minShard, balanceWindows)
+	minShard, balanceWindows = 8, 10
+	profiles := engine.GenerateProfiles(40, 5, 3) // 8 squads of 5: 4 chunks of 10
+	frame := func(tk int64) []engine.Observation {
+		f := make([]engine.Observation, len(profiles))
+		for i, p := range profiles {
+			hr := 70.0
+			if tk >= 5 && tk < 15+int64(i%3) {
+				hr = 230 // every soldier's incident opens, and closes at one of three ticks
+			}
+			f[i] = obs(p.ID, tk, hr)
+		}
+		return f
+	}
+	run := func(workers int) (string, []string) {
+		sc, err := detector.NewThreshold()
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := &lastFirst{Scorer: sc, chunks: 4}
+		store, err := featurestore.NewMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer store.Close()
+		m, err := New(store, l, WithWorkers(workers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		m.keptHook = l.keptChunk
+		ctx := context.Background()
+		if err := m.SetProfiles(ctx, profiles); err != nil {
+			t.Fatal(err)
+		}
+		changes := m.SubscribeAlertChanges(10_000)
+		defer changes.Close()
+		var b strings.Builder
+		var vs []detector.Verdict
+		for tk := range int64(45) {
+			l.keptChunk(true)
+			if workers == 1 {
+				close(l.release) // one worker scores the first chunk first
+			}
+			if vs, err = m.Ingest(ctx, frame(tk), vs[:0]); err != nil {
+				t.Fatal(err)
+			}
+			for i := range vs {
+				fmt.Fprintf(&b, "%+v\n", vs[i])
+			}
+		}
+		for _, p := range profiles {
+			v, _ := m.Latest(p.ID)
+			n, _ := m.Seen(p.ID, v.T)
+			fmt.Fprintf(&b, "latest %d: %d %+v; seen %d\n", p.ID, v.T, v.Alert, n)
+		}
+		var chs []string
+		for len(changes.C()) > 0 {
+			ch := <-changes.C()
+			chs = append(chs, fmt.Sprintf("%d@%d opened %v closed %v", ch.Verdict.Soldier, ch.Verdict.T, ch.Verdict.Alert.Opened, ch.Closed.Open))
+		}
+		return b.String(), chs
+	}
+	want, wantChanges := run(1)
+	// A tick that closes incidents in the first chunk and in another.
+	index := map[string]int{}
+	for i, p := range profiles {
+		index[fmt.Sprint(p.ID)] = i
+	}
+	chunks := map[string]map[int]bool{} // tick → chunks with a closing
+	for _, c := range wantChanges {
+		if strings.HasSuffix(c, "closed true") {
+			id, rest, _ := strings.Cut(c, "@")
+			tk, _, _ := strings.Cut(rest, " ")
+			if chunks[tk] == nil {
+				chunks[tk] = map[int]bool{}
+			}
+			chunks[tk][index[id]/10] = true
+		}
+	}
+	several := false
+	for _, cs := range chunks {
+		several = several || (cs[0] && len(cs) > 1)
+	}
+	if !several {
+		t.Fatalf("no tick closes incidents in the first chunk and another: %v", chunks)
+	}
+	got, gotChanges := run(2)
+	if got != want {
+		t.Error("two workers, first chunk kept last: the verdicts or what the monitor keeps differ from one worker's")
+	}
+	if !slices.Equal(gotChanges, wantChanges) {
+		t.Errorf("two workers, first chunk kept last: changes\n%v\nwant\n%v", gotChanges, wantChanges)
 	}
 }
