@@ -20,7 +20,8 @@ import (
 // and one spare.
 const DefaultWindowRows = 32
 
-// stripes is the number of per-soldier locks; soldiers share a stripe by id.
+// stripes is the number of per-soldier locks; soldiers share a stripe by
+// id. Ingest marks the stripes a call holds in one uint64: at most 64.
 const stripes = 64
 
 // Monitor is the ingest → store → score pipeline with the latest verdict per
@@ -261,7 +262,6 @@ type scratch struct {
 	ids     []engine.SoldierID
 	rows    [][]engine.Observation
 	windows []featurestore.Window
-	stripes []int
 	cuts    []int
 	errs    []error
 	closed  []closing
@@ -304,23 +304,37 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	s := m.pool.Get().(*scratch)
 	defer m.pool.Put(s)
 	s.ids = s.ids[:0]
-	s.stripes = s.stripes[:0]
+	var held uint64 // bit k: m.locks[k] (stripes ≤ 64)
 	for i := range obs {
 		s.ids = append(s.ids, obs[i].Soldier)
-		s.stripes = append(s.stripes, stripe(obs[i].Soldier))
+		held |= 1 << stripe(obs[i].Soldier)
 	}
-	slices.Sort(s.stripes)
-	s.stripes = slices.Compact(s.stripes)
-	for _, k := range s.stripes {
-		m.locks[k].Lock()
+	for k := range stripes {
+		if held&(1<<k) != 0 {
+			m.locks[k].Lock()
+		}
 	}
 	defer func() {
-		for _, k := range s.stripes {
-			m.locks[k].Unlock()
+		for k := range stripes {
+			if held&(1<<k) != 0 {
+				m.locks[k].Unlock()
+			}
 		}
 	}()
 
 	tr.mark(PhaseLocked)
+	fw, oneTrip := m.store.(featurestore.FrameWindower)
+	// A call that will be split (a large battlefield's tick) writes the
+	// store on a goroutine of its own while this one chooses the rows to
+	// read and looks up the profiles: neither reads the rows written, and
+	// nothing is read from the store's rows or scored before the write
+	// has succeeded.
+	overlap := !oneTrip && m.workers > 1 && len(obs) >= 2*minShard
+	var wrote chan error
+	if overlap {
+		wrote = make(chan error, 1)
+		go func() { wrote <- m.store.WriteFrame(ctx, obs) }()
+	}
 	// With Redis, usually one round trip for both; else the rows are read
 	// below, by shard.
 	rows := m.windowRows(obs)
@@ -328,26 +342,39 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		tr.Rows = rows
 		tr.mark(PhaseChosen)
 	}
-	fw, oneTrip := m.store.(featurestore.FrameWindower)
+	var perr error // the profile look-ups' (overlapped)
+	if overlap {
+		perr = m.windows(ctx, s)
+	}
 	var err error
-	if oneTrip {
+	switch {
+	case oneTrip:
 		var written bool
 		if s.rows, written, err = fw.WriteFrameWindows(ctx, obs, rows, s.rows); !written {
 			return dst, fmt.Errorf("write tick to the store: %w", err)
 		}
-	} else if err = m.store.WriteFrame(ctx, obs); err != nil {
-		return dst, fmt.Errorf("write tick to the store: %w", err)
+	case overlap:
+		if err := <-wrote; err != nil {
+			return dst, fmt.Errorf("write tick to the store: %w", err)
+		}
+	default:
+		if err = m.store.WriteFrame(ctx, obs); err != nil {
+			return dst, fmt.Errorf("write tick to the store: %w", err)
+		}
 	}
 	m.observations.Add(uint64(len(obs)))
 	if m.offline != nil {
 		m.offline.Observe(obs)
 	}
-	tr.mark(PhaseWritten)
+	tr.mark(PhaseWritten) // overlapped: the write and the look-ups done
 	if err != nil {
 		return dst, fmt.Errorf("read windows from the store: %w", err)
 	}
-	if err := m.windows(ctx, s); err != nil {
-		return dst, err
+	if !overlap {
+		perr = m.windows(ctx, s)
+	}
+	if perr != nil {
+		return dst, perr
 	}
 	tr.mark(PhaseProfiled)
 	s.cuts = shards(s.cuts[:0], s.windows, m.workers)

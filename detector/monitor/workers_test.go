@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -405,5 +406,107 @@ func TestIngestChunksKeptOutOfOrder(t *testing.T) {
 	}
 	if !slices.Equal(gotChanges, wantChanges) {
 		t.Errorf("two workers, first chunk kept last: changes\n%v\nwant\n%v", gotChanges, wantChanges)
+	}
+}
+
+// slowWrites is a store whose WriteFrame yields many times before it
+// writes (and fails at tick failAt), and which notes the windows read
+// while a write was in progress.
+type slowWrites struct {
+	featurestore.Online
+	failAt  int64
+	mu      sync.Mutex
+	writing int64 // the tick being written, -1 between writes
+	early   []int64
+}
+
+var errWrite = errors.New("test: write refused")
+
+func (s *slowWrites) WriteFrame(ctx context.Context, obs []engine.Observation) error {
+	s.mu.Lock()
+	s.writing = obs[0].T
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.writing = -1
+		s.mu.Unlock()
+	}()
+	for range 2000 {
+		runtime.Gosched()
+	}
+	if obs[0].T == s.failAt {
+		return errWrite
+	}
+	return s.Online.WriteFrame(ctx, obs)
+}
+
+func (s *slowWrites) Windows(ctx context.Context, ids []engine.SoldierID, n int, dst [][]engine.Observation) ([][]engine.Observation, error) {
+	got, err := s.Online.Windows(ctx, ids, n, dst)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writing >= 0 {
+		s.early = append(s.early, s.writing)
+	}
+	return got, err
+}
+
+// TestOverlappedWrite: a split call writes the store beside its profile
+// look-ups; no window is read and nothing scored before the write has
+// returned (the store's write yields the processor many times first), a
+// failed write fails the call with nothing scored, and the verdicts are
+// one worker's, whose write comes first.
+func TestOverlappedWrite(t *testing.T) {
+	defer func(n int) { minShard = n }(minShard)
+	minShard = 8
+	profiles := engine.GenerateProfiles(40, 5, 3)
+	run := func(workers int) string {
+		mem, err := featurestore.NewMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer mem.Close()
+		sc, err := detector.NewThreshold()
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := &slowWrites{Online: mem, failAt: 4, writing: -1}
+		m, err := New(st, sc, WithWorkers(workers))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		ctx := context.Background()
+		if err := m.SetProfiles(ctx, profiles); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		var vs []detector.Verdict
+		for tk := range int64(8) {
+			frame := make([]engine.Observation, len(profiles))
+			for i, p := range profiles {
+				frame[i] = obs(p.ID, tk, 60+float64(i)+10*float64(tk))
+			}
+			before := m.Stats().Scored
+			vs, err = m.Ingest(ctx, frame, vs[:0])
+			if tk == st.failAt {
+				if !errors.Is(err, errWrite) || len(vs) != 0 || m.Stats().Scored != before {
+					t.Errorf("%d workers: the write failed: %d verdicts, %d scored, error %v", workers, len(vs), m.Stats().Scored-before, err)
+				}
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range vs {
+				fmt.Fprintf(&b, "%d %d %v %v\n", vs[i].Soldier, vs[i].T, vs[i].State, vs[i].Vitals)
+			}
+		}
+		if len(st.early) > 0 {
+			t.Errorf("%d workers: windows read while ticks %v were being written", workers, st.early)
+		}
+		return b.String()
+	}
+	if got, want := run(2), run(1); got != want {
+		t.Error("2 workers with the write beside the look-ups: the verdicts differ from one worker's")
 	}
 }
