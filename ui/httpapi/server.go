@@ -544,9 +544,7 @@ func (s *Server) Ingest(ctx context.Context, obs []engine.Observation, dst []det
 		return dst, err
 	}
 	s.storeBack()
-	for i := n0; i < len(dst); i++ {
-		s.met.verdict(&dst[i])
-	}
+	s.met.countVerdicts(dst[n0:])
 	return dst, nil
 }
 
