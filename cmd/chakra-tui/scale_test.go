@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -16,12 +17,13 @@ import (
 
 // TestHeadlessTickLag: with --simulate at a speed, /metrics carries the
 // built-in battlefield's tick and its lag; --cpuprofile and --memprofile
-// leave profiles behind at exit.
+// leave profiles behind at exit, --tick-trace one JSON line per tick
+// published, in order.
 func TestHeadlessTickLag(t *testing.T) {
 	dir := t.TempDir()
-	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
+	cpu, mem, trace := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof"), filepath.Join(dir, "ticks.jsonl")
 	url, stop := startHeadless(t, "--simulate", "--speed", "50", "--soldiers", "5", "--scorer", "threshold",
-		"--workers", "2", "--cpuprofile", cpu, "--memprofile", mem)
+		"--workers", "2", "--cpuprofile", cpu, "--memprofile", mem, "--tick-trace", trace)
 	tickRe := regexp.MustCompile(`(?m)^chakra_simulation_tick (\S+)$`)
 	var body string
 	deadline := time.Now().Add(30 * time.Second)
@@ -53,10 +55,24 @@ func TestHeadlessTickLag(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{cpu, mem} {
+	for _, p := range []string{cpu, mem, trace} {
 		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 || fi.Mode().Perm() != 0o600 {
 			t.Errorf("profile %s: %v", p, err)
 		}
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i, l := range lines {
+		var tl tickLine
+		if err := json.Unmarshal([]byte(l), &tl); err != nil || tl.T != int64(i) || tl.Rows < 2 || len(tl.Shards) != 1 {
+			t.Fatalf("tick trace line %d: %v: %s", i, err, l)
+		}
+	}
+	if len(lines) < 3 {
+		t.Errorf("tick trace of %d lines, want one per tick (at least 3)", len(lines))
 	}
 }
 
