@@ -323,18 +323,6 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	}()
 
 	tr.mark(PhaseLocked)
-	fw, oneTrip := m.store.(featurestore.FrameWindower)
-	// A call that will be split (a large battlefield's tick) writes the
-	// store on a goroutine of its own while this one chooses the rows to
-	// read and looks up the profiles: neither reads the rows written, and
-	// nothing is read from the store's rows or scored before the write
-	// has succeeded.
-	overlap := !oneTrip && m.workers > 1 && len(obs) >= 2*minShard
-	var wrote chan error
-	if overlap {
-		wrote = make(chan error, 1)
-		go func() { wrote <- m.store.WriteFrame(ctx, obs) }()
-	}
 	// With Redis, usually one round trip for both; else the rows are read
 	// below, by shard.
 	rows := m.windowRows(obs)
@@ -342,39 +330,26 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 		tr.Rows = rows
 		tr.mark(PhaseChosen)
 	}
-	var perr error // the profile look-ups' (overlapped)
-	if overlap {
-		perr = m.windows(ctx, s)
-	}
+	fw, oneTrip := m.store.(featurestore.FrameWindower)
 	var err error
-	switch {
-	case oneTrip:
+	if oneTrip {
 		var written bool
 		if s.rows, written, err = fw.WriteFrameWindows(ctx, obs, rows, s.rows); !written {
 			return dst, fmt.Errorf("write tick to the store: %w", err)
 		}
-	case overlap:
-		if err := <-wrote; err != nil {
-			return dst, fmt.Errorf("write tick to the store: %w", err)
-		}
-	default:
-		if err = m.store.WriteFrame(ctx, obs); err != nil {
-			return dst, fmt.Errorf("write tick to the store: %w", err)
-		}
+	} else if err = m.store.WriteFrame(ctx, obs); err != nil {
+		return dst, fmt.Errorf("write tick to the store: %w", err)
 	}
 	m.observations.Add(uint64(len(obs)))
 	if m.offline != nil {
 		m.offline.Observe(obs)
 	}
-	tr.mark(PhaseWritten) // overlapped: the write and the look-ups done
+	tr.mark(PhaseWritten)
 	if err != nil {
 		return dst, fmt.Errorf("read windows from the store: %w", err)
 	}
-	if !overlap {
-		perr = m.windows(ctx, s)
-	}
-	if perr != nil {
-		return dst, perr
+	if err := m.windows(ctx, s); err != nil {
+		return dst, err
 	}
 	tr.mark(PhaseProfiled)
 	s.cuts = shards(s.cuts[:0], s.windows, m.workers)

@@ -44,8 +44,8 @@ type Phase int
 const (
 	PhaseLocked    Phase = iota // the soldiers' locks taken
 	PhaseChosen                 // the rows per soldier chosen (IngestTrace.Rows)
-	PhaseWritten                // the store written (in a split call, beside the profile look-ups: both done)
-	PhaseProfiled               // the profiles looked up (in a split call, with the write)
+	PhaseWritten                // the store written
+	PhaseProfiled               // the profiles looked up
 	PhaseRead                   // the windows read from the store
 	PhaseScored                 // every shard scored (and, split, kept)
 	PhaseJoined                 // kept (one shard) or the shards' closings joined
