@@ -324,7 +324,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 
 	tr.mark(PhaseLocked)
 	// With Redis, usually one round trip for both; else the rows are read
-	// below, by shard.
+	// below, by chunk.
 	rows := m.windowRows(obs)
 	if tr != nil {
 		tr.Rows = rows
@@ -418,8 +418,8 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 // keep makes dst[a:b] (verdicts of s.rows[a-n0:b-n0]) each soldier's
 // latest and counts what its scorer has seen, appending to closed each
 // verdict that closed the soldier's incident, in order. It takes the
-// monitor's lock; a split call's shards keep their verdicts each as it
-// finishes, while the others still score.
+// monitor's lock; a split call's chunks keep their verdicts each as it
+// is scored, while the others still score.
 func (m *Monitor) keep(s *scratch, dst []detector.Verdict, n0, a, b int, closed []closing) []closing {
 	m.mu.Lock()
 	defer m.mu.Unlock()

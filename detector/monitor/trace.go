@@ -18,22 +18,23 @@ type IngestTrace struct {
 	// Phase), as offsets from Start.
 	Ends [NumPhases]time.Duration
 	Rows int // rows read per soldier
-	// Shards is one entry per shard of a split call, or one for the
-	// caller's goroutine.
+	// Shards is one entry per worker of a split call (each scores the
+	// chunks it takes), or one for the caller's goroutine.
 	Shards []ShardTrace
 	// Opened, Refined and Closed count the incidents opened (each with its
 	// explanation and attribution), refined and closed by the call.
 	Opened, Refined, Closed int
 }
 
-// ShardTrace is one shard's part of a traced Ingest call.
+// ShardTrace is one worker's part of a traced Ingest call.
 type ShardTrace struct {
-	Windows int
-	// Offsets from IngestTrace.Start: the shard's goroutine started, its
-	// windows were scored, its verdicts kept.
+	Windows int // in the chunks it took
+	// Offsets from IngestTrace.Start: the worker started, scored its last
+	// chunk, kept its last chunk's verdicts (Scored and Kept are Began for
+	// a worker that took no chunk).
 	Began, Scored, Kept time.Duration
 	// CPU is its thread's CPU time from Began to Kept (the goroutine is
-	// locked to its thread meanwhile, so this is the shard's own).
+	// locked to its thread meanwhile, so this is the worker's own).
 	CPU time.Duration
 }
 
