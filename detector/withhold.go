@@ -11,25 +11,39 @@ import (
 // the scorer for observations without "phase" (the monitor's own forecast
 // of the next phase, which then stays at the server's default phase, guess).
 // It is how evaluation measures the monitor with the phase withheld
-// (`chakra-tui eval --withhold-phase`). The windows passed in are not
-// modified (their rows are copied); the verdicts carry the reported phase
-// back (Phase, NextPhase), for evaluation's split by phase, though sc
-// never saw it. Its name is sc's with "-nophase".
+// (`chakra-tui eval --withhold-phase`). See RewriteRows for the windows
+// and verdicts. Its name is sc's with "-nophase".
 func WithholdPhase(sc Scorer, guess engine.Phase) Scorer {
-	return &withheld{sc: sc, guess: guess}
+	return RewriteRows(sc, "-nophase", func(rows []engine.Observation) {
+		for r := range rows {
+			rows[r].Phase, rows[r].NextPhase, rows[r].PhaseGuessed = guess, guess, true
+		}
+	})
 }
 
-type withheld struct {
-	sc    Scorer
-	guess engine.Phase
-	ws    []featurestore.Window
-	rows  []engine.Observation
+// RewriteRows returns a Scorer that scores through sc after rewrite has
+// changed a copy of each window's rows (one soldier's, oldest first): how
+// evaluation measures a scorer on inputs a client reports differently
+// (WithholdPhase; evaluation.MisreportPhase). The windows passed in are
+// not modified; the verdicts carry the reported phase back (Phase and
+// NextPhase of each window's newest row), for evaluation's split by
+// phase, though sc never saw it. Its name is sc's followed by suffix.
+func RewriteRows(sc Scorer, suffix string, rewrite func(rows []engine.Observation)) Scorer {
+	return &rewritten{sc: sc, suffix: suffix, rewrite: rewrite}
 }
 
-func (w *withheld) Name() string { return w.sc.Name() + "-nophase" }
+type rewritten struct {
+	sc      Scorer
+	suffix  string
+	rewrite func([]engine.Observation)
+	ws      []featurestore.Window
+	rows    []engine.Observation
+}
+
+func (w *rewritten) Name() string { return w.sc.Name() + w.suffix }
 
 // Score implements Scorer.
-func (w *withheld) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error) {
+func (w *rewritten) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error) {
 	n := 0
 	for i := range ws {
 		n += len(ws[i].Rows)
@@ -44,9 +58,7 @@ func (w *withheld) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, er
 		win := ws[i]
 		part := rows[k : k+len(win.Rows)]
 		copy(part, win.Rows)
-		for r := range part {
-			part[r].Phase, part[r].NextPhase, part[r].PhaseGuessed = w.guess, w.guess, true
-		}
+		w.rewrite(part)
 		win.Rows = part
 		w.ws = append(w.ws, win)
 		k += len(part)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/engine"
-	"github.com/chakra-tui/chakra-tui/featurestore"
 )
 
 // PhaseFault is a reported phase that is wrong, the way a misconfigured
@@ -85,18 +84,22 @@ func (f PhaseFault) affects(id engine.SoldierID) bool {
 // of f: each affected soldier's rows get the phase (and next phase) f
 // reports instead of their own, PhaseGuessed stays false (the client
 // named a phase). The windows passed in are not modified; the verdicts
-// carry the true phase back, for evaluation's split by phase. Its name is
-// sc's with "-wrong:" and the fault.
+// carry the true phase back, for evaluation's split by phase
+// (detector.RewriteRows). Its name is sc's with "-wrong:" and the fault.
 func MisreportPhase(sc detector.Scorer, f PhaseFault) detector.Scorer {
-	return &misreported{sc: sc, f: f, seen: map[engine.SoldierID]*phaseLog{}}
+	m := &misreported{f: f, seen: map[engine.SoldierID]*phaseLog{}}
+	return detector.RewriteRows(sc, "-wrong:"+f.String(), func(rows []engine.Observation) {
+		if len(rows) > 0 && f.affects(rows[len(rows)-1].Soldier) {
+			m.rewrite(rows)
+		}
+	})
 }
 
+// misreported holds what MisreportPhase's rewrite remembers: each
+// soldier's true phases, for a stale fault.
 type misreported struct {
-	sc   detector.Scorer
 	f    PhaseFault
 	seen map[engine.SoldierID]*phaseLog
-	ws   []featurestore.Window
-	rows []engine.Observation
 }
 
 // phaseLog is one soldier's true phases as seen so far: the ticks where
@@ -124,41 +127,6 @@ func (l *phaseLog) at(t int64) engine.Phase {
 		i--
 	}
 	return l.phase[i]
-}
-
-func (m *misreported) Name() string { return m.sc.Name() + "-wrong:" + m.f.String() }
-
-// Score implements detector.Scorer.
-func (m *misreported) Score(ws []featurestore.Window, dst []detector.Verdict) ([]detector.Verdict, error) {
-	n := 0
-	for i := range ws {
-		n += len(ws[i].Rows)
-	}
-	if cap(m.rows) < n {
-		m.rows = make([]engine.Observation, n)
-	}
-	rows := m.rows[:n]
-	m.ws = m.ws[:0]
-	k := 0
-	for i := range ws {
-		win := ws[i]
-		part := rows[k : k+len(win.Rows)]
-		copy(part, win.Rows)
-		k += len(part)
-		if len(part) > 0 && m.f.affects(part[len(part)-1].Soldier) {
-			m.rewrite(part)
-		}
-		win.Rows = part
-		m.ws = append(m.ws, win)
-	}
-	base := len(dst)
-	dst, err := m.sc.Score(m.ws, dst)
-	for i := base; i < len(dst) && i-base < len(ws); i++ {
-		if rs := ws[i-base].Rows; len(rs) > 0 {
-			dst[i].Phase, dst[i].NextPhase = rs[len(rs)-1].Phase, rs[len(rs)-1].NextPhase
-		}
-	}
-	return dst, err
 }
 
 // rewrite gives one soldier's rows the reported phases.
