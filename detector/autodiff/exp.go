@@ -175,3 +175,26 @@ func TanhSlice(y, x []float64) {
 		y[i] = 2/(1+expScale(expParts(t))) - 1
 	}
 }
+
+// ExpSlice sets y[i] = Exp(x[i]), the same bits as Exp; y may be x. With
+// AVX2 the blocks of four values that all lie in (−700, 700) run four at
+// a time (expAVX2, Exp's own operations); the others, and the last
+// len(x)%4 values, go through Exp one by one.
+func ExpSlice(y, x []float64) {
+	y = y[:len(x)]
+	for useAVX2 && len(x) >= 4 {
+		k := expAVX2(y, x)
+		y, x = y[k:], x[k:]
+		if len(x) < 4 {
+			break
+		}
+		// x[:4] holds a value the kernel leaves to Exp.
+		for i, v := range x[:4] {
+			y[i] = Exp(v)
+		}
+		y, x = y[4:], x[4:]
+	}
+	for i, v := range x {
+		y[i] = Exp(v)
+	}
+}

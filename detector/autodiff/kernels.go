@@ -416,17 +416,31 @@ func Sigmoid(x float64) float64 {
 }
 
 // GLUForward computes y = a ⊙ σ(b) for n rows, where each row of x is
-// [a | b] of width 2d and y is [n × d]; y must not overlap x.
+// [a | b] of width 2d and y is [n × d]; y must not overlap x. With AVX-512
+// and d a multiple of 8 gluAVX512 does it all; else with AVX2 gluAVX2 does
+// each row's first d&^3 columns and the Go loop the rest (the same
+// operations, elementwise).
 func GLUForward(y, x []float64, n, d int) {
-	if useAVX512 && d > 0 && d%8 == 0 && n > 0 {
+	if n <= 0 {
+		return
+	}
+	j0 := 0
+	if useAVX512 && d > 0 && d%8 == 0 {
 		_, _ = y[n*d-1], x[2*n*d-1]
 		gluAVX512(y, x, n, d)
 		return
 	}
+	if useAVX2 && d >= 4 {
+		_, _ = y[n*d-1], x[2*n*d-1]
+		gluAVX2(y, x, n, d)
+		if j0 = d &^ 3; j0 == d {
+			return
+		}
+	}
 	for r := range n {
-		a := x[2*r*d : 2*r*d+d]
-		yr := y[r*d : r*d+d]
-		SigmoidSlice(yr, x[2*r*d+d:2*r*d+2*d])
+		a := x[2*r*d+j0 : 2*r*d+d]
+		yr := y[r*d+j0 : r*d+d]
+		SigmoidSlice(yr, x[2*r*d+d+j0:2*r*d+2*d])
 		for j := range yr {
 			yr[j] *= a[j]
 		}
@@ -545,12 +559,17 @@ func layerNormRow(y, stats, xr, gamma, beta []float64, r, d, groups int, mu, vr 
 	br := beta[g*d : g*d+d]
 	rs := 1 / math.Sqrt(vr+LayerNormEps)
 	xr, gr, br = xr[:len(yr)], gr[:len(yr)], br[:len(yr)]
-	if useAVX512 && d > 0 && d%8 == 0 {
+	j0 := 0
+	switch {
+	case useAVX512 && d > 0 && d%8 == 0:
 		layerNormRowAVX512(yr, xr, gr, br, mu, rs)
-	} else {
-		for j, v := range xr {
-			yr[j] = mul(mul(v-mu, rs), gr[j]) + br[j]
-		}
+		j0 = d
+	case useAVX2 && d >= 4:
+		layerNormRowAVX2(yr, xr, gr, br, mu, rs)
+		j0 = d &^ 3
+	}
+	for j := j0; j < d; j++ {
+		yr[j] = mul(mul(xr[j]-mu, rs), gr[j]) + br[j]
 	}
 	if stats != nil {
 		stats[2*r], stats[2*r+1] = mu, rs
@@ -760,10 +779,14 @@ func EmbedBackward(dtable, dy, x []float64, vars []EmbedVar, n, d int) {
 // them otherwise.
 func LSTMStep(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 	g4 := 4 * hid
-	if useAVX512 && hid > 0 && hid%8 == 0 && b > 0 {
+	if useAVX2 && hid > 0 && hid%4 == 0 && b > 0 {
 		// The fused kernel, one row at a time: the same operations in the
 		// same order as below (a row's product does not depend on the rows
-		// batched with it).
+		// batched with it). AVX-512 takes hid a multiple of 8, AVX2 of 4.
+		step := lstmStepAVX2
+		if useAVX512 && hid%8 == 0 {
+			step = lstmStepAVX512
+		}
 		n := b * hid
 		_, _, _, _ = h[n-1], c[n-1], hPrev[n-1], cPrev[n-1]
 		_, _, _ = gates[b*g4-1], gx[b*g4-1], whh[hid*g4-1]
@@ -775,7 +798,7 @@ func LSTMStep(h, c, tc, gates, gx, hPrev, cPrev, whh []float64, b, hid int) {
 			if tc != nil {
 				tcr = tc[r*hid : (r+1)*hid]
 			}
-			lstmStepAVX512(h[r*hid:(r+1)*hid], c[r*hid:(r+1)*hid], tcr, gates[r*g4:(r+1)*g4], gx[r*g4:(r+1)*g4],
+			step(h[r*hid:(r+1)*hid], c[r*hid:(r+1)*hid], tcr, gates[r*g4:(r+1)*g4], gx[r*g4:(r+1)*g4],
 				hPrev[r*hid:(r+1)*hid], cPrev[r*hid:(r+1)*hid], whh, hid)
 		}
 		return

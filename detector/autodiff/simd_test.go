@@ -235,7 +235,7 @@ func TestLayerNormRowsMatchOneRow(t *testing.T) {
 func testLayerNormRowsMatchOneRow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, n := range []int{1, 3, 4, 5, 8, 9, 31} {
-		for _, d := range []int{1, 5, 8, 16, 24} {
+		for _, d := range []int{1, 3, 4, 5, 7, 8, 11, 12, 16, 24} {
 			for _, groups := range []int{1, 2} {
 				x := activationInputs(rng, n*d)
 				for i := range x {
@@ -352,8 +352,8 @@ func TestGLUVectorMatchesGo(t *testing.T) {
 		t.Run(l.name, func(t *testing.T) {
 			withLevel(l, func() {
 				rng := rand.New(rand.NewPCG(9, 10))
-				for _, n := range []int{1, 2, 3, 31} {
-					for _, d := range []int{1, 4, 8, 12, 16, 24} {
+				for _, n := range []int{0, 1, 2, 3, 31} {
+					for _, d := range []int{1, 3, 4, 5, 7, 8, 11, 12, 16, 24} {
 						// The gate half mixes the sigmoid's edge cases with ordinary values.
 						x := activationInputs(rng, 2*n*d)
 						got, want := make([]float64, n*d), make([]float64, n*d)
@@ -388,4 +388,84 @@ func BenchmarkLayerNormForward31x16(b *testing.B) {
 			LayerNormForward(x, nil, x, g, be, 31, 16, 1)
 		}
 	})
+}
+
+func TestExpSliceMatchesExp(t *testing.T) {
+	for _, l := range allLevels(t) {
+		t.Run(l.name, func(t *testing.T) { withLevel(l, func() { testExpSliceMatchesExp(t) }) })
+	}
+}
+
+func testExpSliceMatchesExp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{0, 1, 3, 4, 5, 7, 8, 9, 12, 13, 31, 124, 1003} {
+		for range 20 {
+			// Edge cases (±700 and just inside, beyond, NaN, ±Inf,
+			// subnormals, signed zeros) mixed with ordinary exponents,
+			// or (one time in two) softmax-like ones only.
+			x := activationInputs(rng, n)
+			if rng.IntN(2) == 0 {
+				for i := range x {
+					x[i] = -rng.ExpFloat64() * 8
+				}
+			}
+			for i := range x {
+				if rng.IntN(50) == 0 {
+					x[i] = []float64{math.Nextafter(700, 0), math.Nextafter(-700, 0), 699.9, -699.9, 709, -745}[rng.IntN(6)]
+				}
+			}
+			want := make([]float64, n)
+			for i, v := range x {
+				want[i] = Exp(v)
+			}
+			got := make([]float64, n)
+			ExpSlice(got, x)
+			sameBits(t, fmt.Sprintf("ExpSlice n=%d", n), got, want)
+			ExpSlice(x, x)
+			sameBits(t, fmt.Sprintf("ExpSlice in place n=%d", n), x, want)
+		}
+	}
+}
+
+func BenchmarkExpSlice124(b *testing.B) {
+	benchLevels(b, func(b *testing.B) {
+		x, y := make([]float64, 124), make([]float64, 124)
+		for i := range x {
+			x[i] = -float64(i%31) * 0.3
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			ExpSlice(y, x)
+		}
+	})
+}
+
+func TestWidenMatchesConversion(t *testing.T) {
+	for _, l := range allLevels(t) {
+		t.Run(l.name, func(t *testing.T) {
+			withLevel(l, func() {
+				rng := rand.New(rand.NewPCG(13, 14))
+				special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
+					float32(math.NaN()), math.MaxFloat32, math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, 1e-40}
+				for _, n := range []int{0, 1, 3, 4, 5, 11, 16, 17, 33} {
+					src := make([]float32, n)
+					for i := range src {
+						if rng.IntN(4) == 0 {
+							src[i] = special[rng.IntN(len(special))]
+						} else {
+							src[i] = float32(rng.NormFloat64() * 100)
+						}
+					}
+					want := make([]float64, n+1)
+					for i, v := range src {
+						want[i] = float64(v)
+					}
+					got := make([]float64, n+1)
+					got[n], want[n] = 42, 42 // past the end: untouched
+					Widen(got, src)
+					sameBits(t, fmt.Sprintf("Widen n=%d", n), got, want)
+				}
+			})
+		})
+	}
 }
