@@ -75,6 +75,8 @@ func (m *Model) attend(w *work, B int) {
 			autodiff.MatMulAccStrided(S, heads, w.enriched[b*H:], B*H, U, n, H, heads)
 			ar := w.avg[r*T : (r+1)*T]
 			clear(ar)
+			// Each head's softmax over the positions: S − max, then the
+			// exponentials of all heads in one vector pass.
 			for h := range heads {
 				mx := math.Inf(-1)
 				for p := range n {
@@ -82,11 +84,15 @@ func (m *Model) attend(w *work, B int) {
 					S[p*heads+h] = v
 					mx = max(mx, v)
 				}
+				for p := range n {
+					S[p*heads+h] -= mx
+				}
+			}
+			autodiff.ExpSlice(S[:n*heads], S[:n*heads])
+			for h := range heads {
 				sum := 0.0
 				for p := range n {
-					e := autodiff.Exp(S[p*heads+h] - mx)
-					S[p*heads+h] = e
-					sum += e
+					sum += S[p*heads+h]
 				}
 				k := invH / sum
 				for p := range n {

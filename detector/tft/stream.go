@@ -3,6 +3,8 @@ package tft
 import (
 	"fmt"
 	"slices"
+
+	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
 // Stream forecasts a sliding window of one series incrementally. It keeps
@@ -77,9 +79,7 @@ func loadSlot(dst []float64, f64 []float64, f32 []float32, slot, k int) {
 		copy(dst[:k], f64[slot*k:(slot+1)*k])
 		return
 	}
-	for i, x := range f32[slot*k : (slot+1)*k] {
-		dst[i] = float64(x)
-	}
+	autodiff.Widen(dst[:k], f32[slot*k:(slot+1)*k])
 }
 
 // keepSlot stores src as ring slot slot of the float64 ring or, when it is
