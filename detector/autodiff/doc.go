@@ -44,8 +44,8 @@
 // time; with AVX-512 (simd512_amd64.s) eight at a time, and LSTMStep,
 // GLUForward, LayerNorm's normalisation, the LSTM's gate gradients and
 // the bias gradients' sum over rows get fused kernels of their own. With
-// AVX2 alone, LSTMStep, GLUForward, LayerNorm's normalisation, ExpSlice
-// and Widen have fused kernels too (simd2_amd64.s), which run two blocks
+// AVX2 alone, LSTMStep, GLUForward, LayerNorm's normalisation and
+// ExpSlice have fused kernels too (simd2_amd64.s), which run two blocks
 // of four exponentials interleaved for processors with 128-bit vector
 // units (AMD Zen). They
 // perform the same IEEE operations in the same order as the Go loops

@@ -22,12 +22,3 @@ func ExampleExpSlice() {
 	// exp(-800) = 0 (Exp: true)
 	// exp(2) = 7.38906 (Exp: true)
 }
-
-func ExampleWiden() {
-	src := []float32{1.5, -0.1, 3e38, 1e-45, 7}
-	dst := make([]float64, len(src))
-	autodiff.Widen(dst, src)
-	fmt.Println(dst)
-	// Output:
-	// [1.5 -0.10000000149011612 3.0000000054977558e+38 1.401298464324817e-45 7]
-}

@@ -17,6 +17,3 @@ func layerNormRowAVX2(y, x, g, b []float64, mu, rs float64)
 
 //go:noescape
 func expAVX2(y, x []float64) int
-
-//go:noescape
-func widenAVX2(y []float64, x []float32)

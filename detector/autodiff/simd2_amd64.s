@@ -542,25 +542,3 @@ xdone:
 	MOVQ BX, ret+48(FP)
 	VZEROUPPER
 	RET
-
-// func widenAVX2(y []float64, x []float32)
-//
-// y[i] = float64(x[i]) (exact) for the first len(x)&^3 values.
-TEXT ·widenAVX2(SB), NOSPLIT, $0-48
-	MOVQ y_base+0(FP), DI
-	MOVQ x_base+24(FP), SI
-	MOVQ x_len+32(FP), CX
-	SHRQ $2, CX
-	JZ   wdone
-
-wloop:
-	VCVTPS2PD (SI), Y0
-	VMOVUPD   Y0, (DI)
-	ADDQ      $16, SI
-	ADDQ      $32, DI
-	DECQ      CX
-	JNZ       wloop
-
-wdone:
-	VZEROUPPER
-	RET

@@ -439,33 +439,3 @@ func BenchmarkExpSlice124(b *testing.B) {
 		}
 	})
 }
-
-func TestWidenMatchesConversion(t *testing.T) {
-	for _, l := range allLevels(t) {
-		t.Run(l.name, func(t *testing.T) {
-			withLevel(l, func() {
-				rng := rand.New(rand.NewPCG(13, 14))
-				special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
-					float32(math.NaN()), math.MaxFloat32, math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, 1e-40}
-				for _, n := range []int{0, 1, 3, 4, 5, 11, 16, 17, 33} {
-					src := make([]float32, n)
-					for i := range src {
-						if rng.IntN(4) == 0 {
-							src[i] = special[rng.IntN(len(special))]
-						} else {
-							src[i] = float32(rng.NormFloat64() * 100)
-						}
-					}
-					want := make([]float64, n+1)
-					for i, v := range src {
-						want[i] = float64(v)
-					}
-					got := make([]float64, n+1)
-					got[n], want[n] = 42, 42 // past the end: untouched
-					Widen(got, src)
-					sameBits(t, fmt.Sprintf("Widen n=%d", n), got, want)
-				}
-			})
-		})
-	}
-}

@@ -3,8 +3,6 @@ package tft
 import (
 	"fmt"
 	"slices"
-
-	"github.com/chakra-tui/chakra-tui/detector/autodiff"
 )
 
 // Stream forecasts a sliding window of one series incrementally. It keeps
@@ -79,7 +77,9 @@ func loadSlot(dst []float64, f64 []float64, f32 []float32, slot, k int) {
 		copy(dst[:k], f64[slot*k:(slot+1)*k])
 		return
 	}
-	autodiff.Widen(dst[:k], f32[slot*k:(slot+1)*k])
+	for i, x := range f32[slot*k : (slot+1)*k] {
+		dst[i] = float64(x)
+	}
 }
 
 // keepSlot stores src as ring slot slot of the float64 ring or, when it is
