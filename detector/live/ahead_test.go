@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/chakra-tui/chakra-tui/detector"
 	"github.com/chakra-tui/chakra-tui/detector/monitor"
@@ -104,5 +105,67 @@ func TestRunAheadSameAsStep(t *testing.T) {
 		if len(got.traced) != len(want.snaps) || got.traced[0] != want.snaps[0].Frame.T || got.traced[len(got.traced)-1] != want.snaps[39].Frame.T || got.shards != w {
 			t.Errorf("%d workers: traced ticks %v, at most %d shards; want every tick once, %d shards", w, got.traced, got.shards, w)
 		}
+	}
+}
+
+// frameSpy is a recorder that notes where each tick's observations lie.
+type frameSpy struct{ obs []*engine.Observation }
+
+func (s *frameSpy) Write(f *engine.Frame, _ []detector.Verdict) error {
+	s.obs = append(s.obs, unsafe.SliceData(f.Obs))
+	return nil
+}
+
+// Run makes a frame (and its schedules) in the slices of one that nobody
+// holds any more (no backlog and no viewer when it was published), and
+// never in a held one's: a viewer who holds ticks 11–20 finds their
+// frames, schedules and verdicts as a stepped run made them after the
+// 40 ticks that came later. It fails if a held frame is made again (and,
+// under -race, if one is written while the viewer reads it).
+func TestRunReusesUnkeptFrames(t *testing.T) {
+	want := stepAll(t, open(t, scored(t, testSim(t, 2, 6, time.Minute))))
+	c := scored(t, testSim(t, 2, 6, time.Minute))
+	spy := &frameSpy{}
+	c.Record, c.Clock = spy, newFakeClock()
+	var rt *Runtime
+	var sub *Subscription
+	c.Trace = func(tr *TickTrace) {
+		switch tr.T {
+		case 10:
+			sub = rt.Subscribe() // from tick 11 on
+		case 20:
+			sub.Close() // keeps ticks 11–20 for the reader below
+		}
+	}
+	rt = open(t, c)
+	if err := rt.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(spy.obs) != len(want) {
+		t.Fatalf("Run published %d ticks, Step %d", len(spy.obs), len(want))
+	}
+	held := map[*engine.Observation]int64{} // a held frame's observations → its tick
+	for s := range sub.C() {
+		w := want[s.Frame.T]
+		// %v, not reflect.DeepEqual: a missing reading is NaN.
+		if fmt.Sprintf("%+v", s.Frame) != fmt.Sprintf("%+v", w.Frame) || !reflect.DeepEqual(s.Schedule, w.Schedule) || !sameVerdicts(s.Verdicts, w.Verdicts) {
+			t.Fatalf("held tick %d: changed by the ticks after it", s.Frame.T)
+		}
+		held[unsafe.SliceData(s.Frame.Obs)] = s.Frame.T
+	}
+	if len(held) != 10 {
+		t.Fatalf("the viewer held %d distinct frames, want 10 (ticks 11–20)", len(held))
+	}
+	unheld := map[*engine.Observation]bool{}
+	for tick, p := range spy.obs {
+		if h, ok := held[p]; ok && int64(tick) > h {
+			t.Fatalf("tick %d was made in the frame of tick %d, which the viewer holds", tick, h)
+		}
+		if tick < 11 || tick > 20 {
+			unheld[p] = true
+		}
+	}
+	if len(unheld) > 4 {
+		t.Errorf("the %d ticks nobody held were made in %d frames, want at most 4 (reused)", len(spy.obs)-10, len(unheld))
 	}
 }

@@ -71,14 +71,15 @@ type Snapshot struct {
 // Pipeline scores one tick's observations, appending one verdict per
 // observation, in order, to dst: a *monitor.Monitor, or something that
 // wraps one (the HTTP API's Ingest also counts metrics). It must not keep
-// dst: Run hands it the same buffer again once nobody holds the snapshot
-// the buffer's verdicts were published in.
+// dst or obs: Run hands it the same buffers again once nobody holds the
+// snapshot they were published in.
 type Pipeline interface {
 	Ingest(ctx context.Context, obs []engine.Observation, dst []detector.Verdict) ([]detector.Verdict, error)
 }
 
 // Recorder is the recording tap: it receives every published tick, in
-// order (a *session.Recorder).
+// order (a *session.Recorder). It must not keep f's slices or vs after
+// Write returns (see Pipeline).
 type Recorder interface {
 	Write(f *engine.Frame, vs []detector.Verdict) error
 }
@@ -288,12 +289,13 @@ func Open(ctx context.Context, cfg Config) (*Runtime, error) {
 	r.sched, _ = cfg.Source.(Scheduler)
 	r.seeker, _ = cfg.Source.(Seeker)
 	var paced engine.Source = cfg.Source
-	if _, sim := cfg.Source.(*engine.Sim); sim && r.pipe != nil {
+	if sim, ok := cfg.Source.(*engine.Sim); ok && r.pipe != nil {
 		// A simulation, scored (and so not seekable): Run makes the next
-		// frame while it scores one. A simulation's Next touches nothing
-		// but the simulation; another source's might (a test's hook that
-		// changes the speed), and is called when its tick comes.
-		r.ahead = &ahead{src: cfg.Source, sched: r.sched}
+		// frame while it scores one, in the slices of a frame nobody
+		// holds any more when there is one. A simulation's Next touches
+		// nothing but the simulation; another source's might (a test's
+		// hook that changes the speed), and is called when its tick comes.
+		r.ahead = &ahead{src: cfg.Source, sched: r.sched, step: sim.Step}
 		paced = r.ahead
 	}
 	r.pacer = engine.NewPacer(paced, cfg.Speed, engine.WithClock(cfg.Clock), engine.WithCatchUp(cfg.CatchUp))
@@ -464,7 +466,7 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 		case src == r.pacer && r.ahead != nil:
 			s.Schedule = r.ahead.last.sched // read with the frame, ahead
 		case r.sched != nil:
-			s.Schedule = schedules(r.sched, f.T)
+			s.Schedule = schedules(r.sched, f.T, nil)
 		}
 		if r.rec != nil {
 			if err := r.rec.Write(&s.Frame, s.Verdicts); err != nil {
@@ -474,12 +476,18 @@ func (r *Runtime) step(ctx context.Context, src engine.Source, reuse bool) (Snap
 		if tr != nil {
 			tr.Recorded = time.Since(tr.Delivered)
 		}
-		switch kept := r.feed.Publish(s); {
+		kept := r.feed.Publish(s)
+		switch {
 		case kept || r.pipe == nil || len(s.Verdicts) == 0:
 		case reuse:
 			r.spare = s.Verdicts
 		default:
 			r.lent = &s.Verdicts[0]
+		}
+		if !kept && reuse && src == r.pacer && r.ahead != nil {
+			// Nobody holds the frame or its schedules (Run drops the
+			// snapshot): the frame after next is made in them.
+			r.ahead.recycle(s.Frame, s.Schedule)
 		}
 		r.published.Add(1)
 		if tr != nil {
@@ -520,13 +528,18 @@ func (r *Runtime) stopAll() {
 	}
 }
 
-// schedules reads every squad's schedule from t to t+ScheduleHorizon.
-func schedules(sc Scheduler, t int64) [][]engine.Segment {
-	out := make([][]engine.Segment, sc.Squads())
-	for q := range out {
-		out[q] = sc.Schedule(q, t, t+ScheduleHorizon, nil)
+// schedules reads every squad's schedule from t to t+ScheduleHorizon,
+// into dst's slices when it has them (dst: schedules nobody holds).
+func schedules(sc Scheduler, t int64, dst [][]engine.Segment) [][]engine.Segment {
+	n := sc.Squads()
+	if cap(dst) < n {
+		dst = append(dst[:cap(dst)], make([][]engine.Segment, n-cap(dst))...)
 	}
-	return out
+	dst = dst[:n]
+	for q := range dst {
+		dst[q] = sc.Schedule(q, t, t+ScheduleHorizon, dst[q][:0])
+	}
+	return dst
 }
 
 // waitWhilePaused returns when the runtime is not paused, or ctx's error
