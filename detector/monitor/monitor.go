@@ -66,6 +66,13 @@ type Monitor struct {
 	alertCount   atomic.Uint64 // alert openings (incidents)
 
 	pool sync.Pool // *scratch
+	// big is the scratch of a large call (a battlefield's tick), kept out
+	// of the pool: the pool keeps what a goroutine puts back in its core's
+	// own slot, which a call on the other core does not look in, so a
+	// 50 000-soldier tick made its 10 MB of scratch anew about every other
+	// tick. Ingest takes it by swapping it out (a concurrent large call
+	// uses the pool).
+	big atomic.Pointer[scratch]
 
 	keptHook func(bool) // tests: called with false after a split call's chunk is kept
 }
@@ -257,10 +264,35 @@ func (m *Monitor) Profile(ctx context.Context, id engine.SoldierID) (p engine.Pr
 // maxMisses bounds the profile miss cache.
 const maxMisses = 100_000
 
+// bigCall is the fewest observations of a call that uses the monitor's
+// big scratch.
+const bigCall = 1024
+
+// getScratch returns the buffers of a call of n observations.
+func (m *Monitor) getScratch(n int) *scratch {
+	if n >= bigCall {
+		if s := m.big.Swap(nil); s != nil {
+			return s
+		}
+	}
+	return m.pool.Get().(*scratch)
+}
+
+// putScratch hands back the buffers getScratch(n) returned.
+func (m *Monitor) putScratch(s *scratch, n int) {
+	if n >= bigCall && m.big.CompareAndSwap(nil, s) {
+		return
+	}
+	m.pool.Put(s)
+}
+
 // scratch holds the reusable buffers of one Ingest call.
 type scratch struct {
-	ids     []engine.SoldierID
+	ids []engine.SoldierID
+	// rows holds each soldier's window, read into a part of flat (see
+	// rowsFor).
 	rows    [][]engine.Observation
+	flat    []engine.Observation
 	windows []featurestore.Window
 	cuts    []int
 	errs    []error
@@ -301,8 +333,8 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	if tr != nil {
 		tr.begin()
 	}
-	s := m.pool.Get().(*scratch)
-	defer m.pool.Put(s)
+	s := m.getScratch(len(obs))
+	defer m.putScratch(s, len(obs))
 	s.ids = s.ids[:0]
 	var held uint64 // bit k: m.locks[k] (stripes ≤ 64)
 	for i := range obs {
@@ -334,6 +366,7 @@ func (m *Monitor) Ingest(ctx context.Context, obs []engine.Observation, dst []de
 	var err error
 	if oneTrip {
 		var written bool
+		s.rowsFor(rows)
 		if s.rows, written, err = fw.WriteFrameWindows(ctx, obs, rows, s.rows); !written {
 			return dst, fmt.Errorf("write tick to the store: %w", err)
 		}
@@ -500,10 +533,7 @@ func (m *Monitor) windowRows(obs []engine.Observation) int {
 // call per chunk of s.cuts, on the workers (a memory store reads under a
 // shared lock).
 func (m *Monitor) readRows(ctx context.Context, s *scratch, n int) error {
-	if cap(s.rows) < len(s.ids) {
-		s.rows = append(s.rows[:cap(s.rows)], make([][]engine.Observation, len(s.ids)-cap(s.rows))...)
-	}
-	s.rows = s.rows[:len(s.ids)]
+	s.rowsFor(n)
 	if len(s.cuts) <= 2 {
 		return m.readShard(ctx, s, 0, len(s.ids), n)
 	}
@@ -515,6 +545,26 @@ func (m *Monitor) readRows(ctx context.Context, s *scratch, n int) error {
 		}
 	})
 	return errors.Join(s.errs...)
+}
+
+// rowsFor sets s.rows to an empty window with room for n rows for each
+// soldier of s.ids, each a part of one block (s.flat), so that the store
+// reads a tick's windows into one allocation, kept from call to call,
+// instead of one per soldier. A block much larger than the call needs
+// (the whole windows read at a battlefield's start, then two rows a
+// tick) is let go.
+func (s *scratch) rowsFor(n int) {
+	need := len(s.ids) * n
+	if cap(s.flat) < need || cap(s.flat) > 4*need {
+		s.flat = make([]engine.Observation, need)
+	}
+	if cap(s.rows) < len(s.ids) {
+		s.rows = make([][]engine.Observation, len(s.ids))
+	}
+	s.rows = s.rows[:len(s.ids)]
+	for i := range s.rows {
+		s.rows[i] = s.flat[i*n : i*n : (i+1)*n]
+	}
 }
 
 // readShard reads the windows of s.ids[a:b] into s.rows[a:b].
