@@ -186,6 +186,8 @@ type job struct {
 	// row came with.
 	phased   engine.Observation
 	reported engine.Phase
+	// slot numbers the job's squad within its call (see squadSlots).
+	slot int32
 }
 
 // preparer is a forecaster that can do, during a series' warm-up, part of
@@ -300,9 +302,53 @@ type core struct {
 type batch struct {
 	jobs    []job
 	ready   []*job
-	warming []*job              // the jobs not ready, for a preparer
-	squad   map[int]*squadCount // per squad of the call (see squadWide)
-	phases  map[int]*[2]int     // per squad: soldiers the phase check saw, and saw disagree (seePhases)
+	warming []*job // the jobs not ready, for a preparer
+	// Per squad of the call, indexed by the jobs' slots (squadSlots):
+	// squad counts the excursions (squadWide), phases the soldiers the
+	// phase check saw, and saw disagree (seePhases).
+	slots  int
+	slotOf map[int]int32 // squad → slot, for a call whose squads are not in order
+	squad  []squadCount
+	phases [][2]int
+}
+
+// squadSlots numbers the squads of b's jobs 0, 1, … in the order they
+// first come, in each job's slot, and sets b.slots to how many there are.
+// A call whose squads come in order (a frame's chunk) needs no map.
+func (b *batch) squadSlots() {
+	b.slots = 0
+	for i := range b.jobs {
+		j := &b.jobs[i]
+		switch {
+		case i > 0 && j.s.profile.Squad == b.jobs[i-1].s.profile.Squad:
+			j.slot = b.jobs[i-1].slot
+		case i > 0 && j.s.profile.Squad < b.jobs[i-1].s.profile.Squad:
+			b.squadSlotsByMap()
+			return
+		default:
+			j.slot = int32(b.slots)
+			b.slots++
+		}
+	}
+}
+
+// squadSlotsByMap is squadSlots for squads in any order.
+func (b *batch) squadSlotsByMap() {
+	if b.slotOf == nil {
+		b.slotOf = map[int]int32{}
+	}
+	clear(b.slotOf)
+	b.slots = 0
+	for i := range b.jobs {
+		j := &b.jobs[i]
+		k, ok := b.slotOf[j.s.profile.Squad]
+		if !ok {
+			k = int32(b.slots)
+			b.slotOf[j.s.profile.Squad] = k
+			b.slots++
+		}
+		j.slot = k
+	}
 }
 
 func newCore(name string, f forecaster, cfg AlertConfig, floor [engine.NumVitals]float64, glitch *GlitchConfig, o *options) (*core, error) {
@@ -419,6 +465,7 @@ func (c *core) Score(ws []featurestore.Window, dst []Verdict) ([]Verdict, error)
 	for i := range b.jobs {
 		b.jobs[i].ex = &dst[base+i].Explanation // dst no longer grows
 	}
+	b.squadSlots()
 	if c.phaseHold > 0 {
 		c.seePhases(b)
 	}

@@ -250,23 +250,14 @@ func (c *core) lookPhase(j *job) {
 // disagrees with its reported phase as a whole: at least SquadShare of
 // its soldiers the check could judge (and SquadMin) at this row.
 func (c *core) seePhases(b *batch) {
-	if b.phases == nil {
-		b.phases = map[int]*[2]int{}
-	}
-	for _, n := range b.phases {
-		*n = [2]int{}
-	}
+	b.phases = append(b.phases[:0], make([][2]int, b.slots)...)
 	for i := range b.jobs {
 		j := &b.jobs[i]
 		c.lookPhase(j)
 		if !j.rawOK {
 			continue
 		}
-		n := b.phases[j.s.profile.Squad]
-		if n == nil {
-			n = &[2]int{}
-			b.phases[j.s.profile.Squad] = n
-		}
+		n := &b.phases[j.slot]
 		n[0]++
 		if j.raw.act != ActivityNone {
 			n[1]++
@@ -274,7 +265,7 @@ func (c *core) seePhases(b *batch) {
 	}
 	for i := range b.jobs {
 		j := &b.jobs[i]
-		if n := b.phases[j.s.profile.Squad]; j.rawOK && j.raw.act != ActivityNone {
+		if n := &b.phases[j.slot]; j.rawOK && j.raw.act != ActivityNone {
 			j.squadDisagreement = n[1] >= SquadMin && float64(n[1]) >= SquadShare*float64(n[0])
 		}
 		c.checkPhase(j)

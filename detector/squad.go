@@ -34,20 +34,11 @@ func (c *core) squadWide(b *batch, vds []Verdict) {
 	if len(b.jobs) < SquadMin {
 		return
 	}
-	if b.squad == nil {
-		b.squad = map[int]*squadCount{}
-	}
-	for _, sc := range b.squad {
-		*sc = squadCount{}
-	}
+	b.squad = append(b.squad[:0], make([]squadCount, b.slots)...)
 	wide := false
 	for i := range b.jobs {
 		j := &b.jobs[i]
-		sc := b.squad[j.s.profile.Squad]
-		if sc == nil {
-			sc = &squadCount{}
-			b.squad[j.s.profile.Squad] = sc
-		}
+		sc := &b.squad[j.slot]
 		for v, o := range j.in.out {
 			if math.IsNaN(o) {
 				continue
@@ -61,7 +52,8 @@ func (c *core) squadWide(b *batch, vds []Verdict) {
 			}
 		}
 	}
-	for _, sc := range b.squad {
+	for k := range b.squad {
+		sc := &b.squad[k]
 		for v := range sc.n {
 			if sc.n[v] >= SquadMin && (sc.up[v] >= SquadMin || sc.down[v] >= SquadMin) {
 				wide = true
@@ -73,7 +65,7 @@ func (c *core) squadWide(b *batch, vds []Verdict) {
 	}
 	for i := range b.jobs {
 		j := &b.jobs[i]
-		sc := b.squad[j.s.profile.Squad]
+		sc := &b.squad[j.slot]
 		for v, o := range j.in.out {
 			if math.IsNaN(o) || sc.n[v] < SquadMin {
 				continue

@@ -1,6 +1,7 @@
 package detector
 
 import (
+	"math"
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -67,5 +68,84 @@ func TestSquadWideExcursion(t *testing.T) {
 	vs = run(n, false)
 	if got := opened(vs[0], ChannelHeartRate); len(got) == 0 {
 		t.Error("soldiers scored one by one: no HR alert for a rise the squad shares")
+	}
+}
+
+// Squads need not come in order within a call (an HTTP batch): soldiers of
+// two squads interleaved (3, 1, 3, 1, …) get each the verdicts they get
+// when the call holds their squads one after the other. Squad 3 rises
+// together (no HR alert), squad 1 has one soldier rising alone (an alert).
+// It fails if the squad-wide rule groups a call's soldiers by runs of one
+// squad rather than by squad.
+func TestSquadWideInterleaved(t *testing.T) {
+	const n, ticks, onset = 16, 400, 300
+	run := func(interleaved bool) map[engine.SoldierID][]Verdict {
+		sc, err := Default()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss := make([]*series, n)
+		for i := range ss {
+			id := engine.SoldierID(i + 1)
+			ss[i] = steadySeries(ticks, uint64(40+i))
+			ss[i].p = engine.DefaultProfile(id)
+			ss[i].p.Squad = 1
+			if i >= n/2 {
+				ss[i].p.Squad = 3
+				ss[i].ramp(engine.HeartRate, onset, ticks, 60, 3)
+			}
+			if i == 0 {
+				ss[i].ramp(engine.HeartRate, onset, ticks, 60, 3)
+			}
+			for k := range ss[i].obs {
+				ss[i].obs[k].Soldier = id
+			}
+		}
+		order := make([]int, 0, n)
+		for i := range n / 2 {
+			if interleaved {
+				order = append(order, n/2+i, i)
+			} else {
+				order = append(order, i)
+			}
+		}
+		if !interleaved {
+			for i := range n / 2 {
+				order = append(order, n/2+i)
+			}
+		}
+		out := map[engine.SoldierID][]Verdict{}
+		ws := make([]featurestore.Window, 0, n)
+		var vs []Verdict
+		for k := range ticks {
+			ws = ws[:0]
+			for _, i := range order {
+				ws = append(ws, featurestore.Window{Profile: ss[i].p, Rows: ss[i].obs[max(0, k-31) : k+1]})
+			}
+			if vs, err = sc.Score(ws, vs[:0]); err != nil {
+				t.Fatal(err)
+			}
+			for _, v := range vs {
+				out[v.Soldier] = append(out[v.Soldier], v)
+			}
+		}
+		return out
+	}
+	grouped, mixed := run(false), run(true)
+	for id, want := range grouped {
+		got := mixed[id]
+		for k := range want {
+			if got[k].State != want[k].State || got[k].Channels != want[k].Channels || math.Float64bits(got[k].Score) != math.Float64bits(want[k].Score) {
+				t.Fatalf("soldier %d, tick %d: interleaved %v score %v, grouped %v score %v", id, k, got[k].State, got[k].Score, want[k].State, want[k].Score)
+			}
+		}
+	}
+	if got := opened(grouped[1], ChannelHeartRate); len(got) == 0 || got[0] > onset+5 {
+		t.Errorf("squad 1's one soldier rising: HR alerts at %v, want one within 5 s of %d", got, onset)
+	}
+	for id := engine.SoldierID(n/2 + 1); id <= n; id++ {
+		if got := opened(grouped[id], ChannelHeartRate); len(got) > 0 {
+			t.Errorf("squad 3 rising together: soldier %d opened HR alerts at %v", id, got)
+		}
 	}
 }
