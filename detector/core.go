@@ -677,6 +677,9 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		}
 		if !fc.ok && !miss && !vv.Suspect && c.prior {
 			lo, hi := populationBand(&s.profile, o.Phase, o.Ambient, vital)
+			if vital == engine.HeartRate {
+				lo = priorLowHR(&s.profile, o.Ambient, lo)
+			}
 			vv.Prior = true
 			vv.Forecast = Quantiles{lo, math.NaN(), math.NaN(), math.NaN(), hi}
 			vv.Out = outside(x, lo, hi, priorUnit[v])

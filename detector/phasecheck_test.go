@@ -267,3 +267,40 @@ func TestStaminaSlopeWalk(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorLowHeartRateReportedContact: a resting soldier (72 bpm) whose
+// client reports contact opens no bradycardia while the population prior
+// judges its first readings (contact's band starts near 100 bpm, but rest
+// explains 72); a heart at 45 bpm reported in contact, slow whatever the
+// soldier does, still opens one within seconds, and a soldier reported at
+// rest is judged against rest's band as before.
+func TestPriorLowHeartRateReportedContact(t *testing.T) {
+	const n = 30 // the TFT's warm-up: the prior judges these rows
+	rest := activitySeries(n, 1<<30, engine.PhaseContact, 8)
+	for _, v := range feed(t, newTFT(t), rest, 64) {
+		if v.Alert.Opened {
+			t.Fatalf("t %d: %v opened from the prior (%s)", v.T, v.Alert.Kind, Explain(&v))
+		}
+		if hr := &v.Vitals[engine.HeartRate]; !hr.Prior || hr.Out != 0 {
+			t.Fatalf("t %d: heart rate %v judged by the prior %v, out %v", v.T, hr.Observed, hr.Prior, hr.Out)
+		}
+	}
+	slow := activitySeries(n, 1<<30, engine.PhaseContact, 8)
+	for i := range slow.obs {
+		slow.obs[i].Values[engine.HeartRate] = 45 + float64(i%3) - 1
+	}
+	opened := -1
+	for _, v := range feed(t, newTFT(t), slow, 64) {
+		if v.Alert.Opened && opened < 0 && v.Alert.Kind == engine.KindBradycardia {
+			opened = int(v.T)
+		}
+	}
+	if opened < 0 || opened > 10 {
+		t.Errorf("a heart at 45 bpm reported in contact: bradycardia opened at t %d, want within 10 s", opened)
+	}
+	p := engine.DefaultProfile(1)
+	lo, _ := populationBand(&p, engine.PhaseRest, 22, engine.HeartRate)
+	if got := priorLowHR(&p, 22, lo); got != lo {
+		t.Errorf("rest's prior starts at %v, judged from %v", lo, got)
+	}
+}

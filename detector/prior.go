@@ -43,6 +43,33 @@ var priorCore = [engine.NumPhases]float64{
 	engine.PhaseRecovery: 1.6,
 }
 
+// A heart rate low for the reported phase at a series' start. The prior
+// judges a soldier's first readings, before the forecaster and the phase
+// check (which needs PhaseWindow rows) can say anything; a heart rate
+// below the reported phase's band but one rest explains is then as likely
+// a phase reported wrong (told contact while resting: on dev seeds 9101–
+// 9104, with 30 % of the soldiers told contact, 71 false bradycardias,
+// most at t = 1) as a slow heart. So the prior's low end for heart rate is
+// the reported phase's, but no higher than the lowest any phase explains
+// (the union band, rest's) or priorSlowHR, whichever is higher: below that
+// a waking heart is slow whatever the soldier does (marked bradycardia).
+// The simulated bradycardias fall to 30–50 bpm. Rest's band is the
+// union's lowest, so a soldier reported at rest is judged as before; the
+// high end keeps the reported phase's (judging it against the union would
+// lose a tachycardia under way at rest, which lies inside contact's band).
+
+// priorSlowHR is the heart rate below which a waking heart is slow in any
+// activity, bpm.
+const priorSlowHR = 50.0
+
+// priorLowHR returns the low end of the prior band of heart rate for a
+// soldier of profile p at ambient amb whose reported phase's band starts
+// at lo (see above).
+func priorLowHR(p *engine.Profile, amb, lo float64) float64 {
+	ulo, _ := unionBand(p, amb)
+	return min(lo, max(ulo, priorSlowHR))
+}
+
 // priorUnit is the unit of Out against the prior band, per vital.
 var priorUnit = [engine.NumVitals]float64{10, 10, 0.25, 2}
 
