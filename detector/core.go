@@ -245,6 +245,7 @@ type soldier struct {
 	seenAct Activity     // what the stamina showed when it did
 	lastPh  engine.Phase // the phase reported at the last row the phase check judged
 	phSquad bool         // the disagreement being counted was shared by the squad
+	phLearn bool         // personal was allocated by the phase check (dropped with its disagreement)
 	hist    history
 	alerts  alertState
 	stuck   [engine.NumVitals]stuckVital
@@ -267,9 +268,11 @@ type soldier struct {
 	// startTrendAge, coreTrend follows core temperature (prior.go).
 	age       int32
 	phRun     int16 // seconds the reported phase has disagreed with the stamina (while wrongPh: agreed)
+	restRun   int16 // seconds the stamina has recovered at rest's rate (phasecheck.go)
 	coreTrend trend
 	// personal is the personal heart-rate baseline (personal.go),
-	// allocated the first time the soldier's phase is guessed.
+	// allocated the first time the soldier's phase is guessed, or while
+	// the phase check disagrees with the reported phase (phLearn).
 	personal *personalHR
 	series   any // the forecaster's state
 	scratch  row // the row being cleaned
@@ -534,7 +537,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.age = 0
 	s.coreTrend.reset()
 	s.disp.reset()
-	s.personal = nil
+	s.personal, s.phLearn, s.restRun = nil, false, 0
 	s.wrongPh, s.seenAct, s.phRun, s.lastPh, s.phSquad = false, ActivityNone, 0, 0, false
 	for v := range s.stuck {
 		s.stuck[v].reset()
@@ -754,8 +757,14 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 		// union prior (personal.go); the more severe judgement counts.
 		// So is one whose reported phase the phase check judges wrong
 		// (phasecheck.go), and its evidence says what was seen.
-		if vital == engine.HeartRate && (o.PhaseGuessed || j.seen.act != ActivityNone) && !miss && !vv.Suspect {
-			c.personalCheck(j, vd, in, x, &best)
+		// Once allocated, the baseline learns from every reading, so it
+		// is warm when it is needed.
+		if vital == engine.HeartRate && !miss && !vv.Suspect {
+			if o.PhaseGuessed || j.seen.act != ActivityNone {
+				c.personalCheck(j, vd, in, x, &best)
+			} else if s.personal != nil {
+				s.personal.observe(o.T, x, o.Values[engine.Stamina])
+			}
 		}
 		if vital == engine.HeartRate && j.seen.act != ActivityNone {
 			in.ev[v].Seen, in.ev[v].SeenRate = j.seen.act, float32(j.seen.rate)

@@ -212,7 +212,10 @@ func (c *core) personalCheck(j *job, vd *Verdict, in *stepInput, x float64, best
 	const v = engine.HeartRate
 	s, o := j.s, j.obs
 	if s.personal == nil {
-		s.personal = &personalHR{}
+		s.personal, s.phLearn = &personalHR{}, true
+	}
+	if o.PhaseGuessed {
+		s.phLearn = false // kept for the next time the phase is guessed
 	}
 	r, b, sigma, working, ok := s.personal.observe(o.T, x, o.Values[engine.Stamina])
 	if !ok {

@@ -60,16 +60,30 @@ import (
 //
 // While the phase is wrong:
 //   - the forecaster is given, instead of the reported phase, the phase
-//     the activity shows (resting: recovery; not in contact: patrol;
-//     working: march; working hard: contact), and so are the soldier's
-//     cleaned rows; the verdict keeps the reported phase;
+//     the activity shows (resting: recovery, or rest once the stamina has
+//     recovered at rest's rate for PhaseRestHold, below; not in contact:
+//     patrol; working: march; working hard: contact), and so are the
+//     soldier's cleaned rows; the verdict keeps the reported phase;
 //   - heart rate is judged as for an unknown phase: against the soldier's
-//     own baseline (personal.go, allocated then, dropped when the phase is
-//     right again) and the union of every phase's band, beside the
-//     forecaster's band and drift check (given the activity's phase);
-//     the more severe judgement counts;
+//     own baseline (personal.go) and the union of every phase's band,
+//     beside the forecaster's band and drift check (given the activity's
+//     phase); the more severe judgement counts. The baseline is allocated
+//     when the disagreement starts to count, not when the phase is judged
+//     wrong, and learns from then on, so it is warm (PersonalWarmup) 40 s
+//     after a 3-minute hold ends and before a squad's 6-minute one; it is
+//     dropped when the disagreement ends or the phase is right again;
 //   - Verdict.PhaseSeen and the heart-rate evidence (Seen, SeenRate) say
 //     what was seen, and the explanation names the reported phase.
+//
+// Rest or recovery: both recover stamina, by the simulated physiology at
+// 2.4 and 1.2 points a minute times the share still to recover
+// (1 − stamina/100) and the soldier's recovery rate (0.8–1.2, ± 10 %), so
+// the recovery rate over that share is 1.73–3.17 at rest and 0.86–1.58 in
+// recovery; PhaseRestRate lies between. A soldier seen resting whose
+// stamina has recovered at least that fast for PhaseRestHold seconds (a
+// stamina at PhaseFull, which can no longer rise, keeps the count) is
+// given rest: recovery's band takes a resting heart rate 40 bpm up as
+// ordinary (a tachycardia at rest at 118 bpm was missed so).
 //
 // Rows whose stamina was imputed (missing, stuck, inside a stamina alert)
 // leave the check where it was. A kit without stamina gets no check. The
@@ -86,6 +100,9 @@ const (
 	PhaseMismatchHold = 180  // seconds of disagreement before a phase is wrong
 	PhaseMatchHold    = 30   // seconds of agreement before a wrong phase is right again
 	PhaseSquadHold    = 360  // seconds of disagreement the squad shares before a phase is wrong
+	PhaseRestRate     = 1.65 // points a minute per share still to recover: recovering faster, as at rest
+	PhaseRestHold     = 60   // seconds of recovery at rest's rate before resting means rest, not recovery
+	PhaseFull         = 99.0 // points: a stamina this full cannot rise
 )
 
 // WithPhaseCheck sets how long a reported phase must disagree with the
@@ -182,6 +199,9 @@ type phaseSeen struct {
 	rate  float64
 	act   Activity
 	agree bool
+	// rest: the stamina recovers at rest's rate (PhaseRestRate), or it is
+	// full (PhaseFull) and not falling.
+	rest bool
 }
 
 // judgePhase compares the stamina trend (rate in points a minute, steadily
@@ -189,6 +209,7 @@ type phaseSeen struct {
 // reported phase p for a soldier of profile prof at ambient amb.
 func judgePhase(p engine.Phase, prof *engine.Profile, amb, rate float64, falling, rising bool, st, hr, hrRise float64) phaseSeen {
 	j := phaseSeen{rate: rate}
+	j.rest = rising && rate >= PhaseRestRate*(100-st)/100 || st >= PhaseFull && rate > -PhaseWorkDrain/2
 	lo, hi := populationBand(prof, p, amb, engine.HeartRate)
 	mid := (lo + hi) / 2
 	// Resting shows a heart rate below the phase's middle and not
@@ -294,14 +315,18 @@ func (c *core) checkPhase(j *job) {
 	}
 	if o.Phase != s.lastPh {
 		// A new phase reported: judged afresh.
-		s.lastPh, s.phRun, s.phSquad = o.Phase, 0, false
-		if s.wrongPh {
-			s.wrongPh, s.seenAct, s.personal = false, ActivityNone, nil
-		}
+		s.lastPh, s.phRun, s.phSquad, s.restRun = o.Phase, 0, false, 0
+		s.wrongPh, s.seenAct = false, ActivityNone
+		s.forgetPersonal()
 	}
 	step := max(o.T-s.lastT, 1)
 	seen := j.raw
 	hold := c.phaseHold
+	if seen.rest {
+		s.restRun = int16(min(int(s.restRun)+int(step), PhaseRestHold))
+	} else {
+		s.restRun = 0
+	}
 	switch {
 	case s.wrongPh && seen.agree:
 		s.phRun = int16(min(int(s.phRun)+int(step), PhaseMatchHold))
@@ -310,11 +335,14 @@ func (c *core) checkPhase(j *job) {
 			// dropped (a later mismatch learns afresh), so a soldier
 			// whose phase is right holds none.
 			s.wrongPh, s.phRun, s.seenAct = false, 0, ActivityNone
-			s.personal = nil
+			s.forgetPersonal()
 		}
 	case s.wrongPh:
 		s.phRun = 0
-		if seen.act != ActivityNone {
+		// A soldier seen resting whose stamina is full keeps resting:
+		// it cannot rise any more, and "not in contact" would give the
+		// forecaster patrol.
+		if seen.act != ActivityNone && (seen.act != ActivitySteady || s.seenAct != ActivityResting || !seen.rest) {
 			s.seenAct = seen.act
 		}
 	case seen.act != ActivityNone:
@@ -322,12 +350,18 @@ func (c *core) checkPhase(j *job) {
 		if s.phSquad {
 			hold = max(hold, PhaseSquadHold)
 		}
+		if s.personal == nil && int(s.phRun) >= int(hold)-personalLead {
+			// The soldier's own heart-rate baseline starts to learn, so
+			// that it is warm when the phase may be judged wrong.
+			s.personal, s.phLearn = &personalHR{}, true
+		}
 		s.phRun = int16(min(int(s.phRun)+int(step), int(hold)))
 		if s.phRun >= hold {
 			s.wrongPh, s.phRun, s.seenAct, s.phSquad = true, 0, seen.act, false
 		}
 	case seen.agree:
 		s.phRun, s.phSquad = 0, false
+		s.forgetPersonal()
 	}
 	if s.wrongPh {
 		j.seen = seen
@@ -335,6 +369,10 @@ func (c *core) checkPhase(j *job) {
 	}
 	c.rephase(j)
 }
+
+// personalLead is how long before a disagreement's hold ends the personal
+// baseline starts to learn: the time it needs to judge at a 1-s step.
+const personalLead = PersonalWarmup + PersonalLevel
 
 // activityPhase is the phase the forecaster is given for a soldier whose
 // reported phase is judged wrong, by the activity seen.
@@ -346,13 +384,27 @@ var activityPhase = [...]engine.Phase{
 }
 
 // rephase points job j at a copy of its row with the phase its activity
-// shows, while the reported phase is judged wrong.
+// shows, while the reported phase is judged wrong: rest instead of
+// recovery once the stamina has recovered at rest's rate for
+// PhaseRestHold.
 func (c *core) rephase(j *job) {
 	if j.seen.act == ActivityNone {
 		return
 	}
+	ph := activityPhase[j.seen.act]
+	if j.seen.act == ActivityResting && j.s.restRun >= PhaseRestHold {
+		ph = engine.PhaseRest
+	}
 	j.reported = j.obs.Phase
 	j.phased = *j.obs
-	j.phased.Phase, j.phased.NextPhase = activityPhase[j.seen.act], activityPhase[j.seen.act]
+	j.phased.Phase, j.phased.NextPhase = ph, ph
 	j.obs = &j.phased
+}
+
+// forgetPersonal drops the personal heart-rate baseline the phase check
+// allocated (one allocated for a guessed phase is kept).
+func (s *soldier) forgetPersonal() {
+	if s.phLearn {
+		s.personal, s.phLearn = nil, false
+	}
 }

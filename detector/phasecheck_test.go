@@ -304,3 +304,23 @@ func TestPriorLowHeartRateReportedContact(t *testing.T) {
 		t.Errorf("rest's prior starts at %v, judged from %v", lo, got)
 	}
 }
+
+// TestJudgePhaseRestOrRecovery: the simulated physiology's slowest rest
+// (fitness low, 0.8 × 0.9 of 2.4 points a minute times the share still to
+// recover) reads as rest, its fastest recovery (1.2 × 1.1 of 1.2) as
+// recovery, at any stamina level; a full stamina that does not fall reads
+// as rest.
+func TestJudgePhaseRestOrRecovery(t *testing.T) {
+	p := engine.DefaultProfile(1)
+	for _, st := range []float64{20, 50, 80, 95} {
+		left := (100 - st) / 100
+		rest := judgePhase(engine.PhaseContact, &p, 22, 0.8*0.9*2.4*left, false, true, st, 70, 0)
+		rec := judgePhase(engine.PhaseContact, &p, 22, 1.2*1.1*1.2*left, false, true, st, 70, 0)
+		if !rest.rest || rec.rest {
+			t.Errorf("stamina %v: rest read as rest %v, recovery as rest %v", st, rest.rest, rec.rest)
+		}
+	}
+	if full := judgePhase(engine.PhaseContact, &p, 22, 0, false, false, 99.8, 70, 0); !full.rest || full.act != ActivitySteady {
+		t.Errorf("a full stamina: rest %v, activity %v", full.rest, full.act)
+	}
+}

@@ -213,7 +213,8 @@ func (x *verdictExtras) needed(v *detector.Verdict) int {
 // appendVerdict appends the JSON of a verdict:
 //
 //	{"soldier_id", "timestamp", "anomaly", "state", "kind", "score", "phase",
-//	 "next_phase", "scorer", "warmup" (only while warming up), "vitals":
+//	 "next_phase", "scorer", "basis", "phase_seen" (only while the phase check
+//	 judges the reported phase wrong), "warmup" (only while warming up), "vitals":
 //	 {name: {"observed", "missing", "forecast": {q02…q98}, "out", "imputed",
 //	 "stuck"}}, "alerts": [{"channel", "kind", "since", "opened"}],
 //	 "model_weights": {"vital", "variables": [{"name", "weight"}], "attention"}}
@@ -240,6 +241,10 @@ func appendVerdict(b []byte, v *detector.Verdict, x verdictExtras) []byte {
 	}
 	b = appendKey(b, "basis", false)
 	b = appendString(b, basis(v))
+	if n := phaseSeenName(v.PhaseSeen); n != "" {
+		b = appendKey(b, "phase_seen", false)
+		b = appendString(b, n)
+	}
 	if (v.State == detector.StateWarmingUp || v.Vitals[engine.HeartRate].Prior) && x.warmup > 0 {
 		b = append(b, `,"warmup":{"observations_needed":`...)
 		b = strconv.AppendInt(b, int64(x.needed(v)), 10)
@@ -418,6 +423,23 @@ func appendError(b []byte, e *apiError) []byte {
 	b = append(b, '{')
 	b = appendErrorFields(b, e)
 	return append(b, '}')
+}
+
+// phaseSeenNames are the values of "phase_seen", by detector.Activity.
+var phaseSeenNames = [...]string{
+	detector.ActivityResting: "resting",
+	detector.ActivitySteady:  "not_in_contact",
+	detector.ActivityWorking: "working",
+	detector.ActivityHard:    "working_hard",
+}
+
+// phaseSeenName returns the "phase_seen" value of activity a ("" for
+// none: the field is left out).
+func phaseSeenName(a detector.Activity) string {
+	if int(a) < len(phaseSeenNames) {
+		return phaseSeenNames[a]
+	}
+	return ""
 }
 
 // basis names what the verdict judged the readings against: "model" (the

@@ -20,6 +20,7 @@ type verdictWire struct {
 	Phase     string   `json:"phase"`
 	NextPhase string   `json:"next_phase"`
 	Basis     string   `json:"basis"`
+	PhaseSeen string   `json:"phase_seen"`
 	Vitals    map[string]struct {
 		Observed *float64            `json:"observed"`
 		Missing  bool                `json:"missing"`
@@ -38,7 +39,8 @@ type verdictWire struct {
 
 // ParseVerdictJSON reads a verdict as POST /predict answers it (and the
 // Kafka verdict topic carries it) back into a detector.Verdict: soldier,
-// timestamp (as T), state, kind, score, phases, each vital's reading,
+// timestamp (as T), state, kind, score, phases and the activity the phase
+// check saw (PhaseSeen), each vital's reading,
 // forecast quantiles and distance out of band, and the alert channels,
 // from which the incident's open, opened, since and kind are rebuilt. The
 // explanation, the evidence and the attribution are not read. An answer
@@ -75,6 +77,17 @@ func ParseVerdictJSON(b []byte) (v detector.Verdict, ok bool, err error) {
 	if w.Phase != "" {
 		if v.Phase, err = engine.ParsePhase(w.Phase); err != nil {
 			return v, false, fmt.Errorf("verdict JSON: phase: %w", err)
+		}
+	}
+	if w.PhaseSeen != "" {
+		found := false
+		for a, n := range phaseSeenNames {
+			if n != "" && n == w.PhaseSeen {
+				v.PhaseSeen, found = detector.Activity(a), true
+			}
+		}
+		if !found {
+			return v, false, fmt.Errorf("verdict JSON: unknown phase_seen %q", w.PhaseSeen)
 		}
 	}
 	v.NextPhase = v.Phase

@@ -54,7 +54,8 @@ func TestParseVerdictJSONRoundTrip(t *testing.T) {
 		t.Fatalf("an unscored repeat %s: ok %v err %v", rep.Verdict, ok, err)
 	}
 	for _, bad := range []string{`{}`, `[`, `{"soldier_id":1,"timestamp":2,"state":"fine","kind":"none"}`,
-		`{"soldier_id":1,"timestamp":2,"state":"ok","kind":"none","alerts":[{"channel":"x","kind":"none"}]}`} {
+		`{"soldier_id":1,"timestamp":2,"state":"ok","kind":"none","alerts":[{"channel":"x","kind":"none"}]}`,
+		`{"soldier_id":1,"timestamp":2,"state":"ok","kind":"none","phase_seen":"asleep"}`} {
 		if _, _, err := ParseVerdictJSON([]byte(bad)); err == nil {
 			t.Errorf("%s read without an error", bad)
 		}
