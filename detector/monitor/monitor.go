@@ -69,8 +69,9 @@ type Monitor struct {
 	// big is the scratch of a large call (a battlefield's tick), kept out
 	// of the pool: the pool keeps what a goroutine puts back in its core's
 	// own slot, which a call on the other core does not look in, so a
-	// 50 000-soldier tick made its scratch anew every few ticks (≈ 33 MB). Ingest takes it by swapping it out (a concurrent large call
-	// uses the pool).
+	// 50 000-soldier tick made its scratch anew every few ticks (≈ 33 MB).
+	// Ingest takes it by swapping it out (a concurrent large call uses the
+	// pool).
 	big atomic.Pointer[scratch]
 
 	keptHook func(bool) // tests: called with false after a split call's chunk is kept
