@@ -1,0 +1,229 @@
+package autodiff
+
+import "math"
+
+// The float32 kernels below serve the TFT's reduced-precision forward pass
+// at fleet scale (package tft, compact streams): the same layers as the
+// float64 kernels, forward only, on float32 slices, so a vector holds
+// twice as many values. Each is written here in Go, the reference; a
+// vector version, where there is one, must give the same bits. Products
+// are rounded on their own (mul32) so that no build fuses them into a
+// neighbouring add, and sums run in the order the Go loops give.
+
+// mul32 is a·b rounded to float32 on its own (see mul).
+func mul32(a, b float32) float32 { return float32(a * b) }
+
+// The float32 exponential: x = k·ln2 + r with |r| ≤ ln2/2 (Cody–Waite,
+// ln2 split as Cephes's expf splits it), eʳ from Cephes's degree-5 minimax
+// polynomial (within about one unit in the last place on that range), and
+// 2ᵏ added straight into the exponent bits. The argument is clamped to
+// [exp32Lo, exp32Hi], where every result is a normal float32.
+const (
+	exp32Lo      = -86
+	exp32Hi      = 88
+	exp32Log2e   = 1.44269504088896341
+	exp32Ln2Hi   = 0.693359375
+	exp32Ln2Lo   = -2.12194440e-4
+	exp32Shift   = 0x1.8p23 // adding it rounds |v| < 2²² to an integer
+	exp32ShiftBt = 0x4b400000
+	exp32P0      = 1.9875691500e-4
+	exp32P1      = 1.3981999507e-3
+	exp32P2      = 8.3334519073e-3
+	exp32P3      = 4.1665795894e-2
+	exp32P4      = 1.6666665459e-1
+	exp32P5      = 5.0000001201e-1
+)
+
+// clamp32 limits x to [lo, hi]; NaN stays NaN.
+func clamp32(x, lo, hi float32) float32 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}
+
+// exp32 is eˣ for x already clamped to [exp32Lo, exp32Hi] (NaN gives NaN).
+func exp32(x float32) float32 {
+	kf := float32(x*exp32Log2e) + exp32Shift
+	k := kf - exp32Shift
+	r := float32(x-mul32(k, exp32Ln2Hi)) - mul32(k, exp32Ln2Lo)
+	r2 := mul32(r, r)
+	p := mul32(exp32P0, r) + exp32P1
+	p = mul32(p, r) + exp32P2
+	p = mul32(p, r) + exp32P3
+	p = mul32(p, r) + exp32P4
+	p = mul32(p, r) + exp32P5
+	e := float32(mul32(p, r2)+r) + 1
+	ki := int32(math.Float32bits(kf)) - exp32ShiftBt
+	return math.Float32frombits(math.Float32bits(e) + uint32(ki)<<23)
+}
+
+// Exp32 is eˣ in float32 as ExpSlice32 computes it: x is clamped to
+// [−86, 88] first, so the result is never 0, subnormal or infinite.
+func Exp32(x float32) float32 { return exp32(clamp32(x, exp32Lo, exp32Hi)) }
+
+// ExpSlice32 sets y[i] = Exp32(x[i]); y may be x.
+func ExpSlice32(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = exp32(clamp32(v, exp32Lo, exp32Hi))
+	}
+}
+
+// SigmoidSlice32 sets y[i] = 1/(1 + e^−x[i]), the exponent clamped as
+// Exp32 clamps it; y may be x. The error is absolute, a few units of 1e-8.
+func SigmoidSlice32(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = 1 / (1 + exp32(clamp32(-v, exp32Lo, exp32Hi)))
+	}
+}
+
+// TanhSlice32 sets y[i] = 2/(1 + e^−2x[i]) − 1, the exponent clamped as
+// Exp32 clamps it; y may be x. Near 0 the error is absolute (about 1e-7),
+// not relative: enough for activations, which is all it serves.
+func TanhSlice32(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = 2/(1+exp32(clamp32(-2*v, exp32Lo, exp32Hi))) - 1
+	}
+}
+
+// ELUForward32 sets y = x for x > 0 and eˣ − 1 otherwise (α = 1); y may
+// be x.
+func ELUForward32(y, x []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		if v > 0 {
+			y[i] = v
+			continue
+		}
+		y[i] = exp32(clamp32(v, exp32Lo, exp32Hi)) - 1
+	}
+}
+
+// MatMulAcc32 adds x·W to y for n rows: x is [n × in], W is [in × out], y
+// is [n × out]. Each output sums its products in blocks of four inputs,
+// y + (((x₀w₀ + x₁w₁) + x₂w₂) + x₃w₃), then one input at a time, so a
+// row's result does not depend on the rows it runs with.
+func MatMulAcc32(y, x, w []float32, n, in, out int) {
+	MatMulAccStrided32(y, out, x, in, w, n, in, out)
+}
+
+// MatMulAccStrided32 is MatMulAcc32 over rows that are ys and xs apart in
+// y and x (ys ≥ out, xs ≥ in).
+func MatMulAccStrided32(y []float32, ys int, x []float32, xs int, w []float32, n, in, out int) {
+	if n <= 0 {
+		return
+	}
+	if ys < out || xs < in {
+		panic("autodiff: MatMulAccStrided32 row stride shorter than its row")
+	}
+	for r := range n {
+		matVecAcc32(y[r*ys:r*ys+out], x[r*xs:r*xs+in], w)
+	}
+}
+
+// MatVecAcc32 adds x·W to y, where x has length in and W is [in × len(y)],
+// summing as MatMulAcc32 does.
+func MatVecAcc32(y, x, w []float32) { matVecAcc32(y, x, w) }
+
+func matVecAcc32(y, x, w []float32) {
+	out, in := len(y), len(x)
+	w = w[:in*out]
+	k := 0
+	for ; k+4 <= in; k += 4 {
+		a0, a1, a2, a3 := x[k], x[k+1], x[k+2], x[k+3]
+		w0 := w[k*out : (k+1)*out]
+		w1 := w[(k+1)*out : (k+2)*out]
+		w2 := w[(k+2)*out : (k+3)*out]
+		w3 := w[(k+3)*out : (k+4)*out]
+		w0, w1, w2, w3 = w0[:len(y)], w1[:len(y)], w2[:len(y)], w3[:len(y)]
+		for j := range y {
+			y[j] += float32(float32(mul32(a0, w0[j])+mul32(a1, w1[j]))+mul32(a2, w2[j])) + mul32(a3, w3[j])
+		}
+	}
+	for ; k < in; k++ {
+		a := x[k]
+		wk := w[k*out : (k+1)*out]
+		wk = wk[:len(y)]
+		for j := range y {
+			y[j] += mul32(a, wk[j])
+		}
+	}
+}
+
+// GLUForward32 computes y = a ⊙ σ(b) for n rows, each row of x being
+// [a | b] of width 2d; y is [n × d] and must not overlap x.
+func GLUForward32(y, x []float32, n, d int) {
+	for r := range n {
+		a := x[2*r*d : 2*r*d+d]
+		yr := y[r*d : r*d+d]
+		SigmoidSlice32(yr, x[2*r*d+d:2*r*d+2*d])
+		a = a[:len(yr)]
+		for j := range yr {
+			yr[j] = mul32(yr[j], a[j])
+		}
+	}
+}
+
+// LayerNormForward32 normalises each of the n rows of x (width d) and
+// applies γ and β ([d] each): y = ((x − μ)·s)·γ + β with s = 1/√(σ² + ε),
+// the mean and the variance each summed in column order. y may be x.
+func LayerNormForward32(y, x, gamma, beta []float32, n, d int) {
+	inv := 1 / float32(d)
+	gamma, beta = gamma[:d], beta[:d]
+	for r := range n {
+		xr := x[r*d : r*d+d]
+		yr := y[r*d : r*d+d]
+		var mu float32
+		for _, v := range xr {
+			mu += v
+		}
+		mu = mul32(mu, inv)
+		var vr float32
+		for _, v := range xr {
+			dv := v - mu
+			vr += mul32(dv, dv)
+		}
+		vr = mul32(vr, inv)
+		rs := 1 / float32(math.Sqrt(float64(vr+LayerNormEps)))
+		for j, v := range xr {
+			yr[j] = mul32(mul32(v-mu, rs), gamma[j]) + beta[j]
+		}
+	}
+}
+
+// LSTMStep32 is LSTMStep in float32 without the saved tanh(c): gx holds
+// the input part of the gate pre-activations [b × 4h] (gate order input,
+// forget, cell, output), hPrev and cPrev the previous state [b × h], whh
+// is [h × 4h]. It writes the activated gates to gates [b × 4h] and the
+// new state to h and c [b × h], which may be hPrev and cPrev themselves
+// but must not overlap them otherwise. c = f·c₋ + i·g, h = tanh(c)·o.
+func LSTMStep32(h, c, gates, gx, hPrev, cPrev, whh []float32, b, hid int) {
+	g4 := 4 * hid
+	copy(gates[:b*g4], gx[:b*g4])
+	MatMulAcc32(gates, hPrev, whh, b, hid, g4)
+	for r := range b {
+		gr := gates[r*g4 : r*g4+g4]
+		cp := cPrev[r*hid : r*hid+hid]
+		hr := h[r*hid : r*hid+hid]
+		cr := c[r*hid : r*hid+hid]
+		SigmoidSlice32(gr[:2*hid], gr[:2*hid])
+		TanhSlice32(gr[2*hid:3*hid], gr[2*hid:3*hid])
+		SigmoidSlice32(gr[3*hid:], gr[3*hid:])
+		gi, gf, gg, gout := gr[:hid], gr[hid:2*hid], gr[2*hid:3*hid], gr[3*hid:4*hid]
+		cp = cp[:len(cr)]
+		gi, gf, gg, gout = gi[:len(cr)], gf[:len(cr)], gg[:len(cr)], gout[:len(cr)]
+		for j := range cr {
+			cr[j] = mul32(gf[j], cp[j]) + mul32(gi[j], gg[j])
+		}
+		TanhSlice32(hr, cr)
+		for j := range hr {
+			hr[j] = mul32(hr[j], gout[j])
+		}
+	}
+}
