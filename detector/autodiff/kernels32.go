@@ -6,7 +6,9 @@ import "math"
 // at fleet scale (package tft, compact streams): the same layers as the
 // float64 kernels, forward only, on float32 slices, so a vector holds
 // twice as many values. Each is written here in Go, the reference; a
-// vector version, where there is one, must give the same bits. Products
+// vector version, where there is one, must give the same bits (the AVX2
+// kernels of simd32_amd64.s run the longest prefix whose length is a
+// multiple of eight, the Go loops the rest). Products
 // are rounded on their own (mul32) so that no build fuses them into a
 // neighbouring add, and sums run in the order the Go loops give.
 
@@ -68,6 +70,10 @@ func Exp32(x float32) float32 { return exp32(clamp32(x, exp32Lo, exp32Hi)) }
 // ExpSlice32 sets y[i] = Exp32(x[i]); y may be x.
 func ExpSlice32(y, x []float32) {
 	y = y[:len(x)]
+	if n := len(x) &^ 7; useAVX2 && n > 0 {
+		exp32AVX2(y[:n], x[:n])
+		y, x = y[n:], x[n:]
+	}
 	for i, v := range x {
 		y[i] = exp32(clamp32(v, exp32Lo, exp32Hi))
 	}
@@ -77,6 +83,10 @@ func ExpSlice32(y, x []float32) {
 // Exp32 clamps it; y may be x. The error is absolute, a few units of 1e-8.
 func SigmoidSlice32(y, x []float32) {
 	y = y[:len(x)]
+	if n := len(x) &^ 7; useAVX2 && n > 0 {
+		sigmoid32AVX2(y[:n], x[:n])
+		y, x = y[n:], x[n:]
+	}
 	for i, v := range x {
 		y[i] = 1 / (1 + exp32(clamp32(-v, exp32Lo, exp32Hi)))
 	}
@@ -87,6 +97,10 @@ func SigmoidSlice32(y, x []float32) {
 // not relative: enough for activations, which is all it serves.
 func TanhSlice32(y, x []float32) {
 	y = y[:len(x)]
+	if n := len(x) &^ 7; useAVX2 && n > 0 {
+		tanh32AVX2(y[:n], x[:n])
+		y, x = y[n:], x[n:]
+	}
 	for i, v := range x {
 		y[i] = 2/(1+exp32(clamp32(-2*v, exp32Lo, exp32Hi))) - 1
 	}
@@ -96,6 +110,10 @@ func TanhSlice32(y, x []float32) {
 // be x.
 func ELUForward32(y, x []float32) {
 	y = y[:len(x)]
+	if n := len(x) &^ 7; useAVX2 && n > 0 {
+		elu32AVX2(y[:n], x[:n])
+		y, x = y[n:], x[n:]
+	}
 	for i, v := range x {
 		if v > 0 {
 			y[i] = v

@@ -346,3 +346,98 @@ lstate1:
 ldone:
 	VZEROUPPER
 	RET
+
+// ACT is the loop of the elementwise kernels (args y, x []float32, len(x)
+// a multiple of 8, loaded into DI → y, SI → x, CX = len(x)): sixteen
+// values at a time through op2 (Y0 and Y5 in place), then eight through
+// op1 (Y0). y may be x. CX counts the blocks of eight left.
+#define ACT(op2, op1, pair, one, done) \
+	SHRQ  $3, CX; \
+	JZ    done; \
+	CONSTS32; \
+pair: \
+	CMPQ    CX, $2; \
+	JLT     one; \
+	VMOVUPS (SI), Y0; \
+	VMOVUPS 32(SI), Y5; \
+	op2; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS Y5, 32(DI); \
+	ADDQ    $64, SI; \
+	ADDQ    $64, DI; \
+	SUBQ    $2, CX; \
+	JMP     pair; \
+one: \
+	TESTQ   CX, CX; \
+	JZ      done; \
+	VMOVUPS (SI), Y0; \
+	op1; \
+	VMOVUPS Y0, (DI); \
+done: \
+	VZEROUPPER; \
+	RET
+
+#define EXPC2 CLAMP2; EXP2
+#define EXPC1 CLAMP1; EXP1
+
+// ELU2 sets Y0 = ELU(Y0) as ELUForward32 computes it: x where x > 0,
+// exp32(clamp(x)) − 1 elsewhere (NaN included). Y4 = 0; Y13 and Y15 keep
+// x for the blend.
+#define ELU2 \
+	VMOVAPS   Y0, Y13; \
+	VMOVAPS   Y5, Y15; \
+	CLAMP2; \
+	EXP2; \
+	VSUBPS    Y10, Y0, Y0; \
+	VSUBPS    Y10, Y5, Y5; \
+	VCMPPS    $0x1e, Y4, Y13, Y1; \
+	VCMPPS    $0x1e, Y4, Y15, Y6; \
+	VBLENDVPS Y1, Y13, Y0, Y0; \
+	VBLENDVPS Y6, Y15, Y5, Y5
+
+#define ELU1 \
+	VMOVAPS   Y0, Y13; \
+	CLAMP1; \
+	EXP1; \
+	VSUBPS    Y10, Y0, Y0; \
+	VCMPPS    $0x1e, Y4, Y13, Y1; \
+	VBLENDVPS Y1, Y13, Y0, Y0
+
+// func exp32AVX2(y, x []float32)
+//
+// y[i] = exp32(clamp32(x[i], −86, 88)), len(x) a multiple of 8.
+TEXT ·exp32AVX2(SB), NOSPLIT, $0-48
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	ACT(EXPC2, EXPC1, epair, eone, edone)
+
+// func sigmoid32AVX2(y, x []float32)
+//
+// y[i] = 1/(1 + exp32(clamp32(−x[i], −86, 88))), len(x) a multiple of 8.
+TEXT ·sigmoid32AVX2(SB), NOSPLIT, $0-48
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	ACT(SIGMOID2, SIGMOID1, spair, sone, sdone)
+
+// func tanh32AVX2(y, x []float32)
+//
+// y[i] = 2/(1 + exp32(clamp32(−2·x[i], −86, 88))) − 1, len(x) a multiple
+// of 8.
+TEXT ·tanh32AVX2(SB), NOSPLIT, $0-48
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	ACT(TANH2, TANH1, tpair, tone, tdone)
+
+// func elu32AVX2(y, x []float32)
+//
+// y[i] = x[i] if x[i] > 0, else exp32(clamp32(x[i], −86, 88)) − 1; len(x)
+// a multiple of 8.
+TEXT ·elu32AVX2(SB), NOSPLIT, $0-48
+	MOVQ y_base+0(FP), DI
+	MOVQ x_base+24(FP), SI
+	MOVQ x_len+32(FP), CX
+	VXORPS Y4, Y4, Y4
+	ACT(ELU2, ELU1, upair, uone, udone)

@@ -106,3 +106,36 @@ func TestLSTMStep32VectorMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+func TestActivations32VectorMatchGo(t *testing.T) {
+	vectorLevels(t)
+	rng := rand.New(rand.NewPCG(32, 2))
+	for _, k := range []struct {
+		name string
+		f    func(y, x []float32)
+	}{
+		{"exp", ExpSlice32}, {"sigmoid", SigmoidSlice32}, {"tanh", TanhSlice32}, {"elu", ELUForward32},
+	} {
+		for n := 0; n <= 40; n++ {
+			for range 20 {
+				x := inputs32(rng, n)
+				want, got := make([]float32, n), make([]float32, n)
+				withGo(t, func() { k.f(want, x) })
+				k.f(got, x)
+				what := fmt.Sprintf("%s n %d", k.name, n)
+				sameBits32(t, what, got, want)
+				k.f(x, x) // in place
+				sameBits32(t, what+" in place", x, want)
+			}
+		}
+		// Every float32 exponent with random mantissas, positive and negative.
+		x := make([]float32, 1<<16)
+		for i := range x {
+			x[i] = math.Float32frombits(uint32(i)<<16 | rng.Uint32()&0xffff)
+		}
+		want, got := make([]float32, len(x)), make([]float32, len(x))
+		withGo(t, func() { k.f(want, x) })
+		k.f(got, x)
+		sameBits32(t, k.name+" sweep", got, want)
+	}
+}
