@@ -140,34 +140,42 @@ func MatMulAccStrided32(y []float32, ys int, x []float32, xs int, w []float32, n
 	if ys < out || xs < in {
 		panic("autodiff: MatMulAccStrided32 row stride shorter than its row")
 	}
+	j0 := 0
+	if useAVX2 && out >= 4 && in > 0 {
+		_, _, _ = y[(n-1)*ys+out-1], x[(n-1)*xs+in-1], w[in*out-1]
+		j0 = out &^ 3
+		matMulAcc32AVX2(y, ys, x, xs, w, n, in, out, j0)
+		if j0 == out {
+			return
+		}
+	}
 	for r := range n {
-		matVecAcc32(y[r*ys:r*ys+out], x[r*xs:r*xs+in], w)
+		matVecAcc32(y[r*ys+j0:r*ys+out], x[r*xs:r*xs+in], w[j0:], out)
 	}
 }
 
 // MatVecAcc32 adds x·W to y, where x has length in and W is [in × len(y)],
 // summing as MatMulAcc32 does.
-func MatVecAcc32(y, x, w []float32) { matVecAcc32(y, x, w) }
+func MatVecAcc32(y, x, w []float32) { MatMulAccStrided32(y, len(y), x, len(x), w, 1, len(x), len(y)) }
 
-func matVecAcc32(y, x, w []float32) {
-	out, in := len(y), len(x)
-	w = w[:in*out]
+// matVecAcc32 adds x·W to y for the columns y stands for: W's rows are out
+// long and w starts at y's first column.
+func matVecAcc32(y, x, w []float32, out int) {
+	in := len(x)
 	k := 0
 	for ; k+4 <= in; k += 4 {
 		a0, a1, a2, a3 := x[k], x[k+1], x[k+2], x[k+3]
-		w0 := w[k*out : (k+1)*out]
-		w1 := w[(k+1)*out : (k+2)*out]
-		w2 := w[(k+2)*out : (k+3)*out]
-		w3 := w[(k+3)*out : (k+4)*out]
-		w0, w1, w2, w3 = w0[:len(y)], w1[:len(y)], w2[:len(y)], w3[:len(y)]
+		w0 := w[k*out : k*out+len(y)]
+		w1 := w[(k+1)*out : (k+1)*out+len(y)]
+		w2 := w[(k+2)*out : (k+2)*out+len(y)]
+		w3 := w[(k+3)*out : (k+3)*out+len(y)]
 		for j := range y {
 			y[j] += float32(float32(mul32(a0, w0[j])+mul32(a1, w1[j]))+mul32(a2, w2[j])) + mul32(a3, w3[j])
 		}
 	}
 	for ; k < in; k++ {
 		a := x[k]
-		wk := w[k*out : (k+1)*out]
-		wk = wk[:len(y)]
+		wk := w[k*out : k*out+len(y)]
 		for j := range y {
 			y[j] += mul32(a, wk[j])
 		}
@@ -177,10 +185,18 @@ func matVecAcc32(y, x, w []float32) {
 // GLUForward32 computes y = a ⊙ σ(b) for n rows, each row of x being
 // [a | b] of width 2d; y is [n × d] and must not overlap x.
 func GLUForward32(y, x []float32, n, d int) {
+	j0 := 0
+	if useAVX2 && d >= 8 && n > 0 {
+		_, _ = y[n*d-1], x[2*n*d-1]
+		glu32AVX2(y, x, n, d)
+		if j0 = d &^ 7; j0 == d {
+			return
+		}
+	}
 	for r := range n {
-		a := x[2*r*d : 2*r*d+d]
-		yr := y[r*d : r*d+d]
-		SigmoidSlice32(yr, x[2*r*d+d:2*r*d+2*d])
+		a := x[2*r*d+j0 : 2*r*d+d]
+		yr := y[r*d+j0 : r*d+d]
+		SigmoidSlice32(yr, x[2*r*d+d+j0:2*r*d+2*d])
 		a = a[:len(yr)]
 		for j := range yr {
 			yr[j] = mul32(yr[j], a[j])
@@ -209,8 +225,13 @@ func LayerNormForward32(y, x, gamma, beta []float32, n, d int) {
 		}
 		vr = mul32(vr, inv)
 		rs := 1 / float32(math.Sqrt(float64(vr+LayerNormEps)))
-		for j, v := range xr {
-			yr[j] = mul32(mul32(v-mu, rs), gamma[j]) + beta[j]
+		j0 := 0
+		if useAVX2 && d >= 8 {
+			layerNormRow32AVX2(yr, xr, gamma, beta, mu, rs)
+			j0 = d &^ 7
+		}
+		for j := j0; j < d; j++ {
+			yr[j] = mul32(mul32(xr[j]-mu, rs), gamma[j]) + beta[j]
 		}
 	}
 }

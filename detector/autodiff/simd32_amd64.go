@@ -41,7 +41,7 @@ func elu32AVX2(y, x []float32)
 func lstmStep32AVX2(h, c, gates, gx, hPrev, cPrev, whh []float32, hid int)
 
 //go:noescape
-func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, in, out int)
+func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, in, out, cols int)
 
 //go:noescape
 func glu32AVX2(y, x []float32, n, d int)

@@ -441,3 +441,327 @@ TEXT ·elu32AVX2(SB), NOSPLIT, $0-48
 	MOVQ x_len+32(FP), CX
 	VXORPS Y4, Y4, Y4
 	ACT(ELU2, ELU1, upair, uone, udone)
+
+// MM2 is one block of columns of two rows (R14 → y[r][j], R14+R8 → the
+// next row's, R10 → w[k][j], R11 = out·4, R12 = 3·out·4) for four k: per
+// row t = ((x₀w₀ + x₁w₁) + x₂w₂) + x₃w₃, y += t. b0–b3 and b4–b7 hold the
+// two rows' broadcast x[r][k…k+3]; Y or X registers (eight or four
+// columns).
+#define MM2(b0, b1, b2, b3, b4, b5, b6, b7, wl, tp, a0, a1) \
+	VMOVUPS (R10), wl; \
+	VMULPS  wl, b0, a0; \
+	VMULPS  wl, b4, a1; \
+	VMOVUPS (R10)(R11*1), wl; \
+	VMULPS  wl, b1, tp; \
+	VADDPS  tp, a0, a0; \
+	VMULPS  wl, b5, tp; \
+	VADDPS  tp, a1, a1; \
+	VMOVUPS (R10)(R11*2), wl; \
+	VMULPS  wl, b2, tp; \
+	VADDPS  tp, a0, a0; \
+	VMULPS  wl, b6, tp; \
+	VADDPS  tp, a1, a1; \
+	VMOVUPS (R10)(R12*1), wl; \
+	VMULPS  wl, b3, tp; \
+	VADDPS  tp, a0, a0; \
+	VMULPS  wl, b7, tp; \
+	VADDPS  tp, a1, a1; \
+	VADDPS  (R14), a0, a0; \
+	VMOVUPS a0, (R14); \
+	VADDPS  (R14)(R8*1), a1, a1; \
+	VMOVUPS a1, (R14)(R8*1)
+
+// MM2ONE is MM2 for one k: y += x·w.
+#define MM2ONE(b0, b4, wl, a0, a1) \
+	VMOVUPS (R10), wl; \
+	VMULPS  wl, b0, a0; \
+	VADDPS  (R14), a0, a0; \
+	VMOVUPS a0, (R14); \
+	VMULPS  wl, b4, a1; \
+	VADDPS  (R14)(R8*1), a1, a1; \
+	VMOVUPS a1, (R14)(R8*1)
+
+// MM1 is MM2 for one row.
+#define MM1(b0, b1, b2, b3, wl, tp, a0) \
+	VMOVUPS (R10), wl; \
+	VMULPS  wl, b0, a0; \
+	VMOVUPS (R10)(R11*1), wl; \
+	VMULPS  wl, b1, tp; \
+	VADDPS  tp, a0, a0; \
+	VMOVUPS (R10)(R11*2), wl; \
+	VMULPS  wl, b2, tp; \
+	VADDPS  tp, a0, a0; \
+	VMOVUPS (R10)(R12*1), wl; \
+	VMULPS  wl, b3, tp; \
+	VADDPS  tp, a0, a0; \
+	VADDPS  (R14), a0, a0; \
+	VMOVUPS a0, (R14)
+
+#define MM1ONE(b0, wl, a0) \
+	VMOVUPS (R10), wl; \
+	VMULPS  wl, b0, a0; \
+	VADDPS  (R14), a0, a0; \
+	VMOVUPS a0, (R14)
+
+// COLS starts a pass over the columns: R10 → w[k], R14 → y row, R15 =
+// the bytes of the blocks of eight (DX = cols·4).
+#define COLS \
+	MOVQ AX, R10; \
+	MOVQ DI, R14; \
+	MOVQ DX, R15; \
+	ANDQ $-32, R15
+
+// func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, in, out, cols int)
+//
+// y[r][j] += Σₖ x[r][k]·w[k][j] for n rows and the columns j < cols, cols
+// a positive multiple of 4 (w's rows are out long), summed as matVecAcc32 sums: for each block of
+// four k, t = ((x₀w₀ + x₁w₁) + x₂w₂) + x₃w₃, then y + t; the remaining k
+// one at a time. Rows go two at a time, columns eight at a time, then
+// four (X registers). in and n positive.
+//
+// Registers: DI y row, SI x row, DX cols·4, CX rows left, R8 ys·4, R9 xs·4,
+// R11 out·4, R12 3·out·4; per k block BX → x[r][k], AX → w[k], R13 k
+// left; per column block R10 → w[k][j], R14 → y[r][j], R15 bytes left.
+TEXT ·matMulAcc32AVX2(SB), NOSPLIT, $0-120
+	MOVQ y_base+0(FP), DI
+	MOVQ ys+24(FP), R8
+	SHLQ $2, R8
+	MOVQ x_base+32(FP), SI
+	MOVQ xs+56(FP), R9
+	SHLQ $2, R9
+	MOVQ cols+112(FP), DX
+	SHLQ $2, DX
+	MOVQ n+88(FP), CX
+	MOVQ out+104(FP), R11
+	SHLQ $2, R11
+	LEAQ (R11)(R11*2), R12
+
+mpairs:
+	CMPQ CX, $2
+	JLT  msingle
+	MOVQ SI, BX
+	MOVQ w_base+64(FP), AX
+	MOVQ in+96(FP), R13
+
+mpk4:
+	CMPQ         R13, $4
+	JLT          mpk1
+	VBROADCASTSS 0(BX), Y0
+	VBROADCASTSS 4(BX), Y1
+	VBROADCASTSS 8(BX), Y2
+	VBROADCASTSS 12(BX), Y3
+	VBROADCASTSS 0(BX)(R9*1), Y4
+	VBROADCASTSS 4(BX)(R9*1), Y5
+	VBROADCASTSS 8(BX)(R9*1), Y6
+	VBROADCASTSS 12(BX)(R9*1), Y7
+	COLS
+	TESTQ        R15, R15
+	JZ           mpj4t
+
+mpj4:
+	MM2(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11)
+	ADDQ $32, R10
+	ADDQ $32, R14
+	SUBQ $32, R15
+	JNZ  mpj4
+
+mpj4t:
+	TESTQ $16, DX
+	JZ    mpk4n
+	MM2(X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
+
+mpk4n:
+	ADDQ $16, BX
+	LEAQ (AX)(R11*4), AX
+	SUBQ $4, R13
+	JMP  mpk4
+
+mpk1:
+	TESTQ        R13, R13
+	JZ           mpnext
+	VBROADCASTSS (BX), Y0
+	VBROADCASTSS (BX)(R9*1), Y4
+	COLS
+	TESTQ        R15, R15
+	JZ           mpj1t
+
+mpj1:
+	MM2ONE(Y0, Y4, Y8, Y10, Y11)
+	ADDQ $32, R10
+	ADDQ $32, R14
+	SUBQ $32, R15
+	JNZ  mpj1
+
+mpj1t:
+	TESTQ $16, DX
+	JZ    mpk1n
+	MM2ONE(X0, X4, X8, X10, X11)
+
+mpk1n:
+	ADDQ $4, BX
+	ADDQ R11, AX
+	DECQ R13
+	JMP  mpk1
+
+mpnext:
+	LEAQ (DI)(R8*2), DI
+	LEAQ (SI)(R9*2), SI
+	SUBQ $2, CX
+	JMP  mpairs
+
+msingle:
+	TESTQ CX, CX
+	JZ    mdone
+	MOVQ  SI, BX
+	MOVQ  w_base+64(FP), AX
+	MOVQ  in+96(FP), R13
+
+msk4:
+	CMPQ         R13, $4
+	JLT          msk1
+	VBROADCASTSS 0(BX), Y0
+	VBROADCASTSS 4(BX), Y1
+	VBROADCASTSS 8(BX), Y2
+	VBROADCASTSS 12(BX), Y3
+	COLS
+	TESTQ        R15, R15
+	JZ           msj4t
+
+msj4:
+	MM1(Y0, Y1, Y2, Y3, Y8, Y9, Y10)
+	ADDQ $32, R10
+	ADDQ $32, R14
+	SUBQ $32, R15
+	JNZ  msj4
+
+msj4t:
+	TESTQ $16, DX
+	JZ    msk4n
+	MM1(X0, X1, X2, X3, X8, X9, X10)
+
+msk4n:
+	ADDQ $16, BX
+	LEAQ (AX)(R11*4), AX
+	SUBQ $4, R13
+	JMP  msk4
+
+msk1:
+	TESTQ        R13, R13
+	JZ           mdone
+	VBROADCASTSS (BX), Y0
+	COLS
+	TESTQ        R15, R15
+	JZ           msj1t
+
+msj1:
+	MM1ONE(Y0, Y8, Y10)
+	ADDQ $32, R10
+	ADDQ $32, R14
+	SUBQ $32, R15
+	JNZ  msj1
+
+msj1t:
+	TESTQ $16, DX
+	JZ    msk1n
+	MM1ONE(X0, X8, X10)
+
+msk1n:
+	ADDQ $4, BX
+	ADDQ R11, AX
+	DECQ R13
+	JMP  msk1
+
+mdone:
+	VZEROUPPER
+	RET
+
+// func glu32AVX2(y, x []float32, n, d int)
+//
+// y[r][j] = σ(x[r][d+j])·x[r][j] as GLUForward32 computes it, for n rows
+// and the columns j < d&^7 (d ≥ 8), sixteen at a time, then eight; the
+// Go wrapper does the rest. y must not overlap x. DI → y row, SI → x row,
+// R10 → its second half, R9 = d·4, R11 = (d&^7)·4, R8 rows left, CX the
+// column offset.
+TEXT ·glu32AVX2(SB), NOSPLIT, $0-64
+	MOVQ  y_base+0(FP), DI
+	MOVQ  x_base+24(FP), SI
+	MOVQ  n+48(FP), R8
+	MOVQ  d+56(FP), R9
+	MOVQ  R9, R11
+	ANDQ  $-8, R11
+	SHLQ  $2, R9
+	SHLQ  $2, R11
+	TESTQ R8, R8
+	JZ    gdone
+	TESTQ R11, R11
+	JZ    gdone
+	CONSTS32
+
+grow:
+	LEAQ (SI)(R9*1), R10
+	XORQ CX, CX
+
+gcol:
+	LEAQ    64(CX), R13
+	CMPQ    R13, R11
+	JGT     gcol1
+	VMOVUPS (R10)(CX*1), Y0
+	VMOVUPS 32(R10)(CX*1), Y5
+	SIGMOID2
+	VMULPS  (SI)(CX*1), Y0, Y0
+	VMULPS  32(SI)(CX*1), Y5, Y5
+	VMOVUPS Y0, (DI)(CX*1)
+	VMOVUPS Y5, 32(DI)(CX*1)
+	MOVQ    R13, CX
+	JMP     gcol
+
+gcol1:
+	CMPQ    CX, R11
+	JGE     gnext
+	VMOVUPS (R10)(CX*1), Y0
+	SIGMOID1
+	VMULPS  (SI)(CX*1), Y0, Y0
+	VMOVUPS Y0, (DI)(CX*1)
+
+gnext:
+	LEAQ (SI)(R9*2), SI
+	ADDQ R9, DI
+	DECQ R8
+	JNZ  grow
+
+gdone:
+	VZEROUPPER
+	RET
+
+// func layerNormRow32AVX2(y, x, g, b []float32, mu, rs float32)
+//
+// y[j] = ((x[j] − mu)·rs)·g[j] + b[j] for the first len(y)&^7 columns; y
+// may be x.
+TEXT ·layerNormRow32AVX2(SB), NOSPLIT, $0-104
+	MOVQ         y_base+0(FP), DI
+	MOVQ         y_len+8(FP), CX
+	MOVQ         x_base+24(FP), SI
+	MOVQ         g_base+48(FP), R8
+	MOVQ         b_base+72(FP), R9
+	VBROADCASTSS mu+96(FP), Y1
+	VBROADCASTSS rs+100(FP), Y2
+	SHRQ         $3, CX
+	JZ           ndone
+
+nrow:
+	VMOVUPS (SI), Y0
+	VSUBPS  Y1, Y0, Y0
+	VMULPS  Y2, Y0, Y0
+	VMULPS  (R8), Y0, Y0
+	VADDPS  (R9), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	ADDQ    $32, R9
+	DECQ    CX
+	JNZ     nrow
+
+ndone:
+	VZEROUPPER
+	RET

@@ -11,7 +11,7 @@ func lstmStep32AVX2(h, c, gates, gx, hPrev, cPrev, whh []float32, hid int) {
 	panic("autodiff: no AVX2 kernels in this build")
 }
 
-func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, in, out int) {
+func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, in, out, cols int) {
 	panic("autodiff: no AVX2 kernels in this build")
 }
 

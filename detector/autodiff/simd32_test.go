@@ -139,3 +139,66 @@ func TestActivations32VectorMatchGo(t *testing.T) {
 		sameBits32(t, k.name+" sweep", got, want)
 	}
 }
+
+func TestMatMul32VectorMatchesGo(t *testing.T) {
+	vectorLevels(t)
+	rng := rand.New(rand.NewPCG(32, 3))
+	for out := 1; out <= 40; out++ {
+		for _, in := range []int{1, 2, 3, 4, 5, 7, 8, 16, 19} {
+			for _, n := range []int{1, 2, 3, 5} {
+				ys, xs := out+rng.IntN(3), in+rng.IntN(3)
+				x := randn32(rng, (n-1)*xs+in, 1)
+				w := randn32(rng, in*out, 0.5)
+				y0 := randn32(rng, (n-1)*ys+out, 1)
+				if out == 20 && in == 16 {
+					x[1], w[2], y0[3] = float32(math.NaN()), float32(math.Inf(-1)), 1e38
+				}
+				want, got := append([]float32(nil), y0...), append([]float32(nil), y0...)
+				withGo(t, func() { MatMulAccStrided32(want, ys, x, xs, w, n, in, out) })
+				MatMulAccStrided32(got, ys, x, xs, w, n, in, out)
+				what := fmt.Sprintf("matmul n %d in %d out %d", n, in, out)
+				sameBits32(t, what, got, want)
+
+				// One row alone, through MatVecAcc32.
+				one := append([]float32(nil), y0[:out]...)
+				MatVecAcc32(one, x[:in], w)
+				sameBits32(t, what+" row 0 alone", one, want[:out])
+			}
+		}
+	}
+}
+
+func TestGLU32VectorMatchesGo(t *testing.T) {
+	vectorLevels(t)
+	rng := rand.New(rand.NewPCG(32, 4))
+	for d := 1; d <= 40; d++ {
+		for _, n := range []int{1, 2, 3} {
+			x := inputs32(rng, 2*n*d)
+			want, got := make([]float32, n*d), make([]float32, n*d)
+			withGo(t, func() { GLUForward32(want, x, n, d) })
+			GLUForward32(got, x, n, d)
+			sameBits32(t, fmt.Sprintf("glu n %d d %d", n, d), got, want)
+		}
+	}
+}
+
+func TestLayerNorm32VectorMatchesGo(t *testing.T) {
+	vectorLevels(t)
+	rng := rand.New(rand.NewPCG(32, 5))
+	for d := 1; d <= 40; d++ {
+		for _, n := range []int{1, 2, 3} {
+			x := randn32(rng, n*d, 3)
+			if d == 16 && n == 2 {
+				x[17] = float32(math.Inf(1))
+			}
+			g, b := randn32(rng, d, 1), randn32(rng, d, 1)
+			want, got := make([]float32, n*d), make([]float32, n*d)
+			withGo(t, func() { LayerNormForward32(want, x, g, b, n, d) })
+			LayerNormForward32(got, x, g, b, n, d)
+			what := fmt.Sprintf("layer norm n %d d %d", n, d)
+			sameBits32(t, what, got, want)
+			LayerNormForward32(x, x, g, b, n, d) // in place
+			sameBits32(t, what+" in place", x, want)
+		}
+	}
+}
