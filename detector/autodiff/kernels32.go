@@ -206,24 +206,21 @@ func GLUForward32(y, x []float32, n, d int) {
 
 // LayerNormForward32 normalises each of the n rows of x (width d) and
 // applies γ and β ([d] each): y = ((x − μ)·s)·γ + β with s = 1/√(σ² + ε),
-// the mean and the variance each summed in column order. y may be x.
+// the mean and the variance each summed as sum32 sums (eight running sums
+// for d ≥ 8, so that a vector kernel gives the same bits). y may be x.
 func LayerNormForward32(y, x, gamma, beta []float32, n, d int) {
 	inv := 1 / float32(d)
 	gamma, beta = gamma[:d], beta[:d]
+	if useAVX2 && d%8 == 0 && d > 0 && n > 0 {
+		_, _ = y[n*d-1], x[n*d-1]
+		layerNorm32AVX2(y, x, gamma, beta, n, d, inv)
+		return
+	}
 	for r := range n {
 		xr := x[r*d : r*d+d]
 		yr := y[r*d : r*d+d]
-		var mu float32
-		for _, v := range xr {
-			mu += v
-		}
-		mu = mul32(mu, inv)
-		var vr float32
-		for _, v := range xr {
-			dv := v - mu
-			vr += mul32(dv, dv)
-		}
-		vr = mul32(vr, inv)
+		mu := mul32(sum32(xr, 0, false), inv)
+		vr := mul32(sum32(xr, mu, true), inv)
 		rs := 1 / float32(math.Sqrt(float64(vr+LayerNormEps)))
 		j0 := 0
 		if useAVX2 && d >= 8 {
@@ -234,6 +231,38 @@ func LayerNormForward32(y, x, gamma, beta []float32, n, d int) {
 			yr[j] = mul32(mul32(xr[j]-mu, rs), gamma[j]) + beta[j]
 		}
 	}
+}
+
+// sum32 is Σⱼ x[j], or Σⱼ (x[j] − mu)² when sq, summed as an eight-wide
+// vector sums: for len(x) ≥ 8, eight running sums s[l] over the terms of
+// x[l], x[l+8], … for the first len(x)&^7 values, folded as ((s₀ + s₄) +
+// (s₂ + s₆)) + ((s₁ + s₅) + (s₃ + s₇)), then the remaining terms one at a
+// time; for len(x) < 8, left to right from 0.
+func sum32(x []float32, mu float32, sq bool) float32 {
+	term := func(v float32) float32 {
+		if sq {
+			return mul32(v-mu, v-mu)
+		}
+		return v
+	}
+	var s float32
+	k := len(x) &^ 7
+	if k > 0 {
+		var l [8]float32
+		for i := range l {
+			l[i] = term(x[i])
+		}
+		for j := 8; j < k; j += 8 {
+			for i := range l {
+				l[i] += term(x[j+i])
+			}
+		}
+		s = float32(float32(l[0]+l[4])+float32(l[2]+l[6])) + float32(float32(l[1]+l[5])+float32(l[3]+l[7]))
+	}
+	for _, v := range x[k:] {
+		s += term(v)
+	}
+	return s
 }
 
 // LSTMStep32 is LSTMStep in float32 without the saved tanh(c): gx holds

@@ -48,3 +48,11 @@ func glu32AVX2(y, x []float32, n, d int)
 
 //go:noescape
 func layerNormRow32AVX2(y, x, g, b []float32, mu, rs float32)
+
+//go:noescape
+func layerNorm32AVX2(y, x, g, b []float32, n, d int, inv float32)
+
+// layerNormEps32 is LayerNormEps in float32, for layerNorm32AVX2.
+//
+//lint:ignore U1000 read only by the assembly.
+var layerNormEps32 float32 = LayerNormEps

@@ -765,3 +765,90 @@ nrow:
 ndone:
 	VZEROUPPER
 	RET
+
+// FOLD sets the low lane of X0 to ((s₀ + s₄) + (s₂ + s₆)) + ((s₁ + s₅) +
+// (s₃ + s₇)) for the eight lanes s of Y0, as sum32 folds. Clobbers X1.
+#define FOLD \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS       X1, X0, X0; \
+	VMOVHLPS     X0, X0, X1; \
+	VADDPS       X1, X0, X0; \
+	VMOVSHDUP    X0, X1; \
+	VADDSS       X1, X0, X0
+
+// func layerNorm32AVX2(y, x, g, b []float32, n, d int, inv float32)
+//
+// LayerNormForward32 for n rows of width d, a positive multiple of 8 (n
+// positive, inv = 1/d): the mean and the variance summed as sum32 sums,
+// rs = 1/√(σ² + ε) (VSQRTSS gives float32(√float64(v)) exactly: float64
+// has more than twice float32's digits), y = ((x − μ)·rs)·g + b. y may be
+// x. DI → y row, SI → x row, R8 → g, R9 → b, CX rows left, DX = d·4, R10
+// the column offset, X4 = inv, Y2 = μ, Y3 = rs.
+TEXT ·layerNorm32AVX2(SB), NOSPLIT, $0-116
+	MOVQ         y_base+0(FP), DI
+	MOVQ         x_base+24(FP), SI
+	MOVQ         g_base+48(FP), R8
+	MOVQ         b_base+72(FP), R9
+	MOVQ         n+96(FP), CX
+	MOVQ         d+104(FP), DX
+	SHLQ         $2, DX
+	VMOVSS       inv+112(FP), X4
+	LEAQ         ·vecConsts32(SB), AX
+	VMOVSS       ·layerNormEps32(SB), X5
+
+nrow1:
+	VMOVUPS (SI), Y0
+	MOVQ    $32, R10
+
+nsum:
+	CMPQ   R10, DX
+	JGE    nmu
+	VADDPS (SI)(R10*1), Y0, Y0
+	ADDQ   $32, R10
+	JMP    nsum
+
+nmu:
+	FOLD
+	VMULSS       X4, X0, X0
+	VBROADCASTSS X0, Y2
+	VMOVUPS      (SI), Y0
+	VSUBPS       Y2, Y0, Y0
+	VMULPS       Y0, Y0, Y0
+	MOVQ         $32, R10
+
+nvar:
+	CMPQ    R10, DX
+	JGE     nrs
+	VMOVUPS (SI)(R10*1), Y1
+	VSUBPS  Y2, Y1, Y1
+	VMULPS  Y1, Y1, Y1
+	VADDPS  Y1, Y0, Y0
+	ADDQ    $32, R10
+	JMP     nvar
+
+nrs:
+	FOLD
+	VMULSS       X4, X0, X0
+	VADDSS       X5, X0, X0
+	VSQRTSS      X0, X0, X0
+	VMOVSS       C32_ONE(AX), X1
+	VDIVSS       X0, X1, X0
+	VBROADCASTSS X0, Y3
+	XORQ         R10, R10
+
+nout:
+	VMOVUPS (SI)(R10*1), Y0
+	VSUBPS  Y2, Y0, Y0
+	VMULPS  Y3, Y0, Y0
+	VMULPS  (R8)(R10*1), Y0, Y0
+	VADDPS  (R9)(R10*1), Y0, Y0
+	VMOVUPS Y0, (DI)(R10*1)
+	ADDQ    $32, R10
+	CMPQ    R10, DX
+	JLT     nout
+	ADDQ    DX, SI
+	ADDQ    DX, DI
+	DECQ    CX
+	JNZ     nrow1
+	VZEROUPPER
+	RET

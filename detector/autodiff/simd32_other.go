@@ -20,3 +20,7 @@ func glu32AVX2(y, x []float32, n, d int) { panic("autodiff: no AVX2 kernels in t
 func layerNormRow32AVX2(y, x, g, b []float32, mu, rs float32) {
 	panic("autodiff: no AVX2 kernels in this build")
 }
+
+func layerNorm32AVX2(y, x, g, b []float32, n, d int, inv float32) {
+	panic("autodiff: no AVX2 kernels in this build")
+}
