@@ -170,6 +170,664 @@
 	VDIVPS Y0, Y14, Y0; \
 	VSUBPS Y10, Y0, Y0
 
+// The four-chain versions: four blocks of eight in Y0, Y4, Y8 and Y12
+// (each chain uses the next three registers), their instructions
+// interleaved so that the processor has four independent chains of
+// dependent operations at hand. Every constant is read from memory (AX →
+// vecConsts32) or loaded into a free register of its chain, so all
+// sixteen registers hold the chains; the operations are those of EXP2 in
+// the same order, each step written for the four chains in turn (see
+// EXP2, SIGMOID2 and TANH2 for what the steps compute).
+
+// EXP4 sets each chain's first register to exp32(clamp32(it)).
+#define EXP4 \
+	VMOVUPS C32_HI(AX), Y1; \
+	VMOVUPS C32_HI(AX), Y5; \
+	VMOVUPS C32_HI(AX), Y9; \
+	VMOVUPS C32_HI(AX), Y13; \
+	VMOVUPS C32_LO(AX), Y2; \
+	VMOVUPS C32_LO(AX), Y6; \
+	VMOVUPS C32_LO(AX), Y10; \
+	VMOVUPS C32_LO(AX), Y14; \
+	VMINPS Y0, Y1, Y0; \
+	VMINPS Y4, Y5, Y4; \
+	VMINPS Y8, Y9, Y8; \
+	VMINPS Y12, Y13, Y12; \
+	VMAXPS Y0, Y2, Y0; \
+	VMAXPS Y4, Y6, Y4; \
+	VMAXPS Y8, Y10, Y8; \
+	VMAXPS Y12, Y14, Y12; \
+	VMULPS C32_LOG2E(AX), Y0, Y1; \
+	VMULPS C32_LOG2E(AX), Y4, Y5; \
+	VMULPS C32_LOG2E(AX), Y8, Y9; \
+	VMULPS C32_LOG2E(AX), Y12, Y13; \
+	VADDPS C32_SHIFT(AX), Y1, Y1; \
+	VADDPS C32_SHIFT(AX), Y5, Y5; \
+	VADDPS C32_SHIFT(AX), Y9, Y9; \
+	VADDPS C32_SHIFT(AX), Y13, Y13; \
+	VPSUBD C32_SHIFT(AX), Y1, Y2; \
+	VPSUBD C32_SHIFT(AX), Y5, Y6; \
+	VPSUBD C32_SHIFT(AX), Y9, Y10; \
+	VPSUBD C32_SHIFT(AX), Y13, Y14; \
+	VPSLLD $23, Y2, Y2; \
+	VPSLLD $23, Y6, Y6; \
+	VPSLLD $23, Y10, Y10; \
+	VPSLLD $23, Y14, Y14; \
+	VSUBPS C32_SHIFT(AX), Y1, Y1; \
+	VSUBPS C32_SHIFT(AX), Y5, Y5; \
+	VSUBPS C32_SHIFT(AX), Y9, Y9; \
+	VSUBPS C32_SHIFT(AX), Y13, Y13; \
+	VMULPS C32_LN2HI(AX), Y1, Y3; \
+	VMULPS C32_LN2HI(AX), Y5, Y7; \
+	VMULPS C32_LN2HI(AX), Y9, Y11; \
+	VMULPS C32_LN2HI(AX), Y13, Y15; \
+	VSUBPS Y3, Y0, Y3; \
+	VSUBPS Y7, Y4, Y7; \
+	VSUBPS Y11, Y8, Y11; \
+	VSUBPS Y15, Y12, Y15; \
+	VMULPS C32_LN2LO(AX), Y1, Y1; \
+	VMULPS C32_LN2LO(AX), Y5, Y5; \
+	VMULPS C32_LN2LO(AX), Y9, Y9; \
+	VMULPS C32_LN2LO(AX), Y13, Y13; \
+	VSUBPS Y1, Y3, Y3; \
+	VSUBPS Y5, Y7, Y7; \
+	VSUBPS Y9, Y11, Y11; \
+	VSUBPS Y13, Y15, Y15; \
+	VMULPS Y3, Y3, Y1; \
+	VMULPS Y7, Y7, Y5; \
+	VMULPS Y11, Y11, Y9; \
+	VMULPS Y15, Y15, Y13; \
+	VMULPS C32_P0(AX), Y3, Y0; \
+	VMULPS C32_P0(AX), Y7, Y4; \
+	VMULPS C32_P0(AX), Y11, Y8; \
+	VMULPS C32_P0(AX), Y15, Y12; \
+	VADDPS C32_P1(AX), Y0, Y0; \
+	VADDPS C32_P1(AX), Y4, Y4; \
+	VADDPS C32_P1(AX), Y8, Y8; \
+	VADDPS C32_P1(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P2(AX), Y0, Y0; \
+	VADDPS C32_P2(AX), Y4, Y4; \
+	VADDPS C32_P2(AX), Y8, Y8; \
+	VADDPS C32_P2(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P3(AX), Y0, Y0; \
+	VADDPS C32_P3(AX), Y4, Y4; \
+	VADDPS C32_P3(AX), Y8, Y8; \
+	VADDPS C32_P3(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P4(AX), Y0, Y0; \
+	VADDPS C32_P4(AX), Y4, Y4; \
+	VADDPS C32_P4(AX), Y8, Y8; \
+	VADDPS C32_P4(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P5(AX), Y0, Y0; \
+	VADDPS C32_P5(AX), Y4, Y4; \
+	VADDPS C32_P5(AX), Y8, Y8; \
+	VADDPS C32_P5(AX), Y12, Y12; \
+	VMULPS Y1, Y0, Y0; \
+	VMULPS Y5, Y4, Y4; \
+	VMULPS Y9, Y8, Y8; \
+	VMULPS Y13, Y12, Y12; \
+	VADDPS Y3, Y0, Y0; \
+	VADDPS Y7, Y4, Y4; \
+	VADDPS Y11, Y8, Y8; \
+	VADDPS Y15, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VPADDD Y2, Y0, Y0; \
+	VPADDD Y6, Y4, Y4; \
+	VPADDD Y10, Y8, Y8; \
+	VPADDD Y14, Y12, Y12
+
+// SIGMOID4 is SIGMOID2 on the four chains.
+#define SIGMOID4 \
+	VXORPS C32_SIGN(AX), Y0, Y0; \
+	VXORPS C32_SIGN(AX), Y4, Y4; \
+	VXORPS C32_SIGN(AX), Y8, Y8; \
+	VXORPS C32_SIGN(AX), Y12, Y12; \
+	VMOVUPS C32_HI(AX), Y1; \
+	VMOVUPS C32_HI(AX), Y5; \
+	VMOVUPS C32_HI(AX), Y9; \
+	VMOVUPS C32_HI(AX), Y13; \
+	VMOVUPS C32_LO(AX), Y2; \
+	VMOVUPS C32_LO(AX), Y6; \
+	VMOVUPS C32_LO(AX), Y10; \
+	VMOVUPS C32_LO(AX), Y14; \
+	VMINPS Y0, Y1, Y0; \
+	VMINPS Y4, Y5, Y4; \
+	VMINPS Y8, Y9, Y8; \
+	VMINPS Y12, Y13, Y12; \
+	VMAXPS Y0, Y2, Y0; \
+	VMAXPS Y4, Y6, Y4; \
+	VMAXPS Y8, Y10, Y8; \
+	VMAXPS Y12, Y14, Y12; \
+	VMULPS C32_LOG2E(AX), Y0, Y1; \
+	VMULPS C32_LOG2E(AX), Y4, Y5; \
+	VMULPS C32_LOG2E(AX), Y8, Y9; \
+	VMULPS C32_LOG2E(AX), Y12, Y13; \
+	VADDPS C32_SHIFT(AX), Y1, Y1; \
+	VADDPS C32_SHIFT(AX), Y5, Y5; \
+	VADDPS C32_SHIFT(AX), Y9, Y9; \
+	VADDPS C32_SHIFT(AX), Y13, Y13; \
+	VPSUBD C32_SHIFT(AX), Y1, Y2; \
+	VPSUBD C32_SHIFT(AX), Y5, Y6; \
+	VPSUBD C32_SHIFT(AX), Y9, Y10; \
+	VPSUBD C32_SHIFT(AX), Y13, Y14; \
+	VPSLLD $23, Y2, Y2; \
+	VPSLLD $23, Y6, Y6; \
+	VPSLLD $23, Y10, Y10; \
+	VPSLLD $23, Y14, Y14; \
+	VSUBPS C32_SHIFT(AX), Y1, Y1; \
+	VSUBPS C32_SHIFT(AX), Y5, Y5; \
+	VSUBPS C32_SHIFT(AX), Y9, Y9; \
+	VSUBPS C32_SHIFT(AX), Y13, Y13; \
+	VMULPS C32_LN2HI(AX), Y1, Y3; \
+	VMULPS C32_LN2HI(AX), Y5, Y7; \
+	VMULPS C32_LN2HI(AX), Y9, Y11; \
+	VMULPS C32_LN2HI(AX), Y13, Y15; \
+	VSUBPS Y3, Y0, Y3; \
+	VSUBPS Y7, Y4, Y7; \
+	VSUBPS Y11, Y8, Y11; \
+	VSUBPS Y15, Y12, Y15; \
+	VMULPS C32_LN2LO(AX), Y1, Y1; \
+	VMULPS C32_LN2LO(AX), Y5, Y5; \
+	VMULPS C32_LN2LO(AX), Y9, Y9; \
+	VMULPS C32_LN2LO(AX), Y13, Y13; \
+	VSUBPS Y1, Y3, Y3; \
+	VSUBPS Y5, Y7, Y7; \
+	VSUBPS Y9, Y11, Y11; \
+	VSUBPS Y13, Y15, Y15; \
+	VMULPS Y3, Y3, Y1; \
+	VMULPS Y7, Y7, Y5; \
+	VMULPS Y11, Y11, Y9; \
+	VMULPS Y15, Y15, Y13; \
+	VMULPS C32_P0(AX), Y3, Y0; \
+	VMULPS C32_P0(AX), Y7, Y4; \
+	VMULPS C32_P0(AX), Y11, Y8; \
+	VMULPS C32_P0(AX), Y15, Y12; \
+	VADDPS C32_P1(AX), Y0, Y0; \
+	VADDPS C32_P1(AX), Y4, Y4; \
+	VADDPS C32_P1(AX), Y8, Y8; \
+	VADDPS C32_P1(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P2(AX), Y0, Y0; \
+	VADDPS C32_P2(AX), Y4, Y4; \
+	VADDPS C32_P2(AX), Y8, Y8; \
+	VADDPS C32_P2(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P3(AX), Y0, Y0; \
+	VADDPS C32_P3(AX), Y4, Y4; \
+	VADDPS C32_P3(AX), Y8, Y8; \
+	VADDPS C32_P3(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P4(AX), Y0, Y0; \
+	VADDPS C32_P4(AX), Y4, Y4; \
+	VADDPS C32_P4(AX), Y8, Y8; \
+	VADDPS C32_P4(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P5(AX), Y0, Y0; \
+	VADDPS C32_P5(AX), Y4, Y4; \
+	VADDPS C32_P5(AX), Y8, Y8; \
+	VADDPS C32_P5(AX), Y12, Y12; \
+	VMULPS Y1, Y0, Y0; \
+	VMULPS Y5, Y4, Y4; \
+	VMULPS Y9, Y8, Y8; \
+	VMULPS Y13, Y12, Y12; \
+	VADDPS Y3, Y0, Y0; \
+	VADDPS Y7, Y4, Y4; \
+	VADDPS Y11, Y8, Y8; \
+	VADDPS Y15, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VPADDD Y2, Y0, Y0; \
+	VPADDD Y6, Y4, Y4; \
+	VPADDD Y10, Y8, Y8; \
+	VPADDD Y14, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VMOVUPS C32_ONE(AX), Y1; \
+	VMOVUPS C32_ONE(AX), Y5; \
+	VMOVUPS C32_ONE(AX), Y9; \
+	VMOVUPS C32_ONE(AX), Y13; \
+	VDIVPS Y0, Y1, Y0; \
+	VDIVPS Y4, Y5, Y4; \
+	VDIVPS Y8, Y9, Y8; \
+	VDIVPS Y12, Y13, Y12
+
+// TANH4 is TANH2 on the four chains.
+#define TANH4 \
+	VMULPS C32_NEG2(AX), Y0, Y0; \
+	VMULPS C32_NEG2(AX), Y4, Y4; \
+	VMULPS C32_NEG2(AX), Y8, Y8; \
+	VMULPS C32_NEG2(AX), Y12, Y12; \
+	VMOVUPS C32_HI(AX), Y1; \
+	VMOVUPS C32_HI(AX), Y5; \
+	VMOVUPS C32_HI(AX), Y9; \
+	VMOVUPS C32_HI(AX), Y13; \
+	VMOVUPS C32_LO(AX), Y2; \
+	VMOVUPS C32_LO(AX), Y6; \
+	VMOVUPS C32_LO(AX), Y10; \
+	VMOVUPS C32_LO(AX), Y14; \
+	VMINPS Y0, Y1, Y0; \
+	VMINPS Y4, Y5, Y4; \
+	VMINPS Y8, Y9, Y8; \
+	VMINPS Y12, Y13, Y12; \
+	VMAXPS Y0, Y2, Y0; \
+	VMAXPS Y4, Y6, Y4; \
+	VMAXPS Y8, Y10, Y8; \
+	VMAXPS Y12, Y14, Y12; \
+	VMULPS C32_LOG2E(AX), Y0, Y1; \
+	VMULPS C32_LOG2E(AX), Y4, Y5; \
+	VMULPS C32_LOG2E(AX), Y8, Y9; \
+	VMULPS C32_LOG2E(AX), Y12, Y13; \
+	VADDPS C32_SHIFT(AX), Y1, Y1; \
+	VADDPS C32_SHIFT(AX), Y5, Y5; \
+	VADDPS C32_SHIFT(AX), Y9, Y9; \
+	VADDPS C32_SHIFT(AX), Y13, Y13; \
+	VPSUBD C32_SHIFT(AX), Y1, Y2; \
+	VPSUBD C32_SHIFT(AX), Y5, Y6; \
+	VPSUBD C32_SHIFT(AX), Y9, Y10; \
+	VPSUBD C32_SHIFT(AX), Y13, Y14; \
+	VPSLLD $23, Y2, Y2; \
+	VPSLLD $23, Y6, Y6; \
+	VPSLLD $23, Y10, Y10; \
+	VPSLLD $23, Y14, Y14; \
+	VSUBPS C32_SHIFT(AX), Y1, Y1; \
+	VSUBPS C32_SHIFT(AX), Y5, Y5; \
+	VSUBPS C32_SHIFT(AX), Y9, Y9; \
+	VSUBPS C32_SHIFT(AX), Y13, Y13; \
+	VMULPS C32_LN2HI(AX), Y1, Y3; \
+	VMULPS C32_LN2HI(AX), Y5, Y7; \
+	VMULPS C32_LN2HI(AX), Y9, Y11; \
+	VMULPS C32_LN2HI(AX), Y13, Y15; \
+	VSUBPS Y3, Y0, Y3; \
+	VSUBPS Y7, Y4, Y7; \
+	VSUBPS Y11, Y8, Y11; \
+	VSUBPS Y15, Y12, Y15; \
+	VMULPS C32_LN2LO(AX), Y1, Y1; \
+	VMULPS C32_LN2LO(AX), Y5, Y5; \
+	VMULPS C32_LN2LO(AX), Y9, Y9; \
+	VMULPS C32_LN2LO(AX), Y13, Y13; \
+	VSUBPS Y1, Y3, Y3; \
+	VSUBPS Y5, Y7, Y7; \
+	VSUBPS Y9, Y11, Y11; \
+	VSUBPS Y13, Y15, Y15; \
+	VMULPS Y3, Y3, Y1; \
+	VMULPS Y7, Y7, Y5; \
+	VMULPS Y11, Y11, Y9; \
+	VMULPS Y15, Y15, Y13; \
+	VMULPS C32_P0(AX), Y3, Y0; \
+	VMULPS C32_P0(AX), Y7, Y4; \
+	VMULPS C32_P0(AX), Y11, Y8; \
+	VMULPS C32_P0(AX), Y15, Y12; \
+	VADDPS C32_P1(AX), Y0, Y0; \
+	VADDPS C32_P1(AX), Y4, Y4; \
+	VADDPS C32_P1(AX), Y8, Y8; \
+	VADDPS C32_P1(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P2(AX), Y0, Y0; \
+	VADDPS C32_P2(AX), Y4, Y4; \
+	VADDPS C32_P2(AX), Y8, Y8; \
+	VADDPS C32_P2(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P3(AX), Y0, Y0; \
+	VADDPS C32_P3(AX), Y4, Y4; \
+	VADDPS C32_P3(AX), Y8, Y8; \
+	VADDPS C32_P3(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P4(AX), Y0, Y0; \
+	VADDPS C32_P4(AX), Y4, Y4; \
+	VADDPS C32_P4(AX), Y8, Y8; \
+	VADDPS C32_P4(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P5(AX), Y0, Y0; \
+	VADDPS C32_P5(AX), Y4, Y4; \
+	VADDPS C32_P5(AX), Y8, Y8; \
+	VADDPS C32_P5(AX), Y12, Y12; \
+	VMULPS Y1, Y0, Y0; \
+	VMULPS Y5, Y4, Y4; \
+	VMULPS Y9, Y8, Y8; \
+	VMULPS Y13, Y12, Y12; \
+	VADDPS Y3, Y0, Y0; \
+	VADDPS Y7, Y4, Y4; \
+	VADDPS Y11, Y8, Y8; \
+	VADDPS Y15, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VPADDD Y2, Y0, Y0; \
+	VPADDD Y6, Y4, Y4; \
+	VPADDD Y10, Y8, Y8; \
+	VPADDD Y14, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VMOVUPS C32_TWO(AX), Y1; \
+	VMOVUPS C32_TWO(AX), Y5; \
+	VMOVUPS C32_TWO(AX), Y9; \
+	VMOVUPS C32_TWO(AX), Y13; \
+	VDIVPS Y0, Y1, Y0; \
+	VDIVPS Y4, Y5, Y4; \
+	VDIVPS Y8, Y9, Y8; \
+	VDIVPS Y12, Y13, Y12; \
+	VSUBPS C32_ONE(AX), Y0, Y0; \
+	VSUBPS C32_ONE(AX), Y4, Y4; \
+	VSUBPS C32_ONE(AX), Y8, Y8; \
+	VSUBPS C32_ONE(AX), Y12, Y12
+
+// ELU4 is ELU2 on the four chains, x reloaded from SI for the blend.
+#define ELU4 \
+	VMOVUPS C32_HI(AX), Y1; \
+	VMOVUPS C32_HI(AX), Y5; \
+	VMOVUPS C32_HI(AX), Y9; \
+	VMOVUPS C32_HI(AX), Y13; \
+	VMOVUPS C32_LO(AX), Y2; \
+	VMOVUPS C32_LO(AX), Y6; \
+	VMOVUPS C32_LO(AX), Y10; \
+	VMOVUPS C32_LO(AX), Y14; \
+	VMINPS Y0, Y1, Y0; \
+	VMINPS Y4, Y5, Y4; \
+	VMINPS Y8, Y9, Y8; \
+	VMINPS Y12, Y13, Y12; \
+	VMAXPS Y0, Y2, Y0; \
+	VMAXPS Y4, Y6, Y4; \
+	VMAXPS Y8, Y10, Y8; \
+	VMAXPS Y12, Y14, Y12; \
+	VMULPS C32_LOG2E(AX), Y0, Y1; \
+	VMULPS C32_LOG2E(AX), Y4, Y5; \
+	VMULPS C32_LOG2E(AX), Y8, Y9; \
+	VMULPS C32_LOG2E(AX), Y12, Y13; \
+	VADDPS C32_SHIFT(AX), Y1, Y1; \
+	VADDPS C32_SHIFT(AX), Y5, Y5; \
+	VADDPS C32_SHIFT(AX), Y9, Y9; \
+	VADDPS C32_SHIFT(AX), Y13, Y13; \
+	VPSUBD C32_SHIFT(AX), Y1, Y2; \
+	VPSUBD C32_SHIFT(AX), Y5, Y6; \
+	VPSUBD C32_SHIFT(AX), Y9, Y10; \
+	VPSUBD C32_SHIFT(AX), Y13, Y14; \
+	VPSLLD $23, Y2, Y2; \
+	VPSLLD $23, Y6, Y6; \
+	VPSLLD $23, Y10, Y10; \
+	VPSLLD $23, Y14, Y14; \
+	VSUBPS C32_SHIFT(AX), Y1, Y1; \
+	VSUBPS C32_SHIFT(AX), Y5, Y5; \
+	VSUBPS C32_SHIFT(AX), Y9, Y9; \
+	VSUBPS C32_SHIFT(AX), Y13, Y13; \
+	VMULPS C32_LN2HI(AX), Y1, Y3; \
+	VMULPS C32_LN2HI(AX), Y5, Y7; \
+	VMULPS C32_LN2HI(AX), Y9, Y11; \
+	VMULPS C32_LN2HI(AX), Y13, Y15; \
+	VSUBPS Y3, Y0, Y3; \
+	VSUBPS Y7, Y4, Y7; \
+	VSUBPS Y11, Y8, Y11; \
+	VSUBPS Y15, Y12, Y15; \
+	VMULPS C32_LN2LO(AX), Y1, Y1; \
+	VMULPS C32_LN2LO(AX), Y5, Y5; \
+	VMULPS C32_LN2LO(AX), Y9, Y9; \
+	VMULPS C32_LN2LO(AX), Y13, Y13; \
+	VSUBPS Y1, Y3, Y3; \
+	VSUBPS Y5, Y7, Y7; \
+	VSUBPS Y9, Y11, Y11; \
+	VSUBPS Y13, Y15, Y15; \
+	VMULPS Y3, Y3, Y1; \
+	VMULPS Y7, Y7, Y5; \
+	VMULPS Y11, Y11, Y9; \
+	VMULPS Y15, Y15, Y13; \
+	VMULPS C32_P0(AX), Y3, Y0; \
+	VMULPS C32_P0(AX), Y7, Y4; \
+	VMULPS C32_P0(AX), Y11, Y8; \
+	VMULPS C32_P0(AX), Y15, Y12; \
+	VADDPS C32_P1(AX), Y0, Y0; \
+	VADDPS C32_P1(AX), Y4, Y4; \
+	VADDPS C32_P1(AX), Y8, Y8; \
+	VADDPS C32_P1(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P2(AX), Y0, Y0; \
+	VADDPS C32_P2(AX), Y4, Y4; \
+	VADDPS C32_P2(AX), Y8, Y8; \
+	VADDPS C32_P2(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P3(AX), Y0, Y0; \
+	VADDPS C32_P3(AX), Y4, Y4; \
+	VADDPS C32_P3(AX), Y8, Y8; \
+	VADDPS C32_P3(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P4(AX), Y0, Y0; \
+	VADDPS C32_P4(AX), Y4, Y4; \
+	VADDPS C32_P4(AX), Y8, Y8; \
+	VADDPS C32_P4(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P5(AX), Y0, Y0; \
+	VADDPS C32_P5(AX), Y4, Y4; \
+	VADDPS C32_P5(AX), Y8, Y8; \
+	VADDPS C32_P5(AX), Y12, Y12; \
+	VMULPS Y1, Y0, Y0; \
+	VMULPS Y5, Y4, Y4; \
+	VMULPS Y9, Y8, Y8; \
+	VMULPS Y13, Y12, Y12; \
+	VADDPS Y3, Y0, Y0; \
+	VADDPS Y7, Y4, Y4; \
+	VADDPS Y11, Y8, Y8; \
+	VADDPS Y15, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VPADDD Y2, Y0, Y0; \
+	VPADDD Y6, Y4, Y4; \
+	VPADDD Y10, Y8, Y8; \
+	VPADDD Y14, Y12, Y12; \
+	VSUBPS C32_ONE(AX), Y0, Y0; \
+	VSUBPS C32_ONE(AX), Y4, Y4; \
+	VSUBPS C32_ONE(AX), Y8, Y8; \
+	VSUBPS C32_ONE(AX), Y12, Y12; \
+	VMOVUPS (SI), Y1; \
+	VMOVUPS 32(SI), Y5; \
+	VMOVUPS 64(SI), Y9; \
+	VMOVUPS 96(SI), Y13; \
+	VXORPS Y2, Y2, Y2; \
+	VXORPS Y6, Y6, Y6; \
+	VXORPS Y10, Y10, Y10; \
+	VXORPS Y14, Y14, Y14; \
+	VCMPPS $0x1e, Y2, Y1, Y3; \
+	VCMPPS $0x1e, Y6, Y5, Y7; \
+	VCMPPS $0x1e, Y10, Y9, Y11; \
+	VCMPPS $0x1e, Y14, Y13, Y15; \
+	VBLENDVPS Y3, Y1, Y0, Y0; \
+	VBLENDVPS Y7, Y5, Y4, Y4; \
+	VBLENDVPS Y11, Y9, Y8, Y8; \
+	VBLENDVPS Y15, Y13, Y12, Y12
+
+// GATES4 is σ on Y0, Y4 and Y12 and tanh on Y8: an LSTM's i, f, g and o.
+#define GATES4 \
+	VXORPS C32_SIGN(AX), Y0, Y0; \
+	VXORPS C32_SIGN(AX), Y4, Y4; \
+	VMULPS C32_NEG2(AX), Y8, Y8; \
+	VXORPS C32_SIGN(AX), Y12, Y12; \
+	VMOVUPS C32_HI(AX), Y1; \
+	VMOVUPS C32_HI(AX), Y5; \
+	VMOVUPS C32_HI(AX), Y9; \
+	VMOVUPS C32_HI(AX), Y13; \
+	VMOVUPS C32_LO(AX), Y2; \
+	VMOVUPS C32_LO(AX), Y6; \
+	VMOVUPS C32_LO(AX), Y10; \
+	VMOVUPS C32_LO(AX), Y14; \
+	VMINPS Y0, Y1, Y0; \
+	VMINPS Y4, Y5, Y4; \
+	VMINPS Y8, Y9, Y8; \
+	VMINPS Y12, Y13, Y12; \
+	VMAXPS Y0, Y2, Y0; \
+	VMAXPS Y4, Y6, Y4; \
+	VMAXPS Y8, Y10, Y8; \
+	VMAXPS Y12, Y14, Y12; \
+	VMULPS C32_LOG2E(AX), Y0, Y1; \
+	VMULPS C32_LOG2E(AX), Y4, Y5; \
+	VMULPS C32_LOG2E(AX), Y8, Y9; \
+	VMULPS C32_LOG2E(AX), Y12, Y13; \
+	VADDPS C32_SHIFT(AX), Y1, Y1; \
+	VADDPS C32_SHIFT(AX), Y5, Y5; \
+	VADDPS C32_SHIFT(AX), Y9, Y9; \
+	VADDPS C32_SHIFT(AX), Y13, Y13; \
+	VPSUBD C32_SHIFT(AX), Y1, Y2; \
+	VPSUBD C32_SHIFT(AX), Y5, Y6; \
+	VPSUBD C32_SHIFT(AX), Y9, Y10; \
+	VPSUBD C32_SHIFT(AX), Y13, Y14; \
+	VPSLLD $23, Y2, Y2; \
+	VPSLLD $23, Y6, Y6; \
+	VPSLLD $23, Y10, Y10; \
+	VPSLLD $23, Y14, Y14; \
+	VSUBPS C32_SHIFT(AX), Y1, Y1; \
+	VSUBPS C32_SHIFT(AX), Y5, Y5; \
+	VSUBPS C32_SHIFT(AX), Y9, Y9; \
+	VSUBPS C32_SHIFT(AX), Y13, Y13; \
+	VMULPS C32_LN2HI(AX), Y1, Y3; \
+	VMULPS C32_LN2HI(AX), Y5, Y7; \
+	VMULPS C32_LN2HI(AX), Y9, Y11; \
+	VMULPS C32_LN2HI(AX), Y13, Y15; \
+	VSUBPS Y3, Y0, Y3; \
+	VSUBPS Y7, Y4, Y7; \
+	VSUBPS Y11, Y8, Y11; \
+	VSUBPS Y15, Y12, Y15; \
+	VMULPS C32_LN2LO(AX), Y1, Y1; \
+	VMULPS C32_LN2LO(AX), Y5, Y5; \
+	VMULPS C32_LN2LO(AX), Y9, Y9; \
+	VMULPS C32_LN2LO(AX), Y13, Y13; \
+	VSUBPS Y1, Y3, Y3; \
+	VSUBPS Y5, Y7, Y7; \
+	VSUBPS Y9, Y11, Y11; \
+	VSUBPS Y13, Y15, Y15; \
+	VMULPS Y3, Y3, Y1; \
+	VMULPS Y7, Y7, Y5; \
+	VMULPS Y11, Y11, Y9; \
+	VMULPS Y15, Y15, Y13; \
+	VMULPS C32_P0(AX), Y3, Y0; \
+	VMULPS C32_P0(AX), Y7, Y4; \
+	VMULPS C32_P0(AX), Y11, Y8; \
+	VMULPS C32_P0(AX), Y15, Y12; \
+	VADDPS C32_P1(AX), Y0, Y0; \
+	VADDPS C32_P1(AX), Y4, Y4; \
+	VADDPS C32_P1(AX), Y8, Y8; \
+	VADDPS C32_P1(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P2(AX), Y0, Y0; \
+	VADDPS C32_P2(AX), Y4, Y4; \
+	VADDPS C32_P2(AX), Y8, Y8; \
+	VADDPS C32_P2(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P3(AX), Y0, Y0; \
+	VADDPS C32_P3(AX), Y4, Y4; \
+	VADDPS C32_P3(AX), Y8, Y8; \
+	VADDPS C32_P3(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P4(AX), Y0, Y0; \
+	VADDPS C32_P4(AX), Y4, Y4; \
+	VADDPS C32_P4(AX), Y8, Y8; \
+	VADDPS C32_P4(AX), Y12, Y12; \
+	VMULPS Y3, Y0, Y0; \
+	VMULPS Y7, Y4, Y4; \
+	VMULPS Y11, Y8, Y8; \
+	VMULPS Y15, Y12, Y12; \
+	VADDPS C32_P5(AX), Y0, Y0; \
+	VADDPS C32_P5(AX), Y4, Y4; \
+	VADDPS C32_P5(AX), Y8, Y8; \
+	VADDPS C32_P5(AX), Y12, Y12; \
+	VMULPS Y1, Y0, Y0; \
+	VMULPS Y5, Y4, Y4; \
+	VMULPS Y9, Y8, Y8; \
+	VMULPS Y13, Y12, Y12; \
+	VADDPS Y3, Y0, Y0; \
+	VADDPS Y7, Y4, Y4; \
+	VADDPS Y11, Y8, Y8; \
+	VADDPS Y15, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VPADDD Y2, Y0, Y0; \
+	VPADDD Y6, Y4, Y4; \
+	VPADDD Y10, Y8, Y8; \
+	VPADDD Y14, Y12, Y12; \
+	VADDPS C32_ONE(AX), Y0, Y0; \
+	VADDPS C32_ONE(AX), Y4, Y4; \
+	VADDPS C32_ONE(AX), Y8, Y8; \
+	VADDPS C32_ONE(AX), Y12, Y12; \
+	VMOVUPS C32_ONE(AX), Y1; \
+	VMOVUPS C32_ONE(AX), Y5; \
+	VMOVUPS C32_TWO(AX), Y9; \
+	VMOVUPS C32_ONE(AX), Y13; \
+	VDIVPS Y0, Y1, Y0; \
+	VDIVPS Y4, Y5, Y4; \
+	VDIVPS Y8, Y9, Y8; \
+	VDIVPS Y12, Y13, Y12; \
+	VSUBPS C32_ONE(AX), Y8, Y8
+
+
 // func lstmStep32AVX2(h, c, gates, gx, hPrev, cPrev, whh []float32, hid int)
 //
 // One row of LSTMStep32, hid a positive multiple of 8. gates = gx +
@@ -181,8 +839,8 @@
 // Registers in the product: DI → gates, SI → gx, DX → whh, R12 = 4·hid·4
 // (a whh row), R8 = 3·R12, CX the column offset, BX → hPrev[k], R15 →
 // whh[k][j], R13 k left, Y12–Y15 the broadcast hPrev[k…k+3], Y4 and Y5
-// the sums. In the activations AX → vecConsts32, R15 → the gate, CX
-// counts. In the state update R15 → gates (i), R12 = hid·4, R13 =
+// the sums. In the activations AX → vecConsts32, R15 → the unit block's
+// i, R12 = hid·4, R13 = 3·hid·4, CX counts. In the state update R15 → gates (i), R12 = hid·4, R13 =
 // 3·hid·4, R8 → cPrev, R9 → h, R10 → c.
 TEXT ·lstmStep32AVX2(SB), NOSPLIT, $0-176
 	MOVQ gates_base+48(FP), DI
@@ -231,65 +889,30 @@ lk:
 	CMPQ         CX, R12
 	JLT          lcol
 
-	// Activations: σ on i and f (2·hid values, a multiple of 16), tanh on
-	// g, σ on o (sixteen at a time, then eight).
-	CONSTS32
+	// Activations, eight units at a time: σ on i, f and o, tanh on g,
+	// four chains (GATES4).
+	LEAQ ·vecConsts32(SB), AX
 	MOVQ DI, R15
-	MOVQ hid+168(FP), CX
+	MOVQ hid+168(FP), R12
+	MOVQ R12, CX
 	SHRQ $3, CX
+	SHLQ $2, R12
+	LEAQ (R12)(R12*2), R13
 
-lsig:
+lact:
 	VMOVUPS (R15), Y0
-	VMOVUPS 32(R15), Y5
-	SIGMOID2
+	VMOVUPS (R15)(R12*1), Y4
+	VMOVUPS (R15)(R12*2), Y8
+	VMOVUPS (R15)(R13*1), Y12
+	GATES4
 	VMOVUPS Y0, (R15)
-	VMOVUPS Y5, 32(R15)
-	ADDQ    $64, R15
-	DECQ    CX
-	JNZ     lsig
-	MOVQ    hid+168(FP), CX
-
-ltanh:
-	CMPQ    CX, $16
-	JLT     ltanh1
-	VMOVUPS (R15), Y0
-	VMOVUPS 32(R15), Y5
-	TANH2
-	VMOVUPS Y0, (R15)
-	VMOVUPS Y5, 32(R15)
-	ADDQ    $64, R15
-	SUBQ    $16, CX
-	JMP     ltanh
-
-ltanh1:
-	TESTQ   CX, CX
-	JZ      lsigo
-	VMOVUPS (R15), Y0
-	TANH1
-	VMOVUPS Y0, (R15)
+	VMOVUPS Y4, (R15)(R12*1)
+	VMOVUPS Y8, (R15)(R12*2)
+	VMOVUPS Y12, (R15)(R13*1)
 	ADDQ    $32, R15
-
-lsigo:
-	MOVQ hid+168(FP), CX
-
-lsig2:
-	CMPQ    CX, $16
-	JLT     lsig21
-	VMOVUPS (R15), Y0
-	VMOVUPS 32(R15), Y5
-	SIGMOID2
-	VMOVUPS Y0, (R15)
-	VMOVUPS Y5, 32(R15)
-	ADDQ    $64, R15
-	SUBQ    $16, CX
-	JMP     lsig2
-
-lsig21:
-	TESTQ   CX, CX
-	JZ      lstart
-	VMOVUPS (R15), Y0
-	SIGMOID1
-	VMOVUPS Y0, (R15)
+	DECQ    CX
+	JNZ     lact
+	CONSTS32
 
 	// State: c = f·cPrev + i·g, h = tanh(c)·o, sixteen units at a time,
 	// then eight.
@@ -348,12 +971,31 @@ ldone:
 	RET
 
 // ACT is the loop of the elementwise kernels (args y, x []float32, len(x)
-// a multiple of 8, loaded into DI → y, SI → x, CX = len(x)): sixteen
-// values at a time through op2 (Y0 and Y5 in place), then eight through
-// op1 (Y0). y may be x. CX counts the blocks of eight left.
-#define ACT(op2, op1, pair, one, done) \
+// a multiple of 8, loaded into DI → y, SI → x, CX = len(x)): 32 values at
+// a time through op4 (Y0, Y4, Y8 and Y12 in place), then sixteen through
+// op2 (Y0 and Y5), then eight through op1 (Y0). y may be x. CX counts the
+// blocks of eight left.
+#define ACT(op4, op2, op1, quad, pre, pair, one, done) \
 	SHRQ  $3, CX; \
 	JZ    done; \
+	LEAQ  ·vecConsts32(SB), AX; \
+quad: \
+	CMPQ    CX, $4; \
+	JLT     pre; \
+	VMOVUPS (SI), Y0; \
+	VMOVUPS 32(SI), Y4; \
+	VMOVUPS 64(SI), Y8; \
+	VMOVUPS 96(SI), Y12; \
+	op4; \
+	VMOVUPS Y0, (DI); \
+	VMOVUPS Y4, 32(DI); \
+	VMOVUPS Y8, 64(DI); \
+	VMOVUPS Y12, 96(DI); \
+	ADDQ    $128, SI; \
+	ADDQ    $128, DI; \
+	SUBQ    $4, CX; \
+	JMP     quad; \
+pre: \
 	CONSTS32; \
 pair: \
 	CMPQ    CX, $2; \
@@ -381,9 +1023,10 @@ done: \
 #define EXPC1 CLAMP1; EXP1
 
 // ELU2 sets Y0 = ELU(Y0) as ELUForward32 computes it: x where x > 0,
-// exp32(clamp(x)) − 1 elsewhere (NaN included). Y4 = 0; Y13 and Y15 keep
-// x for the blend.
+// exp32(clamp(x)) − 1 elsewhere (NaN included). Y4 is set to 0; Y13 and Y15
+// keep x for the blend.
 #define ELU2 \
+	VXORPS    Y4, Y4, Y4; \
 	VMOVAPS   Y0, Y13; \
 	VMOVAPS   Y5, Y15; \
 	CLAMP2; \
@@ -396,6 +1039,7 @@ done: \
 	VBLENDVPS Y6, Y15, Y5, Y5
 
 #define ELU1 \
+	VXORPS    Y4, Y4, Y4; \
 	VMOVAPS   Y0, Y13; \
 	CLAMP1; \
 	EXP1; \
@@ -410,7 +1054,7 @@ TEXT ·exp32AVX2(SB), NOSPLIT, $0-48
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
-	ACT(EXPC2, EXPC1, epair, eone, edone)
+	ACT(EXP4, EXPC2, EXPC1, equad, epre, epair, eone, edone)
 
 // func sigmoid32AVX2(y, x []float32)
 //
@@ -419,7 +1063,7 @@ TEXT ·sigmoid32AVX2(SB), NOSPLIT, $0-48
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
-	ACT(SIGMOID2, SIGMOID1, spair, sone, sdone)
+	ACT(SIGMOID4, SIGMOID2, SIGMOID1, squad, spre, spair, sone, sdone)
 
 // func tanh32AVX2(y, x []float32)
 //
@@ -429,7 +1073,7 @@ TEXT ·tanh32AVX2(SB), NOSPLIT, $0-48
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
-	ACT(TANH2, TANH1, tpair, tone, tdone)
+	ACT(TANH4, TANH2, TANH1, tquad, tpre, tpair, tone, tdone)
 
 // func elu32AVX2(y, x []float32)
 //
@@ -439,8 +1083,7 @@ TEXT ·elu32AVX2(SB), NOSPLIT, $0-48
 	MOVQ y_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
-	VXORPS Y4, Y4, Y4
-	ACT(ELU2, ELU1, upair, uone, udone)
+	ACT(ELU4, ELU2, ELU1, uquad, upre, upair, uone, udone)
 
 // MM2 is one block of columns of two rows (R14 → y[r][j], R14+R8 → the
 // next row's, R10 → w[k][j], R11 = out·4, R12 = 3·out·4) for four k: per
