@@ -1318,11 +1318,24 @@ mdone:
 	VZEROUPPER
 	RET
 
+// GNEXT sets r → the next block's a (R10) and moves R10 on: by 32 bytes,
+// and past the row's b half (R9 bytes) after the row's last block, CX
+// counting the blocks left in the row (R11 a row), without a branch. BX
+// is clobbered.
+#define GNEXT(r) \
+	MOVQ    R10, r; \
+	ADDQ    $32, R10; \
+	LEAQ    (R10)(R9*1), BX; \
+	DECQ    CX; \
+	CMOVQEQ BX, R10; \
+	CMOVQEQ R11, CX
+
 // func glu32AVX2(y, x []float32, n, d int)
 //
 // y[r][j] = σ(x[r][d+j])·x[r][j] as GLUForward32 computes it, for n rows
-// and the columns j < d&^7 (d ≥ 8), sixteen at a time, then eight; the
-// Go wrapper does the rest. y must not overlap x. DI → y row, SI → x row,
+// and the columns j < d&^7 (d ≥ 8), sixteen at a time, then eight (a row
+// at a time; across the rows when d is a multiple of 8, gflat); the Go
+// wrapper does the rest. y must not overlap x. DI → y row, SI → x row,
 // R10 → its second half, R9 = d·4, R11 = (d&^7)·4, R8 rows left, CX the
 // column offset.
 TEXT ·glu32AVX2(SB), NOSPLIT, $0-64
@@ -1338,6 +1351,8 @@ TEXT ·glu32AVX2(SB), NOSPLIT, $0-64
 	JZ    gdone
 	TESTQ R11, R11
 	JZ    gdone
+	CMPQ  R11, R9
+	JEQ   gflat
 	CONSTS32
 
 grow:
@@ -1375,6 +1390,59 @@ gnext:
 gdone:
 	VZEROUPPER
 	RET
+
+	// d a multiple of 8: the n·d/8 blocks of eight columns taken in order
+	// across the rows, four at a time (SIGMOID4), then one at a time. y's
+	// blocks are contiguous (DI); R10 → the next block's a in x, CX the
+	// blocks left in its row, R11 = d/8, R9 = d·4 (from a block's a to its
+	// b, and the b half GNEXT skips at a row's end), R8 blocks left,
+	// R12–R15 the four blocks' a.
+gflat:
+	SHRQ $5, R11
+	IMULQ R11, R8
+	MOVQ SI, R10
+	MOVQ R11, CX
+	LEAQ ·vecConsts32(SB), AX
+
+gquad:
+	CMPQ    R8, $4
+	JLT     gsingle
+	GNEXT(R12)
+	GNEXT(R13)
+	GNEXT(R14)
+	GNEXT(R15)
+	VMOVUPS (R12)(R9*1), Y0
+	VMOVUPS (R13)(R9*1), Y4
+	VMOVUPS (R14)(R9*1), Y8
+	VMOVUPS (R15)(R9*1), Y12
+	SIGMOID4
+	VMULPS  (R12), Y0, Y0
+	VMULPS  (R13), Y4, Y4
+	VMULPS  (R14), Y8, Y8
+	VMULPS  (R15), Y12, Y12
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS Y8, 64(DI)
+	VMOVUPS Y12, 96(DI)
+	ADDQ    $128, DI
+	SUBQ    $4, R8
+	JMP     gquad
+
+gsingle:
+	TESTQ R8, R8
+	JZ    gdone
+	CONSTS32
+
+gone:
+	GNEXT(R12)
+	VMOVUPS (R12)(R9*1), Y0
+	SIGMOID1
+	VMULPS  (R12), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    R8
+	JNZ     gone
+	JMP     gdone
 
 // func layerNormRow32AVX2(y, x, g, b []float32, mu, rs float32)
 //
