@@ -140,17 +140,13 @@ func MatMulAccStrided32(y []float32, ys int, x []float32, xs int, w []float32, n
 	if ys < out || xs < in {
 		panic("autodiff: MatMulAccStrided32 row stride shorter than its row")
 	}
-	j0 := 0
-	if useAVX2 && out >= 4 && in > 0 {
+	if useAVX2 && out > 0 && in > 0 {
 		_, _, _ = y[(n-1)*ys+out-1], x[(n-1)*xs+in-1], w[in*out-1]
-		j0 = out &^ 3
-		matMulAcc32AVX2(y, ys, x, xs, w, n, in, out, j0)
-		if j0 == out {
-			return
-		}
+		matMulAcc32AVX2(y, ys, x, xs, w, n, in, out, out)
+		return
 	}
 	for r := range n {
-		matVecAcc32(y[r*ys+j0:r*ys+out], x[r*xs:r*xs+in], w[j0:], out)
+		matVecAcc32(y[r*ys:r*ys+out], x[r*xs:r*xs+in], w, out)
 	}
 }
 

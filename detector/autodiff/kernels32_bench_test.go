@@ -10,7 +10,8 @@ import (
 // BenchmarkKernels32 runs each float32 kernel beside its float64 kernel
 // at the TFT's sizes (H = 16: LSTM gates 4H = 64, GLU rows of 2H, layer
 // norm width H, products out = 64, 32, 20, 16 and 4 from in = 16, 24
-// rows), reporting the thread's CPU time per call (cpu-ns/op), which
+// rows; the variable selection's 11 and 7 variables: products out = 22
+// and 14, GLU and layer norm widths 11 and 7), reporting the thread's CPU time per call (cpu-ns/op), which
 // other processes on a busy machine do not inflate. Compare f64 against
 // f32 within one run: go test -run - -bench Kernels32 -cpu 1 -count 7.
 func BenchmarkKernels32(b *testing.B) {
@@ -51,23 +52,23 @@ func BenchmarkKernels32(b *testing.B) {
 			kernel{name: fmt.Sprintf("ELU-%d", n), run64: func() { ELUForward(y6, x6) }, run32: func() { ELUForward32(y, x) }},
 			kernel{name: fmt.Sprintf("Exp-%d", n), run64: func() { ExpSlice(y6, x6) }, run32: func() { ExpSlice32(y, x) }})
 	}
-	for _, s := range [][3]int{{24, 16, 64}, {24, 16, 32}, {24, 16, 20}, {24, 16, 16}, {24, 16, 4}, {1, 16, 64}, {1, 16, 16}} {
+	for _, s := range [][3]int{{24, 16, 64}, {24, 16, 32}, {24, 16, 20}, {24, 16, 16}, {24, 16, 4}, {24, 16, 22}, {24, 16, 14}, {1, 16, 64}, {1, 16, 16}} {
 		n, in, out := s[0], s[1], s[2]
 		x, w, y := randn32(rng, n*in, 1), randn32(rng, in*out, 1), make([]float32, n*out)
 		x6, w6, y6 := f64(x), f64(w), make([]float64, n*out)
 		ks = append(ks, kernel{name: fmt.Sprintf("MatMulAcc-%dx%dx%d", n, in, out),
 			run64: func() { MatMulAcc(y6, x6, w6, n, in, out) }, run32: func() { MatMulAcc32(y, x, w, n, in, out) }})
 	}
-	{
-		const n, d = 24, 16
+	for _, d := range []int{16, 11, 7} {
+		const n = 24
 		x := randn32(rng, 2*n*d, 3)
 		y := make([]float32, n*d)
 		x6, y6 := f64(x), make([]float64, n*d)
-		ks = append(ks, kernel{name: "GLUForward-24x16",
+		ks = append(ks, kernel{name: fmt.Sprintf("GLUForward-24x%d", d),
 			run64: func() { GLUForward(y6, x6, n, d) }, run32: func() { GLUForward32(y, x, n, d) }})
 		g, be := randn32(rng, d, 1), randn32(rng, d, 1)
 		g6, be6 := f64(g), f64(be)
-		ks = append(ks, kernel{name: "LayerNorm-24x16",
+		ks = append(ks, kernel{name: fmt.Sprintf("LayerNorm-24x%d", d),
 			run64: func() { LayerNormForward(y6, nil, x6[:n*d], g6, be6, n, d, 1) },
 			run32: func() { LayerNormForward32(y, x[:n*d], g, be, n, d) }})
 	}

@@ -1146,6 +1146,62 @@ TEXT ·elu32AVX2(SB), NOSPLIT, $0-48
 	VADDPS  (R14), a0, a0; \
 	VMOVUPS a0, (R14)
 
+// MM2S, MM2ONES, MM1S and MM1ONES are MM2, MM2ONE, MM1 and MM1ONE for one
+// column (X registers, scalar operations): the last cols%4 columns.
+#define MM2S(b0, b1, b2, b3, b4, b5, b6, b7, wl, tp, a0, a1) \
+	VMOVSS  (R10), wl; \
+	VMULSS  wl, b0, a0; \
+	VMULSS  wl, b4, a1; \
+	VMOVSS  (R10)(R11*1), wl; \
+	VMULSS  wl, b1, tp; \
+	VADDSS  tp, a0, a0; \
+	VMULSS  wl, b5, tp; \
+	VADDSS  tp, a1, a1; \
+	VMOVSS  (R10)(R11*2), wl; \
+	VMULSS  wl, b2, tp; \
+	VADDSS  tp, a0, a0; \
+	VMULSS  wl, b6, tp; \
+	VADDSS  tp, a1, a1; \
+	VMOVSS  (R10)(R12*1), wl; \
+	VMULSS  wl, b3, tp; \
+	VADDSS  tp, a0, a0; \
+	VMULSS  wl, b7, tp; \
+	VADDSS  tp, a1, a1; \
+	VADDSS  (R14), a0, a0; \
+	VMOVSS  a0, (R14); \
+	VADDSS  (R14)(R8*1), a1, a1; \
+	VMOVSS  a1, (R14)(R8*1)
+
+#define MM2ONES(b0, b4, wl, a0, a1) \
+	VMOVSS  (R10), wl; \
+	VMULSS  wl, b0, a0; \
+	VADDSS  (R14), a0, a0; \
+	VMOVSS  a0, (R14); \
+	VMULSS  wl, b4, a1; \
+	VADDSS  (R14)(R8*1), a1, a1; \
+	VMOVSS  a1, (R14)(R8*1)
+
+#define MM1S(b0, b1, b2, b3, wl, tp, a0) \
+	VMOVSS  (R10), wl; \
+	VMULSS  wl, b0, a0; \
+	VMOVSS  (R10)(R11*1), wl; \
+	VMULSS  wl, b1, tp; \
+	VADDSS  tp, a0, a0; \
+	VMOVSS  (R10)(R11*2), wl; \
+	VMULSS  wl, b2, tp; \
+	VADDSS  tp, a0, a0; \
+	VMOVSS  (R10)(R12*1), wl; \
+	VMULSS  wl, b3, tp; \
+	VADDSS  tp, a0, a0; \
+	VADDSS  (R14), a0, a0; \
+	VMOVSS  a0, (R14)
+
+#define MM1ONES(b0, wl, a0) \
+	VMOVSS  (R10), wl; \
+	VMULSS  wl, b0, a0; \
+	VADDSS  (R14), a0, a0; \
+	VMOVSS  a0, (R14)
+
 // COLS starts a pass over the columns: R10 → w[k], R14 → y row, R15 =
 // the bytes of the blocks of eight (DX = cols·4).
 #define COLS \
@@ -1157,10 +1213,10 @@ TEXT ·elu32AVX2(SB), NOSPLIT, $0-48
 // func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, in, out, cols int)
 //
 // y[r][j] += Σₖ x[r][k]·w[k][j] for n rows and the columns j < cols, cols
-// a positive multiple of 4 (w's rows are out long), summed as matVecAcc32 sums: for each block of
+// positive (w's rows are out long), summed as matVecAcc32 sums: for each block of
 // four k, t = ((x₀w₀ + x₁w₁) + x₂w₂) + x₃w₃, then y + t; the remaining k
 // one at a time. Rows go two at a time, columns eight at a time, then
-// four (X registers). in and n positive.
+// four (X registers), then one (scalar). in and n positive.
 //
 // Registers: DI y row, SI x row, DX cols·4, CX rows left, R8 ys·4, R9 xs·4,
 // R11 out·4, R12 3·out·4; per k block BX → x[r][k], AX → w[k], R13 k
@@ -1210,8 +1266,22 @@ mpj4:
 
 mpj4t:
 	TESTQ $16, DX
-	JZ    mpk4n
+	JZ    mpj4s
 	MM2(X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
+	ADDQ  $16, R10
+	ADDQ  $16, R14
+
+mpj4s:
+	MOVQ DX, R15
+	ANDQ $12, R15
+	JZ   mpk4n
+
+mpj4s1:
+	MM2S(X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
+	ADDQ $4, R10
+	ADDQ $4, R14
+	SUBQ $4, R15
+	JNZ  mpj4s1
 
 mpk4n:
 	ADDQ $16, BX
@@ -1237,8 +1307,22 @@ mpj1:
 
 mpj1t:
 	TESTQ $16, DX
-	JZ    mpk1n
+	JZ    mpj1s
 	MM2ONE(X0, X4, X8, X10, X11)
+	ADDQ  $16, R10
+	ADDQ  $16, R14
+
+mpj1s:
+	MOVQ DX, R15
+	ANDQ $12, R15
+	JZ   mpk1n
+
+mpj1s1:
+	MM2ONES(X0, X4, X8, X10, X11)
+	ADDQ $4, R10
+	ADDQ $4, R14
+	SUBQ $4, R15
+	JNZ  mpj1s1
 
 mpk1n:
 	ADDQ $4, BX
@@ -1279,8 +1363,22 @@ msj4:
 
 msj4t:
 	TESTQ $16, DX
-	JZ    msk4n
+	JZ    msj4s
 	MM1(X0, X1, X2, X3, X8, X9, X10)
+	ADDQ  $16, R10
+	ADDQ  $16, R14
+
+msj4s:
+	MOVQ DX, R15
+	ANDQ $12, R15
+	JZ   msk4n
+
+msj4s1:
+	MM1S(X0, X1, X2, X3, X8, X9, X10)
+	ADDQ $4, R10
+	ADDQ $4, R14
+	SUBQ $4, R15
+	JNZ  msj4s1
 
 msk4n:
 	ADDQ $16, BX
@@ -1305,8 +1403,22 @@ msj1:
 
 msj1t:
 	TESTQ $16, DX
-	JZ    msk1n
+	JZ    msj1s
 	MM1ONE(X0, X8, X10)
+	ADDQ  $16, R10
+	ADDQ  $16, R14
+
+msj1s:
+	MOVQ DX, R15
+	ANDQ $12, R15
+	JZ   msk1n
+
+msj1s1:
+	MM1ONES(X0, X8, X10)
+	ADDQ $4, R10
+	ADDQ $4, R14
+	SUBQ $4, R15
+	JNZ  msj1s1
 
 msk1n:
 	ADDQ $4, BX
