@@ -7,10 +7,15 @@ import "math"
 // float64 kernels, forward only, on float32 slices, so a vector holds
 // twice as many values. Each is written here in Go, the reference; a
 // vector version, where there is one, must give the same bits (the AVX2
-// kernels of simd32_amd64.s run the longest prefix whose length is a
-// multiple of eight, the Go loops the rest). Products
+// kernels of simd32_amd64.s run eight values at a time; the last len%8
+// go through a padded buffer, or the Go loop when there are very few). Products
 // are rounded on their own (mul32) so that no build fuses them into a
 // neighbouring add, and sums run in the order the Go loops give.
+
+// minPadded32 is the fewest values for which the elementwise kernels run
+// the vector kernel on a padded block of eight rather than the Go loop
+// (one block costs about as much as three values in Go).
+const minPadded32 = 3
 
 // mul32 is a·b rounded to float32 on its own (see mul).
 func mul32(a, b float32) float32 { return float32(a * b) }
@@ -74,6 +79,13 @@ func ExpSlice32(y, x []float32) {
 		exp32AVX2(y[:n], x[:n])
 		y, x = y[n:], x[n:]
 	}
+	if useAVX2 && len(x) >= minPadded32 {
+		var buf [8]float32
+		copy(buf[:], x)
+		exp32AVX2(buf[:], buf[:])
+		copy(y, buf[:len(x)])
+		return
+	}
 	for i, v := range x {
 		y[i] = exp32(clamp32(v, exp32Lo, exp32Hi))
 	}
@@ -86,6 +98,13 @@ func SigmoidSlice32(y, x []float32) {
 	if n := len(x) &^ 7; useAVX2 && n > 0 {
 		sigmoid32AVX2(y[:n], x[:n])
 		y, x = y[n:], x[n:]
+	}
+	if useAVX2 && len(x) >= minPadded32 {
+		var buf [8]float32
+		copy(buf[:], x)
+		sigmoid32AVX2(buf[:], buf[:])
+		copy(y, buf[:len(x)])
+		return
 	}
 	for i, v := range x {
 		y[i] = 1 / (1 + exp32(clamp32(-v, exp32Lo, exp32Hi)))
@@ -101,6 +120,13 @@ func TanhSlice32(y, x []float32) {
 		tanh32AVX2(y[:n], x[:n])
 		y, x = y[n:], x[n:]
 	}
+	if useAVX2 && len(x) >= minPadded32 {
+		var buf [8]float32
+		copy(buf[:], x)
+		tanh32AVX2(buf[:], buf[:])
+		copy(y, buf[:len(x)])
+		return
+	}
 	for i, v := range x {
 		y[i] = 2/(1+exp32(clamp32(-2*v, exp32Lo, exp32Hi))) - 1
 	}
@@ -113,6 +139,13 @@ func ELUForward32(y, x []float32) {
 	if n := len(x) &^ 7; useAVX2 && n > 0 {
 		elu32AVX2(y[:n], x[:n])
 		y, x = y[n:], x[n:]
+	}
+	if useAVX2 && len(x) >= minPadded32 {
+		var buf [8]float32
+		copy(buf[:], x)
+		elu32AVX2(buf[:], buf[:])
+		copy(y, buf[:len(x)])
+		return
 	}
 	for i, v := range x {
 		if v > 0 {
@@ -181,21 +214,51 @@ func matVecAcc32(y, x, w []float32, out int) {
 // GLUForward32 computes y = a ⊙ σ(b) for n rows, each row of x being
 // [a | b] of width 2d; y is [n × d] and must not overlap x.
 func GLUForward32(y, x []float32, n, d int) {
-	j0 := 0
-	if useAVX2 && d >= 8 && n > 0 {
+	if useAVX2 && d > 0 && n > 0 {
 		_, _ = y[n*d-1], x[2*n*d-1]
-		glu32AVX2(y, x, n, d)
-		if j0 = d &^ 7; j0 == d {
-			return
+		if d >= 8 {
+			glu32AVX2(y, x, n, d)
 		}
+		if j0 := d &^ 7; j0 < d {
+			gluTails32(y, x, n, d, j0)
+		}
+		return
 	}
 	for r := range n {
-		a := x[2*r*d+j0 : 2*r*d+d]
-		yr := y[r*d+j0 : r*d+d]
-		SigmoidSlice32(yr, x[2*r*d+d+j0:2*r*d+2*d])
+		a := x[2*r*d : 2*r*d+d]
+		yr := y[r*d : r*d+d]
+		SigmoidSlice32(yr, x[2*r*d+d:2*r*d+2*d])
 		a = a[:len(yr)]
 		for j := range yr {
 			yr[j] = mul32(yr[j], a[j])
+		}
+	}
+}
+
+// gluTails32 is GLUForward32 for the columns j0 ≤ j < d of each row (d −
+// j0 < 8) with AVX2: the b halves of many rows' tails gathered into one
+// buffer, so that their sigmoids run eight at a time.
+func gluTails32(y, x []float32, n, d, j0 int) {
+	t := d - j0
+	var buf [64]float32
+	per := len(buf) / t
+	for r0 := 0; r0 < n; r0 += per {
+		r1 := min(n, r0+per)
+		k := 0
+		for r := r0; r < r1; r++ {
+			k += copy(buf[k:k+t], x[2*r*d+d+j0:2*r*d+2*d])
+		}
+		m := (k + 7) &^ 7
+		clear(buf[k:m])
+		sigmoid32AVX2(buf[:m], buf[:m])
+		k = 0
+		for r := r0; r < r1; r++ {
+			a := x[2*r*d+j0 : 2*r*d+d]
+			yr := y[r*d+j0 : r*d+d]
+			for j := range yr {
+				yr[j] = mul32(buf[k+j], a[j])
+			}
+			k += t
 		}
 	}
 }
@@ -207,7 +270,7 @@ func GLUForward32(y, x []float32, n, d int) {
 func LayerNormForward32(y, x, gamma, beta []float32, n, d int) {
 	inv := 1 / float32(d)
 	gamma, beta = gamma[:d], beta[:d]
-	if useAVX2 && d%8 == 0 && d > 0 && n > 0 {
+	if useAVX2 && d > 0 && n > 0 {
 		_, _ = y[n*d-1], x[n*d-1]
 		layerNorm32AVX2(y, x, gamma, beta, n, d, inv)
 		return
@@ -218,13 +281,8 @@ func LayerNormForward32(y, x, gamma, beta []float32, n, d int) {
 		mu := mul32(sum32(xr, 0, false), inv)
 		vr := mul32(sum32(xr, mu, true), inv)
 		rs := 1 / float32(math.Sqrt(float64(vr+LayerNormEps)))
-		j0 := 0
-		if useAVX2 && d >= 8 {
-			layerNormRow32AVX2(yr, xr, gamma, beta, mu, rs)
-			j0 = d &^ 7
-		}
-		for j := j0; j < d; j++ {
-			yr[j] = mul32(mul32(xr[j]-mu, rs), gamma[j]) + beta[j]
+		for j, v := range xr {
+			yr[j] = mul32(mul32(v-mu, rs), gamma[j]) + beta[j]
 		}
 	}
 }

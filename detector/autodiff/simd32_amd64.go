@@ -47,9 +47,6 @@ func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, i
 func glu32AVX2(y, x []float32, n, d int)
 
 //go:noescape
-func layerNormRow32AVX2(y, x, g, b []float32, mu, rs float32)
-
-//go:noescape
 func layerNorm32AVX2(y, x, g, b []float32, n, d int, inv float32)
 
 // layerNormEps32 is LayerNormEps in float32, for layerNorm32AVX2.

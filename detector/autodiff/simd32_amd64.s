@@ -1556,39 +1556,6 @@ gone:
 	JNZ     gone
 	JMP     gdone
 
-// func layerNormRow32AVX2(y, x, g, b []float32, mu, rs float32)
-//
-// y[j] = ((x[j] − mu)·rs)·g[j] + b[j] for the first len(y)&^7 columns; y
-// may be x.
-TEXT ·layerNormRow32AVX2(SB), NOSPLIT, $0-104
-	MOVQ         y_base+0(FP), DI
-	MOVQ         y_len+8(FP), CX
-	MOVQ         x_base+24(FP), SI
-	MOVQ         g_base+48(FP), R8
-	MOVQ         b_base+72(FP), R9
-	VBROADCASTSS mu+96(FP), Y1
-	VBROADCASTSS rs+100(FP), Y2
-	SHRQ         $3, CX
-	JZ           ndone
-
-nrow:
-	VMOVUPS (SI), Y0
-	VSUBPS  Y1, Y0, Y0
-	VMULPS  Y2, Y0, Y0
-	VMULPS  (R8), Y0, Y0
-	VADDPS  (R9), Y0, Y0
-	VMOVUPS Y0, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, DI
-	ADDQ    $32, R8
-	ADDQ    $32, R9
-	DECQ    CX
-	JNZ     nrow
-
-ndone:
-	VZEROUPPER
-	RET
-
 // FOLD sets the low lane of X0 to ((s₀ + s₄) + (s₂ + s₆)) + ((s₁ + s₅) +
 // (s₃ + s₇)) for the eight lanes s of Y0, as sum32 folds. Clobbers X1.
 #define FOLD \
@@ -1601,47 +1568,68 @@ ndone:
 
 // func layerNorm32AVX2(y, x, g, b []float32, n, d int, inv float32)
 //
-// LayerNormForward32 for n rows of width d, a positive multiple of 8 (n
-// positive, inv = 1/d): the mean and the variance summed as sum32 sums,
-// rs = 1/√(σ² + ε) (VSQRTSS gives float32(√float64(v)) exactly: float64
-// has more than twice float32's digits), y = ((x − μ)·rs)·g + b. y may be
-// x. DI → y row, SI → x row, R8 → g, R9 → b, CX rows left, DX = d·4, R10
-// the column offset, X4 = inv, Y2 = μ, Y3 = rs.
+// LayerNormForward32 for n rows of width d (both positive, inv = 1/d):
+// the mean and the variance summed as sum32 sums (the blocks of eight in
+// lanes and FOLD, or 0 when d < 8, then the last d%8 terms one at a
+// time), rs = 1/√(σ² + ε) (VSQRTSS gives float32(√float64(v)) exactly:
+// float64 has more than twice float32's digits), y = ((x − μ)·rs)·g + b,
+// eight columns at a time, then one. y may be x. DI → y row, SI → x row,
+// R8 → g, R9 → b, CX rows left, DX = d·4, BX = (d&^7)·4, R10 the column
+// offset, X4 = inv, X5 = ε, Y2 = μ, Y3 = rs.
 TEXT ·layerNorm32AVX2(SB), NOSPLIT, $0-116
-	MOVQ         y_base+0(FP), DI
-	MOVQ         x_base+24(FP), SI
-	MOVQ         g_base+48(FP), R8
-	MOVQ         b_base+72(FP), R9
-	MOVQ         n+96(FP), CX
-	MOVQ         d+104(FP), DX
-	SHLQ         $2, DX
-	VMOVSS       inv+112(FP), X4
-	LEAQ         ·vecConsts32(SB), AX
-	VMOVSS       ·layerNormEps32(SB), X5
+	MOVQ   y_base+0(FP), DI
+	MOVQ   x_base+24(FP), SI
+	MOVQ   g_base+48(FP), R8
+	MOVQ   b_base+72(FP), R9
+	MOVQ   n+96(FP), CX
+	MOVQ   d+104(FP), DX
+	SHLQ   $2, DX
+	MOVQ   DX, BX
+	ANDQ   $-32, BX
+	VMOVSS inv+112(FP), X4
+	LEAQ   ·vecConsts32(SB), AX
+	VMOVSS ·layerNormEps32(SB), X5
 
 nrow1:
+	VXORPS X0, X0, X0
+	XORQ   R10, R10
+	TESTQ  BX, BX
+	JZ     nsum1
 	VMOVUPS (SI), Y0
 	MOVQ    $32, R10
 
 nsum:
-	CMPQ   R10, DX
-	JGE    nmu
+	CMPQ   R10, BX
+	JGE    nfold
 	VADDPS (SI)(R10*1), Y0, Y0
 	ADDQ   $32, R10
 	JMP    nsum
 
-nmu:
+nfold:
 	FOLD
+
+nsum1:
+	CMPQ   R10, DX
+	JGE    nmu
+	VADDSS (SI)(R10*1), X0, X0
+	ADDQ   $4, R10
+	JMP    nsum1
+
+nmu:
 	VMULSS       X4, X0, X0
 	VBROADCASTSS X0, Y2
+	VXORPS       X0, X0, X0
+	XORQ         R10, R10
+	TESTQ        BX, BX
+	JZ           nvar1
 	VMOVUPS      (SI), Y0
 	VSUBPS       Y2, Y0, Y0
 	VMULPS       Y0, Y0, Y0
 	MOVQ         $32, R10
 
 nvar:
-	CMPQ    R10, DX
-	JGE     nrs
+	CMPQ    R10, BX
+	JGE     nvfold
 	VMOVUPS (SI)(R10*1), Y1
 	VSUBPS  Y2, Y1, Y1
 	VMULPS  Y1, Y1, Y1
@@ -1649,8 +1637,20 @@ nvar:
 	ADDQ    $32, R10
 	JMP     nvar
 
-nrs:
+nvfold:
 	FOLD
+
+nvar1:
+	CMPQ   R10, DX
+	JGE    nrs
+	VMOVSS (SI)(R10*1), X1
+	VSUBSS X2, X1, X1
+	VMULSS X1, X1, X1
+	VADDSS X1, X0, X0
+	ADDQ   $4, R10
+	JMP    nvar1
+
+nrs:
 	VMULSS       X4, X0, X0
 	VADDSS       X5, X0, X0
 	VSQRTSS      X0, X0, X0
@@ -1660,6 +1660,8 @@ nrs:
 	XORQ         R10, R10
 
 nout:
+	CMPQ    R10, BX
+	JGE     nout1
 	VMOVUPS (SI)(R10*1), Y0
 	VSUBPS  Y2, Y0, Y0
 	VMULPS  Y3, Y0, Y0
@@ -1667,11 +1669,24 @@ nout:
 	VADDPS  (R9)(R10*1), Y0, Y0
 	VMOVUPS Y0, (DI)(R10*1)
 	ADDQ    $32, R10
-	CMPQ    R10, DX
-	JLT     nout
-	ADDQ    DX, SI
-	ADDQ    DX, DI
-	DECQ    CX
-	JNZ     nrow1
+	JMP     nout
+
+nout1:
+	CMPQ   R10, DX
+	JGE    nnext
+	VMOVSS (SI)(R10*1), X0
+	VSUBSS X2, X0, X0
+	VMULSS X3, X0, X0
+	VMULSS (R8)(R10*1), X0, X0
+	VADDSS (R9)(R10*1), X0, X0
+	VMOVSS X0, (DI)(R10*1)
+	ADDQ   $4, R10
+	JMP    nout1
+
+nnext:
+	ADDQ DX, SI
+	ADDQ DX, DI
+	DECQ CX
+	JNZ  nrow1
 	VZEROUPPER
 	RET

@@ -17,10 +17,6 @@ func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, i
 
 func glu32AVX2(y, x []float32, n, d int) { panic("autodiff: no AVX2 kernels in this build") }
 
-func layerNormRow32AVX2(y, x, g, b []float32, mu, rs float32) {
-	panic("autodiff: no AVX2 kernels in this build")
-}
-
 func layerNorm32AVX2(y, x, g, b []float32, n, d int, inv float32) {
 	panic("autodiff: no AVX2 kernels in this build")
 }

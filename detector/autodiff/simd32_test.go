@@ -172,7 +172,7 @@ func TestGLU32VectorMatchesGo(t *testing.T) {
 	vectorLevels(t)
 	rng := rand.New(rand.NewPCG(32, 4))
 	for d := 1; d <= 40; d++ {
-		for _, n := range []int{1, 2, 3} {
+		for _, n := range []int{1, 2, 3, 50} {
 			x := inputs32(rng, 2*n*d)
 			want, got := make([]float32, n*d), make([]float32, n*d)
 			withGo(t, func() { GLUForward32(want, x, n, d) })
