@@ -1268,6 +1268,8 @@ mpj4t:
 	TESTQ $16, DX
 	JZ    mpj4s
 	MM2(X0, X1, X2, X3, X4, X5, X6, X7, X8, X9, X10, X11)
+	TESTQ $12, DX
+	JZ    mpk4n
 	ADDQ  $16, R10
 	ADDQ  $16, R14
 
@@ -1309,6 +1311,8 @@ mpj1t:
 	TESTQ $16, DX
 	JZ    mpj1s
 	MM2ONE(X0, X4, X8, X10, X11)
+	TESTQ $12, DX
+	JZ    mpk1n
 	ADDQ  $16, R10
 	ADDQ  $16, R14
 
@@ -1365,6 +1369,8 @@ msj4t:
 	TESTQ $16, DX
 	JZ    msj4s
 	MM1(X0, X1, X2, X3, X8, X9, X10)
+	TESTQ $12, DX
+	JZ    msk4n
 	ADDQ  $16, R10
 	ADDQ  $16, R14
 
@@ -1405,6 +1411,8 @@ msj1t:
 	TESTQ $16, DX
 	JZ    msj1s
 	MM1ONE(X0, X8, X10)
+	TESTQ $12, DX
+	JZ    msk1n
 	ADDQ  $16, R10
 	ADDQ  $16, R14
 
