@@ -8,9 +8,9 @@ import "math"
 // twice as many values. Each is written here in Go, the reference; a
 // vector version, where there is one, must give the same bits (the AVX2
 // kernels of simd32_amd64.s run eight values at a time; the last len%8
-// go through a padded buffer, or the Go loop when there are very few). Products
-// are rounded on their own (mul32) so that no build fuses them into a
-// neighbouring add, and sums run in the order the Go loops give.
+// go through a padded buffer, or the Go loop when there are very few).
+// Products are rounded on their own (mul32) so that no build fuses them
+// into a neighbouring add, and sums run in the order the Go loops give.
 
 // minPadded32 is the fewest values for which the elementwise kernels run
 // the vector kernel on a padded block of eight rather than the Go loop
