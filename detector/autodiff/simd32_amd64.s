@@ -840,8 +840,8 @@
 // (a whh row), R8 = 3·R12, CX the column offset, BX → hPrev[k], R15 →
 // whh[k][j], R13 k left, Y12–Y15 the broadcast hPrev[k…k+3], Y4 and Y5
 // the sums. In the activations AX → vecConsts32, R15 → the unit block's
-// i, R12 = hid·4, R13 = 3·hid·4, CX counts. In the state update R15 → gates (i), R12 = hid·4, R13 =
-// 3·hid·4, R8 → cPrev, R9 → h, R10 → c.
+// i, R12 = hid·4, R13 = 3·hid·4, CX counts. In the state update R15 →
+// gates (i), R12 = hid·4, R13 = 3·hid·4, R8 → cPrev, R9 → h, R10 → c.
 TEXT ·lstmStep32AVX2(SB), NOSPLIT, $0-176
 	MOVQ gates_base+48(FP), DI
 	MOVQ gx_base+72(FP), SI
