@@ -328,16 +328,17 @@ func sum32(x []float32, mu float32, sq bool) float32 {
 func LSTMStep32(h, c, gates, gx, hPrev, cPrev, whh []float32, b, hid int) {
 	g4 := 4 * hid
 	if useAVX2 && hid > 0 && hid%8 == 0 && b > 0 {
-		// The fused kernel, one row at a time: the same operations in the
-		// same order as below (a row's product does not depend on the rows
-		// batched with it).
+		// The fused kernels: each row's gates (product and activations),
+		// then every row's state, the same operations in the same order
+		// as below (a row's product does not depend on the rows batched
+		// with it).
 		n := b * hid
 		_, _, _, _ = h[n-1], c[n-1], hPrev[n-1], cPrev[n-1]
 		_, _, _ = gates[b*g4-1], gx[b*g4-1], whh[hid*g4-1]
 		for r := range b {
-			lstmStep32AVX2(h[r*hid:(r+1)*hid], c[r*hid:(r+1)*hid], gates[r*g4:(r+1)*g4], gx[r*g4:(r+1)*g4],
-				hPrev[r*hid:(r+1)*hid], cPrev[r*hid:(r+1)*hid], whh, hid)
+			lstmGates32AVX2(gates[r*g4:(r+1)*g4], gx[r*g4:(r+1)*g4], hPrev[r*hid:(r+1)*hid], whh, hid)
 		}
+		lstmState32AVX2(h, c, gates, cPrev, b, hid)
 		return
 	}
 	copy(gates[:b*g4], gx[:b*g4])

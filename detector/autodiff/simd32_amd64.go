@@ -38,7 +38,10 @@ func tanh32AVX2(y, x []float32)
 func elu32AVX2(y, x []float32)
 
 //go:noescape
-func lstmStep32AVX2(h, c, gates, gx, hPrev, cPrev, whh []float32, hid int)
+func lstmGates32AVX2(gates, gx, hPrev, whh []float32, hid int)
+
+//go:noescape
+func lstmState32AVX2(h, c, gates, cPrev []float32, b, hid int)
 
 //go:noescape
 func matMulAcc32AVX2(y []float32, ys int, x []float32, xs int, w []float32, n, in, out, cols int)

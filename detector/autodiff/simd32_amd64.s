@@ -828,25 +828,24 @@
 	VSUBPS C32_ONE(AX), Y8, Y8
 
 
-// func lstmStep32AVX2(h, c, gates, gx, hPrev, cPrev, whh []float32, hid int)
+// func lstmGates32AVX2(gates, gx, hPrev, whh []float32, hid int)
 //
-// One row of LSTMStep32, hid a positive multiple of 8. gates = gx +
-// hPrev·whh summed as matVecAcc32 sums (for each block of four k, t =
-// ((x₀w₀ + x₁w₁) + x₂w₂) + x₃w₃, then y + t), sixteen columns at a time
-// with the sums in registers; σ on the input, forget and output gates,
-// tanh on the cell gate; c = f·cPrev + i·g, h = tanh(c)·o.
+// The gates of one row of LSTMStep32, hid a positive multiple of 8: gates
+// = gx + hPrev·whh summed as matVecAcc32 sums (for each block of four k, t
+// = ((x₀w₀ + x₁w₁) + x₂w₂) + x₃w₃, then y + t), sixteen columns at a time
+// with the sums in registers; then σ on the input, forget and output
+// gates and tanh on the cell gate. lstmState32AVX2 does the state.
 //
 // Registers in the product: DI → gates, SI → gx, DX → whh, R12 = 4·hid·4
 // (a whh row), R8 = 3·R12, CX the column offset, BX → hPrev[k], R15 →
 // whh[k][j], R13 k left, Y12–Y15 the broadcast hPrev[k…k+3], Y4 and Y5
 // the sums. In the activations AX → vecConsts32, R15 → the unit block's
-// i, R12 = hid·4, R13 = 3·hid·4, CX counts. In the state update R15 →
-// gates (i), R12 = hid·4, R13 = 3·hid·4, R8 → cPrev, R9 → h, R10 → c.
-TEXT ·lstmStep32AVX2(SB), NOSPLIT, $0-176
-	MOVQ gates_base+48(FP), DI
-	MOVQ gx_base+72(FP), SI
-	MOVQ whh_base+144(FP), DX
-	MOVQ hid+168(FP), R12
+// i, R12 = hid·4, R13 = 3·hid·4, CX counts.
+TEXT ·lstmGates32AVX2(SB), NOSPLIT, $0-104
+	MOVQ gates_base+0(FP), DI
+	MOVQ gx_base+24(FP), SI
+	MOVQ whh_base+72(FP), DX
+	MOVQ hid+96(FP), R12
 	SHLQ $4, R12
 	LEAQ (R12)(R12*2), R8
 	XORQ CX, CX
@@ -854,9 +853,9 @@ TEXT ·lstmStep32AVX2(SB), NOSPLIT, $0-176
 lcol:
 	VMOVUPS (SI)(CX*1), Y4
 	VMOVUPS 32(SI)(CX*1), Y5
-	MOVQ    hPrev_base+96(FP), BX
+	MOVQ    hPrev_base+48(FP), BX
 	LEAQ    (DX)(CX*1), R15
-	MOVQ    hid+168(FP), R13
+	MOVQ    hid+96(FP), R13
 
 lk:
 	VBROADCASTSS 0(BX), Y12
@@ -893,7 +892,7 @@ lk:
 	// four chains (GATES4).
 	LEAQ ·vecConsts32(SB), AX
 	MOVQ DI, R15
-	MOVQ hid+168(FP), R12
+	MOVQ hid+96(FP), R12
 	MOVQ R12, CX
 	SHRQ $3, CX
 	SHLQ $2, R12
@@ -912,61 +911,110 @@ lact:
 	ADDQ    $32, R15
 	DECQ    CX
 	JNZ     lact
-	CONSTS32
+	VZEROUPPER
+	RET
 
-	// State: c = f·cPrev + i·g, h = tanh(c)·o, sixteen units at a time,
-	// then eight.
-lstart:
-	MOVQ DI, R15
-	MOVQ hid+168(FP), R12
-	MOVQ R12, CX
-	SHLQ $2, R12
-	LEAQ (R12)(R12*2), R13
-	MOVQ cPrev_base+120(FP), R8
+// SNEXT sets r → the next block of eight units' input gate (R15) and
+// moves R15 on: by 32 bytes, and past the row's f, g and o (R13 bytes)
+// after the row's last block, CX counting the bytes left in the row's i
+// (R12 a row), without a branch. BX is clobbered.
+#define SNEXT(r) \
+	MOVQ    R15, r; \
+	ADDQ    $32, R15; \
+	LEAQ    (R15)(R13*1), BX; \
+	SUBQ    $32, CX; \
+	CMOVQEQ BX, R15; \
+	CMOVQEQ R12, CX
+
+// CELL sets y = f·cPrev + i·g for the block whose i r points at (cPrev
+// at off(R8)) and stores it to off(R10); t is clobbered.
+#define CELL(r, y, t, off) \
+	VMOVUPS (r)(R12*1), y; \
+	VMULPS  off(R8), y, y; \
+	VMOVUPS (r), t; \
+	VMULPS  (r)(R12*2), t, t; \
+	VADDPS  t, y, y; \
+	VMOVUPS y, off(R10)
+
+// func lstmState32AVX2(h, c, gates, cPrev []float32, b, hid int)
+//
+// The state of LSTMStep32 for b rows (hid a positive multiple of 8, gates
+// activated): c = f·cPrev + i·g, h = tanh(c)·o. The b·hid/8 blocks of
+// eight units go in order across the rows (h, c and cPrev are
+// contiguous; SNEXT steps through gates), four at a time (TANH4), then
+// two, then one. h may be hPrev and c cPrev. R15 → the next block's i,
+// R12 = hid·4, R13 = 3·hid·4, CX bytes left in the row's i, DX blocks
+// left, R8 → cPrev, R9 → h, R10 → c, SI, DI, R11 and R14 the blocks' i.
+TEXT ·lstmState32AVX2(SB), NOSPLIT, $0-112
 	MOVQ h_base+0(FP), R9
 	MOVQ c_base+24(FP), R10
+	MOVQ gates_base+48(FP), R15
+	MOVQ cPrev_base+72(FP), R8
+	MOVQ b+96(FP), DX
+	MOVQ hid+104(FP), R12
+	MOVQ R12, CX
+	SHRQ $3, CX
+	IMULQ CX, DX
+	SHLQ $2, R12
+	MOVQ R12, CX
+	LEAQ (R12)(R12*2), R13
+	LEAQ ·vecConsts32(SB), AX
 
-lstate:
-	CMPQ    CX, $16
-	JLT     lstate1
-	VMOVUPS (R15)(R12*1), Y0
-	VMULPS  (R8), Y0, Y0
-	VMOVUPS (R15), Y1
-	VMULPS  (R15)(R12*2), Y1, Y1
-	VADDPS  Y1, Y0, Y0
-	VMOVUPS 32(R15)(R12*1), Y5
-	VMULPS  32(R8), Y5, Y5
-	VMOVUPS 32(R15), Y6
-	VMULPS  32(R15)(R12*2), Y6, Y6
-	VADDPS  Y6, Y5, Y5
-	VMOVUPS Y0, (R10)
-	VMOVUPS Y5, 32(R10)
+squad:
+	CMPQ    DX, $4
+	JLT     spre
+	SNEXT(SI)
+	SNEXT(DI)
+	SNEXT(R11)
+	SNEXT(R14)
+	CELL(SI, Y0, Y1, 0)
+	CELL(DI, Y4, Y5, 32)
+	CELL(R11, Y8, Y9, 64)
+	CELL(R14, Y12, Y13, 96)
+	TANH4
+	VMULPS  (SI)(R13*1), Y0, Y0
+	VMULPS  (DI)(R13*1), Y4, Y4
+	VMULPS  (R11)(R13*1), Y8, Y8
+	VMULPS  (R14)(R13*1), Y12, Y12
+	VMOVUPS Y0, (R9)
+	VMOVUPS Y4, 32(R9)
+	VMOVUPS Y8, 64(R9)
+	VMOVUPS Y12, 96(R9)
+	ADDQ    $128, R8
+	ADDQ    $128, R9
+	ADDQ    $128, R10
+	SUBQ    $4, DX
+	JMP     squad
+
+spre:
+	CONSTS32
+	CMPQ DX, $2
+	JLT  sone
+	SNEXT(SI)
+	SNEXT(DI)
+	CELL(SI, Y0, Y1, 0)
+	CELL(DI, Y5, Y6, 32)
 	TANH2
-	VMULPS  (R15)(R13*1), Y0, Y0
-	VMULPS  32(R15)(R13*1), Y5, Y5
+	VMULPS  (SI)(R13*1), Y0, Y0
+	VMULPS  (DI)(R13*1), Y5, Y5
 	VMOVUPS Y0, (R9)
 	VMOVUPS Y5, 32(R9)
-	ADDQ    $64, R15
 	ADDQ    $64, R8
 	ADDQ    $64, R9
 	ADDQ    $64, R10
-	SUBQ    $16, CX
-	JMP     lstate
+	SUBQ    $2, DX
+	JMP     spre
 
-lstate1:
-	TESTQ   CX, CX
-	JZ      ldone
-	VMOVUPS (R15)(R12*1), Y0
-	VMULPS  (R8), Y0, Y0
-	VMOVUPS (R15), Y1
-	VMULPS  (R15)(R12*2), Y1, Y1
-	VADDPS  Y1, Y0, Y0
-	VMOVUPS Y0, (R10)
+sone:
+	TESTQ   DX, DX
+	JZ      sdone2
+	SNEXT(SI)
+	CELL(SI, Y0, Y1, 0)
 	TANH1
-	VMULPS  (R15)(R13*1), Y0, Y0
+	VMULPS  (SI)(R13*1), Y0, Y0
 	VMOVUPS Y0, (R9)
 
-ldone:
+sdone2:
 	VZEROUPPER
 	RET
 

@@ -7,7 +7,11 @@ func sigmoid32AVX2(y, x []float32) { panic("autodiff: no AVX2 kernels in this bu
 func tanh32AVX2(y, x []float32)    { panic("autodiff: no AVX2 kernels in this build") }
 func elu32AVX2(y, x []float32)     { panic("autodiff: no AVX2 kernels in this build") }
 
-func lstmStep32AVX2(h, c, gates, gx, hPrev, cPrev, whh []float32, hid int) {
+func lstmGates32AVX2(gates, gx, hPrev, whh []float32, hid int) {
+	panic("autodiff: no AVX2 kernels in this build")
+}
+
+func lstmState32AVX2(h, c, gates, cPrev []float32, b, hid int) {
 	panic("autodiff: no AVX2 kernels in this build")
 }
 
