@@ -54,6 +54,7 @@ type folded struct {
 	static, enc, dec                     foldedVSN
 	csVS, csEnrich, csH, csC, enrich, ff foldedGRN
 	attn                                 foldedAttention
+	w32                                  lazy32 // float32 copies for compact streams (infer32.go)
 }
 
 // foldLinear2 returns W = W₂·W_g ([hid × out2]) and b = b₂·W_g + b_g.

@@ -16,6 +16,14 @@ import (
 type Workspace struct {
 	m *Model
 	w work
+	// w32 is the float32 forward's buffers (compact streams), made on
+	// first use.
+	w32 *work32
+	// A ForecastStreams call mixing compact and full streams: each kind
+	// gathered for a run of its own.
+	mss  []*Stream
+	mdec [][]float64
+	mout []Forecast
 	// ForecastShared's later chunks: in[0] again and its spare forecast.
 	sin   []Input
 	sout  []Forecast
@@ -38,7 +46,9 @@ func (m *Model) ForecastBatch(ws *Workspace, in []Input, out []Forecast) error {
 
 // ForecastStreams forecasts the next decoder steps of several Ready streams
 // of m as one batch: decoders[i] holds stream i's known decoder inputs and
-// the result goes to out[i].
+// the result goes to out[i]. Compact streams (NewCompactStream) run in
+// float32 after the variable selection; a call that mixes them with full
+// streams runs each kind as a call of its own would.
 func (m *Model) ForecastStreams(ws *Workspace, ss []*Stream, decoders [][]float64, out []Forecast) error {
 	return m.forecastStreams(ws, ss, decoders, out)
 }

@@ -49,7 +49,8 @@ func (sc *blockScratch) grow(m *Model) {
 // biasRows sets each of the n rows of y (width len(b)) to b: the first
 // row, then the rows set so far copied after themselves, doubling, so that
 // hundreds of rows take a few long copies instead of one short copy each.
-func biasRows(y, b []float64, n int) {
+// It serves the float64 and the float32 forward (one instance of each).
+func biasRows[F float32 | float64](y, b []F, n int) {
 	if n <= 0 {
 		return
 	}

@@ -39,9 +39,12 @@ func (m *Model) NewLeanStream(static []float64) (*Stream, error) {
 // encoder rows and their embeddings, in float32 instead of float64: 3.2 KB
 // instead of 6.5 KB per stream of the embedded model, for fleets of tens of
 // thousands of soldiers. Every stored value is rounded to float32 once,
-// when it is stored, and computed with in float64; a forecast therefore
-// differs from a float64 stream's in its low bits (about 1e-7 relative),
-// and it is the same for the same rows on every run.
+// when it is stored. Its forecasts run in float32 after the variable
+// selection (see infer32.go): the selection, the static contexts and the
+// decoder row are computed in float64 and rounded once, everything from
+// the LSTMs to the head in float32. A forecast therefore differs from a float64 stream's in its low bits
+// (about 1e-5 relative); it is the same for the same rows on every run,
+// whatever streams it is forecast with.
 func (m *Model) NewCompactStream(static []float64) (*Stream, error) {
 	s, err := m.newStream(static, 1, true)
 	if err != nil {
@@ -260,15 +263,51 @@ func (m *Model) forecastStreams(ws *Workspace, ss []*Stream, decoders [][]float6
 			return fmt.Errorf("%w: forecast %d not sized for this model (use NewForecast)", ErrBadInput, i)
 		}
 	}
-	for start := 0; start < len(ss); start += chunkWindows {
-		end := min(start+chunkWindows, len(ss))
-		m.streamChunk(ws, ss[start:end], decoders[start:end], out[start:end])
+	compact := 0
+	for _, s := range ss {
+		if s.st.compact() {
+			compact++
+		}
+	}
+	if compact == 0 || compact == len(ss) {
+		m.streamChunks(ws, ss, decoders, out, compact > 0)
+		return nil
+	}
+	// A mixed call: the full streams, then the compact ones, each kind
+	// gathered and run as a call of its own would run it (a Forecast is
+	// slice headers, so a gathered copy writes into the caller's).
+	for _, f32 := range [...]bool{false, true} {
+		gs, gd, gout := ws.mss[:0], ws.mdec[:0], ws.mout[:0]
+		for i, s := range ss {
+			if s.st.compact() == f32 {
+				gs, gd, gout = append(gs, s), append(gd, decoders[i]), append(gout, out[i])
+			}
+		}
+		m.streamChunks(ws, gs, gd, gout, f32)
+		clear(gs)
+		clear(gd)
+		clear(gout)
+		ws.mss, ws.mdec, ws.mout = gs, gd, gout
 	}
 	return nil
 }
 
-// streamChunk forecasts up to chunkWindows validated streams.
-func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, out []Forecast) {
+// streamChunks forecasts validated streams in chunks of chunkWindows, in
+// float32 after the selection when f32 (all of them compact).
+func (m *Model) streamChunks(ws *Workspace, ss []*Stream, decoders [][]float64, out []Forecast, f32 bool) {
+	for start := 0; start < len(ss); start += chunkWindows {
+		end := min(start+chunkWindows, len(ss))
+		m.streamChunk(ws, ss[start:end], decoders[start:end], out[start:end], f32)
+	}
+}
+
+// compact reports whether the stream keeps its ring in float32 (and
+// forecasts in float32 after the selection).
+func (st *streamState) compact() bool { return st.emb32 != nil }
+
+// streamChunk forecasts up to chunkWindows validated streams, all compact
+// when f32 (their forward then runs in float32 after the selection).
+func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, out []Forecast, f32 bool) {
 	c := &m.cfg
 	B := len(ss)
 	ws.ensure(m, B)
@@ -284,7 +323,9 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 		st := &s.st
 		for p := range Te {
 			r, slot := p*B+b, (st.head+p)%Te
-			loadSlot(w.emb[r*H:], st.emb, st.emb32, slot, H)
+			if !f32 {
+				loadSlot(w.emb[r*H:], st.emb, st.emb32, slot, H)
+			}
 			if !st.lean {
 				copy(out[b].EncoderWeights[p*ne:(p+1)*ne], st.w[slot*ne:(slot+1)*ne])
 			}
@@ -293,6 +334,10 @@ func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, o
 			clear(out[b].EncoderWeights[:(Te-1)*ne])
 			copy(out[b].EncoderWeights[(Te-1)*ne:], st.w)
 		}
+	}
+	if f32 {
+		m.chunk32(ws, ss, decoders, out)
+		return
 	}
 	// The LSTM input projection of every encoder row, as selectRows
 	// computes it (row by row, so the same bits).
