@@ -80,6 +80,7 @@ type evalFlags struct {
 	wrongShare              float64
 	wrongSeed               uint64
 	phaseCheck              time.Duration
+	compactState            string // --compact-state
 	world                   *worldFlags
 }
 
@@ -131,6 +132,7 @@ func addEvalFlags(c *command) *evalFlags {
 	c.example("replay", "run.chakra.gz")
 	fs.StringVar(&f.runs, "runs", "", "evaluate on runs of the offline store instead of simulated seeds: runs or directories (or s3:// prefixes) of runs, comma-separated, with their ground-truth labels (the simulation flags are ignored; runs of seeds the model was trained or calibrated on are refused)")
 	c.example("runs", "runs/")
+	addCompactFlag(c, &f.compactState)
 	f.world = addWorldFlags(c)
 	return f
 }
@@ -146,6 +148,9 @@ func (f *evalFlags) options(ctx context.Context) (evaluation.Options, error) {
 		if cseeds, err = parseSeeds(f.calibSeeds); err != nil {
 			return evaluation.Options{}, fmt.Errorf("--calib-seeds: %w", err)
 		}
+	}
+	if err := checkCompactFlag(f.compactState); err != nil {
+		return evaluation.Options{}, err
 	}
 	w, err := f.world.world()
 	if err != nil {
@@ -186,6 +191,7 @@ func (f *evalFlags) options(ctx context.Context) (evaluation.Options, error) {
 		WithholdPhase: f.withholdPhase,
 		WrongPhase:    wrong,
 		PhaseCheck:    &f.phaseCheck,
+		CompactState:  compactFor(f.compactState, f.soldiers),
 	}, nil
 }
 

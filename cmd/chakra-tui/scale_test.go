@@ -140,6 +140,25 @@ func TestCompactStateFlag(t *testing.T) {
 			t.Errorf("--headless %s: compact %v, want %v", args, cfg.compact, want)
 		}
 	}
+	for args, want := range map[string]bool{
+		"":                                     false,
+		"--compact-state on":                   true,
+		"--soldiers 50000":                     true,
+		"--soldiers 50000 --compact-state off": false,
+	} {
+		c := newCommand("eval", "chakra-tui eval [flags]", "", io.Discard)
+		f := addEvalFlags(c)
+		if err := c.parse(strings.Fields(args)); err != nil {
+			t.Fatalf("eval %s: %v", args, err)
+		}
+		o, err := f.options(context.Background())
+		if err != nil {
+			t.Fatalf("eval %s: %v", args, err)
+		}
+		if o.CompactState != want {
+			t.Errorf("eval %s: compact %v, want %v", args, o.CompactState, want)
+		}
+	}
 }
 
 // TestScaleGC: a built-in simulation of more than scaleSoldiers soldiers

@@ -448,6 +448,10 @@ type Options struct {
 	// PhaseCheck, if set, is the TFT's phase-check hold
 	// (detector.WithPhaseCheck; 0 turns the check off).
 	PhaseCheck *time.Duration
+	// CompactState gives the TFT compact state (detector.WithCompactState:
+	// float32 streams and histories, a float32 forward after the
+	// selection), as a fleet of tens of thousands of soldiers runs it.
+	CompactState bool
 }
 
 // RunEval builds the requested detectors, recalibrates them if asked, and
@@ -483,6 +487,9 @@ func RunEval(ctx context.Context, o Options) (*Report, error) {
 	b := builder{m: m, merr: merr, recal: o.TargetFA != 0 || len(o.CalibSeeds) > 0}
 	if o.PhaseCheck != nil {
 		b.extra = append(b.extra, detector.WithPhaseCheck(*o.PhaseCheck))
+	}
+	if o.CompactState {
+		b.extra = append(b.extra, detector.WithCompactState(true))
 	}
 	b.cc = training.CalibrateConfig{TargetFA: o.TargetFA, Runs: training.RunConfig{
 		Seeds: o.CalibSeeds, Soldiers: o.Eval.Runs.Soldiers, Duration: o.CalibDuration,
