@@ -53,11 +53,13 @@ func (m *Model) ForecastStreams(ws *Workspace, ss []*Stream, decoders [][]float6
 	return m.forecastStreams(ws, ss, decoders, out)
 }
 
-// work is the Workspace's buffers, sized for capB windows.
+// work is the Workspace's buffers: those of the selection and the static
+// contexts sized for capB windows, those of core for capCore (the float32
+// forward of compact streams does not use them).
 type work struct {
-	capB int
-	sc   blockScratch
-	rb   rowBufs
+	capB, capCore int
+	sc            blockScratch
+	rb            rowBufs
 	// Per window.
 	staticEmb, cVS, cEnrich, cH, cC []float64 // [B × H]
 	ctxEnc, ctxDec, ctxEnrich       []float64 // context projections [B × hf], [B × hf], [B × H]
@@ -84,27 +86,21 @@ type work struct {
 	dec1 [1][]float64
 }
 
-// ensure sizes the workspace for B windows of m.
+// ensure sizes the workspace for B windows of m, for the whole float64
+// forward.
 func (ws *Workspace) ensure(m *Model, B int) {
-	if ws.m != m {
-		panic("tft: Workspace used with a different Model")
-	}
+	ws.ensureSelect(m, B)
 	w := &ws.w
-	w.sc.grow(m)
-	if B <= w.capB {
+	if B <= w.capCore {
 		return
 	}
 	c := &m.cfg
 	H, T, Td := c.Hidden, c.Steps(), c.DecoderLen
 	dk := H / c.Heads
 	f := func(n int) []float64 { return make([]float64, n) }
-	w.capB = B
+	w.capCore = B
 	R := T * B
-	w.rb = rowBufs{a: f(R * H), c: f(R * 2 * H)}
-	w.staticEmb, w.cVS, w.cEnrich, w.cH, w.cC = f(B*H), f(B*H), f(B*H), f(B*H), f(B*H)
-	w.ctxEnc, w.ctxDec, w.ctxEnrich = f(B*max(m.fold.enc.hf, 1)), f(B*max(m.fold.dec.hf, 1)), f(B*H)
-	w.emb, w.hs, w.cs, w.post, w.enriched = f(R*H), f(R*H), f(R*H), f(R*H), f(R*H)
-	w.gx = f(R * 4 * H)
+	w.hs, w.cs, w.post, w.enriched = f(R*H), f(R*H), f(R*H), f(R*H)
 	w.v = f(R * dk)
 	w.gates = f(B * 4 * H)
 	w.q, w.x1, w.x2 = f(Td*B*H), f(Td*B*H), f(Td*B*H)
@@ -112,6 +108,32 @@ func (ws *Workspace) ensure(m *Model, B int) {
 	w.avg = f(Td * B * T)
 	w.pred = f(Td * B * c.Outputs())
 	w.u, w.uh, w.s, w.cb = f(H*c.Heads), f(H), f(T*c.Heads), f(c.Heads)
+}
+
+// ensureSelect sizes the workspace for the variable selection, the static
+// contexts and the embeddings and LSTM input projections of B windows of m
+// (all the float32 forward of compact streams takes from it).
+func (ws *Workspace) ensureSelect(m *Model, B int) {
+	if ws.m != m {
+		panic("tft: Workspace used with a different Model")
+	}
+	w := &ws.w
+	w.sc.grow(m)
+	if w.rb.a == nil {
+		w.rb.grow(m)
+	}
+	if B <= w.capB {
+		return
+	}
+	c := &m.cfg
+	H, T := c.Hidden, c.Steps()
+	f := func(n int) []float64 { return make([]float64, n) }
+	w.capB = B
+	R := T * B
+	w.staticEmb, w.cVS, w.cEnrich, w.cH, w.cC = f(B*H), f(B*H), f(B*H), f(B*H), f(B*H)
+	w.ctxEnc, w.ctxDec, w.ctxEnrich = f(B*max(m.fold.enc.hf, 1)), f(B*max(m.fold.dec.hf, 1)), f(B*H)
+	w.emb = f(R * H)
+	w.gx = f(R * 4 * H)
 }
 
 func out1(f *Forecast) []Forecast { return unsafe.Slice(f, 1) }

@@ -186,10 +186,18 @@ func (f *foldedVSN) selection(w, x, ctx []float64, n int, sc *blockScratch) {
 	autodiff.SoftmaxForward(w, w, nil, n, nv)
 }
 
-// rowBufs is the scratch of grnRows and gateAddNormRows for up to R rows.
+// rowBufs is the scratch of grnRows and gateAddNormRows for one tile.
 type rowBufs struct {
-	a []float64 // [R × H]
-	c []float64 // [R × 2H]
+	a []float64 // [tileRows × hid]
+	c []float64 // [tileRows × 2H]
+}
+
+// grow sizes rb for the GRNs and gate-add-norms of m.
+func (rb *rowBufs) grow(m *Model) {
+	fd := m.fold
+	hid := max(fd.csVS.hid, fd.csEnrich.hid, fd.csH.hid, fd.csC.hid, fd.enrich.hid, fd.ff.hid)
+	rb.a = make([]float64, tileRows*hid)
+	rb.c = make([]float64, tileRows*2*m.cfg.Hidden)
 }
 
 // tileRows is how many rows grnRows, gateAddNormRows and linearRows take

@@ -42,9 +42,10 @@ func (m *Model) NewLeanStream(static []float64) (*Stream, error) {
 // when it is stored. Its forecasts run in float32 after the variable
 // selection (see infer32.go): the selection, the static contexts and the
 // decoder row are computed in float64 and rounded once, everything from
-// the LSTMs to the head in float32. A forecast therefore differs from a float64 stream's in its low bits
-// (about 1e-5 relative); it is the same for the same rows on every run,
-// whatever streams it is forecast with.
+// the LSTMs to the head in float32. A forecast therefore differs from a
+// float64 stream's in its low bits (within 1e-6 relative on the embedded
+// model's simulated windows); it is the same for the same rows on every
+// run, whatever streams it is forecast with.
 func (m *Model) NewCompactStream(static []float64) (*Stream, error) {
 	s, err := m.newStream(static, 1, true)
 	if err != nil {
@@ -232,7 +233,7 @@ func (m *Model) SettleStreams(ws *Workspace, ss []*Stream) {
 	}
 	for start := 0; start < len(ss); start += chunkWindows {
 		cs := ss[start:min(start+chunkWindows, len(ss))]
-		ws.ensure(m, len(cs))
+		ws.ensureSelect(m, len(cs))
 		for b, s := range cs {
 			m.streamStatic(&ws.w, b, &s.st)
 		}
@@ -310,7 +311,11 @@ func (st *streamState) compact() bool { return st.emb32 != nil }
 func (m *Model) streamChunk(ws *Workspace, ss []*Stream, decoders [][]float64, out []Forecast, f32 bool) {
 	c := &m.cfg
 	B := len(ss)
-	ws.ensure(m, B)
+	if f32 {
+		ws.ensureSelect(m, B)
+	} else {
+		ws.ensure(m, B)
+	}
 	w := &ws.w
 	H, Te, ne := c.Hidden, c.EncoderLen, len(c.Encoder)
 	for b, s := range ss {
