@@ -86,11 +86,13 @@ func WithPopulationPrior(on bool) Option { return func(o *options) { o.prior = &
 // and their embeddings) and the core's history of its cleaned rows in
 // float32 instead of float64 (off by default): 3.2 + 3.1 KB less per
 // soldier, for fleets of tens of thousands of soldiers on one machine
-// (docs/scale.md). Each stored value is rounded to float32 once and
-// computed with in float64, so forecasts move in their low bits (about
-// 1e-7 relative) and a verdict near a threshold can differ from a
+// (docs/scale.md). Each stored value is rounded to float32 once, and the
+// TFT's forward runs in float32 after the variable selection (the LSTMs
+// to the head: about half the CPU a window with the AVX2 float32
+// kernels). Forecasts move in their low bits (within 1e-6 relative on
+// simulated windows) and a verdict near a threshold can differ from a
 // full-precision one; the same seed still gives the same verdicts.
-// Baselines ignore it.
+// Attributions stay float64. Baselines ignore it.
 func WithCompactState(on bool) Option { return func(o *options) { o.compact = on } }
 
 // DefaultNoiseFloor returns the smallest band width per vital: about twice

@@ -93,7 +93,7 @@ type tftForecaster struct {
 	explain  bool
 	impute   bool
 	adapt    bool // stretch bands per soldier (dispersion)
-	compact  bool // float32 streams (WithCompactState)
+	compact  bool // float32 streams and forward (WithCompactState)
 	te       int
 	varNames []string
 	work     sync.Pool // *tftWork

@@ -616,9 +616,11 @@ func modelVersion(m *detector.Model) string {
 // (ui.WithHistory) instead of ui.DefaultHistory.
 //
 // A built-in simulation of more than compactSoldiers soldiers keeps its
-// TFT streams in float32 unless --compact-state says otherwise
+// TFT streams in float32, and forecasts in float32 after the variable
+// selection, unless --compact-state says otherwise
 // (detector.WithCompactState): 3.2 KB less per soldier, 160 MB at 50 000,
-// for verdicts that may differ from full precision's near a threshold
+// and about half the forward's CPU with the AVX2 float32 kernels, for
+// verdicts that may differ from full precision's near a threshold
 // (docs/scale.md measures by how much). Below it, and for the 100-soldier
 // default, every verdict is full precision's.
 const (
@@ -630,7 +632,7 @@ const (
 
 // addCompactFlag defines --compact-state, read by compactFor.
 func addCompactFlag(c *command, v *string) {
-	c.fs.StringVar(v, "compact-state", "auto", fmt.Sprintf("keep each soldier's TFT stream in float32 (3.2 KB less per soldier; forecasts within float32 rounding of full precision's): on, off, or auto (on for a built-in simulation of more than %d soldiers); see docs/scale.md", compactSoldiers))
+	c.fs.StringVar(v, "compact-state", "auto", fmt.Sprintf("keep each soldier's TFT stream in float32 and forecast in float32 after the variable selection (3.2 KB less per soldier, half the CPU a forecast with AVX2; forecasts within 1e-6 of full precision's): on, off, or auto (on for a built-in simulation of more than %d soldiers); see docs/scale.md", compactSoldiers))
 	c.example("compact-state", "on")
 }
 
