@@ -74,7 +74,11 @@
 // the development VM. A Stream caches each step's variable selection and LSTM input
 // projection, twice over so that a lone stream's window is contiguous and
 // is read in place, so a sliding window costs about 40% of a fresh one;
-// Model.Cost counts the multiply-adds of both.
+// Model.Cost counts the multiply-adds of both. A compact stream
+// (NewCompactStream, for fleets of tens of thousands) keeps its ring in
+// float32 and runs everything after the variable selection in float32
+// (infer32.go): half the CPU a window with autodiff's AVX2 float32
+// kernels, forecasts within about 1e-6 of the float64 ones.
 //
 // # Concurrency and allocation
 //
