@@ -188,6 +188,12 @@ type job struct {
 	reported engine.Phase
 	// slot numbers the job's squad within its call (see squadSlots).
 	slot int32
+	// hotter is set when core temperature was judged against a hotter
+	// phase's half-band than the reported phase's (heatHalf); reportedOut
+	// is then its Out against the reported phase's, which the squad-wide
+	// rule counts.
+	hotter      bool
+	reportedOut float64
 }
 
 // preparer is a forecaster that can do, during a series' warm-up, part of
@@ -237,22 +243,26 @@ type attributor interface {
 
 // soldier is the core's state for one soldier.
 type soldier struct {
-	id      engine.SoldierID
-	profile engine.Profile
-	lastT   int64
-	started bool
-	wrongPh bool         // the phase check judges the reported phase wrong (phasecheck.go)
-	seenAct Activity     // what the stamina showed when it did
-	lastPh  engine.Phase // the phase reported at the last row the phase check judged
-	phSquad bool         // the disagreement being counted was shared by the squad
-	phLearn bool         // personal was allocated by the phase check (dropped with its disagreement)
-	hist    history
-	alerts  alertState
-	stuck   [engine.NumVitals]stuckVital
-	glitch  [engine.NumVitals]glitchVital
-	open    [engine.NumVitals]int // ticks each physiological channel has been open
-	oob     [engine.NumVitals]int // consecutive readings beyond the impute level
-	gap     [engine.NumVitals]int // consecutive ticks each measured vital has been missing
+	id engine.SoldierID
+	// heatReported is the heat CUSUM as the reported phase's half-band
+	// gives it, kept while core temperature is judged against a hotter
+	// phase's (heatHalf), for the squad-wide count; otherwise heatSum.
+	heatReported float32
+	profile      engine.Profile
+	lastT        int64
+	started      bool
+	wrongPh      bool         // the phase check judges the reported phase wrong (phasecheck.go)
+	seenAct      Activity     // what the stamina showed when it did
+	lastPh       engine.Phase // the phase reported at the last row the phase check judged
+	phSquad      bool         // the disagreement being counted was shared by the squad
+	phLearn      bool         // personal was allocated by the phase check (dropped with its disagreement)
+	hist         history
+	alerts       alertState
+	stuck        [engine.NumVitals]stuckVital
+	glitch       [engine.NumVitals]glitchVital
+	open         [engine.NumVitals]int // ticks each physiological channel has been open
+	oob          [engine.NumVitals]int // consecutive readings beyond the impute level
+	gap          [engine.NumVitals]int // consecutive ticks each measured vital has been missing
 	// sinceHeld counts the rows since any vital was last held on the
 	// forecast (missing, stuck, or inside an open alert).
 	sinceHeld int
@@ -532,7 +542,7 @@ func (c *core) catchUp(s *soldier, w *featurestore.Window) {
 	s.oob = [engine.NumVitals]int{}
 	s.gap = [engine.NumVitals]int{}
 	s.sinceHeld = 0
-	s.heatSum = 0
+	s.heatSum, s.heatReported = 0, 0
 	s.measured = 0
 	s.age = 0
 	s.coreTrend.reset()
@@ -701,6 +711,10 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 			vv.Out = outside(x, fc.lo, fc.hi, fc.width)
 			in.ev[v] = Evidence{Check: CheckBand, Vital: vital, Value: x, Expected: fc.q[2], Lo: fc.lo, Hi: fc.hi, Out: vv.Out, Unit: fc.width}
 			if n, h := c.f.drift(o.Phase, v); n > 0 {
+				rh, band := h, vv.Out // the reported phase's half-band, the band's Out
+				if vital == engine.CoreTemp {
+					h = c.heatHalf(j, h)
+				}
 				if d, ok := driftOf(s, v, n, robustReading(s, v, x), fc.q[2]); ok {
 					vv.Drift = d
 					// The half-band stretches with the soldier's band
@@ -709,6 +723,7 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 					// one-step errors scatters k times its sums.
 					if w0 := j.width0[v]; w0 > 0 && fc.width > w0 {
 						h *= fc.width / w0
+						rh *= fc.width / w0
 					}
 					if h > 0 && !math.IsInf(h, 0) && d > h {
 						if od := (d - h) / (2 * h); od > math.Abs(vv.Out) {
@@ -727,8 +742,11 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 							in.ev[v] = Evidence{Check: CheckCusum, Vital: vital, Value: s.heatSum, Expected: 0, Lo: -lim, Hi: lim, Out: od, Unit: heatCusumScale, Ticks: n}
 						}
 					}
+					if vital == engine.CoreTemp {
+						c.reportedHeat(j, d, rh, band)
+					}
 				} else if vital == engine.CoreTemp {
-					s.heatSum = 0
+					s.heatSum, s.heatReported = 0, 0
 				}
 			}
 			if vital == engine.Stamina && vv.Out > 0 {

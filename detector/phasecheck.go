@@ -2,6 +2,7 @@ package detector
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/chakra-tui/chakra-tui/engine"
@@ -85,6 +86,24 @@ import (
 // given rest: recovery's band takes a resting heart rate 40 bpm up as
 // ordinary (a tachycardia at rest at 118 bpm was missed so).
 //
+// Core temperature before the phase is judged wrong (the third pass,
+// docs/realhr.md): the heat CUSUM sums the drift in half-bands of the
+// phase the forecaster is given, and a phase reported with less work than
+// the soldier does (rest told during a march) makes the drift the whole
+// rise of the work, which the CUSUM takes for heat strain within the
+// holds above (20 false heat alerts on dev seeds 9101–9104 with everyone
+// told rest). So once a disagreement that shows more work than reported
+// (working or working hard) has lasted PhaseHeatHold seconds, and until it
+// ends, core temperature's drift check and CUSUM use the larger of the
+// reported phase's half-band and that of the phase the activity shows
+// (heatHalf); the forecaster still gets the reported phase. The squad-wide
+// rule (squad.go) counts the soldier by the judgement against the
+// reported phase (heatReported), so a squad whose soldiers all work
+// harder than reported is seen as the squad it is whichever band each of
+// them is judged against; judging some of a squad against a wider band
+// left one soldier out of band alone (the field world's unplanned
+// contacts), an alert the count by the reported phase does not open.
+//
 // Rows whose stamina was imputed (missing, stuck, inside a stamina alert)
 // leave the check where it was. A kit without stamina gets no check. The
 // counters live in the soldier's padding: a soldier whose phase is right
@@ -103,6 +122,7 @@ const (
 	PhaseRestRate     = 1.65 // points a minute per share still to recover: recovering faster, as at rest
 	PhaseRestHold     = 60   // seconds of recovery at rest's rate before resting means rest, not recovery
 	PhaseFull         = 99.0 // points: a stamina this full cannot rise
+	PhaseHeatHold     = 60   // seconds a disagreement showing more work lasts before core temperature is judged against its phase
 )
 
 // WithPhaseCheck sets how long a reported phase must disagree with the
@@ -346,6 +366,9 @@ func (c *core) checkPhase(j *job) {
 			s.seenAct = seen.act
 		}
 	case seen.act != ActivityNone:
+		// While a disagreement is counted, seenAct is what it last
+		// showed (heatHalf reads it through rows without a trend).
+		s.seenAct = seen.act
 		s.phSquad = s.phSquad || j.squadDisagreement || alone
 		if s.phSquad {
 			hold = max(hold, PhaseSquadHold)
@@ -360,7 +383,7 @@ func (c *core) checkPhase(j *job) {
 			s.wrongPh, s.phRun, s.seenAct, s.phSquad = true, 0, seen.act, false
 		}
 	case seen.agree:
-		s.phRun, s.phSquad = 0, false
+		s.phRun, s.phSquad, s.seenAct = 0, false, ActivityNone
 		s.forgetPersonal()
 	}
 	if s.wrongPh {
@@ -407,4 +430,48 @@ func (s *soldier) forgetPersonal() {
 	if s.phLearn {
 		s.personal, s.phLearn = nil, false
 	}
+}
+
+// heatHalf returns the half-band core temperature's drift check and heat
+// CUSUM use for job j, whose reported phase's half-band is h: that of the
+// phase the activity shows when a disagreement showing more work has
+// lasted PhaseHeatHold seconds and that half-band is larger (j.hotter is
+// then set), else h. A phase judged wrong is already replaced by the
+// activity's (rephase), and so is its half-band.
+func (c *core) heatHalf(j *job, h float64) float64 {
+	s := j.s
+	if s.wrongPh || int(s.phRun) < PhaseHeatHold || (s.seenAct != ActivityWorking && s.seenAct != ActivityHard) {
+		return h
+	}
+	if _, hot := c.f.drift(activityPhase[s.seenAct], int(engine.CoreTemp)); hot > h {
+		j.hotter = true
+		return hot
+	}
+	return h
+}
+
+// reportedHeat keeps the heat CUSUM against the reported phase's
+// half-band h (scaled like the one used) for a job judged against a
+// hotter one, and sets j.reportedOut: core temperature's Out against h,
+// from the band's Out band and drift d. Otherwise it follows heatSum.
+func (c *core) reportedHeat(j *job, d, h, band float64) {
+	s := j.s
+	if !j.hotter {
+		s.heatReported = float32(s.heatSum)
+		return
+	}
+	out := band
+	if !(h > 0) || math.IsInf(h, 0) {
+		j.reportedOut = out
+		return
+	}
+	if od := (d - h) / (2 * h); d > h && od > math.Abs(out) {
+		out = od
+	}
+	sum := max(0, float64(s.heatReported)+d/h-heatCusumRef)
+	s.heatReported = float32(sum)
+	if od := sum / heatCusumScale; od > math.Abs(out) {
+		out = od
+	}
+	j.reportedOut = out
 }

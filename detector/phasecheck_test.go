@@ -324,3 +324,74 @@ func TestJudgePhaseRestOrRecovery(t *testing.T) {
 		t.Errorf("a full stamina: rest %v, activity %v", full.rest, full.act)
 	}
 }
+
+// driftStub is a forecaster that only answers drift, with the half-band
+// of each phase in half (heatHalf reads nothing else).
+type driftStub struct {
+	forecaster
+	half [engine.NumPhases]float64
+}
+
+func (d driftStub) drift(p engine.Phase, v int) (int, float64) { return 60, d.half[p] }
+
+// TestHeatHalfHotterPhase: core temperature is judged against the half-band
+// of the phase the activity shows only once a disagreement showing more
+// work than reported has lasted PhaseHeatHold seconds, only while the
+// phase is not yet judged wrong, and only when that half-band is larger.
+func TestHeatHalfHotterPhase(t *testing.T) {
+	var half [engine.NumPhases]float64
+	half[engine.PhaseRest], half[engine.PhaseRecovery], half[engine.PhasePatrol] = 0.065, 0.07, 0.08
+	half[engine.PhaseMarch], half[engine.PhaseContact] = 0.088, 0.106
+	c := &core{f: driftStub{half: half}, phaseHold: PhaseMismatchHold}
+	for _, tc := range []struct {
+		name   string
+		act    Activity
+		run    int16
+		wrong  bool
+		h      float64
+		want   float64
+		hotter bool
+	}{
+		{"working, a minute", ActivityWorking, PhaseHeatHold, false, 0.065, 0.088, true},
+		{"working hard, a minute", ActivityHard, PhaseHeatHold, false, 0.065, 0.106, true},
+		{"working, under a minute", ActivityWorking, PhaseHeatHold - 1, false, 0.065, 0.065, false},
+		{"judged wrong (rephased)", ActivityHard, PhaseHeatHold, true, 0.106, 0.106, false},
+		{"resting", ActivityResting, PhaseMismatchHold - 1, false, 0.088, 0.088, false},
+		{"not in contact", ActivitySteady, PhaseMismatchHold - 1, false, 0.106, 0.106, false},
+		{"no disagreement", ActivityNone, 0, false, 0.065, 0.065, false},
+		{"reported phase hotter", ActivityWorking, PhaseHeatHold, false, 0.1, 0.1, false},
+	} {
+		s := &soldier{seenAct: tc.act, phRun: tc.run, wrongPh: tc.wrong}
+		j := &job{s: s}
+		if got := c.heatHalf(j, tc.h); got != tc.want || j.hotter != tc.hotter {
+			t.Errorf("%s: half %g hotter %v, want %g %v", tc.name, got, j.hotter, tc.want, tc.hotter)
+		}
+	}
+}
+
+// TestPhaseCheckCountsDisagreement: while a disagreement is counted the
+// soldier remembers what it showed (heatHalf reads it on rows without a
+// trend), and an agreeing row forgets it.
+func TestPhaseCheckCountsDisagreement(t *testing.T) {
+	c := &core{phaseHold: PhaseMismatchHold}
+	s := &soldier{lastPh: engine.PhaseRest, lastT: 99}
+	o := engine.Observation{T: 100, Phase: engine.PhaseRest}
+	j := &job{s: s, obs: &o, looked: true, rawOK: true, raw: phaseSeen{act: ActivityWorking, rate: -0.4}}
+	for range PhaseHeatHold {
+		c.checkPhase(j)
+		s.lastT, o.T = o.T, o.T+1
+	}
+	if s.seenAct != ActivityWorking || s.phRun != PhaseHeatHold || s.wrongPh {
+		t.Fatalf("after %d s of disagreement: seen %v run %d wrong %v", PhaseHeatHold, s.seenAct, s.phRun, s.wrongPh)
+	}
+	j.rawOK, j.raw = false, phaseSeen{} // a row without a trend keeps the count
+	c.checkPhase(j)
+	if s.seenAct != ActivityWorking || s.phRun != PhaseHeatHold {
+		t.Fatalf("row without a trend: seen %v run %d", s.seenAct, s.phRun)
+	}
+	j.rawOK, j.raw = true, phaseSeen{agree: true}
+	c.checkPhase(j)
+	if s.seenAct != ActivityNone || s.phRun != 0 {
+		t.Fatalf("agreeing row: seen %v run %d, want none 0", s.seenAct, s.phRun)
+	}
+}

@@ -40,6 +40,9 @@ func (c *core) squadWide(b *batch, vds []Verdict) {
 		j := &b.jobs[i]
 		sc := &b.squad[j.slot]
 		for v, o := range j.in.out {
+			if v == int(engine.CoreTemp) && j.hotter {
+				o = j.reportedOut // counted as the reported phase judges it (heatHalf)
+			}
 			if math.IsNaN(o) {
 				continue
 			}
@@ -71,7 +74,11 @@ func (c *core) squadWide(b *batch, vds []Verdict) {
 				continue
 			}
 			need := max(SquadMin, int(math.Ceil(SquadShare*float64(sc.n[v]))))
-			if (o > 0 && sc.up[v] >= need) || (o < 0 && sc.down[v] >= need) {
+			wide := (o > 0 && sc.up[v] >= need) || (o < 0 && sc.down[v] >= need)
+			if r := j.reportedOut; v == int(engine.CoreTemp) && j.hotter {
+				wide = wide || (r > 0 && sc.up[v] >= need) || (r < 0 && sc.down[v] >= need)
+			}
+			if wide {
 				j.in.out[v] = 0
 				j.in.squad = j.in.squad.With(engine.Vital(v))
 				vds[i].Vitals[v].Out = 0

@@ -149,3 +149,43 @@ func TestSquadWideInterleaved(t *testing.T) {
 		}
 	}
 }
+
+// A soldier whose core temperature is judged against a hotter phase's
+// half-band (heatHalf) is counted by the squad-wide rule as the reported
+// phase judges it: three soldiers above the band and a fourth above it
+// only by the reported phase's judgement are a squad-wide excursion (all
+// four cleared); without the fourth's count the three are not.
+func TestSquadWideCountsReportedHeat(t *testing.T) {
+	const ct = int(engine.CoreTemp)
+	run := func(hotter bool) ([]job, []Verdict) {
+		c := &core{}
+		b := &batch{jobs: make([]job, 4)}
+		vds := make([]Verdict, 4)
+		for i := range b.jobs {
+			j := &b.jobs[i]
+			j.s = &soldier{id: engine.SoldierID(i + 1)}
+			j.s.profile.Squad = 2
+			j.in.out = nanVitals
+			j.in.out[ct] = 1.5
+			vds[i].Vitals[ct].Out = 1.5
+		}
+		j := &b.jobs[3]
+		j.in.out[ct], vds[3].Vitals[ct].Out = 0, 0 // in band against the hotter phase
+		j.hotter, j.reportedOut = hotter, 1.2
+		b.squadSlots()
+		c.squadWide(b, vds)
+		return b.jobs, vds
+	}
+	jobs, vds := run(true)
+	for i := range 3 {
+		if jobs[i].in.out[ct] != 0 || !jobs[i].in.squad.Has(engine.CoreTemp) || vds[i].Vitals[ct].Out != 0 {
+			t.Errorf("counted by the reported phase: soldier %d out %g squad %v", i+1, jobs[i].in.out[ct], jobs[i].in.squad)
+		}
+	}
+	jobs, _ = run(false)
+	for i := range 3 {
+		if jobs[i].in.out[ct] != 1.5 || jobs[i].in.squad != 0 {
+			t.Errorf("three of four: soldier %d out %g squad %v, want 1.5 and none", i+1, jobs[i].in.out[ct], jobs[i].in.squad)
+		}
+	}
+}
