@@ -746,7 +746,8 @@ func (c *core) scoreVitals(j *job, vd *Verdict, in *stepInput) (allMissing bool)
 						c.reportedHeat(j, d, rh, band)
 					}
 				} else if vital == engine.CoreTemp {
-					s.heatSum, s.heatReported = 0, 0
+					// No drift: the squad-wide rule counts the band's Out.
+					s.heatSum, s.heatReported, j.hotter = 0, 0, false
 				}
 			}
 			if vital == engine.Stamina && vv.Out > 0 {
