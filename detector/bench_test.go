@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chakra-tui/chakra-tui/detector/internal/cputime"
 	"github.com/chakra-tui/chakra-tui/detector/tft"
 	"github.com/chakra-tui/chakra-tui/engine"
 	"github.com/chakra-tui/chakra-tui/featurestore"
@@ -139,12 +140,12 @@ func benchFleet(b *testing.B, n int) {
 	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	b.ResetTimer()
-	c0 := threadCPU()
+	c0 := cputime.Thread()
 	for b.Loop() {
 		tick()
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(threadCPU()-c0)/float64(b.N*n), "cpu-ns/window")
+	b.ReportMetric(float64(cputime.Thread()-c0)/float64(b.N*n), "cpu-ns/window")
 	sinkVerdicts = dst
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/window")
 }
@@ -194,15 +195,15 @@ func BenchmarkAttribution(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		c0, t0 := threadCPU(), time.Now()
+		c0, t0 := cputime.Thread(), time.Now()
 		if at.attribute(j, &ev) == nil {
 			b.Fatal("no attribution")
 		}
-		c1, t1 := threadCPU(), time.Now()
+		c1, t1 := cputime.Thread(), time.Now()
 		if err := tf.net.Forecast(wsp, &in, &out[0]); err != nil {
 			b.Fatal(err)
 		}
-		c2, t2 := threadCPU(), time.Now()
+		c2, t2 := cputime.Thread(), time.Now()
 		attr, win = attr+t1.Sub(t0), win+t2.Sub(t1)
 		attrCPU, winCPU = attrCPU+c1-c0, winCPU+c2-c1
 	}

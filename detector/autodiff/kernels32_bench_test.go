@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+
+	"github.com/chakra-tui/chakra-tui/detector/internal/cputime"
 )
 
 // BenchmarkKernels32 runs each float32 kernel beside its float64 kernel
@@ -81,11 +83,11 @@ func BenchmarkKernels32(b *testing.B) {
 				runtime.LockOSThread()
 				defer runtime.UnlockOSThread()
 				b.ReportAllocs()
-				c0 := threadCPU()
+				c0 := cputime.Thread()
 				for b.Loop() {
 					v.f()
 				}
-				b.ReportMetric(float64(threadCPU()-c0)/float64(b.N), "cpu-ns/op")
+				b.ReportMetric(float64(cputime.Thread()-c0)/float64(b.N), "cpu-ns/op")
 			})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chakra-tui/chakra-tui/detector/autodiff"
+	"github.com/chakra-tui/chakra-tui/detector/internal/cputime"
 )
 
 // benchConfig is the detector's vitals model (as detector.NetConfig
@@ -166,12 +167,12 @@ func benchFleet(b *testing.B, n int) {
 	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	b.ResetTimer()
-	c0 := threadCPU()
+	c0 := cputime.Thread()
 	for b.Loop() {
 		step()
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(threadCPU()-c0)/float64(b.N*n), "cpu-ns/window")
+	b.ReportMetric(float64(cputime.Thread()-c0)/float64(b.N*n), "cpu-ns/window")
 	perWindow := float64(b.Elapsed().Nanoseconds()) / float64(b.N*n)
 	b.ReportMetric(perWindow, "ns/window")
 	sinkForecast = &out[0]
